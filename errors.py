@@ -1,0 +1,39 @@
+"""Kindred's error kinds, each with the `extensions.code` a client sees.
+
+Resolvers raise these; schema/errors.py turns them into GraphQL errors and masks everything else.
+"""
+
+from typing import Any
+
+
+class KindredError(Exception):
+    """An error the client caused or may act on; its message is shown as it is."""
+
+    code = "INTERNAL_SERVER_ERROR"
+
+    def __init__(self, message: str, **extensions: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        # graphql-core copies an exception's `extensions` dict into the error the client sees.
+        self.extensions = {"code": self.code, **extensions}
+
+
+class BadUserInput(KindredError):
+    code = "BAD_USER_INPUT"
+
+    def __init__(self, message: str, *, field: str | None = None, **extensions: Any) -> None:
+        if field is not None:
+            extensions["field"] = field
+        super().__init__(message, **extensions)
+
+
+class Unauthenticated(KindredError):
+    code = "UNAUTHENTICATED"
+
+
+class Forbidden(KindredError):
+    code = "FORBIDDEN"
+
+
+class NotFound(KindredError):
+    code = "NOT_FOUND"

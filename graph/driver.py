@@ -1,0 +1,49 @@
+"""One Neo4j driver, and the managed read and write transactions every query runs in."""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Concatenate, ParamSpec, TypeVar
+
+from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction
+from neo4j.exceptions import DriverError, Neo4jError
+
+P = ParamSpec("P")
+T = TypeVar("T")
+Work = Callable[Concatenate[AsyncManagedTransaction, P], Awaitable[T]]
+
+
+class Graph:
+    """Runs named query functions in managed transactions, which the driver retries on transient errors.
+
+    Reads go through execute_read, so a neo4j:// URI to a cluster sends them to its followers.
+    """
+
+    def __init__(self, driver: AsyncDriver, database: str) -> None:
+        self.driver = driver
+        self.database = database
+
+    @classmethod
+    def connect(cls, uri: str, auth: tuple[str, str] | None, database: str) -> "Graph":
+        return cls(AsyncGraphDatabase.driver(uri, auth=auth), database)
+
+    async def read(self, work: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        async with self.driver.session(database=self.database) as session:
+            return await session.execute_read(work, *args, **kwargs)
+
+    async def write(self, work: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        async with self.driver.session(database=self.database) as session:
+            return await session.execute_write(work, *args, **kwargs)
+
+    async def reachable(self, timeout: float = 5.0) -> str | None:
+        """None when Neo4j answers a query, else why it does not. Not retried: a probe must be quick."""
+        try:
+            async with asyncio.timeout(timeout), self.driver.session(database=self.database) as session:
+                await (await session.run("RETURN 1")).consume()
+        except TimeoutError:
+            return f"no answer in {timeout:.0f} s"
+        except (DriverError, Neo4jError, OSError) as error:
+            return f"{type(error).__name__}: {error}"
+        return None
+
+    async def close(self) -> None:
+        await self.driver.close()

@@ -1,0 +1,101 @@
+"""Schema migrations: constraints and indexes, applied in order at start and recorded in the graph.
+
+Each migration runs once; the versions applied are kept as (:Migration {version}) nodes, so running
+`apply` again changes nothing. Statements use IF NOT EXISTS, so two instances starting at once are safe.
+"""
+
+from dataclasses import dataclass
+
+from neo4j import AsyncManagedTransaction
+
+from graph.driver import Graph
+
+# Every node a user owns carries `owner` (the user's uid); User is the owner itself.
+OWNED_LABELS = (
+    "ApiKey",
+    "Recipient",
+    "Occasion",
+    "Gift",
+    "GiftSession",
+    "Recommendation",
+    "GiftOutcome",
+    "Concept",
+    "Memory",
+    "Conflict",
+    "Document",
+    "Observation",
+    "Trait",
+    "Goal",
+    "Belief",
+    "GrowthEvent",
+    "Event",
+)
+LABELS = ("User", *OWNED_LABELS)
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+# Labels cannot be query parameters, so these statements are built from the constants above only.
+MIGRATIONS = (
+    Migration(
+        1,
+        "a unique uid per label, a unique User email and ApiKey hash, an owner index per owned label",
+        (
+            *(
+                f"CREATE CONSTRAINT {label}_uid IF NOT EXISTS FOR (n:{label}) REQUIRE n.uid IS UNIQUE"
+                for label in LABELS
+            ),
+            "CREATE CONSTRAINT User_email IF NOT EXISTS FOR (u:User) REQUIRE u.email IS UNIQUE",
+            "CREATE CONSTRAINT ApiKey_hash IF NOT EXISTS FOR (k:ApiKey) REQUIRE k.hash IS UNIQUE",
+            *(
+                f"CREATE INDEX {label}_owner IF NOT EXISTS FOR (n:{label}) ON (n.owner)"
+                for label in OWNED_LABELS
+            ),
+        ),
+    ),
+)
+
+_LEDGER = "CREATE CONSTRAINT Migration_version IF NOT EXISTS FOR (m:Migration) REQUIRE m.version IS UNIQUE"
+
+
+async def apply(graph: Graph, migrations: tuple[Migration, ...] = MIGRATIONS) -> list[int]:
+    """Applies the migrations not yet recorded; returns the versions applied now."""
+    await graph.write(_run, _LEDGER)
+    done = set(await graph.read(_applied_versions))
+    applied = []
+    for migration in sorted(migrations, key=lambda m: m.version):
+        if migration.version in done:
+            continue
+        # A schema change cannot share a transaction with data writes, so each runs on its own.
+        for statement in migration.statements:
+            await graph.write(_run, statement)
+        await graph.write(_record, migration.version, migration.description)
+        applied.append(migration.version)
+    await graph.write(_run, "CALL db.awaitIndexes(300)")
+    return applied
+
+
+async def applied_versions(graph: Graph) -> list[int]:
+    return await graph.read(_applied_versions)
+
+
+async def _run(tx: AsyncManagedTransaction, statement: str) -> None:
+    await (await tx.run(statement)).consume()
+
+
+async def _applied_versions(tx: AsyncManagedTransaction) -> list[int]:
+    result = await tx.run("MATCH (m:Migration) RETURN m.version AS version ORDER BY version")
+    return [record["version"] async for record in result]
+
+
+async def _record(tx: AsyncManagedTransaction, version: int, description: str) -> None:
+    query = """
+    MERGE (m:Migration {version: $version})
+    ON CREATE SET m.description = $description, m.applied_at = datetime()
+    """
+    await (await tx.run(query, version=version, description=description)).consume()

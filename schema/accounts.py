@@ -1,0 +1,125 @@
+"""Accounts: the User type, sessions and API keys."""
+
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+import strawberry
+
+from resolvers import accounts
+from resolvers.context import Context
+
+Info = strawberry.Info[Context, None]
+
+
+@strawberry.enum
+class SubscriptionTier(Enum):
+    FREE = "free"
+    PREMIUM = "premium"
+    ENTERPRISE = "enterprise"
+
+
+@strawberry.enum
+class AccountStatus(Enum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    ARCHIVED = "archived"
+
+
+@strawberry.enum
+class ApiKeyStatus(Enum):
+    ACTIVE = "active"
+    REVOKED = "revoked"
+
+
+@strawberry.type(description="The account of a person using Kindred.")
+class User:
+    id: strawberry.ID
+    email: str
+    name: str
+    tier: SubscriptionTier
+    status: AccountStatus
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> "User":
+        return cls(
+            id=strawberry.ID(row["uid"]),
+            email=row["email"],
+            name=row["name"],
+            tier=SubscriptionTier(row["tier"]),
+            status=AccountStatus(row["status"]),
+            created_at=row["created_at"],
+        )
+
+
+@strawberry.type(description="An API key: usable as 'Authorization: Bearer <key>' until revoked.")
+class ApiKey:
+    id: strawberry.ID
+    name: str
+    prefix: str = strawberry.field(description="The first characters of the key, to tell keys apart.")
+    status: ApiKeyStatus
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> "ApiKey":
+        return cls(
+            id=strawberry.ID(row["uid"]),
+            name=row["name"],
+            prefix=row["prefix"],
+            status=ApiKeyStatus(row["status"]),
+            created_at=row["created_at"],
+            last_used_at=row.get("last_used_at"),
+            expires_at=row.get("expires_at"),
+            revoked_at=row.get("revoked_at"),
+        )
+
+
+@strawberry.type
+class AuthPayload:
+    token: str = strawberry.field(description="Send as 'Authorization: Bearer <token>'.")
+    user: User
+
+
+@strawberry.type
+class NewApiKey:
+    key: str = strawberry.field(description="The key itself: shown this once, stored only as a hash.")
+    api_key: ApiKey
+
+
+def _auth_payload(session: dict[str, Any]) -> AuthPayload:
+    return AuthPayload(token=session["token"], user=User.from_row(session["user"]))
+
+
+@strawberry.type
+class AccountQuery:
+    @strawberry.field(description="The user making the request.")
+    async def me(self, info: Info) -> User:
+        return User.from_row(await accounts.me(info.context))
+
+    @strawberry.field(description="The viewer's API keys, revoked ones included.")
+    async def api_keys(self, info: Info) -> list[ApiKey]:
+        return [ApiKey.from_row(row) for row in await accounts.api_keys_of_viewer(info.context)]
+
+
+@strawberry.type
+class AccountMutation:
+    @strawberry.mutation(description="Creates an account and returns a session token for it.")
+    async def sign_up(self, info: Info, email: str, password: str, name: str) -> AuthPayload:
+        return _auth_payload(await accounts.sign_up(info.context, email, password, name))
+
+    @strawberry.mutation(description="Returns a session token for an existing account.")
+    async def log_in(self, info: Info, email: str, password: str) -> AuthPayload:
+        return _auth_payload(await accounts.log_in(info.context, email, password))
+
+    @strawberry.mutation(description="Creates an API key for the viewer. The key is shown only here.")
+    async def create_api_key(self, info: Info, name: str, expires_in_days: int | None = None) -> NewApiKey:
+        created = await accounts.create_api_key(info.context, name, expires_in_days)
+        return NewApiKey(key=created["key"], api_key=ApiKey.from_row(created["api_key"]))
+
+    @strawberry.mutation(description="Revokes one of the viewer's API keys; it is refused from then on.")
+    async def revoke_api_key(self, info: Info, id: strawberry.ID) -> ApiKey:
+        return ApiKey.from_row(await accounts.revoke_api_key(info.context, str(id)))
