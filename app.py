@@ -40,7 +40,7 @@ class KindredGraphQL(GraphQL[Context, None]):
 
 
 class RequestId:
-    """Gives every request an id (the client's X-Request-ID if it is a sane one), in logs and in the answer."""
+    """Gives each request an id (the client's X-Request-ID if sane), for its logs and its answer."""
 
     _SANE = re.compile(r"[A-Za-z0-9._-]{1,64}")
 

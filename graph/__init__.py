@@ -1,1 +1,1 @@
-"""Neo4j: the driver and its transactions, schema migrations, and every Cypher query, one module per domain."""
+"""Neo4j: the driver and its transactions, schema migrations, and the Cypher queries, one module a domain."""

@@ -34,13 +34,13 @@ class Graph:
         async with self.driver.session(database=self.database) as session:
             return await session.execute_write(work, *args, **kwargs)
 
-    async def reachable(self, timeout: float = 5.0) -> str | None:
+    async def reachable(self, within: float = 5.0) -> str | None:
         """None when Neo4j answers a query, else why it does not. Not retried: a probe must be quick."""
         try:
-            async with asyncio.timeout(timeout), self.driver.session(database=self.database) as session:
+            async with asyncio.timeout(within), self.driver.session(database=self.database) as session:
                 await (await session.run("RETURN 1")).consume()
         except TimeoutError:
-            return f"no answer in {timeout:.0f} s"
+            return f"no answer in {within:.0f} s"
         except (DriverError, Neo4jError, OSError) as error:
             return f"{type(error).__name__}: {error}"
         return None

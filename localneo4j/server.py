@@ -1,5 +1,6 @@
 """Starts, stops and reports on one embedded Neo4j process, kept in a home folder of its own."""
 
+import contextlib
 import os
 import shutil
 import signal
@@ -64,9 +65,7 @@ class LocalNeo4j:
         command += ["--plugins", str(found / "plugins")]
         with self.log_file.open("w") as log:
             # A session of its own, so that the database outlives the command that started it.
-            process = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
+            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         self.pid_file.write_text(str(process.pid))
         self._wait_until_ready(process, timeout)
         return True
@@ -111,18 +110,16 @@ class LocalNeo4j:
 
 
 def _alive(pid: int) -> bool:
+    """Whether the process runs: a zombie (exited, not yet reaped by its parent) does not."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
         return False
-    except PermissionError:
+    if stat.rpartition(")")[2].split()[0] != "Z":
         return True
-    # A child we started ourselves stays a zombie until reaped; reap it so it reads as gone.
-    try:
-        reaped, _ = os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        return True
-    return reaped == 0
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reap it if it is ours
+    return False
 
 
 def _is_launcher(pid: int) -> bool:

@@ -40,7 +40,9 @@ async def authenticate(context: Context, authorization: str | None) -> None:
         return
     scheme, _, credential = authorization.strip().partition(" ")
     if scheme.lower() != "bearer" or not credential.strip():
-        context.auth_error = Unauthenticated("Send credentials as 'Authorization: Bearer <token or API key>'.")
+        context.auth_error = Unauthenticated(
+            "Send credentials as 'Authorization: Bearer <token or API key>'."
+        )
         return
     try:
         context.viewer_uid = await _viewer_of(context, credential.strip())

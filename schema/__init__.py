@@ -15,7 +15,9 @@ Mutation = merge_types("Mutation", (AccountMutation,))
 
 
 class KindredSchema(strawberry.Schema):
-    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
         # Client errors are expected and not logged; internal ones are, with the request id.
         context: Any = execution_context.context if execution_context else None
         log_internal_errors(errors, getattr(context, "request_id", "-"))

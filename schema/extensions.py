@@ -13,6 +13,7 @@ from graphql import (
 )
 from graphql.utilities import get_operation_ast
 from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.types import ExecutionContext
 
 from errors import KindredError, Unauthenticated
 
@@ -59,7 +60,7 @@ def _is_internal(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, KindredError | GraphQLError)
 
 
-def _public_only(context) -> bool:  # noqa: ANN001 - Strawberry's ExecutionContext
+def _public_only(context: ExecutionContext) -> bool:
     document = context.graphql_document
     operation = get_operation_ast(document, context.operation_name) if document else None
     if operation is None:
