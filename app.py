@@ -1,66 +1,34 @@
 """The Starlette app: /graphql (GraphiQL in a browser, HTTP and WebSocket), /health, and the lifespan
-that opens what requests use: the local Neo4j when NEO4J_URI is unset, the driver, the migrations."""
+that opens what requests use: the local Neo4j when NEO4J_URI is unset, the driver, the caches."""
 
 import logging
-import re
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
-from uuid import uuid4
 
 import uvicorn
 from anyio import to_thread
+from redis.asyncio import Redis
 from starlette.applications import Starlette
-from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
-from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from graph import migrations
 from graph.driver import Graph
 from localneo4j import LocalNeo4j
-from resolvers.context import Context, authenticate
-from schema import schema
+from schema import build_schema
 from settings import Settings
+from storage.cache import Cache
+from storage.memory_cache import MemoryCache
+from storage.rate_limits import RateLimits
+from storage.redis_cache import RedisCache
+from web.body_limit import BodyLimit
+from web.graphql_view import KindredGraphQL
+from web.request_id import RequestId
 
 logger = logging.getLogger("kindred")
-
-
-class KindredGraphQL(GraphQL[Context, None]):
-    async def get_context(self, request: Request | WebSocket, response: Response | None) -> Context:
-        state = request.state
-        context = Context(request, response, state.settings, state.graph, state.request_id)
-        await authenticate(context, request.headers.get("authorization"))
-        return context
-
-
-class RequestId:
-    """Gives each request an id (the client's X-Request-ID if sane), for its logs and its answer."""
-
-    _SANE = re.compile(r"[A-Za-z0-9._-]{1,64}")
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
-            await self.app(scope, receive, send)
-            return
-        offered = Headers(scope=scope).get("x-request-id", "")
-        request_id = offered if self._SANE.fullmatch(offered) else uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                MutableHeaders(scope=message)["x-request-id"] = request_id
-            await send(message)
-
-        await self.app(scope, receive, send_with_id)
 
 
 async def health(request: Request) -> JSONResponse:
@@ -70,25 +38,38 @@ async def health(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok", "neo4j": "reachable"})
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, graph: Graph | None = None) -> Starlette:
+    """The app; given a `graph`, it uses that one (and leaves it open) instead of connecting its own."""
     settings = settings or Settings()
-    graphql = KindredGraphQL(
-        schema,
-        graphql_ide="graphiql" if settings.graphiql else None,
-        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
-    )
+    graphql = KindredGraphQL(build_schema(settings), settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
-        async with _graph(settings) as graph:
-            applied = await migrations.apply(graph)
+        async with AsyncExitStack() as stack:
+            used = graph or await stack.enter_async_context(_graph(settings))
+            applied = await migrations.apply(used)
             if applied:
                 logger.info("applied schema migrations %s", applied)
+            persisted_queries = _persisted_query_cache(settings)
+            stack.push_async_callback(persisted_queries.close)
             logger.info("Kindred is ready: GraphiQL on http://%s:%s/graphql", settings.host, settings.port)
-            yield {"settings": settings, "graph": graph}
+            yield {
+                "settings": settings,
+                "graph": used,
+                "persisted_queries": persisted_queries,
+                "rate_limits": RateLimits(settings.redis_url),
+            }
 
     routes = [Route("/health", health), Route("/graphql", graphql), WebSocketRoute("/graphql", graphql)]
-    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(RequestId)])
+    middleware = [Middleware(RequestId), Middleware(BodyLimit, max_bytes=settings.max_body_bytes)]
+    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+
+
+def _persisted_query_cache(settings: Settings) -> Cache:
+    ttl = settings.persisted_query_ttl_seconds
+    if settings.redis_url:
+        return RedisCache(Redis.from_url(settings.redis_url), "kindred:apq", ttl)
+    return MemoryCache(ttl)
 
 
 @asynccontextmanager

@@ -37,3 +37,20 @@ class Forbidden(KindredError):
 
 class NotFound(KindredError):
     code = "NOT_FOUND"
+
+
+class LimitExceeded(KindredError):
+    """An operation over one of the configured limits (cost, depth, ...): refused before it runs."""
+
+    code = "GRAPHQL_VALIDATION_FAILED"
+
+
+class RateLimited(KindredError):
+    code = "RATE_LIMITED"
+
+
+class PersistedQueryNotFound(KindredError):
+    code = "PERSISTED_QUERY_NOT_FOUND"
+
+    def __init__(self) -> None:
+        super().__init__("PersistedQueryNotFound")

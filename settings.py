@@ -29,7 +29,28 @@ class Settings(BaseSettings):
     jwt_secret: SecretStr | None = None
     token_ttl_seconds: int = Field(default=7 * 24 * 3600, gt=0)
 
+    # Production turns these off: no GraphiQL page, no introspection.
     graphiql: bool = True
+    introspection: bool = True
+
+    # Cache and pub/sub: Redis when REDIS_URL is set, else in process.
+    redis_url: str | None = Field(default=None, validation_alias="REDIS_URL")
+
+    # Limits on what one request may ask; each refusal says which limit and how to stay within it.
+    max_depth: int = Field(default=12, gt=0)
+    max_aliases: int = Field(default=30, gt=0)
+    max_tokens: int = Field(default=5000, gt=0)
+    max_cost: int = Field(default=20_000, gt=0)
+    max_page_size: int = Field(default=100, gt=0)
+    unpaged_list_cost: int = Field(default=20, gt=0)
+    max_body_bytes: int = Field(default=1_000_000, gt=0)
+    rate_limit_per_user: str = "600/minute"
+    rate_limit_per_ip: str = "300/minute"
+    persisted_query_ttl_seconds: int = Field(default=7 * 24 * 3600, gt=0)
+
+    # Subscriptions (graphql-transport-ws only).
+    max_subscriptions_per_connection: int = Field(default=20, gt=0)
+    connection_init_timeout_seconds: float = Field(default=10, gt=0)
 
     @property
     def local_neo4j_home(self) -> Path:

@@ -21,16 +21,19 @@ class Graph:
     def __init__(self, driver: AsyncDriver, database: str) -> None:
         self.driver = driver
         self.database = database
+        self.transactions = 0  # how many transactions ran: tests count round trips with it
 
     @classmethod
     def connect(cls, uri: str, auth: tuple[str, str] | None, database: str) -> "Graph":
         return cls(AsyncGraphDatabase.driver(uri, auth=auth), database)
 
     async def read(self, work: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        self.transactions += 1
         async with self.driver.session(database=self.database) as session:
             return await session.execute_read(work, *args, **kwargs)
 
     async def write(self, work: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        self.transactions += 1
         async with self.driver.session(database=self.database) as session:
             return await session.execute_write(work, *args, **kwargs)
 

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
@@ -25,6 +26,8 @@ class Context:
     request_id: str
     viewer_uid: str | None = None
     auth_error: Unauthenticated | None = field(default=None, repr=False)
+    # What a WebSocket client sent in connection_init (set by Strawberry).
+    connection_params: dict[str, Any] | None = field(default=None, repr=False)
 
     @property
     def viewer(self) -> str:

@@ -1,17 +1,28 @@
-"""The GraphQL schema: one module per domain, merged into one Query and one Mutation here."""
+"""The GraphQL schema: one module per domain, merged into one Query, Mutation and Subscription here."""
 
+from functools import partial
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from schema.accounts import AccountMutation, AccountQuery
-from schema.extensions import MaskInternalErrors, RequireViewer, log_internal_errors
+from schema.admission import CostLimit, CostLimits, RequireViewer
+from schema.errors import MaskInternalErrors, classify, log_internal
+from schema.system import SystemSubscription
+from settings import Settings
 
 Query = merge_types("Query", (AccountQuery,))
 Mutation = merge_types("Mutation", (AccountMutation,))
+Subscription = merge_types("Subscription", (SystemSubscription,))
 
 
 class KindredSchema(strawberry.Schema):
@@ -20,7 +31,24 @@ class KindredSchema(strawberry.Schema):
     ) -> None:
         # Client errors are expected and not logged; internal ones are, with the request id.
         context: Any = execution_context.context if execution_context else None
-        log_internal_errors(errors, getattr(context, "request_id", "-"))
+        for error in errors:
+            classify(error)
+        log_internal(errors, getattr(context, "request_id", "-"))
 
 
-schema = KindredSchema(query=Query, mutation=Mutation, extensions=[RequireViewer, MaskInternalErrors])
+def build_schema(settings: Settings) -> KindredSchema:
+    limits = CostLimits(settings.max_cost, settings.max_page_size, settings.unpaged_list_cost)
+    extensions: list[Any] = [
+        partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
+        partial(QueryDepthLimiter, max_depth=settings.max_depth),
+        partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
+        RequireViewer,
+        partial(CostLimit, limits),
+        MaskInternalErrors,
+    ]
+    if not settings.introspection:
+        extensions.append(DisableIntrospection)
+    return KindredSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
+
+
+__all__ = ["build_schema"]

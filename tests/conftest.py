@@ -1,11 +1,16 @@
 """One fixture per real service: the project's own local Neo4j over Bolt, in a throwaway folder."""
 
 import socket
+import subprocess
+import threading
+import time
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
 import pytest
+import uvicorn
 from asgi_lifespan import LifespanManager
 from starlette.applications import Starlette
 
@@ -38,7 +43,31 @@ def settings(neo4j_server: LocalNeo4j, tmp_path_factory: pytest.TempPathFactory)
         NEO4J_URI=neo4j_server.uri,
         data_dir=tmp_path_factory.mktemp("data"),
         jwt_secret="a-test-secret-that-is-long-enough-for-hs256",
+        # The suite sends many requests from one address; tests of the limits set their own.
+        rate_limit_per_ip="100000/minute",
+        rate_limit_per_user="100000/minute",
     )
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real redis-server (Debian's package), on a free port, keeping nothing on disk."""
+    port = free_port()
+    folder = tmp_path_factory.mktemp("redis")
+    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(folder)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while not _answers(port):
+        assert process.poll() is None and time.monotonic() < deadline, "redis-server did not start"
+        time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def _answers(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 @pytest.fixture(scope="session")
@@ -59,16 +88,55 @@ async def empty_graph(graph: Graph) -> None:
 
 @pytest.fixture(scope="session")
 async def app(settings: Settings, graph: Graph) -> AsyncIterator[Starlette]:
-    application = create_app(settings)
+    application = create_app(settings, graph)
     async with LifespanManager(application) as manager:
         yield manager.app  # type: ignore[misc]
 
 
 @pytest.fixture
 async def client(app: Starlette) -> AsyncIterator[GraphQLClient]:
+    async with client_of(app) as graphql_client:
+        yield graphql_client
+
+
+@asynccontextmanager
+async def client_of(app: Starlette) -> AsyncIterator[GraphQLClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://kindred.test") as http:
         yield GraphQLClient(http)
+
+
+@asynccontextmanager
+async def running(settings: Settings, graph: Graph | None = None) -> AsyncIterator[GraphQLClient]:
+    """A client of an app of its own, with these settings (and this graph when given)."""
+    async with LifespanManager(create_app(settings, graph)) as manager, client_of(manager.app) as client:
+        yield client
+
+
+class LiveServer:
+    """Kindred served by uvicorn on a real port, in a thread with its own event loop and Neo4j driver."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.port = free_port()
+        config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/graphql"
+
+    def __enter__(self) -> "LiveServer":
+        self.thread.start()
+        deadline = time.monotonic() + 60
+        while not self.server.started:
+            assert self.thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
 
 
 @pytest.fixture

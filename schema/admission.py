@@ -1,0 +1,197 @@
+"""Refusals before anything runs: no viewer, a page too large, an operation too costly.
+
+Each is decided from the parsed operation (and its variables) alone, so nothing reaches Neo4j.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLSchema,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+)
+from graphql.utilities import get_operation_ast
+from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
+
+from errors import BadUserInput, KindredError, LimitExceeded, Unauthenticated
+
+# Root fields anyone may ask for; every other one needs a viewer (deny unless listed).
+PUBLIC_ROOT_FIELDS = frozenset({"signUp", "logIn", "__typename", "__schema", "__type"})
+PAGE_ARGUMENTS = ("first", "last")
+
+
+class RequireViewer(SchemaExtension):
+    """Refuses an operation without a viewer that asks for a non-public field."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        operation = _operation(context)
+        if operation is None or context.context.viewer_uid is not None:
+            yield
+            return
+        if _root_fields(operation.selection_set, _fragments(context)) - PUBLIC_ROOT_FIELDS:
+            _refuse(context, context.context.auth_error or Unauthenticated("Log in, or send an API key."))
+        yield
+
+
+@dataclass(frozen=True)
+class CostLimits:
+    max_cost: int
+    max_page_size: int
+    unpaged_list_cost: int
+
+
+class CostLimit(SchemaExtension):
+    """Refuses an operation whose estimated cost (fields multiplied by the page sizes asked) is too high.
+
+    A paged field costs its `first` or `last` (the largest page when neither is given); a list without
+    paging costs `unpaged_list_cost`; the edges and nodes of a connection are counted by their page.
+    """
+
+    def __init__(self, limits: CostLimits) -> None:
+        super().__init__()
+        self.limits = limits
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        operation = _operation(context)
+        if operation and context.result is None:
+            try:
+                cost = _Estimate(context, self.limits).of(operation)
+                if cost > self.limits.max_cost:
+                    raise LimitExceeded(
+                        f"This operation would cost {cost}, over the limit of {self.limits.max_cost}: "
+                        "ask for smaller pages or fewer nested lists.",
+                        limit="cost",
+                        cost=cost,
+                        maxCost=self.limits.max_cost,
+                    )
+            except KindredError as error:
+                _refuse(context, error)
+        yield
+
+
+class _Estimate:
+    def __init__(self, context: ExecutionContext, limits: CostLimits) -> None:
+        self.schema: GraphQLSchema = context.schema._schema
+        self.variables = context.variables or {}
+        self.fragments = _fragments(context)
+        self.limits = limits
+
+    def of(self, operation: OperationDefinitionNode) -> int:
+        root = self.schema.get_root_type(operation.operation)
+        return self._selections(operation.selection_set, root, frozenset())
+
+    def _selections(self, selection_set: SelectionSetNode | None, parent: Any, seen: frozenset[str]) -> int:
+        total = 0
+        for selection in selection_set.selections if selection_set else ():
+            if isinstance(selection, FieldNode):
+                total += self._field(selection, parent, seen)
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                kind = self.schema.get_type(condition.name.value) if condition else parent
+                total += self._selections(selection.selection_set, kind, seen)
+            elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
+                fragment = self.fragments.get(selection.name.value)
+                if fragment is not None:
+                    kind = self.schema.get_type(fragment.type_condition.name.value)
+                    total += self._selections(fragment.selection_set, kind, seen | {selection.name.value})
+        return total
+
+    def _field(self, node: FieldNode, parent: Any, seen: frozenset[str]) -> int:
+        definition = getattr(parent, "fields", {}).get(node.name.value)
+        if definition is None:
+            return 0  # __typename, introspection, or a field validation has refused already
+        kind, is_list = _unwrap(definition.type)
+        page = self._page_size(node)
+        in_connection = getattr(parent, "name", "").endswith("Connection") and node.name.value in (
+            "edges",
+            "nodes",
+        )
+        if page is not None:
+            multiplier = page
+        elif getattr(kind, "name", "").endswith("Connection"):
+            multiplier = self.limits.max_page_size
+        elif is_list and not in_connection:
+            multiplier = self.limits.unpaged_list_cost
+        else:
+            multiplier = 1
+        return 1 + multiplier * self._selections(node.selection_set, kind, seen)
+
+    def _page_size(self, node: FieldNode) -> int | None:
+        sizes = []
+        for argument in node.arguments or ():
+            if argument.name.value not in PAGE_ARGUMENTS:
+                continue
+            value = argument.value
+            if isinstance(value, VariableNode):
+                size = self.variables.get(value.name.value)
+            elif isinstance(value, IntValueNode):
+                size = int(value.value)
+            else:
+                size = None
+            if isinstance(size, int):
+                if not 0 <= size <= self.limits.max_page_size:
+                    raise BadUserInput(
+                        f"{argument.name.value} must be 0 to {self.limits.max_page_size}.",
+                        field=argument.name.value,
+                        limit="pageSize",
+                    )
+                sizes.append(size)
+        return max(sizes) if sizes else None
+
+
+def _unwrap(kind: Any) -> tuple[Any, bool]:
+    is_list = False
+    while isinstance(kind, GraphQLNonNull | GraphQLList):
+        is_list = is_list or isinstance(kind, GraphQLList)
+        kind = kind.of_type
+    return kind, is_list
+
+
+def _operation(context: ExecutionContext) -> OperationDefinitionNode | None:
+    document = context.graphql_document
+    return get_operation_ast(document, context.operation_name) if document else None
+
+
+def _fragments(context: ExecutionContext) -> dict[str, FragmentDefinitionNode]:
+    document = context.graphql_document
+    definitions = document.definitions if document else ()
+    return {d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)}
+
+
+def _root_fields(
+    selection_set: SelectionSetNode,
+    fragments: dict[str, FragmentDefinitionNode],
+    seen: frozenset = frozenset(),
+) -> set[str]:
+    names: set[str] = set()
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            names.add(selection.name.value)
+        elif isinstance(selection, InlineFragmentNode):
+            names |= _root_fields(selection.selection_set, fragments, seen)
+        elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
+            fragment = fragments.get(selection.name.value)
+            if fragment is not None:
+                names |= _root_fields(fragment.selection_set, fragments, seen | {selection.name.value})
+    return names
+
+
+def _refuse(context: ExecutionContext, error: KindredError) -> None:
+    context.result = ExecutionResult(
+        data=None, errors=[GraphQLError(error.message, extensions=error.extensions)]
+    )

@@ -1,0 +1,54 @@
+"""What a client sees of an error: always an `extensions.code`, never the inside of an internal failure."""
+
+import logging
+
+from graphql import GraphQLError, GraphQLSyntaxError
+from strawberry.extensions import MaskErrors
+
+from errors import KindredError
+
+logger = logging.getLogger("kindred.errors")
+
+
+def classify(error: GraphQLError) -> None:
+    """Gives a code to the errors graphql-core raises itself: parsing, validation, variables."""
+    if error.extensions and "code" in error.extensions:
+        return
+    if isinstance(error, GraphQLSyntaxError):
+        code = "GRAPHQL_PARSE_FAILED"
+    elif error.path is None and error.message.startswith("Variable '$"):
+        code = "BAD_USER_INPUT"
+    elif error.path is None:
+        code = "GRAPHQL_VALIDATION_FAILED"
+    else:
+        return
+    error.extensions = {**(error.extensions or {}), "code": code}
+
+
+def is_internal(error: GraphQLError) -> bool:
+    """A failure while resolving a field that Kindred did not raise on purpose."""
+    original = error.original_error
+    return (
+        error.path is not None
+        and original is not None
+        and not isinstance(original, KindredError | GraphQLError)
+    )
+
+
+def log_internal(errors: list[GraphQLError], request_id: str) -> None:
+    for error in errors:
+        if is_internal(error):
+            logger.error("request %s: %s", request_id, error.message, exc_info=error.original_error)
+
+
+class MaskInternalErrors(MaskErrors):
+    """Shows Kindred's own errors as they are; anything else becomes INTERNAL_SERVER_ERROR."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=is_internal, error_message="Internal server error.")
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        request_id = self.execution_context.context.request_id
+        masked.extensions = {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
+        return masked

@@ -1,0 +1,1 @@
+"""HTTP and WebSocket: the GraphQL view and the middleware in front of it."""
