@@ -1,6 +1,9 @@
 """The app over HTTP: /health, GraphiQL for a browser, the request id, masked internal errors."""
 
+from graph.driver import Graph
+from settings import Settings
 from tests.client import GraphQLClient
+from tests.conftest import running
 
 
 async def test_health_reports_neo4j_reachable(client: GraphQLClient) -> None:
@@ -27,3 +30,21 @@ async def test_every_answer_carries_a_request_id_and_keeps_a_sane_one_given(clie
     assert given.headers["x-request-id"] == "trace-42"
     hostile = await client.http.get("/health", headers={"X-Request-ID": "a b\x7f" * 40})
     assert hostile.headers["x-request-id"] != "a b\x7f" * 40
+
+
+async def test_production_can_turn_off_introspection_and_graphiql(settings: Settings, graph: Graph) -> None:
+    closed = settings.model_copy(update={"introspection": False, "graphiql": False})
+    async with running(closed, graph) as client:
+        refused = await client.execute("{ __schema { queryType { name } } }")
+        page = await client.http.get("/graphql", headers={"Accept": "text/html"})
+        still = await client.data("{ __typename }")
+    assert "data" not in refused
+    assert {error["extensions"]["code"] for error in refused["errors"]} == {"GRAPHQL_VALIDATION_FAILED"}
+    assert "introspection" in refused["errors"][0]["message"].lower()
+    assert page.status_code == 404
+    assert still == {"__typename": "Query"}
+
+
+async def test_introspection_is_on_by_default_for_graphiql(client: GraphQLClient) -> None:
+    data = await client.data("{ __schema { queryType { name } } }")
+    assert data == {"__schema": {"queryType": {"name": "Query"}}}
