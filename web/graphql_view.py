@@ -68,6 +68,14 @@ class KindredGraphQL(GraphQL[Context, None]):
         sub_response.media_type = negotiate(request.headers.get("accept"))
         return sub_response
 
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> Any:
+        try:
+            return await super().parse_http_body(request)
+        except UnicodeDecodeError as error:
+            raise HTTPException(400, "The request body must be UTF-8 JSON.") from error
+        except AttributeError as error:  # Strawberry reads the JSON body as an object without checking
+            raise HTTPException(400, 'The request body must be a JSON object: {"query": ...}.') from error
+
     async def execute_single(
         self,
         request: Request,
