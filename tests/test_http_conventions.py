@@ -36,8 +36,9 @@ def test_the_graphql_http_audit_passes_every_must(live_server: LiveServer, proje
     assert len(results) > 30
     failed_musts = [r for r in results if r["name"].startswith("MUST") and r["status"] != "ok"]
     assert failed_musts == []
-    warnings = [f"{r['name']}: {r['reason']}" for r in results if r["status"] != "ok"]
-    print("graphql-http SHOULDs not met:", *warnings, sep="\n  ")
+    # Every SHOULD passes today as well; one that stops passing must be let go of on purpose, here.
+    failed_shoulds = [f"{r['name']}: {r['reason']}" for r in results if r["status"] != "ok"]
+    assert failed_shoulds == []
 
 
 async def test_the_new_media_type_answers_400_for_a_document_that_does_not_parse(
