@@ -4,7 +4,8 @@ import secrets
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+import limits
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parent
@@ -51,6 +52,12 @@ class Settings(BaseSettings):
     # Subscriptions (graphql-transport-ws only).
     max_subscriptions_per_connection: int = Field(default=20, gt=0)
     connection_init_timeout_seconds: float = Field(default=10, gt=0)
+
+    @field_validator("rate_limit_per_user", "rate_limit_per_ip")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        limits.parse(value)  # "600/minute", "10 per second", ...: refuses anything else at start
+        return value
 
     @property
     def local_neo4j_home(self) -> Path:
