@@ -17,11 +17,14 @@ from strawberry.types import ExecutionContext
 from schema.accounts import AccountMutation, AccountQuery
 from schema.admission import CostLimit, CostLimits, RequireViewer
 from schema.errors import MaskInternalErrors, classify, log_internal
+from schema.events import EventQuery
+from schema.nodes import node_query
+from schema.recipients import RecipientMutation, RecipientQuery
 from schema.system import SystemSubscription
 from settings import Settings
 
-Query = merge_types("Query", (AccountQuery,))
-Mutation = merge_types("Mutation", (AccountMutation,))
+QUERIES = (AccountQuery, RecipientQuery, EventQuery)
+Mutation = merge_types("Mutation", (AccountMutation, RecipientMutation))
 Subscription = merge_types("Subscription", (SystemSubscription,))
 
 
@@ -48,7 +51,8 @@ def build_schema(settings: Settings) -> KindredSchema:
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)
-    return KindredSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
+    query = merge_types("Query", (*QUERIES, node_query()))
+    return KindredSchema(query=query, mutation=Mutation, subscription=Subscription, extensions=extensions)
 
 
 __all__ = ["build_schema"]

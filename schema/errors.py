@@ -11,7 +11,8 @@ logger = logging.getLogger("kindred.errors")
 
 
 def classify(error: GraphQLError) -> None:
-    """Gives a code to the errors graphql-core raises itself: parsing, validation, variables."""
+    """Gives a code to the errors graphql-core and Strawberry raise themselves: parsing, validation,
+    variables and arguments."""
     if error.extensions and "code" in error.extensions:
         return
     if isinstance(error, GraphQLSyntaxError):
@@ -20,6 +21,8 @@ def classify(error: GraphQLError) -> None:
         code = "BAD_USER_INPUT"
     elif error.path is None:
         code = "GRAPHQL_VALIDATION_FAILED"
+    elif isinstance(error.original_error, GraphQLError):
+        code = "BAD_USER_INPUT"  # an argument that could not be read, such as an id that is no id
     else:
         return
     error.extensions = {**(error.extensions or {}), "code": code}

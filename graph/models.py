@@ -1,0 +1,99 @@
+"""The graph's node and relationship models (neomodel): each label's properties, their types and defaults.
+
+The models declare the schema; queries stay in Cypher, one named function each, in the domain modules.
+Writes pass their properties through a model's `deflate`, which checks required properties and turns
+Python values into Neo4j ones.
+"""
+
+from neomodel import (
+    ArrayProperty,
+    AsyncStructuredNode,
+    AsyncStructuredRel,
+    BooleanProperty,
+    DateProperty,
+    DateTimeProperty,
+    FloatProperty,
+    IntegerProperty,
+    JSONProperty,
+    StringProperty,
+)
+
+
+class Owned(AsyncStructuredNode):
+    """What every node a user owns has: a uid, and the owner's uid."""
+
+    __abstract_node__ = True
+    uid = StringProperty(required=True, unique_index=True)
+    owner = StringProperty(required=True, index=True)
+    created_at = DateTimeProperty()
+    updated_at = DateTimeProperty()
+
+
+class Recipient(Owned):
+    """A person in the user's life (seed 000's recipients)."""
+
+    name = StringProperty(required=True)
+    real_name = StringProperty()
+    nickname = StringProperty()
+    approximate_age = IntegerProperty()
+    gender = StringProperty()
+    location = StringProperty()
+    personality_traits = JSONProperty()
+    preferences = JSONProperty()
+    life_context = JSONProperty()
+
+
+class Knows(AsyncStructuredRel):
+    """(User)-[:KNOWS]->(Recipient): the user's relationship to them (seed 000's KNOWS)."""
+
+    relationship_type = StringProperty(required=True)
+    relationship_label = StringProperty()
+    since = DateProperty()
+    importance = IntegerProperty(default=5)
+    closeness = IntegerProperty(default=5)
+    communication_frequency = StringProperty()
+    communication_channels = ArrayProperty(StringProperty(), default=list)
+    last_interaction = DateTimeProperty()
+    emotional_warmth = FloatProperty()
+    conflict_level = FloatProperty()
+    support_level = FloatProperty()
+    gift_direction = StringProperty()
+    gifts_given_count = IntegerProperty(default=0)
+    gifts_received_count = IntegerProperty(default=0)
+    average_gift_success = FloatProperty()
+    preferred_gift_types = ArrayProperty(StringProperty(), default=list)
+    failed_gift_types = ArrayProperty(StringProperty(), default=list)
+    trend = StringProperty()
+
+
+class Occasion(Owned):
+    """A date that matters (seed 000's occasions, seed 002's memorable dates)."""
+
+    name = StringProperty(required=True)
+    occasion_type = StringProperty(required=True)
+    date = DateProperty(required=True)
+    recurring = BooleanProperty(default=False)
+    recurrence = StringProperty()
+    importance = IntegerProperty(default=5)
+    significance = StringProperty()
+    reminder_days = ArrayProperty(IntegerProperty(), default=list)
+    budget_min = IntegerProperty()
+    budget_max = IntegerProperty()
+
+
+class Concept(Owned):
+    """An interest, topic, value or gift category: one per name per user (seed 004)."""
+
+    name = StringProperty(required=True)
+    key = StringProperty(required=True)
+    concept_type = StringProperty(default="interest")
+    description = StringProperty()
+
+
+class Event(Owned):
+    """One change, in the append-only log: what, which nodes, and the owner's sequence number."""
+
+    sequence = IntegerProperty(required=True)
+    kind = StringProperty(required=True)
+    nodes = ArrayProperty(StringProperty(), default=list)
+    at = DateTimeProperty()
