@@ -90,6 +90,72 @@ class Concept(Owned):
     description = StringProperty()
 
 
+class Gift(Owned):
+    """A gift the user gave (seed 000's Gift node)."""
+
+    name = StringProperty(required=True)
+    description = StringProperty()
+    category = StringProperty()
+    price_cents = IntegerProperty()
+    effort_level = IntegerProperty()
+    personalization_level = IntegerProperty()
+    surprise_factor = IntegerProperty()
+    success_score = FloatProperty()
+
+
+class Gave(AsyncStructuredRel):
+    """(User)-[:GAVE]->(Gift): how it was given (seed 000's GAVE)."""
+
+    date = DateProperty()
+    planning_time_hours = FloatProperty()
+    financial_investment_cents = IntegerProperty()
+    emotional_investment = FloatProperty()
+    surprise_level = IntegerProperty()
+    immediate_reaction = StringProperty()
+    reaction_intensity = IntegerProperty()
+    relationship_impact = FloatProperty()
+
+
+class GiftOutcome(Owned):
+    """What happened after a gift (seed 000's gift_outcomes)."""
+
+    was_given = BooleanProperty(default=True)
+    given_date = DateProperty()
+    reaction = StringProperty()
+    reaction_intensity = IntegerProperty()
+    relationship_impact = FloatProperty()
+    success = FloatProperty(required=True)
+    would_give_again = BooleanProperty()
+    what_worked = StringProperty()
+    what_did_not_work = StringProperty()
+    lessons_learned = StringProperty()
+
+
+class Memory(Owned):
+    """A memory (seed 001's kinds, seed 004's memory units)."""
+
+    kind = StringProperty(required=True)
+    content = StringProperty(required=True)
+    happened_at = DateTimeProperty()
+    place = StringProperty()
+    valence = FloatProperty()
+    arousal = FloatProperty()
+    importance = FloatProperty()
+    tags = ArrayProperty(StringProperty(), default=list)
+    expires_at = DateTimeProperty()
+
+
+class Conflict(Owned):
+    """A conflict with a recipient (seed 002's conflicts)."""
+
+    status = StringProperty(default="active")
+    started_at = DateTimeProperty()
+    ended_at = DateTimeProperty()
+    severity = FloatProperty()
+    summary = StringProperty()
+    cycle_phase = StringProperty()
+
+
 class Event(Owned):
     """One change, in the append-only log: what, which nodes, and the owner's sequence number."""
 

@@ -4,7 +4,7 @@ The sort expression is always one of a query module's own constants, never text 
 cursor's values travel as parameters.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -46,3 +46,11 @@ class Rows:
         if page.backward:
             rows.reverse()
         return cls(rows, has_more)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A WHERE condition on `n` written by a domain module from its own constants, and its parameters."""
+
+    text: str = "true"
+    params: dict[str, Any] = field(default_factory=dict)

@@ -9,6 +9,7 @@ from graph import events
 from graph.models import Knows, Recipient
 from graph.pages import Page, Rows
 from graph.properties import for_create, for_update, from_graph
+from graph.rows import native
 
 # What a page of recipients may be ordered by: the sort expressions, by name.
 SORTS = {
@@ -119,7 +120,7 @@ async def page(tx: AsyncManagedTransaction, *, owner: str, where: RecipientFilte
     ORDER BY {order} LIMIT $page_limit
     """
     result = await tx.run(query, owner=owner, **params, **page_params)
-    rows = [{**row(record), "sort": record["sort"]} async for record in result]
+    rows = [{**row(record), "sort": native(record["sort"])} async for record in result]
     return Rows.of(rows, page)
 
 

@@ -28,6 +28,16 @@ class Context:
     auth_error: Unauthenticated | None = field(default=None, repr=False)
     # What a WebSocket client sent in connection_init (set by Strawberry).
     connection_params: dict[str, Any] | None = field(default=None, repr=False)
+    _loaders: Any = field(default=None, repr=False)
+
+    @property
+    def loaders(self) -> Any:
+        """This request's DataLoaders (made on first use, so they batch within one request only)."""
+        if self._loaders is None:
+            from resolvers.loaders import Loaders
+
+            self._loaders = Loaders(self)
+        return self._loaders
 
     @property
     def viewer(self) -> str:

@@ -20,12 +20,16 @@ class PageArgs:
     last: int | None = None
     before: str | None = None
 
+    @property
+    def backward(self) -> bool:
+        return self.last is not None or (self.before is not None and self.first is None)
+
     def page(self, sort: str, descending: bool, max_size: int) -> Page:
         if self.first is not None and self.last is not None:
             raise BadUserInput("Ask for `first` or `last`, not both.", field="last")
         if self.after is not None and self.before is not None:
             raise BadUserInput("Give `after` or `before`, not both.", field="before")
-        backward = self.last is not None or (self.before is not None and self.first is None)
+        backward = self.backward
         size = self.last if backward else self.first
         size = DEFAULT_PAGE_SIZE if size is None else size
         if not 0 <= size <= max_size:

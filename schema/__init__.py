@@ -19,12 +19,13 @@ from schema.admission import CostLimit, CostLimits, RequireViewer
 from schema.errors import MaskInternalErrors, classify, log_internal
 from schema.events import EventQuery
 from schema.nodes import node_query
+from schema.occasions import OccasionMutation, OccasionQuery
 from schema.recipients import RecipientMutation, RecipientQuery
 from schema.system import SystemSubscription
 from settings import Settings
 
-QUERIES = (AccountQuery, RecipientQuery, EventQuery)
-Mutation = merge_types("Mutation", (AccountMutation, RecipientMutation))
+QUERIES = (AccountQuery, RecipientQuery, OccasionQuery, EventQuery)
+Mutation = merge_types("Mutation", (AccountMutation, RecipientMutation, OccasionMutation))
 Subscription = merge_types("Subscription", (SystemSubscription,))
 
 

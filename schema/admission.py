@@ -27,6 +27,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
 from errors import BadUserInput, KindredError, LimitExceeded, Unauthenticated
+from resolvers.pages import DEFAULT_PAGE_SIZE
 
 # Root fields anyone may ask for; every other one needs a viewer (deny unless listed).
 PUBLIC_ROOT_FIELDS = frozenset({"signUp", "logIn", "__typename", "__schema", "__type"})
@@ -57,7 +58,7 @@ class CostLimits:
 class CostLimit(SchemaExtension):
     """Refuses an operation whose estimated cost (fields multiplied by the page sizes asked) is too high.
 
-    A paged field costs its `first` or `last` (the largest page when neither is given); a list without
+    A paged field costs its `first` or `last` (the default page when neither is given); a list without
     paging costs `unpaged_list_cost`; the edges and nodes of a connection are counted by their page.
     """
 
@@ -124,7 +125,7 @@ class _Estimate:
         if page is not None:
             multiplier = page
         elif getattr(kind, "name", "").endswith("Connection"):
-            multiplier = self.limits.max_page_size
+            multiplier = DEFAULT_PAGE_SIZE  # what the server returns when no size is asked
         elif is_list and not in_connection:
             multiplier = self.limits.unpaged_list_cost
         else:

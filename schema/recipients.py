@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -13,7 +13,10 @@ from resolvers import checks
 from resolvers import recipients as resolve
 from resolvers.context import Context
 from resolvers.pages import PageArgs
-from schema.relay import Connection, OrderDirection, connection, ordered
+from schema.relay import Connection, DeletePayload, OrderDirection, connection, neighbours, node_uid, ordered
+
+if TYPE_CHECKING:
+    from schema.occasions import Occasion
 
 Info = strawberry.Info[Context, None]
 
@@ -109,6 +112,16 @@ class Recipient(relay.Node):
     created_at: datetime
     updated_at: datetime
     relationship: Relationship
+
+    @strawberry.field(description="Their occasions: birthdays, anniversaries, ...")
+    async def occasions(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Annotated["Occasion", strawberry.lazy("schema.occasions")]]:
+        from schema.occasions import Occasion
+
+        return await neighbours(
+            info, "recipient.occasions", self.id, Occasion.from_row, PageArgs(first, after)
+        )
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> "Recipient":
@@ -230,12 +243,6 @@ class RecipientFilterInput:
 
 
 @strawberry.type
-class DeletePayload:
-    deleted_id: relay.GlobalID
-    deleted_count: int = strawberry.field(description="The node itself and what belonged only to it.")
-
-
-@strawberry.type
 class RecipientQuery:
     @strawberry.field(description="The viewer's recipients: filtered, ordered, one page at a time.")
     async def recipients(
@@ -269,7 +276,7 @@ class RecipientMutation:
         description="Changes what is given of a recipient and the relationship; null clears."
     )
     async def update_recipient(self, info: Info, input: UpdateRecipientInput) -> Recipient:
-        uid = _uid(input.id, "Recipient")
+        uid = node_uid(input.id, "Recipient")
         values = checks.given({k: v for k, v in vars(input).items() if k not in ("id", "relationship")})
         changes = input.relationship
         knows = _knows(checks.given(vars(changes))) if changes else {}
@@ -277,16 +284,8 @@ class RecipientMutation:
 
     @strawberry.mutation(description="Deletes a recipient and what only belonged to them.")
     async def delete_recipient(self, info: Info, id: relay.GlobalID) -> DeletePayload:
-        deleted = await resolve.delete(info.context, _uid(id, "Recipient"))
+        deleted = await resolve.delete(info.context, node_uid(id, "Recipient"))
         return DeletePayload(deleted_id=id, deleted_count=len(deleted))
-
-
-def _uid(global_id: relay.GlobalID, type_name: str) -> str:
-    from errors import BadUserInput
-
-    if global_id.type_name != type_name:
-        raise BadUserInput(f"This is the id of a {global_id.type_name}, not of a {type_name}.", field="id")
-    return global_id.node_id
 
 
 def _knows(values: dict[str, Any]) -> dict[str, Any]:

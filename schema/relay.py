@@ -7,8 +7,10 @@ from typing import Any, Generic, TypeVar
 import strawberry
 from strawberry import relay
 
+from errors import BadUserInput
 from graph.pages import Rows
 from resolvers import pages
+from resolvers.loaders import Step
 
 NodeT = TypeVar("NodeT")
 
@@ -57,7 +59,62 @@ def connection(
     return Connection(edges=edges, page_info=page_info, count=count)
 
 
+@strawberry.type(description="What a delete removed.")
+class DeletePayload:
+    deleted_id: relay.GlobalID
+    deleted_count: int = strawberry.field(description="The node itself and what belonged only to it.")
+
+
+def node_uid(global_id: relay.GlobalID, type_name: str) -> str:
+    """The uid inside a global id, which must be of the type expected."""
+    if global_id.type_name != type_name:
+        raise BadUserInput(f"This is the id of a {global_id.type_name}, not of a {type_name}.", field="id")
+    return global_id.node_id
+
+
+def uid_of(row: dict[str, Any]) -> str:
+    """The uid of a row of any label (a recipient's row carries its KNOWS beside it)."""
+    return (row.get("node") or row["recipient"])["uid"]
+
+
+async def neighbours(
+    info: Any, traversal: str, parent: str, make: Callable[[dict[str, Any]], Any], args: pages.PageArgs
+) -> Connection[Any]:
+    """A nested connection, loaded with those of every other parent at this level of the query."""
+    loaders = info.context.loaders
+    rows = await loaders.neighbours.load(Step(traversal, parent, args))
+
+    async def count() -> int:
+        return await loaders.counts.load((traversal, parent))
+
+    return connection(rows, args.backward, make, uid_of, count)
+
+
 def ordered(ids: Iterable[str], rows: list[Any], uid_of: Callable[[Any], str]) -> list[Any]:
     """Rows in the order of the ids asked for, None where there is none (or none of the viewer's)."""
     by_uid = {uid_of(row): row for row in rows}
     return [by_uid.get(uid) for uid in ids]
+
+
+def from_node(cls: Any, node: dict[str, Any], names: dict[str, str] | None = None, **given: Any) -> Any:
+    """A Strawberry type from a node's properties: each data field read from the property of the same
+    name (or as `names` maps it), enums made from their values, `id` from the uid; `given` wins."""
+    names = names or {}
+    values: dict[str, Any] = {"id": node["uid"]}  # a Node's id field is a resolver over this attribute
+    for field in cls.__strawberry_definition__.fields:
+        name = field.python_name
+        if field.base_resolver is not None or name.startswith("_"):
+            continue
+        if name in given:
+            values[name] = given[name]
+            continue
+        value = node.get(names.get(name, name))
+        kind = _enum_of(field.type)
+        values[name] = kind(value) if kind is not None and value is not None else value
+    return cls(**values)
+
+
+def _enum_of(annotation: Any) -> type[Enum] | None:
+    kind = getattr(annotation, "of_type", annotation)  # through Optional
+    wrapped = getattr(kind, "wrapped_cls", None)
+    return wrapped if isinstance(wrapped, type) and issubclass(wrapped, Enum) else None

@@ -1,0 +1,204 @@
+"""Occasions: birthdays, anniversaries, holidays, first dates; recurring ones come round again."""
+
+import datetime as dt
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from strawberry import relay
+
+from resolvers import occasions as resolve
+from resolvers.context import Context
+from resolvers.pages import PageArgs
+from schema.relay import (
+    Connection,
+    DeletePayload,
+    OrderDirection,
+    connection,
+    from_node,
+    neighbours,
+    node_uid,
+    ordered,
+    uid_of,
+)
+
+if TYPE_CHECKING:
+    from schema.recipients import Recipient
+
+Info = strawberry.Info[Context, None]
+_NAMES = {"type": "occasion_type"}
+
+
+@strawberry.enum
+class OccasionType(Enum):
+    BIRTHDAY = "birthday"
+    ANNIVERSARY = "anniversary"
+    HOLIDAY = "holiday"
+    FIRST_DATE = "first_date"
+    MILESTONE = "milestone"
+    OTHER = "other"
+
+
+@strawberry.enum
+class Recurrence(Enum):
+    YEARLY = "yearly"
+    MONTHLY = "monthly"
+
+
+@strawberry.type(description="A date that matters (seed 000's occasions, seed 002's memorable dates).")
+class Occasion(relay.Node):
+    id: relay.NodeID[str]
+    name: str
+    type: OccasionType
+    date: dt.date
+    recurring: bool
+    recurrence: Recurrence | None
+    importance: int = strawberry.field(description="1 to 10.")
+    significance: str | None
+    reminder_days: list[int] = strawberry.field(description="Days before it to be reminded.")
+    budget_min: int | None = strawberry.field(description="In cents.")
+    budget_max: int | None = strawberry.field(description="In cents.")
+    next_occurrence: dt.date = strawberry.field(description="On or after today (UTC).")
+    created_at: dt.datetime
+
+    @strawberry.field(description="Days from today (UTC) to the next occurrence.")
+    def days_until(self) -> int:
+        return (self.next_occurrence - dt.datetime.now(dt.UTC).date()).days
+
+    @strawberry.field(description="Whose occasion it is.")
+    async def recipients(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Annotated["Recipient", strawberry.lazy("schema.recipients")]]:
+        from schema.recipients import Recipient
+
+        return await neighbours(
+            info, "occasion.recipients", self.id, Recipient.from_row, PageArgs(first, after)
+        )
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> "Occasion":
+        return from_node(cls, row["node"], _NAMES)
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: list[str], required: bool = False
+    ) -> list["Occasion | None"]:
+        rows = [{"node": node} for node in await resolve.by_uids(info.context, list(node_ids))]
+        return [cls.from_row(row) if row else None for row in ordered(node_ids, rows, uid_of)]
+
+
+@strawberry.input
+class CreateOccasionInput:
+    name: str
+    type: OccasionType
+    date: dt.date
+    recurring: bool = False
+    recurrence: Recurrence | None = None
+    importance: int | None = None
+    significance: str | None = None
+    reminder_days: list[int] | None = None
+    budget_min: int | None = None
+    budget_max: int | None = None
+    recipient_ids: list[relay.GlobalID] | None = strawberry.field(default=None, description="Whose it is.")
+
+
+@strawberry.input
+class UpdateOccasionInput:
+    id: relay.GlobalID
+    name: str | None = strawberry.UNSET
+    type: OccasionType | None = strawberry.UNSET
+    date: dt.date | None = strawberry.UNSET
+    recurring: bool | None = strawberry.UNSET
+    recurrence: Recurrence | None = strawberry.UNSET
+    importance: int | None = strawberry.UNSET
+    significance: str | None = strawberry.UNSET
+    reminder_days: list[int] | None = strawberry.UNSET
+    budget_min: int | None = strawberry.UNSET
+    budget_max: int | None = strawberry.UNSET
+
+
+@strawberry.input
+class OccasionFilter:
+    types: list[OccasionType] | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    recipient_id: relay.GlobalID | None = None
+
+
+@strawberry.enum
+class OccasionOrderField(Enum):
+    DATE = "date"
+    NEXT_OCCURRENCE = "next"
+    IMPORTANCE = "importance"
+    NAME = "name"
+
+
+@strawberry.input
+class OccasionOrder:
+    field: OccasionOrderField = OccasionOrderField.DATE
+    direction: OrderDirection = OrderDirection.ASC
+
+
+@strawberry.type
+class OccasionQuery:
+    @strawberry.field(description="The viewer's occasions: filtered, ordered, one page at a time.")
+    async def occasions(
+        self,
+        info: Info,
+        filter: OccasionFilter | None = None,
+        order_by: OccasionOrder | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Occasion]:
+        given = filter or OccasionFilter()
+        order = order_by or OccasionOrder()
+        args = PageArgs(first, after, last, before)
+        rows, count = await resolve.page(
+            info.context,
+            types=[t.value for t in given.types or ()],
+            date_from=given.date_from,
+            date_to=given.date_to,
+            within_days=None,
+            recipient=node_uid(given.recipient_id, "Recipient") if given.recipient_id else None,
+            order=order.field.value,
+            descending=order.direction is OrderDirection.DESC,
+            args=args,
+        )
+        return connection(rows, args.backward, Occasion.from_row, uid_of, count)
+
+    @strawberry.field(description="Occasions coming up across the viewer's network, soonest first.")
+    async def upcoming_occasions(
+        self, info: Info, within_days: int = 30, first: int | None = None, after: str | None = None
+    ) -> Connection[Occasion]:
+        args = PageArgs(first, after)
+        rows, count = await resolve.page(
+            info.context, within_days=within_days, order="next", descending=False, args=args
+        )
+        return connection(rows, False, Occasion.from_row, uid_of, count)
+
+
+@strawberry.type
+class OccasionMutation:
+    @strawberry.mutation(description="Adds an occasion, for the recipients named.")
+    async def create_occasion(self, info: Info, input: CreateOccasionInput) -> Occasion:
+        values = _values(vars(input))
+        recipients = [node_uid(i, "Recipient") for i in values.pop("recipient_ids", None) or ()]
+        return Occasion.from_row({"node": await resolve.create(info.context, values, recipients)})
+
+    @strawberry.mutation(description="Changes what is given of an occasion; null clears.")
+    async def update_occasion(self, info: Info, input: UpdateOccasionInput) -> Occasion:
+        uid = node_uid(input.id, "Occasion")
+        values = _values({k: v for k, v in vars(input).items() if k != "id" and v is not strawberry.UNSET})
+        return Occasion.from_row({"node": await resolve.update(info.context, uid, values)})
+
+    @strawberry.mutation(description="Deletes an occasion.")
+    async def delete_occasion(self, info: Info, id: relay.GlobalID) -> DeletePayload:
+        deleted = await resolve.delete(info.context, node_uid(id, "Occasion"))
+        return DeletePayload(deleted_id=id, deleted_count=len(deleted))
+
+
+def _values(values: dict[str, Any]) -> dict[str, Any]:
+    renamed = {"type": "occasion_type"}
+    return {renamed.get(k, k): v.value if isinstance(v, Enum) else v for k, v in values.items()}
