@@ -58,6 +58,17 @@ MIGRATIONS = (
             ),
         ),
     ),
+    Migration(
+        2,
+        "one Concept per name per user; Event sequence per owner; occasion dates",
+        (
+            "CREATE CONSTRAINT Concept_owner_key IF NOT EXISTS "
+            "FOR (c:Concept) REQUIRE (c.owner, c.key) IS UNIQUE",
+            "CREATE CONSTRAINT Event_owner_sequence IF NOT EXISTS "
+            "FOR (e:Event) REQUIRE (e.owner, e.sequence) IS UNIQUE",
+            "CREATE INDEX Occasion_date IF NOT EXISTS FOR (o:Occasion) ON (o.owner, o.date)",
+        ),
+    ),
 )
 
 _LEDGER = "CREATE CONSTRAINT Migration_version IF NOT EXISTS FOR (m:Migration) REQUIRE m.version IS UNIQUE"

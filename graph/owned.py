@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from neo4j import AsyncManagedTransaction
+from neo4j.exceptions import ConstraintError
 
-from errors import NotFound
+from errors import BadUserInput, NotFound
 from graph import events
 from graph.models import Concept, Conflict, Gift, GiftOutcome, Memory, Occasion, Recipient
 from graph.occasions import NEXT_OCCURRENCE
@@ -27,29 +28,34 @@ MODELS: dict[str, Any] = {
     "Conflict": Conflict,
     "Recipient": Recipient,
 }
-RELATIONSHIPS = frozenset(
-    {
-        "HAS_OCCASION",
-        "INTENDED_FOR",
-        "GIVEN_FOR",
-        "HAS_OUTCOME",
-        "SIMILAR_TO",
-        "COMPLEMENTS",
-        "INTERESTED_IN",
-        "TAGGED_WITH",
-        "MENTIONS",
-        "ABOUT",
-        "INVOLVES",
-        "WITH",
-        "RELATED_TO",
-        "PART_OF",
-        "EVOLVED_FROM",
-        "INSPIRED_BY",
-        "CONTRADICTS",
-        "SUPPORTS",
-        "REFERENCES",
-    }
-)
+# Each relationship type and the labels it joins, from and to.
+ENDS = {
+    "HAS_OCCASION": ("Recipient", "Occasion"),
+    "INTENDED_FOR": ("Gift", "Recipient"),
+    "GIVEN_FOR": ("Gift", "Occasion"),
+    "HAS_OUTCOME": ("Gift", "GiftOutcome"),
+    "SIMILAR_TO": ("Gift", "Gift"),
+    "COMPLEMENTS": ("Gift", "Gift"),
+    "INTERESTED_IN": ("Recipient", "Concept"),
+    "TAGGED_WITH": ("Gift", "Concept"),
+    "MENTIONS": ("Memory", "Concept"),
+    "ABOUT": ("Conflict", "Concept"),
+    "INVOLVES": ("Memory", "Recipient"),
+    "WITH": ("Conflict", "Recipient"),
+    **{
+        rel: ("Concept", "Concept")
+        for rel in (
+            "RELATED_TO",
+            "PART_OF",
+            "EVOLVED_FROM",
+            "INSPIRED_BY",
+            "CONTRADICTS",
+            "SUPPORTS",
+            "REFERENCES",
+        )
+    },
+}
+RELATIONSHIPS = frozenset(ENDS)
 # What is computed, not stored, and read with every node of a label.
 _COMPUTED = {"Occasion": f"next_occurrence: {NEXT_OCCURRENCE}"}
 # What goes with a node when it is deleted: what belonged only to it.
@@ -114,7 +120,10 @@ async def update(
     RETURN {projection(label)} AS n
     """
     changes = for_update(MODELS[label], values)
-    record = await (await tx.run(query, uid=uid, owner=owner, changes=changes)).single()
+    try:
+        record = await (await tx.run(query, uid=uid, owner=owner, changes=changes)).single()
+    except ConstraintError as error:
+        raise BadUserInput(f"Another {label} of yours already has this name.", field="name") from error
     if record is None:
         raise NotFound(f"No {label} of yours has this id.", id=uid)
     await events.append(tx, owner, f"{label}Updated", [f"{label}:{uid}"])

@@ -16,16 +16,20 @@ from strawberry.types import ExecutionContext
 
 from schema.accounts import AccountMutation, AccountQuery
 from schema.admission import CostLimit, CostLimits, RequireViewer
+from schema.concepts import ConceptMutation, ConceptQuery
 from schema.errors import MaskInternalErrors, classify, log_internal
 from schema.events import EventQuery
+from schema.links import LinkMutation
 from schema.nodes import node_query
 from schema.occasions import OccasionMutation, OccasionQuery
 from schema.recipients import RecipientMutation, RecipientQuery
 from schema.system import SystemSubscription
 from settings import Settings
 
-QUERIES = (AccountQuery, RecipientQuery, OccasionQuery, EventQuery)
-Mutation = merge_types("Mutation", (AccountMutation, RecipientMutation, OccasionMutation))
+QUERIES = (AccountQuery, RecipientQuery, OccasionQuery, ConceptQuery, EventQuery)
+Mutation = merge_types(
+    "Mutation", (AccountMutation, RecipientMutation, OccasionMutation, ConceptMutation, LinkMutation)
+)
 Subscription = merge_types("Subscription", (SystemSubscription,))
 
 

@@ -16,6 +16,7 @@ from resolvers.pages import PageArgs
 from schema.relay import Connection, DeletePayload, OrderDirection, connection, neighbours, node_uid, ordered
 
 if TYPE_CHECKING:
+    from schema.concepts import Concept
     from schema.occasions import Occasion
 
 Info = strawberry.Info[Context, None]
@@ -121,6 +122,16 @@ class Recipient(relay.Node):
 
         return await neighbours(
             info, "recipient.occasions", self.id, Occasion.from_row, PageArgs(first, after)
+        )
+
+    @strawberry.field(description="What they are interested in.")
+    async def interests(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Annotated["Concept", strawberry.lazy("schema.concepts")]]:
+        from schema.concepts import Concept
+
+        return await neighbours(
+            info, "recipient.interests", self.id, Concept.from_row, PageArgs(first, after)
         )
 
     @classmethod
