@@ -57,7 +57,10 @@ ENDS = {
 }
 RELATIONSHIPS = frozenset(ENDS)
 # What is computed, not stored, and read with every node of a label.
-_COMPUTED = {"Occasion": f"next_occurrence: {NEXT_OCCURRENCE}"}
+_COMPUTED = {
+    "Occasion": f"next_occurrence: {NEXT_OCCURRENCE}",
+    "Gift": "gave: [(:User {uid: n.owner})-[v:GAVE]->(n) | properties(v)][0]",
+}
 # What goes with a node when it is deleted: what belonged only to it.
 _CASCADE = {"Gift": "OPTIONAL MATCH (n)-[:HAS_OUTCOME]->(d:GiftOutcome {owner: $owner})"}
 

@@ -16,11 +16,16 @@ LABEL = "Occasion"
 
 
 async def create(context: Context, values: dict[str, Any], recipients: list[str]) -> dict[str, Any]:
+    links = [Link("HAS_OCCASION", "Recipient", uid, outgoing=False) for uid in recipients]
+    return await owned.create(context, LABEL, checked_new(values), links)
+
+
+def checked_new(values: dict[str, Any]) -> dict[str, Any]:
+    """A new occasion as it will be written (recurring ones recur yearly unless told otherwise)."""
     checks.text(values.get("name"), "name", 100, required=True)
     if values.get("recurring") and not values.get("recurrence"):
         values["recurrence"] = "yearly"
-    links = [Link("HAS_OCCASION", "Recipient", uid, outgoing=False) for uid in recipients]
-    return await owned.create(context, LABEL, _checked(values), links)
+    return _checked(values)
 
 
 async def update(context: Context, uid: str, values: dict[str, Any]) -> dict[str, Any]:

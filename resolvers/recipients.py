@@ -19,14 +19,16 @@ _COUNTS = ("gifts_given_count", "gifts_received_count")
 
 
 async def create(context: Context, recipient: dict[str, Any], knows: dict[str, Any]) -> dict[str, Any]:
-    checks.text(recipient.get("name"), "name", required=True)
+    recipient, knows = checked_new(recipient, knows)
     return await context.graph.write(
-        recipients.create,
-        owner=context.viewer,
-        uid=str(uuid4()),
-        recipient=_checked(recipient),
-        knows=_checked(knows),
+        recipients.create, owner=context.viewer, uid=str(uuid4()), recipient=recipient, knows=knows
     )
+
+
+def checked_new(recipient: dict[str, Any], knows: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A new recipient and relationship as they will be written; BadUserInput for what is wrong."""
+    checks.text(recipient.get("name"), "name", required=True)
+    return _checked(recipient), _checked(knows)
 
 
 async def update(

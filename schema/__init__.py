@@ -19,6 +19,7 @@ from schema.admission import CostLimit, CostLimits, RequireViewer
 from schema.concepts import ConceptMutation, ConceptQuery
 from schema.errors import MaskInternalErrors, classify, log_internal
 from schema.events import EventQuery
+from schema.gifts import GiftMutation, GiftQuery
 from schema.links import LinkMutation
 from schema.nodes import node_query
 from schema.occasions import OccasionMutation, OccasionQuery
@@ -26,9 +27,10 @@ from schema.recipients import RecipientMutation, RecipientQuery
 from schema.system import SystemSubscription
 from settings import Settings
 
-QUERIES = (AccountQuery, RecipientQuery, OccasionQuery, ConceptQuery, EventQuery)
+QUERIES = (AccountQuery, RecipientQuery, OccasionQuery, ConceptQuery, GiftQuery, EventQuery)
 Mutation = merge_types(
-    "Mutation", (AccountMutation, RecipientMutation, OccasionMutation, ConceptMutation, LinkMutation)
+    "Mutation",
+    (AccountMutation, RecipientMutation, OccasionMutation, ConceptMutation, GiftMutation, LinkMutation),
 )
 Subscription = merge_types("Subscription", (SystemSubscription,))
 

@@ -20,6 +20,7 @@ from schema.relay import (
     node_uid,
     ordered,
     uid_of,
+    values_of,
 )
 
 if TYPE_CHECKING:
@@ -183,14 +184,15 @@ class OccasionQuery:
 class OccasionMutation:
     @strawberry.mutation(description="Adds an occasion, for the recipients named.")
     async def create_occasion(self, info: Info, input: CreateOccasionInput) -> Occasion:
-        values = _values(vars(input))
-        recipients = [node_uid(i, "Recipient") for i in values.pop("recipient_ids", None) or ()]
-        return Occasion.from_row({"node": await resolve.create(info.context, values, recipients)})
+        recipients = [node_uid(i, "Recipient") for i in input.recipient_ids or ()]
+        return Occasion.from_row(
+            {"node": await resolve.create(info.context, occasion_values(input), recipients)}
+        )
 
     @strawberry.mutation(description="Changes what is given of an occasion; null clears.")
     async def update_occasion(self, info: Info, input: UpdateOccasionInput) -> Occasion:
         uid = node_uid(input.id, "Occasion")
-        values = _values({k: v for k, v in vars(input).items() if k != "id" and v is not strawberry.UNSET})
+        values = {k: v for k, v in values_of(input, _NAMES).items() if k != "id"}
         return Occasion.from_row({"node": await resolve.update(info.context, uid, values)})
 
     @strawberry.mutation(description="Deletes an occasion.")
@@ -199,6 +201,6 @@ class OccasionMutation:
         return DeletePayload(deleted_id=id, deleted_count=len(deleted))
 
 
-def _values(values: dict[str, Any]) -> dict[str, Any]:
-    renamed = {"type": "occasion_type"}
-    return {renamed.get(k, k): v.value if isinstance(v, Enum) else v for k, v in values.items()}
+def occasion_values(given: CreateOccasionInput) -> dict[str, Any]:
+    """A create input's values as the graph names them (its recipients are links, not values)."""
+    return {k: v for k, v in values_of(given, _NAMES).items() if k != "recipient_ids"}

@@ -9,14 +9,23 @@ from strawberry import relay
 from strawberry.scalars import JSON
 
 from graph.recipients import RecipientFilter
-from resolvers import checks
 from resolvers import recipients as resolve
 from resolvers.context import Context
 from resolvers.pages import PageArgs
-from schema.relay import Connection, DeletePayload, OrderDirection, connection, neighbours, node_uid, ordered
+from schema.relay import (
+    Connection,
+    DeletePayload,
+    OrderDirection,
+    connection,
+    neighbours,
+    node_uid,
+    ordered,
+    values_of,
+)
 
 if TYPE_CHECKING:
     from schema.concepts import Concept
+    from schema.gifts import Gift
     from schema.occasions import Occasion
 
 Info = strawberry.Info[Context, None]
@@ -123,6 +132,14 @@ class Recipient(relay.Node):
         return await neighbours(
             info, "recipient.occasions", self.id, Occasion.from_row, PageArgs(first, after)
         )
+
+    @strawberry.field(description="The gifts the viewer gave them.")
+    async def gifts(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Annotated["Gift", strawberry.lazy("schema.gifts")]]:
+        from schema.gifts import Gift
+
+        return await neighbours(info, "recipient.gifts", self.id, Gift.from_row, PageArgs(first, after))
 
     @strawberry.field(description="What they are interested in.")
     async def interests(
@@ -279,19 +296,17 @@ class RecipientQuery:
 class RecipientMutation:
     @strawberry.mutation(description="Adds a person to the viewer's life, with the relationship to them.")
     async def create_recipient(self, info: Info, input: CreateRecipientInput) -> Recipient:
-        values = strawberry.asdict(input)
-        knows = _knows(values.pop("relationship"))
-        return Recipient.from_row(await resolve.create(info.context, _enums(values), knows))
+        return Recipient.from_row(await resolve.create(info.context, *new_recipient_values(input)))
 
     @strawberry.mutation(
         description="Changes what is given of a recipient and the relationship; null clears."
     )
     async def update_recipient(self, info: Info, input: UpdateRecipientInput) -> Recipient:
         uid = node_uid(input.id, "Recipient")
-        values = checks.given({k: v for k, v in vars(input).items() if k not in ("id", "relationship")})
+        values = {k: v for k, v in values_of(input).items() if k not in ("id", "relationship")}
         changes = input.relationship
-        knows = _knows(checks.given(vars(changes))) if changes else {}
-        return Recipient.from_row(await resolve.update(info.context, uid, _enums(values), knows))
+        knows = values_of(changes, _KNOWS_NAMES) if changes else {}
+        return Recipient.from_row(await resolve.update(info.context, uid, values, knows))
 
     @strawberry.mutation(description="Deletes a recipient and what only belonged to them.")
     async def delete_recipient(self, info: Info, id: relay.GlobalID) -> DeletePayload:
@@ -299,13 +314,13 @@ class RecipientMutation:
         return DeletePayload(deleted_id=id, deleted_count=len(deleted))
 
 
-def _knows(values: dict[str, Any]) -> dict[str, Any]:
-    renamed = {"type": "relationship_type", "label": "relationship_label"}
-    return _enums({renamed.get(key, key): value for key, value in values.items()})
+_KNOWS_NAMES = {"type": "relationship_type", "label": "relationship_label"}
 
 
-def _enums(values: dict[str, Any]) -> dict[str, Any]:
-    return {key: value.value if isinstance(value, Enum) else value for key, value in values.items()}
+def new_recipient_values(given: CreateRecipientInput) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(recipient, relationship) of a create input, as the graph names them."""
+    recipient = {k: v for k, v in values_of(given).items() if k != "relationship"}
+    return recipient, values_of(given.relationship, _KNOWS_NAMES)
 
 
 def _enum(kind: Any, value: str | None) -> Any:

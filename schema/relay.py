@@ -90,6 +90,23 @@ async def neighbours(
     return connection(rows, args.backward, make, uid_of, count)
 
 
+async def neighbour(info: Any, traversal: str, parent: str, make: Callable[[dict[str, Any]], Any]) -> Any:
+    """The one neighbour of a to-one traversal (a gift's occasion, its outcome), or None."""
+    rows = await info.context.loaders.neighbours.load(Step(traversal, parent, pages.PageArgs(first=1)))
+    return make(rows.items[0]) if rows.items else None
+
+
+def values_of(given: Any, names: dict[str, str] | None = None) -> dict[str, Any]:
+    """An input object's given fields as plain values: enums by value, renamed as the graph names them."""
+    names = names or {}
+    values = {}
+    for name, value in vars(given).items():
+        if value is strawberry.UNSET:
+            continue
+        values[names.get(name, name)] = value.value if isinstance(value, Enum) else value
+    return values
+
+
 def ordered(ids: Iterable[str], rows: list[Any], uid_of: Callable[[Any], str]) -> list[Any]:
     """Rows in the order of the ids asked for, None where there is none (or none of the viewer's)."""
     by_uid = {uid_of(row): row for row in rows}
@@ -100,7 +117,8 @@ def from_node(cls: Any, node: dict[str, Any], names: dict[str, str] | None = Non
     """A Strawberry type from a node's properties: each data field read from the property of the same
     name (or as `names` maps it), enums made from their values, `id` from the uid; `given` wins."""
     names = names or {}
-    values: dict[str, Any] = {"id": node["uid"]}  # a Node's id field is a resolver over this attribute
+    # A Node's id field is a resolver over this attribute.
+    values: dict[str, Any] = {"id": node["uid"]} if issubclass(cls, relay.Node) else {}
     for field in cls.__strawberry_definition__.fields:
         name = field.python_name
         if field.base_resolver is not None or name.startswith("_"):
