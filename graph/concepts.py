@@ -6,7 +6,7 @@ from uuid import uuid4
 from neo4j import AsyncManagedTransaction
 
 from graph import events
-from graph.owned import node_row
+from graph.owned import CONCEPT_LINKS, node_row
 from graph.pages import Condition
 
 CONCEPT_LINKS = (

@@ -28,6 +28,16 @@ MODELS: dict[str, Any] = {
     "Conflict": Conflict,
     "Recipient": Recipient,
 }
+# How concepts relate to each other (seed 004's knowledge graph).
+CONCEPT_LINKS = (
+    "RELATED_TO",
+    "PART_OF",
+    "EVOLVED_FROM",
+    "INSPIRED_BY",
+    "CONTRADICTS",
+    "SUPPORTS",
+    "REFERENCES",
+)
 # Each relationship type and the labels it joins, from and to.
 ENDS = {
     "HAS_OCCASION": ("Recipient", "Occasion"),

@@ -31,10 +31,6 @@ async def delete(context: Context, uid: str) -> list[str]:
     return await owned.delete(context, LABEL, uid)
 
 
-async def by_uids(context: Context, uids: list[str]) -> list[dict[str, Any]]:
-    return await owned.by_uids(context, LABEL, uids)
-
-
 async def page(
     context: Context,
     types: list[str],

@@ -2,7 +2,7 @@
 
 import datetime as dt
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
@@ -15,11 +15,10 @@ from schema.relay import (
     Connection,
     DeletePayload,
     OrderDirection,
+    OwnedNode,
     connection,
-    from_node,
     neighbours,
     node_uid,
-    ordered,
     uid_of,
 )
 
@@ -43,7 +42,9 @@ ConceptLinkType = strawberry.enum(Enum("ConceptLinkType", {name: name for name i
 
 
 @strawberry.type(description="An interest, topic, value or gift category: one per name per user.")
-class Concept(relay.Node):
+class Concept(OwnedNode):
+    label = "Concept"
+    names = _NAMES
     id: relay.NodeID[str]
     name: str
     type: ConceptType
@@ -70,17 +71,6 @@ class Concept(relay.Node):
         return await neighbours(
             info, "concept.recipients", self.id, Recipient.from_row, PageArgs(first, after)
         )
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> "Concept":
-        return from_node(cls, row["node"], _NAMES)
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: list[str], required: bool = False
-    ) -> list["Concept | None"]:
-        rows = [{"node": node} for node in await resolve.by_uids(info.context, list(node_ids))]
-        return [cls.from_row(row) if row else None for row in ordered(node_ids, rows, uid_of)]
 
 
 @strawberry.type

@@ -15,12 +15,12 @@ from schema.relay import (
     Connection,
     DeletePayload,
     OrderDirection,
+    OwnedNode,
     connection,
     from_node,
     neighbour,
     neighbours,
     node_uid,
-    ordered,
     uid_of,
     values_of,
 )
@@ -54,7 +54,8 @@ class Giving:
 
 
 @strawberry.type(description="What happened after a gift (seed 000's gift outcomes).")
-class GiftOutcome(relay.Node):
+class GiftOutcome(OwnedNode):
+    label = "GiftOutcome"
     id: relay.NodeID[str]
     was_given: bool
     given_date: dt.date | None
@@ -68,22 +69,10 @@ class GiftOutcome(relay.Node):
     lessons_learned: str | None
     created_at: dt.datetime
 
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> "GiftOutcome":
-        return from_node(cls, row["node"])
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: list[str], required: bool = False
-    ) -> list["GiftOutcome | None"]:
-        from resolvers import owned
-
-        rows = [{"node": node} for node in await owned.by_uids(info.context, "GiftOutcome", list(node_ids))]
-        return [cls.from_row(row) if row else None for row in ordered(node_ids, rows, uid_of)]
-
 
 @strawberry.type(description="A gift the viewer gave.")
-class Gift(relay.Node):
+class Gift(OwnedNode):
+    label = "Gift"
     id: relay.NodeID[str]
     name: str
     description: str | None
@@ -138,13 +127,6 @@ class Gift(relay.Node):
         node = row["node"]
         gave = node.get("gave")
         return from_node(cls, node, giving=from_node(Giving, gave) if gave else None)
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: list[str], required: bool = False
-    ) -> list["Gift | None"]:
-        rows = [{"node": node} for node in await resolve.by_uids(info.context, list(node_ids))]
-        return [cls.from_row(row) if row else None for row in ordered(node_ids, rows, uid_of)]
 
 
 @strawberry.input

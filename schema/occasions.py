@@ -14,11 +14,10 @@ from schema.relay import (
     Connection,
     DeletePayload,
     OrderDirection,
+    OwnedNode,
     connection,
-    from_node,
     neighbours,
     node_uid,
-    ordered,
     uid_of,
     values_of,
 )
@@ -47,7 +46,9 @@ class Recurrence(Enum):
 
 
 @strawberry.type(description="A date that matters (seed 000's occasions, seed 002's memorable dates).")
-class Occasion(relay.Node):
+class Occasion(OwnedNode):
+    label = "Occasion"
+    names = _NAMES
     id: relay.NodeID[str]
     name: str
     type: OccasionType
@@ -75,17 +76,6 @@ class Occasion(relay.Node):
         return await neighbours(
             info, "occasion.recipients", self.id, Recipient.from_row, PageArgs(first, after)
         )
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> "Occasion":
-        return from_node(cls, row["node"], _NAMES)
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: list[str], required: bool = False
-    ) -> list["Occasion | None"]:
-        rows = [{"node": node} for node in await resolve.by_uids(info.context, list(node_ids))]
-        return [cls.from_row(row) if row else None for row in ordered(node_ids, rows, uid_of)]
 
 
 @strawberry.input

@@ -2,14 +2,14 @@
 
 from collections.abc import Awaitable, Callable, Iterable
 from enum import Enum
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import strawberry
 from strawberry import relay
 
 from errors import BadUserInput
 from graph.pages import Rows
-from resolvers import pages
+from resolvers import owned, pages
 from resolvers.loaders import Step
 
 NodeT = TypeVar("NodeT")
@@ -105,6 +105,26 @@ def values_of(given: Any, names: dict[str, str] | None = None) -> dict[str, Any]
             continue
         values[names.get(name, name)] = value.value if isinstance(value, Enum) else value
     return values
+
+
+class OwnedNode(relay.Node):
+    """A node the viewer owns, read by its label, its fields named as the graph names them (or as `names`
+    maps them): what the types of most labels share."""
+
+    label: ClassVar[str]
+    names: ClassVar[dict[str, str]] = {}
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Any:
+        return from_node(cls, row["node"], cls.names)
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Any, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
+        ids = list(node_ids)
+        rows = [{"node": node} for node in await owned.by_uids(info.context, cls.label, ids)]
+        return [cls.from_row(row) if row else None for row in ordered(ids, rows, uid_of)]
 
 
 def ordered(ids: Iterable[str], rows: list[Any], uid_of: Callable[[Any], str]) -> list[Any]:
