@@ -9,15 +9,6 @@ from graph import events
 from graph.owned import CONCEPT_LINKS, node_row
 from graph.pages import Condition
 
-CONCEPT_LINKS = (
-    "RELATED_TO",
-    "PART_OF",
-    "EVOLVED_FROM",
-    "INSPIRED_BY",
-    "CONTRADICTS",
-    "SUPPORTS",
-    "REFERENCES",
-)
 SORTS = {"name": "n.key", "created_at": "n.created_at"}
 MAX_DEPTH = 4
 
