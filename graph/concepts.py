@@ -5,8 +5,8 @@ from uuid import uuid4
 
 from neo4j import AsyncManagedTransaction
 
-from graph import events
-from graph.owned import CONCEPT_LINKS, node_row
+from graph import events, owned
+from graph.owned import CONCEPT_LINKS, Link, node_row
 from graph.pages import Condition
 
 SORTS = {"name": "n.key", "created_at": "n.created_at"}
@@ -76,3 +76,20 @@ async def neighbours(
     """
     result = await tx.run(query, uid=uid, owner=owner)
     return [{"node": node_row("Concept", record), "distance": record["distance"]} async for record in result]
+
+
+async def tag(
+    tx: AsyncManagedTransaction,
+    label: str,
+    *,
+    owner: str,
+    uid: str,
+    rel: str,
+    names: list[str],
+    concept_type: str,
+) -> None:
+    """Links the node to the owner's concepts of these names (made where missing), in the caller's
+    transaction."""
+    for name in names:
+        concept = await ensure(tx, owner=owner, name=name, concept_type=concept_type)
+        await owned.add_link(tx, label, owner=owner, uid=uid, link=Link(rel, "Concept", concept["uid"]))

@@ -71,6 +71,8 @@ _COMPUTED = {
     "Occasion": f"next_occurrence: {NEXT_OCCURRENCE}",
     "Gift": "gave: [(:User {uid: n.owner})-[v:GAVE]->(n) | properties(v)][0]",
 }
+# What of a label is out of sight: short-term memories past their time.
+VISIBLE = {"Memory": "(n.expires_at IS NULL OR n.expires_at > datetime())"}
 # What goes with a node when it is deleted: what belonged only to it.
 _CASCADE = {"Gift": "OPTIONAL MATCH (n)-[:HAS_OUTCOME]->(d:GiftOutcome {owner: $owner})"}
 
@@ -201,7 +203,11 @@ async def by_uids(
     tx: AsyncManagedTransaction, label: str, *, owner: str, uids: list[str]
 ) -> list[dict[str, Any]]:
     _check(label)
-    query = f"MATCH (n:{label} {{owner: $owner}}) WHERE n.uid IN $uids RETURN {projection(label)} AS n"
+    visible = VISIBLE.get(label, "true")
+    query = f"""
+    MATCH (n:{label} {{owner: $owner}}) WHERE n.uid IN $uids AND {visible}
+    RETURN {projection(label)} AS n
+    """
     return [node_row(label, record) async for record in await tx.run(query, owner=owner, uids=uids)]
 
 
@@ -209,7 +215,7 @@ async def page(tx: AsyncManagedTransaction, label: str, *, owner: str, where: Co
     _check(label)
     keyset, order, params = page.clauses("n.uid")
     query = f"""
-    MATCH (n:{label} {{owner: $owner}}) WHERE {where.text} AND {keyset}
+    MATCH (n:{label} {{owner: $owner}}) WHERE {where.text} AND {keyset} AND {VISIBLE.get(label, "true")}
     RETURN {projection(label)} AS n, {page.sort} AS sort ORDER BY {order} LIMIT $page_limit
     """
     result = await tx.run(query, owner=owner, **where.params, **params)
@@ -219,7 +225,8 @@ async def page(tx: AsyncManagedTransaction, label: str, *, owner: str, where: Co
 
 async def count(tx: AsyncManagedTransaction, label: str, *, owner: str, where: Condition) -> int:
     _check(label)
-    query = f"MATCH (n:{label} {{owner: $owner}}) WHERE {where.text} RETURN count(n) AS total"
+    visible = VISIBLE.get(label, "true")
+    query = f"MATCH (n:{label} {{owner: $owner}}) WHERE {where.text} AND {visible} RETURN count(n) AS total"
     return (await (await tx.run(query, owner=owner, **where.params)).single(strict=True))["total"]
 
 

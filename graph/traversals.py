@@ -10,7 +10,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph.models import Knows, Recipient
-from graph.owned import node_row, projection
+from graph.owned import VISIBLE, node_row, projection
 from graph.pages import Page, Rows
 from graph.properties import from_graph
 from graph.rows import native
@@ -62,7 +62,7 @@ async def neighbours(
     CALL (parent) {{
       MATCH (p:{traversal.parent} {{uid: parent, owner: $owner}})
       MATCH {traversal.pattern}
-      WHERE n.owner = $owner AND {keyset}
+      WHERE n.owner = $owner AND {keyset} AND {VISIBLE.get(traversal.label, "true")}
       {knows}
       RETURN {projection(traversal.label)} AS n, properties(e) AS e, {knows_row} AS k, {page.sort} AS sort
       ORDER BY {order} LIMIT $page_limit
@@ -82,7 +82,7 @@ async def counts(tx: AsyncManagedTransaction, name: str, *, owner: str, parents:
     query = f"""
     UNWIND $parents AS parent
     OPTIONAL MATCH (p:{traversal.parent} {{uid: parent, owner: $owner}})
-    OPTIONAL MATCH {traversal.pattern} WHERE n.owner = $owner
+    OPTIONAL MATCH {traversal.pattern} WHERE n.owner = $owner AND {VISIBLE.get(traversal.label, "true")}
     RETURN parent, count(DISTINCT n) AS total
     """
     result = await tx.run(query, owner=owner, parents=parents)

@@ -17,20 +17,40 @@ from strawberry.types import ExecutionContext
 from schema.accounts import AccountMutation, AccountQuery
 from schema.admission import CostLimit, CostLimits, RequireViewer
 from schema.concepts import ConceptMutation, ConceptQuery
+from schema.conflicts import ConflictMutation, ConflictQuery
 from schema.errors import MaskInternalErrors, classify, log_internal
 from schema.events import EventQuery
 from schema.gifts import GiftMutation, GiftQuery
 from schema.links import LinkMutation
+from schema.memories import MemoryMutation, MemoryQuery
 from schema.nodes import node_query
 from schema.occasions import OccasionMutation, OccasionQuery
 from schema.recipients import RecipientMutation, RecipientQuery
 from schema.system import SystemSubscription
 from settings import Settings
 
-QUERIES = (AccountQuery, RecipientQuery, OccasionQuery, ConceptQuery, GiftQuery, EventQuery)
+QUERIES = (
+    AccountQuery,
+    RecipientQuery,
+    OccasionQuery,
+    ConceptQuery,
+    GiftQuery,
+    MemoryQuery,
+    ConflictQuery,
+    EventQuery,
+)
 Mutation = merge_types(
     "Mutation",
-    (AccountMutation, RecipientMutation, OccasionMutation, ConceptMutation, GiftMutation, LinkMutation),
+    (
+        AccountMutation,
+        RecipientMutation,
+        OccasionMutation,
+        ConceptMutation,
+        GiftMutation,
+        MemoryMutation,
+        ConflictMutation,
+        LinkMutation,
+    ),
 )
 Subscription = merge_types("Subscription", (SystemSubscription,))
 

@@ -25,7 +25,9 @@ from schema.relay import (
 
 if TYPE_CHECKING:
     from schema.concepts import Concept
+    from schema.conflicts import Conflict
     from schema.gifts import Gift
+    from schema.memories import Memory
     from schema.occasions import Occasion
 
 Info = strawberry.Info[Context, None]
@@ -140,6 +142,24 @@ class Recipient(relay.Node):
         from schema.gifts import Gift
 
         return await neighbours(info, "recipient.gifts", self.id, Gift.from_row, PageArgs(first, after))
+
+    @strawberry.field(description="Memories that involve them.")
+    async def memories(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Annotated["Memory", strawberry.lazy("schema.memories")]]:
+        from schema.memories import Memory
+
+        return await neighbours(info, "recipient.memories", self.id, Memory.from_row, PageArgs(first, after))
+
+    @strawberry.field(description="Conflicts with them.")
+    async def conflicts(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Annotated["Conflict", strawberry.lazy("schema.conflicts")]]:
+        from schema.conflicts import Conflict
+
+        return await neighbours(
+            info, "recipient.conflicts", self.id, Conflict.from_row, PageArgs(first, after)
+        )
 
     @strawberry.field(description="What they are interested in.")
     async def interests(
