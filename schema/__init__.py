@@ -25,6 +25,7 @@ from schema.links import LinkMutation
 from schema.memories import MemoryMutation, MemoryQuery
 from schema.nodes import node_query
 from schema.occasions import OccasionMutation, OccasionQuery
+from schema.paths import PathQuery
 from schema.recipients import RecipientMutation, RecipientQuery
 from schema.system import SystemSubscription
 from settings import Settings
@@ -38,6 +39,7 @@ QUERIES = (
     MemoryQuery,
     ConflictQuery,
     EventQuery,
+    PathQuery,
 )
 Mutation = merge_types(
     "Mutation",

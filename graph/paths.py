@@ -1,0 +1,31 @@
+"""Cypher for the shortest path between two of a user's nodes, through that user's nodes only."""
+
+from typing import Any
+
+from neo4j import AsyncManagedTransaction
+
+from graph.owned import MODELS
+
+MAX_LENGTH = 8
+
+
+async def shortest(
+    tx: AsyncManagedTransaction, *, owner: str, source: tuple[str, str], target: tuple[str, str]
+) -> dict[str, Any] | None:
+    """The nodes ("Label", uid) and relationships of a shortest path, or None when there is none."""
+    if source[0] not in MODELS or target[0] not in MODELS:
+        return None
+    query = f"""
+    MATCH (a:{source[0]} {{uid: $source, owner: $owner}}), (b:{target[0]} {{uid: $target, owner: $owner}})
+    MATCH path = shortestPath((a)-[*..{MAX_LENGTH}]-(b))
+    WHERE all(n IN nodes(path) WHERE n.owner = $owner)
+    RETURN [n IN nodes(path) | [labels(n)[0], n.uid]] AS nodes,
+           [r IN relationships(path) | [type(r), startNode(r).uid, endNode(r).uid]] AS steps
+    """
+    record = await (await tx.run(query, source=source[1], target=target[1], owner=owner)).single()
+    if record is None:
+        return None
+    return {
+        "nodes": [tuple(node) for node in record["nodes"]],
+        "steps": [tuple(step) for step in record["steps"]],
+    }
