@@ -46,7 +46,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         async with AsyncExitStack() as stack:
-            used = graph or await stack.enter_async_context(_graph(settings))
+            used = graph or await stack.enter_async_context(open_graph(settings))
             applied = await migrations.apply(used)
             if applied:
                 logger.info("applied schema migrations %s", applied)
@@ -73,7 +73,7 @@ def _persisted_query_cache(settings: Settings) -> Cache:
 
 
 @asynccontextmanager
-async def _graph(settings: Settings) -> AsyncIterator[Graph]:
+async def open_graph(settings: Settings) -> AsyncIterator[Graph]:
     """The configured Neo4j, or the local one: started here if it is not running, and then stopped here."""
     local, started = None, False
     uri = settings.neo4j_uri

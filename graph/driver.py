@@ -4,7 +4,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Concatenate, ParamSpec, TypeVar
 
-from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction
+from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, NotificationMinimumSeverity
 from neo4j.exceptions import DriverError, Neo4jError
 
 P = ParamSpec("P")
@@ -25,7 +25,12 @@ class Graph:
 
     @classmethod
     def connect(cls, uri: str, auth: tuple[str, str] | None, database: str) -> "Graph":
-        return cls(AsyncGraphDatabase.driver(uri, auth=auth), database)
+        # Notifications (such as "property key does not exist" before any node has it) are for a person
+        # writing Cypher at a console, not for a running service's logs.
+        driver = AsyncGraphDatabase.driver(
+            uri, auth=auth, notifications_min_severity=NotificationMinimumSeverity.OFF
+        )
+        return cls(driver, database)
 
     async def read(self, work: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         self.transactions += 1

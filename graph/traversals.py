@@ -39,6 +39,8 @@ TRAVERSALS = {
     "gift.tags": Traversal("Gift", "(p)-[e:TAGGED_WITH]->(n:Concept)", "Concept"),
     "concept.recipients": Traversal("Concept", "(p)<-[e:INTERESTED_IN]-(n:Recipient)", "Recipient"),
     "concept.memories": Traversal("Concept", "(p)<-[e:MENTIONS]-(n:Memory)", "Memory"),
+    "concept.gifts": Traversal("Concept", "(p)<-[e:TAGGED_WITH]-(n:Gift)", "Gift"),
+    "concept.conflicts": Traversal("Concept", "(p)<-[e:ABOUT]-(n:Conflict)", "Conflict"),
     "memory.recipients": Traversal("Memory", "(p)-[e:INVOLVES]->(n:Recipient)", "Recipient"),
     "memory.concepts": Traversal("Memory", "(p)-[e:MENTIONS]->(n:Concept)", "Concept"),
     "conflict.recipients": Traversal("Conflict", "(p)-[e:WITH]->(n:Recipient)", "Recipient"),

@@ -47,3 +47,13 @@ async def credentials_by_email(tx: AsyncManagedTransaction, email: str) -> dict[
 async def set_password_hash(tx: AsyncManagedTransaction, uid: str, password_hash: str) -> None:
     query = "MATCH (u:User {uid: $uid}) SET u.password_hash = $password_hash, u.updated_at = datetime()"
     await (await tx.run(query, uid=uid, password_hash=password_hash)).consume()
+
+
+async def delete_data(tx: AsyncManagedTransaction, owner: str, labels: tuple[str, ...]) -> int:
+    """Deletes everything the user owns (not the account): for starting a demo afresh."""
+    deleted = 0
+    for label in labels:
+        query = f"MATCH (n:{label} {{owner: $owner}}) DETACH DELETE n RETURN count(n) AS n"
+        deleted += (await (await tx.run(query, owner=owner)).single(strict=True))["n"]
+    await (await tx.run("MATCH (u:User {uid: $owner}) SET u.event_sequence = 0", owner=owner)).consume()
+    return deleted

@@ -19,7 +19,7 @@ _LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 @dataclass
 class Context:
-    connection: HTTPConnection
+    connection: HTTPConnection | None
     response: Response | None
     settings: Settings
     graph: Graph

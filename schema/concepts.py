@@ -23,6 +23,9 @@ from schema.relay import (
 )
 
 if TYPE_CHECKING:
+    from schema.conflicts import Conflict
+    from schema.gifts import Gift
+    from schema.memories import Memory
     from schema.recipients import Recipient
 
 Info = strawberry.Info[Context, None]
@@ -64,12 +67,62 @@ class Concept(OwnedNode):
 
     @strawberry.field(description="The people interested in it.")
     async def recipients(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Annotated["Recipient", strawberry.lazy("schema.recipients")]]:
         from schema.recipients import Recipient
 
         return await neighbours(
-            info, "concept.recipients", self.id, Recipient.from_row, PageArgs(first, after)
+            info, "concept.recipients", self.id, Recipient.from_row, PageArgs(first, after, last, before)
+        )
+
+    @strawberry.field(description="The memories that mention it.")
+    async def memories(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Annotated["Memory", strawberry.lazy("schema.memories")]]:
+        from schema.memories import Memory
+
+        return await neighbours(
+            info, "concept.memories", self.id, Memory.from_row, PageArgs(first, after, last, before)
+        )
+
+    @strawberry.field(description="The gifts tagged with it.")
+    async def gifts(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Annotated["Gift", strawberry.lazy("schema.gifts")]]:
+        from schema.gifts import Gift
+
+        return await neighbours(
+            info, "concept.gifts", self.id, Gift.from_row, PageArgs(first, after, last, before)
+        )
+
+    @strawberry.field(description="The conflicts about it.")
+    async def conflicts(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Annotated["Conflict", strawberry.lazy("schema.conflicts")]]:
+        from schema.conflicts import Conflict
+
+        return await neighbours(
+            info, "concept.conflicts", self.id, Conflict.from_row, PageArgs(first, after, last, before)
         )
 
 

@@ -60,11 +60,18 @@ class Conflict(OwnedNode):
 
     @strawberry.field(description="What it is about.")
     async def topics(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Annotated["Concept", strawberry.lazy("schema.concepts")]]:
         from schema.concepts import Concept
 
-        return await neighbours(info, "conflict.topics", self.id, Concept.from_row, PageArgs(first, after))
+        return await neighbours(
+            info, "conflict.topics", self.id, Concept.from_row, PageArgs(first, after, last, before)
+        )
 
 
 @strawberry.input

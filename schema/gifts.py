@@ -86,11 +86,18 @@ class Gift(OwnedNode):
 
     @strawberry.field(description="Who it was for.")
     async def recipients(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Annotated["Recipient", strawberry.lazy("schema.recipients")]]:
         from schema.recipients import Recipient
 
-        return await neighbours(info, "gift.recipients", self.id, Recipient.from_row, PageArgs(first, after))
+        return await neighbours(
+            info, "gift.recipients", self.id, Recipient.from_row, PageArgs(first, after, last, before)
+        )
 
     @strawberry.field(description="The occasion it was given for.")
     async def occasion(self, info: Info) -> Annotated["Occasion", strawberry.lazy("schema.occasions")] | None:
@@ -104,23 +111,44 @@ class Gift(OwnedNode):
 
     @strawberry.field(description="Gifts like it.")
     async def similar(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection["Gift"]:
-        return await neighbours(info, "gift.similar", self.id, Gift.from_row, PageArgs(first, after))
+        return await neighbours(
+            info, "gift.similar", self.id, Gift.from_row, PageArgs(first, after, last, before)
+        )
 
     @strawberry.field(description="Gifts that go well with it.")
     async def complements(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection["Gift"]:
-        return await neighbours(info, "gift.complements", self.id, Gift.from_row, PageArgs(first, after))
+        return await neighbours(
+            info, "gift.complements", self.id, Gift.from_row, PageArgs(first, after, last, before)
+        )
 
     @strawberry.field(description="Its categories and themes.")
     async def tags(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Annotated["Concept", strawberry.lazy("schema.concepts")]]:
         from schema.concepts import Concept
 
-        return await neighbours(info, "gift.tags", self.id, Concept.from_row, PageArgs(first, after))
+        return await neighbours(
+            info, "gift.tags", self.id, Concept.from_row, PageArgs(first, after, last, before)
+        )
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> "Gift":

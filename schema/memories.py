@@ -56,21 +56,33 @@ class Memory(OwnedNode):
 
     @strawberry.field(description="The people it involves.")
     async def recipients(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Annotated["Recipient", strawberry.lazy("schema.recipients")]]:
         from schema.recipients import Recipient
 
         return await neighbours(
-            info, "memory.recipients", self.id, Recipient.from_row, PageArgs(first, after)
+            info, "memory.recipients", self.id, Recipient.from_row, PageArgs(first, after, last, before)
         )
 
     @strawberry.field(description="The concepts it mentions.")
     async def concepts(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Annotated["Concept", strawberry.lazy("schema.concepts")]]:
         from schema.concepts import Concept
 
-        return await neighbours(info, "memory.concepts", self.id, Concept.from_row, PageArgs(first, after))
+        return await neighbours(
+            info, "memory.concepts", self.id, Concept.from_row, PageArgs(first, after, last, before)
+        )
 
 
 @strawberry.input

@@ -69,12 +69,17 @@ class Occasion(OwnedNode):
 
     @strawberry.field(description="Whose occasion it is.")
     async def recipients(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Annotated["Recipient", strawberry.lazy("schema.recipients")]]:
         from schema.recipients import Recipient
 
         return await neighbours(
-            info, "occasion.recipients", self.id, Recipient.from_row, PageArgs(first, after)
+            info, "occasion.recipients", self.id, Recipient.from_row, PageArgs(first, after, last, before)
         )
 
 

@@ -127,48 +127,77 @@ class Recipient(relay.Node):
 
     @strawberry.field(description="Their occasions: birthdays, anniversaries, ...")
     async def occasions(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Annotated["Occasion", strawberry.lazy("schema.occasions")]]:
         from schema.occasions import Occasion
 
         return await neighbours(
-            info, "recipient.occasions", self.id, Occasion.from_row, PageArgs(first, after)
+            info, "recipient.occasions", self.id, Occasion.from_row, PageArgs(first, after, last, before)
         )
 
     @strawberry.field(description="The gifts the viewer gave them.")
     async def gifts(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Annotated["Gift", strawberry.lazy("schema.gifts")]]:
         from schema.gifts import Gift
 
-        return await neighbours(info, "recipient.gifts", self.id, Gift.from_row, PageArgs(first, after))
+        return await neighbours(
+            info, "recipient.gifts", self.id, Gift.from_row, PageArgs(first, after, last, before)
+        )
 
     @strawberry.field(description="Memories that involve them.")
     async def memories(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Annotated["Memory", strawberry.lazy("schema.memories")]]:
         from schema.memories import Memory
 
-        return await neighbours(info, "recipient.memories", self.id, Memory.from_row, PageArgs(first, after))
+        return await neighbours(
+            info, "recipient.memories", self.id, Memory.from_row, PageArgs(first, after, last, before)
+        )
 
     @strawberry.field(description="Conflicts with them.")
     async def conflicts(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Annotated["Conflict", strawberry.lazy("schema.conflicts")]]:
         from schema.conflicts import Conflict
 
         return await neighbours(
-            info, "recipient.conflicts", self.id, Conflict.from_row, PageArgs(first, after)
+            info, "recipient.conflicts", self.id, Conflict.from_row, PageArgs(first, after, last, before)
         )
 
     @strawberry.field(description="What they are interested in.")
     async def interests(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> Connection[Annotated["Concept", strawberry.lazy("schema.concepts")]]:
         from schema.concepts import Concept
 
         return await neighbours(
-            info, "recipient.interests", self.id, Concept.from_row, PageArgs(first, after)
+            info, "recipient.interests", self.id, Concept.from_row, PageArgs(first, after, last, before)
         )
 
     @classmethod

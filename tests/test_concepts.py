@@ -102,3 +102,22 @@ async def test_nobody_links_to_or_reads_another_users_concepts(client: GraphQLCl
     assert listed["concepts"]["nodes"] == [{"name": "their hobby"}]
     same_name = await concept(client, other, "secret hobby")
     assert same_name["id"] != private["id"]
+
+
+async def test_nested_connections_page_backward_too(client: GraphQLClient) -> None:
+    token = await client.sign_up("backward@example.com")
+    chess = await concept(client, token, "chess")
+    for name in ("Ana", "Ben", "Cy"):
+        person = await create_recipient(client, token, name)
+        await client.data(
+            LINK, {"from": person["id"], "to": chess["id"], "type": "INTERESTED_IN"}, token=token
+        )
+    query = """query ($id: ID!, $before: String) { node(id: $id) { ... on Concept {
+      recipients(last: 2, before: $before) { edges { cursor node { name } } pageInfo { hasPreviousPage startCursor } } } } }"""
+    last_two = (await client.data(query, {"id": chess["id"]}, token=token))["node"]["recipients"]
+    assert [e["node"]["name"] for e in last_two["edges"]] == ["Ben", "Cy"]
+    assert last_two["pageInfo"]["hasPreviousPage"] is True
+    first = await client.data(
+        query, {"id": chess["id"], "before": last_two["pageInfo"]["startCursor"]}, token=token
+    )
+    assert [e["node"]["name"] for e in first["node"]["recipients"]["edges"]] == ["Ana"]
