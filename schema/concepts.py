@@ -2,7 +2,7 @@
 
 import datetime as dt
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import strawberry
 from strawberry import relay
@@ -17,16 +17,13 @@ from schema.relay import (
     OrderDirection,
     OwnedNode,
     connection,
-    neighbours,
     node_uid,
+    related,
     uid_of,
 )
 
 if TYPE_CHECKING:
-    from schema.conflicts import Conflict
-    from schema.gifts import Gift
-    from schema.memories import Memory
-    from schema.recipients import Recipient
+    pass
 
 Info = strawberry.Info[Context, None]
 _NAMES = {"type": "concept_type"}
@@ -65,65 +62,15 @@ class Concept(OwnedNode):
         rows = await resolve.neighbours(info.context, self.id, depth, names)
         return [ConceptNeighbour(concept=Concept.from_row(row), distance=row["distance"]) for row in rows]
 
-    @strawberry.field(description="The people interested in it.")
-    async def recipients(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Annotated["Recipient", strawberry.lazy("schema.recipients")]]:
-        from schema.recipients import Recipient
+    recipients = related(
+        "concept.recipients", "Recipient", "schema.recipients", "The people interested in it."
+    )
 
-        return await neighbours(
-            info, "concept.recipients", self.id, Recipient.from_row, PageArgs(first, after, last, before)
-        )
+    memories = related("concept.memories", "Memory", "schema.memories", "The memories that mention it.")
 
-    @strawberry.field(description="The memories that mention it.")
-    async def memories(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Annotated["Memory", strawberry.lazy("schema.memories")]]:
-        from schema.memories import Memory
+    gifts = related("concept.gifts", "Gift", "schema.gifts", "The gifts tagged with it.")
 
-        return await neighbours(
-            info, "concept.memories", self.id, Memory.from_row, PageArgs(first, after, last, before)
-        )
-
-    @strawberry.field(description="The gifts tagged with it.")
-    async def gifts(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Annotated["Gift", strawberry.lazy("schema.gifts")]]:
-        from schema.gifts import Gift
-
-        return await neighbours(
-            info, "concept.gifts", self.id, Gift.from_row, PageArgs(first, after, last, before)
-        )
-
-    @strawberry.field(description="The conflicts about it.")
-    async def conflicts(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Annotated["Conflict", strawberry.lazy("schema.conflicts")]]:
-        from schema.conflicts import Conflict
-
-        return await neighbours(
-            info, "concept.conflicts", self.id, Conflict.from_row, PageArgs(first, after, last, before)
-        )
+    conflicts = related("concept.conflicts", "Conflict", "schema.conflicts", "The conflicts about it.")
 
 
 @strawberry.type

@@ -2,7 +2,7 @@
 
 import datetime as dt
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import strawberry
 from strawberry import relay
@@ -16,16 +16,15 @@ from schema.relay import (
     OrderDirection,
     OwnedNode,
     connection,
-    neighbour,
-    neighbours,
     node_uid,
+    related,
+    related_one,
     uid_of,
     values_of,
 )
 
 if TYPE_CHECKING:
-    from schema.concepts import Concept
-    from schema.recipients import Recipient
+    pass
 
 Info = strawberry.Info[Context, None]
 
@@ -50,28 +49,9 @@ class Conflict(OwnedNode):
     cycle_phase: str | None
     created_at: dt.datetime
 
-    @strawberry.field(description="Who it is with.")
-    async def recipient(
-        self, info: Info
-    ) -> Annotated["Recipient", strawberry.lazy("schema.recipients")] | None:
-        from schema.recipients import Recipient
+    recipient = related_one("conflict.recipients", "Recipient", "schema.recipients", "Who it is with.")
 
-        return await neighbour(info, "conflict.recipients", self.id, Recipient.from_row)
-
-    @strawberry.field(description="What it is about.")
-    async def topics(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Annotated["Concept", strawberry.lazy("schema.concepts")]]:
-        from schema.concepts import Concept
-
-        return await neighbours(
-            info, "conflict.topics", self.id, Concept.from_row, PageArgs(first, after, last, before)
-        )
+    topics = related("conflict.topics", "Concept", "schema.concepts", "What it is about.")
 
 
 @strawberry.input

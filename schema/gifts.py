@@ -18,17 +18,16 @@ from schema.relay import (
     OwnedNode,
     connection,
     from_node,
-    neighbour,
-    neighbours,
     node_uid,
+    related,
+    related_one,
     uid_of,
     values_of,
 )
 
 if TYPE_CHECKING:
-    from schema.concepts import Concept
-    from schema.occasions import CreateOccasionInput, Occasion
-    from schema.recipients import CreateRecipientInput, Recipient
+    from schema.occasions import CreateOccasionInput
+    from schema.recipients import CreateRecipientInput
 
 Info = strawberry.Info[Context, None]
 
@@ -84,71 +83,17 @@ class Gift(OwnedNode):
     giving: Giving | None
     created_at: dt.datetime
 
-    @strawberry.field(description="Who it was for.")
-    async def recipients(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Annotated["Recipient", strawberry.lazy("schema.recipients")]]:
-        from schema.recipients import Recipient
+    recipients = related("gift.recipients", "Recipient", "schema.recipients", "Who it was for.")
 
-        return await neighbours(
-            info, "gift.recipients", self.id, Recipient.from_row, PageArgs(first, after, last, before)
-        )
+    occasion = related_one("gift.occasions", "Occasion", "schema.occasions", "The occasion it was given for.")
 
-    @strawberry.field(description="The occasion it was given for.")
-    async def occasion(self, info: Info) -> Annotated["Occasion", strawberry.lazy("schema.occasions")] | None:
-        from schema.occasions import Occasion
+    outcome = related_one("gift.outcomes", "GiftOutcome", "schema.gifts", "What came of it.")
 
-        return await neighbour(info, "gift.occasions", self.id, Occasion.from_row)
+    similar = related("gift.similar", "Gift", "schema.gifts", "Gifts like it.")
 
-    @strawberry.field(description="What came of it.")
-    async def outcome(self, info: Info) -> GiftOutcome | None:
-        return await neighbour(info, "gift.outcomes", self.id, GiftOutcome.from_row)
+    complements = related("gift.complements", "Gift", "schema.gifts", "Gifts that go well with it.")
 
-    @strawberry.field(description="Gifts like it.")
-    async def similar(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection["Gift"]:
-        return await neighbours(
-            info, "gift.similar", self.id, Gift.from_row, PageArgs(first, after, last, before)
-        )
-
-    @strawberry.field(description="Gifts that go well with it.")
-    async def complements(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection["Gift"]:
-        return await neighbours(
-            info, "gift.complements", self.id, Gift.from_row, PageArgs(first, after, last, before)
-        )
-
-    @strawberry.field(description="Its categories and themes.")
-    async def tags(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Annotated["Concept", strawberry.lazy("schema.concepts")]]:
-        from schema.concepts import Concept
-
-        return await neighbours(
-            info, "gift.tags", self.id, Concept.from_row, PageArgs(first, after, last, before)
-        )
+    tags = related("gift.tags", "Concept", "schema.concepts", "Its categories and themes.")
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> "Gift":

@@ -2,7 +2,7 @@
 
 import datetime as dt
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import strawberry
 from strawberry import relay
@@ -16,15 +16,14 @@ from schema.relay import (
     OrderDirection,
     OwnedNode,
     connection,
-    neighbours,
     node_uid,
+    related,
     uid_of,
     values_of,
 )
 
 if TYPE_CHECKING:
-    from schema.concepts import Concept
-    from schema.recipients import Recipient
+    pass
 
 Info = strawberry.Info[Context, None]
 
@@ -54,35 +53,9 @@ class Memory(OwnedNode):
     expires_at: dt.datetime | None = strawberry.field(description="When a short-term memory goes.")
     created_at: dt.datetime
 
-    @strawberry.field(description="The people it involves.")
-    async def recipients(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Annotated["Recipient", strawberry.lazy("schema.recipients")]]:
-        from schema.recipients import Recipient
+    recipients = related("memory.recipients", "Recipient", "schema.recipients", "The people it involves.")
 
-        return await neighbours(
-            info, "memory.recipients", self.id, Recipient.from_row, PageArgs(first, after, last, before)
-        )
-
-    @strawberry.field(description="The concepts it mentions.")
-    async def concepts(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Annotated["Concept", strawberry.lazy("schema.concepts")]]:
-        from schema.concepts import Concept
-
-        return await neighbours(
-            info, "memory.concepts", self.id, Concept.from_row, PageArgs(first, after, last, before)
-        )
+    concepts = related("memory.concepts", "Concept", "schema.concepts", "The concepts it mentions.")
 
 
 @strawberry.input

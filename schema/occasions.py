@@ -2,7 +2,7 @@
 
 import datetime as dt
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 from strawberry import relay
@@ -16,14 +16,14 @@ from schema.relay import (
     OrderDirection,
     OwnedNode,
     connection,
-    neighbours,
     node_uid,
+    related,
     uid_of,
     values_of,
 )
 
 if TYPE_CHECKING:
-    from schema.recipients import Recipient
+    pass
 
 Info = strawberry.Info[Context, None]
 _NAMES = {"type": "occasion_type"}
@@ -67,20 +67,7 @@ class Occasion(OwnedNode):
     def days_until(self) -> int:
         return (self.next_occurrence - dt.datetime.now(dt.UTC).date()).days
 
-    @strawberry.field(description="Whose occasion it is.")
-    async def recipients(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Annotated["Recipient", strawberry.lazy("schema.recipients")]]:
-        from schema.recipients import Recipient
-
-        return await neighbours(
-            info, "occasion.recipients", self.id, Recipient.from_row, PageArgs(first, after, last, before)
-        )
+    recipients = related("occasion.recipients", "Recipient", "schema.recipients", "Whose occasion it is.")
 
 
 @strawberry.input

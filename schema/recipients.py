@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 from strawberry import relay
@@ -17,18 +17,14 @@ from schema.relay import (
     DeletePayload,
     OrderDirection,
     connection,
-    neighbours,
     node_uid,
     ordered,
+    related,
     values_of,
 )
 
 if TYPE_CHECKING:
-    from schema.concepts import Concept
-    from schema.conflicts import Conflict
-    from schema.gifts import Gift
-    from schema.memories import Memory
-    from schema.occasions import Occasion
+    pass
 
 Info = strawberry.Info[Context, None]
 
@@ -125,80 +121,20 @@ class Recipient(relay.Node):
     updated_at: datetime
     relationship: Relationship
 
-    @strawberry.field(description="Their occasions: birthdays, anniversaries, ...")
-    async def occasions(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Annotated["Occasion", strawberry.lazy("schema.occasions")]]:
-        from schema.occasions import Occasion
+    occasions = related(
+        "recipient.occasions",
+        "Occasion",
+        "schema.occasions",
+        "Their occasions: birthdays, anniversaries, ...",
+    )
 
-        return await neighbours(
-            info, "recipient.occasions", self.id, Occasion.from_row, PageArgs(first, after, last, before)
-        )
+    gifts = related("recipient.gifts", "Gift", "schema.gifts", "The gifts the viewer gave them.")
 
-    @strawberry.field(description="The gifts the viewer gave them.")
-    async def gifts(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Annotated["Gift", strawberry.lazy("schema.gifts")]]:
-        from schema.gifts import Gift
+    memories = related("recipient.memories", "Memory", "schema.memories", "Memories that involve them.")
 
-        return await neighbours(
-            info, "recipient.gifts", self.id, Gift.from_row, PageArgs(first, after, last, before)
-        )
+    conflicts = related("recipient.conflicts", "Conflict", "schema.conflicts", "Conflicts with them.")
 
-    @strawberry.field(description="Memories that involve them.")
-    async def memories(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Annotated["Memory", strawberry.lazy("schema.memories")]]:
-        from schema.memories import Memory
-
-        return await neighbours(
-            info, "recipient.memories", self.id, Memory.from_row, PageArgs(first, after, last, before)
-        )
-
-    @strawberry.field(description="Conflicts with them.")
-    async def conflicts(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Annotated["Conflict", strawberry.lazy("schema.conflicts")]]:
-        from schema.conflicts import Conflict
-
-        return await neighbours(
-            info, "recipient.conflicts", self.id, Conflict.from_row, PageArgs(first, after, last, before)
-        )
-
-    @strawberry.field(description="What they are interested in.")
-    async def interests(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Annotated["Concept", strawberry.lazy("schema.concepts")]]:
-        from schema.concepts import Concept
-
-        return await neighbours(
-            info, "recipient.interests", self.id, Concept.from_row, PageArgs(first, after, last, before)
-        )
+    interests = related("recipient.interests", "Concept", "schema.concepts", "What they are interested in.")
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> "Recipient":

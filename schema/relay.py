@@ -1,8 +1,9 @@
 """Relay: global ids through the Node interface, and connections with keyset cursors."""
 
+import importlib
 from collections.abc import Awaitable, Callable, Iterable
 from enum import Enum
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
 import strawberry
 from strawberry import relay
@@ -125,6 +126,38 @@ class OwnedNode(relay.Node):
         ids = list(node_ids)
         rows = [{"node": node} for node in await owned.by_uids(info.context, cls.label, ids)]
         return [cls.from_row(row) if row else None for row in ordered(ids, rows, uid_of)]
+
+
+def related(traversal: str, type_name: str, module: str, description: str) -> Any:
+    """A connection field to the nodes a traversal reaches: `related("recipient.gifts", "Gift",
+    "schema.gifts", ...)`. The type is named lazily, so node types can refer to each other."""
+
+    async def resolve(
+        self: Any,
+        info: strawberry.Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Annotated[type_name, strawberry.lazy(module)]]:  # type: ignore[valid-type]
+        kind = getattr(importlib.import_module(module), type_name)
+        return await neighbours(
+            info, traversal, self.id, kind.from_row, pages.PageArgs(first, after, last, before)
+        )
+
+    return strawberry.field(resolver=resolve, description=description)
+
+
+def related_one(traversal: str, type_name: str, module: str, description: str) -> Any:
+    """A field to the one node a to-one traversal reaches (a gift's occasion), or null."""
+
+    async def resolve(
+        self: Any, info: strawberry.Info
+    ) -> Annotated[type_name, strawberry.lazy(module)] | None:  # type: ignore[valid-type]
+        kind = getattr(importlib.import_module(module), type_name)
+        return await neighbour(info, traversal, self.id, kind.from_row)
+
+    return strawberry.field(resolver=resolve, description=description)
 
 
 def ordered(ids: Iterable[str], rows: list[Any], uid_of: Callable[[Any], str]) -> list[Any]:
