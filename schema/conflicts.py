@@ -2,7 +2,6 @@
 
 import datetime as dt
 from enum import Enum
-from typing import TYPE_CHECKING
 
 import strawberry
 from strawberry import relay
@@ -22,9 +21,6 @@ from schema.relay import (
     uid_of,
     values_of,
 )
-
-if TYPE_CHECKING:
-    pass
 
 Info = strawberry.Info[Context, None]
 

@@ -2,7 +2,7 @@
 
 import datetime as dt
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import strawberry
 from strawberry import relay
@@ -21,9 +21,6 @@ from schema.relay import (
     uid_of,
     values_of,
 )
-
-if TYPE_CHECKING:
-    pass
 
 Info = strawberry.Info[Context, None]
 _NAMES = {"type": "occasion_type"}

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import strawberry
 from strawberry import relay
@@ -22,9 +22,6 @@ from schema.relay import (
     related,
     values_of,
 )
-
-if TYPE_CHECKING:
-    pass
 
 Info = strawberry.Info[Context, None]
 
