@@ -18,15 +18,16 @@ def key(name: str) -> str:
     return " ".join(name.split()).lower()
 
 
+def key_of(name: str | None) -> str | None:
+    """The key of a name given to filter by, if one was given."""
+    return key(name) if name else None
+
+
 def condition(types: list[str] | None = None, name_contains: str | None = None) -> Condition:
-    parts, params = [], {}
-    if types:
-        parts.append("n.concept_type IN $types")
-        params["types"] = types
-    if name_contains:
-        parts.append("n.key CONTAINS $name")
-        params["name"] = key(name_contains)
-    return Condition(" AND ".join(parts) or "true", params)
+    return Condition.of(
+        ("n.concept_type IN $types", "types", types),
+        ("n.key CONTAINS $name", "name", key_of(name_contains)),
+    )
 
 
 async def ensure(

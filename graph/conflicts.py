@@ -18,23 +18,13 @@ def condition(
     topic: str | None = None,
     recipient: str | None = None,
 ) -> Condition:
-    parts, params = [], {}
-    if statuses:
-        parts.append("n.status IN $statuses")
-        params["statuses"] = statuses
-    if severity_min is not None:
-        parts.append("n.severity >= $severity_min")
-        params["severity_min"] = severity_min
-    if severity_max is not None:
-        parts.append("n.severity <= $severity_max")
-        params["severity_max"] = severity_max
-    if topic:
-        parts.append("EXISTS { (n)-[:ABOUT]->(:Concept {key: $topic, owner: $owner}) }")
-        params["topic"] = concepts.key(topic)
-    if recipient:
-        parts.append("EXISTS { (n)-[:WITH]->(:Recipient {uid: $recipient, owner: $owner}) }")
-        params["recipient"] = recipient
-    return Condition(" AND ".join(parts) or "true", params)
+    return Condition.of(
+        ("n.status IN $statuses", "statuses", statuses),
+        ("n.severity >= $severity_min", "severity_min", severity_min),
+        ("n.severity <= $severity_max", "severity_max", severity_max),
+        ("EXISTS { (n)-[:ABOUT]->(:Concept {key: $topic, owner: $owner}) }", "topic", concepts.key_of(topic)),
+        ("EXISTS { (n)-[:WITH]->(:Recipient {uid: $recipient, owner: $owner}) }", "recipient", recipient),
+    )
 
 
 async def create(

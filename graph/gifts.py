@@ -39,20 +39,20 @@ def condition(
     category: str | None = None,
     tag: str | None = None,
 ) -> Condition:
-    parts, params = [], {}
-    if recipient:
-        parts.append("EXISTS { (n)-[:INTENDED_FOR]->(:Recipient {uid: $recipient, owner: $owner}) }")
-        params["recipient"] = recipient
-    if occasion:
-        parts.append("EXISTS { (n)-[:GIVEN_FOR]->(:Occasion {uid: $occasion, owner: $owner}) }")
-        params["occasion"] = occasion
-    if category:
-        parts.append("n.category = $category")
-        params["category"] = category
-    if tag:
-        parts.append("EXISTS { (n)-[:TAGGED_WITH]->(:Concept {key: $tag, owner: $owner}) }")
-        params["tag"] = concepts.key(tag)
-    return Condition(" AND ".join(parts) or "true", params)
+    return Condition.of(
+        (
+            "EXISTS { (n)-[:INTENDED_FOR]->(:Recipient {uid: $recipient, owner: $owner}) }",
+            "recipient",
+            recipient,
+        ),
+        ("EXISTS { (n)-[:GIVEN_FOR]->(:Occasion {uid: $occasion, owner: $owner}) }", "occasion", occasion),
+        ("n.category = $category", "category", category),
+        (
+            "EXISTS { (n)-[:TAGGED_WITH]->(:Concept {key: $tag, owner: $owner}) }",
+            "tag",
+            concepts.key_of(tag),
+        ),
+    )
 
 
 async def create(tx: AsyncManagedTransaction, *, owner: str, gift: NewGift) -> dict[str, Any]:

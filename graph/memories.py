@@ -25,26 +25,18 @@ def condition(
     concept: str | None = None,
     tag: str | None = None,
 ) -> Condition:
-    parts, params = [], {}
-    if kinds:
-        parts.append("n.kind IN $kinds")
-        params["kinds"] = kinds
-    if since is not None:
-        parts.append("coalesce(n.happened_at, n.created_at) >= $since")
-        params["since"] = since
-    if until is not None:
-        parts.append("coalesce(n.happened_at, n.created_at) <= $until")
-        params["until"] = until
-    if recipient:
-        parts.append("EXISTS { (n)-[:INVOLVES]->(:Recipient {uid: $recipient, owner: $owner}) }")
-        params["recipient"] = recipient
-    if concept:
-        parts.append("EXISTS { (n)-[:MENTIONS]->(:Concept {key: $concept, owner: $owner}) }")
-        params["concept"] = concepts.key(concept)
-    if tag:
-        parts.append("$tag IN n.tags")
-        params["tag"] = tag
-    return Condition(" AND ".join(parts) or "true", params)
+    return Condition.of(
+        ("n.kind IN $kinds", "kinds", kinds),
+        ("coalesce(n.happened_at, n.created_at) >= $since", "since", since),
+        ("coalesce(n.happened_at, n.created_at) <= $until", "until", until),
+        ("EXISTS { (n)-[:INVOLVES]->(:Recipient {uid: $recipient, owner: $owner}) }", "recipient", recipient),
+        (
+            "EXISTS { (n)-[:MENTIONS]->(:Concept {key: $concept, owner: $owner}) }",
+            "concept",
+            concepts.key_of(concept),
+        ),
+        ("$tag IN n.tags", "tag", tag),
+    )
 
 
 async def create(

@@ -28,20 +28,15 @@ def condition(
     within_days: int | None = None,
     recipient: str | None = None,
 ) -> Condition:
-    parts, params = [], {}
-    if types:
-        parts.append("n.occasion_type IN $types")
-        params["types"] = types
-    if date_from is not None:
-        parts.append("n.date >= $date_from")
-        params["date_from"] = date_from
-    if date_to is not None:
-        parts.append("n.date <= $date_to")
-        params["date_to"] = date_to
-    if within_days is not None:
-        parts.append(f"date() <= ({NEXT_OCCURRENCE}) <= date() + duration({{days: $within_days}})")
-        params["within_days"] = within_days
-    if recipient is not None:
-        parts.append("EXISTS { (:Recipient {uid: $recipient, owner: $owner})-[:HAS_OCCASION]->(n) }")
-        params["recipient"] = recipient
-    return Condition(" AND ".join(parts) or "true", params)
+    within = f"date() <= ({NEXT_OCCURRENCE}) <= date() + duration({{days: $within_days}})"
+    return Condition.of(
+        ("n.occasion_type IN $types", "types", types),
+        ("n.date >= $date_from", "date_from", date_from),
+        ("n.date <= $date_to", "date_to", date_to),
+        (within, "within_days", within_days),
+        (
+            "EXISTS { (:Recipient {uid: $recipient, owner: $owner})-[:HAS_OCCASION]->(n) }",
+            "recipient",
+            recipient,
+        ),
+    )

@@ -54,3 +54,9 @@ class Condition:
 
     text: str = "true"
     params: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, *clauses: tuple[str, str, Any]) -> "Condition":
+        """All of the (Cypher, parameter name, value) clauses whose value was given (not None or empty)."""
+        given = [(text, name, value) for text, name, value in clauses if value is not None and value != []]
+        return cls(" AND ".join(text for text, _, _ in given) or "true", {name: v for _, name, v in given})
