@@ -7,7 +7,7 @@ from neo4j import AsyncManagedTransaction
 
 from graph import events
 from graph.models import Knows, Recipient
-from graph.pages import Page, Rows
+from graph.pages import Condition, Page, Rows
 from graph.properties import for_create, for_update, from_graph
 from graph.rows import native
 
@@ -28,23 +28,14 @@ class RecipientFilter:
     importance_max: int | None = None
     name_contains: str | None = None
 
-    def where(self) -> tuple[str, dict[str, Any]]:
-        conditions, params = [], {}
-        if self.relationship_types:
-            conditions.append("k.relationship_type IN $types")
-            params["types"] = list(self.relationship_types)
-        if self.importance_min is not None:
-            conditions.append("k.importance >= $importance_min")
-            params["importance_min"] = self.importance_min
-        if self.importance_max is not None:
-            conditions.append("k.importance <= $importance_max")
-            params["importance_max"] = self.importance_max
-        if self.name_contains:
-            conditions.append(
-                "(toLower(r.name) CONTAINS $name OR toLower(coalesce(r.nickname, '')) CONTAINS $name)"
-            )
-            params["name"] = self.name_contains.lower()
-        return " AND ".join(conditions) or "true", params
+    def where(self) -> Condition:
+        named = "(toLower(r.name) CONTAINS $name OR toLower(coalesce(r.nickname, '')) CONTAINS $name)"
+        return Condition.of(
+            ("k.relationship_type IN $types", "types", list(self.relationship_types)),
+            ("k.importance >= $importance_min", "importance_min", self.importance_min),
+            ("k.importance <= $importance_max", "importance_max", self.importance_max),
+            (named, "name", self.name_contains.lower() if self.name_contains else None),
+        )
 
 
 def row(record: Any) -> dict[str, Any]:
@@ -112,22 +103,22 @@ async def delete(tx: AsyncManagedTransaction, *, owner: str, uid: str) -> list[s
 
 
 async def page(tx: AsyncManagedTransaction, *, owner: str, where: RecipientFilter, page: Page) -> Rows:
-    condition, params = where.where()
+    condition = where.where()
     keyset, order, page_params = page.clauses("r.uid")
     query = f"""
-    {_MATCH} WHERE {condition} AND {keyset}
+    {_MATCH} WHERE {condition.text} AND {keyset}
     RETURN properties(r) AS r, properties(k) AS k, {page.sort} AS sort
     ORDER BY {order} LIMIT $page_limit
     """
-    result = await tx.run(query, owner=owner, **params, **page_params)
+    result = await tx.run(query, owner=owner, **condition.params, **page_params)
     rows = [{**row(record), "sort": native(record["sort"])} async for record in result]
     return Rows.of(rows, page)
 
 
 async def count(tx: AsyncManagedTransaction, *, owner: str, where: RecipientFilter) -> int:
-    condition, params = where.where()
-    query = f"{_MATCH} WHERE {condition} RETURN count(r) AS n"
-    return (await (await tx.run(query, owner=owner, **params)).single(strict=True))["n"]
+    condition = where.where()
+    query = f"{_MATCH} WHERE {condition.text} RETURN count(r) AS n"
+    return (await (await tx.run(query, owner=owner, **condition.params)).single(strict=True))["n"]
 
 
 async def by_uids(tx: AsyncManagedTransaction, *, owner: str, uids: list[str]) -> list[dict[str, Any]]:
