@@ -96,10 +96,10 @@ def node_row(label: str, record: Any, key: str = "n") -> dict[str, Any]:
     return from_graph(MODELS[label], record[key])
 
 
-def projection(label: str, alias: str = "n") -> str:
-    """The properties of `alias`, and what is computed for its label, as one map."""
+def projection(label: str) -> str:
+    """The properties of `n`, and what is computed for its label, as one map."""
     computed = _COMPUTED.get(label)
-    return f"{alias} {{.*, {computed.replace('n.', alias + '.')}}}" if computed else f"properties({alias})"
+    return f"n {{.*, {computed}}}" if computed else "properties(n)"
 
 
 async def create(
