@@ -5,6 +5,6 @@ run embedded in Launcher.java, with a Bolt listener on 127.0.0.1. `python -m loc
 and reports on it.
 """
 
-from localneo4j.server import LocalNeo4j, LocalNeo4jError
+from localneo4j.server import LocalNeo4j, LocalNeo4jError, free_port
 
-__all__ = ["LocalNeo4j", "LocalNeo4jError"]
+__all__ = ["LocalNeo4j", "LocalNeo4jError", "free_port"]

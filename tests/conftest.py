@@ -17,15 +17,9 @@ from starlette.applications import Starlette
 from app import create_app
 from graph import migrations
 from graph.driver import Graph
-from localneo4j import LocalNeo4j
+from localneo4j import LocalNeo4j, free_port
 from settings import Settings
 from tests.client import GraphQLClient
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,1 @@
+"""Benchmarks: run with ./kindred bench; they print medians and ratios measured side by side."""
