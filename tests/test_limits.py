@@ -155,6 +155,27 @@ async def test_nested_pages_are_priced_by_their_sizes_and_refused_before_resolvi
     assert result.errors and result.errors[0].extensions["code"] == code
 
 
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        (
+            "{ recipients(first: 1000) { nodes { name gifts(first: 1000) { nodes { name } } } } }",
+            "BAD_USER_INPUT",
+        ),
+        (
+            "{ recipients(first: 100) { nodes { gifts(first: 100) { nodes { recipients(first: 100) { nodes { name } } } } } } }",
+            "GRAPHQL_VALIDATION_FAILED",
+        ),
+    ],
+)
+async def test_the_real_schema_refuses_huge_nested_pages_before_neo4j(
+    client: GraphQLClient, graph: Graph, query: str, code: str
+) -> None:
+    token = await client.sign_up("greedy@example.com")
+    error = await _refused(client, graph, query, token)
+    assert error["extensions"]["code"] == code
+
+
 async def test_rate_limit_per_address_in_process(settings: Settings, graph: Graph) -> None:
     async with running(settings.model_copy(update={"rate_limit_per_ip": "3/minute"}), graph) as client:
         for _ in range(3):
@@ -171,7 +192,9 @@ async def test_rate_limit_per_user_counts_each_user_apart(settings: Settings, gr
         second = await client.sign_up("second@example.com")
         await client.data(ME, token=first)
         await client.data(ME, token=first)
+        before = graph.transactions
         refused = await client.error(ME, token=first)
+        assert graph.transactions == before, "the refused request reached Neo4j"
         other = await client.data(ME, token=second)
     assert refused["extensions"]["code"] == "RATE_LIMITED"
     assert other["me"]["email"] == "second@example.com"
