@@ -5,6 +5,7 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
+from graph import events
 from graph.rows import native
 
 _PUBLIC = "k {.uid, .name, .prefix, .status, .created_at, .last_used_at, .expires_at, .revoked_at}"
@@ -28,6 +29,7 @@ async def create_api_key(
     """
     params = dict(owner=owner, uid=uid, name=name, key_hash=key_hash, prefix=prefix, expires_at=expires_at)
     record = await (await tx.run(query, params)).single(strict=True)
+    await events.append(tx, owner, "ApiKeyCreated", [f"ApiKey:{uid}"])
     return native(record["key"])
 
 
@@ -43,7 +45,10 @@ async def revoke_api_key(tx: AsyncManagedTransaction, *, owner: str, uid: str) -
     RETURN {_PUBLIC} AS key
     """
     record = await (await tx.run(query, owner=owner, uid=uid)).single()
-    return native(record["key"]) if record else None
+    if record is None:
+        return None
+    await events.append(tx, owner, "ApiKeyRevoked", [f"ApiKey:{uid}"])
+    return native(record["key"])
 
 
 async def active_key(tx: AsyncManagedTransaction, key_hash: str) -> dict[str, Any] | None:

@@ -6,6 +6,7 @@ from neo4j import AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
 
 from errors import BadUserInput
+from graph import events
 from graph.rows import native
 
 # What a user may see of their own account: never the password hash.
@@ -26,6 +27,7 @@ async def create_user(
     except ConstraintError as error:
         # The unique constraint on User.email decides, so two sign-ups racing cannot both win.
         raise BadUserInput("An account with this email already exists.", field="email") from error
+    await events.append(tx, uid, "UserSignedUp", [f"User:{uid}"])
     return native(record["user"])
 
 
