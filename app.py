@@ -24,6 +24,7 @@ from storage.cache import Cache
 from storage.memory_cache import MemoryCache
 from storage.rate_limits import RateLimits
 from storage.redis_cache import RedisCache
+from web import graphiql
 from web.body_limit import BodyLimit
 from web.graphql_view import KindredGraphQL
 from web.request_id import RequestId
@@ -61,6 +62,8 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
             }
 
     routes = [Route("/health", health), Route("/graphql", graphql), WebSocketRoute("/graphql", graphql)]
+    if settings.graphiql and graphiql.installed():
+        routes.append(graphiql.route())
     middleware = [Middleware(RequestId), Middleware(BodyLimit, max_bytes=settings.max_body_bytes)]
     return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
 

@@ -1,5 +1,7 @@
 """The app over HTTP: /health, GraphiQL for a browser, the request id, masked internal errors."""
 
+import re
+
 from graph.driver import Graph
 from settings import Settings
 from tests.client import GraphQLClient
@@ -20,6 +22,17 @@ async def test_a_browser_gets_graphiql_and_a_program_gets_json(client: GraphQLCl
     answer = await client.http.get("/graphql", params={"query": "{ __typename }"})
     assert answer.headers["content-type"].startswith("application/json")
     assert answer.json() == {"data": {"__typename": "Query"}}
+
+
+async def test_graphiql_is_served_from_kindred_itself_so_it_works_offline(client: GraphQLClient) -> None:
+    page = (await client.http.get("/graphql", headers={"Accept": "text/html"})).text
+    assert "unpkg.com" not in page
+    scripts = re.findall(r'(?:src|href)="(/graphiql-assets/[^"]+)"', page)
+    assert len(scripts) == 7
+    for script in scripts:
+        asset = await client.http.get(script)
+        assert asset.status_code == 200, script
+        assert len(asset.content) > 500, script
 
 
 async def test_every_answer_carries_a_request_id_and_keeps_a_sane_one_given(client: GraphQLClient) -> None:

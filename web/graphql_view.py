@@ -6,7 +6,7 @@ from typing import Any
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -18,7 +18,7 @@ from strawberry.types import ExecutionResult
 from errors import KindredError, RateLimited
 from resolvers.context import Context, authenticate
 from settings import Settings
-from web import persisted_queries
+from web import graphiql, persisted_queries
 from web.media_types import GRAPHQL_RESPONSE_JSON, negotiate
 
 # With application/graphql-response+json, a request that never ran answers with a 4xx status.
@@ -56,6 +56,10 @@ class KindredGraphQL(GraphQL[Context, None]):
         await authenticate(context, params.get("authorization") or params.get("Authorization"))
         if context.viewer_uid is None:
             raise ConnectionRejectionError()
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        page = self.graphql_ide_html
+        return HTMLResponse(graphiql.local_page(page) if graphiql.installed() else page)
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         # Only a browser asking for a page gets GraphiQL; a GET with a persisted query's hash is an operation.
