@@ -28,8 +28,8 @@ def in_range(value: float | None, low: float, high: float, field: str) -> Any:
     return value
 
 
-def given(values: dict[str, Any]) -> dict[str, Any]:
-    """The entries a client actually sent (Strawberry's UNSET marks the others)."""
-    from strawberry import UNSET
-
-    return {key: value for key, value in values.items() if value is not UNSET}
+def kept(values: dict[str, Any], *fields: str) -> None:
+    """Refuses an update that would clear (set to null) a field every node of its kind has."""
+    for field in fields:
+        if field in values and values[field] is None:
+            raise BadUserInput(f"{camel(field)} cannot be cleared.", field=camel(field))

@@ -31,9 +31,7 @@ async def create(
 
 
 async def update(context: Context, uid: str, values: dict[str, Any]) -> dict[str, Any]:
-    for required in ("status", "started_at"):
-        if required in values and values[required] is None:
-            raise BadUserInput(f"{checks.camel(required)} cannot be cleared.", field=checks.camel(required))
+    checks.kept(values, "status", "started_at")
     return await owned.update(context, LABEL, uid, _checked(values))
 
 

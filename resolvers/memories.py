@@ -46,8 +46,7 @@ async def create(
 async def update(context: Context, uid: str, values: dict[str, Any]) -> dict[str, Any]:
     if "content" in values:
         checks.text(values["content"], "content", 20_000, required=True)
-    if "kind" in values and values["kind"] is None:
-        raise BadUserInput("kind cannot be cleared.", field="kind")
+    checks.kept(values, "kind")
     return await owned.update(context, LABEL, uid, _checked(values))
 
 

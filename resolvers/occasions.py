@@ -29,9 +29,7 @@ def checked_new(values: dict[str, Any]) -> dict[str, Any]:
 
 
 async def update(context: Context, uid: str, values: dict[str, Any]) -> dict[str, Any]:
-    for required in ("name", "occasion_type", "date", "recurring"):
-        if required in values and values[required] is None:
-            raise BadUserInput(f"{checks.camel(required)} cannot be cleared.", field=checks.camel(required))
+    checks.kept(values, "name", "occasion_type", "date", "recurring")
     return await owned.update(context, LABEL, uid, _checked(values))
 
 

@@ -14,11 +14,10 @@ from schema.relay import (
     DeletePayload,
     OrderDirection,
     OwnedNode,
-    connection,
+    listing,
     node_uid,
     related,
     related_one,
-    uid_of,
     values_of,
 )
 
@@ -111,9 +110,7 @@ class ConflictQuery:
             "recipient": node_uid(given.recipient_id, "Recipient") if given.recipient_id else None,
         }
         args = PageArgs(first, after, last, before)
-        descending = direction is OrderDirection.DESC
-        rows, count = await resolve.page(info.context, where, order_by.value, descending, args)
-        return connection(rows, args.backward, Conflict.from_row, uid_of, count)
+        return await listing(info, resolve.page, where, order_by, direction, args, Conflict.from_row)
 
 
 @strawberry.type

@@ -16,12 +16,11 @@ from schema.relay import (
     DeletePayload,
     OrderDirection,
     OwnedNode,
-    connection,
     from_node,
+    listing,
     node_uid,
     related,
     related_one,
-    uid_of,
     values_of,
 )
 
@@ -195,10 +194,7 @@ class GiftQuery:
             "tag": given.tag,
         }
         args = PageArgs(first, after, last, before)
-        rows, count = await resolve.page(
-            info.context, where, order_by.value, direction is OrderDirection.DESC, args
-        )
-        return connection(rows, args.backward, Gift.from_row, uid_of, count)
+        return await listing(info, resolve.page, where, order_by, direction, args, Gift.from_row)
 
 
 @strawberry.type

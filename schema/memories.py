@@ -14,10 +14,9 @@ from schema.relay import (
     DeletePayload,
     OrderDirection,
     OwnedNode,
-    connection,
+    listing,
     node_uid,
     related,
-    uid_of,
     values_of,
 )
 
@@ -123,9 +122,7 @@ class MemoryQuery:
             "tag": given.tag,
         }
         args = PageArgs(first, after, last, before)
-        descending = direction is OrderDirection.DESC
-        rows, count = await resolve.page(info.context, where, order_by.value, descending, args)
-        return connection(rows, args.backward, Memory.from_row, uid_of, count)
+        return await listing(info, resolve.page, where, order_by, direction, args, Memory.from_row)
 
 
 @strawberry.type

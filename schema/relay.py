@@ -73,6 +73,20 @@ def node_uid(global_id: relay.GlobalID, type_name: str) -> str:
     return global_id.node_id
 
 
+async def listing(
+    info: Any,
+    page: Callable[..., Awaitable[Any]],
+    where: dict[str, Any],
+    order: Enum,
+    direction: OrderDirection,
+    args: pages.PageArgs,
+    make: Callable[[dict[str, Any]], Any],
+) -> Connection[Any]:
+    """A top-level list: one page from a resolver's `page(context, where, order, descending, args)`."""
+    rows, count = await page(info.context, where, order.value, direction is OrderDirection.DESC, args)
+    return connection(rows, args.backward, make, uid_of, count)
+
+
 def uid_of(row: dict[str, Any]) -> str:
     """The uid of a row of any label (a recipient's row carries its KNOWS beside it)."""
     return (row.get("node") or row["recipient"])["uid"]
