@@ -52,18 +52,7 @@ ENDS = {
     "ABOUT": ("Conflict", "Concept"),
     "INVOLVES": ("Memory", "Recipient"),
     "WITH": ("Conflict", "Recipient"),
-    **{
-        rel: ("Concept", "Concept")
-        for rel in (
-            "RELATED_TO",
-            "PART_OF",
-            "EVOLVED_FROM",
-            "INSPIRED_BY",
-            "CONTRADICTS",
-            "SUPPORTS",
-            "REFERENCES",
-        )
-    },
+    **dict.fromkeys(CONCEPT_LINKS, ("Concept", "Concept")),
 }
 RELATIONSHIPS = frozenset(ENDS)
 # What is computed, not stored, and read with every node of a label.
