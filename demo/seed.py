@@ -96,7 +96,7 @@ async def _link_concepts(context: Context, concepts: dict[str, str], rng: random
 
 
 async def _link(context: Context, a: str, b: str, kind: str, weight: float | None = None) -> None:
-    query = "mutation ($a: ID!, $b: ID!, $t: LinkType!, $w: Float) { link(from: $a, to: $b, type: $t, weight: $w) { changed } }"
+    query = "mutation ($a: ID!, $b: ID!, $t: LinkKind!, $w: Float) { link(from: $a, to: $b, kind: $t, weight: $w) { changed } }"
     await run(query, context, a=a, b=b, t=kind, w=weight)
 
 
@@ -105,7 +105,7 @@ async def _person(
 ) -> dict[str, Any]:
     kind, label, importance = rng.choice(RELATIONSHIPS)
     relationship = {
-        "type": kind, "label": label, "importance": importance, "closeness": max(1, importance - rng.randint(0, 3)),
+        "kind": kind, "label": label, "importance": importance, "closeness": max(1, importance - rng.randint(0, 3)),
         "since": (date(2024, 1, 1) - timedelta(days=rng.randint(200, 12000))).isoformat(),
         "emotionalWarmth": round(rng.uniform(0.4, 1.0), 2), "conflictLevel": round(rng.uniform(0.0, 0.5), 2),
         "communicationFrequency": rng.choice(["DAILY", "WEEKLY", "MONTHLY", "RARELY"]),
@@ -122,7 +122,7 @@ async def _person(
 
 async def _life_with(context: Context, person: dict[str, Any], rng: random.Random) -> None:
     birthday = date(1940 + rng.randint(0, 70), rng.randint(1, 12), rng.randint(1, 28))
-    occasion = {"name": f"{person['name']}'s birthday", "type": "BIRTHDAY", "date": birthday.isoformat(),
+    occasion = {"name": f"{person['name']}'s birthday", "kind": "BIRTHDAY", "date": birthday.isoformat(),
                 "recurring": True, "importance": rng.randint(5, 10), "reminderDays": [14, 3], "recipientIds": [person["id"]]}  # fmt: skip
     made = await run(
         "mutation ($o: CreateOccasionInput!) { createOccasion(input: $o) { id } }", context, o=occasion

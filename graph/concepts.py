@@ -1,16 +1,26 @@
-"""Cypher for Concept nodes: one per name per user, and the typed links between them (seed 004)."""
+"""Cypher for Concept nodes: one per name per user, the typed links between them, and the relations that
+reach concepts (interests, tags, mentions, topics)."""
 
 from typing import Any
 from uuid import uuid4
 
 from neo4j import AsyncManagedTransaction
 
-from graph import events, owned
-from graph.owned import CONCEPT_LINKS, Link, node_row
-from graph.pages import Condition
+from graph import events, nodes
+from graph.models import CONCEPT_LINKS, ENDS, Concept
+from graph.nodes import Kind
+from graph.pages import Condition, Page, Row, Rows
+from graph.traversals import Traversal
 
-SORTS = {"name": "n.key", "created_at": "n.created_at"}
+CONCEPT = Kind("Concept", Concept, sorts={"name": "n.key", "created_at": "n.created_at"})
+# The relations that reach concepts.
+OF_RECIPIENT = Traversal("Recipient", "(p)-[e:INTERESTED_IN]->(n:Concept)", CONCEPT)
+OF_GIFT = Traversal("Gift", "(p)-[e:TAGGED_WITH]->(n:Concept)", CONCEPT)
+OF_MEMORY = Traversal("Memory", "(p)-[e:MENTIONS]->(n:Concept)", CONCEPT)
+OF_CONFLICT = Traversal("Conflict", "(p)-[e:ABOUT]->(n:Concept)", CONCEPT)
 MAX_DEPTH = 4
+# A concept's neighbors are ordered by how far they are, then by name.
+NEIGHBOR_SORTS = ("distance", "n.key")
 
 
 def key(name: str) -> str:
@@ -23,9 +33,9 @@ def key_of(name: str | None) -> str | None:
     return key(name) if name else None
 
 
-def condition(types: list[str] | None = None, name_contains: str | None = None) -> Condition:
+def condition(kinds: list[str] | None = None, name_contains: str | None = None) -> Condition:
     return Condition.of(
-        ("n.concept_type IN $types", "types", types),
+        ("n.concept_type IN $kinds", "kinds", kinds),
         ("n.key CONTAINS $name", "name", key_of(name_contains)),
     )
 
@@ -37,46 +47,29 @@ async def ensure(
     name: str,
     concept_type: str = "interest",
     description: str | None = None,
-) -> dict[str, Any]:
+) -> Row:
     """The owner's concept of this name, made if there is none (the constraint keeps it to one)."""
-    query = """
-    MERGE (n:Concept {owner: $owner, key: $key})
+    query = f"""
+    MERGE (n:Concept {{owner: $owner, key: $key}})
     ON CREATE SET n.uid = $uid, n.name = $name, n.concept_type = $type, n.description = $description,
                   n.created_at = datetime(), n.updated_at = datetime(), n._created = true
     WITH n, coalesce(n._created, false) AS created
     REMOVE n._created
-    RETURN properties(n) AS n, created
+    RETURN {CONCEPT.projection} AS n, created
     """
     params = dict(
         owner=owner,
         key=key(name),
         uid=str(uuid4()),
-        name=" ".join(name.split()),
+        name=_spaced(name),
         type=concept_type,
         description=description,
     )
     record = await (await tx.run(query, params)).single(strict=True)
-    row = node_row("Concept", record)
+    row = CONCEPT.row(record["n"])
     if record["created"]:
-        await events.append(tx, owner, "ConceptCreated", [f"Concept:{row['uid']}"])
+        await events.append(tx, owner, "ConceptCreated", [nodes.ref("Concept", row.uid)])
     return row
-
-
-async def neighbours(
-    tx: AsyncManagedTransaction, *, owner: str, uid: str, depth: int, types: list[str]
-) -> list[dict[str, Any]]:
-    """Concepts within `depth` links of this one (any direction), nearest first, with their distance."""
-    rels = "|".join(t for t in types if t in CONCEPT_LINKS) or "|".join(CONCEPT_LINKS)
-    depth = max(1, min(depth, MAX_DEPTH))
-    query = f"""
-    MATCH (c:Concept {{uid: $uid, owner: $owner}})
-    MATCH path = (c)-[:{rels}*1..{depth}]-(n:Concept {{owner: $owner}})
-    WHERE n <> c AND all(x IN nodes(path) WHERE x.owner = $owner)
-    WITH n, min(length(path)) AS distance
-    RETURN properties(n) AS n, distance ORDER BY distance, n.key
-    """
-    result = await tx.run(query, uid=uid, owner=owner)
-    return [{"node": node_row("Concept", record), "distance": record["distance"]} async for record in result]
 
 
 async def tag(
@@ -88,9 +81,87 @@ async def tag(
     rel: str,
     names: list[str],
     concept_type: str,
-) -> None:
-    """Links the node to the owner's concepts of these names (made where missing), in the caller's
-    transaction."""
-    for name in names:
-        concept = await ensure(tx, owner=owner, name=name, concept_type=concept_type)
-        await owned.add_link(tx, label, owner=owner, uid=uid, link=Link(rel, "Concept", concept["uid"]))
+) -> list[str]:
+    """Links the node to the owner's concepts of these names, making the missing ones, in one statement
+    of the caller's transaction; returns the refs of the concepts made (their Events are the caller's)."""
+    if not names:
+        return []
+    if ENDS.get(rel) != (label, "Concept"):
+        raise ValueError(f"{rel} does not join a {label} to a Concept")
+    wanted = {key(name): _spaced(name) for name in names}
+    query = f"""
+    MATCH (s:{label} {{uid: $uid, owner: $owner}})
+    UNWIND $concepts AS concept
+    MERGE (n:Concept {{owner: $owner, key: concept.key}})
+    ON CREATE SET n.uid = concept.uid, n.name = concept.name, n.concept_type = $type,
+                  n.created_at = datetime(), n.updated_at = datetime(), n._created = true
+    MERGE (s)-[:{rel}]->(n)
+    WITH n, coalesce(n._created, false) AS created
+    REMOVE n._created
+    RETURN collect(CASE WHEN created THEN n.uid END) AS created
+    """
+    concepts = [{"key": k, "name": name, "uid": str(uuid4())} for k, name in wanted.items()]
+    params = dict(uid=uid, owner=owner, concepts=concepts, type=concept_type)
+    record = await (await tx.run(query, params)).single(strict=True)
+    return [nodes.ref("Concept", made) for made in record["created"]]
+
+
+async def neighbors(
+    tx: AsyncManagedTransaction, *, owner: str, uid: str, depth: int, types: list[str], page: Page
+) -> Rows:
+    """Concepts within `depth` links of this one (any direction), nearest first, with their distance
+    (as the row's first sort value)."""
+    rels = "|".join(t for t in types if t in CONCEPT_LINKS) or "|".join(CONCEPT_LINKS)
+    depth = max(1, min(depth, MAX_DEPTH))
+    keyset, order, params = page.clauses("n.uid")
+    query = f"""
+    MATCH (c:Concept {{uid: $uid, owner: $owner}})
+    MATCH path = (c)-[:{rels}*1..{depth}]-(n:Concept {{owner: $owner}})
+    WHERE n <> c AND all(x IN nodes(path) WHERE x.owner = $owner)
+    WITH n, min(length(path)) AS distance
+    WITH n, distance WHERE {keyset}
+    RETURN {CONCEPT.projection} AS n, {page.sort_values} AS sort ORDER BY {order} LIMIT $page_limit
+    """
+    result = await tx.run(query, uid=uid, owner=owner, **params)
+    return Rows.of([CONCEPT.row(record["n"], record["sort"]) async for record in result], page)
+
+
+async def count_neighbors(
+    tx: AsyncManagedTransaction, *, owner: str, uid: str, depth: int, types: list[str]
+) -> int:
+    rels = "|".join(t for t in types if t in CONCEPT_LINKS) or "|".join(CONCEPT_LINKS)
+    depth = max(1, min(depth, MAX_DEPTH))
+    query = f"""
+    MATCH (c:Concept {{uid: $uid, owner: $owner}})
+    MATCH path = (c)-[:{rels}*1..{depth}]-(n:Concept {{owner: $owner}})
+    WHERE n <> c AND all(x IN nodes(path) WHERE x.owner = $owner)
+    RETURN count(DISTINCT n) AS total
+    """
+    return (await (await tx.run(query, uid=uid, owner=owner)).single(strict=True))["total"]
+
+
+def _spaced(name: str) -> str:
+    return " ".join(name.split())
+
+
+async def create_tagged(
+    tx: AsyncManagedTransaction,
+    kind: Kind,
+    *,
+    owner: str,
+    uid: str,
+    values: dict[str, Any],
+    links: list[nodes.Link],
+    rel: str,
+    names: list[str],
+    concept_type: str,
+) -> Row:
+    """Creates a node with its links and its concepts (made where missing) in the caller's transaction,
+    and the Events of all it made."""
+    row = await nodes.create(tx, kind, owner=owner, uid=uid, values=values, links=links, event=False)
+    made = await tag(tx, kind.label, owner=owner, uid=uid, rel=rel, names=names, concept_type=concept_type)
+    refs = [nodes.ref(kind.label, uid), *nodes.refs(links)]
+    await events.append_all(
+        tx, owner, [*(("ConceptCreated", [ref]) for ref in made), (f"{kind.label}Created", refs)]
+    )
+    return row

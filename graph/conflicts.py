@@ -1,14 +1,34 @@
-"""Cypher for Conflict nodes (seed 002): with a recipient, about topics."""
+"""Cypher for Conflict nodes: with a recipient, about topics; and the relations that reach conflicts."""
 
 from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph import concepts, owned
-from graph.owned import Link
-from graph.pages import Condition
+from graph import concepts
+from graph.models import Conflict
+from graph.nodes import Invariant, Kind, Link
+from graph.pages import Condition, Row
+from graph.traversals import Traversal
 
-SORTS = {"started_at": "n.started_at", "severity": "coalesce(n.severity, 0.0)"}
+CONFLICT = Kind(
+    "Conflict",
+    Conflict,
+    sorts={
+        "started_at": "n.started_at",
+        "severity": "coalesce(n.severity, -1.0)",
+        "created_at": "n.created_at",
+    },
+    invariants=(
+        Invariant(
+            "n.ended_at IS NULL OR n.ended_at >= n.started_at",
+            "endedAt",
+            "endedAt must not be before startedAt.",
+        ),
+    ),
+)
+# The relations that reach conflicts.
+OF_RECIPIENT = Traversal("Recipient", "(p)<-[e:WITH]-(n:Conflict)", CONFLICT)
+OF_CONCEPT = Traversal("Concept", "(p)<-[e:ABOUT]-(n:Conflict)", CONFLICT)
 
 
 def condition(
@@ -35,9 +55,15 @@ async def create(
     values: dict[str, Any],
     recipient: str,
     topics: list[str],
-) -> dict[str, Any]:
-    await owned.create(
-        tx, "Conflict", owner=owner, uid=uid, values=values, links=[Link("WITH", "Recipient", recipient)]
+) -> Row:
+    return await concepts.create_tagged(
+        tx,
+        CONFLICT,
+        owner=owner,
+        uid=uid,
+        values=values,
+        links=[Link("WITH", "Recipient", recipient)],
+        rel="ABOUT",
+        names=topics,
+        concept_type="topic",
     )
-    await concepts.tag(tx, "Conflict", owner=owner, uid=uid, rel="ABOUT", names=topics, concept_type="topic")
-    return (await owned.by_uids(tx, "Conflict", owner=owner, uids=[uid]))[0]

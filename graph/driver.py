@@ -2,7 +2,7 @@
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, NotificationMinimumSeverity
 from neo4j.exceptions import DriverError, Neo4jError
@@ -21,7 +21,9 @@ class Graph:
     def __init__(self, driver: AsyncDriver, database: str) -> None:
         self.driver = driver
         self.database = database
-        self.transactions = 0  # how many transactions ran: tests count round trips with it
+        # How many transactions and Cypher statements ran: tests and benchmarks count round trips.
+        self.transactions = 0
+        self.statements = 0
 
     @classmethod
     def connect(cls, uri: str, auth: tuple[str, str] | None, database: str) -> "Graph":
@@ -35,12 +37,18 @@ class Graph:
     async def read(self, work: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         self.transactions += 1
         async with self.driver.session(database=self.database) as session:
-            return await session.execute_read(work, *args, **kwargs)
+            return await session.execute_read(self._counted(work), *args, **kwargs)
 
     async def write(self, work: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         self.transactions += 1
         async with self.driver.session(database=self.database) as session:
-            return await session.execute_write(work, *args, **kwargs)
+            return await session.execute_write(self._counted(work), *args, **kwargs)
+
+    def _counted(self, work: Work[P, T]) -> Work[P, T]:
+        async def counted(tx: AsyncManagedTransaction, *args: P.args, **kwargs: P.kwargs) -> T:
+            return await work(_CountingTransaction(tx, self), *args, **kwargs)  # type: ignore[arg-type]
+
+        return counted
 
     async def reachable(self, within: float = 5.0) -> str | None:
         """None when Neo4j answers a query, else why it does not. Not retried: a probe must be quick."""
@@ -55,3 +63,18 @@ class Graph:
 
     async def close(self) -> None:
         await self.driver.close()
+
+
+class _CountingTransaction:
+    """A managed transaction that counts the statements it runs on its graph."""
+
+    def __init__(self, tx: AsyncManagedTransaction, graph: Graph) -> None:
+        self._tx = tx
+        self._graph = graph
+
+    async def run(self, query: Any, parameters: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        self._graph.statements += 1
+        return await self._tx.run(query, parameters, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._tx, name)

@@ -1,4 +1,4 @@
-"""The event log: every change writes an Event in its own transaction, numbered per owner.
+"""The event log: every change writes its Event in the same transaction, numbered per owner.
 
 An Event names the nodes it touched as "Label:uid" (a Relay global id, before its base64), so the
 timeline of a node outlives the node.
@@ -7,48 +7,72 @@ The sequence is kept on the User node, so concurrent writes of one owner queue o
 every Event gets the next number: no gaps, no repeats, never smaller than one before it.
 """
 
-from typing import Any
 from uuid import uuid4
 
 from neo4j import AsyncManagedTransaction
 
+from graph.pages import Condition, Page, Row, Rows
 from graph.rows import native
 
-_FIELDS = "e {.uid, .sequence, .kind, .nodes, .at, .data}"
+_FIELDS = "n {.uid, .sequence, .kind, .nodes, .at, .data}"
+SORTS = {"sequence": "n.sequence"}
 
 
 async def append(
     tx: AsyncManagedTransaction, owner: str, kind: str, nodes: list[str], data: str | None = None
 ) -> int:
     """Writes one Event in the caller's transaction; returns its sequence number."""
+    return (await append_all(tx, owner, [(kind, nodes)], data))[0]
+
+
+async def append_all(
+    tx: AsyncManagedTransaction, owner: str, changes: list[tuple[str, list[str]]], data: str | None = None
+) -> list[int]:
+    """Writes an Event for each (kind, nodes) in one statement of the caller's transaction, numbered in
+    order; returns their sequence numbers."""
+    # The write lock on the User node is taken (by the first SET) before the sequence is read, so two
+    # transactions of one owner can never read the same number.
     query = """
     MATCH (u:User {uid: $owner})
-    SET u.event_sequence = coalesce(u.event_sequence, 0) + 1
-    CREATE (e:Event {uid: $uid, owner: $owner, sequence: u.event_sequence, kind: $kind, nodes: $nodes,
-                     data: $data, at: datetime()})
-    RETURN e.sequence AS sequence
+    SET u.event_lock = true
+    WITH u, coalesce(u.event_sequence, 0) AS base
+    SET u.event_sequence = base + size($changes)
+    REMOVE u.event_lock
+    WITH base
+    UNWIND range(0, size($changes) - 1) AS i
+    CREATE (e:Event {uid: $changes[i].uid, owner: $owner, sequence: base + i + 1, kind: $changes[i].kind,
+                     nodes: $changes[i].nodes, data: $data, at: datetime()})
+    RETURN collect(e.sequence) AS sequences
     """
-    params = dict(owner=owner, uid=str(uuid4()), kind=kind, nodes=nodes, data=data)
-    record = await (await tx.run(query, params)).single(strict=True)
-    return record["sequence"]
+    rows = [{"uid": str(uuid4()), "kind": kind, "nodes": nodes} for kind, nodes in changes]
+    record = await (await tx.run(query, owner=owner, changes=rows, data=data)).single(strict=True)
+    return record["sequences"]
 
 
-async def after(tx: AsyncManagedTransaction, owner: str, sequence: int, limit: int) -> list[dict[str, Any]]:
+def condition(node: str | None = None, after_sequence: int | None = None) -> Condition:
+    """Events that touched one node ("Label:uid"), and those after a sequence number."""
+    return Condition.of(
+        ("$node IN n.nodes", "node", node),
+        ("n.sequence > $after_sequence", "after_sequence", after_sequence),
+    )
+
+
+async def page(tx: AsyncManagedTransaction, *, owner: str, where: Condition, page: Page) -> Rows:
+    """A page of the owner's events, by sequence."""
+    keyset, order, params = page.clauses("n.uid")
     query = f"""
-    MATCH (e:Event {{owner: $owner}}) WHERE e.sequence > $sequence
-    RETURN {_FIELDS} AS event ORDER BY e.sequence LIMIT $limit
+    MATCH (n:Event {{owner: $owner}}) WHERE {where.text} AND {keyset}
+    RETURN {_FIELDS} AS n, {page.sort_values} AS sort ORDER BY {order} LIMIT $page_limit
     """
-    result = await tx.run(query, owner=owner, sequence=sequence, limit=limit)
-    return [native(record["event"]) async for record in result]
+    result = await tx.run(query, owner=owner, **where.params, **params)
+    return Rows.of([Row(native(record["n"]), tuple(record["sort"])) async for record in result], page)
 
 
-async def of_node(
-    tx: AsyncManagedTransaction, owner: str, ref: str, sequence: int, limit: int
-) -> list[dict[str, Any]]:
-    """The timeline of one node ("Label:uid"): the events that touched it, oldest first."""
-    query = f"""
-    MATCH (e:Event {{owner: $owner}}) WHERE $ref IN e.nodes AND e.sequence > $sequence
-    RETURN {_FIELDS} AS event ORDER BY e.sequence LIMIT $limit
-    """
-    result = await tx.run(query, owner=owner, ref=ref, sequence=sequence, limit=limit)
-    return [native(record["event"]) async for record in result]
+async def count(tx: AsyncManagedTransaction, *, owner: str, where: Condition) -> int:
+    query = f"MATCH (n:Event {{owner: $owner}}) WHERE {where.text} RETURN count(n) AS total"
+    return (await (await tx.run(query, owner=owner, **where.params)).single(strict=True))["total"]
+
+
+async def by_uids(tx: AsyncManagedTransaction, *, owner: str, uids: list[str]) -> list[Row]:
+    query = f"MATCH (n:Event {{owner: $owner}}) WHERE n.uid IN $uids RETURN {_FIELDS} AS n"
+    return [Row(native(record["n"])) async for record in await tx.run(query, owner=owner, uids=uids)]

@@ -1,5 +1,5 @@
-"""Cypher for gifts: what was given (GAVE), to whom, for what, what came of it, and what the outcomes
-teach about each relationship (the KNOWS statistics)."""
+"""Cypher for gifts: what was given (GAVE), to whom, for what, what came of it, what the outcomes teach
+about each relationship (the KNOWS statistics), and the relations that reach gifts and outcomes."""
 
 from dataclasses import dataclass, field
 from typing import Any
@@ -8,15 +8,31 @@ from uuid import uuid4
 from neo4j import AsyncManagedTransaction
 
 from errors import NotFound
-from graph import concepts, owned, recipients
-from graph.models import Gave
-from graph.owned import Link
-from graph.pages import Condition
+from graph import concepts, events, nodes, recipients
+from graph.models import Gave, Gift, GiftOutcome
+from graph.nodes import Kind, Link
+from graph.occasions import OCCASION
+from graph.pages import Condition, Row
 from graph.properties import for_create
+from graph.traversals import Traversal
 
-SORTS = {"created_at": "n.created_at", "name": "n.name", "price": "coalesce(n.price_cents, -1)"}
+GIFT = Kind(
+    "Gift",
+    Gift,
+    computed={"gave": "[(:User {uid: $owner})-[v:GAVE]->(n) | properties(v)][0]"},
+    sorts={"created_at": "n.created_at", "name": "n.name", "price": "coalesce(n.price_cents, -1)"},
+)
+OUTCOME = Kind("GiftOutcome", GiftOutcome, sorts={"created_at": "n.created_at"})
+# The relations that reach gifts and outcomes.
+OF_RECIPIENT = Traversal("Recipient", "(p)<-[e:INTENDED_FOR]-(n:Gift)", GIFT)
+OF_OCCASION = Traversal("Occasion", "(p)<-[e:GIVEN_FOR]-(n:Gift)", GIFT)
+OF_CONCEPT = Traversal("Concept", "(p)<-[e:TAGGED_WITH]-(n:Gift)", GIFT)
+SIMILAR = Traversal("Gift", "(p)-[e:SIMILAR_TO]-(n:Gift)", GIFT)
+COMPLEMENTS = Traversal("Gift", "(p)-[e:COMPLEMENTS]-(n:Gift)", GIFT)
+OUTCOME_OF_GIFT = Traversal("Gift", "(p)-[e:HAS_OUTCOME]->(n:GiftOutcome)", OUTCOME)
 # An outcome at or above this success teaches what works for someone; below the other, what does not.
 GOOD, POOR = 0.7, 0.4
+_CASCADE = "OPTIONAL MATCH (n)-[:HAS_OUTCOME]->(d:GiftOutcome)"
 
 
 @dataclass
@@ -55,53 +71,69 @@ def condition(
     )
 
 
-async def create(tx: AsyncManagedTransaction, *, owner: str, gift: NewGift) -> dict[str, Any]:
+async def create(tx: AsyncManagedTransaction, *, owner: str, gift: NewGift) -> Row:
     """The gift with its recipient, occasion, giving, tags and outcome: all written, or (on any error)
     none of it."""
     recipient_uids = list(gift.recipients)
     if gift.new_recipient is not None:
-        uid = str(uuid4())
-        await recipients.create(
-            tx, owner=owner, uid=uid, recipient=gift.new_recipient[0], knows=gift.new_recipient[1]
+        made = await recipients.create(
+            tx, owner=owner, uid=str(uuid4()), recipient=gift.new_recipient[0], knows=gift.new_recipient[1]
         )
-        recipient_uids.append(uid)
+        recipient_uids.append(made.uid)
     occasion = gift.occasion
     if gift.new_occasion is not None:
-        occasion = str(uuid4())
         links = [Link("HAS_OCCASION", "Recipient", uid, outgoing=False) for uid in recipient_uids]
-        await owned.create(tx, "Occasion", owner=owner, uid=occasion, values=gift.new_occasion, links=links)
-    gift_uid = str(uuid4())
-    links = [Link("INTENDED_FOR", "Recipient", uid) for uid in recipient_uids]
-    links += [Link("GIVEN_FOR", "Occasion", occasion)] if occasion else []
-    await owned.create(tx, "Gift", owner=owner, uid=gift_uid, values=gift.values, links=links)
-    await _gave(tx, owner, gift_uid, gift.gave)
-    for name in gift.tags:
-        concept = await concepts.ensure(tx, owner=owner, name=name, concept_type="gift_category")
-        await owned.add_link(
-            tx, "Gift", owner=owner, uid=gift_uid, link=Link("TAGGED_WITH", "Concept", concept["uid"])
+        made = await nodes.create(
+            tx, OCCASION, owner=owner, uid=str(uuid4()), values=gift.new_occasion, links=links
         )
+        occasion = made.uid
+    uid = str(uuid4())
+    links = [Link("INTENDED_FOR", "Recipient", r) for r in recipient_uids]
+    links += [Link("GIVEN_FOR", "Occasion", occasion)] if occasion else []
+    await concepts.create_tagged(
+        tx,
+        GIFT,
+        owner=owner,
+        uid=uid,
+        values=gift.values,
+        links=links,
+        rel="TAGGED_WITH",
+        names=gift.tags,
+        concept_type="gift_category",
+    )
+    row = await _gave(tx, owner, uid, gift.gave)
     if gift.outcome is not None:
-        await record_outcome(tx, owner=owner, gift=gift_uid, outcome=gift.outcome)
-    return (await owned.by_uids(tx, "Gift", owner=owner, uids=[gift_uid]))[0]
+        await record_outcome(tx, owner=owner, gift=uid, outcome=gift.outcome)
+    return row
 
 
 async def record_outcome(
-    tx: AsyncManagedTransaction, *, owner: str, gift: str, outcome: dict[str, Any]
-) -> dict[str, Any]:
+    tx: AsyncManagedTransaction,
+    *,
+    owner: str,
+    gift: str,
+    outcome: dict[str, Any],
+) -> Row:
     """Sets the gift's outcome (replacing an earlier one) and updates, in the same transaction, the
     statistics of the viewer's relationship to everyone it was for."""
-    query = """
-    MATCH (g:Gift {uid: $gift, owner: $owner})
+    query = f"""
+    MATCH (g:Gift {{uid: $gift, owner: $owner}})
     OPTIONAL MATCH (g)-[:HAS_OUTCOME]->(old:GiftOutcome)
     DETACH DELETE old
-    RETURN count(g) AS found
+    WITH DISTINCT g
+    CREATE (g)-[:HAS_OUTCOME]->(n:GiftOutcome)
+    SET n = $props, n.created_at = datetime(), n.updated_at = datetime()
+    RETURN {OUTCOME.projection} AS n, [(g)-[:INTENDED_FOR]->(r:Recipient) | r.uid] AS recipients
     """
-    if (await (await tx.run(query, gift=gift, owner=owner)).single(strict=True))["found"] == 0:
+    uid = str(uuid4())
+    props = for_create(GiftOutcome, {**outcome, "uid": uid, "owner": owner})
+    record = await (await tx.run(query, gift=gift, owner=owner, props=props)).single()
+    if record is None:
         raise NotFound("No gift of yours has this id.", id=gift)
-    link = Link("HAS_OUTCOME", "Gift", gift, outgoing=False)
-    row = await owned.create(tx, "GiftOutcome", owner=owner, uid=str(uuid4()), values=outcome, links=[link])
-    await refresh_knows(tx, owner=owner, recipients=await _recipients_of(tx, owner, gift))
-    return row
+    await refresh_knows(tx, owner=owner, recipients=record["recipients"])
+    refs = [nodes.ref("GiftOutcome", uid), nodes.ref("Gift", gift)]
+    await events.append(tx, owner, "GiftOutcomeCreated", refs)
+    return OUTCOME.row(record["n"])
 
 
 async def refresh_knows(tx: AsyncManagedTransaction, *, owner: str, recipients: list[str]) -> None:
@@ -124,25 +156,26 @@ async def refresh_knows(tx: AsyncManagedTransaction, *, owner: str, recipients: 
     await (await tx.run(query, recipients=recipients, owner=owner, good=GOOD, poor=POOR)).consume()
 
 
-async def _recipients_of(tx: AsyncManagedTransaction, owner: str, gift: str) -> list[str]:
-    query = (
-        "MATCH (:Gift {uid: $gift, owner: $owner})-[:INTENDED_FOR]->(r:Recipient) RETURN collect(r.uid) AS rs"
-    )
-    return (await (await tx.run(query, gift=gift, owner=owner)).single(strict=True))["rs"]
-
-
 async def delete(tx: AsyncManagedTransaction, *, owner: str, uid: str) -> list[str]:
     """Deletes the gift and its outcome; the statistics of its recipients no longer count it."""
-    recipients_of = await _recipients_of(tx, owner, uid)
-    deleted = await owned.delete(tx, "Gift", owner=owner, uid=uid)
+    query = """
+    MATCH (:Gift {uid: $uid, owner: $owner})-[:INTENDED_FOR]->(r:Recipient) RETURN collect(r.uid) AS rs
+    """
+    recipients_of = (await (await tx.run(query, uid=uid, owner=owner)).single(strict=True))["rs"]
+    deleted = await nodes.delete(tx, GIFT, owner=owner, uid=uid, cascade=_CASCADE)
     await refresh_knows(tx, owner=owner, recipients=recipients_of)
     return deleted
 
 
-async def _gave(tx: AsyncManagedTransaction, owner: str, gift: str, gave: dict[str, Any]) -> None:
-    query = """
-    MATCH (u:User {uid: $owner}), (g:Gift {uid: $gift, owner: $owner})
-    MERGE (u)-[v:GAVE]->(g)
+async def _gave(tx: AsyncManagedTransaction, owner: str, gift: str, gave: dict[str, Any]) -> Row:
+    """How the owner gave the gift (GAVE); returns the gift as it now reads."""
+    query = f"""
+    MATCH (u:User {{uid: $owner}}), (n:Gift {{uid: $gift, owner: $owner}})
+    MERGE (u)-[v:GAVE]->(n)
     SET v = $gave
+    RETURN {GIFT.projection} AS n
     """
-    await (await tx.run(query, owner=owner, gift=gift, gave=for_create(Gave, gave))).consume()
+    record = await (await tx.run(query, owner=owner, gift=gift, gave=for_create(Gave, gave))).single(
+        strict=True
+    )
+    return GIFT.row(record["n"])

@@ -1,20 +1,30 @@
-"""Cypher for Memory nodes (seed 001's kinds, seed 004's memory units): who they involve, what they
-mention; short-term ones expire."""
+"""Cypher for Memory nodes: who they involve, what they mention; short-term ones expire. And the
+relations that reach memories."""
 
 from datetime import datetime
 from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph import concepts, owned
-from graph.owned import Link
-from graph.pages import Condition
+from graph import concepts
+from graph.models import Memory
+from graph.nodes import Kind, Link
+from graph.pages import Condition, Row
+from graph.traversals import Traversal
 
-SORTS = {
-    "happened_at": "coalesce(n.happened_at, n.created_at)",
-    "importance": "coalesce(n.importance, 0.0)",
-    "created_at": "n.created_at",
-}
+MEMORY = Kind(
+    "Memory",
+    Memory,
+    visible="(n.expires_at IS NULL OR n.expires_at > datetime())",
+    sorts={
+        "happened_at": "coalesce(n.happened_at, n.created_at)",
+        "importance": "coalesce(n.importance, -1.0)",
+        "created_at": "n.created_at",
+    },
+)
+# The relations that reach memories.
+OF_RECIPIENT = Traversal("Recipient", "(p)<-[e:INVOLVES]-(n:Memory)", MEMORY)
+OF_CONCEPT = Traversal("Concept", "(p)<-[e:MENTIONS]-(n:Memory)", MEMORY)
 
 
 def condition(
@@ -47,10 +57,16 @@ async def create(
     values: dict[str, Any],
     recipients: list[str],
     mentions: list[str],
-) -> dict[str, Any]:
+) -> Row:
     links = [Link("INVOLVES", "Recipient", recipient) for recipient in recipients]
-    await owned.create(tx, "Memory", owner=owner, uid=uid, values=values, links=links)
-    await concepts.tag(
-        tx, "Memory", owner=owner, uid=uid, rel="MENTIONS", names=mentions, concept_type="topic"
+    return await concepts.create_tagged(
+        tx,
+        MEMORY,
+        owner=owner,
+        uid=uid,
+        values=values,
+        links=links,
+        rel="MENTIONS",
+        names=mentions,
+        concept_type="topic",
     )
-    return (await owned.by_uids(tx, "Memory", owner=owner, uids=[uid]))[0]

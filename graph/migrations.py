@@ -16,21 +16,24 @@ OWNED_LABELS = (
     "Recipient",
     "Occasion",
     "Gift",
-    "GiftSession",
-    "Recommendation",
     "GiftOutcome",
     "Concept",
     "Memory",
     "Conflict",
+    "Event",
+)
+LABELS = ("User", *OWNED_LABELS)
+# Labels an early version made constraints for before any code used them.
+_UNUSED_LABELS = (
+    "GiftSession",
+    "Recommendation",
     "Document",
     "Observation",
     "Trait",
     "Goal",
     "Belief",
     "GrowthEvent",
-    "Event",
 )
-LABELS = ("User", *OWNED_LABELS)
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,14 @@ MIGRATIONS = (
             "CREATE CONSTRAINT Event_owner_sequence IF NOT EXISTS "
             "FOR (e:Event) REQUIRE (e.owner, e.sequence) IS UNIQUE",
             "CREATE INDEX Occasion_date IF NOT EXISTS FOR (o:Occasion) ON (o.owner, o.date)",
+        ),
+    ),
+    Migration(
+        3,
+        "drop the constraints and indexes of labels no code uses yet (each comes back with its domain)",
+        (
+            *(f"DROP CONSTRAINT {label}_uid IF EXISTS" for label in _UNUSED_LABELS),
+            *(f"DROP INDEX {label}_owner IF EXISTS" for label in _UNUSED_LABELS),
         ),
     ),
 )

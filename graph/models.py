@@ -1,6 +1,7 @@
 """The graph's node and relationship models (neomodel): each label's properties, their types and defaults.
 
-The models declare the schema; queries stay in Cypher, one named function each, in the domain modules.
+The models declare the schema (with the relationship types below); queries stay in Cypher, one named
+function each, in the domain modules.
 Writes pass their properties through a model's `deflate`, which checks required properties and turns
 Python values into Neo4j ones.
 """
@@ -100,7 +101,6 @@ class Gift(Owned):
     effort_level = IntegerProperty()
     personalization_level = IntegerProperty()
     surprise_factor = IntegerProperty()
-    success_score = FloatProperty()
 
 
 class Gave(AsyncStructuredRel):
@@ -149,17 +149,40 @@ class Conflict(Owned):
     """A conflict with a recipient (seed 002's conflicts)."""
 
     status = StringProperty(default="active")
-    started_at = DateTimeProperty()
+    started_at = DateTimeProperty(required=True)
     ended_at = DateTimeProperty()
     severity = FloatProperty()
     summary = StringProperty()
     cycle_phase = StringProperty()
 
 
-class Event(Owned):
-    """One change, in the append-only log: what, which nodes, and the owner's sequence number."""
-
-    sequence = IntegerProperty(required=True)
-    kind = StringProperty(required=True)
-    nodes = ArrayProperty(StringProperty(), default=list)
-    at = DateTimeProperty()
+# The labels of the nodes a user owns that the API reads and writes.
+LABELS = frozenset(
+    model.__name__ for model in (Recipient, Occasion, Concept, Gift, GiftOutcome, Memory, Conflict)
+)
+# How concepts relate to each other.
+CONCEPT_LINKS = (
+    "RELATED_TO",
+    "PART_OF",
+    "EVOLVED_FROM",
+    "INSPIRED_BY",
+    "CONTRADICTS",
+    "SUPPORTS",
+    "REFERENCES",
+)
+# Each relationship type between owned nodes, and the labels it joins, from and to.
+ENDS = {
+    "HAS_OCCASION": ("Recipient", "Occasion"),
+    "INTENDED_FOR": ("Gift", "Recipient"),
+    "GIVEN_FOR": ("Gift", "Occasion"),
+    "HAS_OUTCOME": ("Gift", "GiftOutcome"),
+    "SIMILAR_TO": ("Gift", "Gift"),
+    "COMPLEMENTS": ("Gift", "Gift"),
+    "INTERESTED_IN": ("Recipient", "Concept"),
+    "TAGGED_WITH": ("Gift", "Concept"),
+    "MENTIONS": ("Memory", "Concept"),
+    "ABOUT": ("Conflict", "Concept"),
+    "INVOLVES": ("Memory", "Recipient"),
+    "WITH": ("Conflict", "Recipient"),
+    **dict.fromkeys(CONCEPT_LINKS, ("Concept", "Concept")),
+}

@@ -1,8 +1,12 @@
-"""Cypher for Occasion nodes: dates that matter, and when each comes next."""
+"""Cypher for Occasion nodes: dates that matter, when each comes next, and the relations that reach
+occasions."""
 
-from typing import Any
+from datetime import date
 
+from graph.models import Occasion
+from graph.nodes import Invariant, Kind
 from graph.pages import Condition
+from graph.traversals import Traversal
 
 # The next occurrence on or after today (UTC) of `n`: the date itself if it has not passed or does not
 # recur; else the same day next month or year. Adding a duration keeps 29 February a valid date.
@@ -18,19 +22,40 @@ NEXT_OCCURRENCE = """CASE
         THEN n.date + duration({years: k}) ELSE n.date + duration({years: k + 1}) END][0]
 END"""
 
-SORTS = {"date": "n.date", "next": NEXT_OCCURRENCE, "importance": "n.importance", "name": "n.name"}
+OCCASION = Kind(
+    "Occasion",
+    Occasion,
+    computed={"next_occurrence": NEXT_OCCURRENCE},
+    sorts={
+        "date": "n.date",
+        "next": NEXT_OCCURRENCE,
+        "importance": "n.importance",
+        "name": "n.name",
+        "created_at": "n.created_at",
+    },
+    invariants=(
+        Invariant(
+            "n.budget_min IS NULL OR n.budget_max IS NULL OR n.budget_min <= n.budget_max",
+            "budgetMinCents",
+            "budgetMinCents must not be over budgetMaxCents.",
+        ),
+    ),
+)
+# The relations that reach occasions.
+OF_RECIPIENT = Traversal("Recipient", "(p)-[e:HAS_OCCASION]->(n:Occasion)", OCCASION)
+OF_GIFT = Traversal("Gift", "(p)-[e:GIVEN_FOR]->(n:Occasion)", OCCASION)
 
 
 def condition(
-    types: list[str] | None = None,
-    date_from: Any = None,
-    date_to: Any = None,
+    kinds: list[str] | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
     within_days: int | None = None,
     recipient: str | None = None,
 ) -> Condition:
     within = f"date() <= ({NEXT_OCCURRENCE}) <= date() + duration({{days: $within_days}})"
     return Condition.of(
-        ("n.occasion_type IN $types", "types", types),
+        ("n.occasion_type IN $kinds", "kinds", kinds),
         ("n.date >= $date_from", "date_from", date_from),
         ("n.date <= $date_to", "date_to", date_to),
         (within, "within_days", within_days),

@@ -1,7 +1,8 @@
-"""Keyset pages: ORDER BY a sort key and the uid, and continue strictly after (or before) a cursor.
+"""Keyset pages: ORDER BY one or more sort keys and the uid, and continue strictly after (or before) a
+cursor; and the WHERE conditions a list is filtered by.
 
-The sort expression is always one of a query module's own constants, never text from a request; the
-cursor's values travel as parameters.
+Sort expressions and condition texts are always a domain module's own constants, never text from a
+request; cursor values and filter values travel as parameters.
 """
 
 from dataclasses import dataclass, field
@@ -9,38 +10,71 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class Sort:
+    """One sort key: a Cypher expression (never null: nulls would break the keyset) and its direction."""
+
+    expression: str
+    descending: bool = False
+
+
+@dataclass(frozen=True)
 class Page:
     size: int
-    sort: str  # a Cypher expression, from the calling module's whitelist
-    descending: bool = False
+    sorts: tuple[Sort, ...]  # from the calling module's whitelist; the uid breaks ties
     backward: bool = False  # `last`/`before`: the page ends at the cursor
-    cursor: tuple[Any, str] | None = None  # (sort value, uid) of the row to continue from
+    cursor: tuple[tuple[Any, ...], str] | None = None  # (sort values, uid) of the row to continue from
 
     def clauses(self, uid: str) -> tuple[str, str, dict[str, Any]]:
         """(a WHERE condition or "true", the ORDER BY list, parameters): one more row than the page."""
-        reverse = self.descending != self.backward
-        direction = "DESC" if reverse else "ASC"
-        order = f"{self.sort} {direction}, {uid} {direction}"
+        keys = [(s.expression, s.descending != self.backward) for s in self.sorts] + [(uid, self.backward)]
+        order = ", ".join(f"{expression} {'DESC' if reverse else 'ASC'}" for expression, reverse in keys)
         params: dict[str, Any] = {"page_limit": self.size + 1}
         if self.cursor is None:
             return "true", order, params
-        op = "<" if reverse else ">"
-        condition = (
-            f"({self.sort} {op} $cursor_value OR ({self.sort} = $cursor_value AND {uid} {op} $cursor_uid))"
-        )
-        params |= {"cursor_value": self.cursor[0], "cursor_uid": self.cursor[1]}
-        return condition, order, params
+        values, cursor_uid = self.cursor
+        if len(values) != len(self.sorts):
+            raise ValueError("a cursor of another ordering")
+        names = [f"$cursor_{index}" for index in range(len(values))] + ["$cursor_uid"]
+        params |= {f"cursor_{index}": value for index, value in enumerate(values)}
+        params["cursor_uid"] = cursor_uid
+        # Lexicographic: after the cursor on the first key, or equal on it and after on the next, ...
+        ors = []
+        for index, (expression, reverse) in enumerate(keys):
+            equal = [f"{keys[i][0]} = {names[i]}" for i in range(index)]
+            ors.append(
+                "(" + " AND ".join([*equal, f"{expression} {'<' if reverse else '>'} {names[index]}"]) + ")"
+            )
+        return "(" + " OR ".join(ors) + ")", order, params
+
+    @property
+    def sort_values(self) -> str:
+        """The sort keys as one Cypher list, returned with each row so its cursor can be made."""
+        return "[" + ", ".join(s.expression for s in self.sorts) + "]"
+
+
+@dataclass(slots=True)
+class Row:
+    """One node as a query returned it: its properties (and what its label computes), the values it was
+    ordered by, and the properties of the relationship it was reached through, if any."""
+
+    node: dict[str, Any]
+    sort: tuple[Any, ...] = ()
+    edge: dict[str, Any] | None = None
+
+    @property
+    def uid(self) -> str:
+        return self.node["uid"]
 
 
 @dataclass
 class Rows:
     """One page of rows, in the requested order, and whether there are more beyond it."""
 
-    items: list[dict[str, Any]]
+    items: list[Row]
     has_more: bool
 
     @classmethod
-    def of(cls, rows: list[dict[str, Any]], page: Page) -> "Rows":
+    def of(cls, rows: list[Row], page: Page) -> "Rows":
         has_more = len(rows) > page.size
         rows = rows[: page.size]
         if page.backward:

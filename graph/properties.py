@@ -37,6 +37,13 @@ def for_update(model: Any, values: dict[str, Any]) -> dict[str, Any]:
     return {name: _encode(declared[name], value) for name, value in values.items()}
 
 
+def unclearable(model: Any) -> tuple[str, ...]:
+    """The properties every node (or relationship) of the model has: required, or with a default. An
+    update may change them, not clear them."""
+    declared = model.defined_properties(aliases=False, rels=False)
+    return tuple(name for name, prop in declared.items() if prop.required or prop.has_default)
+
+
 def _encode(prop: Any, value: Any) -> Any:
     if value is None or isinstance(prop, _NATIVE):
         return value

@@ -1,8 +1,16 @@
 """Input checks shared by resolvers: each failure is a BadUserInput naming the field."""
 
+import json
+import re
 from typing import Any
 
 from errors import BadUserInput
+
+# Names are one line: no control characters at all. Longer texts may hold line breaks and tabs.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_JSON_BYTES = 20_000
+_MAX_JSON_DEPTH = 20
 
 
 def camel(field: str) -> str:
@@ -11,7 +19,15 @@ def camel(field: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
-def text(value: str | None, field: str, max_length: int = 200, *, required: bool = False) -> str | None:
+def text(
+    value: str | None,
+    field: str,
+    max_length: int = 200,
+    *,
+    required: bool = False,
+    lines: bool = False,
+) -> str | None:
+    """The text without surrounding space: 1 to `max_length` characters, one line unless `lines`."""
     if value is None:
         if required:
             raise BadUserInput(f"{camel(field)} is required.", field=camel(field))
@@ -19,7 +35,22 @@ def text(value: str | None, field: str, max_length: int = 200, *, required: bool
     value = value.strip()
     if not 1 <= len(value) <= max_length:
         raise BadUserInput(f"{camel(field)} must be 1 to {max_length} characters.", field=camel(field))
+    if (_CONTROL_BUT_LINES if lines else _CONTROL).search(value):
+        raise BadUserInput(f"{camel(field)} must not hold control characters.", field=camel(field))
+    try:
+        value.encode()
+    except UnicodeEncodeError as error:
+        raise BadUserInput(
+            f"{camel(field)} is not valid text (a lone surrogate).", field=camel(field)
+        ) from error
     return value
+
+
+def texts(values: list[str], field: str, max_count: int, max_length: int = 100) -> list[str]:
+    """A list of short texts: at most `max_count`, each checked as a name."""
+    if len(values) > max_count:
+        raise BadUserInput(f"{camel(field)} holds at most {max_count} items.", field=camel(field))
+    return [text(value, field, max_length, required=True) or "" for value in values]
 
 
 def in_range(value: float | None, low: float, high: float, field: str) -> Any:
@@ -32,4 +63,29 @@ def kept(values: dict[str, Any], *fields: str) -> None:
     """Refuses an update that would clear (set to null) a field every node of its kind has."""
     for field in fields:
         if field in values and values[field] is None:
-            raise BadUserInput(f"{camel(field)} cannot be cleared.", field=camel(field))
+            raise BadUserInput(f"{camel(field)} cannot be cleared: give a value.", field=camel(field))
+
+
+def json_object(value: Any, field: str, max_bytes: int = MAX_JSON_BYTES) -> Any:
+    """A JSON argument that must be an object (or null), of bounded size and depth."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise BadUserInput(f"{camel(field)} must be a JSON object.", field=camel(field))
+    try:
+        size = len(json.dumps(value, ensure_ascii=False).encode())
+    except (ValueError, UnicodeEncodeError, RecursionError) as error:
+        raise BadUserInput(f"{camel(field)} is not valid JSON text.", field=camel(field)) from error
+    if size > max_bytes:
+        raise BadUserInput(f"{camel(field)} must be at most {max_bytes} bytes.", field=camel(field))
+    if _depth(value) > _MAX_JSON_DEPTH:
+        raise BadUserInput(f"{camel(field)} nests too deeply.", field=camel(field))
+    return value
+
+
+def _depth(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    return 0

@@ -1,50 +1,74 @@
-"""Concepts: one per name per user, linked to each other and to the rest of the graph."""
+"""Concepts: one per name per user, linked to each other and to the rest of the graph; and the
+relations that reach concepts."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Sequence
 from typing import Any
 
 from graph import concepts
-from graph.pages import Rows
-from resolvers import checks, owned
+from graph.concepts import CONCEPT, NEIGHBOR_SORTS
+from graph.models import CONCEPT_LINKS
+from graph.pages import Row, Rows
+from resolvers import checks, nodes
 from resolvers.context import Context
-from resolvers.pages import PageArgs
+from resolvers.nodes import Count
+from resolvers.pages import Order, PageArgs
 
-LABEL = "Concept"
+# How concepts may relate to each other.
+LINK_TYPES = CONCEPT_LINKS
 
 
-async def ensure(context: Context, name: str, concept_type: str, description: str | None) -> dict[str, Any]:
+async def ensure(context: Context, name: str, concept_type: str, description: str | None) -> Row:
     name = checks.text(name, "name", 100, required=True) or ""
-    description = checks.text(description, "description", 2000)
+    description = checks.text(description, "description", 2000, lines=True)
     return await context.graph.write(
         concepts.ensure, owner=context.viewer, name=name, concept_type=concept_type, description=description
     )
 
 
-async def update(context: Context, uid: str, values: dict[str, Any]) -> dict[str, Any]:
-    if "name" in values:
+async def update(context: Context, uid: str, values: dict[str, Any]) -> Row:
+    if values.get("name") is not None:
         values["name"] = checks.text(values["name"], "name", 100, required=True)
-        values["key"] = concepts.key(values["name"])
-    return await owned.update(context, LABEL, uid, values)
+        values["key"] = concepts.key(values["name"] or "")
+    if values.get("description") is not None:
+        values["description"] = checks.text(values["description"], "description", 2000, lines=True)
+    return await nodes.update(context, CONCEPT, uid, values)
 
 
 async def delete(context: Context, uid: str) -> list[str]:
-    return await owned.delete(context, LABEL, uid)
+    return await nodes.delete(context, CONCEPT, uid)
+
+
+async def by_uids(context: Context, uids: list[str]) -> list[Row]:
+    return await nodes.by_uids(context, CONCEPT, uids)
 
 
 async def page(
-    context: Context,
-    types: list[str],
-    name_contains: str | None,
-    order: str,
-    descending: bool,
-    args: PageArgs,
-) -> tuple[Rows, Callable[[], Awaitable[int]]]:
-    where = concepts.condition(types, name_contains)
-    return await owned.page(context, LABEL, where, concepts.SORTS[order], descending, args)
+    context: Context, kinds: list[str], name_contains: str | None, orders: Sequence[Order], args: PageArgs
+) -> tuple[Rows, Count]:
+    if name_contains is not None:
+        checks.text(name_contains, "name_contains", 100)
+    return await nodes.page(context, CONCEPT, concepts.condition(kinds, name_contains), orders, args)
 
 
-async def neighbours(context: Context, uid: str, depth: int, types: list[str]) -> list[dict[str, Any]]:
+# The relations that reach them, each a resolver of the fields of that name.
+of_recipient = nodes.relation(concepts.OF_RECIPIENT)
+of_gift = nodes.relation(concepts.OF_GIFT)
+of_memory = nodes.relation(concepts.OF_MEMORY)
+of_conflict = nodes.relation(concepts.OF_CONFLICT)
+
+
+async def neighbors(
+    context: Context, uid: str, depth: int, types: list[str], args: PageArgs
+) -> tuple[Rows, Count]:
+    """A page of the concepts within `depth` links, nearest first; the distance is each row's first
+    sort value."""
     checks.in_range(depth, 1, concepts.MAX_DEPTH, "depth")
-    return await context.graph.read(
-        concepts.neighbours, owner=context.viewer, uid=uid, depth=depth, types=types
-    )
+    sorts = {name: name for name in NEIGHBOR_SORTS}
+    page = args.page([Order(name) for name in NEIGHBOR_SORTS], sorts, context.settings.max_page_size)
+    params = dict(owner=context.viewer, uid=uid, depth=depth, types=types)
+    rows = await context.graph.read(concepts.neighbors, **params, page=page)
+
+    async def total() -> int:
+        return await context.graph.read(concepts.count_neighbors, **params)
+
+    return rows, total

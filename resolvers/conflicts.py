@@ -1,25 +1,23 @@
-"""Conflicts: with a recipient, about topics, from active to resolved."""
+"""Conflicts: with a recipient, about topics, from active to resolved; and the relations that reach
+conflicts."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
-from errors import BadUserInput
 from graph import conflicts
-from graph.pages import Rows
-from resolvers import checks, owned
+from graph.conflicts import CONFLICT
+from graph.pages import Row, Rows
+from resolvers import checks, nodes
 from resolvers.context import Context
-from resolvers.pages import PageArgs
+from resolvers.nodes import Count
+from resolvers.pages import Order, PageArgs
 
-LABEL = "Conflict"
 
-
-async def create(
-    context: Context, values: dict[str, Any], recipient: str, topics: list[str]
-) -> dict[str, Any]:
+async def create(context: Context, values: dict[str, Any], recipient: str, topics: list[str]) -> Row:
     values = _checked({"started_at": datetime.now(UTC), **{k: v for k, v in values.items() if v is not None}})
-    topics = [checks.text(name, "topics", 100, required=True) or "" for name in topics]
+    topics = checks.texts(topics, "topics", 20)
     return await context.graph.write(
         conflicts.create,
         owner=context.viewer,
@@ -30,30 +28,37 @@ async def create(
     )
 
 
-async def update(context: Context, uid: str, values: dict[str, Any]) -> dict[str, Any]:
-    checks.kept(values, "status", "started_at")
-    return await owned.update(context, LABEL, uid, _checked(values))
+async def update(context: Context, uid: str, values: dict[str, Any]) -> Row:
+    return await nodes.update(context, CONFLICT, uid, _checked(values))
 
 
 async def delete(context: Context, uid: str) -> list[str]:
-    return await owned.delete(context, LABEL, uid)
+    return await nodes.delete(context, CONFLICT, uid)
+
+
+async def by_uids(context: Context, uids: list[str]) -> list[Row]:
+    return await nodes.by_uids(context, CONFLICT, uids)
 
 
 async def page(
-    context: Context, where: dict[str, Any], order: str, descending: bool, args: PageArgs
-) -> tuple[Rows, Callable[[], Awaitable[int]]]:
+    context: Context, where: dict[str, Any], orders: Sequence[Order], args: PageArgs
+) -> tuple[Rows, Count]:
     checks.in_range(where.get("severity_min"), 0, 1, "severity_at_least")
     checks.in_range(where.get("severity_max"), 0, 1, "severity_at_most")
-    return await owned.page(
-        context, LABEL, conflicts.condition(**where), conflicts.SORTS[order], descending, args
-    )
+    if where.get("topic") is not None:
+        checks.text(where["topic"], "topic", 100)
+    return await nodes.page(context, CONFLICT, conflicts.condition(**where), orders, args)
+
+
+# The relations that reach them, each a resolver of the fields of that name.
+of_recipient = nodes.relation(conflicts.OF_RECIPIENT)
+of_concept = nodes.relation(conflicts.OF_CONCEPT)
 
 
 def _checked(values: dict[str, Any]) -> dict[str, Any]:
     checks.in_range(values.get("severity"), 0, 1, "severity")
     if values.get("summary") is not None:
-        values["summary"] = checks.text(values["summary"], "summary", 4000)
-    started, ended = values.get("started_at"), values.get("ended_at")
-    if started is not None and ended is not None and ended < started:
-        raise BadUserInput("endedAt must not be before startedAt.", field="endedAt")
+        values["summary"] = checks.text(values["summary"], "summary", 4000, lines=True)
+    if values.get("cycle_phase") is not None:
+        values["cycle_phase"] = checks.text(values["cycle_phase"], "cycle_phase", 50)
     return values

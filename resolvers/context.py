@@ -11,6 +11,7 @@ from errors import Unauthenticated
 from graph import api_keys
 from graph.driver import Graph
 from resolvers import credentials
+from resolvers.loaders import Loaders
 from settings import Settings
 
 # Recording every use of an API key would make each request a write; once a minute is enough to show it.
@@ -28,15 +29,13 @@ class Context:
     auth_error: Unauthenticated | None = field(default=None, repr=False)
     # What a WebSocket client sent in connection_init (set by Strawberry).
     connection_params: dict[str, Any] | None = field(default=None, repr=False)
-    _loaders: Any = field(default=None, repr=False)
+    _loaders: Loaders | None = field(default=None, repr=False)
 
     @property
-    def loaders(self) -> Any:
+    def loaders(self) -> Loaders:
         """This request's DataLoaders (made on first use, so they batch within one request only)."""
         if self._loaders is None:
-            from resolvers.loaders import Loaders
-
-            self._loaders = Loaders(self)
+            self._loaders = Loaders(self.graph, self.viewer, self.settings.max_page_size)
         return self._loaders
 
     @property

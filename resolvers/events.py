@@ -1,17 +1,27 @@
 """The viewer's event log, and the timeline of one node."""
 
-from typing import Any
-
 from graph import events
+from graph.pages import Row, Rows
 from resolvers import checks
 from resolvers.context import Context
+from resolvers.nodes import Count
+from resolvers.pages import Order, PageArgs
 
 
-async def after(context: Context, sequence: int, limit: int) -> list[dict[str, Any]]:
-    checks.in_range(limit, 0, context.settings.max_page_size, "first")
-    return await context.graph.read(events.after, context.viewer, sequence, limit)
+async def page(
+    context: Context, args: PageArgs, *, node: str | None = None, after_sequence: int | None = None
+) -> tuple[Rows, Count]:
+    """The viewer's events, oldest first (of one node, "Label:uid", when given), after a sequence."""
+    checks.in_range(after_sequence, 0, 2**62, "after_sequence")
+    where = events.condition(node, after_sequence)
+    page = args.page([Order("sequence")], events.SORTS, context.settings.max_page_size)
+    rows = await context.graph.read(events.page, owner=context.viewer, where=where, page=page)
+
+    async def total() -> int:
+        return await context.graph.read(events.count, owner=context.viewer, where=where)
+
+    return rows, total
 
 
-async def timeline(context: Context, ref: str, sequence: int, limit: int) -> list[dict[str, Any]]:
-    checks.in_range(limit, 0, context.settings.max_page_size, "first")
-    return await context.graph.read(events.of_node, context.viewer, ref, sequence, limit)
+async def by_uids(context: Context, uids: list[str]) -> list[Row]:
+    return await context.graph.read(events.by_uids, owner=context.viewer, uids=uids)

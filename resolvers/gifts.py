@@ -1,20 +1,24 @@
-"""Gifts: given (GAVE) to recipients for occasions, tagged with concepts, and what came of them."""
+"""Gifts: given (GAVE) to recipients for occasions, tagged with concepts, and what came of them; and
+the relations that reach gifts and their outcomes."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Sequence
 from typing import Any
 
 from graph import gifts
-from graph.gifts import NewGift
-from graph.pages import Rows
-from resolvers import checks, occasions, owned, recipients
+from graph.gifts import GIFT, OUTCOME, NewGift
+from graph.pages import Row, Rows
+from resolvers import checks, nodes, occasions, recipients
 from resolvers.context import Context
-from resolvers.pages import PageArgs
+from resolvers.nodes import Count
+from resolvers.pages import Order, PageArgs
 
-LABEL = "Gift"
 _GIFT_SCORES = ("effort_level", "personalization_level", "surprise_factor")
+MAX_TAGS = 20
 
 
-async def create(context: Context, gift: NewGift) -> dict[str, Any]:
+async def create(context: Context, **parts: Any) -> Row:
+    """A gift and what comes with it (the fields of graph/gifts.py's NewGift), written at once."""
+    gift = NewGift(**parts)
     checks.text(gift.values.get("name"), "name", 200, required=True)
     gift.values = _checked_gift(gift.values)
     gift.gave = checked_gave(gift.gave)
@@ -24,34 +28,47 @@ async def create(context: Context, gift: NewGift) -> dict[str, Any]:
         gift.new_recipient = recipients.checked_new(*gift.new_recipient)
     if gift.new_occasion is not None:
         gift.new_occasion = occasions.checked_new(gift.new_occasion)
-    gift.tags = [checks.text(tag, "tags", 100, required=True) or "" for tag in gift.tags]
+    gift.tags = checks.texts(gift.tags, "tags", MAX_TAGS)
     return await context.graph.write(gifts.create, owner=context.viewer, gift=gift)
 
 
-async def record_outcome(context: Context, gift: str, outcome: dict[str, Any]) -> dict[str, Any]:
+async def record_outcome(context: Context, gift: str, outcome: dict[str, Any]) -> Row:
     return await context.graph.write(
         gifts.record_outcome, owner=context.viewer, gift=gift, outcome=checked_outcome(outcome)
     )
 
 
-async def update(context: Context, uid: str, values: dict[str, Any]) -> dict[str, Any]:
-    if "name" in values:
-        checks.text(values["name"], "name", 200, required=True)
-    return await owned.update(context, LABEL, uid, _checked_gift(values))
+async def update(context: Context, uid: str, values: dict[str, Any]) -> Row:
+    return await nodes.update(context, GIFT, uid, _checked_gift(values))
 
 
 async def delete(context: Context, uid: str) -> list[str]:
     return await context.graph.write(gifts.delete, owner=context.viewer, uid=uid)
 
 
-async def by_uids(context: Context, uids: list[str]) -> list[dict[str, Any]]:
-    return await owned.by_uids(context, LABEL, uids)
+async def by_uids(context: Context, uids: list[str]) -> list[Row]:
+    return await nodes.by_uids(context, GIFT, uids)
+
+
+async def outcomes_by_uids(context: Context, uids: list[str]) -> list[Row]:
+    return await nodes.by_uids(context, OUTCOME, uids)
 
 
 async def page(
-    context: Context, where: dict[str, Any], order: str, descending: bool, args: PageArgs
-) -> tuple[Rows, Callable[[], Awaitable[int]]]:
-    return await owned.page(context, LABEL, gifts.condition(**where), gifts.SORTS[order], descending, args)
+    context: Context, where: dict[str, Any], orders: Sequence[Order], args: PageArgs
+) -> tuple[Rows, Count]:
+    if where.get("category") is not None:
+        checks.text(where["category"], "category", 100)
+    return await nodes.page(context, GIFT, gifts.condition(**where), orders, args)
+
+
+# The relations that reach them, each a resolver of the fields of that name.
+of_recipient = nodes.relation(gifts.OF_RECIPIENT)
+of_occasion = nodes.relation(gifts.OF_OCCASION)
+of_concept = nodes.relation(gifts.OF_CONCEPT)
+similar = nodes.relation(gifts.SIMILAR)
+complements = nodes.relation(gifts.COMPLEMENTS)
+outcome_of = nodes.relation_one(gifts.OUTCOME_OF_GIFT, Order("created_at"))
 
 
 def checked_gave(gave: dict[str, Any]) -> dict[str, Any]:
@@ -61,6 +78,8 @@ def checked_gave(gave: dict[str, Any]) -> dict[str, Any]:
     checks.in_range(gave.get("relationship_impact"), -1, 1, "relationship_impact")
     checks.in_range(gave.get("planning_time_hours"), 0, 10_000, "planning_time_hours")
     checks.in_range(gave.get("financial_investment_cents"), 0, 10**10, "financial_investment_cents")
+    if gave.get("immediate_reaction") is not None:
+        gave["immediate_reaction"] = checks.text(gave["immediate_reaction"], "immediate_reaction", 500)
     return gave
 
 
@@ -69,7 +88,7 @@ def checked_outcome(outcome: dict[str, Any]) -> dict[str, Any]:
     checks.in_range(outcome.get("reaction_intensity"), 1, 10, "reaction_intensity")
     checks.in_range(outcome.get("relationship_impact"), -1, 1, "relationship_impact")
     for field in ("what_worked", "what_did_not_work", "lessons_learned"):
-        outcome[field] = checks.text(outcome.get(field), field, 4000)
+        outcome[field] = checks.text(outcome.get(field), field, 4000, lines=True)
     return outcome
 
 
@@ -77,7 +96,9 @@ def _checked_gift(values: dict[str, Any]) -> dict[str, Any]:
     for field in _GIFT_SCORES:
         checks.in_range(values.get(field), 1, 10, field)
     checks.in_range(values.get("price_cents"), 0, 10**10, "price_cents")
-    for field, limit in (("name", 200), ("category", 100), ("description", 4000)):
+    for field, limit in (("name", 200), ("category", 100)):
         if values.get(field) is not None:
             values[field] = checks.text(values[field], field, limit)
+    if values.get("description") is not None:
+        values["description"] = checks.text(values["description"], "description", 4000, lines=True)
     return values

@@ -4,40 +4,75 @@ import re
 from typing import Any
 
 from errors import BadUserInput
-from graph.owned import ENDS, Link
-from resolvers import checks, owned
+from graph.models import ENDS
+from graph.nodes import Link
+from resolvers import checks, nodes
 from resolvers.context import Context
 
+# The kinds of link a client may make (an outcome belongs to its gift, so it is made with it).
+LINK_KINDS = tuple(name for name in ENDS if name != "HAS_OUTCOME")
 _KEY = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
-_SCALARS = (str, int, float, bool)
+_MAX_PROPERTIES = 20
+_MAX_LIST = 50
+_INT64 = 2**63
+_FORM = (
+    "Link properties are an object of up to 20 names (letters, digits, _) with text (up to 500 "
+    "characters), number or true/false values, or flat lists of up to 50 of them."
+)
 
 
 async def link(
-    context: Context, rel: str, source: tuple[str, str], target: tuple[str, str], props: dict[str, Any]
+    context: Context,
+    rel: str,
+    source: tuple[str, str],
+    target: tuple[str, str],
+    props: Any,
+    weight: float | None = None,
 ) -> None:
     _ends(rel, source, target)
-    await owned.link(context, source[0], source[1], Link(rel, target[0], target[1], props=_properties(props)))
+    given = properties(props)
+    if weight is not None:
+        given["weight"] = weight
+    checks.in_range(given.get("weight"), 0, 1, "weight")
+    to = Link(rel, target[0], target[1], props=given)
+    await nodes.link(context, source[0], source[1], to)
 
 
 async def unlink(context: Context, rel: str, source: tuple[str, str], target: tuple[str, str]) -> bool:
     _ends(rel, source, target)
-    return await owned.unlink(context, source[0], source[1], Link(rel, target[0], target[1]))
+    return await nodes.unlink(context, source[0], source[1], Link(rel, target[0], target[1]))
 
 
 def _ends(rel: str, source: tuple[str, str], target: tuple[str, str]) -> None:
+    if not source[1] or not target[1]:
+        raise BadUserInput("Give the ids of two nodes.", field="from")
     expected = ENDS[rel]
     if (source[0], target[0]) != expected:
-        raise BadUserInput(f"{rel} links a {expected[0]} to a {expected[1]}.", field="type")
+        raise BadUserInput(f"{rel} links a {expected[0]} to a {expected[1]}.", field="kind")
 
 
-def _properties(props: dict[str, Any]) -> dict[str, Any]:
-    checks.in_range(props.get("weight"), 0, 1, "weight")
+def properties(props: Any) -> dict[str, Any]:
+    """The properties of a link as Neo4j can keep them: flat, of one type per list, bounded."""
+    if props is None:
+        return {}
+    if not isinstance(props, dict) or len(props) > _MAX_PROPERTIES:
+        raise BadUserInput(_FORM, field="properties")
     for name, value in props.items():
         values = value if isinstance(value, list) else [value]
-        if not _KEY.fullmatch(name) or not all(isinstance(v, _SCALARS) for v in values):
-            raise BadUserInput(
-                "Link properties are names (letters, digits, _) with text, number or true/false values, "
-                "or lists of them.",
-                field="properties",
-            )
-    return props
+        if not _KEY.fullmatch(name) or len(values) > _MAX_LIST or not all(map(_scalar, values)):
+            raise BadUserInput(_FORM, field="properties")
+        if len({type(v) for v in values}) > 1:
+            raise BadUserInput("A list in link properties holds values of one type.", field="properties")
+    if "weight" in props and (
+        isinstance(props["weight"], bool) or not isinstance(props["weight"], int | float)
+    ):
+        raise BadUserInput("weight must be a number from 0 to 1.", field="weight")
+    return dict(props)
+
+
+def _scalar(value: Any) -> bool:
+    if isinstance(value, str):
+        return len(value) <= 500 and checks.text(value, "properties", 500, lines=True) is not None
+    if isinstance(value, bool | float):
+        return True
+    return isinstance(value, int) and -_INT64 <= value < _INT64

@@ -7,64 +7,58 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 
 from graph import traversals
+from graph.driver import Graph
 from graph.pages import Rows
-from resolvers.context import Context
-from resolvers.pages import PageArgs
+from graph.traversals import Traversal
+from resolvers.pages import Order, PageArgs
 
 
 @dataclass(frozen=True)
 class Step:
-    """One parent's neighbours through a named traversal, one page of them in one order."""
+    """One parent's neighbors through a traversal, one page of them in one order."""
 
-    traversal: str
+    traversal: Traversal
     parent: str
     args: PageArgs
-    order: str = "created_at"
-    descending: bool = False
+    orders: tuple[Order, ...]
 
 
 @dataclass
 class Loaders:
-    context: Context
-    _neighbours: DataLoader[Step, Rows] | None = None
-    _counts: DataLoader[tuple[str, str], int] | None = field(default=None)
+    """The DataLoaders of one request, as one viewer."""
 
-    @property
-    def neighbours(self) -> DataLoader[Step, Rows]:
-        if self._neighbours is None:
-            self._neighbours = DataLoader(self._load_neighbours, cache_key_fn=lambda step: step)
-        return self._neighbours
+    graph: Graph
+    viewer: str
+    max_page_size: int
+    neighbors: DataLoader[Step, Rows] = field(init=False)
+    counts: DataLoader[tuple[Traversal, str], int] = field(init=False)
 
-    @property
-    def counts(self) -> DataLoader[tuple[str, str], int]:
-        if self._counts is None:
-            self._counts = DataLoader(self._load_counts)
-        return self._counts
+    def __post_init__(self) -> None:
+        self.neighbors = DataLoader(self._load_neighbors, cache_key_fn=lambda step: step)
+        self.counts = DataLoader(self._load_counts)
 
-    async def _load_neighbours(self, steps: list[Step]) -> list[Rows]:
+    async def _load_neighbors(self, steps: list[Step]) -> list[Rows]:
         # Steps that differ only by parent share one query.
         groups: dict[tuple[Any, ...], list[Step]] = defaultdict(list)
         for step in steps:
-            groups[(step.traversal, step.args, step.order, step.descending)].append(step)
+            groups[(step.traversal, step.args, step.orders)].append(step)
         found: dict[Step, Rows] = {}
-        max_size = self.context.settings.max_page_size
-        for (name, args, order, descending), group in groups.items():
-            page = args.page(traversals.SORTS[order], descending, max_size)
+        for (traversal, args, orders), group in groups.items():
+            page = args.page(orders, traversal.kind.sorts, self.max_page_size)
             parents = list(dict.fromkeys(step.parent for step in group))
-            rows = await self.context.graph.read(
-                traversals.neighbours, name, owner=self.context.viewer, parents=parents, page=page
+            rows = await self.graph.read(
+                traversals.neighbors, traversal, owner=self.viewer, parents=parents, page=page
             )
             found |= {step: rows[step.parent] for step in group}
         return [found[step] for step in steps]
 
-    async def _load_counts(self, keys: list[tuple[str, str]]) -> list[int]:
-        groups: dict[str, list[str]] = defaultdict(list)
-        for name, parent in keys:
-            groups[name].append(parent)
-        totals: dict[tuple[str, str], int] = {}
-        for name, parents in groups.items():
-            counted = await self.context.graph.read(
-                traversals.counts, name, owner=self.context.viewer, parents=list(dict.fromkeys(parents))
-            )
-            totals |= {(name, parent): counted.get(parent, 0) for parent in parents}
+    async def _load_counts(self, keys: list[tuple[Traversal, str]]) -> list[int]:
+        groups: dict[Traversal, list[str]] = defaultdict(list)
+        for traversal, parent in keys:
+            groups[traversal].append(parent)
+        totals: dict[tuple[Traversal, str], int] = {}
+        for traversal, parents in groups.items():
+            unique = list(dict.fromkeys(parents))
+            counted = await self.graph.read(traversals.counts, traversal, owner=self.viewer, parents=unique)
+            totals |= {(traversal, parent): counted.get(parent, 0) for parent in parents}
         return [totals[key] for key in keys]

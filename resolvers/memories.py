@@ -1,19 +1,22 @@
-"""Memories: checked, written with who they involve and what they mention; short-term ones expire."""
+"""Memories: checked, written with who they involve and what they mention; short-term ones expire. And
+the relations that reach memories."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
 from errors import BadUserInput
 from graph import memories
-from graph.pages import Rows
-from resolvers import checks, owned
+from graph.memories import MEMORY
+from graph.pages import Row, Rows
+from resolvers import checks, nodes
 from resolvers.context import Context
-from resolvers.pages import PageArgs
+from resolvers.nodes import Count
+from resolvers.pages import Order, PageArgs
 
-LABEL = "Memory"
 SHORT_TERM_HOURS = 24
+MAX_TAGS = 50
 
 
 async def create(
@@ -22,8 +25,8 @@ async def create(
     recipients: list[str],
     mentions: list[str],
     ttl_hours: float | None,
-) -> dict[str, Any]:
-    checks.text(values.get("content"), "content", 20_000, required=True)
+) -> Row:
+    checks.text(values.get("content"), "content", 20_000, required=True, lines=True)
     values = _checked(values)
     if values.get("kind") == "short_term":
         hours = (
@@ -32,7 +35,7 @@ async def create(
         values["expires_at"] = datetime.now(UTC) + timedelta(hours=hours)
     elif ttl_hours is not None:
         raise BadUserInput("Only short-term memories expire.", field="ttlHours")
-    mentions = [checks.text(name, "concepts", 100, required=True) or "" for name in mentions]
+    mentions = checks.texts(mentions, "concepts", 50)
     return await context.graph.write(
         memories.create,
         owner=context.viewer,
@@ -43,29 +46,40 @@ async def create(
     )
 
 
-async def update(context: Context, uid: str, values: dict[str, Any]) -> dict[str, Any]:
-    if "content" in values:
-        checks.text(values["content"], "content", 20_000, required=True)
-    checks.kept(values, "kind")
-    return await owned.update(context, LABEL, uid, _checked(values))
+async def update(context: Context, uid: str, values: dict[str, Any]) -> Row:
+    return await nodes.update(context, MEMORY, uid, _checked(values))
 
 
 async def delete(context: Context, uid: str) -> list[str]:
-    return await owned.delete(context, LABEL, uid)
+    return await nodes.delete(context, MEMORY, uid)
+
+
+async def by_uids(context: Context, uids: list[str]) -> list[Row]:
+    return await nodes.by_uids(context, MEMORY, uids)
 
 
 async def page(
-    context: Context, where: dict[str, Any], order: str, descending: bool, args: PageArgs
-) -> tuple[Rows, Callable[[], Awaitable[int]]]:
-    return await owned.page(
-        context, LABEL, memories.condition(**where), memories.SORTS[order], descending, args
-    )
+    context: Context, where: dict[str, Any], orders: Sequence[Order], args: PageArgs
+) -> tuple[Rows, Count]:
+    for field in ("concept", "tag"):
+        if where.get(field) is not None:
+            checks.text(where[field], field, 100)
+    return await nodes.page(context, MEMORY, memories.condition(**where), orders, args)
+
+
+# The relations that reach them, each a resolver of the fields of that name.
+of_recipient = nodes.relation(memories.OF_RECIPIENT)
+of_concept = nodes.relation(memories.OF_CONCEPT)
 
 
 def _checked(values: dict[str, Any]) -> dict[str, Any]:
+    if values.get("content") is not None:
+        values["content"] = checks.text(values["content"], "content", 20_000, lines=True)
     checks.in_range(values.get("valence"), -1, 1, "valence")
     checks.in_range(values.get("arousal"), 0, 1, "arousal")
     checks.in_range(values.get("importance"), 0, 1, "importance")
     if values.get("place") is not None:
         values["place"] = checks.text(values["place"], "place", 200)
+    if values.get("tags") is not None:
+        values["tags"] = checks.texts(values["tags"], "tags", MAX_TAGS)
     return values

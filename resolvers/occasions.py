@@ -1,23 +1,24 @@
-"""Occasions: checked, then written and read through the owned-node queries."""
+"""Occasions: checked, then written and read through the shared node queries; and the relations that
+reach occasions."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from errors import BadUserInput
 from graph import occasions
-from graph.owned import Link
-from graph.pages import Rows
-from resolvers import checks, owned
+from graph.nodes import Link
+from graph.occasions import OCCASION
+from graph.pages import Row, Rows
+from resolvers import checks, nodes
 from resolvers.context import Context
-from resolvers.pages import PageArgs
+from resolvers.nodes import Count
+from resolvers.pages import Order, PageArgs
 
-LABEL = "Occasion"
 
-
-async def create(context: Context, values: dict[str, Any], recipients: list[str]) -> dict[str, Any]:
+async def create(context: Context, values: dict[str, Any], recipients: list[str]) -> Row:
     links = [Link("HAS_OCCASION", "Recipient", uid, outgoing=False) for uid in recipients]
-    return await owned.create(context, LABEL, checked_new(values), links)
+    return await nodes.create(context, OCCASION, checked_new(values), links)
 
 
 def checked_new(values: dict[str, Any]) -> dict[str, Any]:
@@ -28,41 +29,50 @@ def checked_new(values: dict[str, Any]) -> dict[str, Any]:
     return _checked(values)
 
 
-async def update(context: Context, uid: str, values: dict[str, Any]) -> dict[str, Any]:
-    checks.kept(values, "name", "occasion_type", "date", "recurring")
-    return await owned.update(context, LABEL, uid, _checked(values))
+async def update(context: Context, uid: str, values: dict[str, Any]) -> Row:
+    return await nodes.update(context, OCCASION, uid, _checked(values))
 
 
 async def delete(context: Context, uid: str) -> list[str]:
-    return await owned.delete(context, LABEL, uid)
+    return await nodes.delete(context, OCCASION, uid)
+
+
+async def by_uids(context: Context, uids: list[str]) -> list[Row]:
+    return await nodes.by_uids(context, OCCASION, uids)
 
 
 async def page(
     context: Context,
+    orders: Sequence[Order],
+    args: PageArgs,
     *,
-    types: list[str] | None = None,
+    kinds: list[str] | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
     within_days: int | None = None,
     recipient: str | None = None,
-    order: str,
-    descending: bool,
-    args: PageArgs,
-) -> tuple[Rows, Callable[[], Awaitable[int]]]:
+) -> tuple[Rows, Count]:
     checks.in_range(within_days, 0, 3660, "within_days")
-    where = occasions.condition(types, date_from, date_to, within_days, recipient)
-    return await owned.page(context, LABEL, where, occasions.SORTS[order], descending, args)
+    where = occasions.condition(kinds, date_from, date_to, within_days, recipient)
+    return await nodes.page(context, OCCASION, where, orders, args)
+
+
+# The relations that reach them, each a resolver of the fields of that name.
+of_recipient = nodes.relation(occasions.OF_RECIPIENT)
+of_gift = nodes.relation_one(occasions.OF_GIFT, Order("date"))
 
 
 def _checked(values: dict[str, Any]) -> dict[str, Any]:
     if values.get("name") is not None:
         values["name"] = checks.text(values["name"], "name", 100)
+    if values.get("significance") is not None:
+        values["significance"] = checks.text(values["significance"], "significance", 2000, lines=True)
     checks.in_range(values.get("importance"), 1, 10, "importance")
-    checks.in_range(values.get("budget_min"), 0, 10**9, "budget_min")
-    checks.in_range(values.get("budget_max"), 0, 10**9, "budget_max")
-    low, high = values.get("budget_min"), values.get("budget_max")
-    if low is not None and high is not None and low > high:
-        raise BadUserInput("budgetMin must not be over budgetMax.", field="budgetMin")
-    for days in values.get("reminder_days") or ():
-        checks.in_range(days, 0, 366, "reminder_days")
+    checks.in_range(values.get("budget_min"), 0, 10**9, "budget_min_cents")
+    checks.in_range(values.get("budget_max"), 0, 10**9, "budget_max_cents")
+    if values.get("reminder_days") is not None:
+        if len(values["reminder_days"]) > 10:
+            raise BadUserInput("reminderDays holds at most 10 days.", field="reminderDays")
+        for days in values["reminder_days"]:
+            checks.in_range(days, 0, 366, "reminder_days")
     return values

@@ -1,16 +1,29 @@
-"""Relay pagination arguments into keyset pages, and opaque cursors in and out."""
+"""Relay pagination arguments and orderings into keyset pages, and opaque cursors in and out."""
 
 import base64
 import binascii
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from errors import BadUserInput
-from graph.pages import Page, Rows
+from graph.pages import Page, Row, Rows, Sort
 
+# What resolvers hand to the schema: rows of nodes, a page at a time.
+__all__ = ["DEFAULT_PAGE_SIZE", "Order", "PageArgs", "Row", "Rows", "decode", "edges", "encode"]
 DEFAULT_PAGE_SIZE = 20
+_MAX_CURSOR = 2_000  # characters: a cursor Kindred gives out is far shorter
+_INT64 = 2**63
+
+
+@dataclass(frozen=True)
+class Order:
+    """One key of an ordering a client asked for: a field of the list's own whitelist, and a direction."""
+
+    field: str
+    descending: bool = False
 
 
 @dataclass(frozen=True)
@@ -24,7 +37,8 @@ class PageArgs:
     def backward(self) -> bool:
         return self.last is not None or (self.before is not None and self.first is None)
 
-    def page(self, sort: str, descending: bool, max_size: int) -> Page:
+    def page(self, orders: Sequence[Order], sorts: Mapping[str, str], max_size: int) -> Page:
+        """The keyset page these arguments ask for, ordered by `orders` (field names of `sorts`)."""
         if self.first is not None and self.last is not None:
             raise BadUserInput("Ask for `first` or `last`, not both.", field="last")
         if self.after is not None and self.before is not None:
@@ -34,29 +48,39 @@ class PageArgs:
         size = DEFAULT_PAGE_SIZE if size is None else size
         if not 0 <= size <= max_size:
             raise BadUserInput(f"Pages hold 0 to {max_size} items.", field="last" if backward else "first")
+        keys = tuple(Sort(sorts[order.field], order.descending) for order in orders)
+        name = "before" if backward else "after"
         cursor = self.before if backward else self.after
-        return Page(size, sort, descending, backward, decode(cursor) if cursor else None)
+        decoded = decode(cursor, name) if cursor is not None else None
+        if decoded is not None and len(decoded[0]) != len(keys):
+            raise BadUserInput(f"This `{name}` cursor belongs to another ordering of the list.", field=name)
+        return Page(size, keys, backward, decoded)
 
 
-def encode(sort_value: Any, uid: str) -> str:
-    payload = json.dumps([_tagged(sort_value), uid], separators=(",", ":"))
+def encode(row: Row) -> str:
+    payload = json.dumps([[_tagged(value) for value in row.sort], row.uid], separators=(",", ":"))
     return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
 
-def decode(cursor: str) -> tuple[Any, str]:
+def decode(cursor: str, name: str = "after") -> tuple[tuple[Any, ...], str]:
+    """(sort values, uid) of a cursor Kindred gave out; BadUserInput naming the argument otherwise."""
     try:
+        if len(cursor) > _MAX_CURSOR:
+            raise ValueError("too long")
         padded = cursor + "=" * (-len(cursor) % 4)
-        value, uid = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if not isinstance(uid, str):
+        values, uid = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
+        if not isinstance(uid, str) or not isinstance(values, list):
             raise ValueError(uid)
-        return _untagged(value), uid
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError) as error:
-        raise BadUserInput("This cursor is not one Kindred gave out.", field="after") from error
+        decoded = tuple(_untagged(value) for value in values)
+        (uid + "".join(v for v in decoded if isinstance(v, str))).encode()  # no lone surrogates
+        return decoded, uid
+    except (ValueError, TypeError, binascii.Error, UnicodeError, RecursionError) as error:
+        raise BadUserInput(f"This `{name}` cursor is not one Kindred gave out.", field=name) from error
 
 
-def edges(rows: Rows, uid_of: Any) -> list[tuple[str, dict[str, Any]]]:
-    """(cursor, row) for each row of a page; `uid_of(row)` says whose uid makes the cursor unique."""
-    return [(encode(row["sort"], uid_of(row)), row) for row in rows.items]
+def edges(rows: Rows) -> list[tuple[str, Row]]:
+    """(cursor, row) for each row of a page."""
+    return [(encode(row), row) for row in rows.items]
 
 
 def _tagged(value: Any) -> Any:
@@ -70,9 +94,13 @@ def _tagged(value: Any) -> Any:
 
 def _untagged(value: Any) -> Any:
     if isinstance(value, dict):
-        if "t" in value:
+        if set(value) == {"t"} and isinstance(value["t"], str):
             return datetime.fromisoformat(value["t"])
-        if "d" in value:
+        if set(value) == {"d"} and isinstance(value["d"], str):
             return date.fromisoformat(value["d"])
         raise ValueError(value)
-    return value
+    if isinstance(value, bool) or value is None or isinstance(value, str | float):
+        return value
+    if isinstance(value, int) and -_INT64 <= value < _INT64:
+        return value
+    raise ValueError(value)

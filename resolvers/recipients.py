@@ -1,24 +1,30 @@
-"""Recipients: the people in the viewer's life, and the viewer's relationship to each."""
+"""Recipients: the people in the viewer's life, the viewer's relationship to each, and the relations
+that reach them."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Sequence
 from typing import Any
 from uuid import uuid4
 
-from errors import BadUserInput, NotFound
+from errors import NotFound
 from graph import recipients
-from graph.pages import Rows
-from graph.recipients import RecipientFilter
-from resolvers import checks
+from graph.models import Knows
+from graph.pages import Row, Rows
+from graph.properties import unclearable
+from graph.recipients import RECIPIENT, RecipientFilter
+from resolvers import checks, nodes
 from resolvers.context import Context
-from resolvers.pages import PageArgs
+from resolvers.nodes import Count
+from resolvers.pages import Order, PageArgs
 
 _TEXT_LIMITS = {"name": 100, "real_name": 100, "nickname": 50, "gender": 20, "location": 100}
 _SCORES = {"importance": (1, 10), "closeness": (1, 10), "approximate_age": (0, 150)}
 _SHARES = ("emotional_warmth", "conflict_level", "support_level", "average_gift_success")
 _COUNTS = ("gifts_given_count", "gifts_received_count")
+_LISTS = {"communication_channels": 20, "preferred_gift_types": 50, "failed_gift_types": 50}
+_JSON = ("personality_traits", "preferences", "life_context")
 
 
-async def create(context: Context, recipient: dict[str, Any], knows: dict[str, Any]) -> dict[str, Any]:
+async def create(context: Context, recipient: dict[str, Any], knows: dict[str, Any]) -> Row:
     recipient, knows = checked_new(recipient, knows)
     return await context.graph.write(
         recipients.create, owner=context.viewer, uid=str(uuid4()), recipient=recipient, knows=knows
@@ -31,13 +37,9 @@ def checked_new(recipient: dict[str, Any], knows: dict[str, Any]) -> tuple[dict[
     return _checked(recipient), _checked(knows)
 
 
-async def update(
-    context: Context, uid: str, recipient: dict[str, Any], knows: dict[str, Any]
-) -> dict[str, Any]:
-    if "name" in recipient:
-        checks.text(recipient["name"], "name", required=True)
-    if "relationship_type" in knows and knows["relationship_type"] is None:
-        raise BadUserInput("A relationship keeps its type: give another one instead.", field="type")
+async def update(context: Context, uid: str, recipient: dict[str, Any], knows: dict[str, Any]) -> Row:
+    checks.kept(recipient, *RECIPIENT.unclearable)
+    checks.kept(knows, *unclearable(Knows))
     row = await context.graph.write(
         recipients.update, owner=context.viewer, uid=uid, recipient=_checked(recipient), knows=_checked(knows)
     )
@@ -47,39 +49,48 @@ async def update(
 
 
 async def delete(context: Context, uid: str) -> list[str]:
-    deleted = await context.graph.write(recipients.delete, owner=context.viewer, uid=uid)
-    if deleted is None:
-        raise NotFound("No recipient of yours has this id.", id=uid)
-    return deleted
+    return await context.graph.write(recipients.delete, owner=context.viewer, uid=uid)
 
 
 async def page(
-    context: Context, where: RecipientFilter, order: str, descending: bool, args: PageArgs
-) -> tuple[Rows, Callable[[], Awaitable[int]]]:
-    """One page of the viewer's recipients, and a function that counts them all (run only if asked)."""
-    checks.in_range(where.importance_min, 1, 10, "importanceAtLeast")
-    checks.in_range(where.importance_max, 1, 10, "importanceAtMost")
-    keyset = args.page(recipients.SORTS[order], descending, context.settings.max_page_size)
-    rows = await context.graph.read(recipients.page, owner=context.viewer, where=where, page=keyset)
-
-    async def total() -> int:
-        return await context.graph.read(recipients.count, owner=context.viewer, where=where)
-
-    return rows, total
+    context: Context, orders: Sequence[Order], args: PageArgs, **filters: Any
+) -> tuple[Rows, Count]:
+    """A page of the viewer's recipients, filtered as graph/recipients.py's RecipientFilter has it."""
+    where = RecipientFilter(**filters)
+    checks.in_range(where.importance_min, 1, 10, "importance_at_least")
+    checks.in_range(where.importance_max, 1, 10, "importance_at_most")
+    if where.name_contains is not None:
+        checks.text(where.name_contains, "name_contains", 100)
+    return await nodes.page(context, RECIPIENT, where.where(), orders, args)
 
 
-async def by_uids(context: Context, uids: list[str]) -> list[dict[str, Any]]:
-    return await context.graph.read(recipients.by_uids, owner=context.viewer, uids=uids)
+async def by_uids(context: Context, uids: list[str]) -> list[Row]:
+    return await nodes.by_uids(context, RECIPIENT, uids)
+
+
+# The relations that reach them, each a resolver of the fields of that name.
+of_occasion = nodes.relation(recipients.OF_OCCASION)
+of_gift = nodes.relation(recipients.OF_GIFT)
+of_concept = nodes.relation(recipients.OF_CONCEPT)
+of_memory = nodes.relation(recipients.OF_MEMORY)
+of_conflict = nodes.relation_one(recipients.OF_CONFLICT, Order("name"))
 
 
 def _checked(values: dict[str, Any]) -> dict[str, Any]:
     for field, limit in _TEXT_LIMITS.items():
         if values.get(field) is not None:
             values[field] = checks.text(values[field], field, limit)
+    if values.get("relationship_label") is not None:
+        values["relationship_label"] = checks.text(values["relationship_label"], "label", 100)
     for field, (low, high) in _SCORES.items():
         checks.in_range(values.get(field), low, high, field)
     for field in _SHARES:
         checks.in_range(values.get(field), 0, 1, field)
     for field in _COUNTS:
         checks.in_range(values.get(field), 0, 1_000_000, field)
+    for field, most in _LISTS.items():
+        if values.get(field) is not None:
+            values[field] = checks.texts(values[field], field, most, 100)
+    for field in _JSON:
+        checks.json_object(values.get(field), field)
     return values

@@ -1,5 +1,6 @@
 """The GraphQL schema: one module per domain, merged into one Query, Mutation and Subscription here."""
 
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -11,6 +12,7 @@ from strawberry.extensions import (
     MaxTokensLimiter,
     QueryDepthLimiter,
 )
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -23,10 +25,11 @@ from schema.events import EventQuery
 from schema.gifts import GiftMutation, GiftQuery
 from schema.links import LinkMutation
 from schema.memories import MemoryMutation, MemoryQuery
-from schema.nodes import node_query
+from schema.nodes import NodeQuery
 from schema.occasions import OccasionMutation, OccasionQuery
 from schema.paths import PathQuery
 from schema.recipients import RecipientMutation, RecipientQuery
+from schema.scalars import DateTime
 from schema.system import SystemSubscription
 from settings import Settings
 
@@ -55,6 +58,10 @@ Mutation = merge_types(
     ),
 )
 Subscription = merge_types("Subscription", (SystemSubscription,))
+Mutation.__strawberry_definition__.description = (
+    "Every change to the viewer's graph, each in one transaction."
+)
+Subscription.__strawberry_definition__.description = "Live updates over WebSocket (graphql-transport-ws)."
 
 
 class KindredSchema(strawberry.Schema):
@@ -80,8 +87,17 @@ def build_schema(settings: Settings) -> KindredSchema:
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)
-    query = merge_types("Query", (*QUERIES, node_query()))
-    return KindredSchema(query=query, mutation=Mutation, subscription=Subscription, extensions=extensions)
+    query = merge_types("Query", (*QUERIES, NodeQuery))
+    query.__strawberry_definition__.description = (
+        "What the viewer may read: their own graph, and only theirs."
+    )
+    return KindredSchema(
+        query=query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=extensions,
+        config=StrawberryConfig(scalar_map={datetime: DateTime}),
+    )
 
 
 __all__ = ["build_schema"]

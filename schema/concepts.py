@@ -1,32 +1,51 @@
-"""Concepts: interests, conflict topics, gift categories and values, and how they relate (seed 004)."""
+"""Concepts: interests, conflict topics, gift categories and values, and how they relate to each other."""
 
 import datetime as dt
 from enum import Enum
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
 
-from graph.concepts import CONCEPT_LINKS
 from resolvers import concepts as resolve
+from resolvers import conflicts as conflict_resolvers
+from resolvers import gifts as gift_resolvers
+from resolvers import memories as memory_resolvers
+from resolvers import recipients as recipient_resolvers
 from resolvers.context import Context
-from resolvers.pages import PageArgs
+from resolvers.pages import Order, PageArgs
+from schema.docs import described
 from schema.relay import (
+    After,
+    Before,
     Connection,
     DeletePayload,
+    Edge,
+    First,
+    Info,
+    Last,
     OrderDirection,
     OwnedNode,
     connection,
+    listing,
     node_uid,
     related,
-    uid_of,
+    values_of,
 )
 
-Info = strawberry.Info[Context, None]
-_NAMES = {"type": "concept_type"}
+Conflict = Annotated["Conflict", strawberry.lazy("schema.conflicts")]
+ConflictOrder = Annotated["ConflictOrder", strawberry.lazy("schema.conflicts")]
+Gift = Annotated["Gift", strawberry.lazy("schema.gifts")]
+GiftOrder = Annotated["GiftOrder", strawberry.lazy("schema.gifts")]
+Memory = Annotated["Memory", strawberry.lazy("schema.memories")]
+MemoryOrder = Annotated["MemoryOrder", strawberry.lazy("schema.memories")]
+Recipient = Annotated["Recipient", strawberry.lazy("schema.recipients")]
+RecipientOrder = Annotated["RecipientOrder", strawberry.lazy("schema.recipients")]
+_NAMES = {"kind": "concept_type"}
 
 
-@strawberry.enum
-class ConceptType(Enum):
+@strawberry.enum(description="What a concept stands for.")
+class ConceptKind(Enum):
     INTEREST = "interest"
     TOPIC = "topic"
     VALUE = "value"
@@ -34,106 +53,155 @@ class ConceptType(Enum):
     OTHER = "other"
 
 
-ConceptLinkType = strawberry.enum(Enum("ConceptLinkType", {name: name for name in CONCEPT_LINKS}))
+ConceptLinkKind = strawberry.enum(
+    Enum("ConceptLinkKind", {name: name for name in resolve.LINK_TYPES}),
+    description="How two concepts relate.",
+)
+CONCEPT = {
+    "id": "The concept to change.",
+    "name": "Its name, 1 to 100 characters: one concept per name, whatever the case and spacing.",
+    "kind": "What it stands for; an interest by default.",
+    "description": "What it means to the viewer, up to 2,000 characters.",
+    "created_at": "When it was made (UTC).",
+}
 
 
 @strawberry.type(description="An interest, topic, value or gift category: one per name per user.")
+@described(CONCEPT)
 class Concept(OwnedNode):
-    label = "Concept"
+    load = staticmethod(resolve.by_uids)
     names = _NAMES
     id: relay.NodeID[str]
     name: str
-    type: ConceptType
+    kind: ConceptKind
     description: str | None
     created_at: dt.datetime
 
-    @strawberry.field(description="Concepts within `depth` links of this one, nearest first.")
-    async def neighbours(
+    @strawberry.field(
+        description="The concepts within `depth` links of this one, nearest first, then by name."
+    )
+    async def neighbors(
         self,
         info: Info,
-        depth: int = 1,
-        types: list[ConceptLinkType] | None = None,  # type: ignore[valid-type]
-    ) -> list["ConceptNeighbour"]:
-        names = [t.value for t in types or ()]
-        rows = await resolve.neighbours(info.context, self.id, depth, names)
-        return [ConceptNeighbour(concept=Concept.from_row(row), distance=row["distance"]) for row in rows]
+        depth: Annotated[int, strawberry.argument(description="How many links away at most: 1 to 4.")] = 1,
+        kinds: Annotated[
+            list[ConceptLinkKind] | None,  # type: ignore[valid-type]
+            strawberry.argument(description="Follow only links of these kinds; all by default."),
+        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> "ConceptNeighborConnection":
+        args = PageArgs(first, after, last, before)
+        names = [kind.value for kind in kinds or ()]
+        rows, count = await resolve.neighbors(info.context, self.id, depth, names, args)
+        page = connection(rows, args, Concept.from_row, count)
+        edges = [
+            ConceptNeighborEdge(cursor=edge.cursor, node=edge.node, distance=row.sort[0])
+            for edge, row in zip(page.edges, rows.items, strict=True)
+        ]
+        return ConceptNeighborConnection(edges=edges, page_info=page.page_info, count=count)
 
     recipients = related(
-        "concept.recipients", "Recipient", "schema.recipients", "The people interested in it."
+        Recipient, RecipientOrder, recipient_resolvers.of_concept, "The people interested in it."
+    )
+    memories = related(Memory, MemoryOrder, memory_resolvers.of_concept, "The memories that mention it.")
+    gifts = related(Gift, GiftOrder, gift_resolvers.of_concept, "The gifts tagged with it.")
+    conflicts = related(Conflict, ConflictOrder, conflict_resolvers.of_concept, "The conflicts about it.")
+
+
+@strawberry.type(description="A concept near another, and how many links away it is.")
+class ConceptNeighborEdge(Edge[Concept]):
+    distance: int = strawberry.field(description="How many links away: 1 to 4.")
+
+
+@strawberry.type(description="One page of a concept's neighbors, nearest first.")
+class ConceptNeighborConnection(Connection[Concept]):
+    edges: list[ConceptNeighborEdge] = strawberry.field(  # type: ignore[assignment]
+        description="The neighbors of this page, with their distance and cursors."
     )
 
-    memories = related("concept.memories", "Memory", "schema.memories", "The memories that mention it.")
 
-    gifts = related("concept.gifts", "Gift", "schema.gifts", "The gifts tagged with it.")
-
-    conflicts = related("concept.conflicts", "Conflict", "schema.conflicts", "The conflicts about it.")
-
-
-@strawberry.type
-class ConceptNeighbour:
-    concept: Concept
-    distance: int = strawberry.field(description="How many links away.")
-
-
-@strawberry.input
+@strawberry.input(description="A concept of the viewer's: the one of that name is returned if it exists.")
+@described(CONCEPT)
 class ConceptInput:
     name: str
-    type: ConceptType = ConceptType.INTEREST
+    kind: ConceptKind = ConceptKind.INTEREST
     description: str | None = None
 
 
-@strawberry.input
+@strawberry.input(
+    description="Changes to a concept: only the fields given change; null clears the description."
+)
+@described(CONCEPT)
 class UpdateConceptInput:
     id: relay.GlobalID
     name: str | None = strawberry.UNSET
-    type: ConceptType | None = strawberry.UNSET
+    kind: ConceptKind | None = strawberry.UNSET
     description: str | None = strawberry.UNSET
 
 
-@strawberry.enum
+@strawberry.input(description="Which concepts to list: all the conditions given hold.")
+class ConceptFilter:
+    kinds: list[ConceptKind] | None = strawberry.field(default=None, description="Only these kinds.")
+    name_contains: str | None = strawberry.field(
+        default=None, description="The name contains this text, ignoring case."
+    )
+
+
+@strawberry.enum(description="What a list of concepts may be ordered by.")
 class ConceptOrderField(Enum):
     NAME = "name"
     CREATED_AT = "created_at"
 
 
+@strawberry.input(description="One key of an ordering of concepts.")
+class ConceptOrder:
+    field: ConceptOrderField = strawberry.field(description="The field to order by.")
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.ASC, description="Ascending (the default) or descending."
+    )
+
+
+async def _concepts(context: Context, given: ConceptFilter, orders: list[Order], args: PageArgs) -> Any:
+    kinds = [kind.value for kind in given.kinds or ()]
+    return await resolve.page(context, kinds, given.name_contains, orders, args)
+
+
 @strawberry.type
 class ConceptQuery:
-    @strawberry.field(description="The viewer's concepts.")
-    async def concepts(
-        self,
-        info: Info,
-        types: list[ConceptType] | None = None,
-        name_contains: str | None = None,
-        order_by: ConceptOrderField = ConceptOrderField.NAME,
-        direction: OrderDirection = OrderDirection.ASC,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Concept]:
-        args = PageArgs(first, after, last, before)
-        kinds = [t.value for t in types or ()]
-        descending = direction is OrderDirection.DESC
-        rows, count = await resolve.page(info.context, kinds, name_contains, order_by.value, descending, args)
-        return connection(rows, args.backward, Concept.from_row, uid_of, count)
+    concepts = listing(
+        Concept,
+        ConceptFilter,
+        ConceptOrder,
+        [Order("name")],
+        _concepts,
+        "The viewer's concepts: filtered, ordered (by name by default), a page at a time.",
+    )
 
 
 @strawberry.type
 class ConceptMutation:
     @strawberry.mutation(description="The viewer's concept of this name: made if new, else the one there is.")
-    async def create_concept(self, info: Info, input: ConceptInput) -> Concept:
-        row = await resolve.ensure(info.context, input.name, input.type.value, input.description)
-        return Concept.from_row({"node": row})
+    async def create_concept(
+        self, info: Info, input: Annotated[ConceptInput, strawberry.argument(description="The concept.")]
+    ) -> Concept:
+        row = await resolve.ensure(info.context, input.name, input.kind.value, input.description)
+        return Concept.from_row(row)
 
-    @strawberry.mutation(description="Renames or retypes a concept; null clears the description.")
-    async def update_concept(self, info: Info, input: UpdateConceptInput) -> Concept:
-        values = {k: v for k, v in vars(input).items() if k != "id" and v is not strawberry.UNSET}
-        values = {_NAMES.get(k, k): v.value if isinstance(v, Enum) else v for k, v in values.items()}
-        return Concept.from_row(
-            {"node": await resolve.update(info.context, node_uid(input.id, "Concept"), values)}
-        )
+    @strawberry.mutation(description="Renames or changes the kind of a concept; null clears the description.")
+    async def update_concept(
+        self,
+        info: Info,
+        input: Annotated[UpdateConceptInput, strawberry.argument(description="The changes.")],
+    ) -> Concept:
+        values = values_of(input, _NAMES, leave=("id",))
+        return Concept.from_row(await resolve.update(info.context, node_uid(input.id, "Concept"), values))
 
     @strawberry.mutation(description="Deletes a concept and its links.")
-    async def delete_concept(self, info: Info, id: relay.GlobalID) -> DeletePayload:
+    async def delete_concept(
+        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The concept.")]
+    ) -> DeletePayload:
         deleted = await resolve.delete(info.context, node_uid(id, "Concept"))
         return DeletePayload(deleted_id=id, deleted_count=len(deleted))

@@ -1,17 +1,21 @@
-"""Conflicts with a recipient, about topics, from active to resolved (seed 002)."""
+"""Conflicts with a recipient, about topics, from active to resolved."""
 
 import datetime as dt
 from enum import Enum
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
 
+from resolvers import concepts as concept_resolvers
 from resolvers import conflicts as resolve
+from resolvers import recipients as recipient_resolvers
 from resolvers.context import Context
-from resolvers.pages import PageArgs
+from resolvers.pages import Order, PageArgs
+from schema.docs import described
 from schema.relay import (
-    Connection,
     DeletePayload,
+    Info,
     OrderDirection,
     OwnedNode,
     listing,
@@ -21,10 +25,12 @@ from schema.relay import (
     values_of,
 )
 
-Info = strawberry.Info[Context, None]
+Concept = Annotated["Concept", strawberry.lazy("schema.concepts")]
+ConceptOrder = Annotated["ConceptOrder", strawberry.lazy("schema.concepts")]
+Recipient = Annotated["Recipient", strawberry.lazy("schema.recipients")]
 
 
-@strawberry.enum
+@strawberry.enum(description="Where a conflict stands.")
 class ConflictStatus(Enum):
     ACTIVE = "active"
     PROCESSING = "processing"
@@ -32,24 +38,39 @@ class ConflictStatus(Enum):
     RESOLVED = "resolved"
 
 
+CONFLICT = {
+    "id": "The conflict to change.",
+    "recipient_id": "Who it is with: one of the viewer's recipients.",
+    "status": "Where it stands; active by default.",
+    "started_at": "When it began; now by default. Give a time zone; it is kept in UTC.",
+    "ended_at": "When it ended: not before it began. Give a time zone; it is kept in UTC.",
+    "severity": "How serious it is, 0 (minor) to 1 (grave).",
+    "summary": "What it is about, in the viewer's words, up to 4,000 characters.",
+    "cycle_phase": 'Where it is in its cycle ("tension", "repair"), up to 50 characters.',
+    "created_at": "When it was recorded (UTC).",
+    "topics": "What it is about, by name (up to 20): concepts, made where new.",
+}
+
+
 @strawberry.type(description="A conflict with someone in the viewer's life.")
+@described(CONFLICT)
 class Conflict(OwnedNode):
-    label = "Conflict"
+    load = staticmethod(resolve.by_uids)
     id: relay.NodeID[str]
     status: ConflictStatus
     started_at: dt.datetime
     ended_at: dt.datetime | None
-    severity: float | None = strawberry.field(description="0 to 1.")
+    severity: float | None
     summary: str | None
     cycle_phase: str | None
     created_at: dt.datetime
 
-    recipient = related_one("conflict.recipients", "Recipient", "schema.recipients", "Who it is with.")
+    recipient = related_one(Recipient, recipient_resolvers.of_conflict, "Who it is with.")
+    topics = related(Concept, ConceptOrder, concept_resolvers.of_conflict, "What it is about.")
 
-    topics = related("conflict.topics", "Concept", "schema.concepts", "What it is about.")
 
-
-@strawberry.input
+@strawberry.input(description="A new conflict with a recipient, about topics.")
+@described(CONFLICT)
 class CreateConflictInput:
     recipient_id: relay.GlobalID
     status: ConflictStatus = ConflictStatus.ACTIVE
@@ -58,10 +79,11 @@ class CreateConflictInput:
     severity: float | None = None
     summary: str | None = None
     cycle_phase: str | None = None
-    topics: list[str] | None = strawberry.field(default=None, description="Names; new ones are made.")
+    topics: list[str] | None = None
 
 
-@strawberry.input
+@strawberry.input(description="Changes to a conflict: only the fields given change; null clears one.")
+@described(CONFLICT)
 class UpdateConflictInput:
     id: relay.GlobalID
     status: ConflictStatus | None = strawberry.UNSET
@@ -72,64 +94,82 @@ class UpdateConflictInput:
     cycle_phase: str | None = strawberry.UNSET
 
 
-@strawberry.input
+@strawberry.input(description="Which conflicts to list: all the conditions given hold.")
 class ConflictFilter:
-    statuses: list[ConflictStatus] | None = None
-    severity_at_least: float | None = None
-    severity_at_most: float | None = None
-    topic: str | None = None
-    recipient_id: relay.GlobalID | None = None
+    statuses: list[ConflictStatus] | None = strawberry.field(default=None, description="Only these statuses.")
+    severity_at_least: float | None = strawberry.field(default=None, description="Severity 0 to 1, at least.")
+    severity_at_most: float | None = strawberry.field(default=None, description="Severity 0 to 1, at most.")
+    topic: str | None = strawberry.field(default=None, description="Only those about this concept, by name.")
+    recipient_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="Only those with this recipient."
+    )
 
 
-@strawberry.enum
+@strawberry.enum(description="What a list of conflicts may be ordered by.")
 class ConflictOrderField(Enum):
     STARTED_AT = "started_at"
     SEVERITY = "severity"
+    CREATED_AT = "created_at"
+
+
+@strawberry.input(description="One key of an ordering of conflicts.")
+class ConflictOrder:
+    field: ConflictOrderField = strawberry.field(description="The field to order by.")
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.ASC, description="Ascending (the default) or descending."
+    )
+
+
+async def _conflicts(context: Context, given: ConflictFilter, orders: list[Order], args: PageArgs) -> Any:
+    where = {
+        "statuses": [status.value for status in given.statuses or ()],
+        "severity_min": given.severity_at_least,
+        "severity_max": given.severity_at_most,
+        "topic": given.topic,
+        "recipient": node_uid(given.recipient_id, "Recipient", "recipientId") if given.recipient_id else None,
+    }
+    return await resolve.page(context, where, orders, args)
 
 
 @strawberry.type
 class ConflictQuery:
-    @strawberry.field(description="The viewer's conflicts.")
-    async def conflicts(
-        self,
-        info: Info,
-        filter: ConflictFilter | None = None,
-        order_by: ConflictOrderField = ConflictOrderField.STARTED_AT,
-        direction: OrderDirection = OrderDirection.DESC,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Conflict]:
-        given = filter or ConflictFilter()
-        where = {
-            "statuses": [s.value for s in given.statuses or ()],
-            "severity_min": given.severity_at_least,
-            "severity_max": given.severity_at_most,
-            "topic": given.topic,
-            "recipient": node_uid(given.recipient_id, "Recipient") if given.recipient_id else None,
-        }
-        args = PageArgs(first, after, last, before)
-        return await listing(info, resolve.page, where, order_by, direction, args, Conflict.from_row)
+    conflicts = listing(
+        Conflict,
+        ConflictFilter,
+        ConflictOrder,
+        [Order("started_at", descending=True)],
+        _conflicts,
+        "The viewer's conflicts, the latest first by default.",
+    )
 
 
 @strawberry.type
 class ConflictMutation:
     @strawberry.mutation(description="Records a conflict with a recipient, about topics.")
-    async def create_conflict(self, info: Info, input: CreateConflictInput) -> Conflict:
-        values = {k: v for k, v in values_of(input).items() if k not in ("recipient_id", "topics")}
-        recipient = node_uid(input.recipient_id, "Recipient")
+    async def create_conflict(
+        self,
+        info: Info,
+        input: Annotated[CreateConflictInput, strawberry.argument(description="The conflict.")],
+    ) -> Conflict:
+        values = values_of(input, leave=("recipient_id", "topics"))
+        recipient = node_uid(input.recipient_id, "Recipient", "recipientId")
         row = await resolve.create(info.context, values, recipient, list(input.topics or ()))
-        return Conflict.from_row({"node": row})
+        return Conflict.from_row(row)
 
-    @strawberry.mutation(description="Changes a conflict (its status, end, severity, ...); null clears.")
-    async def update_conflict(self, info: Info, input: UpdateConflictInput) -> Conflict:
-        values = {k: v for k, v in values_of(input).items() if k != "id"}
-        return Conflict.from_row(
-            {"node": await resolve.update(info.context, node_uid(input.id, "Conflict"), values)}
-        )
+    @strawberry.mutation(
+        description="Changes a conflict (its status, end, severity, ...); null clears a field."
+    )
+    async def update_conflict(
+        self,
+        info: Info,
+        input: Annotated[UpdateConflictInput, strawberry.argument(description="The changes.")],
+    ) -> Conflict:
+        values = values_of(input, leave=("id",))
+        return Conflict.from_row(await resolve.update(info.context, node_uid(input.id, "Conflict"), values))
 
     @strawberry.mutation(description="Deletes a conflict.")
-    async def delete_conflict(self, info: Info, id: relay.GlobalID) -> DeletePayload:
+    async def delete_conflict(
+        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The conflict.")]
+    ) -> DeletePayload:
         deleted = await resolve.delete(info.context, node_uid(id, "Conflict"))
         return DeletePayload(deleted_id=id, deleted_count=len(deleted))

@@ -1,39 +1,80 @@
 """The event log: every change the viewer made, in order, and the timeline of any node."""
 
-import base64
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
 
+from errors import BadUserInput
 from resolvers import events as resolve
-from resolvers.context import Context
+from resolvers.pages import PageArgs
+from schema.relay import After, Before, Connection, First, Info, Last, OwnedNode, connection
 
-Info = strawberry.Info[Context, None]
 
-
-@strawberry.type(description="One change, as the log recorded it.")
-class Event:
-    sequence: int = strawberry.field(description="The viewer's event number: only ever grows.")
-    kind: str
-    at: datetime
-    node_ids: list[strawberry.ID] = strawberry.field(description="The nodes it touched (some may be gone).")
+@strawberry.type(description="One change the viewer made, as the log recorded it.")
+class Event(OwnedNode):
+    load = staticmethod(resolve.by_uids)
+    id: relay.NodeID[str]
+    sequence: int = strawberry.field(description="The viewer's event number: 1, 2, 3, ... with no gaps.")
+    kind: str = strawberry.field(
+        description="What happened: RecipientCreated, GiftUpdated, INTERESTED_INLinked, ..."
+    )
+    at: datetime = strawberry.field(description="When it happened (UTC).")
+    node_ids: list[relay.GlobalID] = strawberry.field(
+        description="The nodes it touched: ids for `node` (null there once a node is deleted)."
+    )
 
     @classmethod
-    def from_row(cls, row: dict[str, Any]) -> "Event":
-        # "Label:uid" is what a Relay global id encodes, so these are ids the client can use with `node`.
-        ids = [strawberry.ID(base64.b64encode(ref.encode()).decode()) for ref in row["nodes"]]
-        return cls(sequence=row["sequence"], kind=row["kind"], at=row["at"], node_ids=ids)
+    def from_row(cls, row: Any) -> "Event":
+        ids = [relay.GlobalID(*ref.split(":", 1)) for ref in row.node["nodes"]]
+        node = row.node
+        return cls(id=node["uid"], sequence=node["sequence"], kind=node["kind"], at=node["at"], node_ids=ids)
+
+
+@strawberry.input(description="Which events to list.")
+class EventFilter:
+    after_sequence: int | None = strawberry.field(
+        default=None, description="Only events numbered after this one: to catch up from the last one seen."
+    )
 
 
 @strawberry.type
 class EventQuery:
-    @strawberry.field(description="The viewer's events after a sequence number, oldest first.")
-    async def events(self, info: Info, after: int = 0, first: int = 100) -> list[Event]:
-        return [Event.from_row(row) for row in await resolve.after(info.context, after, first)]
+    @strawberry.field(description="The viewer's events, oldest first.")
+    async def events(
+        self,
+        info: Info,
+        filter: Annotated[
+            EventFilter | None, strawberry.argument(description="Which events; all by default.")
+        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Event]:
+        args = PageArgs(first, after, last, before)
+        given = filter or EventFilter()
+        rows, count = await resolve.page(info.context, args, after_sequence=given.after_sequence)
+        return connection(rows, args, Event.from_row, count)
 
     @strawberry.field(description="Every change to one node, oldest first, even after it was deleted.")
-    async def timeline(self, info: Info, id: relay.GlobalID, after: int = 0, first: int = 100) -> list[Event]:
+    async def timeline(
+        self,
+        info: Info,
+        id: Annotated[relay.GlobalID, strawberry.argument(description="The node.")],
+        filter: Annotated[
+            EventFilter | None, strawberry.argument(description="Which events; all by default.")
+        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Event]:
+        if not id.type_name or not id.node_id:
+            raise BadUserInput("This is not the id of a node.", field="id")
+        args = PageArgs(first, after, last, before)
+        given = filter or EventFilter()
         ref = f"{id.type_name}:{id.node_id}"
-        return [Event.from_row(row) for row in await resolve.timeline(info.context, ref, after, first)]
+        rows, count = await resolve.page(info.context, args, node=ref, after_sequence=given.after_sequence)
+        return connection(rows, args, Event.from_row, count)

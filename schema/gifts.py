@@ -1,19 +1,24 @@
-"""Gifts: what the viewer gave, to whom, for which occasion, how, and what came of it (seed 000)."""
+"""Gifts: what the viewer gave, to whom, for which occasion, how, and what came of it."""
 
 import datetime as dt
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
 
-from graph.gifts import NewGift
+from resolvers import concepts as concept_resolvers
 from resolvers import gifts as resolve
+from resolvers import occasions as occasion_resolvers
+from resolvers import recipients as recipient_resolvers
 from resolvers.context import Context
-from resolvers.pages import PageArgs
+from resolvers.pages import Order, PageArgs
+from schema.docs import described
+from schema.occasions import CreateOccasionInput, occasion_values
+from schema.recipients import CreateRecipientInput, new_recipient_values
 from schema.relay import (
-    Connection,
     DeletePayload,
+    Info,
     OrderDirection,
     OwnedNode,
     from_node,
@@ -21,17 +26,22 @@ from schema.relay import (
     node_uid,
     related,
     related_one,
+    uids,
     values_of,
 )
 
-if TYPE_CHECKING:
-    from schema.occasions import CreateOccasionInput
-    from schema.recipients import CreateRecipientInput
+Concept = Annotated["Concept", strawberry.lazy("schema.concepts")]
+ConceptOrder = Annotated["ConceptOrder", strawberry.lazy("schema.concepts")]
+Occasion = Annotated["Occasion", strawberry.lazy("schema.occasions")]
+Recipient = Annotated["Recipient", strawberry.lazy("schema.recipients")]
+RecipientOrder = Annotated["RecipientOrder", strawberry.lazy("schema.recipients")]
+# This module's own types, named before they are defined.
+GiftRef = Annotated["Gift", strawberry.lazy("schema.gifts")]
+GiftOrderRef = Annotated["GiftOrder", strawberry.lazy("schema.gifts")]
+GiftOutcomeRef = Annotated["GiftOutcome", strawberry.lazy("schema.gifts")]
 
-Info = strawberry.Info[Context, None]
 
-
-@strawberry.enum
+@strawberry.enum(description="How someone took a gift.")
 class Reaction(Enum):
     THRILLED = "thrilled"
     HAPPY = "happy"
@@ -39,28 +49,73 @@ class Reaction(Enum):
     DISAPPOINTED = "disappointed"
 
 
-@strawberry.type(description="How the gift was given: the GAVE relationship (seed 000).")
+GIVING = {
+    "date": "The day it was given.",
+    "planning_time_hours": "How many hours went into planning it (0 to 10,000).",
+    "financial_investment_cents": "What it cost in all, in cents.",
+    "emotional_investment": "How much of themselves the viewer put in, 0 (none) to 1 (all).",
+    "surprise_level": "How much of a surprise it was, 1 (none) to 10 (complete).",
+    "immediate_reaction": "How they took it at first, in the viewer's words, up to 500 characters.",
+    "reaction_intensity": "How strong that reaction was, 1 (mild) to 10 (overwhelming).",
+    "relationship_impact": "What it did to the relationship, -1 (harm) to 1 (good).",
+}
+OUTCOME = {
+    "was_given": "Whether it was given in the end; true by default.",
+    "given_date": "The day it was given.",
+    "reaction": "How they took it.",
+    "reaction_intensity": "How strong the reaction was, 1 (mild) to 10 (overwhelming).",
+    "relationship_impact": "What it did to the relationship, -1 (harm) to 1 (good).",
+    "success": "How well it went, 0 (badly) to 1 (perfectly); the relationship's statistics learn from it.",
+    "would_give_again": "Whether the viewer would give it again.",
+    "what_worked": "What worked, up to 4,000 characters.",
+    "what_did_not_work": "What did not, up to 4,000 characters.",
+    "lessons_learned": "What to remember next time, up to 4,000 characters.",
+    "created_at": "When it was recorded (UTC).",
+}
+GIFT = {
+    "id": "The gift to change.",
+    "name": "What it was, 1 to 200 characters.",
+    "description": "More about it, up to 4,000 characters.",
+    "category": 'Its category ("books", "experience"), up to 100 characters: what the statistics learn by.',
+    "price_cents": "What it cost, in cents.",
+    "effort_level": "How much effort it took, 1 (none) to 10 (most).",
+    "personalization_level": "How personal it was, 1 (generic) to 10 (made for them).",
+    "surprise_factor": "How surprising it was, 1 (expected) to 10 (complete surprise).",
+    "giving": "How it was given.",
+    "created_at": "When it was recorded (UTC).",
+    "recipient_ids": "Whom it was for: ids of the viewer's recipients.",
+    "new_recipient": "Or a new recipient it was for, made in the same change.",
+    "occasion_id": "The occasion it was given for.",
+    "new_occasion": "Or a new occasion it was given for, made in the same change (for its recipients).",
+    "outcome": "What came of it, if known already.",
+    "tags": "Its categories and themes, by name (up to 20): concepts, made where new.",
+}
+
+
+@strawberry.type(description="How a gift was given.")
+@described(GIVING)
 class Giving:
     date: dt.date | None
     planning_time_hours: float | None
     financial_investment_cents: int | None
-    emotional_investment: float | None = strawberry.field(description="0 to 1.")
-    surprise_level: int | None = strawberry.field(description="1 to 10.")
+    emotional_investment: float | None
+    surprise_level: int | None
     immediate_reaction: str | None
-    reaction_intensity: int | None = strawberry.field(description="1 to 10.")
-    relationship_impact: float | None = strawberry.field(description="-1 to 1.")
+    reaction_intensity: int | None
+    relationship_impact: float | None
 
 
-@strawberry.type(description="What happened after a gift (seed 000's gift outcomes).")
+@strawberry.type(description="What happened after a gift.")
+@described(OUTCOME)
 class GiftOutcome(OwnedNode):
-    label = "GiftOutcome"
+    load = staticmethod(resolve.outcomes_by_uids)
     id: relay.NodeID[str]
     was_given: bool
     given_date: dt.date | None
     reaction: Reaction | None
     reaction_intensity: int | None
     relationship_impact: float | None
-    success: float = strawberry.field(description="0 to 1.")
+    success: float
     would_give_again: bool | None
     what_worked: str | None
     what_did_not_work: str | None
@@ -69,39 +124,35 @@ class GiftOutcome(OwnedNode):
 
 
 @strawberry.type(description="A gift the viewer gave.")
+@described(GIFT)
 class Gift(OwnedNode):
-    label = "Gift"
+    load = staticmethod(resolve.by_uids)
     id: relay.NodeID[str]
     name: str
     description: str | None
     category: str | None
     price_cents: int | None
-    effort_level: int | None = strawberry.field(description="1 to 10.")
-    personalization_level: int | None = strawberry.field(description="1 to 10.")
-    surprise_factor: int | None = strawberry.field(description="1 to 10.")
+    effort_level: int | None
+    personalization_level: int | None
+    surprise_factor: int | None
     giving: Giving | None
     created_at: dt.datetime
 
-    recipients = related("gift.recipients", "Recipient", "schema.recipients", "Who it was for.")
-
-    occasion = related_one("gift.occasions", "Occasion", "schema.occasions", "The occasion it was given for.")
-
-    outcome = related_one("gift.outcomes", "GiftOutcome", "schema.gifts", "What came of it.")
-
-    similar = related("gift.similar", "Gift", "schema.gifts", "Gifts like it.")
-
-    complements = related("gift.complements", "Gift", "schema.gifts", "Gifts that go well with it.")
-
-    tags = related("gift.tags", "Concept", "schema.concepts", "Its categories and themes.")
+    recipients = related(Recipient, RecipientOrder, recipient_resolvers.of_gift, "Whom it was for.")
+    occasion = related_one(Occasion, occasion_resolvers.of_gift, "The occasion it was given for.")
+    outcome = related_one(GiftOutcomeRef, resolve.outcome_of, "What came of it.")
+    similar = related(GiftRef, GiftOrderRef, resolve.similar, "Gifts like it.")
+    complements = related(GiftRef, GiftOrderRef, resolve.complements, "Gifts that go well with it.")
+    tags = related(Concept, ConceptOrder, concept_resolvers.of_gift, "Its categories and themes.")
 
     @classmethod
-    def from_row(cls, row: dict[str, Any]) -> "Gift":
-        node = row["node"]
-        gave = node.get("gave")
-        return from_node(cls, node, giving=from_node(Giving, gave) if gave else None)
+    def from_row(cls, row: Any) -> "Gift":
+        gave = row.node.get("gave")
+        return from_node(cls, row.node, giving=from_node(Giving, gave) if gave else None)
 
 
-@strawberry.input
+@strawberry.input(description="How a gift was given.")
+@described(GIVING)
 class GivingInput:
     date: dt.date | None = None
     planning_time_hours: float | None = None
@@ -113,7 +164,8 @@ class GivingInput:
     relationship_impact: float | None = None
 
 
-@strawberry.input
+@strawberry.input(description="What happened after a gift.")
+@described(OUTCOME)
 class GiftOutcomeInput:
     success: float
     was_given: bool = True
@@ -127,7 +179,10 @@ class GiftOutcomeInput:
     lessons_learned: str | None = None
 
 
-@strawberry.input(description="A gift; its recipient and occasion may be new, and all is written at once.")
+@strawberry.input(
+    description="A gift; its recipient and occasion may be new, and all is written at once or not at all."
+)
+@described(GIFT)
 class CreateGiftInput:
     name: str
     description: str | None = None
@@ -137,15 +192,16 @@ class CreateGiftInput:
     personalization_level: int | None = None
     surprise_factor: int | None = None
     recipient_ids: list[relay.GlobalID] | None = None
-    new_recipient: Annotated["CreateRecipientInput", strawberry.lazy("schema.recipients")] | None = None
+    new_recipient: CreateRecipientInput | None = None
     occasion_id: relay.GlobalID | None = None
-    new_occasion: Annotated["CreateOccasionInput", strawberry.lazy("schema.occasions")] | None = None
+    new_occasion: CreateOccasionInput | None = None
     giving: GivingInput | None = None
     outcome: GiftOutcomeInput | None = None
     tags: list[str] | None = None
 
 
-@strawberry.input
+@strawberry.input(description="Changes to a gift: only the fields given change; null clears one.")
+@described(GIFT)
 class UpdateGiftInput:
     id: relay.GlobalID
     name: str | None = strawberry.UNSET
@@ -157,82 +213,104 @@ class UpdateGiftInput:
     surprise_factor: int | None = strawberry.UNSET
 
 
-@strawberry.input
+@strawberry.input(description="Which gifts to list: all the conditions given hold.")
 class GiftFilter:
-    recipient_id: relay.GlobalID | None = None
-    occasion_id: relay.GlobalID | None = None
-    category: str | None = None
-    tag: str | None = None
+    recipient_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="Only gifts for this recipient."
+    )
+    occasion_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="Only gifts for this occasion."
+    )
+    category: str | None = strawberry.field(
+        default=None, description="Only gifts of this category (exactly)."
+    )
+    tag: str | None = strawberry.field(
+        default=None, description="Only gifts tagged with this concept, by name."
+    )
 
 
-@strawberry.enum
+@strawberry.enum(description="What a list of gifts may be ordered by.")
 class GiftOrderField(Enum):
     CREATED_AT = "created_at"
     NAME = "name"
     PRICE = "price"
 
 
+@strawberry.input(description="One key of an ordering of gifts.")
+class GiftOrder:
+    field: GiftOrderField = strawberry.field(description="The field to order by.")
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.ASC, description="Ascending (the default) or descending."
+    )
+
+
+async def _gifts(context: Context, given: GiftFilter, orders: list[Order], args: PageArgs) -> Any:
+    where = {
+        "recipient": node_uid(given.recipient_id, "Recipient", "recipientId") if given.recipient_id else None,
+        "occasion": node_uid(given.occasion_id, "Occasion", "occasionId") if given.occasion_id else None,
+        "category": given.category,
+        "tag": given.tag,
+    }
+    return await resolve.page(context, where, orders, args)
+
+
 @strawberry.type
 class GiftQuery:
-    @strawberry.field(description="The gifts the viewer gave.")
-    async def gifts(
-        self,
-        info: Info,
-        filter: GiftFilter | None = None,
-        order_by: GiftOrderField = GiftOrderField.CREATED_AT,
-        direction: OrderDirection = OrderDirection.ASC,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Gift]:
-        given = filter or GiftFilter()
-        where = {
-            "recipient": node_uid(given.recipient_id, "Recipient") if given.recipient_id else None,
-            "occasion": node_uid(given.occasion_id, "Occasion") if given.occasion_id else None,
-            "category": given.category,
-            "tag": given.tag,
-        }
-        args = PageArgs(first, after, last, before)
-        return await listing(info, resolve.page, where, order_by, direction, args, Gift.from_row)
+    gifts = listing(
+        Gift,
+        GiftFilter,
+        GiftOrder,
+        [Order("created_at")],
+        _gifts,
+        "The gifts the viewer gave: filtered, ordered (oldest first by default), a page at a time.",
+    )
 
 
 @strawberry.type
 class GiftMutation:
-    @strawberry.mutation(description="Records a gift, with a new or known recipient and occasion, at once.")
-    async def create_gift(self, info: Info, input: CreateGiftInput) -> Gift:
-        return Gift.from_row({"node": await resolve.create(info.context, _new_gift(input))})
-
-    @strawberry.mutation(description="Sets what came of a gift, and learns from it for the relationship.")
-    async def record_gift_outcome(
-        self, info: Info, gift_id: relay.GlobalID, outcome: GiftOutcomeInput
+    @strawberry.mutation(
+        description="Records a gift, with a new or known recipient and occasion, in one change."
+    )
+    async def create_gift(
+        self, info: Info, input: Annotated[CreateGiftInput, strawberry.argument(description="The gift.")]
     ) -> Gift:
-        uid = node_uid(gift_id, "Gift")
-        await resolve.record_outcome(info.context, uid, values_of(outcome))
-        return Gift.from_row({"node": (await resolve.by_uids(info.context, [uid]))[0]})
+        return Gift.from_row(await resolve.create(info.context, **_new_gift(input)))
 
-    @strawberry.mutation(description="Changes what is given of a gift; null clears.")
-    async def update_gift(self, info: Info, input: UpdateGiftInput) -> Gift:
-        values = {k: v for k, v in values_of(input).items() if k != "id"}
-        return Gift.from_row({"node": await resolve.update(info.context, node_uid(input.id, "Gift"), values)})
+    @strawberry.mutation(
+        description="Sets what came of a gift (replacing what was recorded); the relationship learns from it."
+    )
+    async def record_gift_outcome(
+        self,
+        info: Info,
+        gift_id: Annotated[relay.GlobalID, strawberry.argument(description="The gift.")],
+        outcome: Annotated[GiftOutcomeInput, strawberry.argument(description="What came of it.")],
+    ) -> Gift:
+        uid = node_uid(gift_id, "Gift", "giftId")
+        await resolve.record_outcome(info.context, uid, values_of(outcome))
+        return Gift.from_row((await resolve.by_uids(info.context, [uid]))[0])
+
+    @strawberry.mutation(description="Changes what is given of a gift; null clears a field.")
+    async def update_gift(
+        self, info: Info, input: Annotated[UpdateGiftInput, strawberry.argument(description="The changes.")]
+    ) -> Gift:
+        values = values_of(input, leave=("id",))
+        return Gift.from_row(await resolve.update(info.context, node_uid(input.id, "Gift"), values))
 
     @strawberry.mutation(description="Deletes a gift and its outcome.")
-    async def delete_gift(self, info: Info, id: relay.GlobalID) -> DeletePayload:
+    async def delete_gift(
+        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The gift.")]
+    ) -> DeletePayload:
         deleted = await resolve.delete(info.context, node_uid(id, "Gift"))
         return DeletePayload(deleted_id=id, deleted_count=len(deleted))
 
 
-def _new_gift(given: CreateGiftInput) -> NewGift:
-    from schema.occasions import occasion_values
-    from schema.recipients import new_recipient_values
-
+def _new_gift(given: CreateGiftInput) -> dict[str, Any]:
     nested = ("recipient_ids", "new_recipient", "occasion_id", "new_occasion", "giving", "outcome", "tags")
-    values = {k: v for k, v in values_of(given).items() if k not in nested}
-    return NewGift(
-        values=values,
-        recipients=[node_uid(i, "Recipient") for i in given.recipient_ids or ()],
+    return dict(
+        values=values_of(given, leave=nested),
+        recipients=uids(given.recipient_ids, "Recipient", "recipientIds"),
         new_recipient=new_recipient_values(given.new_recipient) if given.new_recipient else None,
-        occasion=node_uid(given.occasion_id, "Occasion") if given.occasion_id else None,
+        occasion=node_uid(given.occasion_id, "Occasion", "occasionId") if given.occasion_id else None,
         new_occasion=occasion_values(given.new_occasion) if given.new_occasion else None,
         gave=values_of(given.giving) if given.giving else {},
         outcome=values_of(given.outcome) if given.outcome else None,

@@ -7,32 +7,27 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
-from errors import BadUserInput
-from graph.owned import ENDS
 from resolvers import links as resolve
-from resolvers.context import Context
+from schema.relay import Info
 
-Info = strawberry.Info[Context, None]
-
-LinkType = strawberry.enum(
-    Enum("LinkType", {name: name for name in ENDS if name != "HAS_OUTCOME"}),
-    description="A relationship between two nodes; each joins one kind of node to another.",
+LinkKind = strawberry.enum(
+    Enum("LinkKind", {name: name for name in resolve.LINK_KINDS}),
+    description="A relationship between two nodes; each joins one kind of node to another (INTERESTED_IN: "
+    "a Recipient to a Concept, INTENDED_FOR: a Gift to a Recipient, ...).",
 )
+From = Annotated[
+    relay.GlobalID, strawberry.argument(name="from", description="The node the link starts from.")
+]
+To = Annotated[relay.GlobalID, strawberry.argument(description="The node the link goes to.")]
+Kind = Annotated[LinkKind, strawberry.argument(description="What kind of link.")]  # type: ignore[valid-type]
 
 
-@strawberry.type
+@strawberry.type(description="What a link or unlink did.")
 class LinkPayload:
-    from_id: relay.GlobalID
-    to_id: relay.GlobalID
-    type: LinkType  # type: ignore[valid-type]
+    from_id: relay.GlobalID = strawberry.field(description="The node the link starts from.")
+    to_id: relay.GlobalID = strawberry.field(description="The node the link goes to.")
+    kind: LinkKind = strawberry.field(description="What kind of link.")  # type: ignore[valid-type]
     changed: bool = strawberry.field(description="Whether anything changed.")
-
-
-def _ends(source: relay.GlobalID, target: relay.GlobalID) -> tuple[tuple[str, str], tuple[str, str]]:
-    for global_id in (source, target):
-        if not global_id.node_id:
-            raise BadUserInput("Give the ids of two nodes.", field="from")
-    return (source.type_name, source.node_id), (target.type_name, target.node_id)
 
 
 @strawberry.type
@@ -41,27 +36,28 @@ class LinkMutation:
     async def link(
         self,
         info: Info,
-        from_: Annotated[relay.GlobalID, strawberry.argument(name="from")],
-        to: relay.GlobalID,
-        type: LinkType,  # type: ignore[valid-type]
-        weight: float | None = None,
-        properties: JSON | None = None,
+        from_: From,
+        to: To,
+        kind: Kind,
+        weight: Annotated[
+            float | None, strawberry.argument(description="How strong the link is, 0 to 1.")
+        ] = None,
+        properties: Annotated[
+            JSON | None,
+            strawberry.argument(
+                description="More about the link: an object of up to 20 names with text, number or "
+                "true/false values, or flat lists of them."
+            ),
+        ] = None,
     ) -> LinkPayload:
-        props = {**(properties or {}), **({"weight": weight} if weight is not None else {})}
-        if not isinstance(properties or {}, dict):
-            raise BadUserInput("properties must be an object.", field="properties")
-        source, target = _ends(from_, to)
-        await resolve.link(info.context, type.value, source, target, props)
-        return LinkPayload(from_id=from_, to_id=to, type=type, changed=True)
+        await resolve.link(info.context, kind.value, _ref(from_), _ref(to), properties, weight)
+        return LinkPayload(from_id=from_, to_id=to, kind=kind, changed=True)
 
     @strawberry.mutation(description="Removes a link between two of the viewer's nodes.")
-    async def unlink(
-        self,
-        info: Info,
-        from_: Annotated[relay.GlobalID, strawberry.argument(name="from")],
-        to: relay.GlobalID,
-        type: LinkType,  # type: ignore[valid-type]
-    ) -> LinkPayload:
-        source, target = _ends(from_, to)
-        changed = await resolve.unlink(info.context, type.value, source, target)
-        return LinkPayload(from_id=from_, to_id=to, type=type, changed=changed)
+    async def unlink(self, info: Info, from_: From, to: To, kind: Kind) -> LinkPayload:
+        changed = await resolve.unlink(info.context, kind.value, _ref(from_), _ref(to))
+        return LinkPayload(from_id=from_, to_id=to, kind=kind, changed=changed)
+
+
+def _ref(global_id: relay.GlobalID) -> tuple[str, str]:
+    return global_id.type_name, global_id.node_id

@@ -1,59 +1,88 @@
-"""Memories: episodic, semantic, procedural, emotional, identity and short-term (seeds 001 and 004)."""
+"""Memories: episodic, semantic, procedural, emotional, identity and short-term."""
 
 import datetime as dt
 from enum import Enum
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
 
+from resolvers import concepts as concept_resolvers
 from resolvers import memories as resolve
+from resolvers import recipients as recipient_resolvers
 from resolvers.context import Context
-from resolvers.pages import PageArgs
+from resolvers.pages import Order, PageArgs
+from schema.docs import described
 from schema.relay import (
-    Connection,
     DeletePayload,
+    Info,
     OrderDirection,
     OwnedNode,
     listing,
     node_uid,
     related,
+    uids,
     values_of,
 )
 
-Info = strawberry.Info[Context, None]
+Concept = Annotated["Concept", strawberry.lazy("schema.concepts")]
+ConceptOrder = Annotated["ConceptOrder", strawberry.lazy("schema.concepts")]
+Recipient = Annotated["Recipient", strawberry.lazy("schema.recipients")]
+RecipientOrder = Annotated["RecipientOrder", strawberry.lazy("schema.recipients")]
 
 
-@strawberry.enum
+@strawberry.enum(description="What kind of memory it is.")
 class MemoryKind(Enum):
-    EPISODIC = "episodic"
-    SEMANTIC = "semantic"
-    PROCEDURAL = "procedural"
-    EMOTIONAL = "emotional"
-    IDENTITY = "identity"
-    SHORT_TERM = "short_term"
+    EPISODIC = strawberry.enum_value("episodic", description="Something that happened.")
+    SEMANTIC = strawberry.enum_value("semantic", description="Something known.")
+    PROCEDURAL = strawberry.enum_value("procedural", description="How to do something.")
+    EMOTIONAL = strawberry.enum_value("emotional", description="How something felt.")
+    IDENTITY = strawberry.enum_value("identity", description="Who someone is.")
+    SHORT_TERM = strawberry.enum_value(
+        "short_term", description="For now: it expires (after 24 hours by default)."
+    )
 
 
-@strawberry.type(description="Something remembered.")
+MEMORY = {
+    "id": "The memory to change.",
+    "kind": "What kind of memory it is.",
+    "content": "What is remembered, 1 to 20,000 characters.",
+    "happened_at": "When it happened. Give a time zone (2026-05-01T18:00:00+02:00); it is kept in UTC.",
+    "place": "Where it happened, up to 200 characters.",
+    "valence": "How it felt, -1 (unpleasant) to 1 (pleasant).",
+    "arousal": "How intense it was, 0 (calm) to 1 (intense).",
+    "importance": "How much it matters, 0 to 1.",
+    "tags": "Free labels (up to 50, each up to 100 characters).",
+    "expires_at": "When a short-term memory goes (UTC); null for the others.",
+    "created_at": "When it was recorded (UTC).",
+    "recipient_ids": "Who it involves: ids of the viewer's recipients.",
+    "concepts": "What it mentions, by name (up to 50): concepts, made where new.",
+    "ttl_hours": "For a short-term memory: how many hours it lasts (0.01 to 720); 24 by default.",
+}
+
+
+@strawberry.type(description="Something the viewer remembers.")
+@described(MEMORY)
 class Memory(OwnedNode):
-    label = "Memory"
+    load = staticmethod(resolve.by_uids)
     id: relay.NodeID[str]
     kind: MemoryKind
     content: str
     happened_at: dt.datetime | None
     place: str | None
-    valence: float | None = strawberry.field(description="-1 (unpleasant) to 1 (pleasant).")
-    arousal: float | None = strawberry.field(description="0 (calm) to 1 (intense).")
-    importance: float | None = strawberry.field(description="0 to 1.")
+    valence: float | None
+    arousal: float | None
+    importance: float | None
     tags: list[str]
-    expires_at: dt.datetime | None = strawberry.field(description="When a short-term memory goes.")
+    expires_at: dt.datetime | None
     created_at: dt.datetime
 
-    recipients = related("memory.recipients", "Recipient", "schema.recipients", "The people it involves.")
+    recipients = related(Recipient, RecipientOrder, recipient_resolvers.of_memory, "The people it involves.")
+    concepts = related(Concept, ConceptOrder, concept_resolvers.of_memory, "The concepts it mentions.")
 
-    concepts = related("memory.concepts", "Concept", "schema.concepts", "The concepts it mentions.")
 
-
-@strawberry.input
+@strawberry.input(description="A new memory, with who it involves and what it mentions.")
+@described(MEMORY)
 class CreateMemoryInput:
     kind: MemoryKind
     content: str
@@ -64,11 +93,12 @@ class CreateMemoryInput:
     importance: float | None = None
     tags: list[str] | None = None
     recipient_ids: list[relay.GlobalID] | None = None
-    concepts: list[str] | None = strawberry.field(default=None, description="Names; new ones are made.")
-    ttl_hours: float | None = strawberry.field(default=None, description="Short-term only; 24 by default.")
+    concepts: list[str] | None = None
+    ttl_hours: float | None = None
 
 
-@strawberry.input
+@strawberry.input(description="Changes to a memory: only the fields given change; null clears one.")
+@described(MEMORY)
 class UpdateMemoryInput:
     id: relay.GlobalID
     kind: MemoryKind | None = strawberry.UNSET
@@ -81,71 +111,83 @@ class UpdateMemoryInput:
     tags: list[str] | None = strawberry.UNSET
 
 
-@strawberry.input
+@strawberry.input(description="Which memories to list: all the conditions given hold.")
 class MemoryFilter:
-    kinds: list[MemoryKind] | None = None
-    since: dt.datetime | None = None
-    until: dt.datetime | None = None
-    recipient_id: relay.GlobalID | None = None
-    concept: str | None = None
-    tag: str | None = None
+    kinds: list[MemoryKind] | None = strawberry.field(default=None, description="Only these kinds.")
+    since: dt.datetime | None = strawberry.field(default=None, description="Happened at or after this time.")
+    until: dt.datetime | None = strawberry.field(default=None, description="Happened at or before this time.")
+    recipient_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="Only those involving this recipient."
+    )
+    concept: str | None = strawberry.field(
+        default=None, description="Only those mentioning this concept, by name."
+    )
+    tag: str | None = strawberry.field(default=None, description="Only those with this tag.")
 
 
-@strawberry.enum
+@strawberry.enum(description="What a list of memories may be ordered by.")
 class MemoryOrderField(Enum):
-    HAPPENED_AT = "happened_at"
+    HAPPENED_AT = strawberry.enum_value("happened_at", description="When it happened (or was recorded).")
     IMPORTANCE = "importance"
     CREATED_AT = "created_at"
 
 
+@strawberry.input(description="One key of an ordering of memories.")
+class MemoryOrder:
+    field: MemoryOrderField = strawberry.field(description="The field to order by.")
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.ASC, description="Ascending (the default) or descending."
+    )
+
+
+async def _memories(context: Context, given: MemoryFilter, orders: list[Order], args: PageArgs) -> Any:
+    where = {
+        "kinds": [kind.value for kind in given.kinds or ()],
+        "since": given.since,
+        "until": given.until,
+        "recipient": node_uid(given.recipient_id, "Recipient", "recipientId") if given.recipient_id else None,
+        "concept": given.concept,
+        "tag": given.tag,
+    }
+    return await resolve.page(context, where, orders, args)
+
+
 @strawberry.type
 class MemoryQuery:
-    @strawberry.field(description="The viewer's memories (expired short-term ones are gone).")
-    async def memories(
-        self,
-        info: Info,
-        filter: MemoryFilter | None = None,
-        order_by: MemoryOrderField = MemoryOrderField.HAPPENED_AT,
-        direction: OrderDirection = OrderDirection.DESC,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Memory]:
-        given = filter or MemoryFilter()
-        where = {
-            "kinds": [k.value for k in given.kinds or ()],
-            "since": given.since,
-            "until": given.until,
-            "recipient": node_uid(given.recipient_id, "Recipient") if given.recipient_id else None,
-            "concept": given.concept,
-            "tag": given.tag,
-        }
-        args = PageArgs(first, after, last, before)
-        return await listing(info, resolve.page, where, order_by, direction, args, Memory.from_row)
+    memories = listing(
+        Memory,
+        MemoryFilter,
+        MemoryOrder,
+        [Order("happened_at", descending=True)],
+        _memories,
+        "The viewer's memories, the latest first by default (expired short-term ones are gone).",
+    )
 
 
 @strawberry.type
 class MemoryMutation:
     @strawberry.mutation(description="Remembers something, with who it involves and what it mentions.")
-    async def create_memory(self, info: Info, input: CreateMemoryInput) -> Memory:
-        nested = ("recipient_ids", "concepts", "ttl_hours")
-        values = {k: v for k, v in values_of(input).items() if k not in nested}
+    async def create_memory(
+        self, info: Info, input: Annotated[CreateMemoryInput, strawberry.argument(description="The memory.")]
+    ) -> Memory:
+        values = values_of(input, leave=("recipient_ids", "concepts", "ttl_hours"))
         values["tags"] = values.get("tags") or []
-        recipients = [node_uid(i, "Recipient") for i in input.recipient_ids or ()]
+        recipients = uids(input.recipient_ids, "Recipient", "recipientIds")
         row = await resolve.create(
             info.context, values, recipients, list(input.concepts or ()), input.ttl_hours
         )
-        return Memory.from_row({"node": row})
+        return Memory.from_row(row)
 
-    @strawberry.mutation(description="Changes what is given of a memory; null clears.")
-    async def update_memory(self, info: Info, input: UpdateMemoryInput) -> Memory:
-        values = {k: v for k, v in values_of(input).items() if k != "id"}
-        return Memory.from_row(
-            {"node": await resolve.update(info.context, node_uid(input.id, "Memory"), values)}
-        )
+    @strawberry.mutation(description="Changes what is given of a memory; null clears a field.")
+    async def update_memory(
+        self, info: Info, input: Annotated[UpdateMemoryInput, strawberry.argument(description="The changes.")]
+    ) -> Memory:
+        values = values_of(input, leave=("id",))
+        return Memory.from_row(await resolve.update(info.context, node_uid(input.id, "Memory"), values))
 
     @strawberry.mutation(description="Forgets a memory.")
-    async def delete_memory(self, info: Info, id: relay.GlobalID) -> DeletePayload:
+    async def delete_memory(
+        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The memory.")]
+    ) -> DeletePayload:
         deleted = await resolve.delete(info.context, node_uid(id, "Memory"))
         return DeletePayload(deleted_id=id, deleted_count=len(deleted))

@@ -1,15 +1,59 @@
-"""Any of the viewer's nodes by its global id."""
+"""Any of the viewer's nodes by its global id: every id Kindred hands out resolves here."""
+
+from collections import defaultdict
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
 
+from errors import BadUserInput
+from schema.relay import Info
 
-def node_query() -> type:
-    """A fresh type per schema: Strawberry's node fields bind their resolver when a schema is built."""
+MAX_IDS = 100
 
-    @strawberry.type
-    class NodeQuery:
-        node: relay.Node | None = relay.node(description="One of the viewer's nodes by its id; null if none.")
-        nodes: list[relay.Node | None] = relay.node(description="The viewer's nodes by their ids, in order.")
 
-    return NodeQuery
+async def load(info: Info, refs: list[tuple[str, str]]) -> list[Any]:
+    """The nodes of these (type name, uid) pairs, in order; None for what is not one of the viewer's
+    nodes (another user's, a deleted one, or an id of a type that is no node). One query per type."""
+    by_type: dict[str, list[str]] = defaultdict(list)
+    for type_name, uid in refs:
+        by_type[type_name].append(uid)
+    found: dict[tuple[str, str], Any] = {}
+    for type_name, uids in by_type.items():
+        definition = info.schema.get_type_by_name(type_name)
+        origin = getattr(definition, "origin", None)
+        if not isinstance(origin, type) or not issubclass(origin, relay.Node) or definition.is_interface:
+            continue
+        for uid, node in zip(uids, await origin.resolve_nodes(info=info, node_ids=uids), strict=True):
+            if node is not None:
+                found[(type_name, uid)] = node
+    return [found.get(ref) for ref in refs]
+
+
+def _ref(global_id: strawberry.ID, field: str) -> tuple[str, str]:
+    try:
+        parsed = relay.GlobalID.from_id(global_id)
+    except Exception as error:  # strawberry raises a bare GlobalIDValueError for any malformed id
+        raise BadUserInput("This is not an id Kindred gave out.", field=field) from error
+    return parsed.type_name, parsed.node_id
+
+
+@strawberry.type
+class NodeQuery:
+    @strawberry.field(description="One of the viewer's nodes by its id; null if there is none.")
+    async def node(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="A node's id.")]
+    ) -> relay.Node | None:
+        return (await load(info, [_ref(id, "id")]))[0]
+
+    @strawberry.field(
+        description="The viewer's nodes by their ids (up to 100), in order; null where there is none."
+    )
+    async def nodes(
+        self,
+        info: Info,
+        ids: Annotated[list[strawberry.ID], strawberry.argument(description="The nodes' ids.")],
+    ) -> list[relay.Node | None]:
+        if len(ids) > MAX_IDS:
+            raise BadUserInput(f"Ask for at most {MAX_IDS} nodes at once.", field="ids")
+        return await load(info, [_ref(global_id, "ids") for global_id in ids])

@@ -2,32 +2,45 @@
 
 import datetime as dt
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
 
+from resolvers import gifts as gift_resolvers
 from resolvers import occasions as resolve
+from resolvers import recipients as recipient_resolvers
 from resolvers.context import Context
-from resolvers.pages import PageArgs
+from resolvers.pages import Order, PageArgs
+from schema.docs import described
 from schema.relay import (
+    After,
+    Before,
     Connection,
     DeletePayload,
+    First,
+    Info,
+    Last,
     OrderDirection,
     OwnedNode,
     connection,
+    listing,
     node_uid,
     related,
-    uid_of,
+    uids,
     values_of,
 )
 
-Info = strawberry.Info[Context, None]
-_NAMES = {"type": "occasion_type"}
+Gift = Annotated["Gift", strawberry.lazy("schema.gifts")]
+GiftOrder = Annotated["GiftOrder", strawberry.lazy("schema.gifts")]
+Recipient = Annotated["Recipient", strawberry.lazy("schema.recipients")]
+RecipientOrder = Annotated["RecipientOrder", strawberry.lazy("schema.recipients")]
+# How the graph names the fields, where it names them otherwise.
+_NAMES = {"kind": "occasion_type", "budget_min_cents": "budget_min", "budget_max_cents": "budget_max"}
 
 
-@strawberry.enum
-class OccasionType(Enum):
+@strawberry.enum(description="What kind of day an occasion is.")
+class OccasionKind(Enum):
     BIRTHDAY = "birthday"
     ANNIVERSARY = "anniversary"
     HOLIDAY = "holiday"
@@ -36,150 +49,184 @@ class OccasionType(Enum):
     OTHER = "other"
 
 
-@strawberry.enum
+@strawberry.enum(description="How often a recurring occasion comes round.")
 class Recurrence(Enum):
     YEARLY = "yearly"
     MONTHLY = "monthly"
 
 
-@strawberry.type(description="A date that matters (seed 000's occasions, seed 002's memorable dates).")
+OCCASION = {
+    "id": "The occasion to change.",
+    "name": 'What it is called ("Mom\'s birthday"), 1 to 100 characters.',
+    "kind": "What kind of day it is.",
+    "date": "The day it happened first (or happens, if it does not recur).",
+    "recurring": "Whether it comes round again; false by default.",
+    "recurrence": "How often it comes round; yearly by default when it recurs.",
+    "importance": "How much it matters, 1 (little) to 10 (most); 5 by default.",
+    "significance": "Why it matters, in the viewer's words, up to 2,000 characters.",
+    "reminder_days": "How many days before it to be reminded (0 to 366 each, up to 10 of them).",
+    "budget_min_cents": "The least to spend on it, in cents (0 to 1,000,000,000).",
+    "budget_max_cents": "The most to spend on it, in cents: not below budgetMinCents.",
+    "next_occurrence": "The next time it comes round, on or after today (UTC).",
+    "created_at": "When it was added (UTC).",
+    "recipient_ids": "Whose occasion it is: ids of the viewer's recipients.",
+}
+
+
+@strawberry.type(description="A date that matters to the viewer and to the people it is shared with.")
+@described(OCCASION)
 class Occasion(OwnedNode):
-    label = "Occasion"
+    load = staticmethod(resolve.by_uids)
     names = _NAMES
     id: relay.NodeID[str]
     name: str
-    type: OccasionType
+    kind: OccasionKind
     date: dt.date
     recurring: bool
     recurrence: Recurrence | None
-    importance: int = strawberry.field(description="1 to 10.")
+    importance: int
     significance: str | None
-    reminder_days: list[int] = strawberry.field(description="Days before it to be reminded.")
-    budget_min: int | None = strawberry.field(description="In cents.")
-    budget_max: int | None = strawberry.field(description="In cents.")
-    next_occurrence: dt.date = strawberry.field(description="On or after today (UTC).")
+    reminder_days: list[int]
+    budget_min_cents: int | None
+    budget_max_cents: int | None
+    next_occurrence: dt.date
     created_at: dt.datetime
 
     @strawberry.field(description="Days from today (UTC) to the next occurrence.")
     def days_until(self) -> int:
         return (self.next_occurrence - dt.datetime.now(dt.UTC).date()).days
 
-    recipients = related("occasion.recipients", "Recipient", "schema.recipients", "Whose occasion it is.")
+    recipients = related(Recipient, RecipientOrder, recipient_resolvers.of_occasion, "Whose occasion it is.")
+    gifts = related(Gift, GiftOrder, gift_resolvers.of_occasion, "The gifts given for it.")
 
 
-@strawberry.input
+@strawberry.input(description="A new occasion.")
+@described(OCCASION)
 class CreateOccasionInput:
     name: str
-    type: OccasionType
+    kind: OccasionKind
     date: dt.date
     recurring: bool = False
     recurrence: Recurrence | None = None
     importance: int | None = None
     significance: str | None = None
     reminder_days: list[int] | None = None
-    budget_min: int | None = None
-    budget_max: int | None = None
-    recipient_ids: list[relay.GlobalID] | None = strawberry.field(default=None, description="Whose it is.")
+    budget_min_cents: int | None = None
+    budget_max_cents: int | None = None
+    recipient_ids: list[relay.GlobalID] | None = None
 
 
-@strawberry.input
+@strawberry.input(description="Changes to an occasion: only the fields given change; null clears one.")
+@described(OCCASION)
 class UpdateOccasionInput:
     id: relay.GlobalID
     name: str | None = strawberry.UNSET
-    type: OccasionType | None = strawberry.UNSET
+    kind: OccasionKind | None = strawberry.UNSET
     date: dt.date | None = strawberry.UNSET
     recurring: bool | None = strawberry.UNSET
     recurrence: Recurrence | None = strawberry.UNSET
     importance: int | None = strawberry.UNSET
     significance: str | None = strawberry.UNSET
     reminder_days: list[int] | None = strawberry.UNSET
-    budget_min: int | None = strawberry.UNSET
-    budget_max: int | None = strawberry.UNSET
+    budget_min_cents: int | None = strawberry.UNSET
+    budget_max_cents: int | None = strawberry.UNSET
 
 
-@strawberry.input
+@strawberry.input(description="Which occasions to list: all the conditions given hold.")
 class OccasionFilter:
-    types: list[OccasionType] | None = None
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    recipient_id: relay.GlobalID | None = None
+    kinds: list[OccasionKind] | None = strawberry.field(default=None, description="Only these kinds.")
+    date_from: dt.date | None = strawberry.field(default=None, description="Dated on or after this day.")
+    date_to: dt.date | None = strawberry.field(default=None, description="Dated on or before this day.")
+    recipient_id: relay.GlobalID | None = strawberry.field(default=None, description="Only this recipient's.")
 
 
-@strawberry.enum
+@strawberry.enum(description="What a list of occasions may be ordered by.")
 class OccasionOrderField(Enum):
     DATE = "date"
     NEXT_OCCURRENCE = "next"
     IMPORTANCE = "importance"
     NAME = "name"
+    CREATED_AT = "created_at"
 
 
-@strawberry.input
+@strawberry.input(description="One key of an ordering of occasions.")
 class OccasionOrder:
-    field: OccasionOrderField = OccasionOrderField.DATE
-    direction: OrderDirection = OrderDirection.ASC
+    field: OccasionOrderField = strawberry.field(description="The field to order by.")
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.ASC, description="Ascending (the default) or descending."
+    )
+
+
+async def _occasions(context: Context, given: OccasionFilter, orders: list[Order], args: PageArgs) -> Any:
+    return await resolve.page(
+        context,
+        orders,
+        args,
+        kinds=[kind.value for kind in given.kinds or ()],
+        date_from=given.date_from,
+        date_to=given.date_to,
+        recipient=node_uid(given.recipient_id, "Recipient", "recipientId") if given.recipient_id else None,
+    )
 
 
 @strawberry.type
 class OccasionQuery:
-    @strawberry.field(description="The viewer's occasions: filtered, ordered, one page at a time.")
-    async def occasions(
-        self,
-        info: Info,
-        filter: OccasionFilter | None = None,
-        order_by: OccasionOrder | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Occasion]:
-        given = filter or OccasionFilter()
-        order = order_by or OccasionOrder()
-        args = PageArgs(first, after, last, before)
-        rows, count = await resolve.page(
-            info.context,
-            types=[t.value for t in given.types or ()],
-            date_from=given.date_from,
-            date_to=given.date_to,
-            within_days=None,
-            recipient=node_uid(given.recipient_id, "Recipient") if given.recipient_id else None,
-            order=order.field.value,
-            descending=order.direction is OrderDirection.DESC,
-            args=args,
-        )
-        return connection(rows, args.backward, Occasion.from_row, uid_of, count)
+    occasions = listing(
+        Occasion,
+        OccasionFilter,
+        OccasionOrder,
+        [Order("date")],
+        _occasions,
+        "The viewer's occasions: filtered, ordered (by date by default), a page at a time.",
+    )
 
     @strawberry.field(description="Occasions coming up across the viewer's network, soonest first.")
     async def upcoming_occasions(
-        self, info: Info, within_days: int = 30, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        within_days: Annotated[
+            int, strawberry.argument(description="How many days ahead to look, 0 to 3,660; 30 by default.")
+        ] = 30,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Occasion]:
-        args = PageArgs(first, after)
-        rows, count = await resolve.page(
-            info.context, within_days=within_days, order="next", descending=False, args=args
-        )
-        return connection(rows, False, Occasion.from_row, uid_of, count)
+        args = PageArgs(first, after, last, before)
+        rows, count = await resolve.page(info.context, [Order("next")], args, within_days=within_days)
+        return connection(rows, args, Occasion.from_row, count)
 
 
 @strawberry.type
 class OccasionMutation:
     @strawberry.mutation(description="Adds an occasion, for the recipients named.")
-    async def create_occasion(self, info: Info, input: CreateOccasionInput) -> Occasion:
-        recipients = [node_uid(i, "Recipient") for i in input.recipient_ids or ()]
+    async def create_occasion(
+        self,
+        info: Info,
+        input: Annotated[CreateOccasionInput, strawberry.argument(description="The occasion.")],
+    ) -> Occasion:
+        recipients = uids(input.recipient_ids, "Recipient", "recipientIds")
+        return Occasion.from_row(await resolve.create(info.context, occasion_values(input), recipients))
+
+    @strawberry.mutation(description="Changes what is given of an occasion; null clears a field.")
+    async def update_occasion(
+        self,
+        info: Info,
+        input: Annotated[UpdateOccasionInput, strawberry.argument(description="The changes.")],
+    ) -> Occasion:
+        uid = node_uid(input.id, "Occasion")
         return Occasion.from_row(
-            {"node": await resolve.create(info.context, occasion_values(input), recipients)}
+            await resolve.update(info.context, uid, values_of(input, _NAMES, leave=("id",)))
         )
 
-    @strawberry.mutation(description="Changes what is given of an occasion; null clears.")
-    async def update_occasion(self, info: Info, input: UpdateOccasionInput) -> Occasion:
-        uid = node_uid(input.id, "Occasion")
-        values = {k: v for k, v in values_of(input, _NAMES).items() if k != "id"}
-        return Occasion.from_row({"node": await resolve.update(info.context, uid, values)})
-
     @strawberry.mutation(description="Deletes an occasion.")
-    async def delete_occasion(self, info: Info, id: relay.GlobalID) -> DeletePayload:
+    async def delete_occasion(
+        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The occasion.")]
+    ) -> DeletePayload:
         deleted = await resolve.delete(info.context, node_uid(id, "Occasion"))
         return DeletePayload(deleted_id=id, deleted_count=len(deleted))
 
 
-def occasion_values(given: CreateOccasionInput) -> dict[str, Any]:
+def occasion_values(given: Any) -> dict[str, Any]:
     """A create input's values as the graph names them (its recipients are links, not values)."""
-    return {k: v for k, v in values_of(given, _NAMES).items() if k != "recipient_ids"}
+    return values_of(given, _NAMES, leave=("recipient_ids",))

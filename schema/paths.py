@@ -1,28 +1,26 @@
 """The shortest path between any two of the viewer's nodes."""
 
-from collections import defaultdict
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 from strawberry import relay
 
 from resolvers import paths as resolve
-from resolvers.context import Context
-
-Info = strawberry.Info[Context, None]
+from schema import nodes
+from schema.relay import Info
 
 
 @strawberry.type(description="One relationship of a path, in its own direction.")
 class PathStep:
-    type: str
-    from_id: relay.GlobalID
-    to_id: relay.GlobalID
+    kind: str = strawberry.field(description="What kind of link it is (INTERESTED_IN, INTENDED_FOR, ...).")
+    from_id: relay.GlobalID = strawberry.field(description="The node it starts from.")
+    to_id: relay.GlobalID = strawberry.field(description="The node it goes to.")
 
 
 @strawberry.type(description="A path: its nodes in order, and the relationships between them.")
 class Path:
-    nodes: list[relay.Node]
-    steps: list[PathStep]
+    nodes: list[relay.Node] = strawberry.field(description="The nodes from one end to the other.")
+    steps: list[PathStep] = strawberry.field(description="The relationships between them, in order.")
 
     @strawberry.field(description="How many relationships long.")
     def length(self) -> int:
@@ -37,8 +35,8 @@ class PathQuery:
     async def shortest_path(
         self,
         info: Info,
-        from_: Annotated[relay.GlobalID, strawberry.argument(name="from")],
-        to: relay.GlobalID,
+        from_: Annotated[relay.GlobalID, strawberry.argument(name="from", description="One end.")],
+        to: Annotated[relay.GlobalID, strawberry.argument(description="The other end.")],
     ) -> Path | None:
         found = await resolve.shortest(
             info.context, (from_.type_name, from_.node_id), (to.type_name, to.node_id)
@@ -47,21 +45,10 @@ class PathQuery:
             return None
         labels = {uid: label for label, uid in found["nodes"]}
         steps = [
-            PathStep(type=kind, from_id=relay.GlobalID(labels[a], a), to_id=relay.GlobalID(labels[b], b))
+            PathStep(kind=kind, from_id=relay.GlobalID(labels[a], a), to_id=relay.GlobalID(labels[b], b))
             for kind, a, b in found["steps"]
         ]
-        return Path(nodes=await _nodes(info, found["nodes"]), steps=steps)
-
-
-async def _nodes(info: Info, refs: list[tuple[str, str]]) -> list[Any]:
-    """The path's nodes as their GraphQL types: one query per label on the path, not per node."""
-    by_label: dict[str, list[str]] = defaultdict(list)
-    for label, uid in refs:
-        by_label[label].append(uid)
-    found: dict[str, Any] = {}
-    for label, uids in by_label.items():
-        kind = info.schema.get_type_by_name(label)
-        for node in await kind.origin.resolve_nodes(info=info, node_ids=uids):
-            if node is not None:
-                found[node.id] = node
-    return [found[uid] for _, uid in refs if uid in found]
+        on_path = await nodes.load(info, found["nodes"])
+        if None in on_path:
+            return None  # an end that is not one of the viewer's nodes (a path from it to itself)
+        return Path(nodes=on_path, steps=steps)

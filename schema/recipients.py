@@ -1,33 +1,49 @@
-"""Recipients: the people in the viewer's life, with the viewer's relationship to each on KNOWS."""
+"""Recipients: the people in the viewer's life, with the viewer's relationship to each."""
 
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
-from graph.recipients import RecipientFilter
+from errors import BadUserInput
+from resolvers import concepts as concept_resolvers
+from resolvers import conflicts as conflict_resolvers
+from resolvers import gifts as gift_resolvers
+from resolvers import memories as memory_resolvers
+from resolvers import occasions as occasion_resolvers
 from resolvers import recipients as resolve
 from resolvers.context import Context
-from resolvers.pages import PageArgs
+from resolvers.pages import Order, PageArgs
+from schema.docs import described
 from schema.relay import (
-    Connection,
     DeletePayload,
+    Info,
     OrderDirection,
-    connection,
+    OwnedNode,
+    from_node,
+    listing,
     node_uid,
-    ordered,
     related,
     values_of,
 )
 
-Info = strawberry.Info[Context, None]
+Concept = Annotated["Concept", strawberry.lazy("schema.concepts")]
+ConceptOrder = Annotated["ConceptOrder", strawberry.lazy("schema.concepts")]
+Conflict = Annotated["Conflict", strawberry.lazy("schema.conflicts")]
+ConflictOrder = Annotated["ConflictOrder", strawberry.lazy("schema.conflicts")]
+Gift = Annotated["Gift", strawberry.lazy("schema.gifts")]
+GiftOrder = Annotated["GiftOrder", strawberry.lazy("schema.gifts")]
+Memory = Annotated["Memory", strawberry.lazy("schema.memories")]
+MemoryOrder = Annotated["MemoryOrder", strawberry.lazy("schema.memories")]
+Occasion = Annotated["Occasion", strawberry.lazy("schema.occasions")]
+OccasionOrder = Annotated["OccasionOrder", strawberry.lazy("schema.occasions")]
 
 
-@strawberry.enum
-class RelationshipType(Enum):
+@strawberry.enum(description="What kind of relationship the viewer has with someone.")
+class RelationshipKind(Enum):
     FAMILY = "family"
     PARTNER = "romantic"
     FRIEND = "friend"
@@ -36,7 +52,7 @@ class RelationshipType(Enum):
     OTHER = "other"
 
 
-@strawberry.enum
+@strawberry.enum(description="How often the viewer and someone are in touch.")
 class CommunicationFrequency(Enum):
     DAILY = "daily"
     WEEKLY = "weekly"
@@ -44,66 +60,84 @@ class CommunicationFrequency(Enum):
     RARELY = "rarely"
 
 
-@strawberry.enum
+@strawberry.enum(description="Whether gifts go one way or both ways in a relationship.")
 class GiftDirection(Enum):
     UNIDIRECTIONAL = "unidirectional"
     BIDIRECTIONAL = "bidirectional"
 
 
-@strawberry.enum
+@strawberry.enum(description="Where a relationship is heading.")
 class Trend(Enum):
     GROWING = "growing"
     STABLE = "stable"
     DECLINING = "declining"
 
 
-@strawberry.type(description="The viewer's relationship to a recipient: the KNOWS edge (seed 000).")
+RELATIONSHIP = {
+    "kind": "What kind of relationship it is.",
+    "label": 'The viewer\'s own word for it ("mother", "best friend"), up to 100 characters.',
+    "since": "The day it began.",
+    "importance": "How much the relationship matters to the viewer, 1 (little) to 10 (most); 5 by default.",
+    "closeness": "How close they are, 1 (distant) to 10 (closest); 5 by default.",
+    "communication_frequency": "How often they are in touch.",
+    "communication_channels": 'How they keep in touch ("phone", "email"): up to 20 of 100 characters each.',
+    "last_interaction": "When they were last in touch (UTC).",
+    "emotional_warmth": "How warm the relationship feels, 0 (cold) to 1 (warmest).",
+    "conflict_level": "How much conflict there is, 0 (none) to 1 (constant).",
+    "support_level": "How much support there is, 0 (none) to 1 (complete).",
+    "gift_direction": "Whether gifts go one way or both ways.",
+    "gifts_given_count": "How many gifts the viewer gave them, counted from recorded outcomes.",
+    "gifts_received_count": "How many gifts the viewer received from them.",
+    "average_gift_success": "The mean success of the viewer's gifts to them, 0 to 1, from recorded outcomes.",
+    "preferred_gift_types": "Gift categories that went well (success 0.7 or more), learned from outcomes.",
+    "failed_gift_types": "Gift categories that went badly (success under 0.4), learned from outcomes.",
+    "trend": "Where the relationship is heading.",
+}
+RECIPIENT = {
+    "name": "What the viewer calls them, 1 to 100 characters.",
+    "real_name": "Their full name, up to 100 characters.",
+    "nickname": "A nickname, up to 50 characters; name filters match it too.",
+    "approximate_age": "About how old they are, in years (0 to 150).",
+    "gender": "Their gender, in their own words, up to 20 characters.",
+    "location": "Where they live, up to 100 characters.",
+    "personality_traits": "Free-form notes on their personality: a JSON object, up to 20 KB.",
+    "preferences": "Free-form likes and dislikes: a JSON object, up to 20 KB.",
+    "life_context": "Free-form notes on their circumstances: a JSON object, up to 20 KB.",
+    "created_at": "When they were added (UTC).",
+    "updated_at": "When they were last changed (UTC).",
+    "relationship": "The viewer's relationship to them.",
+}
+# How the graph names the relationship's fields, where it names them otherwise.
+_KNOWS_NAMES = {"kind": "relationship_type", "label": "relationship_label"}
+
+
+@strawberry.type(description="The viewer's relationship to a person in their life.")
+@described(RELATIONSHIP)
 class Relationship:
-    type: RelationshipType
+    kind: RelationshipKind
     label: str | None
     since: date | None
-    importance: int = strawberry.field(description="1 to 10.")
-    closeness: int = strawberry.field(description="1 to 10.")
+    importance: int
+    closeness: int
     communication_frequency: CommunicationFrequency | None
     communication_channels: list[str]
     last_interaction: datetime | None
-    emotional_warmth: float | None = strawberry.field(description="0 to 1.")
-    conflict_level: float | None = strawberry.field(description="0 to 1.")
-    support_level: float | None = strawberry.field(description="0 to 1.")
+    emotional_warmth: float | None
+    conflict_level: float | None
+    support_level: float | None
     gift_direction: GiftDirection | None
     gifts_given_count: int
     gifts_received_count: int
-    average_gift_success: float | None = strawberry.field(description="0 to 1, from recorded gift outcomes.")
+    average_gift_success: float | None
     preferred_gift_types: list[str]
     failed_gift_types: list[str]
     trend: Trend | None
 
-    @classmethod
-    def from_row(cls, knows: dict[str, Any]) -> "Relationship":
-        return cls(
-            type=RelationshipType(knows["relationship_type"]),
-            label=knows.get("relationship_label"),
-            since=knows.get("since"),
-            importance=knows["importance"],
-            closeness=knows["closeness"],
-            communication_frequency=_enum(CommunicationFrequency, knows.get("communication_frequency")),
-            communication_channels=knows.get("communication_channels") or [],
-            last_interaction=knows.get("last_interaction"),
-            emotional_warmth=knows.get("emotional_warmth"),
-            conflict_level=knows.get("conflict_level"),
-            support_level=knows.get("support_level"),
-            gift_direction=_enum(GiftDirection, knows.get("gift_direction")),
-            gifts_given_count=knows.get("gifts_given_count") or 0,
-            gifts_received_count=knows.get("gifts_received_count") or 0,
-            average_gift_success=knows.get("average_gift_success"),
-            preferred_gift_types=knows.get("preferred_gift_types") or [],
-            failed_gift_types=knows.get("failed_gift_types") or [],
-            trend=_enum(Trend, knows.get("trend")),
-        )
 
-
-@strawberry.type(description="A person in the viewer's life (seed 000's recipients).")
-class Recipient(relay.Node):
+@strawberry.type(description="A person in the viewer's life, and the viewer's relationship to them.")
+@described(RECIPIENT)
+class Recipient(OwnedNode):
+    load = staticmethod(resolve.by_uids)
     id: relay.NodeID[str]
     name: str
     real_name: str | None
@@ -119,51 +153,26 @@ class Recipient(relay.Node):
     relationship: Relationship
 
     occasions = related(
-        "recipient.occasions",
-        "Occasion",
-        "schema.occasions",
+        Occasion,
+        OccasionOrder,
+        occasion_resolvers.of_recipient,
         "Their occasions: birthdays, anniversaries, ...",
     )
-
-    gifts = related("recipient.gifts", "Gift", "schema.gifts", "The gifts the viewer gave them.")
-
-    memories = related("recipient.memories", "Memory", "schema.memories", "Memories that involve them.")
-
-    conflicts = related("recipient.conflicts", "Conflict", "schema.conflicts", "Conflicts with them.")
-
-    interests = related("recipient.interests", "Concept", "schema.concepts", "What they are interested in.")
+    gifts = related(Gift, GiftOrder, gift_resolvers.of_recipient, "The gifts the viewer gave them.")
+    memories = related(Memory, MemoryOrder, memory_resolvers.of_recipient, "The memories that involve them.")
+    conflicts = related(Conflict, ConflictOrder, conflict_resolvers.of_recipient, "The conflicts with them.")
+    interests = related(Concept, ConceptOrder, concept_resolvers.of_recipient, "What they are interested in.")
 
     @classmethod
-    def from_row(cls, row: dict[str, Any]) -> "Recipient":
-        recipient = row["recipient"]
-        return cls(
-            id=recipient["uid"],
-            name=recipient["name"],
-            real_name=recipient.get("real_name"),
-            nickname=recipient.get("nickname"),
-            approximate_age=recipient.get("approximate_age"),
-            gender=recipient.get("gender"),
-            location=recipient.get("location"),
-            personality_traits=recipient.get("personality_traits"),
-            preferences=recipient.get("preferences"),
-            life_context=recipient.get("life_context"),
-            created_at=recipient["created_at"],
-            updated_at=recipient["updated_at"],
-            relationship=Relationship.from_row(row["knows"]),
-        )
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: list[str], required: bool = False
-    ) -> list["Recipient | None"]:
-        rows = await resolve.by_uids(info.context, list(node_ids))
-        found = ordered(node_ids, rows, lambda row: row["recipient"]["uid"])
-        return [cls.from_row(row) if row else None for row in found]
+    def from_row(cls, row: Any) -> "Recipient":
+        relationship = from_node(Relationship, row.node["knows"], _KNOWS_NAMES)
+        return from_node(cls, row.node, relationship=relationship)
 
 
-@strawberry.input
+@strawberry.input(description="The viewer's relationship to a new recipient.")
+@described(RELATIONSHIP)
 class RelationshipInput:
-    type: RelationshipType
+    kind: RelationshipKind
     label: str | None = None
     since: date | None = None
     importance: int | None = None
@@ -181,9 +190,10 @@ class RelationshipInput:
     trend: Trend | None = None
 
 
-@strawberry.input
+@strawberry.input(description="Changes to a relationship: only the fields given change; null clears one.")
+@described(RELATIONSHIP)
 class RelationshipChanges:
-    type: RelationshipType | None = strawberry.UNSET
+    kind: RelationshipKind | None = strawberry.UNSET
     label: str | None = strawberry.UNSET
     since: date | None = strawberry.UNSET
     importance: int | None = strawberry.UNSET
@@ -201,7 +211,8 @@ class RelationshipChanges:
     trend: Trend | None = strawberry.UNSET
 
 
-@strawberry.input
+@strawberry.input(description="A new person in the viewer's life.")
+@described(RECIPIENT)
 class CreateRecipientInput:
     name: str
     relationship: RelationshipInput
@@ -215,7 +226,8 @@ class CreateRecipientInput:
     life_context: JSON | None = None
 
 
-@strawberry.input
+@strawberry.input(description="Changes to a recipient: only the fields given change; null clears one.")
+@described({**RECIPIENT, "id": "The recipient to change.", "relationship": "Changes to the relationship."})
 class UpdateRecipientInput:
     id: relay.GlobalID
     name: str | None = strawberry.UNSET
@@ -230,7 +242,7 @@ class UpdateRecipientInput:
     relationship: RelationshipChanges | None = strawberry.UNSET
 
 
-@strawberry.enum
+@strawberry.enum(description="What a list of recipients may be ordered by.")
 class RecipientOrderField(Enum):
     NAME = "name"
     IMPORTANCE = "importance"
@@ -238,81 +250,92 @@ class RecipientOrderField(Enum):
     CREATED_AT = "created_at"
 
 
-@strawberry.input
+@strawberry.input(description="One key of an ordering of recipients.")
 class RecipientOrder:
-    field: RecipientOrderField = RecipientOrderField.NAME
-    direction: OrderDirection = OrderDirection.ASC
+    field: RecipientOrderField = strawberry.field(description="The field to order by.")
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.ASC, description="Ascending (the default) or descending."
+    )
 
 
-@strawberry.input
-class RecipientFilterInput:
-    relationship_types: list[RelationshipType] | None = None
-    importance_at_least: int | None = None
-    importance_at_most: int | None = None
-    name_contains: str | None = None
+@strawberry.input(description="Which recipients to list: all the conditions given hold.")
+class RecipientFilter:
+    relationship_kinds: list[RelationshipKind] | None = strawberry.field(
+        default=None, description="Only relationships of these kinds."
+    )
+    importance_at_least: int | None = strawberry.field(
+        default=None, description="Importance 1 to 10, at least."
+    )
+    importance_at_most: int | None = strawberry.field(
+        default=None, description="Importance 1 to 10, at most."
+    )
+    name_contains: str | None = strawberry.field(
+        default=None, description="Name or nickname contains this text, ignoring case."
+    )
+
+
+async def _recipients(context: Context, given: RecipientFilter, orders: list[Order], args: PageArgs) -> Any:
+    return await resolve.page(
+        context,
+        orders,
+        args,
+        relationship_kinds=tuple(kind.value for kind in given.relationship_kinds or ()),
+        importance_min=given.importance_at_least,
+        importance_max=given.importance_at_most,
+        name_contains=given.name_contains,
+    )
 
 
 @strawberry.type
 class RecipientQuery:
-    @strawberry.field(description="The viewer's recipients: filtered, ordered, one page at a time.")
-    async def recipients(
-        self,
-        info: Info,
-        filter: RecipientFilterInput | None = None,
-        order_by: RecipientOrder | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Recipient]:
-        order_by = order_by or RecipientOrder()
-        where = _filter(filter or RecipientFilterInput())
-        args = PageArgs(first, after, last, before)
-        descending = order_by.direction is OrderDirection.DESC
-        rows, count = await resolve.page(info.context, where, order_by.field.value, descending, args)
-        backward = last is not None or (before is not None and first is None)
-        return connection(rows, backward, Recipient.from_row, lambda row: row["recipient"]["uid"], count)
+    recipients = listing(
+        Recipient,
+        RecipientFilter,
+        RecipientOrder,
+        [Order("name")],
+        _recipients,
+        "The people in the viewer's life: filtered, ordered (by name by default), a page at a time.",
+    )
 
 
 @strawberry.type
 class RecipientMutation:
     @strawberry.mutation(description="Adds a person to the viewer's life, with the relationship to them.")
-    async def create_recipient(self, info: Info, input: CreateRecipientInput) -> Recipient:
+    async def create_recipient(
+        self,
+        info: Info,
+        input: Annotated[CreateRecipientInput, strawberry.argument(description="The person.")],
+    ) -> Recipient:
         return Recipient.from_row(await resolve.create(info.context, *new_recipient_values(input)))
 
     @strawberry.mutation(
-        description="Changes what is given of a recipient and the relationship; null clears."
+        description="Changes what is given of a recipient and the relationship; null clears a field."
     )
-    async def update_recipient(self, info: Info, input: UpdateRecipientInput) -> Recipient:
+    async def update_recipient(
+        self,
+        info: Info,
+        input: Annotated[UpdateRecipientInput, strawberry.argument(description="The changes.")],
+    ) -> Recipient:
         uid = node_uid(input.id, "Recipient")
-        values = {k: v for k, v in values_of(input).items() if k not in ("id", "relationship")}
+        values = values_of(input, leave=("id", "relationship"))
         changes = input.relationship
+        if changes is None:
+            raise BadUserInput(
+                "relationship cannot be cleared: give the changes to make.", field="relationship"
+            )
         knows = values_of(changes, _KNOWS_NAMES) if changes else {}
         return Recipient.from_row(await resolve.update(info.context, uid, values, knows))
 
-    @strawberry.mutation(description="Deletes a recipient and what only belonged to them.")
-    async def delete_recipient(self, info: Info, id: relay.GlobalID) -> DeletePayload:
+    @strawberry.mutation(
+        description="Deletes a recipient, with their occasions, conflicts and the gifts only for them."
+    )
+    async def delete_recipient(
+        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The recipient.")]
+    ) -> DeletePayload:
         deleted = await resolve.delete(info.context, node_uid(id, "Recipient"))
         return DeletePayload(deleted_id=id, deleted_count=len(deleted))
 
 
-_KNOWS_NAMES = {"type": "relationship_type", "label": "relationship_label"}
-
-
 def new_recipient_values(given: CreateRecipientInput) -> tuple[dict[str, Any], dict[str, Any]]:
     """(recipient, relationship) of a create input, as the graph names them."""
-    recipient = {k: v for k, v in values_of(given).items() if k != "relationship"}
-    return recipient, values_of(given.relationship, _KNOWS_NAMES)
-
-
-def _enum(kind: Any, value: str | None) -> Any:
-    return kind(value) if value is not None else None
-
-
-def _filter(given: RecipientFilterInput) -> RecipientFilter:
-    return RecipientFilter(
-        relationship_types=tuple(t.value for t in given.relationship_types or ()),
-        importance_min=given.importance_at_least,
-        importance_max=given.importance_at_most,
-        name_contains=given.name_contains,
-    )
+    return values_of(given, leave=("relationship",)), values_of(given.relationship, _KNOWS_NAMES)

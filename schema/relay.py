@@ -1,183 +1,220 @@
-"""Relay: global ids through the Node interface, and connections with keyset cursors."""
+"""Relay: global ids through the Node interface, connections with keyset cursors, one shape of list
+arguments (`filter`, `orderBy: [{field, direction}]`, `first`/`after`, `last`/`before`) for every list,
+and the field that pages through a relation.
+"""
 
-import importlib
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from enum import Enum
-from typing import Annotated, Any, ClassVar, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar, get_args
 
 import strawberry
 from strawberry import relay
 
 from errors import BadUserInput
-from graph.pages import Rows
-from resolvers import owned, pages
-from resolvers.loaders import Step
+from resolvers import pages
+from resolvers.context import Context
+from resolvers.pages import Order, PageArgs, Row, Rows
 
 NodeT = TypeVar("NodeT")
+Info = strawberry.Info[Context, None]
+Loader = Callable[[Context, list[str]], Awaitable[list[Row]]]
+MAX_ORDER_KEYS = 3
+
+First = Annotated[
+    int | None,
+    strawberry.argument(
+        description="How many items to return from the start (or after `after`): 0 to 100, 20 by default."
+    ),
+]
+After = Annotated[str | None, strawberry.argument(description="Return the items after this cursor.")]
+Last = Annotated[
+    int | None,
+    strawberry.argument(description="How many items to return from the end (or before `before`): 0 to 100."),
+]
+Before = Annotated[str | None, strawberry.argument(description="Return the items before this cursor.")]
 
 
-@strawberry.enum
+@strawberry.enum(description="Which way a list is ordered by a field.")
 class OrderDirection(Enum):
-    ASC = "asc"
-    DESC = "desc"
+    ASC = strawberry.enum_value("asc", description="Smallest, earliest or A first.")
+    DESC = strawberry.enum_value("desc", description="Largest, latest or Z first.")
 
 
-@strawberry.type(description="One item of a page, and the cursor to continue after it.")
+@strawberry.type(description="One item of a page, and the cursor to continue after (or before) it.")
 class Edge(Generic[NodeT]):
-    cursor: str
-    node: NodeT
+    cursor: str = strawberry.field(description="Opaque: pass it as `after` or `before` to page on.")
+    node: NodeT = strawberry.field(description="The item.")
 
 
-@strawberry.type(description="One page of a list. totalCount is counted only when asked for.")
+@strawberry.type(description="One page of a list, with the cursors to page on from it.")
 class Connection(Generic[NodeT]):
-    edges: list[Edge[NodeT]]
-    page_info: relay.PageInfo
+    edges: list[Edge[NodeT]] = strawberry.field(description="The items of this page with their cursors.")
+    page_info: relay.PageInfo = strawberry.field(description="Whether there are more pages, and where.")
     count: strawberry.Private[Callable[[], Awaitable[int]]]
 
     @strawberry.field(description="How many items the whole list holds (one more query: ask only if needed).")
     async def total_count(self) -> int:
         return await self.count()
 
-    @strawberry.field(description="The nodes of this page, for clients that need no cursors.")
+    @strawberry.field(description="The items of this page, for clients that need no cursors.")
     def nodes(self) -> list[NodeT]:
         return [edge.node for edge in self.edges]
 
 
 def connection(
-    rows: Rows,
-    backward: bool,
-    make: Callable[[dict[str, Any]], Any],
-    uid_of: Callable[[dict[str, Any]], str],
-    count: Callable[[], Awaitable[int]],
+    rows: Rows, args: PageArgs, make: Callable[[Row], Any], count: Callable[[], Awaitable[int]]
 ) -> Connection[Any]:
-    edges = [Edge(cursor=cursor, node=make(row)) for cursor, row in pages.edges(rows, uid_of)]
+    edges = [Edge(cursor=cursor, node=make(row)) for cursor, row in pages.edges(rows)]
     page_info = relay.PageInfo(
-        has_next_page=rows.has_more and not backward,
-        has_previous_page=rows.has_more and backward,
+        has_next_page=rows.has_more and not args.backward,
+        has_previous_page=rows.has_more and args.backward,
         start_cursor=edges[0].cursor if edges else None,
         end_cursor=edges[-1].cursor if edges else None,
     )
     return Connection(edges=edges, page_info=page_info, count=count)
 
 
+def orders(order_by: Sequence[Any] | None, default: Sequence[Order]) -> list[Order]:
+    """The keys of an `orderBy: [{field, direction}]` argument (the default when none is given)."""
+    if not order_by:
+        return list(default)
+    if len(order_by) > MAX_ORDER_KEYS:
+        raise BadUserInput(f"Order by at most {MAX_ORDER_KEYS} fields.", field="orderBy")
+    keys = [Order(order.field.value, order.direction is OrderDirection.DESC) for order in order_by]
+    if len({key.field for key in keys}) < len(keys):
+        raise BadUserInput("Order by each field once.", field="orderBy")
+    return keys
+
+
 @strawberry.type(description="What a delete removed.")
 class DeletePayload:
-    deleted_id: relay.GlobalID
-    deleted_count: int = strawberry.field(description="The node itself and what belonged only to it.")
+    deleted_id: relay.GlobalID = strawberry.field(description="The id of the node deleted.")
+    deleted_count: int = strawberry.field(description="How many nodes went: it and what belonged only to it.")
 
 
-def node_uid(global_id: relay.GlobalID, type_name: str) -> str:
+def node_uid(global_id: relay.GlobalID, type_name: str, field: str = "id") -> str:
     """The uid inside a global id, which must be of the type expected."""
     if global_id.type_name != type_name:
-        raise BadUserInput(f"This is the id of a {global_id.type_name}, not of a {type_name}.", field="id")
+        raise BadUserInput(f"This is the id of a {global_id.type_name}, not of a {type_name}.", field=field)
     return global_id.node_id
 
 
-async def listing(
-    info: Any,
-    page: Callable[..., Awaitable[Any]],
-    where: dict[str, Any],
-    order: Enum,
-    direction: OrderDirection,
-    args: pages.PageArgs,
-    make: Callable[[dict[str, Any]], Any],
-) -> Connection[Any]:
-    """A top-level list: one page from a resolver's `page(context, where, order, descending, args)`."""
-    rows, count = await page(info.context, where, order.value, direction is OrderDirection.DESC, args)
-    return connection(rows, args.backward, make, uid_of, count)
+def uids(global_ids: Iterable[relay.GlobalID] | None, type_name: str, field: str) -> list[str]:
+    return [node_uid(global_id, type_name, field) for global_id in global_ids or ()]
 
 
-def uid_of(row: dict[str, Any]) -> str:
-    """The uid of a row of any label (a recipient's row carries its KNOWS beside it)."""
-    return (row.get("node") or row["recipient"])["uid"]
-
-
-async def neighbours(
-    info: Any, traversal: str, parent: str, make: Callable[[dict[str, Any]], Any], args: pages.PageArgs
-) -> Connection[Any]:
-    """A nested connection, loaded with those of every other parent at this level of the query."""
-    loaders = info.context.loaders
-    rows = await loaders.neighbours.load(Step(traversal, parent, args))
-
-    async def count() -> int:
-        return await loaders.counts.load((traversal, parent))
-
-    return connection(rows, args.backward, make, uid_of, count)
-
-
-async def neighbour(info: Any, traversal: str, parent: str, make: Callable[[dict[str, Any]], Any]) -> Any:
-    """The one neighbour of a to-one traversal (a gift's occasion, its outcome), or None."""
-    rows = await info.context.loaders.neighbours.load(Step(traversal, parent, pages.PageArgs(first=1)))
-    return make(rows.items[0]) if rows.items else None
-
-
-def values_of(given: Any, names: dict[str, str] | None = None) -> dict[str, Any]:
-    """An input object's given fields as plain values: enums by value, renamed as the graph names them."""
+def values_of(given: Any, names: dict[str, str] | None = None, leave: Iterable[str] = ()) -> dict[str, Any]:
+    """An input object's given fields as plain values: enums by value, renamed as the graph names them,
+    without those to `leave` (what the caller reads itself)."""
     names = names or {}
+    skipped = set(leave)
     values = {}
     for name, value in vars(given).items():
-        if value is strawberry.UNSET:
+        if value is strawberry.UNSET or name in skipped:
             continue
         values[names.get(name, name)] = value.value if isinstance(value, Enum) else value
     return values
 
 
 class OwnedNode(relay.Node):
-    """A node the viewer owns, read by its label, its fields named as the graph names them (or as `names`
-    maps them): what the types of most labels share."""
+    """A node the viewer owns: its fields read from the properties of the same name (or as `names` maps
+    them), and loaded by its domain's `by_uids` resolver when asked for by id."""
 
-    label: ClassVar[str]
     names: ClassVar[dict[str, str]] = {}
+    load: ClassVar[Loader]
 
     @classmethod
-    def from_row(cls, row: dict[str, Any]) -> Any:
-        return from_node(cls, row["node"], cls.names)
+    def from_row(cls, row: Row) -> Any:
+        return from_node(cls, row.node, cls.names)
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Any, node_ids: Iterable[str], required: bool = False
     ) -> list[Any]:
         ids = list(node_ids)
-        rows = [{"node": node} for node in await owned.by_uids(info.context, cls.label, ids)]
-        return [cls.from_row(row) if row else None for row in ordered(ids, rows, uid_of)]
+        rows = {row.uid: row for row in await cls.load(info.context, ids)}
+        return [cls.from_row(rows[uid]) if uid in rows else None for uid in ids]
 
 
-def related(traversal: str, type_name: str, module: str, description: str) -> Any:
-    """A connection field to the nodes a traversal reaches: `related("recipient.gifts", "Gift",
-    "schema.gifts", ...)`. The type is named lazily, so node types can refer to each other."""
+def node_type(annotation: Any) -> Any:
+    """The class behind a lazy type annotation (`Annotated["Gift", strawberry.lazy("schema.gifts")]`):
+    how a domain builds the nodes of another domain's type without importing its module."""
+    if isinstance(annotation, type):
+        return annotation
+    forward, reference = get_args(annotation)
+    return reference.resolve_forward_ref(forward).resolve_type()
+
+
+RelatedLoader = Callable[[Context, str, list[Order], PageArgs], Awaitable[tuple[Rows, Any]]]
+
+
+def related(node: Any, order: Any, load: RelatedLoader, description: str) -> Any:
+    """A connection field to the nodes of type `node` a relation reaches, ordered by `order` (the
+    node type's order input), paged by `load(context, parent uid, orders, args)`: a resolver of the node
+    type's domain (resolvers/<domain>.py)."""
+    default = [Order("created_at")]
 
     async def resolve(
         self: Any,
-        info: strawberry.Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[Annotated[type_name, strawberry.lazy(module)]]:  # type: ignore[valid-type]
-        kind = getattr(importlib.import_module(module), type_name)
-        return await neighbours(
-            info, traversal, self.id, kind.from_row, pages.PageArgs(first, after, last, before)
-        )
+        info: Info,
+        order_by: Annotated[
+            list[order] | None,  # type: ignore[valid-type]
+            strawberry.argument(description="Ordered by these fields, in turn; by creation by default."),
+        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[node]:  # type: ignore[valid-type]
+        args = PageArgs(first, after, last, before)
+        rows, count = await load(info.context, self.id, orders(order_by, default), args)
+        return connection(rows, args, node_type(node).from_row, count)
 
     return strawberry.field(resolver=resolve, description=description)
 
 
-def related_one(traversal: str, type_name: str, module: str, description: str) -> Any:
-    """A field to the one node a to-one traversal reaches (a gift's occasion), or null."""
+ListLoader = Callable[[Context, Any, list[Order], PageArgs], Awaitable[tuple[Rows, Any]]]
+
+
+def listing(
+    node: Any, filter_type: Any, order: Any, default: Sequence[Order], load: ListLoader, description: str
+) -> Any:
+    """A top-level list of the viewer's nodes of type `node`, in the shape of every list: `filter`
+    (`filter_type`), `orderBy` (`order`, `default` when not given) and Relay paging; `load(context,
+    filter, orders, args)` turns the filter into a resolver's call."""
 
     async def resolve(
-        self: Any, info: strawberry.Info
-    ) -> Annotated[type_name, strawberry.lazy(module)] | None:  # type: ignore[valid-type]
-        kind = getattr(importlib.import_module(module), type_name)
-        return await neighbour(info, traversal, self.id, kind.from_row)
+        self: Any,
+        info: Info,
+        filter: Annotated[
+            filter_type | None,  # type: ignore[valid-type]
+            strawberry.argument(description="Which items: all the conditions given hold; all by default."),
+        ] = None,
+        order_by: Annotated[
+            list[order] | None,  # type: ignore[valid-type]
+            strawberry.argument(description="Ordered by these fields, in turn; each list has its default."),
+        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[node]:  # type: ignore[valid-type]
+        args = PageArgs(first, after, last, before)
+        given = filter if filter is not None else filter_type()
+        rows, count = await load(info.context, given, orders(order_by, default), args)
+        return connection(rows, args, node_type(node).from_row, count)
 
     return strawberry.field(resolver=resolve, description=description)
 
 
-def ordered(ids: Iterable[str], rows: list[Any], uid_of: Callable[[Any], str]) -> list[Any]:
-    """Rows in the order of the ids asked for, None where there is none (or none of the viewer's)."""
-    by_uid = {uid_of(row): row for row in rows}
-    return [by_uid.get(uid) for uid in ids]
+def related_one(node: Any, load: Callable[[Context, str], Awaitable[Row | None]], description: str) -> Any:
+    """A field to the one node of type `node` a to-one relation reaches (a gift's occasion), or null."""
+
+    async def resolve(self: Any, info: Info) -> node | None:  # type: ignore[valid-type]
+        row = await load(info.context, self.id)
+        return node_type(node).from_row(row) if row is not None else None
+
+    return strawberry.field(resolver=resolve, description=description)
 
 
 def from_node(cls: Any, node: dict[str, Any], names: dict[str, str] | None = None, **given: Any) -> Any:

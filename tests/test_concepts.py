@@ -1,20 +1,25 @@
-"""Concepts: one per name per user, typed links with weights, neighbours to a depth, interests."""
+"""Concepts: one per name per user, typed links with weights, neighbors to a depth, interests."""
 
 from typing import Any
 
 from tests.client import GraphQLClient
 from tests.test_recipients import create as create_recipient
 
-CREATE = "mutation ($input: ConceptInput!) { createConcept(input: $input) { id name type } }"
-LINK = """mutation ($from: ID!, $to: ID!, $type: LinkType!, $weight: Float, $props: JSON) {
-  link(from: $from, to: $to, type: $type, weight: $weight, properties: $props) { changed } }"""
-UNLINK = "mutation ($from: ID!, $to: ID!, $type: LinkType!) { unlink(from: $from, to: $to, type: $type) { changed } }"
-NEIGHBOURS = """query ($id: ID!, $depth: Int) { node(id: $id) { ... on Concept {
-  neighbours(depth: $depth) { distance concept { name } } } } }"""
+CREATE = "mutation ($input: ConceptInput!) { createConcept(input: $input) { id name kind } }"
+LINK = """mutation ($from: ID!, $to: ID!, $kind: LinkKind!, $weight: Float, $props: JSON) {
+  link(from: $from, to: $to, kind: $kind, weight: $weight, properties: $props) { changed } }"""
+UNLINK = "mutation ($from: ID!, $to: ID!, $kind: LinkKind!) { unlink(from: $from, to: $to, kind: $kind) { changed } }"
+NEIGHBORS = """query ($id: ID!, $depth: Int) { node(id: $id) { ... on Concept {
+  neighbors(depth: $depth) { edges { distance node { name } } } } } }"""
 
 
-async def concept(client: GraphQLClient, token: str, name: str, type: str = "INTEREST") -> dict[str, Any]:
-    return (await client.data(CREATE, {"input": {"name": name, "type": type}}, token=token))["createConcept"]
+async def neighbors(client: GraphQLClient, token: str, id: str, depth: int) -> list[dict[str, Any]]:
+    found = await client.data(NEIGHBORS, {"id": id, "depth": depth}, token=token)
+    return [{"distance": e["distance"], "concept": e["node"]} for e in found["node"]["neighbors"]["edges"]]
+
+
+async def concept(client: GraphQLClient, token: str, name: str, kind: str = "INTEREST") -> dict[str, Any]:
+    return (await client.data(CREATE, {"input": {"name": name, "kind": kind}}, token=token))["createConcept"]
 
 
 async def test_one_concept_per_name_whatever_its_case_and_spacing(client: GraphQLClient) -> None:
@@ -27,34 +32,30 @@ async def test_one_concept_per_name_whatever_its_case_and_spacing(client: GraphQ
     assert total["concepts"]["totalCount"] == 1
 
 
-async def test_concepts_link_with_weights_and_neighbours_are_found_to_a_depth(client: GraphQLClient) -> None:
+async def test_concepts_link_with_weights_and_neighbors_are_found_to_a_depth(client: GraphQLClient) -> None:
     token = await client.sign_up("graph@example.com")
     hiking, outdoors, nature, camping = [
         await concept(client, token, n) for n in ("hiking", "outdoors", "nature", "camping")
     ]
     await client.data(
-        LINK, {"from": hiking["id"], "to": outdoors["id"], "type": "PART_OF", "weight": 0.9}, token=token
+        LINK, {"from": hiking["id"], "to": outdoors["id"], "kind": "PART_OF", "weight": 0.9}, token=token
     )
-    await client.data(LINK, {"from": outdoors["id"], "to": nature["id"], "type": "RELATED_TO"}, token=token)
-    await client.data(LINK, {"from": camping["id"], "to": outdoors["id"], "type": "PART_OF"}, token=token)
+    await client.data(LINK, {"from": outdoors["id"], "to": nature["id"], "kind": "RELATED_TO"}, token=token)
+    await client.data(LINK, {"from": camping["id"], "to": outdoors["id"], "kind": "PART_OF"}, token=token)
 
-    near = (await client.data(NEIGHBOURS, {"id": hiking["id"], "depth": 1}, token=token))["node"][
-        "neighbours"
-    ]
+    near = await neighbors(client, token, hiking["id"], 1)
     assert near == [{"distance": 1, "concept": {"name": "outdoors"}}]
-    far = (await client.data(NEIGHBOURS, {"id": hiking["id"], "depth": 2}, token=token))["node"]["neighbours"]
+    far = await neighbors(client, token, hiking["id"], 2)
     assert far == [
         {"distance": 1, "concept": {"name": "outdoors"}},
         {"distance": 2, "concept": {"name": "camping"}},
         {"distance": 2, "concept": {"name": "nature"}},
     ]
     removed = await client.data(
-        UNLINK, {"from": hiking["id"], "to": outdoors["id"], "type": "PART_OF"}, token=token
+        UNLINK, {"from": hiking["id"], "to": outdoors["id"], "kind": "PART_OF"}, token=token
     )
     assert removed["unlink"]["changed"] is True
-    assert (await client.data(NEIGHBOURS, {"id": hiking["id"], "depth": 3}, token=token))["node"][
-        "neighbours"
-    ] == []
+    assert await neighbors(client, token, hiking["id"], 3) == []
 
 
 async def test_a_recipients_interests_and_a_concepts_people(client: GraphQLClient) -> None:
@@ -63,7 +64,7 @@ async def test_a_recipients_interests_and_a_concepts_people(client: GraphQLClien
     tea = await concept(client, token, "tea")
     await client.data(
         LINK,
-        {"from": ana["id"], "to": tea["id"], "type": "INTERESTED_IN", "props": {"since": 2019}},
+        {"from": ana["id"], "to": tea["id"], "kind": "INTERESTED_IN", "props": {"since": 2019}},
         token=token,
     )
     query = """query ($id: ID!) { node(id: $id) { ... on Recipient { interests { nodes { name
@@ -79,12 +80,12 @@ async def test_a_link_must_join_the_kinds_its_type_names_and_carry_plain_propert
     ana = await create_recipient(client, token, "Ana")
     tea = await concept(client, token, "tea")
     wrong = await client.error(
-        LINK, {"from": tea["id"], "to": ana["id"], "type": "INTERESTED_IN"}, token=token
+        LINK, {"from": tea["id"], "to": ana["id"], "kind": "INTERESTED_IN"}, token=token
     )
-    assert wrong["extensions"] == {"code": "BAD_USER_INPUT", "field": "type"}
-    nested = {"from": ana["id"], "to": tea["id"], "type": "INTERESTED_IN", "props": {"deep": {"x": 1}}}
+    assert wrong["extensions"] == {"code": "BAD_USER_INPUT", "field": "kind"}
+    nested = {"from": ana["id"], "to": tea["id"], "kind": "INTERESTED_IN", "props": {"deep": {"x": 1}}}
     assert (await client.error(LINK, nested, token=token))["extensions"]["field"] == "properties"
-    heavy = {"from": ana["id"], "to": tea["id"], "type": "INTERESTED_IN", "weight": 2.0}
+    heavy = {"from": ana["id"], "to": tea["id"], "kind": "INTERESTED_IN", "weight": 2.0}
     assert (await client.error(LINK, heavy, token=token))["extensions"]["field"] == "weight"
 
 
@@ -94,10 +95,10 @@ async def test_nobody_links_to_or_reads_another_users_concepts(client: GraphQLCl
     private = await concept(client, owner, "secret hobby")
     theirs = await concept(client, other, "their hobby")
     error = await client.error(
-        LINK, {"from": theirs["id"], "to": private["id"], "type": "RELATED_TO"}, token=other
+        LINK, {"from": theirs["id"], "to": private["id"], "kind": "RELATED_TO"}, token=other
     )
     assert error["extensions"]["code"] == "NOT_FOUND"
-    assert (await client.data(NEIGHBOURS, {"id": private["id"]}, token=other))["node"] is None
+    assert (await client.data(NEIGHBORS, {"id": private["id"]}, token=other))["node"] is None
     listed = await client.data("{ concepts { nodes { name } } }", token=other)
     assert listed["concepts"]["nodes"] == [{"name": "their hobby"}]
     same_name = await concept(client, other, "secret hobby")
@@ -110,7 +111,7 @@ async def test_nested_connections_page_backward_too(client: GraphQLClient) -> No
     for name in ("Ana", "Ben", "Cy"):
         person = await create_recipient(client, token, name)
         await client.data(
-            LINK, {"from": person["id"], "to": chess["id"], "type": "INTERESTED_IN"}, token=token
+            LINK, {"from": person["id"], "to": chess["id"], "kind": "INTERESTED_IN"}, token=token
         )
     query = """query ($id: ID!, $before: String) { node(id: $id) { ... on Concept {
       recipients(last: 2, before: $before) { edges { cursor node { name } } pageInfo { hasPreviousPage startCursor } } } } }"""

@@ -9,7 +9,7 @@ from tests.test_recipients import create as create_recipient
 CREATE = """mutation ($input: CreateGiftInput!) { createGift(input: $input) {
   id name category giving { surpriseLevel date }
   recipients { nodes { id name relationship { giftsGivenCount averageGiftSuccess preferredGiftTypes failedGiftTypes } } }
-  occasion { name type } outcome { success reaction } tags { nodes { name } } } }"""
+  occasion { name kind } outcome { success reaction } tags { nodes { name } } } }"""
 OUTCOME = """mutation ($gift: ID!, $outcome: GiftOutcomeInput!) { recordGiftOutcome(giftId: $gift, outcome: $outcome) {
   recipients { nodes { relationship { giftsGivenCount averageGiftSuccess preferredGiftTypes failedGiftTypes } } } } }"""
 
@@ -24,10 +24,10 @@ async def test_a_gift_with_a_new_recipient_occasion_and_outcome_is_one_write(cli
     gift = {
         "name": "Knitted scarf",
         "category": "handmade",
-        "newRecipient": {"name": "Grandma", "relationship": {"type": "FAMILY", "importance": 9}},
+        "newRecipient": {"name": "Grandma", "relationship": {"kind": "FAMILY", "importance": 9}},
         "newOccasion": {
             "name": "Grandma's birthday",
-            "type": "BIRTHDAY",
+            "kind": "BIRTHDAY",
             "date": "1950-02-11",
             "recurring": True,
         },
@@ -37,7 +37,7 @@ async def test_a_gift_with_a_new_recipient_occasion_and_outcome_is_one_write(cli
     }
     made = (await client.data(CREATE, {"input": gift}, token=token))["createGift"]
     assert made["giving"] == {"surpriseLevel": 8, "date": "2024-02-11"}
-    assert made["occasion"] == {"name": "Grandma's birthday", "type": "BIRTHDAY"}
+    assert made["occasion"] == {"name": "Grandma's birthday", "kind": "BIRTHDAY"}
     assert made["outcome"] == {"success": 0.95, "reaction": "THRILLED"}
     assert sorted(t["name"] for t in made["tags"]["nodes"]) == ["Handmade", "warm things"]
     [grandma] = made["recipients"]["nodes"]
@@ -67,7 +67,7 @@ async def test_a_nested_create_with_one_bad_part_writes_nothing(client: GraphQLC
     gift = {
         "name": "Doomed",
         "recipientIds": [known["id"]],
-        "newRecipient": {"name": "Also new", "relationship": {"type": "FRIEND"}},
+        "newRecipient": {"name": "Also new", "relationship": {"kind": "FRIEND"}},
         "occasionId": missing,
     }
     error = await client.error(CREATE, {"input": gift}, token=token)
@@ -121,7 +121,7 @@ async def test_gift_input_is_checked(client: GraphQLClient) -> None:
         ({"effortLevel": 11}, "effortLevel"),
         ({"outcome": {"success": 1.5}}, "success"),
         ({"giving": {"relationshipImpact": -2}}, "relationshipImpact"),
-        ({"newRecipient": {"name": "x", "relationship": {"type": "FRIEND", "importance": 0}}}, "importance"),
+        ({"newRecipient": {"name": "x", "relationship": {"kind": "FRIEND", "importance": 0}}}, "importance"),
     ):
         error = await client.error(CREATE, {"input": {"name": "g", **extra}}, token=token)
         assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": field}, extra
@@ -132,7 +132,7 @@ async def test_similar_and_complementary_gifts_are_read_both_ways(client: GraphQ
     ids: dict[str, Any] = {}
     for name in ("Tea set", "Teapot", "Honey"):
         ids[name] = (await client.data(CREATE, {"input": {"name": name}}, token=token))["createGift"]["id"]
-    link = "mutation ($a: ID!, $b: ID!, $t: LinkType!) { link(from: $a, to: $b, type: $t, weight: 0.8) { changed } }"
+    link = "mutation ($a: ID!, $b: ID!, $t: LinkKind!) { link(from: $a, to: $b, kind: $t, weight: 0.8) { changed } }"
     await client.data(link, {"a": ids["Tea set"], "b": ids["Teapot"], "t": "SIMILAR_TO"}, token=token)
     await client.data(link, {"a": ids["Teapot"], "b": ids["Honey"], "t": "COMPLEMENTS"}, token=token)
     query = "query ($id: ID!) { node(id: $id) { ... on Gift { similar { nodes { name } } complements { nodes { name } } } } }"

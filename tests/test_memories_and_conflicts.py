@@ -93,7 +93,7 @@ async def test_memory_scores_are_checked(client: GraphQLClient) -> None:
 
 async def test_conflicts_are_with_someone_about_topics_and_filtered(client: GraphQLClient) -> None:
     token = await client.sign_up("conflict@example.com")
-    sam = await create_recipient(client, token, "Sam", type="PARTNER")
+    sam = await create_recipient(client, token, "Sam", kind="PARTNER")
     made = await client.data(
         CONFLICT,
         {

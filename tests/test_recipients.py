@@ -9,26 +9,26 @@ from tests.client import GraphQLClient
 
 FIELDS = """
 id name nickname location preferences
-relationship { type label since importance closeness emotionalWarmth communicationChannels giftsGivenCount }
+relationship { kind label since importance closeness emotionalWarmth communicationChannels giftsGivenCount }
 """
 CREATE = f"mutation ($input: CreateRecipientInput!) {{ createRecipient(input: $input) {{ {FIELDS} }} }}"
 UPDATE = f"mutation ($input: UpdateRecipientInput!) {{ updateRecipient(input: $input) {{ {FIELDS} }} }}"
 DELETE = "mutation ($id: ID!) { deleteRecipient(id: $id) { deletedId deletedCount } }"
 NODE = f"query ($id: ID!) {{ node(id: $id) {{ ... on Recipient {{ {FIELDS} }} }} }}"
 LIST = """
-query ($filter: RecipientFilterInput, $order: RecipientOrder, $first: Int, $after: String, $last: Int,
+query ($filter: RecipientFilter, $order: [RecipientOrder!], $first: Int, $after: String, $last: Int,
        $before: String) {
   recipients(filter: $filter, orderBy: $order, first: $first, after: $after, last: $last, before: $before) {
-    edges { cursor node { name relationship { importance type } } }
+    edges { cursor node { name relationship { importance kind } } }
     pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
   }
 }
 """
-COUNT = "query ($filter: RecipientFilterInput) { recipients(filter: $filter, first: 1) { totalCount } }"
+COUNT = "query ($filter: RecipientFilter) { recipients(filter: $filter, first: 1) { totalCount } }"
 
 
 async def create(client: GraphQLClient, token: str, name: str, **relationship: Any) -> dict[str, Any]:
-    rel = {"type": "FRIEND", **relationship}
+    rel = {"kind": "FRIEND", **relationship}
     data = await client.data(CREATE, {"input": {"name": name, "relationship": rel}}, token=token)
     return data["createRecipient"]
 
@@ -47,7 +47,7 @@ async def test_a_recipient_is_created_with_the_relationship_and_read_back_by_its
                     "location": "Lisbon",
                     "preferences": {"likes": ["tea", "gardening"], "allergies": ["nuts"]},
                     "relationship": {
-                        "type": "FAMILY",
+                        "kind": "FAMILY",
                         "label": "mother",
                         "since": "1992-03-15",
                         "importance": 10,
@@ -63,7 +63,7 @@ async def test_a_recipient_is_created_with_the_relationship_and_read_back_by_its
     assert made["name"] == "Mom"
     assert made["preferences"] == {"likes": ["tea", "gardening"], "allergies": ["nuts"]}
     assert made["relationship"] == {
-        "type": "FAMILY",
+        "kind": "FAMILY",
         "label": "mother",
         "since": "1992-03-15",
         "importance": 10,
@@ -90,7 +90,7 @@ async def test_scores_out_of_range_are_refused_and_nothing_is_written(
     client: GraphQLClient, graph: Graph, relationship: dict[str, Any], field: str
 ) -> None:
     token = await client.sign_up("ranges@example.com")
-    variables = {"input": {"name": "X", "relationship": {"type": "FRIEND", **relationship}}}
+    variables = {"input": {"name": "X", "relationship": {"kind": "FRIEND", **relationship}}}
     error = await client.error(CREATE, variables, token=token)
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": field}
     async with graph.driver.session() as session:
@@ -101,22 +101,22 @@ async def test_scores_out_of_range_are_refused_and_nothing_is_written(
 
 async def test_recipients_filter_by_type_importance_and_name(client: GraphQLClient) -> None:
     token = await client.sign_up("filters@example.com")
-    await create(client, token, "Alice Smith", type="FAMILY", importance=9)
-    await create(client, token, "Bob", type="FRIEND", importance=6)
-    await create(client, token, "Carla", type="COLLEAGUE", importance=3)
-    await create(client, token, "alicia", type="FRIEND", importance=8)
+    await create(client, token, "Alice Smith", kind="FAMILY", importance=9)
+    await create(client, token, "Bob", kind="FRIEND", importance=6)
+    await create(client, token, "Carla", kind="COLLEAGUE", importance=3)
+    await create(client, token, "alicia", kind="FRIEND", importance=8)
 
     async def names(filter: dict[str, Any]) -> list[str]:
         data = await client.data(LIST, {"filter": filter}, token=token)
         return [edge["node"]["name"] for edge in data["recipients"]["edges"]]
 
-    assert await names({"relationshipTypes": ["FRIEND"]}) == ["Bob", "alicia"]
+    assert await names({"relationshipKinds": ["FRIEND"]}) == ["Bob", "alicia"]
     assert await names({"importanceAtLeast": 6, "importanceAtMost": 8}) == ["Bob", "alicia"]
     assert await names({"nameContains": "ALI"}) == ["Alice Smith", "alicia"]
-    assert await names({"relationshipTypes": ["FAMILY", "COLLEAGUE"], "importanceAtLeast": 5}) == [
+    assert await names({"relationshipKinds": ["FAMILY", "COLLEAGUE"], "importanceAtLeast": 5}) == [
         "Alice Smith"
     ]
-    count = await client.data(COUNT, {"filter": {"relationshipTypes": ["FRIEND"]}}, token=token)
+    count = await client.data(COUNT, {"filter": {"relationshipKinds": ["FRIEND"]}}, token=token)
     assert count["recipients"]["totalCount"] == 2
 
 
@@ -179,7 +179,7 @@ async def test_update_changes_only_what_is_given_and_null_clears(client: GraphQL
     assert updated["name"] == "Sam"
     assert updated["relationship"]["importance"] == 7
     assert updated["relationship"]["label"] is None
-    assert updated["relationship"]["type"] == "FRIEND"
+    assert updated["relationship"]["kind"] == "FRIEND"
 
 
 async def test_delete_removes_the_recipient_and_the_log_keeps_its_timeline(client: GraphQLClient) -> None:
@@ -191,27 +191,31 @@ async def test_delete_removes_the_recipient_and_the_log_keeps_its_timeline(clien
     assert (await client.data(NODE, {"id": made["id"]}, token=token))["node"] is None
 
     timeline = await client.data(
-        "query ($id: ID!) { timeline(id: $id) { sequence kind nodeIds } }", {"id": made["id"]}, token=token
+        "query ($id: ID!) { timeline(id: $id) { nodes { sequence kind nodeIds } } }",
+        {"id": made["id"]},
+        token=token,
     )
-    kinds = [event["kind"] for event in timeline["timeline"]]
+    kinds = [event["kind"] for event in timeline["timeline"]["nodes"]]
     assert kinds == ["RecipientCreated", "RecipientUpdated", "RecipientDeleted"]
-    sequences = [event["sequence"] for event in timeline["timeline"]]
+    sequences = [event["sequence"] for event in timeline["timeline"]["nodes"]]
     assert sequences == sorted(sequences) and len(set(sequences)) == 3
-    assert all(made["id"] in event["nodeIds"] for event in timeline["timeline"])
+    assert all(made["id"] in event["nodeIds"] for event in timeline["timeline"]["nodes"])
 
 
 async def test_events_after_a_sequence_number_continue_where_a_client_left_off(client: GraphQLClient) -> None:
     token = await client.sign_up("events@example.com")
     for name in ("One", "Two", "Three"):
         await create(client, token, name)
-    everything = (await client.data("{ events { sequence kind } }", token=token))["events"]
+    everything = (await client.data("{ events { nodes { sequence kind } } }", token=token))["events"]["nodes"]
     assert [(e["sequence"], e["kind"]) for e in everything] == [
         (1, "UserSignedUp"),
         (2, "RecipientCreated"),
         (3, "RecipientCreated"),
         (4, "RecipientCreated"),
     ]
-    rest = (await client.data("{ events(after: 2) { sequence } }", token=token))["events"]
+    rest = (await client.data("{ events(filter: {afterSequence: 2}) { nodes { sequence } } }", token=token))[
+        "events"
+    ]["nodes"]
     assert [e["sequence"] for e in rest] == [3, 4]
 
 
@@ -228,10 +232,12 @@ async def test_another_user_can_neither_see_nor_change_a_recipient(client: Graph
     assert (await client.data(LIST, {}, token=other))["recipients"]["edges"] == []
     assert (await client.data(COUNT, {}, token=other))["recipients"]["totalCount"] == 0
     timeline = await client.data(
-        "query ($id: ID!) { timeline(id: $id) { kind } }", {"id": made["id"]}, token=other
+        "query ($id: ID!) { timeline(id: $id) { nodes { kind } } }", {"id": made["id"]}, token=other
     )
-    assert timeline["timeline"] == []
-    assert (await client.data("{ events { kind } }", token=other))["events"] == [{"kind": "UserSignedUp"}]
+    assert timeline["timeline"]["nodes"] == []
+    assert (await client.data("{ events { nodes { kind } } }", token=other))["events"]["nodes"] == [
+        {"kind": "UserSignedUp"}
+    ]
 
     update = await client.error(UPDATE, {"input": {"id": made["id"], "name": "Mine now"}}, token=other)
     delete = await client.error(DELETE, {"id": made["id"]}, token=other)
@@ -250,6 +256,6 @@ async def test_an_id_of_another_type_is_refused(client: GraphQLClient) -> None:
 
 async def test_an_id_that_is_no_global_id_is_bad_user_input(client: GraphQLClient) -> None:
     token = await client.sign_up("noid@example.com")
-    for query in ('{ node(id: "") { id } }', '{ timeline(id: "not base64!") { kind } }'):
+    for query in ('{ node(id: "") { id } }', '{ timeline(id: "not base64!") { nodes { kind } } }'):
         error = await client.error(query, token=token)
         assert error["extensions"]["code"] == "BAD_USER_INPUT", query

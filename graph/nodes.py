@@ -1,0 +1,275 @@
+"""The shared machinery for the nodes a user owns, whatever their label: read, page, create, update,
+delete and link them, given the `Kind` a domain module declares for its label.
+
+Labels and relationship types come only from the domain modules' constants and the whitelist in
+graph/models.py (Cypher cannot take them as parameters); every value travels as a parameter, and every
+match carries the owner.
+"""
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import groupby
+from operator import attrgetter
+from typing import Any
+
+from neo4j import AsyncManagedTransaction
+from neo4j.exceptions import ConstraintError
+from neomodel import JSONProperty
+
+from errors import BadUserInput, NotFound
+from graph import events
+from graph.models import ENDS
+from graph.pages import Condition, Page, Row, Rows
+from graph.properties import for_create, for_update, unclearable
+from graph.rows import native
+
+
+@dataclass(frozen=True)
+class Invariant:
+    """A rule over a node's stored properties (Cypher on `n`) that every write must leave true."""
+
+    holds: str
+    field: str
+    message: str
+
+
+@dataclass(frozen=True, eq=False)  # one Kind per label: compared and hashed as itself
+class Kind:
+    """What one label is to the queries: its model, what is computed with every node of it, what of it
+    is out of sight, what a list of it may be ordered by, and the rules its writes must keep."""
+
+    label: str
+    model: type
+    joins: str = ""  # a MATCH from `n` that its computed properties and sorts read (always matches)
+    computed: Mapping[str, str] = field(default_factory=dict)  # name -> Cypher on `n` (and $owner)
+    visible: str = "true"
+    sorts: Mapping[str, str] = field(default_factory=dict)  # order field -> Cypher on `n`, never null
+    invariants: tuple[Invariant, ...] = ()
+
+    @cached_property
+    def projection(self) -> str:
+        """The properties of `n` and what its label computes, as one map."""
+        computed = "".join(f", {name}: {expression}" for name, expression in self.computed.items())
+        return f"n {{.*{computed}}}"
+
+    @cached_property
+    def unclearable(self) -> tuple[str, ...]:
+        return unclearable(self.model)
+
+    @cached_property
+    def _json(self) -> tuple[str, ...]:
+        declared = self.model.defined_properties(aliases=False, rels=False)
+        return tuple(name for name, prop in declared.items() if isinstance(prop, JSONProperty))
+
+    def row(self, properties: dict[str, Any], sort: Any = (), edge: Any = None) -> Row:
+        node = native(properties)
+        for name in self._json:
+            if isinstance(node.get(name), str):
+                node[name] = json.loads(node[name])
+        return Row(node, tuple(native(sort)) if sort else (), native(edge) if edge is not None else None)
+
+    @property
+    def broken(self) -> str:
+        """A Cypher list of the fields whose invariants `n` breaks (empty when all hold)."""
+        rules = enumerate(self.invariants)
+        checks = ", ".join(f"CASE WHEN {rule.holds} THEN null ELSE {i} END" for i, rule in rules)
+        return f"[x IN [{checks}] WHERE x IS NOT NULL]" if checks else "[]"
+
+    def refuse_broken(self, broken: list[int]) -> None:
+        if broken:
+            rule = self.invariants[broken[0]]
+            raise BadUserInput(rule.message, field=rule.field)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A relationship to make from (or, not outgoing, to) a node: to another node of the same owner."""
+
+    rel: str
+    label: str
+    uid: str
+    outgoing: bool = True
+    props: dict[str, Any] = field(default_factory=dict)
+
+    def pattern(self) -> str:
+        """(n) is the node linked from, (m) the other end, [r] the relationship."""
+        if self.rel not in ENDS or self.label not in ENDS[self.rel]:
+            raise ValueError(f"not a relationship of the graph: {self.rel} with {self.label}")
+        return f"(n)-[r:{self.rel}]->(m)" if self.outgoing else f"(m)-[r:{self.rel}]->(n)"
+
+
+def ref(label: str, uid: str) -> str:
+    """How the event log names a node: "Label:uid", what a Relay global id encodes."""
+    return f"{label}:{uid}"
+
+
+async def create(
+    tx: AsyncManagedTransaction,
+    kind: Kind,
+    *,
+    owner: str,
+    uid: str,
+    values: dict[str, Any],
+    links: Iterable[Link] = (),
+    event: bool = True,
+) -> Row:
+    """Creates the node and its links in one statement of the caller's transaction; NotFound (so nothing
+    is kept) when a linked node is not the owner's. Writes its Event unless the caller writes one."""
+    links = list(links)
+    props = for_create(kind.model, {**values, "uid": uid, "owner": owner})
+    linking, params = _linking(links)
+    query = f"""
+    CREATE (n:{kind.label}) SET n = $props, n.created_at = datetime(), n.updated_at = datetime()
+    {linking}
+    RETURN {kind.projection} AS n, {kind.broken} AS broken, [{", ".join(params)}] AS linked
+    """
+    record = await (await tx.run(query, props=props, owner=owner, **params)).single(strict=True)
+    _refuse_missing(kind.label, record["linked"], params)
+    kind.refuse_broken(record["broken"])
+    if event:
+        await events.append(tx, owner, f"{kind.label}Created", [ref(kind.label, uid), *refs(links)])
+    return kind.row(record["n"])
+
+
+def _linking(links: list[Link]) -> tuple[str, dict[str, Any]]:
+    """CALL subqueries that link `n` to each group of nodes (one per relationship type and direction),
+    and the uids of each group as parameters; each subquery counts the nodes it found."""
+    parts, params = [], {}
+    key = attrgetter("rel", "label", "outgoing")
+    for index, (_, group) in enumerate(groupby(sorted(links, key=key), key=key)):
+        group = list(group)
+        first = group[0]
+        name = f"link_{index}"
+        carried = "".join(f", {earlier}" for earlier in params)
+        params[name] = [{"uid": link.uid, "props": link.props} for link in group]
+        parts.append(f"""
+    WITH n{carried}
+    CALL (n) {{
+      UNWIND ${name} AS link
+      MATCH (m:{first.label} {{uid: link.uid, owner: $owner}})
+      MERGE {first.pattern()}
+      SET r += link.props
+      RETURN count(DISTINCT m) AS {name}
+    }}""")
+    return "".join(parts), params
+
+
+def _refuse_missing(label: str, linked: list[int], params: dict[str, Any]) -> None:
+    for found, group in zip(linked, params.values(), strict=True):
+        uids = sorted({item["uid"] for item in group})
+        if found < len(uids):
+            raise NotFound(f"Not every node linked to this {label} is one of yours.", ids=uids)
+
+
+def refs(links: list[Link]) -> list[str]:
+    """The other ends of links, each once, as the event log names them."""
+    return list(dict.fromkeys(ref(link.label, link.uid) for link in links))
+
+
+async def update(
+    tx: AsyncManagedTransaction, kind: Kind, *, owner: str, uid: str, values: dict[str, Any]
+) -> Row:
+    """Sets the given properties (None clears one), keeping the label's invariants; NotFound if the
+    node is not the owner's."""
+    query = f"""
+    MATCH (n:{kind.label} {{uid: $uid, owner: $owner}}) {kind.joins} WHERE {kind.visible}
+    SET n += $changes, n.updated_at = datetime()
+    RETURN {kind.projection} AS n, {kind.broken} AS broken
+    """
+    changes = for_update(kind.model, values)
+    try:
+        record = await (await tx.run(query, uid=uid, owner=owner, changes=changes)).single()
+    except ConstraintError as error:
+        raise BadUserInput(f"Another {kind.label} of yours already has this name.", field="name") from error
+    if record is None:
+        raise NotFound(f"No {kind.label} of yours has this id.", id=uid)
+    kind.refuse_broken(record["broken"])
+    await events.append(tx, owner, f"{kind.label}Updated", [ref(kind.label, uid)])
+    return kind.row(record["n"])
+
+
+async def delete(
+    tx: AsyncManagedTransaction, kind: Kind, *, owner: str, uid: str, cascade: str = ""
+) -> list[str]:
+    """Deletes the node and what belonged only to it (`cascade`: OPTIONAL MATCHes from `n` that bind
+    `d`); returns every node deleted as "Label:uid"."""
+    query = f"""
+    MATCH (n:{kind.label} {{uid: $uid, owner: $owner}})
+    {cascade or "WITH n, null AS d"}
+    WITH n, [x IN collect(DISTINCT d) WHERE x IS NOT NULL AND x.owner = $owner] AS owned
+    WITH n, owned, ["{kind.label}:" + n.uid] + [x IN owned | labels(x)[0] + ":" + x.uid] AS refs
+    FOREACH (x IN owned | DETACH DELETE x)
+    DETACH DELETE n
+    RETURN refs
+    """
+    record = await (await tx.run(query, uid=uid, owner=owner)).single()
+    if record is None:
+        raise NotFound(f"No {kind.label} of yours has this id.", id=uid)
+    await events.append(tx, owner, f"{kind.label}Deleted", record["refs"])
+    return record["refs"]
+
+
+async def link(tx: AsyncManagedTransaction, label: str, *, owner: str, uid: str, to: Link) -> None:
+    """Links two of the owner's nodes (once: linking again sets the properties); NotFound otherwise."""
+    query = f"""
+    MATCH (n:{label} {{uid: $uid, owner: $owner}})
+    MATCH (m:{to.label} {{uid: $other, owner: $owner}})
+    MERGE {to.pattern()}
+    SET r += $props
+    RETURN count(r) AS linked
+    """
+    check(label, to.rel)
+    record = await (await tx.run(query, uid=uid, owner=owner, other=to.uid, props=to.props)).single()
+    if record is None or record["linked"] == 0:
+        raise NotFound(f"No {label} and {to.label} of yours have these ids.", ids=[uid, to.uid])
+    await events.append(tx, owner, f"{to.rel}Linked", [ref(label, uid), ref(to.label, to.uid)])
+
+
+async def unlink(tx: AsyncManagedTransaction, label: str, *, owner: str, uid: str, to: Link) -> bool:
+    query = f"""
+    MATCH {to.pattern()}
+    WHERE n:{label} AND n.uid = $uid AND n.owner = $owner
+      AND m:{to.label} AND m.uid = $other AND m.owner = $owner
+    DELETE r
+    RETURN count(r) AS removed
+    """
+    check(label, to.rel)
+    record = await (await tx.run(query, uid=uid, owner=owner, other=to.uid)).single(strict=True)
+    if record["removed"]:
+        await events.append(tx, owner, f"{to.rel}Unlinked", [ref(label, uid), ref(to.label, to.uid)])
+    return bool(record["removed"])
+
+
+async def by_uids(tx: AsyncManagedTransaction, kind: Kind, *, owner: str, uids: list[str]) -> list[Row]:
+    query = f"""
+    MATCH (n:{kind.label} {{owner: $owner}}) {kind.joins} WHERE n.uid IN $uids AND {kind.visible}
+    RETURN {kind.projection} AS n
+    """
+    return [kind.row(record["n"]) async for record in await tx.run(query, owner=owner, uids=uids)]
+
+
+async def page(tx: AsyncManagedTransaction, kind: Kind, *, owner: str, where: Condition, page: Page) -> Rows:
+    keyset, order, params = page.clauses("n.uid")
+    query = f"""
+    MATCH (n:{kind.label} {{owner: $owner}}) {kind.joins}
+    WHERE {where.text} AND {keyset} AND {kind.visible}
+    RETURN {kind.projection} AS n, {page.sort_values} AS sort ORDER BY {order} LIMIT $page_limit
+    """
+    result = await tx.run(query, owner=owner, **where.params, **params)
+    return Rows.of([kind.row(record["n"], record["sort"]) async for record in result], page)
+
+
+async def count(tx: AsyncManagedTransaction, kind: Kind, *, owner: str, where: Condition) -> int:
+    query = f"""
+    MATCH (n:{kind.label} {{owner: $owner}}) {kind.joins} WHERE {where.text} AND {kind.visible}
+    RETURN count(n) AS total
+    """
+    return (await (await tx.run(query, owner=owner, **where.params)).single(strict=True))["total"]
+
+
+def check(label: str, rel: str) -> None:
+    ends = ENDS.get(rel)
+    if ends is None or label not in ends:
+        raise ValueError(f"not a relationship of the graph for {label}: {rel}")

@@ -1,0 +1,90 @@
+"""What the resolvers of every owned label share: read, page, create, update, delete and link nodes
+as the viewer, through graph/nodes.py."""
+
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any
+from uuid import uuid4
+
+from graph import nodes
+from graph.nodes import Kind, Link
+from graph.pages import Condition, Row, Rows
+from graph.traversals import Traversal
+from resolvers import checks
+from resolvers.context import Context
+from resolvers.loaders import Step
+from resolvers.pages import Order, PageArgs
+
+Count = Callable[[], Awaitable[int]]
+
+
+async def create(context: Context, kind: Kind, values: dict[str, Any], links: Iterable[Link] = ()) -> Row:
+    return await context.graph.write(
+        nodes.create, kind, owner=context.viewer, uid=str(uuid4()), values=values, links=list(links)
+    )
+
+
+async def update(context: Context, kind: Kind, uid: str, values: dict[str, Any]) -> Row:
+    """Changes the given properties; those every node of the kind has cannot be cleared."""
+    checks.kept(values, *kind.unclearable)
+    return await context.graph.write(nodes.update, kind, owner=context.viewer, uid=uid, values=values)
+
+
+async def delete(context: Context, kind: Kind, uid: str) -> list[str]:
+    return await context.graph.write(nodes.delete, kind, owner=context.viewer, uid=uid)
+
+
+async def link(context: Context, label: str, uid: str, to: Link) -> None:
+    await context.graph.write(nodes.link, label, owner=context.viewer, uid=uid, to=to)
+
+
+async def unlink(context: Context, label: str, uid: str, to: Link) -> bool:
+    return await context.graph.write(nodes.unlink, label, owner=context.viewer, uid=uid, to=to)
+
+
+async def by_uids(context: Context, kind: Kind, uids: list[str]) -> list[Row]:
+    return await context.graph.read(nodes.by_uids, kind, owner=context.viewer, uids=uids)
+
+
+async def page(
+    context: Context, kind: Kind, where: Condition, orders: Sequence[Order], args: PageArgs
+) -> tuple[Rows, Count]:
+    """One page of the viewer's nodes of a kind, and a function that counts them all (run if asked)."""
+    keyset = args.page(orders, kind.sorts, context.settings.max_page_size)
+    rows = await context.graph.read(nodes.page, kind, owner=context.viewer, where=where, page=keyset)
+
+    async def total() -> int:
+        return await context.graph.read(nodes.count, kind, owner=context.viewer, where=where)
+
+    return rows, total
+
+
+Related = Callable[[Context, str, Sequence[Order], PageArgs], Awaitable[tuple[Rows, Count]]]
+
+
+def relation(traversal: Traversal) -> Related:
+    """The resolver of a relation: a page of what `traversal` reaches from one parent, loaded with those
+    of every other parent at this level of the query; and its count (run if asked, batched alike)."""
+
+    async def load(
+        context: Context, parent: str, orders: Sequence[Order], args: PageArgs
+    ) -> tuple[Rows, Count]:
+        loaders = context.loaders
+        rows = await loaders.neighbors.load(Step(traversal, parent, args, tuple(orders)))
+
+        async def total() -> int:
+            return await loaders.counts.load((traversal, parent))
+
+        return rows, total
+
+    return load
+
+
+def relation_one(traversal: Traversal, order: Order) -> Callable[[Context, str], Awaitable[Row | None]]:
+    """The resolver of a to-one relation (a gift's occasion, its outcome): the node, or None."""
+    many = relation(traversal)
+
+    async def load(context: Context, parent: str) -> Row | None:
+        rows, _ = await many(context, parent, (order,), PageArgs(first=1))
+        return rows.items[0] if rows.items else None
+
+    return load
