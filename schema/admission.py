@@ -35,6 +35,14 @@ PUBLIC_ROOT_FIELDS = frozenset({"signUp", "logIn", "__typename", "__schema", "__
 PAGE_ARGUMENTS = ("first", "last")
 
 
+class NoOperation(KindredError):
+    """The document has no one operation to run: several and none named, or none of the name given."""
+
+    code = "GRAPHQL_VALIDATION_FAILED"
+    several = "The document holds several operations: say which to run with operationName."
+    unknown = "The document has no operation of the operationName given."
+
+
 class RequireViewer(SchemaExtension):
     """Refuses an operation without a viewer that asks for a non-public field."""
 
@@ -96,9 +104,15 @@ class CostLimit(SchemaExtension):
                 fields=fields,
                 maxFields=self.limits.max_fields,
             )
+        # Strawberry names the first operation when the client named none, and would run it: a document
+        # of several operations must say which (the name the client gave is kept privately).
+        named = getattr(context, "_provided_operation_name", None)
+        operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+        if named is None and len(operations) > 1:
+            raise NoOperation(NoOperation.several)
         operation = _operation(context)
         if operation is None:
-            return  # no operation to run: validation or operation selection says why
+            raise NoOperation(NoOperation.unknown)
         cost = _Estimate(context, self.limits).of(operation)
         if cost > self.limits.max_cost:
             raise LimitExceeded(

@@ -20,6 +20,7 @@ from strawberry.types.graphql import OperationType
 
 from errors import BadUserInput, KindredError, RateLimited
 from resolvers.context import Context, authenticate
+from schema.admission import NoOperation
 from settings import Settings
 from web import graphiql, persisted_queries
 from web.media_types import GRAPHQL_RESPONSE_JSON, negotiate
@@ -45,12 +46,6 @@ _ALLOWED_OPERATIONS = {
     "GET": {OperationType.QUERY},
     "POST": {OperationType.QUERY, OperationType.MUTATION},
 }
-
-
-class _NoOperation(KindredError):
-    """The document has no operation to run under the operationName given (or none was given)."""
-
-    code = "GRAPHQL_VALIDATION_FAILED"
 
 
 class _MethodNotAllowed(HTTPException):
@@ -179,13 +174,9 @@ class KindredGraphQL(GraphQL[Context, None]):
         except MissingQueryError as error:
             raise HTTPException(400, "Send the GraphQL document as `query`.") from error
         except CannotGetOperationTypeError as error:
-            # An unknown operationName, or several operations and none named: a GraphQL request error.
-            message = (
-                "The document holds several operations: say which to run with operationName."
-                if error.operation_name is None
-                else f"The document has no operation named {error.operation_name!r}."
-            )
-            raise _NoOperation(message) from error
+            # An unknown operationName (or a document without operations): a GraphQL request error.
+            several = error.operation_name is None
+            raise NoOperation(NoOperation.several if several else NoOperation.unknown) from error
         except InvalidOperationTypeError as error:
             if error.operation_type == OperationType.SUBSCRIPTION:
                 raise HTTPException(
