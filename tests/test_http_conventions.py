@@ -365,3 +365,29 @@ async def test_a_surrogate_pair_is_text_like_any_other(client: GraphQLClient) ->
     assert "\\ud83d\\ude00" in body
     response = await client.http.post("/graphql", content=body, headers={"content-type": "application/json"})
     assert response.json()["data"]["signUp"]["user"]["name"] == "Ann \U0001f600"
+
+
+async def test_graphiql_opens_on_kindreds_starter_and_writes_nothing_to_the_address(
+    client: GraphQLClient,
+) -> None:
+    from graphql import parse, validate
+
+    from schema import build_schema
+    from web.graphiql import STARTER
+
+    page = await client.http.get("/graphql", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    html = page.text
+    assert STARTER in html
+    assert "Welcome to GraphiQL" not in html
+    # Strawberry's page copied every edit into ?q= and ?variables= with history.replaceState.
+    assert "history.replaceState" not in html and "pushState" not in html
+    for step in (
+        "signUp(",
+        "logIn(",
+        '"Authorization": "Bearer <token>"',
+        "recipients(first: 10)",
+        "gifts(first: 5)",
+    ):
+        assert step in STARTER
+    assert validate(build_schema(Settings(_env_file=None))._schema, parse(STARTER)) == []

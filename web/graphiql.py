@@ -18,18 +18,25 @@ _EXAMPLE = re.compile(r"const EXAMPLE_QUERY = `.*?`;", re.DOTALL)
 _WRITES_URL = "history.replaceState(null, null, newSearch);"
 
 # Shown in the editor when the page opens. A JavaScript template literal: no backquotes, no "${".
-STARTER = """# Welcome to Kindred: the people in your life, what you gave each other, what you remember.
+STARTER = """# Welcome to Kindred: the people in your life, the gifts
+# you gave them, what you remember together.
 #
-# 1. Run SignUp (or, with an account, LogIn) with the play button and copy the token it answers.
-# 2. Open "Headers" at the bottom and set, with that token:
+# 1. Run SignUp (or LogIn) with the play button above
+#    and copy the token it answers.
+# 2. Open "Headers" below and set, with that token:
 #      { "Authorization": "Bearer <token>" }
 #    (an API key from createApiKey works the same way).
-# 3. Run MyPeople: your recipients, each with their latest gifts.
+# 3. Run MyPeople: your recipients and their gifts.
 #
-# What you type here stays out of the page's address, so no password lands in the browser history.
+# Nothing typed here is written to the page's address,
+# so no password lands in the browser's history.
 
 mutation SignUp {
-  signUp(email: "you@example.com", password: "a long password", name: "You") {
+  signUp(
+    email: "you@example.com"
+    password: "a long password"
+    name: "You"
+  ) {
     token
   }
 }
