@@ -11,9 +11,11 @@ from anyio import to_thread
 from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from graph import migrations
 from graph.driver import Graph
@@ -64,8 +66,29 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
     routes = [Route("/health", health), Route("/graphql", graphql), WebSocketRoute("/graphql", graphql)]
     if settings.graphiql and graphiql.installed():
         routes.append(graphiql.route())
-    middleware = [Middleware(RequestId), Middleware(BodyLimit, max_bytes=settings.max_body_bytes)]
-    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+    return Starlette(routes=routes, lifespan=lifespan, middleware=_middleware(settings))
+
+
+def _middleware(settings: Settings) -> list[Middleware]:
+    """Outermost first: the client's real address, the request id, CORS, then the body limit."""
+    middleware = []
+    if settings.trusted_proxy_list:
+        # Only a trusted peer's X-Forwarded-For replaces the client address (rate limits, logs).
+        middleware.append(Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list))
+    middleware.append(Middleware(RequestId))
+    if settings.cors_origin_list:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origin_list,
+                allow_methods=["GET", "POST"],
+                allow_headers=["authorization", "content-type", "accept", "x-request-id"],
+                expose_headers=["x-request-id", "retry-after"],
+                max_age=600,
+            )
+        )
+    middleware.append(Middleware(BodyLimit, max_bytes=settings.max_body_bytes))
+    return middleware
 
 
 def _persisted_query_cache(settings: Settings) -> Cache:
@@ -99,7 +122,8 @@ async def open_graph(settings: Settings) -> AsyncIterator[Graph]:
 def main() -> None:
     settings = Settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+    # uvicorn's own proxy headers would trust 127.0.0.1 by default: KINDRED_TRUSTED_PROXIES decides.
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, proxy_headers=False)
 
 
 if __name__ == "__main__":

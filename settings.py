@@ -42,12 +42,20 @@ class Settings(BaseSettings):
     max_aliases: int = Field(default=30, gt=0)
     max_tokens: int = Field(default=5000, gt=0)
     max_cost: int = Field(default=20_000, gt=0)
+    # The fields a document expands to, every fragment spread counted: bounds the work of validation.
+    max_fields: int = Field(default=1000, gt=0)
     max_page_size: int = Field(default=100, gt=0)
     unpaged_list_cost: int = Field(default=20, gt=0)
     max_body_bytes: int = Field(default=1_000_000, gt=0)
     rate_limit_per_user: str = "600/minute"
     rate_limit_per_ip: str = "300/minute"
     persisted_query_ttl_seconds: int = Field(default=7 * 24 * 3600, gt=0)
+
+    # HTTP in front of Kindred, both comma-separated lists and both off by default: the proxies whose
+    # X-Forwarded-For is believed (addresses or networks, "*" for any), and the browser origins allowed
+    # to call Kindred (CORS).
+    trusted_proxies: str = ""
+    cors_origins: str = ""
 
     # Subscriptions (graphql-transport-ws only).
     max_subscriptions_per_connection: int = Field(default=20, gt=0)
@@ -58,6 +66,14 @@ class Settings(BaseSettings):
     def _rate_limit(cls, value: str) -> str:
         limits.parse(value)  # "600/minute", "10 per second", ...: refuses anything else at start
         return value
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return _items(self.trusted_proxies)
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return _items(self.cors_origins)
 
     @property
     def local_neo4j_home(self) -> Path:
@@ -73,3 +89,7 @@ class Settings(BaseSettings):
             kept.write_text(secrets.token_urlsafe(48))
             kept.chmod(0o600)
         return kept.read_text().strip()
+
+
+def _items(listed: str) -> list[str]:
+    return [item.strip() for item in listed.split(",") if item.strip()]

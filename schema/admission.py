@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
@@ -34,6 +35,14 @@ PUBLIC_ROOT_FIELDS = frozenset({"signUp", "logIn", "__typename", "__schema", "__
 PAGE_ARGUMENTS = ("first", "last")
 
 
+class NoOperation(KindredError):
+    """The document has no one operation to run: several and none named, or none of the name given."""
+
+    code = "GRAPHQL_VALIDATION_FAILED"
+    several = "The document holds several operations: say which to run with operationName."
+    unknown = "The document has no operation of the operationName given."
+
+
 class RequireViewer(SchemaExtension):
     """Refuses an operation without a viewer that asks for a non-public field."""
 
@@ -53,36 +62,99 @@ class CostLimits:
     max_cost: int
     max_page_size: int
     unpaged_list_cost: int
+    max_fields: int = 1000
 
 
 class CostLimit(SchemaExtension):
-    """Refuses an operation whose estimated cost (fields multiplied by the page sizes asked) is too high.
+    """Refuses, before validation, a document that expands to too many fields or costs too much.
 
-    A paged field costs its `first` or `last` (the default page when neither is given); a list without
-    paging costs `unpaged_list_cost`; the edges and nodes of a connection are counted by their page.
+    Both are decided before graphql-core validates: its rules (the depth limit, overlapping fields)
+    walk every spread of every fragment, so a small document of fragments that spread each other twice
+    would hold the event loop for seconds. The field count is linear (memoized per fragment) and bounds
+    what every later walk does. The cost: a paged field costs its `first` or `last` (the default page
+    when neither is given); a list without paging costs `unpaged_list_cost`; the edges and nodes of a
+    connection are counted by their page.
     """
 
     def __init__(self, limits: CostLimits) -> None:
         super().__init__()
         self.limits = limits
 
-    def on_execute(self) -> Iterator[None]:
+    def on_validate(self) -> Iterator[None]:
         context = self.execution_context
-        operation = _operation(context)
-        if operation and context.result is None:
+        document = context.graphql_document
+        if document is not None and context.pre_execution_errors is None:
             try:
-                cost = _Estimate(context, self.limits).of(operation)
-                if cost > self.limits.max_cost:
-                    raise LimitExceeded(
-                        f"This operation would cost {cost}, over the limit of {self.limits.max_cost}: "
-                        "ask for smaller pages or fewer nested lists.",
-                        limit="cost",
-                        cost=cost,
-                        maxCost=self.limits.max_cost,
-                    )
+                self._admit(context, document)
+            except RecursionError:
+                error = LimitExceeded("This document nests fragments too deeply.", limit="depth")
+                context.pre_execution_errors = [GraphQLError(error.message, extensions=error.extensions)]
             except KindredError as error:
-                _refuse(context, error)
+                # Strawberry skips validation (and execution) when errors are already set.
+                context.pre_execution_errors = [GraphQLError(error.message, extensions=error.extensions)]
         yield
+
+    def _admit(self, context: ExecutionContext, document: DocumentNode) -> None:
+        fields = count_fields(document)
+        if fields > self.limits.max_fields:
+            raise LimitExceeded(
+                f"This document expands to {fields} fields (fragments included), over the limit of "
+                f"{self.limits.max_fields}: ask for fewer fields or spread fragments fewer times.",
+                limit="fields",
+                fields=fields,
+                maxFields=self.limits.max_fields,
+            )
+        # Strawberry names the first operation when the client named none, and would run it: a document
+        # of several operations must say which (the name the client gave is kept privately).
+        named = getattr(context, "_provided_operation_name", None)
+        operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+        if named is None and len(operations) > 1:
+            raise NoOperation(NoOperation.several)
+        operation = _operation(context)
+        if operation is None:
+            raise NoOperation(NoOperation.unknown)
+        cost = _Estimate(context, self.limits).of(operation)
+        if cost > self.limits.max_cost:
+            raise LimitExceeded(
+                f"This operation would cost {cost}, over the limit of {self.limits.max_cost}: "
+                "ask for smaller pages or fewer nested lists.",
+                limit="cost",
+                cost=cost,
+                maxCost=self.limits.max_cost,
+            )
+
+
+def count_fields(document: DocumentNode) -> int:
+    """The fields every definition of the document expands to, each fragment spread counted as its
+    fragment's fields: what validation walks. Linear: each fragment is counted once."""
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    counted: dict[str, int] = {}
+
+    def fragment(name: str, visiting: frozenset[str]) -> int:
+        if name in counted:
+            return counted[name]
+        definition = fragments.get(name)
+        if definition is None or name in visiting:
+            return 0  # unknown or cyclic: validation refuses it
+        counted[name] = selections(definition.selection_set, visiting | {name})
+        return counted[name]
+
+    def selections(selection_set: SelectionSetNode | None, visiting: frozenset[str]) -> int:
+        total = 0
+        for selection in selection_set.selections if selection_set else ():
+            if isinstance(selection, FieldNode):
+                total += 1 + selections(selection.selection_set, visiting)
+            elif isinstance(selection, InlineFragmentNode):
+                total += selections(selection.selection_set, visiting)
+            elif isinstance(selection, FragmentSpreadNode):
+                total += fragment(selection.name.value, visiting)
+        return total
+
+    return sum(
+        selections(d.selection_set, frozenset())
+        for d in document.definitions
+        if isinstance(d, OperationDefinitionNode | FragmentDefinitionNode)
+    )
 
 
 class _Estimate:

@@ -22,5 +22,14 @@ class RateLimits:
         stats = await self._limiter.get_window_stats(item, *identity)
         return max(stats.reset_time - time.time(), 1.0)
 
+    async def over(self, limit: str, *identity: str) -> float | None:
+        """Whether `identity` is already over `limit`, without counting a request: the seconds to wait,
+        or None."""
+        item: RateLimitItem = parse(limit)
+        if await self._limiter.test(item, *identity):
+            return None
+        stats = await self._limiter.get_window_stats(item, *identity)
+        return max(stats.reset_time - time.time(), 1.0)
+
     async def reset(self) -> None:
         await self._storage.reset()

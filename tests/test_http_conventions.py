@@ -9,10 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from graph.driver import Graph
 from settings import Settings
-from tests.client import ME, GraphQLClient
+from tests.client import ME, SIGN_UP, GraphQLClient
 from tests.conftest import LiveServer, running
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -147,3 +150,244 @@ async def test_a_persisted_query_whose_hash_does_not_match_is_refused(client: Gr
     extensions = {"persistedQuery": {"version": 1, "sha256Hash": "0" * 64}}
     response = await client.http.post("/graphql", json={"query": "{ __typename }", "extensions": extensions})
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+# Request-level refusals: each answers its status with a JSON error that has a code.
+SUBSCRIPTION = "subscription { heartbeat(everySeconds: 1) }"
+REFUSED_REQUESTS = [
+    ("batched array", "POST", {"json": [{"query": "{ __typename }"}, {"query": "{ __typename }"}]}, 400),
+    (
+        "text/plain body",
+        "POST",
+        {"content": "{ __typename }", "headers": {"content-type": "text/plain"}},
+        400,
+    ),
+    ("no content type", "POST", {"content": b'{"query": "{ __typename }"}'}, 400),
+    (
+        "invalid JSON",
+        "POST",
+        {"content": b'{"query": ', "headers": {"content-type": "application/json"}},
+        400,
+    ),
+    ("JSON number", "POST", {"json": 5}, 400),
+    ("JSON string", "POST", {"json": "{ __typename }"}, 400),
+    ("JSON null", "POST", {"json": None}, 400),
+    ("no query", "POST", {"json": {"variables": {}}}, 400),
+    ("query a number", "POST", {"json": {"query": 1}}, 400),
+    ("query a list", "POST", {"json": {"query": ["{ __typename }"]}}, 400),
+    ("variables a list", "POST", {"json": {"query": "{ __typename }", "variables": [1]}}, 400),
+    ("variables a string", "POST", {"json": {"query": "{ __typename }", "variables": "{}"}}, 400),
+    ("extensions a string", "POST", {"json": {"query": "{ __typename }", "extensions": "x"}}, 400),
+    ("operationName a number", "POST", {"json": {"query": "{ __typename }", "operationName": 1}}, 400),
+    ("GET without query", "GET", {"params": {"variables": "{}"}}, 400),
+    ("GET variables not JSON", "GET", {"params": {"query": "{ __typename }", "variables": "{"}}, 400),
+    (
+        "GET mutation",
+        "GET",
+        {"params": {"query": 'mutation { logIn(email: "a", password: "b") { token } }'}},
+        405,
+    ),
+    ("PUT", "PUT", {"json": {"query": "{ __typename }"}}, 405),
+    ("DELETE", "DELETE", {}, 405),
+    ("PATCH", "PATCH", {"json": {"query": "{ __typename }"}}, 405),
+    ("subscription over POST", "POST", {"json": {"query": SUBSCRIPTION}}, 400),
+    ("subscription over GET", "GET", {"params": {"query": SUBSCRIPTION}}, 400),
+    (
+        "deeply nested JSON",
+        "POST",
+        {"content": b"[" * 100_000 + b"]" * 100_000, "headers": {"content-type": "application/json"}},
+        400,
+    ),
+    (
+        "deeply nested variables",
+        "POST",
+        {
+            "content": b'{"query": "{ __typename }", "variables": {"a": '
+            + b"[" * 100_000
+            + b"]" * 100_000
+            + b"}}",
+            "headers": {"content-type": "application/json"},
+        },
+        400,
+    ),
+    (
+        "GET deeply nested variables",
+        "GET",
+        {"params": {"query": "{ __typename }", "variables": '{"a": ' + "[" * 5_000 + "]" * 5_000 + "}"}},
+        400,
+    ),
+]
+
+
+@pytest.mark.parametrize("accept", ["application/json", GRAPHQL_RESPONSE, None])
+@pytest.mark.parametrize(
+    ("case", "method", "request_options", "status"), REFUSED_REQUESTS, ids=[r[0] for r in REFUSED_REQUESTS]
+)
+async def test_a_request_that_is_not_a_graphql_request_is_refused_in_json_with_a_code(
+    client: GraphQLClient,
+    graph: Graph,
+    case: str,
+    method: str,
+    request_options: dict,
+    status: int,
+    accept: str | None,
+) -> None:
+    headers = {**request_options.get("headers", {}), **({"accept": accept} if accept else {})}
+    before = graph.transactions
+    response = await client.http.request(method, "/graphql", **{**request_options, "headers": headers})
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(accept or "application/json")
+    error = response.json()["errors"][0]
+    assert error["message"]
+    assert error["extensions"]["code"] in ("BAD_REQUEST", "METHOD_NOT_ALLOWED"), error
+    if status == 405:
+        assert response.headers["allow"] in ("GET, POST", "POST")
+    assert graph.transactions == before
+
+
+async def test_a_client_that_accepts_no_json_is_told_in_plain_text(client: GraphQLClient) -> None:
+    response = await client.http.post(
+        "/graphql", json={"query": "{ __typename }"}, headers={"Accept": "text/csv"}
+    )
+    assert response.status_code == 406
+    assert response.headers["content-type"].startswith("text/plain")
+    assert "application/json" in response.text
+
+
+SELECTION_REFUSALS = [
+    ("two operations, none named", {"query": "query A { __typename } query B { __typename }"}),
+    ("an anonymous and a named one", {"query": "{ __typename } query B { __typename }"}),
+    ("an unknown operationName", {"query": "query A { __typename }", "operationName": "B"}),
+    (
+        "two mutations, none named",
+        {
+            "query": 'mutation A { signUp(email: "two@example.com", password: "long enough pass", name: "T") { token } } mutation B { logIn(email: "x", password: "y") { token } }'
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "body"), SELECTION_REFUSALS, ids=[c for c, _ in SELECTION_REFUSALS])
+@pytest.mark.parametrize(("accept", "status"), [("application/json", 200), (GRAPHQL_RESPONSE, 400)])
+async def test_a_document_whose_operation_cannot_be_chosen_is_refused_and_nothing_runs(
+    client: GraphQLClient, graph: Graph, case: str, body: dict, accept: str, status: int
+) -> None:
+    before = graph.transactions
+    response = await client.http.post("/graphql", json=body, headers={"Accept": accept})
+    assert response.status_code == status
+    answer = response.json()
+    assert "data" not in answer
+    assert answer["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert graph.transactions == before
+
+
+# Lone surrogates: JSON can carry "\ud800", no store can encode it; refused at the root wherever it is.
+LONE = "\ud800"
+SURROGATE_BODIES = {
+    "variables": lambda s: {"query": "query ($e: String) { __typename }", "variables": {"e": s}},
+    "a variable's key": lambda s: {"query": "{ __typename }", "variables": {s: 1}},
+    "a nested variable": lambda s: {"query": "{ __typename }", "variables": {"a": [{"b": [s]}]}},
+    "a string in the document": lambda s: {
+        "query": '{ recipients(filter: {nameContains: "' + s + '"}) { totalCount } }'
+    },
+    "a comment in the document": lambda s: {"query": "# " + s + "\n{ __typename }"},
+    "operationName": lambda s: {"query": "{ __typename }", "operationName": s},
+    "extensions": lambda s: {"query": "{ __typename }", "extensions": {"x": s}},
+    "a persisted query's hash": lambda s: {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": s}}},
+}
+AT_ROOT = [
+    (
+        "signUp email",
+        'mutation ($v: String!) { signUp(email: $v, password: "long enough pass", name: "S") { token } }',
+    ),
+    (
+        "signUp password",
+        'mutation ($v: String!) { signUp(email: "s@example.com", password: $v, name: "S") { token } }',
+    ),
+    (
+        "signUp name",
+        'mutation ($v: String!) { signUp(email: "s@example.com", password: "long enough pass", name: $v) { token } }',
+    ),
+    ("logIn email", 'mutation ($v: String!) { logIn(email: $v, password: "long enough pass") { token } }'),
+    ("logIn password", 'mutation ($v: String!) { logIn(email: "s@example.com", password: $v) { token } }'),
+    ("createRecipient", "mutation ($v: String!) { createRecipient(input: {name: $v}) { recipient { id } } }"),
+    ("a filter", "query ($v: String) { recipients(filter: {nameContains: $v}) { totalCount } }"),
+    (
+        "link properties",
+        'mutation ($v: JSON) { link(from: "a", to: "b", type: KNOWS, properties: $v) { __typename } }',
+    ),
+]
+
+
+def _with_surrogate(text: str, position: int) -> str:
+    position %= len(text) + 1
+    return text[:position] + LONE + text[position:]
+
+
+@given(part=st.sampled_from(sorted(SURROGATE_BODIES)), text=st.text(max_size=12), position=st.integers(0, 12))
+@hypothesis_settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+async def test_a_lone_surrogate_anywhere_in_a_request_is_bad_user_input(
+    client: GraphQLClient, graph: Graph, part: str, text: str, position: int
+) -> None:
+    before = graph.transactions
+    body = json.dumps(SURROGATE_BODIES[part](_with_surrogate(text, position)))
+    response = await client.http.post("/graphql", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 200, response.text
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT", error
+    assert graph.transactions == before
+
+
+@pytest.mark.parametrize(("case", "query"), AT_ROOT, ids=[c for c, _ in AT_ROOT])
+async def test_a_lone_surrogate_in_any_argument_is_refused_before_anything_runs(
+    client: GraphQLClient, graph: Graph, case: str, query: str
+) -> None:
+    token = await client.sign_up("surrogates@example.com")
+    before = graph.transactions
+    value = "Ann " + LONE if "link" not in case else {"note": LONE}
+    body = json.dumps({"query": query, "variables": {"v": value}})
+    headers = {
+        "content-type": "application/json",
+        "authorization": f"Bearer {token}",
+        "accept": GRAPHQL_RESPONSE,
+    }
+    response = await client.http.post("/graphql", content=body, headers=headers)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "variables"}
+    assert graph.transactions == before
+
+
+async def test_a_surrogate_pair_is_text_like_any_other(client: GraphQLClient) -> None:
+    variables = {"email": "pairs@example.com", "password": "long enough pass", "name": "Ann \U0001f600"}
+    body = json.dumps({"query": SIGN_UP, "variables": variables})  # the emoji as the escapes "\ud83d\ude00"
+    assert "\\ud83d\\ude00" in body
+    response = await client.http.post("/graphql", content=body, headers={"content-type": "application/json"})
+    assert response.json()["data"]["signUp"]["user"]["name"] == "Ann \U0001f600"
+
+
+async def test_graphiql_opens_on_kindreds_starter_and_writes_nothing_to_the_address(
+    client: GraphQLClient,
+) -> None:
+    from graphql import parse, validate
+
+    from schema import build_schema
+    from web.graphiql import STARTER
+
+    page = await client.http.get("/graphql", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    html = page.text
+    assert STARTER in html
+    assert "Welcome to GraphiQL" not in html
+    # Strawberry's page copied every edit into ?q= and ?variables= with history.replaceState.
+    assert "history.replaceState" not in html and "pushState" not in html
+    for step in (
+        "signUp(",
+        "logIn(",
+        '"Authorization": "Bearer <token>"',
+        "recipients(first: 10)",
+        "gifts(first: 5)",
+    ):
+        assert step in STARTER
+    assert validate(build_schema(Settings(_env_file=None))._schema, parse(STARTER)) == []

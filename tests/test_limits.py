@@ -1,16 +1,24 @@
 """Every limit refuses with a clear error before the operation reaches Neo4j."""
 
+import asyncio
+import hashlib
+import json
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 import strawberry
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from graph.driver import Graph
 from schema.admission import CostLimit, CostLimits
 from settings import Settings
 from tests.client import ME, GraphQLClient
-from tests.conftest import running
+from tests.conftest import LiveServer, running
 
 CREATE_KEY = 'mutation { createApiKey(name: "k") { apiKey { id } } }'
 
@@ -226,3 +234,243 @@ async def _flush(redis_url: str) -> None:
 
     async with Redis.from_url(redis_url) as redis:
         await redis.flushdb()
+
+
+# Documents whose fragments spread each other: small to send, exponential to expand.
+def _fragment_bomb(levels: int, spreads: int, leaf: str = "__typename") -> str:
+    fragments = [
+        f"fragment F{i} on Query {{ {' '.join([f'...F{i + 1}'] * spreads)} }}" for i in range(levels - 1)
+    ]
+    fragments.append(f"fragment F{levels - 1} on Query {{ {leaf} }}")
+    return "{ ...F0 } " + " ".join(fragments)
+
+
+def _nested_bomb(levels: int) -> str:
+    """The same, through the graph's own types: each level a recipient's gifts and their recipients."""
+    fragments = [
+        f"fragment F{i} on Recipient {{ name gifts(first: 1) {{ nodes {{ recipients(first: 1) {{ nodes {{ ...F{i + 1} ...F{i + 1} }} }} }} }} }}"
+        for i in range(levels - 1)
+    ]
+    fragments.append(f"fragment F{levels - 1} on Recipient {{ name }}")
+    return "{ recipients(first: 1) { nodes { ...F0 } } } " + " ".join(fragments)
+
+
+def test_the_stalling_document_of_the_probe_is_744_bytes_and_expands_past_the_limit() -> None:
+    from graphql import parse
+
+    from schema.admission import count_fields
+
+    document = _fragment_bomb(19, 2)
+    assert 700 < len(document) < 800
+    assert count_fields(parse(document)) == 3 * 2**18 - 1 > Settings(_env_file=None).max_fields
+
+
+@pytest.fixture
+async def bomber(client: GraphQLClient) -> str:
+    return await client.sign_up("bomber@example.com")
+
+
+@given(levels=st.integers(12, 24), spreads=st.integers(2, 4), nested=st.booleans())
+@hypothesis_settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+async def test_documents_that_expand_exponentially_are_refused_within_50_ms_before_neo4j(
+    client: GraphQLClient, graph: Graph, bomber: str, levels: int, spreads: int, nested: bool
+) -> None:
+    document = _nested_bomb(levels) if nested else _fragment_bomb(levels, spreads)
+    before = graph.transactions
+    timings, errors = [], []
+    for _ in range(5):
+        started = time.perf_counter()
+        errors.append(await client.error(document, token=bomber))
+        timings.append(time.perf_counter() - started)
+    assert graph.transactions == before
+    assert all(e["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED" for e in errors)
+    assert all(e["extensions"]["limit"] == "fields" for e in errors), errors[0]
+    assert sorted(timings)[2] < 0.05, timings  # the median: the machine is shared
+
+
+async def test_health_is_answered_while_stalling_documents_are_sent(settings: Settings) -> None:
+    """Over real HTTP: a burst of the probe's document and /health at the same time."""
+    document = _fragment_bomb(19, 2)
+    with LiveServer(settings) as server:
+        async with httpx.AsyncClient(timeout=30) as http:
+            started = time.perf_counter()
+            bombs = [http.post(server.url, json={"query": document}) for _ in range(8)]
+            health_url = server.url.replace("/graphql", "/health")
+            answers = await asyncio.gather(*bombs[:4], http.get(health_url), *bombs[4:])
+            elapsed = time.perf_counter() - started
+    health = answers[4]
+    assert health.status_code == 200
+    refused = [a for i, a in enumerate(answers) if i != 4]
+    assert all(a.json()["errors"][0]["extensions"]["limit"] == "fields" for a in refused)
+    assert elapsed < 2, elapsed  # eight of them took a minute before
+
+
+async def test_fragments_that_spread_a_chain_too_deep_to_walk_are_refused(client: GraphQLClient) -> None:
+    chain = " ".join(f"fragment F{i} on Query {{ ...F{i + 1} }}" for i in range(700))
+    document = "{ ...F0 } " + chain + " fragment F700 on Query { __typename }"
+    big = Settings(_env_file=None).model_copy(update={"max_tokens": 100_000})
+    from schema import build_schema
+
+    result = await build_schema(big).execute(document, context_value=_Anonymous())
+    assert result.errors and result.errors[0].extensions["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+
+class _Anonymous:
+    viewer_uid = None
+    auth_error = None
+    request_id = "test"
+
+
+# Rate limits: the address guards anonymous traffic and is checked before any credential is looked at;
+# the user guards authenticated traffic.
+async def test_an_address_over_its_limit_is_refused_before_its_api_key_is_looked_up(
+    settings: Settings, graph: Graph, client: GraphQLClient
+) -> None:
+    token = await client.sign_up("keyed@example.com")
+    key = (await client.data('mutation { createApiKey(name: "k") { key } }', token=token))["createApiKey"][
+        "key"
+    ]
+    async with running(settings.model_copy(update={"rate_limit_per_ip": "2/minute"}), graph) as limited:
+        for _ in range(2):
+            assert (await limited.post("{ __typename }")).status_code == 200
+        before = graph.transactions
+        refused = await limited.post(ME, token=key)
+        bad_key = await limited.post(ME, token="kr_" + "x" * 40)
+        assert graph.transactions == before, "a refused request reached Neo4j"
+    for response in (refused, bad_key):
+        assert response.status_code == 429
+        assert response.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+        assert int(response.headers["retry-after"]) >= 1
+
+
+async def test_authenticated_requests_count_against_their_user_not_their_address(
+    settings: Settings, graph: Graph
+) -> None:
+    limits = {"rate_limit_per_ip": "3/minute", "rate_limit_per_user": "100/minute"}
+    async with running(settings.model_copy(update=limits), graph) as limited:
+        token = await limited.sign_up("busy@example.com")  # the address's first
+        for _ in range(10):
+            await limited.data(ME, token=token)
+        assert (await limited.post("{ __typename }")).status_code == 200  # the second
+        wrong = await limited.post(ME, token="not-a-token")  # a credential that fails: the third
+        assert wrong.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        refused = await limited.post(
+            'mutation { logIn(email: "busy@example.com", password: "guess") { token } }'
+        )
+        # The address is over its limit now, and is refused before any credential is looked at.
+        also_refused = await limited.post(ME, token=token)
+    assert refused.status_code == also_refused.status_code == 429
+
+
+async def test_a_forwarded_address_counts_only_from_a_trusted_proxy(settings: Settings, graph: Graph) -> None:
+    async def statuses(limited_settings: Settings) -> list[int]:
+        async with running(limited_settings, graph) as limited:
+            answers = [
+                await limited.http.post(
+                    "/graphql",
+                    json={"query": "{ __typename }"},
+                    headers={"X-Forwarded-For": f"203.0.113.{i}"},
+                )
+                for i in range(4)
+            ]
+        return [a.status_code for a in answers]
+
+    limited = settings.model_copy(update={"rate_limit_per_ip": "2/minute"})
+    # The test client's peer is 127.0.0.1: spoofing the header from an untrusted peer changes nothing.
+    assert await statuses(limited) == [200, 200, 429, 429]
+    assert await statuses(limited.model_copy(update={"trusted_proxies": "10.0.0.0/8"})) == [
+        200,
+        200,
+        429,
+        429,
+    ]
+    # Behind a trusted proxy, each forwarded client has its own count.
+    assert await statuses(limited.model_copy(update={"trusted_proxies": "127.0.0.1"})) == [200] * 4
+
+
+# Persisted queries belong to who sent them.
+def _persisted(query: str) -> dict[str, Any]:
+    return {"persistedQuery": {"version": 1, "sha256Hash": hashlib.sha256(query.encode()).hexdigest()}}
+
+
+async def test_a_persisted_query_is_known_only_to_the_user_who_sent_it(client: GraphQLClient) -> None:
+    ann = await client.sign_up("ann-apq@example.com")
+    bob = await client.sign_up("bob-apq@example.com")
+    query = "{ me { email } secret: me { id } }"
+    extensions = json.dumps(_persisted(query))
+
+    async def by_hash(token: str | None) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return (await client.http.get("/graphql", params={"extensions": extensions}, headers=headers)).json()
+
+    sent = await client.http.post(
+        "/graphql",
+        json={"query": query, "extensions": _persisted(query)},
+        headers={"Authorization": f"Bearer {ann}"},
+    )
+    assert sent.json()["data"]["me"]["email"] == "ann-apq@example.com"
+    assert (await by_hash(ann))["data"]["me"]["email"] == "ann-apq@example.com"
+    for other in (bob, None):
+        assert (await by_hash(other))["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+
+
+async def test_an_anonymous_persisted_query_is_known_only_to_its_address(
+    settings: Settings, graph: Graph
+) -> None:
+    query = "{ first: __typename second: __typename }"
+    async with running(settings.model_copy(update={"trusted_proxies": "127.0.0.1"}), graph) as proxied:
+
+        async def send(address: str, body: dict[str, Any]) -> dict[str, Any]:
+            answer = await proxied.http.post("/graphql", json=body, headers={"X-Forwarded-For": address})
+            return answer.json()
+
+        stored = await send("198.51.100.1", {"query": query, "extensions": _persisted(query)})
+        assert stored == {"data": {"first": "Query", "second": "Query"}}
+        assert (await send("198.51.100.1", {"extensions": _persisted(query)}))["data"]["first"] == "Query"
+        other = await send("198.51.100.2", {"extensions": _persisted(query)})
+    assert other["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+
+
+# CORS, off unless origins are given.
+PREFLIGHT = {
+    "Access-Control-Request-Method": "POST",
+    "Access-Control-Request-Headers": "authorization, content-type",
+}
+
+
+async def test_a_preflight_from_an_allowed_origin_gets_the_cors_headers_and_another_does_not(
+    settings: Settings, graph: Graph
+) -> None:
+    allowed = "https://app.example.com"
+    async with running(
+        settings.model_copy(update={"cors_origins": f"{allowed}, https://other.example.com"}), graph
+    ) as cors:
+        ok = await cors.http.options("/graphql", headers={"Origin": allowed, **PREFLIGHT})
+        refused = await cors.http.options(
+            "/graphql", headers={"Origin": "https://evil.example.com", **PREFLIGHT}
+        )
+        posted = await cors.http.post(
+            "/graphql", json={"query": "{ __typename }"}, headers={"Origin": allowed}
+        )
+    assert ok.status_code == 200
+    assert ok.headers["access-control-allow-origin"] == allowed
+    assert "POST" in ok.headers["access-control-allow-methods"]
+    assert "authorization" in ok.headers["access-control-allow-headers"].lower()
+    assert "access-control-allow-origin" not in refused.headers
+    assert posted.headers["access-control-allow-origin"] == allowed
+    assert "x-request-id" in posted.headers["access-control-expose-headers"].lower()
+
+
+async def test_without_cors_origins_a_preflight_gets_no_cors_headers(client: GraphQLClient) -> None:
+    preflight = await client.http.options(
+        "/graphql", headers={"Origin": "https://app.example.com", **PREFLIGHT}
+    )
+    posted = await client.http.post(
+        "/graphql", json={"query": "{ __typename }"}, headers={"Origin": "https://app.example.com"}
+    )
+    assert preflight.status_code == 405
+    assert not any(name.startswith("access-control-") for name in preflight.headers)
+    assert not any(name.startswith("access-control-") for name in posted.headers)
+    assert posted.json() == {"data": {"__typename": "Query"}}

@@ -1,22 +1,26 @@
 """The GraphQL view: Strawberry's, with Kindred's context, admission, media types and persisted queries."""
 
+import json
 from datetime import timedelta
 from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from graphql import GraphQLError
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.exceptions import ConnectionRejectionError
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
-from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
-from errors import KindredError, RateLimited
+from errors import BadUserInput, KindredError, RateLimited
 from resolvers.context import Context, authenticate
+from schema.admission import NoOperation
 from settings import Settings
 from web import graphiql, persisted_queries
 from web.media_types import GRAPHQL_RESPONSE_JSON, negotiate
@@ -29,6 +33,27 @@ _REQUEST_ERROR_STATUS = {
     "UNAUTHENTICATED": 401,
     "RATE_LIMITED": 429,
 }
+# A request refused before it is a GraphQL request at all (Strawberry's HTTPException), by its status.
+_HTTP_ERROR_CODES = {
+    400: "BAD_REQUEST",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    406: "NOT_ACCEPTABLE",
+    413: "BAD_USER_INPUT",
+    429: "RATE_LIMITED",
+}
+_ALLOWED_OPERATIONS = {
+    "GET": {OperationType.QUERY},
+    "POST": {OperationType.QUERY, OperationType.MUTATION},
+}
+
+
+class _MethodNotAllowed(HTTPException):
+    """405 with the methods that would have been allowed."""
+
+    def __init__(self, reason: str, allow: str) -> None:
+        super().__init__(405, reason)
+        self.allow = allow
 
 
 class KindredGraphQL(GraphQL[Context, None]):
@@ -41,13 +66,38 @@ class KindredGraphQL(GraphQL[Context, None]):
             max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
         )
         self.settings = settings
+        # Made once, so a Strawberry whose page no longer fits web/graphiql.py fails at start.
+        self._graphiql_page = graphiql.kindred_page(self.graphql_ide_html) if settings.graphiql else ""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Strawberry answers the requests it refuses itself in text/plain: here they answer JSON."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=receive)
+        try:
+            response = await self.run(request)
+        except HTTPException as error:
+            code = _HTTP_ERROR_CODES.get(error.status_code)
+            response = _refusal(request, error.status_code, error.reason, code)
+            if isinstance(error, _MethodNotAllowed):
+                response.headers["allow"] = error.allow
+        except RateLimited as error:
+            response = _refusal(request, 429, error.message, error.code, error.extensions)
+            response.headers["retry-after"] = str(error.extensions["retryAfterSeconds"])
+        await response(scope, receive, send)
+
+    def is_request_allowed(self, request: AsyncHTTPRequestAdapter) -> bool:
+        if request.method not in ("GET", "POST"):
+            raise _MethodNotAllowed("GraphQL is served over GET (queries) and POST.", "GET, POST")
+        return True
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         state = request.state
         sub_response = response if isinstance(response, Response) else None
         context = Context(request, sub_response, self.settings, state.graph, state.request_id)
         if isinstance(request, Request):
-            await authenticate(context, request.headers.get("authorization"))
+            await self._admit(request, context)
         return context
 
     async def on_ws_connect(self, context: Context) -> None:
@@ -58,7 +108,7 @@ class KindredGraphQL(GraphQL[Context, None]):
             raise ConnectionRejectionError()
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        page = self.graphql_ide_html
+        page = self._graphiql_page
         return HTMLResponse(graphiql.local_page(page) if graphiql.installed() else page)
 
     def should_render_graphql_ide(self, request: Any) -> bool:
@@ -74,11 +124,16 @@ class KindredGraphQL(GraphQL[Context, None]):
 
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> Any:
         try:
-            return await super().parse_http_body(request)
+            data = await super().parse_http_body(request)
         except UnicodeDecodeError as error:
             raise HTTPException(400, "The request body must be UTF-8 JSON.") from error
         except AttributeError as error:  # Strawberry reads the JSON body as an object without checking
             raise HTTPException(400, 'The request body must be a JSON object: {"query": ...}.') from error
+        except RecursionError as error:  # json.loads of a body nested deeper than Python recurses
+            raise HTTPException(400, "The request body nests too deeply.") from error
+        if isinstance(data, GraphQLRequestData) and not isinstance(data.operation_name, str | None):
+            raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null.")
+        return data
 
     async def execute_single(
         self,
@@ -92,23 +147,42 @@ class KindredGraphQL(GraphQL[Context, None]):
         if sub_response.media_type is None:
             raise HTTPException(406, f"Accept {GRAPHQL_RESPONSE_JSON} or application/json.")
         try:
-            await self._admit(request, context, sub_response)
-            request_data = await persisted_queries.resolve(request_data, request.state.persisted_queries)
+            refuse_lone_surrogates(request_data)
+            owner = f"user:{context.viewer_uid}" if context.viewer_uid else f"address:{_address(request)}"
+            cache = request.state.persisted_queries
+            request_data = await persisted_queries.resolve(request_data, cache, owner)
+            result = await self._execute(request_adapter.method, context, request_data)
         except KindredError as error:
             result = ExecutionResult(
                 data=None, errors=[GraphQLError(error.message, extensions=error.extensions)]
             )
-        else:
-            try:
-                result = await super().execute_single(
-                    request, request_adapter, sub_response, context, root_value, request_data
-                )
-            except HTTPException as error:
-                if isinstance(error.__cause__, InvalidOperationTypeError) and request_adapter.method == "GET":
-                    raise HTTPException(405, "Only queries may be sent with GET: POST mutations.") from error
-                raise
         sub_response.status_code = self._status(sub_response, result)
         return result
+
+    async def _execute(
+        self, method: str, context: Context, request_data: GraphQLRequestData
+    ) -> ExecutionResult:
+        try:
+            return await self.schema.execute(
+                request_data.query,
+                variable_values=request_data.variables,
+                context_value=context,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=_ALLOWED_OPERATIONS[method],
+                operation_extensions=request_data.extensions,
+            )
+        except MissingQueryError as error:
+            raise HTTPException(400, "Send the GraphQL document as `query`.") from error
+        except CannotGetOperationTypeError as error:
+            # An unknown operationName (or a document without operations): a GraphQL request error.
+            several = error.operation_name is None
+            raise NoOperation(NoOperation.several if several else NoOperation.unknown) from error
+        except InvalidOperationTypeError as error:
+            if error.operation_type == OperationType.SUBSCRIPTION:
+                raise HTTPException(
+                    400, "Subscriptions are served over WebSocket (graphql-transport-ws) at /graphql."
+                ) from error
+            raise _MethodNotAllowed("Only queries may be sent with GET: POST mutations.", "POST") from error
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         response = await super().process_result(request, result)
@@ -121,27 +195,88 @@ class KindredGraphQL(GraphQL[Context, None]):
         response.headers["content-type"] = f"{sub_response.media_type}; charset=utf-8"
         return response
 
-    async def _admit(self, request: Request, context: Context, sub_response: Response) -> None:
-        """Counts the request against the per-IP and per-user rate limits; RateLimited past either."""
+    async def _admit(self, request: Request, context: Context) -> None:
+        """Rate limits around authentication: an address over its limit is refused before its
+        credentials are looked at (no Neo4j); then an authenticated request counts against its user,
+        any other (logIn, signUp, a credential that fails) against its address."""
         limits = request.state.rate_limits
-        client = request.client.host if request.client else "unknown"
-        wait = await limits.hit(self.settings.rate_limit_per_ip, "ip", client)
-        if wait is None and context.viewer_uid is not None:
-            wait = await limits.hit(self.settings.rate_limit_per_user, "user", context.viewer_uid)
+        address = _address(request)
+        per_address = self.settings.rate_limit_per_ip
+        wait = await limits.over(per_address, "ip", address)
+        if wait is None:
+            await authenticate(context, request.headers.get("authorization"))
+            if context.viewer_uid is not None:
+                wait = await limits.hit(self.settings.rate_limit_per_user, "user", context.viewer_uid)
+            else:
+                wait = await limits.hit(per_address, "ip", address)
         if wait is not None:
-            sub_response.headers["retry-after"] = str(int(wait + 0.999))
-            raise RateLimited(f"Too many requests: try again in {wait:.0f} s.", retryAfterSeconds=round(wait))
+            seconds = int(wait + 0.999)
+            raise RateLimited(f"Too many requests: try again in {seconds} s.", retryAfterSeconds=seconds)
 
     @staticmethod
     def _status(sub_response: Response, result: ExecutionResult) -> int:
         code = (
             result.errors[0].extensions.get("code") if result.errors and result.errors[0].extensions else None
         )
-        if code == "RATE_LIMITED":
-            return 429
         if sub_response.media_type == GRAPHQL_RESPONSE_JSON and _never_ran(result):
             return _REQUEST_ERROR_STATUS.get(str(code), 200)
         return 200
+
+
+def refuse_lone_surrogates(request_data: GraphQLRequestData) -> None:
+    """BadUserInput for a lone surrogate (such as "\\ud800", which JSON can carry) anywhere in the
+    request: no store, Neo4j included, can encode one, so it is refused here, once for every field."""
+    parts = {
+        "query": request_data.query,
+        "variables": request_data.variables,
+        "operationName": request_data.operation_name,
+        "extensions": request_data.extensions,
+    }
+    for part, value in parts.items():
+        if any(_has_lone_surrogate(text) for text in _strings(value)):
+            message = f"The request's {part} holds a lone surrogate: send valid Unicode."
+            raise BadUserInput(message, field=part)
+
+
+def _strings(value: Any) -> Any:
+    """Every string in a JSON value, keys included (without recursion: the value may nest deeply)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    # Python keeps a decoded surrogate pair as one code point, so any surrogate left is a lone one.
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _address(request: Request) -> str:
+    """The client's address: the peer's, or the forwarded one when the peer is a trusted proxy
+    (ProxyHeadersMiddleware has put it in the scope then)."""
+    return request.client.host if request.client else "unknown"
+
+
+def _refusal(
+    request: Request, status: int, message: str, code: str | None, extensions: dict[str, Any] | None = None
+) -> Response:
+    """A request refused before it ran, in JSON when the client reads JSON, else in plain text."""
+    media_type = negotiate(request.headers.get("accept"))
+    if media_type is None:
+        return PlainTextResponse(message, status_code=status)
+    error = {"message": message, "extensions": {**(extensions or {}), "code": code or "BAD_REQUEST"}}
+    body = json.dumps({"errors": [error]})
+    return Response(body, status_code=status, media_type=f"{media_type}; charset=utf-8")
 
 
 def _never_ran(result: ExecutionResult) -> bool:
