@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     openai_timeout_seconds: float = Field(default=30, gt=0)
     local_embedding_model_dir: Path | None = None
     local_embedding_batch_size: int = Field(default=32, gt=0)
+    local_embedding_threads: int = Field(default=1, gt=0)
 
     # Vectors: a Qdrant server when QDRANT_URL is set, else on disk in process under data/vectors, with
     # Qdrant's embedded engine (qdrant-edge, "edge") or qdrant-client's local mode ("local").

@@ -17,4 +17,8 @@ def create_embedder(settings: Settings) -> Embedder:
             max_retries=settings.openai_max_retries,
             timeout_seconds=settings.openai_timeout_seconds,
         )
-    return MiniLM(settings.local_embedding_model_dir, batch_size=settings.local_embedding_batch_size)
+    return MiniLM(
+        settings.local_embedding_model_dir,
+        batch_size=settings.local_embedding_batch_size,
+        threads=settings.local_embedding_threads,
+    )

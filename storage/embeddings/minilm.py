@@ -14,6 +14,7 @@ from pathlib import Path
 import anyio
 import numpy as np
 from safetensors.numpy import load_file
+from threadpoolctl import threadpool_limits
 from tokenizers import Tokenizer
 
 MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
@@ -36,9 +37,12 @@ class MiniLM:
     model_id = MODEL_ID
     dimensions = DIMENSIONS
 
-    def __init__(self, model_dir: Path | None = None, batch_size: int = 32) -> None:
+    def __init__(self, model_dir: Path | None = None, batch_size: int = 32, threads: int = 1) -> None:
         self._model_dir = model_dir
         self._batch_size = batch_size
+        # BLAS threads for one batch. One by default: on a machine whose cores are busy (a server under
+        # load, shared CI) OpenBLAS's threads spin against each other, measured 18x slower at batch 1.
+        self._threads = threads
         self._encoder: _Encoder | None = None
         self._loading = threading.Lock()
         # One batch at a time: numpy already spreads a batch's matrix products over the cores.
@@ -59,7 +63,9 @@ class MiniLM:
         return np.concatenate(batches) if batches else np.zeros((0, DIMENSIONS), np.float32)
 
     def _embed_batch(self, texts: list[str]) -> np.ndarray:
-        return self._loaded().encode(texts)
+        encoder = self._loaded()
+        with threadpool_limits(limits=self._threads, user_api="blas"):
+            return encoder.encode(texts)
 
     def _loaded(self) -> "_Encoder":
         with self._loading:
