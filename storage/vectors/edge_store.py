@@ -1,0 +1,138 @@
+"""Vectors on disk in process with qdrant-edge, Qdrant's own engine as a library: the embedded default.
+
+One shard (a folder under the data folder) per collection, the same payload and filters as a Qdrant server,
+searched in Rust with the owner filter applied through its keyword index (the tenant key). Its calls block,
+so each runs in a worker thread. A shard's folder is locked by one process: one Kindred instance per data
+folder; several instances share a Qdrant server instead (QDRANT_URL).
+"""
+
+import shutil
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+import anyio
+import qdrant_edge as edge
+
+from storage.vectors import VectorHit, VectorPoint, VectorSpace, check_vector, merge, point_id
+
+T = TypeVar("T")
+_INDEXED = {"owner": True, "uid": False, "label": False}  # keyword payload indexes; True: the tenant key
+
+
+class EdgeStore:
+    def __init__(self, root: Path, space: VectorSpace) -> None:
+        self.space = space
+        self._root = root
+        self._shards: dict[str, edge.EdgeShard] = {}
+        self._opening = threading.Lock()
+
+    async def ensure(self, kind: str) -> None:
+        await self._run(self._shard, self.space.collection(kind))
+
+    async def upsert(self, kind: str, points: Sequence[VectorPoint]) -> None:
+        if not points:
+            return
+        for point in points:
+            check_vector(self.space, point.vector)
+        edge_points = [edge.Point(p.point_id(), list(p.vector), p.full_payload()) for p in points]
+        await self._update(kind, edge.UpdateOperation.upsert_points(edge_points))
+
+    async def delete(self, kind: str, uids: Sequence[str]) -> None:
+        if uids:
+            await self._update(kind, edge.UpdateOperation.delete_points([point_id(uid) for uid in uids]))
+
+    async def delete_owner(self, owner: str) -> None:
+        suffix = self.space.collection("x").removeprefix("kindred__x")
+        names = (
+            [p.name for p in self._root.glob(f"kindred__*{suffix}") if p.is_dir()]
+            if self._root.exists()
+            else []
+        )
+        operation = edge.UpdateOperation.delete_points_by_filter(_filter(owner))
+        for name in names:
+            await self._run(lambda name=name: self._shard(name).update(operation))
+
+    async def search(
+        self,
+        kinds: Sequence[str],
+        vector: Sequence[float],
+        *,
+        owner: str,
+        limit: int = 10,
+        labels: Sequence[str] | None = None,
+        exclude: Sequence[str] = (),
+    ) -> list[VectorHit]:
+        check_vector(self.space, vector)
+        request = edge.SearchRequest(
+            query=edge.Query.Nearest(list(vector)),
+            limit=limit,
+            filter=_filter(owner, labels, exclude),
+            with_payload=True,
+        )
+        found = []
+        for kind in kinds:
+            name = self.space.collection(kind)
+            points = await self._run(lambda name=name: self._shard(name).search(request))
+            found.append([VectorHit.of(kind, point.score, point.payload or {}) for point in points])
+        return merge(found, limit)
+
+    async def count(self, kind: str, owner: str | None = None) -> int:
+        request = edge.CountRequest(exact=True, filter=_filter(owner) if owner else None)
+        name = self.space.collection(kind)
+        return await self._run(lambda: self._shard(name).count(request))
+
+    async def drop(self, kind: str) -> None:
+        name = self.space.collection(kind)
+        await self._run(self._drop, name)
+
+    async def close(self) -> None:
+        await self._run(self._close_all)
+
+    async def _update(self, kind: str, operation: edge.UpdateOperation) -> None:
+        name = self.space.collection(kind)
+        await self._run(lambda: self._shard(name).update(operation))
+
+    async def _run(self, function: Callable[..., T], *args: object) -> T:
+        return await anyio.to_thread.run_sync(function, *args)
+
+    def _shard(self, name: str) -> edge.EdgeShard:
+        with self._opening:
+            shard = self._shards.get(name)
+            if shard is None:
+                shard = self._shards[name] = self._open(self._root / name)
+            return shard
+
+    def _open(self, path: Path) -> edge.EdgeShard:
+        if path.exists() and any(path.iterdir()):
+            return edge.EdgeShard.load(str(path))
+        path.mkdir(parents=True, exist_ok=True)
+        vectors = edge.EdgeVectorParams(size=self.space.dimensions, distance=edge.Distance.Cosine)
+        shard = edge.EdgeShard.create(str(path), edge.EdgeConfig(vectors=vectors))
+        for key, tenant in _INDEXED.items():
+            index = edge.KeywordIndexParams(is_tenant=tenant)
+            shard.update(edge.UpdateOperation.create_field_index(key, index))
+        return shard
+
+    def _drop(self, name: str) -> None:
+        with self._opening:
+            shard = self._shards.pop(name, None)
+            if shard is not None:
+                shard.close()
+            shutil.rmtree(self._root / name, ignore_errors=True)
+
+    def _close_all(self) -> None:
+        with self._opening:
+            for shard in self._shards.values():
+                shard.flush()
+                shard.close()
+            self._shards.clear()
+
+
+def _filter(owner: str, labels: Sequence[str] | None = None, exclude: Sequence[str] = ()) -> edge.Filter:
+    must: list = [edge.FieldCondition(key="owner", match=edge.MatchValue(owner))]
+    if labels is not None:
+        must.append(edge.FieldCondition(key="label", match=edge.MatchAny(list(labels))))
+    must_not = [edge.FieldCondition(key="uid", match=edge.MatchAny(list(exclude)))] if exclude else None
+    return edge.Filter(must=must, must_not=must_not)

@@ -1,0 +1,201 @@
+"""The embedders: the local all-MiniLM-L6-v2 gives the reference model's vectors; OpenAI's path, against a
+local stand-in of its HTTP API, batches, passes the dimensions and rides out a rate limit."""
+
+import asyncio
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from localneo4j import free_port
+from settings import Settings
+from storage.embeddings import EmbeddingsUnavailable
+from storage.embeddings.factory import create_embedder
+from storage.embeddings.minilm import MiniLM
+from storage.embeddings.openai_embedder import OpenAIEmbedder
+
+REFERENCE = json.loads((Path(__file__).parent / "reference" / "minilm_all_l6_v2.json").read_text())
+
+
+@pytest.fixture(autouse=True)
+def empty_graph() -> None:
+    """These tests need no Neo4j: this replaces conftest's fixture that empties it."""
+
+
+@pytest.fixture(scope="module")
+def minilm() -> MiniLM:
+    return MiniLM()
+
+
+async def test_local_vectors_match_an_independent_implementation_of_the_model(minilm: MiniLM) -> None:
+    reference = REFERENCE["mean_pooled"]["vectors"]
+    ours = np.array(await minilm.embed(list(reference)))
+    theirs = np.array(list(reference.values()))
+    theirs /= np.linalg.norm(theirs, axis=1, keepdims=True)
+    cosines = (ours * theirs).sum(axis=1)
+    assert cosines.min() > 0.9999, cosines
+
+
+async def test_local_vectors_reproduce_the_published_similarities(minilm: MiniLM) -> None:
+    published = REFERENCE["similarities"]
+    vectors = np.array(await minilm.embed(published["sentences"]))
+    assert np.abs(vectors @ vectors.T - np.array(published["matrix"])).max() < 5e-4
+    prefix = REFERENCE["prefix"]
+    (hello,) = await minilm.embed([prefix["text"]])
+    assert np.abs(np.array(hello[:5]) - prefix["values"]).max() < 1e-4
+
+
+async def test_local_vectors_are_unit_length_and_the_same_alone_or_in_a_batch(minilm: MiniLM) -> None:
+    texts = ["Mom loves gardening", "hiking in the Alps " * 200, "", "a gift: a pair of red wool socks"]
+    batch = np.array(await minilm.embed(texts))
+    alone = np.array([(await minilm.embed([text]))[0] for text in texts])
+    assert batch.shape == (4, 384)
+    assert np.allclose(np.linalg.norm(batch, axis=1), 1, atol=1e-5)
+    assert np.abs(batch - alone).max() < 1e-5
+    assert await minilm.embed([]) == []
+
+
+async def test_local_embedding_leaves_the_event_loop_free(minilm: MiniLM) -> None:
+    await minilm.embed(["load the model first"])
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.005)
+            ticks += 1
+
+    ticker = asyncio.create_task(tick())
+    started = time.perf_counter()
+    await minilm.embed([f"a sentence about topic number {i}, with some more words" for i in range(96)])
+    elapsed = time.perf_counter() - started
+    ticker.cancel()
+    assert ticks >= elapsed / 0.005 / 4, (ticks, elapsed)
+
+
+async def test_a_paraphrase_is_nearer_than_a_lexical_trap(minilm: MiniLM) -> None:
+    memory, paraphrase, trap = await minilm.embed(
+        ["We went hiking in the Alps last summer", "mountain trip", "Alps brand cough drops in the cupboard"]
+    )
+    assert np.dot(memory, paraphrase) > np.dot(trap, paraphrase)
+
+
+# --- OpenAI, against a stand-in of its API on a real port ---------------------------------------------
+
+
+class StandIn:
+    """POST /v1/embeddings answering deterministic vectors; `rate_limit_first` makes it answer 429 once."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict] = []
+        self.rate_limit_first = False
+        app = Starlette(routes=[Route("/v1/embeddings", self.embeddings, methods=["POST"])])
+        self.port = free_port()
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        )
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    async def embeddings(self, request: Request) -> JSONResponse:
+        body = await request.json()
+        self.requests.append(body)
+        if self.rate_limit_first:
+            self.rate_limit_first = False
+            error = {
+                "error": {"message": "Rate limit reached", "type": "requests", "code": "rate_limit_exceeded"}
+            }
+            return JSONResponse(error, status_code=429, headers={"retry-after-ms": "50"})
+        dimensions = body.get("dimensions", 1536)
+        data = [
+            {"object": "embedding", "index": index, "embedding": vector_of(text, dimensions)}
+            for index, text in enumerate(body["input"])
+        ]
+        data.reverse()  # the API does not promise order: the client must sort by index
+        usage = {"prompt_tokens": 1, "total_tokens": 1}
+        return JSONResponse({"object": "list", "data": data, "model": body["model"], "usage": usage})
+
+
+def vector_of(text: str, dimensions: int) -> list[float]:
+    seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
+    vector = np.random.default_rng(seed).standard_normal(dimensions)
+    return (vector / np.linalg.norm(vector)).tolist()
+
+
+@pytest.fixture(scope="module")
+def stand_in() -> Iterator[StandIn]:
+    server = StandIn()
+    server.thread.start()
+    deadline = time.monotonic() + 30
+    while not server.server.started:
+        assert server.thread.is_alive() and time.monotonic() < deadline, "the stand-in did not start"
+        time.sleep(0.02)
+    yield server
+    server.server.should_exit = True
+    server.thread.join(timeout=10)
+
+
+@pytest.fixture
+def fresh(stand_in: StandIn) -> StandIn:
+    stand_in.requests.clear()
+    stand_in.rate_limit_first = False
+    return stand_in
+
+
+async def test_openai_embeddings_are_batched_and_in_order(fresh: StandIn) -> None:
+    embedder = OpenAIEmbedder(api_key="sk-test", base_url=fresh.url, dimensions=256, batch_size=2)
+    texts = ["one", "two", "three", "four", "five"]
+    vectors = await embedder.embed(texts)
+    await embedder.close()
+    assert vectors == [vector_of(text, 256) for text in texts]
+    assert [request["input"] for request in fresh.requests] == [["one", "two"], ["three", "four"], ["five"]]
+    assert {(request["model"], request["dimensions"]) for request in fresh.requests} == {
+        ("text-embedding-3-small", 256)
+    }
+    assert (embedder.model_id, embedder.dimensions) == ("openai/text-embedding-3-small", 256)
+
+
+async def test_openai_rate_limit_is_retried_with_backoff(fresh: StandIn) -> None:
+    fresh.rate_limit_first = True
+    embedder = OpenAIEmbedder(api_key="sk-test", base_url=fresh.url, max_retries=3)
+    (vector,) = await embedder.embed(["retried"])
+    await embedder.close()
+    assert vector == vector_of("retried", 1536)
+    assert len(fresh.requests) == 2
+
+
+async def test_openai_rate_limit_past_the_retries_says_unavailable(fresh: StandIn) -> None:
+    fresh.rate_limit_first = True
+    embedder = OpenAIEmbedder(api_key="sk-test", base_url=fresh.url, max_retries=0)
+    with pytest.raises(EmbeddingsUnavailable):
+        await embedder.embed(["refused"])
+    await embedder.close()
+
+
+async def test_openai_unreachable_says_unavailable() -> None:
+    embedder = OpenAIEmbedder(api_key="sk-test", base_url=f"http://127.0.0.1:{free_port()}/v1", max_retries=0)
+    with pytest.raises(EmbeddingsUnavailable):
+        await embedder.embed(["nobody there"])
+    await embedder.close()
+
+
+def test_openai_is_used_when_its_key_is_set_else_the_local_model(stand_in: StandIn) -> None:
+    local = create_embedder(Settings(OPENAI_API_KEY=None))
+    remote = create_embedder(
+        Settings(OPENAI_API_KEY="sk-test", OPENAI_BASE_URL=stand_in.url, openai_embedding_dimensions=512)
+    )
+    assert (local.model_id, local.dimensions) == ("sentence-transformers/all-MiniLM-L6-v2", 384)
+    assert (remote.model_id, remote.dimensions) == ("openai/text-embedding-3-small", 512)
