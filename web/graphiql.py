@@ -51,7 +51,7 @@ query MyPeople {
   recipients(first: 10) {
     nodes {
       name
-      relationship { type closeness }
+      relationship { kind closeness }
       gifts(first: 5) {
         nodes { name priceCents outcome { reaction success } }
       }
