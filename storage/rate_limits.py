@@ -30,6 +30,3 @@ class RateLimits:
             return None
         stats = await self._limiter.get_window_stats(item, *identity)
         return max(stats.reset_time - time.time(), 1.0)
-
-    async def reset(self) -> None:
-        await self._storage.reset()
