@@ -69,6 +69,14 @@ MIGRATIONS = (
             "CREATE INDEX Occasion_date IF NOT EXISTS FOR (o:Occasion) ON (o.owner, o.date)",
         ),
     ),
+    Migration(
+        3,
+        "logged-out session tokens: one RevokedToken per token id, found by owner",
+        (
+            "CREATE CONSTRAINT RevokedToken_jti IF NOT EXISTS FOR (r:RevokedToken) REQUIRE r.jti IS UNIQUE",
+            "CREATE INDEX RevokedToken_owner IF NOT EXISTS FOR (r:RevokedToken) ON (r.owner)",
+        ),
+    ),
 )
 
 _LEDGER = "CREATE CONSTRAINT Migration_version IF NOT EXISTS FOR (m:Migration) REQUIRE m.version IS UNIQUE"
