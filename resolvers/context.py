@@ -48,6 +48,8 @@ class Context:
     # The rate limits (storage/rate_limits.py), for the per-email limit of logIn and signUp.
     rate_limits: Any = field(default=None, repr=False)
     credential: Credential | None = field(default=None, repr=False)
+    # Whether the credential was checked against the auth state yet (see `confirm`).
+    confirmed: bool = field(default=False, repr=False)
 
     @property
     def loaders(self) -> Any:
@@ -76,7 +78,11 @@ class Context:
 
 
 async def authenticate(context: Context, authorization: object) -> None:
-    """Sets the viewer from a `Bearer <token or API key>` credential, or the reason it was refused."""
+    """Sets the viewer from a `Bearer <token or API key>` credential, or the reason it was refused.
+
+    A session token is only verified here (signature, expiry: no I/O), so the limits that refuse an
+    operation before it runs still reach nothing; `confirm` checks it against the auth state next.
+    """
     if authorization is None or authorization == "":
         return
     try:
@@ -85,6 +91,17 @@ async def authenticate(context: Context, authorization: object) -> None:
         context.auth_error = error
         return
     context.viewer_uid = context.credential.user_uid
+
+
+async def confirm(context: Context) -> None:
+    """Checks the credential against the auth state (logged out, account gone or suspended) once per
+    context: after it, a viewer is one whose credential holds, or there is none and auth_error says why."""
+    if context.confirmed or context.credential is None:
+        return
+    problem = await recheck(context)
+    context.confirmed = True
+    if problem is not None:
+        context.viewer_uid, context.credential, context.auth_error = None, None, problem
 
 
 async def recheck(context: Context) -> KindredError | None:
@@ -114,7 +131,6 @@ async def _credential_of(context: Context, authorization: object) -> Credential:
     if credentials.is_api_key(secret):
         return await _check_api_key(context, credentials.api_key_hash(secret))
     claims = credentials.token_claims(secret, context.settings.signing_secret)
-    await _check_session(context, claims.subject, claims.token_id, claims.generation)
     return Credential("session", claims.subject, claims.token_id, claims.expires_at, claims.generation)
 
 

@@ -23,7 +23,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 from strawberry.types import ExecutionResult
 
 from errors import KindredError, LimitExceeded, RateLimited
-from resolvers.context import Context, authenticate, recheck
+from resolvers.context import Context, authenticate, confirm, recheck
 from settings import Settings
 from web import graphiql, persisted_queries
 from web.media_types import GRAPHQL_RESPONSE_JSON, negotiate
@@ -141,6 +141,7 @@ class KindredGraphQL(GraphQL[Context, None]):
         if not isinstance(authorization, str) or not authorization:
             raise ConnectionRejectionError()
         await authenticate(context, authorization)
+        await confirm(context)
         if context.viewer_uid is None:
             raise ConnectionRejectionError()
 
