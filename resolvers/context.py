@@ -91,6 +91,7 @@ async def authenticate(context: Context, authorization: object) -> None:
         context.auth_error = error
         return
     context.viewer_uid = context.credential.user_uid
+    context.confirmed = context.credential.kind == "api_key"  # its lookup checked its owner too
 
 
 async def confirm(context: Context) -> None:

@@ -111,6 +111,17 @@ async def test_a_request_of_a_logged_out_token_reads_no_neo4j_for_its_credential
     assert graph.transactions == before  # refused from the cached state, before anything runs
 
 
+async def test_a_valid_token_costs_no_neo4j_read_once_its_state_is_cached(
+    client: GraphQLClient, graph: Graph
+) -> None:
+    token = await client.sign_up("warm@example.com", password=PASSWORD)
+    await client.data(ME, token=token)
+    before = graph.transactions
+    for _ in range(5):
+        await client.data(ME, token=token)
+    assert graph.transactions - before == 5  # the viewer's own read, and nothing for the credential
+
+
 async def test_a_token_of_a_deleted_user_is_refused_on_every_request(
     client: GraphQLClient, graph: Graph
 ) -> None:
