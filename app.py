@@ -55,11 +55,14 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
                 logger.info("applied schema migrations %s", applied)
             persisted_queries = _persisted_query_cache(settings)
             stack.push_async_callback(persisted_queries.close)
+            auth_cache = _auth_state_cache(settings)
+            stack.push_async_callback(auth_cache.close)
             logger.info("Kindred is ready: GraphiQL on http://%s:%s/graphql", settings.host, settings.port)
             yield {
                 "settings": settings,
                 "graph": used,
                 "persisted_queries": persisted_queries,
+                "auth_cache": auth_cache,
                 "rate_limits": RateLimits(settings.redis_url),
             }
 
@@ -95,6 +98,15 @@ def _persisted_query_cache(settings: Settings) -> Cache:
     ttl = settings.persisted_query_ttl_seconds
     if settings.redis_url:
         return RedisCache(Redis.from_url(settings.redis_url), "kindred:apq", ttl)
+    return MemoryCache(ttl)
+
+
+def _auth_state_cache(settings: Settings) -> Cache:
+    """Where each request finds its user's auth state (resolvers/sessions.py): shared in Redis, so a
+    logout holds on every instance at once."""
+    ttl = settings.auth_state_ttl_seconds
+    if settings.redis_url:
+        return RedisCache(Redis.from_url(settings.redis_url), "kindred:auth", ttl)
     return MemoryCache(ttl)
 
 

@@ -30,6 +30,13 @@ class Settings(BaseSettings):
     # Accounts: tokens are signed with this secret; unset, one is made and kept in the data folder.
     jwt_secret: SecretStr | None = None
     token_ttl_seconds: int = Field(default=7 * 24 * 3600, gt=0)
+    # Each request checks its credential against the user's auth state (token generation, tokens logged
+    # out, account status), read from Neo4j at most once per user per this many seconds.
+    auth_state_ttl_seconds: float = Field(default=30, gt=0)
+    # A WebSocket's credential is checked again this often (and when its token expires).
+    ws_credential_check_seconds: float = Field(default=5, gt=0)
+    # logIn and signUp attempts per email address, from any client address.
+    rate_limit_per_email: str = "10/minute"
 
     # Production turns these off: no GraphiQL page, no introspection.
     graphiql: bool = True
@@ -82,7 +89,7 @@ class Settings(BaseSettings):
     max_subscriptions_per_connection: int = Field(default=20, gt=0)
     connection_init_timeout_seconds: float = Field(default=10, gt=0)
 
-    @field_validator("rate_limit_per_user", "rate_limit_per_ip")
+    @field_validator("rate_limit_per_user", "rate_limit_per_ip", "rate_limit_per_email")
     @classmethod
     def _rate_limit(cls, value: str) -> str:
         limits.parse(value)  # "600/minute", "10 per second", ...: refuses anything else at start

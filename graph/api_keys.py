@@ -1,4 +1,4 @@
-"""Cypher for ApiKey nodes: a user's API keys, kept only as hashes (seed 003's ApiKey)."""
+"""Cypher for ApiKey nodes: a user's API keys, kept only as hashes."""
 
 from datetime import datetime
 from typing import Any
@@ -6,9 +6,12 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph import events
+from graph.pages import Page, Rows
 from graph.rows import native
 
 _PUBLIC = "k {.uid, .name, .prefix, .status, .created_at, .last_used_at, .expires_at, .revoked_at}"
+# The keyset order of the viewer's keys: oldest first.
+SORT = "k.created_at"
 
 
 async def create_api_key(
@@ -33,30 +36,47 @@ async def create_api_key(
     return native(record["key"])
 
 
-async def api_keys_of(tx: AsyncManagedTransaction, owner: str) -> list[dict[str, Any]]:
-    query = f"MATCH (k:ApiKey {{owner: $owner}}) RETURN {_PUBLIC} AS key ORDER BY k.created_at, k.uid"
-    return [native(record["key"]) async for record in await tx.run(query, owner=owner)]
+async def page(tx: AsyncManagedTransaction, *, owner: str, page: Page) -> Rows:
+    keyset, order, params = page.clauses("k.uid")
+    query = f"""
+    MATCH (k:ApiKey {{owner: $owner}}) WHERE {keyset}
+    RETURN {_PUBLIC} AS key, {page.sort} AS sort ORDER BY {order} LIMIT $page_limit
+    """
+    result = await tx.run(query, owner=owner, **params)
+    rows = [{"node": native(record["key"]), "sort": native(record["sort"])} async for record in result]
+    return Rows.of(rows, page)
+
+
+async def count(tx: AsyncManagedTransaction, *, owner: str) -> int:
+    query = "MATCH (k:ApiKey {owner: $owner}) RETURN count(k) AS total"
+    return (await (await tx.run(query, owner=owner)).single(strict=True))["total"]
+
+
+async def by_uids(tx: AsyncManagedTransaction, *, owner: str, uids: list[str]) -> list[dict[str, Any]]:
+    query = f"MATCH (k:ApiKey {{owner: $owner}}) WHERE k.uid IN $uids RETURN {_PUBLIC} AS key"
+    return [native(record["key"]) async for record in await tx.run(query, owner=owner, uids=uids)]
 
 
 async def revoke_api_key(tx: AsyncManagedTransaction, *, owner: str, uid: str) -> dict[str, Any] | None:
+    """The revoked key, and its hash (so the auth-state cache can forget it); None if not the owner's."""
     query = f"""
     MATCH (k:ApiKey {{uid: $uid, owner: $owner}})
     SET k.status = 'revoked', k.revoked_at = coalesce(k.revoked_at, datetime())
-    RETURN {_PUBLIC} AS key
+    RETURN {_PUBLIC} AS key, k.hash AS hash
     """
     record = await (await tx.run(query, owner=owner, uid=uid)).single()
     if record is None:
         return None
     await events.append(tx, owner, "ApiKeyRevoked", [f"ApiKey:{uid}"])
-    return native(record["key"])
+    return {"key": native(record["key"]), "hash": record["hash"]}
 
 
 async def active_key(tx: AsyncManagedTransaction, key_hash: str) -> dict[str, Any] | None:
-    """The owner of an active, unexpired key with this hash, and when it was last used."""
+    """The owner of an active, unexpired key with this hash, when it expires and was last used."""
     query = """
     MATCH (k:ApiKey {hash: $key_hash})
     WHERE k.status = 'active' AND (k.expires_at IS NULL OR k.expires_at > datetime())
-    RETURN k {.uid, .owner, .last_used_at} AS key
+    RETURN k {.uid, .owner, .last_used_at, .expires_at} AS key
     """
     record = await (await tx.run(query, key_hash=key_hash)).single()
     return native(record["key"]) if record else None

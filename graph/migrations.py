@@ -74,6 +74,14 @@ MIGRATIONS = (
     ),
     Migration(
         3,
+        "logged-out session tokens: one RevokedToken per token id, found by owner",
+        (
+            "CREATE CONSTRAINT RevokedToken_jti IF NOT EXISTS FOR (r:RevokedToken) REQUIRE r.jti IS UNIQUE",
+            "CREATE INDEX RevokedToken_owner IF NOT EXISTS FOR (r:RevokedToken) ON (r.owner)",
+        ),
+    ),
+    Migration(
+        4,
         "drop the constraints and indexes of labels no code uses yet (each comes back with its domain)",
         (
             *(f"DROP CONSTRAINT {label}_uid IF EXISTS" for label in _UNUSED_LABELS),

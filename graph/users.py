@@ -1,5 +1,6 @@
-"""Cypher for User nodes: the accounts."""
+"""Cypher for User nodes: the accounts, and the state every credential of one is checked against."""
 
+from datetime import datetime
 from typing import Any
 
 from neo4j import AsyncManagedTransaction
@@ -18,7 +19,8 @@ async def create_user(
 ) -> dict[str, Any]:
     query = f"""
     CREATE (u:User {{uid: $uid, email: $email, name: $name, password_hash: $password_hash,
-                     tier: 'free', status: 'active', created_at: datetime(), updated_at: datetime()}})
+                     tier: 'free', status: 'active', token_generation: 0,
+                     created_at: datetime(), updated_at: datetime()}})
     RETURN {_PUBLIC} AS user
     """
     try:
@@ -37,13 +39,77 @@ async def user_by_uid(tx: AsyncManagedTransaction, uid: str) -> dict[str, Any] |
     return native(record["user"]) if record else None
 
 
+async def users_by_uids(tx: AsyncManagedTransaction, uids: list[str]) -> list[dict[str, Any]]:
+    result = await tx.run(f"MATCH (u:User) WHERE u.uid IN $uids RETURN {_PUBLIC} AS user", uids=uids)
+    return [native(record["user"]) async for record in result]
+
+
+async def auth_state(tx: AsyncManagedTransaction, uid: str) -> dict[str, Any] | None:
+    """What a credential of this user is checked against: the token generation (tokens issued before
+    the last logOutEverywhere are refused), the session tokens logged out and not yet expired, and
+    the account's status. None when there is no such user."""
+    query = """
+    MATCH (u:User {uid: $uid})
+    OPTIONAL MATCH (r:RevokedToken {owner: $uid}) WHERE r.expires_at > datetime()
+    RETURN coalesce(u.token_generation, 0) AS generation, u.status AS status, collect(r.jti) AS revoked
+    """
+    record = await (await tx.run(query, uid=uid)).single()
+    return record.data() if record else None
+
+
+async def log_out(
+    tx: AsyncManagedTransaction, *, uid: str, jti: str, expires_at: datetime
+) -> dict[str, Any] | None:
+    """Refuses one session token from now until it expires; returns the user's new auth state."""
+    query = """
+    MATCH (u:User {uid: $uid})
+    MERGE (r:RevokedToken {jti: $jti}) ON CREATE SET r.owner = $uid, r.expires_at = $expires_at
+    WITH u
+    // Tokens past their expiry are refused anyway: their records are no longer needed.
+    OPTIONAL MATCH (old:RevokedToken {owner: $uid}) WHERE old.expires_at <= datetime()
+    DETACH DELETE old
+    WITH DISTINCT u
+    RETURN u.uid AS uid
+    """
+    record = await (await tx.run(query, uid=uid, jti=jti, expires_at=expires_at)).single()
+    if record is None:
+        return None
+    await events.append(tx, uid, "LoggedOut", [f"User:{uid}"])
+    return await auth_state(tx, uid)
+
+
+async def log_out_everywhere(tx: AsyncManagedTransaction, uid: str) -> dict[str, Any] | None:
+    """Refuses every session token issued so far; returns the user's new auth state."""
+    query = """
+    MATCH (u:User {uid: $uid})
+    SET u.token_generation = coalesce(u.token_generation, 0) + 1, u.updated_at = datetime()
+    WITH u
+    // The new generation refuses every older token, so single logouts need no record any more.
+    OPTIONAL MATCH (r:RevokedToken {owner: $uid})
+    DETACH DELETE r
+    WITH DISTINCT u
+    RETURN u.uid AS uid
+    """
+    if await (await tx.run(query, uid=uid)).single() is None:
+        return None
+    await events.append(tx, uid, "LoggedOutEverywhere", [f"User:{uid}"])
+    return await auth_state(tx, uid)
+
+
 async def credentials_by_email(tx: AsyncManagedTransaction, email: str) -> dict[str, Any] | None:
-    """The account with this email and its password hash, for logging in."""
-    query = f"MATCH (u:User {{email: $email}}) RETURN {_PUBLIC} AS user, u.password_hash AS password_hash"
+    """The account with this email, its password hash and token generation, for logging in."""
+    query = f"""
+    MATCH (u:User {{email: $email}})
+    RETURN {_PUBLIC} AS user, u.password_hash AS password_hash, coalesce(u.token_generation, 0) AS generation
+    """
     record = await (await tx.run(query, email=email)).single()
     if record is None:
         return None
-    return {"user": native(record["user"]), "password_hash": record["password_hash"]}
+    return {
+        "user": native(record["user"]),
+        "password_hash": record["password_hash"],
+        "generation": record["generation"],
+    }
 
 
 async def set_password_hash(tx: AsyncManagedTransaction, uid: str, password_hash: str) -> None:

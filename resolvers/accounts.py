@@ -1,27 +1,35 @@
-"""Accounts: signing up, logging in, the viewer, and API keys."""
+"""Accounts: signing up, logging in and out, the viewer, and API keys."""
 
+import unicodedata
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
 from email_validator import EmailNotValidError, validate_email
 
-from errors import BadUserInput, NotFound, Unauthenticated
+from errors import BadUserInput, Forbidden, NotFound, RateLimited, Unauthenticated
 from graph import api_keys, users
-from resolvers import credentials
+from graph.pages import Rows
+from resolvers import credentials, sessions
 from resolvers.context import Context
+from resolvers.pages import PageArgs
 
 PASSWORD_MIN = 10
+# argon2 reads all of a password: a bound keeps one logIn from costing the server more than any other.
 PASSWORD_MAX = 1024
 NAME_MAX = 100
 KEY_NAME_MAX = 100
 KEY_DAYS_MAX = 3650
+# Control characters, lone surrogates (not text at all) and line or paragraph separators.
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
 
 
 async def sign_up(context: Context, email: str, password: str, name: str) -> dict[str, Any]:
     email = _normalized_email(email)
-    name = _required_text(name, "name", NAME_MAX)
-    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
+    await _limit_attempts(context, email)
+    name = _name(name, "name", NAME_MAX)
+    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX or _has_surrogate(password):
         raise BadUserInput(
             f"Choose a password of {PASSWORD_MIN} to {PASSWORD_MAX} characters.", field="password"
         )
@@ -29,18 +37,42 @@ async def sign_up(context: Context, email: str, password: str, name: str) -> dic
     user = await context.graph.write(
         users.create_user, uid=str(uuid4()), email=email, name=name, password_hash=password_hash
     )
-    return _session(context, user)
+    return _session(context, user, generation=0)
 
 
 async def log_in(context: Context, email: str, password: str) -> dict[str, Any]:
-    account = await context.graph.read(users.credentials_by_email, _normalized_email(email))
+    email = _normalized_email(email)
+    await _limit_attempts(context, email)
+    if len(password) > PASSWORD_MAX or _has_surrogate(password):
+        raise Unauthenticated("Wrong email or password.")  # no account has such a password
+    account = await context.graph.read(users.credentials_by_email, email)
     password_hash = account["password_hash"] if account else None
     if not await credentials.verify_password(password_hash, password) or account is None:
         raise Unauthenticated("Wrong email or password.")
+    status = account["user"]["status"]
+    if status != "active":  # told only to whoever knows the password
+        raise Forbidden(f"This account is {status}.", status=status)
     if credentials.needs_rehash(account["password_hash"]):
         rehashed = await credentials.hash_password(password)
         await context.graph.write(users.set_password_hash, account["user"]["uid"], rehashed)
-    return _session(context, account["user"])
+    return _session(context, account["user"], generation=account["generation"])
+
+
+async def log_out(context: Context) -> bool:
+    """Ends the session token of this request; other sessions and API keys go on."""
+    session = context.session
+    assert session.expires_at is not None  # every session token expires
+    state = await context.graph.write(
+        users.log_out, uid=session.user_uid, jti=session.credential_id, expires_at=session.expires_at
+    )
+    return await _remember(context, session.user_uid, state)
+
+
+async def log_out_everywhere(context: Context) -> bool:
+    """Ends every session token of the viewer, this one included; API keys are revoked one by one."""
+    session = context.session
+    state = await context.graph.write(users.log_out_everywhere, session.user_uid)
+    return await _remember(context, session.user_uid, state)
 
 
 async def me(context: Context) -> dict[str, Any]:
@@ -50,8 +82,16 @@ async def me(context: Context) -> dict[str, Any]:
     return user
 
 
+async def users_by_uids(context: Context, uids: list[str]) -> list[dict[str, Any] | None]:
+    """The viewer's own account where its uid is asked for; None for every other user."""
+    viewer = context.viewer
+    found = await context.graph.read(users.users_by_uids, [uid for uid in uids if uid == viewer])
+    return _in_order(uids, found)
+
+
 async def create_api_key(context: Context, name: str, expires_in_days: int | None) -> dict[str, Any]:
-    name = _required_text(name, "name", KEY_NAME_MAX)
+    owner = context.session.user_uid
+    name = _name(name, "name", KEY_NAME_MAX)
     expires_at = None
     if expires_in_days is not None:
         if not 1 <= expires_in_days <= KEY_DAYS_MAX:
@@ -60,7 +100,7 @@ async def create_api_key(context: Context, name: str, expires_in_days: int | Non
     key, key_hash, prefix = credentials.new_api_key()
     record = await context.graph.write(
         api_keys.create_api_key,
-        owner=context.viewer,
+        owner=owner,
         uid=str(uuid4()),
         name=name,
         key_hash=key_hash,
@@ -70,24 +110,64 @@ async def create_api_key(context: Context, name: str, expires_in_days: int | Non
     return {"key": key, "api_key": record}
 
 
-async def api_keys_of_viewer(context: Context) -> list[dict[str, Any]]:
-    return await context.graph.read(api_keys.api_keys_of, context.viewer)
+async def api_keys_page(context: Context, args: PageArgs) -> tuple[Rows, Callable[[], Awaitable[int]]]:
+    owner = context.viewer
+    keyset = args.page(api_keys.SORT, False, context.settings.max_page_size)
+    rows = await context.graph.read(api_keys.page, owner=owner, page=keyset)
+
+    async def total() -> int:
+        return await context.graph.read(api_keys.count, owner=owner)
+
+    return rows, total
+
+
+async def api_keys_by_uids(context: Context, uids: list[str]) -> list[dict[str, Any] | None]:
+    found = await context.graph.read(api_keys.by_uids, owner=context.viewer, uids=uids)
+    return _in_order(uids, found)
 
 
 async def revoke_api_key(context: Context, uid: str) -> dict[str, Any]:
-    record = await context.graph.write(api_keys.revoke_api_key, owner=context.viewer, uid=uid)
-    if record is None:
-        raise NotFound("No API key of yours has this id.", id=uid)
-    return record
+    owner = context.session.user_uid
+    revoked = await context.graph.write(api_keys.revoke_api_key, owner=owner, uid=uid)
+    if revoked is None:
+        raise NotFound("No API key of yours has this id.")
+    await sessions.forget_key(context.auth_cache, revoked["hash"])
+    return revoked["key"]
 
 
-def _session(context: Context, user: dict[str, Any]) -> dict[str, Any]:
+def _session(context: Context, user: dict[str, Any], *, generation: int) -> dict[str, Any]:
     settings = context.settings
-    token = credentials.issue_token(user["uid"], settings.signing_secret, settings.token_ttl_seconds)
+    token = credentials.issue_token(
+        user["uid"], generation, settings.signing_secret, settings.token_ttl_seconds
+    )
     return {"token": token, "user": user}
 
 
+async def _remember(context: Context, uid: str, state: dict[str, Any] | None) -> bool:
+    await sessions.remember_user(context.auth_cache, uid, state)
+    if state is None:
+        raise Unauthenticated("This account no longer exists.")
+    return True
+
+
+async def _limit_attempts(context: Context, email: str) -> None:
+    """Counts a logIn or signUp against its email address, whichever client address it comes from: a
+    password guessed from many addresses, or emails tried for sign-up, are slowed to this pace."""
+    if context.rate_limits is None:
+        return
+    wait = await context.rate_limits.hit(context.settings.rate_limit_per_email, "email", email)
+    if wait is not None:
+        if context.response is not None:
+            context.response.headers["retry-after"] = str(int(wait + 0.999))
+        raise RateLimited(
+            f"Too many attempts for this email address: try again in {wait:.0f} s.",
+            retryAfterSeconds=round(wait),
+        )
+
+
 def _normalized_email(email: str) -> str:
+    if _has_surrogate(email) or any(_refused(char) for char in email.strip()):
+        raise BadUserInput("This is not a valid email address.", field="email")
     try:
         address = validate_email(email.strip(), check_deliverability=False).normalized
     except EmailNotValidError as error:
@@ -96,8 +176,23 @@ def _normalized_email(email: str) -> str:
     return address.lower()
 
 
-def _required_text(value: str, field: str, max_length: int) -> str:
+def _name(value: str, field: str, max_length: int) -> str:
     value = value.strip()
     if not 1 <= len(value) <= max_length:
         raise BadUserInput(f"{field} must be 1 to {max_length} characters.", field=field)
+    if any(_refused(char) for char in value):
+        raise BadUserInput(f"{field} may not hold control characters.", field=field)
     return value
+
+
+def _refused(char: str) -> bool:
+    return unicodedata.category(char) in _REFUSED_CATEGORIES
+
+
+def _has_surrogate(value: str) -> bool:
+    return any("\ud800" <= char <= "\udfff" for char in value)
+
+
+def _in_order(uids: list[str], rows: list[dict[str, Any]]) -> list[dict[str, Any] | None]:
+    by_uid = {row["uid"]: row for row in rows}
+    return [by_uid.get(uid) for uid in uids]

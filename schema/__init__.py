@@ -88,8 +88,8 @@ def build_schema(settings: Settings) -> KindredSchema:
         partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
         partial(QueryDepthLimiter, max_depth=settings.max_depth),
         partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
-        RequireViewer,
         partial(CostLimit, limits),
+        RequireViewer,
         MaskInternalErrors,
     ]
     if not settings.introspection:

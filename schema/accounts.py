@@ -1,13 +1,17 @@
 """Accounts: the User type, sessions and API keys."""
 
+from collections.abc import Iterable
 from datetime import datetime
 from enum import Enum
 from typing import Any
 
 import strawberry
+from strawberry import relay
 
 from resolvers import accounts
 from resolvers.context import Context
+from resolvers.pages import PageArgs
+from schema.relay import Connection, connection, node_uid, uid_of
 
 Info = strawberry.Info[Context, None]
 
@@ -33,8 +37,8 @@ class ApiKeyStatus(Enum):
 
 
 @strawberry.type(description="The account of a person using Kindred.")
-class User:
-    id: strawberry.ID
+class User(relay.Node):
+    id: relay.NodeID[str]
     email: str
     name: str
     tier: SubscriptionTier
@@ -44,7 +48,7 @@ class User:
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> "User":
         return cls(
-            id=strawberry.ID(row["uid"]),
+            id=row["uid"],
             email=row["email"],
             name=row["name"],
             tier=SubscriptionTier(row["tier"]),
@@ -52,10 +56,17 @@ class User:
             created_at=row["created_at"],
         )
 
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list["User | None"]:
+        rows = await accounts.users_by_uids(info.context, list(node_ids))
+        return [cls.from_row(row) if row else None for row in rows]
+
 
 @strawberry.type(description="An API key: usable as 'Authorization: Bearer <key>' until revoked.")
-class ApiKey:
-    id: strawberry.ID
+class ApiKey(relay.Node):
+    id: relay.NodeID[str]
     name: str
     prefix: str = strawberry.field(description="The first characters of the key, to tell keys apart.")
     status: ApiKeyStatus
@@ -67,7 +78,7 @@ class ApiKey:
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> "ApiKey":
         return cls(
-            id=strawberry.ID(row["uid"]),
+            id=row["uid"],
             name=row["name"],
             prefix=row["prefix"],
             status=ApiKeyStatus(row["status"]),
@@ -76,6 +87,13 @@ class ApiKey:
             expires_at=row.get("expires_at"),
             revoked_at=row.get("revoked_at"),
         )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list["ApiKey | None"]:
+        rows = await accounts.api_keys_by_uids(info.context, list(node_ids))
+        return [cls.from_row(row) if row else None for row in rows]
 
 
 @strawberry.type
@@ -100,9 +118,18 @@ class AccountQuery:
     async def me(self, info: Info) -> User:
         return User.from_row(await accounts.me(info.context))
 
-    @strawberry.field(description="The viewer's API keys, revoked ones included.")
-    async def api_keys(self, info: Info) -> list[ApiKey]:
-        return [ApiKey.from_row(row) for row in await accounts.api_keys_of_viewer(info.context)]
+    @strawberry.field(description="The viewer's API keys, revoked ones included, oldest first.")
+    async def api_keys(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[ApiKey]:
+        args = PageArgs(first, after, last, before)
+        rows, count = await accounts.api_keys_page(info.context, args)
+        return connection(rows, args.backward, lambda row: ApiKey.from_row(row["node"]), uid_of, count)
 
 
 @strawberry.type
@@ -115,11 +142,29 @@ class AccountMutation:
     async def log_in(self, info: Info, email: str, password: str) -> AuthPayload:
         return _auth_payload(await accounts.log_in(info.context, email, password))
 
-    @strawberry.mutation(description="Creates an API key for the viewer. The key is shown only here.")
+    @strawberry.mutation(
+        description="Ends the session token sent with this request: refused from now on, over HTTP and "
+        "WebSocket. Needs a session token (not an API key)."
+    )
+    async def log_out(self, info: Info) -> bool:
+        return await accounts.log_out(info.context)
+
+    @strawberry.mutation(
+        description="Ends every session token of the viewer, this one included (API keys stay: revoke "
+        "them one by one). Needs a session token (not an API key)."
+    )
+    async def log_out_everywhere(self, info: Info) -> bool:
+        return await accounts.log_out_everywhere(info.context)
+
+    @strawberry.mutation(
+        description="Creates an API key for the viewer. The key is shown only here. Needs a session token."
+    )
     async def create_api_key(self, info: Info, name: str, expires_in_days: int | None = None) -> NewApiKey:
         created = await accounts.create_api_key(info.context, name, expires_in_days)
         return NewApiKey(key=created["key"], api_key=ApiKey.from_row(created["api_key"]))
 
-    @strawberry.mutation(description="Revokes one of the viewer's API keys; it is refused from then on.")
-    async def revoke_api_key(self, info: Info, id: strawberry.ID) -> ApiKey:
-        return ApiKey.from_row(await accounts.revoke_api_key(info.context, str(id)))
+    @strawberry.mutation(
+        description="Revokes one of the viewer's API keys; it is refused from then on. Needs a session token."
+    )
+    async def revoke_api_key(self, info: Info, id: relay.GlobalID) -> ApiKey:
+        return ApiKey.from_row(await accounts.revoke_api_key(info.context, node_uid(id, "ApiKey")))

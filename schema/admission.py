@@ -3,7 +3,8 @@
 Each is decided from the parsed operation (and its variables) alone, so nothing reaches Neo4j.
 """
 
-from collections.abc import Iterator
+import logging
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,11 +29,13 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
 from errors import BadUserInput, KindredError, LimitExceeded, Unauthenticated
+from resolvers.context import confirm
 from resolvers.pages import DEFAULT_PAGE_SIZE
 
 # Root fields anyone may ask for; every other one needs a viewer (deny unless listed).
 PUBLIC_ROOT_FIELDS = frozenset({"signUp", "logIn", "__typename", "__schema", "__type"})
 PAGE_ARGUMENTS = ("first", "last")
+logger = logging.getLogger("kindred.errors")
 
 
 class NoOperation(KindredError):
@@ -44,17 +47,31 @@ class NoOperation(KindredError):
 
 
 class RequireViewer(SchemaExtension):
-    """Refuses an operation without a viewer that asks for a non-public field."""
+    """Refuses an operation without a viewer that asks for a non-public field. Runs after the limits,
+    so an operation they refuse reaches nothing, not even the auth state of its credential."""
 
-    def on_execute(self) -> Iterator[None]:
+    async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context
         operation = _operation(context)
-        if operation is None or context.context.viewer_uid is not None:
+        if operation is not None and context.result is None:
+            await _confirm(context)
+        if operation is None or context.result is not None or context.context.viewer_uid is not None:
             yield
             return
         if _root_fields(operation.selection_set, _fragments(context)) - PUBLIC_ROOT_FIELDS:
             _refuse(context, context.context.auth_error or Unauthenticated("Log in, or send an API key."))
         yield
+
+
+async def _confirm(context: ExecutionContext) -> None:
+    """The credential checked against its auth state; a failure to check (Neo4j gone) is masked and
+    logged like any internal error, since outside a field the masking extension cannot see it."""
+    try:
+        await confirm(context.context)
+    except Exception as error:
+        request_id = context.context.request_id
+        logger.error("request %s: checking the credential failed", request_id, exc_info=error)
+        _refuse(context, KindredError("Internal server error.", requestId=request_id))
 
 
 @dataclass(frozen=True)

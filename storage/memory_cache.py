@@ -13,5 +13,8 @@ class MemoryCache:
     async def set(self, key: str, value: str) -> None:
         self._entries[key] = value
 
+    async def delete(self, key: str) -> None:
+        self._entries.pop(key, None)
+
     async def close(self) -> None:
         self._entries.clear()

@@ -1,7 +1,9 @@
 """The GraphQL view: Strawberry's, with Kindred's context, admission, media types and persisted queries."""
 
+import asyncio
 import json
-from datetime import timedelta
+from contextlib import suppress
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -15,11 +17,16 @@ from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
+    SubscribeMessage,
+)
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from errors import BadUserInput, KindredError, RateLimited
-from resolvers.context import Context, authenticate
+from errors import BadUserInput, KindredError, LimitExceeded, RateLimited
+from resolvers.context import Context, authenticate, confirm, recheck
 from schema.admission import NoOperation
 from settings import Settings
 from web import graphiql, persisted_queries
@@ -31,6 +38,7 @@ _REQUEST_ERROR_STATUS = {
     "GRAPHQL_VALIDATION_FAILED": 400,
     "BAD_USER_INPUT": 400,
     "UNAUTHENTICATED": 401,
+    "FORBIDDEN": 403,
     "RATE_LIMITED": 429,
 }
 # A request refused before it is a GraphQL request at all (Strawberry's HTTPException), by its status.
@@ -56,7 +64,81 @@ class _MethodNotAllowed(HTTPException):
         self.allow = allow
 
 
+class CheckedTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
+    """graphql-transport-ws whose credential is checked for the life of the socket, and whose refusal
+    past the per-connection cap carries a code.
+
+    Every `ws_credential_check_seconds` (and when a token expires) the credential is checked again
+    against the auth-state cache: once it is revoked, logged out, expired or its account gone or
+    suspended, each running operation gets an `error` with the code, and the socket closes with 4403.
+    """
+
+    watcher: asyncio.Task | None = None
+
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        await super().handle_connection_init(message)
+        if self.connection_acknowledged and self.watcher is None:
+            self.watcher = asyncio.create_task(self._watch_credential())
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        cap = self.max_subscriptions_per_connection
+        if self.connection_acknowledged and cap is not None and len(self.operations) >= cap:
+            error = LimitExceeded(
+                f"A connection may run {cap} operations at once: complete one before subscribing again.",
+                limit="subscriptionsPerConnection",
+                maxSubscriptions=cap,
+            )
+            await self.send_message({"id": message["id"], "type": "error", "payload": [_formatted(error)]})
+            return
+        await super().handle_subscribe(message)
+
+    async def shutdown(self) -> None:
+        if self.watcher is not None:
+            self.watcher.cancel()
+            with suppress(asyncio.CancelledError):
+                await self.watcher
+        await super().shutdown()
+
+    async def _watch_credential(self) -> None:
+        try:
+            while True:
+                await asyncio.sleep(self._until_next_check())
+                problem = await recheck(self.context)
+                if problem is not None:
+                    await self._end(problem)
+                    return
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # a failed check must not leave the socket unchecked
+            await self.handle_task_exception(error)
+            await self.websocket.close(code=4500, reason="Internal server error")
+
+    def _until_next_check(self) -> float:
+        every = self.view.settings.ws_credential_check_seconds  # type: ignore[attr-defined]
+        credential = self.context.credential
+        if credential is not None and credential.expires_at is not None:
+            left = (credential.expires_at - datetime.now(UTC)).total_seconds()
+            every = min(every, max(left, 0.0) + 0.01)
+        return every
+
+    async def _end(self, problem: KindredError) -> None:
+        for operation in list(self.operations.values()):
+            message = {"id": operation.id, "type": "error", "payload": [_formatted(problem)]}
+            await operation.send_operation_message(message)  # type: ignore[arg-type]
+            if operation.task is not None:
+                operation.task.cancel()
+        # A close reason is at most 123 bytes.
+        reason = f"{problem.extensions['code']}: {problem.message}".encode()[:123].decode(errors="ignore")
+        await self.websocket.close(code=4403, reason=reason)
+
+
+def _formatted(error: KindredError) -> Any:
+    return GraphQLError(error.message, extensions=error.extensions).formatted
+
+
 class KindredGraphQL(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = CheckedTransportWS
+
     def __init__(self, schema: Any, settings: Settings) -> None:
         super().__init__(
             schema,
@@ -96,14 +178,21 @@ class KindredGraphQL(GraphQL[Context, None]):
         state = request.state
         sub_response = response if isinstance(response, Response) else None
         context = Context(request, sub_response, self.settings, state.graph, state.request_id)
+        context.auth_cache, context.rate_limits = state.auth_cache, state.rate_limits
         if isinstance(request, Request):
             await self._admit(request, context)
         return context
 
     async def on_ws_connect(self, context: Context) -> None:
-        """A WebSocket authenticates once, in connection_init: {"authorization": "Bearer <credential>"}."""
+        """A WebSocket authenticates in connection_init: {"authorization": "Bearer <credential>"}; one
+        that is missing, not a string or not valid closes the socket with 4403. The credential is then
+        checked again for as long as the socket lives (see CheckedTransportWS)."""
         params = context.connection_params if isinstance(context.connection_params, dict) else {}
-        await authenticate(context, params.get("authorization") or params.get("Authorization"))
+        authorization = params.get("authorization", params.get("Authorization"))
+        if not isinstance(authorization, str) or not authorization:
+            raise ConnectionRejectionError()
+        await authenticate(context, authorization)
+        await confirm(context)
         if context.viewer_uid is None:
             raise ConnectionRejectionError()
 

@@ -1,0 +1,102 @@
+"""The auth state a credential is checked against, cached so a request does not read Neo4j for it.
+
+A user's state (token generation, the session tokens logged out and not yet expired, the account's
+status) and an API key's record are read from Neo4j at most once per `auth_state_ttl_seconds`, into
+the cache (Redis when REDIS_URL is set, so every instance sees a logout at once; else in process).
+Whatever changes them (logOut, logOutEverywhere, revokeApiKey) writes the graph first and then
+replaces or drops the cached entry, so the change holds on the next request.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from graph import api_keys, users
+from graph.driver import Graph
+from storage.cache import Cache
+
+
+@dataclass(frozen=True)
+class AuthState:
+    generation: int
+    status: str
+    revoked: frozenset[str]
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> "AuthState":
+        return cls(int(row["generation"]), str(row["status"]), frozenset(row["revoked"]))
+
+
+@dataclass(frozen=True)
+class KeyRecord:
+    """An active API key as a request needs it: its uid, its owner, and its expiry and last use."""
+
+    uid: str
+    owner: str
+    expires_at: datetime | None
+    last_used_at: datetime | None
+
+    def expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= datetime.now(UTC)
+
+
+async def user_state(cache: Cache | None, graph: Graph, uid: str) -> AuthState | None:
+    """The auth state of this user; None when the user does not exist (any more)."""
+    key = f"user:{uid}"
+    cached = await cache.get(key) if cache else None
+    if cached is None:
+        row = await graph.read(users.auth_state, uid)
+        await remember_user(cache, uid, row)
+    else:
+        row = json.loads(cached)
+    return AuthState.of(row) if row else None
+
+
+async def remember_user(cache: Cache | None, uid: str, row: dict[str, Any] | None) -> None:
+    """Caches a user's state as the graph has it now (None: no such user, also worth remembering)."""
+    if cache is not None:
+        await cache.set(f"user:{uid}", json.dumps(row))
+
+
+async def api_key(cache: Cache | None, graph: Graph, key_hash: str) -> KeyRecord | None:
+    """The active, unexpired key with this hash; None for a revoked, expired or unknown one."""
+    key = f"key:{key_hash}"
+    cached = await cache.get(key) if cache else None
+    if cached is None:
+        row = await graph.read(api_keys.active_key, key_hash)
+        record = _key_record(row) if row else None
+        await remember_key(cache, key_hash, record)
+    else:
+        loaded = json.loads(cached)
+        record = _key_record(loaded) if loaded else None
+    return None if record is None or record.expired() else record
+
+
+async def remember_key(cache: Cache | None, key_hash: str, record: KeyRecord | None) -> None:
+    if cache is None:
+        return
+    row = None
+    if record is not None:
+        row = {
+            "uid": record.uid,
+            "owner": record.owner,
+            "expires_at": record.expires_at.isoformat() if record.expires_at else None,
+            "last_used_at": record.last_used_at.isoformat() if record.last_used_at else None,
+        }
+    await cache.set(f"key:{key_hash}", json.dumps(row))
+
+
+async def forget_key(cache: Cache | None, key_hash: str) -> None:
+    if cache is not None:
+        await cache.delete(f"key:{key_hash}")
+
+
+def _key_record(row: dict[str, Any]) -> KeyRecord:
+    return KeyRecord(row["uid"], row["owner"], _moment(row["expires_at"]), _moment(row["last_used_at"]))
+
+
+def _moment(value: datetime | str | None) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value)
