@@ -6,12 +6,12 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph import events
-from graph.pages import Page, Rows
+from graph.pages import Page, Row, Rows
 from graph.rows import native
 
 _PUBLIC = "k {.uid, .name, .prefix, .status, .created_at, .last_used_at, .expires_at, .revoked_at}"
 # The keyset order of the viewer's keys: oldest first.
-SORT = "k.created_at"
+SORTS = {"created_at": "k.created_at"}
 
 
 async def create_api_key(
@@ -40,10 +40,10 @@ async def page(tx: AsyncManagedTransaction, *, owner: str, page: Page) -> Rows:
     keyset, order, params = page.clauses("k.uid")
     query = f"""
     MATCH (k:ApiKey {{owner: $owner}}) WHERE {keyset}
-    RETURN {_PUBLIC} AS key, {page.sort} AS sort ORDER BY {order} LIMIT $page_limit
+    RETURN {_PUBLIC} AS key, {page.sort_values} AS sort ORDER BY {order} LIMIT $page_limit
     """
     result = await tx.run(query, owner=owner, **params)
-    rows = [{"node": native(record["key"]), "sort": native(record["sort"])} async for record in result]
+    rows = [Row(native(record["key"]), tuple(native(record["sort"]))) async for record in result]
     return Rows.of(rows, page)
 
 

@@ -13,7 +13,7 @@ from graph import api_keys, users
 from graph.pages import Rows
 from resolvers import credentials, sessions
 from resolvers.context import Context
-from resolvers.pages import PageArgs
+from resolvers.pages import Order, PageArgs
 
 PASSWORD_MIN = 10
 # argon2 reads all of a password: a bound keeps one logIn from costing the server more than any other.
@@ -112,7 +112,7 @@ async def create_api_key(context: Context, name: str, expires_in_days: int | Non
 
 async def api_keys_page(context: Context, args: PageArgs) -> tuple[Rows, Callable[[], Awaitable[int]]]:
     owner = context.viewer
-    keyset = args.page(api_keys.SORT, False, context.settings.max_page_size)
+    keyset = args.page([Order("created_at")], api_keys.SORTS, context.settings.max_page_size)
     rows = await context.graph.read(api_keys.page, owner=owner, page=keyset)
 
     async def total() -> int:

@@ -3,40 +3,58 @@
 from collections.abc import Iterable
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
 
 from resolvers import accounts
-from resolvers.context import Context
 from resolvers.pages import PageArgs
-from schema.relay import Connection, connection, node_uid, uid_of
+from schema.docs import described
+from schema.relay import After, Before, Connection, First, Info, Last, connection, node_uid
 
-Info = strawberry.Info[Context, None]
 
-
-@strawberry.enum
+@strawberry.enum(description="The plan an account is on.")
 class SubscriptionTier(Enum):
     FREE = "free"
     PREMIUM = "premium"
     ENTERPRISE = "enterprise"
 
 
-@strawberry.enum
+@strawberry.enum(description="Whether an account may be used.")
 class AccountStatus(Enum):
-    ACTIVE = "active"
-    SUSPENDED = "suspended"
-    ARCHIVED = "archived"
+    ACTIVE = strawberry.enum_value("active", description="In use.")
+    SUSPENDED = strawberry.enum_value("suspended", description="Refused (FORBIDDEN) until reactivated.")
+    ARCHIVED = strawberry.enum_value("archived", description="Closed: refused (FORBIDDEN).")
 
 
-@strawberry.enum
+@strawberry.enum(description="Whether an API key is still accepted.")
 class ApiKeyStatus(Enum):
     ACTIVE = "active"
     REVOKED = "revoked"
 
 
+USER = {
+    "email": "The address the account logs in with.",
+    "name": "What the person is called, 1 to 100 characters.",
+    "tier": "The plan the account is on.",
+    "status": "Whether the account may be used.",
+    "created_at": "When the account was made (UTC).",
+}
+API_KEY = {
+    "name": "What the viewer called the key, 1 to 100 characters.",
+    "status": "Whether it is still accepted.",
+    "created_at": "When it was made (UTC).",
+    "last_used_at": "When it was last used (UTC), recorded at most once a minute.",
+    "expires_at": "When it stops being accepted (UTC); null if never.",
+    "revoked_at": "When it was revoked (UTC); null if it was not.",
+}
+Email = Annotated[str, strawberry.argument(description="The email address of the account.")]
+Password = Annotated[str, strawberry.argument(description="The password: 10 to 1,024 characters.")]
+
+
 @strawberry.type(description="The account of a person using Kindred.")
+@described(USER)
 class User(relay.Node):
     id: relay.NodeID[str]
     email: str
@@ -65,6 +83,7 @@ class User(relay.Node):
 
 
 @strawberry.type(description="An API key: usable as 'Authorization: Bearer <key>' until revoked.")
+@described(API_KEY)
 class ApiKey(relay.Node):
     id: relay.NodeID[str]
     name: str
@@ -96,16 +115,16 @@ class ApiKey(relay.Node):
         return [cls.from_row(row) if row else None for row in rows]
 
 
-@strawberry.type
+@strawberry.type(description="A session: its token, and whose it is.")
 class AuthPayload:
     token: str = strawberry.field(description="Send as 'Authorization: Bearer <token>'.")
-    user: User
+    user: User = strawberry.field(description="The account it belongs to.")
 
 
-@strawberry.type
+@strawberry.type(description="A new API key, shown this once.")
 class NewApiKey:
     key: str = strawberry.field(description="The key itself: shown this once, stored only as a hash.")
-    api_key: ApiKey
+    api_key: ApiKey = strawberry.field(description="What is kept of it.")
 
 
 def _auth_payload(session: dict[str, Any]) -> AuthPayload:
@@ -120,26 +139,27 @@ class AccountQuery:
 
     @strawberry.field(description="The viewer's API keys, revoked ones included, oldest first.")
     async def api_keys(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
     ) -> Connection[ApiKey]:
         args = PageArgs(first, after, last, before)
         rows, count = await accounts.api_keys_page(info.context, args)
-        return connection(rows, args.backward, lambda row: ApiKey.from_row(row["node"]), uid_of, count)
+        return connection(rows, args, lambda row: ApiKey.from_row(row.node), count)
 
 
 @strawberry.type
 class AccountMutation:
     @strawberry.mutation(description="Creates an account and returns a session token for it.")
-    async def sign_up(self, info: Info, email: str, password: str, name: str) -> AuthPayload:
+    async def sign_up(
+        self,
+        info: Info,
+        email: Email,
+        password: Password,
+        name: Annotated[str, strawberry.argument(description="What they are called, 1 to 100 characters.")],
+    ) -> AuthPayload:
         return _auth_payload(await accounts.sign_up(info.context, email, password, name))
 
     @strawberry.mutation(description="Returns a session token for an existing account.")
-    async def log_in(self, info: Info, email: str, password: str) -> AuthPayload:
+    async def log_in(self, info: Info, email: Email, password: Password) -> AuthPayload:
         return _auth_payload(await accounts.log_in(info.context, email, password))
 
     @strawberry.mutation(
@@ -159,12 +179,22 @@ class AccountMutation:
     @strawberry.mutation(
         description="Creates an API key for the viewer. The key is shown only here. Needs a session token."
     )
-    async def create_api_key(self, info: Info, name: str, expires_in_days: int | None = None) -> NewApiKey:
+    async def create_api_key(
+        self,
+        info: Info,
+        name: Annotated[str, strawberry.argument(description="What to call it, 1 to 100 characters.")],
+        expires_in_days: Annotated[
+            int | None,
+            strawberry.argument(description="Days until it stops being accepted; never by default."),
+        ] = None,
+    ) -> NewApiKey:
         created = await accounts.create_api_key(info.context, name, expires_in_days)
         return NewApiKey(key=created["key"], api_key=ApiKey.from_row(created["api_key"]))
 
     @strawberry.mutation(
         description="Revokes one of the viewer's API keys; it is refused from then on. Needs a session token."
     )
-    async def revoke_api_key(self, info: Info, id: relay.GlobalID) -> ApiKey:
+    async def revoke_api_key(
+        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The key.")]
+    ) -> ApiKey:
         return ApiKey.from_row(await accounts.revoke_api_key(info.context, node_uid(id, "ApiKey")))
