@@ -1,4 +1,5 @@
-"""Refusals before anything runs: no viewer, a page too large, an operation too costly.
+"""Refusals before anything runs: a document that expands to too many fields, no one operation to run,
+an operation too costly, a page too large (all before validation), no viewer (before execution).
 
 Each is decided from the parsed operation (and its variables) alone, so nothing reaches Neo4j.
 """

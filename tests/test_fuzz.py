@@ -195,10 +195,11 @@ WRONG_DATETIMES = [
 ]
 
 
-def _operation(root: str, field: str) -> str:
+def _operation(root: str, field: str, arguments: dict[str, Any]) -> str:
+    """An operation of `field` that takes the `arguments` given, as variables."""
     definition = (SCHEMA.query_type if root == "Query" else SCHEMA.mutation_type).fields[field]  # type: ignore[union-attr]
-    declared = ", ".join(f"${name}: {argument.type}" for name, argument in definition.args.items())
-    passed = ", ".join(f"{name}: ${name}" for name in definition.args)
+    declared = ", ".join(f"${name}: {definition.args[name].type}" for name in arguments)
+    passed = ", ".join(f"{name}: ${name}" for name in arguments)
     keyword = "query" if root == "Query" else "mutation"
     return f"{keyword} ({declared}) {{ {field}({passed}) {{ __typename }} }}"
 
@@ -252,12 +253,13 @@ async def _fuzz_place(
     token, victim = parties
     ids = await _owned_things(client, token)
     root, field, path = place
-    query = _operation(root, field)
     # The base alone must succeed, or the wrong values below would not reach the argument.
-    reached = await client.execute(query, BASES[field](ids), token=token)
+    base = BASES[field](ids)
+    reached = await client.execute(_operation(root, field, base), base, token=token)
     assert "errors" not in reached, reached
     for value in values:
         arguments = _set(BASES[field](ids), path, value)
+        query = _operation(root, field, arguments)
         before = await _node_count(graph)
         response = await _check(client, {"query": query, "variables": arguments}, token, victim)
         if response.json().get("errors"):
@@ -311,4 +313,5 @@ async def test_generated_json_values_for_link_properties_never_fail_inside(
     token, victim = parties
     ids = await _owned_things(client, token)
     arguments = _set(BASES["link"](ids), ("properties",), value)
-    await _check(client, {"query": _operation("Mutation", "link"), "variables": arguments}, token, victim)
+    query = _operation("Mutation", "link", arguments)
+    await _check(client, {"query": query, "variables": arguments}, token, victim)

@@ -279,15 +279,19 @@ async def test_documents_that_expand_exponentially_are_refused_within_50_ms_befo
 ) -> None:
     document = _nested_bomb(levels) if nested else _fragment_bomb(levels, spreads)
     before = graph.transactions
-    timings, errors = [], []
+    cpu, wall, errors = [], [], []
     for _ in range(5):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         errors.append(await client.error(document, token=bomber))
-        timings.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
+        wall.append(time.perf_counter() - started)
     assert graph.transactions == before
     assert all(e["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED" for e in errors)
     assert all(e["extensions"]["limit"] == "fields" for e in errors), errors[0]
-    assert sorted(timings)[2] < 0.05, timings  # the median: the machine is shared
+    # The work the server does (its CPU time: the machine is shared, so the wall clock also counts
+    # other people's work), the median of five; seconds of it before.
+    assert sorted(cpu)[2] < 0.05, cpu
+    assert sorted(wall)[2] < 1, wall
 
 
 async def test_health_is_answered_while_stalling_documents_are_sent(settings: Settings) -> None:
