@@ -61,7 +61,7 @@ async def ensure(
         owner=owner,
         key=key(name),
         uid=str(uuid4()),
-        name=_spaced(name),
+        name=spaced(name),
         type=concept_type,
         description=description,
     )
@@ -88,7 +88,7 @@ async def tag(
         return []
     if ENDS.get(rel) != (label, "Concept"):
         raise ValueError(f"{rel} does not join a {label} to a Concept")
-    wanted = {key(name): _spaced(name) for name in names}
+    wanted = {key(name): spaced(name) for name in names}
     query = f"""
     MATCH (s:{label} {{uid: $uid, owner: $owner}})
     UNWIND $concepts AS concept
@@ -140,7 +140,8 @@ async def count_neighbors(
     return (await (await tx.run(query, uid=uid, owner=owner)).single(strict=True))["total"]
 
 
-def _spaced(name: str) -> str:
+def spaced(name: str) -> str:
+    """A name as it is kept: inner runs of space made one."""
     return " ".join(name.split())
 
 

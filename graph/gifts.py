@@ -1,8 +1,9 @@
 """Cypher for gifts: what was given (GAVE), to whom, for what, what came of it, what the outcomes teach
 about each relationship (the KNOWS statistics), and the relations that reach gifts and outcomes."""
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from uuid import uuid4
 
 from neo4j import AsyncManagedTransaction
@@ -16,6 +17,7 @@ from graph.pages import Condition, Row
 from graph.properties import for_create
 from graph.traversals import Traversal
 
+T = TypeVar("T")
 GIFT = Kind(
     "Gift",
     Gift,
@@ -136,6 +138,14 @@ async def record_outcome(
     return OUTCOME.row(record["n"])
 
 
+async def record_outcome_of(
+    tx: AsyncManagedTransaction, *, owner: str, gift: str, outcome: dict[str, Any]
+) -> Row:
+    """record_outcome, then the gift as it reads, in the same transaction."""
+    await record_outcome(tx, owner=owner, gift=gift, outcome=outcome)
+    return (await nodes.by_uids(tx, GIFT, owner=owner, uids=[gift]))[0]
+
+
 async def refresh_knows(tx: AsyncManagedTransaction, *, owner: str, recipients: list[str]) -> None:
     """Recomputes, from the outcomes themselves, the gift statistics on KNOWS for these recipients."""
     query = """
@@ -179,3 +189,13 @@ async def _gave(tx: AsyncManagedTransaction, owner: str, gift: str, gave: dict[s
         strict=True
     )
     return GIFT.row(record["n"])
+
+
+async def relink(
+    tx: AsyncManagedTransaction, change: Callable[..., Awaitable[T]], *, owner: str, uid: str, to: Link
+) -> T:
+    """Links or unlinks (`change`: nodes.link or nodes.unlink) a gift and a recipient, and recomputes the
+    statistics of that relationship in the same transaction."""
+    result = await change(tx, "Gift", owner=owner, uid=uid, to=to)
+    await refresh_knows(tx, owner=owner, recipients=[to.uid])
+    return result

@@ -23,6 +23,15 @@ OWNED_LABELS = (
     "Event",
 )
 LABELS = ("User", *OWNED_LABELS)
+# The times clients give (the others are the server's own, always in UTC), where earlier versions kept
+# them as given, with or without a time zone.
+_CLIENT_TIMES = (
+    ("(x:Memory)", "happened_at"),
+    ("(x:Memory)", "expires_at"),
+    ("(x:Conflict)", "started_at"),
+    ("(x:Conflict)", "ended_at"),
+    ("()-[x:KNOWS]->()", "last_interaction"),
+)
 # Labels an early version made constraints for before any code used them.
 _UNUSED_LABELS = (
     "GiftSession",
@@ -86,6 +95,15 @@ MIGRATIONS = (
         (
             *(f"DROP CONSTRAINT {label}_uid IF EXISTS" for label in _UNUSED_LABELS),
             *(f"DROP INDEX {label}_owner IF EXISTS" for label in _UNUSED_LABELS),
+        ),
+    ),
+    Migration(
+        5,
+        "times given without a time zone, as earlier versions kept them, become UTC times",
+        tuple(
+            f"MATCH {pattern} WHERE x.{name} IS :: LOCAL DATETIME "
+            f"SET x.{name} = datetime({{datetime: x.{name}, timezone: 'UTC'}})"
+            for pattern, name in _CLIENT_TIMES
         ),
     ),
 )

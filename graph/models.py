@@ -157,7 +157,7 @@ class Conflict(Owned):
 
 
 # The labels of the nodes a user owns that the API reads and writes.
-LABELS = frozenset(
+DOMAIN_LABELS = frozenset(
     model.__name__ for model in (Recipient, Occasion, Concept, Gift, GiftOutcome, Memory, Conflict)
 )
 # How concepts relate to each other.

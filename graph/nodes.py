@@ -118,6 +118,8 @@ async def create(
     """Creates the node and its links in one statement of the caller's transaction; NotFound (so nothing
     is kept) when a linked node is not the owner's. Writes its Event unless the caller writes one."""
     links = list(links)
+    for link in links:
+        check(kind.label, link)
     props = for_create(kind.model, {**values, "uid": uid, "owner": owner})
     linking, params = _linking(links)
     query = f"""
@@ -220,7 +222,7 @@ async def link(tx: AsyncManagedTransaction, label: str, *, owner: str, uid: str,
     SET r += $props
     RETURN count(r) AS linked
     """
-    check(label, to.rel)
+    check(label, to)
     record = await (await tx.run(query, uid=uid, owner=owner, other=to.uid, props=to.props)).single()
     if record is None or record["linked"] == 0:
         raise NotFound(f"No {label} and {to.label} of yours have these ids.", ids=[uid, to.uid])
@@ -235,7 +237,7 @@ async def unlink(tx: AsyncManagedTransaction, label: str, *, owner: str, uid: st
     DELETE r
     RETURN count(r) AS removed
     """
-    check(label, to.rel)
+    check(label, to)
     record = await (await tx.run(query, uid=uid, owner=owner, other=to.uid)).single(strict=True)
     if record["removed"]:
         await events.append(tx, owner, f"{to.rel}Unlinked", [ref(label, uid), ref(to.label, to.uid)])
@@ -269,7 +271,8 @@ async def count(tx: AsyncManagedTransaction, kind: Kind, *, owner: str, where: C
     return (await (await tx.run(query, owner=owner, **where.params)).single(strict=True))["total"]
 
 
-def check(label: str, rel: str) -> None:
-    ends = ENDS.get(rel)
-    if ends is None or label not in ends:
-        raise ValueError(f"not a relationship of the graph for {label}: {rel}")
+def check(label: str, link: Link) -> None:
+    """A link from a node of `label` must join the labels its relationship type joins, that way round."""
+    ends = (label, link.label) if link.outgoing else (link.label, label)
+    if ENDS.get(link.rel) != ends:
+        raise ValueError(f"{link.rel} does not join {ends[0]} to {ends[1]}")

@@ -4,7 +4,7 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph.models import LABELS
+from graph.models import DOMAIN_LABELS
 
 MAX_LENGTH = 8
 
@@ -13,7 +13,7 @@ async def shortest(
     tx: AsyncManagedTransaction, *, owner: str, source: tuple[str, str], target: tuple[str, str]
 ) -> dict[str, Any] | None:
     """The nodes ("Label", uid) and relationships of a shortest path, or None when there is none."""
-    if source[0] not in LABELS or target[0] not in LABELS:
+    if source[0] not in DOMAIN_LABELS or target[0] not in DOMAIN_LABELS:
         return None
     query = f"""
     MATCH (a:{source[0]} {{uid: $source, owner: $owner}}), (b:{target[0]} {{uid: $target, owner: $owner}})

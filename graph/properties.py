@@ -4,13 +4,10 @@ Dates and datetimes stay native, so Neo4j stores them as Date and DateTime and C
 with them (neomodel's own deflate would turn them into strings and floats).
 """
 
-import json
 from typing import Any
 
-from neomodel import DateProperty, DateTimeProperty, JSONProperty
+from neomodel import DateProperty, DateTimeProperty
 from neomodel.exceptions import RequiredProperty
-
-from graph.rows import native
 
 _NATIVE = (DateProperty, DateTimeProperty)
 
@@ -48,13 +45,3 @@ def _encode(prop: Any, value: Any) -> Any:
     if value is None or isinstance(prop, _NATIVE):
         return value
     return prop.deflate(value)
-
-
-def from_graph(model: Any, row: dict[str, Any]) -> dict[str, Any]:
-    """A node's or relationship's properties as Python values: JSON properties decoded."""
-    declared = model.defined_properties(aliases=False, rels=False)
-    result = native(row)
-    for name, prop in declared.items():
-        if isinstance(prop, JSONProperty) and isinstance(result.get(name), str):
-            result[name] = json.loads(result[name])
-    return result

@@ -32,15 +32,21 @@ OF_CONCEPT = Traversal("Concept", "(p)<-[e:INTERESTED_IN]-(n:Recipient)", RECIPI
 OF_MEMORY = Traversal("Memory", "(p)-[e:INVOLVES]->(n:Recipient)", RECIPIENT)
 OF_CONFLICT = Traversal("Conflict", "(p)-[e:WITH]->(n:Recipient)", RECIPIENT)
 
-# What goes with a recipient: their occasions, the gifts meant only for them with their outcomes, and
-# their conflicts.
+# What goes with a recipient: what is theirs alone (occasions, conflicts, gifts with their outcomes);
+# what they share with someone else stays.
 _CASCADE = """
-    OPTIONAL MATCH (n)-[:HAS_OCCASION]->(o:Occasion)
-    OPTIONAL MATCH (g:Gift)-[:INTENDED_FOR]->(n)
+    WITH n, COLLECT {
+      MATCH (n)-[:HAS_OCCASION]->(o:Occasion)
+      WHERE NOT EXISTS { (other:Recipient)-[:HAS_OCCASION]->(o) WHERE other <> n } RETURN o
+    } + COLLECT {
+      MATCH (g:Gift)-[:INTENDED_FOR]->(n)
       WHERE NOT EXISTS { (g)-[:INTENDED_FOR]->(other:Recipient) WHERE other <> n }
-    OPTIONAL MATCH (g)-[:HAS_OUTCOME]->(out:GiftOutcome)
-    OPTIONAL MATCH (c:Conflict)-[:WITH]->(n)
-    WITH n, collect(DISTINCT o) + collect(DISTINCT g) + collect(DISTINCT out) + collect(DISTINCT c) AS ds
+      OPTIONAL MATCH (g)-[:HAS_OUTCOME]->(out:GiftOutcome)
+      UNWIND [g, out] AS x WITH x WHERE x IS NOT NULL RETURN DISTINCT x
+    } + COLLECT {
+      MATCH (c:Conflict)-[:WITH]->(n)
+      WHERE NOT EXISTS { (c)-[:WITH]->(other:Recipient) WHERE other <> n } RETURN c
+    } AS ds
     UNWIND CASE WHEN ds = [] THEN [null] ELSE ds END AS d
 """
 

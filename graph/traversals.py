@@ -1,7 +1,7 @@
 """Walking from many nodes at once: one query per level of a GraphQL selection, not per row.
 
 A domain module declares each relation that reaches its nodes as a `Traversal`: a fixed pattern from a
-parent `p` to its nodes `n` through `e`. A batch returns one keyset page of `n` for every parent.
+parent `p` to its nodes `n`. A batch returns one keyset page of `n` for every parent.
 """
 
 from dataclasses import dataclass
@@ -15,7 +15,7 @@ from graph.pages import Page, Rows
 @dataclass(frozen=True)
 class Traversal:
     parent: str  # the label of p
-    pattern: str  # from (p) to (n) through [e]
+    pattern: str  # from (p) to (n); each n is read once, however many ways it is reached
     kind: Kind  # what n is
 
 
@@ -30,12 +30,14 @@ async def neighbors(
     UNWIND $parents AS parent
     CALL (parent) {{
       MATCH (p:{traversal.parent} {{uid: parent, owner: $owner}})
-      MATCH {traversal.pattern} {kind.joins}
+      MATCH {traversal.pattern}
+      WITH DISTINCT n
+      {kind.joins}
       WHERE n.owner = $owner AND {keyset} AND {kind.visible}
-      RETURN {kind.projection} AS n, properties(e) AS e, {page.sort_values} AS sort
+      RETURN {kind.projection} AS n, {page.sort_values} AS sort
       ORDER BY {order} LIMIT $page_limit
     }}
-    RETURN parent, collect([n, sort, e]) AS rows
+    RETURN parent, collect([n, sort]) AS rows
     """
     result = await tx.run(query, owner=owner, parents=parents, **params)
     found = {record["parent"]: record["rows"] async for record in result}
@@ -48,7 +50,9 @@ async def counts(
     query = f"""
     UNWIND $parents AS parent
     OPTIONAL MATCH (p:{traversal.parent} {{uid: parent, owner: $owner}})
-    OPTIONAL MATCH {traversal.pattern} WHERE n.owner = $owner AND {traversal.kind.visible}
+    OPTIONAL MATCH {traversal.pattern}
+    WITH parent, n {traversal.kind.joins}
+    WHERE n IS NULL OR (n.owner = $owner AND {traversal.kind.visible})
     RETURN parent, count(DISTINCT n) AS total
     """
     result = await tx.run(query, owner=owner, parents=parents)

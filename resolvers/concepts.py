@@ -27,8 +27,8 @@ async def ensure(context: Context, name: str, concept_type: str, description: st
 
 async def update(context: Context, uid: str, values: dict[str, Any]) -> Row:
     if values.get("name") is not None:
-        values["name"] = checks.text(values["name"], "name", 100, required=True)
-        values["key"] = concepts.key(values["name"] or "")
+        values["name"] = concepts.spaced(checks.text(values["name"], "name", 100, required=True) or "")
+        values["key"] = concepts.key(values["name"])
     if values.get("description") is not None:
         values["description"] = checks.text(values["description"], "description", 2000, lines=True)
     return await nodes.update(context, CONCEPT, uid, values)

@@ -56,7 +56,7 @@ class Context:
     def loaders(self) -> Loaders:
         """This request's DataLoaders (made on first use, so they batch within one request only)."""
         if self._loaders is None:
-            self._loaders = Loaders(self.graph, self.viewer, self.settings.max_page_size)
+            self._loaders = Loaders(self.graph, self.viewer)
         return self._loaders
 
     @property

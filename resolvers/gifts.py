@@ -33,8 +33,9 @@ async def create(context: Context, **parts: Any) -> Row:
 
 
 async def record_outcome(context: Context, gift: str, outcome: dict[str, Any]) -> Row:
+    """Records what came of a gift; returns the gift as it reads after."""
     return await context.graph.write(
-        gifts.record_outcome, owner=context.viewer, gift=gift, outcome=checked_outcome(outcome)
+        gifts.record_outcome_of, owner=context.viewer, gift=gift, outcome=checked_outcome(outcome)
     )
 
 

@@ -4,6 +4,8 @@ import re
 from typing import Any
 
 from errors import BadUserInput
+from graph import gifts
+from graph import nodes as graph_nodes
 from graph.models import ENDS
 from graph.nodes import Link
 from resolvers import checks, nodes
@@ -35,17 +37,28 @@ async def link(
         given["weight"] = weight
     checks.in_range(given.get("weight"), 0, 1, "weight")
     to = Link(rel, target[0], target[1], props=given)
+    if rel == "INTENDED_FOR":  # whom a gift was for: that relationship's statistics change with it
+        await context.graph.write(gifts.relink, graph_nodes.link, owner=context.viewer, uid=source[1], to=to)
+        return
     await nodes.link(context, source[0], source[1], to)
 
 
 async def unlink(context: Context, rel: str, source: tuple[str, str], target: tuple[str, str]) -> bool:
     _ends(rel, source, target)
-    return await nodes.unlink(context, source[0], source[1], Link(rel, target[0], target[1]))
+    to = Link(rel, target[0], target[1])
+    if rel == "INTENDED_FOR":
+        return await context.graph.write(
+            gifts.relink, graph_nodes.unlink, owner=context.viewer, uid=source[1], to=to
+        )
+    return await nodes.unlink(context, source[0], source[1], to)
 
 
 def _ends(rel: str, source: tuple[str, str], target: tuple[str, str]) -> None:
-    if not source[1] or not target[1]:
-        raise BadUserInput("Give the ids of two nodes.", field="from")
+    for (_, uid), field in ((source, "from"), (target, "to")):
+        if not uid:
+            raise BadUserInput("Give the ids of two nodes.", field=field)
+    if source == target:
+        raise BadUserInput("A node is not linked to itself.", field="to")
     expected = ENDS[rel]
     if (source[0], target[0]) != expected:
         raise BadUserInput(f"{rel} links a {expected[0]} to a {expected[1]}.", field="kind")

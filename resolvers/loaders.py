@@ -8,19 +8,17 @@ from strawberry.dataloader import DataLoader
 
 from graph import traversals
 from graph.driver import Graph
-from graph.pages import Rows
+from graph.pages import Page, Rows
 from graph.traversals import Traversal
-from resolvers.pages import Order, PageArgs
 
 
 @dataclass(frozen=True)
 class Step:
-    """One parent's neighbors through a traversal, one page of them in one order."""
+    """One parent's neighbors through a traversal: one page of them, in one order."""
 
     traversal: Traversal
     parent: str
-    args: PageArgs
-    orders: tuple[Order, ...]
+    page: Page
 
 
 @dataclass
@@ -29,7 +27,6 @@ class Loaders:
 
     graph: Graph
     viewer: str
-    max_page_size: int
     neighbors: DataLoader[Step, Rows] = field(init=False)
     counts: DataLoader[tuple[Traversal, str], int] = field(init=False)
 
@@ -41,10 +38,9 @@ class Loaders:
         # Steps that differ only by parent share one query.
         groups: dict[tuple[Any, ...], list[Step]] = defaultdict(list)
         for step in steps:
-            groups[(step.traversal, step.args, step.orders)].append(step)
+            groups[(step.traversal, step.page)].append(step)
         found: dict[Step, Rows] = {}
-        for (traversal, args, orders), group in groups.items():
-            page = args.page(orders, traversal.kind.sorts, self.max_page_size)
+        for (traversal, page), group in groups.items():
             parents = list(dict.fromkeys(step.parent for step in group))
             rows = await self.graph.read(
                 traversals.neighbors, traversal, owner=self.viewer, parents=parents, page=page

@@ -47,6 +47,12 @@ async def create(
 
 
 async def update(context: Context, uid: str, values: dict[str, Any]) -> Row:
+    """Changes a memory; one that becomes short-term expires in 24 hours, one that stops being short-term
+    no longer expires."""
+    if values.get("kind") == "short_term":
+        values["expires_at"] = datetime.now(UTC) + timedelta(hours=SHORT_TERM_HOURS)
+    elif values.get("kind") is not None:
+        values["expires_at"] = None
     return await nodes.update(context, MEMORY, uid, _checked(values))
 
 

@@ -68,8 +68,10 @@ def relation(traversal: Traversal) -> Related:
     async def load(
         context: Context, parent: str, orders: Sequence[Order], args: PageArgs
     ) -> tuple[Rows, Count]:
+        # The page is made here, so a bad argument fails this field alone, not its siblings' batch.
+        page = args.page(orders, traversal.kind.sorts, context.settings.max_page_size)
         loaders = context.loaders
-        rows = await loaders.neighbors.load(Step(traversal, parent, args, tuple(orders)))
+        rows = await loaders.neighbors.load(Step(traversal, parent, page))
 
         async def total() -> int:
             return await loaders.counts.load((traversal, parent))

@@ -43,6 +43,10 @@ class PageArgs:
             raise BadUserInput("Ask for `first` or `last`, not both.", field="last")
         if self.after is not None and self.before is not None:
             raise BadUserInput("Give `after` or `before`, not both.", field="before")
+        if self.first is not None and self.before is not None:
+            raise BadUserInput("Page with `first` and `after`, or `last` and `before`.", field="before")
+        if self.last is not None and self.after is not None:
+            raise BadUserInput("Page with `first` and `after`, or `last` and `before`.", field="after")
         backward = self.backward
         size = self.last if backward else self.first
         size = DEFAULT_PAGE_SIZE if size is None else size

@@ -3,14 +3,14 @@
 from typing import Any
 
 from graph import paths
-from graph.models import LABELS
+from graph.models import DOMAIN_LABELS
 from resolvers.context import Context
 
 
 async def shortest(
     context: Context, source: tuple[str, str], target: tuple[str, str]
 ) -> dict[str, Any] | None:
-    if source[0] not in LABELS or target[0] not in LABELS:
+    if source[0] not in DOMAIN_LABELS or target[0] not in DOMAIN_LABELS:
         return None  # an id of something that is no node of a user's graph: there is no path
     if source == target:
         return {"nodes": [source], "steps": []}

@@ -286,8 +286,7 @@ class GiftMutation:
         outcome: Annotated[GiftOutcomeInput, strawberry.argument(description="What came of it.")],
     ) -> Gift:
         uid = node_uid(gift_id, "Gift", "giftId")
-        await resolve.record_outcome(info.context, uid, values_of(outcome))
-        return Gift.from_row((await resolve.by_uids(info.context, [uid]))[0])
+        return Gift.from_row(await resolve.record_outcome(info.context, uid, values_of(outcome)))
 
     @strawberry.mutation(description="Changes what is given of a gift; null clears a field.")
     async def update_gift(
