@@ -1,0 +1,141 @@
+"""./kindred bench generate --users N [--seed S]: a graph in Kindred's shape, loaded straight into Neo4j.
+
+Per user (bench/shape.py): 100 recipients with their KNOWS, 2 occasions and 5 gifts with outcomes each,
+200 memories, 100 concepts with their links, a conflict for one recipient in ten. 1,000 users is about
+1.6 million nodes and 3.9 million relationships; `--users 20` is the quick size. The same seed gives the
+same graph. The app's migrations run first, so its constraints and indexes hold while it loads.
+
+The load goes around GraphQL on purpose: batched `UNWIND` writes, a few thousand rows a transaction.
+It uses a local Neo4j of its own in bench/.data/neo4j (emptied first, on a free port), and writes
+bench/.data/manifest.json (what was made, how long it took) for `./kindred bench api`.
+"""
+
+import argparse
+import asyncio
+import json
+import shutil
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from neo4j import AsyncManagedTransaction
+
+from bench.shape import PASSWORD, UserGraph, user_graph
+from graph import migrations
+from graph.driver import Graph
+from localneo4j import LocalNeo4j, free_port
+from resolvers.credentials import hash_password
+
+DATA = Path(__file__).resolve().parent / ".data"
+MANIFEST = DATA / "manifest.json"
+BATCH_ROWS = 5_000
+USERS_PER_CHUNK = 10  # made in memory together, then written label by label
+
+
+def local_neo4j(port: int, heap: str) -> LocalNeo4j:
+    return LocalNeo4j(DATA / "neo4j", port or free_port(), heap=heap)
+
+
+async def load(graph: Graph, users: int, seed: int) -> Counter[str]:
+    """Writes `users` users' graphs; returns how many nodes of each label and relationships of each type."""
+    password_hash = await hash_password(PASSWORD)
+    made: Counter[str] = Counter()
+    for start in range(0, users, USERS_PER_CHUNK):
+        chunk = [
+            user_graph(seed, index, password_hash)
+            for index in range(start, min(users, start + USERS_PER_CHUNK))
+        ]
+        made += await _write_chunk(graph, chunk)
+    return made
+
+
+async def _write_chunk(graph: Graph, chunk: list[UserGraph]) -> Counter[str]:
+    made: Counter[str] = Counter()
+    await _batched(graph, _create_nodes, "User", [user.user for user in chunk])
+    made["User"] += len(chunk)
+    labels = sorted({label for user in chunk for label in user.nodes})
+    for label in labels:
+        rows = [row for user in chunk for row in user.nodes.get(label, [])]
+        await _batched(graph, _create_nodes, label, rows)
+        made[label] += len(rows)
+    types = sorted({rel for user in chunk for rel in user.rels})
+    for rel in types:
+        ends = next(user.rels[rel][:2] for user in chunk if rel in user.rels)
+        rows = [row for user in chunk for row in user.rels.get(rel, ("", "", []))[2]]
+        for at in range(0, len(rows), BATCH_ROWS):
+            await graph.write(_create_rels, rel, ends, rows[at : at + BATCH_ROWS])
+        made[rel] += len(rows)
+    return made
+
+
+async def _batched(graph: Graph, work: Any, label: str, rows: list[dict[str, Any]]) -> None:
+    for at in range(0, len(rows), BATCH_ROWS):
+        await graph.write(work, label, rows[at : at + BATCH_ROWS])
+
+
+async def _create_nodes(tx: AsyncManagedTransaction, label: str, rows: list[dict[str, Any]]) -> None:
+    # Labels cannot be parameters; they come from bench/shape.py's own constants.
+    query = f"UNWIND $rows AS row CREATE (n:{label}) SET n = row"
+    await (await tx.run(query, rows=rows)).consume()
+
+
+async def _create_rels(
+    tx: AsyncManagedTransaction, rel: str, ends: tuple[str, str], rows: list[dict[str, Any]]
+) -> None:
+    # Both ends by their uid: each label's unique constraint is the index that finds them.
+    query = f"""
+    UNWIND $rows AS row
+    MATCH (a:{ends[0]} {{uid: row.a}})
+    MATCH (b:{ends[1]} {{uid: row.b}})
+    CREATE (a)-[r:{rel}]->(b) SET r = row.props
+    """
+    await (await tx.run(query, rows=rows)).consume()
+
+
+async def main(users: int, seed: int, port: int, heap: str) -> None:
+    server = local_neo4j(port, heap)
+    if server.status().running:
+        server.stop()
+    shutil.rmtree(server.home, ignore_errors=True)
+    server.start()
+    try:
+        graph = Graph.connect(server.uri, None, "neo4j")
+        await migrations.apply(graph)
+        started = time.perf_counter()
+        made = await load(graph, users, seed)
+        seconds = time.perf_counter() - started
+        await graph.close()
+    finally:
+        server.stop()
+    nodes = sum(count for name, count in made.items() if not name.isupper())
+    rels = sum(count for name, count in made.items() if name.isupper())
+    manifest = {
+        "users": users,
+        "seed": seed,
+        "nodes": nodes,
+        "relationships": rels,
+        "load_seconds": round(seconds, 1),
+        "counts": dict(sorted(made.items())),
+    }
+    MANIFEST.write_text(json.dumps(manifest, indent=2))
+    print(f"{users} users (seed {seed}): {nodes:,} nodes, {rels:,} relationships in {seconds:.1f} s")
+    print(f"  into {server.home}; manifest {MANIFEST}")
+
+
+def arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument(
+        "--port", type=int, default=0, help="Bolt port of the bench Neo4j (default: a free one)"
+    )
+    parser.add_argument("--heap", default="3g")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    arguments(parser)
+    args = parser.parse_args()
+    asyncio.run(main(args.users, args.seed, args.port, args.heap))
