@@ -293,6 +293,7 @@ def _create_vars(sample: Sample) -> tuple[dict[str, Any], ...]:
                 "name": name,
                 "category": "books",
                 "price_cents": 2500,
+                "giver": {"connect": [{"where": {"node": {"uid": {"eq": sample.owner}}}}]},
                 "recipients": {"connect": [{"where": {"node": {"uid": {"eq": sample.recipients[0]}}}}]},
                 "occasion": {"connect": [{"where": {"node": {"uid": {"eq": sample.occasion}}}}]},
                 "outcome": {

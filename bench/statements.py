@@ -30,4 +30,6 @@ def _counted(run: Any) -> Any:
 
 
 async def endpoint(request: Request) -> JSONResponse:
-    return JSONResponse({"statements": sent})
+    # Kindred's Graph counts its transactions too (the floor has no Graph: one transaction a request).
+    graph = getattr(request.state, "graph", None)
+    return JSONResponse({"statements": sent, "transactions": graph.transactions if graph else None})
