@@ -365,7 +365,8 @@ def report(
         "",
         f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         f"- Machine: {machine}",
-        f"- Graph: {manifest['users']:,} users (seed {manifest['seed']}): {manifest['nodes']:,} nodes, "
+        f"- Graph: {manifest.get('loaded_users', manifest['users']):,} users (seed {manifest['seed']}): "
+        f"{manifest['nodes']:,} nodes, "
         f"{manifest['relationships']:,} relationships, loaded in {manifest['load_seconds']} s",
         f"- Load: {rounds} rounds, servers alternating round by round; per round, server and operation "
         f"{requests} requests at concurrency 1 and {requests * 8} at concurrency 8",
@@ -441,7 +442,7 @@ async def main(rounds: int, requests: int, user_count: int, seed: int, heap: str
     servers: list[Server] = []
     try:
         graph = Graph.connect(neo4j.uri, None, "neo4j")
-        sample_list = await samples(graph, manifest["users"], user_count, seed)
+        sample_list = await samples(graph, manifest.get("loaded_users", manifest["users"]), user_count, seed)
         versions = await _versions(graph)
         with tempfile.TemporaryDirectory() as tmp:
             servers = _servers(neo4j.uri, Path(tmp))

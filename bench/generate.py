@@ -17,13 +17,14 @@ import os
 import shutil
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from bench.shape import PASSWORD, UserGraph, user_graph
+from bench.shape import PASSWORD, Maker, UserGraph, user_graph
 from graph import migrations
 from graph.driver import Graph
 from localneo4j import LocalNeo4j, free_port
@@ -44,17 +45,35 @@ def local_neo4j(port: int, heap: str) -> LocalNeo4j:
     return LocalNeo4j(DATA / "neo4j", port or free_port(), heap=heap, pagecache=PAGECACHE)
 
 
-async def load(graph: Graph, users: int, seed: int) -> Counter[str]:
-    """Writes `users` users' graphs; returns how many nodes of each label and relationships of each type."""
+Progress = Callable[[int, Counter[str]], None]
+
+
+async def load(
+    graph: Graph, users: int, seed: int, start: int = 0, progress: Progress | None = None
+) -> Counter[str]:
+    """Writes the graphs of users `start` to `users` - 1; returns how many nodes of each label and
+    relationships of each type it wrote. `progress(users done, written)` after each chunk."""
     password_hash = await hash_password(PASSWORD)
     made: Counter[str] = Counter()
-    for start in range(0, users, USERS_PER_CHUNK):
-        chunk = [
-            user_graph(seed, index, password_hash)
-            for index in range(start, min(users, start + USERS_PER_CHUNK))
-        ]
+    for first in range(start, users, USERS_PER_CHUNK):
+        last = min(users, first + USERS_PER_CHUNK)
+        chunk = [user_graph(seed, index, password_hash) for index in range(first, last)]
         made += await _write_chunk(graph, chunk)
+        if progress is not None:
+            progress(last, made)
     return made
+
+
+async def forget_from(graph: Graph, seed: int, start: int) -> None:
+    """Deletes what a load stopped in the middle of a chunk left of users from `start` on."""
+    for index in range(start, start + USERS_PER_CHUNK):
+        await graph.write(_forget_user, Maker(seed, index).uid())
+
+
+async def _forget_user(tx: AsyncManagedTransaction, uid: str) -> None:
+    for label in migrations.OWNED_LABELS:
+        await (await tx.run(f"MATCH (n:{label} {{owner: $uid}}) DETACH DELETE n", uid=uid)).consume()
+    await (await tx.run("MATCH (u:User {uid: $uid}) DETACH DELETE u", uid=uid)).consume()
 
 
 async def _write_chunk(graph: Graph, chunk: list[UserGraph]) -> Counter[str]:
@@ -132,35 +151,55 @@ def _set_temporals(variable: str, temporals: dict[str, str]) -> str:
     )
 
 
-async def main(users: int, seed: int, port: int, heap: str) -> None:
+async def main(users: int, seed: int, port: int, heap: str, resume: bool) -> None:
     server = local_neo4j(port, heap)
     if server.status().running:
         server.stop()
-    shutil.rmtree(server.home, ignore_errors=True)
-    server.start()
+    before = json.loads(MANIFEST.read_text()) if resume and MANIFEST.exists() else None
+    if before is not None and before["seed"] != seed:
+        raise SystemExit(f"The graph there was made with seed {before['seed']}: resume with that seed.")
+    if before is None:
+        shutil.rmtree(server.home, ignore_errors=True)
+    start = before["loaded_users"] if before else 0
     DATA.mkdir(parents=True, exist_ok=True)
+    server.start()
     try:
         graph = Graph.connect(server.uri, None, "neo4j")
         await migrations.apply(graph)
+        if before is not None:
+            await forget_from(graph, seed, start)
         started = time.perf_counter()
-        made = await load(graph, users, seed)
-        seconds = time.perf_counter() - started
+        earlier = Counter(before["counts"]) if before else Counter()
+        spent = before["load_seconds"] if before else 0.0
+
+        def progress(done: int, made: Counter[str]) -> None:
+            # After every chunk, so a load stopped half-way can go on with --resume.
+            seconds = spent + time.perf_counter() - started
+            _write_manifest(users, done, seed, earlier + made, seconds)
+            print(f"  {done}/{users} users, {seconds:.0f} s", flush=True)
+
+        await load(graph, users, seed, start, progress)
         await graph.close()
     finally:
         server.stop()
-    nodes = sum(count for name, count in made.items() if not name.isupper())
-    rels = sum(count for name, count in made.items() if name.isupper())
+    manifest = json.loads(MANIFEST.read_text())
+    print(
+        f"{users} users (seed {seed}): {manifest['nodes']:,} nodes, {manifest['relationships']:,} "
+        f"relationships in {manifest['load_seconds']} s; into {server.home}"
+    )
+
+
+def _write_manifest(users: int, done: int, seed: int, counts: Counter[str], seconds: float) -> None:
     manifest = {
         "users": users,
+        "loaded_users": done,
         "seed": seed,
-        "nodes": nodes,
-        "relationships": rels,
+        "nodes": sum(count for name, count in counts.items() if not name.isupper()),
+        "relationships": sum(count for name, count in counts.items() if name.isupper()),
         "load_seconds": round(seconds, 1),
-        "counts": dict(sorted(made.items())),
+        "counts": dict(sorted(counts.items())),
     }
     MANIFEST.write_text(json.dumps(manifest, indent=2))
-    print(f"{users} users (seed {seed}): {nodes:,} nodes, {rels:,} relationships in {seconds:.1f} s")
-    print(f"  into {server.home}; manifest {MANIFEST}")
 
 
 def arguments(parser: argparse.ArgumentParser) -> None:
@@ -170,6 +209,7 @@ def arguments(parser: argparse.ArgumentParser) -> None:
         "--port", type=int, default=0, help="Bolt port of the bench Neo4j (default: a free one)"
     )
     parser.add_argument("--heap", default="3g")
+    parser.add_argument("--resume", action="store_true", help="go on with a load that was stopped")
 
 
 if __name__ == "__main__":
@@ -178,4 +218,4 @@ if __name__ == "__main__":
     )
     arguments(parser)
     args = parser.parse_args()
-    asyncio.run(main(args.users, args.seed, args.port, args.heap))
+    asyncio.run(main(args.users, args.seed, args.port, args.heap, args.resume))
