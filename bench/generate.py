@@ -37,7 +37,7 @@ BATCH_ROWS = 5_000
 USERS_PER_CHUNK = 10  # made in memory together, then written label by label
 
 
-# The million-node store (about 2 GB) fits in the page cache, so reads are not timed off the disk.
+# The 1.6-million-node store (1.2 GB) fits in the page cache, so reads are not timed off the disk.
 PAGECACHE = "3g"
 
 
