@@ -263,6 +263,12 @@ def _p(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else float("nan")
 
 
+def _ratio(kindred: float, other: float) -> str:
+    # Below 1, two decimals: Kindred faster than the other by more than ten times still shows.
+    ratio = kindred / other
+    return f"{ratio:.1f}x" if ratio >= 1 else f"{ratio:.2f}x"
+
+
 def _median(values: list[float]) -> float:
     return statistics.median(values) * 1000 if values else float("nan")
 
@@ -386,7 +392,7 @@ def report(
         }
         cells = [f"{med[(s, 1)]:.1f} / {med[(s, 8)]:.1f}" for s in SERVERS]
         ratios = [
-            f"{med[('kindred', 1)] / med[(s, 1)]:.1f}x / {med[('kindred', 8)] / med[(s, 8)]:.1f}x"
+            f"{_ratio(med[('kindred', 1)], med[(s, 1)])} / {_ratio(med[('kindred', 8)], med[(s, 8)])}"
             for s in ("floor", "peer")
         ]
         lines.append(f"| {operation.title} | " + " | ".join(cells + ratios) + " |")
