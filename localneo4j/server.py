@@ -31,10 +31,11 @@ class Status:
 class LocalNeo4j:
     """One Neo4j process whose store lives under `home`, answering Bolt on 127.0.0.1:`port`."""
 
-    def __init__(self, home: Path, port: int = 7687, heap: str = "1g") -> None:
+    def __init__(self, home: Path, port: int = 7687, heap: str = "1g", pagecache: str | None = None) -> None:
         self.home = Path(home).resolve()
         self.port = port
         self.heap = heap
+        self.pagecache = pagecache  # None: the launcher's own (256m); a big graph wants its store in memory
         self.pid_file = self.home / "neo4j.pid"
         self.log_file = self.home / "launcher.log"
 
@@ -63,6 +64,7 @@ class LocalNeo4j:
         command = [java, f"-Xmx{self.heap}", "-cp", classpath, str(LAUNCHER)]
         command += ["--home", str(self.home), "--port", str(self.port)]
         command += ["--plugins", str(found / "plugins")]
+        command += ["--pagecache", self.pagecache] if self.pagecache else []
         with self.log_file.open("w") as log:
             # A session of its own, so that the database outlives the command that started it.
             process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
