@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from graph.owned import CONCEPT_LINKS
 from neo4j import AsyncManagedTransaction
 
 from bench.generate import DATA, MANIFEST, local_neo4j
@@ -39,7 +40,6 @@ from bench.operations import OPERATIONS, Operation, Sample
 from bench.shape import email_of
 from graph.driver import Graph
 from graph.occasions import NEXT_OCCURRENCE
-from graph.owned import CONCEPT_LINKS
 from localneo4j import free_port
 from resolvers.credentials import issue_token
 

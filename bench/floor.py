@@ -15,6 +15,7 @@ from typing import Any
 from uuid import uuid4
 
 import uvicorn
+from graph.owned import CONCEPT_LINKS
 from neo4j import AsyncGraphDatabase, AsyncManagedTransaction, NotificationMinimumSeverity
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -23,7 +24,6 @@ from starlette.routing import Route
 
 from bench import statements
 from graph.occasions import NEXT_OCCURRENCE
-from graph.owned import CONCEPT_LINKS
 from resolvers.credentials import token_subject
 
 ME = """

@@ -19,14 +19,14 @@ from uuid import uuid4
 
 from neo4j import AsyncManagedTransaction
 
-from graph import migrations, owned, recipients, traversals, users
+from graph import concepts, gifts, migrations, nodes, occasions, recipients, traversals, users
 from graph.driver import Graph
-from graph.owned import Link
-from graph.pages import Page
+from graph.nodes import Link
+from graph.pages import Page, Sort
 from localneo4j import LocalNeo4j, free_port
 
-NESTED = ("recipient.gifts", "recipient.occasions", "recipient.interests")
-PAGE = Page(size=20, sort=traversals.SORTS["created_at"])
+NESTED = (gifts.OF_RECIPIENT, occasions.OF_RECIPIENT, concepts.OF_RECIPIENT)
+PAGE = Page(size=20, sorts=(Sort("n.created_at"),))
 
 
 async def fill(graph: Graph, owner: str, count: int) -> list[str]:
@@ -45,8 +45,8 @@ async def _person(tx: AsyncManagedTransaction, owner: str, uid: str, index: int)
         tx, owner=owner, uid=uid, recipient={"name": f"Person {index}"}, knows={"relationship_type": "friend"}
     )
     link = Link("INTENDED_FOR", "Recipient", uid)
-    await owned.create(
-        tx, "Gift", owner=owner, uid=str(uuid4()), values={"name": f"Gift {index}"}, links=[link]
+    await nodes.create(
+        tx, gifts.GIFT, owner=owner, uid=str(uuid4()), values={"name": f"Gift {index}"}, links=[link]
     )
     link = Link("HAS_OCCASION", "Recipient", uid, outgoing=False)
     values = {
@@ -54,24 +54,22 @@ async def _person(tx: AsyncManagedTransaction, owner: str, uid: str, index: int)
         "occasion_type": "birthday",
         "date": date(1990, 1, 1 + index % 28),
     }
-    await owned.create(tx, "Occasion", owner=owner, uid=str(uuid4()), values=values, links=[link])
-    concept = str(uuid4())
-    await owned.create(
+    await nodes.create(tx, occasions.OCCASION, owner=owner, uid=str(uuid4()), values=values, links=[link])
+    await concepts.tag(
         tx,
-        "Concept",
+        "Recipient",
         owner=owner,
-        uid=concept,
-        values={"name": f"interest {index}", "key": f"interest {index}"},
-    )
-    await owned.add_link(
-        tx, "Recipient", owner=owner, uid=uid, link=Link("INTERESTED_IN", "Concept", concept)
+        uid=uid,
+        rel="INTERESTED_IN",
+        names=[f"interest {index}"],
+        concept_type="interest",
     )
 
 
 async def batched(graph: Graph, owner: str, parents: list[str]) -> int:
     rows = 0
-    for name in NESTED:
-        found = await graph.read(traversals.neighbours, name, owner=owner, parents=parents, page=PAGE)
+    for traversal in NESTED:
+        found = await graph.read(traversals.neighbors, traversal, owner=owner, parents=parents, page=PAGE)
         rows += sum(len(page.items) for page in found.values())
     return rows
 
@@ -79,8 +77,10 @@ async def batched(graph: Graph, owner: str, parents: list[str]) -> int:
 async def per_row(graph: Graph, owner: str, parents: list[str]) -> int:
     rows = 0
     for parent in parents:
-        for name in NESTED:
-            found = await graph.read(traversals.neighbours, name, owner=owner, parents=[parent], page=PAGE)
+        for traversal in NESTED:
+            found = await graph.read(
+                traversals.neighbors, traversal, owner=owner, parents=[parent], page=PAGE
+            )
             rows += len(found[parent].items)
     return rows
 

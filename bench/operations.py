@@ -51,7 +51,7 @@ class Operation:
 ME = """query Me {
   me { id name email }
   recipients(first: 20) { edges { cursor node { id name relationship {
-    type label importance closeness emotionalWarmth since
+    kind label importance closeness emotionalWarmth since
   } } } }
 }"""
 PEER_ME = """query Me($owner: String!) {
@@ -97,14 +97,14 @@ PEER_UPCOMING = """query Upcoming($today: Date!, $until: Date!) {
 }"""
 
 NEIGHBOURHOOD = """query Neighbourhood($id: ID!) {
-  node(id: $id) { ... on Concept { id name neighbours(depth: 2) { distance concept { id name } } } }
+  node(id: $id) { ... on Concept { id name neighbors(depth: 2, first: 100) { edges { distance node { id name } } } } }
 }"""
 PEER_NEIGHBOURHOOD = """query Neighbourhood($uid: String!) {
   concepts(where: { uid: { eq: $uid } }) { uid name within_two { uid name } }
 }"""
 
 SHORTEST_PATH = """query Path($from: ID!, $to: ID!) {
-  shortestPath(from: $from, to: $to) { length nodes { __typename id } steps { type fromId toId } }
+  shortestPath(from: $from, to: $to) { length nodes { __typename id } steps { kind fromId toId } }
 }"""
 PEER_SHORTEST_PATH = """query Path($from: String!, $to: String!) {
   shortest_path_uids(from: $from, to: $to)
@@ -224,7 +224,7 @@ def _neighbourhood_vars(sample: Sample) -> tuple[dict[str, Any], dict[str, Any]]
 
 def _neighbourhood_same(server: str, data: dict[str, Any]) -> Any:
     if server == "kindred":
-        return sorted(n["concept"]["name"] for n in data["node"]["neighbours"])
+        return sorted(e["node"]["name"] for e in data["node"]["neighbors"]["edges"])
     if server == "peer":
         return sorted(n["name"] for n in data["concepts"][0]["within_two"])
     return sorted(n["name"] for n in data["neighbours"])

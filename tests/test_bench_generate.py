@@ -18,17 +18,19 @@ KINDS |= {"acquaintance": "ACQUAINTANCE", "other": "OTHER"}
 FIRST_RECIPIENT = """{
   recipients(first: 1) { totalCount edges { node {
     id name preferences createdAt
-    relationship { type since importance communicationChannels lastInteraction giftsGivenCount
+    relationship { kind since importance communicationChannels lastInteraction giftsGivenCount
                    averageGiftSuccess preferredGiftTypes failedGiftTypes }
     gifts(first: 10) { totalCount edges { node {
       name priceCents giving { date surpriseLevel } outcome { success reaction } tags { nodes { name } }
     } } }
-    occasions { nodes { name date type recurring } }
+    occasions { nodes { name date kind recurring } }
     interests { nodes { name } }
   } } }
   memories { totalCount } conflicts { totalCount } concepts(first: 100) { totalCount }
 }"""
-NEIGHBOURS = "query ($id: ID!) { node(id: $id) { ... on Concept { name neighbours { concept { name } } } } }"
+NEIGHBORS = (
+    "query ($id: ID!) { node(id: $id) { ... on Concept { name neighbors(first: 100) { nodes { name } } } } }"
+)
 CREATE = """mutation ($input: CreateGiftInput!) { createGift(input: $input) {
   name recipients { nodes { relationship { giftsGivenCount } } } tags { nodes { name } } } }"""
 
@@ -63,7 +65,7 @@ async def test_the_generated_graph_reads_back_through_graphql(graph: Graph, clie
     assert person["preferences"] == json.loads(expected["preferences"])  # JSON as the app keeps it
     knows = next(row["props"] for row in made.rels["KNOWS"][2] if row["b"] == expected["uid"])
     assert person["relationship"] == {
-        "type": KINDS[knows["relationship_type"]],
+        "kind": KINDS[knows["relationship_type"]],
         "since": knows["since"].isoformat(),
         "importance": knows["importance"],
         "communicationChannels": knows["communication_channels"],
@@ -87,7 +89,7 @@ async def test_the_generated_graph_reads_back_through_graphql(graph: Graph, clie
         }
         assert edge["node"]["tags"] == {"nodes": [{"name": gift["category"]}]}
         assert edge["node"]["giving"]["date"] == outcome["given_date"].isoformat()
-    assert [o["type"] for o in person["occasions"]["nodes"]] == ["BIRTHDAY", "ANNIVERSARY"]
+    assert [o["kind"] for o in person["occasions"]["nodes"]] == ["BIRTHDAY", "ANNIVERSARY"]
     assert len(person["interests"]["nodes"]) == 3
 
     # The concept links, any direction, as the app's neighbours read them.
@@ -97,8 +99,8 @@ async def test_the_generated_graph_reads_back_through_graphql(graph: Graph, clie
     near |= {row["a"] for rel in made.rels.values() if rel[0] == rel[1] == "Concept" for row in rel[2]
              if row["b"] == concept["uid"]}  # fmt: skip
     names = by_uid(made, "Concept")
-    found = await client.data(NEIGHBOURS, {"id": to_base64("Concept", concept["uid"])}, token=token)
-    assert sorted(n["concept"]["name"] for n in found["node"]["neighbours"]) == sorted(
+    found = await client.data(NEIGHBORS, {"id": to_base64("Concept", concept["uid"])}, token=token)
+    assert sorted(n["name"] for n in found["node"]["neighbors"]["nodes"]) == sorted(
         names[u]["name"] for u in near
     )
 
