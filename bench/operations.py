@@ -97,7 +97,8 @@ PEER_UPCOMING = """query Upcoming($today: Date!, $until: Date!) {
 }"""
 
 NEIGHBOURHOOD = """query Neighbourhood($id: ID!) {
-  node(id: $id) { ... on Concept { id name neighbors(depth: 2, first: 100) { edges { distance node { id name } } } } }
+  node(id: $id) { ... on Concept { id name
+    neighbors(depth: 2, first: 100) { edges { distance node { id name } } } } }
 }"""
 PEER_NEIGHBOURHOOD = """query Neighbourhood($uid: String!) {
   concepts(where: { uid: { eq: $uid } }) { uid name within_two { uid name } }
