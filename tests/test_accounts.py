@@ -255,7 +255,7 @@ async def test_node_gives_null_for_another_users_account(client: GraphQLClient) 
 async def test_events_name_the_account_by_an_id_node_resolves(client: GraphQLClient) -> None:
     token = await client.sign_up("events@example.com")
     me = (await client.data(ME, token=token))["me"]
-    events = (await client.data("{ events { kind nodeIds } }", token=token))["events"]
+    events = (await client.data("{ events { nodes { kind nodeIds } } }", token=token))["events"]["nodes"]
     assert events[0] == {"kind": "UserSignedUp", "nodeIds": [me["id"]]}
 
 

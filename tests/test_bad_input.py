@@ -253,42 +253,74 @@ async def test_json_arguments_of_the_wrong_shape_are_bad_user_input(
     assert await _snapshot(graph) == before
 
 
-def _string_fields() -> list[tuple[str, str, str]]:
-    """(create mutation, input type, field) for every String field of every create input."""
+def _string_fields() -> list[tuple[str, str, tuple[str, ...], bool]]:
+    """(mutation, input type, path, is a list) for every String and [String] field of every create and
+    update input, nested inputs included."""
     cases = []
+
+    def walk(mutation: str, input_type: str, kind: Any, path: tuple[str, ...]) -> None:
+        for name, definition in kind.fields.items():
+            inner, is_list = definition.type, False
+            while hasattr(inner, "of_type"):
+                is_list = is_list or type(inner).__name__ == "GraphQLList"
+                inner = inner.of_type
+            if isinstance(inner, GraphQLInputObjectType) and len(path) < 2:
+                walk(mutation, input_type, inner, (*path, name))
+            elif getattr(inner, "name", None) == "String":
+                cases.append((mutation, input_type, (*path, name), is_list))
+
     for name, field in SCHEMA.mutation_type.fields.items():
-        if not name.startswith("create") or "input" not in field.args:
-            continue
-        kind = field.args["input"].type.of_type
-        for input_field, definition in kind.fields.items():
-            inner = (
-                definition.type.of_type if isinstance(definition.type, GraphQLNonNull) else definition.type
-            )
-            if getattr(inner, "name", None) == "String":
-                cases.append((name, kind.name, input_field))
+        if name.startswith(("create", "update")) and "input" in field.args:
+            kind = field.args["input"].type.of_type
+            walk(name, kind.name, kind, ())
     return cases
 
 
-VALID_INPUTS: dict[str, dict[str, Any]] = {
-    "CreateRecipientInput": {"name": "Pat", "relationship": {"kind": "FRIEND"}},
-    "CreateOccasionInput": {"name": "Day", "kind": "OTHER", "date": "2020-01-01"},
-    "CreateGiftInput": {"name": "Kite"},
-    "CreateMemoryInput": {"kind": "EPISODIC", "content": "A walk"},
-    "ConceptInput": {"name": "tea"},
-}
+def _valid(input_type: str, ids: dict[str, str]) -> dict[str, Any]:
+    """The smallest input of a type that succeeds, given the ids of one node of every kind."""
+    if input_type.startswith("Update"):
+        return {"id": ids[input_type]}
+    return {
+        "CreateRecipientInput": {"name": "Pat", "relationship": {"kind": "FRIEND"}},
+        "CreateOccasionInput": {"name": "Day", "kind": "OTHER", "date": "2020-01-01"},
+        "CreateGiftInput": {
+            "name": "Kite",
+            "outcome": {"success": 0.5},
+            "giving": {},
+            "newRecipient": {"name": "Quinn", "relationship": {"kind": "FRIEND"}},
+            "newOccasion": {"name": "Party", "kind": "OTHER", "date": "2024-05-01"},
+        },
+        "CreateMemoryInput": {"kind": "EPISODIC", "content": "A walk"},
+        "CreateConflictInput": {"recipientId": ids["UpdateRecipientInput"]},
+        "ConceptInput": {"name": "tea"},
+    }[input_type]
 
 
-@pytest.mark.parametrize(
-    ("mutation", "input_type", "field"), [c for c in _string_fields() if c[1] in VALID_INPUTS]
-)
+def _with(values: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, Any]:
+    values = json.loads(json.dumps(values))
+    target = values
+    for name in path[:-1]:
+        target = target.setdefault(name, {})
+    target[path[-1]] = value
+    return values
+
+
+TEXTS = [case for case in _string_fields() if not case[2][-1].endswith("Id")]
+
+
+@pytest.mark.parametrize(("mutation", "input_type", "path", "is_list"), TEXTS)
 async def test_every_text_is_bounded_and_names_hold_no_control_characters(
-    client: GraphQLClient, graph: Graph, mutation: str, input_type: str, field: str
+    client: GraphQLClient, graph: Graph, mutation: str, input_type: str, path: tuple[str, ...], is_list: bool
 ) -> None:
-    token = await client.sign_up(f"texts-{mutation}-{field}@example.com".lower())
+    token = await client.sign_up(f"texts-{mutation}-{'-'.join(path)}@example.com".lower())
+    ids = await _world(client, token)
     before = await _snapshot(graph)
     query = f"mutation ($i: {input_type}!) {{ {mutation}(input: $i) {{ id }} }}"
-    for bad in ("x" * 100_001, "a\x00b", "line\x1bescape"):
-        variables = {"i": {**VALID_INPUTS[input_type], field: bad}}
+    bad_values: list[Any] = ["x" * 100_001, "a\x00b", "line\x1bescape"]
+    if is_list:
+        bad_values = [[bad] for bad in bad_values] + [[f"t{i}" for i in range(1_000)]]
+    for bad in bad_values:
+        variables = {"i": _with(_valid(input_type, ids), path, bad)}
         error = await client.error(query, variables, token=token)
-        assert error["extensions"]["code"] == "BAD_USER_INPUT", (field, bad[:10], error)
+        assert error["extensions"]["code"] == "BAD_USER_INPUT", (path, str(bad)[:20], error)
     assert await _snapshot(graph) == before

@@ -307,6 +307,8 @@ class KindredGraphQL(GraphQL[Context, None]):
         code = (
             result.errors[0].extensions.get("code") if result.errors and result.errors[0].extensions else None
         )
+        if code == "RATE_LIMITED":  # also when a resolver refused (the per-email limit of logIn)
+            return 429
         if sub_response.media_type == GRAPHQL_RESPONSE_JSON and _never_ran(result):
             return _REQUEST_ERROR_STATUS.get(str(code), 200)
         return 200
