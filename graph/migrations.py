@@ -23,6 +23,9 @@ OWNED_LABELS = (
     "Event",
 )
 LABELS = ("User", *OWNED_LABELS)
+# The labels semantic search embeds, and the full-text index over the same texts (n.search_text).
+SEARCHED_LABELS = ("Recipient", "Gift", "Memory", "Concept", "Conflict")
+SEARCH_INDEX = "search_text"
 # Labels an early version made constraints for before any code used them.
 _UNUSED_LABELS = (
     "GiftSession",
@@ -78,6 +81,19 @@ MIGRATIONS = (
         (
             *(f"DROP CONSTRAINT {label}_uid IF EXISTS" for label in _UNUSED_LABELS),
             *(f"DROP INDEX {label}_owner IF EXISTS" for label in _UNUSED_LABELS),
+        ),
+    ),
+    Migration(
+        4,
+        "the dispatcher's cursors and leases; a full-text index over the texts search embeds",
+        (
+            "CREATE CONSTRAINT Cursor_consumer_owner IF NOT EXISTS "
+            "FOR (c:Cursor) REQUIRE (c.consumer, c.owner) IS UNIQUE",
+            "CREATE CONSTRAINT Lease_name IF NOT EXISTS FOR (l:Lease) REQUIRE l.name IS UNIQUE",
+            # The English analyzer stems ("hiking" finds "hike") and drops stop words.
+            f"CREATE FULLTEXT INDEX {SEARCH_INDEX} IF NOT EXISTS "
+            f"FOR (n:{'|'.join(SEARCHED_LABELS)}) ON EACH [n.search_text] "
+            "OPTIONS {indexConfig: {`fulltext.analyzer`: 'english'}}",
         ),
     ),
 )

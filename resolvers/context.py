@@ -13,6 +13,8 @@ from graph.driver import Graph
 from resolvers import credentials
 from resolvers.loaders import Loaders
 from settings import Settings
+from storage.embeddings import Embedder
+from storage.vectors import VectorStore
 
 # Recording every use of an API key would make each request a write; once a minute is enough to show it.
 _LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -30,6 +32,9 @@ class Context:
     # What a WebSocket client sent in connection_init (set by Strawberry).
     connection_params: dict[str, Any] | None = field(default=None, repr=False)
     _loaders: Loaders | None = field(default=None, repr=False)
+    # What semantic search reads (None where an app runs without them).
+    embedder: Embedder | None = field(default=None, repr=False)
+    vectors: VectorStore | None = field(default=None, repr=False)
 
     @property
     def loaders(self) -> Loaders:

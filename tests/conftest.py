@@ -40,6 +40,8 @@ def settings(neo4j_server: LocalNeo4j, tmp_path_factory: pytest.TempPathFactory)
         # The suite sends many requests from one address; tests of the limits set their own.
         rate_limit_per_ip="100000/minute",
         rate_limit_per_user="100000/minute",
+        # Embedding every node the suite writes would cost minutes: the search tests run their own.
+        dispatch=False,
     )
 
 

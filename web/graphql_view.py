@@ -96,6 +96,8 @@ class KindredGraphQL(GraphQL[Context, None]):
         state = request.state
         sub_response = response if isinstance(response, Response) else None
         context = Context(request, sub_response, self.settings, state.graph, state.request_id)
+        context.embedder = getattr(state, "embedder", None)
+        context.vectors = getattr(state, "vectors", None)
         if isinstance(request, Request):
             await self._admit(request, context)
         return context
