@@ -24,7 +24,7 @@ SEARCH = """query ($q: String!, $kinds: [SearchKind!], $first: Int, $near: ID) {
       ... on Recipient { name } ... on Concept { name } } } }"""
 MEMORY = "mutation ($input: CreateMemoryInput!) { createMemory(input: $input) { id } }"
 GIFT = "mutation ($input: CreateGiftInput!) { createGift(input: $input) { id } }"
-CONCEPT = "mutation ($input: CreateConceptInput!) { createConcept(input: $input) { id } }"
+CONCEPT = "mutation ($input: ConceptInput!) { createConcept(input: $input) { id } }"
 LINK = "mutation ($from: ID!, $to: ID!, $kind: LinkKind!) { link(from: $from, to: $to, kind: $kind) { changed } }"
 DELETE_MEMORY = "mutation ($id: ID!) { deleteMemory(id: $id) { deletedId } }"
 
@@ -46,7 +46,9 @@ async def kindred(settings: Settings, graph: Graph, tmp_path: Path) -> AsyncIter
 
 
 async def memory(k: Instance, token: str, content: str, **extra: object) -> str:
-    data = await k.client.data(MEMORY, {"input": {"kind": "EPISODIC", "content": content, **extra}}, token=token)
+    data = await k.client.data(
+        MEMORY, {"input": {"kind": "EPISODIC", "content": content, **extra}}, token=token
+    )
     return data["createMemory"]["id"]
 
 
@@ -68,10 +70,14 @@ async def test_a_memory_of_hiking_in_the_alps_is_found_by_mountain_trip(kindred:
 
 async def test_a_gift_is_found_through_its_recipients_interest(kindred: Instance) -> None:
     token = await kindred.client.sign_up("garden@example.com")
-    mom = await create_recipient(kindred.client, token, "Mom", kind="PARENT")
-    dad = await create_recipient(kindred.client, token, "Dad", kind="PARENT")
-    garden = (await kindred.client.data(CONCEPT, {"input": {"name": "gardening"}}, token=token))["createConcept"]
-    await kindred.client.data(LINK, {"from": mom["id"], "to": garden["id"], "kind": "INTERESTED_IN"}, token=token)
+    mom = await create_recipient(kindred.client, token, "Mom", kind="FAMILY")
+    dad = await create_recipient(kindred.client, token, "Dad", kind="FAMILY")
+    garden = (await kindred.client.data(CONCEPT, {"input": {"name": "gardening"}}, token=token))[
+        "createConcept"
+    ]
+    await kindred.client.data(
+        LINK, {"from": mom["id"], "to": garden["id"], "kind": "INTERESTED_IN"}, token=token
+    )
     for name, who in (("Leather gloves", mom), ("Leather wallet", dad), ("Espresso machine", dad)):
         await kindred.client.data(GIFT, {"input": {"name": name, "recipientIds": [who["id"]]}}, token=token)
     await kindred.dispatcher.drain()
