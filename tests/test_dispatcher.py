@@ -108,6 +108,7 @@ async def test_a_failing_consumer_is_retried_with_backoff_and_blocks_no_other(gr
     try:
         await asyncio.wait_for(delivered.wait(), 30)
         await asyncio.wait_for(recovered.wait(), 30)
+        await runner.drain()  # waits for the delivery under way to record its progress
     finally:
         await runner.stop()
     assert len(healthy.seen) == 3

@@ -11,6 +11,7 @@ from app import create_app
 from dispatch.runner import Dispatcher
 from graph.driver import Graph
 from settings import Settings
+from storage.embeddings import Embedder
 from storage.vectors import VectorStore
 from tests.client import GraphQLClient
 from tests.conftest import client_of
@@ -34,6 +35,7 @@ class Instance:
     client: GraphQLClient
     dispatcher: Dispatcher
     vectors: VectorStore
+    embedder: Embedder
 
 
 @pytest.fixture
@@ -42,7 +44,7 @@ async def kindred(settings: Settings, graph: Graph, tmp_path: Path) -> AsyncIter
     own = settings.model_copy(update={"data_dir": tmp_path, "dispatch": True})
     async with LifespanManager(create_app(own, graph)) as manager, client_of(manager.app) as client:
         state = manager._state  # the lifespan's state: what each request is given
-        yield Instance(client, state["dispatcher"], state["vectors"])
+        yield Instance(client, state["dispatcher"], state["vectors"], state["embedder"])
 
 
 async def memory(k: Instance, token: str, content: str, **extra: object) -> str:
