@@ -8,6 +8,7 @@ import pytest
 from asgi_lifespan import LifespanManager
 
 from app import create_app
+from dispatch import Services, embeddings
 from dispatch.runner import Dispatcher
 from graph.driver import Graph
 from settings import Settings
@@ -138,3 +139,29 @@ async def test_bad_queries_are_refused(kindred: Instance) -> None:
         assert error["extensions"]["code"] == "BAD_USER_INPUT", query
     error = await kindred.client.error(SEARCH, {"q": "x", "first": 0}, token=token)
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_reindex_rebuilds_the_vectors_from_neo4j(kindred: Instance, graph: Graph) -> None:
+    token = await kindred.client.sign_up("reindex@example.com")
+    await memory(kindred, token, "Our first apartment had a tiny red kitchen")
+    await memory(kindred, token, "Swimming in the cold lake at dawn")
+    await kindred.dispatcher.drain()
+    await kindred.vectors.drop("memory")
+    assert await kindred.vectors.count("memory") == 0
+    services = Services(graph, kindred.embedder, kindred.vectors)
+    assert await embeddings.reindex(services) == 2
+    assert await kindred.vectors.count("memory") == 2
+    found = await hits(kindred, token, "a morning swim", kinds=["MEMORY"], first=1)
+    assert found[0]["node"]["content"] == "Swimming in the cold lake at dawn"
+
+
+async def test_similar_finds_nodes_like_a_given_one(kindred: Instance) -> None:
+    token = await kindred.client.sign_up("similar@example.com")
+    chess = await memory(kindred, token, "Played chess with Ben all night")
+    await memory(kindred, token, "Ben beat me at checkers again")
+    await memory(kindred, token, "Paid the electricity bill")
+    await kindred.dispatcher.drain()
+    query = "query ($id: ID!) { similar(id: $id, first: 2) { score node { id ... on Memory { content } } } }"
+    found = (await kindred.client.data(query, {"id": chess}, token=token))["similar"]
+    assert found[0]["node"]["content"] == "Ben beat me at checkers again"
+    assert chess not in [hit["node"]["id"] for hit in found]
