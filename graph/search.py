@@ -13,6 +13,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph.migrations import SEARCH_INDEX, SEARCHED_LABELS
+from graph.models import LABELS
 from graph.rows import native
 
 # What each label's text is read from: Cypher on `n` (and $owner), each a string, a list or null.
@@ -176,6 +177,20 @@ async def signals(
     """In one statement: the owner's best full-text matches of `query` among `labels`, and for those
     and the vector `candidates` ("Label:uid") their memory importance and age, and their distance from
     the `near` node ("Label:uid") over the owner's graph."""
+    near_label, _, near_uid = (near or "").partition(":")
+    if near is not None and near_label not in LABELS:
+        raise ValueError(f"not a label of the graph: {near_label}")
+    # Each candidate is found by its label's uid index (labels cannot be parameters: one branch each).
+    by_label = "\n      UNION\n".join(
+        f"""      WITH ref WHERE ref STARTS WITH '{label}:'
+      MATCH (b:{label} {{uid: substring(ref, {len(label) + 1})}}) WHERE b.owner = $owner RETURN b"""
+        for label in SEARCHED_LABELS
+    )
+    near_match = (
+        f"OPTIONAL MATCH (a:{near_label} {{uid: $near_uid, owner: $owner}})"
+        if near is not None
+        else "WITH *, null AS a"
+    )
     statement = f"""
     CALL () {{
       CALL db.index.fulltext.queryNodes('{SEARCH_INDEX}', $lucene) YIELD node, score
@@ -184,11 +199,13 @@ async def signals(
       RETURN collect({{ref: labels(node)[0] + ':' + node.uid, score: score, text: node.search_text}})
         AS lexical
     }}
-    WITH lexical, [x IN lexical | x.ref] + $candidates AS refs
-    OPTIONAL MATCH (a {{uid: $near_uid, owner: $owner}}) WHERE $near_label IN labels(a)
+    {near_match}
+    WITH lexical, a, [x IN lexical | x.ref] + $candidates AS refs
     UNWIND (CASE WHEN refs = [] THEN [null] ELSE refs END) AS ref
     WITH DISTINCT lexical, a, ref
-    OPTIONAL MATCH (b {{uid: split(ref, ':')[1], owner: $owner}}) WHERE split(ref, ':')[0] IN labels(b)
+    OPTIONAL CALL (ref) {{
+{by_label}
+    }}
     WITH lexical, a, ref, b, CASE WHEN b = a THEN null ELSE b END AS other
     CALL (a, other) {{
       OPTIONAL MATCH p = shortestPath((a)-[*..{max_distance}]-(other))
@@ -196,11 +213,10 @@ async def signals(
       RETURN length(p) AS steps
     }}
     WITH lexical, ref, b, CASE WHEN a IS NOT NULL AND b = a THEN 0 ELSE steps END AS distance
-    RETURN lexical, collect({{ref: ref, importance: b.importance,
-                              at: toString(coalesce(b.happened_at, b.created_at)),
-                              distance: distance}}) AS nodes
+    WITH lexical, collect({{ref: ref, importance: b.importance,
+                           at: toString(coalesce(b.happened_at, b.created_at)), distance: distance}}) AS nodes
+    RETURN lexical, nodes
     """
-    near_label, _, near_uid = (near or "").partition(":")
     result = await tx.run(
         statement,
         owner=owner,

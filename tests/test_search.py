@@ -123,13 +123,14 @@ async def test_neo4j_round_trips_of_a_search_do_not_grow_with_first(kindred: Ins
     for i in range(12):
         await memory(kindred, token, f"Memory number {i} about the beach")
     await kindred.dispatcher.drain()
+    await kindred.dispatcher.stop()  # its own statements would be counted too
 
     async def statements(first: int) -> int:
         before = graph.statements
         assert len(await hits(kindred, token, "beach", first=first)) == first
         return graph.statements - before
 
-    assert await statements(2) == await statements(12)
+    assert await statements(2) == await statements(12) <= 3  # full text and signals, one hydration
 
 
 async def test_bad_queries_are_refused(kindred: Instance) -> None:
