@@ -84,16 +84,5 @@ async def cursors(tx: AsyncManagedTransaction, *, consumer: str) -> dict[str, in
     return {r["owner"]: r["sequence"] async for r in await tx.run(query, consumer=consumer)}
 
 
-async def skip_to_now(tx: AsyncManagedTransaction, *, consumer: str) -> None:
-    """Marks every event so far as done for the consumer (after a rebuild from the graph itself)."""
-    query = """
-    MATCH (u:User) WHERE u.event_sequence IS NOT NULL
-    MERGE (c:Cursor {consumer: $consumer, owner: u.uid})
-    SET c.sequence = CASE WHEN coalesce(c.sequence, 0) < u.event_sequence
-                          THEN u.event_sequence ELSE c.sequence END
-    """
-    await (await tx.run(query, consumer=consumer)).consume()
-
-
 def _event(row: dict[str, Any]) -> Event:
     return Event(row["uid"], row["owner"], row["sequence"], row["kind"], tuple(row["nodes"] or ()))

@@ -166,3 +166,17 @@ async def test_similar_finds_nodes_like_a_given_one(kindred: Instance) -> None:
     found = (await kindred.client.data(query, {"id": chess}, token=token))["similar"]
     assert found[0]["node"]["content"] == "Ben beat me at checkers again"
     assert chess not in [hit["node"]["id"] for hit in found]
+
+
+async def test_renaming_a_recipient_reaches_the_text_of_their_gifts(kindred: Instance) -> None:
+    token = await kindred.client.sign_up("rename@example.com")
+    aunt = await create_recipient(kindred.client, token, "Aunt Mildred", kind="FAMILY")
+    await kindred.client.data(
+        GIFT, {"input": {"name": "Silk scarf", "recipientIds": [aunt["id"]]}}, token=token
+    )
+    rename = "mutation ($input: UpdateRecipientInput!) { updateRecipient(input: $input) { name } }"
+    await kindred.client.data(rename, {"input": {"id": aunt["id"], "name": "Aunt Philippa"}}, token=token)
+    await kindred.dispatcher.drain()
+    found = await hits(kindred, token, "Philippa", kinds=["GIFT"], first=1)
+    assert found[0]["node"]["name"] == "Silk scarf"
+    assert "Philippa" in found[0]["matched"] and "Mildred" not in found[0]["matched"]
