@@ -17,15 +17,20 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from dispatch import Consumer, Services, embeddings
+from dispatch.runner import Dispatcher
 from graph import migrations
 from graph.driver import Graph
 from localneo4j import LocalNeo4j
 from schema import build_schema
 from settings import Settings
 from storage.cache import Cache
+from storage.embeddings.factory import create_embedder
 from storage.memory_cache import MemoryCache
 from storage.rate_limits import RateLimits
 from storage.redis_cache import RedisCache
+from storage.vectors import VectorSpace
+from storage.vectors.factory import create_vector_store
 from web import graphiql
 from web.body_limit import BodyLimit
 from web.graphql_view import KindredGraphQL
@@ -57,6 +62,11 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
             stack.push_async_callback(persisted_queries.close)
             auth_cache = _auth_state_cache(settings)
             stack.push_async_callback(auth_cache.close)
+            services = await stack.enter_async_context(open_services(settings, used))
+            dispatcher = Dispatcher(services, CONSUMERS, poll_seconds=settings.dispatch_poll_seconds)
+            if settings.dispatch:
+                await dispatcher.start()
+                stack.push_async_callback(dispatcher.stop)
             logger.info("Kindred is ready: GraphiQL on http://%s:%s/graphql", settings.host, settings.port)
             yield {
                 "settings": settings,
@@ -64,12 +74,31 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
                 "persisted_queries": persisted_queries,
                 "auth_cache": auth_cache,
                 "rate_limits": RateLimits(settings.redis_url),
+                "embedder": services.embedder,
+                "vectors": services.vectors,
+                "dispatcher": dispatcher,
             }
 
     routes = [Route("/health", health), Route("/graphql", graphql), WebSocketRoute("/graphql", graphql)]
     if settings.graphiql and graphiql.installed():
         routes.append(graphiql.route())
     return Starlette(routes=routes, lifespan=lifespan, middleware=_middleware(settings))
+
+
+# What derives from the graph, each fed its events by the dispatcher: add a module here to add one.
+CONSUMERS = [Consumer.of(embeddings)]
+
+
+@asynccontextmanager
+async def open_services(settings: Settings, graph: Graph) -> AsyncIterator[Services]:
+    """The embedder and the vector store of this instance (closed on exit)."""
+    embedder = create_embedder(settings)
+    vectors = create_vector_store(settings, VectorSpace(embedder.model_id, embedder.dimensions))
+    try:
+        yield Services(graph, embedder, vectors)
+    finally:
+        await vectors.close()
+        await embedder.close()
 
 
 def _middleware(settings: Settings) -> list[Middleware]:

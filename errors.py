@@ -54,3 +54,9 @@ class PersistedQueryNotFound(KindredError):
 
     def __init__(self) -> None:
         super().__init__("PersistedQueryNotFound")
+
+
+class SearchUnavailable(KindredError):
+    """The vector store cannot be reached: search cannot answer now (writes still commit)."""
+
+    code = "SEARCH_UNAVAILABLE"

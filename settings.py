@@ -64,6 +64,12 @@ class Settings(BaseSettings):
     qdrant_api_key: SecretStr | None = Field(default=None, validation_alias="QDRANT_API_KEY")
     qdrant_timeout_seconds: float = Field(default=5, gt=0)
     embedded_vectors: Literal["edge", "local"] = "edge"
+    # Whether this instance runs the dispatcher (the embedding of what changed, ...).
+    dispatch: bool = True
+    # How often the dispatcher looks for events other instances wrote (its own wake it at once).
+    dispatch_poll_seconds: float = Field(default=5, gt=0)
+    # The longest search query, in characters.
+    max_search_query: int = Field(default=1000, gt=0)
 
     # Limits on what one request may ask; each refusal says which limit and how to stay within it.
     max_depth: int = Field(default=12, gt=0)

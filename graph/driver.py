@@ -24,6 +24,9 @@ class Graph:
         # How many transactions and Cypher statements ran: tests and benchmarks count round trips.
         self.transactions = 0
         self.statements = 0
+        # Called after each write transaction that wrote Events commits: how the dispatcher learns of
+        # new events at once (its own writes, which write none, do not wake it again).
+        self.on_commit: list[Callable[[], None]] = []
 
     @classmethod
     def connect(cls, uri: str, auth: tuple[str, str] | None, database: str) -> "Graph":
@@ -41,12 +44,21 @@ class Graph:
 
     async def write(self, work: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         self.transactions += 1
+        written: list[bool] = []
         async with self.driver.session(database=self.database) as session:
-            return await session.execute_write(self._counted(work), *args, **kwargs)
+            result = await session.execute_write(self._counted(work, written), *args, **kwargs)
+        if written and written[-1]:  # the attempt that committed wrote events
+            for listener in self.on_commit:
+                listener()
+        return result
 
-    def _counted(self, work: Work[P, T]) -> Work[P, T]:
+    def _counted(self, work: Work[P, T], written: list[bool] | None = None) -> Work[P, T]:
         async def counted(tx: AsyncManagedTransaction, *args: P.args, **kwargs: P.kwargs) -> T:
-            return await work(_CountingTransaction(tx, self), *args, **kwargs)  # type: ignore[arg-type]
+            counting = _CountingTransaction(tx, self)
+            result = await work(counting, *args, **kwargs)  # type: ignore[arg-type]
+            if written is not None:
+                written.append(counting.wrote_events)
+            return result
 
         return counted
 
@@ -71,6 +83,7 @@ class _CountingTransaction:
     def __init__(self, tx: AsyncManagedTransaction, graph: Graph) -> None:
         self._tx = tx
         self._graph = graph
+        self.wrote_events = False  # set by graph/events.py when it appends to the log
 
     async def run(self, query: Any, parameters: dict[str, Any] | None = None, **kwargs: Any) -> Any:
         self._graph.statements += 1

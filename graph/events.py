@@ -46,6 +46,7 @@ async def append_all(
     """
     rows = [{"uid": str(uuid4()), "kind": kind, "nodes": nodes} for kind, nodes in changes]
     record = await (await tx.run(query, owner=owner, changes=rows, data=data)).single(strict=True)
+    tx.wrote_events = True  # type: ignore[attr-defined]  # wakes the dispatcher after the commit
     return record["sequences"]
 
 

@@ -32,6 +32,9 @@ _CLIENT_TIMES = (
     ("(x:Conflict)", "ended_at"),
     ("()-[x:KNOWS]->()", "last_interaction"),
 )
+# The labels semantic search embeds, and the full-text index over the same texts (n.search_text).
+SEARCHED_LABELS = ("Recipient", "Gift", "Memory", "Concept", "Conflict")
+SEARCH_INDEX = "search_text"
 # Labels an early version made constraints for before any code used them.
 _UNUSED_LABELS = (
     "GiftSession",
@@ -104,6 +107,19 @@ MIGRATIONS = (
             f"MATCH {pattern} WHERE x.{name} IS :: LOCAL DATETIME "
             f"SET x.{name} = datetime({{datetime: x.{name}, timezone: 'UTC'}})"
             for pattern, name in _CLIENT_TIMES
+        ),
+    ),
+    Migration(
+        6,
+        "the dispatcher's cursors and leases; a full-text index over the texts search embeds",
+        (
+            "CREATE CONSTRAINT Cursor_consumer_owner IF NOT EXISTS "
+            "FOR (c:Cursor) REQUIRE (c.consumer, c.owner) IS UNIQUE",
+            "CREATE CONSTRAINT Lease_name IF NOT EXISTS FOR (l:Lease) REQUIRE l.name IS UNIQUE",
+            # The English analyzer stems ("hiking" finds "hike") and drops stop words.
+            f"CREATE FULLTEXT INDEX {SEARCH_INDEX} IF NOT EXISTS "
+            f"FOR (n:{'|'.join(SEARCHED_LABELS)}) ON EACH [n.search_text] "
+            "OPTIONS {indexConfig: {`fulltext.analyzer`: 'english'}}",
         ),
     ),
 )

@@ -14,6 +14,8 @@ from resolvers import credentials, sessions
 from resolvers.loaders import Loaders
 from settings import Settings
 from storage.cache import Cache
+from storage.embeddings import Embedder
+from storage.vectors import VectorStore
 
 # Recording every use of an API key would make each request a write; once a minute is enough to show it.
 _LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -51,6 +53,9 @@ class Context:
     credential: Credential | None = field(default=None, repr=False)
     # Whether the credential was checked against the auth state yet (see `confirm`).
     confirmed: bool = field(default=False, repr=False)
+    # What semantic search reads (None where an app runs without them).
+    embedder: Embedder | None = field(default=None, repr=False)
+    vectors: VectorStore | None = field(default=None, repr=False)
 
     @property
     def loaders(self) -> Loaders:

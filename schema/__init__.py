@@ -31,6 +31,7 @@ from schema.occasions import OccasionMutation, OccasionQuery
 from schema.paths import PathQuery
 from schema.recipients import RecipientMutation, RecipientQuery
 from schema.scalars import DateTime
+from schema.search import SearchQuery
 from schema.system import SystemSubscription
 from settings import Settings
 
@@ -44,6 +45,7 @@ QUERIES = (
     ConflictQuery,
     EventQuery,
     PathQuery,
+    SearchQuery,
 )
 Mutation = merge_types(
     "Mutation",

@@ -41,6 +41,8 @@ def settings(neo4j_server: LocalNeo4j, tmp_path_factory: pytest.TempPathFactory)
         rate_limit_per_ip="100000/minute",
         rate_limit_per_user="100000/minute",
         rate_limit_per_email="100000/minute",
+        # Embedding every node the suite writes would cost minutes: the search tests run their own.
+        dispatch=False,
     )
 
 

@@ -179,6 +179,8 @@ class KindredGraphQL(GraphQL[Context, None]):
         sub_response = response if isinstance(response, Response) else None
         context = Context(request, sub_response, self.settings, state.graph, state.request_id)
         context.auth_cache, context.rate_limits = state.auth_cache, state.rate_limits
+        context.embedder = getattr(state, "embedder", None)
+        context.vectors = getattr(state, "vectors", None)
         if isinstance(request, Request):
             await self._admit(request, context)
         return context

@@ -1,0 +1,41 @@
+"""The dispatcher: after each commit, hands the graph's new Events to each consumer of derived state.
+
+It sits above graph/ and storage/ (which never import each other) because a consumer joins the two: it
+reads the graph and writes a derived store. A consumer is one small module with a `NAME` and
+`async def handle(services, events)`; list it in CONSUMERS. Delivery is at least once: `handle` must
+be idempotent (an event, keyed by its uid, may come again after a crash or a lost lease).
+"""
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from types import ModuleType
+
+from graph.dispatcher import Event
+from graph.driver import Graph
+from storage.embeddings import Embedder
+from storage.vectors import VectorStore
+
+
+@dataclass
+class Services:
+    """What consumers write to and read from."""
+
+    graph: Graph
+    embedder: Embedder
+    vectors: VectorStore
+
+
+Handle = Callable[[Services, Sequence[Event]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Consumer:
+    name: str
+    handle: Handle
+
+    @classmethod
+    def of(cls, module: ModuleType) -> "Consumer":
+        return cls(module.NAME, module.handle)
+
+
+__all__ = ["Consumer", "Event", "Handle", "Services"]

@@ -1,0 +1,76 @@
+"""The embedding consumer: keeps each searched node's text vector (and its full-text copy) in step.
+
+For the nodes an event names, and the nodes whose text names them, it re-reads the texts from Neo4j
+(one query per label), upserts their vectors and deletes the points of those that are gone. Re-reading
+makes it idempotent and order-free: an event applied twice, or late, writes what the graph holds now.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from dispatch import Event, Services
+from graph import search
+from graph.migrations import SEARCHED_LABELS
+from storage.vectors import VectorPoint
+
+NAME = "embeddings"
+REINDEX_BATCH = 256
+
+
+async def handle(services: Services, events: Sequence[Event]) -> None:
+    by_owner: dict[str, set[str]] = defaultdict(set)
+    for event in events:
+        by_owner[event.owner].update(ref for ref in event.nodes if ref.split(":")[0] in SEARCHED_LABELS)
+    for owner, refs in by_owner.items():
+        if refs:
+            await refresh(services, owner, refs)
+
+
+async def refresh(services: Services, owner: str, refs: Iterable[str]) -> None:
+    """Re-embeds these nodes of one owner and what names them; drops the points of the deleted."""
+    refs = set(refs)
+    graph = services.graph
+    refs |= await graph.read(search.dependents, owner=owner, refs=refs)
+    texts = await graph.read(search.texts, owner=owner, refs=refs)
+    await _write(services, owner, texts)
+    gone: dict[str, list[str]] = defaultdict(list)
+    for ref in refs:
+        label, _, uid = ref.partition(":")
+        if uid not in texts.get(label, {}):
+            gone[label].append(uid)
+    for label, uids in gone.items():
+        await services.vectors.delete(search.vector_kind(label), uids)
+
+
+async def _write(services: Services, owner: str, texts: dict[str, dict[str, str]]) -> None:
+    items = [(label, uid, text) for label, by_uid in texts.items() for uid, text in by_uid.items()]
+    if not items:
+        return
+    vectors = await services.embedder.embed([text for _, _, text in items])
+    points: dict[str, list[VectorPoint]] = defaultdict(list)
+    for (label, uid, text), vector in zip(items, vectors, strict=True):
+        points[label].append(VectorPoint(uid=uid, owner=owner, label=label, text=text, vector=vector))
+    for label, label_points in points.items():
+        await services.vectors.upsert(search.vector_kind(label), label_points)
+    await services.graph.write(search.keep_texts, owner=owner, texts=texts)
+
+
+async def reindex(services: Services) -> int:
+    """Rebuilds every collection from Neo4j: drops them, then embeds every searched node. Events that
+    arrive meanwhile are still delivered afterwards (idempotently). Returns the nodes indexed."""
+    total = 0
+    for label in SEARCHED_LABELS:
+        await services.vectors.drop(search.vector_kind(label))
+        await services.vectors.ensure(search.vector_kind(label))
+        after = ""
+        while batch := await services.graph.read(
+            search.all_nodes, label=label, after=after, limit=REINDEX_BATCH
+        ):
+            after = batch[-1][1]
+            by_owner: dict[str, list[str]] = defaultdict(list)
+            for owner, uid in batch:
+                by_owner[owner].append(f"{label}:{uid}")
+            for owner, refs in by_owner.items():
+                await _write(services, owner, await services.graph.read(search.texts, owner=owner, refs=refs))
+            total += len(batch)
+    return total

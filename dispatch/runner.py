@@ -1,0 +1,134 @@
+"""Runs the consumers: one task each, woken after commits in this process and by a periodic poll (for
+other instances' writes), each behind its lease in Neo4j, each retried with backoff on its own."""
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from uuid import uuid4
+
+from dispatch import Consumer, Services
+from graph import dispatcher
+
+logger = logging.getLogger("kindred.dispatch")
+
+
+class LeaseBusy(Exception):
+    """Another instance is delivering to this consumer now."""
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        services: Services,
+        consumers: Sequence[Consumer],
+        *,
+        poll_seconds: float = 5.0,
+        lease_seconds: float = 30.0,
+        batch: int = 200,
+        backoff_seconds: float = 0.5,
+        backoff_max_seconds: float = 60.0,
+    ) -> None:
+        self.services = services
+        self.consumers = list(consumers)
+        self.holder = str(uuid4())  # this instance, as its leases name it
+        self.poll_seconds = poll_seconds
+        self.lease_seconds = lease_seconds
+        self.batch = batch
+        self.backoff_seconds = backoff_seconds
+        self.backoff_max_seconds = backoff_max_seconds
+        self.failures: dict[str, int] = defaultdict(int)
+        self.delivered: dict[str, int] = defaultdict(int)  # events handed to each consumer, for tests
+        self._wake = {consumer.name: asyncio.Event() for consumer in self.consumers}
+        self._locks = {consumer.name: asyncio.Lock() for consumer in self.consumers}
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def wake(self) -> None:
+        for event in self._wake.values():
+            event.set()
+
+    async def start(self) -> None:
+        self.services.graph.on_commit.append(self.wake)
+        self._tasks = [asyncio.create_task(self._loop(consumer)) for consumer in self.consumers]
+        self.wake()  # what was left pending before this start
+
+    async def stop(self) -> None:
+        with contextlib.suppress(ValueError):
+            self.services.graph.on_commit.remove(self.wake)
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+
+    async def drain(self, within: float = 60.0) -> None:
+        """Delivers until every consumer has every event committed so far; a consumer's error is raised.
+        Waits (up to `within` seconds) while another instance holds a lease."""
+        async with asyncio.timeout(within):
+            for consumer in self.consumers:
+                while True:
+                    try:
+                        await self.deliver(consumer)
+                        break
+                    except LeaseBusy:
+                        await asyncio.sleep(0.05)  # polling another instance's lease, not a test's wait
+
+    async def deliver(self, consumer: Consumer) -> None:
+        """Hands the consumer its pending events, batch by batch, until none is left."""
+        graph = self.services.graph
+        async with self._locks[consumer.name]:
+            while True:
+                await self._hold(consumer)
+                events = await graph.read(dispatcher.pending, consumer=consumer.name, limit=self.batch)
+                if not events:
+                    await graph.write(dispatcher.release, name=consumer.name, holder=self.holder)
+                    return
+                await consumer.handle(self.services, events)
+                self.delivered[consumer.name] += len(events)
+                done = {event.owner: event.sequence for event in events}  # in sequence order per owner
+                # Renewed before moving progress: if another instance took the lease meanwhile, it
+                # redoes this batch (at least once) and this one moves nothing.
+                await self._hold(consumer)
+                if not await graph.write(
+                    dispatcher.advance, consumer=consumer.name, holder=self.holder, done=done
+                ):
+                    raise LeaseBusy(consumer.name)  # the lease expired mid-batch: its new holder redoes it
+
+    async def _hold(self, consumer: Consumer) -> None:
+        graph = self.services.graph
+        held = await graph.write(
+            dispatcher.acquire, name=consumer.name, holder=self.holder, seconds=self.lease_seconds
+        )
+        if not held:
+            raise LeaseBusy(consumer.name)
+
+    async def _loop(self, consumer: Consumer) -> None:
+        wake = self._wake[consumer.name]
+        delay = self.poll_seconds
+        while True:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(delay):
+                    await wake.wait()
+            wake.clear()
+            try:
+                await self.deliver(consumer)
+                self.failures[consumer.name] = 0
+                delay = self.poll_seconds
+            except LeaseBusy:
+                delay = self.poll_seconds
+            except Exception:  # a consumer's failure must not stop it for good, nor the others
+                self.failures[consumer.name] += 1
+                failures = self.failures[consumer.name]
+                delay = min(self.backoff_max_seconds, self.backoff_seconds * 2 ** (failures - 1))
+                logger.warning(
+                    "consumer %s failed (%d in a row); retrying in %.1f s",
+                    consumer.name,
+                    failures,
+                    delay,
+                    exc_info=True,
+                )
+                # While backing off, commits must not wake it at once: wait out the delay.
+                await asyncio.sleep(delay)
+                delay = 0

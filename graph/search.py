@@ -1,0 +1,234 @@
+"""The Cypher of semantic search: what text each searched label is known by, the nodes whose text a
+change reaches, the full-text ranking over the same texts, and the graph signals ranking weighs.
+
+The text of a node is composed in Python (`compose`) from the fields read here, embedded into the
+vector store, and kept on the node as `search_text`, which the full-text index of migration 4 covers:
+both rankers see the same words.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from neo4j import AsyncManagedTransaction
+
+from graph.migrations import SEARCH_INDEX, SEARCHED_LABELS
+from graph.models import DOMAIN_LABELS
+from graph.rows import native
+
+# What each label's text is read from: Cypher on `n` (and $owner), each a string, a list or null.
+_FIELDS: Mapping[str, str] = {
+    "Recipient": """
+        OPTIONAL MATCH (:User {uid: $owner})-[k:KNOWS]->(n)
+        RETURN n.uid AS uid, {name: n.name, nickname: n.nickname, label: k.relationship_label,
+               kind: k.relationship_type,
+               interests: [(n)-[:INTERESTED_IN]->(c:Concept) | c.name]} AS fields""",
+    "Gift": """
+        RETURN n.uid AS uid, {name: n.name, description: n.description, category: n.category,
+               tags: [(n)-[:TAGGED_WITH]->(c:Concept) | c.name],
+               recipients: [(n)-[:INTENDED_FOR]->(r:Recipient) | r.name],
+               likes: [(n)-[:INTENDED_FOR]->(:Recipient)-[:INTERESTED_IN]->(c:Concept) | c.name]}
+               AS fields""",
+    "Memory": """
+        RETURN n.uid AS uid, {content: n.content, place: n.place, tags: n.tags,
+               mentions: [(n)-[:MENTIONS]->(c:Concept) | c.name]} AS fields""",
+    "Concept": "RETURN n.uid AS uid, {name: n.name, description: n.description} AS fields",
+    "Conflict": """
+        RETURN n.uid AS uid, {summary: n.summary,
+               topics: [(n)-[:ABOUT]->(c:Concept) | c.name],
+               with: [(n)-[:WITH]->(r:Recipient) | r.name]} AS fields""",
+}
+# The nodes `d` whose text names a node `n` of a label (its name is part of theirs): CALL bodies.
+_DEPENDENTS: Mapping[str, str] = {
+    "Recipient": """
+        MATCH (d:Gift)-[:INTENDED_FOR]->(n) RETURN d
+        UNION
+        MATCH (d:Conflict)-[:WITH]->(n) RETURN d""",
+    "Concept": """
+        MATCH (d)-[:INTERESTED_IN|TAGGED_WITH|MENTIONS|ABOUT]->(n) RETURN d
+        UNION
+        MATCH (d:Gift)-[:INTENDED_FOR]->(:Recipient)-[:INTERESTED_IN]->(n) RETURN d""",
+}
+
+
+def vector_kind(label: str) -> str:
+    """The vector collection kind a label's texts are kept in."""
+    return label.lower()
+
+
+def compose(label: str, fields: Mapping[str, Any]) -> str:
+    """The text a node is searched by: its words, without the field names' noise."""
+
+    def words(*names: str) -> list[str]:
+        found = []
+        for name in names:
+            value = fields.get(name)
+            if isinstance(value, list):
+                found.extend(str(item) for item in value if item)
+            elif value:
+                found.append(str(value).replace("_", " "))
+        return found
+
+    def listed(prefix: str, *names: str) -> str:
+        items = words(*names)
+        return f"{prefix} {', '.join(dict.fromkeys(items))}." if items else ""
+
+    match label:
+        case "Recipient":
+            parts = [
+                ". ".join(words("name", "nickname", "label", "kind")) + ".",
+                listed("Likes", "interests"),
+            ]
+        case "Gift":
+            parts = [
+                ". ".join(words("name", "description", "category")) + ".",
+                listed("Tags:", "tags"),
+                listed("For", "recipients"),
+                listed("Who likes", "likes"),
+            ]
+        case "Memory":
+            parts = [". ".join(words("content", "place")) + ".", listed("About", "tags", "mentions")]
+        case "Concept":
+            parts = [". ".join(words("name", "description")) + "."]
+        case "Conflict":
+            parts = [". ".join(words("summary")) + ".", listed("About", "topics"), listed("With", "with")]
+        case _:
+            raise ValueError(f"not a searched label: {label}")
+    return " ".join(part for part in parts if part and part != ".").strip()
+
+
+def _by_label(refs: Iterable[str]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for ref in refs:
+        label, _, uid = ref.partition(":")
+        if label in SEARCHED_LABELS and uid:
+            grouped[label].append(uid)
+    return grouped
+
+
+async def dependents(tx: AsyncManagedTransaction, *, owner: str, refs: Iterable[str]) -> set[str]:
+    """The nodes ("Label:uid") whose text names one of these nodes, so changes to them reach it."""
+    found: set[str] = set()
+    for label, uids in _by_label(refs).items():
+        pattern = _DEPENDENTS.get(label)
+        if pattern is None:
+            continue
+        query = f"""
+        MATCH (n:{label} {{owner: $owner}}) WHERE n.uid IN $uids
+        CALL (n) {{ {pattern} }}
+        WITH DISTINCT d WHERE d.owner = $owner
+        RETURN labels(d)[0] + ':' + d.uid AS ref
+        """
+        found.update([r["ref"] async for r in await tx.run(query, owner=owner, uids=uids)])
+    return found
+
+
+async def texts(tx: AsyncManagedTransaction, *, owner: str, refs: Iterable[str]) -> dict[str, dict[str, str]]:
+    """label -> uid -> text of these nodes that exist (one query per label); the missing are gone."""
+    found: dict[str, dict[str, str]] = {}
+    for label, uids in _by_label(refs).items():
+        query = f"MATCH (n:{label} {{owner: $owner}}) WHERE n.uid IN $uids {_FIELDS[label]}"
+        result = await tx.run(query, owner=owner, uids=uids)
+        found[label] = {r["uid"]: compose(label, native(r["fields"])) async for r in result}
+    return found
+
+
+async def keep_texts(
+    tx: AsyncManagedTransaction, *, owner: str, texts: Mapping[str, Mapping[str, str]]
+) -> None:
+    """Keeps each node's text on it, where the full-text index reads it."""
+    for label, by_uid in texts.items():
+        query = f"""
+        UNWIND $rows AS row
+        MATCH (n:{label} {{uid: row.uid, owner: $owner}}) SET n.search_text = row.text
+        """
+        rows = [{"uid": uid, "text": text} for uid, text in by_uid.items()]
+        await (await tx.run(query, owner=owner, rows=rows)).consume()
+
+
+async def all_nodes(
+    tx: AsyncManagedTransaction, *, label: str, after: str, limit: int
+) -> list[tuple[str, str]]:
+    """(owner, uid) of every node of a searched label, by uid after `after`: what a reindex walks."""
+    query = f"""
+    MATCH (n:{label}) WHERE n.uid > $after AND n.owner IS NOT NULL
+    RETURN n.owner AS owner, n.uid AS uid ORDER BY n.uid LIMIT $limit
+    """
+    return [(r["owner"], r["uid"]) async for r in await tx.run(query, after=after, limit=limit)]
+
+
+def lucene(query: str) -> str:
+    """A user's words as a Lucene query any of whose terms may match (its syntax characters dropped)."""
+    terms = "".join(ch if ch.isalnum() else " " for ch in query).split()
+    return " OR ".join(terms)
+
+
+async def signals(
+    tx: AsyncManagedTransaction,
+    *,
+    owner: str,
+    query: str,
+    labels: list[str],
+    limit: int,
+    candidates: list[str],
+    near: str | None,
+    max_distance: int = 4,
+) -> dict[str, Any]:
+    """In one statement: the owner's best full-text matches of `query` among `labels`, and for those
+    and the vector `candidates` ("Label:uid") their memory importance and age, and their distance from
+    the `near` node ("Label:uid") over the owner's graph."""
+    near_label, _, near_uid = (near or "").partition(":")
+    if near is not None and near_label not in DOMAIN_LABELS:
+        raise ValueError(f"not a label of the graph: {near_label}")
+    # Each candidate is found by its label's uid index (labels cannot be parameters: one branch each).
+    by_label = "\n      UNION\n".join(
+        f"""      WITH ref WHERE ref STARTS WITH '{label}:'
+      MATCH (b:{label} {{uid: substring(ref, {len(label) + 1})}}) WHERE b.owner = $owner RETURN b"""
+        for label in SEARCHED_LABELS
+    )
+    near_match = (
+        f"OPTIONAL MATCH (a:{near_label} {{uid: $near_uid, owner: $owner}})"
+        if near is not None
+        else "WITH *, null AS a"
+    )
+    statement = f"""
+    CALL () {{
+      CALL db.index.fulltext.queryNodes('{SEARCH_INDEX}', $lucene) YIELD node, score
+      WITH node, score WHERE node.owner = $owner AND labels(node)[0] IN $labels
+      WITH node, score LIMIT $limit
+      RETURN collect({{ref: labels(node)[0] + ':' + node.uid, score: score, text: node.search_text}})
+        AS lexical
+    }}
+    {near_match}
+    WITH lexical, a, [x IN lexical | x.ref] + $candidates AS refs
+    UNWIND (CASE WHEN refs = [] THEN [null] ELSE refs END) AS ref
+    WITH DISTINCT lexical, a, ref
+    OPTIONAL CALL (ref) {{
+{by_label}
+    }}
+    WITH lexical, a, ref, b, CASE WHEN b = a THEN null ELSE b END AS other
+    CALL (a, other) {{
+      OPTIONAL MATCH p = shortestPath((a)-[*..{max_distance}]-(other))
+      WHERE all(x IN nodes(p) WHERE x.owner = $owner)
+      RETURN length(p) AS steps
+    }}
+    WITH lexical, ref, b, CASE WHEN a IS NOT NULL AND b = a THEN 0 ELSE steps END AS distance
+    WITH lexical, collect({{ref: ref, importance: b.importance,
+                           at: toString(coalesce(b.happened_at, b.created_at)), distance: distance}}) AS nodes
+    RETURN lexical, nodes
+    """
+    result = await tx.run(
+        statement,
+        owner=owner,
+        lucene=lucene(query),
+        labels=labels,
+        limit=limit,
+        candidates=candidates,
+        near_label=near_label,
+        near_uid=near_uid,
+    )
+    record = await result.single(strict=True)
+    return {
+        "lexical": native(record["lexical"]),
+        "nodes": {row["ref"]: row for row in native(record["nodes"]) if row["ref"] is not None},
+    }

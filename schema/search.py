@@ -1,0 +1,80 @@
+"""Semantic search over the viewer's graph: `search` and `similar`, hits hydrated as their own types."""
+
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+from strawberry import relay
+
+from errors import BadUserInput
+from resolvers import search as resolve
+from schema.nodes import load
+from schema.relay import Info
+
+
+@strawberry.enum(description="What kinds of nodes a search looks among.")
+class SearchKind(Enum):
+    RECIPIENT = strawberry.enum_value("Recipient", description="People: profile, relationship, interests.")
+    GIFT = strawberry.enum_value("Gift", description="Gifts: what, for whom, tags.")
+    MEMORY = strawberry.enum_value("Memory", description="Memories: content, place, what they mention.")
+    CONCEPT = strawberry.enum_value("Concept", description="Concepts: name and description.")
+    CONFLICT = strawberry.enum_value("Conflict", description="Conflicts: summary, topics, with whom.")
+
+
+@strawberry.type(description="One search result: the node, how well it matched, and the text that did.")
+class SearchHit:
+    score: float = strawberry.field(description="Higher is better; comparable within one answer only.")
+    matched: str = strawberry.field(description="The node's text that the query matched.")
+    node: relay.Node = strawberry.field(description="The node itself, to traverse further.")
+
+
+async def _hydrated(info: Info, hits: list[resolve.Hit]) -> list[SearchHit]:
+    """The hits whose nodes are still the viewer's (one query per type): a deleted node drops out."""
+    found = await load(info, [(hit.label, hit.uid) for hit in hits])
+    return [
+        SearchHit(score=hit.score, matched=hit.matched, node=node)
+        for hit, node in zip(hits, found, strict=True)
+        if node is not None
+    ]
+
+
+def _ref(global_id: strawberry.ID, field: str) -> tuple[str, str]:
+    try:
+        parsed = relay.GlobalID.from_id(global_id)
+    except Exception as error:  # strawberry raises a bare GlobalIDValueError for any malformed id
+        raise BadUserInput("This is not an id Kindred gave out.", field=field) from error
+    return parsed.type_name, parsed.node_id
+
+
+@strawberry.type
+class SearchQuery:
+    @strawberry.field(
+        description="The viewer's nodes that best match a query in meaning and words, best first; "
+        "given `near`, those closer to that node in the graph rank higher."
+    )
+    async def search(
+        self,
+        info: Info,
+        query: Annotated[str, strawberry.argument(description="What to look for, in plain words.")],
+        kinds: Annotated[
+            list[SearchKind] | None, strawberry.argument(description="Only these kinds (all by default).")
+        ] = None,
+        first: Annotated[int, strawberry.argument(description="How many hits, 1 to 100.")] = 10,
+        near: Annotated[
+            strawberry.ID | None, strawberry.argument(description="A node whose neighborhood ranks higher.")
+        ] = None,
+    ) -> list[SearchHit]:
+        labels = [kind.value for kind in kinds] if kinds else None
+        near_ref = ":".join(_ref(near, "near")) if near is not None else None
+        hits = await resolve.find(info.context, query, labels=labels, first=first, near=near_ref)
+        return await _hydrated(info, hits)
+
+    @strawberry.field(description="The viewer's nodes most like a given one in meaning, best first.")
+    async def similar(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The node to compare with.")],
+        first: Annotated[int, strawberry.argument(description="How many hits, 1 to 100.")] = 10,
+    ) -> list[SearchHit]:
+        label, uid = _ref(id, "id")
+        return await _hydrated(info, await resolve.similar(info.context, label, uid, first))

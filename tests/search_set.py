@@ -1,0 +1,200 @@
+"""A retrieval set over one person's memories: 30 questions, each paraphrasing one memory (the target)
+in other words, each with a lexical trap (a memory sharing the question's words but not its meaning),
+and 40 memories of everyday noise: 100 memories in all."""
+
+# (target memory, paraphrased question, lexical trap)
+CASES = [
+    (
+        "Hiked up to the glacier hut in the Swiss Alps with Lea",
+        "our mountain trip in Switzerland",
+        "Watched a documentary about a trip to the moon",
+    ),
+    (
+        "Mom taught me her recipe for apple strudel on a Sunday",
+        "when my mother showed me how to bake a pastry",
+        "Showed Mom how to use her new phone",
+    ),
+    (
+        "Dad fell asleep during the opera at the Staatsoper",
+        "my father dozing off at a classical music performance",
+        "Bought Dad a music streaming subscription",
+    ),
+    (
+        "Sam and I argued about whose turn it was to do the dishes",
+        "fight over household chores with Sam",
+        "Sam cooked a huge dinner for the whole household",
+    ),
+    (
+        "Got a puppy named Biscuit from the shelter",
+        "adopting our dog",
+        "Ate biscuits with tea at grandma's house",
+    ),
+    (
+        "Flew to Tokyo for the cherry blossom season",
+        "trip to Japan to see the sakura",
+        "Planted a cherry tree in the backyard",
+    ),
+    (
+        "Lost my wallet on the night bus home",
+        "the evening I misplaced my purse on public transport",
+        "Bought a new leather wallet as a gift for Ben",
+    ),
+    (
+        "Ben proposed to Nora at the lighthouse",
+        "my friend's engagement by the sea",
+        "Painted a lighthouse on a canvas in art class",
+    ),
+    (
+        "Broke my wrist snowboarding in Austria",
+        "the injury from the ski holiday",
+        "Watched the Austrian grand prix on TV",
+    ),
+    (
+        "Grandpa told stories about his years as a sailor",
+        "my grandfather's tales from the navy",
+        "Took a sailing lesson on the lake",
+    ),
+    (
+        "Ran my first marathon in Berlin in under four hours",
+        "the long-distance race I finished in Germany",
+        "Ran out of coffee before the Monday meeting",
+    ),
+    (
+        "Sam surprised me with tickets to a jazz concert for our anniversary",
+        "the gig my partner surprised me with on our anniversary",
+        "Forgot to book the restaurant for the company's anniversary",
+    ),
+    (
+        "Spent the night in the emergency room after Lea's allergic reaction to peanuts",
+        "the hospital visit when Lea reacted to nuts",
+        "Lea sent me a jar of peanut butter from the US",
+    ),
+    (
+        "Our basement flooded after the storm and ruined the photo albums",
+        "water damage downstairs that destroyed old pictures",
+        "Took photos of the storm clouds over the bay",
+    ),
+    (
+        "Nora helped me move into my new apartment on a rainy Saturday",
+        "moving day with Nora's help",
+        "Nora moved her piano lessons to Thursday",
+    ),
+    (
+        "Celebrated Dad's 70th birthday with a surprise party in the garden",
+        "my father's big seventieth celebration",
+        "The neighbors invited Dad to their garden party",
+    ),
+    (
+        "Learned to make fresh pasta at a cooking class in Bologna",
+        "the Italian noodle-making workshop",
+        "Bought a pasta maker on sale",
+    ),
+    (
+        "Mom was diagnosed with diabetes and changed her diet",
+        "my mother's blood sugar illness",
+        "Mom's sugar cookies sold out at the bake sale",
+    ),
+    (
+        "Ben and I stayed up all night playing chess",
+        "the board game marathon with Ben until dawn",
+        "Ben's chess club meets on Wednesdays",
+    ),
+    (
+        "Sam cried at the end of the movie Coco",
+        "my partner getting emotional at an animated film",
+        "Watched the end of the football match with Sam",
+    ),
+    (
+        "Planted tomatoes and basil on the balcony",
+        "starting a little vegetable garden outside the flat",
+        "Ordered a pizza with tomatoes and basil",
+    ),
+    (
+        "Got promoted to team lead at work",
+        "the day my career moved up a step",
+        "Our team lost the pub quiz after work",
+    ),
+    (
+        "Lea taught me to knit a scarf over the winter",
+        "learning a handicraft from Lea in the cold months",
+        "Lea bought a scarf at the airport",
+    ),
+    (
+        "Watched the northern lights in Tromso",
+        "seeing the aurora in Norway",
+        "Bought northern-style lights for the living room",
+    ),
+    (
+        "The car broke down on the highway to Lyon",
+        "vehicle trouble on the motorway in France",
+        "Highway noise kept us awake in the hotel",
+    ),
+    (
+        "Dad and I fixed the old bicycle together in the garage",
+        "repairing a bike with my father",
+        "Dad parked the new car in the garage",
+    ),
+    (
+        "Had a long talk with Nora about her divorce",
+        "the conversation about my friend's separation",
+        "Nora talked for hours about her new job",
+    ),
+    (
+        "Mom and I went to the flea market and found a vintage lamp",
+        "hunting for second-hand treasures with my mother",
+        "Mom's lamp broke during the move",
+    ),
+    (
+        "Sam and I made up after the fight about money",
+        "reconciling with my partner over finances",
+        "Sam's money clip was a birthday present",
+    ),
+    (
+        "Ben got his pilot license and flew us over the lake",
+        "my friend taking me up in a small plane",
+        "Ben flew to London for a conference",
+    ),
+]
+
+NOISE = [
+    "Paid the electricity bill",
+    "Renewed the car insurance",
+    "Cleaned out the fridge",
+    "Bought new running shoes",
+    "Dentist appointment at nine",
+    "Replaced the kitchen light bulb",
+    "Returned the library books",
+    "Watered the houseplants",
+    "Called the bank about a card",
+    "Picked up the dry cleaning",
+    "Updated the laptop software",
+    "Booked a haircut for Friday",
+    "Sorted the recycling",
+    "Defrosted the freezer",
+    "Read the news on the train",
+    "Ordered printer ink",
+    "Vacuumed the stairs",
+    "Paid the parking ticket",
+    "Filled up the tank at the station",
+    "Tried a new brand of oat milk",
+    "Fixed the squeaky door hinge",
+    "Changed the bed sheets",
+    "Set up automatic backups",
+    "Wrote a shopping list",
+    "Mailed a parcel at the post office",
+    "Swapped the winter tyres",
+    "Cancelled an old magazine subscription",
+    "Ironed shirts for the week",
+    "Charged the electric toothbrush",
+    "Bought stamps",
+    "Took out the trash",
+    "Cleaned the windows",
+    "Reset the router",
+    "Polished my shoes",
+    "Made a dentist payment",
+    "Organised the spice rack",
+    "Tidied the desk drawers",
+    "Downloaded a podcast episode",
+    "Descaled the kettle",
+    "Checked the smoke alarm batteries",
+]

@@ -1,0 +1,48 @@
+"""Vectors unreachable: mutations commit, search answers SEARCH_UNAVAILABLE, and once the store is back
+(after a restart) every change made meanwhile is searchable, each event applied once."""
+
+from pathlib import Path
+
+from asgi_lifespan import LifespanManager
+
+from app import create_app
+from graph import dispatcher as progress
+from graph.driver import Graph
+from localneo4j import free_port
+from settings import Settings
+from tests.conftest import client_of
+from tests.test_search import MEMORY, SEARCH
+
+
+async def test_an_outage_loses_no_change_and_applies_none_twice(
+    settings: Settings, graph: Graph, tmp_path: Path
+) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    down = settings.model_copy(update={"data_dir": tmp_path, "dispatch": True, "qdrant_url": dead})
+    down = down.model_copy(update={"qdrant_timeout_seconds": 1.0})
+    contents = ["Sailing off the coast of Brittany", "Baking sourdough bread", "Learning the cello"]
+    async with LifespanManager(create_app(down, graph)) as manager, client_of(manager.app) as client:
+        token = await client.sign_up("outage@example.com")
+        for content in contents:
+            await client.data(MEMORY, {"input": {"kind": "EPISODIC", "content": content}}, token=token)
+        error = await client.error(SEARCH, {"q": "boat trip"}, token=token)
+        assert error["extensions"]["code"] == "SEARCH_UNAVAILABLE"
+        # The memories' events wait: the consumer has none of them (only the sign-up's before them).
+        async with graph.driver.session() as session:
+            query = "MATCH (u:User {email: 'outage@example.com'}) RETURN u.uid AS uid, u.event_sequence AS n"
+            user = await (await session.run(query)).single()
+        done = (await graph.read(progress.cursors, consumer="embeddings")).get(user["uid"], 0)
+        assert done == user["n"] - len(contents)
+
+    fixed = settings.model_copy(update={"data_dir": tmp_path, "dispatch": True})  # vectors embedded again
+    async with LifespanManager(create_app(fixed, graph)) as manager, client_of(manager.app) as client:
+        dispatcher = manager._state["dispatcher"]
+        await dispatcher.drain()
+        assert dispatcher.delivered["embeddings"] == len(contents)  # each event once, none lost
+        found = await client.data(SEARCH, {"q": "boat trip", "first": 1}, token=token)
+        assert found["search"][0]["node"]["content"] == "Sailing off the coast of Brittany"
+        for content in contents:
+            found = await client.data(SEARCH, {"q": content, "first": 1}, token=token)
+            assert found["search"][0]["node"]["content"] == content
+        await dispatcher.drain()
+        assert dispatcher.delivered["embeddings"] == len(contents)
