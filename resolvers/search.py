@@ -143,7 +143,7 @@ def _fuse(hits: list[VectorHit], signals: dict, first: int, near: bool) -> list[
 
 
 def _memory_weight(node: dict, now: datetime) -> float:
-    """Seed 001's retrieval: relevance first, then importance (0-1) and recency (halving every 180 days)."""
+    """A memory's weight: relevance first, then importance (0-1) and recency (halving every 180 days)."""
     importance = node.get("importance")
     importance = 0.5 if importance is None else max(0.0, min(1.0, float(importance)))
     recency = 0.5
