@@ -30,7 +30,8 @@ async def load(info: Info, refs: list[tuple[str, str]]) -> list[Any]:
     return [found.get(ref) for ref in refs]
 
 
-def _ref(global_id: strawberry.ID, field: str) -> tuple[str, str]:
+def ref_of(global_id: strawberry.ID, field: str) -> tuple[str, str]:
+    """(type name, uid) of an id a client sent; BadUserInput naming `field` if it is no global id."""
     try:
         parsed = relay.GlobalID.from_id(global_id)
     except Exception as error:  # strawberry raises a bare GlobalIDValueError for any malformed id
@@ -44,7 +45,7 @@ class NodeQuery:
     async def node(
         self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="A node's id.")]
     ) -> relay.Node | None:
-        return (await load(info, [_ref(id, "id")]))[0]
+        return (await load(info, [ref_of(id, "id")]))[0]
 
     @strawberry.field(
         description="The viewer's nodes by their ids (up to 100), in order; null where there is none."
@@ -56,4 +57,4 @@ class NodeQuery:
     ) -> list[relay.Node | None]:
         if len(ids) > MAX_IDS:
             raise BadUserInput(f"Ask for at most {MAX_IDS} nodes at once.", field="ids")
-        return await load(info, [_ref(global_id, "ids") for global_id in ids])
+        return await load(info, [ref_of(global_id, "ids") for global_id in ids])

@@ -6,9 +6,8 @@ from typing import Annotated
 import strawberry
 from strawberry import relay
 
-from errors import BadUserInput
 from resolvers import search as resolve
-from schema.nodes import load
+from schema.nodes import load, ref_of
 from schema.relay import Info
 
 
@@ -38,14 +37,6 @@ async def _hydrated(info: Info, hits: list[resolve.Hit]) -> list[SearchHit]:
     ]
 
 
-def _ref(global_id: strawberry.ID, field: str) -> tuple[str, str]:
-    try:
-        parsed = relay.GlobalID.from_id(global_id)
-    except Exception as error:  # strawberry raises a bare GlobalIDValueError for any malformed id
-        raise BadUserInput("This is not an id Kindred gave out.", field=field) from error
-    return parsed.type_name, parsed.node_id
-
-
 @strawberry.type
 class SearchQuery:
     @strawberry.field(
@@ -65,7 +56,7 @@ class SearchQuery:
         ] = None,
     ) -> list[SearchHit]:
         labels = [kind.value for kind in kinds] if kinds else None
-        near_ref = ":".join(_ref(near, "near")) if near is not None else None
+        near_ref = ":".join(ref_of(near, "near")) if near is not None else None
         hits = await resolve.find(info.context, query, labels=labels, first=first, near=near_ref)
         return await _hydrated(info, hits)
 
@@ -76,5 +67,5 @@ class SearchQuery:
         id: Annotated[strawberry.ID, strawberry.argument(description="The node to compare with.")],
         first: Annotated[int, strawberry.argument(description="How many hits, 1 to 100.")] = 10,
     ) -> list[SearchHit]:
-        label, uid = _ref(id, "id")
+        label, uid = ref_of(id, "id")
         return await _hydrated(info, await resolve.similar(info.context, label, uid, first))
