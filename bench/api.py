@@ -32,13 +32,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from graph.owned import CONCEPT_LINKS
 from neo4j import AsyncManagedTransaction
 
 from bench.generate import DATA, MANIFEST, local_neo4j
 from bench.operations import OPERATIONS, Operation, Sample
 from bench.shape import email_of
 from graph.driver import Graph
+from graph.models import CONCEPT_LINKS
 from graph.occasions import NEXT_OCCURRENCE
 from localneo4j import free_port
 from resolvers.credentials import issue_token
@@ -159,7 +159,7 @@ async def samples(graph: Graph, users: int, count: int, seed: int) -> list[Sampl
         made.append(
             Sample(
                 owner=ids["owner"],
-                token=issue_token(ids["owner"], SECRET, 24 * 3600),
+                token=issue_token(ids["owner"], 0, SECRET, 24 * 3600),
                 recipients=recipients,
                 occasion=await graph.read(_occasion_of, recipients[0]),
                 concept=rng.choice(ids["concepts"]),

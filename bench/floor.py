@@ -15,7 +15,6 @@ from typing import Any
 from uuid import uuid4
 
 import uvicorn
-from graph.owned import CONCEPT_LINKS
 from neo4j import AsyncGraphDatabase, AsyncManagedTransaction, NotificationMinimumSeverity
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -23,6 +22,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bench import statements
+from graph.models import CONCEPT_LINKS
 from graph.occasions import NEXT_OCCURRENCE
 from resolvers.credentials import token_subject
 

@@ -104,7 +104,8 @@ MIGRATIONS = (
         5,
         "times given without a time zone, as earlier versions kept them, become UTC times",
         tuple(
-            f"MATCH {pattern} WHERE x.{name} IS :: LOCAL DATETIME "
+            # `IS :: LOCAL DATETIME` alone holds for null too: a missing time would fail the statement.
+            f"MATCH {pattern} WHERE x.{name} IS :: LOCAL DATETIME NOT NULL "
             f"SET x.{name} = datetime({{datetime: x.{name}, timezone: 'UTC'}})"
             for pattern, name in _CLIENT_TIMES
         ),

@@ -46,3 +46,27 @@ async def test_the_database_itself_refuses_a_duplicate_uid(graph: Graph) -> None
         await session.run("CREATE (:Recipient {uid: 'r1', owner: 'u1'})")
         with pytest.raises(ConstraintError):
             await session.run("CREATE (:Recipient {uid: 'r1', owner: 'u2'})")
+
+
+async def test_times_kept_without_a_zone_become_utc_and_missing_times_stay_missing(graph: Graph) -> None:
+    async with graph.driver.session() as session:
+        await session.run(
+            "CREATE (:Memory {uid: 'm-local', happened_at: localdatetime('2024-05-01T10:00:00')}),"
+            " (:Memory {uid: 'm-zoned', happened_at: datetime('2024-05-01T10:00:00+02:00')}),"
+            " (:Memory {uid: 'm-none'})"
+        )
+    five = next(m for m in migrations.MIGRATIONS if m.version == 5)
+    for statement in five.statements:  # as on a graph an earlier version wrote
+        async with graph.driver.session() as session:
+            await (await session.run(statement)).consume()
+    async with graph.driver.session() as session:
+        rows = await (
+            await session.run(
+                "MATCH (m:Memory) RETURN m.uid AS uid, toString(m.happened_at) AS at ORDER BY uid"
+            )
+        ).data()
+    assert rows == [
+        {"uid": "m-local", "at": "2024-05-01T10:00:00Z[UTC]"},
+        {"uid": "m-none", "at": None},
+        {"uid": "m-zoned", "at": "2024-05-01T10:00:00+02:00"},
+    ]
