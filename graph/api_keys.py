@@ -7,7 +7,7 @@ from neo4j import AsyncManagedTransaction
 
 from graph import events
 from graph.pages import Page, Row, Rows
-from graph.rows import native
+from graph.rows import native, sort_values_of
 
 _PUBLIC = "k {.uid, .name, .prefix, .status, .created_at, .last_used_at, .expires_at, .revoked_at}"
 # The keyset order of the viewer's keys: oldest first.
@@ -43,7 +43,7 @@ async def page(tx: AsyncManagedTransaction, *, owner: str, page: Page) -> Rows:
     RETURN {_PUBLIC} AS key, {page.sort_values} AS sort ORDER BY {order} LIMIT $page_limit
     """
     result = await tx.run(query, owner=owner, **params)
-    rows = [Row(native(record["key"]), tuple(native(record["sort"]))) async for record in result]
+    rows = [Row(native(record["key"]), sort_values_of(record["sort"])) async for record in result]
     return Rows.of(rows, page)
 
 

@@ -120,7 +120,8 @@ async def neighbors(
     WHERE n <> c AND all(x IN nodes(path) WHERE x.owner = $owner)
     WITH n, min(length(path)) AS distance
     WITH n, distance WHERE {keyset}
-    RETURN {CONCEPT.projection} AS n, {page.sort_values} AS sort ORDER BY {order} LIMIT $page_limit
+    WITH n, distance ORDER BY {order} LIMIT $page_limit
+    RETURN {CONCEPT.projection} AS n, {page.sort_values} AS sort
     """
     result = await tx.run(query, uid=uid, owner=owner, **params)
     return Rows.of([CONCEPT.row(record["n"], record["sort"]) async for record in result], page)

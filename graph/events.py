@@ -12,7 +12,7 @@ from uuid import uuid4
 from neo4j import AsyncManagedTransaction
 
 from graph.pages import Condition, Page, Row, Rows
-from graph.rows import native
+from graph.rows import native, sort_values_of
 
 _FIELDS = "n {.uid, .sequence, .kind, .nodes, .at, .data}"
 SORTS = {"sequence": "n.sequence"}
@@ -66,7 +66,9 @@ async def page(tx: AsyncManagedTransaction, *, owner: str, where: Condition, pag
     RETURN {_FIELDS} AS n, {page.sort_values} AS sort ORDER BY {order} LIMIT $page_limit
     """
     result = await tx.run(query, owner=owner, **where.params, **params)
-    return Rows.of([Row(native(record["n"]), tuple(record["sort"])) async for record in result], page)
+    return Rows.of(
+        [Row(native(record["n"]), sort_values_of(record["sort"])) async for record in result], page
+    )
 
 
 async def count(tx: AsyncManagedTransaction, *, owner: str, where: Condition) -> int:

@@ -15,13 +15,16 @@ from graph.nodes import Kind, Link
 from graph.occasions import OCCASION
 from graph.pages import Condition, Row
 from graph.properties import for_create
+from graph.rows import Computed, Shape
 from graph.traversals import Traversal
 
 T = TypeVar("T")
+GAVE = Shape.of(Gave)
 GIFT = Kind(
     "Gift",
     Gift,
-    computed={"gave": "[(:User {uid: $owner})-[v:GAVE]->(n) | properties(v)][0]"},
+    # Anchored at n: from the User it would walk every GAVE of theirs for each gift.
+    computed={"gave": Computed(f"[(n)<-[v:GAVE]-(:User {{uid: $owner}}) | {GAVE.map('v')}][0]", GAVE.decode)},
     sorts={"created_at": "n.created_at", "name": "n.name", "price": "coalesce(n.price_cents, -1)"},
 )
 OUTCOME = Kind("GiftOutcome", GiftOutcome, sorts={"created_at": "n.created_at"})

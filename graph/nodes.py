@@ -23,7 +23,11 @@ from graph import events
 from graph.models import ENDS
 from graph.pages import Condition, Page, Row, Rows
 from graph.properties import for_create, for_update, unclearable
-from graph.rows import native
+from graph.rows import Computed, Shape, native, sort_values_of
+
+
+def _cypher(computed: str | Computed) -> str:
+    return computed.cypher if isinstance(computed, Computed) else computed
 
 
 @dataclass(frozen=True)
@@ -43,16 +47,25 @@ class Kind:
     label: str
     model: type
     joins: str = ""  # a MATCH from `n` that its computed properties and sorts read (always matches)
-    computed: Mapping[str, str] = field(default_factory=dict)  # name -> Cypher on `n` (and $owner)
+    # name -> Cypher on `n` (and $owner), or a Computed that says how to decode it
+    computed: Mapping[str, str | Computed] = field(default_factory=dict)
     visible: str = "true"
     sorts: Mapping[str, str] = field(default_factory=dict)  # order field -> Cypher on `n`, never null
     invariants: tuple[Invariant, ...] = ()
 
     @cached_property
     def projection(self) -> str:
-        """The properties of `n` and what its label computes, as one map."""
-        computed = "".join(f", {name}: {expression}" for name, expression in self.computed.items())
-        return f"n {{.*{computed}}}"
+        """The properties of `n` and what its label computes, as one map, in the model's Shape."""
+        computed = "".join(f", {name}: {_cypher(expression)}" for name, expression in self.computed.items())
+        return self._shape.map("n", computed)
+
+    @cached_property
+    def _shape(self) -> Shape:
+        return Shape.of(self.model)
+
+    @cached_property
+    def _decoders(self) -> tuple[tuple[str, Any], ...]:
+        return tuple((name, c.decode) for name, c in self.computed.items() if isinstance(c, Computed))
 
     @cached_property
     def unclearable(self) -> tuple[str, ...]:
@@ -64,11 +77,13 @@ class Kind:
         return tuple(name for name, prop in declared.items() if isinstance(prop, JSONProperty))
 
     def row(self, properties: dict[str, Any], sort: Any = (), edge: Any = None) -> Row:
-        node = native(properties)
+        node = self._shape.decode(dict(properties))
+        for name, decode in self._decoders:
+            node[name] = decode(node.get(name))
         for name in self._json:
             if isinstance(node.get(name), str):
                 node[name] = json.loads(node[name])
-        return Row(node, tuple(native(sort)) if sort else (), native(edge) if edge is not None else None)
+        return Row(node, sort_values_of(sort), native(edge) if edge is not None else None)
 
     @property
     def broken(self) -> str:
@@ -257,7 +272,8 @@ async def page(tx: AsyncManagedTransaction, kind: Kind, *, owner: str, where: Co
     query = f"""
     MATCH (n:{kind.label} {{owner: $owner}}) {kind.joins}
     WHERE {where.text} AND {keyset} AND {kind.visible}
-    RETURN {kind.projection} AS n, {page.sort_values} AS sort ORDER BY {order} LIMIT $page_limit
+    WITH * ORDER BY {order} LIMIT $page_limit
+    RETURN {kind.projection} AS n, {page.sort_values} AS sort
     """
     result = await tx.run(query, owner=owner, **where.params, **params)
     return Rows.of([kind.row(record["n"], record["sort"]) async for record in result], page)

@@ -8,6 +8,8 @@ request; cursor values and filter values travel as parameters.
 from dataclasses import dataclass, field
 from typing import Any
 
+from graph.rows import sort_value_cypher
+
 
 @dataclass(frozen=True)
 class Sort:
@@ -49,7 +51,7 @@ class Page:
     @property
     def sort_values(self) -> str:
         """The sort keys as one Cypher list, returned with each row so its cursor can be made."""
-        return "[" + ", ".join(s.expression for s in self.sorts) + "]"
+        return "[" + ", ".join(sort_value_cypher(s.expression) for s in self.sorts) + "]"
 
 
 @dataclass(slots=True)

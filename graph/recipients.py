@@ -11,13 +11,15 @@ from graph.models import Knows, Recipient
 from graph.nodes import Kind
 from graph.pages import Condition, Row
 from graph.properties import for_create, for_update
+from graph.rows import Computed, Shape
 from graph.traversals import Traversal
 
+KNOWS = Shape.of(Knows)
 RECIPIENT = Kind(
     "Recipient",
     Recipient,
     joins="MATCH (:User {uid: $owner})-[k:KNOWS]->(n)",
-    computed={"knows": "properties(k)"},
+    computed={"knows": Computed(KNOWS.map("k"), KNOWS.decode)},
     sorts={
         "name": "n.name",
         "importance": "k.importance",

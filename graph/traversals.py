@@ -34,8 +34,8 @@ async def neighbors(
       WITH DISTINCT n
       {kind.joins}
       WHERE n.owner = $owner AND {keyset} AND {kind.visible}
+      WITH * ORDER BY {order} LIMIT $page_limit
       RETURN {kind.projection} AS n, {page.sort_values} AS sort
-      ORDER BY {order} LIMIT $page_limit
     }}
     RETURN parent, collect([n, sort]) AS rows
     """

@@ -1,5 +1,6 @@
 """DataLoaders: the nested fields of one GraphQL level are fetched together, in one Neo4j query."""
 
+import asyncio
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,13 +40,25 @@ class Loaders:
         groups: dict[tuple[Any, ...], list[Step]] = defaultdict(list)
         for step in steps:
             groups[(step.traversal, step.page)].append(step)
-        found: dict[Step, Rows] = {}
-        for (traversal, page), group in groups.items():
-            parents = list(dict.fromkeys(step.parent for step in group))
-            rows = await self.graph.read(
-                traversals.neighbors, traversal, owner=self.viewer, parents=parents, page=page
+        # Sibling relations of one level (a recipient's gifts, occasions, interests) are read at once,
+        # each in its own read transaction, so the level waits for the slowest, not for their sum.
+        pages = await asyncio.gather(
+            *(
+                self.graph.read(
+                    traversals.neighbors,
+                    traversal,
+                    owner=self.viewer,
+                    parents=list(dict.fromkeys(step.parent for step in group)),
+                    page=page,
+                )
+                for (traversal, page), group in groups.items()
             )
-            found |= {step: rows[step.parent] for step in group}
+        )
+        found = {
+            step: rows[step.parent]
+            for group, rows in zip(groups.values(), pages, strict=True)
+            for step in group
+        }
         return [found[step] for step in steps]
 
     async def _load_counts(self, keys: list[tuple[Traversal, str]]) -> list[int]:

@@ -11,6 +11,7 @@ from strawberry.extensions import (
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
 )
 from strawberry.schema.config import StrawberryConfig
@@ -33,7 +34,11 @@ from schema.recipients import RecipientMutation, RecipientQuery
 from schema.scalars import DateTime
 from schema.search import SearchQuery
 from schema.system import SystemSubscription
+from schema.validation_cache import KnownValid, ValidationCache
 from settings import Settings
+
+# Distinct document texts whose parse and validity are kept (each parse bounded by the token limit).
+DOCUMENT_CACHE_SIZE = 512
 
 QUERIES = (
     AccountQuery,
@@ -91,6 +96,9 @@ def build_schema(settings: Settings) -> KindredSchema:
         partial(QueryDepthLimiter, max_depth=settings.max_depth),
         partial(MaxAliasesLimiter, max_alias_count=settings.max_aliases),
         partial(CostLimit, limits),
+        # Both after the limits: a document is parsed and validated once per text, not per request.
+        partial(ParserCache, maxsize=DOCUMENT_CACHE_SIZE),
+        partial(ValidationCache, KnownValid(maxsize=DOCUMENT_CACHE_SIZE)),
         RequireViewer,
         MaskInternalErrors,
     ]

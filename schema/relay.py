@@ -5,6 +5,7 @@ and the field that pages through a relation.
 
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from enum import Enum
+from functools import cache
 from typing import Annotated, Any, ClassVar, Generic, TypeVar, get_args
 
 import strawberry
@@ -141,8 +142,15 @@ def node_type(annotation: Any) -> Any:
     how a domain builds the nodes of another domain's type without importing its module."""
     if isinstance(annotation, type):
         return annotation
-    forward, reference = get_args(annotation)
-    return reference.resolve_forward_ref(forward).resolve_type()
+    # Annotations are module constants, kept for the process: resolved once each.
+    resolved = _node_types.get(id(annotation))
+    if resolved is None:
+        forward, reference = get_args(annotation)
+        resolved = _node_types[id(annotation)] = reference.resolve_forward_ref(forward).resolve_type()
+    return resolved
+
+
+_node_types: dict[int, Any] = {}
 
 
 RelatedLoader = Callable[[Context, str, list[Order], PageArgs], Awaitable[tuple[Rows, Any]]]
@@ -220,20 +228,27 @@ def related_one(node: Any, load: Callable[[Context, str], Awaitable[Row | None]]
 def from_node(cls: Any, node: dict[str, Any], names: dict[str, str] | None = None, **given: Any) -> Any:
     """A Strawberry type from a node's properties: each data field read from the property of the same
     name (or as `names` maps it), enums made from their values, `id` from the uid; `given` wins."""
-    names = names or {}
     # A Node's id field is a resolver over this attribute.
     values: dict[str, Any] = {"id": node["uid"]} if issubclass(cls, relay.Node) else {}
-    for field in cls.__strawberry_definition__.fields:
-        name = field.python_name
-        if field.base_resolver is not None or name.startswith("_"):
-            continue
+    for name, key, kind in _plan(cls, tuple((names or {}).items())):
         if name in given:
             values[name] = given[name]
             continue
-        value = node.get(names.get(name, name))
-        kind = _enum_of(field.type)
+        value = node.get(key)
         values[name] = kind(value) if kind is not None and value is not None else value
     return cls(**values)
+
+
+@cache
+def _plan(cls: Any, names: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str, type[Enum] | None], ...]:
+    """(field, property, enum or None) for each data field of `cls`: worked out once per type, since
+    resolving a field's type is far dearer than reading a property."""
+    renamed = dict(names)
+    return tuple(
+        (field.python_name, renamed.get(field.python_name, field.python_name), _enum_of(field.type))
+        for field in cls.__strawberry_definition__.fields
+        if field.base_resolver is None and not field.python_name.startswith("_")
+    )
 
 
 def _enum_of(annotation: Any) -> type[Enum] | None:
