@@ -6,7 +6,9 @@ from typing import Any
 
 from strawberry.relay import from_base64, to_base64
 
+from bench import api
 from bench.generate import load
+from bench.operations import OPERATIONS
 from bench.shape import PASSWORD, email_of, user_graph
 from graph.driver import Graph
 from tests.client import LOG_IN, GraphQLClient
@@ -166,3 +168,26 @@ def test_the_same_seed_makes_the_same_graph_and_another_seed_another() -> None:
     assert user_graph(SEED, 3, "h") == user_graph(SEED, 3, "h")
     assert user_graph(SEED, 3, "h").nodes["Recipient"] != user_graph(SEED + 1, 3, "h").nodes["Recipient"]
     assert user_graph(SEED, 3, "h").user["uid"] != user_graph(SEED, 4, "h").user["uid"]
+
+
+async def test_every_bench_operation_answers_on_the_generated_graph(
+    graph: Graph, client: GraphQLClient
+) -> None:
+    """The instrument keeps up with the API: each operation the bench times runs without an error for a
+    generated user, with the ids the bench draws, and answers what its comparison reads."""
+    await load(graph, users=2, seed=SEED)
+    tokens = {index: await log_in(client, index) for index in range(2)}
+    for sample in await api.samples(graph, users=2, count=2, seed=SEED):
+        index = next(i for i in range(2) if email_of(i) == await _email_of(graph, sample.owner))
+        for operation in OPERATIONS:
+            variables = operation.variables(sample)["kindred"]
+            data = await client.data(operation.kindred, variables, token=tokens[index])
+            operation.same("kindred", data)  # reads the fields it compares: a missing one raises
+
+
+async def _email_of(graph: Graph, uid: str) -> str:
+    async with graph.driver.session() as session:
+        record = await (
+            await session.run("MATCH (u:User {uid: $uid}) RETURN u.email AS email", uid=uid)
+        ).single()
+    return record["email"]
