@@ -24,7 +24,7 @@ from starlette.routing import Route
 from bench import statements
 from graph.models import CONCEPT_LINKS
 from graph.occasions import NEXT_OCCURRENCE
-from resolvers.credentials import token_subject
+from resolvers.credentials import token_claims
 
 ME = """
 MATCH (u:User {uid: $owner})
@@ -175,7 +175,7 @@ def create_app(uri: str, secret: str) -> Starlette:
 
     async def operation(request: Request) -> Response:
         header = request.headers.get("authorization", "")
-        owner = token_subject(header.removeprefix("Bearer ").strip(), secret)
+        owner = token_claims(header.removeprefix("Bearer ").strip(), secret).subject
         name = request.path_params["name"]
         params = {**(await request.json()).get("variables", {}), "owner": owner}
         if name in writes:
