@@ -178,7 +178,8 @@ async def test_every_bench_operation_answers_on_the_generated_graph(
     await load(graph, users=2, seed=SEED)
     tokens = {index: await log_in(client, index) for index in range(2)}
     for sample in await api.samples(graph, users=2, count=2, seed=SEED):
-        index = next(i for i in range(2) if email_of(i) == await _email_of(graph, sample.owner))
+        email = await _email_of(graph, sample.owner)
+        index = next(i for i in range(2) if email_of(i) == email)
         for operation in OPERATIONS:
             variables = operation.variables(sample)["kindred"]
             data = await client.data(operation.kindred, variables, token=tokens[index])
