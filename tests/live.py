@@ -125,13 +125,16 @@ class Socket:
     async def deltas(self, count: int, within: float = 15) -> list[dict[str, Any]]:
         return [(await self.next(within))["graphChanged"] for _ in range(count)]
 
+    async def quiet(self, seconds: float) -> dict[str, Any] | None:
+        """The next message if one arrives within this long, else None."""
+        try:
+            return json.loads(await asyncio.wait_for(self.ws.recv(), timeout=seconds))
+        except TimeoutError:
+            return None
+
     async def silent(self, seconds: float) -> bool:
         """Whether nothing arrives for this long."""
-        try:
-            await asyncio.wait_for(self.ws.recv(), timeout=seconds)
-        except TimeoutError:
-            return True
-        return False
+        return await self.quiet(seconds) is None
 
     async def close(self) -> None:
         await self.ws.close()

@@ -60,9 +60,9 @@ async def test_a_mutation_on_one_instance_reaches_a_subscriber_on_the_other(
     token = await sign_up(one, "redis-pair@example.com")
     other = await sign_up(two, "redis-other@example.com")
     ws = await Socket.open(two, token)
-    await ws.subscribe("1")
+    await ws.subscribe("1", since=1)
     outsider = await Socket.open(one, other)
-    await outsider.subscribe("1")
+    await outsider.subscribe("1", since=1)
     made = (await post(one, CREATE_RECIPIENT, {"name": "Across"}, token))["createRecipient"]["id"]
     (delta,) = await ws.deltas(1)
     assert delta["kind"] == "RecipientCreated"
@@ -85,7 +85,7 @@ async def test_while_redis_is_down_mutations_commit_and_subscribers_catch_up_whe
         with live_only(), LiveServer(shared) as one, LiveServer(shared) as two:
             token = await sign_up(one, "redis-down@example.com")
             ws = await Socket.open(two, token)
-            await ws.subscribe("1")
+            await ws.subscribe("1", since=1)
             person = (await post(one, CREATE_RECIPIENT, {"name": "Before"}, token))["createRecipient"]["id"]
             (before,) = await ws.deltas(1)
             redis.stop()
@@ -113,7 +113,7 @@ async def test_many_subscribers_of_one_instance_share_one_redis_connection(
     sockets = [await Socket.open(one, token) for _ in range(3)]
     for ws in sockets:
         for operation in ("1", "2"):
-            await ws.subscribe(operation)
+            await ws.subscribe(operation, since=1)
     await asyncio.sleep(0.5)
     admin = Redis.from_url(redis_url)
     subscribing = [client for client in await admin.client_list() if int(client.get("sub", 0)) > 0]
