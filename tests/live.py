@@ -36,9 +36,6 @@ mutation ($name: String!) {
 }
 """
 CREATE_CONCEPT = "mutation ($name: String!) { createConcept(input: {name: $name}) { id } }"
-CREATE_MEMORY = """
-mutation ($content: String!) { createMemory(input: {kind: EPISODIC, content: $content}) { id } }
-"""
 RENAME = (
     "mutation ($id: ID!, $nickname: String) { updateRecipient(input: {id: $id, nickname: $nickname}) { id } }"
 )

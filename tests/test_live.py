@@ -13,7 +13,6 @@ from settings import Settings
 from tests.conftest import LiveServer
 from tests.live import (
     CREATE_CONCEPT,
-    CREATE_MEMORY,
     CREATE_RECIPIENT,
     DELETE_RECIPIENT,
     LINK,
@@ -166,9 +165,11 @@ async def test_node_changed_follows_one_node_and_its_links(server: LiveServer) -
     await ws.subscribe("1", NODE_CHANGED, id=one, since=4)
     await post(server, RENAME, {"id": other, "nickname": "not this one"}, token)
     await post(server, RENAME, {"id": one, "nickname": "Uno"}, token)
+    changes = [(await ws.next(within=30))["nodeChanged"]]  # each read as it is now: await each
     await post(server, LINK, {"from": one, "to": concept}, token)
+    changes.append((await ws.next(within=30))["nodeChanged"])
     await post(server, DELETE_RECIPIENT, {"id": one}, token)
-    changes = [(await ws.next(within=30))["nodeChanged"] for _ in range(3)]
+    changes.append((await ws.next(within=30))["nodeChanged"])
     assert [c["kind"] for c in changes] == ["RecipientUpdated", "INTERESTED_INLinked", "RecipientDeleted"]
     assert changes[0]["nodesUpdated"] == [{"id": one, "nickname": "Uno"}]
     assert changes[1]["linksAdded"] == [{"type": "INTERESTED_IN", "sourceId": one, "targetId": concept}]
@@ -231,43 +232,65 @@ async def test_an_invalid_credential_closes_the_socket_as_forbidden(server: Live
     assert ws.close_code == 4403
 
 
+BIG_RECIPIENT = """
+mutation ($name: String!, $json: JSON!) {
+  createRecipient(input: {name: $name, relationship: {kind: FRIEND}, preferences: $json,
+                          personalityTraits: $json, lifeContext: $json}) { id }
+}
+"""
+BIG_DELTAS = """
+subscription ($since: Int) {
+  graphChanged(since: $since) {
+    sequence nodesAdded { ... on Recipient { preferences personalityTraits lifeContext } }
+  }
+}
+"""
+
+
 async def test_a_subscriber_that_stops_reading_is_ended_and_others_go_on(settings: Settings) -> None:
     own = live_settings(settings, live_queue_size=5)
     with live_only(), LiveServer(own) as server:
         token = await sign_up(server, "live-slow@example.com")
         reading = await Socket.open(server, token)
         await reading.subscribe("1", since=1)
-        # A client with a small receive buffer that reads nothing: the server's writes back up.
+        # A client with a small receive buffer that reads nothing, with 20 subscriptions of about 57 kB
+        # a delta each: the server's writes to it back up within a few changes.
         slow_socket = socket.socket()
         slow_socket.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         slow_socket.connect(("127.0.0.1", server.port))
-        # (No keepalive pings of its own: their answers queue behind the data it does not read.)
+        # (No keepalive pings of its own: their answers would queue behind the data it does not read.)
         slow = await Socket.open(server, token, sock=slow_socket, max_queue=1, ping_interval=None)
-        await slow.subscribe("1", since=1)
-        await asyncio.sleep(0.5)
-        text = "a long memory " * 280  # about 4 kB a delta
-        count = 150
+        operations = [str(i) for i in range(20)]
+        for operation in operations:
+            await slow.subscribe(operation, BIG_DELTAS, since=1)
+        count = 20
         received: list[int] = []
 
         async def read_all() -> None:
             while len(received) < count:
-                received.append((await reading.next())["graphChanged"]["sequence"])
+                received.append((await reading.next(within=60))["graphChanged"]["sequence"])
 
         reader = asyncio.create_task(read_all())
-        for _ in range(count):
-            await post(server, CREATE_MEMORY, {"content": text}, token)
-        await asyncio.wait_for(reader, timeout=60)  # the reading subscriber got every one, in order
-        assert received == list(range(received[0], received[0] + count))
-        sequences, error = [], None
-        while error is None:
-            message = await slow.receive(within=30)
+        big = {"notes": "x" * 19_000}
+        for index in range(count):
+            await post(server, BIG_RECIPIENT, {"name": f"big {index}", "json": big}, token)
+        await asyncio.wait_for(reader, timeout=120)  # the reading subscriber got every one, in order
+        assert received == list(range(2, 2 + count))
+        sequences: dict[str, list[int]] = {operation: [] for operation in operations}
+        ended: dict[str, dict] = {}
+        while len(ended) < len(operations):
+            message = await slow.receive(within=60)
+            operation = message.get("id")
             if message["type"] == "next" and "errors" not in message["payload"]:
-                sequences.append(message["payload"]["data"]["graphChanged"]["sequence"])
-            else:
-                error = message
-        errors = error["payload"]["errors"] if error["type"] == "next" else error["payload"]
-        assert errors[0]["extensions"]["code"] == "SUBSCRIPTION_OVERFLOW"
-        assert errors[0]["extensions"]["lastSequence"] == (sequences[-1] if sequences else received[0] - 1)
-        assert len(sequences) < count and sequences == received[: len(sequences)]
+                assert operation not in ended
+                sequences[operation].append(message["payload"]["data"]["graphChanged"]["sequence"])
+            elif message["type"] != "complete":
+                errors = message["payload"]["errors"] if message["type"] == "next" else message["payload"]
+                ended[operation] = errors[0]
+        for operation in operations:
+            assert ended[operation]["extensions"]["code"] == "SUBSCRIPTION_OVERFLOW"
+            got = sequences[operation]
+            assert got == list(range(2, 2 + len(got))) and len(got) < count  # in order, and cut short
+            assert ended[operation]["extensions"]["lastSequence"] == (got[-1] if got else 1)
         await reading.close()
         await slow.close()
