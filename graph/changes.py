@@ -6,11 +6,11 @@ per owner and batch of events (their Events, the nodes they name, the links they
 present makes a delta idempotent, like every consumer of the log: replayed twice or late, it says what
 the graph holds now, and a node gone since is a removed one.
 
-What each kind of event means here: "<Label>Created" adds its first node and links it to the others it
-names; "<Label>Updated" updates its nodes; "<Label>Deleted" removes them (with their links, which a
-client drops with a removed node); "<TYPE>Linked" adds (or, linked again, updates) the link of that type
-between its two nodes, "<TYPE>Unlinked" removes it. Any other kind (LoggedOut, another consumer's
-PositionsChanged, ...) updates the nodes it names.
+What each kind of event means here: "<Label>Created" adds its first node with every link it has (the
+others it names are their ends); "<Label>Updated" updates its nodes; "<Label>Deleted" removes them
+(with their links, which a client drops with a removed node); "<TYPE>Linked" adds (or, linked again,
+updates) the link of that type between its two nodes, "<TYPE>Unlinked" removes it. Any other kind
+(LoggedOut, another consumer's PositionsChanged, ...) updates the nodes it names.
 """
 
 import json
@@ -201,9 +201,10 @@ async def deltas(
     result = await tx.run(query, owner=owner, after=after, until=until, limit=limit)
     plans = [_Plan.of(record) async for record in result]
     wanted_nodes = {ref for plan in plans for ref in plan.reads()}
-    wanted_links = {link for plan in plans for link in plan.link_reads()}
+    wanted_links = {link for plan in plans for link in plan.linked}
+    created = {ref for plan in plans for ref in plan.added}
     found_nodes = await _nodes(tx, owner, wanted_nodes)
-    found_links = await _links(tx, owner, wanted_links)
+    found_links = await _links(tx, owner, wanted_links, created)
     return [plan.delta(owner, found_nodes, found_links) for plan in plans]
 
 
@@ -224,8 +225,6 @@ class _Plan:
     linked: list[LinkKey] = field(default_factory=list)  # added, or updated when it existed already
     relinked: bool = False
     unlinked: list[LinkKey] = field(default_factory=list)
-    # Created: its links to the other nodes it names, of whichever type joins them.
-    joined: list[tuple[str, str]] = field(default_factory=list)
 
     @classmethod
     def of(cls, record: Any) -> "_Plan":
@@ -241,8 +240,7 @@ class _Plan:
                 plan.linked.append(key)
                 plan.relinked = not _data(record["data"]).get("created", True)
         elif kind.endswith("Created") and refs:
-            plan.added.append(refs[0])
-            plan.joined = [(refs[0], other) for other in refs[1:]]
+            plan.added.append(refs[0])  # the others it names are the ends of its links
         elif kind.endswith("Deleted"):
             plan.removed = refs
         else:
@@ -251,12 +249,6 @@ class _Plan:
 
     def reads(self) -> list[str]:
         return [*self.added, *self.updated]
-
-    def link_reads(self) -> list[LinkKey]:
-        keys = list(self.linked)
-        for one, other in self.joined:
-            keys += _candidates(one, other)
-        return keys
 
     def delta(
         self, owner: str, nodes: dict[str, dict[str, Any]], links: dict[LinkKey, dict[str, Any]]
@@ -269,10 +261,9 @@ class _Plan:
         removed = [_change(ref, None) for ref in self.removed] + gone
         present = [LinkChange(*key, links[key]) for key in self.linked if key in links]
         vanished = [LinkChange(*key) for key in self.linked if key not in links]
-        joined = [
-            LinkChange(*key, links[key]) for one, other in self.joined for key in _candidates(one, other)
-        ]
-        joined = [link for link in joined if (link.type, link.source, link.target) in links]
+        # A node made by this event: every link it has now is one it did not have before.
+        made = {change.label + ":" + change.uid for change in added}
+        joined = [LinkChange(*key, props) for key, props in links.items() if made & {key[1], key[2]}]
         return Delta(
             owner,
             self.sequence,
@@ -299,18 +290,6 @@ def _oriented(rel: str, one: str, other: str) -> LinkKey:
     if ENDS[rel] == (other.partition(":")[0], one.partition(":")[0]) and ENDS[rel][0] != ENDS[rel][1]:
         return rel, other, one
     return rel, one, other
-
-
-def _candidates(one: str, other: str) -> list[LinkKey]:
-    """Every link the types of the graph allow between two nodes, either way round."""
-    a, b = one.partition(":")[0], other.partition(":")[0]
-    keys: list[LinkKey] = []
-    for rel, ends in ENDS.items():
-        if ends == (a, b):
-            keys.append((rel, one, other))
-        if ends == (b, a):
-            keys.append((rel, other, one))
-    return keys
 
 
 def _known(ref: str) -> bool:
@@ -357,17 +336,23 @@ async def _nodes(tx: AsyncManagedTransaction, owner: str, refs: set[str]) -> dic
 
 
 async def _links(
-    tx: AsyncManagedTransaction, owner: str, keys: set[LinkKey]
+    tx: AsyncManagedTransaction, owner: str, keys: set[LinkKey], around: set[str]
 ) -> dict[LinkKey, dict[str, Any]]:
-    """The properties of the links named that exist now, in one statement: a branch per type and ends."""
+    """The properties of the links named that exist now, and every link of the nodes `around`, in one
+    statement: a branch per type and ends, and one per label around."""
     groups: dict[tuple[str, str, str], list[dict[str, str]]] = {}
     for rel, source, target in keys:
         (source_label, _, a), (target_label, _, b) = source.partition(":"), target.partition(":")
         if ENDS.get(rel) == (source_label, target_label):  # only the graph's own types reach the text
             groups.setdefault((rel, source_label, target_label), []).append({"a": a, "b": b})
-    if not groups:
+    centers: dict[str, list[str]] = {}
+    for ref in around:
+        label, _, uid = ref.partition(":")
+        if label in KINDS:
+            centers.setdefault(label, []).append(uid)
+    if not groups and not centers:
         return {}
-    branches, params = [], {}
+    branches, params = [], {"types": sorted(ENDS)}
     for index, ((rel, source_label, target_label), pairs) in enumerate(sorted(groups.items())):
         params[f"pairs_{index}"] = pairs
         branches.append(
@@ -376,6 +361,16 @@ async def _links(
             f"(b:{target_label} {{uid: p.b, owner: $owner}}) "
             f"RETURN '{rel}' AS type, '{source_label}:' + p.a AS source, "
             f"'{target_label}:' + p.b AS target, properties(r) AS props"
+        )
+    for index, (label, uids) in enumerate(sorted(centers.items())):
+        params[f"centers_{index}"] = uids
+        branches.append(
+            f"UNWIND $centers_{index} AS uid "
+            f"MATCH (n:{label} {{uid: uid, owner: $owner}})-[r]-(m {{owner: $owner}}) "
+            "WHERE type(r) IN $types "
+            "WITH r, startNode(r) AS a, endNode(r) AS b "
+            "RETURN type(r) AS type, labels(a)[0] + ':' + a.uid AS source, "
+            "labels(b)[0] + ':' + b.uid AS target, properties(r) AS props"
         )
     query = "CALL () { " + " UNION ALL ".join(branches) + " } RETURN type, source, target, props"
     result = await tx.run(query, owner=owner, **params)

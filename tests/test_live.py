@@ -115,13 +115,27 @@ async def test_a_node_created_with_links_arrives_with_them(server: LiveServer) -
     person = (await post(server, CREATE_RECIPIENT, {"name": "Noor"}, token))["createRecipient"]["id"]
     ws = await Socket.open(server, token)
     await ws.subscribe("1", since=2)
-    gift = 'mutation ($r: [ID!]) { createGift(input: {name: "Scarf", recipientIds: $r}) { id } }'
-    made = (await post(server, gift, {"r": [person]}, token))["createGift"]["id"]
-    (delta,) = await ws.deltas(1)
-    assert delta["kind"] == "GiftCreated"
-    assert delta["nodesAdded"] == [{"__typename": "Gift", "id": made}]
-    assert delta["linksAdded"] == [
-        {"type": "INTENDED_FOR", "sourceId": made, "targetId": person, "weight": None, "properties": {}}
+    gift = """
+    mutation ($r: [ID!]) {
+      createGift(input: {name: "Scarf", recipientIds: $r, tags: ["wool"]}) { id tags { nodes { id } } }
+    }
+    """
+    made = (await post(server, gift, {"r": [person]}, token))["createGift"]
+    wool = made["tags"]["nodes"][0]["id"]
+    concept, created = await ws.deltas(2)  # one transaction: the new tag first, then the gift
+    assert concept["kind"] == "ConceptCreated"
+    assert concept["nodesAdded"] == [{"__typename": "Concept", "id": wool, "name": "wool"}]
+    assert created["kind"] == "GiftCreated"
+    assert created["nodesAdded"] == [{"__typename": "Gift", "id": made["id"]}]
+    assert sorted(created["linksAdded"], key=lambda link: link["type"]) == [
+        {
+            "type": "INTENDED_FOR",
+            "sourceId": made["id"],
+            "targetId": person,
+            "weight": None,
+            "properties": {},
+        },
+        {"type": "TAGGED_WITH", "sourceId": made["id"], "targetId": wool, "weight": None, "properties": {}},
     ]
     await ws.close()
 
