@@ -160,7 +160,7 @@ async def run(write_url: str, read_url: str, args: argparse.Namespace, label: st
     async with httpx.AsyncClient(timeout=60) as http:
         tokens = []
         for index in range(args.users):
-            email = f"live-{label}-{index}@bench.example"
+            email = f"live-{label.split()[0]}-{index}@bench.example"
             tokens.append((await graphql(http, write_url, SIGN_UP, {"email": email}))["signUp"]["token"])
         subscribers = [Subscriber(token, per_user) for token in tokens]
         for subscriber in subscribers:

@@ -1,7 +1,7 @@
 """The live consumer: after commit, publishes each owner's deltas on that owner's channel only.
 
-One read of the graph per owner and batch (graph/changes.py), one message per owner and batch,
-whatever the number of subscribers; none when nobody listens to the owner. A failed publish (Redis
+One read of the graph per owner and batch (graph/changes.py), and one message per change, whatever the
+number of subscribers; none when nobody listens to the owner. A failed publish (Redis
 down) raises, so the dispatcher retries the batch with backoff; subscribers resync from the log
 meanwhile (resolvers/live.py), and drop by sequence what they already have.
 """
@@ -31,4 +31,5 @@ async def handle(services: Services, events: Sequence[Event]) -> None:
         deltas = await services.graph.read(
             changes.deltas, owner=owner, after=first - 1, until=last, limit=last - first + 1
         )
-        await pubsub.publish(channel, changes.encode(deltas))
+        for delta in deltas:  # a message a change: a subscriber's queue is bounded in changes
+            await pubsub.publish(channel, changes.encode([delta]))

@@ -263,7 +263,10 @@ subscription ($since: Int) {
 
 async def test_a_subscriber_that_stops_reading_is_ended_and_others_go_on(settings: Settings) -> None:
     own = live_settings(settings, live_queue_size=5)
-    with live_only(), LiveServer(own) as server:
+    server = LiveServer(own)
+    # uvicorn would drop a client that answers no pings for 40 s: here the queue must be what ends it.
+    server.server.config.ws_ping_interval = None
+    with live_only(), server:
         token = await sign_up(server, "live-slow@example.com")
         reading = await Socket.open(server, token)
         await reading.subscribe("1", since=1)
@@ -277,23 +280,15 @@ async def test_a_subscriber_that_stops_reading_is_ended_and_others_go_on(setting
         operations = [str(i) for i in range(20)]
         for operation in operations:
             await slow.subscribe(operation, BIG_DELTAS, since=1)
-        count = 20
-        received: list[int] = []
-
-        async def read_all() -> None:
-            while len(received) < count:
-                received.append((await reading.next(within=60))["graphChanged"]["sequence"])
-
-        reader = asyncio.create_task(read_all())
         big = {"notes": "x" * 19_000}
-        for index in range(count):
+        count = 20
+        for index in range(count):  # the reading subscriber gets each change while the other is stuck
             await post(server, BIG_RECIPIENT, {"name": f"big {index}", "json": big}, token)
-        await asyncio.wait_for(reader, timeout=120)  # the reading subscriber got every one, in order
-        assert received == list(range(2, 2 + count))
+            assert (await reading.next(within=120))["graphChanged"]["sequence"] == 2 + index
         sequences: dict[str, list[int]] = {operation: [] for operation in operations}
         ended: dict[str, dict] = {}
         while len(ended) < len(operations):
-            message = await slow.receive(within=60)
+            message = await slow.receive(within=120)
             operation = message.get("id")
             if message["type"] == "next" and "errors" not in message["payload"]:
                 assert operation not in ended
