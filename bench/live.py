@@ -165,7 +165,16 @@ async def run(write_url: str, read_url: str, args: argparse.Namespace, label: st
         subscribers = [Subscriber(token, per_user) for token in tokens]
         for subscriber in subscribers:
             await subscriber.open(read_url)
-        await asyncio.sleep(max(5.0, args.subscriptions / 100))  # every subscription started
+        # Warm-up: each user changes something once, and every subscription must have it (so each has
+        # started) before anything is timed.
+        for token in tokens:
+            await graphql(http, write_url, CREATE, {"n": "warm-up"}, token)
+        deadline = time.monotonic() + 300
+        while sum(len(s.latencies) for s in subscribers) < len(tokens) * per_user:
+            assert time.monotonic() < deadline, "the subscriptions did not all start"
+            await asyncio.sleep(0.2)
+        for subscriber in subscribers:
+            subscriber.latencies.clear()
         rng = random.Random(7)
         started = time.monotonic()
         for index in range(args.mutations):

@@ -11,23 +11,21 @@ is back) does the same. Delivery is at least once, so duplicates are dropped by 
 from collections.abc import AsyncIterator
 from functools import lru_cache
 
-from errors import SubscriptionOverflow
+from errors import KindredError, SubscriptionOverflow
 from graph import changes, events
 from graph.changes import Delta
 from resolvers import checks
 from resolvers.context import Context
-from storage.pubsub import RESYNC, Overflowed, PubSub
-from storage.pubsub.memory import MemoryPubSub
-
-# The pub/sub of a context that has none (an app made without its lifespan): in process.
-_LOCAL = MemoryPubSub()
+from storage.pubsub import RESYNC, Overflowed
 
 
 async def graph_changes(context: Context, since: int | None) -> AsyncIterator[Delta]:
     """Every change of the viewer's graph after `since` (from now on when None), in order, once each."""
     checks.in_range(since, 0, 2**62, "since")
     owner = context.viewer
-    pubsub: PubSub = context.pubsub or _LOCAL
+    pubsub = context.pubsub
+    if pubsub is None:  # an app made without its lifespan: nothing would ever be published to it
+        raise KindredError("Live updates are not served here.")
     limit = context.settings.live_queue_size
     async with pubsub.subscribe(changes.channel(owner), limit=limit) as feed:
         last = since if since is not None else await context.graph.read(changes.newest, owner=owner)

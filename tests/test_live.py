@@ -290,6 +290,7 @@ async def test_a_subscriber_that_stops_reading_is_ended_and_others_go_on(setting
         while len(ended) < len(operations):
             message = await slow.receive(within=120)
             operation = message.get("id")
+            print("slow", operation, message["type"], str(message)[:200], flush=True)
             if message["type"] == "next" and "errors" not in message["payload"]:
                 assert operation not in ended
                 sequences[operation].append(message["payload"]["data"]["graphChanged"]["sequence"])
