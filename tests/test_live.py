@@ -270,6 +270,7 @@ async def test_a_subscription_that_falls_behind_its_queue_is_ended_and_resumes_b
         assert "since" in error["message"]
         last = error["extensions"]["lastSequence"]
         assert got == list(range(2, last + 1))  # what it had sent, in order, ends where it says
+        assert await behind.receive() == {"id": "1", "type": "complete"}  # that subscription is over
         # Resumed with since: the rest, from the log, each once.
         await behind.subscribe("2", since=last)
         rest = await behind.deltas(12 - last)
