@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from dispatch import Consumer, Services, embeddings
+from dispatch import Consumer, Services, embeddings, live
 from dispatch.runner import Dispatcher
 from graph import migrations
 from graph.driver import Graph
@@ -27,6 +27,7 @@ from settings import Settings
 from storage.cache import Cache
 from storage.embeddings.factory import create_embedder
 from storage.memory_cache import MemoryCache
+from storage.pubsub.factory import create_pubsub
 from storage.rate_limits import RateLimits
 from storage.redis_cache import RedisCache
 from storage.vectors import VectorSpace
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
                 "embedder": services.embedder,
                 "vectors": services.vectors,
                 "dispatcher": dispatcher,
+                "pubsub": services.pubsub,
             }
 
     routes = [Route("/health", health), Route("/graphql", graphql), WebSocketRoute("/graphql", graphql)]
@@ -86,17 +88,19 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
 
 
 # What derives from the graph, each fed its events by the dispatcher: add a module here to add one.
-CONSUMERS = [Consumer.of(embeddings)]
+CONSUMERS = [Consumer.of(embeddings), Consumer.of(live)]
 
 
 @asynccontextmanager
 async def open_services(settings: Settings, graph: Graph) -> AsyncIterator[Services]:
-    """The embedder and the vector store of this instance (closed on exit)."""
+    """The embedder, the vector store and the pub/sub of this instance (closed on exit)."""
     embedder = create_embedder(settings)
     vectors = create_vector_store(settings, VectorSpace(embedder.model_id, embedder.dimensions))
+    pubsub = create_pubsub(settings.redis_url)
     try:
-        yield Services(graph, embedder, vectors)
+        yield Services(graph, embedder, vectors, pubsub)
     finally:
+        await pubsub.close()
         await vectors.close()
         await embedder.close()
 

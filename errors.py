@@ -56,6 +56,12 @@ class PersistedQueryNotFound(KindredError):
         super().__init__("PersistedQueryNotFound")
 
 
+class SubscriptionOverflow(KindredError):
+    """A subscription fell too far behind its live updates: it is ended, and resumes with `since:`."""
+
+    code = "SUBSCRIPTION_OVERFLOW"
+
+
 class SearchUnavailable(KindredError):
     """The vector store cannot be reached: search cannot answer now (writes still commit)."""
 

@@ -94,6 +94,8 @@ class Settings(BaseSettings):
     # Subscriptions (graphql-transport-ws only).
     max_subscriptions_per_connection: int = Field(default=20, gt=0)
     connection_init_timeout_seconds: float = Field(default=10, gt=0)
+    # Live updates a subscription may hold unsent before it is ended as too slow (it resumes by sequence).
+    live_queue_size: int = Field(default=1000, gt=0)
 
     @field_validator("rate_limit_per_user", "rate_limit_per_ip", "rate_limit_per_email")
     @classmethod

@@ -13,6 +13,7 @@ from types import ModuleType
 from graph.dispatcher import Event
 from graph.driver import Graph
 from storage.embeddings import Embedder
+from storage.pubsub import PubSub
 from storage.vectors import VectorStore
 
 
@@ -23,6 +24,7 @@ class Services:
     graph: Graph
     embedder: Embedder
     vectors: VectorStore
+    pubsub: PubSub | None = None  # where live updates are published (dispatch/live.py)
 
 
 Handle = Callable[[Services, Sequence[Event]], Awaitable[None]]

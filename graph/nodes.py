@@ -233,15 +233,18 @@ async def link(tx: AsyncManagedTransaction, label: str, *, owner: str, uid: str,
     query = f"""
     MATCH (n:{label} {{uid: $uid, owner: $owner}})
     MATCH (m:{to.label} {{uid: $other, owner: $owner}})
+    WITH n, m, NOT EXISTS {{ MATCH {to.pattern()} }} AS created
     MERGE {to.pattern()}
     SET r += $props
-    RETURN count(r) AS linked
+    RETURN count(r) AS linked, created
     """
     check(label, to)
     record = await (await tx.run(query, uid=uid, owner=owner, other=to.uid, props=to.props)).single()
     if record is None or record["linked"] == 0:
         raise NotFound(f"No {label} and {to.label} of yours have these ids.", ids=[uid, to.uid])
-    await events.append(tx, owner, f"{to.rel}Linked", [ref(label, uid), ref(to.label, to.uid)])
+    # Whether the link is new or was linked again: live clients tell an added link from an updated one.
+    data = json.dumps({"created": record["created"]})
+    await events.append(tx, owner, f"{to.rel}Linked", [ref(label, uid), ref(to.label, to.uid)], data)
 
 
 async def unlink(tx: AsyncManagedTransaction, label: str, *, owner: str, uid: str, to: Link) -> bool:

@@ -15,6 +15,7 @@ from resolvers.loaders import Loaders
 from settings import Settings
 from storage.cache import Cache
 from storage.embeddings import Embedder
+from storage.pubsub import PubSub
 from storage.vectors import VectorStore
 
 # Recording every use of an API key would make each request a write; once a minute is enough to show it.
@@ -56,6 +57,8 @@ class Context:
     # What semantic search reads (None where an app runs without them).
     embedder: Embedder | None = field(default=None, repr=False)
     vectors: VectorStore | None = field(default=None, repr=False)
+    # Where live updates arrive (subscriptions, resolvers/live.py).
+    pubsub: PubSub | None = field(default=None, repr=False)
 
     @property
     def loaders(self) -> Loaders:

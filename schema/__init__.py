@@ -26,6 +26,7 @@ from schema.errors import MaskInternalErrors, classify, log_internal
 from schema.events import EventQuery
 from schema.gifts import GiftMutation, GiftQuery
 from schema.links import LinkMutation
+from schema.live import LiveSubscription
 from schema.memories import MemoryMutation, MemoryQuery
 from schema.nodes import NodeQuery
 from schema.occasions import OccasionMutation, OccasionQuery
@@ -65,7 +66,7 @@ Mutation = merge_types(
         LinkMutation,
     ),
 )
-Subscription = merge_types("Subscription", (SystemSubscription,))
+Subscription = merge_types("Subscription", (SystemSubscription, LiveSubscription))
 Mutation.__strawberry_definition__.description = (
     "Every change to the viewer's graph, each in one transaction."
 )

@@ -1,10 +1,13 @@
 """Rate limits over a moving window, counted in Redis when REDIS_URL is set, else in process."""
 
+import logging
 import time
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
+from limits.errors import StorageError
+from redis.exceptions import RedisError
 
 
 class RateLimits:
@@ -13,20 +16,41 @@ class RateLimits:
             RedisStorage(f"async+{redis_url}", implementation="redispy") if redis_url else MemoryStorage()
         )
         self._limiter = MovingWindowRateLimiter(self._storage)
+        # Redis down: this instance counts on its own meanwhile, so requests go on, still limited.
+        self._local = MovingWindowRateLimiter(MemoryStorage())
 
     async def hit(self, limit: str, *identity: str) -> float | None:
         """Counts one request against `limit` (like "600/minute"); None if allowed, else seconds to wait."""
         item: RateLimitItem = parse(limit)
-        if await self._limiter.hit(item, *identity):
+        try:
+            return await self._hit(self._limiter, item, identity)
+        except (StorageError, RedisError, OSError) as error:
+            logging.getLogger("kindred.rate_limits").warning("Redis unreachable (%s): counting here", error)
+            return await self._hit(self._local, item, identity)
+
+    @staticmethod
+    async def _hit(
+        limiter: MovingWindowRateLimiter, item: RateLimitItem, identity: tuple[str, ...]
+    ) -> float | None:
+        if await limiter.hit(item, *identity):
             return None
-        stats = await self._limiter.get_window_stats(item, *identity)
+        stats = await limiter.get_window_stats(item, *identity)
         return max(stats.reset_time - time.time(), 1.0)
 
     async def over(self, limit: str, *identity: str) -> float | None:
         """Whether `identity` is already over `limit`, without counting a request: the seconds to wait,
         or None."""
         item: RateLimitItem = parse(limit)
-        if await self._limiter.test(item, *identity):
+        try:
+            return await self._over(self._limiter, item, identity)
+        except (StorageError, RedisError, OSError):
+            return await self._over(self._local, item, identity)
+
+    @staticmethod
+    async def _over(
+        limiter: MovingWindowRateLimiter, item: RateLimitItem, identity: tuple[str, ...]
+    ) -> float | None:
+        if await limiter.test(item, *identity):
             return None
-        stats = await self._limiter.get_window_stats(item, *identity)
+        stats = await limiter.get_window_stats(item, *identity)
         return max(stats.reset_time - time.time(), 1.0)

@@ -181,6 +181,7 @@ class KindredGraphQL(GraphQL[Context, None]):
         context.auth_cache, context.rate_limits = state.auth_cache, state.rate_limits
         context.embedder = getattr(state, "embedder", None)
         context.vectors = getattr(state, "vectors", None)
+        context.pubsub = getattr(state, "pubsub", None)
         if isinstance(request, Request):
             await self._admit(request, context)
         return context

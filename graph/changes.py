@@ -1,0 +1,382 @@
+"""What each Event changed, as a delta a live client applies: the nodes it added, updated or removed
+(with their current fields) and the links it added, updated or removed (type, ends, properties).
+
+The log names nodes, not values, so a delta is read from the graph as it is now: one read transaction
+per owner and batch of events (their Events, the nodes they name, the links they name). Reading the
+present makes a delta idempotent, like every consumer of the log: replayed twice or late, it says what
+the graph holds now, and a node gone since is a removed one.
+
+What each kind of event means here: "<Label>Created" adds its first node with every link it has (the
+others it names are their ends); "<Label>Updated" updates its nodes; "<Label>Deleted" removes them
+(with their links, which a client drops with a removed node); "<TYPE>Linked" adds (or, linked again,
+updates) the link of that type between its two nodes, "<TYPE>Unlinked" removes it. Any other kind
+(LoggedOut, another consumer's PositionsChanged, ...) updates the nodes it names.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from neo4j import AsyncManagedTransaction
+
+from graph.concepts import CONCEPT
+from graph.conflicts import CONFLICT
+from graph.gifts import GIFT, OUTCOME
+from graph.memories import MEMORY
+from graph.models import ENDS
+from graph.nodes import Kind
+from graph.occasions import OCCASION
+from graph.pages import Row
+from graph.recipients import RECIPIENT
+from graph.rows import native
+
+KINDS: dict[str, Kind] = {
+    kind.label: kind for kind in (RECIPIENT, OCCASION, GIFT, OUTCOME, CONCEPT, MEMORY, CONFLICT)
+}
+# The account's own nodes, which are no Kind: the viewer's User and API keys, with the fields their
+# types show (graph/users.py, graph/api_keys.py); never a password or key hash.
+_ACCOUNT = {
+    "User": (
+        "MATCH (n:User {uid: $owner}) WHERE n.uid IN $uids",
+        "n {.uid, .email, .name, .tier, .status, .created_at}",
+    ),
+    "ApiKey": (
+        "MATCH (n:ApiKey {owner: $owner}) WHERE n.uid IN $uids",
+        "n {.uid, .name, .prefix, .status, .created_at, .last_used_at, .expires_at, .revoked_at}",
+    ),
+}
+LABELS = frozenset(KINDS) | frozenset(_ACCOUNT)
+REPLAY_PAGE = 100
+
+
+@dataclass(frozen=True)
+class NodeChange:
+    """A node an event touched: its fields now (None for a removed one)."""
+
+    label: str
+    uid: str
+    properties: dict[str, Any] | None = None
+
+    def row(self) -> Row:
+        """The node as its domain's queries return it (JSON properties decoded, computed fields kept)."""
+        kind = KINDS.get(self.label)
+        properties = self.properties or {"uid": self.uid}
+        return kind.row(properties) if kind is not None else Row(native(properties))
+
+
+@dataclass(frozen=True)
+class LinkChange:
+    """A relationship between two of the owner's nodes ("Label:uid" each end), with its properties."""
+
+    type: str
+    source: str
+    target: str
+    properties: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Delta:
+    """What one Event changed."""
+
+    owner: str
+    sequence: int
+    kind: str
+    at: datetime
+    added: tuple[NodeChange, ...] = ()
+    updated: tuple[NodeChange, ...] = ()
+    removed: tuple[NodeChange, ...] = ()
+    links_added: tuple[LinkChange, ...] = ()
+    links_updated: tuple[LinkChange, ...] = ()
+    links_removed: tuple[LinkChange, ...] = ()
+
+    def touches(self, ref: str) -> bool:
+        """Whether this delta concerns the node "Label:uid" (as a node, or as an end of a link)."""
+        nodes = (*self.added, *self.updated, *self.removed)
+        links = (*self.links_added, *self.links_updated, *self.links_removed)
+        return any(f"{n.label}:{n.uid}" == ref for n in nodes) or any(
+            ref in (x.source, x.target) for x in links
+        )
+
+    def about(self, ref: str) -> "Delta":
+        """The part of this delta that concerns one node."""
+
+        def nodes(changes: tuple[NodeChange, ...]) -> tuple[NodeChange, ...]:
+            return tuple(n for n in changes if f"{n.label}:{n.uid}" == ref)
+
+        def links(changes: tuple[LinkChange, ...]) -> tuple[LinkChange, ...]:
+            return tuple(x for x in changes if ref in (x.source, x.target))
+
+        return Delta(
+            self.owner,
+            self.sequence,
+            self.kind,
+            self.at,
+            nodes(self.added),
+            nodes(self.updated),
+            nodes(self.removed),
+            links(self.links_added),
+            links(self.links_updated),
+            links(self.links_removed),
+        )
+
+
+# The wire form of deltas (pub/sub messages): JSON, with temporal values tagged so they come back as
+# they were. "__t" cannot be a property name (properties and link keys start with a letter).
+def encode(deltas: list[Delta]) -> bytes:
+    return json.dumps(
+        [_encoded(delta) for delta in deltas], default=_temporal, separators=(",", ":")
+    ).encode()
+
+
+def decode(message: bytes) -> list[Delta]:
+    return [_decoded(item) for item in json.loads(message, object_hook=_untagged)]
+
+
+def _encoded(delta: Delta) -> dict[str, Any]:
+    def nodes(changes: tuple[NodeChange, ...]) -> list[Any]:
+        return [[n.label, n.uid, n.properties] for n in changes]
+
+    def links(changes: tuple[LinkChange, ...]) -> list[Any]:
+        return [[x.type, x.source, x.target, x.properties] for x in changes]
+
+    return {
+        "owner": delta.owner,
+        "sequence": delta.sequence,
+        "kind": delta.kind,
+        "at": delta.at,
+        "nodes": [nodes(delta.added), nodes(delta.updated), nodes(delta.removed)],
+        "links": [links(delta.links_added), links(delta.links_updated), links(delta.links_removed)],
+    }
+
+
+def _decoded(item: dict[str, Any]) -> Delta:
+    added, updated, removed = ([NodeChange(*n) for n in group] for group in item["nodes"])
+    links = [tuple(LinkChange(*x) for x in group) for group in item["links"]]
+    return Delta(
+        item["owner"],
+        item["sequence"],
+        item["kind"],
+        item["at"],
+        tuple(added),
+        tuple(updated),
+        tuple(removed),
+        *links,
+    )
+
+
+def _temporal(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"__t": "datetime", "v": value.isoformat()}
+    if isinstance(value, date):
+        return {"__t": "date", "v": value.isoformat()}
+    raise TypeError(f"{type(value).__name__} is not sent to live clients")
+
+
+def _untagged(value: dict[str, Any]) -> Any:
+    tag = value.get("__t")
+    if tag == "datetime":
+        return datetime.fromisoformat(value["v"])
+    if tag == "date":
+        return date.fromisoformat(value["v"])
+    return value
+
+
+async def newest(tx: AsyncManagedTransaction, *, owner: str) -> int:
+    """The owner's last event sequence (0 before any)."""
+    query = "MATCH (u:User {uid: $owner}) RETURN coalesce(u.event_sequence, 0) AS sequence"
+    record = await (await tx.run(query, owner=owner)).single()
+    return record["sequence"] if record is not None else 0
+
+
+async def deltas(
+    tx: AsyncManagedTransaction, *, owner: str, after: int, until: int | None = None, limit: int = REPLAY_PAGE
+) -> list[Delta]:
+    """The deltas of the owner's events after `after` (up to `until`, at most `limit`), by sequence."""
+    query = """
+    MATCH (e:Event {owner: $owner}) WHERE e.sequence > $after AND ($until IS NULL OR e.sequence <= $until)
+    RETURN e.sequence AS sequence, e.kind AS kind, e.nodes AS nodes, e.at AS at, e.data AS data
+    ORDER BY e.sequence LIMIT $limit
+    """
+    result = await tx.run(query, owner=owner, after=after, until=until, limit=limit)
+    plans = [_Plan.of(record) async for record in result]
+    wanted_nodes = {ref for plan in plans for ref in plan.reads()}
+    wanted_links = {link for plan in plans for link in plan.linked}
+    created = {ref for plan in plans for ref in plan.added}
+    found_nodes = await _nodes(tx, owner, wanted_nodes)
+    found_links = await _links(tx, owner, wanted_links, created)
+    return [plan.delta(owner, found_nodes, found_links) for plan in plans]
+
+
+# A link as the log names it: (type, source "Label:uid", target "Label:uid").
+LinkKey = tuple[str, str, str]
+
+
+@dataclass
+class _Plan:
+    """What one event says changed, before the graph is read."""
+
+    sequence: int
+    kind: str
+    at: datetime
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    linked: list[LinkKey] = field(default_factory=list)  # added, or updated when it existed already
+    relinked: bool = False
+    unlinked: list[LinkKey] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, record: Any) -> "_Plan":
+        refs = [ref for ref in record["nodes"] or () if ":" in ref]
+        plan = cls(record["sequence"], record["kind"], native(record["at"]))
+        kind = plan.kind
+        rel = _relationship(kind)
+        if rel is not None and len(refs) == 2:
+            key = _oriented(rel, refs[0], refs[1])
+            if kind.endswith("Unlinked"):
+                plan.unlinked.append(key)
+            else:
+                plan.linked.append(key)
+                plan.relinked = not _data(record["data"]).get("created", True)
+        elif kind.endswith("Created") and refs:
+            plan.added.append(refs[0])  # the others it names are the ends of its links
+        elif kind.endswith("Deleted"):
+            plan.removed = refs
+        else:
+            plan.updated = refs
+        return plan
+
+    def reads(self) -> list[str]:
+        return [*self.added, *self.updated]
+
+    def delta(
+        self, owner: str, nodes: dict[str, dict[str, Any]], links: dict[LinkKey, dict[str, Any]]
+    ) -> Delta:
+        # A label this module does not know has no fields to show: only its removal is passed on.
+        added = [_change(ref, nodes.get(ref)) for ref in self.added if _known(ref)]
+        updated = [_change(ref, nodes.get(ref)) for ref in self.updated if _known(ref)]
+        # What the event added or updated but is gone (or out of sight) now reads as removed.
+        gone = [c for c in added + updated if c.properties is None]
+        removed = [_change(ref, None) for ref in self.removed] + gone
+        present = [LinkChange(*key, links[key]) for key in self.linked if key in links]
+        vanished = [LinkChange(*key) for key in self.linked if key not in links]
+        # A node made by this event: every link it has now is one it did not have before.
+        made = {change.label + ":" + change.uid for change in added}
+        joined = [LinkChange(*key, props) for key, props in links.items() if made & {key[1], key[2]}]
+        return Delta(
+            owner,
+            self.sequence,
+            self.kind,
+            self.at,
+            added=tuple(c for c in added if c.properties is not None),
+            updated=tuple(c for c in updated if c.properties is not None),
+            removed=tuple(dict.fromkeys(removed)),
+            links_added=tuple(joined + ([] if self.relinked else present)),
+            links_updated=tuple(present if self.relinked else []),
+            links_removed=tuple([LinkChange(*key) for key in self.unlinked] + vanished),
+        )
+
+
+def _relationship(kind: str) -> str | None:
+    for suffix in ("Unlinked", "Linked"):
+        if kind.endswith(suffix) and kind.removesuffix(suffix) in ENDS:
+            return kind.removesuffix(suffix)
+    return None
+
+
+def _oriented(rel: str, one: str, other: str) -> LinkKey:
+    """The link from its source to its target, as the relationship type's ends say (graph/models.py)."""
+    if ENDS[rel] == (other.partition(":")[0], one.partition(":")[0]) and ENDS[rel][0] != ENDS[rel][1]:
+        return rel, other, one
+    return rel, one, other
+
+
+def _known(ref: str) -> bool:
+    return ref.partition(":")[0] in LABELS
+
+
+def _change(ref: str, properties: dict[str, Any] | None) -> NodeChange:
+    label, _, uid = ref.partition(":")
+    return NodeChange(label, uid, properties)
+
+
+def _data(data: Any) -> dict[str, Any]:
+    try:
+        parsed = json.loads(data) if isinstance(data, str) else {}
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+async def _nodes(tx: AsyncManagedTransaction, owner: str, refs: set[str]) -> dict[str, dict[str, Any]]:
+    """The current properties of the owner's nodes named, in one statement: a branch per label."""
+    by_label: dict[str, list[str]] = {}
+    for ref in refs:
+        label, _, uid = ref.partition(":")
+        if label in LABELS:  # only known labels reach the text of the query
+            by_label.setdefault(label, []).append(uid)
+    if not by_label:
+        return {}
+    branches, params = [], {}
+    for index, (label, uids) in enumerate(sorted(by_label.items())):
+        params[f"uids_{index}"] = uids
+        if label in KINDS:
+            kind = KINDS[label]
+            match = f"MATCH (n:{label} {{owner: $owner}}) {kind.joins} WHERE n.uid IN $uids_{index}"
+            match += f" AND {kind.visible}"
+            projection = kind.projection
+        else:
+            match, projection = _ACCOUNT[label]
+            match = match.replace("$uids", f"$uids_{index}")
+        branches.append(f"{match} RETURN '{label}' AS label, n.uid AS uid, {projection} AS n")
+    query = "CALL () { " + " UNION ALL ".join(branches) + " } RETURN label, uid, n"
+    result = await tx.run(query, owner=owner, **params)
+    return {f"{record['label']}:{record['uid']}": native(record["n"]) async for record in result}
+
+
+async def _links(
+    tx: AsyncManagedTransaction, owner: str, keys: set[LinkKey], around: set[str]
+) -> dict[LinkKey, dict[str, Any]]:
+    """The properties of the links named that exist now, and every link of the nodes `around`, in one
+    statement: a branch per type and ends, and one per label around."""
+    groups: dict[tuple[str, str, str], list[dict[str, str]]] = {}
+    for rel, source, target in keys:
+        (source_label, _, a), (target_label, _, b) = source.partition(":"), target.partition(":")
+        if ENDS.get(rel) == (source_label, target_label):  # only the graph's own types reach the text
+            groups.setdefault((rel, source_label, target_label), []).append({"a": a, "b": b})
+    centers: dict[str, list[str]] = {}
+    for ref in around:
+        label, _, uid = ref.partition(":")
+        if label in KINDS:
+            centers.setdefault(label, []).append(uid)
+    if not groups and not centers:
+        return {}
+    branches, params = [], {"types": sorted(ENDS)}
+    for index, ((rel, source_label, target_label), pairs) in enumerate(sorted(groups.items())):
+        params[f"pairs_{index}"] = pairs
+        branches.append(
+            f"UNWIND $pairs_{index} AS p "
+            f"MATCH (a:{source_label} {{uid: p.a, owner: $owner}})-[r:{rel}]->"
+            f"(b:{target_label} {{uid: p.b, owner: $owner}}) "
+            f"RETURN '{rel}' AS type, '{source_label}:' + p.a AS source, "
+            f"'{target_label}:' + p.b AS target, properties(r) AS props"
+        )
+    for index, (label, uids) in enumerate(sorted(centers.items())):
+        params[f"centers_{index}"] = uids
+        branches.append(
+            f"UNWIND $centers_{index} AS uid "
+            f"MATCH (n:{label} {{uid: uid, owner: $owner}})-[r]-(m {{owner: $owner}}) "
+            "WHERE type(r) IN $types "
+            "WITH r, startNode(r) AS a, endNode(r) AS b "
+            "RETURN type(r) AS type, labels(a)[0] + ':' + a.uid AS source, "
+            "labels(b)[0] + ':' + b.uid AS target, properties(r) AS props"
+        )
+    query = "CALL () { " + " UNION ALL ".join(branches) + " } RETURN type, source, target, props"
+    result = await tx.run(query, owner=owner, **params)
+    return {(r["type"], r["source"], r["target"]): native(r["props"]) async for r in result}
+
+
+def channel(owner: str) -> str:
+    """The pub/sub channel of one owner's deltas: only that owner's subscriptions listen to it."""
+    return f"owner:{owner}"

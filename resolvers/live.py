@@ -1,0 +1,91 @@
+"""Live updates of the viewer's graph: the Event log replayed from a sequence, then the live stream, with
+no gap and no duplicate across the seam.
+
+The stream subscribes to the viewer's channel first and buffers what arrives; it then replays the log
+after `since` up to the newest event, and drops every buffered delta at or below what it replayed.
+Sequences are gapless per owner, so a delta beyond the next number means some were lost on the way
+(pub/sub is best effort): it reads them from the log. A RESYNC from the pub/sub (its feed was cut, and
+is back) does the same. Delivery is at least once, so duplicates are dropped by sequence.
+"""
+
+from collections.abc import AsyncIterator
+from functools import lru_cache
+
+from errors import KindredError, SubscriptionOverflow
+from graph import changes, events
+from graph.changes import Delta
+from resolvers import checks
+from resolvers.context import Context
+from storage.pubsub import RESYNC, Overflowed
+
+
+async def graph_changes(context: Context, since: int | None) -> AsyncIterator[Delta]:
+    """Every change of the viewer's graph after `since` (from now on when None), in order, once each."""
+    checks.in_range(since, 0, 2**62, "since")
+    owner = context.viewer
+    pubsub = context.pubsub
+    if pubsub is None:  # an app made without its lifespan: nothing would ever be published to it
+        raise KindredError("Live updates are not served here.")
+    limit = context.settings.live_queue_size
+    async with pubsub.subscribe(changes.channel(owner), limit=limit) as feed:
+        last = since if since is not None else await context.graph.read(changes.newest, owner=owner)
+        async for delta in _replay(context, owner, last):
+            last = delta.sequence
+            yield delta
+        while True:
+            try:
+                item = await feed.get()
+            except Overflowed:
+                raise SubscriptionOverflow(
+                    f"This subscription fell more than {limit} changes behind and was ended: subscribe "
+                    f"again with since: {last} to receive the rest.",
+                    lastSequence=last,
+                ) from None
+            news = [] if item is RESYNC else _decoded(item)  # type: ignore[arg-type]
+            if item is RESYNC or (news and news[0].sequence > last + 1):
+                async for delta in _replay(context, owner, last):  # what the feed lost, from the log
+                    last = delta.sequence
+                    yield delta
+            for delta in news:
+                if delta.owner == owner and delta.sequence > last:
+                    last = delta.sequence
+                    _fresh(context)
+                    yield delta
+
+
+async def node_changes(context: Context, ref: str, since: int | None) -> AsyncIterator[Delta]:
+    """The changes of one of the viewer's nodes ("Label:uid"): the part of each delta about it."""
+    async for delta in graph_changes(context, since):
+        if delta.touches(ref):
+            yield delta.about(ref)
+
+
+async def named_in_log(context: Context, ref: str) -> bool:
+    """Whether the viewer's log names this node (a node of theirs, deleted or not)."""
+    where = events.condition(node=ref)
+    return await context.graph.read(events.count, owner=context.viewer, where=where) > 0
+
+
+async def _replay(context: Context, owner: str, after: int) -> AsyncIterator[Delta]:
+    """The deltas after a sequence up to the newest, read from the log a page at a time."""
+    while True:
+        page = await context.graph.read(changes.deltas, owner=owner, after=after)
+        for delta in page:
+            after = delta.sequence
+            _fresh(context)
+            yield delta
+        if len(page) < changes.REPLAY_PAGE:
+            return
+
+
+@lru_cache(maxsize=64)
+def _decoded(message: bytes) -> tuple[Delta, ...]:
+    """One message is decoded once for all the subscriptions of this instance it reaches (bytes cache
+    their hash, and each of them gets the same object)."""
+    return tuple(changes.decode(message))
+
+
+def _fresh(context: Context) -> None:
+    """A WebSocket's context lives as long as the socket: the nested fields of each delta read the graph
+    as it is now, not through what its DataLoaders cached for an earlier one."""
+    context._loaders = None

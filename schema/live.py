@@ -1,0 +1,127 @@
+"""Live updates over WebSocket: every change of the viewer's graph as a delta, resumable by sequence."""
+
+from collections.abc import AsyncGenerator
+from datetime import datetime
+from typing import Annotated, Any
+
+import strawberry
+from strawberry import relay
+from strawberry.scalars import JSON
+
+from errors import NotFound
+from graph.changes import Delta, LinkChange, NodeChange
+from resolvers import live as resolve
+from schema.nodes import load, ref_of
+from schema.relay import Info, OwnedNode
+
+Since = Annotated[
+    int | None,
+    strawberry.argument(
+        description="The last sequence number you received: what came after it arrives first, from the "
+        "log, then every change as it happens. Without it, only the changes from now on."
+    ),
+]
+
+
+@strawberry.type(description="A node a change removed (or one that is gone since): its id and kind.")
+class RemovedNode:
+    id: relay.GlobalID = strawberry.field(description="The node's id.")
+    label: str = strawberry.field(description="What kind of node it was: Gift, Recipient, ...")
+
+
+@strawberry.type(description="A link between two of the viewer's nodes, as a change left it.")
+class LinkDelta:
+    type: str = strawberry.field(description="The kind of link: INTENDED_FOR, INTERESTED_IN, RELATED_TO, ...")
+    source_id: relay.GlobalID = strawberry.field(description="The node the link starts from.")
+    target_id: relay.GlobalID = strawberry.field(description="The node the link goes to.")
+    weight: float | None = strawberry.field(description="How strong the link is, 0 to 1, if set.")
+    properties: JSON = strawberry.field(description="Every property of the link (empty for a removed one).")
+
+
+@strawberry.type(
+    description="What one change did to the viewer's graph: the nodes and links it added, updated and "
+    "removed. Apply deltas in order of `sequence`; a removed node takes its links with it."
+)
+class GraphDelta:
+    sequence: int = strawberry.field(
+        description="The change's number in the viewer's event log (1, 2, 3, ... with no gaps): pass the "
+        "last one you received as `since` to resume."
+    )
+    kind: str = strawberry.field(description="What happened: GiftCreated, INTERESTED_INLinked, ...")
+    at: datetime = strawberry.field(description="When it was committed (UTC).")
+    nodes_added: list[relay.Node] = strawberry.field(
+        description="Nodes it created, with their fields now: select them with fragments (... on Gift)."
+    )
+    nodes_updated: list[relay.Node] = strawberry.field(description="Nodes it changed, with their fields now.")
+    nodes_removed: list[RemovedNode] = strawberry.field(description="Nodes it deleted.")
+    links_added: list[LinkDelta] = strawberry.field(description="Links it made.")
+    links_updated: list[LinkDelta] = strawberry.field(description="Links it changed (linked again).")
+    links_removed: list[LinkDelta] = strawberry.field(description="Links it removed.")
+
+
+@strawberry.type
+class LiveSubscription:
+    @strawberry.subscription(
+        description="Every change of the viewer's graph as it happens, in order and each once; with "
+        "`since`, what was missed first. A subscription that falls too far behind ends with "
+        "SUBSCRIPTION_OVERFLOW: subscribe again with `since`."
+    )
+    async def graph_changed(self, info: Info, since: Since = None) -> AsyncGenerator[GraphDelta, None]:
+        async for delta in resolve.graph_changes(info.context, since):
+            yield _delta(info, delta)
+
+    @strawberry.subscription(
+        description="The changes of one of the viewer's nodes (and of its links), as graphChanged has "
+        "them; NOT_FOUND for an id that is none of the viewer's nodes."
+    )
+    async def node_changed(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The node's id.")],
+        since: Since = None,
+    ) -> AsyncGenerator[GraphDelta, None]:
+        type_name, uid = ref_of(id, "id")
+        ref = f"{type_name}:{uid}"
+        if (await load(info, [(type_name, uid)]))[0] is None and not await resolve.named_in_log(
+            info.context, ref
+        ):
+            raise NotFound("No node of yours has this id.", id=id)
+        async for delta in resolve.node_changes(info.context, ref, since):
+            yield _delta(info, delta)
+
+
+def _delta(info: Info, delta: Delta) -> GraphDelta:
+    return GraphDelta(
+        sequence=delta.sequence,
+        kind=delta.kind,
+        at=delta.at,
+        nodes_added=[_node(info, change) for change in delta.added],
+        nodes_updated=[_node(info, change) for change in delta.updated],
+        nodes_removed=[RemovedNode(id=relay.GlobalID(n.label, n.uid), label=n.label) for n in delta.removed],
+        links_added=[_link(link) for link in delta.links_added],
+        links_updated=[_link(link) for link in delta.links_updated],
+        links_removed=[_link(link) for link in delta.links_removed],
+    )
+
+
+def _node(info: Info, change: NodeChange) -> Any:
+    """The node as its own type, so the client's fragments (and nested fields) apply to it."""
+    origin = info.schema.get_type_by_name(change.label).origin  # type: ignore[union-attr]
+    row = change.row()
+    return origin.from_row(row) if issubclass(origin, OwnedNode) else origin.from_row(row.node)
+
+
+def _link(link: LinkChange) -> LinkDelta:
+    weight = link.properties.get("weight")
+    return LinkDelta(
+        type=link.type,
+        source_id=_global_id(link.source),
+        target_id=_global_id(link.target),
+        weight=weight if isinstance(weight, int | float) and not isinstance(weight, bool) else None,
+        properties=link.properties,
+    )
+
+
+def _global_id(ref: str) -> relay.GlobalID:
+    label, _, uid = ref.partition(":")
+    return relay.GlobalID(label, uid)

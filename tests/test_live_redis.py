@@ -1,0 +1,126 @@
+"""Live updates across instances: two Kindreds on one Neo4j, fanned out through a real redis-server; and
+what happens while that Redis is down."""
+
+import asyncio
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from redis.asyncio import Redis
+
+from localneo4j import free_port
+from settings import Settings
+from tests.conftest import LiveServer
+from tests.live import CREATE_RECIPIENT, RENAME, Socket, live_only, live_settings, post, sign_up
+
+
+class RedisServer:
+    """A redis-server of this test's own, which it stops and starts again on the same port."""
+
+    def __init__(self, folder: Path) -> None:
+        self.port = free_port()
+        self.folder = folder
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--dir"]
+        self.process = subprocess.Popen([*command, str(self.folder)], stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while (
+            subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True).stdout
+            != b"PONG\n"
+        ):
+            assert self.process.poll() is None and time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=30)
+            self.process = None
+
+
+@pytest.fixture(scope="module")
+def pair(settings: Settings, redis_url: str) -> Iterator[tuple[LiveServer, LiveServer]]:
+    shared = live_settings(settings, redis_url=redis_url)
+    with live_only(), LiveServer(shared) as one, LiveServer(shared) as two:
+        yield one, two
+
+
+async def test_a_mutation_on_one_instance_reaches_a_subscriber_on_the_other(
+    pair: tuple[LiveServer, LiveServer],
+) -> None:
+    one, two = pair
+    token = await sign_up(one, "redis-pair@example.com")
+    other = await sign_up(two, "redis-other@example.com")
+    ws = await Socket.open(two, token)
+    await ws.subscribe("1", since=1)
+    outsider = await Socket.open(one, other)
+    await outsider.subscribe("1", since=1)
+    made = (await post(one, CREATE_RECIPIENT, {"name": "Across"}, token))["createRecipient"]["id"]
+    (delta,) = await ws.deltas(1)
+    assert delta["kind"] == "RecipientCreated"
+    assert delta["nodesAdded"] == [{"__typename": "Recipient", "id": made, "name": "Across"}]
+    assert await outsider.silent(1.0)  # another user's subscriber, on either instance, gets none of it
+    await post(two, RENAME, {"id": made, "nickname": "back"}, token)
+    (back,) = await ws.deltas(1)
+    assert back["sequence"] == delta["sequence"] + 1
+    await ws.close()
+    await outsider.close()
+
+
+async def test_while_redis_is_down_mutations_commit_and_subscribers_catch_up_when_it_is_back(
+    settings: Settings, tmp_path: Path
+) -> None:
+    redis = RedisServer(tmp_path)
+    redis.start()
+    shared = live_settings(settings, redis_url=redis.url)
+    try:
+        with live_only(), LiveServer(shared) as one, LiveServer(shared) as two:
+            token = await sign_up(one, "redis-down@example.com")
+            ws = await Socket.open(two, token)
+            await ws.subscribe("1", since=1)
+            person = (await post(one, CREATE_RECIPIENT, {"name": "Before"}, token))["createRecipient"]["id"]
+            (before,) = await ws.deltas(1)
+            redis.stop()
+            for nickname in ("during 1", "during 2"):
+                await post(one, RENAME, {"id": person, "nickname": nickname}, token)  # commits all the same
+            assert await ws.silent(2.0)  # nothing can come through the Redis that is gone
+            redis.start()
+            caught_up = await ws.deltas(2, within=60)  # read from the log once the feed is back
+            await post(one, RENAME, {"id": person, "nickname": "after"}, token)
+            (after,) = await ws.deltas(1, within=90)  # and the live stream goes on
+            sequences = [d["sequence"] for d in (before, *caught_up, after)]
+            assert sequences == list(range(before["sequence"], before["sequence"] + 4))
+            assert after["nodesUpdated"][0]["nickname"] == "after"
+            assert await ws.silent(1.0)  # the dispatcher's late publishing of the two brings no repeat
+            await ws.close()
+    finally:
+        redis.stop()
+
+
+async def test_many_subscribers_of_one_instance_share_one_redis_connection(
+    pair: tuple[LiveServer, LiveServer], redis_url: str
+) -> None:
+    one, _ = pair
+    token = await sign_up(one, "redis-many@example.com")
+    sockets = [await Socket.open(one, token) for _ in range(3)]
+    for ws in sockets:
+        for operation in ("1", "2"):
+            await ws.subscribe(operation, since=1)
+    await asyncio.sleep(0.5)
+    admin = Redis.from_url(redis_url)
+    subscribing = [client for client in await admin.client_list() if int(client.get("sub", 0)) > 0]
+    await admin.aclose()
+    assert 1 <= len(subscribing) <= 2  # one connection per instance, for its six subscriptions and more
+    await post(one, CREATE_RECIPIENT, {"name": "Everyone"}, token)
+    for ws in sockets:
+        got = {(await ws.receive())["id"] for _ in range(2)}
+        assert got == {"1", "2"}
+        await ws.close()
