@@ -12,7 +12,9 @@ from types import ModuleType
 
 from graph.dispatcher import Event
 from graph.driver import Graph
+from storage.blobs import BlobStore
 from storage.embeddings import Embedder
+from storage.transcription import Transcriber
 from storage.vectors import VectorStore
 
 
@@ -23,6 +25,8 @@ class Services:
     graph: Graph
     embedder: Embedder
     vectors: VectorStore
+    blobs: BlobStore | None = None
+    transcriber: Transcriber | None = None  # None: recordings stay untranscribed
 
 
 Handle = Callable[[Services, Sequence[Event]], Awaitable[None]]

@@ -13,6 +13,7 @@ from graph.driver import Graph
 from resolvers import credentials, sessions
 from resolvers.loaders import Loaders
 from settings import Settings
+from storage.blobs import BlobStore
 from storage.cache import Cache
 from storage.embeddings import Embedder
 from storage.vectors import VectorStore
@@ -56,6 +57,8 @@ class Context:
     # What semantic search reads (None where an app runs without them).
     embedder: Embedder | None = field(default=None, repr=False)
     vectors: VectorStore | None = field(default=None, repr=False)
+    # Where uploaded files are kept (None where an app runs without them).
+    blobs: BlobStore | None = field(default=None, repr=False)
 
     @property
     def loaders(self) -> Loaders:

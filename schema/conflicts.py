@@ -49,6 +49,7 @@ CONFLICT = {
     "cycle_phase": 'Where it is in its cycle ("tension", "repair"), up to 50 characters.',
     "created_at": "When it was recorded (UTC).",
     "topics": "What it is about, by name (up to 20): concepts, made where new.",
+    "transcript": "The transcript of its recording, once transcribed (a Document with the RECORDING role).",
 }
 
 
@@ -64,6 +65,7 @@ class Conflict(OwnedNode):
     summary: str | None
     cycle_phase: str | None
     created_at: dt.datetime
+    transcript: str | None
 
     recipient = related_one(Recipient, recipient_resolvers.of_conflict, "Who it is with.")
     topics = related(Concept, ConceptOrder, concept_resolvers.of_conflict, "What it is about.")

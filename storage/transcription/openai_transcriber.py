@@ -6,11 +6,11 @@ timestamps are shifted by where it starts, so the transcript's times are the rec
 """
 
 import os
-from itertools import pairwise
 import tempfile
 import wave
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import pairwise
 from typing import Any
 
 import openai
