@@ -420,3 +420,139 @@ async def test_a_download_link_expires(kindred: Instance, settings: Settings) ->
     uid = made["url"].split("/documents/")[1].split("/")[0]
     expired = download_token(settings, owner, uid, -1)
     assert (await kindred.http.get(f"/documents/{uid}/content?token={expired}")).status_code == 403
+
+
+# --- transcription by OpenAI's API, against a local stand-in of it ---------------------------------
+
+SPOKEN = [
+    "You never listen when I talk about money.",
+    "I feel ignored when you look at your phone during dinner.",
+    "Let us plan a budget together on Sunday morning.",
+]
+
+
+class OpenAIStandIn:
+    """POST /v1/audio/transcriptions (verbose JSON with segments, one sentence per part sent) and
+    /v1/embeddings (deterministic vectors), over real HTTP on a free port."""
+
+    def __init__(self) -> None:
+        import threading
+
+        import uvicorn
+        from starlette.applications import Starlette
+        from starlette.routing import Route
+
+        from localneo4j import free_port
+
+        self.transcriptions: list[dict[str, Any]] = []
+        routes = [
+            Route("/v1/audio/transcriptions", self.transcribe, methods=["POST"]),
+            Route("/v1/embeddings", self.embeddings, methods=["POST"]),
+        ]
+        self.port = free_port()
+        config = uvicorn.Config(
+            Starlette(routes=routes), host="127.0.0.1", port=self.port, log_level="warning"
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    async def transcribe(self, request: Any) -> Any:
+        from starlette.responses import JSONResponse
+
+        form = await request.form()
+        part = await form["file"].read()
+        with wave.open(io.BytesIO(part)) as audio:
+            seconds = audio.getnframes() / audio.getframerate()
+        index = len(self.transcriptions)
+        self.transcriptions.append(
+            {
+                "model": form["model"],
+                "response_format": form["response_format"],
+                "granularities": form.getlist("timestamp_granularities[]"),
+                "seconds": seconds,
+                "filename": form["file"].filename,
+            }
+        )
+        words = SPOKEN[index % len(SPOKEN)]
+        half = words.index(" ", len(words) // 2)  # segments end between words, as Whisper's do
+        segments = [
+            {"id": 0, "start": 0.0, "end": seconds / 2, "text": " " + words[:half]},
+            {"id": 1, "start": seconds / 2, "end": seconds, "text": words[half:]},
+        ]
+        return JSONResponse({"task": "transcribe", "language": "english", "duration": seconds,
+                             "text": words, "segments": segments})  # fmt: skip
+
+    async def embeddings(self, request: Any) -> Any:
+        from starlette.responses import JSONResponse
+
+        from tests.test_embeddings import vector_of
+
+        body = await request.json()
+        inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
+        data = [
+            {"object": "embedding", "index": i, "embedding": vector_of(text, body.get("dimensions", 1536))}
+            for i, text in enumerate(inputs)
+        ]
+        usage = {"prompt_tokens": 1, "total_tokens": 1}
+        return JSONResponse({"object": "list", "data": data, "model": body["model"], "usage": usage})
+
+
+@pytest.fixture
+def openai_stand_in() -> Any:
+    server = OpenAIStandIn()
+    server.thread.start()
+    deadline = time.monotonic() + 30
+    while not server.server.started:
+        assert server.thread.is_alive() and time.monotonic() < deadline, "the stand-in did not start"
+        time.sleep(0.02)
+    yield server
+    server.server.should_exit = True
+    server.thread.join(timeout=10)
+
+
+async def test_a_long_recording_is_transcribed_in_parts_with_its_times_and_sets_the_conflicts_transcript(
+    settings: Settings, graph: Graph, tmp_path: Path, openai_stand_in: OpenAIStandIn
+) -> None:
+    own = settings.model_copy(
+        update={
+            "data_dir": tmp_path,
+            "openai_api_key": "sk-test",
+            "openai_base_url": openai_stand_in.url,
+            "openai_embedding_dimensions": 64,
+            "transcription_segment_seconds": 1.0,  # so a 2.5 s recording goes in three parts
+        }
+    )
+    own = Settings.model_validate(own.model_dump())  # the secret as pydantic types it
+    async with LifespanManager(create_app(own, graph)) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://kindred.test") as http:
+            client = GraphQLClient(http)
+            token = await client.sign_up("transcribed@example.com")
+            ann = (await create_recipient(client, token, "Ann"))["id"]
+            conflict = (await client.data(CONFLICT, {"input": {"recipientId": ann}}, token=token))[
+                "createConflict"
+            ]["id"]
+            made = (
+                await upload(http, token, conflict, "RECORDING", "fight.wav", wav_of(2.5), "audio/wav")
+            ).json()["data"]["uploadDocument"]
+            await manager._state["dispatcher"].drain()
+            found = (await client.data(DOCUMENT, {"id": made["id"]}, token=token))["node"]
+            assert found["status"] == "READY"
+            assert found["durationSeconds"] == pytest.approx(2.5, abs=0.01)
+            sent = openai_stand_in.transcriptions
+            assert [round(part["seconds"], 2) for part in sent] == [1.0, 1.0, 0.5]
+            assert {(p["model"], p["response_format"]) for p in sent} == {("whisper-1", "verbose_json")}
+            assert sent[0]["granularities"] == ["segment"]
+            transcript = (await client.data(CONFLICT_TRANSCRIPT, {"id": conflict}, token=token))["node"]
+            assert transcript == {"transcript": " ".join(SPOKEN)}
+            hits = (await client.data(SEARCH, {"q": " ".join(SPOKEN), "kinds": ["DOCUMENT"]}, token=token))[
+                "search"
+            ]
+            assert hits[0]["node"]["id"] == made["id"]
+            # The times are the recording's: the last part's segments were shifted by where it starts.
+            assert hits[0]["chunk"]["startSeconds"] == 0.0
+            assert hits[0]["chunk"]["endSeconds"] == pytest.approx(2.5, abs=0.01)
