@@ -24,6 +24,7 @@ from settings import Settings
 from storage.blobs import BlobStore
 from tests.client import GraphQLClient
 from tests.conftest import LiveServer
+from tests.test_blobs_contract import moto_url  # noqa: F401 -- the fixture: moto's S3 server
 from tests.test_recipients import create as create_recipient
 
 UPLOAD = """mutation ($file: Upload!, $to: ID!, $role: DocumentRole!) {
@@ -556,3 +557,46 @@ async def test_a_long_recording_is_transcribed_in_parts_with_its_times_and_sets_
             # The times are the recording's: the last part's segments were shifted by where it starts.
             assert hits[0]["chunk"]["startSeconds"] == 0.0
             assert hits[0]["chunk"]["endSeconds"] == pytest.approx(2.5, abs=0.01)
+
+
+# --- on S3 (moto's server over HTTP) ---------------------------------------------------------------
+
+
+async def test_on_s3_a_document_downloads_from_a_presigned_url_and_is_extracted_from_the_bucket(
+    settings: Settings,
+    graph: Graph,
+    tmp_path: Path,
+    moto_url: str,  # noqa: F811
+) -> None:
+    own = Settings.model_validate(
+        {
+            **settings.model_dump(),
+            "data_dir": tmp_path,
+            "s3_endpoint_url": moto_url,
+            "s3_bucket": "kindred-documents",
+            "s3_region": "eu-west-1",
+            "s3_access_key_id": "testing",
+            "s3_secret_access_key": "testing",
+        }
+    )
+    async with LifespanManager(create_app(own, graph)) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://kindred.test") as http:
+            client = GraphQLClient(http)
+            token = await client.sign_up("s3@example.com")
+            ann = (await create_recipient(client, token, "Ann"))["id"]
+            data = profile_pdf()
+            made = (await upload(http, token, ann, "PROFILE", "ann.pdf", data, "application/pdf")).json()[
+                "data"
+            ]["uploadDocument"]
+            assert (
+                made["url"].startswith(moto_url + "/kindred-documents/") and "X-Amz-Signature" in made["url"]
+            )
+            async with httpx.AsyncClient() as outside:
+                assert (await outside.get(made["url"])).content == data
+            await manager._state["dispatcher"].drain()
+            found = (await client.data(DOCUMENT, {"id": made["id"]}, token=token))["node"]
+            assert (found["status"], found["pages"]) == ("READY", 3)
+            await client.data(DELETE, {"id": made["id"]}, token=token)
+            await manager._state["dispatcher"].drain()
+            assert await manager._state["blobs"].size(made["storageKey"]) is None
