@@ -600,3 +600,21 @@ async def test_on_s3_a_document_downloads_from_a_presigned_url_and_is_extracted_
             await client.data(DELETE, {"id": made["id"]}, token=token)
             await manager._state["dispatcher"].drain()
             assert await manager._state["blobs"].size(made["storageKey"]) is None
+
+
+async def test_a_node_lists_its_documents_and_a_document_its_node(kindred: Instance) -> None:
+    token = await kindred.client.sign_up("lists@example.com")
+    ann = await recipient(kindred, token)
+    made = (await upload(kindred.http, token, ann, "PROFILE", "p.pdf", profile_pdf())).json()["data"][
+        "uploadDocument"
+    ]
+    query = """query ($id: ID!) { node(id: $id) { ... on Recipient {
+      documents { totalCount nodes { id filename role attachedTo { ... on Recipient { name } } } } } } }"""
+    listed = (await kindred.client.data(query, {"id": ann}, token=token))["node"]["documents"]
+    assert listed == {
+        "totalCount": 1,
+        "nodes": [{"id": made["id"], "filename": "p.pdf", "role": "PROFILE", "attachedTo": {"name": "Ann"}}],
+    }
+    await kindred.client.data(DELETE, {"id": made["id"]}, token=token)
+    listed = (await kindred.client.data(query, {"id": ann}, token=token))["node"]["documents"]
+    assert listed == {"totalCount": 0, "nodes": []}

