@@ -28,7 +28,7 @@ from pypdf.errors import PyPdfError
 from dispatch import Event, Services
 from graph import documents
 from storage.blobs import BlobNotFound
-from storage.transcription import Segment, TranscriptionFailed
+from storage.transcription import Segment, TranscriptionFailed, TranscriptionUnavailable
 from storage.vectors import VectorPoint
 
 NAME = "documents"
@@ -69,7 +69,9 @@ async def purge(services: Services, owner: str) -> None:
     for row in removable:
         if row["chunks"]:
             await services.vectors.delete(VECTOR_KIND, row["chunks"])
-        if not row["shared"] and row["key"]:
+        # Asked again just before: an upload of the same bytes may have been recorded meanwhile.
+        keep = row["shared"] or await services.graph.read(documents.keeps_key, owner=owner, key=row["key"])
+        if row["key"] and not keep:
             await services.blobs.delete(row["key"])
     await services.graph.write(documents.remove, owner=owner, uids=[row["uid"] for row in removable])
 
@@ -100,8 +102,9 @@ async def extract(services: Services, owner: str, uid: str) -> None:
 async def _extract_pdf(services: Services, owner: str, uid: str, path: str) -> None:
     try:
         pages = await to_thread.run_sync(pdf_pages, path)
-    except (PyPdfError, ValueError, OSError) as error:
-        await _fail(services, owner, uid, f"the PDF cannot be read: {error}")
+    except Exception as error:  # pypdf raises many kinds on a malformed file: none may be retried forever
+        reason = str(error) if isinstance(error, PyPdfError) else type(error).__name__
+        await _fail(services, owner, uid, f"the PDF cannot be read: {reason}")
         return
     chunks = [
         {"page": number, "text": text}
@@ -128,8 +131,13 @@ async def _extract_audio(services: Services, owner: str, node: dict[str, Any], p
         return
     try:
         transcript = await services.transcriber.transcribe(path, node["mime"], duration)
+    except TranscriptionUnavailable:
+        raise  # the service is down or busy: the dispatcher retries with backoff
     except TranscriptionFailed as error:
         await _fail(services, owner, uid, str(error), values)
+        return
+    except Exception as error:  # a recording that cannot be cut or read: failed, not retried forever
+        await _fail(services, owner, uid, f"the recording cannot be read: {type(error).__name__}", values)
         return
     chunks = timed_chunks(transcript.segments)
     await _index(services, owner, uid, chunks)
@@ -143,7 +151,7 @@ async def _extract_audio(services: Services, owner: str, node: dict[str, Any], p
 def audio_duration(path: str) -> float | None:
     try:
         found = mutagen.File(path)
-    except mutagen.MutagenError:
+    except Exception:  # mutagen raises more than MutagenError on a malformed file: no duration then
         return None
     length = getattr(getattr(found, "info", None), "length", None)
     return round(float(length), 3) if length else None
