@@ -65,6 +65,11 @@ class BlobsDown(KindredError):
 
 async def upload(context: Context, file: Upload, label: str, target: str, role: str) -> Row:
     owner, blobs = context.viewer, _blobs(context)
+    if not all(hasattr(file, name) for name in ("file", "filename", "content_type", "size")):
+        raise BadUserInput(
+            "Send the file as a part of a multipart request (the GraphQL multipart request specification).",
+            field="file",
+        )
     if ROLES[role] != label:
         raise BadUserInput(
             f"A {role} is attached to a {ROLES[role]}, not to a {label}.", field="attachTo", role=role

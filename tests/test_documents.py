@@ -618,3 +618,12 @@ async def test_a_node_lists_its_documents_and_a_document_its_node(kindred: Insta
     await kindred.client.data(DELETE, {"id": made["id"]}, token=token)
     listed = (await kindred.client.data(query, {"id": ann}, token=token))["node"]["documents"]
     assert listed == {"totalCount": 0, "nodes": []}
+
+
+async def test_a_file_variable_that_is_no_file_is_refused(kindred: Instance) -> None:
+    token = await kindred.client.sign_up("nofile@example.com")
+    ann = await recipient(kindred, token)
+    error = await kindred.client.error(
+        UPLOAD, {"file": "not a file", "to": ann, "role": "PROFILE"}, token=token
+    )
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "file"}
