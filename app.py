@@ -18,21 +18,24 @@ from starlette.routing import Route, WebSocketRoute
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from dispatch import Consumer, Services, embeddings, live
+from dispatch import documents as document_extraction
 from dispatch.runner import Dispatcher
 from graph import migrations
 from graph.driver import Graph
 from localneo4j import LocalNeo4j
 from schema import build_schema
 from settings import Settings
+from storage.blobs.factory import create_blob_store
 from storage.cache import Cache
 from storage.embeddings.factory import create_embedder
 from storage.memory_cache import MemoryCache
 from storage.pubsub.factory import create_pubsub
 from storage.rate_limits import RateLimits
 from storage.redis_cache import RedisCache
+from storage.transcription.factory import create_transcriber
 from storage.vectors import VectorSpace
 from storage.vectors.factory import create_vector_store
-from web import graphiql
+from web import downloads, graphiql
 from web.body_limit import BodyLimit
 from web.graphql_view import KindredGraphQL
 from web.request_id import RequestId
@@ -77,30 +80,38 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
                 "rate_limits": RateLimits(settings.redis_url),
                 "embedder": services.embedder,
                 "vectors": services.vectors,
+                "blobs": services.blobs,
                 "dispatcher": dispatcher,
                 "pubsub": services.pubsub,
             }
 
     routes = [Route("/health", health), Route("/graphql", graphql), WebSocketRoute("/graphql", graphql)]
+    routes.append(downloads.route())
     if settings.graphiql and graphiql.installed():
         routes.append(graphiql.route())
     return Starlette(routes=routes, lifespan=lifespan, middleware=_middleware(settings))
 
 
 # What derives from the graph, each fed its events by the dispatcher: add a module here to add one.
-CONSUMERS = [Consumer.of(embeddings), Consumer.of(live)]
+CONSUMERS = [Consumer.of(embeddings), Consumer.of(live), Consumer.of(document_extraction)]
 
 
 @asynccontextmanager
 async def open_services(settings: Settings, graph: Graph) -> AsyncIterator[Services]:
-    """The embedder, the vector store and the pub/sub of this instance (closed on exit)."""
+    """The embedder, the vector store, the blob store, the transcriber and the pub/sub of this instance
+    (closed on exit)."""
     embedder = create_embedder(settings)
     vectors = create_vector_store(settings, VectorSpace(embedder.model_id, embedder.dimensions))
+    blobs = create_blob_store(settings)
+    transcriber = create_transcriber(settings)
     pubsub = create_pubsub(settings.redis_url)
     try:
-        yield Services(graph, embedder, vectors, pubsub)
+        yield Services(graph, embedder, vectors, pubsub=pubsub, blobs=blobs, transcriber=transcriber)
     finally:
         await pubsub.close()
+        if transcriber is not None:
+            await transcriber.close()
+        await blobs.close()
         await vectors.close()
         await embedder.close()
 
@@ -123,7 +134,9 @@ def _middleware(settings: Settings) -> list[Middleware]:
                 max_age=600,
             )
         )
-    middleware.append(Middleware(BodyLimit, max_bytes=settings.max_body_bytes))
+    middleware.append(
+        Middleware(BodyLimit, max_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes)
+    )
     return middleware
 
 

@@ -85,6 +85,23 @@ class Settings(BaseSettings):
     rate_limit_per_ip: str = "300/minute"
     persisted_query_ttl_seconds: int = Field(default=7 * 24 * 3600, gt=0)
 
+    # Blobs (uploaded PDFs, audio, photos): S3 or any S3-compatible store when S3_ENDPOINT_URL or
+    # S3_BUCKET is set (credentials unset: boto3's own chain), else files under data/blobs.
+    s3_endpoint_url: str | None = Field(default=None, validation_alias="S3_ENDPOINT_URL")
+    s3_bucket: str | None = Field(default=None, validation_alias="S3_BUCKET")
+    s3_region: str | None = Field(default=None, validation_alias="S3_REGION")
+    s3_access_key_id: str | None = Field(default=None, validation_alias="S3_ACCESS_KEY_ID")
+    s3_secret_access_key: SecretStr | None = Field(default=None, validation_alias="S3_SECRET_ACCESS_KEY")
+    s3_timeout_seconds: float = Field(default=30, gt=0)
+    # The largest upload (a multipart request to /graphql; every other body keeps max_body_bytes).
+    max_upload_bytes: int = Field(default=250_000_000, gt=0)
+    # How long a Document's download URL (presigned on S3, signed for the app's own route) holds.
+    download_url_seconds: int = Field(default=300, gt=0, le=7 * 24 * 3600)
+    # Audio transcription through OpenAI's API (OPENAI_API_KEY; without one, audio stays untranscribed):
+    # recordings over the segment length are sent in segments of it.
+    openai_transcription_model: str = "whisper-1"
+    transcription_segment_seconds: float = Field(default=600, gt=0)
+
     # HTTP in front of Kindred, both comma-separated lists and both off by default: the proxies whose
     # X-Forwarded-For is believed (addresses or networks, "*" for any), and the browser origins allowed
     # to call Kindred (CORS).
@@ -118,6 +135,10 @@ class Settings(BaseSettings):
     @property
     def vectors_dir(self) -> Path:
         return self.data_dir / "vectors"
+
+    @property
+    def blobs_dir(self) -> Path:
+        return self.data_dir / "blobs"
 
     @cached_property
     def signing_secret(self) -> str:

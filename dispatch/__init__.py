@@ -12,8 +12,10 @@ from types import ModuleType
 
 from graph.dispatcher import Event
 from graph.driver import Graph
+from storage.blobs import BlobStore
 from storage.embeddings import Embedder
 from storage.pubsub import PubSub
+from storage.transcription import Transcriber
 from storage.vectors import VectorStore
 
 
@@ -25,6 +27,8 @@ class Services:
     embedder: Embedder
     vectors: VectorStore
     pubsub: PubSub | None = None  # where live updates are published (dispatch/live.py)
+    blobs: BlobStore | None = None
+    transcriber: Transcriber | None = None  # None: recordings stay untranscribed
 
 
 Handle = Callable[[Services, Sequence[Event]], Awaitable[None]]

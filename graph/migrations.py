@@ -123,6 +123,21 @@ MIGRATIONS = (
             "OPTIONS {indexConfig: {`fulltext.analyzer`: 'english'}}",
         ),
     ),
+    Migration(
+        7,
+        "Documents (blobs' metadata) and their chunks: a unique uid, by owner; Documents by blob key",
+        (
+            *(
+                f"CREATE CONSTRAINT {label}_uid IF NOT EXISTS FOR (n:{label}) REQUIRE n.uid IS UNIQUE"
+                for label in ("Document", "DocumentChunk")
+            ),
+            *(
+                f"CREATE INDEX {label}_owner IF NOT EXISTS FOR (n:{label}) ON (n.owner)"
+                for label in ("Document", "DocumentChunk")
+            ),
+            "CREATE INDEX Document_owner_key IF NOT EXISTS FOR (n:Document) ON (n.owner, n.storage_key)",
+        ),
+    ),
 )
 
 _LEDGER = "CREATE CONSTRAINT Migration_version IF NOT EXISTS FOR (m:Migration) REQUIRE m.version IS UNIQUE"

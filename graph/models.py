@@ -154,6 +154,25 @@ class Conflict(Owned):
     severity = FloatProperty()
     summary = StringProperty()
     cycle_phase = StringProperty()
+    transcript = StringProperty()  # set from its recording (a Document) once transcribed
+
+
+class Document(Owned):
+    """A file's metadata, its blob kept in the blob store (seed 002's profile PDFs and recordings)."""
+
+    kind = StringProperty(required=True)  # pdf, audio, image
+    role = StringProperty(required=True)  # profile, recording, photo
+    filename = StringProperty(required=True)
+    mime = StringProperty(required=True)
+    size = IntegerProperty(required=True)
+    sha256 = StringProperty(required=True)
+    storage_key = StringProperty(required=True)
+    pages = IntegerProperty()
+    duration_seconds = FloatProperty()
+    status = StringProperty(default="pending")
+    failure_reason = StringProperty()
+    chunk_count = IntegerProperty(default=0)
+    deleted_at = DateTimeProperty()  # deleted: hidden at once, its blob and chunks removed after
 
 
 # The labels of the nodes a user owns that the API reads and writes.

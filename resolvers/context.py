@@ -13,6 +13,7 @@ from graph.driver import Graph
 from resolvers import credentials, sessions
 from resolvers.loaders import Loaders
 from settings import Settings
+from storage.blobs import BlobStore
 from storage.cache import Cache
 from storage.embeddings import Embedder
 from storage.pubsub import PubSub
@@ -59,6 +60,8 @@ class Context:
     vectors: VectorStore | None = field(default=None, repr=False)
     # Where live updates arrive (subscriptions, resolvers/live.py).
     pubsub: PubSub | None = field(default=None, repr=False)
+    # Where uploaded files are kept (None where an app runs without them).
+    blobs: BlobStore | None = field(default=None, repr=False)
 
     @property
     def loaders(self) -> Loaders:

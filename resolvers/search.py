@@ -4,8 +4,9 @@ importance and recency. The schema hydrates the hits (re-checking the owner) in 
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from errors import BadUserInput, NotFound, SearchUnavailable
 from graph import search
@@ -24,6 +25,10 @@ RECENCY_HALF_LIFE_DAYS = 180.0
 # match let shared words ("my", "day") outrank the meaning (recall@5 0.80 against 0.97 for vectors).
 LEXICAL_WEIGHT = 0.5
 LEXICAL_SHARE = 0.8
+# Passages of Documents (dispatch/documents.py) are found by their vectors alone, kept as points of
+# this label in the "document" collection; a hit on one answers its Document and where in it.
+DOCUMENT = "Document"
+CHUNK_LABEL = "DocumentChunk"
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,7 @@ class Hit:
     uid: str
     score: float
     matched: str
+    chunk: dict[str, Any] | None = None  # a Document's passage: {document, page, start/end_seconds}
 
 
 def checked_query(context: Context, query: str) -> str:
@@ -63,7 +69,7 @@ async def find(
     text, first = checked_query(context, query), checked_first(first)
     if near is not None and near.partition(":")[0] not in DOMAIN_LABELS:
         raise BadUserInput("near must be the id of one of your nodes.", field="near")
-    labels = labels or list(SEARCHED_LABELS)
+    labels = labels or [*SEARCHED_LABELS, DOCUMENT]
     pool = max(MIN_POOL, 3 * first)
     vector = await _embed(context, text)
     hits = await _nearest(context, vector, labels, pool)
@@ -76,7 +82,9 @@ async def find(
         candidates=[f"{hit.label}:{hit.uid}" for hit in hits],
         near=near if hybrid else None,
     )
-    return _fuse(hits, signals, first, near is not None and hybrid)
+    found = _fuse(hits, signals, first, near is not None and hybrid)
+    passages = {hit.uid: hit.payload for hit in hits if hit.label == CHUNK_LABEL}
+    return [replace(hit, chunk=passages.get(hit.uid)) if hit.label == CHUNK_LABEL else hit for hit in found]
 
 
 async def similar(context: Context, label: str, uid: str, first: int = 10) -> list[Hit]:

@@ -22,6 +22,7 @@ from schema.accounts import AccountMutation, AccountQuery
 from schema.admission import CostLimit, CostLimits, RequireViewer
 from schema.concepts import ConceptMutation, ConceptQuery
 from schema.conflicts import ConflictMutation, ConflictQuery
+from schema.documents import DocumentMutation
 from schema.errors import MaskInternalErrors, classify, log_internal
 from schema.events import EventQuery
 from schema.gifts import GiftMutation, GiftQuery
@@ -64,6 +65,7 @@ Mutation = merge_types(
         MemoryMutation,
         ConflictMutation,
         LinkMutation,
+        DocumentMutation,
     ),
 )
 Subscription = merge_types("Subscription", (SystemSubscription, LiveSubscription))

@@ -9,6 +9,7 @@ from strawberry import relay
 
 from resolvers import concepts as concept_resolvers
 from resolvers import conflicts as resolve
+from resolvers import documents as document_resolvers
 from resolvers import recipients as recipient_resolvers
 from resolvers.context import Context
 from resolvers.pages import Order, PageArgs
@@ -25,6 +26,8 @@ from schema.relay import (
     values_of,
 )
 
+Document = Annotated["Document", strawberry.lazy("schema.documents")]
+DocumentOrder = Annotated["DocumentOrder", strawberry.lazy("schema.documents")]
 Concept = Annotated["Concept", strawberry.lazy("schema.concepts")]
 ConceptOrder = Annotated["ConceptOrder", strawberry.lazy("schema.concepts")]
 Recipient = Annotated["Recipient", strawberry.lazy("schema.recipients")]
@@ -49,6 +52,7 @@ CONFLICT = {
     "cycle_phase": 'Where it is in its cycle ("tension", "repair"), up to 50 characters.',
     "created_at": "When it was recorded (UTC).",
     "topics": "What it is about, by name (up to 20): concepts, made where new.",
+    "transcript": "The transcript of its recording, once transcribed (a Document with the RECORDING role).",
 }
 
 
@@ -64,9 +68,13 @@ class Conflict(OwnedNode):
     summary: str | None
     cycle_phase: str | None
     created_at: dt.datetime
+    transcript: str | None
 
     recipient = related_one(Recipient, recipient_resolvers.of_conflict, "Who it is with.")
     topics = related(Concept, ConceptOrder, concept_resolvers.of_conflict, "What it is about.")
+    documents = related(
+        Document, DocumentOrder, document_resolvers.of_conflict, "Its documents (recordings)."
+    )
 
 
 @strawberry.input(description="A new conflict with a recipient, about topics.")

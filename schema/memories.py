@@ -8,6 +8,7 @@ import strawberry
 from strawberry import relay
 
 from resolvers import concepts as concept_resolvers
+from resolvers import documents as document_resolvers
 from resolvers import memories as resolve
 from resolvers import recipients as recipient_resolvers
 from resolvers.context import Context
@@ -25,6 +26,8 @@ from schema.relay import (
     values_of,
 )
 
+Document = Annotated["Document", strawberry.lazy("schema.documents")]
+DocumentOrder = Annotated["DocumentOrder", strawberry.lazy("schema.documents")]
 Concept = Annotated["Concept", strawberry.lazy("schema.concepts")]
 ConceptOrder = Annotated["ConceptOrder", strawberry.lazy("schema.concepts")]
 Recipient = Annotated["Recipient", strawberry.lazy("schema.recipients")]
@@ -79,6 +82,7 @@ class Memory(OwnedNode):
 
     recipients = related(Recipient, RecipientOrder, recipient_resolvers.of_memory, "The people it involves.")
     concepts = related(Concept, ConceptOrder, concept_resolvers.of_memory, "The concepts it mentions.")
+    documents = related(Document, DocumentOrder, document_resolvers.of_memory, "Its documents (photos).")
 
 
 @strawberry.input(description="A new memory, with who it involves and what it mentions.")

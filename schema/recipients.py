@@ -11,6 +11,7 @@ from strawberry.scalars import JSON
 from errors import BadUserInput
 from resolvers import concepts as concept_resolvers
 from resolvers import conflicts as conflict_resolvers
+from resolvers import documents as document_resolvers
 from resolvers import gifts as gift_resolvers
 from resolvers import memories as memory_resolvers
 from resolvers import occasions as occasion_resolvers
@@ -30,6 +31,8 @@ from schema.relay import (
     values_of,
 )
 
+Document = Annotated["Document", strawberry.lazy("schema.documents")]
+DocumentOrder = Annotated["DocumentOrder", strawberry.lazy("schema.documents")]
 Concept = Annotated["Concept", strawberry.lazy("schema.concepts")]
 ConceptOrder = Annotated["ConceptOrder", strawberry.lazy("schema.concepts")]
 Conflict = Annotated["Conflict", strawberry.lazy("schema.conflicts")]
@@ -162,6 +165,9 @@ class Recipient(OwnedNode):
     memories = related(Memory, MemoryOrder, memory_resolvers.of_recipient, "The memories that involve them.")
     conflicts = related(Conflict, ConflictOrder, conflict_resolvers.of_recipient, "The conflicts with them.")
     interests = related(Concept, ConceptOrder, concept_resolvers.of_recipient, "What they are interested in.")
+    documents = related(
+        Document, DocumentOrder, document_resolvers.of_recipient, "Their documents (profiles)."
+    )
 
     @classmethod
     def from_row(cls, row: Any) -> "Recipient":

@@ -1,12 +1,13 @@
 """Semantic search over the viewer's graph: `search` and `similar`, hits hydrated as their own types."""
 
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
 
 from resolvers import search as resolve
+from schema.documents import DocumentChunk
 from schema.nodes import load, ref_of
 from schema.relay import Info
 
@@ -18,6 +19,9 @@ class SearchKind(Enum):
     MEMORY = strawberry.enum_value("Memory", description="Memories: content, place, what they mention.")
     CONCEPT = strawberry.enum_value("Concept", description="Concepts: name and description.")
     CONFLICT = strawberry.enum_value("Conflict", description="Conflicts: summary, topics, with whom.")
+    DOCUMENT = strawberry.enum_value(
+        "Document", description="Documents: the text of PDFs, page by page, and transcripts of recordings."
+    )
 
 
 @strawberry.type(description="One search result: the node, how well it matched, and the text that did.")
@@ -25,16 +29,35 @@ class SearchHit:
     score: float = strawberry.field(description="Higher is better; comparable within one answer only.")
     matched: str = strawberry.field(description="The node's text that the query matched.")
     node: relay.Node = strawberry.field(description="The node itself, to traverse further.")
+    chunk: DocumentChunk | None = strawberry.field(
+        default=None,
+        description="For a document: the passage that matched, with its page (or its times in a "
+        "recording); `node` is the document.",
+    )
 
 
 async def _hydrated(info: Info, hits: list[resolve.Hit]) -> list[SearchHit]:
-    """The hits whose nodes are still the viewer's (one query per type): a deleted node drops out."""
-    found = await load(info, [(hit.label, hit.uid) for hit in hits])
+    """The hits whose nodes are still the viewer's (one query per type): a deleted node drops out. A
+    document's passage is answered by its document, with the passage beside it."""
+    refs = [("Document", str(hit.chunk["document"])) if hit.chunk else (hit.label, hit.uid) for hit in hits]
+    found = await load(info, refs)
     return [
-        SearchHit(score=hit.score, matched=hit.matched, node=node)
+        SearchHit(score=hit.score, matched=hit.matched, node=node, chunk=_passage(hit, node))
         for hit, node in zip(hits, found, strict=True)
         if node is not None
     ]
+
+
+def _passage(hit: resolve.Hit, document: Any) -> DocumentChunk | None:
+    if hit.chunk is None:
+        return None
+    return DocumentChunk(
+        text=hit.matched,
+        page=hit.chunk.get("page"),
+        start_seconds=hit.chunk.get("start_seconds"),
+        end_seconds=hit.chunk.get("end_seconds"),
+        document=document,
+    )
 
 
 @strawberry.type

@@ -25,6 +25,8 @@ SCALARS = {
     "Date": st.dates().map(lambda d: nodes.String(d.isoformat())),
     "DateTime": st.datetimes().map(lambda d: nodes.String(d.isoformat() + "Z")),
     "JSON": st.text(max_size=20).map(nodes.String),
+    # A file is a multipart part; in a JSON request whatever stands for one must be refused cleanly.
+    "Upload": st.text(max_size=20).map(nodes.String),
 }
 FUZZ = settings(
     max_examples=60,

@@ -1,4 +1,8 @@
-"""Refuses a request body over a size, before it is read whole: 413 with a GraphQL error."""
+"""Refuses a request body over a size, before it is read whole: 413 with a GraphQL error.
+
+A multipart request (a file upload, by the GraphQL multipart request specification) has a cap of its
+own, `max_upload_bytes`; every other body keeps `max_bytes`.
+"""
 
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
@@ -10,17 +14,21 @@ class _TooLarge(Exception):
 
 
 class BodyLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, max_upload_bytes: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.max_upload_bytes = max_upload_bytes or max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, receive, send)
+        headers = Headers(scope=scope)
+        upload = headers.get("content-type", "").lower().startswith("multipart/form-data")
+        limit = self.max_upload_bytes if upload else self.max_bytes
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            await self._refuse(scope, receive, send, limit, upload)
             return
         received = 0
         started = False
@@ -30,7 +38,7 @@ class BodyLimit:
             nonlocal received
             message = await receive()
             received += len(message.get("body", b""))
-            if received > self.max_bytes:
+            if received > limit:
                 raise _TooLarge
             return message
 
@@ -43,9 +51,12 @@ class BodyLimit:
             await self.app(scope, counting_receive, tracking_send)
         except _TooLarge:
             if not started:
-                await self._refuse(scope, receive, send)
+                await self._refuse(scope, receive, send, limit, upload)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        message = f"The request body is over {self.max_bytes} bytes: send a smaller one."
-        error = {"message": message, "extensions": {"code": "BAD_USER_INPUT", "limit": "body"}}
-        await JSONResponse({"errors": [error]}, status_code=413)(scope, receive, send)
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int, upload: bool) -> None:
+        what = "upload" if upload else "request body"
+        message = f"The {what} is over {limit} bytes: send a smaller one."
+        extensions = {"code": "BAD_USER_INPUT", "limit": "upload" if upload else "body"}
+        await JSONResponse({"errors": [{"message": message, "extensions": extensions}]}, status_code=413)(
+            scope, receive, send
+        )

@@ -146,6 +146,9 @@ class KindredGraphQL(GraphQL[Context, None]):
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             connection_init_wait_timeout=timedelta(seconds=settings.connection_init_timeout_seconds),
             max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
+            # File uploads (the GraphQL multipart request specification), with CSRF prevention: see
+            # parse_http_body.
+            multipart_uploads_enabled=True,
         )
         self.settings = settings
         # Made once, so a Strawberry whose page no longer fits web/graphiql.py fails at start.
@@ -182,6 +185,7 @@ class KindredGraphQL(GraphQL[Context, None]):
         context.embedder = getattr(state, "embedder", None)
         context.vectors = getattr(state, "vectors", None)
         context.pubsub = getattr(state, "pubsub", None)
+        context.blobs = getattr(state, "blobs", None)
         if isinstance(request, Request):
             await self._admit(request, context)
         return context
@@ -215,6 +219,7 @@ class KindredGraphQL(GraphQL[Context, None]):
         return sub_response
 
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> Any:
+        refuse_simple_multipart(request)
         try:
             data = await super().parse_http_body(request)
         except UnicodeDecodeError as error:
@@ -315,6 +320,23 @@ class KindredGraphQL(GraphQL[Context, None]):
         if sub_response.media_type == GRAPHQL_RESPONSE_JSON and _never_ran(result):
             return _REQUEST_ERROR_STATUS.get(str(code), 200)
         return 200
+
+
+# Headers a browser cannot add to a cross-site form post without a CORS preflight (Apollo's names).
+CSRF_HEADERS = ("apollo-require-preflight", "x-apollo-operation-name")
+
+
+def refuse_simple_multipart(request: AsyncHTTPRequestAdapter) -> None:
+    """CSRF prevention: a multipart/form-data POST is a "simple" request that any page may make a
+    browser send with the user's cookies, so one must carry a header that needs a preflight."""
+    content_type = (request.content_type or "").lower()
+    multipart = request.method == "POST" and content_type.startswith("multipart/form-data")
+    if multipart and not any(request.headers.get(name) for name in CSRF_HEADERS):
+        raise HTTPException(
+            400,
+            "A multipart request (a file upload) must carry a non-empty `Apollo-Require-Preflight` "
+            "header (CSRF prevention).",
+        )
 
 
 def refuse_lone_surrogates(request_data: GraphQLRequestData) -> None:

@@ -1,0 +1,238 @@
+"""The documents consumer: extracts each new Document's text off the request path, and removes what a
+deleted Document leaves behind.
+
+A PDF's text is read page by page (pypdf); a recording is transcribed when the server has a
+transcriber (OpenAI's API), else marked untranscribed. The text is cut into chunks that keep their page
+(or their times), kept as (:DocumentChunk) nodes and embedded into the vector store's "document"
+collection, where `search` finds them. A recording's transcript becomes its conflict's.
+Every step re-reads the graph, so an event delivered twice does nothing more (a Document done is left
+as it is); a service that is down raises, and the dispatcher retries.
+
+A Document deleted (or whose node was) is purged: its chunks' vectors, its blob unless another
+Document of the owner keeps the same bytes, then its nodes.
+"""
+
+import logging
+import os
+import re
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import mutagen
+from anyio import to_thread
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+
+from dispatch import Event, Services
+from graph import documents
+from storage.blobs import BlobNotFound
+from storage.transcription import Segment, TranscriptionFailed, TranscriptionUnavailable
+from storage.vectors import VectorPoint
+
+NAME = "documents"
+VECTOR_KIND = "document"
+CHUNK_LABEL = "DocumentChunk"
+CHUNK_CHARS = 800  # about 150 words: a passage MiniLM (256 tokens at most) embeds whole
+OVERLAP_CHARS = 120  # a phrase cut by a chunk's end is whole in the next one
+EMBED_BATCH = 64
+DONE = frozenset({"ready", "failed", "untranscribed"})
+
+logger = logging.getLogger("kindred.documents")
+
+
+async def handle(services: Services, events: Sequence[Event]) -> None:
+    created: dict[str, list[str]] = defaultdict(list)
+    purged: set[str] = set()
+    for event in events:
+        if event.kind == "DocumentCreated":
+            created[event.owner].extend(
+                ref.partition(":")[2] for ref in event.nodes if ref.startswith("Document:")
+            )
+        elif event.kind.endswith("Deleted"):  # a Document, or a node Documents were attached to
+            purged.add(event.owner)
+    for owner in purged:
+        await purge(services, owner)
+    for owner, uids in created.items():
+        for uid in dict.fromkeys(uids):
+            await extract(services, owner, uid)
+
+
+async def purge(services: Services, owner: str) -> None:
+    """Removes the owner's deleted or detached Documents: vectors, unshared blobs, then the nodes."""
+    if services.blobs is None:
+        return
+    removable = await services.graph.read(documents.removable, owner=owner)
+    if not removable:
+        return
+    for row in removable:
+        if row["chunks"]:
+            await services.vectors.delete(VECTOR_KIND, row["chunks"])
+        # Asked again just before: an upload of the same bytes may have been recorded meanwhile.
+        keep = row["shared"] or await services.graph.read(documents.keeps_key, owner=owner, key=row["key"])
+        if row["key"] and not keep:
+            await services.blobs.delete(row["key"])
+    await services.graph.write(documents.remove, owner=owner, uids=[row["uid"] for row in removable])
+
+
+async def extract(services: Services, owner: str, uid: str) -> None:
+    graph = services.graph
+    row = await graph.read(documents.visible, owner=owner, uid=uid)
+    if row is None or row.node["status"] in DONE or services.blobs is None:
+        return
+    node = row.node
+    await graph.write(documents.set_status, owner=owner, uid=uid, status="extracting")
+    with tempfile.TemporaryDirectory(prefix="kindred-extract-") as folder:
+        path = os.path.join(folder, "blob")
+        try:
+            await services.blobs.download(node["storage_key"], path)
+        except BlobNotFound:
+            await _fail(services, owner, uid, "its file is missing from the blob store")
+            return
+        match node["kind"]:
+            case "pdf":
+                await _extract_pdf(services, owner, uid, path)
+            case "audio":
+                await _extract_audio(services, owner, node, path)
+            case _:
+                await graph.write(documents.set_status, owner=owner, uid=uid, status="ready")
+
+
+async def _extract_pdf(services: Services, owner: str, uid: str, path: str) -> None:
+    try:
+        pages = await to_thread.run_sync(pdf_pages, path)
+    except Exception as error:  # pypdf raises many kinds on a malformed file: none may be retried forever
+        reason = str(error) if isinstance(error, PyPdfError) else type(error).__name__
+        await _fail(services, owner, uid, f"the PDF cannot be read: {reason}")
+        return
+    chunks = [
+        {"page": number, "text": text}
+        for number, page in enumerate(pages, start=1)
+        for text in split_text(page)
+    ]
+    await _index(services, owner, uid, chunks)
+    values = {"pages": len(pages)}
+    await services.graph.write(documents.set_status, owner=owner, uid=uid, status="ready", values=values)
+
+
+def pdf_pages(path: str) -> list[str]:
+    """The text of each page, in order (pages without text give "")."""
+    reader = PdfReader(path)
+    return [page.extract_text() or "" for page in reader.pages]
+
+
+async def _extract_audio(services: Services, owner: str, node: dict[str, Any], path: str) -> None:
+    uid, graph = node["uid"], services.graph
+    duration = await to_thread.run_sync(audio_duration, path)
+    values = {"duration_seconds": duration} if duration is not None else {}
+    if services.transcriber is None:
+        await graph.write(documents.set_status, owner=owner, uid=uid, status="untranscribed", values=values)
+        return
+    try:
+        transcript = await services.transcriber.transcribe(path, node["mime"], duration)
+    except TranscriptionUnavailable:
+        raise  # the service is down or busy: the dispatcher retries with backoff
+    except TranscriptionFailed as error:
+        await _fail(services, owner, uid, str(error), values)
+        return
+    except Exception as error:  # a recording that cannot be cut or read: failed, not retried forever
+        await _fail(services, owner, uid, f"the recording cannot be read: {type(error).__name__}", values)
+        return
+    chunks = timed_chunks(transcript.segments)
+    await _index(services, owner, uid, chunks)
+    if transcript.text:
+        await graph.write(documents.set_transcript, owner=owner, document=uid, transcript=transcript.text)
+    if duration is None and transcript.segments:
+        values["duration_seconds"] = transcript.segments[-1].end
+    await graph.write(documents.set_status, owner=owner, uid=uid, status="ready", values=values)
+
+
+def audio_duration(path: str) -> float | None:
+    try:
+        found = mutagen.File(path)
+    except Exception:  # mutagen raises more than MutagenError on a malformed file: no duration then
+        return None
+    length = getattr(getattr(found, "info", None), "length", None)
+    return round(float(length), 3) if length else None
+
+
+async def _fail(
+    services: Services, owner: str, uid: str, reason: str, values: dict[str, Any] | None = None
+) -> None:
+    logger.info("extraction of document %s failed: %s", uid, reason)
+    await services.graph.write(
+        documents.set_status, owner=owner, uid=uid, status="failed", reason=reason[:500], values=values
+    )
+
+
+async def _index(services: Services, owner: str, uid: str, chunks: list[dict[str, Any]]) -> None:
+    """Embeds the chunks into the vector store, then keeps them in the graph (dropping the vectors of
+    chunks an earlier run made and this one did not)."""
+    for index, chunk in enumerate(chunks):
+        chunk["uid"], chunk["index"] = f"{uid}:{index}", index
+    for start in range(0, len(chunks), EMBED_BATCH):
+        batch = chunks[start : start + EMBED_BATCH]
+        vectors = await services.embedder.embed([chunk["text"] for chunk in batch])
+        points = [_point(owner, uid, chunk, vector) for chunk, vector in zip(batch, vectors, strict=True)]
+        await services.vectors.upsert(VECTOR_KIND, points)
+    dropped = await services.graph.write(documents.replace_chunks, owner=owner, uid=uid, chunks=chunks)
+    if dropped:
+        await services.vectors.delete(VECTOR_KIND, dropped)
+
+
+def _point(owner: str, document: str, chunk: dict[str, Any], vector: list[float]) -> VectorPoint:
+    where = {
+        name: chunk[name] for name in ("page", "start_seconds", "end_seconds") if chunk.get(name) is not None
+    }
+    return VectorPoint(
+        uid=chunk["uid"],
+        owner=owner,
+        label=CHUNK_LABEL,
+        text=chunk["text"],
+        vector=vector,
+        payload={"document": document, **where},
+    )
+
+
+def split_text(text: str, size: int = CHUNK_CHARS, overlap: int = OVERLAP_CHARS) -> list[str]:
+    """Passages of about `size` characters, cut between words, each overlapping the last by about
+    `overlap` characters."""
+    words = re.sub(r"\s+", " ", text).strip().split(" ")
+    if words == [""]:
+        return []
+    passages, current = [], []
+    length = 0
+    for word in words:
+        if current and length + len(word) + 1 > size:
+            passages.append(" ".join(current))
+            kept: list[str] = []
+            while current and sum(len(w) + 1 for w in kept) < overlap:
+                kept.insert(0, current.pop())
+            current, length = kept, sum(len(w) + 1 for w in kept)
+        current.append(word)
+        length += len(word) + 1
+    passages.append(" ".join(current))
+    return passages
+
+
+def timed_chunks(segments: Iterable[Segment], size: int = CHUNK_CHARS) -> list[dict[str, Any]]:
+    """A transcript's segments gathered into passages of about `size` characters, each with the start of
+    its first segment and the end of its last."""
+    chunks: list[dict[str, Any]] = []
+    current: list[Segment] = []
+    for segment in segments:
+        if not segment.text.strip():
+            continue
+        if current and sum(len(s.text) + 1 for s in current) + len(segment.text) > size:
+            chunks.append(_timed(current))
+            current = []
+        current.append(segment)
+    if current:
+        chunks.append(_timed(current))
+    return chunks
+
+
+def _timed(segments: list[Segment]) -> dict[str, Any]:
+    text = " ".join(segment.text.strip() for segment in segments)
+    return {"text": text, "start_seconds": segments[0].start, "end_seconds": segments[-1].end}
