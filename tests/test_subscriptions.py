@@ -206,6 +206,8 @@ async def test_an_expiring_token_ends_its_subscriptions_when_it_expires(
     token = await client.sign_up("ws-exp@example.com")
     me = await client.data("{ me { id } }", token=token)
     uid = base64.b64decode(me["me"]["id"]).decode().partition(":")[2]
-    short = issue_token(uid, 0, settings.signing_secret, 1)
+    # A token's expiry is kept in whole seconds, so a TTL of 1 could end before the socket is even
+    # acknowledged: 3 leaves it 2 to 3 seconds, expiring while the subscription runs.
+    short = issue_token(uid, 0, settings.signing_secret, 3)
     ws = await _subscribed(live_server, short)
     await _ended_with(ws, "UNAUTHENTICATED")
