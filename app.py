@@ -18,6 +18,7 @@ from starlette.routing import Route, WebSocketRoute
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from dispatch import Consumer, Services, embeddings
+from dispatch import layout as view_layout
 from dispatch.runner import Dispatcher
 from graph import migrations
 from graph.driver import Graph
@@ -86,7 +87,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
 
 
 # What derives from the graph, each fed its events by the dispatcher: add a module here to add one.
-CONSUMERS = [Consumer.of(embeddings)]
+CONSUMERS = [Consumer.of(embeddings), Consumer.of(view_layout)]
 
 
 @asynccontextmanager

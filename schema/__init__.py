@@ -33,6 +33,7 @@ from schema.recipients import RecipientMutation, RecipientQuery
 from schema.scalars import DateTime
 from schema.search import SearchQuery
 from schema.system import SystemSubscription
+from schema.view import ViewQuery
 from settings import Settings
 
 QUERIES = (
@@ -46,6 +47,7 @@ QUERIES = (
     EventQuery,
     PathQuery,
     SearchQuery,
+    ViewQuery,
 )
 Mutation = merge_types(
     "Mutation",

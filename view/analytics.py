@@ -35,9 +35,7 @@ def communities(n: int, links: Links, seed: int, previous: Sequence[int | None] 
 
 def _renumbered(labels: np.ndarray, previous: Sequence[int | None]) -> np.ndarray:
     """Each new community takes the old number most of its members had (largest overlaps first)."""
-    overlaps = Counter(
-        (int(new), old) for new, old in zip(labels, previous, strict=True) if old is not None
-    )
+    overlaps = Counter((int(new), old) for new, old in zip(labels, previous, strict=True) if old is not None)
     taken: dict[int, int] = {}
     used: set[int] = set()
     for (new, old), _ in sorted(overlaps.items(), key=lambda item: (-item[1], item[0])):

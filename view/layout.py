@@ -235,7 +235,9 @@ def _coarse(
 
 def _group_mean(pos: np.ndarray, groups: np.ndarray, count: int) -> np.ndarray:
     sizes = np.maximum(np.bincount(groups, minlength=count), 1)
-    return np.stack([np.bincount(groups, pos[:, d], minlength=count) for d in range(3)], axis=1) / sizes[:, None]
+    return (
+        np.stack([np.bincount(groups, pos[:, d], minlength=count) for d in range(3)], axis=1) / sizes[:, None]
+    )
 
 
 def _in_ball(rng: np.random.Generator, n: int) -> np.ndarray:
