@@ -96,7 +96,7 @@ def cut(weights: np.ndarray, groups: np.ndarray, budget: int, keep: Sequence[int
         seen.add(int(groups[order[i]]))
         distinct[i] = len(seen)
     fits = [s for s in range(budget + 1) if s + distinct[s] <= budget]
-    shown = max(fits) if fits else 0
+    shown = max(max(fits, default=0), min(len(keep), budget))  # what is kept is shown, whatever
     rest: dict[int, list[int]] = {}
     for index in order[shown:]:
         rest.setdefault(int(groups[index]), []).append(int(index))
