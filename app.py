@@ -32,7 +32,7 @@ from storage.rate_limits import RateLimits
 from storage.redis_cache import RedisCache
 from storage.vectors import VectorSpace
 from storage.vectors.factory import create_vector_store
-from web import graphiql
+from web import explore, graphiql
 from web.body_limit import BodyLimit
 from web.graphql_view import KindredGraphQL
 from web.request_id import RequestId
@@ -83,6 +83,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
     routes = [Route("/health", health), Route("/graphql", graphql), WebSocketRoute("/graphql", graphql)]
     if settings.graphiql and graphiql.installed():
         routes.append(graphiql.route())
+    routes.extend(explore.routes())
     return Starlette(routes=routes, lifespan=lifespan, middleware=_middleware(settings))
 
 
