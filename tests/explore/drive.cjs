@@ -21,6 +21,7 @@ const nextLine = () => new Promise((resolve) => lines.once("line", resolve));
     const page = await browser.newPage();
     const problems = [];
     page.on("pageerror", (error) => problems.push(String(error)));
+    page.on("console", (message) => { if (message.type() === "error") problems.push(message.text()); });
     await page.goto(url);
     await page.fill("#email", email);
     await page.fill("#password", password);
@@ -34,7 +35,12 @@ const nextLine = () => new Promise((resolve) => lines.once("line", resolve));
     }));
     console.log(`READY ${JSON.stringify(drawn)}`);
     const [, name] = (await nextLine()).split(" ", 2);
-    await page.waitForFunction((wanted) => [...window.kindredExplorer.nodes.values()].some((n) => n.name === wanted), name, { timeout: 30000 });
+    try {
+      await page.waitForFunction((wanted) => [...window.kindredExplorer.nodes.values()].some((n) => n.name === wanted), name, { timeout: 30000 });
+    } catch (error) {
+      const seen = await page.evaluate(() => ({ status: document.getElementById("status").textContent, live: window.kindredExplorer.live, refreshes: window.kindredExplorer.refreshes }));
+      throw new Error(`${error.message}: ${JSON.stringify({ ...seen, problems })}`);
+    }
     await page.waitForTimeout(1500); // a frame or two of the new picture
     await page.screenshot({ path: screenshot });
     const after = await page.evaluate(() => ({ nodes: window.kindredExplorer.nodes.size, reloads: performance.getEntriesByType("navigation").length, refreshes: window.kindredExplorer.refreshes }));
