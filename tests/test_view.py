@@ -264,3 +264,16 @@ async def test_bad_view_arguments_are_refused(client: GraphQLClient) -> None:
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     error = await client.error(EXPAND, {"id": "UmVjaXBpZW50OjE="}, token=token)  # Recipient:1
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "id"}
+
+
+async def test_a_node_made_a_moment_ago_is_in_the_view_at_once_even_unlinked(
+    client: GraphQLClient, layout: Dispatcher
+) -> None:
+    token = await client.sign_up("moment@example.com")
+    groups = await planted(client, token)
+    await layout.drain()
+    before = await view(client, token, max=2000)
+    newcomer = await concept(client, token, "Pottery wheel lessons")
+    after = await view(client, token, max=2000)
+    assert len(after["nodes"]) == len(before["nodes"]) + 1 == len(groups) * MEMBERS + 1
+    assert newcomer in {node["id"] for node in after["nodes"]}

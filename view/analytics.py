@@ -25,7 +25,7 @@ def communities(n: int, links: Links, seed: int, previous: Sequence[int | None] 
     random.seed(seed)  # igraph draws from Python's random: seeded, the partition is the same every time
     try:
         found = graph.community_leiden(
-            objective_function="modularity", weights=links.weights.tolist() or None, n_iterations=-1
+            objective_function="modularity", weights=links.weights.tolist() or None, n_iterations=4
         )
     finally:
         random.setstate(state)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 EDGE = 30.0  # the length a link settles at, in scene units
-SAMPLES = 32  # members each node is repelled by per step, within its community
+SAMPLES = 16  # members each node is repelled by per step, within its community
 EXACT_COARSE = 3000  # communities up to this many are laid out with every pair repelling
 OLD_STEP = 0.02  # the largest step an old node takes per iteration of an incremental pass, in EDGEs
 
@@ -175,10 +175,10 @@ def _relax_sampled(
             part = slice(low, min(n, low + chunk))
             pick = (rng.random((part.stop - low, SAMPLES)) * size[part, None]).astype(np.int64)
             partners = order[start[part, None] + pick]
-            delta = pos[part, None, :] - pos[partners]
-            d2 = (delta**2).sum(-1)
-            strength = np.where(d2 > 0, EDGE * EDGE / np.maximum(d2, 1e-2), 0.0)
-            push[part] = (delta * strength[..., None]).sum(axis=1) * scale[part, None]
+            delta = (pos[part, None, :] - pos[partners]).astype(np.float32)
+            d2 = np.einsum("ijk,ijk->ij", delta, delta)
+            strength = np.where(d2 > 0, EDGE * EDGE / np.maximum(d2, 1e-2), 0.0).astype(np.float32)
+            push[part] = np.einsum("ijk,ij->ik", delta, strength) * scale[part, None]
         gravity = -pos * (np.linalg.norm(pos, axis=1, keepdims=True) / (EDGE * np.cbrt(size)[:, None]) * 0.5)
         pos = pos + _capped(push + _pull(pos, links, n) + gravity, heat * cool)
     return pos
