@@ -34,7 +34,8 @@ const nextLine = () => new Promise((resolve) => lines.once("line", resolve));
       live: window.kindredExplorer.live,
     }));
     console.log(`READY ${JSON.stringify(drawn)}`);
-    const [, name] = (await nextLine()).split(" ", 2);
+    const said = await nextLine();
+    const name = said.slice(said.indexOf(" ") + 1);
     try {
       await page.waitForFunction((wanted) => [...window.kindredExplorer.nodes.values()].some((n) => n.name === wanted), name, { timeout: 30000 });
     } catch (error) {

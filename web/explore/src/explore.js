@@ -90,11 +90,23 @@ function draw() {
       .linkOpacity(0.35)
       .cooldownTicks(0) // the server owns the layout: no simulation here
       .onNodeClick(open);
+    state.graph.graphData({ nodes, links });
+    frame(nodes);
+  } else {
+    state.graph.graphData({ nodes, links });
   }
-  state.graph.graphData({ nodes, links });
   const shown = nodes.length;
   $("status").dataset.nodes = String(shown);
   status(`${shown} nodes, ${links.length} links · live: ${state.live}`);
+}
+
+// Looks at the whole picture once, from in front of its centre.
+function frame(nodes) {
+  if (!nodes.length) return;
+  const centre = ["x", "y", "z"].map((axis) => nodes.reduce((sum, node) => sum + node[axis], 0) / nodes.length);
+  const radius = Math.max(...nodes.map((node) => Math.hypot(node.x - centre[0], node.y - centre[1], node.z - centre[2])), 50);
+  const look = { x: centre[0], y: centre[1], z: centre[2] };
+  state.graph.cameraPosition({ x: centre[0], y: centre[1], z: centre[2] + radius * 1.7 }, look, 0);
 }
 
 async function refresh() {
