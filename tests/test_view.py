@@ -12,7 +12,7 @@ from dispatch import layout as layout_consumer
 from dispatch.runner import Dispatcher
 from graph.driver import Graph
 from tests.client import GraphQLClient
-from view.layout import EDGE, OLD_STEP
+from view.layout import EDGE, OLD_NODE_BOUND
 
 CONCEPT = "mutation ($name: String!) { createConcept(input: {name: $name}) { id } }"
 LINK = """mutation ($from: ID!, $to: ID!, $weight: Float) {
@@ -28,8 +28,6 @@ NEIGHBOURS = """query ($id: ID!, $first: Int, $after: String) {
   neighbourhood(id: $id, first: $first, after: $after) {
     nodes { id name } links { source target weight } pageInfo { hasNextPage endCursor } } }"""
 GROUPS, MEMBERS = 4, 8
-# An old node's largest move when a node is added: OLD_STEP of a link per iteration, cooling over 30.
-OLD_NODE_BOUND = OLD_STEP * EDGE * 30 / 2 + 0.5
 
 
 @pytest.fixture
@@ -153,7 +151,7 @@ async def test_positions_are_stable_across_calls_and_when_a_node_is_added(
     await layout.drain()
     after = {node["id"]: node["position"] for node in (await view(client, token, max=500))["nodes"]}
     moves = [math.dist(tuple(first[uid].values()), tuple(after[uid].values())) for uid in first]
-    assert max(moves) <= OLD_NODE_BOUND  # 9.5 units: a third of a link's length
+    assert max(moves) <= OLD_NODE_BOUND + 0.02  # 9.3 units, a third of a link (+ rounding to 0.01)
     assert Counter(move == 0 for move in moves)[True] >= len(moves) // 2  # most do not move at all
     place = tuple(after[newcomer].values())
     neighbours = [tuple(after[uid].values()) for uid in (groups[0][3], groups[0][4])]

@@ -19,6 +19,9 @@ EDGE = 30.0  # the length a link settles at, in scene units
 SAMPLES = 16  # members each node is repelled by per step, within its community
 EXACT_COARSE = 3000  # communities up to this many are laid out with every pair repelling
 OLD_STEP = 0.02  # the largest step an old node takes per iteration of an incremental pass, in EDGEs
+PLACE_ITERATIONS = 30
+# How far an old node can move when new ones are placed: its steps cool linearly from OLD_STEP links.
+OLD_NODE_BOUND = OLD_STEP * EDGE * (PLACE_ITERATIONS + 1) / 2
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,12 @@ def full(n: int, links: Links, communities: np.ndarray, seed: int, iterations: i
 
 
 def place(
-    positions: np.ndarray, known: np.ndarray, links: Links, seed: int, hops: int = 2, iterations: int = 30
+    positions: np.ndarray,
+    known: np.ndarray,
+    links: Links,
+    seed: int,
+    hops: int = 2,
+    iterations: int = PLACE_ITERATIONS,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Places the nodes not `known` near their neighbours and relaxes their `hops`-hop neighbourhood;
     returns the new positions and the indices of the nodes that moved (the new ones among them)."""
@@ -177,7 +185,9 @@ def _relax_sampled(
             partners = order[start[part, None] + pick]
             delta = (pos[part, None, :] - pos[partners]).astype(np.float32)
             d2 = np.einsum("ijk,ijk->ij", delta, delta)
-            strength = np.where(d2 > 0, EDGE * EDGE / np.maximum(d2, 1e-2), 0.0).astype(np.float32)
+            strength = np.float32(EDGE * EDGE) / np.maximum(
+                d2, np.float32(1e-2)
+            )  # a node drawn itself: delta 0
             push[part] = np.einsum("ijk,ij->ik", delta, strength) * scale[part, None]
         gravity = -pos * (np.linalg.norm(pos, axis=1, keepdims=True) / (EDGE * np.cbrt(size)[:, None]) * 0.5)
         pos = pos + _capped(push + _pull(pos, links, n) + gravity, heat * cool)
