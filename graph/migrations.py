@@ -48,6 +48,11 @@ _UNUSED_LABELS = (
 )
 
 
+# The labels the 3D view lays out (graph/models.py's DOMAIN_LABELS; not imported, to keep this module's
+# constants its own).
+_VIEW_LABELS = ("Recipient", "Occasion", "Concept", "Gift", "GiftOutcome", "Memory", "Conflict")
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -120,6 +125,15 @@ MIGRATIONS = (
             f"CREATE FULLTEXT INDEX {SEARCH_INDEX} IF NOT EXISTS "
             f"FOR (n:{'|'.join(SEARCHED_LABELS)}) ON EACH [n.search_text] "
             "OPTIONS {indexConfig: {`fulltext.analyzer`: 'english'}}",
+        ),
+    ),
+    Migration(
+        8,
+        "the 3D view: each owned node's community (view_community), indexed per owner for expandCommunity",
+        tuple(
+            f"CREATE INDEX {label}_view_community IF NOT EXISTS "
+            f"FOR (n:{label}) ON (n.owner, n.view_community)"
+            for label in _VIEW_LABELS
         ),
     ),
 )
