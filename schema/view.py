@@ -21,7 +21,7 @@ ViewLinkType = strawberry.enum(
 )
 
 
-@strawberry.enum(description="A concept's evolution (seed 004's card states), from its links and growth.")
+@strawberry.enum(description="How far a concept has grown, from its links and how new they are.")
 class Evolution(Enum):
     SEED = strawberry.enum_value("SEED", description="Hardly linked yet (0-1 links).")
     SPROUT = strawberry.enum_value("SPROUT", description="A few links (2-5).")
@@ -33,9 +33,9 @@ class Evolution(Enum):
 
 @strawberry.type(description="A place in the 3D scene, in scene units (a link is about 30 long).")
 class ViewPosition:
-    x: float
-    y: float
-    z: float
+    x: float = strawberry.field(description="Left to right.")
+    y: float = strawberry.field(description="Bottom to top.")
+    z: float = strawberry.field(description="Back to front.")
 
 
 @strawberry.type(
@@ -50,8 +50,8 @@ class ViewNode:
     )
     name: str = strawberry.field(description="What to write on it.")
     x: float = strawberry.field(description="Its place, kept by the server: set it as fx for 3d-force-graph.")
-    y: float
-    z: float
+    y: float = strawberry.field(description="Its place's y: set it as fy.")
+    z: float = strawberry.field(description="Its place's z: set it as fz.")
     size: float = strawberry.field(
         description="Its drawn size (nodeVal): 1-12 by importance (PageRank); a super-node's is its members."
     )
@@ -88,9 +88,9 @@ class ViewNode:
     description="A link as the 3D view draws it: source and target are node ids in the same answer."
 )
 class ViewLink:
-    id: strawberry.ID
-    source: strawberry.ID
-    target: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The link's id within views.")
+    source: strawberry.ID = strawberry.field(description="The id of the node it starts from.")
+    target: strawberry.ID = strawberry.field(description="The id of the node it goes to.")
     type: str = strawberry.field(description="Its kind (INTERESTED_IN, ...), or Community for summed links.")
     weight: float = strawberry.field(
         description="Its weight (1 when none was given); summed for super-nodes."
@@ -109,8 +109,8 @@ class ViewLink:
 
 @strawberry.type(description="A subgraph to draw: nodes and the links among them.")
 class GraphView:
-    nodes: list[ViewNode]
-    links: list[ViewLink]
+    nodes: list[ViewNode] = strawberry.field(description="The nodes to draw, super-nodes among them.")
+    links: list[ViewLink] = strawberry.field(description="The links between the nodes drawn.")
     total_count: int = strawberry.field(description="The nodes the view was cut from.")
     hidden_count: int = strawberry.field(
         description="Of those, how many are neither drawn nor in a super-node."
@@ -128,9 +128,11 @@ class GraphView:
 
 @strawberry.type(description="A page of a node's neighbours, the most heavily linked first.")
 class Neighbourhood:
-    nodes: list[ViewNode]
+    nodes: list[ViewNode] = strawberry.field(description="The neighbours on this page.")
     links: list[ViewLink] = strawberry.field(description="The node's link to each of them.")
-    page_info: relay.PageInfo
+    page_info: relay.PageInfo = strawberry.field(
+        description="Whether there are more, and the cursor to them."
+    )
 
 
 Budget = Annotated[int, strawberry.argument(description="The most nodes to answer, 1 to 5,000.")]
