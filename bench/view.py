@@ -6,7 +6,7 @@ across), the shape of a person's world at scale. The layout is timed alone and w
 (Leiden and PageRank, which the consumer runs beside it). graphView runs through Kindred's schema in
 process against a throwaway local Neo4j holding one user's 10k nodes, laid out by the layout consumer.
 
-    ./kindred bench view [--sizes 1000 10000 100000] [--runs 3] [--view-runs 9]
+    ./kindred bench view [--sizes 1000 10000 100000] [--runs 3] [--view-runs 9] [--parts view ...]
 """
 
 import argparse
@@ -176,10 +176,15 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--view-runs", type=int, default=9)
+    parts = ("layouts", "incremental", "view")
+    parser.add_argument("--parts", nargs="+", choices=parts, default=list(parts), help="what to time")
     args = parser.parse_args()
-    layouts(args.sizes, args.runs)
-    incremental(max(args.runs, 5))
-    asyncio.run(view_latency(args.view_runs))
+    if "layouts" in args.parts:
+        layouts(args.sizes, args.runs)
+    if "incremental" in args.parts:
+        incremental(max(args.runs, 5))
+    if "view" in args.parts:
+        asyncio.run(view_latency(args.view_runs))
 
 
 if __name__ == "__main__":

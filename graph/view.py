@@ -132,17 +132,31 @@ async def candidates(
 
 
 async def links_among(
-    tx: AsyncManagedTransaction, *, owner: str, uids: list[str], types: Iterable[str] = ()
+    tx: AsyncManagedTransaction, *, owner: str, uids: list[str] | None, types: Iterable[str] = ()
 ) -> list[dict[str, Any]]:
-    """The links (of these types) between any two of these nodes of the owner, each once."""
+    """The links (of these types) between two of these nodes of the owner (all the owner's nodes when
+    `uids` is None), each once."""
     kinds = _checked(types, TYPES)
-    # One pass over the labels: each node is found through its own label's owner index.
+    # Each node is found through its label's index (uid or owner); the other end is checked here, in a
+    # set: Cypher's `IN $list` would compare every link with the whole list.
+    if uids is None:
+        source = f"CALL () {{ {_owned(LABELS)} }}"
+    else:
+        source = (
+            "UNWIND $uids AS uid CALL (uid) { "
+            + "\n UNION ALL\n ".join(
+                f"MATCH (n:{label} {{uid: uid, owner: $owner}}) RETURN n" for label in LABELS
+            )
+            + " }"
+        )
     query = f"""
-    CALL () {{ {_owned(LABELS, "n.uid IN $uids")} }}
-    MATCH (n)-[r:{"|".join(kinds)}]->(m) WHERE m.owner = $owner AND m.uid IN $uids
+    {source}
+    MATCH (n)-[r:{"|".join(kinds)}]->(m) WHERE m.owner = $owner
     RETURN n.uid AS source, m.uid AS target, type(r) AS type, coalesce(r.weight, 1.0) AS weight
     """
-    return [dict(record) async for record in await tx.run(query, owner=owner, uids=uids)]
+    result = await tx.run(query, owner=owner, uids=uids)
+    among = set(uids) if uids is not None else None
+    return [dict(record) async for record in result if among is None or record["target"] in among]
 
 
 async def subgraph(
@@ -161,7 +175,9 @@ async def subgraph(
     )
     if not nodes:
         return [], []
-    return nodes, await links_among(tx, owner=owner, uids=[node["uid"] for node in nodes], types=types)
+    whole = center is None and community is None and set(labels) in (set(), set(LABELS))
+    uids = None if whole else [node["uid"] for node in nodes]
+    return nodes, await links_among(tx, owner=owner, uids=uids, types=types)
 
 
 async def neighbourhood(
