@@ -19,6 +19,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from dispatch import Consumer, Services, embeddings, live
 from dispatch import documents as document_extraction
+from dispatch import layout as view_layout
 from dispatch.runner import Dispatcher
 from graph import migrations
 from graph.driver import Graph
@@ -35,7 +36,7 @@ from storage.redis_cache import RedisCache
 from storage.transcription.factory import create_transcriber
 from storage.vectors import VectorSpace
 from storage.vectors.factory import create_vector_store
-from web import downloads, graphiql
+from web import downloads, explore, graphiql
 from web.body_limit import BodyLimit
 from web.graphql_view import KindredGraphQL
 from web.request_id import RequestId
@@ -89,11 +90,17 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
     routes.append(downloads.route())
     if settings.graphiql and graphiql.installed():
         routes.append(graphiql.route())
+    routes.extend(explore.routes())
     return Starlette(routes=routes, lifespan=lifespan, middleware=_middleware(settings))
 
 
 # What derives from the graph, each fed its events by the dispatcher: add a module here to add one.
-CONSUMERS = [Consumer.of(embeddings), Consumer.of(live), Consumer.of(document_extraction)]
+CONSUMERS = [
+    Consumer.of(embeddings),
+    Consumer.of(live),
+    Consumer.of(document_extraction),
+    Consumer.of(view_layout),
+]
 
 
 @asynccontextmanager

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dispatch import Event, Services
 from graph import search
 from graph.migrations import SEARCHED_LABELS
+from graph.view import POSITIONS_CHANGED
 from storage.vectors import VectorPoint
 
 NAME = "embeddings"
@@ -20,6 +21,8 @@ REINDEX_BATCH = 256
 async def handle(services: Services, events: Sequence[Event]) -> None:
     by_owner: dict[str, set[str]] = defaultdict(set)
     for event in events:
+        if event.kind == POSITIONS_CHANGED:  # the layout's: no text changed
+            continue
         by_owner[event.owner].update(ref for ref in event.nodes if ref.split(":")[0] in SEARCHED_LABELS)
     for owner, refs in by_owner.items():
         if refs:

@@ -48,6 +48,11 @@ _UNUSED_LABELS = (
 )
 
 
+# The labels the 3D view lays out (graph/models.py's DOMAIN_LABELS; not imported, to keep this module's
+# constants its own).
+_VIEW_LABELS = ("Recipient", "Occasion", "Concept", "Gift", "GiftOutcome", "Memory", "Conflict")
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
@@ -136,6 +141,15 @@ MIGRATIONS = (
                 for label in ("Document", "DocumentChunk")
             ),
             "CREATE INDEX Document_owner_key IF NOT EXISTS FOR (n:Document) ON (n.owner, n.storage_key)",
+        ),
+    ),
+    Migration(
+        8,
+        "the 3D view: each owned node's community (view_community), indexed per owner for expandCommunity",
+        tuple(
+            f"CREATE INDEX {label}_view_community IF NOT EXISTS "
+            f"FOR (n:{label}) ON (n.owner, n.view_community)"
+            for label in _VIEW_LABELS
         ),
     ),
 )

@@ -37,6 +37,7 @@ from schema.scalars import DateTime
 from schema.search import SearchQuery
 from schema.system import SystemSubscription
 from schema.validation_cache import KnownValid, ValidationCache
+from schema.view import ViewQuery
 from settings import Settings
 
 # Distinct document texts whose parse and validity are kept (each parse bounded by the token limit).
@@ -53,6 +54,7 @@ QUERIES = (
     EventQuery,
     PathQuery,
     SearchQuery,
+    ViewQuery,
 )
 Mutation = merge_types(
     "Mutation",

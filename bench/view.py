@@ -1,0 +1,191 @@
+"""The 3D view's costs: the full layout of 1k, 10k and 100k nodes, placing one new node in a 10k graph,
+and graphView's latency for a 2,000-node view, each a median of --runs.
+
+The graphs are planted partitions (communities of 20-200 nodes, about 6 links a node inside and one
+across), the shape of a person's world at scale. The layout is timed alone and with its analytics
+(Leiden and PageRank, which the consumer runs beside it). graphView runs through Kindred's schema in
+process against a throwaway local Neo4j holding one user's 10k nodes, laid out by the layout consumer.
+
+    ./kindred bench view [--sizes 1000 10000 100000] [--runs 3] [--view-runs 9] [--parts view ...]
+"""
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from uuid import uuid4
+
+import numpy as np
+from neo4j import AsyncManagedTransaction
+
+from dispatch import layout as consumer
+from graph import migrations, users
+from graph.driver import Graph
+from localneo4j import LocalNeo4j, free_port
+from resolvers.context import Context
+from schema import build_schema
+from settings import Settings
+from view import analytics, layout
+
+VIEW = """query ($max: Int!) { graphView(maxNodes: $max) { totalCount
+  nodes { id label name x y z size community colourKey evolution members }
+  links { id source target type weight } } }"""
+
+
+def planted(n: int, seed: int = 1) -> layout.Links:
+    """n nodes in communities of 20-200, about 6 links a node inside its community and 1 across."""
+    rng = np.random.default_rng(seed)
+    sizes: list[int] = []
+    while sum(sizes) < n:
+        sizes.append(int(rng.integers(20, 201)))
+    sizes[-1] -= sum(sizes) - n
+    start = np.repeat(np.cumsum([0, *sizes[:-1]]), sizes)
+    size = np.repeat(sizes, sizes)
+    inside = rng.integers(0, n, 3 * n)
+    partner = start[inside] + rng.integers(0, size[inside])
+    across = rng.integers(0, n, (n // 2, 2))
+    sources = np.concatenate([inside, across[:, 0]])
+    targets = np.concatenate([partner, across[:, 1]])
+    keep = sources != targets
+    return layout.Links(sources[keep], targets[keep], np.ones(int(keep.sum())))
+
+
+def timed(work, runs: int) -> float:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def layouts(sizes: list[int], runs: int) -> None:
+    for n in sizes:
+        links = planted(n)
+        groups = analytics.communities(n, links, seed=1)
+        analysis = timed(lambda: (analytics.communities(n, links, 1), analytics.importance(n, links)), runs)  # noqa: B023
+        full = timed(lambda: layout.full(n, links, groups, seed=1), runs)  # noqa: B023
+        print(
+            f"full layout, {n:>7,} nodes, {len(links.sources):>7,} links: {full:7.2f} s "
+            f"(+ Leiden and PageRank {analysis:6.2f} s; {len(set(groups.tolist()))} communities)",
+            flush=True,
+        )
+
+
+def incremental(runs: int, n: int = 10_000) -> None:
+    links = planted(n)
+    groups = analytics.communities(n, links, seed=1)
+    positions = layout.full(n, links, groups, seed=1)
+    known = np.ones(n + 1, dtype=bool)
+    known[n] = False
+    grown = layout.Links(
+        np.concatenate([links.sources, [n, n, n]]),
+        np.concatenate([links.targets, [0, 1, 2]]),
+        np.concatenate([links.weights, [1.0, 1.0, 1.0]]),
+    )
+    placed = np.vstack([positions, np.zeros((1, 3))])
+    moved: list[np.ndarray] = []
+    seconds = timed(lambda: moved.append(layout.place(placed, known, grown, seed=2)[1]), runs)
+    print(
+        f"one node placed in {n:,} (its 2-hop neighbourhood relaxed, {len(moved[-1])} nodes moved): "
+        f"{seconds * 1000:7.1f} ms",
+        flush=True,
+    )
+
+
+async def view_latency(runs: int, n: int = 10_000, budget: int = 2000) -> None:
+    with tempfile.TemporaryDirectory(prefix="kindred-bench-view-") as folder:
+        server = LocalNeo4j(Path(folder), free_port(), heap="1g")
+        server.start()
+        graph = Graph.connect(server.uri, None, "neo4j")
+        try:
+            await migrations.apply(graph)
+            owner = str(uuid4())
+            await graph.write(
+                users.create_user,
+                uid=owner,
+                email="view@bench.example",
+                name="Bench",
+                password_hash="never logs in",  # noqa: S106
+            )
+            await _fill(graph, owner, planted(n), n)
+            start = time.perf_counter()
+            await consumer.refresh(graph, owner)
+            print(
+                f"the layout consumer's first pass over {n:,} nodes in Neo4j: "
+                f"{time.perf_counter() - start:.2f} s",
+                flush=True,
+            )
+            settings = Settings(_env_file=None, max_cost=10**9)
+            schema = build_schema(settings)
+            times, statements = [], []
+            for _ in range(runs):
+                context = Context(None, None, settings, graph, "bench", viewer_uid=owner)
+                before = graph.statements
+                start = time.perf_counter()
+                result = await schema.execute(VIEW, variable_values={"max": budget}, context_value=context)
+                times.append(time.perf_counter() - start)
+                statements.append(graph.statements - before)
+                assert not result.errors, result.errors
+                assert result.data is not None and len(result.data["graphView"]["nodes"]) <= budget
+            print(
+                f"graphView of {budget:,} nodes out of {n:,}: {statistics.median(times) * 1000:7.1f} ms "
+                f"(median of {runs}; {statistics.median(statements):.0f} Cypher statements)",
+                flush=True,
+            )
+        finally:
+            await graph.close()
+            server.stop()
+
+
+async def _fill(graph: Graph, owner: str, links: layout.Links, n: int) -> None:
+    uids = [str(uuid4()) for _ in range(n)]
+    for low in range(0, n, 5000):
+        rows = [
+            {"uid": uid, "name": f"concept {low + i}", "key": f"concept {low + i}"}
+            for i, uid in enumerate(uids[low : low + 5000])
+        ]
+        await graph.write(_concepts, owner=owner, rows=rows)
+    pairs = [
+        {"a": uids[a], "b": uids[b]}
+        for a, b in zip(links.sources.tolist(), links.targets.tolist(), strict=True)
+    ]
+    for low in range(0, len(pairs), 10_000):
+        await graph.write(_links, owner=owner, rows=pairs[low : low + 10_000])
+
+
+async def _concepts(tx: AsyncManagedTransaction, *, owner: str, rows: list[dict]) -> None:
+    query = """UNWIND $rows AS row CREATE (c:Concept {uid: row.uid, owner: $owner, name: row.name,
+               key: row.key, concept_type: 'interest', created_at: datetime(), updated_at: datetime()})"""
+    await (await tx.run(query, owner=owner, rows=rows)).consume()
+
+
+async def _links(tx: AsyncManagedTransaction, *, owner: str, rows: list[dict]) -> None:
+    query = """UNWIND $rows AS row
+               MATCH (a:Concept {uid: row.a, owner: $owner}) MATCH (b:Concept {uid: row.b, owner: $owner})
+               CREATE (a)-[:RELATED_TO]->(b)"""
+    await (await tx.run(query, owner=owner, rows=rows)).consume()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--view-runs", type=int, default=9)
+    parts = ("layouts", "incremental", "view")
+    parser.add_argument("--parts", nargs="+", choices=parts, default=list(parts), help="what to time")
+    args = parser.parse_args()
+    if "layouts" in args.parts:
+        layouts(args.sizes, args.runs)
+    if "incremental" in args.parts:
+        incremental(max(args.runs, 5))
+    if "view" in args.parts:
+        asyncio.run(view_latency(args.view_runs))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,213 @@
+"""The 3D view: `graphView`, `expandCommunity` and `neighbourhood`, in the shape 3d-force-graph draws
+directly (nodes with x, y, z and links with source and target ids), positions from the server."""
+
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+from strawberry import relay
+
+from errors import BadUserInput
+from graph.view import LABELS, TYPES
+from resolvers import view as resolve
+from schema.nodes import ref_of
+from schema.relay import Info
+
+ViewLabel = strawberry.enum(
+    Enum("ViewLabel", {label.upper(): label for label in LABELS}), description="A kind of node to show."
+)
+ViewLinkType = strawberry.enum(
+    Enum("ViewLinkType", {kind: kind for kind in TYPES}), description="A kind of link to follow and show."
+)
+
+
+@strawberry.enum(description="How far a concept has grown, from its links and how new they are.")
+class Evolution(Enum):
+    SEED = strawberry.enum_value("SEED", description="Hardly linked yet (0-1 links).")
+    SPROUT = strawberry.enum_value("SPROUT", description="A few links (2-5).")
+    BLOOM = strawberry.enum_value(
+        "BLOOM", description="Well linked (6-11), or 3+ links to new nodes in 30 days."
+    )
+    CONSTELLATION = strawberry.enum_value("CONSTELLATION", description="A hub: 12 links or more.")
+
+
+@strawberry.type(description="A place in the 3D scene, in scene units (a link is about 30 long).")
+class ViewPosition:
+    x: float = strawberry.field(description="Left to right.")
+    y: float = strawberry.field(description="Bottom to top.")
+    z: float = strawberry.field(description="Back to front.")
+
+
+@strawberry.type(
+    description="A node as the 3D view draws it; a super-node stands for a community's folded members."
+)
+class ViewNode:
+    id: strawberry.ID = strawberry.field(
+        description="The node's id (for `node`), or a super-node's (for `expandCommunity`)."
+    )
+    label: str = strawberry.field(
+        description="Its label (Recipient, Gift, ...), or Community for a super-node."
+    )
+    name: str = strawberry.field(description="What to write on it.")
+    x: float = strawberry.field(description="Its place, kept by the server: set it as fx for 3d-force-graph.")
+    y: float = strawberry.field(description="Its place's y: set it as fy.")
+    z: float = strawberry.field(description="Its place's z: set it as fz.")
+    size: float = strawberry.field(
+        description="Its drawn size (nodeVal): 1-12 by importance (PageRank); a super-node's is its members."
+    )
+    community: int | None = strawberry.field(description="Its community (Leiden), null until computed.")
+    colour_key: str = strawberry.field(description="What to colour it by: its label.")
+    evolution: Evolution | None = strawberry.field(
+        description="A concept's evolution state; null for others."
+    )
+    members: int | None = strawberry.field(description="A super-node: how many nodes it stands for.")
+
+    @strawberry.field(description="x, y and z together: what a live delta selects.")
+    def position(self) -> ViewPosition:
+        return ViewPosition(x=self.x, y=self.y, z=self.z)
+
+    @classmethod
+    def of(cls, node: resolve.ViewNode) -> "ViewNode":
+        evolution = Evolution(node.evolution) if node.evolution else None
+        return cls(
+            id=strawberry.ID(str(relay.GlobalID(node.type_name, node.key))),
+            label=node.label,
+            name=node.name,
+            x=node.x,
+            y=node.y,
+            z=node.z,
+            size=node.size,
+            community=node.community,
+            colour_key=node.colour_key,
+            evolution=evolution,
+            members=node.members,
+        )
+
+
+@strawberry.type(
+    description="A link as the 3D view draws it: source and target are node ids in the same answer."
+)
+class ViewLink:
+    id: strawberry.ID = strawberry.field(description="The link's id within views.")
+    source: strawberry.ID = strawberry.field(description="The id of the node it starts from.")
+    target: strawberry.ID = strawberry.field(description="The id of the node it goes to.")
+    type: str = strawberry.field(description="Its kind (INTERESTED_IN, ...), or Community for summed links.")
+    weight: float = strawberry.field(
+        description="Its weight (1 when none was given); summed for super-nodes."
+    )
+
+    @classmethod
+    def of(cls, link: resolve.ViewLink) -> "ViewLink":
+        return cls(
+            id=strawberry.ID(str(relay.GlobalID("ViewLink", link.key))),
+            source=strawberry.ID(str(relay.GlobalID(*link.source))),
+            target=strawberry.ID(str(relay.GlobalID(*link.target))),
+            type=link.type,
+            weight=link.weight,
+        )
+
+
+@strawberry.type(description="A subgraph to draw: nodes and the links among them.")
+class GraphView:
+    nodes: list[ViewNode] = strawberry.field(description="The nodes to draw, super-nodes among them.")
+    links: list[ViewLink] = strawberry.field(description="The links between the nodes drawn.")
+    total_count: int = strawberry.field(description="The nodes the view was cut from.")
+    hidden_count: int = strawberry.field(
+        description="Of those, how many are neither drawn nor in a super-node."
+    )
+
+    @classmethod
+    def of(cls, found: resolve.View) -> "GraphView":
+        return cls(
+            nodes=[ViewNode.of(node) for node in found.nodes],
+            links=[ViewLink.of(link) for link in found.links],
+            total_count=found.total,
+            hidden_count=found.hidden,
+        )
+
+
+@strawberry.type(description="A page of a node's neighbours, the most heavily linked first.")
+class Neighbourhood:
+    nodes: list[ViewNode] = strawberry.field(description="The neighbours on this page.")
+    links: list[ViewLink] = strawberry.field(description="The node's link to each of them.")
+    page_info: relay.PageInfo = strawberry.field(
+        description="Whether there are more, and the cursor to them."
+    )
+
+
+Budget = Annotated[int, strawberry.argument(description="The most nodes to answer, 1 to 5,000.")]
+
+
+def _community_of(global_id: strawberry.ID) -> int:
+    type_name, key = ref_of(global_id, "id")
+    if type_name != resolve.COMMUNITY or not key.lstrip("-").isdigit():
+        raise BadUserInput("This is not the id of a super-node.", field="id")
+    return int(key)
+
+
+@strawberry.type
+class ViewQuery:
+    @strawberry.field(
+        description="The viewer's graph (or what lies within `depth` links of `center`) to draw in 3D, "
+        "cut to `maxNodes` by importance; past the budget, communities come as super-nodes."
+    )
+    async def graph_view(
+        self,
+        info: Info,
+        center: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="A node to centre on; the whole graph if none."),
+        ] = None,
+        depth: Annotated[int, strawberry.argument(description="Links away from `center`, 1 to 4.")] = 2,
+        max_nodes: Budget = 500,
+        labels: Annotated[
+            list[ViewLabel] | None,  # type: ignore[valid-type]
+            strawberry.argument(description="Only these kinds of node (all by default)."),
+        ] = None,
+        relationship_types: Annotated[
+            list[ViewLinkType] | None,  # type: ignore[valid-type]
+            strawberry.argument(description="Only these kinds of link (all by default)."),
+        ] = None,
+    ) -> GraphView:
+        found = await resolve.graph_view(
+            info.context,
+            center=ref_of(center, "center") if center is not None else None,
+            depth=depth,
+            max_nodes=max_nodes,
+            labels=[label.value for label in labels or ()],
+            types=[kind.value for kind in relationship_types or ()],
+        )
+        return GraphView.of(found)
+
+    @strawberry.field(description="The members of a super-node's community and the links among them.")
+    async def expand_community(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="A super-node's id.")],
+        max_nodes: Budget = 500,
+    ) -> GraphView:
+        return GraphView.of(await resolve.expand_community(info.context, _community_of(id), max_nodes))
+
+    @strawberry.field(description="A node's neighbours, the most heavily linked first: click to expand.")
+    async def neighbourhood(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The node whose neighbours to page.")],
+        first: Annotated[int, strawberry.argument(description="How many, 1 to 100.")] = 20,
+        after: Annotated[
+            str | None, strawberry.argument(description="The endCursor of the page before.")
+        ] = None,
+    ) -> Neighbourhood:
+        label, uid = ref_of(id, "id")
+        page = await resolve.neighbourhood(info.context, label, uid, first, after)
+        info_ = relay.PageInfo(
+            has_next_page=page.has_next,
+            has_previous_page=after is not None,
+            start_cursor=None,
+            end_cursor=page.end_cursor,
+        )
+        return Neighbourhood(
+            nodes=[ViewNode.of(node) for node in page.nodes],
+            links=[ViewLink.of(link) for link in page.links],
+            page_info=info_,
+        )
