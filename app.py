@@ -136,7 +136,15 @@ def _middleware(settings: Settings) -> list[Middleware]:
                 CORSMiddleware,
                 allow_origins=settings.cors_origin_list,
                 allow_methods=["GET", "POST"],
-                allow_headers=["authorization", "content-type", "accept", "x-request-id"],
+                allow_headers=[
+                    "authorization",
+                    "content-type",
+                    "accept",
+                    "x-request-id",
+                    # One of these must come with an upload (the CSRF check of multipart requests).
+                    "apollo-require-preflight",
+                    "x-apollo-operation-name",
+                ],
                 expose_headers=["x-request-id", "retry-after"],
                 max_age=600,
             )

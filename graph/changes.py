@@ -241,6 +241,8 @@ class _Plan:
                 plan.relinked = not _data(record["data"]).get("created", True)
         elif kind.endswith("Created") and refs:
             plan.added.append(refs[0])  # the others it names are the ends of its links
+        elif kind == "DocumentDeleted":  # names the Document, then the node it was attached to, which stays
+            plan.removed, plan.updated = refs[:1], refs[1:]
         elif kind.endswith("Deleted"):
             plan.removed = refs
         else:

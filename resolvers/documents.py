@@ -187,6 +187,8 @@ async def url(context: Context, node: dict[str, Any]) -> str:
         return presigned
     token = download_token(context.settings, context.viewer, node["uid"], seconds)
     base = str(context.connection.base_url).rstrip("/") if context.connection is not None else ""
+    # Asked for over a WebSocket (a subscription), the base is ws(s)://: the file is fetched over HTTP.
+    base = base.replace("ws://", "http://", 1).replace("wss://", "https://", 1)
     return f"{base}/documents/{node['uid']}/content?token={token}"
 
 

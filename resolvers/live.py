@@ -11,7 +11,7 @@ is back) does the same. Delivery is at least once, so duplicates are dropped by 
 from collections.abc import AsyncIterator
 from functools import lru_cache
 
-from errors import KindredError, SubscriptionOverflow
+from errors import BadUserInput, KindredError, SubscriptionOverflow
 from graph import changes, events
 from graph.changes import Delta
 from resolvers import checks
@@ -28,7 +28,16 @@ async def graph_changes(context: Context, since: int | None) -> AsyncIterator[De
         raise KindredError("Live updates are not served here.")
     limit = context.settings.live_queue_size
     async with pubsub.subscribe(changes.channel(owner), limit=limit) as feed:
-        last = since if since is not None else await context.graph.read(changes.newest, owner=owner)
+        newest = await context.graph.read(changes.newest, owner=owner)
+        if since is not None and since > newest:
+            # Every change up to `since` would be dropped as already seen: the client's sequence is not
+            # one of this graph's (a stale cursor, say), and it would silently hear nothing.
+            raise BadUserInput(
+                f"since: {since} is beyond your newest change, {newest}: subscribe with since: {newest}.",
+                field="since",
+                newest=newest,
+            )
+        last = since if since is not None else newest
         async for delta in _replay(context, owner, last):
             last = delta.sequence
             yield delta

@@ -275,6 +275,9 @@ def _cursor(row: dict[str, Any]) -> str:
 def _cursor_of(text: str) -> tuple[float, str, str]:
     try:
         weight, uid, kind = json.loads(base64.urlsafe_b64decode(text.encode()))
-        return float(weight), str(uid), str(kind)
-    except (ValueError, TypeError, binascii.Error) as error:
+        if not isinstance(uid, str) or not isinstance(kind, str) or not math.isfinite(float(weight)):
+            raise ValueError(text)
+        (uid + kind).encode()  # a lone surrogate inside the base64 never reached the request's check
+        return float(weight), uid, kind
+    except (ValueError, TypeError, OverflowError, RecursionError, UnicodeError, binascii.Error) as error:
         raise BadUserInput("This is not a cursor Kindred gave out.", field="after") from error

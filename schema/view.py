@@ -1,6 +1,7 @@
 """The 3D view: `graphView`, `expandCommunity` and `neighbourhood`, in the shape 3d-force-graph draws
 directly (nodes with x, y, z and links with source and target ids), positions from the server."""
 
+import re
 from enum import Enum
 from typing import Annotated
 
@@ -138,9 +139,13 @@ class Neighbourhood:
 Budget = Annotated[int, strawberry.argument(description="The most nodes to answer, 1 to 5,000.")]
 
 
+# A community number as Kindred gives them out: ASCII digits that fit Neo4j's 64-bit integers.
+_COMMUNITY_KEY = re.compile(r"-?[0-9]{1,18}")
+
+
 def _community_of(global_id: strawberry.ID) -> int:
     type_name, key = ref_of(global_id, "id")
-    if type_name != resolve.COMMUNITY or not key.lstrip("-").isdigit():
+    if type_name != resolve.COMMUNITY or not _COMMUNITY_KEY.fullmatch(key):
         raise BadUserInput("This is not the id of a super-node.", field="id")
     return int(key)
 

@@ -627,3 +627,24 @@ async def test_a_file_variable_that_is_no_file_is_refused(kindred: Instance) -> 
         UPLOAD, {"file": "not a file", "to": ann, "role": "PROFILE"}, token=token
     )
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "file"}
+
+
+@pytest.mark.parametrize(
+    "path", ["variables.file.x", "variables.role.x", "variables.to.3", "variables.missing.x"]
+)
+async def test_a_multipart_map_that_does_not_fit_its_operations_is_a_bad_request(
+    kindred: Instance, graph: Graph, path: str
+) -> None:
+    """A `map` path through a null, a string, past a value or to nothing: 400 with a code, never a 500,
+    whoever sends it."""
+    operations = {"query": UPLOAD, "variables": {"file": None, "to": "x", "role": "PROFILE"}}
+    form = {"operations": json.dumps(operations), "map": json.dumps({"0": [path]})}
+    answer = await kindred.http.post(
+        "/graphql",
+        data=form,
+        files={"0": ("p.pdf", profile_pdf(), "application/pdf")},
+        headers={"Apollo-Require-Preflight": "true"},
+    )
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    await assert_nothing_kept(kindred, graph)

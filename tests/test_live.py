@@ -207,12 +207,16 @@ async def test_node_changed_on_another_users_node_is_not_found(server: LiveServe
     await ws.close()
 
 
-async def test_a_since_out_of_range_is_bad_user_input(server: LiveServer) -> None:
-    ws = await Socket.open(server, await sign_up(server, "live-range@example.com"))
-    await ws.subscribe("1", since=-1)
+@pytest.mark.parametrize("since", [-1, 1_000_000])
+async def test_a_since_out_of_range_is_bad_user_input(server: LiveServer, since: int) -> None:
+    """Below zero, or beyond the viewer's newest change (where every live change would be dropped as
+    already seen): refused, not a silent stream."""
+    ws = await Socket.open(server, await sign_up(server, f"live-range{since}@example.com"))
+    await ws.subscribe("1", since=since)
     message = await ws.receive()
     errors = message["payload"]["errors"] if message["type"] == "next" else message["payload"]
     assert errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert errors[0]["extensions"]["field"] == "since"
     await ws.close()
 
 

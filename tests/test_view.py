@@ -1,6 +1,7 @@
 """The 3D view: graphView's budget, scope, stable positions, communities, super-nodes and round trips,
 against the real Neo4j, with the layout consumer run by a dispatcher of its own."""
 
+import base64
 import math
 from collections import Counter
 from itertools import combinations, pairwise
@@ -275,3 +276,31 @@ async def test_a_node_made_a_moment_ago_is_in_the_view_at_once_even_unlinked(
     after = await view(client, token, max=2000)
     assert len(after["nodes"]) == len(before["nodes"]) + 1 == len(groups) * MEMBERS + 1
     assert newcomer in {node["id"] for node in after["nodes"]}
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "[1" + "0" * 400 + ', "a", "b"]',  # a weight no float holds
+        "[" * 2000,  # nested past what json.loads recurses
+        '[1, "\\ud800", "Concept"]',  # a lone surrogate inside the base64
+        '[NaN, "a", "Concept"]',
+        '[1, 2, "Concept"]',
+    ],
+)
+async def test_a_forged_neighbourhood_cursor_is_refused_with_a_code(
+    client: GraphQLClient, forged: str
+) -> None:
+    token = await client.sign_up("forged-cursor@example.com")
+    centre = await concept(client, token, "centre")
+    after = base64.urlsafe_b64encode(forged.encode()).decode()
+    error = await client.error(NEIGHBOURS, {"id": centre, "first": 2, "after": after}, token=token)
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "after"}
+
+
+@pytest.mark.parametrize("key", ["99999999999999999999", "²", "--5", "1.5"])
+async def test_a_super_node_id_of_no_community_number_is_refused(client: GraphQLClient, key: str) -> None:
+    token = await client.sign_up("forged-community@example.com")
+    forged = base64.b64encode(f"Community:{key}".encode()).decode()
+    error = await client.error(EXPAND, {"id": forged}, token=token)
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "id"}

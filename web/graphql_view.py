@@ -228,6 +228,12 @@ class KindredGraphQL(GraphQL[Context, None]):
             raise HTTPException(400, 'The request body must be a JSON object: {"query": ...}.') from error
         except RecursionError as error:  # json.loads of a body nested deeper than Python recurses
             raise HTTPException(400, "The request body nests too deeply.") from error
+        except (TypeError, ValueError, IndexError) as error:
+            # Strawberry turns only a missing key of a multipart `map` path into a 400; a path through
+            # a null, a string or past a list's end raises these instead.
+            raise HTTPException(
+                400, "The multipart `map` does not match the `operations` it fills."
+            ) from error
         if isinstance(data, GraphQLRequestData) and not isinstance(data.operation_name, str | None):
             raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null.")
         return data

@@ -83,7 +83,8 @@ function draw() {
     state.graph = ForceGraph3D()($("scene"))
       .backgroundColor("#0b1020")
       .nodeId("id")
-      .nodeLabel((node) => `${node.name} (${node.label}${node.evolution ? ", " + node.evolution.toLowerCase() : ""})`)
+      // The label is drawn as HTML: a name is the user's own text, so it is escaped.
+      .nodeLabel((node) => escapeHtml(`${node.name} (${node.label}${node.evolution ? ", " + node.evolution.toLowerCase() : ""})`))
       .nodeVal((node) => (node.label === "Community" ? Math.cbrt(node.size) * 4 : node.size))
       .nodeColor((node) => (state.highlighted.has(node.id) ? "#ffffff" : colourOf(node)))
       .linkWidth((link) => (link.type === "Community" ? 1.5 : 0.4))
@@ -220,3 +221,7 @@ $("login").addEventListener("submit", (event) => logIn(event, false));
 $("signup").addEventListener("click", (event) => logIn(event, true));
 $("search").addEventListener("submit", search);
 if (state.token) start().catch(() => { sessionStorage.removeItem("kindred-token"); location.reload(); });
+
+function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}
