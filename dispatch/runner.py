@@ -67,13 +67,21 @@ class Dispatcher:
         """Delivers until every consumer has every event committed so far; a consumer's error is raised.
         Waits (up to `within` seconds) while another instance holds a lease."""
         async with asyncio.timeout(within):
-            for consumer in self.consumers:
-                while True:
-                    try:
-                        await self.deliver(consumer)
-                        break
-                    except LeaseBusy:
-                        await asyncio.sleep(0.05)  # polling another instance's lease, not a test's wait
+            # A consumer may append events of its own (the layout's PositionsChanged): passes repeat
+            # until one delivers nothing, so the consumers before it get those too.
+            while True:
+                before = sum(self.delivered.values())
+                for consumer in self.consumers:
+                    await self._deliver_when_free(consumer)
+                if sum(self.delivered.values()) == before:
+                    return
+
+    async def _deliver_when_free(self, consumer: Consumer) -> None:
+        while True:
+            try:
+                return await self.deliver(consumer)
+            except LeaseBusy:
+                await asyncio.sleep(0.05)  # polling another instance's lease, not a test's wait
 
     async def deliver(self, consumer: Consumer) -> None:
         """Hands the consumer its pending events, batch by batch, until none is left."""
