@@ -7,9 +7,10 @@ present makes a delta idempotent, like every consumer of the log: replayed twice
 the graph holds now, and a node gone since is a removed one.
 
 What each kind of event means here: "<Label>Created" adds its first node with every link it has (the
-others it names are their ends); "<Label>Updated" updates its nodes; "<Label>Deleted" removes them
-(with their links, which a client drops with a removed node); "<TYPE>Linked" adds (or, linked again,
-updates) the link of that type between its two nodes, "<TYPE>Unlinked" removes it. Any other kind
+others it names are their ends); "<Label>Updated" updates its nodes; "<Label>Deleted" removes those
+it deleted (with their links, which a client drops with a removed node) and updates the rest it names;
+"<TYPE>Linked" adds (or, linked again, updates) the link of that type between its two nodes,
+"<TYPE>Unlinked" removes it. Any other kind
 (LoggedOut, another consumer's PositionsChanged, ...) updates the nodes it names.
 """
 
@@ -22,6 +23,7 @@ from neo4j import AsyncManagedTransaction
 
 from graph.concepts import CONCEPT
 from graph.conflicts import CONFLICT
+from graph.documents import DOCUMENT
 from graph.gifts import GIFT, OUTCOME
 from graph.memories import MEMORY
 from graph.models import ENDS
@@ -32,7 +34,7 @@ from graph.recipients import RECIPIENT
 from graph.rows import native
 
 KINDS: dict[str, Kind] = {
-    kind.label: kind for kind in (RECIPIENT, OCCASION, GIFT, OUTCOME, CONCEPT, MEMORY, CONFLICT)
+    kind.label: kind for kind in (RECIPIENT, OCCASION, GIFT, OUTCOME, CONCEPT, MEMORY, CONFLICT, DOCUMENT)
 }
 # The account's own nodes, which are no Kind: the viewer's User and API keys, with the fields their
 # types show (graph/users.py, graph/api_keys.py); never a password or key hash.
@@ -221,7 +223,6 @@ class _Plan:
     at: datetime
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
     linked: list[LinkKey] = field(default_factory=list)  # added, or updated when it existed already
     relinked: bool = False
     unlinked: list[LinkKey] = field(default_factory=list)
@@ -241,11 +242,9 @@ class _Plan:
                 plan.relinked = not _data(record["data"]).get("created", True)
         elif kind.endswith("Created") and refs:
             plan.added.append(refs[0])  # the others it names are the ends of its links
-        elif kind == "DocumentDeleted":  # names the Document, then the node it was attached to, which stays
-            plan.removed, plan.updated = refs[:1], refs[1:]
-        elif kind.endswith("Deleted"):
-            plan.removed = refs
         else:
+            # Deleted, Updated and any other kind alike: what is gone (or out of sight) comes out removed,
+            # and what stays (the node a deleted Document was attached to) comes out updated.
             plan.updated = refs
         return plan
 
@@ -255,12 +254,12 @@ class _Plan:
     def delta(
         self, owner: str, nodes: dict[str, dict[str, Any]], links: dict[LinkKey, dict[str, Any]]
     ) -> Delta:
-        # A label this module does not know has no fields to show: only its removal is passed on.
+        # A label this module does not know has no fields to show, and is left out.
         added = [_change(ref, nodes.get(ref)) for ref in self.added if _known(ref)]
         updated = [_change(ref, nodes.get(ref)) for ref in self.updated if _known(ref)]
         # What the event added or updated but is gone (or out of sight) now reads as removed.
         gone = [c for c in added + updated if c.properties is None]
-        removed = [_change(ref, None) for ref in self.removed] + gone
+        removed = gone
         present = [LinkChange(*key, links[key]) for key in self.linked if key in links]
         vanished = [LinkChange(*key) for key in self.linked if key not in links]
         # A node made by this event: every link it has now is one it did not have before.

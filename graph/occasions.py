@@ -6,7 +6,7 @@ from datetime import date
 from graph.models import Occasion
 from graph.nodes import Invariant, Kind
 from graph.pages import Condition
-from graph.rows import Computed, date_cypher, date_of
+from graph.rows import Computed, date_of
 from graph.traversals import Traversal
 
 # The next occurrence on or after today (UTC) of `n`: the date itself if it has not passed or does not
@@ -26,7 +26,7 @@ END"""
 OCCASION = Kind(
     "Occasion",
     Occasion,
-    computed={"next_occurrence": Computed(date_cypher(f"({NEXT_OCCURRENCE})"), date_of)},
+    computed={"next_occurrence": Computed(f"toString({NEXT_OCCURRENCE})", date_of)},
     sorts={
         "date": "n.date",
         "next": NEXT_OCCURRENCE,

@@ -32,8 +32,11 @@ def native(value: Any) -> Any:
 def datetime_cypher(expression: str) -> str:
     """A zoned datetime as microseconds since the epoch; anything else (null) as it is."""
     e = expression
-    micros = f"{e}.epochSeconds * 1000000 + {e}.microsecond"
-    return f"CASE WHEN {e} IS :: ZONED DATETIME NOT NULL THEN {micros} ELSE {e} END"
+    return f"CASE WHEN {e} IS :: ZONED DATETIME NOT NULL THEN {_micros(e)} ELSE {e} END"
+
+
+def _micros(datetime: str) -> str:
+    return f"{datetime}.epochSeconds * 1000000 + {datetime}.microsecond"
 
 
 def datetime_of(value: Any) -> Any:
@@ -56,7 +59,7 @@ def sort_value_cypher(expression: str) -> str:
     e = expression
     if not _PROPERTY.fullmatch(e):
         return e
-    return f"CASE WHEN {e} IS :: ZONED DATETIME NOT NULL THEN {{micros: {datetime_cypher(e)}}} ELSE {e} END"
+    return f"CASE WHEN {e} IS :: ZONED DATETIME NOT NULL THEN {{micros: {_micros(e)}}} ELSE {e} END"
 
 
 def sort_values_of(values: list[Any] | None) -> tuple[Any, ...]:

@@ -19,6 +19,7 @@ from fpdf import FPDF
 
 from app import create_app
 from dispatch.runner import Dispatcher
+from graph import changes
 from graph.driver import Graph
 from settings import Settings
 from storage.blobs import BlobStore
@@ -648,3 +649,19 @@ async def test_a_multipart_map_that_does_not_fit_its_operations_is_a_bad_request
     assert answer.status_code == 400, answer.text
     assert answer.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
     await assert_nothing_kept(kindred, graph)
+
+
+async def test_a_deleted_document_reaches_live_clients_as_removed_and_its_node_as_kept(
+    kindred: Instance, graph: Graph
+) -> None:
+    token = await kindred.client.sign_up("live-docs@example.com")
+    ann = await recipient(kindred, token)
+    made = (await upload(kindred.http, token, ann, "PROFILE", "p.pdf", profile_pdf())).json()["data"]
+    async with graph.driver.session() as session:
+        query = "MATCH (u:User {email: 'live-docs@example.com'}) RETURN u.uid AS uid, u.event_sequence AS n"
+        user = (await (await session.run(query)).single(strict=True)).data()
+    await kindred.client.data(DELETE, {"id": made["uploadDocument"]["id"]}, token=token)
+    (delta,) = await graph.read(changes.deltas, owner=user["uid"], after=user["n"])
+    assert delta.kind == "DocumentDeleted"
+    assert [(n.label, n.properties) for n in delta.removed] == [("Document", None)]
+    assert [(n.label, n.properties["name"]) for n in delta.updated] == [("Recipient", "Ann")]

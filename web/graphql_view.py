@@ -232,7 +232,7 @@ class KindredGraphQL(GraphQL[Context, None]):
             # Strawberry turns only a missing key of a multipart `map` path into a 400; a path through
             # a null, a string or past a list's end raises these instead.
             raise HTTPException(
-                400, "The multipart `map` does not match the `operations` it fills."
+                400, "The body does not form a GraphQL request (an upload's `map` must fit its `operations`)."
             ) from error
         if isinstance(data, GraphQLRequestData) and not isinstance(data.operation_name, str | None):
             raise HTTPException(400, "The GraphQL operation's `operationName` must be a string or null.")
