@@ -478,3 +478,20 @@ async def test_without_cors_origins_a_preflight_gets_no_cors_headers(client: Gra
     assert not any(name.startswith("access-control-") for name in preflight.headers)
     assert not any(name.startswith("access-control-") for name in posted.headers)
     assert posted.json() == {"data": {"__typename": "Query"}}
+
+
+async def test_a_text_once_valid_is_still_held_to_the_cost_its_variables_ask(
+    strict: tuple[GraphQLClient, str], graph: Graph
+) -> None:
+    """Validation is remembered per text (schema/validation_cache.py); the cost limit, which reads the
+    variables, still decides every request, and an invalid text is refused each time alike."""
+    client, token = strict
+    query = "query ($n: Int) { events(first: $n) { totalCount } }"  # within the depth limit of 1
+    assert await client.data(query, {"n": 1}, token=token) == {"events": {"totalCount": 1}}
+    error = await _refused(client, graph, query, token, {"n": 50})
+    assert error["extensions"]["limit"] == "cost"
+    assert await client.data(query, {"n": 1}, token=token) == {"events": {"totalCount": 1}}
+    invalid = "{ events { noSuchField } }"
+    first = await _refused(client, graph, invalid, token)
+    assert await _refused(client, graph, invalid, token) == first
+    assert first["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
