@@ -37,7 +37,7 @@ from schema.scalars import DateTime
 from schema.search import SearchQuery
 from schema.system import SystemSubscription
 from schema.validation_cache import KnownValid, ValidationCache
-from schema.view import ViewQuery
+from schema.view import FlatViewLists, ViewQuery
 from settings import Settings
 
 # Distinct document texts whose parse and validity are kept (each parse bounded by the token limit).
@@ -119,6 +119,7 @@ def build_schema(settings: Settings) -> KindredSchema:
         subscription=Subscription,
         extensions=extensions,
         config=StrawberryConfig(scalar_map={datetime: DateTime}),
+        execution_context_class=FlatViewLists,  # the 3D view's long lists complete at once
     )
 
 
