@@ -8,7 +8,8 @@ node takes its place with it. Labels and relationship types come only from graph
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from neo4j import AsyncManagedTransaction
@@ -95,82 +96,74 @@ async def keep(
     return written
 
 
-async def candidates(
-    tx: AsyncManagedTransaction,
-    *,
-    owner: str,
-    labels: Iterable[str] = (),
-    types: Iterable[str] = (),
-    center: tuple[str, str] | None = None,
-    depth: int = 2,
-    community: int | None = None,
-) -> list[dict[str, Any]]:
-    """The owner's nodes a view may show, by uid: all of them (of these labels), those within `depth`
-    links (of these types) of `center`, or one community's members. None if `center` is not the owner's."""
-    chosen, kinds = _checked(labels, LABELS), _checked(types, TYPES)
-    if center is not None:
-        if center[0] not in DOMAIN_LABELS:
-            return []
-        # APOC's expander visits each node once (a variable-length MATCH would walk every path).
-        query = f"""
-        MATCH (c:{center[0]} {{uid: $uid, owner: $owner}})
+@dataclass
+class Frame:
+    """What a view is cut from, read for every candidate node (by uid) but kept small: each row is
+    [uid, label, rank, community, x, y, z, degree (only where the rank is not kept yet)]; `fresh` holds
+    the links [source, target, type, weight] that touch a node the layout has not placed yet."""
+
+    nodes: list[list[Any]]
+    fresh: list[list[Any]]
+
+
+@dataclass
+class Chosen:
+    """What a view shows of its frame: `shown` node refs one by one (label, uid), `named` refs whose name
+    is wanted besides (a super-node's leader), and `groups`, the community of each unplaced node as this
+    answer numbers it; `folded` is whether any community comes as a super-node."""
+
+    shown: list[tuple[str, str]]
+    named: list[tuple[str, str]]
+    groups: dict[str, int]
+    folded: bool
+
+
+@dataclass
+class Details:
+    """What is read of the chosen nodes: rows [uid, name, degree, growth] of the shown and named nodes;
+    `direct` links between two shown nodes [source, target, type, weight]; `towards` the summed weights
+    [shown uid, other's community, weight] of links from a shown node to one that is not; `between` the
+    summed weights [community, community, weight] of links between two nodes that are not shown."""
+
+    rows: list[list[Any]]
+    direct: list[list[Any]]
+    towards: list[list[Any]]
+    between: list[list[Any]]
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """A view's candidates as Cypher: a CALL body binding `n` to each, and a predicate on `m` that holds
+    for a candidate, with their parameters."""
+
+    source: str
+    member: str
+    params: dict[str, Any]
+
+
+def _scope(
+    labels: Iterable[str], center: tuple[str, str] | None, depth: int, community: int | None
+) -> _Scope | None:
+    chosen = _checked(labels, LABELS)
+    if center is None:
+        where = "n.view_community = $community" if community is not None else "true"
+        member = f"m:{'|'.join(chosen)}" + (
+            " AND m.view_community = $community" if community is not None else ""
+        )
+        return _Scope(_owned(chosen, where), member, {"community": community})
+    if center[0] not in DOMAIN_LABELS:
+        return None
+    # APOC's expander visits each node once (a variable-length MATCH would walk every path).
+    source = f"""MATCH (c:{center[0]} {{uid: $uid, owner: $owner}})
         CALL apoc.path.subgraphNodes(c, {{maxLevel: $depth, relationshipFilter: $rels,
                                           labelFilter: $label_filter}}) YIELD node AS n
-        WITH n WHERE n.owner = $owner AND (n = c OR labels(n)[0] IN $labels)
-        WITH n ORDER BY n.uid RETURN collect({_NODE}) AS nodes
-        """
-        params = {
-            "uid": center[1],
-            "depth": depth,
-            "rels": "|".join(kinds),
-            "label_filter": "+" + "|".join(LABELS),
-            "labels": chosen,
-        }
-    else:
-        where = "n.view_community = $community" if community is not None else "true"
-        query = (
-            f"CALL () {{ {_owned(chosen, where)} }} WITH n ORDER BY n.uid RETURN collect({_NODE}) AS nodes"
-        )
-        params = {"community": community}
-    # One record holding every node: the driver decodes a list at once, far faster than row by row.
-    record = await (await tx.run(query, owner=owner, **params)).single()
-    return [dict(node) for node in record["nodes"]] if record is not None else []
+        WITH c, n WHERE n.owner = $owner AND (n = c OR labels(n)[0] IN $labels) RETURN n"""
+    params = {"uid": center[1], "depth": depth, "label_filter": "+" + "|".join(LABELS), "labels": chosen}
+    # Who else is a candidate is known only once they are read: the caller passes them as $among.
+    return _Scope(source, "$among[m.uid] IS NOT NULL", params)
 
 
-async def links_among(
-    tx: AsyncManagedTransaction, *, owner: str, uids: list[str] | None, types: Iterable[str] = ()
-) -> list[dict[str, Any]]:
-    """The links (of these types) between two of these nodes of the owner (all the owner's nodes when
-    `uids` is None), each once."""
-    kinds = _checked(types, TYPES)
-    # Each node is found through its label's index (uid or owner); the other end is checked here, in a
-    # set: Cypher's `IN $list` would compare every link with the whole list.
-    if uids is None:
-        source = f"CALL () {{ {_owned(LABELS)} }}"
-    else:
-        source = (
-            "UNWIND $uids AS uid CALL (uid) { "
-            + "\n UNION ALL\n ".join(
-                f"MATCH (n:{label} {{uid: uid}}) USING INDEX n:{label}(uid) WHERE n.owner = $owner RETURN n"
-                for label in LABELS
-            )
-            + " }"
-        )
-    query = f"""
-    {source}
-    MATCH (n)-[r:{"|".join(kinds)}]->(m) WHERE m.owner = $owner
-    RETURN collect([n.uid, m.uid, type(r), coalesce(r.weight, 1.0)]) AS links
-    """
-    found = (await (await tx.run(query, owner=owner, uids=uids)).single(strict=True))["links"]
-    among = set(uids) if uids is not None else None
-    return [
-        {"source": source, "target": target, "type": kind, "weight": weight}
-        for source, target, kind, weight in found
-        if among is None or target in among
-    ]
-
-
-async def subgraph(
+async def frame(
     tx: AsyncManagedTransaction,
     *,
     owner: str,
@@ -179,16 +172,149 @@ async def subgraph(
     center: tuple[str, str] | None = None,
     depth: int = 2,
     community: int | None = None,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """A view's candidate nodes and the links among them: two statements in one read transaction."""
-    nodes = await candidates(
-        tx, owner=owner, labels=labels, types=types, center=center, depth=depth, community=community
+) -> Frame | None:
+    """The owner's nodes a view may show: all of them (of these labels), those within `depth` links (of
+    these types) of `center`, or one community's members. None if `center` is not the owner's."""
+    scope, kinds = _scope(labels, center, depth, community), _checked(types, TYPES)
+    if scope is None:
+        return None
+    # One record of lists: the driver decodes a list at once, far faster than row by row; no property
+    # is read here that the cut does not need (names, counts and links come for the chosen nodes only).
+    query = f"""
+    CALL () {{ {scope.source} }}
+    WITH n, CASE WHEN n.view_rank IS NULL THEN COUNT {{ (n)--() }} END AS degree
+    WITH collect(n) AS found, collect([n.uid, labels(n)[0], n.view_rank, n.view_community,
+                                       n.view_x, n.view_y, n.view_z, degree]) AS nodes
+    CALL (found) {{
+      UNWIND found AS n
+      WITH n WHERE n.view_x IS NULL
+      MATCH (n)-[r:{"|".join(kinds)}]-(m) WHERE m.owner = $owner
+      WITH DISTINCT r  // a link between two unplaced nodes is met from both
+      RETURN collect([startNode(r).uid, endNode(r).uid, type(r), coalesce(r.weight, 1.0)]) AS fresh
+    }}
+    RETURN nodes, fresh
+    """
+    rels = {"rels": "|".join(kinds)} if center is not None else {}
+    record = await (await tx.run(query, owner=owner, **scope.params, **rels)).single()
+    if record is None or (center is not None and not record["nodes"]):
+        return None
+    return Frame(record["nodes"], record["fresh"])
+
+
+def _by_label(refs: Iterable[tuple[str, str]], parameter: str) -> str:
+    """A CALL body binding `n` to each of the owner's nodes named in $parameter (a map of label to
+    uids), each through its label's uid index."""
+    return (
+        "\n UNION ALL\n ".join(
+            f"UNWIND coalesce(${parameter}['{label}'], []) AS uid "
+            f"MATCH (n:{label} {{uid: uid}}) USING INDEX n:{label}(uid) WHERE n.owner = $owner RETURN n"
+            for label in sorted({label for label, _ in refs})
+        )
+        or "RETURN null AS n LIMIT 0"
     )
-    if not nodes:
-        return [], []
-    whole = center is None and community is None and set(labels) in (set(), set(LABELS))
-    uids = None if whole else [node["uid"] for node in nodes]
-    return nodes, await links_among(tx, owner=owner, uids=uids, types=types)
+
+
+def _grouped(refs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for label, uid in refs:
+        if label not in DOMAIN_LABELS:
+            raise ValueError(f"not a label of the graph: {label}")
+        grouped[label].append(uid)
+    return grouped
+
+
+async def details(
+    tx: AsyncManagedTransaction,
+    *,
+    owner: str,
+    chosen: Chosen,
+    among: list[str] | None,
+    labels: Iterable[str] = (),
+    types: Iterable[str] = (),
+    center: tuple[str, str] | None = None,
+    depth: int = 2,
+    community: int | None = None,
+) -> Details:
+    """Names and counts of the chosen nodes and the links a view draws between what it shows, summed
+    per community where an end is folded: one statement, whatever the size. `among` lists every candidate
+    of a centred view."""
+    scope, kinds = _scope(labels, center, depth, community), _checked(types, TYPES)
+    assert scope is not None
+    rels = "|".join(kinds)
+    # The other end's community as this answer numbers it (an unplaced node has one of its own).
+    group = "coalesce($groups[{0}.uid], {0}.view_community)"
+    between = (
+        f"""
+    CALL () {{
+      CALL () {{ {scope.source} }}
+      WITH n WHERE $shown[n.uid] IS NULL
+      MATCH (n)-[r:{rels}]->(m) WHERE m.owner = $owner AND $shown[m.uid] IS NULL AND {scope.member}
+      WITH {group.format("n")} AS a, {group.format("m")} AS b, sum(coalesce(r.weight, 1.0)) AS weight
+      WHERE a <> b
+      RETURN collect([a, b, weight]) AS between
+    }}"""
+        if chosen.folded
+        else "WITH *, [] AS between"
+    )
+    query = f"""
+    WITH datetime() - duration({{days: 30}}) AS since
+    CALL (since) {{
+      CALL () {{ {_by_label(chosen.shown + chosen.named, "named")} }}
+      RETURN collect([n.uid, left(coalesce(n.name, n.summary, n.content, n.reaction, ''), 80),
+        COUNT {{ (n)--() }},
+        CASE WHEN n:Concept THEN COUNT {{ (n)--(m) WHERE m.owner = $owner AND m.created_at > since }}
+             ELSE 0 END]) AS rows
+    }}
+    CALL () {{
+      CALL () {{ {_by_label(chosen.shown, "shown_by_label")} }}
+      MATCH (n)-[r:{rels}]->(m) WHERE m <> n AND $shown[m.uid] IS NOT NULL AND m.owner = $owner
+      RETURN collect([n.uid, m.uid, type(r), coalesce(r.weight, 1.0)]) AS direct
+    }}
+    CALL () {{
+      CALL () {{ {_by_label(chosen.shown, "shown_by_label")} }}
+      MATCH (n)-[r:{rels}]-(m) WHERE $shown[m.uid] IS NULL AND m.owner = $owner AND {scope.member}
+      WITH n.uid AS uid, {group.format("m")} AS other, sum(coalesce(r.weight, 1.0)) AS weight
+      RETURN collect([uid, other, weight]) AS towards
+    }}
+    {between}
+    RETURN rows, direct, towards, between
+    """
+    params = {
+        "named": _grouped(chosen.shown + chosen.named),
+        "shown_by_label": _grouped(chosen.shown),
+        "shown": {uid: True for _, uid in chosen.shown},
+        "groups": chosen.groups,
+        "among": {uid: True for uid in among} if among is not None else None,
+        **scope.params,
+    }
+    if center is not None:
+        params["rels"] = rels
+    record = await (await tx.run(query, owner=owner, **params)).single(strict=True)
+    return Details(record["rows"], record["direct"], record["towards"], record["between"])
+
+
+async def view_of(
+    tx: AsyncManagedTransaction,
+    *,
+    owner: str,
+    choose: Callable[[Frame], Chosen],
+    labels: Iterable[str] = (),
+    types: Iterable[str] = (),
+    center: tuple[str, str] | None = None,
+    depth: int = 2,
+    community: int | None = None,
+) -> tuple[Frame, Chosen, Details] | None:
+    """A view in one read transaction of two statements: the frame, the caller's cut of it (`choose`,
+    no I/O), then what is drawn of the nodes it chose. None if there is nothing to draw (or `center` is
+    not the owner's)."""
+    where = {"labels": labels, "types": types, "center": center, "depth": depth, "community": community}
+    found = await frame(tx, owner=owner, **where)
+    if found is None or not found.nodes:
+        return None
+    chosen = choose(found)
+    among = [row[0] for row in found.nodes] if center is not None else None
+    drawn = await details(tx, owner=owner, chosen=chosen, among=among, **where)
+    return found, chosen, drawn
 
 
 async def neighbourhood(

@@ -7,6 +7,7 @@ import base64
 import binascii
 import json
 import math
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,23 +85,31 @@ async def graph_view(
     budget = _checked_budget(max_nodes)
     if not 1 <= depth <= MAX_DEPTH:
         raise BadUserInput(f"depth must be 1 to {MAX_DEPTH}.", field="depth")
-    nodes, links = await context.graph.read(
-        view.subgraph, owner=context.viewer, labels=labels, types=types, center=center, depth=depth
+    plan = _Plan(budget, center[1] if center is not None else None, fold=True)
+    found = await context.graph.read(
+        view.view_of,
+        owner=context.viewer,
+        choose=plan,
+        labels=labels,
+        types=types,
+        center=center,
+        depth=depth,
     )
-    if center is not None and not any(node["uid"] == center[1] for node in nodes):
-        raise NotFound("No node of yours has this id.", id=center[1])
-    keep = [i for i, node in enumerate(nodes) if center is not None and node["uid"] == center[1]]
-    return _shaped(nodes, links, budget, keep)
+    if found is None:
+        if center is not None:
+            raise NotFound("No node of yours has this id.", id=center[1])
+        return View([], [], 0)
+    return _shaped(plan, *found)
 
 
 async def expand_community(context: Context, community: int, max_nodes: int) -> View:
     """The members of one of the viewer's communities (the most important, to the budget) and the links
     among them; NotFound if the viewer has no such community."""
-    budget = _checked_budget(max_nodes)
-    nodes, links = await context.graph.read(view.subgraph, owner=context.viewer, community=community)
-    if not nodes:
+    plan = _Plan(_checked_budget(max_nodes), None, fold=False)
+    found = await context.graph.read(view.view_of, owner=context.viewer, choose=plan, community=community)
+    if found is None:
         raise NotFound("No community of yours has this id.", id=str(community))
-    return _shaped(nodes, links, budget, [], fold=False)
+    return _shaped(plan, *found)
 
 
 async def neighbourhood(
@@ -126,66 +135,120 @@ async def neighbourhood(
     return Neighbourhood(nodes, links, has_next, end)
 
 
-def _shaped(
-    nodes: list[dict[str, Any]], links: list[dict[str, Any]], budget: int, keep: list[int], fold: bool = True
-) -> View:
-    """Cuts the candidates to the budget and shapes what is shown: nodes, super-nodes and links."""
-    index = {node["uid"]: i for i, node in enumerate(nodes)}
-    pairs = layout.Links.of(
-        [
-            (index[link["source"]], index[link["target"]], float(link["weight"]))
-            for link in links
-            if link["source"] != link["target"]
-        ]
-    )
-    positions, groups, ranks = _settled(nodes, pairs)
-    groups_for_cut = groups if fold else np.zeros(len(nodes), dtype=np.int64)
-    chosen = analytics.cut(ranks, groups_for_cut, budget, keep)
-    folded = chosen.folded if fold else {}
-    shown = [
-        _node(
-            {
-                **nodes[i],
-                "x": positions[i][0],
-                "y": positions[i][1],
-                "z": positions[i][2],
-                "community": int(groups[i]),
-            },
-            _size(ranks[i]),
+@dataclass
+class _Settled:
+    """A frame made ready for the cut: its rows by uid, where each sits, its community and importance."""
+
+    rows: list[list[Any]]  # [uid, label, rank, community, x, y, z, degree], by uid
+    positions: np.ndarray
+    groups: np.ndarray
+    ranks: np.ndarray
+    cut: analytics.Cut
+
+
+@dataclass
+class _Plan:
+    """The cut of a view, made between its two statements (in the read transaction, so it is pure: a
+    retried transaction makes it again). Its result stays here for shaping the answer."""
+
+    budget: int
+    keep: str | None  # the center's uid: always shown
+    fold: bool  # past the budget, communities as super-nodes (else the rest is hidden)
+    settled: _Settled | None = None
+
+    def __call__(self, frame: view.Frame) -> view.Chosen:
+        rows = sorted(frame.nodes, key=lambda row: row[0])
+        positions, groups, ranks = _settled(rows, frame.fresh)
+        keep = [i for i, row in enumerate(rows) if row[0] == self.keep]
+        groups_for_cut = groups if self.fold else np.zeros(len(rows), dtype=np.int64)
+        cut = analytics.cut(ranks, groups_for_cut, self.budget, keep)
+        self.settled = _Settled(rows, positions, groups, ranks, cut)
+        folded = cut.folded if self.fold else {}
+        leaders = [_leader(members, rows, ranks) for members in folded.values()]
+        return view.Chosen(
+            shown=[(rows[i][1], rows[i][0]) for i in cut.shown],
+            named=[(rows[i][1], rows[i][0]) for i in leaders],
+            groups={row[0]: int(groups[i]) for i, row in enumerate(rows) if row[4] is None},
+            folded=bool(folded),
         )
-        for i in chosen.shown
-    ]
-    where: dict[int, tuple[str, str]] = {i: (nodes[i]["label"], nodes[i]["uid"]) for i in chosen.shown}
+
+
+def _leader(members: list[int], rows: list[list[Any]], ranks: np.ndarray) -> int:
+    """The member a super-node is named after: its most important."""
+    return max(members, key=lambda i: (ranks[i], rows[i][0]))
+
+
+def _shaped(plan: _Plan, frame: view.Frame, chosen: view.Chosen, drawn: view.Details) -> View:
+    """Shapes what is shown: the chosen nodes, super-nodes for the folded communities, and the links."""
+    settled = plan.settled
+    assert settled is not None
+    rows, positions, groups, ranks, cut = (
+        settled.rows,
+        settled.positions,
+        settled.groups,
+        settled.ranks,
+        settled.cut,
+    )
+    named = {row[0]: row for row in drawn.rows}  # uid -> [uid, name, degree, growth]
+    shown = []
+    for i in cut.shown:
+        uid, label = rows[i][0], rows[i][1]
+        _, name, degree, growth = named[uid]
+        shown.append(
+            _node(
+                {
+                    "uid": uid,
+                    "label": label,
+                    "name": name,
+                    "x": positions[i][0],
+                    "y": positions[i][1],
+                    "z": positions[i][2],
+                    "community": int(groups[i]),
+                    "degree": degree,
+                    "growth": growth,
+                },
+                _size(ranks[i]),
+            )
+        )
+    folded = cut.folded if plan.fold else {}
     for community, members in folded.items():
-        shown.append(_super_node(community, members, nodes, positions, ranks))
-        where.update({i: (COMMUNITY, str(community)) for i in members})
-    hidden = chosen.hidden + (sum(len(m) for m in chosen.folded.values()) if not fold else 0)
-    view_links = _links_between(links, index, where)
-    members = {community: [nodes[i]["uid"] for i in group] for community, group in folded.items()}
-    return View(shown, view_links, len(nodes), hidden, members)
+        leader = rows[_leader(members, rows, ranks)]
+        shown.append(_super_node(community, members, named[leader[0]][1] or leader[1], positions))
+    hidden = cut.hidden + (sum(len(m) for m in cut.folded.values()) if not plan.fold else 0)
+    labels = {row[0]: row[1] for row in rows}
+    view_links = _links_between(drawn, labels, set(folded))
+    members = {community: [rows[i][0] for i in group] for community, group in folded.items()}
+    return View(shown, view_links, len(rows), hidden, members)
 
 
-def _settled(nodes: list[dict[str, Any]], pairs: layout.Links) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _settled(rows: list[list[Any]], fresh: list[list[Any]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Positions, communities and importances of the candidates: as kept, and for what the consumer has
-    not reached yet, computed for this answer (placed near its neighbours; a community of its own)."""
-    n = len(nodes)
-    known = np.array([node["x"] is not None for node in nodes], dtype=bool)
-    kept = np.array([[node["x"] or 0.0, node["y"] or 0.0, node["z"] or 0.0] for node in nodes])
-    top = max((node["community"] for node in nodes if node["community"] is not None), default=-1)
+    not reached yet, computed for this answer (placed near its neighbours, which stay where they are; a
+    community of its own). `fresh` holds the links that touch such a node."""
+    n = len(rows)
+    known = np.array([row[4] is not None for row in rows], dtype=bool)
+    kept = np.array([[row[4] or 0.0, row[5] or 0.0, row[6] or 0.0] for row in rows]).reshape(n, 3)
+    top = max((row[3] for row in rows if row[3] is not None), default=-1)
     groups = np.array(
-        [node["community"] if node["community"] is not None else top + 1 + i for i, node in enumerate(nodes)],
-        dtype=np.int64,
+        [row[3] if row[3] is not None else top + 1 + i for i, row in enumerate(rows)], dtype=np.int64
     )
-    if not known.any():
-        groups = analytics.communities(n, pairs, seed=1)
-        positions = layout.full(n, pairs, groups, seed=1)
-    elif not known.all():
-        positions, _ = layout.place(kept, known, pairs, seed=1, iterations=10)
-    else:
+    if known.all():
         positions = kept
-    ranks = np.array(
-        [node["rank"] if node["rank"] is not None else 0.5 + 0.1 * node["degree"] for node in nodes]
-    )
+    else:
+        index = {row[0]: i for i, row in enumerate(rows)}
+        pairs = layout.Links.of(
+            [
+                (index[source], index[target], float(weight))
+                for source, target, _, weight in fresh
+                if source in index and target in index and source != target
+            ]
+        )
+        if not known.any():  # nothing laid out yet: every link touches a fresh node, so all are here
+            groups = analytics.communities(n, pairs, seed=1)
+            positions = layout.full(n, pairs, groups, seed=1)
+        else:
+            positions, _ = layout.place(kept, known, pairs, seed=1, hops=0, iterations=10)
+    ranks = np.array([row[2] if row[2] is not None else 0.5 + 0.1 * row[7] for row in rows])
     return positions, groups, ranks
 
 
@@ -212,15 +275,12 @@ def _node(row: dict[str, Any], size: float) -> ViewNode:
     )
 
 
-def _super_node(
-    community: int, members: list[int], nodes: list[dict[str, Any]], positions: np.ndarray, ranks: np.ndarray
-) -> ViewNode:
+def _super_node(community: int, members: list[int], leader: str, positions: np.ndarray) -> ViewNode:
     """A community's folded members as one node: at their centroid, sized by their number, named by the
     most important of them."""
     centre = positions[members].mean(axis=0)
-    leader = nodes[max(members, key=lambda i: (ranks[i], nodes[i]["uid"]))]
     others = len(members) - 1
-    name = f"{leader['name'] or leader['label']} and {others} more" if others else (leader["name"] or "")
+    name = f"{leader} and {others} more" if others else leader
     return ViewNode(
         type_name=COMMUNITY,
         key=str(community),
@@ -236,27 +296,26 @@ def _super_node(
     )
 
 
-def _links_between(
-    links: list[dict[str, Any]], index: dict[str, int], where: dict[int, tuple[str, str]]
-) -> list[ViewLink]:
+def _links_between(drawn: view.Details, labels: dict[str, str], folded: set[int]) -> list[ViewLink]:
     """The links between what is shown: direct ones as they are; those with a folded end summed per pair
     of ends (a super-node's links weigh what its members' links weigh together)."""
-    direct: list[ViewLink] = []
-    summed: dict[tuple[tuple[str, str], tuple[str, str]], float] = {}
-    for link in links:
-        a, b = where.get(index[link["source"]]), where.get(index[link["target"]])
-        if a is None or b is None or a == b:
-            continue
-        if a[0] != COMMUNITY and b[0] != COMMUNITY:
-            direct.append(_link(a, b, link["type"], link["weight"], True))
-            continue
-        ends = (min(a, b), max(a, b))
-        summed[ends] = summed.get(ends, 0.0) + float(link["weight"])
-    folded = [
+    direct = [
+        _link((labels[source], source), (labels[target], target), kind, weight, True)
+        for source, target, kind, weight in drawn.direct
+    ]
+    summed: dict[tuple[tuple[str, str], tuple[str, str]], float] = defaultdict(float)
+    for uid, other, weight in drawn.towards:
+        if other in folded:
+            a, b = (labels[uid], uid), (COMMUNITY, str(other))
+            summed[(min(a, b), max(a, b))] += float(weight)
+    for one, other, weight in drawn.between:
+        if one in folded and other in folded:
+            a, b = (COMMUNITY, str(one)), (COMMUNITY, str(other))
+            summed[(min(a, b), max(a, b))] += float(weight)
+    return direct + [
         ViewLink(f"{a[0]}:{a[1]}~{b[0]}:{b[1]}", a, b, COMMUNITY, round(w, 4))
         for (a, b), w in sorted(summed.items())
     ]
-    return direct + folded
 
 
 def _link(
