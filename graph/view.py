@@ -110,19 +110,21 @@ class Frame:
 class Chosen:
     """What a view shows of its frame: `shown` node refs one by one (label, uid), `named` refs whose name
     is wanted besides (a super-node's leader), and `groups`, the community of each unplaced node as this
-    answer numbers it; `folded` is whether any community comes as a super-node."""
+    answer numbers it; `folded` is whether any community comes as a super-node; `growth`, for how many
+    links a concept's growth can matter (elsewhere it is not counted, and comes back as 0)."""
 
     shown: list[tuple[str, str]]
     named: list[tuple[str, str]]
     groups: dict[str, int]
     folded: bool
+    growth: tuple[int, int] = (0, 2**62)  # the links a concept has for which its growth is counted
 
 
 @dataclass
 class Details:
     """What is read of the chosen nodes: rows [uid, name, degree, growth] of the shown and named nodes;
-    `direct` links between two shown nodes [source, target, type, weight]; `towards` the summed weights
-    [shown uid, other's community, weight] of links from a shown node to one that is not; `between` the
+    `direct` links between two shown nodes [source, target, type, weight]; `towards` the links
+    [shown uid, other's community, weight] from a shown node to one that is not; `between` the
     summed weights [community, community, weight] of links between two nodes that are not shown."""
 
     rows: list[list[Any]]
@@ -147,9 +149,10 @@ def _scope(
     chosen = _checked(labels, LABELS)
     if center is None:
         where = "n.view_community = $community" if community is not None else "true"
-        member = f"m:{'|'.join(chosen)}" + (
-            " AND m.view_community = $community" if community is not None else ""
-        )
+        # Every link type joins two domain labels (ENDS): with all of them chosen, an owned end is one.
+        member = "true" if set(chosen) == set(LABELS) else f"m:{'|'.join(chosen)}"
+        if community is not None:
+            member += " AND m.view_community = $community"
         return _Scope(_owned(chosen, where), member, {"community": community})
     if center[0] not in DOMAIN_LABELS:
         return None
@@ -248,8 +251,9 @@ async def details(
     CALL () {{
       CALL () {{ {scope.source} }}
       WITH n WHERE $shown[n.uid] IS NULL
+      WITH n, {group.format("n")} AS a
       MATCH (n)-[r:{rels}]->(m) WHERE m.owner = $owner AND $shown[m.uid] IS NULL AND {scope.member}
-      WITH {group.format("n")} AS a, {group.format("m")} AS b, sum(coalesce(r.weight, 1.0)) AS weight
+      WITH a, {group.format("m")} AS b, sum(coalesce(r.weight, 1.0)) AS weight
       WHERE a <> b
       RETURN collect([a, b, weight]) AS between
     }}"""
@@ -260,21 +264,19 @@ async def details(
     WITH datetime() - duration({{days: 30}}) AS since
     CALL (since) {{
       CALL () {{ {_by_label(chosen.shown + chosen.named, "named")} }}
-      RETURN collect([n.uid, left(coalesce(n.name, n.summary, n.content, n.reaction, ''), 80),
-        COUNT {{ (n)--() }},
-        CASE WHEN n:Concept THEN COUNT {{ (n)--(m) WHERE m.owner = $owner AND m.created_at > since }}
-             ELSE 0 END]) AS rows
+      WITH n, since, COUNT {{ (n)--() }} AS degree
+      RETURN collect([n.uid, left(coalesce(n.name, n.summary, n.content, n.reaction, ''), 80), degree,
+        CASE WHEN n:Concept AND $growth[0] <= degree <= $growth[1]
+             THEN COUNT {{ (n)--(m) WHERE m.owner = $owner AND m.created_at > since }} ELSE 0 END]) AS rows
     }}
     CALL () {{
       CALL () {{ {_by_label(chosen.shown, "shown_by_label")} }}
-      MATCH (n)-[r:{rels}]->(m) WHERE m <> n AND $shown[m.uid] IS NOT NULL AND m.owner = $owner
-      RETURN collect([n.uid, m.uid, type(r), coalesce(r.weight, 1.0)]) AS direct
-    }}
-    CALL () {{
-      CALL () {{ {_by_label(chosen.shown, "shown_by_label")} }}
-      MATCH (n)-[r:{rels}]-(m) WHERE $shown[m.uid] IS NULL AND m.owner = $owner AND {scope.member}
-      WITH n.uid AS uid, {group.format("m")} AS other, sum(coalesce(r.weight, 1.0)) AS weight
-      RETURN collect([uid, other, weight]) AS towards
+      MATCH (n)-[r:{rels}]-(m) WHERE m.owner = $owner AND m <> n AND {scope.member}
+      WITH n, r, m, $shown[m.uid] IS NOT NULL AS both
+      WHERE NOT both OR startNode(r) = n  // a link between two shown nodes once, from its start
+      RETURN collect(CASE WHEN both THEN [n.uid, m.uid, type(r), coalesce(r.weight, 1.0)] END) AS direct,
+             collect(CASE WHEN NOT both THEN [n.uid, {group.format("m")}, coalesce(r.weight, 1.0)] END)
+               AS towards
     }}
     {between}
     RETURN rows, direct, towards, between
@@ -284,6 +286,7 @@ async def details(
         "shown_by_label": _grouped(chosen.shown),
         "shown": {uid: True for _, uid in chosen.shown},
         "groups": chosen.groups,
+        "growth": list(chosen.growth),
         "among": {uid: True for uid in among} if among is not None else None,
         **scope.params,
     }

@@ -144,6 +144,7 @@ class _Settled:
     groups: np.ndarray
     ranks: np.ndarray
     cut: analytics.Cut
+    leaders: list[int]  # of each folded community, in its order: the member it is named after
 
 
 @dataclass
@@ -162,14 +163,15 @@ class _Plan:
         keep = [i for i, row in enumerate(rows) if row[0] == self.keep]
         groups_for_cut = groups if self.fold else np.zeros(len(rows), dtype=np.int64)
         cut = analytics.cut(ranks, groups_for_cut, self.budget, keep)
-        self.settled = _Settled(rows, positions, groups, ranks, cut)
         folded = cut.folded if self.fold else {}
         leaders = [_leader(members, rows, ranks) for members in folded.values()]
+        self.settled = _Settled(rows, positions, groups, ranks, cut, leaders)
         return view.Chosen(
             shown=[(rows[i][1], rows[i][0]) for i in cut.shown],
             named=[(rows[i][1], rows[i][0]) for i in leaders],
             groups={row[0]: int(groups[i]) for i, row in enumerate(rows) if row[4] is None},
             folded=bool(folded),
+            growth=analytics.GROWTH_MATTERS,
         )
 
 
@@ -211,9 +213,9 @@ def _shaped(plan: _Plan, frame: view.Frame, chosen: view.Chosen, drawn: view.Det
             )
         )
     folded = cut.folded if plan.fold else {}
-    for community, members in folded.items():
-        leader = rows[_leader(members, rows, ranks)]
-        shown.append(_super_node(community, members, named[leader[0]][1] or leader[1], positions))
+    for (community, members), leader in zip(folded.items(), settled.leaders, strict=True):
+        uid, label = rows[leader][0], rows[leader][1]
+        shown.append(_super_node(community, members, named[uid][1] or label, positions))
     hidden = cut.hidden + (sum(len(m) for m in cut.folded.values()) if not plan.fold else 0)
     labels = {row[0]: row[1] for row in rows}
     view_links = _links_between(drawn, labels, set(folded))
@@ -299,12 +301,12 @@ def _super_node(community: int, members: list[int], leader: str, positions: np.n
 def _links_between(drawn: view.Details, labels: dict[str, str], folded: set[int]) -> list[ViewLink]:
     """The links between what is shown: direct ones as they are; those with a folded end summed per pair
     of ends (a super-node's links weigh what its members' links weigh together)."""
-    direct = [
-        _link((labels[source], source), (labels[target], target), kind, weight, True)
-        for source, target, kind, weight in drawn.direct
-    ]
+    direct = []
+    for source, target, kind, weight in drawn.direct:
+        a, b = (labels[source], source), (labels[target], target)
+        direct.append(ViewLink(f"{a[0]}:{source}-{kind}->{b[0]}:{target}", a, b, kind, float(weight)))
     summed: dict[tuple[tuple[str, str], tuple[str, str]], float] = defaultdict(float)
-    for uid, other, weight in drawn.towards:
+    for uid, other, weight in drawn.towards:  # one row per link: summed here
         if other in folded:
             a, b = (labels[uid], uid), (COMMUNITY, str(other))
             summed[(min(a, b), max(a, b))] += float(weight)

@@ -2,6 +2,7 @@
 directly (nodes with x, y, z and links with source and target ids), positions from the server."""
 
 import base64
+import math
 import re
 from collections.abc import Callable, Iterable
 from enum import Enum
@@ -9,11 +10,15 @@ from typing import Annotated, Any
 
 import strawberry
 from graphql import (
+    GraphQLFloat,
+    GraphQLID,
+    GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
+    GraphQLString,
     get_nullable_type,
     is_leaf_type,
     is_object_type,
@@ -83,7 +88,7 @@ class ViewNode:
 
     @classmethod
     def of(cls, node: resolve.ViewNode) -> "ViewNode":
-        evolution = Evolution(node.evolution) if node.evolution else None
+        evolution = Evolution[node.evolution] if node.evolution else None  # by name: cheaper than by value
         return cls(
             id=_global_id(node.type_name, node.key),
             label=node.label,
@@ -113,11 +118,17 @@ class ViewLink:
     )
 
     @classmethod
-    def of(cls, link: resolve.ViewLink) -> "ViewLink":
+    def of(cls, link: resolve.ViewLink, ids: dict[tuple[str, str], strawberry.ID]) -> "ViewLink":
+        """`ids` keeps the ends' ids made so far: a node is the end of many links."""
+        source, target = ids.get(link.source), ids.get(link.target)
+        if source is None:
+            source = ids[link.source] = _global_id(*link.source)
+        if target is None:
+            target = ids[link.target] = _global_id(*link.target)
         return cls(
             id=_global_id("ViewLink", link.key),
-            source=_global_id(*link.source),
-            target=_global_id(*link.target),
+            source=source,
+            target=target,
             type=link.type,
             weight=link.weight,
         )
@@ -134,9 +145,11 @@ class GraphView:
 
     @classmethod
     def of(cls, found: resolve.View) -> "GraphView":
+        nodes = [ViewNode.of(node) for node in found.nodes]
+        ids = {(node.type_name, node.key): drawn.id for node, drawn in zip(found.nodes, nodes, strict=True)}
         return cls(
-            nodes=[ViewNode.of(node) for node in found.nodes],
-            links=[ViewLink.of(link) for link in found.links],
+            nodes=nodes,
+            links=[ViewLink.of(link, ids) for link in found.links],
             total_count=found.total,
             hidden_count=found.hidden,
         )
@@ -233,7 +246,7 @@ class ViewQuery:
         )
         return Neighbourhood(
             nodes=[ViewNode.of(node) for node in page.nodes],
-            links=[ViewLink.of(link) for link in page.links],
+            links=[ViewLink.of(link, {}) for link in page.links],
             page_info=info_,
         )
 
@@ -302,8 +315,8 @@ class FlatViewLists(StrawberryGraphQLCoreExecutionContext):
         attribute, required = definition.python_name, isinstance(field_def.type, GraphQLNonNull)
         field_type = get_nullable_type(field_def.type)
         if is_leaf_type(field_type):
-            coerce = field_type.coerce_output_value
-            return lambda item: _leaf(getattr(item, attribute), coerce, required)
+            coerce, plain = field_type.coerce_output_value, _PLAIN.get(field_type)
+            return lambda item: _leaf(getattr(item, attribute), coerce, plain, required)
         inner = self._plan(field_type, details)
         if inner is None:
             return None
@@ -314,12 +327,23 @@ class _Unflat(Exception):
     """A value the flat completion does not make (a null where the type forbids one)."""
 
 
-def _leaf(value: Any, coerce: Callable[[Any], Any], required: bool) -> Any:
+# What a built-in scalar answers unchanged: a value of exactly this type, within its range.
+_PLAIN: dict[Any, Callable[[Any], bool]] = {
+    GraphQLString: lambda value: type(value) is str,
+    GraphQLID: lambda value: type(value) is str,
+    GraphQLFloat: lambda value: type(value) is float and math.isfinite(value),
+    GraphQLInt: lambda value: type(value) is int and -(2**31) <= value < 2**31,
+}
+
+
+def _leaf(
+    value: Any, coerce: Callable[[Any], Any], plain: Callable[[Any], bool] | None, required: bool
+) -> Any:
     if value is None:
         if required:
             raise _Unflat
         return None
-    return coerce(value)
+    return value if plain is not None and plain(value) else coerce(value)
 
 
 def _object(value: Any, plan: _Plan, required: bool) -> Any:

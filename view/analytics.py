@@ -58,6 +58,11 @@ def importance(n: int, links: Links) -> np.ndarray:
     return ranks * n
 
 
+# The connections for which a concept's growth can change its state (below, growth <= connections < 3;
+# above, it blooms or shines whatever its growth): elsewhere growth need not be counted.
+GROWTH_MATTERS = (3, 5)
+
+
 def evolution(connections: int, growth: int) -> str:
     """SEED: hardly linked yet; SPROUT: a few links; BLOOM: well linked or growing fast; CONSTELLATION:
     a hub. `growth` counts the links to nodes made in the last 30 days."""
