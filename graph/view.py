@@ -244,15 +244,17 @@ async def details(
     scope, kinds = _scope(labels, center, depth, community), _checked(types, TYPES)
     assert scope is not None
     rels = "|".join(kinds)
-    # The other end's community as this answer numbers it (an unplaced node has one of its own).
-    group = "coalesce($groups[{0}.uid], {0}.view_community)"
+    # The community of an end as this answer numbers it (an unplaced node has one of its own, by uid).
+    group = "coalesce({0}.view_community, $groups[{0}.uid])"
+    # Whether a node is shown, by its element id: no property read (a uid is a string off the store).
+    is_shown = "shown[elementId({0})] IS NOT NULL"
     between = (
         f"""
-    CALL () {{
+    CALL (shown) {{
       CALL () {{ {scope.source} }}
-      WITH n WHERE $shown[n.uid] IS NULL
+      WITH n WHERE NOT {is_shown.format("n")}
       WITH n, {group.format("n")} AS a
-      MATCH (n)-[r:{rels}]->(m) WHERE m.owner = $owner AND $shown[m.uid] IS NULL AND {scope.member}
+      MATCH (n)-[r:{rels}]->(m) WHERE m.owner = $owner AND NOT {is_shown.format("m")} AND {scope.member}
       WITH a, {group.format("m")} AS b, sum(coalesce(r.weight, 1.0)) AS weight
       WHERE a <> b
       RETURN collect([a, b, weight]) AS between
@@ -261,21 +263,26 @@ async def details(
         else "WITH *, [] AS between"
     )
     query = f"""
-    WITH datetime() - duration({{days: 30}}) AS since
-    CALL (since) {{
+    CALL () {{
+      CALL () {{ {_by_label(chosen.shown, "shown_by_label")} }}
+      RETURN collect(n) AS picked, apoc.map.fromLists(collect(elementId(n)), collect(true)) AS shown
+    }}
+    CALL () {{
+      WITH datetime() - duration({{days: 30}}) AS since
       CALL () {{ {_by_label(chosen.shown + chosen.named, "named")} }}
       WITH n, since, COUNT {{ (n)--() }} AS degree
       RETURN collect([n.uid, left(coalesce(n.name, n.summary, n.content, n.reaction, ''), 80), degree,
         CASE WHEN n:Concept AND $growth[0] <= degree <= $growth[1]
              THEN COUNT {{ (n)--(m) WHERE m.owner = $owner AND m.created_at > since }} ELSE 0 END]) AS rows
     }}
-    CALL () {{
-      CALL () {{ {_by_label(chosen.shown, "shown_by_label")} }}
+    CALL (picked, shown) {{
+      UNWIND picked AS n
+      WITH n, n.uid AS uid
       MATCH (n)-[r:{rels}]-(m) WHERE m.owner = $owner AND m <> n AND {scope.member}
-      WITH n, r, m, $shown[m.uid] IS NOT NULL AS both
+      WITH uid, n, r, m, {is_shown.format("m")} AS both
       WHERE NOT both OR startNode(r) = n  // a link between two shown nodes once, from its start
-      RETURN collect(CASE WHEN both THEN [n.uid, m.uid, type(r), coalesce(r.weight, 1.0)] END) AS direct,
-             collect(CASE WHEN NOT both THEN [n.uid, {group.format("m")}, coalesce(r.weight, 1.0)] END)
+      RETURN collect(CASE WHEN both THEN [uid, m.uid, type(r), coalesce(r.weight, 1.0)] END) AS direct,
+             collect(CASE WHEN NOT both THEN [uid, {group.format("m")}, coalesce(r.weight, 1.0)] END)
                AS towards
     }}
     {between}
@@ -284,7 +291,6 @@ async def details(
     params = {
         "named": _grouped(chosen.shown + chosen.named),
         "shown_by_label": _grouped(chosen.shown),
-        "shown": {uid: True for _, uid in chosen.shown},
         "groups": chosen.groups,
         "growth": list(chosen.growth),
         "among": {uid: True for uid in among} if among is not None else None,
