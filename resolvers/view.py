@@ -228,11 +228,15 @@ def _settled(rows: list[list[Any]], fresh: list[list[Any]]) -> tuple[np.ndarray,
     not reached yet, computed for this answer (placed near its neighbours, which stay where they are; a
     community of its own). `fresh` holds the links that touch such a node."""
     n = len(rows)
-    known = np.array([row[4] is not None for row in rows], dtype=bool)
-    kept = np.array([[row[4] or 0.0, row[5] or 0.0, row[6] or 0.0] for row in rows]).reshape(n, 3)
-    top = max((row[3] for row in rows if row[3] is not None), default=-1)
+    _, _, kept_ranks, communities, xs, ys, zs, degrees = (list(column) for column in zip(*rows, strict=True))
+    known = np.array([x is not None for x in xs], dtype=bool)
+    if known.all():  # as the layout keeps them: arrays at once
+        kept = np.array([xs, ys, zs], dtype=float).T.reshape(n, 3)
+    else:
+        kept = np.array([[x or 0.0, y or 0.0, z or 0.0] for x, y, z in zip(xs, ys, zs, strict=True)])
+    top = max((c for c in communities if c is not None), default=-1)
     groups = np.array(
-        [row[3] if row[3] is not None else top + 1 + i for i, row in enumerate(rows)], dtype=np.int64
+        [c if c is not None else top + 1 + i for i, c in enumerate(communities)], dtype=np.int64
     )
     if known.all():
         positions = kept
@@ -250,7 +254,8 @@ def _settled(rows: list[list[Any]], fresh: list[list[Any]]) -> tuple[np.ndarray,
             positions = layout.full(n, pairs, groups, seed=1)
         else:
             positions, _ = layout.place(kept, known, pairs, seed=1, hops=0, iterations=10)
-    ranks = np.array([row[2] if row[2] is not None else 0.5 + 0.1 * row[7] for row in rows])
+    pairs_of = zip(kept_ranks, degrees, strict=True)
+    ranks = np.array([rank if rank is not None else 0.5 + 0.1 * degree for rank, degree in pairs_of])
     return positions, groups, ranks
 
 

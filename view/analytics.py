@@ -94,13 +94,14 @@ def cut(weights: np.ndarray, groups: np.ndarray, budget: int, keep: Sequence[int
     boost = np.zeros(n)
     boost[list(keep)] = np.inf
     order = np.lexsort((np.arange(n), -weights, -boost))
-    # distinct[i]: how many communities the nodes order[i:] belong to.
-    seen: set[int] = set()
-    distinct = np.zeros(n + 1, dtype=np.int64)
-    for i in range(n - 1, -1, -1):
-        seen.add(int(groups[order[i]]))
-        distinct[i] = len(seen)
-    fits = [s for s in range(budget + 1) if s + distinct[s] <= budget]
+    # distinct[i]: how many communities the nodes order[i:] belong to, i.e. whose last member in the
+    # order comes at i or later.
+    _, member_of = np.unique(groups[order], return_inverse=True)
+    last = np.zeros(int(member_of.max()) + 1, dtype=np.int64)
+    np.maximum.at(last, member_of, np.arange(n))
+    distinct = np.cumsum(np.bincount(last, minlength=n + 1)[::-1])[::-1]
+    sizes = np.arange(budget + 1)
+    fits = sizes[sizes + distinct[: budget + 1] <= budget].tolist()
     shown = max(max(fits, default=0), min(len(keep), budget))  # what is kept is shown, whatever
     rest: dict[int, list[int]] = {}
     for index in order[shown:]:
