@@ -29,6 +29,10 @@ _NODE = """n {.uid, label: labels(n)[0],
     ELSE 0 END}"""
 
 
+# The owner's last event sequence, bound as `sequence` before a view reads its nodes.
+_SEQUENCE = "OPTIONAL MATCH (u:User {uid: $owner}) WITH coalesce(u.event_sequence, 0) AS sequence"
+
+
 def _checked(names: Iterable[str], allowed: Sequence[str]) -> list[str]:
     chosen = sorted(set(names) or set(allowed))
     unknown = set(chosen) - set(allowed)
@@ -104,20 +108,22 @@ async def candidates(
     center: tuple[str, str] | None = None,
     depth: int = 2,
     community: int | None = None,
-) -> list[dict[str, Any]]:
+) -> tuple[list[dict[str, Any]], int]:
     """The owner's nodes a view may show, by uid: all of them (of these labels), those within `depth`
-    links (of these types) of `center`, or one community's members. None if `center` is not the owner's."""
+    links (of these types) of `center`, or one community's members; with the owner's event sequence
+    read first, so every change the nodes miss comes after it. None if `center` is not the owner's."""
     chosen, kinds = _checked(labels, LABELS), _checked(types, TYPES)
     if center is not None:
         if center[0] not in DOMAIN_LABELS:
-            return []
+            return [], 0
         # APOC's expander visits each node once (a variable-length MATCH would walk every path).
         query = f"""
+        {_SEQUENCE}
         MATCH (c:{center[0]} {{uid: $uid, owner: $owner}})
         CALL apoc.path.subgraphNodes(c, {{maxLevel: $depth, relationshipFilter: $rels,
                                           labelFilter: $label_filter}}) YIELD node AS n
-        WITH n WHERE n.owner = $owner AND (n = c OR labels(n)[0] IN $labels)
-        WITH n ORDER BY n.uid RETURN collect({_NODE}) AS nodes
+        WITH sequence, n WHERE n.owner = $owner AND (n = c OR labels(n)[0] IN $labels)
+        WITH sequence, n ORDER BY n.uid RETURN collect({_NODE}) AS nodes, sequence
         """
         params = {
             "uid": center[1],
@@ -128,13 +134,18 @@ async def candidates(
         }
     else:
         where = "n.view_community = $community" if community is not None else "true"
-        query = (
-            f"CALL () {{ {_owned(chosen, where)} }} WITH n ORDER BY n.uid RETURN collect({_NODE}) AS nodes"
-        )
+        # OPTIONAL: a graph with no such node still answers its sequence.
+        query = f"""
+        {_SEQUENCE}
+        OPTIONAL CALL () {{ {_owned(chosen, where)} }}
+        WITH sequence, n ORDER BY n.uid RETURN collect({_NODE}) AS nodes, sequence
+        """
         params = {"community": community}
     # One record holding every node: the driver decodes a list at once, far faster than row by row.
     record = await (await tx.run(query, owner=owner, **params)).single()
-    return [dict(node) for node in record["nodes"]] if record is not None else []
+    if record is None:
+        return [], 0
+    return [dict(node) for node in record["nodes"]], record["sequence"]
 
 
 async def links_among(
@@ -179,16 +190,17 @@ async def subgraph(
     center: tuple[str, str] | None = None,
     depth: int = 2,
     community: int | None = None,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """A view's candidate nodes and the links among them: two statements in one read transaction."""
-    nodes = await candidates(
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
+    """A view's candidate nodes, the links among them and the event sequence they reflect: two
+    statements in one read transaction."""
+    nodes, sequence = await candidates(
         tx, owner=owner, labels=labels, types=types, center=center, depth=depth, community=community
     )
     if not nodes:
-        return [], []
+        return [], [], sequence
     whole = center is None and community is None and set(labels) in (set(), set(LABELS))
     uids = None if whole else [node["uid"] for node in nodes]
-    return nodes, await links_among(tx, owner=owner, uids=uids, types=types)
+    return nodes, await links_among(tx, owner=owner, uids=uids, types=types), sequence
 
 
 async def neighbourhood(

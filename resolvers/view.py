@@ -55,6 +55,7 @@ class View:
     total: int  # the nodes the view was cut from
     hidden: int = 0  # those neither shown nor in a super-node
     folded: dict[int, list[str]] = field(default_factory=dict)  # community -> its folded members' uids
+    sequence: int = 0  # the viewer's last event the view reflects: graphChanged(since:) goes on from it
 
 
 @dataclass
@@ -84,23 +85,25 @@ async def graph_view(
     budget = _checked_budget(max_nodes)
     if not 1 <= depth <= MAX_DEPTH:
         raise BadUserInput(f"depth must be 1 to {MAX_DEPTH}.", field="depth")
-    nodes, links = await context.graph.read(
+    nodes, links, sequence = await context.graph.read(
         view.subgraph, owner=context.viewer, labels=labels, types=types, center=center, depth=depth
     )
     if center is not None and not any(node["uid"] == center[1] for node in nodes):
         raise NotFound("No node of yours has this id.", id=center[1])
     keep = [i for i, node in enumerate(nodes) if center is not None and node["uid"] == center[1]]
-    return _shaped(nodes, links, budget, keep)
+    return _shaped(nodes, links, budget, keep, sequence=sequence)
 
 
 async def expand_community(context: Context, community: int, max_nodes: int) -> View:
     """The members of one of the viewer's communities (the most important, to the budget) and the links
     among them; NotFound if the viewer has no such community."""
     budget = _checked_budget(max_nodes)
-    nodes, links = await context.graph.read(view.subgraph, owner=context.viewer, community=community)
+    nodes, links, sequence = await context.graph.read(
+        view.subgraph, owner=context.viewer, community=community
+    )
     if not nodes:
         raise NotFound("No community of yours has this id.", id=str(community))
-    return _shaped(nodes, links, budget, [], fold=False)
+    return _shaped(nodes, links, budget, [], fold=False, sequence=sequence)
 
 
 async def neighbourhood(
@@ -127,7 +130,12 @@ async def neighbourhood(
 
 
 def _shaped(
-    nodes: list[dict[str, Any]], links: list[dict[str, Any]], budget: int, keep: list[int], fold: bool = True
+    nodes: list[dict[str, Any]],
+    links: list[dict[str, Any]],
+    budget: int,
+    keep: list[int],
+    fold: bool = True,
+    sequence: int = 0,
 ) -> View:
     """Cuts the candidates to the budget and shapes what is shown: nodes, super-nodes and links."""
     index = {node["uid"]: i for i, node in enumerate(nodes)}
@@ -162,7 +170,7 @@ def _shaped(
     hidden = chosen.hidden + (sum(len(m) for m in chosen.folded.values()) if not fold else 0)
     view_links = _links_between(links, index, where)
     members = {community: [nodes[i]["uid"] for i in group] for community, group in folded.items()}
-    return View(shown, view_links, len(nodes), hidden, members)
+    return View(shown, view_links, len(nodes), hidden, members, sequence)
 
 
 def _settled(nodes: list[dict[str, Any]], pairs: layout.Links) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
