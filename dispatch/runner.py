@@ -1,5 +1,11 @@
 """Runs the consumers: one task each, woken after commits in this process and by a periodic poll (for
-other instances' writes), each behind its lease in Neo4j, each retried with backoff on its own."""
+other instances' writes), each behind its lease in Neo4j, each retried with backoff on its own.
+
+A batch that fails is tried again one event at a time, so one event that always fails (a poison event)
+holds back only the events after it. Once it has failed POISON_ATTEMPTS times alone and the consumer
+then handles the event after it (so the fault is the event's, not the consumer's store being down), it
+is set aside: logged, named on the Event (`parked_by`), and passed over.
+"""
 
 import asyncio
 import contextlib
@@ -8,10 +14,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from uuid import uuid4
 
-from dispatch import Consumer, Services
+from dispatch import Consumer, Event, Services
 from graph import dispatcher
 
 logger = logging.getLogger("kindred.dispatch")
+POISON_ATTEMPTS = 5
 
 
 class LeaseBusy(Exception):
@@ -40,6 +47,7 @@ class Dispatcher:
         self.backoff_max_seconds = backoff_max_seconds
         self.failures: dict[str, int] = defaultdict(int)
         self.delivered: dict[str, int] = defaultdict(int)  # events handed to each consumer, for tests
+        self.attempts: dict[tuple[str, str], int] = defaultdict(int)  # (consumer, event uid) -> failures
         self._wake = {consumer.name: asyncio.Event() for consumer in self.consumers}
         self._locks = {consumer.name: asyncio.Lock() for consumer in self.consumers}
         self._tasks: list[asyncio.Task[None]] = []
@@ -93,16 +101,70 @@ class Dispatcher:
                 if not events:
                     await graph.write(dispatcher.release, name=consumer.name, holder=self.holder)
                     return
+                handled, failure = await self._handled(consumer, events)
+                if handled:
+                    await self._advance(consumer, handled)
+                if failure is not None:
+                    raise failure
+
+    async def _handled(self, consumer: Consumer, events: list[Event]) -> tuple[list[Event], Exception | None]:
+        """The events the consumer has now (or that were set aside), a prefix of `events`, and the error
+        that stopped it short, if one did."""
+        if len(events) > 1:
+            try:
                 await consumer.handle(self.services, events)
-                self.delivered[consumer.name] += len(events)
-                done = {event.owner: event.sequence for event in events}  # in sequence order per owner
-                # Renewed before moving progress: if another instance took the lease meanwhile, it
-                # redoes this batch (at least once) and this one moves nothing.
-                await self._hold(consumer)
-                if not await graph.write(
-                    dispatcher.advance, consumer=consumer.name, holder=self.holder, done=done
-                ):
-                    raise LeaseBusy(consumer.name)  # the lease expired mid-batch: its new holder redoes it
+                return events, None
+            except Exception:
+                logger.info("a batch failed in %s: one event at a time", consumer.name, exc_info=True)
+        done: list[Event] = []
+        while len(done) < len(events):
+            event, after = events[len(done)], events[len(done) + 1 : len(done) + 2]
+            try:
+                await consumer.handle(self.services, [event])
+            except Exception as error:
+                key = (consumer.name, event.uid)
+                self.attempts[key] += 1
+                poison = self.attempts[key] >= POISON_ATTEMPTS and bool(after)
+                if not poison or not await self._passed_over(consumer, event, after[0], error):
+                    return done, error
+                done += [event, after[0]]
+                continue
+            self.attempts.pop((consumer.name, event.uid), None)
+            done.append(event)
+        return done, None
+
+    async def _passed_over(self, consumer: Consumer, event: Event, after: Event, error: Exception) -> bool:
+        """Sets a poison event aside if the event after it goes through (handled here); False if that
+        fails too: then the consumer's store is down, and the event is no poison."""
+        try:
+            await consumer.handle(self.services, [after])
+        except Exception:
+            return False
+        del self.attempts[consumer.name, event.uid]
+        self.attempts.pop((consumer.name, after.uid), None)
+        logger.error(
+            "consumer %s set aside event %s (%s of %s:%d) after %d failures",
+            consumer.name,
+            event.uid,
+            event.kind,
+            event.owner,
+            event.sequence,
+            POISON_ATTEMPTS,
+            exc_info=error,
+        )
+        await self.services.graph.write(dispatcher.park, uid=event.uid, consumer=consumer.name)
+        return True
+
+    async def _advance(self, consumer: Consumer, handled: list[Event]) -> None:
+        self.delivered[consumer.name] += len(handled)
+        done = {event.owner: event.sequence for event in handled}  # in sequence order per owner
+        # Renewed before moving progress: if another instance took the lease meanwhile, it redoes
+        # these events (at least once) and this one moves nothing.
+        await self._hold(consumer)
+        if not await self.services.graph.write(
+            dispatcher.advance, consumer=consumer.name, holder=self.holder, done=done
+        ):
+            raise LeaseBusy(consumer.name)  # the lease expired mid-batch: its new holder redoes it
 
     async def _hold(self, consumer: Consumer) -> None:
         graph = self.services.graph

@@ -14,10 +14,10 @@ from graph.traversals import Traversal
 
 CONCEPT = Kind("Concept", Concept, sorts={"name": "n.key", "created_at": "n.created_at"})
 # The relations that reach concepts.
-OF_RECIPIENT = Traversal("Recipient", "(p)-[e:INTERESTED_IN]->(n:Concept)", CONCEPT)
-OF_GIFT = Traversal("Gift", "(p)-[e:TAGGED_WITH]->(n:Concept)", CONCEPT)
-OF_MEMORY = Traversal("Memory", "(p)-[e:MENTIONS]->(n:Concept)", CONCEPT)
-OF_CONFLICT = Traversal("Conflict", "(p)-[e:ABOUT]->(n:Concept)", CONCEPT)
+OF_RECIPIENT = Traversal("Recipient", "(p)-[:INTERESTED_IN]->(n:Concept)", CONCEPT)
+OF_GIFT = Traversal("Gift", "(p)-[:TAGGED_WITH]->(n:Concept)", CONCEPT)
+OF_MEMORY = Traversal("Memory", "(p)-[:MENTIONS]->(n:Concept)", CONCEPT)
+OF_CONFLICT = Traversal("Conflict", "(p)-[:ABOUT]->(n:Concept)", CONCEPT)
 MAX_DEPTH = 4
 # A concept's neighbors are ordered by how far they are, then by name.
 NEIGHBOR_SORTS = ("distance", "n.key")

@@ -27,8 +27,8 @@ CONFLICT = Kind(
     ),
 )
 # The relations that reach conflicts.
-OF_RECIPIENT = Traversal("Recipient", "(p)<-[e:WITH]-(n:Conflict)", CONFLICT)
-OF_CONCEPT = Traversal("Concept", "(p)<-[e:ABOUT]-(n:Conflict)", CONFLICT)
+OF_RECIPIENT = Traversal("Recipient", "(p)<-[:WITH]-(n:Conflict)", CONFLICT)
+OF_CONCEPT = Traversal("Concept", "(p)<-[:ABOUT]-(n:Conflict)", CONFLICT)
 
 
 def condition(

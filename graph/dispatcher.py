@@ -78,6 +78,15 @@ async def advance(tx: AsyncManagedTransaction, *, consumer: str, holder: str, do
     return record is not None and record["moved"] == len(done)
 
 
+async def park(tx: AsyncManagedTransaction, *, uid: str, consumer: str) -> None:
+    """Names the consumer on an event it set aside (one that kept failing there), for whoever looks."""
+    query = """
+    MATCH (e:Event {uid: $uid})
+    SET e.parked_by = [name IN coalesce(e.parked_by, []) WHERE name <> $consumer] + $consumer
+    """
+    await (await tx.run(query, uid=uid, consumer=consumer)).consume()
+
+
 async def cursors(tx: AsyncManagedTransaction, *, consumer: str) -> dict[str, int]:
     """Each owner's last sequence the consumer has."""
     query = "MATCH (c:Cursor {consumer: $consumer}) RETURN c.owner AS owner, c.sequence AS sequence"

@@ -32,9 +32,9 @@ DOCUMENT = Kind(
 )
 # What a Document may be attached to, as which role.
 ROLES = {"profile": "Recipient", "recording": "Conflict", "photo": "Memory"}
-OF_RECIPIENT = Traversal("Recipient", "(p)<-[e:ATTACHED_TO]-(n:Document)", DOCUMENT)
-OF_CONFLICT = Traversal("Conflict", "(p)<-[e:ATTACHED_TO]-(n:Document)", DOCUMENT)
-OF_MEMORY = Traversal("Memory", "(p)<-[e:ATTACHED_TO]-(n:Document)", DOCUMENT)
+OF_RECIPIENT = Traversal("Recipient", "(p)<-[:ATTACHED_TO]-(n:Document)", DOCUMENT)
+OF_CONFLICT = Traversal("Conflict", "(p)<-[:ATTACHED_TO]-(n:Document)", DOCUMENT)
+OF_MEMORY = Traversal("Memory", "(p)<-[:ATTACHED_TO]-(n:Document)", DOCUMENT)
 
 
 async def target_exists(tx: AsyncManagedTransaction, *, owner: str, label: str, uid: str) -> bool:

@@ -29,12 +29,12 @@ GIFT = Kind(
 )
 OUTCOME = Kind("GiftOutcome", GiftOutcome, sorts={"created_at": "n.created_at"})
 # The relations that reach gifts and outcomes.
-OF_RECIPIENT = Traversal("Recipient", "(p)<-[e:INTENDED_FOR]-(n:Gift)", GIFT)
-OF_OCCASION = Traversal("Occasion", "(p)<-[e:GIVEN_FOR]-(n:Gift)", GIFT)
-OF_CONCEPT = Traversal("Concept", "(p)<-[e:TAGGED_WITH]-(n:Gift)", GIFT)
-SIMILAR = Traversal("Gift", "(p)-[e:SIMILAR_TO]-(n:Gift)", GIFT)
-COMPLEMENTS = Traversal("Gift", "(p)-[e:COMPLEMENTS]-(n:Gift)", GIFT)
-OUTCOME_OF_GIFT = Traversal("Gift", "(p)-[e:HAS_OUTCOME]->(n:GiftOutcome)", OUTCOME)
+OF_RECIPIENT = Traversal("Recipient", "(p)<-[:INTENDED_FOR]-(n:Gift)", GIFT)
+OF_OCCASION = Traversal("Occasion", "(p)<-[:GIVEN_FOR]-(n:Gift)", GIFT)
+OF_CONCEPT = Traversal("Concept", "(p)<-[:TAGGED_WITH]-(n:Gift)", GIFT)
+SIMILAR = Traversal("Gift", "(p)-[:SIMILAR_TO]-(n:Gift)", GIFT)
+COMPLEMENTS = Traversal("Gift", "(p)-[:COMPLEMENTS]-(n:Gift)", GIFT)
+OUTCOME_OF_GIFT = Traversal("Gift", "(p)-[:HAS_OUTCOME]->(n:GiftOutcome)", OUTCOME)
 # An outcome at or above this success teaches what works for someone; below the other, what does not.
 GOOD, POOR = 0.7, 0.4
 _CASCADE = "OPTIONAL MATCH (n)-[:HAS_OUTCOME]->(d:GiftOutcome)"

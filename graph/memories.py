@@ -23,8 +23,8 @@ MEMORY = Kind(
     },
 )
 # The relations that reach memories.
-OF_RECIPIENT = Traversal("Recipient", "(p)<-[e:INVOLVES]-(n:Memory)", MEMORY)
-OF_CONCEPT = Traversal("Concept", "(p)<-[e:MENTIONS]-(n:Memory)", MEMORY)
+OF_RECIPIENT = Traversal("Recipient", "(p)<-[:INVOLVES]-(n:Memory)", MEMORY)
+OF_CONCEPT = Traversal("Concept", "(p)<-[:MENTIONS]-(n:Memory)", MEMORY)
 
 
 def condition(

@@ -23,7 +23,7 @@ from graph import events
 from graph.models import ENDS
 from graph.pages import Condition, Page, Row, Rows
 from graph.properties import for_create, for_update, unclearable
-from graph.rows import Computed, Shape, native, sort_values_of
+from graph.rows import Computed, Shape, sort_values_of
 
 
 def _cypher(computed: str | Computed) -> str:
@@ -76,14 +76,14 @@ class Kind:
         declared = self.model.defined_properties(aliases=False, rels=False)
         return tuple(name for name, prop in declared.items() if isinstance(prop, JSONProperty))
 
-    def row(self, properties: dict[str, Any], sort: Any = (), edge: Any = None) -> Row:
+    def row(self, properties: dict[str, Any], sort: Any = ()) -> Row:
         node = self._shape.decode(dict(properties))
         for name, decode in self._decoders:
             node[name] = decode(node.get(name))
         for name in self._json:
             if isinstance(node.get(name), str):
                 node[name] = json.loads(node[name])
-        return Row(node, sort_values_of(sort), native(edge) if edge is not None else None)
+        return Row(node, sort_values_of(sort))
 
     @property
     def broken(self) -> str:

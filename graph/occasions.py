@@ -43,8 +43,8 @@ OCCASION = Kind(
     ),
 )
 # The relations that reach occasions.
-OF_RECIPIENT = Traversal("Recipient", "(p)-[e:HAS_OCCASION]->(n:Occasion)", OCCASION)
-OF_GIFT = Traversal("Gift", "(p)-[e:GIVEN_FOR]->(n:Occasion)", OCCASION)
+OF_RECIPIENT = Traversal("Recipient", "(p)-[:HAS_OCCASION]->(n:Occasion)", OCCASION)
+OF_GIFT = Traversal("Gift", "(p)-[:GIVEN_FOR]->(n:Occasion)", OCCASION)
 
 
 def condition(

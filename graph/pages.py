@@ -56,12 +56,11 @@ class Page:
 
 @dataclass(slots=True)
 class Row:
-    """One node as a query returned it: its properties (and what its label computes), the values it was
-    ordered by, and the properties of the relationship it was reached through, if any."""
+    """One node as a query returned it: its properties (and what its label computes), and the values it
+    was ordered by."""
 
     node: dict[str, Any]
     sort: tuple[Any, ...] = ()
-    edge: dict[str, Any] | None = None
 
     @property
     def uid(self) -> str:

@@ -28,11 +28,11 @@ RECIPIENT = Kind(
     },
 )
 # The relations that reach recipients.
-OF_OCCASION = Traversal("Occasion", "(p)<-[e:HAS_OCCASION]-(n:Recipient)", RECIPIENT)
-OF_GIFT = Traversal("Gift", "(p)-[e:INTENDED_FOR]->(n:Recipient)", RECIPIENT)
-OF_CONCEPT = Traversal("Concept", "(p)<-[e:INTERESTED_IN]-(n:Recipient)", RECIPIENT)
-OF_MEMORY = Traversal("Memory", "(p)-[e:INVOLVES]->(n:Recipient)", RECIPIENT)
-OF_CONFLICT = Traversal("Conflict", "(p)-[e:WITH]->(n:Recipient)", RECIPIENT)
+OF_OCCASION = Traversal("Occasion", "(p)<-[:HAS_OCCASION]-(n:Recipient)", RECIPIENT)
+OF_GIFT = Traversal("Gift", "(p)-[:INTENDED_FOR]->(n:Recipient)", RECIPIENT)
+OF_CONCEPT = Traversal("Concept", "(p)<-[:INTERESTED_IN]-(n:Recipient)", RECIPIENT)
+OF_MEMORY = Traversal("Memory", "(p)-[:INVOLVES]->(n:Recipient)", RECIPIENT)
+OF_CONFLICT = Traversal("Conflict", "(p)-[:WITH]->(n:Recipient)", RECIPIENT)
 
 # What goes with a recipient: what is theirs alone (occasions, conflicts, gifts with their outcomes);
 # what they share with someone else stays.

@@ -30,6 +30,10 @@ _NODE = """n {.uid, label: labels(n)[0],
     ELSE 0 END}"""
 
 
+# The owner's last event sequence, bound as `sequence` before a view reads its nodes.
+_SEQUENCE = "OPTIONAL MATCH (u:User {uid: $owner}) WITH coalesce(u.event_sequence, 0) AS sequence"
+
+
 def _checked(names: Iterable[str], allowed: Sequence[str]) -> list[str]:
     chosen = sorted(set(names) or set(allowed))
     unknown = set(chosen) - set(allowed)
@@ -104,6 +108,7 @@ class Frame:
 
     nodes: list[list[Any]]
     fresh: list[list[Any]]
+    sequence: int  # the owner's last event, read first: every change the frame misses comes after it
 
 
 @dataclass
@@ -177,17 +182,21 @@ async def frame(
     community: int | None = None,
 ) -> Frame | None:
     """The owner's nodes a view may show: all of them (of these labels), those within `depth` links (of
-    these types) of `center`, or one community's members. None if `center` is not the owner's."""
+    these types) of `center` (none if it is not the owner's), or one community's members; with the owner's
+    event sequence read first. None if `center` is of no label a view shows."""
     scope, kinds = _scope(labels, center, depth, community), _checked(types, TYPES)
     if scope is None:
         return None
     # One record of lists: the driver decodes a list at once, far faster than row by row; no property
     # is read here that the cut does not need (names, counts and links come for the chosen nodes only).
     query = f"""
-    CALL () {{ {scope.source} }}
-    WITH n, CASE WHEN n.view_rank IS NULL THEN COUNT {{ (n)--() }} END AS degree
-    WITH collect(n) AS found, collect([n.uid, labels(n)[0], n.view_rank, n.view_community,
-                                       n.view_x, n.view_y, n.view_z, degree]) AS nodes
+    {_SEQUENCE}
+    CALL () {{
+      CALL () {{ {scope.source} }}
+      WITH n, CASE WHEN n.view_rank IS NULL THEN COUNT {{ (n)--() }} END AS degree
+      RETURN collect(n) AS found, collect([n.uid, labels(n)[0], n.view_rank, n.view_community,
+                                           n.view_x, n.view_y, n.view_z, degree]) AS nodes
+    }}
     CALL (found) {{
       UNWIND found AS n
       WITH n WHERE n.view_x IS NULL
@@ -195,13 +204,11 @@ async def frame(
       WITH DISTINCT r  // a link between two unplaced nodes is met from both
       RETURN collect([startNode(r).uid, endNode(r).uid, type(r), coalesce(r.weight, 1.0)]) AS fresh
     }}
-    RETURN nodes, fresh
+    RETURN nodes, fresh, sequence
     """
     rels = {"rels": "|".join(kinds)} if center is not None else {}
-    record = await (await tx.run(query, owner=owner, **scope.params, **rels)).single()
-    if record is None or (center is not None and not record["nodes"]):
-        return None
-    return Frame(record["nodes"], record["fresh"])
+    record = await (await tx.run(query, owner=owner, **scope.params, **rels)).single(strict=True)
+    return Frame(record["nodes"], record["fresh"], record["sequence"])
 
 
 def _by_label(refs: Iterable[tuple[str, str]], parameter: str) -> str:
@@ -312,14 +319,14 @@ async def view_of(
     center: tuple[str, str] | None = None,
     depth: int = 2,
     community: int | None = None,
-) -> tuple[Frame, Chosen, Details] | None:
+) -> tuple[Frame, Chosen | None, Details | None] | None:
     """A view in one read transaction of two statements: the frame, the caller's cut of it (`choose`,
-    no I/O), then what is drawn of the nodes it chose. None if there is nothing to draw (or `center` is
-    not the owner's)."""
+    no I/O), then what is drawn of the nodes it chose (neither when the frame is empty). None if `center`
+    is of no label a view shows."""
     where = {"labels": labels, "types": types, "center": center, "depth": depth, "community": community}
     found = await frame(tx, owner=owner, **where)
     if found is None or not found.nodes:
-        return None
+        return (found, None, None) if found is not None else None
     chosen = choose(found)
     among = [row[0] for row in found.nodes] if center is not None else None
     drawn = await details(tx, owner=owner, chosen=chosen, among=among, **where)

@@ -6,6 +6,8 @@ a type its role takes, its declared type and name do not say otherwise), then st
 store in chunks and recorded; if recording fails, a blob it wrote is removed again.
 """
 
+import contextlib
+import logging
 import mimetypes
 import unicodedata
 from datetime import UTC, datetime, timedelta
@@ -47,6 +49,7 @@ _SAME = {
 }
 _UNSAID = {"", "application/octet-stream", "binary/octet-stream"}
 SNIFF_BYTES = 8192
+logger = logging.getLogger("kindred.documents")
 _TOKEN_AUDIENCE = "kindred-download"  # noqa: S105 -- a JWT audience, not a secret
 
 
@@ -105,12 +108,18 @@ async def upload(context: Context, file: Upload, label: str, target: str, role: 
         )
     except BaseException:
         if stored.created:  # no Document names the bytes this upload wrote: they go with it
-            await blobs.delete(stored.key)
+            with contextlib.suppress(BlobsUnavailable):  # else left behind: the write's error matters
+                await blobs.delete(stored.key)
         raise
-    if not stored.created and await blobs.size(stored.key) is None:
-        # The owner's earlier copy was purged while this one was recorded: keep this one instead.
-        file.file.seek(0)
-        await blobs.put(owner, file.file)
+    try:
+        if not stored.created and await blobs.size(stored.key) is None:
+            # The owner's earlier copy was purged while this one was recorded: keep this one instead.
+            file.file.seek(0)
+            await blobs.put(owner, file.file)
+    except BlobsUnavailable:
+        # The Document is committed: answer it. Its bytes are there unless a purge raced this upload
+        # and the store failed right then; its download then answers NOT_FOUND.
+        logger.warning("the blob store failed after document %s was recorded", row.node["uid"], exc_info=True)
     return row
 
 

@@ -1,6 +1,5 @@
 """DataLoaders: the nested fields of one GraphQL level are fetched together, in one Neo4j query."""
 
-import asyncio
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +10,7 @@ from graph import traversals
 from graph.driver import Graph
 from graph.pages import Page, Rows
 from graph.traversals import Traversal
+from resolvers.together import all_of
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,8 @@ class Loaders:
             groups[(step.traversal, step.page)].append(step)
         # Sibling relations of one level (a recipient's gifts, occasions, interests) are read at once,
         # each in its own read transaction, so the level waits for the slowest, not for their sum.
-        pages = await asyncio.gather(
-            *(
+        pages = await all_of(
+            (
                 self.graph.read(
                     traversals.neighbors,
                     traversal,

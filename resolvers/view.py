@@ -56,6 +56,7 @@ class View:
     total: int  # the nodes the view was cut from
     hidden: int = 0  # those neither shown nor in a super-node
     folded: dict[int, list[str]] = field(default_factory=dict)  # community -> its folded members' uids
+    sequence: int = 0  # the viewer's last event the view reflects: graphChanged(since:) goes on from it
 
 
 @dataclass
@@ -95,11 +96,12 @@ async def graph_view(
         center=center,
         depth=depth,
     )
-    if found is None:
-        if center is not None:
-            raise NotFound("No node of yours has this id.", id=center[1])
-        return View([], [], 0)
-    return _shaped(plan, *found)
+    if found is None or (center is not None and not found[0].nodes):
+        raise NotFound("No node of yours has this id.", id=center[1] if center is not None else "")
+    frame, chosen, drawn = found
+    if chosen is None or drawn is None:
+        return View([], [], 0, sequence=frame.sequence)
+    return _shaped(plan, frame, chosen, drawn)
 
 
 async def expand_community(context: Context, community: int, max_nodes: int) -> View:
@@ -107,9 +109,10 @@ async def expand_community(context: Context, community: int, max_nodes: int) -> 
     among them; NotFound if the viewer has no such community."""
     plan = _Plan(_checked_budget(max_nodes), None, fold=False)
     found = await context.graph.read(view.view_of, owner=context.viewer, choose=plan, community=community)
-    if found is None:
+    frame, chosen, drawn = found if found is not None else (None, None, None)
+    if frame is None or chosen is None or drawn is None:
         raise NotFound("No community of yours has this id.", id=str(community))
-    return _shaped(plan, *found)
+    return _shaped(plan, frame, chosen, drawn)
 
 
 async def neighbourhood(
@@ -220,7 +223,7 @@ def _shaped(plan: _Plan, frame: view.Frame, chosen: view.Chosen, drawn: view.Det
     labels = {row[0]: row[1] for row in rows}
     view_links = _links_between(drawn, labels, set(folded))
     members = {community: [rows[i][0] for i in group] for community, group in folded.items()}
-    return View(shown, view_links, len(rows), hidden, members)
+    return View(shown, view_links, len(rows), hidden, members, frame.sequence)
 
 
 def _settled(rows: list[list[Any]], fresh: list[list[Any]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -15,6 +15,7 @@ from resolvers import recipients as recipient_resolvers
 from resolvers.context import Context
 from resolvers.pages import Order, PageArgs
 from schema.docs import described
+from schema.placed import Placed
 from schema.relay import (
     After,
     Before,
@@ -68,7 +69,7 @@ CONCEPT = {
 
 @strawberry.type(description="An interest, topic, value or gift category: one per name per user.")
 @described(CONCEPT)
-class Concept(OwnedNode):
+class Concept(OwnedNode, Placed):
     load = staticmethod(resolve.by_uids)
     names = _NAMES
     id: relay.NodeID[str]

@@ -14,6 +14,7 @@ from resolvers import recipients as recipient_resolvers
 from resolvers.context import Context
 from resolvers.pages import Order, PageArgs
 from schema.docs import described
+from schema.placed import Placed
 from schema.relay import (
     DeletePayload,
     Info,
@@ -58,7 +59,7 @@ CONFLICT = {
 
 @strawberry.type(description="A conflict with someone in the viewer's life.")
 @described(CONFLICT)
-class Conflict(OwnedNode):
+class Conflict(OwnedNode, Placed):
     load = staticmethod(resolve.by_uids)
     id: relay.NodeID[str]
     status: ConflictStatus

@@ -15,6 +15,7 @@ from resolvers.context import Context
 from resolvers.pages import Order, PageArgs
 from schema.docs import described
 from schema.occasions import CreateOccasionInput, occasion_values
+from schema.placed import Placed
 from schema.recipients import CreateRecipientInput, new_recipient_values
 from schema.relay import (
     DeletePayload,
@@ -107,7 +108,7 @@ class Giving:
 
 @strawberry.type(description="What happened after a gift.")
 @described(OUTCOME)
-class GiftOutcome(OwnedNode):
+class GiftOutcome(OwnedNode, Placed):
     load = staticmethod(resolve.outcomes_by_uids)
     id: relay.NodeID[str]
     was_given: bool
@@ -125,7 +126,7 @@ class GiftOutcome(OwnedNode):
 
 @strawberry.type(description="A gift the viewer gave.")
 @described(GIFT)
-class Gift(OwnedNode):
+class Gift(OwnedNode, Placed):
     load = staticmethod(resolve.by_uids)
     id: relay.NodeID[str]
     name: str

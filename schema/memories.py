@@ -14,6 +14,7 @@ from resolvers import recipients as recipient_resolvers
 from resolvers.context import Context
 from resolvers.pages import Order, PageArgs
 from schema.docs import described
+from schema.placed import Placed
 from schema.relay import (
     DeletePayload,
     Info,
@@ -66,7 +67,7 @@ MEMORY = {
 
 @strawberry.type(description="Something the viewer remembers.")
 @described(MEMORY)
-class Memory(OwnedNode):
+class Memory(OwnedNode, Placed):
     load = staticmethod(resolve.by_uids)
     id: relay.NodeID[str]
     kind: MemoryKind

@@ -1,6 +1,5 @@
 """Any of the viewer's nodes by its global id: every id Kindred hands out resolves here."""
 
-import asyncio
 from collections import defaultdict
 from typing import Annotated, Any
 
@@ -8,6 +7,7 @@ import strawberry
 from strawberry import relay
 
 from errors import BadUserInput
+from resolvers.together import all_of
 from schema.relay import Info
 
 MAX_IDS = 100
@@ -22,9 +22,7 @@ async def load(info: Info, refs: list[tuple[str, str]]) -> list[Any]:
     types = {name: _node_type(info, name) for name in by_type}
     loading = [(name, uids) for name, uids in by_type.items() if types[name] is not None]
     # Each type is its own read: all at once, so the call waits for the slowest, not for their sum.
-    loaded = await asyncio.gather(
-        *(types[name].resolve_nodes(info=info, node_ids=uids) for name, uids in loading)
-    )
+    loaded = await all_of(types[name].resolve_nodes(info=info, node_ids=uids) for name, uids in loading)
     found: dict[tuple[str, str], Any] = {}
     for (type_name, uids), nodes in zip(loading, loaded, strict=True):
         found |= {(type_name, uid): node for uid, node in zip(uids, nodes, strict=True) if node is not None}

@@ -13,6 +13,7 @@ from resolvers import recipients as recipient_resolvers
 from resolvers.context import Context
 from resolvers.pages import Order, PageArgs
 from schema.docs import described
+from schema.placed import Placed
 from schema.relay import (
     After,
     Before,
@@ -75,7 +76,7 @@ OCCASION = {
 
 @strawberry.type(description="A date that matters to the viewer and to the people it is shared with.")
 @described(OCCASION)
-class Occasion(OwnedNode):
+class Occasion(OwnedNode, Placed):
     load = staticmethod(resolve.by_uids)
     names = _NAMES
     id: relay.NodeID[str]

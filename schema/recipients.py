@@ -19,6 +19,7 @@ from resolvers import recipients as resolve
 from resolvers.context import Context
 from resolvers.pages import Order, PageArgs
 from schema.docs import described
+from schema.placed import Placed
 from schema.relay import (
     DeletePayload,
     Info,
@@ -139,7 +140,7 @@ class Relationship:
 
 @strawberry.type(description="A person in the viewer's life, and the viewer's relationship to them.")
 @described(RECIPIENT)
-class Recipient(OwnedNode):
+class Recipient(OwnedNode, Placed):
     load = staticmethod(resolve.by_uids)
     id: relay.NodeID[str]
     name: str

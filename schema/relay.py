@@ -15,6 +15,7 @@ from errors import BadUserInput
 from resolvers import pages
 from resolvers.context import Context
 from resolvers.pages import Order, PageArgs, Row, Rows
+from schema.placed import keep_place
 
 NodeT = TypeVar("NodeT")
 Info = strawberry.Info[Context, None]
@@ -236,7 +237,9 @@ def from_node(cls: Any, node: dict[str, Any], names: dict[str, str] | None = Non
             continue
         value = node.get(key)
         values[name] = kind(value) if kind is not None and value is not None else value
-    return cls(**values)
+    made = cls(**values)
+    keep_place(made, node)
+    return made
 
 
 @cache

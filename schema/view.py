@@ -33,6 +33,7 @@ from errors import BadUserInput
 from graph.view import LABELS, TYPES
 from resolvers import view as resolve
 from schema.nodes import ref_of
+from schema.placed import ViewPosition
 from schema.relay import Info
 
 ViewLabel = strawberry.enum(
@@ -51,13 +52,6 @@ class Evolution(Enum):
         "BLOOM", description="Well linked (6-11), or 3+ links to new nodes in 30 days."
     )
     CONSTELLATION = strawberry.enum_value("CONSTELLATION", description="A hub: 12 links or more.")
-
-
-@strawberry.type(description="A place in the 3D scene, in scene units (a link is about 30 long).")
-class ViewPosition:
-    x: float = strawberry.field(description="Left to right.")
-    y: float = strawberry.field(description="Bottom to top.")
-    z: float = strawberry.field(description="Back to front.")
 
 
 @strawberry.type(
@@ -142,6 +136,10 @@ class GraphView:
     hidden_count: int = strawberry.field(
         description="Of those, how many are neither drawn nor in a super-node."
     )
+    sequence: int = strawberry.field(
+        description="The viewer's last change this view reflects: pass it as graphChanged's `since` to "
+        "hear every change after it, none lost in between."
+    )
 
     @classmethod
     def of(cls, found: resolve.View) -> "GraphView":
@@ -152,6 +150,7 @@ class GraphView:
             links=[ViewLink.of(link, ids) for link in found.links],
             total_count=found.total,
             hidden_count=found.hidden,
+            sequence=found.sequence,
         )
 
 

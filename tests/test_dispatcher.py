@@ -6,15 +6,17 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import uuid4
 
+import pytest
+
 from dispatch import Consumer, Event, Services
-from dispatch.runner import Dispatcher
+from dispatch.runner import POISON_ATTEMPTS, Dispatcher
 from graph import dispatcher as progress
 from graph import events
 from graph.driver import Graph
 
 
-async def owner_with_events(graph: Graph, count: int) -> str:
-    owner = str(uuid4())
+async def owner_with_events(graph: Graph, count: int, owner: str | None = None) -> str:
+    owner = owner or str(uuid4())
     async with graph.driver.session() as session:
         await session.run("CREATE (:User {uid: $uid})", uid=owner)
     for i in range(count):
@@ -112,5 +114,58 @@ async def test_a_failing_consumer_is_retried_with_backoff_and_blocks_no_other(gr
     finally:
         await runner.stop()
     assert len(healthy.seen) == 3
-    assert failing_calls == [3, 3, 3]  # the same events again until the consumer has them
+    # The batch, then its first event alone (which fails too: the store is down), then the batch again.
+    assert failing_calls == [3, 1, 3]
     assert (await graph.read(progress.cursors, consumer="failing"))[owner] == 3
+
+
+async def test_an_event_that_always_fails_is_set_aside_and_holds_back_no_other(graph: Graph) -> None:
+    # Events come by owner, then sequence: the poisoned owner's come first, before everyone else's.
+    poisoned = await owner_with_events(graph, 3, owner="0-poisoned")
+    other = await owner_with_events(graph, 2, owner="1-other")
+    poison = f"Memory:{poisoned}-1"  # the poisoned owner's second event names it
+    alone: list[str] = []
+    seen: list[str] = []
+
+    async def handle(s: Services, batch: Sequence[Event]) -> None:
+        if any(poison in event.nodes for event in batch):
+            if len(batch) == 1:
+                alone.append(batch[0].uid)
+            raise ValueError("this node breaks the consumer")
+        seen.extend(f"{event.owner}:{event.sequence}" for event in batch)
+
+    runner = Dispatcher(services(graph), [Consumer("poisoned", handle)], backoff_seconds=0.01)
+    for _ in range(POISON_ATTEMPTS - 1):
+        with pytest.raises(ValueError):
+            await runner.drain()
+    assert seen == [f"{poisoned}:1"]  # until it is known for poison, nothing after it passes
+    await runner.drain()  # the last of its attempts: set aside, and the rest delivered
+    assert seen == [f"{poisoned}:1", f"{poisoned}:3", f"{other}:1", f"{other}:2"]
+    assert len(alone) == len(set(alone)) * POISON_ATTEMPTS
+    cursors = await graph.read(progress.cursors, consumer="poisoned")
+    assert cursors == {poisoned: 3, other: 2}
+    async with graph.driver.session() as session:
+        query = "MATCH (e:Event) WHERE e.parked_by IS NOT NULL RETURN e.nodes AS nodes, e.parked_by AS by"
+        parked = [record.data() async for record in await session.run(query)]
+    assert parked == [{"nodes": [poison], "by": ["poisoned"]}]
+
+
+async def test_a_consumer_whose_store_is_down_sets_nothing_aside(graph: Graph) -> None:
+    owner = await owner_with_events(graph, 3)
+    down = True
+
+    async def handle(s: Services, batch: Sequence[Event]) -> None:
+        if down:
+            raise ConnectionError("the derived store is down")
+
+    runner = Dispatcher(services(graph), [Consumer("down", handle)], backoff_seconds=0.01)
+    for _ in range(POISON_ATTEMPTS * 2):
+        with pytest.raises(ConnectionError):
+            await runner.drain()
+    assert await graph.read(progress.cursors, consumer="down") == {}
+    down = False
+    await runner.drain()
+    assert await graph.read(progress.cursors, consumer="down") == {owner: 3}
+    async with graph.driver.session() as session:
+        query = "MATCH (e:Event) WHERE e.parked_by IS NOT NULL RETURN count(e) AS parked"
+        assert (await (await session.run(query)).single(strict=True))["parked"] == 0

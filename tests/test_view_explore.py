@@ -74,13 +74,25 @@ async def test_the_explorer_draws_the_demo_and_follows_a_change_without_reload(
                 process.stdin.write(f"MUTATED {name}\n".encode())
                 await process.stdin.drain()
                 _, seen = await _line(process, 60)
+                drawn_by_server = await _view(http, token)
             finally:
                 if process.returncode is None:
                     process.kill()
                 await process.wait()
     assert seen["nodes"] == drawn["nodes"] + 1
     assert seen["reloads"] == 1 and not seen["problems"]
+    # Drawn from deltas alone (the view was fetched once, at login), where the server placed it.
+    assert seen["refreshes"] == 1 and seen["deltas"] >= 2
+    assert seen["place"] == drawn_by_server[seen["id"]]
     assert SCREENSHOT.stat().st_size > 10_000
+
+
+async def _view(http: httpx.AsyncClient, token: str) -> dict[str, dict[str, float]]:
+    """Where graphView draws each node, by id."""
+    query = "{ graphView(maxNodes: 2000) { nodes { id x y z } } }"
+    answer = await http.post("/graphql", json={"query": query}, headers={"Authorization": f"Bearer {token}"})
+    nodes = answer.json()["data"]["graphView"]["nodes"]
+    return {node["id"]: {"x": node["x"], "y": node["y"], "z": node["z"]} for node in nodes}
 
 
 async def _log_in(http: httpx.AsyncClient) -> dict:

@@ -1,6 +1,7 @@
 // Drives the explorer in Debian's headless chromium: logs in, waits for the graph to be drawn, says
 // READY <nodes>, waits for "MUTATED <name>" on stdin, waits (no reload) until a node of that name is
-// drawn, saves a screenshot and says SEEN <nodes>. Run by tests/test_view_explore.py.
+// drawn, saves a screenshot and says SEEN with what the page holds (the new node's id and place among it).
+// Run by tests/test_view_explore.py.
 const { chromium } = require("playwright-core");
 const readline = require("readline");
 
@@ -44,7 +45,12 @@ const nextLine = () => new Promise((resolve) => lines.once("line", resolve));
     }
     await page.waitForTimeout(1500); // a frame or two of the new picture
     await page.screenshot({ path: screenshot });
-    const after = await page.evaluate(() => ({ nodes: window.kindredExplorer.nodes.size, reloads: performance.getEntriesByType("navigation").length, refreshes: window.kindredExplorer.refreshes }));
+    const after = await page.evaluate((wanted) => {
+      const state = window.kindredExplorer;
+      const made = [...state.nodes.values()].find((n) => n.name === wanted);
+      return { nodes: state.nodes.size, reloads: performance.getEntriesByType("navigation").length,
+        refreshes: state.refreshes, deltas: state.deltas, id: made.id, place: { x: made.x, y: made.y, z: made.z } };
+    }, name);
     console.log(`SEEN ${JSON.stringify({ ...after, problems })}`);
   } finally {
     await browser.close();

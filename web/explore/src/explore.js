@@ -1,7 +1,8 @@
 // Kindred's 3D explorer: draws the viewer's graph from graphView with the server's positions (every node
 // pinned with fx/fy/fz, so no force simulation runs in the browser), opens super-nodes and neighbourhoods
-// on click, searches, and follows changes: through the graphChanged subscription when the server has it,
-// otherwise by fetching graphView again every few seconds and after each of its own requests.
+// on click, searches, and follows changes: it applies graphChanged's deltas (each node's kept place rides
+// on them) from the view's own sequence on, or, on a server without the subscription, fetches graphView
+// again every few seconds.
 import ForceGraph3D from "3d-force-graph";
 
 const ENDPOINT = "/graphql";
@@ -9,7 +10,7 @@ const REFRESH_MS = 3000;
 const BUDGET = 2000;
 const NODE = "id label name x y z size community colourKey evolution members";
 const LINK = "id source target type weight";
-const VIEW = `query View($max: Int!) { graphView(maxNodes: $max) { totalCount hiddenCount
+const VIEW = `query View($max: Int!) { graphView(maxNodes: $max) { totalCount hiddenCount sequence
   nodes { ${NODE} } links { ${LINK} } } }`;
 const EXPAND = `query Expand($id: ID!) { expandCommunity(id: $id, maxNodes: 500) {
   nodes { ${NODE} } links { ${LINK} } } }`;
@@ -17,11 +18,20 @@ const NEIGHBOURS = `query Neighbours($id: ID!) { neighbourhood(id: $id, first: 2
   nodes { ${NODE} } links { ${LINK} } } }`;
 const SEARCH = `query Search($q: String!) { search(query: $q, first: 10) { score node { id } matched } }`;
 const HAS_LIVE = `{ __schema { subscriptionType { fields { name } } } }`;
+// What a delta says of a node: its place (null until the layout has kept one) and what to write on it.
+const NAMED = `... on Recipient { name } ... on Occasion { name } ... on Concept { name } ... on Gift { name }
+  ... on Memory { content } ... on Conflict { summary } ... on GiftOutcome { reaction }`;
+const CHANGED_NODE = `__typename id ... on Placed { position { x y z } community } ${NAMED}`;
+const CHANGED_LINK = "type sourceId targetId weight";
+const CHANGES = `subscription Changes($since: Int) { graphChanged(since: $since) { sequence
+  nodesAdded { ${CHANGED_NODE} } nodesUpdated { ${CHANGED_NODE} } nodesRemoved { id }
+  linksAdded { ${CHANGED_LINK} } linksUpdated { ${CHANGED_LINK} } linksRemoved { ${CHANGED_LINK} } } }`;
 const COLOURS = ["#5b7cfa", "#f59e0b", "#10b981", "#ef4444", "#a855f7", "#06b6d4", "#84cc16", "#ec4899",
   "#f97316", "#14b8a6", "#eab308", "#8b5cf6"];
 
 const state = { token: sessionStorage.getItem("kindred-token"), nodes: new Map(), links: new Map(),
-  opened: new Set(), expanded: new Set(), live: "none", refreshes: 0, highlighted: new Set(), graph: null };
+  opened: new Set(), expanded: new Set(), live: "none", refreshes: 0, deltas: 0, sequence: 0,
+  pending: new Map(), highlighted: new Set(), graph: null };
 window.kindredExplorer = state; // what a test (or a curious person at the console) can look at
 
 const $ = (id) => document.getElementById(id);
@@ -64,21 +74,60 @@ function merge(found, replace) {
   if (replace) {
     for (const id of [...state.nodes.keys()]) if (!seen.has(id) && !state.opened.has(id)) state.nodes.delete(id);
     for (const id of [...state.links.keys()]) if (!linkSeen.has(id)) state.links.delete(id);
-  }
-  for (const [id, link] of state.links) {
-    const ends = [link.source, link.target].map((end) => (typeof end === "object" ? end.id : end));
-    if (!state.nodes.has(ends[0]) || !state.nodes.has(ends[1])) state.links.delete(id);
+    state.pending.clear();
   }
   draw();
 }
 
+// One graphChanged delta, applied in place: a node is drawn once it has a place (a new one gets it from
+// the layout's PositionsChanged right after), moved where the server moved it, and a link drawn once
+// both its ends are. A node updated that is not drawn is in a super-node: it stays folded.
+function apply(delta) {
+  state.sequence = delta.sequence;
+  state.deltas += 1;
+  for (const change of delta.nodesAdded) place(change, true);
+  for (const change of delta.nodesUpdated) place(change, false);
+  for (const { id } of delta.nodesRemoved) {
+    state.nodes.delete(id);
+    state.pending.delete(id);
+  }
+  for (const link of [...delta.linksAdded, ...delta.linksUpdated]) {
+    const id = linkId(link);
+    state.links.set(id, { id, source: link.sourceId, target: link.targetId, type: link.type, weight: link.weight ?? 1 });
+  }
+  for (const link of delta.linksRemoved) state.links.delete(linkId(link));
+  draw();
+}
+
+function place(change, added) {
+  const drawn = state.nodes.get(change.id);
+  const node = drawn || state.pending.get(change.id);
+  if (!node && !added) return;
+  const target = node || { id: change.id, label: change.__typename, colourKey: change.__typename, size: 2, evolution: null, members: null };
+  const name = change.name ?? change.content ?? change.summary ?? change.reaction;
+  if (name != null) target.name = String(name).slice(0, 80);
+  if (change.community != null) target.community = change.community;
+  if (change.position) {
+    const { x, y, z } = change.position;
+    Object.assign(target, { x, y, z, fx: x, fy: y, fz: z });
+    state.pending.delete(change.id);
+    state.nodes.set(change.id, target);
+  } else if (!drawn) {
+    state.pending.set(change.id, target);
+  }
+}
+
+// A link's id as graphView gives it (a Relay id of "ViewLink:<source>-<type>-><target>"), from a delta's.
+function linkId(link) {
+  return btoa(`ViewLink:${atob(link.sourceId)}-${link.type}->${atob(link.targetId)}`);
+}
+
 function draw() {
   const nodes = [...state.nodes.values()];
-  const links = [...state.links.values()].map((link) => ({
-    ...link,
-    source: typeof link.source === "object" ? link.source.id : link.source,
-    target: typeof link.target === "object" ? link.target.id : link.target,
-  }));
+  const end = (node) => (typeof node === "object" ? node.id : node);
+  const links = [...state.links.values()]
+    .map((link) => ({ ...link, source: end(link.source), target: end(link.target) }))
+    .filter((link) => state.nodes.has(link.source) && state.nodes.has(link.target));
   if (!state.graph) {
     state.graph = ForceGraph3D()($("scene"))
       .backgroundColor("#0b1020")
@@ -113,6 +162,7 @@ function frame(nodes) {
 async function refresh() {
   const data = await gql(VIEW, { max: BUDGET });
   state.refreshes += 1;
+  state.sequence = data.graphView.sequence;
   merge(data.graphView, true);
 }
 
@@ -154,8 +204,9 @@ async function search(event) {
   }
 }
 
-// graphChanged (live updates) when the server has it: each delta means a fresh view, whose positions
-// are the server's; without it, the view is fetched again every REFRESH_MS.
+// graphChanged when the server has it, from the view's sequence on (so nothing made since the view was
+// read is lost), resumed from the last delta after a dropped socket; a subscription the server ends
+// (fallen too far behind) is made good by a fresh view. Without it, the view is fetched every REFRESH_MS.
 async function follow() {
   let fields = [];
   try {
@@ -174,16 +225,23 @@ async function follow() {
 function subscribe() {
   const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${ENDPOINT}`;
   const socket = new WebSocket(url, "graphql-transport-ws");
-  let pending = null;
+  let operation = 0;
+  const start = () => {
+    operation += 1;
+    const payload = { query: CHANGES, variables: { since: state.sequence } };
+    socket.send(JSON.stringify({ id: String(operation), type: "subscribe", payload }));
+  };
   socket.onopen = () => socket.send(JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${state.token}` } }));
   socket.onmessage = (message) => {
     const frame = JSON.parse(message.data);
     if (frame.type === "connection_ack") {
       state.live = "graphChanged";
-      socket.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query: "subscription { graphChanged { __typename } }" } }));
+      start();
     } else if (frame.type === "next") {
-      clearTimeout(pending);
-      pending = setTimeout(() => refresh().catch((error) => status(error.message)), 150);
+      if (frame.payload.data) apply(frame.payload.data.graphChanged);
+      else status(frame.payload.errors?.[0]?.message || "A change could not be read.");
+    } else if (frame.type === "error" || frame.type === "complete") {
+      refresh().then(start, (error) => status(error.message));
     } else if (frame.type === "ping") {
       socket.send(JSON.stringify({ type: "pong" }));
     }

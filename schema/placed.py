@@ -1,0 +1,39 @@
+"""Where the 3D view draws a node: its place in the scene and its community, kept on the node by the
+layout consumer. Every type the view draws has them, so a live delta's nodes carry them and a client
+moves what moved without asking for a new view."""
+
+from typing import Any
+
+import strawberry
+from strawberry import relay
+
+
+@strawberry.type(description="A place in the 3D scene, in scene units (a link is about 30 long).")
+class ViewPosition:
+    x: float = strawberry.field(description="Left to right.")
+    y: float = strawberry.field(description="Bottom to top.")
+    z: float = strawberry.field(description="Back to front.")
+
+
+@strawberry.interface(description="A node the 3D view draws, with its place there.")
+class Placed(relay.Node):
+    @strawberry.field(
+        description="Its place in the 3D view, as graphView draws it: null until the layout has placed it "
+        "(just after it is made; a PositionsChanged change follows with its place)."
+    )
+    def position(self) -> ViewPosition | None:
+        kept = getattr(self, "_kept", None) or {}
+        x, y, z = kept.get("view_x"), kept.get("view_y"), kept.get("view_z")
+        if x is None or y is None or z is None:
+            return None
+        return ViewPosition(x=x, y=y, z=z)
+
+    @strawberry.field(description="Its community (Leiden) as the 3D view colours it; null until computed.")
+    def community(self) -> int | None:
+        return (getattr(self, "_kept", None) or {}).get("view_community")
+
+
+def keep_place(made: Any, node: dict[str, Any]) -> None:
+    """Keeps what the view stored on a node with the type made from it, for `position` and `community`."""
+    if isinstance(made, Placed):
+        made._kept = node  # type: ignore[attr-defined]
