@@ -208,7 +208,9 @@ def _shaped(plan: _Plan, frame: view.Frame, chosen: view.Chosen, drawn: view.Det
                     "x": positions[i][0],
                     "y": positions[i][1],
                     "z": positions[i][2],
-                    "community": int(groups[i]),
+                    # As the layout keeps it: null until it has reached the node (the schema says so),
+                    # though the cut gave it a group of its own for this answer.
+                    "community": rows[i][3],
                     "degree": degree,
                     "growth": growth,
                 },

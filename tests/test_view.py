@@ -180,11 +180,14 @@ async def test_a_node_not_laid_out_yet_is_drawn_near_its_neighbours(
     token = await client.sign_up("fresh@example.com")
     groups = await planted(client, token)
     await layout.drain()
+    kept = {node["id"]: node["position"] for node in (await view(client, token, max=500))["nodes"]}
     newcomer = await concept(client, token, "just now")
     await link(client, token, newcomer, groups[1][2])
     found = {node["id"]: node for node in (await view(client, token, max=500))["nodes"]}
     here, there = found[newcomer], found[groups[1][2]]
     assert math.dist((here["x"], here["y"], here["z"]), (there["x"], there["y"], there["z"])) < 4 * EDGE
+    # Placed for this answer only: the nodes already laid out stay exactly where they are kept.
+    assert {uid: found[uid]["position"] for uid in kept} == kept
 
 
 async def test_a_centred_view_reaches_depth_links_and_keeps_its_center(
@@ -304,3 +307,65 @@ async def test_a_super_node_id_of_no_community_number_is_refused(client: GraphQL
     forged = base64.b64encode(f"Community:{key}".encode()).decode()
     error = await client.error(EXPAND, {"id": forged}, token=token)
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "id"}
+
+
+async def test_a_super_nodes_links_weigh_what_its_members_links_weigh_together(
+    client: GraphQLClient, layout: Dispatcher
+) -> None:
+    token = await client.sign_up("summed@example.com")
+    groups = await planted(client, token)
+    weighed = {}  # (a, b) -> weight of the links added between groups, heavier than the planted ones
+    for g in range(GROUPS):
+        a, b = groups[g][2], groups[(g + 2) % GROUPS][3]
+        weighed[(a, b)] = 0.25 + g
+        await link(client, token, a, b, weighed[(a, b)])
+    await layout.drain()
+    whole = await view(client, token, max=500)
+    community = {node["id"]: node["community"] for node in whole["nodes"]}
+    links = [(link["source"], link["target"], link["weight"]) for link in whole["links"]]
+    folded = await view(client, token, max=12)
+    shown = {node["id"] for node in folded["nodes"] if node["label"] != "Community"}
+    supers = {node["community"]: node["id"] for node in folded["nodes"] if node["label"] == "Community"}
+
+    def end(uid: str) -> str | None:  # where a node is drawn: itself, its super-node, or nowhere
+        return uid if uid in shown else supers.get(community[uid])
+
+    expected: dict[frozenset[str], float] = {}
+    for source, target, weight in links:
+        a, b = end(source), end(target)
+        if a is None or b is None or a == b or (a in shown and b in shown):
+            continue
+        expected[frozenset((a, b))] = expected.get(frozenset((a, b)), 0.0) + weight
+    summed = {frozenset((link["source"], link["target"])): link["weight"] for link in folded["links"]}
+    summed = {ends: weight for ends, weight in summed.items() if not ends <= shown}
+    assert summed.keys() == expected.keys()
+    assert all(math.isclose(summed[ends], expected[ends], abs_tol=1e-4) for ends in expected)
+    direct = {(link["source"], link["target"]) for link in folded["links"] if link["type"] != "Community"}
+    assert direct == {(s, t) for s, t, _ in links if s in shown and t in shown}
+
+
+async def test_a_views_lists_answer_aliases_fragments_typenames_and_skipped_fields_as_graphql_says(
+    client: GraphQLClient, layout: Dispatcher
+) -> None:
+    token = await client.sign_up("flat@example.com")
+    a, b = await concept(client, token, "one"), await concept(client, token, "two")
+    await link(client, token, a, b, 0.5)
+    await layout.drain()
+    query = """query ($no: Boolean!) { graphView { nodes { __typename key: id ...Named
+      name @skip(if: $no) evolution place: position { x ...Y } } links { weight ...on ViewLink { from: source } } } }
+      fragment Named on ViewNode { label }
+      fragment Y on ViewPosition { y }"""
+    found = (await client.data(query, {"no": True}, token=token))["graphView"]
+    plain = await view(client, token, max=500)
+    by_id = {node["id"]: node for node in plain["nodes"]}
+    assert [list(node) for node in found["nodes"]] == [
+        ["__typename", "key", "label", "evolution", "place"]
+    ] * 2
+    for node in found["nodes"]:
+        same = by_id[node["key"]]
+        assert node["__typename"] == "ViewNode" and node["label"] == "Concept"
+        assert node["evolution"] == same["evolution"] == "SEED"
+        assert node["place"] == {"x": same["x"], "y": same["y"]}
+    assert found["links"] == [{"weight": 0.5, "from": a}]
+    named = (await client.data(query, {"no": False}, token=token))["graphView"]["nodes"]
+    assert {node["name"] for node in named} == {"one", "two"}
