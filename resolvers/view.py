@@ -187,13 +187,7 @@ def _shaped(plan: _Plan, frame: view.Frame, chosen: view.Chosen, drawn: view.Det
     """Shapes what is shown: the chosen nodes, super-nodes for the folded communities, and the links."""
     settled = plan.settled
     assert settled is not None
-    rows, positions, groups, ranks, cut = (
-        settled.rows,
-        settled.positions,
-        settled.groups,
-        settled.ranks,
-        settled.cut,
-    )
+    rows, positions, ranks, cut = settled.rows, settled.positions, settled.ranks, settled.cut
     named = {row[0]: row for row in drawn.rows}  # uid -> [uid, name, degree, growth]
     shown = []
     for i in cut.shown:
