@@ -314,11 +314,8 @@ async def test_a_super_nodes_links_weigh_what_its_members_links_weigh_together(
 ) -> None:
     token = await client.sign_up("summed@example.com")
     groups = await planted(client, token)
-    weighed = {}  # (a, b) -> weight of the links added between groups, heavier than the planted ones
-    for g in range(GROUPS):
-        a, b = groups[g][2], groups[(g + 2) % GROUPS][3]
-        weighed[(a, b)] = 0.25 + g
-        await link(client, token, a, b, weighed[(a, b)])
+    for g in range(GROUPS):  # links across groups weighing other than the planted ones (1)
+        await link(client, token, groups[g][2], groups[(g + 2) % GROUPS][3], 0.2 + 0.2 * g)
     await layout.drain()
     whole = await view(client, token, max=500)
     community = {node["id"]: node["community"] for node in whole["nodes"]}
