@@ -5,9 +5,12 @@ only, near its neighbours, and moves to its kept place once the consumer has run
 
 import base64
 import binascii
+import gc
 import json
 import math
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,6 +70,21 @@ class Neighbourhood:
     end_cursor: str | None
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a big view is shaped (synchronous code: nothing else runs
+    meanwhile). Its tens of thousands of short-lived rows and objects make no cycles, yet they set off
+    full collections that walk the whole process's heap: measured, a fifth to a third of a 2,000-node
+    view's time. Collection resumes as it was at the end."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _checked_budget(max_nodes: int) -> int:
     if not 1 <= max_nodes <= MAX_NODES:
         raise BadUserInput(f"maxNodes must be 1 to {MAX_NODES}.", field="maxNodes")
@@ -101,7 +119,8 @@ async def graph_view(
     frame, chosen, drawn = found
     if chosen is None or drawn is None:
         return View([], [], 0, sequence=frame.sequence)
-    return _shaped(plan, frame, chosen, drawn)
+    with gc_paused():
+        return _shaped(plan, frame, chosen, drawn)
 
 
 async def expand_community(context: Context, community: int, max_nodes: int) -> View:
@@ -112,7 +131,8 @@ async def expand_community(context: Context, community: int, max_nodes: int) -> 
     frame, chosen, drawn = found if found is not None else (None, None, None)
     if frame is None or chosen is None or drawn is None:
         raise NotFound("No community of yours has this id.", id=str(community))
-    return _shaped(plan, frame, chosen, drawn)
+    with gc_paused():
+        return _shaped(plan, frame, chosen, drawn)
 
 
 async def neighbourhood(
@@ -161,6 +181,10 @@ class _Plan:
     settled: _Settled | None = None
 
     def __call__(self, frame: view.Frame) -> view.Chosen:
+        with gc_paused():
+            return self._chosen(frame)
+
+    def _chosen(self, frame: view.Frame) -> view.Chosen:
         rows = sorted(frame.nodes, key=lambda row: row[0])
         positions, groups, ranks = _settled(rows, frame.fresh)
         keep = [i for i, row in enumerate(rows) if row[0] == self.keep]

@@ -143,6 +143,11 @@ class GraphView:
 
     @classmethod
     def of(cls, found: resolve.View) -> "GraphView":
+        with resolve.gc_paused():
+            return cls._of(found)
+
+    @classmethod
+    def _of(cls, found: resolve.View) -> "GraphView":
         nodes = [ViewNode.of(node) for node in found.nodes]
         ids = {(node.type_name, node.key): drawn.id for node, drawn in zip(found.nodes, nodes, strict=True)}
         return cls(
@@ -355,6 +360,7 @@ def _object(value: Any, plan: _Plan, required: bool) -> Any:
 
 def _flat(plan: _Plan, items: Iterable[Any]) -> list[dict[str, Any]] | None:
     try:
-        return [{key: step(item) for key, step in plan} for item in items]
+        with resolve.gc_paused():
+            return [{key: step(item) for key, step in plan} for item in items]
     except _Unflat:
         return None  # graphql-core then completes the list and reports the null where it is
