@@ -121,10 +121,10 @@ async def neighbors(
     WITH n, min(length(path)) AS distance
     WITH n, distance WHERE {keyset}
     WITH n, distance ORDER BY {order} LIMIT $page_limit
-    RETURN {CONCEPT.projection} AS n, {page.sort_values} AS sort
+    RETURN collect([{CONCEPT.projection}, {page.sort_values}]) AS rows
     """
-    result = await tx.run(query, uid=uid, owner=owner, **params)
-    return Rows.of([CONCEPT.row(record["n"], record["sort"]) async for record in result], page)
+    record = await (await tx.run(query, uid=uid, owner=owner, **params)).single(strict=True)
+    return Rows.of([CONCEPT.row(*row) for row in record["rows"]], page)
 
 
 async def count_neighbors(

@@ -265,9 +265,10 @@ async def unlink(tx: AsyncManagedTransaction, label: str, *, owner: str, uid: st
 async def by_uids(tx: AsyncManagedTransaction, kind: Kind, *, owner: str, uids: list[str]) -> list[Row]:
     query = f"""
     MATCH (n:{kind.label} {{owner: $owner}}) {kind.joins} WHERE n.uid IN $uids AND {kind.visible}
-    RETURN {kind.projection} AS n
+    RETURN collect({kind.projection}) AS rows
     """
-    return [kind.row(record["n"]) async for record in await tx.run(query, owner=owner, uids=uids)]
+    record = await (await tx.run(query, owner=owner, uids=uids)).single(strict=True)
+    return [kind.row(node) for node in record["rows"]]
 
 
 async def page(tx: AsyncManagedTransaction, kind: Kind, *, owner: str, where: Condition, page: Page) -> Rows:
@@ -276,10 +277,10 @@ async def page(tx: AsyncManagedTransaction, kind: Kind, *, owner: str, where: Co
     MATCH (n:{kind.label} {{owner: $owner}}) {kind.joins}
     WHERE {where.text} AND {keyset} AND {kind.visible}
     WITH * ORDER BY {order} LIMIT $page_limit
-    RETURN {kind.projection} AS n, {page.sort_values} AS sort
+    RETURN collect([{kind.projection}, {page.sort_values}]) AS rows
     """
-    result = await tx.run(query, owner=owner, **where.params, **params)
-    return Rows.of([kind.row(record["n"], record["sort"]) async for record in result], page)
+    record = await (await tx.run(query, owner=owner, **where.params, **params)).single(strict=True)
+    return Rows.of([kind.row(*row) for row in record["rows"]], page)
 
 
 async def count(tx: AsyncManagedTransaction, kind: Kind, *, owner: str, where: Condition) -> int:

@@ -2,7 +2,6 @@
 
 import socket
 import subprocess
-import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -10,7 +9,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from asgi_lifespan import LifespanManager
 from starlette.applications import Starlette
 
@@ -20,6 +18,7 @@ from graph.driver import Graph
 from localneo4j import LocalNeo4j, free_port
 from settings import Settings
 from tests.client import GraphQLClient
+from tests.served import Served
 
 
 @pytest.fixture(scope="session")
@@ -110,30 +109,19 @@ async def running(settings: Settings, graph: Graph | None = None) -> AsyncIterat
         yield client
 
 
-class LiveServer:
+class LiveServer(Served):
     """Kindred served by uvicorn on a real port, in a thread with its own event loop and Neo4j driver."""
 
     def __init__(self, settings: Settings) -> None:
-        self.port = free_port()
-        config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=self.port, log_level="warning")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        super().__init__(create_app(settings))
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/graphql"
+        return f"{self.base}/graphql"
 
     def __enter__(self) -> "LiveServer":
-        self.thread.start()
-        deadline = time.monotonic() + 60
-        while not self.server.started:
-            assert self.thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.05)
+        super().__enter__()
         return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=30)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import math
 import struct
 import time
 import wave
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from settings import Settings
 from storage.blobs import BlobStore
 from tests.client import GraphQLClient
 from tests.conftest import LiveServer
+from tests.openai_stand_in import SPOKEN, OpenAIStandIn
 from tests.test_blobs_contract import moto_url  # noqa: F401 -- the fixture: moto's S3 server
 from tests.test_recipients import create as create_recipient
 
@@ -426,94 +427,11 @@ async def test_a_download_link_expires(kindred: Instance, settings: Settings) ->
 
 # --- transcription by OpenAI's API, against a local stand-in of it ---------------------------------
 
-SPOKEN = [
-    "You never listen when I talk about money.",
-    "I feel ignored when you look at your phone during dinner.",
-    "Let us plan a budget together on Sunday morning.",
-]
-
-
-class OpenAIStandIn:
-    """POST /v1/audio/transcriptions (verbose JSON with segments, one sentence per part sent) and
-    /v1/embeddings (deterministic vectors), over real HTTP on a free port."""
-
-    def __init__(self) -> None:
-        import threading
-
-        import uvicorn
-        from starlette.applications import Starlette
-        from starlette.routing import Route
-
-        from localneo4j import free_port
-
-        self.transcriptions: list[dict[str, Any]] = []
-        routes = [
-            Route("/v1/audio/transcriptions", self.transcribe, methods=["POST"]),
-            Route("/v1/embeddings", self.embeddings, methods=["POST"]),
-        ]
-        self.port = free_port()
-        config = uvicorn.Config(
-            Starlette(routes=routes), host="127.0.0.1", port=self.port, log_level="warning"
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1"
-
-    async def transcribe(self, request: Any) -> Any:
-        from starlette.responses import JSONResponse
-
-        form = await request.form()
-        part = await form["file"].read()
-        with wave.open(io.BytesIO(part)) as audio:
-            seconds = audio.getnframes() / audio.getframerate()
-        index = len(self.transcriptions)
-        self.transcriptions.append(
-            {
-                "model": form["model"],
-                "response_format": form["response_format"],
-                "granularities": form.getlist("timestamp_granularities[]"),
-                "seconds": seconds,
-                "filename": form["file"].filename,
-            }
-        )
-        words = SPOKEN[index % len(SPOKEN)]
-        half = words.index(" ", len(words) // 2)  # segments end between words, as Whisper's do
-        segments = [
-            {"id": 0, "start": 0.0, "end": seconds / 2, "text": " " + words[:half]},
-            {"id": 1, "start": seconds / 2, "end": seconds, "text": words[half:]},
-        ]
-        return JSONResponse({"task": "transcribe", "language": "english", "duration": seconds,
-                             "text": words, "segments": segments})  # fmt: skip
-
-    async def embeddings(self, request: Any) -> Any:
-        from starlette.responses import JSONResponse
-
-        from tests.test_embeddings import vector_of
-
-        body = await request.json()
-        inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
-        data = [
-            {"object": "embedding", "index": i, "embedding": vector_of(text, body.get("dimensions", 1536))}
-            for i, text in enumerate(inputs)
-        ]
-        usage = {"prompt_tokens": 1, "total_tokens": 1}
-        return JSONResponse({"object": "list", "data": data, "model": body["model"], "usage": usage})
-
 
 @pytest.fixture
-def openai_stand_in() -> Any:
-    server = OpenAIStandIn()
-    server.thread.start()
-    deadline = time.monotonic() + 30
-    while not server.server.started:
-        assert server.thread.is_alive() and time.monotonic() < deadline, "the stand-in did not start"
-        time.sleep(0.02)
-    yield server
-    server.server.should_exit = True
-    server.thread.join(timeout=10)
+def openai_stand_in() -> Iterator[OpenAIStandIn]:
+    with OpenAIStandIn() as server:
+        yield server
 
 
 async def test_a_long_recording_is_transcribed_in_parts_with_its_times_and_sets_the_conflicts_transcript(

@@ -2,20 +2,13 @@
 local stand-in of its HTTP API, batches, passes the dimensions and rides out a rate limit."""
 
 import asyncio
-import hashlib
 import json
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
-import uvicorn
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
 
 from localneo4j import free_port
 from settings import Settings
@@ -23,6 +16,7 @@ from storage.embeddings import EmbeddingsUnavailable
 from storage.embeddings.factory import create_embedder
 from storage.embeddings.minilm import MiniLM
 from storage.embeddings.openai_embedder import OpenAIEmbedder
+from tests.openai_stand_in import OpenAIStandIn, vector_of
 
 REFERENCE = json.loads((Path(__file__).parent / "reference" / "minilm_all_l6_v2.json").read_text())
 
@@ -93,69 +87,20 @@ async def test_a_paraphrase_is_nearer_than_a_lexical_trap(minilm: MiniLM) -> Non
 # --- OpenAI, against a stand-in of its API on a real port ---------------------------------------------
 
 
-class StandIn:
-    """POST /v1/embeddings answering deterministic vectors; `rate_limit_first` makes it answer 429 once."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict] = []
-        self.rate_limit_first = False
-        app = Starlette(routes=[Route("/v1/embeddings", self.embeddings, methods=["POST"])])
-        self.port = free_port()
-        self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
-        )
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1"
-
-    async def embeddings(self, request: Request) -> JSONResponse:
-        body = await request.json()
-        self.requests.append(body)
-        if self.rate_limit_first:
-            self.rate_limit_first = False
-            error = {
-                "error": {"message": "Rate limit reached", "type": "requests", "code": "rate_limit_exceeded"}
-            }
-            return JSONResponse(error, status_code=429, headers={"retry-after-ms": "50"})
-        dimensions = body.get("dimensions", 1536)
-        data = [
-            {"object": "embedding", "index": index, "embedding": vector_of(text, dimensions)}
-            for index, text in enumerate(body["input"])
-        ]
-        data.reverse()  # the API does not promise order: the client must sort by index
-        usage = {"prompt_tokens": 1, "total_tokens": 1}
-        return JSONResponse({"object": "list", "data": data, "model": body["model"], "usage": usage})
-
-
-def vector_of(text: str, dimensions: int) -> list[float]:
-    seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
-    vector = np.random.default_rng(seed).standard_normal(dimensions)
-    return (vector / np.linalg.norm(vector)).tolist()
-
-
 @pytest.fixture(scope="module")
-def stand_in() -> Iterator[StandIn]:
-    server = StandIn()
-    server.thread.start()
-    deadline = time.monotonic() + 30
-    while not server.server.started:
-        assert server.thread.is_alive() and time.monotonic() < deadline, "the stand-in did not start"
-        time.sleep(0.02)
-    yield server
-    server.server.should_exit = True
-    server.thread.join(timeout=10)
+def stand_in() -> Iterator[OpenAIStandIn]:
+    with OpenAIStandIn() as server:
+        yield server
 
 
 @pytest.fixture
-def fresh(stand_in: StandIn) -> StandIn:
+def fresh(stand_in: OpenAIStandIn) -> OpenAIStandIn:
     stand_in.requests.clear()
     stand_in.rate_limit_first = False
     return stand_in
 
 
-async def test_openai_embeddings_are_batched_and_in_order(fresh: StandIn) -> None:
+async def test_openai_embeddings_are_batched_and_in_order(fresh: OpenAIStandIn) -> None:
     embedder = OpenAIEmbedder(api_key="sk-test", base_url=fresh.url, dimensions=256, batch_size=2)
     texts = ["one", "two", "three", "four", "five"]
     vectors = await embedder.embed(texts)
@@ -168,7 +113,7 @@ async def test_openai_embeddings_are_batched_and_in_order(fresh: StandIn) -> Non
     assert (embedder.model_id, embedder.dimensions) == ("openai/text-embedding-3-small", 256)
 
 
-async def test_openai_rate_limit_is_retried_with_backoff(fresh: StandIn) -> None:
+async def test_openai_rate_limit_is_retried_with_backoff(fresh: OpenAIStandIn) -> None:
     fresh.rate_limit_first = True
     embedder = OpenAIEmbedder(api_key="sk-test", base_url=fresh.url, max_retries=3)
     (vector,) = await embedder.embed(["retried"])
@@ -177,7 +122,7 @@ async def test_openai_rate_limit_is_retried_with_backoff(fresh: StandIn) -> None
     assert len(fresh.requests) == 2
 
 
-async def test_openai_rate_limit_past_the_retries_says_unavailable(fresh: StandIn) -> None:
+async def test_openai_rate_limit_past_the_retries_says_unavailable(fresh: OpenAIStandIn) -> None:
     fresh.rate_limit_first = True
     embedder = OpenAIEmbedder(api_key="sk-test", base_url=fresh.url, max_retries=0)
     with pytest.raises(EmbeddingsUnavailable):
@@ -192,7 +137,7 @@ async def test_openai_unreachable_says_unavailable() -> None:
     await embedder.close()
 
 
-def test_openai_is_used_when_its_key_is_set_else_the_local_model(stand_in: StandIn) -> None:
+def test_openai_is_used_when_its_key_is_set_else_the_local_model(stand_in: OpenAIStandIn) -> None:
     local = create_embedder(Settings(OPENAI_API_KEY=None))
     remote = create_embedder(
         Settings(OPENAI_API_KEY="sk-test", OPENAI_BASE_URL=stand_in.url, openai_embedding_dimensions=512)
