@@ -82,7 +82,7 @@ async def test_the_explorer_draws_the_demo_and_follows_a_change_without_reload(
     assert seen["nodes"] == drawn["nodes"] + 1
     assert seen["reloads"] == 1 and not seen["problems"]
     # Drawn from deltas alone (the view was fetched once, at login), where the server placed it.
-    assert seen["refreshes"] == 1 and seen["deltas"] >= 2
+    assert seen["refreshes"] == 1 and seen["deltas"] >= 1
     assert seen["place"] == drawn_by_server[seen["id"]]
     assert SCREENSHOT.stat().st_size > 10_000
 
