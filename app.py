@@ -1,6 +1,7 @@
 """The Starlette app: /graphql (GraphiQL in a browser, HTTP and WebSocket), /health, and the lifespan
 that opens what requests use: the local Neo4j when NEO4J_URI is unset, the driver, the caches."""
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -192,11 +193,20 @@ async def open_graph(settings: Settings) -> AsyncIterator[Graph]:
             await to_thread.run_sync(local.stop)
 
 
+def serve(app: Starlette, **options: Any) -> None:
+    """Runs the app under uvicorn until it is stopped. What is imported and built by now lives as long
+    as the process: frozen (after one collection), it is left out of every later full collection, each
+    of which would walk all of it (measured: a fifth of a nested read's CPU)."""
+    gc.collect()
+    gc.freeze()
+    uvicorn.run(app, **options)
+
+
 def main() -> None:
     settings = Settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # uvicorn's own proxy headers would trust 127.0.0.1 by default: KINDRED_TRUSTED_PROXIES decides.
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, proxy_headers=False)
+    serve(create_app(settings), host=settings.host, port=settings.port, proxy_headers=False)
 
 
 if __name__ == "__main__":

@@ -8,9 +8,7 @@ The one addition is GET /bench/statements, the Cypher statements this process ha
 
 import argparse
 
-import uvicorn
-
-from app import create_app
+from app import create_app, serve
 from bench import statements
 from settings import Settings
 
@@ -20,7 +18,7 @@ def main(port: int) -> None:
     settings = Settings(rate_limit_per_user="100000000/minute", rate_limit_per_ip="100000000/minute")
     app = create_app(settings)
     app.add_route("/bench/statements", statements.endpoint)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+    serve(app, host="127.0.0.1", port=port, log_level="warning")
 
 
 if __name__ == "__main__":
