@@ -48,17 +48,20 @@ async def release(tx: AsyncManagedTransaction, *, name: str, holder: str) -> Non
     await (await tx.run(query, name=name, holder=holder)).consume()
 
 
-async def pending(tx: AsyncManagedTransaction, *, consumer: str, limit: int) -> list[Event]:
-    """The oldest `limit` events the consumer does not have yet, by owner and sequence."""
+async def pending(
+    tx: AsyncManagedTransaction, *, consumer: str, limit: int, skip: list[str] | None = None
+) -> list[Event]:
+    """The oldest `limit` events the consumer does not have yet, by owner and sequence, but those of the
+    owners in `skip`."""
     query = """
-    MATCH (u:User) WHERE u.event_sequence IS NOT NULL
+    MATCH (u:User) WHERE u.event_sequence IS NOT NULL AND NOT u.uid IN $skip
     OPTIONAL MATCH (c:Cursor {consumer: $consumer, owner: u.uid})
     WITH u, coalesce(c.sequence, 0) AS done WHERE u.event_sequence > done
     MATCH (e:Event {owner: u.uid}) WHERE e.sequence > done
     RETURN e {.uid, .owner, .sequence, .kind, .nodes} AS e
     ORDER BY e.owner, e.sequence LIMIT $limit
     """
-    result = await tx.run(query, consumer=consumer, limit=limit)
+    result = await tx.run(query, consumer=consumer, limit=limit, skip=skip or [])
     return [_event(native(record["e"])) async for record in result]
 
 

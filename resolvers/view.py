@@ -216,6 +216,8 @@ def _shaped(plan: _Plan, frame: view.Frame, chosen: view.Chosen, drawn: view.Det
     shown = []
     for i in cut.shown:
         uid, label = rows[i][0], rows[i][1]
+        if uid not in named:  # deleted between the view's two statements: its delta comes after `sequence`
+            continue
         _, name, degree, growth = named[uid]
         shown.append(
             _node(
@@ -238,7 +240,8 @@ def _shaped(plan: _Plan, frame: view.Frame, chosen: view.Chosen, drawn: view.Det
     folded = cut.folded if plan.fold else {}
     for (community, members), leader in zip(folded.items(), settled.leaders, strict=True):
         uid, label = rows[leader][0], rows[leader][1]
-        shown.append(_super_node(community, members, named[uid][1] or label, positions))
+        leader_name = named[uid][1] if uid in named else None
+        shown.append(_super_node(community, members, leader_name or label, positions))
     hidden = cut.hidden + (sum(len(m) for m in cut.folded.values()) if not plan.fold else 0)
     labels = {row[0]: row[1] for row in rows}
     view_links = _links_between(drawn, labels, set(folded))

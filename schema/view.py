@@ -24,7 +24,7 @@ from graphql import (
     is_object_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList
-from graphql.pyutils import Path
+from graphql.pyutils import Path, Undefined
 from strawberry import relay
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -347,7 +347,12 @@ def _leaf(
         if required:
             raise _Unflat
         return None
-    return value if plain is not None and plain(value) else coerce(value)
+    if plain is not None and plain(value):
+        return value
+    coerced = coerce(value)
+    if coerced is None or coerced is Undefined:  # graphql-core reports what a scalar cannot answer
+        raise _Unflat
+    return coerced
 
 
 def _object(value: Any, plan: _Plan, required: bool) -> Any:
@@ -362,5 +367,5 @@ def _flat(plan: _Plan, items: Iterable[Any]) -> list[dict[str, Any]] | None:
     try:
         with resolve.gc_paused():
             return [{key: step(item) for key, step in plan} for item in items]
-    except _Unflat:
-        return None  # graphql-core then completes the list and reports the null where it is
+    except Exception:  # a null where the type forbids one, a value its scalar refuses: graphql-core
+        return None  # then completes the list itself and reports the error where it is

@@ -100,6 +100,7 @@ function apply(delta) {
 }
 
 function place(change, added) {
+  if (!("position" in change)) return; // a node the view does not draw (a document, the user)
   const drawn = state.nodes.get(change.id);
   const node = drawn || state.pending.get(change.id);
   if (!node && !added) return;
@@ -222,11 +223,17 @@ async function follow() {
   }
 }
 
+// How long to wait before subscribing again after the server ended a subscription: doubling from 1 s to
+// 30 s while it keeps ending them (its pub/sub down, say), back to 1 s once a delta arrives.
+let retryMs = 1000;
+
 function subscribe() {
   const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${ENDPOINT}`;
   const socket = new WebSocket(url, "graphql-transport-ws");
   let operation = 0;
   const start = () => {
+    if (socket.readyState !== WebSocket.OPEN) return; // closed meanwhile: onclose subscribes anew
+    state.live = "graphChanged";
     operation += 1;
     const payload = { query: CHANGES, variables: { since: state.sequence } };
     socket.send(JSON.stringify({ id: String(operation), type: "subscribe", payload }));
@@ -235,13 +242,16 @@ function subscribe() {
   socket.onmessage = (message) => {
     const frame = JSON.parse(message.data);
     if (frame.type === "connection_ack") {
-      state.live = "graphChanged";
       start();
     } else if (frame.type === "next") {
-      if (frame.payload.data) apply(frame.payload.data.graphChanged);
-      else status(frame.payload.errors?.[0]?.message || "A change could not be read.");
+      if (frame.payload.data) {
+        retryMs = 1000;
+        apply(frame.payload.data.graphChanged);
+      } else status(frame.payload.errors?.[0]?.message || "A change could not be read.");
     } else if (frame.type === "error" || frame.type === "complete") {
-      refresh().then(start, (error) => status(error.message));
+      state.live = `resubscribing in ${retryMs / 1000} s`;
+      setTimeout(() => refresh().catch((error) => status(error.message)).finally(start), retryMs);
+      retryMs = Math.min(retryMs * 2, 30000);
     } else if (frame.type === "ping") {
       socket.send(JSON.stringify({ type: "pong" }));
     }
