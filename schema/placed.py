@@ -22,7 +22,7 @@ class Placed(relay.Node):
         "(just after it is made; a PositionsChanged change follows with its place)."
     )
     def position(self) -> ViewPosition | None:
-        kept = getattr(self, "_kept", None) or {}
+        kept = self._view_kept()
         x, y, z = kept.get("view_x"), kept.get("view_y"), kept.get("view_z")
         if x is None or y is None or z is None:
             return None
@@ -30,7 +30,10 @@ class Placed(relay.Node):
 
     @strawberry.field(description="Its community (Leiden) as the 3D view colours it; null until computed.")
     def community(self) -> int | None:
-        return (getattr(self, "_kept", None) or {}).get("view_community")
+        return self._view_kept().get("view_community")
+
+    def _view_kept(self) -> dict[str, Any]:
+        return getattr(self, "_kept", None) or {}  # set by keep_place; absent on a node made otherwise
 
 
 def keep_place(made: Any, node: dict[str, Any]) -> None:
