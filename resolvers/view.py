@@ -335,7 +335,7 @@ def _links_between(drawn: view.Details, labels: dict[str, str], folded: set[int]
     direct = []
     for source, target, kind, weight in drawn.direct:
         a, b = (labels[source], source), (labels[target], target)
-        direct.append(ViewLink(f"{a[0]}:{source}-{kind}->{b[0]}:{target}", a, b, kind, float(weight)))
+        direct.append(_link(a, b, kind, weight, outgoing=True))
     summed: dict[tuple[tuple[str, str], tuple[str, str]], float] = defaultdict(float)
     for uid, other, weight in drawn.towards:  # one row per link: summed here
         if other in folded:
