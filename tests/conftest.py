@@ -6,6 +6,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import ClassVar
 
 import httpx
 import pytest
@@ -110,18 +111,39 @@ async def running(settings: Settings, graph: Graph | None = None) -> AsyncIterat
 
 
 class LiveServer(Served):
-    """Kindred served by uvicorn on a real port, in a thread with its own event loop and Neo4j driver."""
+    """Kindred served by uvicorn on a real port, in a thread with its own event loop and Neo4j driver.
+
+    Instances whose dispatchers run on one graph must share one pub/sub: the live consumer's lease and
+    cursors are the graph's, so an instance publishing into a pub/sub of its own (another Redis, or its
+    process's) takes deltas that the other instances' subscribers then never hear. Serving such a pair at
+    once fails here, at once, instead of as a subscriber that waits in vain on a loaded machine.
+    """
+
+    dispatching: ClassVar[dict[int, str]] = {}  # id of each running dispatching server -> its pub/sub
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(create_app(settings))
+        self.pubsub = (settings.redis_url or f"in-process:{id(self)}") if settings.dispatch else None
 
     @property
     def url(self) -> str:
         return f"{self.base}/graphql"
 
     def __enter__(self) -> "LiveServer":
-        super().__enter__()
+        if self.pubsub is not None:
+            others = set(LiveServer.dispatching.values()) - {self.pubsub}
+            assert not others, f"a dispatching server with another pub/sub ({others}) is still running"
+            LiveServer.dispatching[id(self)] = self.pubsub
+        try:
+            super().__enter__()
+        except BaseException:
+            LiveServer.dispatching.pop(id(self), None)
+            raise
         return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        super().__exit__(*exc_info)
+        LiveServer.dispatching.pop(id(self), None)
 
 
 @pytest.fixture
