@@ -38,7 +38,7 @@ from bench.generate import DATA, MANIFEST, local_neo4j
 from bench.operations import OPERATIONS, Operation, Sample
 from bench.shape import email_of
 from graph.driver import Graph
-from graph.models import CONCEPT_LINKS
+from graph.kinds import CONCEPT_LINKS
 from graph.occasions import NEXT_OCCURRENCE
 from localneo4j import free_port
 from resolvers.credentials import issue_token

@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bench import statements
-from graph.models import CONCEPT_LINKS
+from graph.kinds import CONCEPT_LINKS
 from graph.occasions import NEXT_OCCURRENCE
 from resolvers.credentials import token_claims
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from app import open_graph
 from errors import Unauthenticated
-from graph import migrations, users
+from graph import kinds, migrations, users
 from graph.driver import Graph
 from resolvers import accounts
 from resolvers.context import Context
@@ -64,7 +64,9 @@ async def seed(settings: Settings, graph: Graph) -> dict[str, int]:
     context = Context(None, None, settings, graph, "seed")
     try:
         session = await accounts.log_in(context, EMAIL, PASSWORD)
-        await graph.write(users.delete_data, session["user"]["uid"], migrations.OWNED_LABELS[1:])
+        await graph.write(
+            users.delete_data, session["user"]["uid"], (*kinds.BY_LABEL, "DocumentChunk", "Event")
+        )
     except Unauthenticated:
         session = await accounts.sign_up(context, EMAIL, PASSWORD, "Demo Person")
     context.viewer_uid = session["user"]["uid"]

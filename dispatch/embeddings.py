@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 
 from dispatch import Event, Services
 from graph import search
-from graph.migrations import SEARCHED_LABELS
+from graph.kinds import SEARCHED_LABELS
 from graph.view import POSITIONS_CHANGED
 from storage.vectors import VectorPoint
 

@@ -17,7 +17,7 @@ import numpy as np
 from dispatch import Event, Services
 from graph import view
 from graph.driver import Graph
-from graph.models import DOMAIN_LABELS
+from graph.kinds import DOMAIN_LABELS
 from view import analytics, layout
 
 NAME = "layout"

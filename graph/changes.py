@@ -21,21 +21,11 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph.concepts import CONCEPT
-from graph.conflicts import CONFLICT
-from graph.documents import DOCUMENT
-from graph.gifts import GIFT, OUTCOME
-from graph.memories import MEMORY
-from graph.models import ENDS
-from graph.nodes import Kind
-from graph.occasions import OCCASION
+from graph.kinds import BY_LABEL as KINDS
+from graph.kinds import ENDS
 from graph.pages import Row
-from graph.recipients import RECIPIENT
 from graph.rows import native
 
-KINDS: dict[str, Kind] = {
-    kind.label: kind for kind in (RECIPIENT, OCCASION, GIFT, OUTCOME, CONCEPT, MEMORY, CONFLICT, DOCUMENT)
-}
 # The account's own nodes, which are no Kind: the viewer's User and API keys, with the fields their
 # types show (graph/users.py, graph/api_keys.py); never a password or key hash.
 _ACCOUNT = {
@@ -287,7 +277,7 @@ def _relationship(kind: str) -> str | None:
 
 
 def _oriented(rel: str, one: str, other: str) -> LinkKey:
-    """The link from its source to its target, as the relationship type's ends say (graph/models.py)."""
+    """The link from its source to its target, as the relationship type's ends say (graph/kinds.py)."""
     if ENDS[rel] == (other.partition(":")[0], one.partition(":")[0]) and ENDS[rel][0] != ENDS[rel][1]:
         return rel, other, one
     return rel, one, other

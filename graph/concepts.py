@@ -7,12 +7,11 @@ from uuid import uuid4
 from neo4j import AsyncManagedTransaction
 
 from graph import events, nodes
-from graph.models import CONCEPT_LINKS, ENDS, Concept
-from graph.nodes import Kind
+from graph.kind import Kind
+from graph.kinds import CONCEPT, CONCEPT_LINKS, ENDS
 from graph.pages import Condition, Page, Row, Rows
 from graph.traversals import Traversal
 
-CONCEPT = Kind("Concept", Concept, sorts={"name": "n.key", "created_at": "n.created_at"})
 # The relations that reach concepts.
 OF_RECIPIENT = Traversal("Recipient", "(p)-[:INTERESTED_IN]->(n:Concept)", CONCEPT)
 OF_GIFT = Traversal("Gift", "(p)-[:TAGGED_WITH]->(n:Concept)", CONCEPT)

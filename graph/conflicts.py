@@ -5,27 +5,11 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph import concepts
-from graph.models import Conflict
-from graph.nodes import Invariant, Kind, Link
+from graph.kinds import CONFLICT
+from graph.nodes import Link
 from graph.pages import Condition, Row
 from graph.traversals import Traversal
 
-CONFLICT = Kind(
-    "Conflict",
-    Conflict,
-    sorts={
-        "started_at": "n.started_at",
-        "severity": "coalesce(n.severity, -1.0)",
-        "created_at": "n.created_at",
-    },
-    invariants=(
-        Invariant(
-            "n.ended_at IS NULL OR n.ended_at >= n.started_at",
-            "endedAt",
-            "endedAt must not be before startedAt.",
-        ),
-    ),
-)
 # The relations that reach conflicts.
 OF_RECIPIENT = Traversal("Recipient", "(p)<-[:WITH]-(n:Conflict)", CONFLICT)
 OF_CONCEPT = Traversal("Concept", "(p)<-[:ABOUT]-(n:Conflict)", CONFLICT)

@@ -14,22 +14,12 @@ from neo4j import AsyncManagedTransaction
 
 from errors import NotFound
 from graph import events
-from graph.models import Document
-from graph.nodes import Kind, ref
+from graph.kinds import DOCUMENT
+from graph.nodes import ref
 from graph.pages import Row
 from graph.rows import native
 from graph.traversals import Traversal
 
-DOCUMENT = Kind(
-    "Document",
-    Document,
-    computed={
-        "attached_label": "head([(n)-[:ATTACHED_TO]->(t) | labels(t)[0]])",
-        "attached_uid": "head([(n)-[:ATTACHED_TO]->(t) | t.uid])",
-    },
-    visible="(n.deleted_at IS NULL AND EXISTS { (n)-[:ATTACHED_TO]->() })",
-    sorts={"created_at": "n.created_at", "filename": "n.filename", "size": "n.size"},
-)
 # What a Document may be attached to, as which role.
 ROLES = {"profile": "Recipient", "recording": "Conflict", "photo": "Memory"}
 OF_RECIPIENT = Traversal("Recipient", "(p)<-[:ATTACHED_TO]-(n:Document)", DOCUMENT)

@@ -1,33 +1,21 @@
 """Cypher for gifts: what was given (GAVE), to whom, for what, what came of it, what the outcomes teach
 about each relationship (the KNOWS statistics), and the relations that reach gifts and outcomes."""
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 from uuid import uuid4
 
 from neo4j import AsyncManagedTransaction
 
 from errors import NotFound
-from graph import concepts, events, nodes, recipients
-from graph.models import Gave, Gift, GiftOutcome
-from graph.nodes import Kind, Link
-from graph.occasions import OCCASION
+from graph import concepts, events, knows, nodes, recipients
+from graph.kinds import GIFT, OCCASION, OUTCOME
+from graph.models import Gave, GiftOutcome
+from graph.nodes import Link
 from graph.pages import Condition, Row
 from graph.properties import for_create
-from graph.rows import Computed, Shape
 from graph.traversals import Traversal
 
-T = TypeVar("T")
-GAVE = Shape.of(Gave)
-GIFT = Kind(
-    "Gift",
-    Gift,
-    # Anchored at n: from the User it would walk every GAVE of theirs for each gift.
-    computed={"gave": Computed(f"[(n)<-[v:GAVE]-(:User {{uid: $owner}}) | {GAVE.map('v')}][0]", GAVE.decode)},
-    sorts={"created_at": "n.created_at", "name": "n.name", "price": "coalesce(n.price_cents, -1)"},
-)
-OUTCOME = Kind("GiftOutcome", GiftOutcome, sorts={"created_at": "n.created_at"})
 # The relations that reach gifts and outcomes.
 OF_RECIPIENT = Traversal("Recipient", "(p)<-[:INTENDED_FOR]-(n:Gift)", GIFT)
 OF_OCCASION = Traversal("Occasion", "(p)<-[:GIVEN_FOR]-(n:Gift)", GIFT)
@@ -35,9 +23,6 @@ OF_CONCEPT = Traversal("Concept", "(p)<-[:TAGGED_WITH]-(n:Gift)", GIFT)
 SIMILAR = Traversal("Gift", "(p)-[:SIMILAR_TO]-(n:Gift)", GIFT)
 COMPLEMENTS = Traversal("Gift", "(p)-[:COMPLEMENTS]-(n:Gift)", GIFT)
 OUTCOME_OF_GIFT = Traversal("Gift", "(p)-[:HAS_OUTCOME]->(n:GiftOutcome)", OUTCOME)
-# An outcome at or above this success teaches what works for someone; below the other, what does not.
-GOOD, POOR = 0.7, 0.4
-_CASCADE = "OPTIONAL MATCH (n)-[:HAS_OUTCOME]->(d:GiftOutcome)"
 
 
 @dataclass
@@ -135,7 +120,7 @@ async def record_outcome(
     record = await (await tx.run(query, gift=gift, owner=owner, props=props)).single()
     if record is None:
         raise NotFound("No gift of yours has this id.", id=gift)
-    await refresh_knows(tx, owner=owner, recipients=record["recipients"])
+    await knows.refresh(tx, owner=owner, recipients=record["recipients"])
     refs = [nodes.ref("GiftOutcome", uid), nodes.ref("Gift", gift)]
     await events.append(tx, owner, "GiftOutcomeCreated", refs)
     return OUTCOME.row(record["n"])
@@ -149,34 +134,14 @@ async def record_outcome_of(
     return (await nodes.by_uids(tx, GIFT, owner=owner, uids=[gift]))[0]
 
 
-async def refresh_knows(tx: AsyncManagedTransaction, *, owner: str, recipients: list[str]) -> None:
-    """Recomputes, from the outcomes themselves, the gift statistics on KNOWS for these recipients."""
-    query = """
-    UNWIND $recipients AS recipient
-    MATCH (:User {uid: $owner})-[k:KNOWS]->(r:Recipient {uid: recipient, owner: $owner})
-    CALL (r) {
-      OPTIONAL MATCH (r)<-[:INTENDED_FOR]-(g:Gift {owner: $owner})-[:HAS_OUTCOME]->(o:GiftOutcome)
-      WHERE o.was_given
-      WITH g, o ORDER BY o.success DESC
-      RETURN count(o) AS given, avg(o.success) AS average,
-             collect(CASE WHEN o.success >= $good THEN g.category END) AS good,
-             collect(CASE WHEN o.success < $poor THEN g.category END) AS poor
-    }
-    SET k.gifts_given_count = given, k.average_gift_success = average,
-        k.preferred_gift_types = [i IN range(0, size(good) - 1) WHERE NOT good[i] IN good[0..i] | good[i]],
-        k.failed_gift_types = [i IN range(0, size(poor) - 1) WHERE NOT poor[i] IN poor[0..i] | poor[i]]
-    """
-    await (await tx.run(query, recipients=recipients, owner=owner, good=GOOD, poor=POOR)).consume()
-
-
 async def delete(tx: AsyncManagedTransaction, *, owner: str, uid: str) -> list[str]:
     """Deletes the gift and its outcome; the statistics of its recipients no longer count it."""
     query = """
     MATCH (:Gift {uid: $uid, owner: $owner})-[:INTENDED_FOR]->(r:Recipient) RETURN collect(r.uid) AS rs
     """
     recipients_of = (await (await tx.run(query, uid=uid, owner=owner)).single(strict=True))["rs"]
-    deleted = await nodes.delete(tx, GIFT, owner=owner, uid=uid, cascade=_CASCADE)
-    await refresh_knows(tx, owner=owner, recipients=recipients_of)
+    deleted = await nodes.delete(tx, GIFT, owner=owner, uid=uid)
+    await knows.refresh(tx, owner=owner, recipients=recipients_of)
     return deleted
 
 
@@ -192,13 +157,3 @@ async def _gave(tx: AsyncManagedTransaction, owner: str, gift: str, gave: dict[s
         strict=True
     )
     return GIFT.row(record["n"])
-
-
-async def relink(
-    tx: AsyncManagedTransaction, change: Callable[..., Awaitable[T]], *, owner: str, uid: str, to: Link
-) -> T:
-    """Links or unlinks (`change`: nodes.link or nodes.unlink) a gift and a recipient, and recomputes the
-    statistics of that relationship in the same transaction."""
-    result = await change(tx, "Gift", owner=owner, uid=uid, to=to)
-    await refresh_knows(tx, owner=owner, recipients=[to.uid])
-    return result

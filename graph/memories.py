@@ -7,21 +7,11 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph import concepts
-from graph.models import Memory
-from graph.nodes import Kind, Link
+from graph.kinds import MEMORY
+from graph.nodes import Link
 from graph.pages import Condition, Row
 from graph.traversals import Traversal
 
-MEMORY = Kind(
-    "Memory",
-    Memory,
-    visible="(n.expires_at IS NULL OR n.expires_at > datetime())",
-    sorts={
-        "happened_at": "coalesce(n.happened_at, n.created_at)",
-        "importance": "coalesce(n.importance, -1.0)",
-        "created_at": "n.created_at",
-    },
-)
 # The relations that reach memories.
 OF_RECIPIENT = Traversal("Recipient", "(p)<-[:INVOLVES]-(n:Memory)", MEMORY)
 OF_CONCEPT = Traversal("Concept", "(p)<-[:MENTIONS]-(n:Memory)", MEMORY)

@@ -2,6 +2,12 @@
 
 Each migration runs once; the versions applied are kept as (:Migration {version}) nodes, so running
 `apply` again changes nothing. Statements use IF NOT EXISTS, so two instances starting at once are safe.
+A migration's text never changes, so one that names labels keeps its own literal list of them.
+
+After the migrations, what the kinds declare (graph/kinds.py) is made to hold whatever a migration
+said: every kind's uid constraint and owner index, each drawn kind's community index, and the full-text
+index over exactly the searched kinds (rebuilt when that set changed). A new kind needs no migration of
+its own for them.
 """
 
 from dataclasses import dataclass
@@ -9,8 +15,10 @@ from dataclasses import dataclass
 from neo4j import AsyncManagedTransaction
 
 from graph.driver import Graph
+from graph.kinds import KINDS, SEARCHED_LABELS
 
-# Every node a user owns carries `owner` (the user's uid); User is the owner itself.
+# Every node a user owns carries `owner` (the user's uid); User is the owner itself. As migration 1 knew
+# them (the kinds' own come from their declarations).
 OWNED_LABELS = (
     "ApiKey",
     "Recipient",
@@ -32,9 +40,10 @@ _CLIENT_TIMES = (
     ("(x:Conflict)", "ended_at"),
     ("()-[x:KNOWS]->()", "last_interaction"),
 )
-# The labels semantic search embeds, and the full-text index over the same texts (n.search_text).
-SEARCHED_LABELS = ("Recipient", "Gift", "Memory", "Concept", "Conflict")
+# The full-text index over the texts semantic search embeds (n.search_text), and the labels migration 6
+# made it for.
 SEARCH_INDEX = "search_text"
+_FIRST_SEARCHED = ("Recipient", "Gift", "Memory", "Concept", "Conflict")
 # Labels an early version made constraints for before any code used them.
 _UNUSED_LABELS = (
     "GiftSession",
@@ -48,9 +57,16 @@ _UNUSED_LABELS = (
 )
 
 
-# The labels the 3D view lays out (graph/models.py's DOMAIN_LABELS; not imported, to keep this module's
-# constants its own).
+# The labels the 3D view laid out when migration 8 was written.
 _VIEW_LABELS = ("Recipient", "Occasion", "Concept", "Gift", "GiftOutcome", "Memory", "Conflict")
+
+
+def _search_index(labels: tuple[str, ...]) -> str:
+    # The English analyzer stems ("hiking" finds "hike") and drops stop words.
+    return (
+        f"CREATE FULLTEXT INDEX {SEARCH_INDEX} IF NOT EXISTS FOR (n:{'|'.join(labels)}) "
+        "ON EACH [n.search_text] OPTIONS {indexConfig: {`fulltext.analyzer`: 'english'}}"
+    )
 
 
 @dataclass(frozen=True)
@@ -122,10 +138,7 @@ MIGRATIONS = (
             "CREATE CONSTRAINT Cursor_consumer_owner IF NOT EXISTS "
             "FOR (c:Cursor) REQUIRE (c.consumer, c.owner) IS UNIQUE",
             "CREATE CONSTRAINT Lease_name IF NOT EXISTS FOR (l:Lease) REQUIRE l.name IS UNIQUE",
-            # The English analyzer stems ("hiking" finds "hike") and drops stop words.
-            f"CREATE FULLTEXT INDEX {SEARCH_INDEX} IF NOT EXISTS "
-            f"FOR (n:{'|'.join(SEARCHED_LABELS)}) ON EACH [n.search_text] "
-            "OPTIONS {indexConfig: {`fulltext.analyzer`: 'english'}}",
+            _search_index(_FIRST_SEARCHED),
         ),
     ),
     Migration(
@@ -170,8 +183,42 @@ async def apply(graph: Graph, migrations: tuple[Migration, ...] = MIGRATIONS) ->
             await graph.write(_run, statement)
         await graph.write(_record, migration.version, migration.description)
         applied.append(migration.version)
+    for statement in await graph.read(_undeclared):
+        await graph.write(_run, statement)
     await graph.write(_run, "CALL db.awaitIndexes(300)")
     return applied
+
+
+def declared() -> dict[str, str]:
+    """The constraints and indexes the kinds' declarations call for, by name: what each statement makes."""
+    wanted = {}
+    for kind in KINDS:
+        label = kind.label
+        wanted[f"{label}_uid"] = (
+            f"CREATE CONSTRAINT {label}_uid IF NOT EXISTS FOR (n:{label}) REQUIRE n.uid IS UNIQUE"
+        )
+        wanted[f"{label}_owner"] = f"CREATE INDEX {label}_owner IF NOT EXISTS FOR (n:{label}) ON (n.owner)"
+        if kind.drawn:
+            wanted[f"{label}_view_community"] = (
+                f"CREATE INDEX {label}_view_community IF NOT EXISTS "
+                f"FOR (n:{label}) ON (n.owner, n.view_community)"
+            )
+    wanted[SEARCH_INDEX] = _search_index(SEARCHED_LABELS)
+    return wanted
+
+
+async def _undeclared(tx: AsyncManagedTransaction) -> list[str]:
+    """The statements that make what the kinds declare and the database lacks (two reads when nothing
+    does): a full-text index over other labels is dropped and made again."""
+    result = await tx.run("SHOW INDEXES YIELD name, type, labelsOrTypes RETURN name, type, labelsOrTypes")
+    indexes = {r["name"]: r async for r in result}
+    result = await tx.run("SHOW CONSTRAINTS YIELD name RETURN name")
+    present = set(indexes) | {r["name"] async for r in result}
+    statements = [statement for name, statement in declared().items() if name not in present]
+    searched = indexes.get(SEARCH_INDEX)
+    if searched is not None and sorted(searched["labelsOrTypes"]) != sorted(SEARCHED_LABELS):
+        statements += [f"DROP INDEX {SEARCH_INDEX} IF EXISTS", declared()[SEARCH_INDEX]]
+    return statements
 
 
 async def applied_versions(graph: Graph) -> list[int]:

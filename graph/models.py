@@ -173,35 +173,3 @@ class Document(Owned):
     failure_reason = StringProperty()
     chunk_count = IntegerProperty(default=0)
     deleted_at = DateTimeProperty()  # deleted: hidden at once, its blob and chunks removed after
-
-
-# The labels of the nodes a user owns that the API reads and writes.
-DOMAIN_LABELS = frozenset(
-    model.__name__ for model in (Recipient, Occasion, Concept, Gift, GiftOutcome, Memory, Conflict)
-)
-# How concepts relate to each other.
-CONCEPT_LINKS = (
-    "RELATED_TO",
-    "PART_OF",
-    "EVOLVED_FROM",
-    "INSPIRED_BY",
-    "CONTRADICTS",
-    "SUPPORTS",
-    "REFERENCES",
-)
-# Each relationship type between owned nodes, and the labels it joins, from and to.
-ENDS = {
-    "HAS_OCCASION": ("Recipient", "Occasion"),
-    "INTENDED_FOR": ("Gift", "Recipient"),
-    "GIVEN_FOR": ("Gift", "Occasion"),
-    "HAS_OUTCOME": ("Gift", "GiftOutcome"),
-    "SIMILAR_TO": ("Gift", "Gift"),
-    "COMPLEMENTS": ("Gift", "Gift"),
-    "INTERESTED_IN": ("Recipient", "Concept"),
-    "TAGGED_WITH": ("Gift", "Concept"),
-    "MENTIONS": ("Memory", "Concept"),
-    "ABOUT": ("Conflict", "Concept"),
-    "INVOLVES": ("Memory", "Recipient"),
-    "WITH": ("Conflict", "Recipient"),
-    **dict.fromkeys(CONCEPT_LINKS, ("Concept", "Concept")),
-}

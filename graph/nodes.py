@@ -1,101 +1,27 @@
 """The shared machinery for the nodes a user owns, whatever their label: read, page, create, update,
-delete and link them, given the `Kind` a domain module declares for its label.
+delete and link them, given the `Kind` declared for its label (graph/kinds.py).
 
-Labels and relationship types come only from the domain modules' constants and the whitelist in
-graph/models.py (Cypher cannot take them as parameters); every value travels as a parameter, and every
+Labels and relationship types come only from those declarations (Cypher cannot take them as
+parameters); every value travels as a parameter, and every
 match carries the owner.
 """
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
 from itertools import groupby
 from operator import attrgetter
 from typing import Any
 
 from neo4j import AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
-from neomodel import JSONProperty
 
 from errors import BadUserInput, NotFound
 from graph import events
-from graph.models import ENDS
+from graph.kind import Kind
+from graph.kinds import ENDS, relation
 from graph.pages import Condition, Page, Row, Rows
-from graph.properties import for_create, for_update, unclearable
-from graph.rows import Computed, Shape, sort_values_of
-
-
-def _cypher(computed: str | Computed) -> str:
-    return computed.cypher if isinstance(computed, Computed) else computed
-
-
-@dataclass(frozen=True)
-class Invariant:
-    """A rule over a node's stored properties (Cypher on `n`) that every write must leave true."""
-
-    holds: str
-    field: str
-    message: str
-
-
-@dataclass(frozen=True, eq=False)  # one Kind per label: compared and hashed as itself
-class Kind:
-    """What one label is to the queries: its model, what is computed with every node of it, what of it
-    is out of sight, what a list of it may be ordered by, and the rules its writes must keep."""
-
-    label: str
-    model: type
-    joins: str = ""  # a MATCH from `n` that its computed properties and sorts read (always matches)
-    # name -> Cypher on `n` (and $owner), or a Computed that says how to decode it
-    computed: Mapping[str, str | Computed] = field(default_factory=dict)
-    visible: str = "true"
-    sorts: Mapping[str, str] = field(default_factory=dict)  # order field -> Cypher on `n`, never null
-    invariants: tuple[Invariant, ...] = ()
-
-    @cached_property
-    def projection(self) -> str:
-        """The properties of `n` and what its label computes, as one map, in the model's Shape."""
-        computed = "".join(f", {name}: {_cypher(expression)}" for name, expression in self.computed.items())
-        return self._shape.map("n", computed)
-
-    @cached_property
-    def _shape(self) -> Shape:
-        return Shape.of(self.model)
-
-    @cached_property
-    def _decoders(self) -> tuple[tuple[str, Any], ...]:
-        return tuple((name, c.decode) for name, c in self.computed.items() if isinstance(c, Computed))
-
-    @cached_property
-    def unclearable(self) -> tuple[str, ...]:
-        return unclearable(self.model)
-
-    @cached_property
-    def _json(self) -> tuple[str, ...]:
-        declared = self.model.defined_properties(aliases=False, rels=False)
-        return tuple(name for name, prop in declared.items() if isinstance(prop, JSONProperty))
-
-    def row(self, properties: dict[str, Any], sort: Any = ()) -> Row:
-        node = self._shape.decode(dict(properties))
-        for name, decode in self._decoders:
-            node[name] = decode(node.get(name))
-        for name in self._json:
-            if isinstance(node.get(name), str):
-                node[name] = json.loads(node[name])
-        return Row(node, sort_values_of(sort))
-
-    @property
-    def broken(self) -> str:
-        """A Cypher list of the fields whose invariants `n` breaks (empty when all hold)."""
-        rules = enumerate(self.invariants)
-        checks = ", ".join(f"CASE WHEN {rule.holds} THEN null ELSE {i} END" for i, rule in rules)
-        return f"[x IN [{checks}] WHERE x IS NOT NULL]" if checks else "[]"
-
-    def refuse_broken(self, broken: list[int]) -> None:
-        if broken:
-            rule = self.invariants[broken[0]]
-            raise BadUserInput(rule.message, field=rule.field)
+from graph.properties import for_create, for_update
 
 
 @dataclass(frozen=True)
@@ -207,14 +133,12 @@ async def update(
     return kind.row(record["n"])
 
 
-async def delete(
-    tx: AsyncManagedTransaction, kind: Kind, *, owner: str, uid: str, cascade: str = ""
-) -> list[str]:
-    """Deletes the node and what belonged only to it (`cascade`: OPTIONAL MATCHes from `n` that bind
-    `d`); returns every node deleted as "Label:uid"."""
+async def delete(tx: AsyncManagedTransaction, kind: Kind, *, owner: str, uid: str) -> list[str]:
+    """Deletes the node and what belonged only to it (its kind's cascade); returns every node deleted
+    as "Label:uid"."""
     query = f"""
     MATCH (n:{kind.label} {{uid: $uid, owner: $owner}})
-    {cascade or "WITH n, null AS d"}
+    {kind.deletes}
     WITH n, [x IN collect(DISTINCT d) WHERE x IS NOT NULL AND x.owner = $owner] AS owned
     WITH n, owned, ["{kind.label}:" + n.uid] + [x IN owned | labels(x)[0] + ":" + x.uid] AS refs
     FOREACH (x IN owned | DETACH DELETE x)
@@ -245,6 +169,7 @@ async def link(tx: AsyncManagedTransaction, label: str, *, owner: str, uid: str,
     # Whether the link is new or was linked again: live clients tell an added link from an updated one.
     data = json.dumps({"created": record["created"]})
     await events.append(tx, owner, f"{to.rel}Linked", [ref(label, uid), ref(to.label, to.uid)], data)
+    await _after(tx, label, owner, uid, to)
 
 
 async def unlink(tx: AsyncManagedTransaction, label: str, *, owner: str, uid: str, to: Link) -> bool:
@@ -259,7 +184,17 @@ async def unlink(tx: AsyncManagedTransaction, label: str, *, owner: str, uid: st
     record = await (await tx.run(query, uid=uid, owner=owner, other=to.uid)).single(strict=True)
     if record["removed"]:
         await events.append(tx, owner, f"{to.rel}Unlinked", [ref(label, uid), ref(to.label, to.uid)])
+        await _after(tx, label, owner, uid, to)
     return bool(record["removed"])
+
+
+async def _after(tx: AsyncManagedTransaction, label: str, owner: str, uid: str, to: Link) -> None:
+    """What the relation keeps true besides the link itself (its `after`), in the same transaction."""
+    source, target = (label, to.label) if to.outgoing else (to.label, label)
+    declared = relation(to.rel, source, target)
+    if declared is not None and declared.after is not None:
+        ends = (uid, to.uid) if to.outgoing else (to.uid, uid)
+        await declared.after(tx, owner=owner, source=ends[0], target=ends[1])
 
 
 async def by_uids(tx: AsyncManagedTransaction, kind: Kind, *, owner: str, uids: list[str]) -> list[Row]:

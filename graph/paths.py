@@ -4,7 +4,7 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph.models import DOMAIN_LABELS
+from graph.kinds import DOMAIN_LABELS
 
 MAX_LENGTH = 8
 

@@ -7,50 +7,18 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph import events, nodes
+from graph.kinds import RECIPIENT
 from graph.models import Knows, Recipient
-from graph.nodes import Kind
 from graph.pages import Condition, Row
 from graph.properties import for_create, for_update
-from graph.rows import Computed, Shape
 from graph.traversals import Traversal
 
-KNOWS = Shape.of(Knows)
-RECIPIENT = Kind(
-    "Recipient",
-    Recipient,
-    joins="MATCH (:User {uid: $owner})-[k:KNOWS]->(n)",
-    computed={"knows": Computed(KNOWS.map("k"), KNOWS.decode)},
-    sorts={
-        "name": "n.name",
-        "importance": "k.importance",
-        "closeness": "k.closeness",
-        "created_at": "n.created_at",
-    },
-)
 # The relations that reach recipients.
 OF_OCCASION = Traversal("Occasion", "(p)<-[:HAS_OCCASION]-(n:Recipient)", RECIPIENT)
 OF_GIFT = Traversal("Gift", "(p)-[:INTENDED_FOR]->(n:Recipient)", RECIPIENT)
 OF_CONCEPT = Traversal("Concept", "(p)<-[:INTERESTED_IN]-(n:Recipient)", RECIPIENT)
 OF_MEMORY = Traversal("Memory", "(p)-[:INVOLVES]->(n:Recipient)", RECIPIENT)
 OF_CONFLICT = Traversal("Conflict", "(p)-[:WITH]->(n:Recipient)", RECIPIENT)
-
-# What goes with a recipient: what is theirs alone (occasions, conflicts, gifts with their outcomes);
-# what they share with someone else stays.
-_CASCADE = """
-    WITH n, COLLECT {
-      MATCH (n)-[:HAS_OCCASION]->(o:Occasion)
-      WHERE NOT EXISTS { (other:Recipient)-[:HAS_OCCASION]->(o) WHERE other <> n } RETURN o
-    } + COLLECT {
-      MATCH (g:Gift)-[:INTENDED_FOR]->(n)
-      WHERE NOT EXISTS { (g)-[:INTENDED_FOR]->(other:Recipient) WHERE other <> n }
-      OPTIONAL MATCH (g)-[:HAS_OUTCOME]->(out:GiftOutcome)
-      UNWIND [g, out] AS x WITH x WHERE x IS NOT NULL RETURN DISTINCT x
-    } + COLLECT {
-      MATCH (c:Conflict)-[:WITH]->(n)
-      WHERE NOT EXISTS { (c)-[:WITH]->(other:Recipient) WHERE other <> n } RETURN c
-    } AS ds
-    UNWIND CASE WHEN ds = [] THEN [null] ELSE ds END AS d
-"""
 
 
 @dataclass(frozen=True)
@@ -106,4 +74,9 @@ async def update(
 
 async def delete(tx: AsyncManagedTransaction, *, owner: str, uid: str) -> list[str]:
     """Deletes the recipient and what only belonged to them; returns every node deleted."""
-    return await nodes.delete(tx, RECIPIENT, owner=owner, uid=uid, cascade=_CASCADE)
+    return await nodes.delete(
+        tx,
+        RECIPIENT,
+        owner=owner,
+        uid=uid,
+    )

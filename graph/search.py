@@ -1,9 +1,9 @@
-"""The Cypher of semantic search: what text each searched label is known by, the nodes whose text a
-change reaches, the full-text ranking over the same texts, and the graph signals ranking weighs.
+"""The Cypher of semantic search: the texts of the searched kinds, the nodes whose text a change reaches,
+the full-text ranking over the same texts, and the graph signals ranking weighs.
 
-The text of a node is composed in Python (`compose`) from the fields read here, embedded into the
-vector store, and kept on the node as `search_text`, which the full-text index of migration 4 covers:
-both rankers see the same words.
+What a kind's text is read from and how it is composed is declared on the kind (graph/kinds.py); the
+text is embedded into the vector store and kept on the node as `search_text`, which the full-text index
+covers: both rankers see the same words.
 """
 
 from collections import defaultdict
@@ -12,43 +12,10 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph.migrations import SEARCH_INDEX, SEARCHED_LABELS
-from graph.models import DOMAIN_LABELS
+from graph.kind import Searched
+from graph.kinds import BY_LABEL, DOMAIN_LABELS, SEARCHED_LABELS
+from graph.migrations import SEARCH_INDEX
 from graph.rows import native
-
-# What each label's text is read from: Cypher on `n` (and $owner), each a string, a list or null.
-_FIELDS: Mapping[str, str] = {
-    "Recipient": """
-        OPTIONAL MATCH (:User {uid: $owner})-[k:KNOWS]->(n)
-        RETURN n.uid AS uid, {name: n.name, nickname: n.nickname, label: k.relationship_label,
-               kind: k.relationship_type,
-               interests: [(n)-[:INTERESTED_IN]->(c:Concept) | c.name]} AS fields""",
-    "Gift": """
-        RETURN n.uid AS uid, {name: n.name, description: n.description, category: n.category,
-               tags: [(n)-[:TAGGED_WITH]->(c:Concept) | c.name],
-               recipients: [(n)-[:INTENDED_FOR]->(r:Recipient) | r.name],
-               likes: [(n)-[:INTENDED_FOR]->(:Recipient)-[:INTERESTED_IN]->(c:Concept) | c.name]}
-               AS fields""",
-    "Memory": """
-        RETURN n.uid AS uid, {content: n.content, place: n.place, tags: n.tags,
-               mentions: [(n)-[:MENTIONS]->(c:Concept) | c.name]} AS fields""",
-    "Concept": "RETURN n.uid AS uid, {name: n.name, description: n.description} AS fields",
-    "Conflict": """
-        RETURN n.uid AS uid, {summary: n.summary,
-               topics: [(n)-[:ABOUT]->(c:Concept) | c.name],
-               with: [(n)-[:WITH]->(r:Recipient) | r.name]} AS fields""",
-}
-# The nodes `d` whose text names a node `n` of a label (its name is part of theirs): CALL bodies.
-_DEPENDENTS: Mapping[str, str] = {
-    "Recipient": """
-        MATCH (d:Gift)-[:INTENDED_FOR]->(n) RETURN d
-        UNION
-        MATCH (d:Conflict)-[:WITH]->(n) RETURN d""",
-    "Concept": """
-        MATCH (d)-[:INTERESTED_IN|TAGGED_WITH|MENTIONS|ABOUT]->(n) RETURN d
-        UNION
-        MATCH (d:Gift)-[:INTENDED_FOR]->(:Recipient)-[:INTERESTED_IN]->(n) RETURN d""",
-}
 
 
 def vector_kind(label: str) -> str:
@@ -57,44 +24,15 @@ def vector_kind(label: str) -> str:
 
 
 def compose(label: str, fields: Mapping[str, Any]) -> str:
-    """The text a node is searched by: its words, without the field names' noise."""
+    """The text a node of a searched label is searched by (its kind's `searched` says how)."""
+    return _searched(label).compose(fields)
 
-    def words(*names: str) -> list[str]:
-        found = []
-        for name in names:
-            value = fields.get(name)
-            if isinstance(value, list):
-                found.extend(str(item) for item in value if item)
-            elif value:
-                found.append(str(value).replace("_", " "))
-        return found
 
-    def listed(prefix: str, *names: str) -> str:
-        items = words(*names)
-        return f"{prefix} {', '.join(dict.fromkeys(items))}." if items else ""
-
-    match label:
-        case "Recipient":
-            parts = [
-                ". ".join(words("name", "nickname", "label", "kind")) + ".",
-                listed("Likes", "interests"),
-            ]
-        case "Gift":
-            parts = [
-                ". ".join(words("name", "description", "category")) + ".",
-                listed("Tags:", "tags"),
-                listed("For", "recipients"),
-                listed("Who likes", "likes"),
-            ]
-        case "Memory":
-            parts = [". ".join(words("content", "place")) + ".", listed("About", "tags", "mentions")]
-        case "Concept":
-            parts = [". ".join(words("name", "description")) + "."]
-        case "Conflict":
-            parts = [". ".join(words("summary")) + ".", listed("About", "topics"), listed("With", "with")]
-        case _:
-            raise ValueError(f"not a searched label: {label}")
-    return " ".join(part for part in parts if part and part != ".").strip()
+def _searched(label: str) -> Searched:
+    searched = BY_LABEL[label].searched if label in BY_LABEL else None
+    if searched is None:
+        raise ValueError(f"not a searched label: {label}")
+    return searched
 
 
 def _by_label(refs: Iterable[str]) -> dict[str, list[str]]:
@@ -110,8 +48,8 @@ async def dependents(tx: AsyncManagedTransaction, *, owner: str, refs: Iterable[
     """The nodes ("Label:uid") whose text names one of these nodes, so changes to them reach it."""
     found: set[str] = set()
     for label, uids in _by_label(refs).items():
-        pattern = _DEPENDENTS.get(label)
-        if pattern is None:
+        pattern = _searched(label).dependents
+        if not pattern:
             continue
         query = f"""
         MATCH (n:{label} {{owner: $owner}}) WHERE n.uid IN $uids
@@ -127,7 +65,7 @@ async def texts(tx: AsyncManagedTransaction, *, owner: str, refs: Iterable[str])
     """label -> uid -> text of these nodes that exist (one query per label); the missing are gone."""
     found: dict[str, dict[str, str]] = {}
     for label, uids in _by_label(refs).items():
-        query = f"MATCH (n:{label} {{owner: $owner}}) WHERE n.uid IN $uids {_FIELDS[label]}"
+        query = f"MATCH (n:{label} {{owner: $owner}}) WHERE n.uid IN $uids {_searched(label).fields}"
         result = await tx.run(query, owner=owner, uids=uids)
         found[label] = {r["uid"]: compose(label, native(r["fields"])) async for r in result}
     return found

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from neo4j import AsyncManagedTransaction
 
-from graph.nodes import Kind
+from graph.kind import Kind
 from graph.pages import Page, Rows
 
 

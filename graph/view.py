@@ -3,7 +3,7 @@ statements whatever its size), and the positions and analytics the layout consum
 
 What the view keeps is properties of the nodes themselves (`view_x`, `view_y`, `view_z`,
 `view_community`, `view_rank`), so every client and every reload sees the same picture, and a deleted
-node takes its place with it. Labels and relationship types come only from graph/models.py's whitelist.
+node takes its place with it. Labels and relationship types come only from the kinds' declarations.
 """
 
 import json
@@ -15,19 +15,19 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph import events
-from graph.models import DOMAIN_LABELS, ENDS
+from graph.kinds import DOMAIN_LABELS, ENDS, TITLE
 
 POSITIONS_CHANGED = "PositionsChanged"
 LABELS = tuple(sorted(DOMAIN_LABELS))
 TYPES = tuple(sorted(ENDS))
 # What a view reads of a node: Cypher on `n`; `growth` counts links to nodes made in the last 30 days.
-_NODE = """n {.uid, label: labels(n)[0],
-  name: left(coalesce(n.name, n.summary, n.content, n.reaction, ''), 80),
+_NODE = f"""n {{.uid, label: labels(n)[0],
+  name: {TITLE},
   x: n.view_x, y: n.view_y, z: n.view_z, community: n.view_community, rank: n.view_rank,
-  degree: COUNT { (n)--() },
+  degree: COUNT {{ (n)--() }},
   growth: CASE WHEN n:Concept
-    THEN COUNT { (n)--(m) WHERE m.owner = $owner AND m.created_at > datetime() - duration({days: 30}) }
-    ELSE 0 END}"""
+    THEN COUNT {{ (n)--(m) WHERE m.owner = $owner AND m.created_at > datetime() - duration({{days: 30}}) }}
+    ELSE 0 END}}"""
 
 
 # The owner's last event sequence, bound as `sequence` before a view reads its nodes.
@@ -278,7 +278,7 @@ async def details(
       WITH datetime() - duration({{days: 30}}) AS since
       CALL () {{ {_by_label(chosen.shown + chosen.named, "named")} }}
       WITH n, since, COUNT {{ (n)--() }} AS degree
-      RETURN collect([n.uid, left(coalesce(n.name, n.summary, n.content, n.reaction, ''), 80), degree,
+      RETURN collect([n.uid, {TITLE}, degree,
         CASE WHEN n:Concept AND $growth[0] <= degree <= $growth[1]
              THEN COUNT {{ (n)--(m) WHERE m.owner = $owner AND m.created_at > since }} ELSE 0 END]) AS rows
     }}

@@ -6,7 +6,7 @@ from typing import Any
 
 from graph import concepts
 from graph.concepts import CONCEPT, NEIGHBOR_SORTS
-from graph.models import CONCEPT_LINKS
+from graph.kinds import CONCEPT_LINKS
 from graph.pages import Row, Rows
 from resolvers import checks, nodes
 from resolvers.context import Context

@@ -4,15 +4,13 @@ import re
 from typing import Any
 
 from errors import BadUserInput
-from graph import gifts
-from graph import nodes as graph_nodes
-from graph.models import ENDS
+from graph.kinds import ENDS, LINKABLE
 from graph.nodes import Link
 from resolvers import checks, nodes
 from resolvers.context import Context
 
-# The kinds of link a client may make (an outcome belongs to its gift, so it is made with it).
-LINK_KINDS = tuple(name for name in ENDS if name != "HAS_OUTCOME")
+# The kinds of link a client may make.
+LINK_KINDS = LINKABLE
 _KEY = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
 _MAX_PROPERTIES = 20
 _MAX_LIST = 50
@@ -36,21 +34,12 @@ async def link(
     if weight is not None:
         given["weight"] = weight
     checks.in_range(given.get("weight"), 0, 1, "weight")
-    to = Link(rel, target[0], target[1], props=given)
-    if rel == "INTENDED_FOR":  # whom a gift was for: that relationship's statistics change with it
-        await context.graph.write(gifts.relink, graph_nodes.link, owner=context.viewer, uid=source[1], to=to)
-        return
-    await nodes.link(context, source[0], source[1], to)
+    await nodes.link(context, source[0], source[1], Link(rel, target[0], target[1], props=given))
 
 
 async def unlink(context: Context, rel: str, source: tuple[str, str], target: tuple[str, str]) -> bool:
     _ends(rel, source, target)
-    to = Link(rel, target[0], target[1])
-    if rel == "INTENDED_FOR":
-        return await context.graph.write(
-            gifts.relink, graph_nodes.unlink, owner=context.viewer, uid=source[1], to=to
-        )
-    return await nodes.unlink(context, source[0], source[1], to)
+    return await nodes.unlink(context, source[0], source[1], Link(rel, target[0], target[1]))
 
 
 def _ends(rel: str, source: tuple[str, str], target: tuple[str, str]) -> None:

@@ -6,7 +6,8 @@ from typing import Any
 from uuid import uuid4
 
 from graph import nodes
-from graph.nodes import Kind, Link
+from graph.kind import Kind
+from graph.nodes import Link
 from graph.pages import Condition, Row, Rows
 from graph.traversals import Traversal
 from resolvers import checks

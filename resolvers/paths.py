@@ -3,7 +3,7 @@
 from typing import Any
 
 from graph import paths
-from graph.models import DOMAIN_LABELS
+from graph.kinds import DOMAIN_LABELS
 from resolvers.context import Context
 
 

@@ -10,8 +10,7 @@ from typing import Any
 
 from errors import BadUserInput, NotFound, SearchUnavailable
 from graph import search
-from graph.migrations import SEARCHED_LABELS
-from graph.models import DOMAIN_LABELS
+from graph.kinds import DOMAIN_LABELS, SEARCHED_LABELS
 from resolvers.context import Context
 from storage.embeddings import EmbeddingsUnavailable
 from storage.vectors import VectorHit, VectorsUnavailable

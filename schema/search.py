@@ -6,22 +6,36 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import relay
 
+from graph.kinds import SEARCHED
 from resolvers import search as resolve
 from schema.documents import DocumentChunk
 from schema.nodes import load, ref_of
 from schema.relay import Info
 
 
-@strawberry.enum(description="What kinds of nodes a search looks among.")
-class SearchKind(Enum):
-    RECIPIENT = strawberry.enum_value("Recipient", description="People: profile, relationship, interests.")
-    GIFT = strawberry.enum_value("Gift", description="Gifts: what, for whom, tags.")
-    MEMORY = strawberry.enum_value("Memory", description="Memories: content, place, what they mention.")
-    CONCEPT = strawberry.enum_value("Concept", description="Concepts: name and description.")
-    CONFLICT = strawberry.enum_value("Conflict", description="Conflicts: summary, topics, with whom.")
-    DOCUMENT = strawberry.enum_value(
-        "Document", description="Documents: the text of PDFs, page by page, and transcripts of recordings."
-    )
+def _member(label: str) -> str:
+    """GiftOutcome -> GIFT_OUTCOME."""
+    return "".join(f"_{c}" if c.isupper() and i else c for i, c in enumerate(label)).upper()
+
+
+# One member per searched kind, as declared (graph/kinds.py), and documents, searched by their passages.
+SearchKind = strawberry.enum(
+    Enum(  # type: ignore[misc]  # a functional Enum: its members come from the kinds' declarations
+        "SearchKind",
+        {
+            **{
+                _member(kind.label): strawberry.enum_value(kind.label, description=kind.searched.description)
+                for kind in SEARCHED
+                if kind.searched is not None
+            },
+            "DOCUMENT": strawberry.enum_value(
+                "Document",
+                description="Documents: the text of PDFs, page by page, and transcripts of recordings.",
+            ),
+        },
+    ),
+    description="What kinds of nodes a search looks among.",
+)
 
 
 @strawberry.type(description="One search result: the node, how well it matched, and the text that did.")

@@ -1,0 +1,181 @@
+"""What a kind of node declares (`Kind`), and what the queries derive from a declaration: the projection
+of its nodes, their rows, the checks of its rules, its search text and its cascade.
+
+The declarations themselves are in graph/kinds.py; this module holds no label of its own.
+"""
+
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from neomodel import JSONProperty
+
+from errors import BadUserInput
+from graph.pages import Row
+from graph.properties import unclearable
+from graph.rows import Computed, Shape, sort_values_of
+
+# What else a link or an unlink keeps true, in its transaction: (tx, owner=, source=uid, target=uid).
+AfterLink = Callable[..., Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A type of link from a node of one kind to a node of another (or the same) kind."""
+
+    type: str
+    source: str
+    target: str
+    linkable: bool = True  # whether a client makes and removes it with link/unlink (else its kind does)
+    after: AfterLink | None = None  # what derives from it and must follow a link or unlink at once
+
+
+@dataclass(frozen=True)
+class Searched:
+    """How a kind's search text is made: `fields`, a Cypher tail on `n` (and $owner) returning `uid` and a
+    map `fields` of strings, lists or nulls; the text is `sentence`'s fields joined as sentences, then
+    each of `listed` as "<prefix> a, b, c."; `dependents`, a CALL body binding `d` to the nodes whose
+    text names a node `n` of this kind (so a change to it reaches theirs)."""
+
+    description: str  # what a client is told it is searched by
+    fields: str
+    sentence: tuple[str, ...]
+    listed: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    dependents: str = ""
+
+    def compose(self, fields: Mapping[str, Any]) -> str:
+        """The text a node is searched by: its words, without the field names' noise."""
+
+        def words(*names: str) -> list[str]:
+            found = []
+            for name in names:
+                value = fields.get(name)
+                if isinstance(value, list):
+                    found.extend(str(item) for item in value if item)
+                elif value:
+                    found.append(str(value).replace("_", " "))
+            return found
+
+        def listed(prefix: str, names: tuple[str, ...]) -> str:
+            items = words(*names)
+            return f"{prefix} {', '.join(dict.fromkeys(items))}." if items else ""
+
+        parts = [". ".join(words(*self.sentence)) + ".", *(listed(p, names) for p, names in self.listed)]
+        return " ".join(part for part in parts if part and part != ".").strip()
+
+
+@dataclass(frozen=True)
+class Cascade:
+    """Nodes deleted with a node `n` of the kind that declares it: those joined to it by `relation`
+    (`outgoing` from `n`, or towards it) that no other node of its kind is joined to that way, and, in
+    turn, what they cascade to themselves (`then`)."""
+
+    relation: str
+    label: str
+    outgoing: bool = True
+    then: tuple["Cascade", ...] = ()
+
+
+def _cypher(computed: str | Computed) -> str:
+    return computed.cypher if isinstance(computed, Computed) else computed
+
+
+@dataclass(frozen=True)
+class Invariant:
+    """A rule over a node's stored properties (Cypher on `n`) that every write must leave true."""
+
+    holds: str
+    field: str
+    message: str
+
+
+@dataclass(frozen=True, eq=False)  # one Kind per label: compared and hashed as itself
+class Kind:
+    """What one label is: its model, what is computed with every node of it, what of it is out of sight,
+    what a list of it may be ordered by, the rules its writes keep, its caption, its links, how it is
+    searched and what goes with it when it is deleted. Declared once, in graph/kinds.py."""
+
+    label: str
+    model: type
+    joins: str = ""  # a MATCH from `n` that its computed properties and sorts read (always matches)
+    # name -> Cypher on `n` (and $owner), or a Computed that says how to decode it
+    computed: Mapping[str, str | Computed] = field(default_factory=dict)
+    visible: str = "true"
+    sorts: Mapping[str, str] = field(default_factory=dict)  # order field -> Cypher on `n`, never null
+    invariants: tuple[Invariant, ...] = ()
+    title: str = "name"  # the property a person knows a node of this kind by (its caption)
+    drawn: bool = True  # laid out and drawn in the 3D view, a link end, a path's step, a search's `near`
+    relations: tuple[Relation, ...] = ()  # the links that start at a node of this kind
+    searched: Searched | None = None  # how its text for search is made (None: not searched as a node)
+    cascade: tuple[Cascade, ...] = ()  # what is deleted with it: what belonged to it alone
+
+    @cached_property
+    def projection(self) -> str:
+        """The properties of `n` and what its label computes, as one map, in the model's Shape."""
+        computed = "".join(f", {name}: {_cypher(expression)}" for name, expression in self.computed.items())
+        return self._shape.map("n", computed)
+
+    @cached_property
+    def _shape(self) -> Shape:
+        return Shape.of(self.model)
+
+    @cached_property
+    def _decoders(self) -> tuple[tuple[str, Any], ...]:
+        return tuple((name, c.decode) for name, c in self.computed.items() if isinstance(c, Computed))
+
+    @cached_property
+    def unclearable(self) -> tuple[str, ...]:
+        return unclearable(self.model)
+
+    @cached_property
+    def _json(self) -> tuple[str, ...]:
+        declared = self.model.defined_properties(aliases=False, rels=False)
+        return tuple(name for name, prop in declared.items() if isinstance(prop, JSONProperty))
+
+    def row(self, properties: dict[str, Any], sort: Any = ()) -> Row:
+        node = self._shape.decode(dict(properties))
+        for name, decode in self._decoders:
+            node[name] = decode(node.get(name))
+        for name in self._json:
+            if isinstance(node.get(name), str):
+                node[name] = json.loads(node[name])
+        return Row(node, sort_values_of(sort))
+
+    @property
+    def broken(self) -> str:
+        """A Cypher list of the fields whose invariants `n` breaks (empty when all hold)."""
+        rules = enumerate(self.invariants)
+        checks = ", ".join(f"CASE WHEN {rule.holds} THEN null ELSE {i} END" for i, rule in rules)
+        return f"[x IN [{checks}] WHERE x IS NOT NULL]" if checks else "[]"
+
+    def refuse_broken(self, broken: list[int]) -> None:
+        if broken:
+            rule = self.invariants[broken[0]]
+            raise BadUserInput(rule.message, field=rule.field)
+
+    @cached_property
+    def deletes(self) -> str:
+        """Cypher after `MATCH (n)` binding `d` to each node its cascade deletes with it (or null)."""
+        if not self.cascade:
+            return "WITH n, null AS d"
+        found = " + ".join(f"COLLECT {{ {_cascaded('n', self.label, c, 0)} }}" for c in self.cascade)
+        return f"WITH n, {found} AS ds\n    UNWIND CASE WHEN ds = [] THEN [null] ELSE ds END AS d"
+
+
+def _cascaded(anchor: str, label: str, cascade: Cascade, depth: int) -> str:
+    """A query body returning as `d` what `cascade` deletes with `anchor`, a node of `label`."""
+    x = f"x{depth}"
+    if cascade.outgoing:
+        match = f"MATCH ({anchor})-[:{cascade.relation}]->({x}:{cascade.label})"
+        alone = f"NOT EXISTS {{ (other:{label})-[:{cascade.relation}]->({x}) WHERE other <> {anchor} }}"
+    else:
+        match = f"MATCH ({x}:{cascade.label})-[:{cascade.relation}]->({anchor})"
+        alone = f"NOT EXISTS {{ ({x})-[:{cascade.relation}]->(other:{label}) WHERE other <> {anchor} }}"
+    if not cascade.then:
+        return f"{match} WHERE {alone} RETURN {x} AS d"
+    more = " UNION ".join(
+        [f"RETURN {x} AS d", *(_cascaded(x, cascade.label, then, depth + 1) for then in cascade.then)]
+    )
+    return f"{match} WHERE {alone} CALL ({x}) {{ {more} }} RETURN d"

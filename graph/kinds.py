@@ -1,0 +1,250 @@
+"""Every kind of node a user owns, declared once: its label and model, computed fields, sorts, rules,
+caption, links, search text and cascade (graph/kind.py says what each part means).
+
+Every list that must know every kind derives from KINDS: the link types and their ends (ENDS), the
+labels the view draws, the labels search embeds, the deltas' node kinds, the constraints and indexes
+the schema keeps (graph/migrations.py), the API's enums. tests/test_kinds.py fails when one is left out.
+To add a kind: its model (graph/models.py), its declaration here, its Cypher (graph/<domain>.py), its
+resolvers and its types (see the README's "Adding a kind").
+"""
+
+from collections.abc import Mapping
+
+from graph import knows, models
+from graph.kind import Cascade, Invariant, Kind, Relation, Searched
+from graph.rows import Computed, Shape, date_of
+
+KNOWS = Shape.of(models.Knows)
+GAVE = Shape.of(models.Gave)
+
+# The next occurrence on or after today (UTC) of `n`: the date itself if it has not passed or does not
+# recur; else the same day next month or year. Adding a duration keeps 29 February a valid date.
+NEXT_OCCURRENCE = """CASE
+  WHEN n.date >= date() OR NOT coalesce(n.recurring, false) THEN n.date
+  WHEN n.recurrence = 'monthly' THEN
+    [k IN [(date().year - n.date.year) * 12 + date().month - n.date.month] |
+      CASE WHEN n.date + duration({months: k}) >= date()
+        THEN n.date + duration({months: k}) ELSE n.date + duration({months: k + 1}) END][0]
+  ELSE
+    [k IN [date().year - n.date.year] |
+      CASE WHEN n.date + duration({years: k}) >= date()
+        THEN n.date + duration({years: k}) ELSE n.date + duration({years: k + 1}) END][0]
+END"""
+
+# How concepts relate to each other.
+CONCEPT_LINKS = (
+    "RELATED_TO",
+    "PART_OF",
+    "EVOLVED_FROM",
+    "INSPIRED_BY",
+    "CONTRADICTS",
+    "SUPPORTS",
+    "REFERENCES",
+)
+
+RECIPIENT = Kind(
+    "Recipient",
+    models.Recipient,
+    joins="MATCH (:User {uid: $owner})-[k:KNOWS]->(n)",
+    computed={"knows": Computed(KNOWS.map("k"), KNOWS.decode)},
+    sorts={
+        "name": "n.name",
+        "importance": "k.importance",
+        "closeness": "k.closeness",
+        "created_at": "n.created_at",
+    },
+    relations=(
+        Relation("HAS_OCCASION", "Recipient", "Occasion"),
+        Relation("INTERESTED_IN", "Recipient", "Concept"),
+    ),
+    searched=Searched(
+        "People: profile, relationship, interests.",
+        """
+        OPTIONAL MATCH (:User {uid: $owner})-[k:KNOWS]->(n)
+        RETURN n.uid AS uid, {name: n.name, nickname: n.nickname, label: k.relationship_label,
+               kind: k.relationship_type,
+               interests: [(n)-[:INTERESTED_IN]->(c:Concept) | c.name]} AS fields""",
+        sentence=("name", "nickname", "label", "kind"),
+        listed=(("Likes", ("interests",)),),
+        dependents="""
+        MATCH (d:Gift)-[:INTENDED_FOR]->(n) RETURN d
+        UNION
+        MATCH (d:Conflict)-[:WITH]->(n) RETURN d""",
+    ),
+    # What is theirs alone (occasions, conflicts, gifts with their outcomes); what they share stays.
+    cascade=(
+        Cascade("HAS_OCCASION", "Occasion"),
+        Cascade("INTENDED_FOR", "Gift", outgoing=False, then=(Cascade("HAS_OUTCOME", "GiftOutcome"),)),
+        Cascade("WITH", "Conflict", outgoing=False),
+    ),
+)
+
+OCCASION = Kind(
+    "Occasion",
+    models.Occasion,
+    computed={"next_occurrence": Computed(f"toString({NEXT_OCCURRENCE})", date_of)},
+    sorts={
+        "date": "n.date",
+        "next": NEXT_OCCURRENCE,
+        "importance": "n.importance",
+        "name": "n.name",
+        "created_at": "n.created_at",
+    },
+    invariants=(
+        Invariant(
+            "n.budget_min IS NULL OR n.budget_max IS NULL OR n.budget_min <= n.budget_max",
+            "budgetMinCents",
+            "budgetMinCents must not be over budgetMaxCents.",
+        ),
+    ),
+)
+
+CONCEPT = Kind(
+    "Concept",
+    models.Concept,
+    sorts={"name": "n.key", "created_at": "n.created_at"},
+    relations=tuple(Relation(name, "Concept", "Concept") for name in CONCEPT_LINKS),
+    searched=Searched(
+        "Concepts: name and description.",
+        "RETURN n.uid AS uid, {name: n.name, description: n.description} AS fields",
+        sentence=("name", "description"),
+        dependents="""
+        MATCH (d)-[:INTERESTED_IN|TAGGED_WITH|MENTIONS|ABOUT]->(n) RETURN d
+        UNION
+        MATCH (d:Gift)-[:INTENDED_FOR]->(:Recipient)-[:INTERESTED_IN]->(n) RETURN d""",
+    ),
+)
+
+GIFT = Kind(
+    "Gift",
+    models.Gift,
+    # Anchored at n: from the User it would walk every GAVE of theirs for each gift.
+    computed={"gave": Computed(f"[(n)<-[v:GAVE]-(:User {{uid: $owner}}) | {GAVE.map('v')}][0]", GAVE.decode)},
+    sorts={"created_at": "n.created_at", "name": "n.name", "price": "coalesce(n.price_cents, -1)"},
+    relations=(
+        # Whom a gift was for: that relationship's gift statistics change with it.
+        Relation("INTENDED_FOR", "Gift", "Recipient", after=knows.after_link),
+        Relation("GIVEN_FOR", "Gift", "Occasion"),
+        # An outcome belongs to its gift: it is made with recordGiftOutcome, never linked by hand.
+        Relation("HAS_OUTCOME", "Gift", "GiftOutcome", linkable=False),
+        Relation("SIMILAR_TO", "Gift", "Gift"),
+        Relation("COMPLEMENTS", "Gift", "Gift"),
+        Relation("TAGGED_WITH", "Gift", "Concept"),
+    ),
+    searched=Searched(
+        "Gifts: what, for whom, tags.",
+        """
+        RETURN n.uid AS uid, {name: n.name, description: n.description, category: n.category,
+               tags: [(n)-[:TAGGED_WITH]->(c:Concept) | c.name],
+               recipients: [(n)-[:INTENDED_FOR]->(r:Recipient) | r.name],
+               likes: [(n)-[:INTENDED_FOR]->(:Recipient)-[:INTERESTED_IN]->(c:Concept) | c.name]}
+               AS fields""",
+        sentence=("name", "description", "category"),
+        listed=(("Tags:", ("tags",)), ("For", ("recipients",)), ("Who likes", ("likes",))),
+    ),
+    cascade=(Cascade("HAS_OUTCOME", "GiftOutcome"),),
+)
+
+OUTCOME = Kind("GiftOutcome", models.GiftOutcome, sorts={"created_at": "n.created_at"}, title="reaction")
+
+MEMORY = Kind(
+    "Memory",
+    models.Memory,
+    visible="(n.expires_at IS NULL OR n.expires_at > datetime())",
+    sorts={
+        "happened_at": "coalesce(n.happened_at, n.created_at)",
+        "importance": "coalesce(n.importance, -1.0)",
+        "created_at": "n.created_at",
+    },
+    title="content",
+    relations=(
+        Relation("MENTIONS", "Memory", "Concept"),
+        Relation("INVOLVES", "Memory", "Recipient"),
+    ),
+    searched=Searched(
+        "Memories: content, place, what they mention.",
+        """
+        RETURN n.uid AS uid, {content: n.content, place: n.place, tags: n.tags,
+               mentions: [(n)-[:MENTIONS]->(c:Concept) | c.name]} AS fields""",
+        sentence=("content", "place"),
+        listed=(("About", ("tags", "mentions")),),
+    ),
+)
+
+CONFLICT = Kind(
+    "Conflict",
+    models.Conflict,
+    sorts={
+        "started_at": "n.started_at",
+        "severity": "coalesce(n.severity, -1.0)",
+        "created_at": "n.created_at",
+    },
+    invariants=(
+        Invariant(
+            "n.ended_at IS NULL OR n.ended_at >= n.started_at",
+            "endedAt",
+            "endedAt must not be before startedAt.",
+        ),
+    ),
+    title="summary",
+    relations=(
+        Relation("ABOUT", "Conflict", "Concept"),
+        Relation("WITH", "Conflict", "Recipient"),
+    ),
+    searched=Searched(
+        "Conflicts: summary, topics, with whom.",
+        """
+        RETURN n.uid AS uid, {summary: n.summary,
+               topics: [(n)-[:ABOUT]->(c:Concept) | c.name],
+               with: [(n)-[:WITH]->(r:Recipient) | r.name]} AS fields""",
+        sentence=("summary",),
+        listed=(("About", ("topics",)), ("With", ("with",))),
+    ),
+)
+
+# A Document is searched by the passages of its text (graph/documents.py's chunks), not as a node.
+DOCUMENT = Kind(
+    "Document",
+    models.Document,
+    computed={
+        "attached_label": "head([(n)-[:ATTACHED_TO]->(t) | labels(t)[0]])",
+        "attached_uid": "head([(n)-[:ATTACHED_TO]->(t) | t.uid])",
+    },
+    visible="(n.deleted_at IS NULL AND EXISTS { (n)-[:ATTACHED_TO]->() })",
+    sorts={"created_at": "n.created_at", "filename": "n.filename", "size": "n.size"},
+    title="filename",
+    drawn=False,
+    relations=tuple(
+        Relation("ATTACHED_TO", "Document", target, linkable=False)
+        for target in ("Recipient", "Conflict", "Memory")
+    ),
+)
+
+KINDS: tuple[Kind, ...] = (RECIPIENT, OCCASION, GIFT, OUTCOME, MEMORY, CONCEPT, CONFLICT, DOCUMENT)
+BY_LABEL: Mapping[str, Kind] = {kind.label: kind for kind in KINDS}
+# What the 3D view lays out and draws; a link's ends, a path's steps and search's `near` are of these.
+DRAWN: tuple[Kind, ...] = tuple(kind for kind in KINDS if kind.drawn)
+DOMAIN_LABELS = frozenset(kind.label for kind in DRAWN)
+# The kinds embedded for search (each label's own vector collection and full-text entries).
+SEARCHED: tuple[Kind, ...] = tuple(kind for kind in KINDS if kind.searched is not None)
+SEARCHED_LABELS: tuple[str, ...] = tuple(kind.label for kind in SEARCHED)
+RELATIONS: tuple[Relation, ...] = tuple(relation for kind in KINDS for relation in kind.relations)
+# Each link type between drawn kinds, and the labels it joins, from and to.
+ENDS: Mapping[str, tuple[str, str]] = {
+    r.type: (r.source, r.target) for r in RELATIONS if {r.source, r.target} <= DOMAIN_LABELS
+}
+_BY_ENDS = {(r.type, r.source, r.target): r for r in RELATIONS}
+# The link types a client makes and removes with link/unlink.
+LINKABLE: tuple[str, ...] = tuple(dict.fromkeys(r.type for r in RELATIONS if r.linkable and r.type in ENDS))
+
+
+# The caption of a node `n` of any drawn kind, as Cypher: its kind's title property, at most 80 characters.
+TITLE = "left(coalesce(CASE labels(n)[0] {} END, ''), 80)".format(
+    " ".join(f"WHEN '{kind.label}' THEN n.{kind.title}" for kind in DRAWN)
+)
+TITLE_LENGTH = 80
+
+
+def relation(type: str, source: str, target: str) -> Relation | None:
+    """The declared relation of this type from a node of `source` to one of `target`, if there is one."""
+    return _BY_ENDS.get((type, source, target))
