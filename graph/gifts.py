@@ -23,6 +23,7 @@ OF_CONCEPT = Traversal("Concept", "(p)<-[:TAGGED_WITH]-(n:Gift)", GIFT)
 SIMILAR = Traversal("Gift", "(p)-[:SIMILAR_TO]-(n:Gift)", GIFT)
 COMPLEMENTS = Traversal("Gift", "(p)-[:COMPLEMENTS]-(n:Gift)", GIFT)
 OUTCOME_OF_GIFT = Traversal("Gift", "(p)-[:HAS_OUTCOME]->(n:GiftOutcome)", OUTCOME)
+GIFT_OF_OUTCOME = Traversal("GiftOutcome", "(p)<-[:HAS_OUTCOME]-(n:Gift)", GIFT)
 
 
 @dataclass

@@ -110,6 +110,10 @@ class Kind:
     relations: tuple[Relation, ...] = ()  # the links that start at a node of this kind
     searched: Searched | None = None  # how its text for search is made (None: not searched as a node)
     cascade: tuple[Cascade, ...] = ()  # what is deleted with it: what belonged to it alone
+    # How the API names a property where the names differ (occasion_type is an occasion's `kind`), and
+    # the properties the API never shows (kept for the server's own use).
+    api_names: Mapping[str, str] = field(default_factory=dict)
+    private: tuple[str, ...] = ()
 
     @cached_property
     def projection(self) -> str:

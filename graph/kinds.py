@@ -90,6 +90,7 @@ OCCASION = Kind(
         "name": "n.name",
         "created_at": "n.created_at",
     },
+    api_names={"occasion_type": "kind", "budget_min": "budget_min_cents", "budget_max": "budget_max_cents"},
     invariants=(
         Invariant(
             "n.budget_min IS NULL OR n.budget_max IS NULL OR n.budget_min <= n.budget_max",
@@ -103,6 +104,8 @@ CONCEPT = Kind(
     "Concept",
     models.Concept,
     sorts={"name": "n.key", "created_at": "n.created_at"},
+    api_names={"concept_type": "kind"},
+    private=("key",),  # its name folded: what makes two names one concept
     relations=tuple(Relation(name, "Concept", "Concept") for name in CONCEPT_LINKS),
     searched=Searched(
         "Concepts: name and description.",
@@ -214,6 +217,7 @@ DOCUMENT = Kind(
     sorts={"created_at": "n.created_at", "filename": "n.filename", "size": "n.size"},
     title="filename",
     drawn=False,
+    private=("chunk_count", "deleted_at"),
     relations=tuple(
         Relation("ATTACHED_TO", "Document", target, linkable=False)
         for target in ("Recipient", "Conflict", "Memory")

@@ -70,6 +70,7 @@ of_concept = nodes.relation(gifts.OF_CONCEPT)
 similar = nodes.relation(gifts.SIMILAR)
 complements = nodes.relation(gifts.COMPLEMENTS)
 outcome_of = nodes.relation_one(gifts.OUTCOME_OF_GIFT, Order("created_at"))
+of_outcome = nodes.relation_one(gifts.GIFT_OF_OUTCOME, Order("created_at"))
 
 
 def checked_gave(gave: dict[str, Any]) -> dict[str, Any]:

@@ -355,8 +355,14 @@ def _link(
     here: tuple[str, str], there: tuple[str, str], kind: str, weight: float, outgoing: bool
 ) -> ViewLink:
     source, target = (here, there) if outgoing else (there, here)
-    key = f"{source[0]}:{source[1]}-{kind}->{target[0]}:{target[1]}"
+    key = link_key(f"{source[0]}:{source[1]}", kind, f"{target[0]}:{target[1]}")
     return ViewLink(key, source, target, kind, float(weight))
+
+
+def link_key(source: str, type: str, target: str) -> str:
+    """What tells one link of a view (or of a live delta) from every other: its ends ("Label:uid") and
+    type. Views and deltas give a link the same id, so a client matches them without building one."""
+    return f"{source}-{type}->{target}"
 
 
 def _cursor(row: dict[str, Any]) -> str:

@@ -40,6 +40,7 @@ RecipientOrder = Annotated["RecipientOrder", strawberry.lazy("schema.recipients"
 GiftRef = Annotated["Gift", strawberry.lazy("schema.gifts")]
 GiftOrderRef = Annotated["GiftOrder", strawberry.lazy("schema.gifts")]
 GiftOutcomeRef = Annotated["GiftOutcome", strawberry.lazy("schema.gifts")]
+GiftRef = Annotated["Gift", strawberry.lazy("schema.gifts")]
 
 
 @strawberry.enum(description="How someone took a gift.")
@@ -122,6 +123,8 @@ class GiftOutcome(OwnedNode, Placed):
     what_did_not_work: str | None
     lessons_learned: str | None
     created_at: dt.datetime
+
+    gift = related_one(GiftRef, resolve.of_outcome, "The gift it came of.")
 
 
 @strawberry.type(description="A gift the viewer gave.")

@@ -11,8 +11,10 @@ from strawberry.scalars import JSON
 from errors import NotFound
 from graph.changes import Delta, LinkChange, NodeChange
 from resolvers import live as resolve
+from resolvers.view import link_key
 from schema.nodes import load, ref_of
 from schema.relay import Info, OwnedNode
+from schema.view import global_id
 
 Since = Annotated[
     int | None,
@@ -31,6 +33,9 @@ class RemovedNode:
 
 @strawberry.type(description="A link between two of the viewer's nodes, as a change left it.")
 class LinkDelta:
+    id: strawberry.ID = strawberry.field(
+        description="The link's id, the one graphView gives the same link: match them by it."
+    )
     type: str = strawberry.field(description="The kind of link: INTENDED_FOR, INTERESTED_IN, RELATED_TO, ...")
     source_id: relay.GlobalID = strawberry.field(description="The node the link starts from.")
     target_id: relay.GlobalID = strawberry.field(description="The node the link goes to.")
@@ -114,6 +119,7 @@ def _node(info: Info, change: NodeChange) -> Any:
 def _link(link: LinkChange) -> LinkDelta:
     weight = link.properties.get("weight")
     return LinkDelta(
+        id=global_id("ViewLink", link_key(link.source, link.type, link.target)),
         type=link.type,
         source_id=_global_id(link.source),
         target_id=_global_id(link.target),

@@ -2,10 +2,13 @@
 layout consumer. Every type the view draws has them, so a live delta's nodes carry them and a client
 moves what moved without asking for a new view."""
 
+from enum import Enum
 from typing import Any
 
 import strawberry
 from strawberry import relay
+
+from graph.kinds import BY_LABEL, TITLE_LENGTH
 
 
 @strawberry.type(description="A place in the 3D scene, in scene units (a link is about 30 long).")
@@ -27,6 +30,14 @@ class Placed(relay.Node):
         if x is None or y is None or z is None:
             return None
         return ViewPosition(x=x, y=y, z=z)
+
+    @strawberry.field(
+        description="What a person knows it by, as the 3D view captions it: a person's or concept's name, a "
+        "memory's content, a conflict's summary, ... (at most 80 characters; empty when it has none)."
+    )
+    def title(self) -> str:
+        value = getattr(self, BY_LABEL[type(self).__name__].title, None)
+        return str((value.value if isinstance(value, Enum) else value) or "")[:TITLE_LENGTH]
 
     @strawberry.field(description="Its community (Leiden) as the 3D view colours it; null until computed.")
     def community(self) -> int | None:

@@ -84,7 +84,7 @@ class ViewNode:
     def of(cls, node: resolve.ViewNode) -> "ViewNode":
         evolution = Evolution[node.evolution] if node.evolution else None  # by name: cheaper than by value
         return cls(
-            id=_global_id(node.type_name, node.key),
+            id=global_id(node.type_name, node.key),
             label=node.label,
             name=node.name,
             x=node.x,
@@ -116,11 +116,11 @@ class ViewLink:
         """`ids` keeps the ends' ids made so far: a node is the end of many links."""
         source, target = ids.get(link.source), ids.get(link.target)
         if source is None:
-            source = ids[link.source] = _global_id(*link.source)
+            source = ids[link.source] = global_id(*link.source)
         if target is None:
-            target = ids[link.target] = _global_id(*link.target)
+            target = ids[link.target] = global_id(*link.target)
         return cls(
-            id=_global_id("ViewLink", link.key),
+            id=global_id("ViewLink", link.key),
             source=source,
             target=target,
             type=link.type,
@@ -168,7 +168,7 @@ class Neighbourhood:
     )
 
 
-def _global_id(type_name: str, key: str) -> strawberry.ID:
+def global_id(type_name: str, key: str) -> strawberry.ID:
     """relay.GlobalID's text (base64 of "Type:key"), without making the object: a view makes thousands."""
     return strawberry.ID(base64.b64encode(f"{type_name}:{key}".encode()).decode())
 

@@ -9,7 +9,7 @@ from tests.test_recipients import create as create_recipient
 CREATE = """mutation ($input: CreateGiftInput!) { createGift(input: $input) {
   id name category giving { surpriseLevel date }
   recipients { nodes { id name relationship { giftsGivenCount averageGiftSuccess preferredGiftTypes failedGiftTypes } } }
-  occasion { name kind } outcome { success reaction } tags { nodes { name } } } }"""
+  occasion { name kind } outcome { success reaction gift { name } } tags { nodes { name } } } }"""
 OUTCOME = """mutation ($gift: ID!, $outcome: GiftOutcomeInput!) { recordGiftOutcome(giftId: $gift, outcome: $outcome) {
   recipients { nodes { relationship { giftsGivenCount averageGiftSuccess preferredGiftTypes failedGiftTypes } } } } }"""
 
@@ -38,7 +38,7 @@ async def test_a_gift_with_a_new_recipient_occasion_and_outcome_is_one_write(cli
     made = (await client.data(CREATE, {"input": gift}, token=token))["createGift"]
     assert made["giving"] == {"surpriseLevel": 8, "date": "2024-02-11"}
     assert made["occasion"] == {"name": "Grandma's birthday", "kind": "BIRTHDAY"}
-    assert made["outcome"] == {"success": 0.95, "reaction": "THRILLED"}
+    assert made["outcome"] == {"success": 0.95, "reaction": "THRILLED", "gift": {"name": "Knitted scarf"}}
     assert sorted(t["name"] for t in made["tags"]["nodes"]) == ["Handmade", "warm things"]
     [grandma] = made["recipients"]["nodes"]
     assert grandma["name"] == "Grandma"

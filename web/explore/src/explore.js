@@ -18,11 +18,10 @@ const NEIGHBOURS = `query Neighbours($id: ID!) { neighbourhood(id: $id, first: 2
   nodes { ${NODE} } links { ${LINK} } } }`;
 const SEARCH = `query Search($q: String!) { search(query: $q, first: 10) { score node { id } matched } }`;
 const HAS_LIVE = `{ __schema { subscriptionType { fields { name } } } }`;
-// What a delta says of a node: its place (null until the layout has kept one) and what to write on it.
-const NAMED = `... on Recipient { name } ... on Occasion { name } ... on Concept { name } ... on Gift { name }
-  ... on Memory { content } ... on Conflict { summary } ... on GiftOutcome { reaction }`;
-const CHANGED_NODE = `__typename id ... on Placed { position { x y z } community } ${NAMED}`;
-const CHANGED_LINK = "type sourceId targetId weight";
+// What a delta says of a node the view draws: its place (null until the layout has kept one), its
+// community and its caption; and of a link, the id graphView gives the same link.
+const CHANGED_NODE = "__typename id ... on Placed { position { x y z } community title }";
+const CHANGED_LINK = "id type sourceId targetId weight";
 const CHANGES = `subscription Changes($since: Int) { graphChanged(since: $since) { sequence
   nodesAdded { ${CHANGED_NODE} } nodesUpdated { ${CHANGED_NODE} } nodesRemoved { id }
   linksAdded { ${CHANGED_LINK} } linksUpdated { ${CHANGED_LINK} } linksRemoved { ${CHANGED_LINK} } } }`;
@@ -92,10 +91,9 @@ function apply(delta) {
     state.pending.delete(id);
   }
   for (const link of [...delta.linksAdded, ...delta.linksUpdated]) {
-    const id = linkId(link);
-    state.links.set(id, { id, source: link.sourceId, target: link.targetId, type: link.type, weight: link.weight ?? 1 });
+    state.links.set(link.id, { id: link.id, source: link.sourceId, target: link.targetId, type: link.type, weight: link.weight ?? 1 });
   }
-  for (const link of delta.linksRemoved) state.links.delete(linkId(link));
+  for (const link of delta.linksRemoved) state.links.delete(link.id);
   draw();
 }
 
@@ -105,8 +103,7 @@ function place(change, added) {
   const node = drawn || state.pending.get(change.id);
   if (!node && !added) return;
   const target = node || { id: change.id, label: change.__typename, colourKey: change.__typename, size: 2, evolution: null, members: null };
-  const name = change.name ?? change.content ?? change.summary ?? change.reaction;
-  if (name != null) target.name = String(name).slice(0, 80);
+  if (change.title != null) target.name = change.title;
   if (change.community != null) target.community = change.community;
   if (change.position) {
     const { x, y, z } = change.position;
@@ -116,11 +113,6 @@ function place(change, added) {
   } else if (!drawn) {
     state.pending.set(change.id, target);
   }
-}
-
-// A link's id as graphView gives it (a Relay id of "ViewLink:<source>-<type>-><target>"), from a delta's.
-function linkId(link) {
-  return btoa(`ViewLink:${atob(link.sourceId)}-${link.type}->${atob(link.targetId)}`);
 }
 
 function draw() {

@@ -1,0 +1,248 @@
+"""The contract of the kinds (graph/kinds.py): every list that must know every kind knows each, and each
+kind's type, inputs and model agree. A kind left out anywhere fails here, never silently."""
+
+from typing import Any
+
+import pytest
+from graphql import (
+    GraphQLEnumType,
+    GraphQLList,
+    GraphQLNamedType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    get_named_type,
+)
+from neomodel import (
+    ArrayProperty,
+    BooleanProperty,
+    DateProperty,
+    DateTimeProperty,
+    FloatProperty,
+    IntegerProperty,
+    JSONProperty,
+    StringProperty,
+)
+
+from graph import changes, events, migrations, models
+from graph.driver import Graph
+from graph.kinds import BY_LABEL, DRAWN, ENDS, KINDS, LINKABLE, RELATIONS, SEARCHED_LABELS
+from schema import build_schema
+from settings import Settings
+from tests.client import GraphQLClient
+
+SCHEMA: GraphQLSchema = build_schema(Settings(_env_file=None))._schema
+# What every owned node has that the API shows otherwise (uid as `id`) or not at all.
+SYSTEM = {"uid", "owner", "updated_at"}
+# One node of each kind as a client would have made it: a kind without one here fails the tests below.
+SAMPLES: dict[str, dict[str, Any]] = {
+    "Recipient": {"name": "Ann"},
+    "Occasion": {"name": "Ann's birthday", "occasion_type": "birthday", "date": "2026-05-01"},
+    "Gift": {"name": "A scarf"},
+    "GiftOutcome": {"success": 0.9, "reaction": "thrilled", "was_given": True},
+    "Memory": {"kind": "episodic", "content": "Pottery with Ann", "tags": []},
+    "Concept": {"name": "Pottery", "key": "pottery"},
+    "Conflict": {"summary": "Who plans the holidays", "status": "active", "started_at": "2026-01-01T10:00Z"},
+    "Document": {
+        "kind": "pdf",
+        "role": "photo",
+        "filename": "ann.pdf",
+        "mime": "application/pdf",
+        "size": 1,
+        "sha256": "0" * 64,
+        "storage_key": "k",
+        "status": "ready",
+    },
+}
+_SCALARS = {
+    IntegerProperty: "Int",
+    FloatProperty: "Float",
+    BooleanProperty: "Boolean",
+    DateProperty: "Date",
+    DateTimeProperty: "DateTime",
+    JSONProperty: "JSON",
+}
+
+
+def _camel(name: str) -> str:
+    first, *rest = name.split("_")
+    return first + "".join(part.title() for part in rest)
+
+
+def _api_fields(kind: Any) -> dict[str, Any]:
+    """The model's properties the API shows, by the API's name for each."""
+    declared = kind.model.defined_properties(aliases=False, rels=False)
+    return {
+        _camel(kind.api_names.get(name, name)): prop
+        for name, prop in declared.items()
+        if name not in SYSTEM and name not in kind.private
+    }
+
+
+def _agrees(prop: Any, graphql_type: Any) -> bool:
+    """Whether a GraphQL type can carry the property's values (a string may be an enum of them)."""
+    inner = graphql_type.of_type if isinstance(graphql_type, GraphQLNonNull) else graphql_type
+    if isinstance(prop, ArrayProperty):
+        return isinstance(inner, GraphQLList) and _agrees(prop.base_property, inner.of_type)
+    named: GraphQLNamedType = get_named_type(inner)
+    if isinstance(prop, StringProperty):
+        return named.name in ("String", "ID") or isinstance(named, GraphQLEnumType)
+    return named.name == _SCALARS[type(prop)]
+
+
+def test_every_owned_model_has_a_kind_and_every_kind_a_sample() -> None:
+    owned = {m for m in vars(models).values() if isinstance(m, type) and issubclass(m, models.Owned)}
+    owned.discard(models.Owned)
+    assert owned == {kind.model for kind in KINDS}
+    assert set(SAMPLES) == set(BY_LABEL)
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda kind: kind.label)
+def test_a_kinds_type_and_inputs_agree_with_its_model(kind: Any) -> None:
+    """Each property the API shows is a field of the kind's type, of a type that carries it, non-null when
+    every node has it; each input field that sets one agrees too (an update's never non-null)."""
+    node_type = SCHEMA.type_map[kind.label]
+    assert isinstance(node_type, GraphQLObjectType)
+    for name, prop in _api_fields(kind).items():
+        field = node_type.fields.get(name)
+        assert field is not None, f"{kind.label}.{name}: a property of the model the type does not show"
+        assert _agrees(prop, field.type), f"{kind.label}.{name} is {field.type}"
+        if prop.required or prop.has_default:
+            assert isinstance(field.type, GraphQLNonNull), f"{kind.label}.{name}: every node has one"
+        assert field.description or prop.required, f"{kind.label}.{name} has no description"
+    create, update = (SCHEMA.type_map.get(f"{verb}{kind.label}Input") for verb in ("Create", "Update"))
+    properties = _api_fields(kind)
+    for given in (create, update):
+        for name, field in given.fields.items() if given is not None else ():
+            if name in properties:
+                assert _agrees(properties[name], field.type), f"{given}.{name} is {field.type}"
+    if update is not None:
+        for name, field in update.fields.items():
+            assert name == "id" or not isinstance(field.type, GraphQLNonNull), f"{update}.{name}"
+        if create is not None:  # what can be given when made can be changed after, and the other way
+            assert set(create.fields) & set(properties) == set(update.fields) & set(properties)
+
+
+def _reached(type_name: str) -> set[str]:
+    """The node types a type's fields lead to: directly, or through a connection's nodes."""
+    reached = set()
+    for field in SCHEMA.type_map[type_name].fields.values():  # type: ignore[union-attr]
+        named = get_named_type(field.type)
+        if named.name.endswith("Connection") and isinstance(named, GraphQLObjectType):
+            named = get_named_type(named.fields["nodes"].type)
+        reached.add(named.name)
+    return reached
+
+
+def _reaches(source: str, target: str) -> bool:
+    """Whether a field of `source` leads to a `target` (as itself, or as an interface it implements)."""
+    as_what = {target, *(i.name for i in SCHEMA.type_map[target].interfaces)}  # type: ignore[union-attr]
+    return bool(as_what & _reached(source))
+
+
+@pytest.mark.parametrize("relation", RELATIONS, ids=lambda r: f"{r.source}-{r.type}-{r.target}")
+def test_every_relation_is_traversable_both_ways(relation: Any) -> None:
+    assert relation.source in BY_LABEL and relation.target in BY_LABEL
+    assert _reaches(relation.source, relation.target), f"{relation.source} reaches no {relation.target}"
+    assert _reaches(relation.target, relation.source), f"{relation.target} reaches no {relation.source}"
+
+
+def test_the_apis_enums_are_the_kinds() -> None:
+    search_kinds = SCHEMA.type_map["SearchKind"]
+    link_kinds = SCHEMA.type_map["LinkKind"]
+    assert isinstance(search_kinds, GraphQLEnumType) and isinstance(link_kinds, GraphQLEnumType)
+    assert {v.value for v in search_kinds.values.values()} == {*SEARCHED_LABELS, "Document"}
+    assert set(link_kinds.values) == set(LINKABLE)
+    assert set(LINKABLE) <= set(ENDS)
+    placed = {t.name for t in SCHEMA.get_implementations(SCHEMA.type_map["Placed"]).objects}  # type: ignore[arg-type]
+    assert placed == {kind.label for kind in DRAWN}
+    assert set(changes.LABELS) >= set(BY_LABEL)
+
+
+async def _schema(graph: Graph) -> dict[str, list[str]]:
+    async def read(tx: Any) -> dict[str, list[str]]:
+        found = await tx.run("SHOW INDEXES YIELD name, labelsOrTypes RETURN name, labelsOrTypes")
+        names = {r["name"]: r["labelsOrTypes"] async for r in found}
+        found = await tx.run("SHOW CONSTRAINTS YIELD name, labelsOrTypes RETURN name, labelsOrTypes")
+        return names | {r["name"]: r["labelsOrTypes"] async for r in found}
+
+    return await graph.read(read)
+
+
+async def test_after_the_migrations_every_kind_has_its_constraint_and_indexes(graph: Graph) -> None:
+    present = await _schema(graph)
+    for kind in KINDS:
+        assert present[f"{kind.label}_uid"] == [kind.label]
+        assert present[f"{kind.label}_owner"] == [kind.label]
+        if kind.drawn:
+            assert present[f"{kind.label}_view_community"] == [kind.label]
+    assert sorted(present[migrations.SEARCH_INDEX]) == sorted(SEARCHED_LABELS)
+
+
+async def test_a_full_text_index_of_other_kinds_is_rebuilt_over_the_searched_ones(graph: Graph) -> None:
+    """A database whose index an earlier version made for fewer kinds gets one over every searched kind."""
+
+    async def run(tx: Any, statement: str) -> None:
+        await (await tx.run(statement)).consume()
+
+    await graph.write(run, f"DROP INDEX {migrations.SEARCH_INDEX}")
+    await graph.write(run, migrations._search_index(("Recipient", "Gift")))
+    assert sorted((await _schema(graph))[migrations.SEARCH_INDEX]) == ["Gift", "Recipient"]
+    assert await migrations.apply(graph) == []  # no migration of its own: the declarations call for it
+    assert sorted((await _schema(graph))[migrations.SEARCH_INDEX]) == sorted(SEARCHED_LABELS)
+
+
+NODES = """query ($ids: [ID!]!) { nodes(ids: $ids) { __typename id ... on Placed { title } } }"""
+VIEW = "{ graphView(maxNodes: 100) { nodes { id label name } } }"
+
+
+async def test_every_kind_round_trips_and_every_drawn_kind_is_in_a_view_and_a_delta(
+    client: GraphQLClient, graph: Graph
+) -> None:
+    token = await client.sign_up("kinds@example.com")
+    me = await client.data("{ me { id } }", token=token)
+    owner = _uid(me["me"]["id"])
+
+    async def make(tx: Any) -> None:
+        for label, values in SAMPLES.items():
+            await tx.run(
+                f"MATCH (u:User {{uid: $owner}}) CREATE (n:{label}) SET n = $values, n.uid = $label + '-1', "
+                "n.owner = $owner, n.created_at = datetime(), n.updated_at = datetime()",
+                owner=owner,
+                label=label,
+                values=values,
+            )
+            await events.append(tx, owner, f"{label}Created", [f"{label}:{label}-1"])
+        # What some kinds need of others to be in sight: a recipient known, a document attached.
+        await tx.run(
+            "MATCH (u:User {uid: $owner}), (r:Recipient {uid: 'Recipient-1'}), (d:Document), (m:Memory) "
+            "CREATE (u)-[:KNOWS {relationship_type: 'friend'}]->(r), (d)-[:ATTACHED_TO {role: 'photo'}]->(m)",
+            owner=owner,
+        )
+
+    await graph.write(make)
+    ids = [_global_id(label, f"{label}-1") for label in SAMPLES]
+    found = (await client.data(NODES, {"ids": ids}, token=token))["nodes"]
+    assert [node and node["__typename"] for node in found] == list(SAMPLES)  # each hydrated as its type
+    titles = {node["__typename"]: node.get("title") for node in found}
+    for kind in DRAWN:
+        assert titles[kind.label] == str(SAMPLES[kind.label][kind.title])
+    drawn = {
+        node["label"]: node["name"] for node in (await client.data(VIEW, token=token))["graphView"]["nodes"]
+    }
+    assert drawn == {kind.label: titles[kind.label] for kind in DRAWN}
+    deltas = await graph.read(changes.deltas, owner=owner, after=1)
+    added = {change.label for delta in deltas for change in delta.added}
+    assert added >= {kind.label for kind in DRAWN}
+
+
+def _uid(global_id: str) -> str:
+    import base64
+
+    return base64.b64decode(global_id).decode().partition(":")[2]
+
+
+def _global_id(label: str, uid: str) -> str:
+    import base64
+
+    return base64.b64encode(f"{label}:{uid}".encode()).decode()
