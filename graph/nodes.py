@@ -16,7 +16,7 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
-from neomodel import JSONProperty
+from neomodel import AsyncStructuredNode, JSONProperty
 
 from errors import BadUserInput, NotFound
 from graph import events
@@ -45,7 +45,7 @@ class Kind:
     is out of sight, what a list of it may be ordered by, and the rules its writes must keep."""
 
     label: str
-    model: type
+    model: type[AsyncStructuredNode]
     joins: str = ""  # a MATCH from `n` that its computed properties and sorts read (always matches)
     # name -> Cypher on `n` (and $owner), or a Computed that says how to decode it
     computed: Mapping[str, str | Computed] = field(default_factory=dict)
@@ -153,10 +153,11 @@ async def create(
 def _linking(links: list[Link]) -> tuple[str, dict[str, Any]]:
     """CALL subqueries that link `n` to each group of nodes (one per relationship type and direction),
     and the uids of each group as parameters; each subquery counts the nodes it found."""
-    parts, params = [], {}
+    parts: list[str] = []
+    params: dict[str, Any] = {}
     key = attrgetter("rel", "label", "outgoing")
-    for index, (_, group) in enumerate(groupby(sorted(links, key=key), key=key)):
-        group = list(group)
+    for index, (_, grouped) in enumerate(groupby(sorted(links, key=key), key=key)):
+        group = list(grouped)
         first = group[0]
         name = f"link_{index}"
         carried = "".join(f", {earlier}" for earlier in params)

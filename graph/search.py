@@ -60,7 +60,7 @@ def compose(label: str, fields: Mapping[str, Any]) -> str:
     """The text a node is searched by: its words, without the field names' noise."""
 
     def words(*names: str) -> list[str]:
-        found = []
+        found: list[str] = []
         for name in names:
             value = fields.get(name)
             if isinstance(value, list):

@@ -14,6 +14,7 @@ from schema.relay import Info
 
 @strawberry.enum(description="What kinds of nodes a search looks among.")
 class SearchKind(Enum):
+    _value_: str  # what strawberry.enum_value leaves as each member's value
     RECIPIENT = strawberry.enum_value("Recipient", description="People: profile, relationship, interests.")
     GIFT = strawberry.enum_value("Gift", description="Gifts: what, for whom, tags.")
     MEMORY = strawberry.enum_value("Memory", description="Memories: content, place, what they mention.")
