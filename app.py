@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         async with AsyncExitStack() as stack:
-            used = graph or await stack.enter_async_context(open_graph(settings))
+            used = graph if graph is not None else await stack.enter_async_context(open_graph(settings))
             applied = await migrations.apply(used)
             if applied:
                 logger.info("applied schema migrations %s", applied)

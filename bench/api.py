@@ -97,7 +97,7 @@ class Client:
         headers = {"Authorization": f"Bearer {sample.token}"}
         base = f"http://127.0.0.1:{self.ports[server]}"
         if server == "kindred":
-            body = {"query": operation.kindred, "variables": variables}
+            body: dict[str, Any] = {"query": operation.kindred, "variables": variables}
             response = await self.http.post(f"{base}/graphql", json=body, headers=headers)
         elif server == "peer":
             body = {"query": operation.peer, "variables": variables}

@@ -129,7 +129,8 @@ def _encode(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str,
     temporals: dict[str, str] = {}
     encoded = []
     for row in rows:
-        props, times = {}, {}
+        props: dict[str, Any] = {}
+        times: dict[str, int | str] = {}
         for name, value in row.items():
             if isinstance(value, datetime):
                 times[name] = int(value.timestamp() * 1000)

@@ -34,6 +34,7 @@ from typing import Any
 
 import httpx
 import websockets
+from websockets.typing import Subprotocol
 
 from localneo4j import LocalNeo4j, free_port
 
@@ -118,7 +119,7 @@ class Subscriber:
     async def open(self, url: str) -> None:
         self.ws = await websockets.connect(
             url.replace("http://", "ws://"),
-            subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+            subprotocols=[Subprotocol("graphql-transport-ws")],
             max_queue=None,
         )
         await self.ws.send(

@@ -166,7 +166,7 @@ def _concepts(graph: UserGraph, make: Maker, owner: str) -> dict[str, list[dict[
         )
         by_type.setdefault(kind, []).append(concept)
     every = graph.nodes["Concept"]
-    seen = set()
+    seen: set[tuple[str, str]] = set()
     while len(seen) < CONCEPT_LINKS_PER_USER:
         a, b = make.rng.sample(every, 2)
         if (a["uid"], b["uid"]) in seen or (b["uid"], a["uid"]) in seen:

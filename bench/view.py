@@ -15,6 +15,7 @@ import asyncio
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from uuid import uuid4
 
@@ -53,7 +54,7 @@ def planted(n: int, seed: int = 1) -> layout.Links:
     return layout.Links(sources[keep], targets[keep], np.ones(int(keep.sum())))
 
 
-def timed(work, runs: int) -> float:  # type: ignore[no-untyped-def]
+def timed(work: Callable[[], object], runs: int) -> float:
     times = []
     for _ in range(runs):
         start = time.perf_counter()

@@ -201,7 +201,8 @@ def split_text(text: str, size: int = CHUNK_CHARS, overlap: int = OVERLAP_CHARS)
     words = re.sub(r"\s+", " ", text).strip().split(" ")
     if words == [""]:
         return []
-    passages, current = [], []
+    passages: list[str] = []
+    current: list[str] = []
     length = 0
     for word in words:
         if current and length + len(word) + 1 > size:

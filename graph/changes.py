@@ -309,7 +309,8 @@ async def _nodes(tx: AsyncManagedTransaction, owner: str, refs: set[str]) -> dic
             by_label.setdefault(label, []).append(uid)
     if not by_label:
         return {}
-    branches, params = [], {}
+    branches: list[str] = []
+    params: dict[str, Any] = {}
     for index, (label, uids) in enumerate(sorted(by_label.items())):
         params[f"uids_{index}"] = uids
         if label in KINDS:
@@ -343,7 +344,8 @@ async def _links(
             centers.setdefault(label, []).append(uid)
     if not groups and not centers:
         return {}
-    branches, params = [], {"types": sorted(ENDS)}
+    branches: list[str] = []
+    params: dict[str, Any] = {"types": sorted(ENDS)}
     for index, ((rel, source_label, target_label), pairs) in enumerate(sorted(groups.items())):
         params[f"pairs_{index}"] = pairs
         branches.append(

@@ -101,7 +101,13 @@ async def set_status(
     SET n += $values, n.status = $status, n.failure_reason = $reason, n.updated_at = datetime()
     RETURN count(n) AS changed
     """
-    params = {"uid": uid, "owner": owner, "status": status, "reason": reason, "values": values or {}}
+    params: dict[str, Any] = {
+        "uid": uid,
+        "owner": owner,
+        "status": status,
+        "reason": reason,
+        "values": values or {},
+    }
     return (await (await tx.run(query, **params)).single(strict=True))["changed"] > 0
 
 

@@ -55,6 +55,7 @@ class Graph:
     def _counted(self, work: Work[P, T], written: list[bool] | None = None) -> Work[P, T]:
         async def counted(tx: AsyncManagedTransaction, *args: P.args, **kwargs: P.kwargs) -> T:
             counting = _CountingTransaction(tx, self)
+            # A proxy of the managed transaction, not one: it forwards everything and counts statements.
             result = await work(counting, *args, **kwargs)  # type: ignore[arg-type]
             if written is not None:
                 written.append(counting.wrote_events)

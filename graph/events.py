@@ -46,7 +46,8 @@ async def append_all(
     """
     rows = [{"uid": str(uuid4()), "kind": kind, "nodes": nodes} for kind, nodes in changes]
     record = await (await tx.run(query, owner=owner, changes=rows, data=data)).single(strict=True)
-    tx.wrote_events = True  # type: ignore[attr-defined]  # wakes the dispatcher after the commit
+    # tx is Graph's counting proxy (graph/driver.py); after the commit, this wakes the dispatcher.
+    tx.wrote_events = True  # type: ignore[attr-defined]
     return record["sequences"]
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from neomodel import JSONProperty
+from neomodel import AsyncStructuredNode, JSONProperty
 
 from errors import BadUserInput
 from graph.pages import Row
@@ -49,7 +49,7 @@ class Searched:
         """The text a node is searched by: its words, without the field names' noise."""
 
         def words(*names: str) -> list[str]:
-            found = []
+            found: list[str] = []
             for name in names:
                 value = fields.get(name)
                 if isinstance(value, list):
@@ -98,7 +98,7 @@ class Kind:
     searched and what goes with it when it is deleted. Declared once, in graph/kinds.py."""
 
     label: str
-    model: type
+    model: type[AsyncStructuredNode]
     joins: str = ""  # a MATCH from `n` that its computed properties and sorts read (always matches)
     # name -> Cypher on `n` (and $owner), or a Computed that says how to decode it
     computed: Mapping[str, str | Computed] = field(default_factory=dict)

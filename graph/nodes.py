@@ -79,10 +79,11 @@ async def create(
 def _linking(links: list[Link]) -> tuple[str, dict[str, Any]]:
     """CALL subqueries that link `n` to each group of nodes (one per relationship type and direction),
     and the uids of each group as parameters; each subquery counts the nodes it found."""
-    parts, params = [], {}
+    parts: list[str] = []
+    params: dict[str, Any] = {}
     key = attrgetter("rel", "label", "outgoing")
-    for index, (_, group) in enumerate(groupby(sorted(links, key=key), key=key)):
-        group = list(group)
+    for index, (_, grouped) in enumerate(groupby(sorted(links, key=key), key=key)):
+        group = list(grouped)
         first = group[0]
         name = f"link_{index}"
         carried = "".join(f", {earlier}" for earlier in params)

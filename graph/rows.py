@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, overload
 
 from neo4j.time import Date, DateTime
 from neomodel import DateProperty, DateTimeProperty
@@ -87,6 +87,10 @@ class Shape:
         dates = "".join(f", {name}: {date_cypher(f'{variable}.{name}')}" for name in self.dates)
         return f"{variable} {{.*{times}{dates}{extra}}}"
 
+    @overload
+    def decode(self, values: dict[str, Any]) -> dict[str, Any]: ...
+    @overload
+    def decode(self, values: None) -> None: ...
     def decode(self, values: dict[str, Any] | None) -> dict[str, Any] | None:
         """The map as Python values, in place."""
         if values is None:

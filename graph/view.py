@@ -206,7 +206,7 @@ async def frame(
     }}
     RETURN nodes, fresh, sequence
     """
-    rels = {"rels": "|".join(kinds)} if center is not None else {}
+    rels: dict[str, Any] = {"rels": "|".join(kinds)} if center is not None else {}
     record = await (await tx.run(query, owner=owner, **scope.params, **rels)).single(strict=True)
     return Frame(record["nodes"], record["fresh"], record["sequence"])
 
@@ -323,6 +323,7 @@ async def view_of(
     """A view in one read transaction of two statements: the frame, the caller's cut of it (`choose`,
     no I/O), then what is drawn of the nodes it chose (neither when the frame is empty). None if `center`
     is of no label a view shows."""
+    where: dict[str, Any]  # each value goes to the parameter of its name
     where = {"labels": labels, "types": types, "center": center, "depth": depth, "community": community}
     found = await frame(tx, owner=owner, **where)
     if found is None or not found.nodes:

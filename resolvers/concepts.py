@@ -65,7 +65,7 @@ async def neighbors(
     checks.in_range(depth, 1, concepts.MAX_DEPTH, "depth")
     sorts = {name: name for name in NEIGHBOR_SORTS}
     page = args.page([Order(name) for name in NEIGHBOR_SORTS], sorts, context.settings.max_page_size)
-    params = dict(owner=context.viewer, uid=uid, depth=depth, types=types)
+    params: dict[str, Any] = dict(owner=context.viewer, uid=uid, depth=depth, types=types)
     rows = await context.graph.read(concepts.neighbors, **params, page=page)
 
     async def total() -> int:

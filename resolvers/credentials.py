@@ -27,10 +27,10 @@ async def hash_password(password: str) -> str:
 async def verify_password(password_hash: str | None, password: str) -> bool:
     """False for a wrong password; with no hash, spends the same time, so unknown emails do not show."""
     try:
-        matched = await to_thread.run_sync(_hasher.verify, password_hash or _decoy_hash(), password)
+        await to_thread.run_sync(_hasher.verify, password_hash or _decoy_hash(), password)  # or raises
     except (VerificationError, InvalidHashError):
         return False
-    return matched and password_hash is not None
+    return password_hash is not None
 
 
 def needs_rehash(password_hash: str) -> bool:

@@ -50,7 +50,7 @@ async def graph_changes(context: Context, since: int | None) -> AsyncIterator[De
                     f"again with since: {last} to receive the rest.",
                     lastSequence=last,
                 ) from None
-            news = [] if item is RESYNC else _decoded(item)  # type: ignore[arg-type]
+            news = [] if item is RESYNC else _decoded(item)
             if item is RESYNC or (news and news[0].sequence > last + 1):
                 async for delta in _replay(context, owner, last):  # what the feed lost, from the log
                     last = delta.sequence

@@ -146,7 +146,11 @@ def _fuse(hits: list[VectorHit], signals: dict, first: int, near: bool) -> list[
         if ref.startswith("Memory:") and ref in nodes:
             scores[ref] *= _memory_weight(nodes[ref], now)
     best = sorted(scores, key=lambda ref: scores[ref], reverse=True)[:first]
-    return [Hit(*ref.split(":", 1), scores[ref], matched.get(ref, "")) for ref in best]  # type: ignore[arg-type]
+    fused = []
+    for ref in best:
+        label, uid = ref.split(":", 1)
+        fused.append(Hit(label, uid, scores[ref], matched.get(ref, "")))
+    return fused
 
 
 def _memory_weight(node: dict, now: datetime) -> float:

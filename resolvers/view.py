@@ -245,8 +245,8 @@ def _shaped(plan: _Plan, frame: view.Frame, chosen: view.Chosen, drawn: view.Det
     hidden = cut.hidden + (sum(len(m) for m in cut.folded.values()) if not plan.fold else 0)
     labels = {row[0]: row[1] for row in rows}
     view_links = _links_between(drawn, labels, set(folded))
-    members = {community: [rows[i][0] for i in group] for community, group in folded.items()}
-    return View(shown, view_links, len(rows), hidden, members, frame.sequence)
+    members_of = {community: [rows[i][0] for i in group] for community, group in folded.items()}
+    return View(shown, view_links, len(rows), hidden, members_of, frame.sequence)
 
 
 def _settled(rows: list[list[Any]], fresh: list[list[Any]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -17,6 +17,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
+from strawberry.types.base import get_object_definition
 
 from schema.accounts import AccountMutation, AccountQuery
 from schema.admission import CostLimit, CostLimits, RequireViewer
@@ -42,6 +43,12 @@ from settings import Settings
 
 # Distinct document texts whose parse and validity are kept (each parse bounded by the token limit).
 DOCUMENT_CACHE_SIZE = 512
+
+
+def _describe(merged: type, description: str) -> None:
+    """Gives a merged root type its description (merge_types gives it none)."""
+    get_object_definition(merged, strict=True).description = description
+
 
 QUERIES = (
     AccountQuery,
@@ -71,10 +78,8 @@ Mutation = merge_types(
     ),
 )
 Subscription = merge_types("Subscription", (SystemSubscription, LiveSubscription))
-Mutation.__strawberry_definition__.description = (
-    "Every change to the viewer's graph, each in one transaction."
-)
-Subscription.__strawberry_definition__.description = "Live updates over WebSocket (graphql-transport-ws)."
+_describe(Mutation, "Every change to the viewer's graph, each in one transaction.")
+_describe(Subscription, "Live updates over WebSocket (graphql-transport-ws).")
 
 
 class KindredSchema(strawberry.Schema):
@@ -110,9 +115,7 @@ def build_schema(settings: Settings) -> KindredSchema:
     if not settings.introspection:
         extensions.append(DisableIntrospection)
     query = merge_types("Query", (*QUERIES, NodeQuery))
-    query.__strawberry_definition__.description = (
-        "What the viewer may read: their own graph, and only theirs."
-    )
+    _describe(query, "What the viewer may read: their own graph, and only theirs.")
     return KindredSchema(
         query=query,
         mutation=Mutation,

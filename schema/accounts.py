@@ -75,7 +75,7 @@ class User(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(  # type: ignore[override]  # null for a missing id even when `required`
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list["User | None"]:
         rows = await accounts.users_by_uids(info.context, list(node_ids))
@@ -108,7 +108,7 @@ class ApiKey(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(  # type: ignore[override]  # as User's
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list["ApiKey | None"]:
         rows = await accounts.api_keys_by_uids(info.context, list(node_ids))

@@ -2,7 +2,7 @@
 
 import datetime as dt
 from enum import Enum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -34,14 +34,20 @@ from schema.relay import (
     values_of,
 )
 
-Conflict = Annotated["Conflict", strawberry.lazy("schema.conflicts")]
-ConflictOrder = Annotated["ConflictOrder", strawberry.lazy("schema.conflicts")]
-Gift = Annotated["Gift", strawberry.lazy("schema.gifts")]
-GiftOrder = Annotated["GiftOrder", strawberry.lazy("schema.gifts")]
-Memory = Annotated["Memory", strawberry.lazy("schema.memories")]
-MemoryOrder = Annotated["MemoryOrder", strawberry.lazy("schema.memories")]
-Recipient = Annotated["Recipient", strawberry.lazy("schema.recipients")]
-RecipientOrder = Annotated["RecipientOrder", strawberry.lazy("schema.recipients")]
+if TYPE_CHECKING:  # the types themselves; at run time, lazy references (those modules import this one)
+    from schema.conflicts import Conflict, ConflictOrder
+    from schema.gifts import Gift, GiftOrder
+    from schema.memories import Memory, MemoryOrder
+    from schema.recipients import Recipient, RecipientOrder
+else:
+    Conflict = Annotated["Conflict", strawberry.lazy("schema.conflicts")]
+    ConflictOrder = Annotated["ConflictOrder", strawberry.lazy("schema.conflicts")]
+    Gift = Annotated["Gift", strawberry.lazy("schema.gifts")]
+    GiftOrder = Annotated["GiftOrder", strawberry.lazy("schema.gifts")]
+    Memory = Annotated["Memory", strawberry.lazy("schema.memories")]
+    MemoryOrder = Annotated["MemoryOrder", strawberry.lazy("schema.memories")]
+    Recipient = Annotated["Recipient", strawberry.lazy("schema.recipients")]
+    RecipientOrder = Annotated["RecipientOrder", strawberry.lazy("schema.recipients")]
 _NAMES = {"kind": "concept_type"}
 
 
@@ -54,10 +60,13 @@ class ConceptKind(Enum):
     OTHER = "other"
 
 
-ConceptLinkKind = strawberry.enum(
-    Enum("ConceptLinkKind", {name: name for name in resolve.LINK_TYPES}),
-    description="How two concepts relate.",
-)
+if TYPE_CHECKING:  # its members are the graph's concept links, read when the module loads: to mypy, an Enum
+    ConceptLinkKind = Enum
+else:
+    ConceptLinkKind = strawberry.enum(
+        Enum("ConceptLinkKind", {name: name for name in resolve.LINK_TYPES}),
+        description="How two concepts relate.",
+    )
 CONCEPT = {
     "id": "The concept to change.",
     "name": "Its name, 1 to 100 characters: one concept per name, whatever the case and spacing.",
@@ -86,7 +95,7 @@ class Concept(OwnedNode, Placed):
         info: Info,
         depth: Annotated[int, strawberry.argument(description="How many links away at most: 1 to 4.")] = 1,
         kinds: Annotated[
-            list[ConceptLinkKind] | None,  # type: ignore[valid-type]
+            list[ConceptLinkKind] | None,
             strawberry.argument(description="Follow only links of these kinds; all by default."),
         ] = None,
         first: First = None,
@@ -119,6 +128,7 @@ class ConceptNeighborEdge(Edge[Concept]):
 
 @strawberry.type(description="One page of a concept's neighbors, nearest first.")
 class ConceptNeighborConnection(Connection[Concept]):
+    # A narrower edge than Connection's (with its distance); the list is never written through the base.
     edges: list[ConceptNeighborEdge] = strawberry.field(  # type: ignore[assignment]
         description="The neighbors of this page, with their distance and cursors."
     )

@@ -2,7 +2,7 @@
 
 import datetime as dt
 from enum import Enum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -27,11 +27,16 @@ from schema.relay import (
     values_of,
 )
 
-Document = Annotated["Document", strawberry.lazy("schema.documents")]
-DocumentOrder = Annotated["DocumentOrder", strawberry.lazy("schema.documents")]
-Concept = Annotated["Concept", strawberry.lazy("schema.concepts")]
-ConceptOrder = Annotated["ConceptOrder", strawberry.lazy("schema.concepts")]
-Recipient = Annotated["Recipient", strawberry.lazy("schema.recipients")]
+if TYPE_CHECKING:  # the types themselves; at run time, lazy references (those modules import this one)
+    from schema.concepts import Concept, ConceptOrder
+    from schema.documents import Document, DocumentOrder
+    from schema.recipients import Recipient
+else:
+    Document = Annotated["Document", strawberry.lazy("schema.documents")]
+    DocumentOrder = Annotated["DocumentOrder", strawberry.lazy("schema.documents")]
+    Concept = Annotated["Concept", strawberry.lazy("schema.concepts")]
+    ConceptOrder = Annotated["ConceptOrder", strawberry.lazy("schema.concepts")]
+    Recipient = Annotated["Recipient", strawberry.lazy("schema.recipients")]
 
 
 @strawberry.enum(description="Where a conflict stands.")

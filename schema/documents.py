@@ -24,6 +24,7 @@ class DocumentKind(Enum):
 
 @strawberry.enum(description="What a document is to the node it is attached to.")
 class DocumentRole(Enum):
+    _value_: str  # what strawberry.enum_value leaves as each member's value
     PROFILE = strawberry.enum_value("profile", description="A recipient's profile (a PDF).")
     RECORDING = strawberry.enum_value(
         "recording", description="A conflict's recording (audio): its transcript becomes the conflict's."
@@ -141,7 +142,8 @@ class DocumentMutation:
         role: Annotated[DocumentRole, strawberry.argument(description="What it is to that node.")],
     ) -> Document:
         label, uid = ref_of(attach_to, "attachTo")
-        row = await resolve.upload(info.context, file, label, uid, role.value)
+        # Strawberry types Upload as bytes; on Starlette it is the UploadFile that resolve.upload reads.
+        row = await resolve.upload(info.context, file, label, uid, role.value)  # type: ignore[arg-type]
         return Document.from_row(row)
 
     @strawberry.mutation(

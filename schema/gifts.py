@@ -2,7 +2,7 @@
 
 import datetime as dt
 from enum import Enum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -31,16 +31,20 @@ from schema.relay import (
     values_of,
 )
 
-Concept = Annotated["Concept", strawberry.lazy("schema.concepts")]
-ConceptOrder = Annotated["ConceptOrder", strawberry.lazy("schema.concepts")]
-Occasion = Annotated["Occasion", strawberry.lazy("schema.occasions")]
-Recipient = Annotated["Recipient", strawberry.lazy("schema.recipients")]
-RecipientOrder = Annotated["RecipientOrder", strawberry.lazy("schema.recipients")]
+if TYPE_CHECKING:  # the types themselves; at run time, lazy references (those modules import this one)
+    from schema.concepts import Concept, ConceptOrder
+    from schema.occasions import Occasion
+    from schema.recipients import Recipient, RecipientOrder
+else:
+    Concept = Annotated["Concept", strawberry.lazy("schema.concepts")]
+    ConceptOrder = Annotated["ConceptOrder", strawberry.lazy("schema.concepts")]
+    Occasion = Annotated["Occasion", strawberry.lazy("schema.occasions")]
+    Recipient = Annotated["Recipient", strawberry.lazy("schema.recipients")]
+    RecipientOrder = Annotated["RecipientOrder", strawberry.lazy("schema.recipients")]
 # This module's own types, named before they are defined.
 GiftRef = Annotated["Gift", strawberry.lazy("schema.gifts")]
 GiftOrderRef = Annotated["GiftOrder", strawberry.lazy("schema.gifts")]
 GiftOutcomeRef = Annotated["GiftOutcome", strawberry.lazy("schema.gifts")]
-GiftRef = Annotated["Gift", strawberry.lazy("schema.gifts")]
 
 
 @strawberry.enum(description="How someone took a gift.")

@@ -1,7 +1,7 @@
 """Linking any two of the viewer's nodes, with properties on the relationship."""
 
 from enum import Enum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
@@ -10,23 +10,26 @@ from strawberry.scalars import JSON
 from resolvers import links as resolve
 from schema.relay import Info
 
-LinkKind = strawberry.enum(
-    Enum("LinkKind", {name: name for name in resolve.LINK_KINDS}),
-    description="A relationship between two nodes; each joins one kind of node to another (INTERESTED_IN: "
-    "a Recipient to a Concept, INTENDED_FOR: a Gift to a Recipient, ...).",
-)
+if TYPE_CHECKING:  # its members are the graph's link kinds, read when the module loads: to mypy, an Enum
+    LinkKind = Enum
+else:
+    LinkKind = strawberry.enum(
+        Enum("LinkKind", {name: name for name in resolve.LINK_KINDS}),
+        description="A relationship between two nodes; each joins one kind of node to another "
+        "(INTERESTED_IN: a Recipient to a Concept, INTENDED_FOR: a Gift to a Recipient, ...).",
+    )
 From = Annotated[
     relay.GlobalID, strawberry.argument(name="from", description="The node the link starts from.")
 ]
 To = Annotated[relay.GlobalID, strawberry.argument(description="The node the link goes to.")]
-Kind = Annotated[LinkKind, strawberry.argument(description="What kind of link.")]  # type: ignore[valid-type]
+Kind = Annotated[LinkKind, strawberry.argument(description="What kind of link.")]
 
 
 @strawberry.type(description="What a link or unlink did.")
 class LinkPayload:
     from_id: relay.GlobalID = strawberry.field(description="The node the link starts from.")
     to_id: relay.GlobalID = strawberry.field(description="The node the link goes to.")
-    kind: LinkKind = strawberry.field(description="What kind of link.")  # type: ignore[valid-type]
+    kind: LinkKind = strawberry.field(description="What kind of link.")
     changed: bool = strawberry.field(description="Whether anything changed.")
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
+from strawberry.types.base import StrawberryObjectDefinition
 
 from errors import NotFound
 from graph.changes import Delta, LinkChange, NodeChange
@@ -111,7 +112,10 @@ def _delta(info: Info, delta: Delta) -> GraphDelta:
 
 def _node(info: Info, change: NodeChange) -> Any:
     """The node as its own type, so the client's fragments (and nested fields) apply to it."""
-    origin = info.schema.get_type_by_name(change.label).origin  # type: ignore[union-attr]
+    definition = info.schema.get_type_by_name(change.label)
+    if not isinstance(definition, StrawberryObjectDefinition):
+        raise TypeError(f"{change.label} is no object type of the schema")
+    origin = definition.origin
     row = change.row()
     return origin.from_row(row) if issubclass(origin, OwnedNode) else origin.from_row(row.node)
 
@@ -124,7 +128,7 @@ def _link(link: LinkChange) -> LinkDelta:
         source_id=_global_id(link.source),
         target_id=_global_id(link.target),
         weight=weight if isinstance(weight, int | float) and not isinstance(weight, bool) else None,
-        properties=link.properties,
+        properties=JSON(link.properties),
     )
 
 

@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
+from strawberry.types.base import StrawberryObjectDefinition
 
 from errors import BadUserInput
 from resolvers.together import all_of
@@ -32,10 +33,10 @@ async def load(info: Info, refs: list[tuple[str, str]]) -> list[Any]:
 def _node_type(info: Info, type_name: str) -> Any:
     """The Node type of this name, or None when the name is no concrete Node type."""
     definition = info.schema.get_type_by_name(type_name)
-    origin = getattr(definition, "origin", None)
-    if not isinstance(origin, type) or not issubclass(origin, relay.Node) or definition.is_interface:
+    if not isinstance(definition, StrawberryObjectDefinition) or definition.is_interface:
         return None
-    return origin
+    origin = definition.origin
+    return origin if issubclass(origin, relay.Node) else None
 
 
 def ref_of(global_id: strawberry.ID, field: str) -> tuple[str, str]:

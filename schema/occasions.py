@@ -2,7 +2,7 @@
 
 import datetime as dt
 from enum import Enum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -32,10 +32,14 @@ from schema.relay import (
     values_of,
 )
 
-Gift = Annotated["Gift", strawberry.lazy("schema.gifts")]
-GiftOrder = Annotated["GiftOrder", strawberry.lazy("schema.gifts")]
-Recipient = Annotated["Recipient", strawberry.lazy("schema.recipients")]
-RecipientOrder = Annotated["RecipientOrder", strawberry.lazy("schema.recipients")]
+if TYPE_CHECKING:  # the types themselves; at run time, lazy references (those modules import this one)
+    from schema.gifts import Gift, GiftOrder
+    from schema.recipients import Recipient, RecipientOrder
+else:
+    Gift = Annotated["Gift", strawberry.lazy("schema.gifts")]
+    GiftOrder = Annotated["GiftOrder", strawberry.lazy("schema.gifts")]
+    Recipient = Annotated["Recipient", strawberry.lazy("schema.recipients")]
+    RecipientOrder = Annotated["RecipientOrder", strawberry.lazy("schema.recipients")]
 # How the graph names the fields, where it names them otherwise.
 _NAMES = {"kind": "occasion_type", "budget_min_cents": "budget_min", "budget_max_cents": "budget_max"}
 

@@ -50,4 +50,4 @@ class Placed(relay.Node):
 def keep_place(made: Any, node: dict[str, Any]) -> None:
     """Keeps what the view stored on a node with the type made from it, for `position` and `community`."""
     if isinstance(made, Placed):
-        made._kept = node  # type: ignore[attr-defined]
+        made._kept = node  # type: ignore[attr-defined]  # no dataclass field: constructors need not know it

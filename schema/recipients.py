@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 from enum import Enum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -32,18 +32,26 @@ from schema.relay import (
     values_of,
 )
 
-Document = Annotated["Document", strawberry.lazy("schema.documents")]
-DocumentOrder = Annotated["DocumentOrder", strawberry.lazy("schema.documents")]
-Concept = Annotated["Concept", strawberry.lazy("schema.concepts")]
-ConceptOrder = Annotated["ConceptOrder", strawberry.lazy("schema.concepts")]
-Conflict = Annotated["Conflict", strawberry.lazy("schema.conflicts")]
-ConflictOrder = Annotated["ConflictOrder", strawberry.lazy("schema.conflicts")]
-Gift = Annotated["Gift", strawberry.lazy("schema.gifts")]
-GiftOrder = Annotated["GiftOrder", strawberry.lazy("schema.gifts")]
-Memory = Annotated["Memory", strawberry.lazy("schema.memories")]
-MemoryOrder = Annotated["MemoryOrder", strawberry.lazy("schema.memories")]
-Occasion = Annotated["Occasion", strawberry.lazy("schema.occasions")]
-OccasionOrder = Annotated["OccasionOrder", strawberry.lazy("schema.occasions")]
+if TYPE_CHECKING:  # the types themselves; at run time, lazy references (those modules import this one)
+    from schema.concepts import Concept, ConceptOrder
+    from schema.conflicts import Conflict, ConflictOrder
+    from schema.documents import Document, DocumentOrder
+    from schema.gifts import Gift, GiftOrder
+    from schema.memories import Memory, MemoryOrder
+    from schema.occasions import Occasion, OccasionOrder
+else:
+    Document = Annotated["Document", strawberry.lazy("schema.documents")]
+    DocumentOrder = Annotated["DocumentOrder", strawberry.lazy("schema.documents")]
+    Concept = Annotated["Concept", strawberry.lazy("schema.concepts")]
+    ConceptOrder = Annotated["ConceptOrder", strawberry.lazy("schema.concepts")]
+    Conflict = Annotated["Conflict", strawberry.lazy("schema.conflicts")]
+    ConflictOrder = Annotated["ConflictOrder", strawberry.lazy("schema.conflicts")]
+    Gift = Annotated["Gift", strawberry.lazy("schema.gifts")]
+    GiftOrder = Annotated["GiftOrder", strawberry.lazy("schema.gifts")]
+    Memory = Annotated["Memory", strawberry.lazy("schema.memories")]
+    MemoryOrder = Annotated["MemoryOrder", strawberry.lazy("schema.memories")]
+    Occasion = Annotated["Occasion", strawberry.lazy("schema.occasions")]
+    OccasionOrder = Annotated["OccasionOrder", strawberry.lazy("schema.occasions")]
 
 
 @strawberry.enum(description="What kind of relationship the viewer has with someone.")
@@ -330,7 +338,7 @@ class RecipientMutation:
             raise BadUserInput(
                 "relationship cannot be cleared: give the changes to make.", field="relationship"
             )
-        knows = values_of(changes, _KNOWS_NAMES) if changes else {}
+        knows = values_of(changes, _KNOWS_NAMES) if changes is not strawberry.UNSET else {}
         return Recipient.from_row(await resolve.update(info.context, uid, values, knows))
 
     @strawberry.mutation(

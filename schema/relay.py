@@ -19,7 +19,6 @@ from schema.placed import keep_place
 
 NodeT = TypeVar("NodeT")
 Info = strawberry.Info[Context, None]
-Loader = Callable[[Context, list[str]], Awaitable[list[Row]]]
 MAX_ORDER_KEYS = 3
 
 First = Annotated[
@@ -123,16 +122,18 @@ class OwnedNode(relay.Node):
     them), and loaded by its domain's `by_uids` resolver when asked for by id."""
 
     names: ClassVar[dict[str, str]] = {}
-    load: ClassVar[Loader]
+
+    @staticmethod
+    async def load(context: Context, uids: list[str]) -> list[Row]:
+        """The viewer's nodes of this type among `uids`: each type sets its domain's `by_uids`."""
+        raise NotImplementedError
 
     @classmethod
     def from_row(cls, row: Row) -> Any:
         return from_node(cls, row.node, cls.names)
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Any, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
+    async def resolve_nodes(cls, *, info: Any, node_ids: Iterable[str], required: bool = False) -> list[Any]:
         ids = list(node_ids)
         rows = {row.uid: row for row in await cls.load(info.context, ids)}
         return [cls.from_row(rows[uid]) if uid in rows else None for uid in ids]
@@ -167,14 +168,14 @@ def related(node: Any, order: Any, load: RelatedLoader, description: str) -> Any
         self: Any,
         info: Info,
         order_by: Annotated[
-            list[order] | None,  # type: ignore[valid-type]
+            list[order] | None,
             strawberry.argument(description="Ordered by these fields, in turn; by creation by default."),
         ] = None,
         first: First = None,
         after: After = None,
         last: Last = None,
         before: Before = None,
-    ) -> Connection[node]:  # type: ignore[valid-type]
+    ) -> Connection[node]:
         args = PageArgs(first, after, last, before)
         rows, count = await load(info.context, self.id, orders(order_by, default), args)
         return connection(rows, args, node_type(node).from_row, count)
@@ -196,18 +197,18 @@ def listing(
         self: Any,
         info: Info,
         filter: Annotated[
-            filter_type | None,  # type: ignore[valid-type]
+            filter_type | None,
             strawberry.argument(description="Which items: all the conditions given hold; all by default."),
         ] = None,
         order_by: Annotated[
-            list[order] | None,  # type: ignore[valid-type]
+            list[order] | None,
             strawberry.argument(description="Ordered by these fields, in turn; each list has its default."),
         ] = None,
         first: First = None,
         after: After = None,
         last: Last = None,
         before: Before = None,
-    ) -> Connection[node]:  # type: ignore[valid-type]
+    ) -> Connection[node]:
         args = PageArgs(first, after, last, before)
         given = filter if filter is not None else filter_type()
         rows, count = await load(info.context, given, orders(order_by, default), args)
@@ -219,7 +220,7 @@ def listing(
 def related_one(node: Any, load: Callable[[Context, str], Awaitable[Row | None]], description: str) -> Any:
     """A field to the one node of type `node` a to-one relation reaches (a gift's occasion), or null."""
 
-    async def resolve(self: Any, info: Info) -> node | None:  # type: ignore[valid-type]
+    async def resolve(self: Any, info: Info) -> node | None:
         row = await load(info.context, self.id)
         return node_type(node).from_row(row) if row is not None else None
 

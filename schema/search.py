@@ -1,7 +1,7 @@
 """Semantic search over the viewer's graph: `search` and `similar`, hits hydrated as their own types."""
 
 from enum import Enum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -19,23 +19,28 @@ def _member(label: str) -> str:
 
 
 # One member per searched kind, as declared (graph/kinds.py), and documents, searched by their passages.
-SearchKind = strawberry.enum(
-    Enum(  # type: ignore[misc]  # a functional Enum: its members come from the kinds' declarations
-        "SearchKind",
-        {
-            **{
-                _member(kind.label): strawberry.enum_value(kind.label, description=kind.searched.description)
-                for kind in SEARCHED
-                if kind.searched is not None
+if TYPE_CHECKING:  # its members are read from the kinds when the module loads: to mypy, an Enum
+    SearchKind = Enum
+else:
+    SearchKind = strawberry.enum(
+        Enum(
+            "SearchKind",
+            {
+                **{
+                    _member(kind.label): strawberry.enum_value(
+                        kind.label, description=kind.searched.description
+                    )
+                    for kind in SEARCHED
+                    if kind.searched is not None
+                },
+                "DOCUMENT": strawberry.enum_value(
+                    "Document",
+                    description="Documents: the text of PDFs, page by page, and transcripts of recordings.",
+                ),
             },
-            "DOCUMENT": strawberry.enum_value(
-                "Document",
-                description="Documents: the text of PDFs, page by page, and transcripts of recordings.",
-            ),
-        },
-    ),
-    description="What kinds of nodes a search looks among.",
-)
+        ),
+        description="What kinds of nodes a search looks among.",
+    )
 
 
 @strawberry.type(description="One search result: the node, how well it matched, and the text that did.")

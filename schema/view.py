@@ -36,10 +36,10 @@ from schema.nodes import ref_of
 from schema.placed import ViewPosition
 from schema.relay import Info
 
-ViewLabel = strawberry.enum(
+ViewLabel = strawberry.enum(  # type: ignore[call-overload]  # members from LABELS: not literal to mypy
     Enum("ViewLabel", {label.upper(): label for label in LABELS}), description="A kind of node to show."
 )
-ViewLinkType = strawberry.enum(
+ViewLinkType = strawberry.enum(  # type: ignore[call-overload]  # members from TYPES: not literal to mypy
     Enum("ViewLinkType", {kind: kind for kind in TYPES}), description="A kind of link to follow and show."
 )
 
@@ -203,11 +203,11 @@ class ViewQuery:
         depth: Annotated[int, strawberry.argument(description="Links away from `center`, 1 to 4.")] = 2,
         max_nodes: Budget = 500,
         labels: Annotated[
-            list[ViewLabel] | None,  # type: ignore[valid-type]
+            list[ViewLabel] | None,  # type: ignore[valid-type]  # a derived enum, as above
             strawberry.argument(description="Only these kinds of node (all by default)."),
         ] = None,
         relationship_types: Annotated[
-            list[ViewLinkType] | None,  # type: ignore[valid-type]
+            list[ViewLinkType] | None,  # type: ignore[valid-type]  # a derived enum, as above
             strawberry.argument(description="Only these kinds of link (all by default)."),
         ] = None,
     ) -> GraphView:
@@ -216,8 +216,8 @@ class ViewQuery:
             center=ref_of(center, "center") if center is not None else None,
             depth=depth,
             max_nodes=max_nodes,
-            labels=[label.value for label in labels or ()],
-            types=[kind.value for kind in relationship_types or ()],
+            labels=[label.value for label in labels or ()],  # type: ignore[attr-defined]  # derived enum
+            types=[kind.value for kind in relationship_types or ()],  # type: ignore[attr-defined]  # same
         )
         return GraphView.of(found)
 
@@ -309,7 +309,8 @@ class FlatViewLists(StrawberryGraphQLCoreExecutionContext):
         """How one response key of an item is made, or None if it needs graphql-core."""
         node = details[0].node
         if node.name.value == "__typename":
-            return lambda _item, name=object_type.name: name
+            name = object_type.name
+            return lambda _item: name
         field_def = object_type.fields.get(node.name.value)
         definition = field_def.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF) if field_def else None
         if field_def is None or definition is None or definition.base_resolver is not None:

@@ -87,7 +87,7 @@ async def empty_graph(graph: Graph) -> None:
 async def app(settings: Settings, graph: Graph) -> AsyncIterator[Starlette]:
     application = create_app(settings, graph)
     async with LifespanManager(application) as manager:
-        yield manager.app  # type: ignore[misc]
+        yield manager.app  # type: ignore[misc]  # the app with its lifespan state, typed as any ASGI app
 
 
 @pytest.fixture

@@ -11,12 +11,14 @@ import httpx
 import pytest
 import websockets
 from websockets.asyncio.client import ClientConnection
+from websockets.typing import Subprotocol
 
 import app
 from dispatch import Consumer, live
 from settings import Settings
 from tests.conftest import LiveServer
 
+GRAPHQL_TRANSPORT_WS = Subprotocol("graphql-transport-ws")
 GRAPH_CHANGED = """
 subscription ($since: Int) {
   graphChanged(since: $since) {
@@ -96,7 +98,7 @@ class Socket:
 
     @classmethod
     async def open(cls, server: LiveServer, token: str, **options: Any) -> "Socket":
-        ws = await websockets.connect(ws_url(server), subprotocols=["graphql-transport-ws"], **options)  # type: ignore[list-item]
+        ws = await websockets.connect(ws_url(server), subprotocols=[GRAPHQL_TRANSPORT_WS], **options)
         socket = cls(ws)
         await socket.send({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
         assert (await socket.receive())["type"] == "connection_ack"

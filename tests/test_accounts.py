@@ -119,7 +119,7 @@ async def test_a_forged_token_is_refused(client: GraphQLClient) -> None:
     claims = jwt.decode(token, options={"verify_signature": False})
     forgeries = [
         jwt.encode(claims, "some other secret that is long enough", algorithm="HS256"),
-        jwt.encode(claims, key=None, algorithm="none"),  # type: ignore[arg-type]
+        jwt.encode(claims, key=None, algorithm="none"),  # type: ignore[arg-type]  # "none": no key
         token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB"),
         "not.a.token",
     ]

@@ -52,7 +52,7 @@ class Recording:
 
 
 def services(graph: Graph) -> Any:
-    return Services(graph, embedder=None, vectors=None)  # type: ignore[arg-type]
+    return Services(graph, embedder=None, vectors=None)  # type: ignore[arg-type]  # unused here
 
 
 async def test_progress_survives_a_restart_and_only_new_events_come_after_it(graph: Graph) -> None:

@@ -199,7 +199,9 @@ WRONG_DATETIMES = [
 
 def _operation(root: str, field: str, arguments: dict[str, Any]) -> str:
     """An operation of `field` that takes the `arguments` given, as variables."""
-    definition = (SCHEMA.query_type if root == "Query" else SCHEMA.mutation_type).fields[field]  # type: ignore[union-attr]
+    root_type = SCHEMA.query_type if root == "Query" else SCHEMA.mutation_type
+    assert root_type is not None
+    definition = root_type.fields[field]
     declared = ", ".join(f"${name}: {definition.args[name].type}" for name in arguments)
     passed = ", ".join(f"{name}: ${name}" for name in arguments)
     keyword = "query" if root == "Query" else "mutation"

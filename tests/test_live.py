@@ -14,6 +14,7 @@ from tests.live import (
     CREATE_CONCEPT,
     CREATE_RECIPIENT,
     DELETE_RECIPIENT,
+    GRAPHQL_TRANSPORT_WS,
     LINK,
     RENAME,
     UNLINK,
@@ -242,7 +243,7 @@ async def test_a_revoked_api_key_ends_its_graph_subscription(server: LiveServer)
 
 
 async def test_an_invalid_credential_closes_the_socket_as_forbidden(server: LiveServer) -> None:
-    async with websockets.connect(ws_url(server), subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+    async with websockets.connect(ws_url(server), subprotocols=[GRAPHQL_TRANSPORT_WS]) as ws:
         await ws.send('{"type": "connection_init", "payload": {"authorization": "Bearer nope"}}')
         with pytest.raises(websockets.ConnectionClosed):
             await asyncio.wait_for(ws.recv(), timeout=10)

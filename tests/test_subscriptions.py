@@ -11,6 +11,7 @@ import pytest
 import websockets
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
 
 from resolvers.credentials import issue_token
 from settings import Settings
@@ -36,7 +37,7 @@ def _ws_url(server: LiveServer) -> str:
 
 
 async def _connect(server: LiveServer, protocol: str = "graphql-transport-ws") -> ClientConnection:
-    return await websockets.connect(_ws_url(server), subprotocols=[protocol])  # type: ignore[list-item]
+    return await websockets.connect(_ws_url(server), subprotocols=[Subprotocol(protocol)])
 
 
 async def _send(ws: ClientConnection, message: dict[str, Any]) -> None:

@@ -34,7 +34,8 @@ GROUPS, MEMBERS = 4, 8
 @pytest.fixture
 def layout(graph: Graph) -> Dispatcher:
     """A dispatcher with only the layout consumer (the suite's app runs none)."""
-    return Dispatcher(Services(graph, None, None), [Consumer.of(layout_consumer)])  # type: ignore[arg-type]
+    services = Services(graph, None, None)  # type: ignore[arg-type]  # layout uses no embedder or vectors
+    return Dispatcher(services, [Consumer.of(layout_consumer)])
 
 
 async def concept(client: GraphQLClient, token: str, name: str) -> str:

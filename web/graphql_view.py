@@ -15,11 +15,13 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.base import BaseRequestProtocol
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ConnectionInitMessage,
+    ErrorMessage,
     SubscribeMessage,
 )
 from strawberry.types import ExecutionResult
@@ -114,7 +116,7 @@ class CheckedTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
             await self.websocket.close(code=4500, reason="Internal server error")
 
     def _until_next_check(self) -> float:
-        every = self.view.settings.ws_credential_check_seconds  # type: ignore[attr-defined]
+        every = self.context.settings.ws_credential_check_seconds
         credential = self.context.credential
         if credential is not None and credential.expires_at is not None:
             left = (credential.expires_at - datetime.now(UTC)).total_seconds()
@@ -123,8 +125,8 @@ class CheckedTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
 
     async def _end(self, problem: KindredError) -> None:
         for operation in list(self.operations.values()):
-            message = {"id": operation.id, "type": "error", "payload": [_formatted(problem)]}
-            await operation.send_operation_message(message)  # type: ignore[arg-type]
+            message: ErrorMessage = {"id": operation.id, "type": "error", "payload": [_formatted(problem)]}
+            await operation.send_operation_message(message)
             if operation.task is not None:
                 operation.task.cancel()
         # A close reason is at most 123 bytes.
@@ -172,7 +174,7 @@ class KindredGraphQL(GraphQL[Context, None]):
             response.headers["retry-after"] = str(error.extensions["retryAfterSeconds"])
         await response(scope, receive, send)
 
-    def is_request_allowed(self, request: AsyncHTTPRequestAdapter) -> bool:
+    def is_request_allowed(self, request: BaseRequestProtocol) -> bool:
         if request.method not in ("GET", "POST"):
             raise _MethodNotAllowed("GraphQL is served over GET (queries) and POST.", "GET, POST")
         return True

@@ -5,6 +5,8 @@ honours Retry-After, up to `max_retries` times; what still fails is raised as Em
 the caller (the dispatcher) retries the whole delivery later instead of losing it.
 """
 
+from typing import Any
+
 import openai
 from openai import AsyncOpenAI
 
@@ -41,7 +43,9 @@ class OpenAIEmbedder:
         return vectors
 
     async def _embed_batch(self, texts: list[str]) -> list[list[float]]:
-        extra = {"dimensions": self.dimensions} if self._model.startswith(_SHORTENABLE) else {}
+        extra: dict[str, Any] = (
+            {"dimensions": self.dimensions} if self._model.startswith(_SHORTENABLE) else {}
+        )
         try:
             response = await self._client.embeddings.create(
                 model=self._model, input=texts, encoding_format="float", **extra

@@ -134,5 +134,7 @@ def _filter(owner: str, labels: Sequence[str] | None = None, exclude: Sequence[s
     must: list = [edge.FieldCondition(key="owner", match=edge.MatchValue(owner))]
     if labels is not None:
         must.append(edge.FieldCondition(key="label", match=edge.MatchAny(list(labels))))
-    must_not = [edge.FieldCondition(key="uid", match=edge.MatchAny(list(exclude)))] if exclude else None
+    must_not: list | None = (
+        [edge.FieldCondition(key="uid", match=edge.MatchAny(list(exclude)))] if exclude else None
+    )
     return edge.Filter(must=must, must_not=must_not)
