@@ -10,7 +10,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 from neo4j import AsyncManagedTransaction
 
@@ -100,14 +100,63 @@ async def keep(
     return written
 
 
+C = TypeVar("C", bound="Chosen")
+
+
+class Candidate(NamedTuple):
+    """What the cut reads of a node a view may show: kept small, as the frame holds every candidate."""
+
+    uid: str
+    label: str
+    rank: float | None  # as the layout keeps them: None until it has reached the node
+    community: int | None
+    x: float | None
+    y: float | None
+    z: float | None
+    degree: int | None  # only where the rank is not kept yet
+
+
+class Link(NamedTuple):
+    """A link between two nodes of a view, by their uids."""
+
+    source: str
+    target: str
+    type: str
+    weight: float
+
+
+class Named(NamedTuple):
+    """What a view draws of a node besides its place: its caption, degree and (a concept's) growth."""
+
+    uid: str
+    name: str
+    degree: int
+    growth: int
+
+
+class Towards(NamedTuple):
+    """A link from a shown node to a node folded into a community."""
+
+    uid: str
+    community: int
+    weight: float
+
+
+class Between(NamedTuple):
+    """The summed weight of the links between two folded communities."""
+
+    one: int
+    other: int
+    weight: float
+
+
 @dataclass
 class Frame:
-    """What a view is cut from, read for every candidate node (by uid) but kept small: each row is
-    [uid, label, rank, community, x, y, z, degree (only where the rank is not kept yet)]; `fresh` holds
-    the links [source, target, type, weight] that touch a node the layout has not placed yet."""
+    """What a view is cut from, read for every candidate node (by uid); `fresh` holds the links that touch
+    a node the layout has not placed yet."""
 
-    nodes: list[list[Any]]
-    fresh: list[list[Any]]
+    nodes: list[Candidate]
+    fresh: list[Link]
     sequence: int  # the owner's last event, read first: every change the frame misses comes after it
 
 
@@ -127,15 +176,14 @@ class Chosen:
 
 @dataclass
 class Details:
-    """What is read of the chosen nodes: rows [uid, name, degree, growth] of the shown and named nodes;
-    `direct` links between two shown nodes [source, target, type, weight]; `towards` the links
-    [shown uid, other's community, weight] from a shown node to one that is not; `between` the
-    summed weights [community, community, weight] of links between two nodes that are not shown."""
+    """What is read of the chosen nodes: `rows` of the shown and named nodes; `direct` links between two
+    shown nodes; `towards` the links from a shown node to one that is not; `between` the summed weights
+    of links between two nodes that are not shown."""
 
-    rows: list[list[Any]]
-    direct: list[list[Any]]
-    towards: list[list[Any]]
-    between: list[list[Any]]
+    rows: list[Named]
+    direct: list[Link]
+    towards: list[Towards]
+    between: list[Between]
 
 
 @dataclass(frozen=True)
@@ -208,7 +256,11 @@ async def frame(
     """
     rels: dict[str, Any] = {"rels": "|".join(kinds)} if center is not None else {}
     record = await (await tx.run(query, owner=owner, **scope.params, **rels)).single(strict=True)
-    return Frame(record["nodes"], record["fresh"], record["sequence"])
+    return Frame(
+        [Candidate._make(row) for row in record["nodes"]],
+        [Link._make(row) for row in record["fresh"]],
+        record["sequence"],
+    )
 
 
 def _by_label(refs: Iterable[tuple[str, str]], parameter: str) -> str:
@@ -306,20 +358,25 @@ async def details(
     if center is not None:
         params["rels"] = rels
     record = await (await tx.run(query, owner=owner, **params)).single(strict=True)
-    return Details(record["rows"], record["direct"], record["towards"], record["between"])
+    return Details(
+        [Named._make(row) for row in record["rows"]],
+        [Link._make(row) for row in record["direct"]],
+        [Towards._make(row) for row in record["towards"]],
+        [Between._make(row) for row in record["between"]],
+    )
 
 
 async def view_of(
     tx: AsyncManagedTransaction,
     *,
     owner: str,
-    choose: Callable[[Frame], Chosen],
+    choose: Callable[[Frame], C],
     labels: Iterable[str] = (),
     types: Iterable[str] = (),
     center: tuple[str, str] | None = None,
     depth: int = 2,
     community: int | None = None,
-) -> tuple[Frame, Chosen | None, Details | None] | None:
+) -> tuple[Frame, C | None, Details | None] | None:
     """A view in one read transaction of two statements: the frame, the caller's cut of it (`choose`,
     no I/O), then what is drawn of the nodes it chose (neither when the frame is empty). None if `center`
     is of no label a view shows."""
@@ -329,7 +386,7 @@ async def view_of(
     if found is None or not found.nodes:
         return (found, None, None) if found is not None else None
     chosen = choose(found)
-    among = [row[0] for row in found.nodes] if center is not None else None
+    among = [row.uid for row in found.nodes] if center is not None else None
     drawn = await details(tx, owner=owner, chosen=chosen, among=among, **where)
     return found, chosen, drawn
 

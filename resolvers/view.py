@@ -159,63 +159,64 @@ async def neighbourhood(
 
 
 @dataclass
-class _Settled:
-    """A frame made ready for the cut: its rows by uid, where each sits, its community and importance."""
+class _Cut(view.Chosen):
+    """What a plan chose of a frame (what graph/view.py reads the details of), and what shaping the answer
+    needs of the cut besides: the frame's rows by uid, where each sits, its community and importance."""
 
-    rows: list[list[Any]]  # [uid, label, rank, community, x, y, z, degree], by uid
-    positions: np.ndarray
-    groups: np.ndarray
-    ranks: np.ndarray
-    cut: analytics.Cut
-    leaders: list[int]  # of each folded community, in its order: the member it is named after
+    rows: list[view.Candidate] = field(kw_only=True)
+    positions: np.ndarray = field(kw_only=True)
+    ranks: np.ndarray = field(kw_only=True)
+    cut: analytics.Cut = field(kw_only=True)
+    leaders: list[int] = field(kw_only=True)  # of each folded community, in order: who it is named after
 
 
 @dataclass
 class _Plan:
-    """The cut of a view, made between its two statements (in the read transaction, so it is pure: a
-    retried transaction makes it again). Its result stays here for shaping the answer."""
+    """How a view is cut, between its two statements (in the read transaction, so it is pure: a retried
+    transaction cuts again)."""
 
     budget: int
     keep: str | None  # the center's uid: always shown
     fold: bool  # past the budget, communities as super-nodes (else the rest is hidden)
-    settled: _Settled | None = None
 
-    def __call__(self, frame: view.Frame) -> view.Chosen:
+    def __call__(self, frame: view.Frame) -> _Cut:
         with gc_paused():
-            return self._chosen(frame)
+            return self._cut(frame)
 
-    def _chosen(self, frame: view.Frame) -> view.Chosen:
-        rows = sorted(frame.nodes, key=lambda row: row[0])
+    def _cut(self, frame: view.Frame) -> _Cut:
+        rows = sorted(frame.nodes, key=lambda row: row.uid)
         positions, groups, ranks = _settled(rows, frame.fresh)
-        keep = [i for i, row in enumerate(rows) if row[0] == self.keep]
+        keep = [i for i, row in enumerate(rows) if row.uid == self.keep]
         groups_for_cut = groups if self.fold else np.zeros(len(rows), dtype=np.int64)
         cut = analytics.cut(ranks, groups_for_cut, self.budget, keep)
         folded = cut.folded if self.fold else {}
         leaders = [_leader(members, rows, ranks) for members in folded.values()]
-        self.settled = _Settled(rows, positions, groups, ranks, cut, leaders)
-        return view.Chosen(
-            shown=[(rows[i][1], rows[i][0]) for i in cut.shown],
-            named=[(rows[i][1], rows[i][0]) for i in leaders],
-            groups={row[0]: int(groups[i]) for i, row in enumerate(rows) if row[4] is None},
+        return _Cut(
+            shown=[(rows[i].label, rows[i].uid) for i in cut.shown],
+            named=[(rows[i].label, rows[i].uid) for i in leaders],
+            groups={row.uid: int(groups[i]) for i, row in enumerate(rows) if row.x is None},
             folded=bool(folded),
             growth=analytics.GROWTH_MATTERS,
+            rows=rows,
+            positions=positions,
+            ranks=ranks,
+            cut=cut,
+            leaders=leaders,
         )
 
 
-def _leader(members: list[int], rows: list[list[Any]], ranks: np.ndarray) -> int:
+def _leader(members: list[int], rows: list[view.Candidate], ranks: np.ndarray) -> int:
     """The member a super-node is named after: its most important."""
-    return max(members, key=lambda i: (ranks[i], rows[i][0]))
+    return max(members, key=lambda i: (ranks[i], rows[i].uid))
 
 
-def _shaped(plan: _Plan, frame: view.Frame, chosen: view.Chosen, drawn: view.Details) -> View:
+def _shaped(plan: _Plan, frame: view.Frame, chosen: _Cut, drawn: view.Details) -> View:
     """Shapes what is shown: the chosen nodes, super-nodes for the folded communities, and the links."""
-    settled = plan.settled
-    assert settled is not None
-    rows, positions, ranks, cut = settled.rows, settled.positions, settled.ranks, settled.cut
-    named = {row[0]: row for row in drawn.rows}  # uid -> [uid, name, degree, growth]
+    rows, positions, ranks, cut = chosen.rows, chosen.positions, chosen.ranks, chosen.cut
+    named = {row.uid: row for row in drawn.rows}
     shown = []
     for i in cut.shown:
-        uid, label = rows[i][0], rows[i][1]
+        uid, label = rows[i].uid, rows[i].label
         if uid not in named:  # deleted between the view's two statements: its delta comes after `sequence`
             continue
         _, name, degree, growth = named[uid]
@@ -230,7 +231,7 @@ def _shaped(plan: _Plan, frame: view.Frame, chosen: view.Chosen, drawn: view.Det
                     "z": positions[i][2],
                     # As the layout keeps it: null until it has reached the node (the schema says so),
                     # though the cut gave it a group of its own for this answer.
-                    "community": rows[i][3],
+                    "community": rows[i].community,
                     "degree": degree,
                     "growth": growth,
                 },
@@ -238,18 +239,18 @@ def _shaped(plan: _Plan, frame: view.Frame, chosen: view.Chosen, drawn: view.Det
             )
         )
     folded = cut.folded if plan.fold else {}
-    for (community, members), leader in zip(folded.items(), settled.leaders, strict=True):
-        uid, label = rows[leader][0], rows[leader][1]
-        leader_name = named[uid][1] if uid in named else None
+    for (community, members), leader in zip(folded.items(), chosen.leaders, strict=True):
+        uid, label = rows[leader].uid, rows[leader].label
+        leader_name = named[uid].name if uid in named else None
         shown.append(_super_node(community, members, leader_name or label, positions))
     hidden = cut.hidden + (sum(len(m) for m in cut.folded.values()) if not plan.fold else 0)
-    labels = {row[0]: row[1] for row in rows}
+    labels = {row.uid: row.label for row in rows}
     view_links = _links_between(drawn, labels, set(folded))
-    members_of = {community: [rows[i][0] for i in group] for community, group in folded.items()}
+    members_of = {community: [rows[i].uid for i in group] for community, group in folded.items()}
     return View(shown, view_links, len(rows), hidden, members_of, frame.sequence)
 
 
-def _settled(rows: list[list[Any]], fresh: list[list[Any]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _settled(rows: list[view.Candidate], fresh: list[view.Link]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Positions, communities and importances of the candidates: as kept, and for what the consumer has
     not reached yet, computed for this answer (placed near its neighbours, which stay where they are; a
     community of its own). `fresh` holds the links that touch such a node."""
@@ -267,7 +268,7 @@ def _settled(rows: list[list[Any]], fresh: list[list[Any]]) -> tuple[np.ndarray,
     if known.all():
         positions = kept
     else:
-        index = {row[0]: i for i, row in enumerate(rows)}
+        index = {row.uid: i for i, row in enumerate(rows)}
         pairs = layout.Links.of(
             [
                 (index[source], index[target], float(weight))

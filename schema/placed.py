@@ -2,6 +2,7 @@
 layout consumer. Every type the view draws has them, so a live delta's nodes carry them and a client
 moves what moved without asking for a new view."""
 
+from dataclasses import field
 from enum import Enum
 from typing import Any
 
@@ -20,13 +21,15 @@ class ViewPosition:
 
 @strawberry.interface(description="A node the 3D view draws, with its place there.")
 class Placed(relay.Node):
+    # The node's properties as it was read: the view's place and community are among them.
+    kept: strawberry.Private[dict[str, Any]] = field(default_factory=dict)
+
     @strawberry.field(
         description="Its place in the 3D view, as graphView draws it: null until the layout has placed it "
         "(just after it is made; a PositionsChanged change follows with its place)."
     )
     def position(self) -> ViewPosition | None:
-        kept = self._view_kept()
-        x, y, z = kept.get("view_x"), kept.get("view_y"), kept.get("view_z")
+        x, y, z = self.kept.get("view_x"), self.kept.get("view_y"), self.kept.get("view_z")
         if x is None or y is None or z is None:
             return None
         return ViewPosition(x=x, y=y, z=z)
@@ -41,13 +44,4 @@ class Placed(relay.Node):
 
     @strawberry.field(description="Its community (Leiden) as the 3D view colours it; null until computed.")
     def community(self) -> int | None:
-        return self._view_kept().get("view_community")
-
-    def _view_kept(self) -> dict[str, Any]:
-        return getattr(self, "_kept", None) or {}  # set by keep_place; absent on a node made otherwise
-
-
-def keep_place(made: Any, node: dict[str, Any]) -> None:
-    """Keeps what the view stored on a node with the type made from it, for `position` and `community`."""
-    if isinstance(made, Placed):
-        made._kept = node  # type: ignore[attr-defined]  # no dataclass field: constructors need not know it
+        return self.kept.get("view_community")

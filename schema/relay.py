@@ -15,7 +15,7 @@ from errors import BadUserInput
 from resolvers import pages
 from resolvers.context import Context
 from resolvers.pages import Order, PageArgs, Row, Rows
-from schema.placed import keep_place
+from schema.placed import Placed
 
 NodeT = TypeVar("NodeT")
 Info = strawberry.Info[Context, None]
@@ -238,9 +238,9 @@ def from_node(cls: Any, node: dict[str, Any], names: dict[str, str] | None = Non
             continue
         value = node.get(key)
         values[name] = kind(value) if kind is not None and value is not None else value
-    made = cls(**values)
-    keep_place(made, node)
-    return made
+    if issubclass(cls, Placed):
+        values["kept"] = node
+    return cls(**values)
 
 
 @cache
