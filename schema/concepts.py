@@ -17,19 +17,16 @@ from resolvers.pages import Order, PageArgs
 from schema.docs import described
 from schema.placed import Placed
 from schema.relay import (
-    After,
-    Before,
     Connection,
     DeletePayload,
     Edge,
-    First,
     Info,
-    Last,
     OrderDirection,
     OwnedNode,
     connection,
     listing,
     node_uid,
+    paged,
     related,
     values_of,
 )
@@ -78,26 +75,20 @@ class Concept(OwnedNode, Placed):
     description: str | None
     created_at: dt.datetime
 
-    @strawberry.field(
-        description="The concepts within `depth` links of this one, nearest first, then by name."
-    )
+    @paged("The concepts within `depth` links of this one, nearest first, then by name.")
     async def neighbors(
         self,
         info: Info,
+        paging: PageArgs,
         depth: Annotated[int, strawberry.argument(description="How many links away at most: 1 to 4.")] = 1,
         kinds: Annotated[
             list[ConceptLinkKind] | None,  # type: ignore[valid-type]
             strawberry.argument(description="Follow only links of these kinds; all by default."),
         ] = None,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
     ) -> "ConceptNeighborConnection":
-        args = PageArgs(first, after, last, before)
         names = [kind.value for kind in kinds or ()]
-        rows, count = await resolve.neighbors(info.context, self.id, depth, names, args)
-        page = connection(rows, args, Concept.from_row, count)
+        rows, count = await resolve.neighbors(info.context, self.id, depth, names, paging)
+        page = connection(rows, paging, Concept.from_row, count)
         edges = [
             ConceptNeighborEdge(cursor=edge.cursor, node=edge.node, distance=row.sort[0])
             for edge, row in zip(page.edges, rows.items, strict=True)

@@ -15,18 +15,15 @@ from resolvers.pages import Order, PageArgs
 from schema.docs import described
 from schema.placed import Placed
 from schema.relay import (
-    After,
-    Before,
     Connection,
     DeletePayload,
-    First,
     Info,
-    Last,
     OrderDirection,
     OwnedNode,
     connection,
     listing,
     node_uid,
+    paged,
     related,
     uids,
     values_of,
@@ -181,21 +178,17 @@ class OccasionQuery:
         "The viewer's occasions: filtered, ordered (by date by default), a page at a time.",
     )
 
-    @strawberry.field(description="Occasions coming up across the viewer's network, soonest first.")
+    @paged("Occasions coming up across the viewer's network, soonest first.")
     async def upcoming_occasions(
         self,
         info: Info,
+        paging: PageArgs,
         within_days: Annotated[
             int, strawberry.argument(description="How many days ahead to look, 0 to 3,660; 30 by default.")
         ] = 30,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
     ) -> Connection[Occasion]:
-        args = PageArgs(first, after, last, before)
-        rows, count = await resolve.page(info.context, [Order("next")], args, within_days=within_days)
-        return connection(rows, args, Occasion.from_row, count)
+        rows, count = await resolve.page(info.context, [Order("next")], paging, within_days=within_days)
+        return connection(rows, paging, Occasion.from_row, count)
 
 
 @strawberry.type
