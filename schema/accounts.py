@@ -139,7 +139,7 @@ class AccountQuery:
 
     @paged("The viewer's API keys, revoked ones included, oldest first.")
     async def api_keys(self, info: Info, paging: PageArgs) -> Connection[ApiKey]:
-        rows, count = await accounts.api_keys_page(info.context, paging)
+        rows, count = await accounts.api_keys_page(info.context, {}, accounts.KEYS_OLDEST_FIRST, paging)
         return connection(rows, paging, lambda row: ApiKey.from_row(row.node), count)
 
 

@@ -12,7 +12,6 @@ from resolvers import conflicts as conflict_resolvers
 from resolvers import gifts as gift_resolvers
 from resolvers import memories as memory_resolvers
 from resolvers import recipients as recipient_resolvers
-from resolvers.context import Context
 from resolvers.pages import Order, PageArgs
 from schema.docs import described
 from schema.placed import Placed
@@ -86,8 +85,8 @@ class Concept(OwnedNode, Placed):
             strawberry.argument(description="Follow only links of these kinds; all by default."),
         ] = None,
     ) -> "ConceptNeighborConnection":
-        names = [kind.value for kind in kinds or ()]
-        rows, count = await resolve.neighbors(info.context, self.id, depth, names, paging)
+        where = {"uid": self.id, "depth": depth, "types": [kind.value for kind in kinds or ()]}
+        rows, count = await resolve.neighbors(info.context, where, resolve.NEAREST, paging)
         page = connection(rows, paging, Concept.from_row, count)
         edges = [
             ConceptNeighborEdge(cursor=edge.cursor, node=edge.node, distance=row.sort[0])
@@ -156,9 +155,8 @@ class ConceptOrder:
     )
 
 
-async def _concepts(context: Context, given: ConceptFilter, orders: list[Order], args: PageArgs) -> Any:
-    kinds = [kind.value for kind in given.kinds or ()]
-    return await resolve.page(context, kinds, given.name_contains, orders, args)
+def _where(given: ConceptFilter) -> dict[str, Any]:
+    return {"kinds": [kind.value for kind in given.kinds or ()], "name_contains": given.name_contains}
 
 
 @strawberry.type
@@ -168,7 +166,8 @@ class ConceptQuery:
         ConceptFilter,
         ConceptOrder,
         [Order("name")],
-        _concepts,
+        _where,
+        resolve.page,
         "The viewer's concepts: filtered, ordered (by name by default), a page at a time.",
     )
 

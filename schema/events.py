@@ -50,8 +50,8 @@ class EventQuery:
             EventFilter | None, strawberry.argument(description="Which events; all by default.")
         ] = None,
     ) -> Connection[Event]:
-        given = filter or EventFilter()
-        rows, count = await resolve.page(info.context, paging, after_sequence=given.after_sequence)
+        where = {"after_sequence": (filter or EventFilter()).after_sequence}
+        rows, count = await resolve.page(info.context, where, resolve.OLDEST_FIRST, paging)
         return connection(rows, paging, Event.from_row, count)
 
     @paged("Every change to one node, oldest first, even after it was deleted.")
@@ -66,7 +66,9 @@ class EventQuery:
     ) -> Connection[Event]:
         if not id.type_name or not id.node_id:
             raise BadUserInput("This is not the id of a node.", field="id")
-        given = filter or EventFilter()
-        ref = f"{id.type_name}:{id.node_id}"
-        rows, count = await resolve.page(info.context, paging, node=ref, after_sequence=given.after_sequence)
+        where = {
+            "node": f"{id.type_name}:{id.node_id}",
+            "after_sequence": (filter or EventFilter()).after_sequence,
+        }
+        rows, count = await resolve.page(info.context, where, resolve.OLDEST_FIRST, paging)
         return connection(rows, paging, Event.from_row, count)

@@ -10,7 +10,6 @@ from strawberry import relay
 from resolvers import gifts as gift_resolvers
 from resolvers import occasions as resolve
 from resolvers import recipients as recipient_resolvers
-from resolvers.context import Context
 from resolvers.pages import Order, PageArgs
 from schema.docs import described
 from schema.placed import Placed
@@ -155,11 +154,8 @@ class OccasionOrder:
     )
 
 
-async def _occasions(context: Context, given: OccasionFilter, orders: list[Order], args: PageArgs) -> Any:
-    return await resolve.page(
-        context,
-        orders,
-        args,
+def _where(given: OccasionFilter) -> dict[str, Any]:
+    return dict(
         kinds=[kind.value for kind in given.kinds or ()],
         date_from=given.date_from,
         date_to=given.date_to,
@@ -174,7 +170,8 @@ class OccasionQuery:
         OccasionFilter,
         OccasionOrder,
         [Order("date")],
-        _occasions,
+        _where,
+        resolve.page,
         "The viewer's occasions: filtered, ordered (by date by default), a page at a time.",
     )
 
@@ -187,7 +184,7 @@ class OccasionQuery:
             int, strawberry.argument(description="How many days ahead to look, 0 to 3,660; 30 by default.")
         ] = 30,
     ) -> Connection[Occasion]:
-        rows, count = await resolve.page(info.context, [Order("next")], paging, within_days=within_days)
+        rows, count = await resolve.page(info.context, {"within_days": within_days}, [Order("next")], paging)
         return connection(rows, paging, Occasion.from_row, count)
 
 

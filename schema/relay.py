@@ -19,7 +19,7 @@ from strawberry.types.field import StrawberryField
 from errors import BadUserInput
 from resolvers import pages
 from resolvers.context import Context
-from resolvers.pages import Order, PageArgs, Row, Rows
+from resolvers.pages import Count, Order, PageArgs, Pager, Row, Rows
 from schema.placed import keep_place
 
 NodeT = TypeVar("NodeT")
@@ -99,9 +99,7 @@ class Connection(Generic[NodeT]):
         return [edge.node for edge in self.edges]
 
 
-def connection(
-    rows: Rows, args: PageArgs, make: Callable[[Row], Any], count: Callable[[], Awaitable[int]]
-) -> Connection[Any]:
+def connection(rows: Rows, args: PageArgs, make: Callable[[Row], Any], count: Count) -> Connection[Any]:
     edges = [Edge(cursor=cursor, node=make(row)) for cursor, row in pages.edges(rows)]
     page_info = relay.PageInfo(
         has_next_page=rows.has_more and not args.backward,
@@ -190,10 +188,7 @@ def node_type(annotation: Any) -> Any:
 _node_types: dict[int, Any] = {}
 
 
-RelatedLoader = Callable[[Context, str, list[Order], PageArgs], Awaitable[tuple[Rows, Any]]]
-
-
-def related(node: Any, order: Any, load: RelatedLoader, description: str) -> Any:
+def related(node: Any, order: Any, load: Pager, description: str) -> Any:
     """A connection field to the nodes of type `node` a relation reaches, ordered by `order` (the
     node type's order input), paged by `load(context, parent uid, orders, args)`: a resolver of the node
     type's domain (resolvers/<domain>.py)."""
@@ -214,15 +209,19 @@ def related(node: Any, order: Any, load: RelatedLoader, description: str) -> Any
     return paged(description, resolve)
 
 
-ListLoader = Callable[[Context, Any, list[Order], PageArgs], Awaitable[tuple[Rows, Any]]]
-
-
 def listing(
-    node: Any, filter_type: Any, order: Any, default: Sequence[Order], load: ListLoader, description: str
+    node: Any,
+    filter_type: Any,
+    order: Any,
+    default: Sequence[Order],
+    where: Callable[[Any], dict[str, Any]],
+    load: Pager,
+    description: str,
 ) -> Any:
     """A top-level list of the viewer's nodes of type `node`, in the shape of every list: `filter`
-    (`filter_type`), `orderBy` (`order`, `default` when not given) and Relay paging; `load(context,
-    filter, orders, args)` turns the filter into a resolver's call."""
+    (`filter_type`), `orderBy` (`order`, `default` when not given) and Relay paging, read by
+    `load(context, where(filter), orders, args)`: the `page` resolver of the node type's domain, given
+    the filter's values as it names them."""
 
     async def resolve(
         self: Any,
@@ -237,8 +236,9 @@ def listing(
             strawberry.argument(description="Ordered by these fields, in turn; each list has its default."),
         ] = None,
     ) -> Connection[node]:  # type: ignore[valid-type]
+        keys = orders(order_by, default)
         given = filter if filter is not None else filter_type()
-        rows, count = await load(info.context, given, orders(order_by, default), paging)
+        rows, count = await load(info.context, where(given), keys, paging)
         return connection(rows, paging, node_type(node).from_row, count)
 
     return paged(description, resolve)
