@@ -18,8 +18,8 @@ OF_GIFT = Traversal("Gift", "(p)-[:TAGGED_WITH]->(n:Concept)", CONCEPT)
 OF_MEMORY = Traversal("Memory", "(p)-[:MENTIONS]->(n:Concept)", CONCEPT)
 OF_CONFLICT = Traversal("Conflict", "(p)-[:ABOUT]->(n:Concept)", CONCEPT)
 MAX_DEPTH = 4
-# A concept's neighbors are ordered by how far they are, then by name.
-NEIGHBOR_SORTS = ("distance", "n.key")
+# What a concept's neighbors may be ordered by: how far they are, and their name.
+NEIGHBOR_SORTS = {"distance": "distance", "name": "n.key"}
 
 
 def key(name: str) -> str:

@@ -1,7 +1,7 @@
 """Accounts: signing up, logging in and out, the viewer, and API keys."""
 
 import unicodedata
-from collections.abc import Awaitable, Callable
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
@@ -10,10 +10,9 @@ from email_validator import EmailNotValidError, validate_email
 
 from errors import BadUserInput, Forbidden, NotFound, RateLimited, Unauthenticated
 from graph import api_keys, users
-from graph.pages import Rows
 from resolvers import credentials, sessions
 from resolvers.context import Context
-from resolvers.pages import Order, PageArgs
+from resolvers.pages import Order, PageArgs, Paged
 
 PASSWORD_MIN = 10
 # argon2 reads all of a password: a bound keeps one logIn from costing the server more than any other.
@@ -21,6 +20,7 @@ PASSWORD_MAX = 1024
 NAME_MAX = 100
 KEY_NAME_MAX = 100
 KEY_DAYS_MAX = 3650
+KEYS_OLDEST_FIRST = (Order("created_at"),)
 # Control characters, lone surrogates (not text at all) and line or paragraph separators.
 _REFUSED_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
 
@@ -110,9 +110,12 @@ async def create_api_key(context: Context, name: str, expires_in_days: int | Non
     return {"key": key, "api_key": record}
 
 
-async def api_keys_page(context: Context, args: PageArgs) -> tuple[Rows, Callable[[], Awaitable[int]]]:
+async def api_keys_page(
+    context: Context, where: dict[str, Any], orders: Sequence[Order], args: PageArgs
+) -> Paged:
+    """A page of the viewer's API keys: all of them (the list takes no filter, so `where` is empty)."""
     owner = context.viewer
-    keyset = args.page([Order("created_at")], api_keys.SORTS, context.settings.max_page_size)
+    keyset = args.page(orders, api_keys.SORTS, context.settings.max_page_size)
     rows = await context.graph.read(api_keys.page, owner=owner, page=keyset)
 
     async def total() -> int:

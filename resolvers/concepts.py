@@ -7,11 +7,10 @@ from typing import Any
 from graph import concepts
 from graph.concepts import CONCEPT, NEIGHBOR_SORTS
 from graph.kinds import CONCEPT_LINKS
-from graph.pages import Row, Rows
+from graph.pages import Row
 from resolvers import checks, nodes
 from resolvers.context import Context
-from resolvers.nodes import Count
-from resolvers.pages import Order, PageArgs
+from resolvers.pages import Order, PageArgs, Paged
 
 # How concepts may relate to each other.
 LINK_TYPES = CONCEPT_LINKS
@@ -42,12 +41,10 @@ async def by_uids(context: Context, uids: list[str]) -> list[Row]:
     return await nodes.by_uids(context, CONCEPT, uids)
 
 
-async def page(
-    context: Context, kinds: list[str], name_contains: str | None, orders: Sequence[Order], args: PageArgs
-) -> tuple[Rows, Count]:
-    if name_contains is not None:
-        checks.text(name_contains, "name_contains", 100)
-    return await nodes.page(context, CONCEPT, concepts.condition(kinds, name_contains), orders, args)
+async def page(context: Context, where: dict[str, Any], orders: Sequence[Order], args: PageArgs) -> Paged:
+    if where.get("name_contains") is not None:
+        checks.text(where["name_contains"], "name_contains", 100)
+    return await nodes.page(context, CONCEPT, concepts.condition(**where), orders, args)
 
 
 # The relations that reach them, each a resolver of the fields of that name.
@@ -57,15 +54,20 @@ of_memory = nodes.relation(concepts.OF_MEMORY)
 of_conflict = nodes.relation(concepts.OF_CONFLICT)
 
 
+# A concept's neighbors: the nearest first, then by name.
+NEAREST = (Order("distance"), Order("name"))
+
+
 async def neighbors(
-    context: Context, uid: str, depth: int, types: list[str], args: PageArgs
-) -> tuple[Rows, Count]:
-    """A page of the concepts within `depth` links, nearest first; the distance is each row's first
-    sort value."""
-    checks.in_range(depth, 1, concepts.MAX_DEPTH, "depth")
-    sorts = {name: name for name in NEIGHBOR_SORTS}
-    page = args.page([Order(name) for name in NEIGHBOR_SORTS], sorts, context.settings.max_page_size)
-    params: dict[str, Any] = dict(owner=context.viewer, uid=uid, depth=depth, types=types)
+    context: Context, where: dict[str, Any], orders: Sequence[Order], args: PageArgs
+) -> Paged:
+    """A page of the concepts within `where["depth"]` links of the concept `where["uid"]` (following
+    links of `where["types"]`, all when empty); the distance is each row's first sort value."""
+    checks.in_range(where["depth"], 1, concepts.MAX_DEPTH, "depth")
+    page = args.page(orders, NEIGHBOR_SORTS, context.settings.max_page_size)
+    params: dict[str, Any] = dict(
+        owner=context.viewer, uid=where["uid"], depth=where["depth"], types=where["types"]
+    )
     rows = await context.graph.read(concepts.neighbors, **params, page=page)
 
     async def total() -> int:

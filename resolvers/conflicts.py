@@ -8,11 +8,10 @@ from uuid import uuid4
 
 from graph import conflicts
 from graph.conflicts import CONFLICT
-from graph.pages import Row, Rows
+from graph.pages import Row
 from resolvers import checks, nodes
 from resolvers.context import Context
-from resolvers.nodes import Count
-from resolvers.pages import Order, PageArgs
+from resolvers.pages import Order, PageArgs, Paged
 
 
 async def create(context: Context, values: dict[str, Any], recipient: str, topics: list[str]) -> Row:
@@ -40,9 +39,7 @@ async def by_uids(context: Context, uids: list[str]) -> list[Row]:
     return await nodes.by_uids(context, CONFLICT, uids)
 
 
-async def page(
-    context: Context, where: dict[str, Any], orders: Sequence[Order], args: PageArgs
-) -> tuple[Rows, Count]:
+async def page(context: Context, where: dict[str, Any], orders: Sequence[Order], args: PageArgs) -> Paged:
     checks.in_range(where.get("severity_min"), 0, 1, "severity_at_least")
     checks.in_range(where.get("severity_max"), 0, 1, "severity_at_most")
     if where.get("topic") is not None:

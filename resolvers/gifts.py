@@ -6,11 +6,10 @@ from typing import Any
 
 from graph import gifts
 from graph.gifts import GIFT, OUTCOME, NewGift
-from graph.pages import Row, Rows
+from graph.pages import Row
 from resolvers import checks, nodes, occasions, recipients
 from resolvers.context import Context
-from resolvers.nodes import Count
-from resolvers.pages import Order, PageArgs
+from resolvers.pages import Order, PageArgs, Paged
 
 _GIFT_SCORES = ("effort_level", "personalization_level", "surprise_factor")
 MAX_TAGS = 20
@@ -55,9 +54,7 @@ async def outcomes_by_uids(context: Context, uids: list[str]) -> list[Row]:
     return await nodes.by_uids(context, OUTCOME, uids)
 
 
-async def page(
-    context: Context, where: dict[str, Any], orders: Sequence[Order], args: PageArgs
-) -> tuple[Rows, Count]:
+async def page(context: Context, where: dict[str, Any], orders: Sequence[Order], args: PageArgs) -> Paged:
     if where.get("category") is not None:
         checks.text(where["category"], "category", 100)
     return await nodes.page(context, GIFT, gifts.condition(**where), orders, args)

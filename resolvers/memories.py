@@ -9,11 +9,10 @@ from uuid import uuid4
 from errors import BadUserInput
 from graph import memories
 from graph.memories import MEMORY
-from graph.pages import Row, Rows
+from graph.pages import Row
 from resolvers import checks, nodes
 from resolvers.context import Context
-from resolvers.nodes import Count
-from resolvers.pages import Order, PageArgs
+from resolvers.pages import Order, PageArgs, Paged
 
 SHORT_TERM_HOURS = 24
 MAX_TAGS = 50
@@ -64,9 +63,7 @@ async def by_uids(context: Context, uids: list[str]) -> list[Row]:
     return await nodes.by_uids(context, MEMORY, uids)
 
 
-async def page(
-    context: Context, where: dict[str, Any], orders: Sequence[Order], args: PageArgs
-) -> tuple[Rows, Count]:
+async def page(context: Context, where: dict[str, Any], orders: Sequence[Order], args: PageArgs) -> Paged:
     for field in ("concept", "tag"):
         if where.get(field) is not None:
             checks.text(where[field], field, 100)

@@ -8,14 +8,12 @@ from uuid import uuid4
 from graph import nodes
 from graph.kind import Kind
 from graph.nodes import Link
-from graph.pages import Condition, Row, Rows
+from graph.pages import Condition, Row
 from graph.traversals import Traversal
 from resolvers import checks
 from resolvers.context import Context
 from resolvers.loaders import Step
-from resolvers.pages import Order, PageArgs
-
-Count = Callable[[], Awaitable[int]]
+from resolvers.pages import Order, PageArgs, Paged, Pager
 
 
 async def create(context: Context, kind: Kind, values: dict[str, Any], links: Iterable[Link] = ()) -> Row:
@@ -48,8 +46,9 @@ async def by_uids(context: Context, kind: Kind, uids: list[str]) -> list[Row]:
 
 async def page(
     context: Context, kind: Kind, where: Condition, orders: Sequence[Order], args: PageArgs
-) -> tuple[Rows, Count]:
-    """One page of the viewer's nodes of a kind, and a function that counts them all (run if asked)."""
+) -> Paged:
+    """One page of the viewer's nodes of a kind, and a function that counts them all (run if asked): what
+    every list of a kind comes down to."""
     keyset = args.page(orders, kind.sorts, context.settings.max_page_size)
     rows = await context.graph.read(nodes.page, kind, owner=context.viewer, where=where, page=keyset)
 
@@ -59,16 +58,12 @@ async def page(
     return rows, total
 
 
-Related = Callable[[Context, str, Sequence[Order], PageArgs], Awaitable[tuple[Rows, Count]]]
+def relation(traversal: Traversal) -> Pager:
+    """The resolver of a relation, a list like any other whose `where` is the parent's uid: a page of what
+    `traversal` reaches from it, loaded with those of every other parent at this level of the query; and
+    its count (run if asked, batched alike)."""
 
-
-def relation(traversal: Traversal) -> Related:
-    """The resolver of a relation: a page of what `traversal` reaches from one parent, loaded with those
-    of every other parent at this level of the query; and its count (run if asked, batched alike)."""
-
-    async def load(
-        context: Context, parent: str, orders: Sequence[Order], args: PageArgs
-    ) -> tuple[Rows, Count]:
+    async def load(context: Context, parent: str, orders: Sequence[Order], args: PageArgs) -> Paged:
         # The page is made here, so a bad argument fails this field alone, not its siblings' batch.
         page = args.page(orders, traversal.kind.sorts, context.settings.max_page_size)
         loaders = context.loaders

@@ -2,18 +2,16 @@
 reach occasions."""
 
 from collections.abc import Sequence
-from datetime import date
 from typing import Any
 
 from errors import BadUserInput
 from graph import occasions
 from graph.nodes import Link
 from graph.occasions import OCCASION
-from graph.pages import Row, Rows
+from graph.pages import Row
 from resolvers import checks, nodes
 from resolvers.context import Context
-from resolvers.nodes import Count
-from resolvers.pages import Order, PageArgs
+from resolvers.pages import Order, PageArgs, Paged
 
 
 async def create(context: Context, values: dict[str, Any], recipients: list[str]) -> Row:
@@ -41,20 +39,10 @@ async def by_uids(context: Context, uids: list[str]) -> list[Row]:
     return await nodes.by_uids(context, OCCASION, uids)
 
 
-async def page(
-    context: Context,
-    orders: Sequence[Order],
-    args: PageArgs,
-    *,
-    kinds: list[str] | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    within_days: int | None = None,
-    recipient: str | None = None,
-) -> tuple[Rows, Count]:
-    checks.in_range(within_days, 0, 3660, "within_days")
-    where = occasions.condition(kinds, date_from, date_to, within_days, recipient)
-    return await nodes.page(context, OCCASION, where, orders, args)
+async def page(context: Context, where: dict[str, Any], orders: Sequence[Order], args: PageArgs) -> Paged:
+    """A page of the viewer's occasions, filtered as graph/occasions.py's `condition` has it."""
+    checks.in_range(where.get("within_days"), 0, 3660, "within_days")
+    return await nodes.page(context, OCCASION, occasions.condition(**where), orders, args)
 
 
 # The relations that reach them, each a resolver of the fields of that name.

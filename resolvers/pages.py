@@ -3,16 +3,31 @@
 import base64
 import binascii
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from errors import BadUserInput
 from graph.pages import Page, Row, Rows, Sort
 
+if TYPE_CHECKING:
+    from resolvers.context import Context
+
 # What resolvers hand to the schema: rows of nodes, a page at a time.
-__all__ = ["DEFAULT_PAGE_SIZE", "Order", "PageArgs", "Row", "Rows", "decode", "edges", "encode"]
+__all__ = [
+    "DEFAULT_PAGE_SIZE",
+    "Count",
+    "Order",
+    "PageArgs",
+    "Paged",
+    "Pager",
+    "Row",
+    "Rows",
+    "decode",
+    "edges",
+    "encode",
+]
 DEFAULT_PAGE_SIZE = 20
 _MAX_CURSOR = 2_000  # characters: a cursor Kindred gives out is far shorter
 _INT64 = 2**63
@@ -28,6 +43,8 @@ class Order:
 
 @dataclass(frozen=True)
 class PageArgs:
+    """The Relay paging arguments of a connection field, as the client gave them."""
+
     first: int | None = None
     after: str | None = None
     last: int | None = None
@@ -59,6 +76,16 @@ class PageArgs:
         if decoded is not None and len(decoded[0]) != len(keys):
             raise BadUserInput(f"This `{name}` cursor belongs to another ordering of the list.", field=name)
         return Page(size, keys, backward, decoded)
+
+
+# Counts the whole list: run only when a client asks for totalCount.
+Count = Callable[[], Awaitable[int]]
+# One page of a list, and its count.
+Paged = tuple[Rows, Count]
+# How every list is read, a page at a time: `page(context, where, orders, args)`, where `where` says which
+# nodes the list holds (a filter's values, the parent a relation starts at, a concept and how far around
+# it) and `orders` how they are ordered (the keys of the list's own sorts).
+Pager = Callable[["Context", Any, Sequence[Order], PageArgs], Awaitable[Paged]]
 
 
 def encode(row: Row) -> str:

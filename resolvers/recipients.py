@@ -8,13 +8,12 @@ from uuid import uuid4
 from errors import NotFound
 from graph import recipients
 from graph.models import Knows
-from graph.pages import Row, Rows
+from graph.pages import Row
 from graph.properties import unclearable
 from graph.recipients import RECIPIENT, RecipientFilter
 from resolvers import checks, nodes
 from resolvers.context import Context
-from resolvers.nodes import Count
-from resolvers.pages import Order, PageArgs
+from resolvers.pages import Order, PageArgs, Paged
 
 _TEXT_LIMITS = {"name": 100, "real_name": 100, "nickname": 50, "gender": 20, "location": 100}
 _SCORES = {"importance": (1, 10), "closeness": (1, 10), "approximate_age": (0, 150)}
@@ -52,16 +51,14 @@ async def delete(context: Context, uid: str) -> list[str]:
     return await context.graph.write(recipients.delete, owner=context.viewer, uid=uid)
 
 
-async def page(
-    context: Context, orders: Sequence[Order], args: PageArgs, **filters: Any
-) -> tuple[Rows, Count]:
+async def page(context: Context, where: dict[str, Any], orders: Sequence[Order], args: PageArgs) -> Paged:
     """A page of the viewer's recipients, filtered as graph/recipients.py's RecipientFilter has it."""
-    where = RecipientFilter(**filters)
-    checks.in_range(where.importance_min, 1, 10, "importance_at_least")
-    checks.in_range(where.importance_max, 1, 10, "importance_at_most")
-    if where.name_contains is not None:
-        checks.text(where.name_contains, "name_contains", 100)
-    return await nodes.page(context, RECIPIENT, where.where(), orders, args)
+    given = RecipientFilter(**where)
+    checks.in_range(given.importance_min, 1, 10, "importance_at_least")
+    checks.in_range(given.importance_max, 1, 10, "importance_at_most")
+    if given.name_contains is not None:
+        checks.text(given.name_contains, "name_contains", 100)
+    return await nodes.page(context, RECIPIENT, given.where(), orders, args)
 
 
 async def by_uids(context: Context, uids: list[str]) -> list[Row]:

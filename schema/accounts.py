@@ -11,7 +11,7 @@ from strawberry import relay
 from resolvers import accounts
 from resolvers.pages import PageArgs
 from schema.docs import described
-from schema.relay import After, Before, Connection, First, Info, Last, connection, node_uid
+from schema.relay import Connection, Info, connection, node_uid, paged
 
 
 @strawberry.enum(description="The plan an account is on.")
@@ -137,13 +137,10 @@ class AccountQuery:
     async def me(self, info: Info) -> User:
         return User.from_row(await accounts.me(info.context))
 
-    @strawberry.field(description="The viewer's API keys, revoked ones included, oldest first.")
-    async def api_keys(
-        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
-    ) -> Connection[ApiKey]:
-        args = PageArgs(first, after, last, before)
-        rows, count = await accounts.api_keys_page(info.context, args)
-        return connection(rows, args, lambda row: ApiKey.from_row(row.node), count)
+    @paged("The viewer's API keys, revoked ones included, oldest first.")
+    async def api_keys(self, info: Info, paging: PageArgs) -> Connection[ApiKey]:
+        rows, count = await accounts.api_keys_page(info.context, {}, accounts.KEYS_OLDEST_FIRST, paging)
+        return connection(rows, paging, lambda row: ApiKey.from_row(row.node), count)
 
 
 @strawberry.type

@@ -12,24 +12,20 @@ from resolvers import conflicts as conflict_resolvers
 from resolvers import gifts as gift_resolvers
 from resolvers import memories as memory_resolvers
 from resolvers import recipients as recipient_resolvers
-from resolvers.context import Context
 from resolvers.pages import Order, PageArgs
 from schema.docs import described
 from schema.placed import Placed
 from schema.relay import (
-    After,
-    Before,
     Connection,
     DeletePayload,
     Edge,
-    First,
     Info,
-    Last,
     OrderDirection,
     OwnedNode,
     connection,
     listing,
     node_uid,
+    paged,
     related,
     values_of,
 )
@@ -87,26 +83,20 @@ class Concept(OwnedNode, Placed):
     description: str | None
     created_at: dt.datetime
 
-    @strawberry.field(
-        description="The concepts within `depth` links of this one, nearest first, then by name."
-    )
+    @paged("The concepts within `depth` links of this one, nearest first, then by name.")
     async def neighbors(
         self,
         info: Info,
+        paging: PageArgs,
         depth: Annotated[int, strawberry.argument(description="How many links away at most: 1 to 4.")] = 1,
         kinds: Annotated[
             list[ConceptLinkKind] | None,
             strawberry.argument(description="Follow only links of these kinds; all by default."),
         ] = None,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
     ) -> "ConceptNeighborConnection":
-        args = PageArgs(first, after, last, before)
-        names = [kind.value for kind in kinds or ()]
-        rows, count = await resolve.neighbors(info.context, self.id, depth, names, args)
-        page = connection(rows, args, Concept.from_row, count)
+        where = {"uid": self.id, "depth": depth, "types": [kind.value for kind in kinds or ()]}
+        rows, count = await resolve.neighbors(info.context, where, resolve.NEAREST, paging)
+        page = connection(rows, paging, Concept.from_row, count)
         edges = [
             ConceptNeighborEdge(cursor=edge.cursor, node=edge.node, distance=row.sort[0])
             for edge, row in zip(page.edges, rows.items, strict=True)
@@ -175,9 +165,8 @@ class ConceptOrder:
     )
 
 
-async def _concepts(context: Context, given: ConceptFilter, orders: list[Order], args: PageArgs) -> Any:
-    kinds = [kind.value for kind in given.kinds or ()]
-    return await resolve.page(context, kinds, given.name_contains, orders, args)
+def _where(given: ConceptFilter) -> dict[str, Any]:
+    return {"kinds": [kind.value for kind in given.kinds or ()], "name_contains": given.name_contains}
 
 
 @strawberry.type
@@ -187,7 +176,8 @@ class ConceptQuery:
         ConceptFilter,
         ConceptOrder,
         [Order("name")],
-        _concepts,
+        _where,
+        resolve.page,
         "The viewer's concepts: filtered, ordered (by name by default), a page at a time.",
     )
 

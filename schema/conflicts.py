@@ -11,8 +11,7 @@ from resolvers import concepts as concept_resolvers
 from resolvers import conflicts as resolve
 from resolvers import documents as document_resolvers
 from resolvers import recipients as recipient_resolvers
-from resolvers.context import Context
-from resolvers.pages import Order, PageArgs
+from resolvers.pages import Order
 from schema.docs import described
 from schema.placed import Placed
 from schema.relay import (
@@ -134,15 +133,14 @@ class ConflictOrder:
     )
 
 
-async def _conflicts(context: Context, given: ConflictFilter, orders: list[Order], args: PageArgs) -> Any:
-    where = {
+def _where(given: ConflictFilter) -> dict[str, Any]:
+    return {
         "statuses": [status.value for status in given.statuses or ()],
         "severity_min": given.severity_at_least,
         "severity_max": given.severity_at_most,
         "topic": given.topic,
         "recipient": node_uid(given.recipient_id, "Recipient", "recipientId") if given.recipient_id else None,
     }
-    return await resolve.page(context, where, orders, args)
 
 
 @strawberry.type
@@ -152,7 +150,8 @@ class ConflictQuery:
         ConflictFilter,
         ConflictOrder,
         [Order("started_at", descending=True)],
-        _conflicts,
+        _where,
+        resolve.page,
         "The viewer's conflicts, the latest first by default.",
     )
 

@@ -9,7 +9,7 @@ from strawberry import relay
 from errors import BadUserInput
 from resolvers import events as resolve
 from resolvers.pages import PageArgs
-from schema.relay import After, Before, Connection, First, Info, Last, OwnedNode, connection
+from schema.relay import Connection, Info, OwnedNode, connection, paged
 
 
 @strawberry.type(description="One change the viewer made, as the log recorded it.")
@@ -41,40 +41,34 @@ class EventFilter:
 
 @strawberry.type
 class EventQuery:
-    @strawberry.field(description="The viewer's events, oldest first.")
+    @paged("The viewer's events, oldest first.")
     async def events(
         self,
         info: Info,
+        paging: PageArgs,
         filter: Annotated[
             EventFilter | None, strawberry.argument(description="Which events; all by default.")
         ] = None,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
     ) -> Connection[Event]:
-        args = PageArgs(first, after, last, before)
-        given = filter or EventFilter()
-        rows, count = await resolve.page(info.context, args, after_sequence=given.after_sequence)
-        return connection(rows, args, Event.from_row, count)
+        where = {"after_sequence": (filter or EventFilter()).after_sequence}
+        rows, count = await resolve.page(info.context, where, resolve.OLDEST_FIRST, paging)
+        return connection(rows, paging, Event.from_row, count)
 
-    @strawberry.field(description="Every change to one node, oldest first, even after it was deleted.")
+    @paged("Every change to one node, oldest first, even after it was deleted.")
     async def timeline(
         self,
         info: Info,
+        paging: PageArgs,
         id: Annotated[relay.GlobalID, strawberry.argument(description="The node.")],
         filter: Annotated[
             EventFilter | None, strawberry.argument(description="Which events; all by default.")
         ] = None,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
     ) -> Connection[Event]:
         if not id.type_name or not id.node_id:
             raise BadUserInput("This is not the id of a node.", field="id")
-        args = PageArgs(first, after, last, before)
-        given = filter or EventFilter()
-        ref = f"{id.type_name}:{id.node_id}"
-        rows, count = await resolve.page(info.context, args, node=ref, after_sequence=given.after_sequence)
-        return connection(rows, args, Event.from_row, count)
+        where = {
+            "node": f"{id.type_name}:{id.node_id}",
+            "after_sequence": (filter or EventFilter()).after_sequence,
+        }
+        rows, count = await resolve.page(info.context, where, resolve.OLDEST_FIRST, paging)
+        return connection(rows, paging, Event.from_row, count)

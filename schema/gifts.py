@@ -11,8 +11,7 @@ from resolvers import concepts as concept_resolvers
 from resolvers import gifts as resolve
 from resolvers import occasions as occasion_resolvers
 from resolvers import recipients as recipient_resolvers
-from resolvers.context import Context
-from resolvers.pages import Order, PageArgs
+from resolvers.pages import Order
 from schema.docs import described
 from schema.occasions import CreateOccasionInput, occasion_values
 from schema.placed import Placed
@@ -252,14 +251,13 @@ class GiftOrder:
     )
 
 
-async def _gifts(context: Context, given: GiftFilter, orders: list[Order], args: PageArgs) -> Any:
-    where = {
+def _where(given: GiftFilter) -> dict[str, Any]:
+    return {
         "recipient": node_uid(given.recipient_id, "Recipient", "recipientId") if given.recipient_id else None,
         "occasion": node_uid(given.occasion_id, "Occasion", "occasionId") if given.occasion_id else None,
         "category": given.category,
         "tag": given.tag,
     }
-    return await resolve.page(context, where, orders, args)
 
 
 @strawberry.type
@@ -269,7 +267,8 @@ class GiftQuery:
         GiftFilter,
         GiftOrder,
         [Order("created_at")],
-        _gifts,
+        _where,
+        resolve.page,
         "The gifts the viewer gave: filtered, ordered (oldest first by default), a page at a time.",
     )
 

@@ -11,8 +11,7 @@ from resolvers import concepts as concept_resolvers
 from resolvers import documents as document_resolvers
 from resolvers import memories as resolve
 from resolvers import recipients as recipient_resolvers
-from resolvers.context import Context
-from resolvers.pages import Order, PageArgs
+from resolvers.pages import Order
 from schema.docs import described
 from schema.placed import Placed
 from schema.relay import (
@@ -150,8 +149,8 @@ class MemoryOrder:
     )
 
 
-async def _memories(context: Context, given: MemoryFilter, orders: list[Order], args: PageArgs) -> Any:
-    where = {
+def _where(given: MemoryFilter) -> dict[str, Any]:
+    return {
         "kinds": [kind.value for kind in given.kinds or ()],
         "since": given.since,
         "until": given.until,
@@ -159,7 +158,6 @@ async def _memories(context: Context, given: MemoryFilter, orders: list[Order], 
         "concept": given.concept,
         "tag": given.tag,
     }
-    return await resolve.page(context, where, orders, args)
 
 
 @strawberry.type
@@ -169,7 +167,8 @@ class MemoryQuery:
         MemoryFilter,
         MemoryOrder,
         [Order("happened_at", descending=True)],
-        _memories,
+        _where,
+        resolve.page,
         "The viewer's memories, the latest first by default (expired short-term ones are gone).",
     )
 

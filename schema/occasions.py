@@ -10,23 +10,19 @@ from strawberry import relay
 from resolvers import gifts as gift_resolvers
 from resolvers import occasions as resolve
 from resolvers import recipients as recipient_resolvers
-from resolvers.context import Context
 from resolvers.pages import Order, PageArgs
 from schema.docs import described
 from schema.placed import Placed
 from schema.relay import (
-    After,
-    Before,
     Connection,
     DeletePayload,
-    First,
     Info,
-    Last,
     OrderDirection,
     OwnedNode,
     connection,
     listing,
     node_uid,
+    paged,
     related,
     uids,
     values_of,
@@ -162,11 +158,8 @@ class OccasionOrder:
     )
 
 
-async def _occasions(context: Context, given: OccasionFilter, orders: list[Order], args: PageArgs) -> Any:
-    return await resolve.page(
-        context,
-        orders,
-        args,
+def _where(given: OccasionFilter) -> dict[str, Any]:
+    return dict(
         kinds=[kind.value for kind in given.kinds or ()],
         date_from=given.date_from,
         date_to=given.date_to,
@@ -181,25 +174,22 @@ class OccasionQuery:
         OccasionFilter,
         OccasionOrder,
         [Order("date")],
-        _occasions,
+        _where,
+        resolve.page,
         "The viewer's occasions: filtered, ordered (by date by default), a page at a time.",
     )
 
-    @strawberry.field(description="Occasions coming up across the viewer's network, soonest first.")
+    @paged("Occasions coming up across the viewer's network, soonest first.")
     async def upcoming_occasions(
         self,
         info: Info,
+        paging: PageArgs,
         within_days: Annotated[
             int, strawberry.argument(description="How many days ahead to look, 0 to 3,660; 30 by default.")
         ] = 30,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
     ) -> Connection[Occasion]:
-        args = PageArgs(first, after, last, before)
-        rows, count = await resolve.page(info.context, [Order("next")], args, within_days=within_days)
-        return connection(rows, args, Occasion.from_row, count)
+        rows, count = await resolve.page(info.context, {"within_days": within_days}, [Order("next")], paging)
+        return connection(rows, paging, Occasion.from_row, count)
 
 
 @strawberry.type

@@ -16,8 +16,7 @@ from resolvers import gifts as gift_resolvers
 from resolvers import memories as memory_resolvers
 from resolvers import occasions as occasion_resolvers
 from resolvers import recipients as resolve
-from resolvers.context import Context
-from resolvers.pages import Order, PageArgs
+from resolvers.pages import Order
 from schema.docs import described
 from schema.placed import Placed
 from schema.relay import (
@@ -289,11 +288,8 @@ class RecipientFilter:
     )
 
 
-async def _recipients(context: Context, given: RecipientFilter, orders: list[Order], args: PageArgs) -> Any:
-    return await resolve.page(
-        context,
-        orders,
-        args,
+def _where(given: RecipientFilter) -> dict[str, Any]:
+    return dict(
         relationship_kinds=tuple(kind.value for kind in given.relationship_kinds or ()),
         importance_min=given.importance_at_least,
         importance_max=given.importance_at_most,
@@ -308,7 +304,8 @@ class RecipientQuery:
         RecipientFilter,
         RecipientOrder,
         [Order("name")],
-        _recipients,
+        _where,
+        resolve.page,
         "The people in the viewer's life: filtered, ordered (by name by default), a page at a time.",
     )
 

@@ -1,6 +1,7 @@
 """Relay: global ids through the Node interface, connections with keyset cursors, one shape of list
 arguments (`filter`, `orderBy: [{field, direction}]`, `first`/`after`, `last`/`before`) for every list,
-and the field that pages through a relation.
+the paging arguments declared once (`Paging`, on every connection field), and the field that pages
+through a relation.
 """
 
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -10,29 +11,64 @@ from typing import Annotated, Any, ClassVar, Generic, TypeVar, get_args
 
 import strawberry
 from strawberry import relay
+from strawberry.annotation import StrawberryAnnotation
+from strawberry.extensions import FieldExtension
+from strawberry.types.arguments import StrawberryArgument
+from strawberry.types.field import StrawberryField
 
 from errors import BadUserInput
 from resolvers import pages
 from resolvers.context import Context
-from resolvers.pages import Order, PageArgs, Row, Rows
+from resolvers.pages import Count, Order, PageArgs, Pager, Row, Rows
 from schema.placed import Placed
 
 NodeT = TypeVar("NodeT")
 Info = strawberry.Info[Context, None]
 MAX_ORDER_KEYS = 3
 
-First = Annotated[
-    int | None,
-    strawberry.argument(
-        description="How many items to return from the start (or after `after`): 0 to 100, 20 by default."
-    ),
-]
-After = Annotated[str | None, strawberry.argument(description="Return the items after this cursor.")]
-Last = Annotated[
-    int | None,
-    strawberry.argument(description="How many items to return from the end (or before `before`): 0 to 100."),
-]
-Before = Annotated[str | None, strawberry.argument(description="Return the items before this cursor.")]
+# The Relay paging arguments of every connection field (the fields of PageArgs), each optional (null by
+# default): name, type, description.
+PAGE_ARGUMENTS = (
+    ("first", int, "How many items to return from the start (or after `after`): 0 to 100, 20 by default."),
+    ("after", str, "Return the items after this cursor."),
+    ("last", int, "How many items to return from the end (or before `before`): 0 to 100."),
+    ("before", str, "Return the items before this cursor."),
+)
+PAGING = "paging"  # the parameter of a paged resolver that gets the PageArgs
+
+
+class Paging(FieldExtension):
+    """Relay paging on a connection field, declared once (as strawberry.relay's ConnectionExtension
+    does it): the field gets the `first`, `after`, `last` and `before` arguments after its own, and its
+    resolver gets them as one `PageArgs`, its `paging` parameter."""
+
+    def apply(self, field: StrawberryField) -> None:
+        # From the resolver's own arguments, not the field's: every schema built applies it again.
+        declared = field.base_resolver.arguments if field.base_resolver else []
+        own = [argument for argument in declared if argument.python_name != PAGING]
+        if len(own) == len(declared):
+            raise TypeError(f"The paged field {field.python_name}'s resolver takes `{PAGING}: PageArgs`.")
+        paging = [
+            StrawberryArgument(
+                python_name=name,
+                graphql_name=None,
+                type_annotation=StrawberryAnnotation(kind | None),
+                description=description,
+                default=None,
+            )
+            for name, kind, description in PAGE_ARGUMENTS
+        ]
+        field.arguments = [*own, *paging]
+
+    def map_arguments(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        kwargs[PAGING] = PageArgs(**{name: kwargs.pop(name, None) for name, _, _ in PAGE_ARGUMENTS})
+        return kwargs
+
+
+def paged(description: str, resolver: Any = None) -> Any:
+    """A connection field (or, without `resolver`, its decorator): its resolver takes `paging: PageArgs`
+    and returns a Connection, and the field has the paging arguments."""
+    return strawberry.field(resolver=resolver, description=description, extensions=[Paging()])
 
 
 @strawberry.enum(description="Which way a list is ordered by a field.")
@@ -62,9 +98,7 @@ class Connection(Generic[NodeT]):
         return [edge.node for edge in self.edges]
 
 
-def connection(
-    rows: Rows, args: PageArgs, make: Callable[[Row], Any], count: Callable[[], Awaitable[int]]
-) -> Connection[Any]:
+def connection(rows: Rows, args: PageArgs, make: Callable[[Row], Any], count: Count) -> Connection[Any]:
     edges = [Edge(cursor=cursor, node=make(row)) for cursor, row in pages.edges(rows)]
     page_info = relay.PageInfo(
         has_next_page=rows.has_more and not args.backward,
@@ -155,10 +189,7 @@ def node_type(annotation: Any) -> Any:
 _node_types: dict[int, Any] = {}
 
 
-RelatedLoader = Callable[[Context, str, list[Order], PageArgs], Awaitable[tuple[Rows, Any]]]
-
-
-def related(node: Any, order: Any, load: RelatedLoader, description: str) -> Any:
+def related(node: Any, order: Any, load: Pager, description: str) -> Any:
     """A connection field to the nodes of type `node` a relation reaches, ordered by `order` (the
     node type's order input), paged by `load(context, parent uid, orders, args)`: a resolver of the node
     type's domain (resolvers/<domain>.py)."""
@@ -167,35 +198,36 @@ def related(node: Any, order: Any, load: RelatedLoader, description: str) -> Any
     async def resolve(
         self: Any,
         info: Info,
+        paging: PageArgs,
         order_by: Annotated[
             list[order] | None,
             strawberry.argument(description="Ordered by these fields, in turn; by creation by default."),
         ] = None,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
     ) -> Connection[node]:
-        args = PageArgs(first, after, last, before)
-        rows, count = await load(info.context, self.id, orders(order_by, default), args)
-        return connection(rows, args, node_type(node).from_row, count)
+        rows, count = await load(info.context, self.id, orders(order_by, default), paging)
+        return connection(rows, paging, node_type(node).from_row, count)
 
-    return strawberry.field(resolver=resolve, description=description)
-
-
-ListLoader = Callable[[Context, Any, list[Order], PageArgs], Awaitable[tuple[Rows, Any]]]
+    return paged(description, resolve)
 
 
 def listing(
-    node: Any, filter_type: Any, order: Any, default: Sequence[Order], load: ListLoader, description: str
+    node: Any,
+    filter_type: Any,
+    order: Any,
+    default: Sequence[Order],
+    where: Callable[[Any], dict[str, Any]],
+    load: Pager,
+    description: str,
 ) -> Any:
     """A top-level list of the viewer's nodes of type `node`, in the shape of every list: `filter`
-    (`filter_type`), `orderBy` (`order`, `default` when not given) and Relay paging; `load(context,
-    filter, orders, args)` turns the filter into a resolver's call."""
+    (`filter_type`), `orderBy` (`order`, `default` when not given) and Relay paging, read by
+    `load(context, where(filter), orders, args)`: the `page` resolver of the node type's domain, given
+    the filter's values as it names them."""
 
     async def resolve(
         self: Any,
         info: Info,
+        paging: PageArgs,
         filter: Annotated[
             filter_type | None,
             strawberry.argument(description="Which items: all the conditions given hold; all by default."),
@@ -204,17 +236,13 @@ def listing(
             list[order] | None,
             strawberry.argument(description="Ordered by these fields, in turn; each list has its default."),
         ] = None,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
     ) -> Connection[node]:
-        args = PageArgs(first, after, last, before)
+        keys = orders(order_by, default)
         given = filter if filter is not None else filter_type()
-        rows, count = await load(info.context, given, orders(order_by, default), args)
-        return connection(rows, args, node_type(node).from_row, count)
+        rows, count = await load(info.context, where(given), keys, paging)
+        return connection(rows, paging, node_type(node).from_row, count)
 
-    return strawberry.field(resolver=resolve, description=description)
+    return paged(description, resolve)
 
 
 def related_one(node: Any, load: Callable[[Context, str], Awaitable[Row | None]], description: str) -> Any:
