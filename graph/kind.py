@@ -44,6 +44,7 @@ class Searched:
     sentence: tuple[str, ...]
     listed: tuple[tuple[str, tuple[str, ...]], ...] = ()
     dependents: str = ""
+    salient: bool = False  # ranked by its importance (0-1) and recency as well as by its match
 
     def compose(self, fields: Mapping[str, Any]) -> str:
         """The text a node is searched by: its words, without the field names' noise."""
@@ -107,6 +108,7 @@ class Kind:
     invariants: tuple[Invariant, ...] = ()
     title: str = "name"  # the property a person knows a node of this kind by (its caption)
     drawn: bool = True  # laid out and drawn in the 3D view, a link end, a path's step, a search's `near`
+    evolves: bool = False  # drawn with an evolution state (seed .. constellation) from its recent links
     relations: tuple[Relation, ...] = ()  # the links that start at a node of this kind
     searched: Searched | None = None  # how its text for search is made (None: not searched as a node)
     cascade: tuple[Cascade, ...] = ()  # what is deleted with it: what belonged to it alone

@@ -104,6 +104,7 @@ CONCEPT = Kind(
     "Concept",
     models.Concept,
     sorts={"name": "n.key", "created_at": "n.created_at"},
+    evolves=True,
     api_names={"concept_type": "kind"},
     private=("key",),  # its name folded: what makes two names one concept
     relations=tuple(Relation(name, "Concept", "Concept") for name in CONCEPT_LINKS),
@@ -171,6 +172,7 @@ MEMORY = Kind(
                mentions: [(n)-[:MENTIONS]->(c:Concept) | c.name]} AS fields""",
         sentence=("content", "place"),
         listed=(("About", ("tags", "mentions")),),
+        salient=True,
     ),
 )
 
@@ -242,6 +244,11 @@ _BY_ENDS = {(r.type, r.source, r.target): r for r in RELATIONS}
 LINKABLE: tuple[str, ...] = tuple(dict.fromkeys(r.type for r in RELATIONS if r.linkable and r.type in ENDS))
 
 
+# The labels drawn with an evolution state, and those search ranks by importance and recency too.
+EVOLVING: tuple[str, ...] = tuple(kind.label for kind in DRAWN if kind.evolves)
+SALIENT: frozenset[str] = frozenset(
+    k.label for k in SEARCHED if k.searched is not None and k.searched.salient
+)
 # The caption of a node `n` of any drawn kind, as Cypher: its kind's title property, at most 80 characters.
 TITLE = "left(coalesce(CASE labels(n)[0] {} END, ''), 80)".format(
     " ".join(f"WHEN '{kind.label}' THEN n.{kind.title}" for kind in DRAWN)

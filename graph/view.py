@@ -15,7 +15,7 @@ from typing import Any, NamedTuple, TypeVar
 from neo4j import AsyncManagedTransaction
 
 from graph import events
-from graph.kinds import DOMAIN_LABELS, ENDS, TITLE
+from graph.kinds import DOMAIN_LABELS, ENDS, EVOLVING, TITLE
 
 POSITIONS_CHANGED = "PositionsChanged"
 LABELS = tuple(sorted(DOMAIN_LABELS))
@@ -25,7 +25,7 @@ _NODE = f"""n {{.uid, label: labels(n)[0],
   name: {TITLE},
   x: n.view_x, y: n.view_y, z: n.view_z, community: n.view_community, rank: n.view_rank,
   degree: COUNT {{ (n)--() }},
-  growth: CASE WHEN n:Concept
+  growth: CASE WHEN labels(n)[0] IN {list(EVOLVING)}
     THEN COUNT {{ (n)--(m) WHERE m.owner = $owner AND m.created_at > datetime() - duration({{days: 30}}) }}
     ELSE 0 END}}"""
 
@@ -331,7 +331,7 @@ async def details(
       CALL () {{ {_by_label(chosen.shown + chosen.named, "named")} }}
       WITH n, since, COUNT {{ (n)--() }} AS degree
       RETURN collect([n.uid, {TITLE}, degree,
-        CASE WHEN n:Concept AND $growth[0] <= degree <= $growth[1]
+        CASE WHEN labels(n)[0] IN {list(EVOLVING)} AND $growth[0] <= degree <= $growth[1]
              THEN COUNT {{ (n)--(m) WHERE m.owner = $owner AND m.created_at > since }} ELSE 0 END]) AS rows
     }}
     CALL (picked, shown) {{

@@ -10,7 +10,7 @@ from typing import Any
 
 from errors import BadUserInput, NotFound, SearchUnavailable
 from graph import search
-from graph.kinds import DOMAIN_LABELS, SEARCHED_LABELS
+from graph.kinds import DOMAIN_LABELS, SALIENT, SEARCHED_LABELS
 from resolvers.context import Context
 from storage.embeddings import EmbeddingsUnavailable
 from storage.vectors import VectorHit, VectorsUnavailable
@@ -143,8 +143,8 @@ def _fuse(hits: list[VectorHit], signals: dict, first: int, near: bool) -> list[
             scores[ref] += 1 / (RRF_K + rank + 1)
     now = datetime.now(UTC)
     for ref in scores:
-        if ref.startswith("Memory:") and ref in nodes:
-            scores[ref] *= _memory_weight(nodes[ref], now)
+        if ref.partition(":")[0] in SALIENT and ref in nodes:
+            scores[ref] *= _salience(nodes[ref], now)
     best = sorted(scores, key=lambda ref: scores[ref], reverse=True)[:first]
     fused = []
     for ref in best:
@@ -153,8 +153,9 @@ def _fuse(hits: list[VectorHit], signals: dict, first: int, near: bool) -> list[
     return fused
 
 
-def _memory_weight(node: dict, now: datetime) -> float:
-    """A memory's weight: relevance first, then importance (0-1) and recency (halving every 180 days)."""
+def _salience(node: dict, now: datetime) -> float:
+    """A salient node's weight (a memory's): relevance first, then importance (0-1) and recency (halving
+    every 180 days)."""
     importance = node.get("importance")
     importance = 0.5 if importance is None else max(0.0, min(1.0, float(importance)))
     recency = 0.5

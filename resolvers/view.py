@@ -18,6 +18,7 @@ import numpy as np
 
 from errors import BadUserInput, NotFound
 from graph import view
+from graph.kinds import EVOLVING
 from resolvers.context import Context
 from view import analytics, layout
 
@@ -293,7 +294,6 @@ def _size(rank: float) -> float:
 
 def _node(row: dict[str, Any], size: float) -> ViewNode:
     label = row["label"]
-    concept = label == "Concept"
     return ViewNode(
         type_name=label,
         key=row["uid"],
@@ -305,7 +305,7 @@ def _node(row: dict[str, Any], size: float) -> ViewNode:
         size=size,
         community=row["community"],
         colour_key=label,
-        evolution=analytics.evolution(row["degree"], row["growth"]) if concept else None,
+        evolution=analytics.evolution(row["degree"], row["growth"]) if label in EVOLVING else None,
     )
 
 
