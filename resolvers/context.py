@@ -7,10 +7,11 @@ from typing import Any, Literal
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
+from auth import keys, tokens
 from errors import Forbidden, KindredError, Unauthenticated
 from graph import api_keys
 from graph.driver import Graph
-from resolvers import credentials, sessions
+from resolvers import sessions
 from resolvers.loaders import Loaders
 from settings import Settings
 from storage.blobs import BlobStore
@@ -139,9 +140,9 @@ async def _credential_of(context: Context, authorization: object) -> Credential:
     secret = given.strip()
     if scheme.lower() != "bearer" or not secret:
         raise Unauthenticated("Send credentials as 'Authorization: Bearer <token or API key>'.")
-    if credentials.is_api_key(secret):
-        return await _check_api_key(context, credentials.api_key_hash(secret))
-    claims = credentials.token_claims(secret, context.settings.signing_secret)
+    if keys.is_api_key(secret):
+        return await _check_api_key(context, keys.api_key_hash(secret))
+    claims = tokens.token_claims(secret, context.settings.signing_secret)
     return Credential("session", claims.subject, claims.token_id, claims.expires_at, claims.generation)
 
 
