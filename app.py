@@ -164,7 +164,7 @@ def _persisted_query_cache(settings: Settings) -> Cache:
 
 
 def _auth_state_cache(settings: Settings) -> Cache:
-    """Where each request finds its user's auth state (resolvers/sessions.py): shared in Redis, so a
+    """Where each request finds its user's auth state (auth/state.py): shared in Redis, so a
     logout holds on every instance at once."""
     ttl = settings.auth_state_ttl_seconds
     if settings.redis_url:

@@ -9,10 +9,10 @@ from uuid import uuid4
 from email_validator import EmailNotValidError, validate_email
 
 from auth import keys, passwords, tokens
+from auth.state import forget_key, remember_user
 from errors import BadUserInput, Forbidden, NotFound, RateLimited, Unauthenticated
 from graph import api_keys, users
 from graph.pages import Rows
-from resolvers import sessions
 from resolvers.context import Context
 from resolvers.pages import Order, PageArgs
 
@@ -132,7 +132,7 @@ async def revoke_api_key(context: Context, uid: str) -> dict[str, Any]:
     revoked = await context.graph.write(api_keys.revoke_api_key, owner=owner, uid=uid)
     if revoked is None:
         raise NotFound("No API key of yours has this id.")
-    await sessions.forget_key(context.auth_cache, revoked["hash"])
+    await forget_key(context.auth_cache, revoked["hash"])
     return revoked["key"]
 
 
@@ -143,7 +143,7 @@ def _session(context: Context, user: dict[str, Any], *, generation: int) -> dict
 
 
 async def _remember(context: Context, uid: str, state: dict[str, Any] | None) -> bool:
-    await sessions.remember_user(context.auth_cache, uid, state)
+    await remember_user(context.auth_cache, uid, state)
     if state is None:
         raise Unauthenticated("This account no longer exists.")
     return True

@@ -8,10 +8,10 @@ from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
 from auth import keys, tokens
+from auth.state import AuthState, KeyRecord, api_key, remember_key, user_state
 from errors import Forbidden, KindredError, Unauthenticated
 from graph import api_keys
 from graph.driver import Graph
-from resolvers import sessions
 from resolvers.loaders import Loaders
 from settings import Settings
 from storage.blobs import BlobStore
@@ -153,19 +153,19 @@ async def _check_session(context: Context, user_uid: str, token_id: str, generat
 
 
 async def _check_api_key(context: Context, key_hash: str) -> Credential:
-    key = await sessions.api_key(context.auth_cache, context.graph, key_hash)
+    key = await api_key(context.auth_cache, context.graph, key_hash)
     if key is None:
         raise Unauthenticated("This API key is not valid: it may have been revoked or have expired.")
     await _active_user(context, key.owner)
     if key.last_used_at is None or datetime.now(UTC) - key.last_used_at > _LAST_USED_RESOLUTION:
         await context.graph.write(api_keys.mark_used, key.uid)
-        used = sessions.KeyRecord(key.uid, key.owner, key.expires_at, datetime.now(UTC))
-        await sessions.remember_key(context.auth_cache, key_hash, used)
+        used = KeyRecord(key.uid, key.owner, key.expires_at, datetime.now(UTC))
+        await remember_key(context.auth_cache, key_hash, used)
     return Credential("api_key", key.owner, key.uid, key.expires_at, key_hash=key_hash)
 
 
-async def _active_user(context: Context, user_uid: str) -> sessions.AuthState:
-    state = await sessions.user_state(context.auth_cache, context.graph, user_uid)
+async def _active_user(context: Context, user_uid: str) -> AuthState:
+    state = await user_state(context.auth_cache, context.graph, user_uid)
     if state is None:
         raise Unauthenticated("This account no longer exists.")
     if state.status != "active":
