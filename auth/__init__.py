@@ -1,7 +1,7 @@
-"""Authentication: who a request is, and whether what it sent still holds.
+"""Authentication: whose a request is, and whether what it sent still holds.
 
-Passwords (passwords.py), session tokens (tokens.py), API keys (keys.py), and the auth state a
-credential is checked against, cached (state.py). It reads and writes
-accounts through graph/ (users.py, api_keys.py) and caches through storage/; it never imports schema/
-or resolvers/, which call it.
+passwords.py (argon2id), tokens.py (signed session tokens), keys.py (API keys), state.py (the auth state
+a credential is checked against, cached) and viewer.py (the credential of a request's `Authorization`,
+and whether it still holds). It reads and writes accounts through graph/ (users.py, api_keys.py) and
+caches through storage/; it never imports schema/ or resolvers/, which call it.
 """
