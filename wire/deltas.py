@@ -1,5 +1,5 @@
 """The wire form of deltas (graph/changes.py) on pub/sub: the channel of each owner, and the JSON of
-each message, with temporal values tagged so they come back as they were.
+each message, with dates and datetimes tagged (temporal.py) so they come back as they were.
 
 dispatch/live.py publishes in this form and resolvers/live.py reads it. The two sit side by side above
 graph/ and storage/, and neither imports the other; storage/ (the pub/sub, which carries bytes) may not
@@ -8,10 +8,10 @@ the form both ends agree on is here, on its own.
 """
 
 import json
-from datetime import date, datetime
 from typing import Any
 
 from graph.changes import Delta, LinkChange, NodeChange
+from wire import temporal
 
 
 def channel(owner: str) -> str:
@@ -19,15 +19,13 @@ def channel(owner: str) -> str:
     return f"owner:{owner}"
 
 
-# "__t" cannot be a property name (properties and link keys start with a letter).
 def encode(deltas: list[Delta]) -> bytes:
-    return json.dumps(
-        [_encoded(delta) for delta in deltas], default=_temporal, separators=(",", ":")
-    ).encode()
+    encoded = [_encoded(delta) for delta in deltas]
+    return json.dumps(encoded, default=temporal.default, separators=(",", ":")).encode()
 
 
 def decode(message: bytes) -> list[Delta]:
-    return [_decoded(item) for item in json.loads(message, object_hook=_untagged)]
+    return [_decoded(item) for item in json.loads(message)]
 
 
 def _encoded(delta: Delta) -> dict[str, Any]:
@@ -48,13 +46,19 @@ def _encoded(delta: Delta) -> dict[str, Any]:
 
 
 def _decoded(item: dict[str, Any]) -> Delta:
-    added, updated, removed = ([NodeChange(*n) for n in group] for group in item["nodes"])
-    links = [tuple(LinkChange(*x) for x in group) for group in item["links"]]
+    def node(label: str, uid: str, properties: dict[str, Any] | None) -> NodeChange:
+        return NodeChange(label, uid, _properties(properties))
+
+    def link(type_: str, source: str, target: str, properties: dict[str, Any]) -> LinkChange:
+        return LinkChange(type_, source, target, _properties(properties) or {})
+
+    added, updated, removed = ([node(*n) for n in group] for group in item["nodes"])
+    links = [tuple(link(*x) for x in group) for group in item["links"]]
     return Delta(
         item["owner"],
         item["sequence"],
         item["kind"],
-        item["at"],
+        temporal.untag(item["at"]),
         tuple(added),
         tuple(updated),
         tuple(removed),
@@ -62,18 +66,15 @@ def _decoded(item: dict[str, Any]) -> Delta:
     )
 
 
-def _temporal(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return {"__t": "datetime", "v": value.isoformat()}
-    if isinstance(value, date):
-        return {"__t": "date", "v": value.isoformat()}
-    raise TypeError(f"{type(value).__name__} is not sent to live clients")
+def _properties(properties: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A node's or a link's properties with their values untagged (the map itself is never a tag)."""
+    return None if properties is None else {name: _value(value) for name, value in properties.items()}
 
 
-def _untagged(value: dict[str, Any]) -> Any:
-    tag = value.get("__t")
-    if tag == "datetime":
-        return datetime.fromisoformat(value["v"])
-    if tag == "date":
-        return date.fromisoformat(value["v"])
+def _value(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_value(item) for item in value]
+    if isinstance(value, dict):  # a map a kind computes (a relationship's fields, say), or a tag
+        untagged = temporal.untag(value)
+        return untagged if untagged is not value else {key: _value(item) for key, item in value.items()}
     return value
