@@ -1,5 +1,6 @@
 """The Starlette app: /graphql (GraphiQL in a browser, HTTP and WebSocket), /health, and the lifespan
-that opens what requests use: the local Neo4j when NEO4J_URI is unset, the driver, the caches."""
+that opens what requests use: the local Neo4j when NEO4J_URI is unset, the driver, the caches (given to
+each request as its typed state, web/state.py)."""
 
 import gc
 import logging
@@ -41,12 +42,13 @@ from web import downloads, explore, graphiql
 from web.body_limit import BodyLimit
 from web.graphql_view import KindredGraphQL
 from web.request_id import RequestId
+from web.state import AppState
 
 logger = logging.getLogger("kindred")
 
 
-async def health(request: Request) -> JSONResponse:
-    problem = await request.state.graph.reachable()
+async def health(request: Request[AppState]) -> JSONResponse:
+    problem = await request.state["graph"].reachable()
     if problem is not None:
         return JSONResponse({"status": "unavailable", "neo4j": "unreachable", "detail": problem}, 503)
     return JSONResponse({"status": "ok", "neo4j": "reachable"})
@@ -58,7 +60,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
     graphql = KindredGraphQL(build_schema(settings), settings)
 
     @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
+    async def lifespan(app: Starlette) -> AsyncIterator[AppState]:
         async with AsyncExitStack() as stack:
             used = graph if graph is not None else await stack.enter_async_context(open_graph(settings))
             applied = await migrations.apply(used)
@@ -73,19 +75,21 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
             if settings.dispatch:
                 await dispatcher.start()
                 stack.push_async_callback(dispatcher.stop)
+            blobs, pubsub = services.blobs, services.pubsub
+            assert blobs is not None and pubsub is not None  # open_services makes both
             logger.info("Kindred is ready: GraphiQL on http://%s:%s/graphql", settings.host, settings.port)
-            yield {
-                "settings": settings,
-                "graph": used,
-                "persisted_queries": persisted_queries,
-                "auth_cache": auth_cache,
-                "rate_limits": RateLimits(settings.redis_url),
-                "embedder": services.embedder,
-                "vectors": services.vectors,
-                "blobs": services.blobs,
-                "dispatcher": dispatcher,
-                "pubsub": services.pubsub,
-            }
+            yield AppState(
+                settings=settings,
+                graph=used,
+                persisted_queries=persisted_queries,
+                auth_cache=auth_cache,
+                rate_limits=RateLimits(settings.redis_url),
+                embedder=services.embedder,
+                vectors=services.vectors,
+                blobs=blobs,
+                dispatcher=dispatcher,
+                pubsub=pubsub,
+            )
 
     routes = [Route("/health", health), Route("/graphql", graphql), WebSocketRoute("/graphql", graphql)]
     routes.append(downloads.route())
@@ -164,7 +168,7 @@ def _persisted_query_cache(settings: Settings) -> Cache:
 
 
 def _auth_state_cache(settings: Settings) -> Cache:
-    """Where each request finds its user's auth state (resolvers/sessions.py): shared in Redis, so a
+    """Where each request finds its user's auth state (auth/state.py): shared in Redis, so a
     logout holds on every instance at once."""
     ttl = settings.auth_state_ttl_seconds
     if settings.redis_url:

@@ -34,6 +34,7 @@ from typing import Any
 import httpx
 from neo4j import AsyncManagedTransaction
 
+from auth.tokens import issue_token
 from bench.generate import DATA, MANIFEST, local_neo4j
 from bench.operations import OPERATIONS, Operation, Sample
 from bench.shape import email_of
@@ -41,7 +42,6 @@ from graph.driver import Graph
 from graph.kinds import CONCEPT_LINKS
 from graph.occasions import NEXT_OCCURRENCE
 from localneo4j import free_port
-from resolvers.credentials import issue_token
 
 HERE = Path(__file__).resolve().parent
 PEER_DIR = HERE / "neo4j_graphql"

@@ -21,10 +21,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from auth.tokens import token_claims
 from bench import statements
 from graph.kinds import CONCEPT_LINKS
 from graph.occasions import NEXT_OCCURRENCE
-from resolvers.credentials import token_claims
 
 ME = """
 MATCH (u:User {uid: $owner})

@@ -24,11 +24,11 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
+from auth.passwords import hash_password
 from bench.shape import PASSWORD, Maker, UserGraph, user_graph
 from graph import migrations
 from graph.driver import Graph
 from localneo4j import LocalNeo4j, free_port
-from resolvers.credentials import hash_password
 
 # KINDRED_BENCH_DATA: another folder, to keep graphs of two sizes side by side.
 DATA = Path(os.environ.get("KINDRED_BENCH_DATA", Path(__file__).resolve().parent / ".data")).resolve()

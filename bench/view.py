@@ -25,18 +25,18 @@ from neo4j import AsyncManagedTransaction
 from dispatch import layout as consumer
 from graph import migrations, users
 from graph.driver import Graph
+from layout import analytics, forces
 from localneo4j import LocalNeo4j, free_port
 from resolvers.context import Context
 from schema import build_schema
 from settings import Settings
-from view import analytics, layout
 
 VIEW = """query ($max: Int!) { graphView(maxNodes: $max) { totalCount
   nodes { id label name x y z size community colourKey evolution members }
   links { id source target type weight } } }"""
 
 
-def planted(n: int, seed: int = 1) -> layout.Links:
+def planted(n: int, seed: int = 1) -> forces.Links:
     """n nodes in communities of 20-200, about 6 links a node inside its community and 1 across."""
     rng = np.random.default_rng(seed)
     sizes: list[int] = []
@@ -51,7 +51,7 @@ def planted(n: int, seed: int = 1) -> layout.Links:
     sources = np.concatenate([inside, across[:, 0]])
     targets = np.concatenate([partner, across[:, 1]])
     keep = sources != targets
-    return layout.Links(sources[keep], targets[keep], np.ones(int(keep.sum())))
+    return forces.Links(sources[keep], targets[keep], np.ones(int(keep.sum())))
 
 
 def timed(work: Callable[[], object], runs: int) -> float:
@@ -68,7 +68,7 @@ def layouts(sizes: list[int], runs: int) -> None:
         links = planted(n)
         groups = analytics.communities(n, links, seed=1)
         analysis = timed(lambda: (analytics.communities(n, links, 1), analytics.importance(n, links)), runs)  # noqa: B023
-        full = timed(lambda: layout.full(n, links, groups, seed=1), runs)  # noqa: B023
+        full = timed(lambda: forces.full(n, links, groups, seed=1), runs)  # noqa: B023
         print(
             f"full layout, {n:>7,} nodes, {len(links.sources):>7,} links: {full:7.2f} s "
             f"(+ Leiden and PageRank {analysis:6.2f} s; {len(set(groups.tolist()))} communities)",
@@ -79,17 +79,17 @@ def layouts(sizes: list[int], runs: int) -> None:
 def incremental(runs: int, n: int = 10_000) -> None:
     links = planted(n)
     groups = analytics.communities(n, links, seed=1)
-    positions = layout.full(n, links, groups, seed=1)
+    positions = forces.full(n, links, groups, seed=1)
     known = np.ones(n + 1, dtype=bool)
     known[n] = False
-    grown = layout.Links(
+    grown = forces.Links(
         np.concatenate([links.sources, [n, n, n]]),
         np.concatenate([links.targets, [0, 1, 2]]),
         np.concatenate([links.weights, [1.0, 1.0, 1.0]]),
     )
     placed = np.vstack([positions, np.zeros((1, 3))])
     moved: list[np.ndarray] = []
-    seconds = timed(lambda: moved.append(layout.place(placed, known, grown, seed=2)[1]), runs)
+    seconds = timed(lambda: moved.append(forces.place(placed, known, grown, seed=2)[1]), runs)
     print(
         f"one node placed in {n:,} (its 2-hop neighbourhood relaxed, {len(moved[-1])} nodes moved): "
         f"{seconds * 1000:7.1f} ms",
@@ -147,7 +147,7 @@ async def _view_case(graph: Graph, runs: int, n: int, budget: int) -> None:
     )
 
 
-async def _fill(graph: Graph, owner: str, links: layout.Links, n: int) -> None:
+async def _fill(graph: Graph, owner: str, links: forces.Links, n: int) -> None:
     uids = [str(uuid4()) for _ in range(n)]
     for low in range(0, n, 5000):
         rows = [

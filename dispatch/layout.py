@@ -5,7 +5,7 @@ that moved or changed community.
 It re-reads the owner's whole graph each time, so it is idempotent and order-free: an event delivered
 twice finds its nodes placed and changes nothing. Its own PositionsChanged events are ignored (else each
 would cause the next). A graph laid out for the first time, or one that more than doubled at once (an
-import), is laid out whole; otherwise old nodes move only a little (view/layout.py's OLD_STEP).
+import), is laid out whole; otherwise old nodes move only a little (layout/forces.py's OLD_STEP).
 """
 
 import zlib
@@ -18,7 +18,7 @@ from dispatch import Event, Services
 from graph import view
 from graph.driver import Graph
 from graph.kinds import DOMAIN_LABELS
-from view import analytics, layout
+from layout import analytics, forces
 
 NAME = "layout"
 RANK_CHANGE = 0.05  # a rank kept is rewritten only when it changed by more than this share
@@ -50,7 +50,7 @@ def arrange(owner: str, nodes: list[dict[str, Any]], pairs: list[tuple]) -> tupl
     if n == 0:
         return [], []
     index = {node["uid"]: i for i, node in enumerate(nodes)}
-    links = layout.Links.of(
+    links = forces.Links.of(
         [(index[s], index[t], float(w)) for s, t, w in pairs if s in index and t in index and s != t]
     )
     previous = [node["community"] for node in nodes]
@@ -62,10 +62,10 @@ def arrange(owner: str, nodes: list[dict[str, Any]], pairs: list[tuple]) -> tupl
     if fresh == 0:
         positions, moving = kept, np.zeros(0, dtype=np.int64)
     elif fresh * 2 > n:
-        positions, moving = layout.full(n, links, groups, _seed(owner)), np.arange(n)
+        positions, moving = forces.full(n, links, groups, _seed(owner)), np.arange(n)
     else:
         new_uids = sorted(node["uid"] for node in nodes if node["x"] is None)
-        positions, moving = layout.place(kept, known, links, _seed(owner, *new_uids))
+        positions, moving = forces.place(kept, known, links, _seed(owner, *new_uids))
     moved = set(moving.tolist())
     rows, refs = [], []
     for i, node in enumerate(nodes):

@@ -4,7 +4,8 @@
 The log names nodes, not values, so a delta is read from the graph as it is now: one read transaction
 per owner and batch of events (their Events, the nodes they name, the links they name). Reading the
 present makes a delta idempotent, like every consumer of the log: replayed twice or late, it says what
-the graph holds now, and a node gone since is a removed one.
+the graph holds now, and a node gone since is a removed one. How a delta travels between instances (its
+pub/sub channel and JSON) is wire/deltas.py's.
 
 What each kind of event means here: "<Label>Created" adds its first node with every link it has (the
 others it names are their ends); "<Label>Updated" updates its nodes; "<Label>Deleted" removes those
@@ -16,7 +17,7 @@ it deleted (with their links, which a client drops with a removed node) and upda
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from neo4j import AsyncManagedTransaction
@@ -111,67 +112,6 @@ class Delta:
             links(self.links_updated),
             links(self.links_removed),
         )
-
-
-# The wire form of deltas (pub/sub messages): JSON, with temporal values tagged so they come back as
-# they were. "__t" cannot be a property name (properties and link keys start with a letter).
-def encode(deltas: list[Delta]) -> bytes:
-    return json.dumps(
-        [_encoded(delta) for delta in deltas], default=_temporal, separators=(",", ":")
-    ).encode()
-
-
-def decode(message: bytes) -> list[Delta]:
-    return [_decoded(item) for item in json.loads(message, object_hook=_untagged)]
-
-
-def _encoded(delta: Delta) -> dict[str, Any]:
-    def nodes(changes: tuple[NodeChange, ...]) -> list[Any]:
-        return [[n.label, n.uid, n.properties] for n in changes]
-
-    def links(changes: tuple[LinkChange, ...]) -> list[Any]:
-        return [[x.type, x.source, x.target, x.properties] for x in changes]
-
-    return {
-        "owner": delta.owner,
-        "sequence": delta.sequence,
-        "kind": delta.kind,
-        "at": delta.at,
-        "nodes": [nodes(delta.added), nodes(delta.updated), nodes(delta.removed)],
-        "links": [links(delta.links_added), links(delta.links_updated), links(delta.links_removed)],
-    }
-
-
-def _decoded(item: dict[str, Any]) -> Delta:
-    added, updated, removed = ([NodeChange(*n) for n in group] for group in item["nodes"])
-    links = [tuple(LinkChange(*x) for x in group) for group in item["links"]]
-    return Delta(
-        item["owner"],
-        item["sequence"],
-        item["kind"],
-        item["at"],
-        tuple(added),
-        tuple(updated),
-        tuple(removed),
-        *links,
-    )
-
-
-def _temporal(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return {"__t": "datetime", "v": value.isoformat()}
-    if isinstance(value, date):
-        return {"__t": "date", "v": value.isoformat()}
-    raise TypeError(f"{type(value).__name__} is not sent to live clients")
-
-
-def _untagged(value: dict[str, Any]) -> Any:
-    tag = value.get("__t")
-    if tag == "datetime":
-        return datetime.fromisoformat(value["v"])
-    if tag == "date":
-        return date.fromisoformat(value["v"])
-    return value
 
 
 async def newest(tx: AsyncManagedTransaction, *, owner: str) -> int:
@@ -368,8 +308,3 @@ async def _links(
     query = "CALL () { " + " UNION ALL ".join(branches) + " } RETURN type, source, target, props"
     result = await tx.run(query, owner=owner, **params)
     return {(r["type"], r["source"], r["target"]): native(r["props"]) async for r in result}
-
-
-def channel(owner: str) -> str:
-    """The pub/sub channel of one owner's deltas: only that owner's subscriptions listen to it."""
-    return f"owner:{owner}"

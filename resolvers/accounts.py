@@ -8,9 +8,10 @@ from uuid import uuid4
 
 from email_validator import EmailNotValidError, validate_email
 
+from auth import keys, passwords, tokens
+from auth.state import forget_key, remember_user
 from errors import BadUserInput, Forbidden, NotFound, RateLimited, Unauthenticated
 from graph import api_keys, users
-from resolvers import credentials, sessions
 from resolvers.context import Context
 from resolvers.pages import Order, PageArgs, Paged
 
@@ -33,7 +34,7 @@ async def sign_up(context: Context, email: str, password: str, name: str) -> dic
         raise BadUserInput(
             f"Choose a password of {PASSWORD_MIN} to {PASSWORD_MAX} characters.", field="password"
         )
-    password_hash = await credentials.hash_password(password)
+    password_hash = await passwords.hash_password(password)
     user = await context.graph.write(
         users.create_user, uid=str(uuid4()), email=email, name=name, password_hash=password_hash
     )
@@ -47,13 +48,13 @@ async def log_in(context: Context, email: str, password: str) -> dict[str, Any]:
         raise Unauthenticated("Wrong email or password.")  # no account has such a password
     account = await context.graph.read(users.credentials_by_email, email)
     password_hash = account["password_hash"] if account else None
-    if not await credentials.verify_password(password_hash, password) or account is None:
+    if not await passwords.verify_password(password_hash, password) or account is None:
         raise Unauthenticated("Wrong email or password.")
     status = account["user"]["status"]
     if status != "active":  # told only to whoever knows the password
         raise Forbidden(f"This account is {status}.", status=status)
-    if credentials.needs_rehash(account["password_hash"]):
-        rehashed = await credentials.hash_password(password)
+    if passwords.needs_rehash(account["password_hash"]):
+        rehashed = await passwords.hash_password(password)
         await context.graph.write(users.set_password_hash, account["user"]["uid"], rehashed)
     return _session(context, account["user"], generation=account["generation"])
 
@@ -97,7 +98,7 @@ async def create_api_key(context: Context, name: str, expires_in_days: int | Non
         if not 1 <= expires_in_days <= KEY_DAYS_MAX:
             raise BadUserInput(f"expiresInDays must be 1 to {KEY_DAYS_MAX}.", field="expiresInDays")
         expires_at = datetime.now(UTC) + timedelta(days=expires_in_days)
-    key, key_hash, prefix = credentials.new_api_key()
+    key, key_hash, prefix = keys.new_api_key()
     record = await context.graph.write(
         api_keys.create_api_key,
         owner=owner,
@@ -134,20 +135,18 @@ async def revoke_api_key(context: Context, uid: str) -> dict[str, Any]:
     revoked = await context.graph.write(api_keys.revoke_api_key, owner=owner, uid=uid)
     if revoked is None:
         raise NotFound("No API key of yours has this id.")
-    await sessions.forget_key(context.auth_cache, revoked["hash"])
+    await forget_key(context.auth_cache, revoked["hash"])
     return revoked["key"]
 
 
 def _session(context: Context, user: dict[str, Any], *, generation: int) -> dict[str, Any]:
     settings = context.settings
-    token = credentials.issue_token(
-        user["uid"], generation, settings.signing_secret, settings.token_ttl_seconds
-    )
+    token = tokens.issue_token(user["uid"], generation, settings.signing_secret, settings.token_ttl_seconds)
     return {"token": token, "user": user}
 
 
 async def _remember(context: Context, uid: str, state: dict[str, Any] | None) -> bool:
-    await sessions.remember_user(context.auth_cache, uid, state)
+    await remember_user(context.auth_cache, uid, state)
     if state is None:
         raise Unauthenticated("This account no longer exists.")
     return True

@@ -1,16 +1,17 @@
-"""The request context every resolver gets: settings, the graph, the request id and the viewer."""
+"""The request context every resolver gets: settings, the graph, the request id and the viewer.
+
+Whose a credential is, and whether it still holds, is auth/'s to say (auth/viewer.py); `authenticate`,
+`confirm` and `recheck` keep its answers here, for one request or for the life of a WebSocket."""
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
+from auth.viewer import Credential, credential_of, problem_with
 from errors import Forbidden, KindredError, Unauthenticated
-from graph import api_keys
 from graph.driver import Graph
-from resolvers import credentials, sessions
 from resolvers.loaders import Loaders
 from settings import Settings
 from storage.blobs import BlobStore
@@ -18,22 +19,6 @@ from storage.cache import Cache
 from storage.embeddings import Embedder
 from storage.pubsub import PubSub
 from storage.vectors import VectorStore
-
-# Recording every use of an API key would make each request a write; once a minute is enough to show it.
-_LAST_USED_RESOLUTION = timedelta(minutes=1)
-
-
-@dataclass(frozen=True)
-class Credential:
-    """What a request authenticated with: a session token (its id and generation) or an API key (its
-    uid and hash), whose user, and when it expires."""
-
-    kind: Literal["session", "api_key"]
-    user_uid: str
-    credential_id: str  # a session token's jti, an API key's uid
-    expires_at: datetime | None
-    generation: int = 0
-    key_hash: str = ""
 
 
 @dataclass
@@ -96,7 +81,8 @@ async def authenticate(context: Context, authorization: object) -> None:
     if authorization is None or authorization == "":
         return
     try:
-        context.credential = await _credential_of(context, authorization)
+        secret, graph, cache = context.settings.signing_secret, context.graph, context.auth_cache
+        context.credential = await credential_of(authorization, secret, graph, cache)
     except KindredError as error:
         context.auth_error = error
         return
@@ -120,53 +106,4 @@ async def recheck(context: Context) -> KindredError | None:
     credential = context.credential
     if credential is None:
         return Unauthenticated("Log in, or send an API key, to do this.")
-    try:
-        if credential.expires_at is not None and credential.expires_at <= datetime.now(UTC):
-            raise Unauthenticated("Your credential has expired: log in again.")
-        if credential.kind == "session":
-            uid, token_id = credential.user_uid, credential.credential_id
-            await _check_session(context, uid, token_id, credential.generation)
-        else:
-            await _check_api_key(context, credential.key_hash)
-    except KindredError as error:
-        return error
-    return None
-
-
-async def _credential_of(context: Context, authorization: object) -> Credential:
-    text = authorization.strip() if isinstance(authorization, str) else ""
-    scheme, _, given = text.partition(" ")
-    secret = given.strip()
-    if scheme.lower() != "bearer" or not secret:
-        raise Unauthenticated("Send credentials as 'Authorization: Bearer <token or API key>'.")
-    if credentials.is_api_key(secret):
-        return await _check_api_key(context, credentials.api_key_hash(secret))
-    claims = credentials.token_claims(secret, context.settings.signing_secret)
-    return Credential("session", claims.subject, claims.token_id, claims.expires_at, claims.generation)
-
-
-async def _check_session(context: Context, user_uid: str, token_id: str, generation: int) -> None:
-    state = await _active_user(context, user_uid)
-    if generation != state.generation or token_id in state.revoked:
-        raise Unauthenticated("This session has ended (logged out): log in again.")
-
-
-async def _check_api_key(context: Context, key_hash: str) -> Credential:
-    key = await sessions.api_key(context.auth_cache, context.graph, key_hash)
-    if key is None:
-        raise Unauthenticated("This API key is not valid: it may have been revoked or have expired.")
-    await _active_user(context, key.owner)
-    if key.last_used_at is None or datetime.now(UTC) - key.last_used_at > _LAST_USED_RESOLUTION:
-        await context.graph.write(api_keys.mark_used, key.uid)
-        used = sessions.KeyRecord(key.uid, key.owner, key.expires_at, datetime.now(UTC))
-        await sessions.remember_key(context.auth_cache, key_hash, used)
-    return Credential("api_key", key.owner, key.uid, key.expires_at, key_hash=key_hash)
-
-
-async def _active_user(context: Context, user_uid: str) -> sessions.AuthState:
-    state = await sessions.user_state(context.auth_cache, context.graph, user_uid)
-    if state is None:
-        raise Unauthenticated("This account no longer exists.")
-    if state.status != "active":
-        raise Forbidden(f"This account is {state.status}.", status=state.status)
-    return state
+    return await problem_with(credential, context.graph, context.auth_cache)

@@ -17,6 +17,7 @@ from graph.changes import Delta
 from resolvers import checks
 from resolvers.context import Context
 from storage.pubsub import RESYNC, Overflowed
+from wire import deltas as wire
 
 
 async def graph_changes(context: Context, since: int | None) -> AsyncIterator[Delta]:
@@ -27,7 +28,7 @@ async def graph_changes(context: Context, since: int | None) -> AsyncIterator[De
     if pubsub is None:  # an app made without its lifespan: nothing would ever be published to it
         raise KindredError("Live updates are not served here.")
     limit = context.settings.live_queue_size
-    async with pubsub.subscribe(changes.channel(owner), limit=limit) as feed:
+    async with pubsub.subscribe(wire.channel(owner), limit=limit) as feed:
         newest = await context.graph.read(changes.newest, owner=owner)
         if since is not None and since > newest:
             # Every change up to `since` would be dropped as already seen: the client's sequence is not
@@ -91,7 +92,7 @@ async def _replay(context: Context, owner: str, after: int) -> AsyncIterator[Del
 def _decoded(message: bytes) -> tuple[Delta, ...]:
     """One message is decoded once for all the subscriptions of this instance it reaches (bytes cache
     their hash, and each of them gets the same object)."""
-    return tuple(changes.decode(message))
+    return tuple(wire.decode(message))
 
 
 def _fresh(context: Context) -> None:

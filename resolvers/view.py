@@ -19,8 +19,8 @@ import numpy as np
 from errors import BadUserInput, NotFound
 from graph import view
 from graph.kinds import EVOLVING
+from layout import analytics, forces
 from resolvers.context import Context
-from view import analytics, layout
 
 MAX_NODES = 5000
 MAX_DEPTH = 4
@@ -270,7 +270,7 @@ def _settled(rows: list[view.Candidate], fresh: list[view.Link]) -> tuple[np.nda
         positions = kept
     else:
         index = {row.uid: i for i, row in enumerate(rows)}
-        pairs = layout.Links.of(
+        pairs = forces.Links.of(
             [
                 (index[source], index[target], float(weight))
                 for source, target, _, weight in fresh
@@ -279,9 +279,9 @@ def _settled(rows: list[view.Candidate], fresh: list[view.Link]) -> tuple[np.nda
         )
         if not known.any():  # nothing laid out yet: every link touches a fresh node, so all are here
             groups = analytics.communities(n, pairs, seed=1)
-            positions = layout.full(n, pairs, groups, seed=1)
+            positions = forces.full(n, pairs, groups, seed=1)
         else:
-            positions, _ = layout.place(kept, known, pairs, seed=1, hops=0, iterations=10)
+            positions, _ = forces.place(kept, known, pairs, seed=1, hops=0, iterations=10)
     pairs_of = zip(kept_ranks, degrees, strict=True)
     ranks = np.array([rank if rank is not None else 0.5 + 0.1 * degree for rank, degree in pairs_of])
     return positions, groups, ranks

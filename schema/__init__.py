@@ -26,6 +26,7 @@ from schema.conflicts import ConflictMutation, ConflictQuery
 from schema.documents import DocumentMutation
 from schema.errors import MaskInternalErrors, classify, log_internal
 from schema.events import EventQuery
+from schema.execution import FlatViewLists
 from schema.gifts import GiftMutation, GiftQuery
 from schema.links import LinkMutation
 from schema.live import LiveSubscription
@@ -38,7 +39,7 @@ from schema.scalars import DateTime
 from schema.search import SearchQuery
 from schema.system import SystemSubscription
 from schema.validation_cache import KnownValid, ValidationCache
-from schema.view import FlatViewLists, ViewQuery
+from schema.view import ViewQuery
 from settings import Settings
 
 # Distinct document texts whose parse and validity are kept (each parse bounded by the token limit).

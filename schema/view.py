@@ -2,32 +2,12 @@
 directly (nodes with x, y, z and links with source and target ids), positions from the server."""
 
 import base64
-import math
 import re
-from collections.abc import Callable, Iterable
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
-from graphql import (
-    GraphQLFloat,
-    GraphQLID,
-    GraphQLInt,
-    GraphQLList,
-    GraphQLNonNull,
-    GraphQLObjectType,
-    GraphQLOutputType,
-    GraphQLResolveInfo,
-    GraphQLString,
-    get_nullable_type,
-    is_leaf_type,
-    is_object_type,
-)
-from graphql.execution.collect_fields import FieldDetailsList
-from graphql.pyutils import Path, Undefined
 from strawberry import relay
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from errors import BadUserInput
 from graph.view import LABELS, TYPES
@@ -42,6 +22,11 @@ ViewLabel = strawberry.enum(  # type: ignore[call-overload]  # members from LABE
 ViewLinkType = strawberry.enum(  # type: ignore[call-overload]  # members from TYPES: not literal to mypy
     Enum("ViewLinkType", {kind: kind for kind in TYPES}), description="A kind of link to follow and show."
 )
+
+
+# The view's own types, whose fields are all plain values: a list of them completes as flat values
+# (FlatViewLists, schema/execution.py).
+FLAT_TYPES = frozenset({"ViewNode", "ViewLink", "ViewPosition"})
 
 
 @strawberry.enum(description="How far a concept has grown, from its links and how new they are.")
@@ -77,7 +62,7 @@ class ViewNode:
         description="A concept's evolution state; null for others."
     )
     members: int | None = strawberry.field(description="A super-node: how many nodes it stands for.")
-    # A plain field, not a resolver, so that a view's nodes complete as flat values (FlatViewLists).
+    # A plain field, not a resolver, so that a view's nodes complete as flat values (schema/execution.py).
     position: ViewPosition = strawberry.field(description="x, y and z together: what a live delta selects.")
 
     @classmethod
@@ -253,120 +238,3 @@ class ViewQuery:
             links=[ViewLink.of(link, {}) for link in page.links],
             page_info=info_,
         )
-
-
-# The view's own types, whose fields are all plain values: a list of them completes as flat values.
-_FLAT_TYPES = frozenset({"ViewNode", "ViewLink", "ViewPosition"})
-_Plan = list[tuple[str, Callable[[Any], Any]]]
-
-
-class FlatViewLists(StrawberryGraphQLCoreExecutionContext):
-    """graphql-core completes each field of each object on its own (a resolve info, a resolver call and a
-    completion per field): for a view of 2,000 nodes and 8,000 links that was most of its time. A list of
-    the view's types, whose fields are plain attributes with no arguments, is completed here at once: the
-    selection is collected once (fragments, aliases, @skip and @include as graphql-core collects them)
-    and each item read by attribute and coerced by its field's type. Anything else (a resolver, an
-    argument, @defer, a middleware, an unexpected null) goes the ordinary way."""
-
-    def complete_list_value(
-        self,
-        return_type: GraphQLList[GraphQLOutputType],
-        field_details_list: FieldDetailsList,
-        info: GraphQLResolveInfo,
-        path: Path,
-        result: Any,
-        position_context: Any,
-    ) -> Any:
-        item_type = return_type.of_type
-        plan = None
-        middlewares = self.middleware_manager.middlewares if self.middleware_manager else ()
-        if isinstance(item_type, GraphQLNonNull) and not middlewares:
-            plan = self._plan(item_type.of_type, field_details_list)
-        if plan is not None and isinstance(result, list):
-            flat = _flat(plan, result)
-            if flat is not None:
-                return flat
-        return super().complete_list_value(
-            return_type, field_details_list, info, path, result, position_context
-        )
-
-    def _plan(self, object_type: GraphQLOutputType, field_details_list: FieldDetailsList) -> _Plan | None:
-        if not is_object_type(object_type) or object_type.name not in _FLAT_TYPES:
-            return None
-        assert isinstance(object_type, GraphQLObjectType)
-        grouped, deferred, _ = self.collect_subfields(object_type, field_details_list)
-        if deferred:
-            return None
-        plan: _Plan = []
-        for key, details in grouped.items():
-            step = self._step(object_type, details)
-            if step is None:
-                return None
-            plan.append((key, step))
-        return plan
-
-    def _step(self, object_type: GraphQLObjectType, details: FieldDetailsList) -> Callable[[Any], Any] | None:
-        """How one response key of an item is made, or None if it needs graphql-core."""
-        node = details[0].node
-        if node.name.value == "__typename":
-            name = object_type.name
-            return lambda _item: name
-        field_def = object_type.fields.get(node.name.value)
-        definition = field_def.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF) if field_def else None
-        if field_def is None or definition is None or definition.base_resolver is not None:
-            return None
-        if any(d.node.arguments for d in details) or definition.extensions or definition.permission_classes:
-            return None
-        attribute, required = definition.python_name, isinstance(field_def.type, GraphQLNonNull)
-        field_type = get_nullable_type(field_def.type)
-        if is_leaf_type(field_type):
-            coerce, plain = field_type.coerce_output_value, _PLAIN.get(field_type)
-            return lambda item: _leaf(getattr(item, attribute), coerce, plain, required)
-        inner = self._plan(field_type, details)
-        if inner is None:
-            return None
-        return lambda item: _object(getattr(item, attribute), inner, required)
-
-
-class _Unflat(Exception):
-    """A value the flat completion does not make (a null where the type forbids one)."""
-
-
-# What a built-in scalar answers unchanged: a value of exactly this type, within its range.
-_PLAIN: dict[Any, Callable[[Any], bool]] = {
-    GraphQLString: lambda value: type(value) is str,
-    GraphQLID: lambda value: type(value) is str,
-    GraphQLFloat: lambda value: type(value) is float and math.isfinite(value),
-    GraphQLInt: lambda value: type(value) is int and -(2**31) <= value < 2**31,
-}
-
-
-def _leaf(
-    value: Any, coerce: Callable[[Any], Any], plain: Callable[[Any], bool] | None, required: bool
-) -> Any:
-    if value is None:
-        if required:
-            raise _Unflat
-        return None
-    if plain is not None and plain(value):
-        return value
-    coerced = coerce(value)
-    if coerced is None or coerced is Undefined:  # graphql-core reports what a scalar cannot answer
-        raise _Unflat
-    return coerced
-
-
-def _object(value: Any, plan: _Plan, required: bool) -> Any:
-    if value is None:
-        if required:
-            raise _Unflat
-        return None
-    return {key: step(value) for key, step in plan}
-
-
-def _flat(plan: _Plan, items: Iterable[Any]) -> list[dict[str, Any]] | None:
-    try:
-        with resolve.gc_paused():
-            return [{key: step(item) for key, step in plan} for item in items]
-    except Exception:  # a null where the type forbids one, a value its scalar refuses: graphql-core
-        return None  # then completes the list itself and reports the error where it is

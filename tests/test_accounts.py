@@ -131,7 +131,7 @@ async def test_a_forged_token_is_refused(client: GraphQLClient) -> None:
 async def test_a_token_of_a_user_that_does_not_exist_gives_no_viewer(
     client: GraphQLClient, settings: Settings
 ) -> None:
-    from resolvers.credentials import issue_token
+    from auth.tokens import issue_token
 
     token = issue_token("00000000-0000-0000-0000-000000000000", 0, settings.signing_secret, 60)
     assert (await client.error(ME, token=token))["extensions"]["code"] == "UNAUTHENTICATED"

@@ -13,7 +13,7 @@ from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
-from resolvers.credentials import issue_token
+from auth.tokens import issue_token
 from settings import Settings
 from tests.client import LOG_IN, GraphQLClient
 from tests.conftest import LiveServer

@@ -12,8 +12,8 @@ from dispatch import Consumer, Services
 from dispatch import layout as layout_consumer
 from dispatch.runner import Dispatcher
 from graph.driver import Graph
+from layout.forces import EDGE, OLD_NODE_BOUND
 from tests.client import GraphQLClient
-from view.layout import EDGE, OLD_NODE_BOUND
 
 CONCEPT = "mutation ($name: String!) { createConcept(input: {name: $name}) { id } }"
 LINK = """mutation ($from: ID!, $to: ID!, $weight: Float) {

@@ -1,10 +1,10 @@
-"""The view's computation on its own (view/): seeded and repeatable, communities recovered at a larger
+"""The view's computation on its own (layout/): seeded and repeatable, communities recovered at a larger
 scale than the API tests build, communities laid out apart, and a new node's bounded disturbance."""
 
 import numpy as np
 
 from bench.view import planted
-from view import analytics, layout
+from layout import analytics, forces
 
 
 def _groups(n: int) -> np.ndarray:
@@ -21,8 +21,8 @@ def test_the_same_graph_gets_the_same_picture() -> None:
     links = planted(2000)
     groups = analytics.communities(2000, links, seed=3)
     assert np.array_equal(groups, analytics.communities(2000, links, seed=3))
-    first = layout.full(2000, links, groups, seed=3)
-    assert np.array_equal(first, layout.full(2000, links, groups, seed=3))
+    first = forces.full(2000, links, groups, seed=3)
+    assert np.array_equal(first, forces.full(2000, links, groups, seed=3))
     assert np.isfinite(first).all()
 
 
@@ -33,7 +33,7 @@ def test_planted_communities_are_found_and_drawn_apart() -> None:
     # Each planted community is (almost all of it) one found community.
     purity = [np.bincount(found[truth == g]).max() / (truth == g).sum() for g in np.unique(truth)]
     assert np.median(purity) >= 0.95
-    positions = layout.full(n, links, found, seed=1)
+    positions = forces.full(n, links, found, seed=1)
     inside = links.where(truth[links.sources] == truth[links.targets])
     length = np.linalg.norm(positions[inside.sources] - positions[inside.targets], axis=1)
     pairs = np.random.default_rng(0).integers(0, n, (5000, 2))
@@ -44,18 +44,18 @@ def test_planted_communities_are_found_and_drawn_apart() -> None:
 def test_a_new_node_lands_by_its_neighbours_and_old_ones_barely_move() -> None:
     n = 2000
     links = planted(n)
-    positions = layout.full(n, links, analytics.communities(n, links, seed=1), seed=1)
-    grown = layout.Links(
+    positions = forces.full(n, links, analytics.communities(n, links, seed=1), seed=1)
+    grown = forces.Links(
         np.concatenate([links.sources, [n, n]]),
         np.concatenate([links.targets, [10, 11]]),
         np.concatenate([links.weights, [1.0, 1.0]]),
     )
     known = np.append(np.ones(n, dtype=bool), False)
-    placed, moved = layout.place(np.vstack([positions, [[0.0, 0.0, 0.0]]]), known, grown, seed=5)
+    placed, moved = forces.place(np.vstack([positions, [[0.0, 0.0, 0.0]]]), known, grown, seed=5)
     shift = np.linalg.norm(placed[:n] - positions, axis=1)
-    assert shift.max() <= layout.OLD_NODE_BOUND + 1e-6
+    assert shift.max() <= forces.OLD_NODE_BOUND + 1e-6
     assert len(moved) < n // 10 and n in moved
-    assert np.linalg.norm(placed[n] - placed[[10, 11]].mean(axis=0)) < 3 * layout.EDGE
+    assert np.linalg.norm(placed[n] - placed[[10, 11]].mean(axis=0)) < 3 * forces.EDGE
 
 
 def test_a_cut_keeps_the_budget_and_folds_the_rest_by_community() -> None:

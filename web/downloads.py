@@ -11,19 +11,20 @@ from starlette.routing import Route
 from errors import KindredError, NotFound
 from resolvers import documents
 from storage.blobs.filesystem import FilesystemBlobStore
+from web.state import AppState
 
 _STATUS = {"FORBIDDEN": 403, "NOT_FOUND": 404}
 
 
-async def content(request: Request) -> Response:
-    uid = request.path_params["uid"]
+async def content(request: Request[AppState]) -> Response:
+    uid, state = request.path_params["uid"], request.state
     try:
         row = await documents.downloadable(
-            request.state.graph, request.state.settings, request.query_params.get("token", ""), uid
+            state["graph"], state["settings"], request.query_params.get("token", ""), uid
         )
     except KindredError as error:
         return _refusal(error)
-    node, blobs = row.node, request.state.blobs
+    node, blobs = row.node, state["blobs"]
     headers = {"cache-control": "private, no-store", "x-content-type-options": "nosniff"}
     if isinstance(blobs, FilesystemBlobStore):
         path = blobs.path(node["storage_key"])

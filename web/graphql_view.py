@@ -33,6 +33,7 @@ from schema.admission import NoOperation
 from settings import Settings
 from web import graphiql, persisted_queries
 from web.media_types import GRAPHQL_RESPONSE_JSON, negotiate
+from web.state import state_of
 
 # With application/graphql-response+json, a request that never ran answers with a 4xx status.
 _REQUEST_ERROR_STATUS = {
@@ -180,14 +181,12 @@ class KindredGraphQL(GraphQL[Context, None]):
         return True
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
-        state = request.state
+        state = state_of(request)
         sub_response = response if isinstance(response, Response) else None
-        context = Context(request, sub_response, self.settings, state.graph, state.request_id)
-        context.auth_cache, context.rate_limits = state.auth_cache, state.rate_limits
-        context.embedder = getattr(state, "embedder", None)
-        context.vectors = getattr(state, "vectors", None)
-        context.pubsub = getattr(state, "pubsub", None)
-        context.blobs = getattr(state, "blobs", None)
+        context = Context(request, sub_response, self.settings, state["graph"], state["request_id"])
+        context.auth_cache, context.rate_limits = state["auth_cache"], state["rate_limits"]
+        context.embedder, context.vectors = state["embedder"], state["vectors"]
+        context.pubsub, context.blobs = state["pubsub"], state["blobs"]
         if isinstance(request, Request):
             await self._admit(request, context)
         return context
@@ -254,7 +253,7 @@ class KindredGraphQL(GraphQL[Context, None]):
         try:
             refuse_lone_surrogates(request_data)
             owner = f"user:{context.viewer_uid}" if context.viewer_uid else f"address:{_address(request)}"
-            cache = request.state.persisted_queries
+            cache = state_of(request)["persisted_queries"]
             request_data = await persisted_queries.resolve(request_data, cache, owner)
             result = await self._execute(request_adapter.method, context, request_data)
         except KindredError as error:
@@ -304,7 +303,7 @@ class KindredGraphQL(GraphQL[Context, None]):
         """Rate limits around authentication: an address over its limit is refused before its
         credentials are looked at (no Neo4j); then an authenticated request counts against its user,
         any other (logIn, signUp, a credential that fails) against its address."""
-        limits = request.state.rate_limits
+        limits = state_of(request)["rate_limits"]
         address = _address(request)
         per_address = self.settings.rate_limit_per_ip
         wait = await limits.over(per_address, "ip", address)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import igraph
 import numpy as np
 
-from view.layout import Links
+from layout.forces import Links
 
 # A concept's evolution state (seed 004's card states), from its connections and their growth.
 SEED, SPROUT, BLOOM, CONSTELLATION = "SEED", "SPROUT", "BLOOM", "CONSTELLATION"

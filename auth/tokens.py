@@ -1,45 +1,17 @@
-"""Passwords (argon2id), signed session tokens (JWT) and API keys (random, kept only as a SHA-256 hash)."""
+"""Session tokens: signed JWTs (HS256) that say whose they are, their id, the user's token generation
+they were issued in, and when they expire. Verifying one needs no I/O; whether it was logged out since
+is for the user's auth state to say."""
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cache
 
 import jwt
-from anyio import to_thread
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 
 from errors import Unauthenticated
 
-API_KEY_PREFIX = "kdr_"
 _ISSUER = "kindred"
 _ALGORITHM = "HS256"
-_hasher = PasswordHasher()
-
-
-async def hash_password(password: str) -> str:
-    # argon2 is deliberately slow: off the event loop, so other requests go on meanwhile.
-    return await to_thread.run_sync(_hasher.hash, password)
-
-
-async def verify_password(password_hash: str | None, password: str) -> bool:
-    """False for a wrong password; with no hash, spends the same time, so unknown emails do not show."""
-    try:
-        await to_thread.run_sync(_hasher.verify, password_hash or _decoy_hash(), password)  # or raises
-    except (VerificationError, InvalidHashError):
-        return False
-    return password_hash is not None
-
-
-def needs_rehash(password_hash: str) -> bool:
-    return _hasher.check_needs_rehash(password_hash)
-
-
-@cache
-def _decoy_hash() -> str:
-    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 @dataclass(frozen=True)
@@ -85,18 +57,3 @@ def token_claims(token: str, secret: str) -> TokenClaims:
     if not (isinstance(subject, str) and isinstance(token_id, str) and type(generation) is int):
         raise Unauthenticated("The bearer token is not valid: log in again.")
     return TokenClaims(subject, token_id, generation, datetime.fromtimestamp(claims["exp"], UTC))
-
-
-def new_api_key() -> tuple[str, str, str]:
-    """A fresh key, its hash and the prefix shown to tell keys apart. Only the hash is stored."""
-    key = API_KEY_PREFIX + secrets.token_urlsafe(32)
-    return key, api_key_hash(key), key[: len(API_KEY_PREFIX) + 6]
-
-
-def api_key_hash(key: str) -> str:
-    # A key carries 256 random bits, so a fast hash is enough; a slow one would tax every request.
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-def is_api_key(credential: str) -> bool:
-    return credential.startswith(API_KEY_PREFIX)

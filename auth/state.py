@@ -15,6 +15,7 @@ from typing import Any
 from graph import api_keys, users
 from graph.driver import Graph
 from storage.cache import Cache
+from wire import temporal
 
 
 @dataclass(frozen=True)
@@ -81,10 +82,10 @@ async def remember_key(cache: Cache | None, key_hash: str, record: KeyRecord | N
         row = {
             "uid": record.uid,
             "owner": record.owner,
-            "expires_at": record.expires_at.isoformat() if record.expires_at else None,
-            "last_used_at": record.last_used_at.isoformat() if record.last_used_at else None,
+            "expires_at": record.expires_at,
+            "last_used_at": record.last_used_at,
         }
-    await cache.set(f"key:{key_hash}", json.dumps(row))
+    await cache.set(f"key:{key_hash}", json.dumps(row, default=temporal.default))
 
 
 async def forget_key(cache: Cache | None, key_hash: str) -> None:
@@ -93,10 +94,6 @@ async def forget_key(cache: Cache | None, key_hash: str) -> None:
 
 
 def _key_record(row: dict[str, Any]) -> KeyRecord:
-    return KeyRecord(row["uid"], row["owner"], _moment(row["expires_at"]), _moment(row["last_used_at"]))
-
-
-def _moment(value: datetime | str | None) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(value)
+    """A key's record as the graph gives it (datetimes) or the cache keeps it (tagged: wire/temporal.py)."""
+    expires_at, last_used_at = temporal.untag(row["expires_at"]), temporal.untag(row["last_used_at"])
+    return KeyRecord(row["uid"], row["owner"], expires_at, last_used_at)

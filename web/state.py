@@ -1,0 +1,40 @@
+"""What the app's lifespan (app.py) gives every request and WebSocket: `request.state["graph"]` and the
+rest, typed (Starlette's typed lifespan state: read it through `Request[AppState]`, or `state_of` where
+Strawberry's signatures say a plain Request)."""
+
+from typing import Any, NotRequired, TypedDict, cast
+
+from starlette.requests import HTTPConnection
+
+from dispatch.runner import Dispatcher
+from graph.driver import Graph
+from settings import Settings
+from storage.blobs import BlobStore
+from storage.cache import Cache
+from storage.embeddings import Embedder
+from storage.pubsub import PubSub
+from storage.rate_limits import RateLimits
+from storage.vectors import VectorStore
+
+
+class AppState(TypedDict):
+    settings: Settings
+    graph: Graph
+    # Persisted queries' documents by hash (web/persisted_queries.py).
+    persisted_queries: Cache
+    # The auth state credentials are checked against (auth/state.py).
+    auth_cache: Cache
+    rate_limits: RateLimits
+    embedder: Embedder
+    vectors: VectorStore
+    blobs: BlobStore
+    # Hands each commit's events to what derives from the graph; running only when settings.dispatch.
+    dispatcher: Dispatcher
+    pubsub: PubSub
+    # Not the lifespan's: set in each request's copy of the state by web/request_id.py.
+    request_id: NotRequired[str]
+
+
+def state_of(connection: HTTPConnection[Any]) -> AppState:
+    """The state of a request or WebSocket, typed: Starlette keeps it in a `State`, read by key."""
+    return cast(AppState, connection.state)
