@@ -18,10 +18,14 @@ NAME = "embeddings"
 REINDEX_BATCH = 256
 
 
+def handles(kind: str) -> bool:
+    return kind != POSITIONS_CHANGED  # the layout's: no text changed
+
+
 async def handle(services: Services, events: Sequence[Event]) -> None:
     by_owner: dict[str, set[str]] = defaultdict(set)
     for event in events:
-        if event.kind == POSITIONS_CHANGED:  # the layout's: no text changed
+        if not handles(event.kind):
             continue
         by_owner[event.owner].update(ref for ref in event.nodes if ref.split(":")[0] in SEARCHED_LABELS)
     for owner, refs in by_owner.items():

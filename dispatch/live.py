@@ -15,6 +15,10 @@ from graph import changes
 NAME = "live"
 
 
+def handles(kind: str) -> bool:
+    return True  # every change is news to a subscriber, the layout's new positions too
+
+
 async def handle(services: Services, events: Sequence[Event]) -> None:
     pubsub = services.pubsub
     if pubsub is None:
