@@ -35,10 +35,7 @@ async def handle(services: Services, events: Sequence[Event]) -> None:
 
 async def refresh(services: Services, owner: str, refs: Iterable[str]) -> None:
     """Re-embeds these nodes of one owner and what names them; drops the points of the deleted."""
-    refs = set(refs)
-    graph = services.graph
-    refs |= await graph.read(search.dependents, owner=owner, refs=refs)
-    texts = await graph.read(search.texts, owner=owner, refs=refs)
+    refs, texts = await services.graph.read(search.texts_with_dependents, owner=owner, refs=set(refs))
     await _write(services, owner, texts)
     gone: dict[str, list[str]] = defaultdict(list)
     for ref in refs:
