@@ -5,6 +5,10 @@ timeline of a node outlives the node.
 
 The sequence is kept on the User node, so concurrent writes of one owner queue on that node's lock and
 every Event gets the next number: no gaps, no repeats, never smaller than one before it.
+
+The same statement marks the owner `dispatch_due` (indexed): the dispatcher reads its pending work from
+the owners so marked, not from every user, and unmarks an owner once every consumer has its events
+(graph/dispatcher.py).
 """
 
 from uuid import uuid4
@@ -36,7 +40,7 @@ async def append_all(
     MATCH (u:User {uid: $owner})
     SET u.event_lock = true
     WITH u, coalesce(u.event_sequence, 0) AS base
-    SET u.event_sequence = base + size($changes)
+    SET u.event_sequence = base + size($changes), u.dispatch_due = true
     REMOVE u.event_lock
     WITH base
     UNWIND range(0, size($changes) - 1) AS i

@@ -13,7 +13,7 @@ from dispatch import Consumer, Event, Services
 from dispatch.poison import POISON_ATTEMPTS
 from dispatch.runner import Dispatcher
 from graph import dispatcher as progress
-from graph import events
+from graph import events, migrations
 from graph.driver import Graph
 
 
@@ -204,3 +204,44 @@ async def test_a_consumer_whose_store_is_down_sets_nothing_aside(graph: Graph) -
     await runner.drain()
     assert await graph.read(progress.cursors, consumer="down") == {owner: 3}
     assert await parked(graph) == []
+
+
+async def due(graph: Graph) -> list[str]:
+    """The owners marked as having events some consumer does not have yet."""
+    async with graph.driver.session() as session:
+        query = "MATCH (u:User) WHERE u.dispatch_due = true RETURN u.uid AS uid ORDER BY uid"
+        return [record["uid"] async for record in await session.run(query)]
+
+
+async def test_a_consumer_added_later_gets_every_event_before_it(graph: Graph) -> None:
+    owner = await owner_with_events(graph, 2)
+    first = Recording("first")
+    await Dispatcher(services(graph), [first.consumer()]).drain()
+    assert await due(graph) == []
+    later = Recording("later")  # a new consumer: its lease is new, so every owner is due for it
+    await Dispatcher(services(graph), [first.consumer(), later.consumer()]).drain()
+    assert len(later.seen) == 2 and len(first.seen) == 2
+    assert await graph.read(progress.cursors, consumer="later") == {owner: 2}
+    assert await due(graph) == []
+
+
+async def test_events_pending_before_migration_9_are_delivered_after_it(graph: Graph) -> None:
+    behind = await owner_with_events(graph, 3, owner="0-behind")
+    caught_up = await owner_with_events(graph, 2, owner="1-caught-up")
+    # As a database before version 9 holds them: a consumer's lease and cursors, and no owner marked.
+    async with graph.driver.session() as session:
+        await session.run(
+            """CREATE (:Lease {name: 'old'}), (:Cursor {consumer: 'old', owner: $behind, sequence: 1}),
+                      (:Cursor {consumer: 'old', owner: $caught_up, sequence: 2})""",
+            behind=behind,
+            caught_up=caught_up,
+        )
+        await session.run("MATCH (u:User) REMOVE u.dispatch_due")
+        await session.run("MATCH (m:Migration {version: 9}) DELETE m")
+    assert await migrations.apply(graph) == [9]
+    assert await due(graph) == [behind]
+    old = Recording("old")
+    await Dispatcher(services(graph), [old.consumer()]).drain()
+    assert len(old.seen) == 2
+    assert await graph.read(progress.cursors, consumer="old") == {behind: 3, caught_up: 2}
+    assert await due(graph) == []
