@@ -11,8 +11,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 
-from graph.dispatcher import Event
 from graph.driver import Graph
+from graph.events import Event
 from storage.blobs import BlobStore
 from storage.embeddings import Embedder
 from storage.pubsub import PubSub

@@ -6,8 +6,8 @@ exactly what is pending, and the cursor survives a restart with the graph.
 
 Pending work is found from the owners marked `dispatch_due` (indexed; set when an event is appended,
 graph/events.py), never from every user: an owner stays marked until every consumer's cursor has its
-last event. "Every consumer" is every Lease: a consumer seen for the first time (its Lease created) marks
-every owner with events due, so it gets the whole log, as a new derived store must. A consumer taken out of
+last event. "Every consumer" is every Lease: a consumer seen for the first time (enlist) marks every
+owner with events due, so it gets the whole log, as a new derived store must. A consumer taken out of
 service for good must have its Lease deleted, or the owners it leaves behind stay marked.
 
 A (:Lease {name}) node per consumer says which instance may deliver to it until when: an instance
@@ -15,25 +15,27 @@ delivers only while it holds the lease, and moves a cursor only in a transaction
 holds it, so two instances never deliver the same event at once and a stale holder cannot move progress.
 """
 
-from dataclasses import dataclass
-
 from neo4j import AsyncManagedTransaction
 
+from graph.events import Event
 from graph.rows import native
-
-
-@dataclass(frozen=True)
-class Event:
-    uid: str
-    owner: str
-    sequence: int
-    kind: str
-    nodes: tuple[str, ...]
-
 
 # A consumer is known by its Lease. One seen for the first time has every owner's whole log pending: each
 # owner with events is marked due (once per new consumer: a pass over the users).
 _NEW_CONSUMER = "MATCH (u:User) WHERE u.event_sequence IS NOT NULL SET u.dispatch_due = true"
+
+
+async def enlist(tx: AsyncManagedTransaction, *, name: str) -> None:
+    """Makes the consumer known (its Lease, held by nobody yet), before it looks for pending events."""
+    query = """
+    MERGE (l:Lease {name: $name})
+    ON CREATE SET l.created = true
+    WITH l, l.created IS NOT NULL AS created
+    REMOVE l.created
+    RETURN created
+    """
+    if (await (await tx.run(query, name=name)).single(strict=True))["created"]:
+        await (await tx.run(_NEW_CONSUMER)).consume()
 
 
 async def acquire(tx: AsyncManagedTransaction, *, name: str, holder: str, seconds: float) -> bool:
@@ -53,7 +55,7 @@ async def acquire(tx: AsyncManagedTransaction, *, name: str, holder: str, second
     RETURN free, created
     """
     record = await (await tx.run(query, name=name, holder=holder, ms=int(seconds * 1000))).single(strict=True)
-    if record["created"]:
+    if record["created"]:  # enlisted meanwhile, and its Lease deleted since
         await (await tx.run(_NEW_CONSUMER)).consume()
     return bool(record["free"])
 
@@ -118,6 +120,22 @@ async def advance(
     """
     await (await tx.run(unmark, owners=sorted(moved))).consume()
     return moved
+
+
+async def advance_and_read(
+    tx: AsyncManagedTransaction,
+    *,
+    consumer: str,
+    holder: str,
+    done: dict[str, int],
+    limit: int,
+    skip: list[str],
+) -> tuple[dict[str, int] | None, list[Event]]:
+    """advance, then pending, in one transaction: the next batch comes with the progress of the last."""
+    moved = await advance(tx, consumer=consumer, holder=holder, done=done)
+    if moved is None:
+        return None, []
+    return moved, await pending(tx, consumer=consumer, limit=limit, skip=skip)
 
 
 async def park(tx: AsyncManagedTransaction, *, uid: str, consumer: str) -> None:

@@ -11,6 +11,7 @@ the owners so marked, not from every user, and unmarks an owner once every consu
 (graph/dispatcher.py).
 """
 
+from dataclasses import dataclass
 from uuid import uuid4
 
 from neo4j import AsyncManagedTransaction
@@ -20,6 +21,17 @@ from graph.rows import native, sort_values_of
 
 _FIELDS = "n {.uid, .sequence, .kind, .nodes, .at, .data}"
 SORTS = {"sequence": "n.sequence"}
+
+
+@dataclass(frozen=True)
+class Event:
+    """An Event as the dispatcher hands it to consumers."""
+
+    uid: str
+    owner: str
+    sequence: int
+    kind: str
+    nodes: tuple[str, ...]
 
 
 async def append(
@@ -50,8 +62,15 @@ async def append_all(
     """
     rows = [{"uid": str(uuid4()), "kind": kind, "nodes": nodes} for kind, nodes in changes]
     record = await (await tx.run(query, owner=owner, changes=rows, data=data)).single(strict=True)
-    tx.wrote_events = True  # type: ignore[attr-defined]  # wakes the dispatcher after the commit
-    return record["sequences"]
+    sequences: list[int] = record["sequences"]
+    # Given to the dispatcher after the commit (graph/driver.py): it wakes the consumers of these kinds,
+    # and may hand the events over without reading them back.
+    appended = [
+        Event(row["uid"], owner, sequence, row["kind"], tuple(row["nodes"]))
+        for row, sequence in zip(rows, sequences, strict=True)
+    ]
+    tx.appended = [*getattr(tx, "appended", ()), *appended]  # type: ignore[attr-defined]
+    return sequences
 
 
 def condition(node: str | None = None, after_sequence: int | None = None) -> Condition:
