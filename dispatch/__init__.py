@@ -1,7 +1,8 @@
 """The dispatcher: after each commit, hands the graph's new Events to each consumer of derived state.
 
 It sits above graph/ and storage/ (which never import each other) because a consumer joins the two: it
-reads the graph and writes a derived store. A consumer is one small module with a `NAME` and
+reads the graph and writes a derived store. A consumer is one small module with a `NAME`,
+`def handles(kind) -> bool` (the event kinds it wakes for and is given; it passes over the others) and
 `async def handle(services, events)`; list it in CONSUMERS. Delivery is at least once: `handle` must
 be idempotent (an event, keyed by its uid, may come again after a crash or a lost lease).
 """
@@ -10,8 +11,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 
-from graph.dispatcher import Event
 from graph.driver import Graph
+from graph.events import Event
 from storage.blobs import BlobStore
 from storage.embeddings import Embedder
 from storage.pubsub import PubSub
@@ -32,16 +33,22 @@ class Services:
 
 
 Handle = Callable[[Services, Sequence[Event]], Awaitable[None]]
+Handles = Callable[[str], bool]
+
+
+def every_kind(kind: str) -> bool:
+    return True
 
 
 @dataclass(frozen=True)
 class Consumer:
     name: str
     handle: Handle
+    handles: Handles = every_kind  # the event kinds it is woken for and given
 
     @classmethod
     def of(cls, module: ModuleType) -> "Consumer":
-        return cls(module.NAME, module.handle)
+        return cls(module.NAME, module.handle, module.handles)
 
 
-__all__ = ["Consumer", "Event", "Handle", "Services"]
+__all__ = ["Consumer", "Event", "Handle", "Handles", "Services", "every_kind"]

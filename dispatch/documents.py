@@ -42,6 +42,11 @@ DONE = frozenset({"ready", "failed", "untranscribed"})
 logger = logging.getLogger("kindred.documents")
 
 
+def handles(kind: str) -> bool:
+    # A new Document, and a deleted one or a deleted node Documents were attached to.
+    return kind == "DocumentCreated" or kind.endswith("Deleted")
+
+
 async def handle(services: Services, events: Sequence[Event]) -> None:
     created: dict[str, list[str]] = defaultdict(list)
     purged: set[str] = set()
@@ -50,7 +55,7 @@ async def handle(services: Services, events: Sequence[Event]) -> None:
             created[event.owner].extend(
                 ref.partition(":")[2] for ref in event.nodes if ref.startswith("Document:")
             )
-        elif event.kind.endswith("Deleted"):  # a Document, or a node Documents were attached to
+        elif event.kind.endswith("Deleted"):
             purged.add(event.owner)
     for owner in purged:
         await purge(services, owner)

@@ -18,10 +18,14 @@ NAME = "embeddings"
 REINDEX_BATCH = 256
 
 
+def handles(kind: str) -> bool:
+    return kind != POSITIONS_CHANGED  # the layout's: no text changed
+
+
 async def handle(services: Services, events: Sequence[Event]) -> None:
     by_owner: dict[str, set[str]] = defaultdict(set)
     for event in events:
-        if event.kind == POSITIONS_CHANGED:  # the layout's: no text changed
+        if not handles(event.kind):
             continue
         by_owner[event.owner].update(ref for ref in event.nodes if ref.split(":")[0] in SEARCHED_LABELS)
     for owner, refs in by_owner.items():
@@ -31,10 +35,7 @@ async def handle(services: Services, events: Sequence[Event]) -> None:
 
 async def refresh(services: Services, owner: str, refs: Iterable[str]) -> None:
     """Re-embeds these nodes of one owner and what names them; drops the points of the deleted."""
-    refs = set(refs)
-    graph = services.graph
-    refs |= await graph.read(search.dependents, owner=owner, refs=refs)
-    texts = await graph.read(search.texts, owner=owner, refs=refs)
+    refs, texts = await services.graph.read(search.texts_with_dependents, owner=owner, refs=set(refs))
     await _write(services, owner, texts)
     gone: dict[str, list[str]] = defaultdict(list)
     for ref in refs:

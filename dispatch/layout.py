@@ -3,9 +3,10 @@ communities and ranks, and keeps them on the nodes with one PositionsChanged eve
 that moved or changed community.
 
 It re-reads the owner's whole graph each time, so it is idempotent and order-free: an event delivered
-twice finds its nodes placed and changes nothing. Its own PositionsChanged events are ignored (else each
-would cause the next). A graph laid out for the first time, or one that more than doubled at once (an
-import), is laid out whole; otherwise old nodes move only a little (layout/forces.py's OLD_STEP).
+twice finds its nodes placed and changes nothing. Its own PositionsChanged events are not its kind
+(`handles`): else each would cause the next. A graph laid out for the first time, or one that more than
+doubled at once (an import), is laid out whole; otherwise old nodes move only a little (layout/forces.py's
+OLD_STEP).
 """
 
 import zlib
@@ -24,12 +25,15 @@ NAME = "layout"
 RANK_CHANGE = 0.05  # a rank kept is rewritten only when it changed by more than this share
 
 
+def handles(kind: str) -> bool:
+    return kind != view.POSITIONS_CHANGED  # its own announcements (else each would cause the next)
+
+
 async def handle(services: Services, events: Sequence[Event]) -> None:
     owners = {
         event.owner
         for event in events
-        if event.kind != view.POSITIONS_CHANGED
-        and any(ref.partition(":")[0] in DOMAIN_LABELS for ref in event.nodes)
+        if handles(event.kind) and any(ref.partition(":")[0] in DOMAIN_LABELS for ref in event.nodes)
     }
     for owner in sorted(owners):
         await refresh(services.graph, owner)

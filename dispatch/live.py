@@ -16,6 +16,10 @@ from wire import deltas as wire
 NAME = "live"
 
 
+def handles(kind: str) -> bool:
+    return True  # every change is news to a subscriber, the layout's new positions too
+
+
 async def handle(services: Services, events: Sequence[Event]) -> None:
     pubsub = services.pubsub
     if pubsub is None:

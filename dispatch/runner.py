@@ -5,6 +5,16 @@ A batch that fails is tried again owner by owner, each owner's events by halves,
 always fails (a poison event) holds back only its owner's events after it; the other owners' go on, in
 the same pass. Once it is known for poison (dispatch/poison.py) it is set aside: logged, named on the
 Event (`parked_by`), and passed over. A pass that delivers nothing and fails (an outage) backs off.
+
+The bookkeeping a commit costs is a small constant, whatever the number of users:
+- a consumer wakes only for the event kinds it `handles`, and passes over the others (its cursor moves
+  past them) in its next pass;
+- its lease is taken when there is work, renewed only once half of it has run out, and let go when a
+  whole poll finds nothing to do, when it backs off, at the end of drain() and at stop();
+- while it holds the lease, this instance alone moves the consumer's cursors, so it knows those it
+  moved: the events its own commits wrote are handed over as they are, unread, when they follow a
+  cursor it knows. Anything else (another instance's events, a gap, an owner it does not know, a batch
+  that failed) is read from the owners marked due (graph/dispatcher.py), as it is at every poll.
 """
 
 import asyncio
@@ -23,6 +33,7 @@ from graph import dispatcher
 
 logger = logging.getLogger("kindred.dispatch")
 OUTAGE_OWNERS = 3  # owners in a row whose first event fails: the consumer's store is down, stop the pass
+KNOWN_OWNERS = 10_000  # cursors kept in memory per consumer (the least recently moved are forgotten)
 
 
 class LeaseBusy(Exception):
@@ -31,15 +42,52 @@ class LeaseBusy(Exception):
 
 @dataclass
 class Pass:
-    """What one delivery to a consumer did: the events it handed over (or set aside), and the owners it
-    stopped short for, each with the error of the event that failed (retried on the next pass)."""
+    """What one delivery to a consumer did: the events it handed over (or set aside), those it passed
+    over (kinds it does not handle), and the owners it stopped short for, each with the error of the
+    event that failed (retried on the next pass)."""
 
     delivered: int = 0
+    passed: int = 0
     blocked: dict[str, Exception] = field(default_factory=dict)
 
     @property
     def error(self) -> Exception | None:
         return next(iter(self.blocked.values()), None)
+
+
+@dataclass
+class _State:
+    """One consumer's side of this instance."""
+
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    inbox: list[Event] | None = field(
+        default_factory=list
+    )  # committed here since its last pass; None: too many
+    known: dict[str, int] = field(default_factory=dict)  # owner -> cursor, as moved under the lease held now
+    held_until: float = 0.0  # (event loop clock) when the lease it holds runs out, at the earliest
+    read_at: float = float("-inf")  # when a pass last read the graph
+    must_read: bool = False  # a poll is asked for, or an owner was held back: the next pass reads
+    enlisted: bool = False  # its Lease is known to exist: owners are marked due for it
+
+    def holds(self, now: float) -> bool:
+        return now < self.held_until
+
+    def lost(self) -> None:
+        """The lease is no longer this instance's: another may move the cursors from now on."""
+        self.held_until = 0.0
+        self.known.clear()
+
+    def know(self, cursors: dict[str, int]) -> None:
+        for owner, sequence in cursors.items():
+            self.known.pop(owner, None)  # re-inserted last: the dict's order is the order of use
+            self.known[owner] = sequence
+        while len(self.known) > KNOWN_OWNERS:
+            del self.known[next(iter(self.known))]
+
+    def take_inbox(self) -> list[Event] | None:
+        inbox, self.inbox = self.inbox, []
+        return inbox
 
 
 class Dispatcher:
@@ -63,45 +111,68 @@ class Dispatcher:
         self.backoff_seconds = backoff_seconds
         self.backoff_max_seconds = backoff_max_seconds
         self.failures: dict[str, int] = defaultdict(int)
-        self.delivered: dict[str, int] = defaultdict(int)  # events handed to each consumer, for tests
+        # Events each consumer has now, handed over or passed over (for tests).
+        self.delivered: dict[str, int] = defaultdict(int)
         self.failed = Failures()
-        self._wake = {consumer.name: asyncio.Event() for consumer in self.consumers}
-        self._locks = {consumer.name: asyncio.Lock() for consumer in self.consumers}
+        self._states = {consumer.name: _State() for consumer in self.consumers}
         self._tasks: list[asyncio.Task[None]] = []
 
-    def wake(self) -> None:
-        for event in self._wake.values():
-            event.set()
+    def wake(self, *names: str) -> None:
+        """Has these consumers (all by default) look for pending events now, as their poll does."""
+        for name in names or self._states:
+            self._states[name].must_read = True
+            self._states[name].wake.set()
+
+    def idle(self) -> bool:
+        """No consumer is delivering, and none is woken."""
+        return all(not state.lock.locked() and not state.wake.is_set() for state in self._states.values())
+
+    def _committed(self, events: Sequence[Event]) -> None:
+        """After a commit in this process: its events go to every consumer's inbox, and the consumers
+        that handle one of their kinds wake (the others pass over them in their next pass)."""
+        for consumer in self.consumers:
+            state = self._states[consumer.name]
+            if state.inbox is not None:
+                state.inbox.extend(events)
+                if len(state.inbox) > self.batch:
+                    state.inbox = None  # too many to hold: its next pass reads them
+            if any(consumer.handles(event.kind) for event in events):
+                state.wake.set()
 
     async def start(self) -> None:
-        self.services.graph.on_commit.append(self.wake)
+        self.services.graph.on_commit.append(self._committed)
         self._tasks = [asyncio.create_task(self._loop(consumer)) for consumer in self.consumers]
         self.wake()  # what was left pending before this start
 
     async def stop(self) -> None:
         with contextlib.suppress(ValueError):
-            self.services.graph.on_commit.remove(self.wake)
+            self.services.graph.on_commit.remove(self._committed)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
+        for consumer in self.consumers:
+            await self._let_go(consumer)  # another instance takes over at once
 
     async def drain(self, within: float = 60.0) -> None:
         """Delivers until every consumer has every event committed so far; a consumer's error is raised.
-        Waits (up to `within` seconds) while another instance holds a lease."""
-        async with asyncio.timeout(within):
-            # A consumer may append events of its own (the layout's PositionsChanged): passes repeat
-            # until one delivers nothing, so the consumers before it get those too.
-            while True:
-                before = sum(self.delivered.values())
-                passes = [await self._deliver_when_free(consumer) for consumer in self.consumers]
-                if sum(self.delivered.values()) == before:
-                    errors = [done.error for done in passes if done.error is not None]
-                    if errors:
-                        raise errors[0]
-                    return
+        Waits (up to `within` seconds) while another instance holds a lease. Lets the leases go after."""
+        try:
+            async with asyncio.timeout(within):
+                # A consumer may append events of its own (the layout's PositionsChanged): passes repeat
+                # until one delivers nothing, so the consumers before it get those too.
+                while True:
+                    before = sum(self.delivered.values())
+                    passes = [await self._deliver_when_free(consumer) for consumer in self.consumers]
+                    if sum(self.delivered.values()) == before:
+                        errors = [done.error for done in passes if done.error is not None]
+                        if errors:
+                            raise errors[0]
+                        return
+        finally:
+            await self._release_all()
 
     async def _deliver_when_free(self, consumer: Consumer) -> Pass:
         while True:
@@ -110,27 +181,101 @@ class Dispatcher:
             except LeaseBusy:
                 await asyncio.sleep(0.05)  # polling another instance's lease, not a test's wait
 
-    async def deliver(self, consumer: Consumer) -> Pass:
+    async def deliver(self, consumer: Consumer, *, read: bool = True) -> Pass:
         """Hands the consumer its pending events, batch by batch, until none is left but those of the
-        owners it stopped short for."""
-        graph = self.services.graph
+        owners it stopped short for. With read=False (woken by this instance's commits) it hands over
+        what those commits wrote without reading the graph, when the cursors it knows show that nothing
+        comes before it; else it reads, as it does at least once every poll_seconds."""
+        state = self._states[consumer.name]
         done = Pass()
-        async with self._locks[consumer.name]:
-            while True:
-                await self._hold(consumer)
-                events = await graph.read(
-                    dispatcher.pending, consumer=consumer.name, limit=self.batch, skip=list(done.blocked)
-                )
-                if not events:
-                    await graph.write(dispatcher.release, name=consumer.name, holder=self.holder)
-                    return done
-                handled, blocked = await self._handled(consumer, events)
-                if handled:
-                    await self._advance(consumer, handled)
-                    done.delivered += len(handled)
-                done.blocked |= blocked
-                if len(blocked) >= OUTAGE_OWNERS and not handled:
-                    return done  # what is left waits for the store to be back
+        async with state.lock:
+            if not state.enlisted:  # once per consumer and instance
+                await self.services.graph.write(dispatcher.enlist, name=consumer.name)
+                state.enlisted = True
+            loop = asyncio.get_running_loop()
+            read = read or state.must_read or loop.time() - state.read_at >= self.poll_seconds
+            state.must_read = False
+            events = self._direct(state, state.take_inbox(), loop.time())
+            from_graph = events is None or (read and not events)
+            if from_graph:
+                events = await self._read(consumer, skip=[])
+            while events:
+                # Read on after this batch when the poll must, or when the read was cut at the limit.
+                more = len(events) >= self.batch if from_graph else read
+                progress, handled = await self._batch(consumer, events, done)
+                outage = len(done.blocked) >= OUTAGE_OWNERS and not handled
+                more = more and not outage  # what is left waits for the store to be back
+                if progress:
+                    events = await self._advance(consumer, progress, more, skip=list(done.blocked))
+                else:
+                    events = await self._read(consumer, skip=list(done.blocked)) if more else []
+                from_graph = True
+            if done.blocked:
+                state.must_read = True  # retried at the next commit or poll
+        return done
+
+    def _direct(self, state: _State, inbox: list[Event] | None, now: float) -> list[Event] | None:
+        """The inbox's events the consumer does not have yet, when each follows a cursor this instance
+        knows; None when it cannot tell (the graph is read instead)."""
+        if inbox is None or not state.holds(now):
+            return None
+        events: list[Event] = []
+        by_owner = sorted(inbox, key=attrgetter("owner", "sequence"))
+        for owner, group in groupby(by_owner, key=attrgetter("owner")):
+            last = state.known.get(owner)
+            if last is None:
+                return None
+            for event in group:
+                if event.sequence <= last:
+                    continue  # a read delivered it already
+                if event.sequence != last + 1:
+                    return None  # another instance's events come between
+                events.append(event)
+                last = event.sequence
+        return events
+
+    async def _read(self, consumer: Consumer, skip: list[str]) -> list[Event]:
+        """What is pending for the consumer. The lease is taken only when there is something to deliver,
+        so an idle poll writes nothing; then it is read again, under the lease, for what the last holder
+        left."""
+        state = self._states[consumer.name]
+        held = state.holds(asyncio.get_running_loop().time())
+        events = await self._pending(consumer, skip)
+        if events and not held:
+            await self._hold(consumer)
+            events = await self._pending(consumer, skip)
+        return events
+
+    async def _pending(self, consumer: Consumer, skip: list[str]) -> list[Event]:
+        self._states[consumer.name].read_at = asyncio.get_running_loop().time()
+        return await self.services.graph.read(
+            dispatcher.pending, consumer=consumer.name, limit=self.batch, skip=skip
+        )
+
+    async def _batch(
+        self, consumer: Consumer, events: list[Event], done: Pass
+    ) -> tuple[dict[str, int], list[Event]]:
+        """Hands the events of the kinds it handles to the consumer; how far each owner's cursor may
+        move (past what it handled or passes over, up to the first it failed on), and what it handled."""
+        handed = [event for event in events if consumer.handles(event.kind)]
+        handled, blocked = await self._handled(consumer, handed) if handed else ([], {})
+        done.blocked |= blocked
+        finished = {event.uid for event in handled}
+        progress: dict[str, int] = {}
+        stopped: set[str] = set()
+        passed = 0
+        for event in events:  # by owner, then sequence
+            if event.owner in stopped:
+                continue
+            if event.uid not in finished and consumer.handles(event.kind):
+                stopped.add(event.owner)  # failed (or not reached): it and what follows come again
+                continue
+            progress[event.owner] = event.sequence
+            passed += event.uid not in finished
+        done.delivered += len(handled)
+        done.passed += passed
+        self.delivered[consumer.name] += len(handled) + passed
+        return progress, handled
 
     async def _handled(
         self, consumer: Consumer, events: list[Event]
@@ -191,41 +336,88 @@ class Dispatcher:
         )
         await self.services.graph.write(dispatcher.park, uid=event.uid, consumer=consumer.name)
 
-    async def _advance(self, consumer: Consumer, handled: list[Event]) -> None:
-        self.delivered[consumer.name] += len(handled)
-        done: dict[str, int] = {}
-        for event in handled:  # each owner's events in sequence order
-            done[event.owner] = event.sequence
-        # Renewed before moving progress: if another instance took the lease meanwhile, it redoes
-        # these events (at least once) and this one moves nothing.
+    async def _advance(
+        self, consumer: Consumer, progress: dict[str, int], read: bool, skip: list[str]
+    ) -> list[Event]:
+        """Moves the cursors (in a transaction that sees the lease still held) and, when asked, reads
+        what is pending next in the same transaction."""
+        state = self._states[consumer.name]
+        graph = self.services.graph
+        # Renewed if it runs out soon: if another instance took the lease meanwhile, it redoes these
+        # events (at least once) and this one moves nothing.
         await self._hold(consumer)
-        if not await self.services.graph.write(
-            dispatcher.advance, consumer=consumer.name, holder=self.holder, done=done
-        ):
+        moved: dict[str, int] | None
+        events: list[Event] = []
+        common = {"consumer": consumer.name, "holder": self.holder, "done": progress}
+        if read:
+            state.read_at = asyncio.get_running_loop().time()
+            moved, events = await graph.write(
+                dispatcher.advance_and_read, **common, limit=self.batch, skip=skip
+            )
+        else:
+            moved = await graph.write(dispatcher.advance, **common)
+        if moved is None:
+            state.lost()
             raise LeaseBusy(consumer.name)  # the lease expired mid-batch: its new holder redoes it
+        state.know(moved)
+        return events
 
     async def _hold(self, consumer: Consumer) -> None:
-        graph = self.services.graph
-        held = await graph.write(
+        """Makes sure the lease is held: taken if it is not, renewed once half of it has run out."""
+        state = self._states[consumer.name]
+        now = asyncio.get_running_loop().time()
+        if now < state.held_until - self.lease_seconds / 2:
+            return
+        held = await self.services.graph.write(
             dispatcher.acquire, name=consumer.name, holder=self.holder, seconds=self.lease_seconds
         )
         if not held:
+            state.lost()
             raise LeaseBusy(consumer.name)
+        if not state.holds(now):  # not held a moment ago: another instance may have moved the cursors
+            state.known.clear()
+        # From before the request: the lease runs (in Neo4j's time) from when it was written, later.
+        state.held_until = now + self.lease_seconds
+
+    async def _release(self, consumer: Consumer) -> None:
+        state = self._states[consumer.name]
+        async with state.lock:
+            if not state.held_until:
+                return
+            state.lost()
+            await self.services.graph.write(dispatcher.release, name=consumer.name, holder=self.holder)
+
+    async def _release_all(self) -> None:
+        for consumer in self.consumers:
+            await self._release(consumer)
+
+    async def _let_go(self, consumer: Consumer) -> None:
+        """Releases the lease if Neo4j answers soon; else it expires on its own."""
+        try:
+            async with asyncio.timeout(5):
+                await self._release(consumer)
+        except Exception:
+            logger.warning("the lease of %s was not released; it expires", consumer.name, exc_info=True)
 
     async def _loop(self, consumer: Consumer) -> None:
-        wake = self._wake[consumer.name]
+        state = self._states[consumer.name]
         delay = self.poll_seconds
         while True:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(delay):
-                    await wake.wait()
-            wake.clear()
+            polled = False
             try:
-                done = await self.deliver(consumer)
+                async with asyncio.timeout(delay):
+                    await state.wake.wait()
+            except TimeoutError:
+                polled = True
+            state.wake.clear()
+            try:
+                done = await self.deliver(consumer, read=polled)
                 if done.error is not None and not done.delivered:
                     raise done.error  # nothing went through: the consumer's store is down, back off
                 if done.blocked:  # retried at the next commit or poll; the other owners were served
                     logger.warning("consumer %s held back %d owner(s)", consumer.name, len(done.blocked))
+                if polled and not (done.delivered or done.passed):
+                    await self._release(consumer)  # a whole poll with nothing to do: let another take it
                 self.failures[consumer.name] = 0
                 delay = self.poll_seconds
             except LeaseBusy:
@@ -241,6 +433,8 @@ class Dispatcher:
                     delay,
                     exc_info=True,
                 )
+                # Another instance may try meanwhile (at its poll), as this one cannot for a while.
+                await self._let_go(consumer)
                 # While backing off, commits must not wake it at once: wait out the delay.
                 await asyncio.sleep(delay)
                 delay = 0

@@ -4,26 +4,38 @@ Progress is a (:Cursor {consumer, owner, sequence}) node per consumer and owner:
 of that owner the consumer has. Events are numbered per owner without gaps, so "after the cursor" is
 exactly what is pending, and the cursor survives a restart with the graph.
 
+Pending work is found from the owners marked `dispatch_due` (indexed; set when an event is appended,
+graph/events.py), never from every user: an owner stays marked until every consumer's cursor has its
+last event. "Every consumer" is every Lease: a consumer seen for the first time (enlist) marks every
+owner with events due, so it gets the whole log, as a new derived store must. A consumer taken out of
+service for good must have its Lease deleted, or the owners it leaves behind stay marked.
+
 A (:Lease {name}) node per consumer says which instance may deliver to it until when: an instance
 delivers only while it holds the lease, and moves a cursor only in a transaction that sees it still
 holds it, so two instances never deliver the same event at once and a stale holder cannot move progress.
 """
 
-from dataclasses import dataclass
-from typing import Any
-
 from neo4j import AsyncManagedTransaction
 
+from graph.events import Event
 from graph.rows import native
 
+# A consumer is known by its Lease. One seen for the first time has every owner's whole log pending: each
+# owner with events is marked due (once per new consumer: a pass over the users).
+_NEW_CONSUMER = "MATCH (u:User) WHERE u.event_sequence IS NOT NULL SET u.dispatch_due = true"
 
-@dataclass(frozen=True)
-class Event:
-    uid: str
-    owner: str
-    sequence: int
-    kind: str
-    nodes: tuple[str, ...]
+
+async def enlist(tx: AsyncManagedTransaction, *, name: str) -> None:
+    """Makes the consumer known (its Lease, held by nobody yet), before it looks for pending events."""
+    query = """
+    MERGE (l:Lease {name: $name})
+    ON CREATE SET l.created = true
+    WITH l, l.created IS NOT NULL AS created
+    REMOVE l.created
+    RETURN created
+    """
+    if (await (await tx.run(query, name=name)).single(strict=True))["created"]:
+        await (await tx.run(_NEW_CONSUMER)).consume()
 
 
 async def acquire(tx: AsyncManagedTransaction, *, name: str, holder: str, seconds: float) -> bool:
@@ -32,14 +44,19 @@ async def acquire(tx: AsyncManagedTransaction, *, name: str, holder: str, second
     # for a free lease the second reads what the first wrote.
     query = """
     MERGE (l:Lease {name: $name})
+    ON CREATE SET l.created = true
     SET l.lock = true
     REMOVE l.lock
-    WITH l, l.holder IS NULL OR l.holder = $holder OR l.expires_at < datetime() AS free
+    WITH l, l.created IS NOT NULL AS created,
+         l.holder IS NULL OR l.holder = $holder OR l.expires_at < datetime() AS free
+    REMOVE l.created
     FOREACH (_ IN CASE WHEN free THEN [1] ELSE [] END |
       SET l.holder = $holder, l.expires_at = datetime() + duration({milliseconds: $ms}))
-    RETURN free
+    RETURN free, created
     """
     record = await (await tx.run(query, name=name, holder=holder, ms=int(seconds * 1000))).single(strict=True)
+    if record["created"]:  # enlisted meanwhile, and its Lease deleted since
+        await (await tx.run(_NEW_CONSUMER)).consume()
     return bool(record["free"])
 
 
@@ -51,34 +68,74 @@ async def release(tx: AsyncManagedTransaction, *, name: str, holder: str) -> Non
 async def pending(
     tx: AsyncManagedTransaction, *, consumer: str, limit: int, skip: list[str] | None = None
 ) -> list[Event]:
-    """The oldest `limit` events the consumer does not have yet, by owner and sequence, but those of the
-    owners in `skip`."""
+    """The oldest `limit` events the consumer does not have yet, by owner and sequence, of the owners
+    marked due but those in `skip`. Every kind: the consumer passes over those it does not handle."""
+    # Both hinted: without them the planner may scan every User by uid, or every event of an owner.
     query = """
-    MATCH (u:User) WHERE u.event_sequence IS NOT NULL AND NOT u.uid IN $skip
+    MATCH (u:User) USING INDEX u:User(dispatch_due) WHERE u.dispatch_due = true AND NOT u.uid IN $skip
     OPTIONAL MATCH (c:Cursor {consumer: $consumer, owner: u.uid})
     WITH u, coalesce(c.sequence, 0) AS done WHERE u.event_sequence > done
-    MATCH (e:Event {owner: u.uid}) WHERE e.sequence > done
+    MATCH (e:Event {owner: u.uid}) USING INDEX e:Event(owner, sequence) WHERE e.sequence > done
     RETURN e {.uid, .owner, .sequence, .kind, .nodes} AS e
     ORDER BY e.owner, e.sequence LIMIT $limit
     """
     result = await tx.run(query, consumer=consumer, limit=limit, skip=skip or [])
-    return [_event(native(record["e"])) async for record in result]
+    rows = [native(record["e"]) async for record in result]
+    return [Event(r["uid"], r["owner"], r["sequence"], r["kind"], tuple(r["nodes"] or ())) for r in rows]
 
 
-async def advance(tx: AsyncManagedTransaction, *, consumer: str, holder: str, done: dict[str, int]) -> bool:
+async def advance(
+    tx: AsyncManagedTransaction, *, consumer: str, holder: str, done: dict[str, int]
+) -> dict[str, int] | None:
     """Records that the consumer has every event up to done[owner] of each owner, if `holder` still holds
-    its lease; a cursor never moves back. False (nothing written) when the lease was lost."""
+    its lease (a cursor never moves back), and unmarks the owners every consumer now has whole. Returns
+    each owner's cursor as it now is; None (nothing written) when the lease was lost."""
     query = """
     OPTIONAL MATCH (l:Lease {name: $consumer, holder: $holder})
     WITH l WHERE l IS NOT NULL
     UNWIND keys($done) AS owner
     MERGE (c:Cursor {consumer: $consumer, owner: owner})
     SET c.sequence = CASE WHEN coalesce(c.sequence, 0) < $done[owner] THEN $done[owner] ELSE c.sequence END
-    RETURN count(c) AS moved
+    RETURN collect([owner, c.sequence]) AS cursors
     """
-    result = await tx.run(query, consumer=consumer, holder=holder, done=done)
-    record = await result.single()
-    return record is not None and record["moved"] == len(done)
+    record = await (await tx.run(query, consumer=consumer, holder=holder, done=done)).single()
+    if record is None or len(record["cursors"]) != len(done):
+        return None
+    moved = {owner: sequence for owner, sequence in record["cursors"]}
+    # The owner's node is locked (by the first SET) before the other cursors and its last sequence are
+    # read: an append (which takes the same lock) lands before or after, never in between, and of two
+    # consumers catching up at once the second sees the first's cursor. In owner order, so two such
+    # transactions lock owners in the same order.
+    unmark = """
+    UNWIND $owners AS owner
+    MATCH (u:User {uid: owner}) WHERE u.dispatch_due = true
+    SET u.dispatch_lock = true
+    REMOVE u.dispatch_lock
+    WITH u WHERE NOT EXISTS {
+      MATCH (l:Lease) WHERE NOT EXISTS {
+        MATCH (c:Cursor {consumer: l.name, owner: u.uid}) WHERE c.sequence >= u.event_sequence
+      }
+    }
+    REMOVE u.dispatch_due
+    """
+    await (await tx.run(unmark, owners=sorted(moved))).consume()
+    return moved
+
+
+async def advance_and_read(
+    tx: AsyncManagedTransaction,
+    *,
+    consumer: str,
+    holder: str,
+    done: dict[str, int],
+    limit: int,
+    skip: list[str],
+) -> tuple[dict[str, int] | None, list[Event]]:
+    """advance, then pending, in one transaction: the next batch comes with the progress of the last."""
+    moved = await advance(tx, consumer=consumer, holder=holder, done=done)
+    if moved is None:
+        return None, []
+    return moved, await pending(tx, consumer=consumer, limit=limit, skip=skip)
 
 
 async def park(tx: AsyncManagedTransaction, *, uid: str, consumer: str) -> None:
@@ -94,7 +151,3 @@ async def cursors(tx: AsyncManagedTransaction, *, consumer: str) -> dict[str, in
     """Each owner's last sequence the consumer has."""
     query = "MATCH (c:Cursor {consumer: $consumer}) RETURN c.owner AS owner, c.sequence AS sequence"
     return {r["owner"]: r["sequence"] async for r in await tx.run(query, consumer=consumer)}
-
-
-def _event(row: dict[str, Any]) -> Event:
-    return Event(row["uid"], row["owner"], row["sequence"], row["kind"], tuple(row["nodes"] or ()))

@@ -1,11 +1,13 @@
 """One Neo4j driver, and the managed read and write transactions every query runs in."""
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, NotificationMinimumSeverity
 from neo4j.exceptions import DriverError, Neo4jError
+
+from graph.events import Event
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -24,9 +26,9 @@ class Graph:
         # How many transactions and Cypher statements ran: tests and benchmarks count round trips.
         self.transactions = 0
         self.statements = 0
-        # Called after each write transaction that wrote Events commits: how the dispatcher learns of
+        # Called with the Events a write transaction wrote, after it commits: how the dispatcher learns of
         # new events at once (its own writes, which write none, do not wake it again).
-        self.on_commit: list[Callable[[], None]] = []
+        self.on_commit: list[Callable[[Sequence[Event]], None]] = []
 
     @classmethod
     def connect(cls, uri: str, auth: tuple[str, str] | None, database: str) -> "Graph":
@@ -44,21 +46,21 @@ class Graph:
 
     async def write(self, work: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         self.transactions += 1
-        written: list[bool] = []
+        written: list[list[Event]] = []
         async with self.driver.session(database=self.database) as session:
             result = await session.execute_write(self._counted(work, written), *args, **kwargs)
         if written and written[-1]:  # the attempt that committed wrote events
             for listener in self.on_commit:
-                listener()
+                listener(written[-1])
         return result
 
-    def _counted(self, work: Work[P, T], written: list[bool] | None = None) -> Work[P, T]:
+    def _counted(self, work: Work[P, T], written: list[list[Event]] | None = None) -> Work[P, T]:
         async def counted(tx: AsyncManagedTransaction, *args: P.args, **kwargs: P.kwargs) -> T:
             counting = _CountingTransaction(tx, self)
             # A proxy of the managed transaction, not one: it forwards everything and counts statements.
             result = await work(counting, *args, **kwargs)  # type: ignore[arg-type]
             if written is not None:
-                written.append(counting.wrote_events)
+                written.append(counting.appended)
             return result
 
         return counted
@@ -84,7 +86,7 @@ class _CountingTransaction:
     def __init__(self, tx: AsyncManagedTransaction, graph: Graph) -> None:
         self._tx = tx
         self._graph = graph
-        self.wrote_events = False  # set by graph/events.py when it appends to the log
+        self.appended: list[Event] = []  # set by graph/events.py when it appends to the log
 
     async def run(self, query: Any, parameters: dict[str, Any] | None = None, **kwargs: Any) -> Any:
         self._graph.statements += 1

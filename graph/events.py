@@ -5,8 +5,13 @@ timeline of a node outlives the node.
 
 The sequence is kept on the User node, so concurrent writes of one owner queue on that node's lock and
 every Event gets the next number: no gaps, no repeats, never smaller than one before it.
+
+The same statement marks the owner `dispatch_due` (indexed): the dispatcher reads its pending work from
+the owners so marked, not from every user, and unmarks an owner once every consumer has its events
+(graph/dispatcher.py).
 """
 
+from dataclasses import dataclass
 from uuid import uuid4
 
 from neo4j import AsyncManagedTransaction
@@ -16,6 +21,17 @@ from graph.rows import native, sort_values_of
 
 _FIELDS = "n {.uid, .sequence, .kind, .nodes, .at, .data}"
 SORTS = {"sequence": "n.sequence"}
+
+
+@dataclass(frozen=True)
+class Event:
+    """An Event as the dispatcher hands it to consumers."""
+
+    uid: str
+    owner: str
+    sequence: int
+    kind: str
+    nodes: tuple[str, ...]
 
 
 async def append(
@@ -36,7 +52,7 @@ async def append_all(
     MATCH (u:User {uid: $owner})
     SET u.event_lock = true
     WITH u, coalesce(u.event_sequence, 0) AS base
-    SET u.event_sequence = base + size($changes)
+    SET u.event_sequence = base + size($changes), u.dispatch_due = true
     REMOVE u.event_lock
     WITH base
     UNWIND range(0, size($changes) - 1) AS i
@@ -46,9 +62,15 @@ async def append_all(
     """
     rows = [{"uid": str(uuid4()), "kind": kind, "nodes": nodes} for kind, nodes in changes]
     record = await (await tx.run(query, owner=owner, changes=rows, data=data)).single(strict=True)
-    # tx is Graph's counting proxy (graph/driver.py); after the commit, this wakes the dispatcher.
-    tx.wrote_events = True  # type: ignore[attr-defined]
-    return record["sequences"]
+    sequences: list[int] = record["sequences"]
+    # Given to the dispatcher after the commit (graph/driver.py): it wakes the consumers of these kinds,
+    # and may hand the events over without reading them back.
+    appended = [
+        Event(row["uid"], owner, sequence, row["kind"], tuple(row["nodes"]))
+        for row, sequence in zip(rows, sequences, strict=True)
+    ]
+    tx.appended = [*getattr(tx, "appended", ()), *appended]  # type: ignore[attr-defined]
+    return sequences
 
 
 def condition(node: str | None = None, after_sequence: int | None = None) -> Condition:

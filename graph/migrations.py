@@ -165,6 +165,20 @@ MIGRATIONS = (
             for label in _VIEW_LABELS
         ),
     ),
+    Migration(
+        9,
+        "the dispatcher's index of owners with undelivered events (User.dispatch_due), marked on the owners "
+        "a consumer has not had every event of yet",
+        (
+            "CREATE INDEX User_dispatch_due IF NOT EXISTS FOR (u:User) ON (u.dispatch_due)",
+            # A consumer is known by its Lease; one not seen yet marks every owner when it first runs
+            # (graph/dispatcher.py's acquire), so only the owners some known consumer is behind on wait.
+            "MATCH (u:User) WHERE u.event_sequence IS NOT NULL AND EXISTS { MATCH (l:Lease) "
+            "WHERE NOT EXISTS { MATCH (c:Cursor {consumer: l.name, owner: u.uid}) "
+            "WHERE c.sequence >= u.event_sequence } } "
+            "SET u.dispatch_due = true",
+        ),
+    ),
 )
 
 _LEDGER = "CREATE CONSTRAINT Migration_version IF NOT EXISTS FOR (m:Migration) REQUIRE m.version IS UNIQUE"

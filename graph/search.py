@@ -71,6 +71,14 @@ async def texts(tx: AsyncManagedTransaction, *, owner: str, refs: Iterable[str])
     return found
 
 
+async def texts_with_dependents(
+    tx: AsyncManagedTransaction, *, owner: str, refs: Iterable[str]
+) -> tuple[set[str], dict[str, dict[str, str]]]:
+    """These nodes and their dependents, and the texts of those that exist: one transaction."""
+    refs = set(refs) | await dependents(tx, owner=owner, refs=refs)
+    return refs, await texts(tx, owner=owner, refs=refs)
+
+
 async def keep_texts(
     tx: AsyncManagedTransaction, *, owner: str, texts: Mapping[str, Mapping[str, str]]
 ) -> None:
