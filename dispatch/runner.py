@@ -348,14 +348,19 @@ class Dispatcher:
         await self._hold(consumer)
         moved: dict[str, int] | None
         events: list[Event] = []
-        common = {"consumer": consumer.name, "holder": self.holder, "done": progress}
+        name, holder = consumer.name, self.holder
         if read:
             state.read_at = asyncio.get_running_loop().time()
             moved, events = await graph.write(
-                dispatcher.advance_and_read, **common, limit=self.batch, skip=skip
+                dispatcher.advance_and_read,
+                consumer=name,
+                holder=holder,
+                done=progress,
+                limit=self.batch,
+                skip=skip,
             )
         else:
-            moved = await graph.write(dispatcher.advance, **common)
+            moved = await graph.write(dispatcher.advance, consumer=name, holder=holder, done=progress)
         if moved is None:
             state.lost()
             raise LeaseBusy(consumer.name)  # the lease expired mid-batch: its new holder redoes it

@@ -60,14 +60,15 @@ async def append_all(
                      nodes: $changes[i].nodes, data: $data, at: datetime()})
     RETURN collect(e.sequence) AS sequences
     """
-    rows = [{"uid": str(uuid4()), "kind": kind, "nodes": nodes} for kind, nodes in changes]
+    made = [(str(uuid4()), kind, list(nodes)) for kind, nodes in changes]
+    rows = [{"uid": uid, "kind": kind, "nodes": nodes} for uid, kind, nodes in made]
     record = await (await tx.run(query, owner=owner, changes=rows, data=data)).single(strict=True)
     sequences: list[int] = record["sequences"]
     # Given to the dispatcher after the commit (graph/driver.py): it wakes the consumers of these kinds,
     # and may hand the events over without reading them back.
     appended = [
-        Event(row["uid"], owner, sequence, row["kind"], tuple(row["nodes"]))
-        for row, sequence in zip(rows, sequences, strict=True)
+        Event(uid, owner, sequence, kind, tuple(nodes))
+        for (uid, kind, nodes), sequence in zip(made, sequences, strict=True)
     ]
     tx.appended = [*getattr(tx, "appended", ()), *appended]  # type: ignore[attr-defined]
     return sequences
