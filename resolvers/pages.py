@@ -5,11 +5,11 @@ import binascii
 import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from errors import BadUserInput
 from graph.pages import Page, Row, Rows, Sort
+from wire import temporal
 
 if TYPE_CHECKING:
     from resolvers.context import Context
@@ -89,7 +89,7 @@ Pager = Callable[["Context", Any, Sequence[Order], PageArgs], Awaitable[Paged]]
 
 
 def encode(row: Row) -> str:
-    payload = json.dumps([[_tagged(value) for value in row.sort], row.uid], separators=(",", ":"))
+    payload = json.dumps([[temporal.tag(value) for value in row.sort], row.uid], separators=(",", ":"))
     return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
 
@@ -114,22 +114,14 @@ def edges(rows: Rows) -> list[tuple[str, Row]]:
     return [(encode(row), row) for row in rows.items]
 
 
-def _tagged(value: Any) -> Any:
-    # Dates and datetimes must come back as themselves, or Neo4j would compare them with strings.
-    if isinstance(value, datetime):
-        return {"t": value.isoformat()}
-    if isinstance(value, date):
-        return {"d": value.isoformat()}
-    return value
-
-
 def _untagged(value: Any) -> Any:
+    """A cursor's sort value as it was: a tagged date or datetime (which must come back as itself, or
+    Neo4j would compare it with strings), or a plain JSON scalar; anything else is no cursor of ours."""
     if isinstance(value, dict):
-        if set(value) == {"t"} and isinstance(value["t"], str):
-            return datetime.fromisoformat(value["t"])
-        if set(value) == {"d"} and isinstance(value["d"], str):
-            return date.fromisoformat(value["d"])
-        raise ValueError(value)
+        untagged = temporal.untag(value)
+        if untagged is value:
+            raise ValueError(value)
+        return untagged
     if isinstance(value, bool) or value is None or isinstance(value, str | float):
         return value
     if isinstance(value, int) and -_INT64 <= value < _INT64:
