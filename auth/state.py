@@ -95,5 +95,9 @@ async def forget_key(cache: Cache | None, key_hash: str) -> None:
 
 def _key_record(row: dict[str, Any]) -> KeyRecord:
     """A key's record as the graph gives it (datetimes) or the cache keeps it (tagged: wire/temporal.py)."""
-    expires_at, last_used_at = temporal.untag(row["expires_at"]), temporal.untag(row["last_used_at"])
-    return KeyRecord(row["uid"], row["owner"], expires_at, last_used_at)
+    return KeyRecord(row["uid"], row["owner"], _when(row["expires_at"]), _when(row["last_used_at"]))
+
+
+def _when(value: Any) -> Any:
+    # A bare ISO text is how an earlier version cached a time: read during a rolling deploy, it stays one.
+    return datetime.fromisoformat(value) if isinstance(value, str) else temporal.untag(value)
