@@ -22,8 +22,7 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph.kinds import BY_LABEL as KINDS
-from graph.kinds import ENDS
+from graph.kinds import BY_LABEL, ENDS
 from graph.pages import Row
 from graph.rows import native
 
@@ -39,7 +38,7 @@ _ACCOUNT = {
         "n {.uid, .name, .prefix, .status, .created_at, .last_used_at, .expires_at, .revoked_at}",
     ),
 }
-LABELS = frozenset(KINDS) | frozenset(_ACCOUNT)
+LABELS = frozenset(BY_LABEL) | frozenset(_ACCOUNT)
 REPLAY_PAGE = 100
 
 
@@ -53,7 +52,7 @@ class NodeChange:
 
     def row(self) -> Row:
         """The node as its domain's queries return it (JSON properties decoded, computed fields kept)."""
-        kind = KINDS.get(self.label)
+        kind = BY_LABEL.get(self.label)
         properties = self.properties or {"uid": self.uid}
         return kind.row(properties) if kind is not None else Row(native(properties))
 
@@ -253,8 +252,8 @@ async def _nodes(tx: AsyncManagedTransaction, owner: str, refs: set[str]) -> dic
     params: dict[str, Any] = {}
     for index, (label, uids) in enumerate(sorted(by_label.items())):
         params[f"uids_{index}"] = uids
-        if label in KINDS:
-            kind = KINDS[label]
+        if label in BY_LABEL:
+            kind = BY_LABEL[label]
             match = f"MATCH (n:{label} {{owner: $owner}}) {kind.joins} WHERE n.uid IN $uids_{index}"
             match += f" AND {kind.visible}"
             projection = kind.projection
@@ -280,7 +279,7 @@ async def _links(
     centers: dict[str, list[str]] = {}
     for ref in around:
         label, _, uid = ref.partition(":")
-        if label in KINDS:
+        if label in BY_LABEL:
             centers.setdefault(label, []).append(uid)
     if not groups and not centers:
         return {}
