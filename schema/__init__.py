@@ -27,6 +27,7 @@ from schema.documents import DocumentMutation
 from schema.errors import MaskInternalErrors, classify, log_internal
 from schema.events import EventQuery
 from schema.gifts import GiftMutation, GiftQuery
+from schema.insights import InsightMutation, InsightQuery
 from schema.links import LinkMutation
 from schema.live import LiveSubscription
 from schema.memories import MemoryMutation, MemoryQuery
@@ -58,6 +59,7 @@ QUERIES = (
     GiftQuery,
     MemoryQuery,
     ConflictQuery,
+    InsightQuery,
     EventQuery,
     PathQuery,
     SearchQuery,
@@ -73,6 +75,7 @@ Mutation = merge_types(
         GiftMutation,
         MemoryMutation,
         ConflictMutation,
+        InsightMutation,
         LinkMutation,
         DocumentMutation,
     ),
