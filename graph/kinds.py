@@ -69,13 +69,16 @@ RECIPIENT = Kind(
         dependents="""
         MATCH (d:Gift)-[:INTENDED_FOR]->(n) RETURN d
         UNION
-        MATCH (d:Conflict)-[:WITH]->(n) RETURN d""",
+        MATCH (d:Conflict)-[:WITH]->(n) RETURN d
+        UNION
+        MATCH (d:Insight)-[:CONCERNS]->(n) RETURN d""",
     ),
     # What is theirs alone (occasions, conflicts, gifts with their outcomes); what they share stays.
     cascade=(
         Cascade("HAS_OCCASION", "Occasion"),
         Cascade("INTENDED_FOR", "Gift", outgoing=False, then=(Cascade("HAS_OUTCOME", "GiftOutcome"),)),
         Cascade("WITH", "Conflict", outgoing=False),
+        Cascade("CONCERNS", "Insight", outgoing=False),  # what is known of them and of no one else
     ),
 )
 
@@ -226,7 +229,39 @@ DOCUMENT = Kind(
     ),
 )
 
-KINDS: tuple[Kind, ...] = (RECIPIENT, OCCASION, GIFT, OUTCOME, MEMORY, CONCEPT, CONFLICT, DOCUMENT)
+# Whom an insight is about. The coverage map calls it ABOUT, but a link type joins one pair of labels
+# (ENDS) and ABOUT is Conflict -> Concept: CONCERNS until a type may join several pairs.
+CONCERNS = Relation("CONCERNS", "Insight", "Recipient")
+# What an insight was learned from, with a `weight` (0-1, given with `link`): memories, for now.
+DERIVED_FROM = Relation("DERIVED_FROM", "Insight", "Memory")
+
+INSIGHT = Kind(
+    "Insight",
+    models.Insight,
+    sorts={"confidence": "n.confidence", "created_at": "n.created_at"},
+    title="statement",
+    relations=(CONCERNS, DERIVED_FROM),
+    searched=Searched(
+        "Insights: what is known, its category, whom it concerns.",
+        """
+        RETURN n.uid AS uid, {statement: n.statement, category: n.category,
+               concerns: [(n)-[:CONCERNS]->(r:Recipient) | r.name]} AS fields""",
+        sentence=("statement",),
+        listed=(("About", ("concerns",)), ("Category:", ("category",))),
+    ),
+)
+
+KINDS: tuple[Kind, ...] = (
+    RECIPIENT,
+    OCCASION,
+    GIFT,
+    OUTCOME,
+    MEMORY,
+    CONCEPT,
+    CONFLICT,
+    DOCUMENT,
+    INSIGHT,
+)
 BY_LABEL: Mapping[str, Kind] = {kind.label: kind for kind in KINDS}
 # What the 3D view lays out and draws; a link's ends, a path's steps and search's `near` are of these.
 DRAWN: tuple[Kind, ...] = tuple(kind for kind in KINDS if kind.drawn)

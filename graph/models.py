@@ -145,6 +145,18 @@ class Memory(Owned):
     expires_at = DateTimeProperty()
 
 
+class Insight(Owned):
+    """What the user's graph has come to know about a person: a claim with a confidence, whom it
+    concerns and the memories it is derived from (the coverage map's learned claims)."""
+
+    category = StringProperty(required=True)  # trait, goal, belief, preference, fact, pattern
+    statement = StringProperty(required=True)
+    value = JSONProperty()  # free-form detail of the claim
+    confidence = FloatProperty(default=0.5)
+    volatility = FloatProperty()  # how likely it is to change, 0 (settled) to 1 (fleeting)
+    status = StringProperty(default="proposed")  # proposed, confirmed, rejected, outdated
+
+
 class Conflict(Owned):
     """A conflict with a recipient (seed 002's conflicts)."""
 

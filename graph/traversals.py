@@ -1,14 +1,15 @@
 """Walking from many nodes at once: one query per level of a GraphQL selection, not per row.
 
 A domain module declares each relation that reaches its nodes as a `Traversal`: a fixed pattern from a
-parent `p` to its nodes `n`. A batch returns one keyset page of `n` for every parent.
+parent `p` to its nodes `n`, written by hand or, for a relation as graph/kinds.py declares it, by
+`Traversal.along`. A batch returns one keyset page of `n` for every parent.
 """
 
 from dataclasses import dataclass
 
 from neo4j import AsyncManagedTransaction
 
-from graph.kind import Kind
+from graph.kind import Kind, Relation
 from graph.pages import Page, Rows
 
 
@@ -17,6 +18,18 @@ class Traversal:
     parent: str  # the label of p
     pattern: str  # from (p) to (n); each n is read once, however many ways it is reached
     kind: Kind  # what n is
+
+    @classmethod
+    def along(cls, relation: Relation, kind: Kind) -> "Traversal":
+        """A declared relation walked to its end of `kind` from its other end: the traversal written
+        from the declaration (graph/kinds.py), for a relation between two different kinds."""
+        if relation.source == relation.target:
+            raise ValueError(f"{relation.type} joins {kind.label} to itself: say which way to walk it")
+        if kind.label == relation.target:
+            return cls(relation.source, f"(p)-[:{relation.type}]->(n:{kind.label})", kind)
+        if kind.label == relation.source:
+            return cls(relation.target, f"(p)<-[:{relation.type}]-(n:{kind.label})", kind)
+        raise ValueError(f"{relation.type} does not reach a {kind.label}")
 
 
 async def neighbors(

@@ -28,6 +28,7 @@ from schema.errors import MaskInternalErrors, classify, log_internal
 from schema.events import EventQuery
 from schema.execution import FlatViewLists
 from schema.gifts import GiftMutation, GiftQuery
+from schema.insights import InsightMutation, InsightQuery
 from schema.links import LinkMutation
 from schema.live import LiveSubscription
 from schema.memories import MemoryMutation, MemoryQuery
@@ -59,6 +60,7 @@ QUERIES = (
     GiftQuery,
     MemoryQuery,
     ConflictQuery,
+    InsightQuery,
     EventQuery,
     PathQuery,
     SearchQuery,
@@ -74,6 +76,7 @@ Mutation = merge_types(
         GiftMutation,
         MemoryMutation,
         ConflictMutation,
+        InsightMutation,
         LinkMutation,
         DocumentMutation,
     ),

@@ -14,6 +14,7 @@ from strawberry import relay
 from strawberry.annotation import StrawberryAnnotation
 from strawberry.extensions import FieldExtension
 from strawberry.types.arguments import StrawberryArgument
+from strawberry.types.base import get_object_definition
 from strawberry.types.field import StrawberryField
 
 from errors import BadUserInput
@@ -208,6 +209,19 @@ def related(node: Any, order: Any, load: Pager, description: str) -> Any:
         return connection(rows, paging, node_type(node).from_row, count)
 
     return paged(description, resolve)
+
+
+def attach(node: type, name: str, field: StrawberryField) -> None:
+    """Gives a node type made in another domain's module the field `name` (a connection made with
+    `related`): the far end of a relation a newer kind declares, kept with that kind, so a kind and
+    its relations are added without changing the other kinds' modules. Call it when the module loads,
+    before a schema is built; tests/test_kinds.py holds every relation to be traversable both ways."""
+    definition = get_object_definition(node, strict=True)
+    if any(existing.python_name == name for existing in definition.fields):
+        raise TypeError(f"{definition.name} already has a field {name}")
+    field.python_name = name
+    field.origin = node
+    definition.fields.append(field)
 
 
 def listing(

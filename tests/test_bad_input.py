@@ -53,6 +53,11 @@ async def _world(client: GraphQLClient, token: str) -> dict[str, str]:
         token=token,
     )
     concept = await client.data('mutation { createConcept(input: {name: "tea"}) { id } }', token=token)
+    insight = await client.data(
+        "mutation ($i: CreateInsightInput!) { createInsight(input: $i) { id } }",
+        {"i": {"category": "FACT", "statement": "Robin flies kites", "recipientIds": [person["id"]]}},
+        token=token,
+    )
     return {
         "UpdateRecipientInput": person["id"],
         "UpdateOccasionInput": occasion["createOccasion"]["id"],
@@ -60,6 +65,7 @@ async def _world(client: GraphQLClient, token: str) -> dict[str, str]:
         "UpdateMemoryInput": memory["createMemory"]["id"],
         "UpdateConflictInput": conflict["createConflict"]["id"],
         "UpdateConceptInput": concept["createConcept"]["id"],
+        "UpdateInsightInput": insight["createInsight"]["id"],
     }
 
 
@@ -293,6 +299,7 @@ def _valid(input_type: str, ids: dict[str, str]) -> dict[str, Any]:
         "CreateMemoryInput": {"kind": "EPISODIC", "content": "A walk"},
         "CreateConflictInput": {"recipientId": ids["UpdateRecipientInput"]},
         "ConceptInput": {"name": "tea"},
+        "CreateInsightInput": {"category": "FACT", "statement": "A fact"},
     }[input_type]
 
 

@@ -146,7 +146,8 @@ def _places(kind: str) -> list[tuple[str, str, tuple[str, ...]]]:
     return found
 
 
-# The smallest arguments each field accepts, given the ids of a recipient, a memory and a conflict.
+# The smallest arguments each field accepts, given the ids of a recipient, a memory, a conflict and an
+# insight.
 BASES: dict[str, Any] = {
     "createRecipient": lambda ids: {"input": {"name": "Fuzz", "relationship": {"kind": "FRIEND"}}},
     "updateRecipient": lambda ids: {"input": {"id": ids["recipient"]}},
@@ -157,6 +158,8 @@ BASES: dict[str, Any] = {
     "updateMemory": lambda ids: {"input": {"id": ids["memory"]}},
     "createConflict": lambda ids: {"input": {"recipientId": ids["recipient"]}},
     "updateConflict": lambda ids: {"input": {"id": ids["conflict"]}},
+    "createInsight": lambda ids: {"input": {"category": "FACT", "statement": "Fuzz"}},
+    "updateInsight": lambda ids: {"input": {"id": ids["insight"]}},
     "link": lambda ids: {"from": ids["memory"], "to": ids["recipient"], "kind": "INVOLVES"},
     "memories": lambda ids: {"filter": {}},
 }
@@ -228,10 +231,14 @@ async def _owned_things(client: GraphQLClient, token: str) -> dict[str, str]:
     conflict = await client.data(
         "mutation ($r: ID!) { createConflict(input: {recipientId: $r}) { id } }", {"r": rid}, token=token
     )
+    insight = await client.data(
+        'mutation { createInsight(input: {category: FACT, statement: "Rita rows"}) { id } }', token=token
+    )
     return {
         "recipient": rid,
         "memory": memory["createMemory"]["id"],
         "conflict": conflict["createConflict"]["id"],
+        "insight": insight["createInsight"]["id"],
     }
 
 

@@ -53,6 +53,12 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "storage_key": "k",
         "status": "ready",
     },
+    "Insight": {
+        "category": "preference",
+        "statement": "Ann prefers tea",
+        "confidence": 0.7,
+        "status": "proposed",
+    },
 }
 _SCALARS = {
     IntegerProperty: "Int",

@@ -1,0 +1,198 @@
+"""Insights: what the viewer's graph has come to know about a person (a trait, goal, belief, preference,
+fact or pattern), how sure it is, whom it concerns and the memories it is derived from."""
+
+import datetime as dt
+from enum import Enum
+from typing import Annotated, Any
+
+import strawberry
+from strawberry import relay
+from strawberry.scalars import JSON
+
+from resolvers import insights as resolve
+from resolvers.pages import Order
+from schema.docs import described
+from schema.memories import Memory, MemoryOrder
+from schema.placed import Placed
+from schema.recipients import Recipient, RecipientOrder
+from schema.relay import (
+    DeletePayload,
+    Info,
+    OrderDirection,
+    OwnedNode,
+    attach,
+    listing,
+    node_uid,
+    related,
+    uids,
+    values_of,
+)
+
+
+@strawberry.enum(description="What kind of thing an insight says about someone.")
+class InsightCategory(Enum):
+    TRAIT = strawberry.enum_value("trait", description="Who they are: a lasting quality.")
+    GOAL = strawberry.enum_value("goal", description="What they want to reach.")
+    BELIEF = strawberry.enum_value("belief", description="What they hold true.")
+    PREFERENCE = strawberry.enum_value("preference", description="What they like or dislike.")
+    FACT = strawberry.enum_value("fact", description="Something true of them.")
+    PATTERN = strawberry.enum_value("pattern", description="Something they do again and again.")
+
+
+@strawberry.enum(description="Where an insight stands with the viewer.")
+class InsightStatus(Enum):
+    PROPOSED = strawberry.enum_value("proposed", description="Suggested, not yet confirmed by the viewer.")
+    CONFIRMED = strawberry.enum_value("confirmed", description="The viewer agrees it holds.")
+    REJECTED = strawberry.enum_value("rejected", description="The viewer says it does not hold.")
+    OUTDATED = strawberry.enum_value("outdated", description="It held once and no longer does.")
+
+
+INSIGHT = {
+    "id": "The insight to change.",
+    "category": "What kind of thing it says.",
+    "statement": "What is known, in a sentence or a few: 1 to 2,000 characters.",
+    "value": 'Free-form detail of it, as a JSON object up to 20 KB (`{"cuisine": "Thai"}`).',
+    "confidence": "How sure it is, 0 (a guess) to 1 (certain); 0.5 by default.",
+    "volatility": "How likely it is to change, 0 (settled) to 1 (fleeting).",
+    "status": "Where it stands with the viewer; proposed by default. Confirm or reject it by setting it.",
+    "created_at": "When it was recorded (UTC).",
+    "updated_at": "When it was last changed (UTC).",
+    "recipient_ids": "Whom it concerns: ids of the viewer's recipients.",
+    "evidence_ids": "What it is derived from: ids of the viewer's memories.",
+}
+
+
+@strawberry.type(description="Something the viewer's graph has come to know about a person.")
+@described(INSIGHT)
+class Insight(OwnedNode, Placed):
+    load = staticmethod(resolve.by_uids)
+    id: relay.NodeID[str]
+    category: InsightCategory
+    statement: str
+    value: JSON | None
+    confidence: float
+    volatility: float | None
+    status: InsightStatus
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    recipients = related(Recipient, RecipientOrder, resolve.recipients, "Whom it concerns.")
+    memories = related(
+        Memory,
+        MemoryOrder,
+        resolve.memories,
+        "What it is derived from: its evidence (link one with DERIVED_FROM and a weight).",
+    )
+
+
+@strawberry.input(description="A new insight, with whom it concerns and what it is derived from.")
+@described(INSIGHT)
+class CreateInsightInput:
+    category: InsightCategory
+    statement: str
+    value: JSON | None = None
+    confidence: float | None = None
+    volatility: float | None = None
+    status: InsightStatus | None = None
+    recipient_ids: list[relay.GlobalID] | None = None
+    evidence_ids: list[relay.GlobalID] | None = None
+
+
+@strawberry.input(description="Changes to an insight: only the fields given change; null clears one.")
+@described(INSIGHT)
+class UpdateInsightInput:
+    id: relay.GlobalID
+    category: InsightCategory | None = strawberry.UNSET
+    statement: str | None = strawberry.UNSET
+    value: JSON | None = strawberry.UNSET
+    confidence: float | None = strawberry.UNSET
+    volatility: float | None = strawberry.UNSET
+    status: InsightStatus | None = strawberry.UNSET
+
+
+@strawberry.input(description="Which insights to list: all the conditions given hold.")
+class InsightFilter:
+    categories: list[InsightCategory] | None = strawberry.field(
+        default=None, description="Only these categories."
+    )
+    statuses: list[InsightStatus] | None = strawberry.field(default=None, description="Only these statuses.")
+    recipient_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="Only those concerning this recipient."
+    )
+
+
+@strawberry.enum(description="What a list of insights may be ordered by.")
+class InsightOrderField(Enum):
+    CONFIDENCE = strawberry.enum_value("confidence", description="How sure it is.")
+    CREATED_AT = strawberry.enum_value("created_at", description="When it was recorded.")
+
+
+@strawberry.input(description="One key of an ordering of insights.")
+class InsightOrder:
+    field: InsightOrderField = strawberry.field(description="The field to order by.")
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.ASC, description="Ascending (the default) or descending."
+    )
+
+
+# The other ends of its relations reach insights too: those fields are declared here, with the kind.
+attach(
+    Recipient,
+    "insights",
+    related(Insight, InsightOrder, resolve.of_recipient, "What the viewer's graph knows about them."),
+)
+attach(Memory, "insights", related(Insight, InsightOrder, resolve.of_memory, "The insights derived from it."))
+
+
+def _where(given: InsightFilter) -> dict[str, Any]:
+    return {
+        "categories": [category.value for category in given.categories or ()],
+        "statuses": [status.value for status in given.statuses or ()],
+        "recipient": node_uid(given.recipient_id, "Recipient", "recipientId") if given.recipient_id else None,
+    }
+
+
+@strawberry.type
+class InsightQuery:
+    insights = listing(
+        Insight,
+        InsightFilter,
+        InsightOrder,
+        [Order("confidence", descending=True), Order("created_at", descending=True)],
+        _where,
+        resolve.page,
+        "What the viewer's graph knows about people, the surest first by default.",
+    )
+
+
+@strawberry.type
+class InsightMutation:
+    @strawberry.mutation(description="Records an insight, with whom it concerns and what it is derived from.")
+    async def create_insight(
+        self,
+        info: Info,
+        input: Annotated[CreateInsightInput, strawberry.argument(description="The insight.")],
+    ) -> Insight:
+        values = values_of(input, leave=("recipient_ids", "evidence_ids"))
+        recipients = uids(input.recipient_ids, "Recipient", "recipientIds")
+        evidence = uids(input.evidence_ids, "Memory", "evidenceIds")
+        return Insight.from_row(await resolve.create(info.context, values, recipients, evidence))
+
+    @strawberry.mutation(
+        description="Changes what is given of an insight (confirm or reject it by its status); null clears "
+        "a field."
+    )
+    async def update_insight(
+        self,
+        info: Info,
+        input: Annotated[UpdateInsightInput, strawberry.argument(description="The changes.")],
+    ) -> Insight:
+        values = values_of(input, leave=("id",))
+        return Insight.from_row(await resolve.update(info.context, node_uid(input.id, "Insight"), values))
+
+    @strawberry.mutation(description="Deletes an insight (whom it concerns and its evidence stay).")
+    async def delete_insight(
+        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The insight.")]
+    ) -> DeletePayload:
+        deleted = await resolve.delete(info.context, node_uid(id, "Insight"))
+        return DeletePayload(deleted_id=id, deleted_count=len(deleted))
