@@ -106,6 +106,8 @@ class Kind:
     visible: str = "true"
     sorts: Mapping[str, str] = field(default_factory=dict)  # order field -> Cypher on `n`, never null
     invariants: tuple[Invariant, ...] = ()
+    # The bounds (inclusive) of its numeric properties: what a write may set, and what the API says.
+    ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     title: str = "name"  # the property a person knows a node of this kind by (its caption)
     drawn: bool = True  # laid out and drawn in the 3D view, a link end, a path's step, a search's `near`
     evolves: bool = False  # drawn with an evolution state (seed .. constellation) from its recent links

@@ -46,6 +46,7 @@ RECIPIENT = Kind(
     "Recipient",
     models.Recipient,
     joins="MATCH (:User {uid: $owner})-[k:KNOWS]->(n)",
+    ranges={"approximate_age": (0, 150)},
     computed={"knows": Computed(KNOWS.map("k"), KNOWS.decode)},
     sorts={
         "name": "n.name",
@@ -94,6 +95,7 @@ OCCASION = Kind(
         "created_at": "n.created_at",
     },
     api_names={"occasion_type": "kind", "budget_min": "budget_min_cents", "budget_max": "budget_max_cents"},
+    ranges={"importance": (1, 10), "budget_min": (0, 10**9), "budget_max": (0, 10**9)},
     invariants=(
         Invariant(
             "n.budget_min IS NULL OR n.budget_max IS NULL OR n.budget_min <= n.budget_max",
@@ -128,6 +130,12 @@ GIFT = Kind(
     # Anchored at n: from the User it would walk every GAVE of theirs for each gift.
     computed={"gave": Computed(f"[(n)<-[v:GAVE]-(:User {{uid: $owner}}) | {GAVE.map('v')}][0]", GAVE.decode)},
     sorts={"created_at": "n.created_at", "name": "n.name", "price": "coalesce(n.price_cents, -1)"},
+    ranges={
+        "price_cents": (0, 10**10),
+        "effort_level": (1, 10),
+        "personalization_level": (1, 10),
+        "surprise_factor": (1, 10),
+    },
     relations=(
         # Whom a gift was for: that relationship's gift statistics change with it.
         Relation("INTENDED_FOR", "Gift", "Recipient", after=knows.after_link),
@@ -152,7 +160,13 @@ GIFT = Kind(
     cascade=(Cascade("HAS_OUTCOME", "GiftOutcome"),),
 )
 
-OUTCOME = Kind("GiftOutcome", models.GiftOutcome, sorts={"created_at": "n.created_at"}, title="reaction")
+OUTCOME = Kind(
+    "GiftOutcome",
+    models.GiftOutcome,
+    sorts={"created_at": "n.created_at"},
+    ranges={"success": (0, 1), "reaction_intensity": (1, 10), "relationship_impact": (-1, 1)},
+    title="reaction",
+)
 
 MEMORY = Kind(
     "Memory",
@@ -163,6 +177,7 @@ MEMORY = Kind(
         "importance": "coalesce(n.importance, -1.0)",
         "created_at": "n.created_at",
     },
+    ranges={"valence": (-1, 1), "arousal": (0, 1), "importance": (0, 1)},
     title="content",
     relations=(
         Relation("MENTIONS", "Memory", "Concept"),
@@ -187,6 +202,7 @@ CONFLICT = Kind(
         "severity": "coalesce(n.severity, -1.0)",
         "created_at": "n.created_at",
     },
+    ranges={"severity": (0, 1)},
     invariants=(
         Invariant(
             "n.ended_at IS NULL OR n.ended_at >= n.started_at",
@@ -239,6 +255,7 @@ INSIGHT = Kind(
     "Insight",
     models.Insight,
     sorts={"confidence": "n.confidence", "created_at": "n.created_at"},
+    ranges={"confidence": (0, 1), "volatility": (0, 1)},
     title="statement",
     relations=(CONCERNS, DERIVED_FROM),
     searched=Searched(

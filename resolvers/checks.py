@@ -5,6 +5,7 @@ import re
 from typing import Any
 
 from errors import BadUserInput
+from graph.kind import Kind
 
 # Names are one line: no control characters at all. Longer texts may hold line breaks and tabs.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -57,6 +58,12 @@ def in_range(value: float | None, low: float, high: float, field: str) -> Any:
     if value is not None and not low <= value <= high:
         raise BadUserInput(f"{camel(field)} must be between {low:g} and {high:g}.", field=camel(field))
     return value
+
+
+def ranges(kind: Kind, values: dict[str, Any]) -> None:
+    """Refuses a value of the kind's numeric properties outside its declared bounds."""
+    for name, (low, high) in kind.ranges.items():
+        in_range(values.get(name), low, high, kind.api_names.get(name, name))
 
 
 def kept(values: dict[str, Any], *fields: str) -> None:

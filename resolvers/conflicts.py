@@ -53,7 +53,7 @@ of_concept = nodes.relation(conflicts.OF_CONCEPT)
 
 
 def _checked(values: dict[str, Any]) -> dict[str, Any]:
-    checks.in_range(values.get("severity"), 0, 1, "severity")
+    checks.ranges(CONFLICT, values)
     if values.get("summary") is not None:
         values["summary"] = checks.text(values["summary"], "summary", 4000, lines=True)
     if values.get("cycle_phase") is not None:

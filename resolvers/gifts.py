@@ -11,7 +11,6 @@ from resolvers import checks, nodes, occasions, recipients
 from resolvers.context import Context
 from resolvers.pages import Order, PageArgs, Paged
 
-_GIFT_SCORES = ("effort_level", "personalization_level", "surprise_factor")
 MAX_TAGS = 20
 
 
@@ -83,18 +82,14 @@ def checked_gave(gave: dict[str, Any]) -> dict[str, Any]:
 
 
 def checked_outcome(outcome: dict[str, Any]) -> dict[str, Any]:
-    checks.in_range(outcome.get("success"), 0, 1, "success")
-    checks.in_range(outcome.get("reaction_intensity"), 1, 10, "reaction_intensity")
-    checks.in_range(outcome.get("relationship_impact"), -1, 1, "relationship_impact")
+    checks.ranges(OUTCOME, outcome)
     for field in ("what_worked", "what_did_not_work", "lessons_learned"):
         outcome[field] = checks.text(outcome.get(field), field, 4000, lines=True)
     return outcome
 
 
 def _checked_gift(values: dict[str, Any]) -> dict[str, Any]:
-    for field in _GIFT_SCORES:
-        checks.in_range(values.get(field), 1, 10, field)
-    checks.in_range(values.get("price_cents"), 0, 10**10, "price_cents")
+    checks.ranges(GIFT, values)
     for field, limit in (("name", 200), ("category", 100)):
         if values.get(field) is not None:
             values[field] = checks.text(values[field], field, limit)

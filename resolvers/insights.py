@@ -56,7 +56,6 @@ memories = nodes.relation(insights.MEMORIES)
 def _checked(values: dict[str, Any]) -> dict[str, Any]:
     if values.get("statement") is not None:
         values["statement"] = checks.text(values["statement"], "statement", MAX_STATEMENT, lines=True)
-    checks.in_range(values.get("confidence"), 0, 1, "confidence")
-    checks.in_range(values.get("volatility"), 0, 1, "volatility")
+    checks.ranges(INSIGHT, values)
     checks.json_object(values.get("value"), "value")
     return values

@@ -78,9 +78,7 @@ of_concept = nodes.relation(memories.OF_CONCEPT)
 def _checked(values: dict[str, Any]) -> dict[str, Any]:
     if values.get("content") is not None:
         values["content"] = checks.text(values["content"], "content", 20_000, lines=True)
-    checks.in_range(values.get("valence"), -1, 1, "valence")
-    checks.in_range(values.get("arousal"), 0, 1, "arousal")
-    checks.in_range(values.get("importance"), 0, 1, "importance")
+    checks.ranges(MEMORY, values)
     if values.get("place") is not None:
         values["place"] = checks.text(values["place"], "place", 200)
     if values.get("tags") is not None:

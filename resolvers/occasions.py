@@ -55,9 +55,7 @@ def _checked(values: dict[str, Any]) -> dict[str, Any]:
         values["name"] = checks.text(values["name"], "name", 100)
     if values.get("significance") is not None:
         values["significance"] = checks.text(values["significance"], "significance", 2000, lines=True)
-    checks.in_range(values.get("importance"), 1, 10, "importance")
-    checks.in_range(values.get("budget_min"), 0, 10**9, "budget_min_cents")
-    checks.in_range(values.get("budget_max"), 0, 10**9, "budget_max_cents")
+    checks.ranges(OCCASION, values)
     if values.get("reminder_days") is not None:
         if len(values["reminder_days"]) > 10:
             raise BadUserInput("reminderDays holds at most 10 days.", field="reminderDays")

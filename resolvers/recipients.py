@@ -16,7 +16,8 @@ from resolvers.context import Context
 from resolvers.pages import Order, PageArgs, Paged
 
 _TEXT_LIMITS = {"name": 100, "real_name": 100, "nickname": 50, "gender": 20, "location": 100}
-_SCORES = {"importance": (1, 10), "closeness": (1, 10), "approximate_age": (0, 150)}
+# The relationship's own bounds (KNOWS); the person's are declared on the kind.
+_SCORES = {"importance": (1, 10), "closeness": (1, 10)}
 _SHARES = ("emotional_warmth", "conflict_level", "support_level", "average_gift_success")
 _COUNTS = ("gifts_given_count", "gifts_received_count")
 _LISTS = {"communication_channels": 20, "preferred_gift_types": 50, "failed_gift_types": 50}
@@ -79,6 +80,7 @@ def _checked(values: dict[str, Any]) -> dict[str, Any]:
             values[field] = checks.text(values[field], field, limit)
     if values.get("relationship_label") is not None:
         values["relationship_label"] = checks.text(values["relationship_label"], "label", 100)
+    checks.ranges(RECIPIENT, values)
     for field, (low, high) in _SCORES.items():
         checks.in_range(values.get(field), low, high, field)
     for field in _SHARES:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry import relay
 
+from graph import kinds
 from resolvers import concepts as resolve
 from resolvers import conflicts as conflict_resolvers
 from resolvers import gifts as gift_resolvers
@@ -44,7 +45,8 @@ else:
     MemoryOrder = Annotated["MemoryOrder", strawberry.lazy("schema.memories")]
     Recipient = Annotated["Recipient", strawberry.lazy("schema.recipients")]
     RecipientOrder = Annotated["RecipientOrder", strawberry.lazy("schema.recipients")]
-_NAMES = {"kind": "concept_type"}
+# The API's names of the properties it names otherwise (graph/kinds.py).
+_NAMES = {api: name for name, api in kinds.CONCEPT.api_names.items()}
 
 
 @strawberry.enum(description="What a concept stands for.")

@@ -82,7 +82,7 @@ GIFT = {
     "name": "What it was, 1 to 200 characters.",
     "description": "More about it, up to 4,000 characters.",
     "category": 'Its category ("books", "experience"), up to 100 characters: what the statistics learn by.',
-    "price_cents": "What it cost, in cents.",
+    "price_cents": "What it cost, in cents (0 to 10,000,000,000).",
     "effort_level": "How much effort it took, 1 (none) to 10 (most).",
     "personalization_level": "How personal it was, 1 (generic) to 10 (made for them).",
     "surprise_factor": "How surprising it was, 1 (expected) to 10 (complete surprise).",

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry import relay
 
+from graph import kinds
 from resolvers import gifts as gift_resolvers
 from resolvers import occasions as resolve
 from resolvers import recipients as recipient_resolvers
@@ -37,7 +38,8 @@ else:
     Recipient = Annotated["Recipient", strawberry.lazy("schema.recipients")]
     RecipientOrder = Annotated["RecipientOrder", strawberry.lazy("schema.recipients")]
 # How the graph names the fields, where it names them otherwise.
-_NAMES = {"kind": "occasion_type", "budget_min_cents": "budget_min", "budget_max_cents": "budget_max"}
+# The API's names of the properties it names otherwise (graph/kinds.py).
+_NAMES = {api: name for name, api in kinds.OCCASION.api_names.items()}
 
 
 @strawberry.enum(description="What kind of day an occasion is.")
@@ -67,7 +69,7 @@ OCCASION = {
     "significance": "Why it matters, in the viewer's words, up to 2,000 characters.",
     "reminder_days": "How many days before it to be reminded (0 to 366 each, up to 10 of them).",
     "budget_min_cents": "The least to spend on it, in cents (0 to 1,000,000,000).",
-    "budget_max_cents": "The most to spend on it, in cents: not below budgetMinCents.",
+    "budget_max_cents": "The most to spend on it, in cents (0 to 1,000,000,000): not below budgetMinCents.",
     "next_occurrence": "The next time it comes round, on or after today (UTC).",
     "created_at": "When it was added (UTC).",
     "recipient_ids": "Whose occasion it is: ids of the viewer's recipients.",

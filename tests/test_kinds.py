@@ -1,6 +1,7 @@
 """The contract of the kinds (graph/kinds.py): every list that must know every kind knows each, and each
 kind's type, inputs and model agree. A kind left out anywhere fails here, never silently."""
 
+import re
 from typing import Any
 
 import pytest
@@ -127,6 +128,30 @@ def test_a_kinds_type_and_inputs_agree_with_its_model(kind: Any) -> None:
             assert name == "id" or not isinstance(field.type, GraphQLNonNull), f"{update}.{name}"
         if create is not None:  # what can be given when made can be changed after, and the other way
             assert set(create.fields) & set(properties) == set(update.fields) & set(properties)
+
+
+def _stated(number: float) -> str:
+    """A bound as a description writes it: -1, 0.5, 10, 1,000,000,000."""
+    return f"{number:,}" if float(number).is_integer() and abs(number) >= 1000 else f"{number:g}"
+
+
+@pytest.mark.parametrize("kind", [kind for kind in KINDS if kind.ranges], ids=lambda kind: kind.label)
+def test_a_kinds_declared_ranges_are_its_models_numbers_and_what_the_api_says(kind: Any) -> None:
+    """What a write may set of a number (graph/kinds.py, checked by resolvers/checks.ranges) is what the
+    type and its inputs tell a client, in their descriptions."""
+    declared = kind.model.defined_properties(aliases=False, rels=False)
+    given = [SCHEMA.type_map.get(f"{verb}{kind.label}Input") for verb in ("Create", "Update")]
+    for name, (low, high) in kind.ranges.items():
+        assert isinstance(declared.get(name), IntegerProperty | FloatProperty), f"{kind.label}.{name}"
+        api_name = _camel(kind.api_names.get(name, name))
+        fields = [
+            t.fields[api_name] for t in (SCHEMA.type_map[kind.label], *given) if t and api_name in t.fields
+        ]
+        assert fields, f"{kind.label}.{api_name} is nowhere in the API"
+        for field in fields:
+            words = re.findall(r"-?[\d,]*\d(?:\.\d+)?", field.description or "")
+            stated = {word.rstrip(",") for word in words}
+            assert {_stated(low), _stated(high)} <= stated, f"{kind.label}.{api_name}: {field.description!r}"
 
 
 def _reached(type_name: str) -> set[str]:
