@@ -2,7 +2,7 @@
 
 One user at a time (`user_graph`), as rows per label and per relationship type, with the property names
 and types the app writes (graph/models.py): native Date and DateTime, JSON properties as strings, the
-owner on every owned node, the KNOWS gift statistics as graph/gifts.refresh_knows computes them.
+owner on every owned node, the KNOWS gift statistics as graph/knows.refresh computes them.
 Nothing here talks to Neo4j (bench/generate.py loads the rows).
 """
 
@@ -19,7 +19,7 @@ RECIPIENTS, OCCASIONS, GIFTS, MEMORIES, CONCEPTS = 100, 2, 5, 200, 100
 CONCEPT_LINKS_PER_USER = 150
 # Fixed, so that a graph made today and one made tomorrow from the same seed are the same.
 EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
-GOOD, POOR = 0.7, 0.4  # graph/gifts.py's thresholds for preferred and failed gift types
+GOOD, POOR = 0.7, 0.4  # graph/knows.py's thresholds for preferred and failed gift types
 
 FIRST = ["Maya", "Leo", "Ines", "Tomas", "Aiko", "Noah", "Zara", "Elias", "Priya", "Jonas", "Lucia", "Omar"]
 LAST = ["Silva", "Berg", "Tanaka", "Okafor", "Novak", "Haddad", "Larsen", "Moreau", "Costa", "Kim"]

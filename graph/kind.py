@@ -29,7 +29,9 @@ class Relation:
     source: str
     target: str
     linkable: bool = True  # whether a client makes and removes it with link/unlink (else its kind does)
-    after: AfterLink | None = None  # what derives from it and must follow a link or unlink at once
+    # What derives from it and must follow a client's link or unlink at once (graph/nodes.py's link and
+    # unlink run it; a write that makes or removes such links otherwise keeps it itself, as createGift does).
+    after: AfterLink | None = None
 
 
 @dataclass(frozen=True)

@@ -291,6 +291,8 @@ RELATIONS: tuple[Relation, ...] = tuple(relation for kind in KINDS for relation 
 ENDS: Mapping[str, tuple[str, str]] = {
     r.type: (r.source, r.target) for r in RELATIONS if {r.source, r.target} <= DOMAIN_LABELS
 }
+# A link type joins one pair of drawn kinds (a client's link and a delta's link are told by their type).
+assert len(ENDS) == len({r.type for r in RELATIONS if {r.source, r.target} <= DOMAIN_LABELS}), "a type twice"
 _BY_ENDS = {(r.type, r.source, r.target): r for r in RELATIONS}
 # The link types a client makes and removes with link/unlink.
 LINKABLE: tuple[str, ...] = tuple(dict.fromkeys(r.type for r in RELATIONS if r.linkable and r.type in ENDS))
@@ -302,10 +304,10 @@ SALIENT: frozenset[str] = frozenset(
     k.label for k in SEARCHED if k.searched is not None and k.searched.salient
 )
 # The caption of a node `n` of any drawn kind, as Cypher: its kind's title property, at most 80 characters.
-TITLE = "left(coalesce(CASE labels(n)[0] {} END, ''), 80)".format(
-    " ".join(f"WHEN '{kind.label}' THEN n.{kind.title}" for kind in DRAWN)
-)
 TITLE_LENGTH = 80
+TITLE = "left(coalesce(CASE labels(n)[0] {} END, ''), {})".format(
+    " ".join(f"WHEN '{kind.label}' THEN n.{kind.title}" for kind in DRAWN), TITLE_LENGTH
+)
 
 
 def relation(type: str, source: str, target: str) -> Relation | None:

@@ -56,8 +56,15 @@ def texts(values: list[str], field: str, max_count: int, max_length: int = 100) 
 
 def in_range(value: float | None, low: float, high: float, field: str) -> Any:
     if value is not None and not low <= value <= high:
-        raise BadUserInput(f"{camel(field)} must be between {low:g} and {high:g}.", field=camel(field))
+        raise BadUserInput(
+            f"{camel(field)} must be between {_number(low)} and {_number(high)}.", field=camel(field)
+        )
     return value
+
+
+def _number(bound: float) -> str:
+    """A bound as a person reads it: 1,000,000,000 rather than 1e+09."""
+    return f"{int(bound):,}" if float(bound).is_integer() else f"{bound:g}"
 
 
 def ranges(kind: Kind, values: dict[str, Any]) -> None:

@@ -6,14 +6,12 @@ from typing import Any
 
 from graph import concepts
 from graph.concepts import CONCEPT, NEIGHBOR_SORTS
-from graph.kinds import CONCEPT_LINKS
 from graph.pages import Row
 from resolvers import checks, nodes
 from resolvers.context import Context
 from resolvers.pages import Order, PageArgs, Paged
 
 # How concepts may relate to each other.
-LINK_TYPES = CONCEPT_LINKS
 
 
 async def ensure(context: Context, name: str, concept_type: str, description: str | None) -> Row:

@@ -4,13 +4,11 @@ import re
 from typing import Any
 
 from errors import BadUserInput
-from graph.kinds import ENDS, LINKABLE
+from graph.kinds import ENDS
 from graph.nodes import Link
 from resolvers import checks, nodes
 from resolvers.context import Context
 
-# The kinds of link a client may make.
-LINK_KINDS = LINKABLE
 _KEY = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
 _MAX_PROPERTIES = 20
 _MAX_LIST = 50

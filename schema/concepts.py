@@ -62,7 +62,7 @@ if TYPE_CHECKING:  # its members are the graph's concept links, read when the mo
     ConceptLinkKind = Enum
 else:
     ConceptLinkKind = strawberry.enum(
-        Enum("ConceptLinkKind", {name: name for name in resolve.LINK_TYPES}),
+        Enum("ConceptLinkKind", {name: name for name in kinds.CONCEPT_LINKS}),
         description="How two concepts relate.",
     )
 CONCEPT = {

@@ -7,6 +7,7 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
+from graph.kinds import LINKABLE
 from resolvers import links as resolve
 from schema.relay import Info
 
@@ -14,7 +15,7 @@ if TYPE_CHECKING:  # its members are the graph's link kinds, read when the modul
     LinkKind = Enum
 else:
     LinkKind = strawberry.enum(
-        Enum("LinkKind", {name: name for name in resolve.LINK_KINDS}),
+        Enum("LinkKind", {name: name for name in LINKABLE}),
         description="A relationship between two nodes; each joins one kind of node to another "
         "(INTERESTED_IN: a Recipient to a Concept, INTENDED_FOR: a Gift to a Recipient, ...).",
     )
