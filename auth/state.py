@@ -42,6 +42,12 @@ class KeyRecord:
         return self.expires_at is not None and self.expires_at <= datetime.now(UTC)
 
 
+# An API key's cached record, named anew when its form changed (times tagged as wire/temporal.py does), so
+# that during a rolling deploy no instance reads a record it cannot.
+_KEY = "apikey:{}"
+_EARLIER_KEY = "key:{}"
+
+
 async def user_state(cache: Cache | None, graph: Graph, uid: str) -> AuthState | None:
     """The auth state of this user; None when the user does not exist (any more)."""
     key = f"user:{uid}"
@@ -62,7 +68,7 @@ async def remember_user(cache: Cache | None, uid: str, row: dict[str, Any] | Non
 
 async def api_key(cache: Cache | None, graph: Graph, key_hash: str) -> KeyRecord | None:
     """The active, unexpired key with this hash; None for a revoked, expired or unknown one."""
-    key = f"key:{key_hash}"
+    key = _KEY.format(key_hash)
     cached = await cache.get(key) if cache else None
     if cached is None:
         row = await graph.read(api_keys.active_key, key_hash)
@@ -85,19 +91,16 @@ async def remember_key(cache: Cache | None, key_hash: str, record: KeyRecord | N
             "expires_at": record.expires_at,
             "last_used_at": record.last_used_at,
         }
-    await cache.set(f"key:{key_hash}", json.dumps(row, default=temporal.default))
+    await cache.set(_KEY.format(key_hash), json.dumps(row, default=temporal.default))
 
 
 async def forget_key(cache: Cache | None, key_hash: str) -> None:
     if cache is not None:
-        await cache.delete(f"key:{key_hash}")
+        await cache.delete(_KEY.format(key_hash))
+        await cache.delete(_EARLIER_KEY.format(key_hash))  # what an instance of an earlier version keeps
 
 
 def _key_record(row: dict[str, Any]) -> KeyRecord:
     """A key's record as the graph gives it (datetimes) or the cache keeps it (tagged: wire/temporal.py)."""
-    return KeyRecord(row["uid"], row["owner"], _when(row["expires_at"]), _when(row["last_used_at"]))
-
-
-def _when(value: Any) -> Any:
-    # A bare ISO text is how an earlier version cached a time: read during a rolling deploy, it stays one.
-    return datetime.fromisoformat(value) if isinstance(value, str) else temporal.untag(value)
+    expires_at, last_used_at = temporal.untag(row["expires_at"]), temporal.untag(row["last_used_at"])
+    return KeyRecord(row["uid"], row["owner"], expires_at, last_used_at)

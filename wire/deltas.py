@@ -15,8 +15,10 @@ from wire import temporal
 
 
 def channel(owner: str) -> str:
-    """The pub/sub channel of one owner's deltas: only that owner's subscriptions listen to it."""
-    return f"owner:{owner}"
+    """The pub/sub channel of one owner's deltas: only that owner's subscriptions listen to it. Named anew
+    with each change of the wire form, so that during a rolling deploy no instance reads a form it does
+    not know: a subscriber of an earlier instance catches up by `since` when it subscribes again."""
+    return f"deltas:{owner}"
 
 
 def encode(deltas: list[Delta]) -> bytes:
