@@ -6,10 +6,14 @@ A migration's text never changes, so one that names labels keeps its own literal
 
 After the migrations, what the kinds declare (graph/kinds.py) is made to hold whatever a migration
 said: every kind's uid constraint and owner index, each drawn kind's community index, and the full-text
-index over exactly the searched kinds (rebuilt when that set changed). A new kind needs no migration of
-its own for them.
+index over exactly the searched kinds. A new kind needs no migration of its own for them.
+
+The full-text index is named after the labels it covers: when the searched kinds change, a new one is
+made beside the old (once, whichever instance starts first), and the old one is dropped only after every
+index is online, so search keeps an index to read throughout.
 """
 
+import hashlib
 from dataclasses import dataclass
 
 from neo4j import AsyncManagedTransaction
@@ -40,9 +44,9 @@ _CLIENT_TIMES = (
     ("(x:Conflict)", "ended_at"),
     ("()-[x:KNOWS]->()", "last_interaction"),
 )
-# The full-text index over the texts semantic search embeds (n.search_text), and the labels migration 6
-# made it for.
-SEARCH_INDEX = "search_text"
+# The full-text index over the texts semantic search embeds (n.search_text): the name migration 6 gave it,
+# and the labels it made it for.
+_FULLTEXT = "search_text"
 _FIRST_SEARCHED = ("Recipient", "Gift", "Memory", "Concept", "Conflict")
 # Labels an early version made constraints for before any code used them.
 _UNUSED_LABELS = (
@@ -61,10 +65,19 @@ _UNUSED_LABELS = (
 _VIEW_LABELS = ("Recipient", "Occasion", "Concept", "Gift", "GiftOutcome", "Memory", "Conflict")
 
 
-def _search_index(labels: tuple[str, ...]) -> str:
+def search_index(labels: tuple[str, ...]) -> str:
+    """The name of the full-text index over these labels."""
+    return f"{_FULLTEXT}_{hashlib.sha256('|'.join(sorted(labels)).encode()).hexdigest()[:12]}"
+
+
+# The index search reads: over the searched kinds as declared now.
+SEARCH_INDEX = search_index(SEARCHED_LABELS)
+
+
+def _search_index(labels: tuple[str, ...], name: str | None = None) -> str:
     # The English analyzer stems ("hiking" finds "hike") and drops stop words.
     return (
-        f"CREATE FULLTEXT INDEX {SEARCH_INDEX} IF NOT EXISTS FOR (n:{'|'.join(labels)}) "
+        f"CREATE FULLTEXT INDEX {name or search_index(labels)} IF NOT EXISTS FOR (n:{'|'.join(labels)}) "
         "ON EACH [n.search_text] OPTIONS {indexConfig: {`fulltext.analyzer`: 'english'}}"
     )
 
@@ -138,7 +151,7 @@ MIGRATIONS = (
             "CREATE CONSTRAINT Cursor_consumer_owner IF NOT EXISTS "
             "FOR (c:Cursor) REQUIRE (c.consumer, c.owner) IS UNIQUE",
             "CREATE CONSTRAINT Lease_name IF NOT EXISTS FOR (l:Lease) REQUIRE l.name IS UNIQUE",
-            _search_index(_FIRST_SEARCHED),
+            _search_index(_FIRST_SEARCHED, _FULLTEXT),
         ),
     ),
     Migration(
@@ -200,6 +213,8 @@ async def apply(graph: Graph, migrations: tuple[Migration, ...] = MIGRATIONS) ->
     for statement in await graph.read(_undeclared):
         await graph.write(_run, statement)
     await graph.write(_run, "CALL db.awaitIndexes(300)")
+    for name in await graph.read(_stale_search_indexes):  # only now: the one search reads is online
+        await graph.write(_run, f"DROP INDEX {name} IF EXISTS")
     return applied
 
 
@@ -223,16 +238,21 @@ def declared() -> dict[str, str]:
 
 async def _undeclared(tx: AsyncManagedTransaction) -> list[str]:
     """The statements that make what the kinds declare and the database lacks (two reads when nothing
-    does): a full-text index over other labels is dropped and made again."""
+    does)."""
     result = await tx.run("SHOW INDEXES YIELD name, type, labelsOrTypes RETURN name, type, labelsOrTypes")
     indexes = {r["name"]: r async for r in result}
     result = await tx.run("SHOW CONSTRAINTS YIELD name RETURN name")
     present = set(indexes) | {r["name"] async for r in result}
-    statements = [statement for name, statement in declared().items() if name not in present]
-    searched = indexes.get(SEARCH_INDEX)
-    if searched is not None and sorted(searched["labelsOrTypes"]) != sorted(SEARCHED_LABELS):
-        statements += [f"DROP INDEX {SEARCH_INDEX} IF EXISTS", declared()[SEARCH_INDEX]]
-    return statements
+    return [statement for name, statement in declared().items() if name not in present]
+
+
+async def _stale_search_indexes(tx: AsyncManagedTransaction) -> list[str]:
+    """The full-text indexes search read before the searched kinds last changed."""
+    query = """
+    SHOW INDEXES YIELD name, type WHERE type = 'FULLTEXT' AND name STARTS WITH $prefix AND name <> $current
+    RETURN name
+    """
+    return [r["name"] async for r in await tx.run(query, prefix=_FULLTEXT, current=SEARCH_INDEX)]
 
 
 async def applied_versions(graph: Graph) -> list[int]:
