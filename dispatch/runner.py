@@ -140,6 +140,7 @@ class Dispatcher:
                 state.wake.set()
 
     async def start(self) -> None:
+        await self.services.graph.write(dispatcher.resweep)
         self.services.graph.on_commit.append(self._committed)
         self._tasks = [asyncio.create_task(self._loop(consumer)) for consumer in self.consumers]
         self.wake()  # what was left pending before this start

@@ -25,6 +25,33 @@ from graph.rows import native
 _NEW_CONSUMER = "MATCH (u:User) WHERE u.event_sequence IS NOT NULL SET u.dispatch_due = true"
 
 
+# Whether some known consumer has not had every event of the owner `u` yet.
+_BEHIND = """EXISTS {
+      MATCH (l:Lease)
+      WHERE coalesce(COLLECT { MATCH (c:Cursor {consumer: l.name, owner: u.uid}) RETURN c.sequence }[0], 0)
+            < coalesce(u.event_sequence, 0)
+    }"""
+
+
+async def resweep(tx: AsyncManagedTransaction) -> None:
+    """Makes the marks true of every owner, whatever wrote them (at an instance's start: a pass over the
+    users): due where some consumer is behind, as an instance of an earlier version appends without the
+    mark during a rolling deploy; not due where every consumer has the whole log, as a log emptied since
+    (a demo started afresh) would leave its owner marked for good. Each owner is locked before it is read,
+    as an append locks it, so a mark an append sets meanwhile stays; only owners whose mark changes are
+    written."""
+    query = f"""
+    MATCH (u:User) WHERE u.event_sequence IS NOT NULL OR u.dispatch_due IS NOT NULL
+    WITH u WHERE {_BEHIND} <> coalesce(u.dispatch_due, false)
+    CALL (u) {{
+      SET u.dispatch_lock = true
+      REMOVE u.dispatch_lock
+      SET u.dispatch_due = CASE WHEN {_BEHIND} THEN true END
+    }}
+    """
+    await (await tx.run(query)).consume()
+
+
 async def enlist(tx: AsyncManagedTransaction, *, name: str) -> None:
     """Makes the consumer known (its Lease, held by nobody yet), before it looks for pending events."""
     query = """

@@ -123,5 +123,8 @@ async def delete_data(tx: AsyncManagedTransaction, owner: str, labels: tuple[str
     for label in labels:
         query = f"MATCH (n:{label} {{owner: $owner}}) DETACH DELETE n RETURN count(n) AS n"
         deleted += (await (await tx.run(query, owner=owner)).single(strict=True))["n"]
+    # The log starts again from 1: the consumers' progress through the old one goes with it, or they
+    # would pass over the new events as delivered.
+    await (await tx.run("MATCH (c:Cursor {owner: $owner}) DELETE c", owner=owner)).consume()
     await (await tx.run("MATCH (u:User {uid: $owner}) SET u.event_sequence = 0", owner=owner)).consume()
     return deleted

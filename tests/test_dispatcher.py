@@ -393,3 +393,33 @@ async def test_a_memory_costs_a_few_transactions_however_many_users_there_are(
     # Before (a lease taken 4 times a batch, every consumer woken by every commit, a read for each wake,
     # pending work found by a scan of every user) it was 70.
     assert alone == among_many <= 12
+
+
+async def test_a_start_marks_what_an_earlier_version_left_unmarked_and_unmarks_what_is_whole(
+    graph: Graph,
+) -> None:
+    """During a rolling deploy an earlier version appends without marking its owner due; a log emptied
+    since (a demo started afresh) leaves its owner marked: an instance's start makes both marks true."""
+    unmarked = await owner_with_events(graph, 2)
+    stuck = await owner_with_events(graph, 1)
+    async with graph.driver.session() as session:
+        await session.run("MERGE (:Lease {name: 'sweep-test'})")
+        await session.run("MATCH (u:User {uid: $u}) REMOVE u.dispatch_due", u=unmarked)
+        await session.run("CREATE (:Cursor {consumer: 'sweep-test', owner: $u, sequence: 1})", u=stuck)
+    # Every other consumer known to this graph has the stuck owner's log whole too.
+    async with graph.driver.session() as session:
+        await session.run(
+            "MATCH (l:Lease) WHERE l.name <> 'sweep-test' "
+            "MERGE (c:Cursor {consumer: l.name, owner: $u}) SET c.sequence = 1",
+            u=stuck,
+        )
+    await graph.write(progress.resweep)
+    async with graph.driver.session() as session:
+        found = await session.run(
+            "MATCH (u:User) WHERE u.uid IN $uids RETURN u.uid AS uid, u.dispatch_due AS due",
+            uids=[unmarked, stuck],
+        )
+        due = {record["uid"]: record["due"] async for record in found}
+    assert due == {unmarked: True, stuck: None}
+    pending = await graph.read(progress.pending, consumer="sweep-test", limit=10)
+    assert [event.sequence for event in pending if event.owner == unmarked] == [1, 2]
