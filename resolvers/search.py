@@ -11,6 +11,7 @@ from typing import Any
 from errors import BadUserInput, NotFound, SearchUnavailable
 from graph import search
 from graph.kinds import DOMAIN_LABELS, SALIENT, SEARCHED_LABELS
+from graph.refs import Ref
 from resolvers.context import Context
 from storage.embeddings import EmbeddingsUnavailable
 from storage.vectors import VectorHit, VectorsUnavailable
@@ -89,7 +90,7 @@ async def find(
 async def similar(context: Context, label: str, uid: str, first: int = 10) -> list[Hit]:
     """The viewer's nodes whose text is nearest this node's (the node itself left out)."""
     first = checked_first(first)
-    texts = await context.graph.read(search.texts, owner=context.viewer, refs=[f"{label}:{uid}"])
+    texts = await context.graph.read(search.texts, owner=context.viewer, refs=[Ref(label, uid)])
     text = texts.get(label, {}).get(uid)
     if text is None:
         raise NotFound("No searchable node of yours has this id.", id=uid)
