@@ -158,10 +158,10 @@ async def append_all(
     return sequences
 
 
-def condition(node: str | None = None, after_sequence: int | None = None) -> Condition:
-    """Events that touched one node ("Label:uid"), and those after a sequence number."""
+def condition(node: Ref | None = None, after_sequence: int | None = None) -> Condition:
+    """Events that touched one node, and those after a sequence number."""
     return Condition.of(
-        ("$node IN n.nodes", "node", node),
+        ("$node IN n.nodes", "node", None if node is None else str(node)),
         ("n.sequence > $after_sequence", "after_sequence", after_sequence),
     )
 

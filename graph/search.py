@@ -116,14 +116,14 @@ async def signals(
     query: str,
     labels: list[str],
     limit: int,
-    candidates: list[str],
-    near: str | None,
+    candidates: list[Ref],
+    near: Ref | None,
     max_distance: int = 4,
 ) -> dict[str, Any]:
-    """In one statement: the owner's best full-text matches of `query` among `labels`, and for those
-    and the vector `candidates` ("Label:uid") their memory importance and age, and their distance from
-    the `near` node ("Label:uid") over the owner's graph."""
-    near_label, _, near_uid = (near or "").partition(":")
+    """In one statement: the owner's best full-text matches of `query` among `labels` (rows of `ref`,
+    `score`, `text`), and for those and the vector `candidates` their memory importance and age, and
+    their distance from the `near` node over the owner's graph (by Ref)."""
+    near_label, near_uid = near if near is not None else ("", "")
     if near is not None and near_label not in DOMAIN_LABELS:
         raise ValueError(f"not a label of the graph: {near_label}")
     # Each candidate is found by its label's uid index (labels cannot be parameters: one branch each).
@@ -169,12 +169,12 @@ async def signals(
         lucene=lucene(query),
         labels=labels,
         limit=limit,
-        candidates=candidates,
+        candidates=[str(ref) for ref in candidates],
         near_label=near_label,
         near_uid=near_uid,
     )
     record = await result.single(strict=True)
     return {
-        "lexical": native(record["lexical"]),
-        "nodes": {row["ref"]: row for row in native(record["nodes"]) if row["ref"] is not None},
+        "lexical": [{**row, "ref": Ref.parse(row["ref"])} for row in native(record["lexical"])],
+        "nodes": {Ref.parse(row["ref"]): row for row in native(record["nodes"]) if row["ref"] is not None},
     }
