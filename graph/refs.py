@@ -1,11 +1,11 @@
 """How a node is named outside its own label's queries: a `Ref`, its label and uid.
 
 Stored and sent as "Label:uid" (an Event's nodes, a Relay global id before its base64, a delta's link
-ends); inside Python, a Ref. `str(ref)` makes the text and `Ref.parse` reads it back: the only two places
-that know the separator.
+ends); inside Python, a Ref. `str(ref)` makes the text and `Ref.parse` reads it back: in Python, the
+only two places that know the separator. Cypher that hands back stored names writes the same text
+(`labels(x)[0] + ':' + x.uid` in graph/nodes.py's delete, graph/documents.py, graph/search.py).
 """
 
-from collections.abc import Iterable
 from typing import NamedTuple
 
 SEPARATOR = ":"
@@ -30,8 +30,3 @@ class Ref(NamedTuple):
     def names_one(text: str) -> bool:
         """Whether a text is a "Label:uid" at all."""
         return SEPARATOR in text
-
-
-def texts(refs: Iterable[Ref]) -> list[str]:
-    """Refs as they are stored: "Label:uid" each."""
-    return [str(ref) for ref in refs]
