@@ -27,6 +27,8 @@ from pypdf.errors import PyPdfError
 
 from dispatch import Event, Services
 from graph import documents
+from graph.events import Change, EventKind
+from graph.refs import Ref
 from storage.blobs import BlobNotFound
 from storage.transcription import Segment, TranscriptionFailed, TranscriptionUnavailable
 from storage.vectors import VectorPoint
@@ -44,18 +46,19 @@ logger = logging.getLogger("kindred.documents")
 
 def handles(kind: str) -> bool:
     # A new Document, and a deleted one or a deleted node Documents were attached to.
-    return kind == "DocumentCreated" or kind.endswith("Deleted")
+    parsed = EventKind.parse(kind)
+    return parsed == documents.DOCUMENT_CREATED or parsed.change == Change.DELETED
 
 
 async def handle(services: Services, events: Sequence[Event]) -> None:
     created: dict[str, list[str]] = defaultdict(list)
     purged: set[str] = set()
     for event in events:
-        if event.kind == "DocumentCreated":
-            created[event.owner].extend(
-                ref.partition(":")[2] for ref in event.nodes if ref.startswith("Document:")
-            )
-        elif event.kind.endswith("Deleted"):
+        kind = EventKind.parse(event.kind)
+        if kind == documents.DOCUMENT_CREATED:
+            refs = (Ref.parse(text) for text in event.nodes)
+            created[event.owner].extend(ref.uid for ref in refs if ref.label == "Document")
+        elif kind.change == Change.DELETED:
             purged.add(event.owner)
     for owner in purged:
         await purge(services, owner)

@@ -10,8 +10,9 @@ from collections.abc import Iterable, Sequence
 
 from dispatch import Event, Services
 from graph import search
+from graph.events import POSITIONS_CHANGED, EventKind
 from graph.kinds import SEARCHED_LABELS
-from graph.view import POSITIONS_CHANGED
+from graph.refs import Ref
 from storage.vectors import VectorPoint
 
 NAME = "embeddings"
@@ -19,27 +20,27 @@ REINDEX_BATCH = 256
 
 
 def handles(kind: str) -> bool:
-    return kind != POSITIONS_CHANGED  # the layout's: no text changed
+    return EventKind.parse(kind) != POSITIONS_CHANGED  # the layout's: no text changed
 
 
 async def handle(services: Services, events: Sequence[Event]) -> None:
-    by_owner: dict[str, set[str]] = defaultdict(set)
+    by_owner: dict[str, set[Ref]] = defaultdict(set)
     for event in events:
         if not handles(event.kind):
             continue
-        by_owner[event.owner].update(ref for ref in event.nodes if ref.split(":")[0] in SEARCHED_LABELS)
+        named = (Ref.parse(text) for text in event.nodes)
+        by_owner[event.owner].update(ref for ref in named if ref.label in SEARCHED_LABELS)
     for owner, refs in by_owner.items():
         if refs:
             await refresh(services, owner, refs)
 
 
-async def refresh(services: Services, owner: str, refs: Iterable[str]) -> None:
+async def refresh(services: Services, owner: str, refs: Iterable[Ref]) -> None:
     """Re-embeds these nodes of one owner and what names them; drops the points of the deleted."""
     refs, texts = await services.graph.read(search.texts_with_dependents, owner=owner, refs=set(refs))
     await _write(services, owner, texts)
     gone: dict[str, list[str]] = defaultdict(list)
-    for ref in refs:
-        label, _, uid = ref.partition(":")
+    for label, uid in refs:
         if uid not in texts.get(label, {}):
             gone[label].append(uid)
     for label, uids in gone.items():
@@ -71,9 +72,9 @@ async def reindex(services: Services) -> int:
             search.all_nodes, label=label, after=after, limit=REINDEX_BATCH
         ):
             after = batch[-1][1]
-            by_owner: dict[str, list[str]] = defaultdict(list)
+            by_owner: dict[str, list[Ref]] = defaultdict(list)
             for owner, uid in batch:
-                by_owner[owner].append(f"{label}:{uid}")
+                by_owner[owner].append(Ref(label, uid))
             for owner, refs in by_owner.items():
                 await _write(services, owner, await services.graph.read(search.texts, owner=owner, refs=refs))
             total += len(batch)

@@ -18,7 +18,9 @@ import numpy as np
 from dispatch import Event, Services
 from graph import view
 from graph.driver import Graph
+from graph.events import POSITIONS_CHANGED, EventKind
 from graph.kinds import DOMAIN_LABELS
+from graph.refs import Ref
 from layout import analytics, forces
 
 NAME = "layout"
@@ -26,14 +28,15 @@ RANK_CHANGE = 0.05  # a rank kept is rewritten only when it changed by more than
 
 
 def handles(kind: str) -> bool:
-    return kind != view.POSITIONS_CHANGED  # its own announcements (else each would cause the next)
+    # Not its own announcements (else each would cause the next).
+    return EventKind.parse(kind) != POSITIONS_CHANGED
 
 
 async def handle(services: Services, events: Sequence[Event]) -> None:
     owners = {
         event.owner
         for event in events
-        if handles(event.kind) and any(ref.partition(":")[0] in DOMAIN_LABELS for ref in event.nodes)
+        if handles(event.kind) and any(Ref.parse(ref).label in DOMAIN_LABELS for ref in event.nodes)
     }
     for owner in sorted(owners):
         await refresh(services.graph, owner)
@@ -48,7 +51,7 @@ async def refresh(graph: Graph, owner: str) -> int:
     return await graph.write(view.keep, owner=owner, rows=rows, moved=moved)
 
 
-def arrange(owner: str, nodes: list[dict[str, Any]], pairs: list[tuple]) -> tuple[list[dict], list[str]]:
+def arrange(owner: str, nodes: list[dict[str, Any]], pairs: list[tuple]) -> tuple[list[dict], list[Ref]]:
     """What to keep (rows whose place, community or rank changed) and the nodes that moved, as refs."""
     n = len(nodes)
     if n == 0:
@@ -71,7 +74,8 @@ def arrange(owner: str, nodes: list[dict[str, Any]], pairs: list[tuple]) -> tupl
         new_uids = sorted(node["uid"] for node in nodes if node["x"] is None)
         positions, moving = forces.place(kept, known, links, _seed(owner, *new_uids))
     moved = set(moving.tolist())
-    rows, refs = [], []
+    rows: list[dict] = []
+    refs: list[Ref] = []
     for i, node in enumerate(nodes):
         rank_changed = node["rank"] is None or abs(ranks[i] - node["rank"]) > RANK_CHANGE * node["rank"]
         regrouped = int(groups[i]) != node["community"]
@@ -80,7 +84,7 @@ def arrange(owner: str, nodes: list[dict[str, Any]], pairs: list[tuple]) -> tupl
             row = {"label": node["label"], "uid": node["uid"], "x": x, "y": y, "z": z}
             rows.append({**row, "community": int(groups[i]), "rank": round(float(ranks[i]), 4)})
         if i in moved or regrouped:  # what a client redraws: its place or its colour
-            refs.append(f"{node['label']}:{node['uid']}")
+            refs.append(Ref(node["label"], node["uid"]))
     return rows, refs
 
 

@@ -6,7 +6,9 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph import events
+from graph.events import EventKind
 from graph.pages import Page, Row, Rows
+from graph.refs import Ref
 from graph.rows import native, sort_values_of
 
 _PUBLIC = "k {.uid, .name, .prefix, .status, .created_at, .last_used_at, .expires_at, .revoked_at}"
@@ -32,7 +34,7 @@ async def create_api_key(
     """
     params = dict(owner=owner, uid=uid, name=name, key_hash=key_hash, prefix=prefix, expires_at=expires_at)
     record = await (await tx.run(query, params)).single(strict=True)
-    await events.append(tx, owner, "ApiKeyCreated", [f"ApiKey:{uid}"])
+    await events.append(tx, owner, EventKind.created("ApiKey"), [Ref("ApiKey", uid)])
     return native(record["key"])
 
 
@@ -67,7 +69,7 @@ async def revoke_api_key(tx: AsyncManagedTransaction, *, owner: str, uid: str) -
     record = await (await tx.run(query, owner=owner, uid=uid)).single()
     if record is None:
         return None
-    await events.append(tx, owner, "ApiKeyRevoked", [f"ApiKey:{uid}"])
+    await events.append(tx, owner, events.API_KEY_REVOKED, [Ref("ApiKey", uid)])
     return {"key": native(record["key"]), "hash": record["hash"]}
 
 

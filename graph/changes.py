@@ -22,8 +22,10 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
+from graph.events import Change, EventKind
 from graph.kinds import BY_LABEL, ENDS
 from graph.pages import Row
+from graph.refs import Ref
 from graph.rows import native
 
 # The account's own nodes, which are no Kind: the viewer's User and API keys, with the fields their
@@ -59,11 +61,11 @@ class NodeChange:
 
 @dataclass(frozen=True)
 class LinkChange:
-    """A relationship between two of the owner's nodes ("Label:uid" each end), with its properties."""
+    """A relationship between two of the owner's nodes, with its properties."""
 
     type: str
-    source: str
-    target: str
+    source: Ref
+    target: Ref
     properties: dict[str, Any] = field(default_factory=dict)
 
 
@@ -82,19 +84,17 @@ class Delta:
     links_updated: tuple[LinkChange, ...] = ()
     links_removed: tuple[LinkChange, ...] = ()
 
-    def touches(self, ref: str) -> bool:
-        """Whether this delta concerns the node "Label:uid" (as a node, or as an end of a link)."""
+    def touches(self, ref: Ref) -> bool:
+        """Whether this delta concerns the node (as a node, or as an end of a link)."""
         nodes = (*self.added, *self.updated, *self.removed)
         links = (*self.links_added, *self.links_updated, *self.links_removed)
-        return any(f"{n.label}:{n.uid}" == ref for n in nodes) or any(
-            ref in (x.source, x.target) for x in links
-        )
+        return any((n.label, n.uid) == ref for n in nodes) or any(ref in (x.source, x.target) for x in links)
 
-    def about(self, ref: str) -> "Delta":
+    def about(self, ref: Ref) -> "Delta":
         """The part of this delta that concerns one node."""
 
         def nodes(changes: tuple[NodeChange, ...]) -> tuple[NodeChange, ...]:
-            return tuple(n for n in changes if f"{n.label}:{n.uid}" == ref)
+            return tuple(n for n in changes if (n.label, n.uid) == ref)
 
         def links(changes: tuple[LinkChange, ...]) -> tuple[LinkChange, ...]:
             return tuple(x for x in changes if ref in (x.source, x.target))
@@ -139,8 +139,8 @@ async def deltas(
     return [plan.delta(owner, found_nodes, found_links) for plan in plans]
 
 
-# A link as the log names it: (type, source "Label:uid", target "Label:uid").
-LinkKey = tuple[str, str, str]
+# A link as the log names it: (type, source, target).
+LinkKey = tuple[str, Ref, Ref]
 
 
 @dataclass
@@ -150,26 +150,25 @@ class _Plan:
     sequence: int
     kind: str
     at: datetime
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
+    added: list[Ref] = field(default_factory=list)
+    updated: list[Ref] = field(default_factory=list)
     linked: list[LinkKey] = field(default_factory=list)  # added, or updated when it existed already
     relinked: bool = False
     unlinked: list[LinkKey] = field(default_factory=list)
 
     @classmethod
     def of(cls, record: Any) -> "_Plan":
-        refs = [ref for ref in record["nodes"] or () if ":" in ref]
+        refs = [Ref.parse(text) for text in record["nodes"] or () if Ref.names_one(text)]
         plan = cls(record["sequence"], record["kind"], native(record["at"]))
-        kind = plan.kind
-        rel = _relationship(kind)
-        if rel is not None and len(refs) == 2:
-            key = _oriented(rel, refs[0], refs[1])
-            if kind.endswith("Unlinked"):
+        kind = EventKind.parse(plan.kind)
+        if kind.change in _LINK_CHANGES and kind.subject in ENDS and len(refs) == 2:
+            key = _oriented(kind.subject, refs[0], refs[1])
+            if kind.change == Change.UNLINKED:
                 plan.unlinked.append(key)
             else:
                 plan.linked.append(key)
                 plan.relinked = not _data(record["data"]).get("created", True)
-        elif kind.endswith("Created") and refs:
+        elif kind.change == Change.CREATED and refs:
             plan.added.append(refs[0])  # the others it names are the ends of its links
         else:
             # Deleted, Updated and any other kind alike: what is gone (or out of sight) comes out removed,
@@ -177,11 +176,11 @@ class _Plan:
             plan.updated = refs
         return plan
 
-    def reads(self) -> list[str]:
+    def reads(self) -> list[Ref]:
         return [*self.added, *self.updated]
 
     def delta(
-        self, owner: str, nodes: dict[str, dict[str, Any]], links: dict[LinkKey, dict[str, Any]]
+        self, owner: str, nodes: dict[Ref, dict[str, Any]], links: dict[LinkKey, dict[str, Any]]
     ) -> Delta:
         # A label this module does not know has no fields to show, and is left out.
         added = [_change(ref, nodes.get(ref)) for ref in self.added if _known(ref)]
@@ -192,7 +191,7 @@ class _Plan:
         present = [LinkChange(*key, links[key]) for key in self.linked if key in links]
         vanished = [LinkChange(*key) for key in self.linked if key not in links]
         # A node made by this event: every link it has now is one it did not have before.
-        made = {change.label + ":" + change.uid for change in added}
+        made = {Ref(change.label, change.uid) for change in added}
         joined = [LinkChange(*key, props) for key, props in links.items() if made & {key[1], key[2]}]
         return Delta(
             owner,
@@ -208,27 +207,22 @@ class _Plan:
         )
 
 
-def _relationship(kind: str) -> str | None:
-    for suffix in ("Unlinked", "Linked"):
-        if kind.endswith(suffix) and kind.removesuffix(suffix) in ENDS:
-            return kind.removesuffix(suffix)
-    return None
+_LINK_CHANGES = (Change.LINKED, Change.UNLINKED)
 
 
-def _oriented(rel: str, one: str, other: str) -> LinkKey:
+def _oriented(rel: str, one: Ref, other: Ref) -> LinkKey:
     """The link from its source to its target, as the relationship type's ends say (graph/kinds.py)."""
-    if ENDS[rel] == (other.partition(":")[0], one.partition(":")[0]) and ENDS[rel][0] != ENDS[rel][1]:
+    if ENDS[rel] == (other.label, one.label) and ENDS[rel][0] != ENDS[rel][1]:
         return rel, other, one
     return rel, one, other
 
 
-def _known(ref: str) -> bool:
-    return ref.partition(":")[0] in LABELS
+def _known(ref: Ref) -> bool:
+    return ref.label in LABELS
 
 
-def _change(ref: str, properties: dict[str, Any] | None) -> NodeChange:
-    label, _, uid = ref.partition(":")
-    return NodeChange(label, uid, properties)
+def _change(ref: Ref, properties: dict[str, Any] | None) -> NodeChange:
+    return NodeChange(ref.label, ref.uid, properties)
 
 
 def _data(data: Any) -> dict[str, Any]:
@@ -239,11 +233,10 @@ def _data(data: Any) -> dict[str, Any]:
     return parsed if isinstance(parsed, dict) else {}
 
 
-async def _nodes(tx: AsyncManagedTransaction, owner: str, refs: set[str]) -> dict[str, dict[str, Any]]:
+async def _nodes(tx: AsyncManagedTransaction, owner: str, refs: set[Ref]) -> dict[Ref, dict[str, Any]]:
     """The current properties of the owner's nodes named, in one statement: a branch per label."""
     by_label: dict[str, list[str]] = {}
-    for ref in refs:
-        label, _, uid = ref.partition(":")
+    for label, uid in refs:
         if label in LABELS:  # only known labels reach the text of the query
             by_label.setdefault(label, []).append(uid)
     if not by_label:
@@ -263,22 +256,22 @@ async def _nodes(tx: AsyncManagedTransaction, owner: str, refs: set[str]) -> dic
         branches.append(f"{match} RETURN '{label}' AS label, n.uid AS uid, {projection} AS n")
     query = "CALL () { " + " UNION ALL ".join(branches) + " } RETURN label, uid, n"
     result = await tx.run(query, owner=owner, **params)
-    return {f"{record['label']}:{record['uid']}": native(record["n"]) async for record in result}
+    return {Ref(record["label"], record["uid"]): native(record["n"]) async for record in result}
 
 
 async def _links(
-    tx: AsyncManagedTransaction, owner: str, keys: set[LinkKey], around: set[str]
+    tx: AsyncManagedTransaction, owner: str, keys: set[LinkKey], around: set[Ref]
 ) -> dict[LinkKey, dict[str, Any]]:
     """The properties of the links named that exist now, and every link of the nodes `around`, in one
     statement: a branch per type and ends, and one per label around."""
     groups: dict[tuple[str, str, str], list[dict[str, str]]] = {}
     for rel, source, target in keys:
-        (source_label, _, a), (target_label, _, b) = source.partition(":"), target.partition(":")
-        if ENDS.get(rel) == (source_label, target_label):  # only the graph's own types reach the text
-            groups.setdefault((rel, source_label, target_label), []).append({"a": a, "b": b})
+        if ENDS.get(rel) == (source.label, target.label):  # only the graph's own types reach the text
+            groups.setdefault((rel, source.label, target.label), []).append(
+                {"a": source.uid, "b": target.uid}
+            )
     centers: dict[str, list[str]] = {}
-    for ref in around:
-        label, _, uid = ref.partition(":")
+    for label, uid in around:
         if label in BY_LABEL:
             centers.setdefault(label, []).append(uid)
     if not groups and not centers:
@@ -291,8 +284,8 @@ async def _links(
             f"UNWIND $pairs_{index} AS p "
             f"MATCH (a:{source_label} {{uid: p.a, owner: $owner}})-[r:{rel}]->"
             f"(b:{target_label} {{uid: p.b, owner: $owner}}) "
-            f"RETURN '{rel}' AS type, '{source_label}:' + p.a AS source, "
-            f"'{target_label}:' + p.b AS target, properties(r) AS props"
+            f"RETURN '{rel}' AS type, '{source_label}' AS source_label, p.a AS source, "
+            f"'{target_label}' AS target_label, p.b AS target, properties(r) AS props"
         )
     for index, (label, uids) in enumerate(sorted(centers.items())):
         params[f"centers_{index}"] = uids
@@ -301,9 +294,16 @@ async def _links(
             f"MATCH (n:{label} {{uid: uid, owner: $owner}})-[r]-(m {{owner: $owner}}) "
             "WHERE type(r) IN $types "
             "WITH r, startNode(r) AS a, endNode(r) AS b "
-            "RETURN type(r) AS type, labels(a)[0] + ':' + a.uid AS source, "
-            "labels(b)[0] + ':' + b.uid AS target, properties(r) AS props"
+            "RETURN type(r) AS type, labels(a)[0] AS source_label, a.uid AS source, "
+            "labels(b)[0] AS target_label, b.uid AS target, properties(r) AS props"
         )
-    query = "CALL () { " + " UNION ALL ".join(branches) + " } RETURN type, source, target, props"
+    query = (
+        "CALL () { " + " UNION ALL ".join(branches) + " } "
+        "RETURN type, source_label, source, target_label, target, props"
+    )
     result = await tx.run(query, owner=owner, **params)
-    return {(r["type"], r["source"], r["target"]): native(r["props"]) async for r in result}
+    found: dict[LinkKey, dict[str, Any]] = {}
+    async for r in result:
+        key = (r["type"], Ref(r["source_label"], r["source"]), Ref(r["target_label"], r["target"]))
+        found[key] = native(r["props"])
+    return found

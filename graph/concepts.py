@@ -7,9 +7,11 @@ from uuid import uuid4
 from neo4j import AsyncManagedTransaction
 
 from graph import events, nodes
+from graph.events import EventKind
 from graph.kind import Kind
 from graph.kinds import CONCEPT, CONCEPT_LINKS, ENDS
 from graph.pages import Condition, Page, Row, Rows
+from graph.refs import Ref
 from graph.traversals import Traversal
 
 # The relations that reach concepts.
@@ -67,7 +69,7 @@ async def ensure(
     record = await (await tx.run(query, params)).single(strict=True)
     row = CONCEPT.row(record["n"])
     if record["created"]:
-        await events.append(tx, owner, "ConceptCreated", [nodes.ref("Concept", row.uid)])
+        await events.append(tx, owner, EventKind.created("Concept"), [Ref("Concept", row.uid)])
     return row
 
 
@@ -80,7 +82,7 @@ async def tag(
     rel: str,
     names: list[str],
     concept_type: str,
-) -> list[str]:
+) -> list[Ref]:
     """Links the node to the owner's concepts of these names, making the missing ones, in one statement
     of the caller's transaction; returns the refs of the concepts made (their Events are the caller's)."""
     if not names:
@@ -102,7 +104,7 @@ async def tag(
     concepts = [{"key": k, "name": name, "uid": str(uuid4())} for k, name in wanted.items()]
     params = dict(uid=uid, owner=owner, concepts=concepts, type=concept_type)
     record = await (await tx.run(query, params)).single(strict=True)
-    return [nodes.ref("Concept", made) for made in record["created"]]
+    return [Ref("Concept", made) for made in record["created"]]
 
 
 async def neighbors(
@@ -161,8 +163,9 @@ async def create_tagged(
     and the Events of all it made."""
     row = await nodes.create(tx, kind, owner=owner, uid=uid, values=values, links=links, event=False)
     made = await tag(tx, kind.label, owner=owner, uid=uid, rel=rel, names=names, concept_type=concept_type)
-    refs = [nodes.ref(kind.label, uid), *nodes.refs(links)]
+    refs = [Ref(kind.label, uid), *nodes.refs(links)]
+    concept_created = EventKind.created("Concept")
     await events.append_all(
-        tx, owner, [*(("ConceptCreated", [ref]) for ref in made), (f"{kind.label}Created", refs)]
+        tx, owner, [*((concept_created, [ref]) for ref in made), (EventKind.created(kind.label), refs)]
     )
     return row

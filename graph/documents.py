@@ -14,14 +14,16 @@ from neo4j import AsyncManagedTransaction
 
 from errors import NotFound
 from graph import events
+from graph.events import EventKind
 from graph.kinds import DOCUMENT
-from graph.nodes import ref
 from graph.pages import Row
+from graph.refs import Ref
 from graph.rows import native
 from graph.traversals import Traversal
 
 # What a Document may be attached to, as which role.
 ROLES = {"profile": "Recipient", "recording": "Conflict", "photo": "Memory"}
+DOCUMENT_CREATED = EventKind.created("Document")
 OF_RECIPIENT = Traversal("Recipient", "(p)<-[:ATTACHED_TO]-(n:Document)", DOCUMENT)
 OF_CONFLICT = Traversal("Conflict", "(p)<-[:ATTACHED_TO]-(n:Document)", DOCUMENT)
 OF_MEMORY = Traversal("Memory", "(p)<-[:ATTACHED_TO]-(n:Document)", DOCUMENT)
@@ -51,7 +53,7 @@ async def create(
     record = await (await tx.run(query, props=props, owner=owner, target=target)).single()
     if record is None:
         raise NotFound(f"No {label} of yours has this id.", id=target)
-    await events.append(tx, owner, "DocumentCreated", [ref("Document", uid), ref(label, target)])
+    await events.append(tx, owner, DOCUMENT_CREATED, [Ref("Document", uid), Ref(label, target)])
     return DOCUMENT.row(record["n"])
 
 
@@ -65,8 +67,8 @@ async def mark_deleted(tx: AsyncManagedTransaction, *, owner: str, uid: str) -> 
     record = await (await tx.run(query, uid=uid, owner=owner)).single()
     if record is None:
         raise NotFound("No Document of yours has this id.", id=uid)
-    refs = [ref("Document", uid), *([record["target"]] if record["target"] else [])]
-    await events.append(tx, owner, "DocumentDeleted", refs)
+    refs = [str(Ref("Document", uid)), *([record["target"]] if record["target"] else [])]
+    await events.append(tx, owner, EventKind.deleted("Document"), refs)
     return refs
 
 
@@ -152,7 +154,7 @@ async def set_transcript(
     if record is None:
         return None
     await events.append(
-        tx, owner, "ConflictTranscribed", [ref("Conflict", record["uid"]), ref("Document", document)]
+        tx, owner, events.CONFLICT_TRANSCRIBED, [Ref("Conflict", record["uid"]), Ref("Document", document)]
     )
     return record["uid"]
 

@@ -11,21 +11,100 @@ the owners so marked, not from every user, and unmarks an owner once every consu
 (graph/dispatcher.py).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
 from uuid import uuid4
 
 from neo4j import AsyncManagedTransaction
 
 from graph.pages import Condition, Page, Row, Rows
+from graph.refs import Ref
 from graph.rows import native, sort_values_of
 
 _FIELDS = "n {.uid, .sequence, .kind, .nodes, .at, .data}"
 SORTS = {"sequence": "n.sequence"}
 
 
+class Change(StrEnum):
+    """What an event did to its subject: a node of a label, or a link of a type."""
+
+    CREATED = "Created"
+    UPDATED = "Updated"
+    DELETED = "Deleted"
+    LINKED = "Linked"
+    UNLINKED = "Unlinked"
+
+
+# Longest first where one ends with another ("Unlinked" before "Linked").
+_CHANGES = (Change.UNLINKED, Change.LINKED, Change.CREATED, Change.UPDATED, Change.DELETED)
+
+
+@dataclass(frozen=True)
+class EventKind:
+    """An Event's kind: a subject (a label, or a link type) and its change, stored as "<subject><change>"
+    ("GiftCreated", "INTENDED_FORLinked"); or, with no change, a name of its own ("PositionsChanged",
+    "LoggedOut"). Writers build one with the constructors, readers `parse` the stored text."""
+
+    subject: str
+    change: Change | None = None
+
+    def __str__(self) -> str:
+        return self.subject + self.change if self.change is not None else self.subject
+
+    @classmethod
+    def created(cls, label: str) -> "EventKind":
+        return cls(label, Change.CREATED)
+
+    @classmethod
+    def updated(cls, label: str) -> "EventKind":
+        return cls(label, Change.UPDATED)
+
+    @classmethod
+    def deleted(cls, label: str) -> "EventKind":
+        return cls(label, Change.DELETED)
+
+    @classmethod
+    def linked(cls, rel: str) -> "EventKind":
+        return cls(rel, Change.LINKED)
+
+    @classmethod
+    def unlinked(cls, rel: str) -> "EventKind":
+        return cls(rel, Change.UNLINKED)
+
+    @classmethod
+    def named(cls, name: str) -> "EventKind":
+        """A kind that is no change of a subject: LoggedOut, PositionsChanged, ..."""
+        return cls(name)
+
+    @staticmethod
+    def parse(text: str) -> "EventKind":
+        """The kind a stored text names (the log holds a few dozen distinct ones: parsed once each)."""
+        return _parse(text)
+
+
+@cache
+def _parse(text: str) -> EventKind:
+    for change in _CHANGES:
+        if text.endswith(change) and len(text) > len(change):
+            return EventKind(text.removesuffix(change), change)
+    return EventKind(text)
+
+
+# The kinds of no subject's change, each written in one place.
+USER_SIGNED_UP = EventKind.named("UserSignedUp")
+LOGGED_OUT = EventKind.named("LoggedOut")
+LOGGED_OUT_EVERYWHERE = EventKind.named("LoggedOutEverywhere")
+POSITIONS_CHANGED = EventKind.named("PositionsChanged")  # the layout's (dispatch/layout.py)
+CONFLICT_TRANSCRIBED = EventKind.named("ConflictTranscribed")
+API_KEY_REVOKED = EventKind.named("ApiKeyRevoked")
+
+
 @dataclass(frozen=True)
 class Event:
-    """An Event as the dispatcher hands it to consumers."""
+    """An Event as the dispatcher hands it to consumers: in its stored form (`EventKind.parse` reads its
+    kind, `Ref.parse` its nodes)."""
 
     uid: str
     owner: str
@@ -34,15 +113,20 @@ class Event:
     nodes: tuple[str, ...]
 
 
+# What an event is written with: its kind and nodes as types, or (as tests and tools write) as text.
+Kind = EventKind | str
+Nodes = Sequence[Ref | str]
+
+
 async def append(
-    tx: AsyncManagedTransaction, owner: str, kind: str, nodes: list[str], data: str | None = None
+    tx: AsyncManagedTransaction, owner: str, kind: Kind, nodes: Nodes, data: str | None = None
 ) -> int:
     """Writes one Event in the caller's transaction; returns its sequence number."""
     return (await append_all(tx, owner, [(kind, nodes)], data))[0]
 
 
 async def append_all(
-    tx: AsyncManagedTransaction, owner: str, changes: list[tuple[str, list[str]]], data: str | None = None
+    tx: AsyncManagedTransaction, owner: str, changes: Sequence[tuple[Kind, Nodes]], data: str | None = None
 ) -> list[int]:
     """Writes an Event for each (kind, nodes) in one statement of the caller's transaction, numbered in
     order; returns their sequence numbers."""
@@ -60,7 +144,7 @@ async def append_all(
                      nodes: $changes[i].nodes, data: $data, at: datetime()})
     RETURN collect(e.sequence) AS sequences
     """
-    made = [(str(uuid4()), kind, list(nodes)) for kind, nodes in changes]
+    made = [(str(uuid4()), str(kind), [str(node) for node in nodes]) for kind, nodes in changes]
     rows = [{"uid": uid, "kind": kind, "nodes": nodes} for uid, kind, nodes in made]
     record = await (await tx.run(query, owner=owner, changes=rows, data=data)).single(strict=True)
     sequences: list[int] = record["sequences"]
@@ -74,10 +158,10 @@ async def append_all(
     return sequences
 
 
-def condition(node: str | None = None, after_sequence: int | None = None) -> Condition:
-    """Events that touched one node ("Label:uid"), and those after a sequence number."""
+def condition(node: Ref | None = None, after_sequence: int | None = None) -> Condition:
+    """Events that touched one node, and those after a sequence number."""
     return Condition.of(
-        ("$node IN n.nodes", "node", node),
+        ("$node IN n.nodes", "node", None if node is None else str(node)),
         ("n.sequence > $after_sequence", "after_sequence", after_sequence),
     )
 

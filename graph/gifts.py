@@ -9,11 +9,13 @@ from neo4j import AsyncManagedTransaction
 
 from errors import NotFound
 from graph import concepts, events, knows, nodes, recipients
+from graph.events import EventKind
 from graph.kinds import GIFT, OCCASION, OUTCOME
 from graph.models import Gave, GiftOutcome
 from graph.nodes import Link
 from graph.pages import Condition, Row
 from graph.properties import for_create
+from graph.refs import Ref
 from graph.traversals import Traversal
 
 # The relations that reach gifts and outcomes.
@@ -122,8 +124,8 @@ async def record_outcome(
     if record is None:
         raise NotFound("No gift of yours has this id.", id=gift)
     await knows.refresh(tx, owner=owner, recipients=record["recipients"])
-    refs = [nodes.ref("GiftOutcome", uid), nodes.ref("Gift", gift)]
-    await events.append(tx, owner, "GiftOutcomeCreated", refs)
+    refs = [Ref("GiftOutcome", uid), Ref("Gift", gift)]
+    await events.append(tx, owner, EventKind.created("GiftOutcome"), refs)
     return OUTCOME.row(record["n"])
 
 

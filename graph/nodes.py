@@ -18,10 +18,12 @@ from neo4j.exceptions import ConstraintError
 
 from errors import BadUserInput, NotFound
 from graph import events
+from graph.events import EventKind
 from graph.kind import Kind
 from graph.kinds import ENDS, relation
 from graph.pages import Condition, Page, Row, Rows
 from graph.properties import for_create, for_update
+from graph.refs import Ref
 
 
 @dataclass(frozen=True)
@@ -39,11 +41,6 @@ class Link:
         if self.rel not in ENDS or self.label not in ENDS[self.rel]:
             raise ValueError(f"not a relationship of the graph: {self.rel} with {self.label}")
         return f"(n)-[r:{self.rel}]->(m)" if self.outgoing else f"(m)-[r:{self.rel}]->(n)"
-
-
-def ref(label: str, uid: str) -> str:
-    """How the event log names a node: "Label:uid", what a Relay global id encodes."""
-    return f"{label}:{uid}"
 
 
 async def create(
@@ -72,7 +69,7 @@ async def create(
     _refuse_missing(kind.label, record["linked"], params)
     kind.refuse_broken(record["broken"])
     if event:
-        await events.append(tx, owner, f"{kind.label}Created", [ref(kind.label, uid), *refs(links)])
+        await events.append(tx, owner, EventKind.created(kind.label), [Ref(kind.label, uid), *refs(links)])
     return kind.row(record["n"])
 
 
@@ -107,9 +104,9 @@ def _refuse_missing(label: str, linked: list[int], params: dict[str, Any]) -> No
             raise NotFound(f"Not every node linked to this {label} is one of yours.", ids=uids)
 
 
-def refs(links: list[Link]) -> list[str]:
-    """The other ends of links, each once, as the event log names them."""
-    return list(dict.fromkeys(ref(link.label, link.uid) for link in links))
+def refs(links: list[Link]) -> list[Ref]:
+    """The other ends of links, each once."""
+    return list(dict.fromkeys(Ref(link.label, link.uid) for link in links))
 
 
 async def update(
@@ -130,7 +127,7 @@ async def update(
     if record is None:
         raise NotFound(f"No {kind.label} of yours has this id.", id=uid)
     kind.refuse_broken(record["broken"])
-    await events.append(tx, owner, f"{kind.label}Updated", [ref(kind.label, uid)])
+    await events.append(tx, owner, EventKind.updated(kind.label), [Ref(kind.label, uid)])
     return kind.row(record["n"])
 
 
@@ -149,7 +146,7 @@ async def delete(tx: AsyncManagedTransaction, kind: Kind, *, owner: str, uid: st
     record = await (await tx.run(query, uid=uid, owner=owner)).single()
     if record is None:
         raise NotFound(f"No {kind.label} of yours has this id.", id=uid)
-    await events.append(tx, owner, f"{kind.label}Deleted", record["refs"])
+    await events.append(tx, owner, EventKind.deleted(kind.label), record["refs"])
     return record["refs"]
 
 
@@ -169,7 +166,8 @@ async def link(tx: AsyncManagedTransaction, label: str, *, owner: str, uid: str,
         raise NotFound(f"No {label} and {to.label} of yours have these ids.", ids=[uid, to.uid])
     # Whether the link is new or was linked again: live clients tell an added link from an updated one.
     data = json.dumps({"created": record["created"]})
-    await events.append(tx, owner, f"{to.rel}Linked", [ref(label, uid), ref(to.label, to.uid)], data)
+    ends = [Ref(label, uid), Ref(to.label, to.uid)]
+    await events.append(tx, owner, EventKind.linked(to.rel), ends, data)
     await _after(tx, label, owner, uid, to)
 
 
@@ -184,7 +182,8 @@ async def unlink(tx: AsyncManagedTransaction, label: str, *, owner: str, uid: st
     check(label, to)
     record = await (await tx.run(query, uid=uid, owner=owner, other=to.uid)).single(strict=True)
     if record["removed"]:
-        await events.append(tx, owner, f"{to.rel}Unlinked", [ref(label, uid), ref(to.label, to.uid)])
+        ends = [Ref(label, uid), Ref(to.label, to.uid)]
+        await events.append(tx, owner, EventKind.unlinked(to.rel), ends)
         await _after(tx, label, owner, uid, to)
     return bool(record["removed"])
 

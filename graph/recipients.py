@@ -7,10 +7,12 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph import events, nodes
+from graph.events import EventKind
 from graph.kinds import RECIPIENT
 from graph.models import Knows, Recipient
 from graph.pages import Condition, Row
 from graph.properties import for_create, for_update
+from graph.refs import Ref
 from graph.traversals import Traversal
 
 # The relations that reach recipients.
@@ -50,7 +52,7 @@ async def create(
     props = for_create(Recipient, {**recipient, "uid": uid, "owner": owner})
     result = await tx.run(query, owner=owner, recipient=props, knows=for_create(Knows, knows))
     record = await result.single(strict=True)
-    await events.append(tx, owner, "RecipientCreated", [nodes.ref("Recipient", uid)])
+    await events.append(tx, owner, EventKind.created("Recipient"), [Ref("Recipient", uid)])
     return RECIPIENT.row(record["n"])
 
 
@@ -68,7 +70,7 @@ async def update(
     record = await (await tx.run(query, params)).single()
     if record is None:
         return None
-    await events.append(tx, owner, "RecipientUpdated", [nodes.ref("Recipient", uid)])
+    await events.append(tx, owner, EventKind.updated("Recipient"), [Ref("Recipient", uid)])
     return RECIPIENT.row(record["n"])
 
 

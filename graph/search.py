@@ -15,6 +15,7 @@ from neo4j import AsyncManagedTransaction
 from graph.kind import Searched
 from graph.kinds import BY_LABEL, DOMAIN_LABELS, SEARCHED_LABELS
 from graph.migrations import SEARCH_INDEX
+from graph.refs import Ref
 from graph.rows import native
 
 
@@ -35,18 +36,17 @@ def _searched(label: str) -> Searched:
     return searched
 
 
-def _by_label(refs: Iterable[str]) -> dict[str, list[str]]:
+def _by_label(refs: Iterable[Ref]) -> dict[str, list[str]]:
     grouped: dict[str, list[str]] = defaultdict(list)
-    for ref in refs:
-        label, _, uid = ref.partition(":")
+    for label, uid in refs:
         if label in SEARCHED_LABELS and uid:
             grouped[label].append(uid)
     return grouped
 
 
-async def dependents(tx: AsyncManagedTransaction, *, owner: str, refs: Iterable[str]) -> set[str]:
-    """The nodes ("Label:uid") whose text names one of these nodes, so changes to them reach it."""
-    found: set[str] = set()
+async def dependents(tx: AsyncManagedTransaction, *, owner: str, refs: Iterable[Ref]) -> set[Ref]:
+    """The nodes whose text names one of these nodes, so changes to them reach it."""
+    found: set[Ref] = set()
     for label, uids in _by_label(refs).items():
         pattern = _searched(label).dependents
         if not pattern:
@@ -55,13 +55,13 @@ async def dependents(tx: AsyncManagedTransaction, *, owner: str, refs: Iterable[
         MATCH (n:{label} {{owner: $owner}}) WHERE n.uid IN $uids
         CALL (n) {{ {pattern} }}
         WITH DISTINCT d WHERE d.owner = $owner
-        RETURN labels(d)[0] + ':' + d.uid AS ref
+        RETURN labels(d)[0] AS label, d.uid AS uid
         """
-        found.update([r["ref"] async for r in await tx.run(query, owner=owner, uids=uids)])
+        found.update([Ref(r["label"], r["uid"]) async for r in await tx.run(query, owner=owner, uids=uids)])
     return found
 
 
-async def texts(tx: AsyncManagedTransaction, *, owner: str, refs: Iterable[str]) -> dict[str, dict[str, str]]:
+async def texts(tx: AsyncManagedTransaction, *, owner: str, refs: Iterable[Ref]) -> dict[str, dict[str, str]]:
     """label -> uid -> text of these nodes that exist (one query per label); the missing are gone."""
     found: dict[str, dict[str, str]] = {}
     for label, uids in _by_label(refs).items():
@@ -72,8 +72,8 @@ async def texts(tx: AsyncManagedTransaction, *, owner: str, refs: Iterable[str])
 
 
 async def texts_with_dependents(
-    tx: AsyncManagedTransaction, *, owner: str, refs: Iterable[str]
-) -> tuple[set[str], dict[str, dict[str, str]]]:
+    tx: AsyncManagedTransaction, *, owner: str, refs: Iterable[Ref]
+) -> tuple[set[Ref], dict[str, dict[str, str]]]:
     """These nodes and their dependents, and the texts of those that exist: one transaction."""
     refs = set(refs) | await dependents(tx, owner=owner, refs=refs)
     return refs, await texts(tx, owner=owner, refs=refs)
@@ -116,14 +116,14 @@ async def signals(
     query: str,
     labels: list[str],
     limit: int,
-    candidates: list[str],
-    near: str | None,
+    candidates: list[Ref],
+    near: Ref | None,
     max_distance: int = 4,
 ) -> dict[str, Any]:
-    """In one statement: the owner's best full-text matches of `query` among `labels`, and for those
-    and the vector `candidates` ("Label:uid") their memory importance and age, and their distance from
-    the `near` node ("Label:uid") over the owner's graph."""
-    near_label, _, near_uid = (near or "").partition(":")
+    """In one statement: the owner's best full-text matches of `query` among `labels` (rows of `ref`,
+    `score`, `text`), and for those and the vector `candidates` their memory importance and age, and
+    their distance from the `near` node over the owner's graph (by Ref)."""
+    near_label, near_uid = near if near is not None else ("", "")
     if near is not None and near_label not in DOMAIN_LABELS:
         raise ValueError(f"not a label of the graph: {near_label}")
     # Each candidate is found by its label's uid index (labels cannot be parameters: one branch each).
@@ -169,12 +169,12 @@ async def signals(
         lucene=lucene(query),
         labels=labels,
         limit=limit,
-        candidates=candidates,
+        candidates=[str(ref) for ref in candidates],
         near_label=near_label,
         near_uid=near_uid,
     )
     record = await result.single(strict=True)
     return {
-        "lexical": native(record["lexical"]),
-        "nodes": {row["ref"]: row for row in native(record["nodes"]) if row["ref"] is not None},
+        "lexical": [{**row, "ref": Ref.parse(row["ref"])} for row in native(record["lexical"])],
+        "nodes": {Ref.parse(row["ref"]): row for row in native(record["nodes"]) if row["ref"] is not None},
     }

@@ -8,6 +8,7 @@ from neo4j.exceptions import ConstraintError
 
 from errors import BadUserInput
 from graph import events
+from graph.refs import Ref
 from graph.rows import native
 
 # What a user may see of their own account: never the password hash.
@@ -29,7 +30,7 @@ async def create_user(
     except ConstraintError as error:
         # The unique constraint on User.email decides, so two sign-ups racing cannot both win.
         raise BadUserInput("An account with this email already exists.", field="email") from error
-    await events.append(tx, uid, "UserSignedUp", [f"User:{uid}"])
+    await events.append(tx, uid, events.USER_SIGNED_UP, [Ref("User", uid)])
     return native(record["user"])
 
 
@@ -74,7 +75,7 @@ async def log_out(
     record = await (await tx.run(query, uid=uid, jti=jti, expires_at=expires_at)).single()
     if record is None:
         return None
-    await events.append(tx, uid, "LoggedOut", [f"User:{uid}"])
+    await events.append(tx, uid, events.LOGGED_OUT, [Ref("User", uid)])
     return await auth_state(tx, uid)
 
 
@@ -92,7 +93,7 @@ async def log_out_everywhere(tx: AsyncManagedTransaction, uid: str) -> dict[str,
     """
     if await (await tx.run(query, uid=uid)).single() is None:
         return None
-    await events.append(tx, uid, "LoggedOutEverywhere", [f"User:{uid}"])
+    await events.append(tx, uid, events.LOGGED_OUT_EVERYWHERE, [Ref("User", uid)])
     return await auth_state(tx, uid)
 
 

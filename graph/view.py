@@ -16,8 +16,9 @@ from neo4j import AsyncManagedTransaction
 
 from graph import events
 from graph.kinds import DOMAIN_LABELS, ENDS, EVOLVING, TITLE
+from graph.refs import Ref
 
-POSITIONS_CHANGED = "PositionsChanged"
+POSITIONS_CHANGED = str(events.POSITIONS_CHANGED)  # as stored: an Event's kind, as consumers get it
 LABELS = tuple(sorted(DOMAIN_LABELS))
 TYPES = tuple(sorted(ENDS))
 # What a view reads of a node: Cypher on `n`; `growth` counts links to nodes made in the last 30 days.
@@ -72,7 +73,7 @@ async def layout_graph(tx: AsyncManagedTransaction, *, owner: str) -> tuple[list
 
 
 async def keep(
-    tx: AsyncManagedTransaction, *, owner: str, rows: list[dict[str, Any]], moved: list[str]
+    tx: AsyncManagedTransaction, *, owner: str, rows: list[dict[str, Any]], moved: list[Ref]
 ) -> int:
     """Keeps positions, communities and ranks (rows of label, uid, x, y, z, community, rank) and, if any
     node moved, appends one PositionsChanged event naming them (with their positions as its data), in the
@@ -94,9 +95,9 @@ async def keep(
         """
         written += (await (await tx.run(query, owner=owner, rows=group)).single(strict=True))["written"]
     if moved:
-        places = {f"{row['label']}:{row['uid']}": [row["x"], row["y"], row["z"]] for row in rows}
-        data = json.dumps({ref: places[ref] for ref in moved if ref in places})
-        await events.append_all(tx, owner, [(POSITIONS_CHANGED, moved)], data)
+        places = {Ref(row["label"], row["uid"]): [row["x"], row["y"], row["z"]] for row in rows}
+        data = json.dumps({str(ref): places[ref] for ref in moved if ref in places})
+        await events.append(tx, owner, events.POSITIONS_CHANGED, moved, data)
     return written
 
 

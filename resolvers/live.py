@@ -14,6 +14,7 @@ from functools import lru_cache
 from errors import BadUserInput, KindredError, SubscriptionOverflow
 from graph import changes, events
 from graph.changes import Delta
+from graph.refs import Ref
 from resolvers import checks
 from resolvers.context import Context
 from storage.pubsub import RESYNC, Overflowed
@@ -63,14 +64,14 @@ async def graph_changes(context: Context, since: int | None) -> AsyncIterator[De
                     yield delta
 
 
-async def node_changes(context: Context, ref: str, since: int | None) -> AsyncIterator[Delta]:
-    """The changes of one of the viewer's nodes ("Label:uid"): the part of each delta about it."""
+async def node_changes(context: Context, ref: Ref, since: int | None) -> AsyncIterator[Delta]:
+    """The changes of one of the viewer's nodes: the part of each delta about it."""
     async for delta in graph_changes(context, since):
         if delta.touches(ref):
             yield delta.about(ref)
 
 
-async def named_in_log(context: Context, ref: str) -> bool:
+async def named_in_log(context: Context, ref: Ref) -> bool:
     """Whether the viewer's log names this node (a node of theirs, deleted or not)."""
     where = events.condition(node=ref)
     return await context.graph.read(events.count, owner=context.viewer, where=where) > 0

@@ -11,6 +11,7 @@ from typing import Any
 from errors import BadUserInput, NotFound, SearchUnavailable
 from graph import search
 from graph.kinds import DOMAIN_LABELS, SALIENT, SEARCHED_LABELS
+from graph.refs import Ref
 from resolvers.context import Context
 from storage.embeddings import EmbeddingsUnavailable
 from storage.vectors import VectorHit, VectorsUnavailable
@@ -61,12 +62,12 @@ async def find(
     *,
     labels: list[str] | None = None,
     first: int = 10,
-    near: str | None = None,
+    near: Ref | None = None,
     hybrid: bool = True,
 ) -> list[Hit]:
     """The viewer's best `first` nodes for `query` (with `hybrid` off: the vector ranking alone)."""
     text, first = checked_query(context, query), checked_first(first)
-    if near is not None and near.partition(":")[0] not in DOMAIN_LABELS:
+    if near is not None and near.label not in DOMAIN_LABELS:
         raise BadUserInput("near must be the id of one of your nodes.", field="near")
     labels = labels or [*SEARCHED_LABELS, DOCUMENT]
     pool = max(MIN_POOL, 3 * first)
@@ -78,7 +79,7 @@ async def find(
         query=text,
         labels=labels,
         limit=pool if hybrid else 0,
-        candidates=[f"{hit.label}:{hit.uid}" for hit in hits],
+        candidates=[Ref(hit.label, hit.uid) for hit in hits],
         near=near if hybrid else None,
     )
     found = _fuse(hits, signals, first, near is not None and hybrid)
@@ -89,7 +90,7 @@ async def find(
 async def similar(context: Context, label: str, uid: str, first: int = 10) -> list[Hit]:
     """The viewer's nodes whose text is nearest this node's (the node itself left out)."""
     first = checked_first(first)
-    texts = await context.graph.read(search.texts, owner=context.viewer, refs=[f"{label}:{uid}"])
+    texts = await context.graph.read(search.texts, owner=context.viewer, refs=[Ref(label, uid)])
     text = texts.get(label, {}).get(uid)
     if text is None:
         raise NotFound("No searchable node of yours has this id.", id=uid)
@@ -122,10 +123,10 @@ async def _nearest(
 
 
 def _fuse(hits: list[VectorHit], signals: dict, first: int, near: bool) -> list[Hit]:
-    scores: dict[str, float] = defaultdict(float)
-    matched: dict[str, str] = {}
+    scores: dict[Ref, float] = defaultdict(float)
+    matched: dict[Ref, str] = {}
     for rank, hit in enumerate(hits):
-        ref = f"{hit.label}:{hit.uid}"
+        ref = Ref(hit.label, hit.uid)
         scores[ref] += 1 / (RRF_K + rank + 1)
         matched[ref] = hit.text
     lexical = signals["lexical"]
@@ -143,12 +144,12 @@ def _fuse(hits: list[VectorHit], signals: dict, first: int, near: bool) -> list[
             scores[ref] += 1 / (RRF_K + rank + 1)
     now = datetime.now(UTC)
     for ref in scores:
-        if ref.partition(":")[0] in SALIENT and ref in nodes:
+        if ref.label in SALIENT and ref in nodes:
             scores[ref] *= _salience(nodes[ref], now)
     best = sorted(scores, key=lambda ref: scores[ref], reverse=True)[:first]
     fused = []
     for ref in best:
-        label, uid = ref.split(":", 1)
+        label, uid = ref
         fused.append(Hit(label, uid, scores[ref], matched.get(ref, "")))
     return fused
 

@@ -19,6 +19,7 @@ import numpy as np
 from errors import BadUserInput, NotFound
 from graph import view
 from graph.kinds import EVOLVING
+from graph.refs import Ref
 from layout import analytics, forces
 from resolvers.context import Context
 
@@ -347,8 +348,7 @@ def _links_between(drawn: view.Details, labels: dict[str, str], folded: set[int]
             a, b = (COMMUNITY, str(one)), (COMMUNITY, str(other))
             summed[(min(a, b), max(a, b))] += float(weight)
     return direct + [
-        ViewLink(f"{a[0]}:{a[1]}~{b[0]}:{b[1]}", a, b, COMMUNITY, round(w, 4))
-        for (a, b), w in sorted(summed.items())
+        ViewLink(f"{Ref(*a)}~{Ref(*b)}", a, b, COMMUNITY, round(w, 4)) for (a, b), w in sorted(summed.items())
     ]
 
 
@@ -356,12 +356,12 @@ def _link(
     here: tuple[str, str], there: tuple[str, str], kind: str, weight: float, outgoing: bool
 ) -> ViewLink:
     source, target = (here, there) if outgoing else (there, here)
-    key = link_key(f"{source[0]}:{source[1]}", kind, f"{target[0]}:{target[1]}")
+    key = link_key(Ref(*source), kind, Ref(*target))
     return ViewLink(key, source, target, kind, float(weight))
 
 
-def link_key(source: str, type: str, target: str) -> str:
-    """What tells one link of a view (or of a live delta) from every other: its ends ("Label:uid") and
+def link_key(source: Ref, type: str, target: Ref) -> str:
+    """What tells one link of a view (or of a live delta) from every other: its ends and
     type. Views and deltas give a link the same id, so a client matches them without building one."""
     return f"{source}-{type}->{target}"
 

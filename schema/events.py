@@ -7,6 +7,7 @@ import strawberry
 from strawberry import relay
 
 from errors import BadUserInput
+from graph.refs import Ref
 from resolvers import events as resolve
 from resolvers.pages import PageArgs
 from schema.relay import Connection, Info, OwnedNode, connection, paged
@@ -27,7 +28,7 @@ class Event(OwnedNode):
 
     @classmethod
     def from_row(cls, row: Any) -> "Event":
-        ids = [relay.GlobalID(*ref.split(":", 1)) for ref in row.node["nodes"]]
+        ids = [relay.GlobalID(*Ref.parse(ref)) for ref in row.node["nodes"]]
         node = row.node
         return cls(id=node["uid"], sequence=node["sequence"], kind=node["kind"], at=node["at"], node_ids=ids)
 
@@ -67,7 +68,7 @@ class EventQuery:
         if not id.type_name or not id.node_id:
             raise BadUserInput("This is not the id of a node.", field="id")
         where = {
-            "node": f"{id.type_name}:{id.node_id}",
+            "node": Ref(id.type_name, id.node_id),
             "after_sequence": (filter or EventFilter()).after_sequence,
         }
         rows, count = await resolve.page(info.context, where, resolve.OLDEST_FIRST, paging)

@@ -11,6 +11,7 @@ from strawberry.types.base import StrawberryObjectDefinition
 
 from errors import NotFound
 from graph.changes import Delta, LinkChange, NodeChange
+from graph.refs import Ref
 from resolvers import live as resolve
 from resolvers.view import link_key
 from schema.nodes import load, ref_of
@@ -86,8 +87,8 @@ class LiveSubscription:
         id: Annotated[strawberry.ID, strawberry.argument(description="The node's id.")],
         since: Since = None,
     ) -> AsyncGenerator[GraphDelta, None]:
-        type_name, uid = ref_of(id, "id")
-        ref = f"{type_name}:{uid}"
+        ref = ref_of(id, "id")
+        type_name, uid = ref
         if (await load(info, [(type_name, uid)]))[0] is None and not await resolve.named_in_log(
             info.context, ref
         ):
@@ -132,6 +133,5 @@ def _link(link: LinkChange) -> LinkDelta:
     )
 
 
-def _global_id(ref: str) -> relay.GlobalID:
-    label, _, uid = ref.partition(":")
-    return relay.GlobalID(label, uid)
+def _global_id(ref: Ref) -> relay.GlobalID:
+    return relay.GlobalID(ref.label, ref.uid)

@@ -8,6 +8,7 @@ from strawberry import relay
 from strawberry.types.base import StrawberryObjectDefinition
 
 from errors import BadUserInput
+from graph.refs import Ref
 from resolvers.together import all_of
 from schema.relay import Info
 
@@ -39,13 +40,13 @@ def _node_type(info: Info, type_name: str) -> Any:
     return origin if issubclass(origin, relay.Node) else None
 
 
-def ref_of(global_id: strawberry.ID, field: str) -> tuple[str, str]:
-    """(type name, uid) of an id a client sent; BadUserInput naming `field` if it is no global id."""
+def ref_of(global_id: strawberry.ID, field: str) -> Ref:
+    """The node (type name, uid) of an id a client sent; BadUserInput naming `field` if it is no global id."""
     try:
         parsed = relay.GlobalID.from_id(global_id)
     except Exception as error:  # strawberry raises a bare GlobalIDValueError for any malformed id
         raise BadUserInput("This is not an id Kindred gave out.", field=field) from error
-    return parsed.type_name, parsed.node_id
+    return Ref(parsed.type_name, parsed.node_id)
 
 
 @strawberry.type

@@ -98,7 +98,7 @@ class SearchQuery:
         ] = None,
     ) -> list[SearchHit]:
         labels = [kind.value for kind in kinds] if kinds else None
-        near_ref = ":".join(ref_of(near, "near")) if near is not None else None
+        near_ref = ref_of(near, "near") if near is not None else None
         hits = await resolve.find(info.context, query, labels=labels, first=first, near=near_ref)
         return await _hydrated(info, hits)
 

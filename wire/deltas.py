@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from graph.changes import Delta, LinkChange, NodeChange
+from graph.refs import Ref
 from wire import temporal
 
 
@@ -35,7 +36,7 @@ def _encoded(delta: Delta) -> dict[str, Any]:
         return [[n.label, n.uid, n.properties] for n in changes]
 
     def links(changes: tuple[LinkChange, ...]) -> list[Any]:
-        return [[x.type, x.source, x.target, x.properties] for x in changes]
+        return [[x.type, str(x.source), str(x.target), x.properties] for x in changes]
 
     return {
         "owner": delta.owner,
@@ -52,7 +53,7 @@ def _decoded(item: dict[str, Any]) -> Delta:
         return NodeChange(label, uid, _properties(properties))
 
     def link(type_: str, source: str, target: str, properties: dict[str, Any]) -> LinkChange:
-        return LinkChange(type_, source, target, _properties(properties) or {})
+        return LinkChange(type_, Ref.parse(source), Ref.parse(target), _properties(properties) or {})
 
     added, updated, removed = ([node(*n) for n in group] for group in item["nodes"])
     links = [tuple(link(*x) for x in group) for group in item["links"]]
