@@ -104,8 +104,10 @@ async def all_nodes(
 
 
 def lucene(query: str) -> str:
-    """A user's words as a Lucene query any of whose terms may match (its syntax characters dropped)."""
-    terms = "".join(ch if ch.isalnum() else " " for ch in query).split()
+    """A user's words as a Lucene query any of whose terms may match: its syntax characters dropped, and
+    its words in lower case, so that AND, OR and NOT are words, never operators (the analyzer folds case
+    anyway)."""
+    terms = "".join(ch if ch.isalnum() else " " for ch in query).lower().split()
     return " OR ".join(terms)
 
 

@@ -86,20 +86,27 @@ def json_object(value: Any, field: str, max_bytes: int = MAX_JSON_BYTES) -> Any:
         return None
     if not isinstance(value, dict):
         raise BadUserInput(f"{camel(field)} must be a JSON object.", field=camel(field))
+    if _nests_deeper(value, _MAX_JSON_DEPTH):  # first: what follows recurses as deep as the value
+        raise BadUserInput(f"{camel(field)} nests too deeply.", field=camel(field))
     try:
         size = len(json.dumps(value, ensure_ascii=False).encode())
     except (ValueError, UnicodeEncodeError, RecursionError) as error:
         raise BadUserInput(f"{camel(field)} is not valid JSON text.", field=camel(field)) from error
     if size > max_bytes:
         raise BadUserInput(f"{camel(field)} must be at most {max_bytes} bytes.", field=camel(field))
-    if _depth(value) > _MAX_JSON_DEPTH:
-        raise BadUserInput(f"{camel(field)} nests too deeply.", field=camel(field))
     return value
 
 
-def _depth(value: Any) -> int:
-    if isinstance(value, dict):
-        return 1 + max((_depth(v) for v in value.values()), default=0)
-    if isinstance(value, list):
-        return 1 + max((_depth(v) for v in value), default=0)
-    return 0
+def _nests_deeper(value: Any, most: int) -> bool:
+    """Whether objects and lists nest more than `most` deep, found without recursion (a value may nest
+    far past Python's own limit), stopping at the first path too deep."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        if depth + 1 > most:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False

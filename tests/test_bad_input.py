@@ -256,6 +256,12 @@ async def test_json_arguments_of_the_wrong_shape_are_bad_user_input(
     huge = {"notes": "x" * 30_000}
     error = await client.error(update, {"i": {"id": person["id"], "preferences": huge}}, token=token)
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "preferences"}
+    # Nested far past the bound (the depth check once recursed until Python's limit: a 500).
+    deep: dict[str, Any] = {}
+    for _ in range(500):
+        deep = {"a": deep}
+    error = await client.error(update, {"i": {"id": person["id"], "preferences": deep}}, token=token)
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "preferences"}
     assert await _snapshot(graph) == before
 
 

@@ -180,3 +180,15 @@ async def test_renaming_a_recipient_reaches_the_text_of_their_gifts(kindred: Ins
     found = await hits(kindred, token, "Philippa", kinds=["GIFT"], first=1)
     assert found[0]["node"]["name"] == "Silk scarf"
     assert "Philippa" in found[0]["matched"] and "Mildred" not in found[0]["matched"]
+
+
+async def test_words_that_are_lucene_operators_are_searched_as_words(kindred: Instance) -> None:
+    """AND, OR and NOT in capitals reached Lucene's query parser as operators: a 500 for "AND" alone."""
+    token = await kindred.client.sign_up("operators@example.com")
+    await memory(kindred, token, "Pottery and clay with Clara on Sunday")
+    await kindred.dispatcher.drain()
+    for query in ("AND", "OR NOT", "pottery AND NOT clay", "NOT"):
+        answer = await kindred.client.execute(SEARCH, {"q": query}, token=token)
+        assert "errors" not in answer, (query, answer)
+    found = await hits(kindred, token, "pottery AND NOT clay", kinds=["MEMORY"])
+    assert found[0]["node"]["content"] == "Pottery and clay with Clara on Sunday"
