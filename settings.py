@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     # The fields a document expands to, every fragment spread counted: bounds the work of validation.
     max_fields: int = Field(default=1000, gt=0)
     max_page_size: int = Field(default=100, gt=0)
+    # Reads project only the properties a selection asks for; false reads every property of each node
+    # (the path before, kept to compare answers both ways: tests/test_read_selected.py, bench/reads_ab.py).
+    read_selected: bool = True
     unpaged_list_cost: int = Field(default=20, gt=0)
     max_body_bytes: int = Field(default=1_000_000, gt=0)
     rate_limit_per_user: str = "600/minute"

@@ -7,7 +7,7 @@ The declarations themselves are in graph/kinds.py; this module holds no label of
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from neomodel import AsyncStructuredNode, JSONProperty
@@ -127,6 +127,21 @@ class Kind:
         computed = "".join(f", {name}: {_cypher(expression)}" for name, expression in self.computed.items())
         return self._shape.map("n", computed)
 
+    def projection_of(self, reads: "Reads") -> str:
+        """The projection of `n` a selection needs: the properties and computed values it `reads` (and
+        the uid), or, for None, every one (`projection`). Computed values cost joins and temporals cost
+        decoding, so what is not asked for is not read."""
+        return self.projection if reads is None else _projection(self, reads)
+
+    def reads_known(self, names: frozenset[str]) -> bool:
+        """Whether every one of `names` is a stored property or a computed value of this kind."""
+        return names <= self._readable
+
+    @cached_property
+    def _readable(self) -> frozenset[str]:
+        declared = self.model.defined_properties(aliases=False, rels=False)
+        return frozenset(declared) | frozenset(self.computed)
+
     @cached_property
     def _shape(self) -> Shape:
         return Shape.of(self.model)
@@ -172,6 +187,18 @@ class Kind:
             return "WITH n, null AS d"
         found = " + ".join(f"COLLECT {{ {_cascaded('n', self.label, c, 0)} }}" for c in self.cascade)
         return f"WITH n, {found} AS ds\n    UNWIND CASE WHEN ds = [] THEN [null] ELSE ds END AS d"
+
+
+# What a read projects of each node: these properties and computed values (the uid always), or None
+# for every one.
+Reads = frozenset[str] | None
+
+
+@lru_cache(maxsize=1024)
+def _projection(kind: Kind, reads: frozenset[str]) -> str:
+    wanted = {name: expression for name, expression in kind.computed.items() if name in reads}
+    computed = "".join(f", {name}: {_cypher(expression)}" for name, expression in wanted.items())
+    return kind._shape.map("n", computed, only=reads - frozenset(kind.computed))
 
 
 def _cascaded(anchor: str, label: str, cascade: Cascade, depth: int) -> str:

@@ -19,7 +19,7 @@ from neo4j.exceptions import ConstraintError
 from errors import BadUserInput, NotFound
 from graph import events
 from graph.events import EventKind
-from graph.kind import Kind
+from graph.kind import Kind, Reads
 from graph.kinds import ENDS, relation
 from graph.pages import Condition, Page, Row, Rows
 from graph.properties import for_create, for_update
@@ -206,13 +206,17 @@ async def by_uids(tx: AsyncManagedTransaction, kind: Kind, *, owner: str, uids: 
     return [kind.row(node) for node in record["rows"]]
 
 
-async def page(tx: AsyncManagedTransaction, kind: Kind, *, owner: str, where: Condition, page: Page) -> Rows:
+async def page(
+    tx: AsyncManagedTransaction, kind: Kind, *, owner: str, where: Condition, page: Page, reads: Reads = None
+) -> Rows:
+    """One keyset page of the owner's nodes of `kind` that `where` holds for, each projected to what
+    the selection `reads` (every property when None)."""
     keyset, order, params = page.clauses("n.uid")
     query = f"""
     MATCH (n:{kind.label} {{owner: $owner}}) {kind.joins}
     WHERE {where.text} AND {keyset} AND {kind.visible}
     WITH * ORDER BY {order} LIMIT $page_limit
-    RETURN collect([{kind.projection}, {page.sort_values}]) AS rows
+    RETURN collect([{kind.projection_of(reads)}, {page.sort_values}]) AS rows
     """
     record = await (await tx.run(query, owner=owner, **where.params, **params)).single(strict=True)
     return Rows.of([kind.row(*row) for row in record["rows"]], page)

@@ -81,11 +81,18 @@ class Shape:
             tuple(name for name, prop in declared if isinstance(prop, DateProperty)),
         )
 
-    def map(self, variable: str, extra: str = "") -> str:
-        """A Cypher map projection of `variable` in this shape; `extra` adds ", key: expression" entries."""
-        times = "".join(f", {name}: {datetime_cypher(f'{variable}.{name}')}" for name in self.datetimes)
-        dates = "".join(f", {name}: {date_cypher(f'{variable}.{name}')}" for name in self.dates)
-        return f"{variable} {{.*{times}{dates}{extra}}}"
+    def map(self, variable: str, extra: str = "", only: frozenset[str] | None = None) -> str:
+        """A Cypher map projection of `variable` in this shape; `extra` adds ", key: expression" entries.
+        With `only`, just those properties (and the uid) instead of every one: what a selection reads."""
+        times = [f"{name}: {datetime_cypher(f'{variable}.{name}')}" for name in self.datetimes]
+        dates = [f"{name}: {date_cypher(f'{variable}.{name}')}" for name in self.dates]
+        if only is None:
+            return f"{variable} {{{', '.join(['.*', *times, *dates])}{extra}}}"
+        shaped = {*self.datetimes, *self.dates}
+        plain = [f".{name}" for name in sorted(only | {"uid"}) if name not in shaped]
+        times = [entry for name, entry in zip(self.datetimes, times, strict=True) if name in only]
+        dates = [entry for name, entry in zip(self.dates, dates, strict=True) if name in only]
+        return f"{variable} {{{', '.join([*plain, *times, *dates])}{extra}}}"
 
     @overload
     def decode(self, values: dict[str, Any]) -> dict[str, Any]: ...

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from neo4j import AsyncManagedTransaction
 
-from graph.kind import Kind, Relation
+from graph.kind import Kind, Reads, Relation
 from graph.pages import Page, Rows
 
 
@@ -33,10 +33,16 @@ class Traversal:
 
 
 async def neighbors(
-    tx: AsyncManagedTransaction, traversal: Traversal, *, owner: str, parents: list[str], page: Page
+    tx: AsyncManagedTransaction,
+    traversal: Traversal,
+    *,
+    owner: str,
+    parents: list[str],
+    page: Page,
+    reads: Reads = None,
 ) -> dict[str, Rows]:
     """A page of neighbors for each parent uid (every parent present, an empty page where there are
-    none)."""
+    none), each projected to what the selection `reads` (every property when None)."""
     kind = traversal.kind
     keyset, order, params = page.clauses("n.uid")
     query = f"""
@@ -48,7 +54,7 @@ async def neighbors(
       {kind.joins}
       WHERE n.owner = $owner AND {keyset} AND {kind.visible}
       WITH * ORDER BY {order} LIMIT $page_limit
-      RETURN {kind.projection} AS n, {page.sort_values} AS sort
+      RETURN {kind.projection_of(reads)} AS n, {page.sort_values} AS sort
     }}
     WITH parent, collect([n, sort]) AS rows
     RETURN collect([parent, rows]) AS found

@@ -8,6 +8,7 @@ from strawberry.dataloader import DataLoader
 
 from graph import traversals
 from graph.driver import Graph
+from graph.kind import Reads
 from graph.pages import Page, Rows
 from graph.traversals import Traversal
 from resolvers.together import all_of
@@ -20,6 +21,7 @@ class Step:
     traversal: Traversal
     parent: str
     page: Page
+    reads: Reads = None  # what the selection reads of each neighbor (None: every property)
 
 
 @dataclass
@@ -39,7 +41,7 @@ class Loaders:
         # Steps that differ only by parent share one query.
         groups: dict[tuple[Any, ...], list[Step]] = defaultdict(list)
         for step in steps:
-            groups[(step.traversal, step.page)].append(step)
+            groups[(step.traversal, step.page, step.reads)].append(step)
         # Sibling relations of one level (a recipient's gifts, occasions, interests) are read at once,
         # each in its own read transaction, so the level waits for the slowest, not for their sum.
         pages = await all_of(
@@ -50,8 +52,9 @@ class Loaders:
                     owner=self.viewer,
                     parents=list(dict.fromkeys(step.parent for step in group)),
                     page=page,
+                    reads=reads,
                 )
-                for (traversal, page), group in groups.items()
+                for (traversal, page, reads), group in groups.items()
             )
         )
         found = {

@@ -6,7 +6,7 @@ from typing import Any
 from uuid import uuid4
 
 from graph import nodes
-from graph.kind import Kind
+from graph.kind import Kind, Reads
 from graph.nodes import Link
 from graph.pages import Condition, Row
 from graph.traversals import Traversal
@@ -50,7 +50,9 @@ async def page(
     """One page of the viewer's nodes of a kind, and a function that counts them all (run if asked): what
     every list of a kind comes down to."""
     keyset = args.page(orders, kind.sorts, context.settings.max_page_size)
-    rows = await context.graph.read(nodes.page, kind, owner=context.viewer, where=where, page=keyset)
+    rows = await context.graph.read(
+        nodes.page, kind, owner=context.viewer, where=where, page=keyset, reads=args.reads
+    )
 
     async def total() -> int:
         return await context.graph.read(nodes.count, kind, owner=context.viewer, where=where)
@@ -67,7 +69,7 @@ def relation(traversal: Traversal) -> Pager:
         # The page is made here, so a bad argument fails this field alone, not its siblings' batch.
         page = args.page(orders, traversal.kind.sorts, context.settings.max_page_size)
         loaders = context.loaders
-        rows = await loaders.neighbors.load(Step(traversal, parent, page))
+        rows = await loaders.neighbors.load(Step(traversal, parent, page, args.reads))
 
         async def total() -> int:
             return await loaders.counts.load((traversal, parent))
@@ -77,12 +79,15 @@ def relation(traversal: Traversal) -> Pager:
     return load
 
 
-def relation_one(traversal: Traversal, order: Order) -> Callable[[Context, str], Awaitable[Row | None]]:
-    """The resolver of a to-one relation (a gift's occasion, its outcome): the node, or None."""
+def relation_one(
+    traversal: Traversal, order: Order
+) -> Callable[[Context, str, Reads], Awaitable[Row | None]]:
+    """The resolver of a to-one relation (a gift's occasion, its outcome): the node (projected to what
+    the selection `reads`), or None."""
     many = relation(traversal)
 
-    async def load(context: Context, parent: str) -> Row | None:
-        rows, _ = await many(context, parent, (order,), PageArgs(first=1))
+    async def load(context: Context, parent: str, reads: Reads = None) -> Row | None:
+        rows, _ = await many(context, parent, (order,), PageArgs(first=1, reads=reads))
         return rows.items[0] if rows.items else None
 
     return load

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from errors import BadUserInput
+from graph.kind import Reads
 from graph.pages import Page, Row, Rows, Sort
 from wire import temporal
 
@@ -43,12 +44,14 @@ class Order:
 
 @dataclass(frozen=True)
 class PageArgs:
-    """The Relay paging arguments of a connection field, as the client gave them."""
+    """The Relay paging arguments of a connection field, as the client gave them, and what its
+    selection reads of each item (`reads`: the stored properties and computed values; None for all)."""
 
     first: int | None = None
     after: str | None = None
     last: int | None = None
     before: str | None = None
+    reads: Reads = None
 
     @property
     def backward(self) -> bool:

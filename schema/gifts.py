@@ -2,7 +2,7 @@
 
 import datetime as dt
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import strawberry
 from strawberry import relay
@@ -151,6 +151,8 @@ class Gift(OwnedNode, Placed):
     similar = related(GiftRef, GiftOrderRef, resolve.similar, "Gifts like it.")
     complements = related(GiftRef, GiftOrderRef, resolve.complements, "Gifts that go well with it.")
     tags = related(Concept, ConceptOrder, concept_resolvers.of_gift, "Its categories and themes.")
+
+    reads: ClassVar[dict[str, tuple[str, ...]]] = {"giving": ("gave",)}
 
     @classmethod
     def from_row(cls, row: Any) -> "Gift":

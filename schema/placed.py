@@ -10,6 +10,7 @@ import strawberry
 from strawberry import relay
 
 from graph.kinds import BY_LABEL, TITLE_LENGTH
+from schema.selection import TITLE, reading
 
 
 @strawberry.type(description="A place in the 3D scene, in scene units (a link is about 30 long).")
@@ -26,7 +27,8 @@ class Placed(relay.Node):
 
     @strawberry.field(
         description="Its place in the 3D view, as graphView draws it: null until the layout has placed it "
-        "(just after it is made; a PositionsChanged change follows with its place)."
+        "(just after it is made; a PositionsChanged change follows with its place).",
+        metadata=reading("view_x", "view_y", "view_z"),
     )
     def position(self) -> ViewPosition | None:
         x, y, z = self.kept.get("view_x"), self.kept.get("view_y"), self.kept.get("view_z")
@@ -36,12 +38,16 @@ class Placed(relay.Node):
 
     @strawberry.field(
         description="What a person knows it by, as the 3D view captions it: a person's or concept's name, a "
-        "memory's content, a conflict's summary, ... (at most 80 characters; empty when it has none)."
+        "memory's content, a conflict's summary, ... (at most 80 characters; empty when it has none).",
+        metadata=reading(TITLE),
     )
     def title(self) -> str:
         value = getattr(self, BY_LABEL[type(self).__name__].title, None)
         return str((value.value if isinstance(value, Enum) else value) or "")[:TITLE_LENGTH]
 
-    @strawberry.field(description="Its community (Leiden) as the 3D view colours it; null until computed.")
+    @strawberry.field(
+        description="Its community (Leiden) as the 3D view colours it; null until computed.",
+        metadata=reading("view_community"),
+    )
     def community(self) -> int | None:
         return self.kept.get("view_community")

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import strawberry
 from strawberry import relay
@@ -177,9 +177,12 @@ class Recipient(OwnedNode, Placed):
         Document, DocumentOrder, document_resolvers.of_recipient, "Their documents (profiles)."
     )
 
+    reads: ClassVar[dict[str, tuple[str, ...]]] = {"relationship": ("knows",)}
+
     @classmethod
     def from_row(cls, row: Any) -> "Recipient":
-        relationship = from_node(Relationship, row.node["knows"], _KNOWS_NAMES)
+        knows = row.node.get("knows")  # not read when the selection has no relationship
+        relationship = from_node(Relationship, knows, _KNOWS_NAMES) if knows is not None else None
         return from_node(cls, row.node, relationship=relationship)
 
 

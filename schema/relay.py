@@ -5,6 +5,7 @@ through a relation.
 """
 
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import replace
 from enum import Enum
 from functools import cache
 from typing import Annotated, Any, ClassVar, Generic, TypeVar, get_args
@@ -18,9 +19,11 @@ from strawberry.types.base import get_object_definition
 from strawberry.types.field import StrawberryField
 
 from errors import BadUserInput
+from graph.kind import Reads
 from resolvers import pages
 from resolvers.context import Context
 from resolvers.pages import Count, Order, PageArgs, Pager, Row, Rows
+from schema import selection
 from schema.placed import Placed
 
 NodeT = TypeVar("NodeT")
@@ -157,6 +160,9 @@ class OwnedNode(relay.Node):
     them), and loaded by its domain's `by_uids` resolver when asked for by id."""
 
     names: ClassVar[dict[str, str]] = {}
+    # What a data field not named after a property is made from (Recipient.relationship: `knows`), for
+    # the reads that project only what a selection asks for (schema/selection.py).
+    reads: ClassVar[dict[str, tuple[str, ...]]] = {}
 
     @staticmethod
     async def load(context: Context, uids: list[str]) -> list[Row]:
@@ -205,10 +211,14 @@ def related(node: Any, order: Any, load: Pager, description: str) -> Any:
             strawberry.argument(description="Ordered by these fields, in turn; by creation by default."),
         ] = None,
     ) -> Connection[node]:
+        made = node_type(node)
+        paging = replace(paging, reads=selection.of_connection(info, made))
         rows, count = await load(info.context, self.id, orders(order_by, default), paging)
-        return connection(rows, paging, node_type(node).from_row, count)
+        return connection(rows, paging, made.from_row, count)
 
-    return paged(description, resolve)
+    return strawberry.field(
+        resolver=resolve, description=description, extensions=[Paging()], metadata=selection.reading()
+    )
 
 
 def attach(node: type, name: str, field: StrawberryField) -> None:
@@ -253,20 +263,25 @@ def listing(
     ) -> Connection[node]:
         keys = orders(order_by, default)
         given = filter if filter is not None else filter_type()
+        made = node_type(node)
+        paging = replace(paging, reads=selection.of_connection(info, made))
         rows, count = await load(info.context, where(given), keys, paging)
-        return connection(rows, paging, node_type(node).from_row, count)
+        return connection(rows, paging, made.from_row, count)
 
     return paged(description, resolve)
 
 
-def related_one(node: Any, load: Callable[[Context, str], Awaitable[Row | None]], description: str) -> Any:
+def related_one(
+    node: Any, load: Callable[[Context, str, Reads], Awaitable[Row | None]], description: str
+) -> Any:
     """A field to the one node of type `node` a to-one relation reaches (a gift's occasion), or null."""
 
     async def resolve(self: Any, info: Info) -> node | None:
-        row = await load(info.context, self.id)
-        return node_type(node).from_row(row) if row is not None else None
+        made = node_type(node)
+        row = await load(info.context, self.id, selection.of_node(info, made))
+        return made.from_row(row) if row is not None else None
 
-    return strawberry.field(resolver=resolve, description=description)
+    return strawberry.field(resolver=resolve, description=description, metadata=selection.reading())
 
 
 def from_node(cls: Any, node: dict[str, Any], names: dict[str, str] | None = None, **given: Any) -> Any:

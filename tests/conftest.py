@@ -19,6 +19,7 @@ from graph.driver import Graph
 from localneo4j import LocalNeo4j, free_port
 from settings import Settings
 from tests.client import GraphQLClient
+from tests.differential import DIFFERENTIAL, DifferentialClient
 from tests.served import Served
 
 
@@ -91,7 +92,12 @@ async def app(settings: Settings, graph: Graph) -> AsyncIterator[Starlette]:
 
 
 @pytest.fixture
-async def client(app: Starlette) -> AsyncIterator[GraphQLClient]:
+async def client(app: Starlette, settings: Settings) -> AsyncIterator[GraphQLClient]:
+    if DIFFERENTIAL:  # every query sent both ways, read as selected and read whole (tests/differential.py)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://kindred.test") as http:
+            yield DifferentialClient(http, settings)
+        return
     async with client_of(app) as graphql_client:
         yield graphql_client
 
