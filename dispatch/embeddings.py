@@ -3,8 +3,14 @@
 For the nodes an event names, and the nodes whose text names them, it re-reads the texts from Neo4j
 (one query per label), upserts their vectors and deletes the points of those that are gone. Re-reading
 makes it idempotent and order-free: an event applied twice, or late, writes what the graph holds now.
+
+Only texts that changed are embedded again: each node keeps the key of the vector made for it
+(`search_key`, its text and the embedder's model and size hashed), and a text whose key is unchanged is
+passed over (a gift made for Mom names her, so her text and her other gifts' are read again, but they
+read as before). `reindex` embeds everything whatever the keys say.
 """
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
@@ -36,9 +42,17 @@ async def handle(services: Services, events: Sequence[Event]) -> None:
 
 
 async def refresh(services: Services, owner: str, refs: Iterable[Ref]) -> None:
-    """Re-embeds these nodes of one owner and what names them; drops the points of the deleted."""
-    refs, texts = await services.graph.read(search.texts_with_dependents, owner=owner, refs=set(refs))
-    await _write(services, owner, texts)
+    """Re-embeds these nodes of one owner and what names them, where their text changed; drops the
+    points of the deleted."""
+    found = await services.graph.read(search.texts_with_dependents, owner=owner, refs=set(refs))
+    refs, texts, kept = found
+    changed = {
+        label: {
+            uid: text for uid, text in by_uid.items() if kept.get(label, {}).get(uid) != _key(services, text)
+        }
+        for label, by_uid in texts.items()
+    }
+    await _write(services, owner, changed)
     gone: dict[str, list[str]] = defaultdict(list)
     for label, uid in refs:
         if uid not in texts.get(label, {}):
@@ -57,7 +71,17 @@ async def _write(services: Services, owner: str, texts: dict[str, dict[str, str]
         points[label].append(VectorPoint(uid=uid, owner=owner, label=label, text=text, vector=vector))
     for label, label_points in points.items():
         await services.vectors.upsert(search.vector_kind(label), label_points)
-    await services.graph.write(search.keep_texts, owner=owner, texts=texts)
+    keys = {
+        label: {uid: _key(services, text) for uid, text in by_uid.items()} for label, by_uid in texts.items()
+    }
+    await services.graph.write(search.keep_texts, owner=owner, texts=texts, keys=keys)
+
+
+def _key(services: Services, text: str) -> str:
+    """What a vector was made of: the text, by this model at this size."""
+    embedder = services.embedder
+    made_of = f"{embedder.model_id}\n{embedder.dimensions}\n{text}"
+    return hashlib.sha256(made_of.encode()).hexdigest()[:32]
 
 
 async def reindex(services: Services) -> int:

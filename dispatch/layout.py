@@ -2,15 +2,23 @@
 communities and ranks, and keeps them on the nodes with one PositionsChanged event naming the nodes
 that moved or changed community.
 
-It re-reads the owner's whole graph each time, so it is idempotent and order-free: an event delivered
-twice finds its nodes placed and changes nothing. Its own PositionsChanged events are not its kind
-(`handles`): else each would cause the next. A graph laid out for the first time, or one that more than
-doubled at once (an import), is laid out whole; otherwise old nodes move only a little (layout/forces.py's
-OLD_STEP).
+The work a write causes grows with what it changed, not with the owner's graph: a local pass reads only
+the nodes the events name and their 2-hop neighbourhood (`view.layout_around`), places the new ones
+there (each taking the community most of its links reach) and relaxes around them. The whole pass
+(every node read, Leiden and PageRank run, a graph laid out for the first time placed whole) runs when
+the owner has none yet, once the nodes touched since the last one reach WHOLE_SHARE of the graph (at
+least WHOLE_AT_LEAST), or on a write WHOLE_EVERY_SECONDS after it: amortized, a constant per node
+touched. Events delivered together coalesce into one pass per owner.
+
+Both passes re-read what they place, so they are idempotent and order-free: an event delivered twice
+finds its nodes placed and moves nothing. Its own PositionsChanged events are not its kind
+(`handles`): else each would cause the next. Old nodes move only a little (layout/forces.py's OLD_STEP).
 """
 
+import time
 import zlib
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -25,6 +33,10 @@ from layout import analytics, forces
 
 NAME = "layout"
 RANK_CHANGE = 0.05  # a rank kept is rewritten only when it changed by more than this share
+WHOLE_SHARE = 0.1  # a whole pass once the nodes touched since the last reach this share of the graph
+WHOLE_AT_LEAST = 50  # ... and at least this many (a small graph is not redone at every write)
+WHOLE_EVERY_SECONDS = 600.0  # ... or, on a write, once the last whole pass is this old
+NEIGHBOURHOOD = 400  # second-hop neighbours a local pass reads at most (past a hub, any of them)
 
 
 def handles(kind: str) -> bool:
@@ -33,22 +45,96 @@ def handles(kind: str) -> bool:
 
 
 async def handle(services: Services, events: Sequence[Event]) -> None:
-    owners = {
-        event.owner
-        for event in events
-        if handles(event.kind) and any(Ref.parse(ref).label in DOMAIN_LABELS for ref in event.nodes)
-    }
-    for owner in sorted(owners):
-        await refresh(services.graph, owner)
+    touched: dict[str, set[Ref]] = defaultdict(set)
+    for event in events:
+        if handles(event.kind):
+            named = (Ref.parse(ref) for ref in event.nodes)
+            touched[event.owner].update(ref for ref in named if ref.label in DOMAIN_LABELS)
+    for owner, refs in sorted(touched.items()):
+        if refs:
+            await update(services.graph, owner, refs)
+
+
+async def update(graph: Graph, owner: str, refs: Iterable[Ref]) -> int:
+    """Lays out what these nodes' changes need: locally, or the whole graph when it is due. Returns how
+    many nodes were written."""
+    refs = set(refs)
+    state = await graph.read(view.layout_state, owner=owner)
+    laid_out, changed = state["laid_out"], state["changed"] + len(refs)
+    due = laid_out is None or changed >= max(WHOLE_AT_LEAST, WHOLE_SHARE * laid_out)
+    if due or time.time() - (state["at"] or 0.0) >= WHOLE_EVERY_SECONDS:
+        return await refresh(graph, owner)
+    nodes, pairs = await graph.read(view.layout_around, owner=owner, refs=refs, budget=NEIGHBOURHOOD)
+    rows, moved = arrange_around(owner, nodes, pairs)
+    return await graph.write(_keep, owner=owner, rows=rows, moved=moved, laid_out=None, changed=len(refs))
 
 
 async def refresh(graph: Graph, owner: str) -> int:
-    """Lays out what is new in the owner's graph and keeps it; returns how many nodes were written."""
+    """The whole pass: reads the owner's whole graph, refreshes communities and ranks, lays out what is
+    new, and keeps it; returns how many nodes were written."""
     nodes, pairs = await graph.read(view.layout_graph, owner=owner)
     rows, moved = arrange(owner, nodes, pairs)
-    if not rows:
-        return 0
-    return await graph.write(view.keep, owner=owner, rows=rows, moved=moved)
+    return await graph.write(_keep, owner=owner, rows=rows, moved=moved, laid_out=len(nodes), changed=0)
+
+
+async def _keep(
+    tx: Any, *, owner: str, rows: list[dict], moved: list[Ref], laid_out: int | None, changed: int
+) -> int:
+    """Keeps the places (if any) and the layout's own state, in one transaction."""
+    written = await view.keep(tx, owner=owner, rows=rows, moved=moved) if rows else 0
+    at = time.time() if laid_out is not None else None
+    await view.note_layout(tx, owner=owner, laid_out=laid_out, changed=changed, at=at)
+    return written
+
+
+def arrange_around(
+    owner: str, nodes: list[dict[str, Any]], pairs: list[tuple]
+) -> tuple[list[dict], list[Ref]]:
+    """The local pass over a neighbourhood: places its new nodes (each in the community most of its
+    links reach, its rank left for the whole pass) and relaxes around them; communities and ranks of the
+    others stay as kept."""
+    n = len(nodes)
+    known = np.array([node["x"] is not None for node in nodes], dtype=bool)
+    if n == 0 or known.all():
+        return [], []
+    index = {node["uid"]: i for i, node in enumerate(nodes)}
+    weighted = [(index[s], index[t], float(w)) for s, t, w in pairs if s in index and t in index and s != t]
+    links = forces.Links.of(weighted)
+    kept = np.array([[node["x"] or 0.0, node["y"] or 0.0, node["z"] or 0.0] for node in nodes])
+    new_uids = sorted(node["uid"] for node in nodes if node["x"] is None)
+    positions, moving = forces.place(kept, known, links, _seed(owner, *new_uids))
+    groups = _joined_communities(nodes, weighted)
+    rows: list[dict] = []
+    refs: list[Ref] = []
+    for i in sorted(set(moving.tolist())):
+        node = nodes[i]
+        x, y, z = (round(float(value), 2) for value in positions[i])
+        community, rank = groups.get(i, node["community"]), node["rank"]
+        rows.append(
+            {
+                "label": node["label"],
+                "uid": node["uid"],
+                "x": x,
+                "y": y,
+                "z": z,
+                "community": community,
+                "rank": rank,
+            }
+        )
+        refs.append(Ref(node["label"], node["uid"]))
+    return rows, refs
+
+
+def _joined_communities(
+    nodes: list[dict[str, Any]], weighted: list[tuple[int, int, float]]
+) -> dict[int, int]:
+    """For each node with no community yet, the one its links to nodes with one weigh most towards."""
+    votes: dict[int, dict[int, float]] = defaultdict(lambda: defaultdict(float))
+    for a, b, weight in weighted:
+        for one, other in ((a, b), (b, a)):
+            if nodes[one]["community"] is None and nodes[other]["community"] is not None:
+                votes[one][nodes[other]["community"]] += weight
+    return {i: min(v.items(), key=lambda item: (-item[1], item[0]))[0] for i, v in votes.items()}
 
 
 def arrange(owner: str, nodes: list[dict[str, Any]], pairs: list[tuple]) -> tuple[list[dict], list[Ref]]:

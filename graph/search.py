@@ -73,23 +73,45 @@ async def texts(tx: AsyncManagedTransaction, *, owner: str, refs: Iterable[Ref])
 
 async def texts_with_dependents(
     tx: AsyncManagedTransaction, *, owner: str, refs: Iterable[Ref]
-) -> tuple[set[Ref], dict[str, dict[str, str]]]:
-    """These nodes and their dependents, and the texts of those that exist: one transaction."""
+) -> tuple[set[Ref], dict[str, dict[str, str]], dict[str, dict[str, str]]]:
+    """These nodes and their dependents, the texts of those that exist, and the keys of the vectors
+    kept for them: one transaction."""
     refs = set(refs) | await dependents(tx, owner=owner, refs=refs)
-    return refs, await texts(tx, owner=owner, refs=refs)
+    return refs, await texts(tx, owner=owner, refs=refs), await kept_keys(tx, owner=owner, refs=refs)
 
 
 async def keep_texts(
-    tx: AsyncManagedTransaction, *, owner: str, texts: Mapping[str, Mapping[str, str]]
+    tx: AsyncManagedTransaction,
+    *,
+    owner: str,
+    texts: Mapping[str, Mapping[str, str]],
+    keys: Mapping[str, Mapping[str, str]] | None = None,
 ) -> None:
-    """Keeps each node's text on it, where the full-text index reads it."""
+    """Keeps each node's text on it, where the full-text index reads it, and the key of the vector made
+    of it (`search_key`: the text and the embedder, hashed) when given, so an unchanged text is not
+    embedded again."""
     for label, by_uid in texts.items():
         query = f"""
         UNWIND $rows AS row
-        MATCH (n:{label} {{uid: row.uid, owner: $owner}}) SET n.search_text = row.text
+        MATCH (n:{label} {{uid: row.uid, owner: $owner}}) SET n.search_text = row.text, n.search_key = row.key
         """
-        rows = [{"uid": uid, "text": text} for uid, text in by_uid.items()]
+        label_keys = (keys or {}).get(label, {})
+        rows = [{"uid": uid, "text": text, "key": label_keys.get(uid)} for uid, text in by_uid.items()]
         await (await tx.run(query, owner=owner, rows=rows)).consume()
+
+
+async def kept_keys(
+    tx: AsyncManagedTransaction, *, owner: str, refs: Iterable[Ref]
+) -> dict[str, dict[str, str]]:
+    """label -> uid -> the `search_key` kept on these nodes (those with one)."""
+    found: dict[str, dict[str, str]] = {}
+    for label, uids in _by_label(refs).items():
+        query = f"""
+        MATCH (n:{label} {{owner: $owner}}) WHERE n.uid IN $uids AND n.search_key IS NOT NULL
+        RETURN n.uid AS uid, n.search_key AS key
+        """
+        found[label] = {r["uid"]: r["key"] async for r in await tx.run(query, owner=owner, uids=uids)}
+    return found
 
 
 async def all_nodes(

@@ -72,6 +72,76 @@ async def layout_graph(tx: AsyncManagedTransaction, *, owner: str) -> tuple[list
     return nodes, links
 
 
+# What the layout reads of a node.
+_LAID_OUT = (
+    "{uid: n.uid, label: labels(n)[0], x: n.view_x, y: n.view_y, z: n.view_z, "
+    "community: n.view_community, rank: n.view_rank}"
+)
+
+
+async def layout_around(
+    tx: AsyncManagedTransaction, *, owner: str, refs: Iterable[Ref], budget: int
+) -> tuple[list[dict], list[tuple]]:
+    """The named nodes that still exist, their neighbours, and their neighbours' neighbours (at most
+    `budget` of those: past a hub, any of them): what a local layout pass works on; and every link
+    between two of them. Its cost grows with the degree of what changed, not with the owner's graph."""
+    grouped = _grouped((ref.label, ref.uid) for ref in refs)
+    query = f"""
+    CALL () {{ {_by_label(((label, "") for label in grouped), "named")} }}
+    WITH collect(DISTINCT n) AS named
+    CALL (named) {{
+      UNWIND named AS t
+      MATCH (t)-[:{"|".join(TYPES)}]-(a) WHERE a.owner = $owner AND labels(a)[0] IN $labels
+      RETURN collect(DISTINCT a) AS near
+    }}
+    CALL (near) {{
+      UNWIND near AS a
+      MATCH (a)-[:{"|".join(TYPES)}]-(b) WHERE b.owner = $owner AND labels(b)[0] IN $labels
+      WITH DISTINCT b LIMIT $budget
+      RETURN collect(b) AS far
+    }}
+    UNWIND named + near + far AS n
+    WITH DISTINCT n
+    WITH collect(n) AS around
+    CALL (around) {{
+      UNWIND around AS n
+      MATCH (n)-[r:{"|".join(TYPES)}]->(m) WHERE m IN around
+      RETURN collect([n.uid, m.uid, coalesce(r.weight, 1.0)]) AS links
+    }}
+    RETURN [n IN around | {_LAID_OUT}] AS nodes, links
+    """
+    params: dict[str, Any] = {"named": dict(grouped), "labels": list(LABELS), "budget": budget}
+    record = await (await tx.run(query, owner=owner, **params)).single(strict=True)
+    return record["nodes"], [tuple(link) for link in record["links"]]
+
+
+async def layout_state(tx: AsyncManagedTransaction, *, owner: str) -> dict[str, Any]:
+    """What the layout keeps on the User between its passes: the nodes at its last whole pass
+    (`laid_out`, null before the first), the nodes touched since (`changed`) and when it was (`at`,
+    epoch seconds)."""
+    query = """
+    MATCH (u:User {uid: $owner})
+    RETURN {laid_out: u.layout_nodes, changed: coalesce(u.layout_changed, 0), at: u.layout_at} AS state
+    """
+    record = await (await tx.run(query, owner=owner)).single()
+    return record["state"] if record is not None else {"laid_out": None, "changed": 0, "at": None}
+
+
+async def note_layout(
+    tx: AsyncManagedTransaction, *, owner: str, laid_out: int | None, changed: int, at: float | None
+) -> None:
+    """Keeps the layout's state on the User: after a whole pass (`laid_out` nodes, nothing changed
+    since, at `at`), or after a local one (`changed` more; the rest as it was: None keeps it)."""
+    query = """
+    MATCH (u:User {uid: $owner})
+    SET u.layout_nodes = coalesce($laid_out, u.layout_nodes),
+        u.layout_changed = CASE WHEN $laid_out IS NULL THEN coalesce(u.layout_changed, 0) + $changed
+                           ELSE $changed END,
+        u.layout_at = coalesce($at, u.layout_at)
+    """
+    await (await tx.run(query, owner=owner, laid_out=laid_out, changed=changed, at=at)).consume()
+
+
 async def keep(
     tx: AsyncManagedTransaction, *, owner: str, rows: list[dict[str, Any]], moved: list[Ref]
 ) -> int:

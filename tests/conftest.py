@@ -22,6 +22,8 @@ from tests.client import GraphQLClient
 from tests.differential import DIFFERENTIAL, DifferentialClient
 from tests.served import Served
 
+STARTUP_SECONDS = 120  # an app's start-up, at most (asgi-lifespan's own bound is 5 s)
+
 
 @pytest.fixture(scope="session")
 def neo4j_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalNeo4j]:
@@ -87,7 +89,8 @@ async def empty_graph(graph: Graph) -> None:
 @pytest.fixture(scope="session")
 async def app(settings: Settings, graph: Graph) -> AsyncIterator[Starlette]:
     application = create_app(settings, graph)
-    async with LifespanManager(application) as manager:
+    # Starting takes seconds (the embedder's weights, the vector store); far more on a loaded machine.
+    async with LifespanManager(application, startup_timeout=STARTUP_SECONDS) as manager:
         yield manager.app  # type: ignore[misc]  # the app with its lifespan state, typed as any ASGI app
 
 
@@ -112,7 +115,8 @@ async def client_of(app: Starlette) -> AsyncIterator[GraphQLClient]:
 @asynccontextmanager
 async def running(settings: Settings, graph: Graph | None = None) -> AsyncIterator[GraphQLClient]:
     """A client of an app of its own, with these settings (and this graph when given)."""
-    async with LifespanManager(create_app(settings, graph)) as manager, client_of(manager.app) as client:
+    started = LifespanManager(create_app(settings, graph), startup_timeout=STARTUP_SECONDS)
+    async with started as manager, client_of(manager.app) as client:
         yield client
 
 
