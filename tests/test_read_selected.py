@@ -11,7 +11,7 @@ from graphql import (
     GraphQLSchema,
     get_named_type,
     is_leaf_type,
-    is_non_null_type,
+    is_required_argument,
 )
 
 from demo import seed
@@ -22,15 +22,16 @@ from tests.client import GraphQLClient
 from tests.differential import both_ways, comparable
 
 QUERIES = 60
+# Fragments on the interfaces a node type implements (None: on any type).
 FRAGMENTS = (
-    "... on Placed { title community position { x y z } }",
-    "... on Node { id }",
-    "__typename",
+    ("Placed", "... on Placed { title community position { x y z } }"),
+    ("Node", "... on Node { id }"),
+    (None, "__typename"),
 )
 
 
 def _required_arguments(field: Any) -> bool:
-    return any(is_non_null_type(a.type) and a.default_value is None for a in field.args.values())
+    return any(is_required_argument(argument) for argument in field.args.values())
 
 
 def _connection_node(field_type: Any) -> GraphQLObjectType | None:
@@ -68,8 +69,10 @@ def _selection(rng: random.Random, object_type: GraphQLObjectType, depth: int) -
                 parts.append(f"{name} {{ {_selection(rng, named, depth - 1)} }}")
         elif isinstance(named, GraphQLObjectType | GraphQLInterfaceType) and depth > 0 and rng.random() < 0.2:
             parts.append(f"{name} {{ __typename ... on Node {{ id }} }}")
-    if rng.random() < 0.3:
-        parts.append(rng.choice(FRAGMENTS))
+    implemented = {interface.name for interface in object_type.interfaces}
+    fitting = [fragment for on, fragment in FRAGMENTS if on is None or on in implemented]
+    if rng.random() < 0.4:
+        parts.append(rng.choice(fitting))
     return " ".join(parts) or "__typename"
 
 
