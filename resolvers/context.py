@@ -47,6 +47,9 @@ class Context:
     pubsub: PubSub | None = field(default=None, repr=False)
     # Where uploaded files are kept (None where an app runs without them).
     blobs: BlobStore | None = field(default=None, repr=False)
+    # What each list field of this request's document reads of its nodes (schema/selection.py), worked
+    # out once per field, not once per parent.
+    reads: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     @property
     def loaders(self) -> Loaders:

@@ -31,9 +31,31 @@ def reading(*names: str) -> dict[str, Any]:
 
 def of_connection(info: Any, node: type) -> Reads:
     """What the selection of a connection field (edges { node }, nodes) reads of each of its nodes."""
-    raw = info._raw_info
-    if not info.context.settings.read_selected:
+    return _once(info, node, _of_connection)
+
+
+def of_node(info: Any, node: type) -> Reads:
+    """What the selection of a field that answers one node reads of it."""
+    return _once(info, node, _of_node)
+
+
+def _once(info: Any, node: type, work: Any) -> Reads:
+    """The reads of this field's selection, worked out once per request (a field below a list is
+    resolved once per parent, with the same selection)."""
+    context = info.context
+    if not context.settings.read_selected:
         return None
+    first = info._raw_info.field_nodes[0]
+    key = (id(first), node)
+    # Kept with the field node itself, which the cache thereby keeps alive: its id is not reused by
+    # another document's node while it is here (a WebSocket's context outlives one operation).
+    cached = context.reads.get(key)
+    if cached is None or cached[0] is not first:
+        cached = context.reads[key] = (first, work(info._raw_info, node))
+    return cached[1]
+
+
+def _of_connection(raw: Any, node: type) -> Reads:
     found: list[FieldNode] = []
     for field_node in raw.field_nodes:
         for item in _fields(raw, field_node.selection_set):
@@ -46,11 +68,8 @@ def of_connection(info: Any, node: type) -> Reads:
     return _reads(raw, node, found)
 
 
-def of_node(info: Any, node: type) -> Reads:
-    """What the selection of a field that answers one node reads of it."""
-    if not info.context.settings.read_selected:
-        return None
-    return _reads(info._raw_info, node, list(info._raw_info.field_nodes))
+def _of_node(raw: Any, node: type) -> Reads:
+    return _reads(raw, node, list(raw.field_nodes))
 
 
 def _reads(raw: Any, node: type, field_nodes: list[FieldNode]) -> Reads:
