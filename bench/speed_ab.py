@@ -149,8 +149,9 @@ async def _reads_timed(client: Kindred, sample_list: list[Sample], rounds: int, 
                     cpus.setdefault((name, operation.name, concurrency), []).append(spent)
         print(f"  round {round_number + 1}/{rounds} (load {load_average():.1f})", flush=True)
     print(
-        "\n| operation | concurrency | read whole (before) p50 / p99 ms | read as selected p50 / p99 ms |"
-        " selected / whole | load average |"
+        "\n| operation | concurrency | read whole (before): p50 / p99 ms, server CPU ms per request "
+        "| read as selected: p50 / p99 ms, server CPU ms per request | selected / whole (p50; CPU) "
+        "| load average |"
     )
     print("| --- | --- | --- | --- | --- | --- |")
     for operation in operations:
