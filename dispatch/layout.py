@@ -15,6 +15,7 @@ finds its nodes placed and moves nothing. Its own PositionsChanged events are no
 (`handles`): else each would cause the next. Old nodes move only a little (layout/forces.py's OLD_STEP).
 """
 
+import math
 import time
 import zlib
 from collections import defaultdict
@@ -65,8 +66,11 @@ async def update(graph: Graph, owner: str, refs: Iterable[Ref]) -> int:
     if due or time.time() - (state["at"] or 0.0) >= WHOLE_EVERY_SECONDS:
         return await refresh(graph, owner)
     nodes, pairs = await graph.read(view.layout_around, owner=owner, refs=refs, budget=NEIGHBOURHOOD)
-    rows, moved = arrange_around(owner, nodes, pairs)
-    return await graph.write(_keep, owner=owner, rows=rows, moved=moved, laid_out=None, changed=len(refs))
+    rows, moved = arrange_around(owner, nodes, pairs, state["extent"])
+    extent = _extent([], rows)  # grows the kept extent if a row reaches past it
+    return await graph.write(
+        _keep, owner=owner, rows=rows, moved=moved, laid_out=None, changed=len(refs), extent=extent
+    )
 
 
 async def refresh(graph: Graph, owner: str) -> int:
@@ -74,25 +78,43 @@ async def refresh(graph: Graph, owner: str) -> int:
     new, and keeps it; returns how many nodes were written."""
     nodes, pairs = await graph.read(view.layout_graph, owner=owner)
     rows, moved = arrange(owner, nodes, pairs)
-    return await graph.write(_keep, owner=owner, rows=rows, moved=moved, laid_out=len(nodes), changed=0)
+    extent = _extent(nodes, rows)
+    return await graph.write(
+        _keep, owner=owner, rows=rows, moved=moved, laid_out=len(nodes), changed=0, extent=extent
+    )
 
 
 async def _keep(
-    tx: Any, *, owner: str, rows: list[dict], moved: list[Ref], laid_out: int | None, changed: int
+    tx: Any,
+    *,
+    owner: str,
+    rows: list[dict],
+    moved: list[Ref],
+    laid_out: int | None,
+    changed: int,
+    extent: float,
 ) -> int:
     """Keeps the places (if any) and the layout's own state, in one transaction."""
     written = await view.keep(tx, owner=owner, rows=rows, moved=moved) if rows else 0
     at = time.time() if laid_out is not None else None
-    await view.note_layout(tx, owner=owner, laid_out=laid_out, changed=changed, at=at)
+    await view.note_layout(tx, owner=owner, laid_out=laid_out, changed=changed, at=at, extent=extent)
     return written
 
 
+def _extent(nodes: list[dict[str, Any]], rows: list[dict]) -> float:
+    """How far from the centre the picture reaches: its farthest node, placed as the rows place it or
+    where it was kept."""
+    places = {node["uid"]: (node["x"], node["y"], node["z"]) for node in nodes if node["x"] is not None}
+    places |= {row["uid"]: (row["x"], row["y"], row["z"]) for row in rows}
+    return max((math.dist(place, (0.0, 0.0, 0.0)) for place in places.values()), default=0.0)
+
+
 def arrange_around(
-    owner: str, nodes: list[dict[str, Any]], pairs: list[tuple]
+    owner: str, nodes: list[dict[str, Any]], pairs: list[tuple], extent: float
 ) -> tuple[list[dict], list[Ref]]:
     """The local pass over a neighbourhood: places its new nodes (each in the community most of its
-    links reach, its rank left for the whole pass) and relaxes around them; communities and ranks of the
-    others stay as kept."""
+    links reach, its rank left for the whole pass; one linked to nothing placed past the picture's
+    `extent`) and relaxes around them; communities and ranks of the others stay as kept."""
     n = len(nodes)
     known = np.array([node["x"] is not None for node in nodes], dtype=bool)
     if n == 0 or known.all():
@@ -102,7 +124,7 @@ def arrange_around(
     links = forces.Links.of(weighted)
     kept = np.array([[node["x"] or 0.0, node["y"] or 0.0, node["z"] or 0.0] for node in nodes])
     new_uids = sorted(node["uid"] for node in nodes if node["x"] is None)
-    positions, moving = forces.place(kept, known, links, _seed(owner, *new_uids))
+    positions, moving = forces.place(kept, known, links, _seed(owner, *new_uids), extent=extent)
     groups = _joined_communities(nodes, weighted)
     rows: list[dict] = []
     refs: list[Ref] = []

@@ -117,29 +117,41 @@ async def layout_around(
 
 async def layout_state(tx: AsyncManagedTransaction, *, owner: str) -> dict[str, Any]:
     """What the layout keeps on the User between its passes: the nodes at its last whole pass
-    (`laid_out`, null before the first), the nodes touched since (`changed`) and when it was (`at`,
-    epoch seconds)."""
+    (`laid_out`, null before the first), the nodes touched since (`changed`), when it was (`at`,
+    epoch seconds) and how far from the centre the picture reaches (`extent`)."""
     query = """
     MATCH (u:User {uid: $owner})
-    RETURN {laid_out: u.layout_nodes, changed: coalesce(u.layout_changed, 0), at: u.layout_at} AS state
+    RETURN {laid_out: u.layout_nodes, changed: coalesce(u.layout_changed, 0), at: u.layout_at,
+            extent: coalesce(u.layout_extent, 0.0)} AS state
     """
     record = await (await tx.run(query, owner=owner)).single()
-    return record["state"] if record is not None else {"laid_out": None, "changed": 0, "at": None}
+    empty = {"laid_out": None, "changed": 0, "at": None, "extent": 0.0}
+    return record["state"] if record is not None else empty
 
 
 async def note_layout(
-    tx: AsyncManagedTransaction, *, owner: str, laid_out: int | None, changed: int, at: float | None
+    tx: AsyncManagedTransaction,
+    *,
+    owner: str,
+    laid_out: int | None,
+    changed: int,
+    at: float | None,
+    extent: float,
 ) -> None:
     """Keeps the layout's state on the User: after a whole pass (`laid_out` nodes, nothing changed
-    since, at `at`), or after a local one (`changed` more; the rest as it was: None keeps it)."""
+    since, at `at`, reaching `extent`), or after a local one (`changed` more, the extent grown to
+    `extent` if it reaches further; the rest as it was: None keeps it)."""
     query = """
     MATCH (u:User {uid: $owner})
     SET u.layout_nodes = coalesce($laid_out, u.layout_nodes),
         u.layout_changed = CASE WHEN $laid_out IS NULL THEN coalesce(u.layout_changed, 0) + $changed
                            ELSE $changed END,
-        u.layout_at = coalesce($at, u.layout_at)
+        u.layout_at = coalesce($at, u.layout_at),
+        u.layout_extent = CASE WHEN $laid_out IS NULL AND u.layout_extent > $extent THEN u.layout_extent
+                          ELSE $extent END
     """
-    await (await tx.run(query, owner=owner, laid_out=laid_out, changed=changed, at=at)).consume()
+    params: dict[str, Any] = {"laid_out": laid_out, "changed": changed, "at": at, "extent": extent}
+    await (await tx.run(query, owner=owner, **params)).consume()
 
 
 async def keep(

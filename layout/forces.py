@@ -70,16 +70,19 @@ def place(
     seed: int,
     hops: int = 2,
     iterations: int = PLACE_ITERATIONS,
+    extent: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Places the nodes not `known` near their neighbours and relaxes their `hops`-hop neighbourhood;
-    returns the new positions and the indices of the nodes that moved (the new ones among them)."""
+    returns the new positions and the indices of the nodes that moved (the new ones among them).
+    `extent`: how far from the centre the whole picture reaches, when `positions` hold only part of it
+    (a node linked to nothing known goes past it, not into the middle of the part)."""
     rng = np.random.default_rng(seed)
     placed = positions.copy()
     known = known.copy()
     new = np.flatnonzero(~known)
     if len(new) == 0:
         return placed, new
-    _seat(placed, known, links, rng)
+    _seat(placed, known, links, rng, extent)
     region = _reach(len(placed), new, links, hops)
     movable = np.zeros(len(placed), dtype=bool)
     movable[region] = True
@@ -92,7 +95,9 @@ def place(
     return placed, moved
 
 
-def _seat(positions: np.ndarray, known: np.ndarray, links: Links, rng: np.random.Generator) -> None:
+def _seat(
+    positions: np.ndarray, known: np.ndarray, links: Links, rng: np.random.Generator, extent: float = 0.0
+) -> None:
     """Seats each unknown node at its known neighbours' mean (plus jitter), in waves, so that new nodes
     linked only to new nodes follow them; those linked to nothing known go on the picture's rim."""
     n = len(positions)
@@ -110,7 +115,7 @@ def _seat(positions: np.ndarray, known: np.ndarray, links: Links, rng: np.random
         known[target] = True
     alone = np.flatnonzero(~known)
     if len(alone):
-        rim = np.linalg.norm(positions[known], axis=1).max(initial=0.0) + EDGE
+        rim = max(np.linalg.norm(positions[known], axis=1).max(initial=0.0), extent) + EDGE
         directions = _in_ball(rng, len(alone))
         directions /= np.maximum(np.linalg.norm(directions, axis=1, keepdims=True), 1e-9)
         positions[alone] = directions * rim

@@ -130,6 +130,26 @@ async def test_a_write_lays_out_its_neighbourhood_not_the_whole_graph(
     await layout.drain()
     assert spied.leiden == 2 and spied.read[-1] == GROUPS * MEMBERS + 3
 
+    # A node linked to nothing goes past the picture's rim, not into the middle of its (empty)
+    # neighbourhood: the local pass knows how far the picture reaches.
+    monkeypatch.setattr(layout_consumer, "WHOLE_AT_LEAST", 50)
+    alone = (await client.data(CONCEPT, {"input": {"name": "alone"}}, token=token))["createConcept"]["id"]
+    await layout.drain()
+    assert spied.leiden == 2 and spied.read[-1] == 1
+    farthest = await _farthest(graph, owner, but="alone")
+    place = (await client.data(PLACED, {"id": alone}, token=token))["node"]["position"]
+    assert math.dist(tuple(place.values()), (0, 0, 0)) > farthest
+
+
+async def _farthest(graph: Graph, owner: str, but: str) -> float:
+    query = """
+    MATCH (c:Concept {owner: $owner}) WHERE c.name <> $but
+    RETURN max(sqrt(c.view_x ^ 2 + c.view_y ^ 2 + c.view_z ^ 2)) AS farthest
+    """
+    async with graph.driver.session() as session:
+        record = await (await session.run(query, owner=owner, but=but)).single(strict=True)
+    return record["farthest"]
+
 
 @dataclass
 class Embedded:
