@@ -58,19 +58,35 @@ async def handle(services: Services, events: Sequence[Event]) -> None:
 
 async def update(graph: Graph, owner: str, refs: Iterable[Ref]) -> int:
     """Lays out what these nodes' changes need: locally, or the whole graph when it is due. Returns how
-    many nodes were written."""
+    many nodes were written. One read and one write either way."""
     refs = set(refs)
-    state = await graph.read(view.layout_state, owner=owner)
-    laid_out, changed = state["laid_out"], state["changed"] + len(refs)
-    due = laid_out is None or changed >= max(WHOLE_AT_LEAST, WHOLE_SHARE * laid_out)
-    if due or time.time() - (state["at"] or 0.0) >= WHOLE_EVERY_SECONDS:
-        return await refresh(graph, owner)
-    nodes, pairs = await graph.read(view.layout_around, owner=owner, refs=refs, budget=NEIGHBOURHOOD)
-    rows, moved = arrange_around(owner, nodes, pairs, state["extent"])
-    extent = _extent([], rows)  # grows the kept extent if a row reaches past it
+    state, whole, nodes, pairs = await graph.read(_read, owner=owner, refs=refs)
+    if whole:
+        rows, moved = arrange(owner, nodes, pairs)
+        laid_out, changed, extent = len(nodes), 0, _extent(nodes, rows)
+    else:
+        rows, moved = arrange_around(owner, nodes, pairs, state["extent"])
+        laid_out, changed, extent = None, len(refs), _extent([], rows)  # a local pass only grows it
     return await graph.write(
-        _keep, owner=owner, rows=rows, moved=moved, laid_out=None, changed=len(refs), extent=extent
+        _keep, owner=owner, rows=rows, moved=moved, laid_out=laid_out, changed=changed, extent=extent
     )
+
+
+async def _read(tx: Any, *, owner: str, refs: set[Ref]) -> tuple[dict[str, Any], bool, list, list]:
+    """The layout's state, whether a whole pass is due, and what the pass works on: the whole graph,
+    or the named nodes' neighbourhood."""
+    state = await view.layout_state(tx, owner=owner)
+    laid_out, changed = state["laid_out"], state["changed"] + len(refs)
+    whole = (
+        laid_out is None
+        or changed >= max(WHOLE_AT_LEAST, WHOLE_SHARE * laid_out)
+        or time.time() - (state["at"] or 0.0) >= WHOLE_EVERY_SECONDS
+    )
+    if whole:
+        nodes, pairs = await view.layout_graph(tx, owner=owner)
+    else:
+        nodes, pairs = await view.layout_around(tx, owner=owner, refs=refs, budget=NEIGHBOURHOOD)
+    return state, whole, nodes, pairs
 
 
 async def refresh(graph: Graph, owner: str) -> int:
