@@ -9,7 +9,7 @@ from neo4j import AsyncManagedTransaction
 from graph import events, nodes
 from graph.events import EventKind
 from graph.kind import Kind
-from graph.kinds import CONCEPT, CONCEPT_LINKS, ENDS
+from graph.kinds import CONCEPT, CONCEPT_LINKS, joins
 from graph.pages import Condition, Page, Row, Rows
 from graph.refs import Ref
 from graph.traversals import Traversal
@@ -87,7 +87,7 @@ async def tag(
     of the caller's transaction; returns the refs of the concepts made (their Events are the caller's)."""
     if not names:
         return []
-    if ENDS.get(rel) != (label, "Concept"):
+    if not joins(rel, label, "Concept"):
         raise ValueError(f"{rel} does not join a {label} to a Concept")
     wanted = {key(name): spaced(name) for name in names}
     query = f"""
