@@ -96,7 +96,8 @@ async def tag(
     MERGE (n:Concept {{owner: $owner, key: concept.key}})
     ON CREATE SET n.uid = concept.uid, n.name = concept.name, n.concept_type = $type,
                   n.created_at = datetime(), n.updated_at = datetime(), n._created = true
-    MERGE (s)-[:{rel}]->(n)
+    MERGE (s)-[r:{rel}]->(n)
+    REMOVE r.auto  // named by the client: a hand link, which the mentions consumer keeps
     WITH n, coalesce(n._created, false) AS created
     REMOVE n._created
     RETURN collect(CASE WHEN created THEN n.uid END) AS created
