@@ -329,7 +329,7 @@ TITLE = "left(coalesce(CASE labels(n)[0] {} END, ''), {})".format(
 
 # The texts the mentions consumer reads for names (dispatch/mentions.py): each kind that MENTIONS, by
 # the properties its search text is made of (its `sentence`), and a document's passages (no kind of
-# their own: their MENTIONS are read by the API, never drawn or linked by hand).
+# their own: their MENTIONS are graph for search's distances, never drawn, listed or linked by hand).
 PASSAGE = "DocumentChunk"
 MENTIONING: Mapping[str, tuple[str, ...]] = {
     **{

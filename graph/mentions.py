@@ -8,7 +8,8 @@ places are lists of one value per mention: `fields`, `starts`, `ends` (character
 end excluded) and `texts` (the words as written).
 
 Labels come only from graph/kinds.py (MENTIONING, MENTIONED); every value is a parameter, every match
-carries the owner.
+carries the owner. Nodes named by uid are found by the uid index, hinted: left alone, the planner reads
+every node of the owner (its owner index) and filters them by uid.
 """
 
 import json
@@ -84,7 +85,7 @@ async def naming(
         for label, props in MENTIONING.items()
     ]
     branches += [
-        f"MATCH (m:{label} {{owner: $owner}}) WHERE m.uid IN $targets.{label} "
+        f"MATCH (m:{label}) USING INDEX m:{label}(uid) WHERE m.uid IN $targets.{label} AND m.owner = $owner "
         f"MATCH (n)-[:{MENTIONS}]->(m) WHERE n.owner = $owner AND labels(n)[0] IN $labels "
         "RETURN labels(n)[0] AS label, n.uid AS uid"
         for label in MENTIONED
@@ -105,7 +106,7 @@ async def sources(tx: AsyncManagedTransaction, *, owner: str, refs: Iterable[Ref
     if not by_label:
         return []
     branches = [
-        f"MATCH (n:{label} {{owner: $owner}}) WHERE n.uid IN $uids.{label} "
+        f"MATCH (n:{label}) USING INDEX n:{label}(uid) WHERE n.uid IN $uids.{label} AND n.owner = $owner "
         f"RETURN '{label}' AS label, n.uid AS uid, {{{', '.join(f'{p}: n.{p}' for p in MENTIONING[label])}}} "
         "AS fields, n.document AS document, "
         f"COLLECT {{ MATCH (n)-[r:{MENTIONS}]->(m) WHERE m.owner = $owner "
@@ -165,8 +166,8 @@ async def _write(
     assert source_label in MENTIONING and target_label in MENTIONED
     query = f"""
     UNWIND $rows AS x
-    MATCH (s:{source_label} {{uid: x.s, owner: $owner}})
-    MATCH (t:{target_label} {{uid: x.t, owner: $owner}})
+    MATCH (s:{source_label} {{uid: x.s}}) USING INDEX s:{source_label}(uid) WHERE s.owner = $owner
+    MATCH (t:{target_label} {{uid: x.t}}) USING INDEX t:{target_label}(uid) WHERE t.owner = $owner
     CALL (s, t, x) {{
       WITH * WHERE x.op = 'add' AND NOT EXISTS {{ (s)-[:{MENTIONS}]->(t) }}
       CREATE (s)-[r:{MENTIONS}]->(t) SET r = x.props
@@ -195,7 +196,7 @@ async def of_sources(
     if not by_label:
         return {}
     branches = [
-        f"MATCH (s:{source} {{owner: $owner}}) WHERE s.uid IN $uids.{source} "
+        f"MATCH (s:{source}) USING INDEX s:{source}(uid) WHERE s.uid IN $uids.{source} AND s.owner = $owner "
         f"MATCH (s)-[r:{MENTIONS}]->(n:{target} {{owner: $owner}}) {BY_LABEL[target].joins} "
         f"WHERE r.starts IS NOT NULL AND {BY_LABEL[target].visible} "
         f"RETURN '{source}' AS source, s.uid AS uid, '{target}' AS label, "
