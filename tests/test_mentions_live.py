@@ -46,7 +46,7 @@ async def test_a_subscriber_hears_the_links_a_memorys_text_makes(server: LiveSer
             "type": "MENTIONS",
             "sourceId": memory,
             "targetId": clara,
-            "weight": 1.0,
+            "weight": None,
             "properties": {
                 "auto": True,
                 "fields": ["content"],
