@@ -126,6 +126,22 @@ async def test_an_update_drops_the_mentions_gone_and_keeps_links_made_by_hand(
     ]
 
 
+async def test_a_link_the_consumer_made_linked_again_by_hand_is_kept_as_the_users(
+    client: GraphQLClient, graph: Graph
+) -> None:
+    token = await client.sign_up("mentions-adopt@example.com")
+    clara = await made(client, token, RECIPIENT, name="Clara")
+    memory = await made(client, token, MEMORY, content="Clara came by.")
+    await drain(graph)
+    assert [(p[3], p[4]) for p in await places(client, token, memory)] == [("Clara", True)]
+    await client.data(LINK, {"from": memory, "to": clara}, token=token)
+    await drain(graph)
+    assert [(p[3], p[4]) for p in await places(client, token, memory)] == [("Clara", False)]
+    await client.data(UPDATE_MEMORY, {"id": memory, "content": "Nobody came by."}, token=token)
+    await drain(graph)
+    assert await _links(graph, memory) == {("Recipient", "Clara", None)}
+
+
 async def test_a_person_made_or_renamed_later_is_linked_in_the_texts_written_before(
     client: GraphQLClient, graph: Graph
 ) -> None:
