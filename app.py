@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from dispatch import Consumer, Services, embeddings, live
+from dispatch import Consumer, Services, embeddings, live, mentions
 from dispatch import documents as document_extraction
 from dispatch import layout as view_layout
 from dispatch.runner import Dispatcher
@@ -105,6 +105,7 @@ CONSUMERS = [
     Consumer.of(live),
     Consumer.of(document_extraction),
     Consumer.of(view_layout),
+    Consumer.of(mentions),
 ]
 
 

@@ -25,7 +25,7 @@ from anyio import to_thread
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
-from dispatch import Event, Services
+from dispatch import Event, Services, mentions
 from graph import documents
 from graph.events import Change, EventKind
 from graph.refs import Ref
@@ -187,6 +187,9 @@ async def _index(services: Services, owner: str, uid: str, chunks: list[dict[str
     dropped = await services.graph.write(documents.replace_chunks, owner=owner, uid=uid, chunks=chunks)
     if dropped:
         await services.vectors.delete(VECTOR_KIND, dropped)
+    # Its passages name people and concepts too (no event of theirs wakes the mentions consumer).
+    passages = [Ref(CHUNK_LABEL, chunk["uid"]) for chunk in chunks]
+    await services.graph.write(mentions.relink, owner=owner, texts=passages)
 
 
 def _point(owner: str, document: str, chunk: dict[str, Any], vector: list[float]) -> VectorPoint:

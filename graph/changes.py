@@ -23,7 +23,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph.events import Change, EventKind
-from graph.kinds import BY_LABEL, ENDS
+from graph.kinds import BY_LABEL, ENDS, joins, oriented
 from graph.pages import Row
 from graph.refs import Ref
 from graph.rows import native
@@ -212,7 +212,7 @@ _LINK_CHANGES = (Change.LINKED, Change.UNLINKED)
 
 def _oriented(rel: str, one: Ref, other: Ref) -> LinkKey:
     """The link from its source to its target, as the relationship type's ends say (graph/kinds.py)."""
-    if ENDS[rel] == (other.label, one.label) and ENDS[rel][0] != ENDS[rel][1]:
+    if oriented(rel, one.label, other.label) is False:
         return rel, other, one
     return rel, one, other
 
@@ -266,7 +266,7 @@ async def _links(
     statement: a branch per type and ends, and one per label around."""
     groups: dict[tuple[str, str, str], list[dict[str, str]]] = {}
     for rel, source, target in keys:
-        if ENDS.get(rel) == (source.label, target.label):  # only the graph's own types reach the text
+        if joins(rel, source.label, target.label):  # only the graph's own types reach the text
             groups.setdefault((rel, source.label, target.label), []).append(
                 {"a": source.uid, "b": target.uid}
             )

@@ -9,7 +9,7 @@ from neo4j import AsyncManagedTransaction
 from graph import events, nodes
 from graph.events import EventKind
 from graph.kind import Kind
-from graph.kinds import CONCEPT, CONCEPT_LINKS, ENDS
+from graph.kinds import CONCEPT, CONCEPT_LINKS, joins
 from graph.pages import Condition, Page, Row, Rows
 from graph.refs import Ref
 from graph.traversals import Traversal
@@ -87,7 +87,7 @@ async def tag(
     of the caller's transaction; returns the refs of the concepts made (their Events are the caller's)."""
     if not names:
         return []
-    if ENDS.get(rel) != (label, "Concept"):
+    if not joins(rel, label, "Concept"):
         raise ValueError(f"{rel} does not join a {label} to a Concept")
     wanted = {key(name): spaced(name) for name in names}
     query = f"""
@@ -96,7 +96,8 @@ async def tag(
     MERGE (n:Concept {{owner: $owner, key: concept.key}})
     ON CREATE SET n.uid = concept.uid, n.name = concept.name, n.concept_type = $type,
                   n.created_at = datetime(), n.updated_at = datetime(), n._created = true
-    MERGE (s)-[:{rel}]->(n)
+    MERGE (s)-[r:{rel}]->(n)
+    REMOVE r.auto  // named by the client: a hand link, which the mentions consumer keeps
     WITH n, coalesce(n._created, false) AS created
     REMOVE n._created
     RETURN collect(CASE WHEN created THEN n.uid END) AS created

@@ -31,6 +31,17 @@ NEXT_OCCURRENCE = """CASE
         THEN n.date + duration({years: k}) ELSE n.date + duration({years: k + 1}) END][0]
 END"""
 
+# What a text names, found by the mentions consumer (dispatch/mentions.py): the owner's people by these
+# properties, and their concepts by name.
+MENTIONED: Mapping[str, tuple[str, ...]] = {"Recipient": ("name", "nickname"), "Concept": ("name",)}
+
+
+def mentions(source: str) -> tuple[Relation, ...]:
+    """A kind whose text names people and concepts: MENTIONS from it to each (automatic links, kept by
+    the mentions consumer with where in the text they are; or made by hand with `link`)."""
+    return tuple(Relation("MENTIONS", source, target) for target in MENTIONED)
+
+
 # How concepts relate to each other.
 CONCEPT_LINKS = (
     "RELATED_TO",
@@ -145,6 +156,7 @@ GIFT = Kind(
         Relation("SIMILAR_TO", "Gift", "Gift"),
         Relation("COMPLEMENTS", "Gift", "Gift"),
         Relation("TAGGED_WITH", "Gift", "Concept"),
+        *mentions("Gift"),
     ),
     searched=Searched(
         "Gifts: what, for whom, tags.",
@@ -180,7 +192,7 @@ MEMORY = Kind(
     ranges={"valence": (-1, 1), "arousal": (0, 1), "importance": (0, 1)},
     title="content",
     relations=(
-        Relation("MENTIONS", "Memory", "Concept"),
+        *mentions("Memory"),
         Relation("INVOLVES", "Memory", "Recipient"),
     ),
     searched=Searched(
@@ -214,6 +226,7 @@ CONFLICT = Kind(
     relations=(
         Relation("ABOUT", "Conflict", "Concept"),
         Relation("WITH", "Conflict", "Recipient"),
+        *mentions("Conflict"),
     ),
     searched=Searched(
         "Conflicts: summary, topics, with whom.",
@@ -245,8 +258,8 @@ DOCUMENT = Kind(
     ),
 )
 
-# Whom an insight is about. The coverage map calls it ABOUT, but a link type joins one pair of labels
-# (ENDS) and ABOUT is Conflict -> Concept: CONCERNS until a type may join several pairs.
+# Whom an insight is about. The coverage map calls it ABOUT; it was named when a link type joined one
+# pair of labels (ENDS), and the API's LinkKind keeps the name.
 CONCERNS = Relation("CONCERNS", "Insight", "Recipient")
 # What an insight was learned from, with a `weight` (0-1, given with `link`): memories, for now.
 DERIVED_FROM = Relation("DERIVED_FROM", "Insight", "Memory")
@@ -287,12 +300,16 @@ DOMAIN_LABELS = frozenset(kind.label for kind in DRAWN)
 SEARCHED: tuple[Kind, ...] = tuple(kind for kind in KINDS if kind.searched is not None)
 SEARCHED_LABELS: tuple[str, ...] = tuple(kind.label for kind in SEARCHED)
 RELATIONS: tuple[Relation, ...] = tuple(relation for kind in KINDS for relation in kind.relations)
-# Each link type between drawn kinds, and the labels it joins, from and to.
-ENDS: Mapping[str, tuple[str, str]] = {
-    r.type: (r.source, r.target) for r in RELATIONS if {r.source, r.target} <= DOMAIN_LABELS
+# Each link type between drawn kinds, and the pairs of labels it joins, from and to: most join one
+# pair; MENTIONS joins each kind with a text to people and to concepts.
+_DRAWN_RELATIONS = tuple(r for r in RELATIONS if {r.source, r.target} <= DOMAIN_LABELS)
+ENDS: Mapping[str, frozenset[tuple[str, str]]] = {
+    t: frozenset((r.source, r.target) for r in _DRAWN_RELATIONS if r.type == t)
+    for t in dict.fromkeys(r.type for r in _DRAWN_RELATIONS)
 }
-# A link type joins one pair of drawn kinds (a client's link and a delta's link are told by their type).
-assert len(ENDS) == len({r.type for r in RELATIONS if {r.source, r.target} <= DOMAIN_LABELS}), "a type twice"
+# A link is told by its type and the labels of its two nodes, whichever way round they are named (a
+# client's link, an event's two nodes): so no type joins two labels both ways.
+assert not any((b, a) in pairs and a != b for pairs in ENDS.values() for a, b in pairs), "a type both ways"
 _BY_ENDS = {(r.type, r.source, r.target): r for r in RELATIONS}
 # The link types a client makes and removes with link/unlink.
 LINKABLE: tuple[str, ...] = tuple(dict.fromkeys(r.type for r in RELATIONS if r.linkable and r.type in ENDS))
@@ -308,6 +325,33 @@ TITLE_LENGTH = 80
 TITLE = "left(coalesce(CASE labels(n)[0] {} END, ''), {})".format(
     " ".join(f"WHEN '{kind.label}' THEN n.{kind.title}" for kind in DRAWN), TITLE_LENGTH
 )
+
+
+# The texts the mentions consumer reads for names (dispatch/mentions.py): each kind that MENTIONS, by
+# the properties its search text is made of (its `sentence`), and a document's passages (no kind of
+# their own: their MENTIONS are graph for search's distances, never drawn, listed or linked by hand).
+PASSAGE = "DocumentChunk"
+MENTIONING: Mapping[str, tuple[str, ...]] = {
+    **{
+        k.label: k.searched.sentence
+        for k in SEARCHED
+        if k.searched is not None and any(r.type == "MENTIONS" for r in k.relations)
+    },
+    PASSAGE: ("text",),
+}
+
+
+def joins(type: str, source: str, target: str) -> bool:
+    """Whether links of this type go from a node of `source` to one of `target` (drawn kinds)."""
+    return (source, target) in ENDS.get(type, ())
+
+
+def oriented(type: str, one: str, other: str) -> bool | None:
+    """Whether a link of this type between a node of `one` and one of `other` goes from `one` (True),
+    towards it (False), or joins no such pair (None)."""
+    if joins(type, one, other):
+        return True
+    return False if joins(type, other, one) else None
 
 
 def relation(type: str, source: str, target: str) -> Relation | None:

@@ -20,7 +20,7 @@ from errors import BadUserInput, NotFound
 from graph import events
 from graph.events import EventKind
 from graph.kind import Kind, Reads
-from graph.kinds import ENDS, relation
+from graph.kinds import ENDS, joins, relation
 from graph.pages import Condition, Page, Row, Rows
 from graph.properties import for_create, for_update
 from graph.refs import Ref
@@ -38,7 +38,7 @@ class Link:
 
     def pattern(self) -> str:
         """(n) is the node linked from, (m) the other end, [r] the relationship."""
-        if self.rel not in ENDS or self.label not in ENDS[self.rel]:
+        if not any(self.label in pair for pair in ENDS.get(self.rel, ())):
             raise ValueError(f"not a relationship of the graph: {self.rel} with {self.label}")
         return f"(n)-[r:{self.rel}]->(m)" if self.outgoing else f"(m)-[r:{self.rel}]->(n)"
 
@@ -158,6 +158,7 @@ async def link(tx: AsyncManagedTransaction, label: str, *, owner: str, uid: str,
     WITH n, m, NOT EXISTS {{ MATCH {to.pattern()} }} AS created
     MERGE {to.pattern()}
     SET r += $props
+    REMOVE r.auto  // a link a client makes is its own: the mentions consumer never removes it
     RETURN count(r) AS linked, created
     """
     check(label, to)
@@ -233,5 +234,5 @@ async def count(tx: AsyncManagedTransaction, kind: Kind, *, owner: str, where: C
 def check(label: str, link: Link) -> None:
     """A link from a node of `label` must join the labels its relationship type joins, that way round."""
     ends = (label, link.label) if link.outgoing else (link.label, label)
-    if ENDS.get(link.rel) != ends:
+    if not joins(link.rel, *ends):
         raise ValueError(f"{link.rel} does not join {ends[0]} to {ends[1]}")

@@ -4,7 +4,7 @@ import re
 from typing import Any
 
 from errors import BadUserInput
-from graph.kinds import ENDS
+from graph.kinds import ENDS, joins
 from graph.nodes import Link
 from resolvers import checks, nodes
 from resolvers.context import Context
@@ -46,9 +46,9 @@ def _ends(rel: str, source: tuple[str, str], target: tuple[str, str]) -> None:
             raise BadUserInput("Give the ids of two nodes.", field=field)
     if source == target:
         raise BadUserInput("A node is not linked to itself.", field="to")
-    expected = ENDS[rel]
-    if (source[0], target[0]) != expected:
-        raise BadUserInput(f"{rel} links a {expected[0]} to a {expected[1]}.", field="kind")
+    if not joins(rel, source[0], target[0]):
+        pairs = " or ".join(f"a {a} to a {b}" for a, b in sorted(ENDS[rel]))
+        raise BadUserInput(f"{rel} links {pairs}.", field="kind")
 
 
 def properties(props: Any) -> dict[str, Any]:

@@ -6,10 +6,11 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
-from graph import traversals
+from graph import mentions, traversals
 from graph.driver import Graph
 from graph.kind import Reads
 from graph.pages import Page, Rows
+from graph.refs import Ref
 from graph.traversals import Traversal
 from resolvers.together import all_of
 
@@ -32,10 +33,17 @@ class Loaders:
     viewer: str
     neighbors: DataLoader[Step, Rows] = field(init=False)
     counts: DataLoader[tuple[Traversal, str], int] = field(init=False)
+    mentions: DataLoader[Ref, list[dict[str, Any]]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.neighbors = DataLoader(self._load_neighbors, cache_key_fn=lambda step: step)
         self.counts = DataLoader(self._load_counts)
+        self.mentions = DataLoader(self._load_mentions)
+
+    async def _load_mentions(self, refs: list[Ref]) -> list[list[dict[str, Any]]]:
+        # The texts of one level (every memory of a page) are read at once.
+        found = await self.graph.read(mentions.of_sources, owner=self.viewer, refs=list(dict.fromkeys(refs)))
+        return [found.get(ref, []) for ref in refs]
 
     async def _load_neighbors(self, steps: list[Step]) -> list[Rows]:
         # Steps that differ only by parent share one query.

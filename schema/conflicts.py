@@ -13,6 +13,7 @@ from resolvers import documents as document_resolvers
 from resolvers import recipients as recipient_resolvers
 from resolvers.pages import Order
 from schema.docs import described
+from schema.mentions import mentions_of
 from schema.placed import Placed
 from schema.relay import (
     DeletePayload,
@@ -77,6 +78,7 @@ class Conflict(OwnedNode, Placed):
 
     recipient = related_one(Recipient, recipient_resolvers.of_conflict, "Who it is with.")
     topics = related(Concept, ConceptOrder, concept_resolvers.of_conflict, "What it is about.")
+    mentions = mentions_of("Conflict")
     documents = related(
         Document, DocumentOrder, document_resolvers.of_conflict, "Its documents (recordings)."
     )

@@ -13,6 +13,7 @@ from resolvers import occasions as occasion_resolvers
 from resolvers import recipients as recipient_resolvers
 from resolvers.pages import Order
 from schema.docs import described
+from schema.mentions import mentions_of
 from schema.occasions import CreateOccasionInput, occasion_values
 from schema.placed import Placed
 from schema.recipients import CreateRecipientInput, new_recipient_values
@@ -151,6 +152,7 @@ class Gift(OwnedNode, Placed):
     similar = related(GiftRef, GiftOrderRef, resolve.similar, "Gifts like it.")
     complements = related(GiftRef, GiftOrderRef, resolve.complements, "Gifts that go well with it.")
     tags = related(Concept, ConceptOrder, concept_resolvers.of_gift, "Its categories and themes.")
+    mentions = mentions_of("Gift")
 
     reads: ClassVar[dict[str, tuple[str, ...]]] = {"giving": ("gave",)}
 

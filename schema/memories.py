@@ -13,6 +13,7 @@ from resolvers import memories as resolve
 from resolvers import recipients as recipient_resolvers
 from resolvers.pages import Order
 from schema.docs import described
+from schema.mentions import mentions_of
 from schema.placed import Placed
 from schema.relay import (
     DeletePayload,
@@ -88,6 +89,7 @@ class Memory(OwnedNode, Placed):
     recipients = related(Recipient, RecipientOrder, recipient_resolvers.of_memory, "The people it involves.")
     concepts = related(Concept, ConceptOrder, concept_resolvers.of_memory, "The concepts it mentions.")
     documents = related(Document, DocumentOrder, document_resolvers.of_memory, "Its documents (photos).")
+    mentions = mentions_of("Memory")
 
 
 @strawberry.input(description="A new memory, with who it involves and what it mentions.")

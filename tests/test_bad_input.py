@@ -6,7 +6,12 @@ import json
 from typing import Any
 
 import pytest
-from graphql import GraphQLInputObjectType, GraphQLNonNull, GraphQLObjectType
+from graphql import (
+    GraphQLInputObjectType,
+    GraphQLObjectType,
+    get_named_type,
+    is_abstract_type,
+)
 
 from graph.driver import Graph
 from schema import build_schema
@@ -92,12 +97,14 @@ def _scalars(type_name: str) -> str:
     assert isinstance(kind, GraphQLObjectType)
     parts = []
     for name, field in kind.fields.items():
-        inner = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
+        inner = get_named_type(field.type)  # a list of objects (a memory's mentions) as its objects
         if field.args:
             continue
         if isinstance(inner, GraphQLObjectType):
             if not any(arg for arg in inner.fields.values() if arg.args) and "Connection" not in inner.name:
                 parts.append(f"{name} {{ {_scalars(inner.name)} }}")
+            continue
+        if is_abstract_type(inner):  # an interface (a mention's node) is selected by fragments
             continue
         parts.append(name)
     return " ".join(parts)

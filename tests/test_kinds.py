@@ -27,7 +27,18 @@ from neomodel import (
 
 from graph import changes, events, migrations, models
 from graph.driver import Graph
-from graph.kinds import BY_LABEL, DRAWN, KINDS, LINKABLE, RELATIONS, SEARCHED_LABELS
+from graph.kinds import (
+    BY_LABEL,
+    DRAWN,
+    ENDS,
+    KINDS,
+    LINKABLE,
+    MENTIONED,
+    MENTIONING,
+    RELATIONS,
+    SEARCHED_LABELS,
+    oriented,
+)
 from schema import build_schema
 from settings import Settings
 from tests.client import GraphQLClient
@@ -176,6 +187,24 @@ def test_every_relation_is_traversable_both_ways(relation: Any) -> None:
     assert relation.source in BY_LABEL and relation.target in BY_LABEL
     assert _reaches(relation.source, relation.target), f"{relation.source} reaches no {relation.target}"
     assert _reaches(relation.target, relation.source), f"{relation.target} reaches no {relation.source}"
+
+
+def test_a_link_is_told_by_its_type_and_the_labels_of_its_ends_named_either_way() -> None:
+    for type, pairs in ENDS.items():
+        for source, target in pairs:
+            assert oriented(type, source, target) is True
+            assert oriented(type, target, source) is (source == target)
+    # MENTIONS joins each kind with a text to people and concepts: several pairs, one type.
+    texted = {label for label in MENTIONING if label in BY_LABEL}
+    assert texted == {"Memory", "Conflict", "Gift"}
+    assert ENDS["MENTIONS"] == {(source, target) for source in texted for target in MENTIONED}
+
+
+def test_the_texts_and_names_mentions_read_are_properties_of_their_models() -> None:
+    for label, props in {**MENTIONING, **MENTIONED}.items():
+        if label in BY_LABEL:  # a passage (DocumentChunk) has no model: graph/documents.py writes its text
+            declared = BY_LABEL[label].model.defined_properties(aliases=False, rels=False)
+            assert set(props) <= set(declared), f"{label}: {set(props) - set(declared)}"
 
 
 def test_the_apis_enums_are_the_kinds() -> None:
