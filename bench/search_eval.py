@@ -13,6 +13,7 @@ here (what to paste there). A reranking stage runs when a reranker is installed:
 import argparse
 import asyncio
 import json
+import pickle
 import statistics
 import tempfile
 import time
@@ -39,6 +40,7 @@ from resolvers.search_score import FLOOR, WEIGHTS, Features, Weights
 from settings import Settings
 
 RECALL_AT = 5
+RIDGE = 0.5  # the L2 penalty of the ranking fit: keeps a nearly separable signal's weight finite
 UPLOAD = """mutation ($file: Upload!, $to: ID!) {
   uploadDocument(file: $file, attachTo: $to, role: PROFILE) { id } }"""
 SIGN_UP = """mutation ($e: String!, $p: String!) {
@@ -246,24 +248,54 @@ def metrics(
 
 
 def fit(asked: list[Asked], keys: dict[Ref, str], only_cosine: bool) -> Weights:
-    """A logistic model of relevance fitted (Newton's method, a little L2) on the candidates of these
-    questions: the target is relevant, every other candidate is not."""
-    rows, labels = [], []
-    stage = Stage("fit", WEIGHTS, 0.0, only_cosine=only_cosine)
+    """The weights of the signals, fitted in two steps on these questions' candidates: first how they
+    rank (a conditional logit: the target's share of a softmax over its question's candidates, by
+    Newton's method with a little L2), then what that ranking value means (a logistic fit of relevant
+    or not over every candidate, no-answer questions' too), so that the score is a probability."""
+    stage = Stage("fit", WEIGHTS, 0.0, hybrid=not only_cosine, only_cosine=only_cosine)
+    groups, values, labels = [], [], []
     for a in asked:
-        for candidate in asked_pool(a, stage):
-            rows.append([1.0, *candidate.features.vector()])
-            labels.append(1.0 if key_of(candidate, keys) == a.question.target else 0.0)
-    x, y = np.array(rows), np.array(labels)
-    beta = np.zeros(x.shape[1])
-    ridge = 0.1 * np.eye(x.shape[1])
-    ridge[0, 0] = 0.0
+        pool = asked_pool(a, stage)
+        rows = np.array([c.features.vector() for c in pool]) if pool else np.zeros((0, 5))
+        relevant = [key_of(c, keys) == a.question.target for c in pool]
+        labels.extend(relevant)
+        values.append(rows)
+        if any(relevant):
+            groups.append((rows, relevant.index(True)))
+    used = 1 if only_cosine else 5
+    w = np.zeros(used)
+    for _ in range(40):
+        gradient, hessian = -RIDGE * w, RIDGE * np.eye(used)
+        for rows, target in groups:
+            x = rows[:, :used]
+            z = x @ w
+            p = np.exp(z - z.max())
+            p /= p.sum()
+            mean = p @ x
+            gradient += x[target] - mean
+            hessian += (x * p[:, None]).T @ x - np.outer(mean, mean)
+        w += _damped(np.linalg.solve(hessian, gradient))
+    ranking_values = np.concatenate([rows[:, :used] @ w for rows in values])
+    scale, bias = _logistic(ranking_values, np.array(labels, dtype=float))
+    signals = [float(scale * weight) for weight in w] + [0.0] * (5 - used)
+    return Weights(bias=round(bias, 3), signals=tuple(round(weight, 3) for weight in signals))
+
+
+def _damped(step: np.ndarray, most: float = 2.0) -> np.ndarray:
+    """A Newton step no longer than `most`: nearly separable signals (a name said) would overshoot."""
+    size = float(np.linalg.norm(step))
+    return step if size <= most else step * (most / size)
+
+
+def _logistic(values: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    """(a, b) of P(relevant) = sigmoid(a * value + b), by Newton's method."""
+    x = np.stack([values, np.ones_like(values)], axis=1)
+    beta = np.array([1.0, 0.0])
     for _ in range(50):
-        p = 1 / (1 + np.exp(-(x @ beta)))
-        gradient = x.T @ (y - p) - ridge @ beta
-        hessian = (x * (p * (1 - p))[:, None]).T @ x + ridge
-        beta += np.linalg.solve(hessian, gradient)
-    return Weights(bias=float(beta[0]), signals=tuple(round(float(b), 2) for b in beta[1:]))
+        p = 1 / (1 + np.exp(-np.clip(x @ beta, -50, 50)))
+        hessian = (x * (p * (1 - p))[:, None]).T @ x + 1e-6 * np.eye(2)
+        beta += _damped(np.linalg.solve(hessian, x.T @ (labels - p)))
+    return float(beta[0]), float(beta[1])
 
 
 def asked_pool(a: Asked, stage: Stage) -> list[search.Candidate]:
@@ -282,31 +314,32 @@ def tuned_floor(asked: list[Asked], stage: Stage, keys: dict[Ref, str]) -> float
 
 
 def report(stages: list[Stage], tuning: list[Asked], held_out: list[Asked], keys: dict[Ref, str]) -> None:
-    print(f"\n{'stage':<34}{'half':<10}{'recall@1':>9}{'recall@5':>9}{'MRR':>7}{'false hits':>12}")
+    """Each stage with its floor, and its ranking alone (no floor: every candidate answered)."""
+    print(
+        f"\n{'stage':<34}{'floor':<8}{'half':<10}{'recall@1':>9}{'recall@5':>9}{'MRR':>7}{'false hits':>12}"
+    )
     for stage in stages:
-        for half, asked in (("held-out", held_out), ("tuning", tuning)):
-            m = metrics(asked, stage, keys)
-            print(
-                f"{stage.name:<34}{half:<10}{m['recall@1']:>9.3f}{m['recall@5']:>9.3f}{m['MRR']:>7.3f}"
-                f"{m['false hits']:>12.3f}"
-            )
+        for floor in (stage.floor, 0.0):
+            for half, asked in (("held-out", held_out), ("tuning", tuning)):
+                m = metrics(asked, stage, keys, floor)
+                print(
+                    f"{stage.name:<34}{floor:<8}{half:<10}{m['recall@1']:>9.3f}{m['recall@5']:>9.3f}"
+                    f"{m['MRR']:>7.3f}{m['false hits']:>12.3f}"
+                )
 
 
-async def run(fit_weights: bool) -> None:
-    tuning_questions, held_out_questions = halves()
-    with tempfile.TemporaryDirectory(prefix="kindred-search-eval-") as folder:
-        async with kindred(Path(folder)) as (api, context):
-            started = time.perf_counter()
-            refs = await build(api)
-            await api.dispatcher.drain(within=600)  # type: ignore[attr-defined]
-            print(f"built Maya's graph ({len(refs)} nodes) in {time.perf_counter() - started:.0f} s")
-            keys = {ref: key for key, ref in refs.items()}
-            tuning = await ask_all(api, context, tuning_questions)
-            held_out = await ask_all(api, context, held_out_questions)
+def run(fit_weights: bool, saved: Path | None) -> None:
+    if saved is not None and saved.exists():
+        # A run's candidates, kept by --keep: refitting needs no new graph (a trusted local file).
+        keys, tuning, held_out = pickle.loads(saved.read_bytes())  # noqa: S301
+    else:
+        keys, tuning, held_out = asyncio.run(measure())
+        if saved is not None:
+            saved.write_bytes(pickle.dumps((keys, tuning, held_out)))
     cosine_only = fit(tuning, keys, only_cosine=True)
-    vectors = Stage("vectors alone (fitted on tuning)", cosine_only, 0.0, hybrid=False, only_cosine=True)
+    vectors = Stage("vectors alone (fitted)", cosine_only, 0.0, hybrid=False, only_cosine=True)
     vectors = replace(vectors, floor=tuned_floor(tuning, vectors, keys))
-    shipped = Stage(f"+words (shipped, floor {FLOOR})", WEIGHTS, FLOOR)
+    shipped = Stage("+words (shipped)", WEIGHTS, FLOOR)
     stages = [vectors, shipped]
     if fit_weights:
         refit = Stage("+words (refitted on tuning)", fit(tuning, keys, only_cosine=False), 0.0)
@@ -335,10 +368,29 @@ async def run(fit_weights: bool) -> None:
     print("held-out no-answer questions answered:", noisy)
 
 
+async def measure() -> tuple[dict[Ref, str], list[Asked], list[Asked]]:
+    """Maya's graph built in a fresh Kindred, and every question's candidates."""
+    tuning_questions, held_out_questions = halves()
+    with tempfile.TemporaryDirectory(prefix="kindred-search-eval-") as folder:
+        async with kindred(Path(folder)) as (api, context):
+            started = time.perf_counter()
+            refs = await build(api)
+            await api.dispatcher.drain(within=600)  # type: ignore[attr-defined]
+            print(
+                f"built Maya's graph ({len(refs)} nodes) in {time.perf_counter() - started:.0f} s", flush=True
+            )
+            keys = {ref: key for key, ref in refs.items()}
+            tuning = await ask_all(api, context, tuning_questions)
+            held_out = await ask_all(api, context, held_out_questions)
+    return keys, tuning, held_out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--fit", action="store_true", help="refit the weights and floor on the tuning half")
-    asyncio.run(run(parser.parse_args().fit))
+    parser.add_argument("--keep", type=Path, help="keep the candidates in this file, or read them from it")
+    arguments = parser.parse_args()
+    run(arguments.fit, arguments.keep)
 
 
 if __name__ == "__main__":

@@ -86,13 +86,15 @@ async def test_a_gift_is_found_through_its_recipients_interest(kindred: Instance
     for name, who in (("Leather gloves", mom), ("Leather wallet", dad), ("Espresso machine", dad)):
         await kindred.client.data(GIFT, {"input": {"name": name, "recipientIds": [who["id"]]}}, token=token)
     await kindred.dispatcher.drain()
-    found = await hits(kindred, token, "something for someone who loves plants", kinds=["GIFT"], first=3)
+    found = await hits(
+        kindred, token, "something for someone who loves plants", kinds=["GIFT"], first=3, minScore=0
+    )
     assert found[0]["node"]["name"] == "Leather gloves"
     # The hit traverses further in the same operation: to the recipient and their interests.
     recipient = found[0]["node"]["recipients"]["nodes"][0]
     assert recipient == {"name": "Mom", "interests": {"nodes": [{"name": "gardening"}]}}
     # Near Mom, her gifts rank above the rest for a query that matches all of them lexically.
-    near = await hits(kindred, token, "leather", kinds=["GIFT"], near=mom["id"])
+    near = await hits(kindred, token, "leather", kinds=["GIFT"], near=mom["id"], minScore=0)
     assert near[0]["node"]["name"] == "Leather gloves"
 
 
@@ -129,7 +131,7 @@ async def test_neo4j_round_trips_of_a_search_do_not_grow_with_first(kindred: Ins
 
     async def statements(first: int) -> int:
         before = graph.statements
-        assert len(await hits(kindred, token, "beach", first=first)) == first
+        assert len(await hits(kindred, token, "beach", first=first, minScore=0)) == first
         return graph.statements - before
 
     # The full-text candidates, their fields (one per label), their graph signals, one hydration.
@@ -155,7 +157,7 @@ async def test_reindex_rebuilds_the_vectors_from_neo4j(kindred: Instance, graph:
     services = Services(graph, kindred.embedder, kindred.vectors)
     assert await embeddings.reindex(services) == 2
     assert await kindred.vectors.count("memory") == 2
-    found = await hits(kindred, token, "a morning swim", kinds=["MEMORY"], first=1)
+    found = await hits(kindred, token, "a morning swim", kinds=["MEMORY"], first=1, minScore=0)
     assert found[0]["node"]["content"] == "Swimming in the cold lake at dawn"
 
 
