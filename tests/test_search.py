@@ -134,8 +134,9 @@ async def test_neo4j_round_trips_of_a_search_do_not_grow_with_first(kindred: Ins
         assert len(await hits(kindred, token, "beach", first=first, minScore=0)) == first
         return graph.statements - before
 
-    # The full-text candidates, their fields (one per label), their graph signals, one hydration.
-    assert await statements(2) == await statements(12) <= 4
+    # The viewer's check, the full-text candidates, their fields (one statement per searched label among
+    # them), their graph signals, one hydration per type.
+    assert await statements(2) == await statements(12) <= 5
 
 
 async def test_bad_queries_are_refused(kindred: Instance) -> None:
