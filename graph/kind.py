@@ -47,6 +47,8 @@ class Searched:
     listed: tuple[tuple[str, tuple[str, ...]], ...] = ()
     dependents: str = ""
     salient: bool = False  # ranked by its importance (0-1) and recency as well as by its match
+    # The fields that name a node (a person's name and nickname): said in a query, they rank it first.
+    named: tuple[str, ...] = ()
 
     def compose(self, fields: Mapping[str, Any]) -> str:
         """The text a node is searched by: its words, without the field names' noise."""

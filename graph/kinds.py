@@ -77,6 +77,7 @@ RECIPIENT = Kind(
                kind: k.relationship_type,
                interests: [(n)-[:INTERESTED_IN]->(c:Concept) | c.name]} AS fields""",
         sentence=("name", "nickname", "label", "kind"),
+        named=("name", "nickname"),
         listed=(("Likes", ("interests",)),),
         dependents="""
         MATCH (d:Gift)-[:INTENDED_FOR]->(n) RETURN d
@@ -128,6 +129,7 @@ CONCEPT = Kind(
         "Concepts: name and description.",
         "RETURN n.uid AS uid, {name: n.name, description: n.description} AS fields",
         sentence=("name", "description"),
+        named=("name",),
         dependents="""
         MATCH (d)-[:INTERESTED_IN|TAGGED_WITH|MENTIONS|ABOUT]->(n) RETURN d
         UNION
@@ -167,6 +169,7 @@ GIFT = Kind(
                likes: [(n)-[:INTENDED_FOR]->(:Recipient)-[:INTERESTED_IN]->(c:Concept) | c.name]}
                AS fields""",
         sentence=("name", "description", "category"),
+        named=("name",),
         listed=(("Tags:", ("tags",)), ("For", ("recipients",)), ("Who likes", ("likes",))),
     ),
     cascade=(Cascade("HAS_OUTCOME", "GiftOutcome"),),

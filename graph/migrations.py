@@ -72,6 +72,9 @@ def search_index(labels: tuple[str, ...]) -> str:
 
 # The index search reads: over the searched kinds as declared now.
 SEARCH_INDEX = search_index(SEARCHED_LABELS)
+# The full-text index over documents' passages (their chunks' text), so their words find them too.
+PASSAGE_INDEX = "passage_text"
+PASSAGE_LABEL = "DocumentChunk"
 
 
 def _search_index(labels: tuple[str, ...], name: str | None = None) -> str:
@@ -233,6 +236,10 @@ def declared() -> dict[str, str]:
                 f"FOR (n:{label}) ON (n.owner, n.view_community)"
             )
     wanted[SEARCH_INDEX] = _search_index(SEARCHED_LABELS)
+    wanted[PASSAGE_INDEX] = (
+        f"CREATE FULLTEXT INDEX {PASSAGE_INDEX} IF NOT EXISTS FOR (n:{PASSAGE_LABEL}) "
+        "ON EACH [n.text] OPTIONS {indexConfig: {`fulltext.analyzer`: 'english'}}"
+    )
     return wanted
 
 

@@ -14,7 +14,7 @@ from neo4j import AsyncManagedTransaction
 
 from graph.kind import Searched
 from graph.kinds import BY_LABEL, DOMAIN_LABELS, SEARCHED_LABELS
-from graph.migrations import SEARCH_INDEX
+from graph.migrations import PASSAGE_INDEX, PASSAGE_LABEL, SEARCH_INDEX
 from graph.refs import Ref
 from graph.rows import native
 
@@ -139,18 +139,101 @@ async def signals(
     owner: str,
     query: str,
     labels: list[str],
+    passages: bool,
     limit: int,
     candidates: list[Ref],
     near: Ref | None,
     max_distance: int = 4,
 ) -> dict[str, Any]:
-    """In one statement: the owner's best full-text matches of `query` among `labels` (rows of `ref`,
-    `score`, `text`), and for those and the vector `candidates` their memory importance and age, and
-    their distance from the `near` node over the owner's graph (by Ref)."""
+    """What ranking needs, read in one transaction and computed from the owner's nodes alone: the nodes
+    among `labels` (and documents' passages, with `passages`) whose text holds one of the query's words
+    (`lexical`, found through the full-text indexes, whose scores are not used: they weigh words across
+    every user), how many nodes the owner has there (`total`), the searched fields of those and of the
+    vector `candidates` (`fields`, by Ref; a passage's with its document and place), and their memory
+    importance, age and distance from the `near` node (`nodes`, by Ref)."""
+    lexical, total = await _lexical(
+        tx, owner=owner, query=query, labels=labels, passages=passages, limit=limit
+    )
+    refs = list(dict.fromkeys([*lexical, *candidates]))
+    return {
+        "lexical": lexical,
+        "total": total,
+        "fields": {**await fields(tx, owner=owner, refs=refs), **await _passages(tx, owner=owner, refs=refs)},
+        "nodes": await _graph_signals(tx, owner=owner, refs=refs, near=near, max_distance=max_distance),
+    }
+
+
+async def _lexical(
+    tx: AsyncManagedTransaction, *, owner: str, query: str, labels: list[str], passages: bool, limit: int
+) -> tuple[list[Ref], int]:
+    """The owner's nodes (up to `limit` from each full-text index) that hold a word of the query, and how
+    many nodes the owner has among these labels (each counted by its owner index): one statement."""
+    searched = [label for label in labels if label in SEARCHED_LABELS]
+    indexes = [(SEARCH_INDEX, searched)] if searched else []
+    if passages:
+        indexes.append((PASSAGE_INDEX, [PASSAGE_LABEL]))
+    among = [label for _, labels_of in indexes for label in labels_of]
+    if not indexes:
+        return [], 0
+    found = " UNION ".join(
+        f"""CALL db.index.fulltext.queryNodes('{index}', $lucene) YIELD node
+        WITH node WHERE node.owner = $owner AND labels(node)[0] IN {labels_of!r}
+        RETURN labels(node)[0] + ':' + node.uid AS ref LIMIT $limit"""
+        for index, labels_of in indexes
+    )
+    counts = " UNION ALL ".join(
+        f"MATCH (n:{label} {{owner: $owner}}) RETURN count(n) AS c" for label in among
+    )
+    statement = f"""
+    CALL () {{ {counts} }} WITH sum(c) AS total
+    OPTIONAL CALL () {{ {found} }}
+    RETURN total, collect(ref) AS refs
+    """
+    result = await tx.run(statement, lucene=lucene(query), owner=owner, limit=limit)
+    record = await result.single(strict=True)
+    return [Ref.parse(ref) for ref in record["refs"]], int(record["total"])
+
+
+async def fields(
+    tx: AsyncManagedTransaction, *, owner: str, refs: Iterable[Ref]
+) -> dict[Ref, dict[str, Any]]:
+    """The searched fields (as their kind declares them) of these nodes that exist: one query per label."""
+    found: dict[Ref, dict[str, Any]] = {}
+    for label, uids in _by_label(refs).items():
+        query = f"MATCH (n:{label} {{owner: $owner}}) WHERE n.uid IN $uids {_searched(label).fields}"
+        async for r in await tx.run(query, owner=owner, uids=uids):
+            found[Ref(label, r["uid"])] = {"fields": native(r["fields"])}
+    return found
+
+
+async def _passages(
+    tx: AsyncManagedTransaction, *, owner: str, refs: Iterable[Ref]
+) -> dict[Ref, dict[str, Any]]:
+    """Documents' passages among these: their text, their document and where in it they stand."""
+    uids = [uid for label, uid in refs if label == PASSAGE_LABEL]
+    if not uids:
+        return {}
+    query = """
+    MATCH (c:DocumentChunk {owner: $owner}) WHERE c.uid IN $uids
+    RETURN c.uid AS uid, c.text AS text, c.document AS document, c.page AS page,
+           c.start_seconds AS start_seconds, c.end_seconds AS end_seconds
+    """
+    found = {}
+    async for r in await tx.run(query, owner=owner, uids=uids):
+        place = {name: r[name] for name in ("document", "page", "start_seconds", "end_seconds")}
+        found[Ref(PASSAGE_LABEL, r["uid"])] = {"fields": {"passage": r["text"]}, "chunk": place}
+    return found
+
+
+async def _graph_signals(
+    tx: AsyncManagedTransaction, *, owner: str, refs: list[Ref], near: Ref | None, max_distance: int
+) -> dict[Ref, dict[str, Any]]:
+    """For these nodes: a memory's importance and time, and the distance from `near` over the owner's
+    graph."""
     near_label, near_uid = near if near is not None else ("", "")
     if near is not None and near_label not in DOMAIN_LABELS:
         raise ValueError(f"not a label of the graph: {near_label}")
-    # Each candidate is found by its label's uid index (labels cannot be parameters: one branch each).
+    # Each node is found by its label's uid index (labels cannot be parameters: one branch each).
     by_label = "\n      UNION\n".join(
         f"""      WITH ref WHERE ref STARTS WITH '{label}:'
       MATCH (b:{label} {{uid: substring(ref, {len(label) + 1})}}) WHERE b.owner = $owner RETURN b"""
@@ -162,43 +245,21 @@ async def signals(
         else "WITH *, null AS a"
     )
     statement = f"""
-    CALL () {{
-      CALL db.index.fulltext.queryNodes('{SEARCH_INDEX}', $lucene) YIELD node, score
-      WITH node, score WHERE node.owner = $owner AND labels(node)[0] IN $labels
-      WITH node, score LIMIT $limit
-      RETURN collect({{ref: labels(node)[0] + ':' + node.uid, score: score, text: node.search_text}})
-        AS lexical
-    }}
+    UNWIND $refs AS ref
     {near_match}
-    WITH lexical, a, [x IN lexical | x.ref] + $candidates AS refs
-    UNWIND (CASE WHEN refs = [] THEN [null] ELSE refs END) AS ref
-    WITH DISTINCT lexical, a, ref
     OPTIONAL CALL (ref) {{
 {by_label}
     }}
-    WITH lexical, a, ref, b, CASE WHEN b = a THEN null ELSE b END AS other
+    WITH a, ref, b, CASE WHEN b = a THEN null ELSE b END AS other
     CALL (a, other) {{
       OPTIONAL MATCH p = shortestPath((a)-[*..{max_distance}]-(other))
       WHERE all(x IN nodes(p) WHERE x.owner = $owner)
       RETURN length(p) AS steps
     }}
-    WITH lexical, ref, b, CASE WHEN a IS NOT NULL AND b = a THEN 0 ELSE steps END AS distance
-    WITH lexical, collect({{ref: ref, importance: b.importance,
-                           at: toString(coalesce(b.happened_at, b.created_at)), distance: distance}}) AS nodes
-    RETURN lexical, nodes
+    RETURN ref, b.importance AS importance, toString(coalesce(b.happened_at, b.created_at)) AS at,
+           CASE WHEN a IS NOT NULL AND b = a THEN 0 ELSE steps END AS distance
     """
     result = await tx.run(
-        statement,
-        owner=owner,
-        lucene=lucene(query),
-        labels=labels,
-        limit=limit,
-        candidates=[str(ref) for ref in candidates],
-        near_label=near_label,
-        near_uid=near_uid,
+        statement, owner=owner, refs=[str(ref) for ref in refs], near_label=near_label, near_uid=near_uid
     )
-    record = await result.single(strict=True)
-    return {
-        "lexical": [{**row, "ref": Ref.parse(row["ref"])} for row in native(record["lexical"])],
-        "nodes": {Ref.parse(row["ref"]): row for row in native(record["nodes"]) if row["ref"] is not None},
-    }
+    return {Ref.parse(r["ref"]): native(dict(r)) async for r in result}

@@ -1,34 +1,33 @@
-"""Semantic search: the vector ranking fused (reciprocal rank fusion) with the full-text ranking over the
-same texts and, given a node to search near, with graph distance from it; memories also weigh their
-importance and recency. The schema hydrates the hits (re-checking the owner) in one query per type."""
+"""Semantic search: candidates from the vector ranking and from the full-text indexes, each scored 0 to 1
+from signals computed on the viewer's own data (meaning, words, graph; resolvers/search_score.py), hits
+below the relevance floor left out. Memories also weigh their importance and recency. The schema hydrates
+the hits (re-checking the owner) in one query per type."""
 
 import math
-from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from errors import BadUserInput, NotFound, SearchUnavailable
 from graph import search
-from graph.kinds import DOMAIN_LABELS, SALIENT, SEARCHED_LABELS
+from graph.kinds import BY_LABEL, DOMAIN_LABELS, SALIENT, SEARCHED_LABELS
+from graph.migrations import PASSAGE_LABEL
 from graph.refs import Ref
+from resolvers import search_words
 from resolvers.context import Context
+from resolvers.search_score import FLOOR, WEIGHTS, Features, Signal, Weights, signals
+from resolvers.search_words import Words
 from storage.embeddings import EmbeddingsUnavailable
 from storage.vectors import VectorHit, VectorsUnavailable
 
 MAX_FIRST = 100
-RRF_K = 60  # the constant of reciprocal rank fusion (Cormack et al.): damps the weight of the top ranks
-MIN_POOL = 50  # candidates each ranker gives the fusion, at least
+MIN_POOL = 50  # candidates the vector ranking gives, at least
+LEXICAL_POOL = 200  # candidates the full-text indexes give, at most (their order is not a signal)
 RECENCY_HALF_LIFE_DAYS = 180.0
-# The full-text ranking counts only its strong matches (a Lucene score within this share of its best),
-# at half the vector ranking's weight: measured on tests/search_set.py, plain RRF of every full-text
-# match let shared words ("my", "day") outrank the meaning (recall@5 0.80 against 0.97 for vectors).
-LEXICAL_WEIGHT = 0.5
-LEXICAL_SHARE = 0.8
-# Passages of Documents (dispatch/documents.py) are found by their vectors alone, kept as points of
-# this label in the "document" collection; a hit on one answers its Document and where in it.
+# Passages of Documents (dispatch/documents.py) are kept as points of this label in the "document"
+# collection and as (:DocumentChunk) nodes; a hit on one answers its Document and where in it.
 DOCUMENT = "Document"
-CHUNK_LABEL = "DocumentChunk"
+CHUNK_LABEL = PASSAGE_LABEL
 
 
 @dataclass(frozen=True)
@@ -36,8 +35,23 @@ class Hit:
     label: str
     uid: str
     score: float
-    matched: str
+    matched: str  # the text that matched: the node's search text, or the passage
     chunk: dict[str, Any] | None = None  # a Document's passage: {document, page, start/end_seconds}
+    fields: tuple[str, ...] = ()  # the node's fields that hold the query's words
+    words: tuple[str, ...] = ()  # those words (folded)
+    signals: tuple[Signal, ...] = ()
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One node a search considers, with its signals."""
+
+    ref: Ref
+    text: str
+    features: Features
+    words: Words
+    salience: float = 1.0
+    chunk: dict[str, Any] | None = None
 
 
 def checked_query(context: Context, query: str) -> str:
@@ -64,27 +78,109 @@ async def find(
     first: int = 10,
     near: Ref | None = None,
     hybrid: bool = True,
+    min_score: float | None = None,
 ) -> list[Hit]:
-    """The viewer's best `first` nodes for `query` (with `hybrid` off: the vector ranking alone)."""
+    """The viewer's best `first` nodes for `query` scoring at least `min_score` (the floor by default);
+    with `hybrid` off, ranked by meaning alone."""
     text, first = checked_query(context, query), checked_first(first)
+    floor = FLOOR if min_score is None else checked_min_score(min_score)
+    found = await candidates(
+        context, text, labels=labels, near=near, hybrid=hybrid, pool=max(MIN_POOL, 3 * first)
+    )
+    return ranked(found, WEIGHTS, floor, first)
+
+
+def checked_min_score(min_score: float) -> float:
+    if not 0 <= min_score <= 1:
+        raise BadUserInput("minScore must be between 0 and 1.", field="minScore")
+    return min_score
+
+
+async def candidates(
+    context: Context,
+    text: str,
+    *,
+    labels: list[str] | None = None,
+    near: Ref | None = None,
+    hybrid: bool = True,
+    pool: int = MIN_POOL,
+) -> list[Candidate]:
+    """Every node the query's meaning or words point to, with its signals (unscored)."""
     if near is not None and near.label not in DOMAIN_LABELS:
         raise BadUserInput("near must be the id of one of your nodes.", field="near")
     labels = labels or [*SEARCHED_LABELS, DOCUMENT]
-    pool = max(MIN_POOL, 3 * first)
     vector = await _embed(context, text)
     hits = await _nearest(context, vector, labels, pool)
-    signals = await context.graph.read(
+    read = await context.graph.read(
         search.signals,
         owner=context.viewer,
         query=text,
         labels=labels,
-        limit=pool if hybrid else 0,
+        passages=DOCUMENT in labels,
+        limit=LEXICAL_POOL if hybrid else 0,
         candidates=[Ref(hit.label, hit.uid) for hit in hits],
         near=near if hybrid else None,
     )
-    found = _fuse(hits, signals, first, near is not None and hybrid)
-    passages = {hit.uid: hit.payload for hit in hits if hit.label == CHUNK_LABEL}
-    return [replace(hit, chunk=passages.get(hit.uid)) if hit.label == CHUNK_LABEL else hit for hit in found]
+    # A node the vector ranking did not return is no nearer than its last hit (when it was cut short).
+    cosines = {Ref(hit.label, hit.uid): hit.score for hit in hits}
+    floor = hits[-1].score if len(hits) >= pool else -1.0
+    texts = {Ref(hit.label, hit.uid): hit.text for hit in hits}
+    query = search_words.content(text) if hybrid else []
+    documents = {ref: _folded(row["fields"]) for ref, row in read["fields"].items()}
+    weights = search_words.rarity(query, documents.values(), read["total"])
+    now = datetime.now(UTC)
+    found = []
+    for ref in dict.fromkeys([*cosines, *read["lexical"]]):
+        row = read["fields"].get(ref)
+        if row is None:  # gone from the graph since it was embedded
+            continue
+        fields = search_words.field_texts(row["fields"])
+        words = search_words.match(query, weights, fields, _named(ref.label))
+        node = read["nodes"].get(ref, {})
+        features = Features(
+            cosine=cosines.get(ref, floor),
+            coverage=words.coverage,
+            named=words.named,
+            phrase=words.phrase,
+            closeness=_closeness(node.get("distance")) if near is not None and hybrid else 0.0,
+        )
+        text_of = texts.get(ref) or fields.get("passage") or search.compose(ref.label, row["fields"])
+        salience = _salience(node, now) if ref.label in SALIENT else 1.0
+        found.append(Candidate(ref, text_of, features, words, salience, row.get("chunk")))
+    return found
+
+
+def ranked(found: list[Candidate], weights: Weights, floor: float, first: int) -> list[Hit]:
+    """The candidates scored, those at or over the floor, best first."""
+    scored = [(weights.score(c.features) * c.salience, c) for c in found]
+    scored = [(score, c) for score, c in scored if score >= floor]
+    scored.sort(key=lambda pair: pair[0], reverse=True)
+    return [
+        Hit(
+            c.ref.label,
+            c.ref.uid,
+            round(score, 4),
+            c.text,
+            chunk=c.chunk,
+            fields=c.words.fields,
+            words=c.words.found,
+            signals=tuple(signals(c.features, bool(c.words.found))),
+        )
+        for score, c in scored[:first]
+    ]
+
+
+def _folded(fields: dict[str, Any]) -> set[str]:
+    return {word for text in search_words.field_texts(fields).values() for word in search_words.words(text)}
+
+
+def _named(label: str) -> tuple[str, ...]:
+    kind = BY_LABEL.get(label)
+    return kind.searched.named if kind is not None and kind.searched is not None else ()
+
+
+def _closeness(distance: int | None) -> float:
+    return 0.0 if distance is None else 1.0 / max(1, distance)
 
 
 async def similar(context: Context, label: str, uid: str, first: int = 10) -> list[Hit]:
@@ -96,7 +192,10 @@ async def similar(context: Context, label: str, uid: str, first: int = 10) -> li
         raise NotFound("No searchable node of yours has this id.", id=uid)
     vector = await _embed(context, text)
     hits = await _nearest(context, vector, list(SEARCHED_LABELS), first, exclude=[uid])
-    return [Hit(hit.label, hit.uid, hit.score, hit.text) for hit in hits]
+    return [
+        Hit(hit.label, hit.uid, round(max(0.0, hit.score), 4), hit.text, signals=(Signal.MEANING,))
+        for hit in hits
+    ]
 
 
 async def _embed(context: Context, text: str) -> list[float]:
@@ -122,41 +221,9 @@ async def _nearest(
         raise SearchUnavailable("Search is unavailable for now: try again later.") from error
 
 
-def _fuse(hits: list[VectorHit], signals: dict, first: int, near: bool) -> list[Hit]:
-    scores: dict[Ref, float] = defaultdict(float)
-    matched: dict[Ref, str] = {}
-    for rank, hit in enumerate(hits):
-        ref = Ref(hit.label, hit.uid)
-        scores[ref] += 1 / (RRF_K + rank + 1)
-        matched[ref] = hit.text
-    lexical = signals["lexical"]
-    strong = (
-        [row for row in lexical if row["score"] >= LEXICAL_SHARE * lexical[0]["score"]] if lexical else []
-    )
-    for rank, row in enumerate(strong):
-        scores[row["ref"]] += LEXICAL_WEIGHT / (RRF_K + rank + 1)
-        matched.setdefault(row["ref"], row["text"] or "")
-    nodes = signals["nodes"]
-    if near:
-        reachable = [ref for ref in scores if nodes.get(ref, {}).get("distance") is not None]
-        reachable.sort(key=lambda ref: nodes[ref]["distance"])
-        for rank, ref in enumerate(reachable):
-            scores[ref] += 1 / (RRF_K + rank + 1)
-    now = datetime.now(UTC)
-    for ref in scores:
-        if ref.label in SALIENT and ref in nodes:
-            scores[ref] *= _salience(nodes[ref], now)
-    best = sorted(scores, key=lambda ref: scores[ref], reverse=True)[:first]
-    fused = []
-    for ref in best:
-        label, uid = ref
-        fused.append(Hit(label, uid, scores[ref], matched.get(ref, "")))
-    return fused
-
-
 def _salience(node: dict, now: datetime) -> float:
-    """A salient node's weight (a memory's): relevance first, then importance (0-1) and recency (halving
-    every 180 days)."""
+    """A salient node's weight (a memory's): relevance first (it moves a score by 5% at most), then
+    importance (0-1) and recency (halving every 180 days)."""
     importance = node.get("importance")
     importance = 0.5 if importance is None else max(0.0, min(1.0, float(importance)))
     recency = 0.5
@@ -164,4 +231,4 @@ def _salience(node: dict, now: datetime) -> float:
         at = datetime.fromisoformat(node["at"].replace("Z", "+00:00"))
         age_days = max(0.0, (now - at).total_seconds() / 86400)
         recency = math.pow(0.5, age_days / RECENCY_HALF_LIFE_DAYS)
-    return 0.85 + 0.1 * importance + 0.05 * recency
+    return 0.95 + 0.03 * importance + 0.02 * recency

@@ -8,6 +8,7 @@ from strawberry import relay
 
 from graph.kinds import SEARCHED
 from resolvers import search as resolve
+from resolvers.search_score import FLOOR, Signal
 from schema.documents import DocumentChunk
 from schema.nodes import load, ref_of
 from schema.relay import Info
@@ -43,10 +44,37 @@ else:
     )
 
 
-@strawberry.type(description="One search result: the node, how well it matched, and the text that did.")
+# The resolvers' Signal, made a GraphQL enum (strawberry marks the class itself).
+strawberry.enum(
+    Signal,
+    name="MatchSignal",
+    description="What speaks for a hit: its WORDS (a name of it, a phrase or rare words of the query are "
+    "in its text), its MEANING (its text says what the query says, in any words), or the GRAPH (it is "
+    "near the node the search was asked to look near).",
+)
+
+
+@strawberry.type(
+    description="Why a hit matched: the text, the fields holding the query's words, the signals."
+)
+class SearchMatch:
+    text: str = strawberry.field(
+        description="The text the query was matched against: the node's, or the passage."
+    )
+    fields: list[str] = strawberry.field(
+        description="The node's fields that hold words of the query (name, nickname, content, passage...)."
+    )
+    words: list[str] = strawberry.field(description="The query's words found there, in lower case.")
+    signals: list[Signal] = strawberry.field(description="The signals that speak for the hit.")
+
+
+@strawberry.type(description="One search result: the node, how well it matched, and why.")
 class SearchHit:
-    score: float = strawberry.field(description="Higher is better; comparable within one answer only.")
-    matched: str = strawberry.field(description="The node's text that the query matched.")
+    score: float = strawberry.field(
+        description="How likely the hit is what the query asks for, 0 to 1, computed from your own data "
+        "alone: comparable across queries. Hits under the relevance floor (or `minScore`) are left out."
+    )
+    matched: SearchMatch = strawberry.field(description="Why it matched.")
     node: relay.Node = strawberry.field(description="The node itself, to traverse further.")
     chunk: DocumentChunk | None = strawberry.field(
         default=None,
@@ -61,10 +89,16 @@ async def _hydrated(info: Info, hits: list[resolve.Hit]) -> list[SearchHit]:
     refs = [("Document", str(hit.chunk["document"])) if hit.chunk else (hit.label, hit.uid) for hit in hits]
     found = await load(info, refs)
     return [
-        SearchHit(score=hit.score, matched=hit.matched, node=node, chunk=_passage(hit, node))
+        SearchHit(score=hit.score, matched=_match(hit), node=node, chunk=_passage(hit, node))
         for hit, node in zip(hits, found, strict=True)
         if node is not None
     ]
+
+
+def _match(hit: resolve.Hit) -> SearchMatch:
+    return SearchMatch(
+        text=hit.matched, fields=list(hit.fields), words=list(hit.words), signals=list(hit.signals)
+    )
 
 
 def _passage(hit: resolve.Hit, document: Any) -> DocumentChunk | None:
@@ -82,8 +116,9 @@ def _passage(hit: resolve.Hit, document: Any) -> DocumentChunk | None:
 @strawberry.type
 class SearchQuery:
     @strawberry.field(
-        description="The viewer's nodes that best match a query in meaning and words, best first; "
-        "given `near`, those closer to that node in the graph rank higher."
+        description="The viewer's nodes that match a query in meaning or words, best first, none under "
+        "the relevance floor (a query that matches nothing answers an empty list); a node named in the "
+        "query comes first; given `near`, those closer to that node in the graph rank higher."
     )
     async def search(
         self,
@@ -96,10 +131,19 @@ class SearchQuery:
         near: Annotated[
             strawberry.ID | None, strawberry.argument(description="A node whose neighborhood ranks higher.")
         ] = None,
+        min_score: Annotated[
+            float | None,
+            strawberry.argument(
+                description="The least score a hit must have, 0 to 1 (the relevance floor by default: "
+                f"{FLOOR}); lower asks for more, weaker hits."
+            ),
+        ] = None,
     ) -> list[SearchHit]:
         labels = [kind.value for kind in kinds] if kinds else None
         near_ref = ref_of(near, "near") if near is not None else None
-        hits = await resolve.find(info.context, query, labels=labels, first=first, near=near_ref)
+        hits = await resolve.find(
+            info.context, query, labels=labels, first=first, near=near_ref, min_score=min_score
+        )
         return await _hydrated(info, hits)
 
     @strawberry.field(description="The viewer's nodes most like a given one in meaning, best first.")

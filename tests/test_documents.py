@@ -37,7 +37,7 @@ DOCUMENT = """query ($id: ID!) { node(id: $id) { ... on Document {
   id status failureReason pages durationSeconds url kind mime } } }"""
 DELETE = "mutation ($id: ID!) { deleteDocument(id: $id) { deletedId } }"
 SEARCH = """query ($q: String!, $kinds: [SearchKind!]) { search(query: $q, kinds: $kinds, first: 5) {
-  score matched node { id __typename }
+  score matched { text fields words signals } node { id __typename }
   chunk { text page startSeconds endSeconds document { id filename } } } }"""
 CONFLICT = """mutation ($input: CreateConflictInput!) { createConflict(input: $input) { id } }"""
 CONFLICT_TRANSCRIPT = "query ($id: ID!) { node(id: $id) { ... on Conflict { transcript } } }"
@@ -206,6 +206,24 @@ async def test_search_keeps_its_other_kinds_and_a_document_kind_filter(kindred: 
     )["search"]
     assert only_documents and {hit["node"]["__typename"] for hit in only_documents} == {"Document"}
     assert only_documents[0]["chunk"]["page"] == 2
+
+
+async def test_a_passage_is_found_by_its_words_before_a_node_that_only_means_the_like(
+    kindred: Instance,
+) -> None:
+    """Passages were found by their vectors alone: "quince jam" put a concept about preserves first."""
+    token = await kindred.client.sign_up("quince@example.com")
+    oma = await recipient(kindred, token, "Ruth")
+    concept = "mutation ($input: ConceptInput!) { createConcept(input: $input) { id } }"
+    preserves = {"name": "preserves", "description": "homemade jams, jellies and marmalades"}
+    await kindred.client.data(concept, {"input": preserves}, token=token)
+    pages = ("Care notes: blood pressure tablets with breakfast.", "Her favourite: quince jam on rye bread.")
+    await upload(kindred.http, token, oma, "PROFILE", "notes.pdf", pdf_of(*pages), "application/pdf")
+    await kindred.dispatcher.drain()
+    hits = (await kindred.client.data(SEARCH, {"q": "quince jam"}, token=token))["search"]
+    assert hits[0]["node"]["__typename"] == "Document" and hits[0]["chunk"]["page"] == 2
+    assert hits[0]["matched"]["fields"] == ["passage"] and hits[0]["matched"]["words"] == ["quince", "jam"]
+    assert "WORDS" in hits[0]["matched"]["signals"]
 
 
 async def test_the_same_file_twice_is_one_blob_kept_until_its_last_document_goes(kindred: Instance) -> None:

@@ -294,5 +294,5 @@ async def test_an_insight_is_found_by_whom_it_concerns_and_follows_their_rename(
     await kindred.dispatcher.drain()
     found = await hits(kindred, token, "Philippa orchids", kinds=["INSIGHT"], first=1)
     assert found[0]["node"]["__typename"] == "Insight"
-    assert "Philippa" in found[0]["matched"] and "Mildred" not in found[0]["matched"]
-    assert "preference" in found[0]["matched"]
+    assert "Philippa" in found[0]["matched"]["text"] and "Mildred" not in found[0]["matched"]["text"]
+    assert "preference" in found[0]["matched"]["text"]

@@ -16,7 +16,7 @@ const EXPAND = `query Expand($id: ID!) { expandCommunity(id: $id, maxNodes: 500)
   nodes { ${NODE} } links { ${LINK} } } }`;
 const NEIGHBOURS = `query Neighbours($id: ID!) { neighbourhood(id: $id, first: 20) {
   nodes { ${NODE} } links { ${LINK} } } }`;
-const SEARCH = `query Search($q: String!) { search(query: $q, first: 10) { score node { id } matched } }`;
+const SEARCH = `query Search($q: String!) { search(query: $q, first: 10) { score node { id __typename } matched { text } } }`;
 const HAS_LIVE = `{ __schema { subscriptionType { fields { name } } } }`;
 // What a delta says of a node the view draws: its place (null until the layout has kept one), its
 // community and its caption; and of a link, the id graphView gives the same link.
@@ -187,7 +187,8 @@ async function search(event) {
     state.highlighted = new Set(data.search.map((hit) => hit.node.id));
     $("hits").replaceChildren(...data.search.map((hit) => {
       const item = document.createElement("li");
-      item.textContent = hit.matched.slice(0, 60);
+      // The kind first: a hit is read as "Recipient: Hana", not as a bare fragment of text.
+      item.textContent = `${hit.node.__typename}: ${hit.matched.text.slice(0, 60)}`;
       item.onclick = () => { const node = state.nodes.get(hit.node.id); if (node) open(node); };
       return item;
     }));
