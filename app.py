@@ -12,6 +12,7 @@ import uvicorn
 from anyio import to_thread
 from redis.asyncio import Redis
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -38,7 +39,7 @@ from storage.redis_cache import RedisCache
 from storage.transcription.factory import create_transcriber
 from storage.vectors import VectorSpace
 from storage.vectors.factory import create_vector_store
-from web import downloads, explore, graphiql
+from web import downloads, explore, graphiql, refusals
 from web.body_limit import BodyLimit
 from web.graphql_view import KindredGraphQL
 from web.request_id import RequestId
@@ -96,7 +97,11 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
     if settings.graphiql and graphiql.installed():
         routes.append(graphiql.route())
     routes.extend(explore.routes())
-    return Starlette(routes=routes, lifespan=lifespan, middleware=_middleware(settings))
+    # Starlette's own refusals (the form parser's, routing's 404 and 405) answer in Kindred's shape.
+    handlers = {HTTPException: refusals.http_exception}
+    return Starlette(
+        routes=routes, lifespan=lifespan, middleware=_middleware(settings), exception_handlers=handlers
+    )
 
 
 # What derives from the graph, each fed its events by the dispatcher: add a module here to add one.
