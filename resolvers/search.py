@@ -13,7 +13,7 @@ from graph import search
 from graph.kinds import DOMAIN_LABELS, SALIENT, SEARCHED_LABELS
 from graph.refs import Ref
 from resolvers.context import Context
-from storage.embeddings import EmbeddingsUnavailable
+from storage.embeddings import EmbeddingsUnavailable, ModelMissing
 from storage.vectors import VectorHit, VectorsUnavailable
 
 MAX_FIRST = 100
@@ -104,6 +104,10 @@ async def _embed(context: Context, text: str) -> list[float]:
         raise SearchUnavailable("Search is not available on this server.")
     try:
         return (await context.embedder.embed([text]))[0]
+    except ModelMissing as error:
+        raise SearchUnavailable(
+            "Search is not available on this server: its embedding model is not installed."
+        ) from error
     except EmbeddingsUnavailable as error:
         raise SearchUnavailable("Search is unavailable for now: try again later.") from error
 

@@ -30,7 +30,7 @@ async def content(request: Request[AppState]) -> Response:
     uid, state = request.path_params["uid"], request.state
     try:
         row = await documents.downloadable(
-            state["graph"], state["settings"], request.query_params.get("token", ""), uid
+            state["graph"], state["settings"], request.query_params.get("token", ""), uid, state["auth_cache"]
         )
     except KindredError as error:
         return _refused(error)
