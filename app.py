@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from dispatch import Consumer, Services, embeddings, live
+from dispatch import Consumer, ExtractionLimits, Services, embeddings, live
 from dispatch import documents as document_extraction
 from dispatch import layout as view_layout
 from dispatch.runner import Dispatcher
@@ -75,9 +75,12 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
             services = await stack.enter_async_context(open_services(settings, used))
             _say_if_search_cannot_work(services)
             dispatcher = Dispatcher(services, CONSUMERS, poll_seconds=settings.dispatch_poll_seconds)
+            if services.extractions is not None:
+                stack.push_async_callback(services.extractions.stop)
             if settings.dispatch:
                 await dispatcher.start()
                 stack.push_async_callback(dispatcher.stop)
+                await document_extraction.resume(services)
             blobs, pubsub = services.blobs, services.pubsub
             assert blobs is not None and pubsub is not None  # open_services makes both
             logger.info("Kindred is ready: GraphiQL on http://%s:%s/graphql", settings.host, settings.port)
@@ -133,7 +136,18 @@ async def open_services(settings: Settings, graph: Graph) -> AsyncIterator[Servi
     transcriber = create_transcriber(settings)
     pubsub = create_pubsub(settings.redis_url)
     try:
-        yield Services(graph, embedder, vectors, pubsub=pubsub, blobs=blobs, transcriber=transcriber)
+        limits = ExtractionLimits(
+            pages=settings.extraction_max_pages,
+            passages=settings.extraction_max_passages,
+            seconds=settings.extraction_max_seconds,
+            memory_mb=settings.extraction_max_memory_mb,
+            concurrency=settings.extraction_concurrency,
+        )
+        services = Services(
+            graph, embedder, vectors, pubsub=pubsub, blobs=blobs, transcriber=transcriber, extraction=limits
+        )
+        services.extractions = document_extraction.fair_queue(services)
+        yield services
     finally:
         await pubsub.close()
         if transcriber is not None:
