@@ -46,7 +46,9 @@ async def test_a_users_one_page_pdf_is_ready_while_another_users_heavy_one_is_st
 
     monkeypatch.setattr(pdf_text, "page_texts", first_held)
     own = settings.model_copy(update={"data_dir": tmp_path, "dispatch": True, "dispatch_poll_seconds": 0.2})
-    async with LifespanManager(create_app(own, graph)) as manager, client_of(manager.app) as client:
+    # A generous start: the dispatcher starts with it, on a machine that may be loaded.
+    started = LifespanManager(create_app(own, graph), startup_timeout=120)
+    async with started as manager, client_of(manager.app) as client:
         ann = await client.sign_up("heavy-a@example.com")
         bob = await client.sign_up("light-b@example.com")
         a_to = (await create_recipient(client, ann, "Ann's mom"))["id"]
