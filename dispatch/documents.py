@@ -22,10 +22,9 @@ from typing import Any
 
 import mutagen
 from anyio import to_thread
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
 
-from dispatch import Event, Services, mentions
+from dispatch import Event, Services, mentions, pdf_text
+from dispatch.fair_queue import FairQueue
 from graph import documents
 from graph.events import Change, EventKind
 from graph.refs import Ref
@@ -64,7 +63,34 @@ async def handle(services: Services, events: Sequence[Event]) -> None:
         await purge(services, owner)
     for owner, uids in created.items():
         for uid in dict.fromkeys(uids):
-            await extract(services, owner, uid)
+            if services.extractions is not None:
+                services.extractions.submit(owner, uid)  # its turn comes among the other owners'
+            else:
+                await extract(services, owner, uid)
+
+
+def fair_queue(services: Services) -> FairQueue:
+    """Where this instance's Documents wait for extraction, each owner in turn (dispatch/fair_queue.py),
+    so one user's heavy or many documents never hold back another's."""
+    return FairQueue(
+        lambda owner, uid: _extract_in_turn(services, owner, uid), services.extraction.concurrency
+    )
+
+
+async def _extract_in_turn(services: Services, owner: str, uid: str) -> None:
+    await extract(services, owner, uid)
+    # Deleted while it was extracted: the consumer's purge may have come before the chunks it made.
+    if await services.graph.read(documents.visible, owner=owner, uid=uid) is None:
+        await purge(services, owner)
+
+
+async def resume(services: Services) -> None:
+    """At start: Documents whose extraction never finished (the event was handed over, then the
+    process stopped) wait again. Extraction is idempotent, so one also resumed elsewhere costs only time."""
+    if services.extractions is None:
+        return
+    for row in await services.graph.read(documents.unfinished):
+        services.extractions.submit(row["owner"], row["uid"])
 
 
 async def purge(services: Services, owner: str) -> None:
@@ -108,26 +134,24 @@ async def extract(services: Services, owner: str, uid: str) -> None:
 
 
 async def _extract_pdf(services: Services, owner: str, uid: str, path: str) -> None:
+    limits = services.extraction
     try:
-        pages = await to_thread.run_sync(pdf_pages, path)
-    except Exception as error:  # pypdf raises many kinds on a malformed file: none may be retried forever
-        reason = str(error) if isinstance(error, PyPdfError) else type(error).__name__
-        await _fail(services, owner, uid, f"the PDF cannot be read: {reason}")
+        # In a child process, bounded in pages, seconds and memory; a refusal is final, never retried.
+        pages = await pdf_text.page_texts(path, limits.pages, limits.memory_mb, limits.seconds)
+    except pdf_text.Refused as refused:
+        await _fail(services, owner, uid, refused.reason)
         return
     chunks = [
         {"page": number, "text": text}
         for number, page in enumerate(pages, start=1)
         for text in split_text(page)
     ]
+    if len(chunks) > limits.passages:
+        await _fail(services, owner, uid, f"it holds more than {limits.passages} passages of text")
+        return
     await _index(services, owner, uid, chunks)
     values = {"pages": len(pages)}
     await services.graph.write(documents.set_status, owner=owner, uid=uid, status="ready", values=values)
-
-
-def pdf_pages(path: str) -> list[str]:
-    """The text of each page, in order (pages without text give "")."""
-    reader = PdfReader(path)
-    return [page.extract_text() or "" for page in reader.pages]
 
 
 async def _extract_audio(services: Services, owner: str, node: dict[str, Any], path: str) -> None:

@@ -165,15 +165,21 @@ class Dispatcher:
                 # A consumer may append events of its own (the layout's PositionsChanged): passes repeat
                 # until one delivers nothing, so the consumers before it get those too.
                 while True:
-                    before = sum(self.delivered.values())
+                    before = self._progress()
                     passes = [await self._deliver_when_free(consumer) for consumer in self.consumers]
-                    if sum(self.delivered.values()) == before:
+                    if self.services.extractions is not None:  # what a consumer handed on, done too
+                        await self.services.extractions.drain()
+                    if self._progress() == before:
                         errors = [done.error for done in passes if done.error is not None]
                         if errors:
                             raise errors[0]
                         return
         finally:
             await self._release_all()
+
+    def _progress(self) -> int:
+        extractions = self.services.extractions
+        return sum(self.delivered.values()) + (extractions.completed if extractions is not None else 0)
 
     async def _deliver_when_free(self, consumer: Consumer) -> Pass:
         while True:

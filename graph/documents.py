@@ -88,6 +88,15 @@ async def visible(tx: AsyncManagedTransaction, *, owner: str, uid: str) -> Row |
     return DOCUMENT.row(record["n"]) if record else None
 
 
+async def unfinished(tx: AsyncManagedTransaction) -> list[dict[str, Any]]:
+    """Every owner's Documents whose extraction has not finished, oldest first (read once, at start)."""
+    query = f"""
+    MATCH (n:Document) WHERE n.status IN ['pending', 'extracting'] AND {DOCUMENT.visible}
+    RETURN n.owner AS owner, n.uid AS uid ORDER BY n.created_at
+    """
+    return [record.data() async for record in await tx.run(query)]
+
+
 async def set_status(
     tx: AsyncManagedTransaction,
     *,

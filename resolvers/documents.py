@@ -17,6 +17,7 @@ from uuid import uuid4
 import filetype
 import jwt
 
+from auth.state import user_state
 from errors import BadUserInput, Forbidden, KindredError, NotFound
 from graph import documents
 from graph.documents import DOCUMENT, ROLES
@@ -25,6 +26,7 @@ from resolvers import nodes
 from resolvers.context import Context
 from settings import Settings
 from storage.blobs import BlobStore, BlobsUnavailable
+from storage.cache import Cache
 
 # The types each role takes, as detected from the bytes.
 PDF = frozenset({"application/pdf"})
@@ -183,7 +185,8 @@ of_memory = nodes.relation(documents.OF_MEMORY)
 
 async def url(context: Context, node: dict[str, Any]) -> str:
     """Where the viewer downloads the Document for the next few minutes: a presigned URL of the blob
-    store, or the app's own route with a token bound to the viewer and this Document."""
+    store, or the app's own route with a token bound to the viewer, their token generation and this
+    Document (so logOutEverywhere ends the app's links at once; a presigned URL lasts its minutes)."""
     seconds = context.settings.download_url_seconds
     blobs = _blobs(context)
     try:
@@ -194,32 +197,37 @@ async def url(context: Context, node: dict[str, Any]) -> str:
         raise BlobsDown("Files cannot be reached now: try again later.") from error
     if presigned is not None:
         return presigned
-    token = download_token(context.settings, context.viewer, node["uid"], seconds)
+    state = await user_state(context.auth_cache, context.graph, context.viewer)
+    generation = state.generation if state is not None else 0
+    token = download_token(context.settings, context.viewer, node["uid"], seconds, generation)
     base = str(context.connection.base_url).rstrip("/") if context.connection is not None else ""
     # Asked for over a WebSocket (a subscription), the base is ws(s)://: the file is fetched over HTTP.
     base = base.replace("ws://", "http://", 1).replace("wss://", "https://", 1)
     return f"{base}/documents/{node['uid']}/content?token={token}"
 
 
-def download_token(settings: Settings, owner: str, uid: str, seconds: int) -> str:
+def download_token(settings: Settings, owner: str, uid: str, seconds: int, generation: int = 0) -> str:
     claims = {
         "sub": owner,
         "doc": uid,
+        "gen": generation,
         "aud": _TOKEN_AUDIENCE,
         "exp": datetime.now(UTC) + timedelta(seconds=seconds),
     }
     return jwt.encode(claims, _download_secret(settings), algorithm="HS256")
 
 
-def download_owner(settings: Settings, token: str, uid: str) -> str | None:
-    """The owner a download token was made for, if it is valid, unexpired and for this Document."""
+def download_owner(settings: Settings, token: str, uid: str) -> tuple[str, int] | None:
+    """The owner a download token was made for and their token generation then, if it is valid,
+    unexpired and for this Document."""
     try:
         claims = jwt.decode(token, _download_secret(settings), algorithms=["HS256"], audience=_TOKEN_AUDIENCE)
     except jwt.PyJWTError:
         return None
-    if claims.get("doc") != uid or not isinstance(claims.get("sub"), str):
+    generation = claims.get("gen", 0)
+    if claims.get("doc") != uid or not isinstance(claims.get("sub"), str) or type(generation) is not int:
         return None
-    return claims["sub"]
+    return claims["sub"], generation
 
 
 def _download_secret(settings: Settings) -> str:
@@ -227,12 +235,15 @@ def _download_secret(settings: Settings) -> str:
     return f"{settings.signing_secret}:downloads"
 
 
-async def downloadable(graph: Any, settings: Settings, token: str, uid: str) -> Row:
+async def downloadable(graph: Any, settings: Settings, token: str, uid: str, auth_cache: Cache | None) -> Row:
     """The Document a download token opens: Forbidden for a token that is not valid for it (another
-    user's, expired, altered, for another Document), NotFound once it is deleted."""
-    owner = download_owner(settings, token, uid)
-    if owner is None:
+    user's, expired, altered, for another Document, from before a logOutEverywhere, of an account no
+    longer active), NotFound once it is deleted."""
+    found = download_owner(settings, token, uid)
+    state = await user_state(auth_cache, graph, found[0]) if found is not None else None
+    if found is None or state is None or state.generation != found[1] or state.status != "active":
         raise Forbidden("This download link is not valid (or no longer): ask for the Document's url again.")
+    owner = found[0]
     row = await graph.read(documents.visible, owner=owner, uid=uid)
     if row is None:
         raise NotFound("No such Document.", id=uid)

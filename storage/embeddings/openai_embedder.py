@@ -60,5 +60,8 @@ class OpenAIEmbedder:
             )
         return [list(row.embedding) for row in rows]
 
+    def missing(self) -> str | None:
+        return None  # the model is the service's: an outage is EmbeddingsUnavailable, at each call
+
     async def close(self) -> None:
         await self._client.close()
