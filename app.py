@@ -1,6 +1,6 @@
-"""The Starlette app: /graphql (GraphiQL in a browser, HTTP and WebSocket), /health, and the lifespan
-that opens what requests use: the local Neo4j when NEO4J_URI is unset, the driver, the caches (given to
-each request as its typed state, web/state.py)."""
+"""The Starlette app: /graphql (GraphiQL in a browser, HTTP and WebSocket), /health (live and ready),
+/metrics, and the lifespan that opens what requests use: the local Neo4j when NEO4J_URI is unset, the
+driver, the caches (given to each request as its typed state, web/state.py)."""
 
 import gc
 import logging
@@ -14,9 +14,7 @@ from redis.asyncio import Redis
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from dispatch import Consumer, Services, embeddings, live
@@ -38,26 +36,24 @@ from storage.redis_cache import RedisCache
 from storage.transcription.factory import create_transcriber
 from storage.vectors import VectorSpace
 from storage.vectors.factory import create_vector_store
-from web import downloads, explore, graphiql
+from telemetry import logs, tracing
+from web import downloads, explore, graphiql, health, metrics
 from web.body_limit import BodyLimit
 from web.graphql_view import KindredGraphQL
+from web.observe import Observed
+from web.readiness import Readiness
 from web.request_id import RequestId
+from web.shutdown import GracefulServer, Shutdown
 from web.state import AppState
 
 logger = logging.getLogger("kindred")
 
 
-async def health(request: Request[AppState]) -> JSONResponse:
-    problem = await request.state["graph"].reachable()
-    if problem is not None:
-        return JSONResponse({"status": "unavailable", "neo4j": "unreachable", "detail": problem}, 503)
-    return JSONResponse({"status": "ok", "neo4j": "reachable"})
-
-
 def create_app(settings: Settings | None = None, graph: Graph | None = None) -> Starlette:
     """The app; given a `graph`, it uses that one (and leaves it open) instead of connecting its own."""
     settings = settings or Settings()
-    graphql = KindredGraphQL(build_schema(settings), settings)
+    shutdown = Shutdown()
+    graphql = KindredGraphQL(build_schema(settings), settings, shutdown)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[AppState]:
@@ -74,7 +70,9 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
             dispatcher = Dispatcher(services, CONSUMERS, poll_seconds=settings.dispatch_poll_seconds)
             if settings.dispatch:
                 await dispatcher.start()
-                stack.push_async_callback(dispatcher.stop)
+                stack.push_async_callback(dispatcher.stop, settings.shutdown_grace_seconds)
+            readiness = Readiness(used, services.vectors, services.embedder, shutdown)
+            readiness.start_loading()
             blobs, pubsub = services.blobs, services.pubsub
             assert blobs is not None and pubsub is not None  # open_services makes both
             logger.info("Kindred is ready: GraphiQL on http://%s:%s/graphql", settings.host, settings.port)
@@ -89,14 +87,17 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
                 blobs=blobs,
                 dispatcher=dispatcher,
                 pubsub=pubsub,
+                readiness=readiness,
             )
 
-    routes = [Route("/health", health), Route("/graphql", graphql), WebSocketRoute("/graphql", graphql)]
-    routes.append(downloads.route())
+    routes: list[BaseRoute] = [*health.routes(), metrics.route()]
+    routes += [Route("/graphql", graphql), WebSocketRoute("/graphql", graphql), downloads.route()]
     if settings.graphiql and graphiql.installed():
         routes.append(graphiql.route())
     routes.extend(explore.routes())
-    return Starlette(routes=routes, lifespan=lifespan, middleware=_middleware(settings))
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=_middleware(settings))
+    app.state.shutdown = shutdown  # for serve(): closes the WebSockets before uvicorn stops
+    return app
 
 
 # What derives from the graph, each fed its events by the dispatcher: add a module here to add one.
@@ -129,12 +130,14 @@ async def open_services(settings: Settings, graph: Graph) -> AsyncIterator[Servi
 
 
 def _middleware(settings: Settings) -> list[Middleware]:
-    """Outermost first: the client's real address, the request id, CORS, then the body limit."""
+    """Outermost first: the client's real address, the request id, what operators see of the request
+    (its log lines, access line and span), CORS, then the body limit."""
     middleware = []
     if settings.trusted_proxy_list:
         # Only a trusted peer's X-Forwarded-For replaces the client address (rate limits, logs).
         middleware.append(Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list))
     middleware.append(Middleware(RequestId))
+    middleware.append(Middleware(Observed))
     if settings.cors_origin_list:
         middleware.append(
             Middleware(
@@ -198,19 +201,30 @@ async def open_graph(settings: Settings) -> AsyncIterator[Graph]:
 
 
 def serve(app: Starlette, **options: Any) -> None:
-    """Runs the app under uvicorn until it is stopped. What is imported and built by now lives as long
-    as the process: frozen (after one collection), it is left out of every later full collection, each
-    of which would walk all of it (measured: a fifth of a nested read's CPU)."""
+    """Runs the app under uvicorn until it is stopped (SIGTERM or Ctrl-C: gracefully, web/shutdown.py).
+    What is imported and built by now lives as long as the process: frozen (after one collection), it is
+    left out of every later full collection, each of which would walk all of it (measured: a fifth of a
+    nested read's CPU)."""
     gc.collect()
     gc.freeze()
-    uvicorn.run(app, **options)
+    GracefulServer(uvicorn.Config(app, **options), app.state.shutdown).run()
 
 
 def main() -> None:
     settings = Settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # uvicorn's own proxy headers would trust 127.0.0.1 by default: KINDRED_TRUSTED_PROXIES decides.
-    serve(create_app(settings), host=settings.host, port=settings.port, proxy_headers=False)
+    logs.configure(settings.log_format)
+    tracing.enable_if_wanted()  # before the app is built: its schema traces resolvers only if so
+    serve(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        # uvicorn's own proxy headers would trust 127.0.0.1 by default: KINDRED_TRUSTED_PROXIES decides.
+        proxy_headers=False,
+        # Logs are configured above (telemetry/logs.py), and web/observe.py writes the access lines.
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
+    )
 
 
 if __name__ == "__main__":
