@@ -19,7 +19,14 @@ OPERATION: ContextVar[str | None] = ContextVar("kindred_operation", default=None
 LogFormat = Literal["auto", "json", "text"]
 _TEXT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"
 # What a LogRecord holds of its own; anything else was passed as `extra=` and goes into the JSON.
-_RECORD_FIELDS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "request_id", "operation"}
+# (uvicorn adds `color_message`, its message with terminal colours.)
+_RECORD_FIELDS = set(vars(logging.makeLogRecord({}))) | {
+    "message",
+    "asctime",
+    "request_id",
+    "operation",
+    "color_message",
+}
 
 
 class _WithContext(logging.Filter):
@@ -60,16 +67,21 @@ def resolved(log_format: LogFormat) -> Literal["json", "text"]:
     return log_format
 
 
+def handler(log_format: LogFormat, stream: Any = None) -> logging.Handler:
+    """A handler writing records in the format asked for, with their request id and operation."""
+    made = logging.StreamHandler(stream if stream is not None else sys.stderr)
+    made.addFilter(_WithContext())
+    if resolved(log_format) == "json":
+        made.setFormatter(JsonFormatter())
+    else:
+        made.setFormatter(logging.Formatter(_TEXT))
+    return made
+
+
 def configure(log_format: LogFormat, level: int = logging.INFO) -> None:
     """Sends every logger's records (uvicorn's included) to stderr in the format asked for."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.addFilter(_WithContext())
-    if resolved(log_format) == "json":
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(logging.Formatter(_TEXT))
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [handler(log_format)]
     root.setLevel(level)
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []  # theirs would print each line a second time
