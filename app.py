@@ -1,6 +1,6 @@
-"""The Starlette app: /graphql (GraphiQL in a browser, HTTP and WebSocket), /health, and the lifespan
-that opens what requests use: the local Neo4j when NEO4J_URI is unset, the driver, the caches (given to
-each request as its typed state, web/state.py)."""
+"""The Starlette app: /graphql (GraphiQL in a browser, HTTP and WebSocket), /health (live and ready),
+/metrics, and the lifespan that opens what requests use: the local Neo4j when NEO4J_URI is unset, the
+driver, the caches (given to each request as its typed state, web/state.py)."""
 
 import gc
 import logging
@@ -15,9 +15,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from dispatch import Consumer, ExtractionLimits, Services, embeddings, live, mentions
@@ -39,27 +37,25 @@ from storage.redis_cache import RedisCache
 from storage.transcription.factory import create_transcriber
 from storage.vectors import VectorSpace
 from storage.vectors.factory import create_vector_store
-from web import downloads, explore, graphiql, refusals
+from telemetry import logs, tracing
+from web import downloads, explore, graphiql, health, metrics, refusals
 from web.body_limit import BodyLimit
 from web.frame_policy import FramePolicy
 from web.graphql_view import KindredGraphQL
+from web.observe import Observed
+from web.readiness import Readiness
 from web.request_id import RequestId
+from web.shutdown import GracefulServer, Shutdown
 from web.state import AppState
 
 logger = logging.getLogger("kindred")
 
 
-async def health(request: Request[AppState]) -> JSONResponse:
-    problem = await request.state["graph"].reachable()
-    if problem is not None:
-        return JSONResponse({"status": "unavailable", "neo4j": "unreachable", "detail": problem}, 503)
-    return JSONResponse({"status": "ok", "neo4j": "reachable"})
-
-
 def create_app(settings: Settings | None = None, graph: Graph | None = None) -> Starlette:
     """The app; given a `graph`, it uses that one (and leaves it open) instead of connecting its own."""
     settings = settings or Settings()
-    graphql = KindredGraphQL(build_schema(settings), settings)
+    shutdown = Shutdown()
+    graphql = KindredGraphQL(build_schema(settings), settings, shutdown)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[AppState]:
@@ -79,8 +75,10 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
                 stack.push_async_callback(services.extractions.stop)
             if settings.dispatch:
                 await dispatcher.start()
-                stack.push_async_callback(dispatcher.stop)
+                stack.push_async_callback(dispatcher.stop, settings.shutdown_grace_seconds)
                 await document_extraction.resume(services)
+            readiness = Readiness(used, services.vectors, services.embedder, shutdown)
+            readiness.start_loading()
             blobs, pubsub = services.blobs, services.pubsub
             assert blobs is not None and pubsub is not None  # open_services makes both
             logger.info("Kindred is ready: GraphiQL on http://%s:%s/graphql", settings.host, settings.port)
@@ -95,18 +93,21 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
                 blobs=blobs,
                 dispatcher=dispatcher,
                 pubsub=pubsub,
+                readiness=readiness,
             )
 
-    routes = [Route("/health", health), Route("/graphql", graphql), WebSocketRoute("/graphql", graphql)]
-    routes.append(downloads.route())
+    routes: list[BaseRoute] = [*health.routes(), metrics.route()]
+    routes += [Route("/graphql", graphql), WebSocketRoute("/graphql", graphql), downloads.route()]
     if settings.graphiql and graphiql.installed():
         routes.append(graphiql.route())
     routes.extend(explore.routes())
     # Starlette's own refusals (the form parser's, routing's 404 and 405) answer in Kindred's shape.
     handlers = {HTTPException: refusals.http_exception}
-    return Starlette(
+    app = Starlette(
         routes=routes, lifespan=lifespan, middleware=_middleware(settings), exception_handlers=handlers
     )
+    app.state.shutdown = shutdown  # for serve(): closes the WebSockets before uvicorn stops
+    return app
 
 
 def _say_if_search_cannot_work(services: Services) -> None:
@@ -159,13 +160,14 @@ async def open_services(settings: Settings, graph: Graph) -> AsyncIterator[Servi
 
 
 def _middleware(settings: Settings) -> list[Middleware]:
-    """Outermost first: the client's real address, the request id, the frame policy,
-    CORS, then the body limit."""
+    """Outermost first: the client's real address, the request id, what operators see of the request
+    (its log lines, access line and span), the frame policy, CORS, then the body limit."""
     middleware = []
     if settings.trusted_proxy_list:
         # Only a trusted peer's X-Forwarded-For replaces the client address (rate limits, logs).
         middleware.append(Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list))
     middleware.append(Middleware(RequestId))
+    middleware.append(Middleware(Observed))
     middleware.append(Middleware(FramePolicy))
     if settings.cors_origin_list:
         middleware.append(
@@ -230,19 +232,30 @@ async def open_graph(settings: Settings) -> AsyncIterator[Graph]:
 
 
 def serve(app: Starlette, **options: Any) -> None:
-    """Runs the app under uvicorn until it is stopped. What is imported and built by now lives as long
-    as the process: frozen (after one collection), it is left out of every later full collection, each
-    of which would walk all of it (measured: a fifth of a nested read's CPU)."""
+    """Runs the app under uvicorn until it is stopped (SIGTERM or Ctrl-C: gracefully, web/shutdown.py).
+    What is imported and built by now lives as long as the process: frozen (after one collection), it is
+    left out of every later full collection, each of which would walk all of it (measured: a fifth of a
+    nested read's CPU)."""
     gc.collect()
     gc.freeze()
-    uvicorn.run(app, **options)
+    GracefulServer(uvicorn.Config(app, **options), app.state.shutdown).run()
 
 
 def main() -> None:
     settings = Settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # uvicorn's own proxy headers would trust 127.0.0.1 by default: KINDRED_TRUSTED_PROXIES decides.
-    serve(create_app(settings), host=settings.host, port=settings.port, proxy_headers=False)
+    logs.configure(settings.log_format)
+    tracing.enable_if_wanted()  # before the app is built: its schema traces resolvers only if so
+    serve(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        # uvicorn's own proxy headers would trust 127.0.0.1 by default: KINDRED_TRUSTED_PROXIES decides.
+        proxy_headers=False,
+        # Logs are configured above (telemetry/logs.py), and web/observe.py writes the access lines.
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
+    )
 
 
 if __name__ == "__main__":

@@ -126,6 +126,12 @@ class Settings(BaseSettings):
     # Live updates a subscription may hold unsent before it is ended as too slow (it resumes by sequence).
     live_queue_size: int = Field(default=1000, gt=0)
 
+    # Operating it: who may read /metrics (this token as a Bearer; unset, only this host), the log
+    # format (auto: JSON unless stderr is a terminal), and how long a SIGTERM waits for in-flight work.
+    metrics_token: SecretStr | None = None
+    log_format: Literal["auto", "json", "text"] = "auto"
+    shutdown_grace_seconds: float = Field(default=30, gt=0)
+
     @field_validator("rate_limit_per_user", "rate_limit_per_ip", "rate_limit_per_email")
     @classmethod
     def _rate_limit(cls, value: str) -> str:

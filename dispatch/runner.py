@@ -20,6 +20,7 @@ The bookkeeping a commit costs is a small constant, whatever the number of users
 import asyncio
 import contextlib
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from uuid import uuid4
 from dispatch import Consumer, Event, Services
 from dispatch.poison import Failures
 from graph import dispatcher
+from telemetry import metrics
 
 logger = logging.getLogger("kindred.dispatch")
 OUTAGE_OWNERS = 3  # owners in a row whose first event fails: the consumer's store is down, stop the pass
@@ -116,6 +118,7 @@ class Dispatcher:
         self.failed = Failures()
         self._states = {consumer.name: _State() for consumer in self.consumers}
         self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False  # set by stop(): a delivery ends after the batch it is in
 
     def wake(self, *names: str) -> None:
         """Has these consumers (all by default) look for pending events now, as their poll does."""
@@ -140,20 +143,34 @@ class Dispatcher:
                 state.wake.set()
 
     async def start(self) -> None:
+        self._stopping = False
         await self.services.graph.write(dispatcher.resweep)
         self.services.graph.on_commit.append(self._committed)
         self._tasks = [asyncio.create_task(self._loop(consumer)) for consumer in self.consumers]
         self.wake()  # what was left pending before this start
 
-    async def stop(self) -> None:
+    async def stop(self, grace_seconds: float = 10.0) -> None:
+        """Stops delivering: a consumer in the middle of a batch finishes it and moves its cursors
+        (waited for up to `grace_seconds`, then cancelled: delivery is at least once, so the next
+        holder redoes a cancelled batch), then the leases are let go."""
+        self._stopping = True
         with contextlib.suppress(ValueError):
             self.services.graph.on_commit.remove(self._committed)
+        try:
+            async with asyncio.timeout(grace_seconds):
+                for state in self._states.values():
+                    await state.lock.acquire()  # held until the tasks are gone: no batch starts
+        except TimeoutError:
+            logger.warning("a consumer was still delivering %.0f s after shutdown began", grace_seconds)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
+        for state in self._states.values():
+            if state.lock.locked():
+                state.lock.release()
         for consumer in self.consumers:
             await self._let_go(consumer)  # another instance takes over at once
 
@@ -206,7 +223,7 @@ class Dispatcher:
             from_graph = events is None or (read and not events)
             if from_graph:
                 events = await self._read(consumer, skip=[])
-            while events:
+            while events and not self._stopping:
                 # Read on after this batch when the poll must, or when the read was cut at the limit.
                 more = len(events) >= self.batch if from_graph else read
                 progress, handled = await self._batch(consumer, events, done)
@@ -279,6 +296,7 @@ class Dispatcher:
                 continue
             progress[event.owner] = event.sequence
             passed += event.uid not in finished
+        _observe_lag(consumer.name, handled)
         done.delivered += len(handled)
         done.passed += passed
         self.delivered[consumer.name] += len(handled) + passed
@@ -342,6 +360,7 @@ class Dispatcher:
             exc_info=error,
         )
         await self.services.graph.write(dispatcher.park, uid=event.uid, consumer=consumer.name)
+        metrics.DISPATCH_PARKED.labels(consumer.name).inc()
 
     async def _advance(
         self, consumer: Consumer, progress: dict[str, int], read: bool, skip: list[str]
@@ -427,6 +446,7 @@ class Dispatcher:
                 if done.error is not None and not done.delivered:
                     raise done.error  # nothing went through: the consumer's store is down, back off
                 if done.blocked:  # retried at the next commit or poll; the other owners were served
+                    metrics.DISPATCH_FAILURES.labels(consumer.name).inc()
                     logger.warning("consumer %s held back %d owner(s)", consumer.name, len(done.blocked))
                 if polled and not (done.delivered or done.passed):
                     await self._release(consumer)  # a whole poll with nothing to do: let another take it
@@ -435,6 +455,7 @@ class Dispatcher:
             except LeaseBusy:
                 delay = self.poll_seconds
             except Exception:  # a consumer's failure must not stop it for good, nor the others
+                metrics.DISPATCH_FAILURES.labels(consumer.name).inc()
                 self.failures[consumer.name] += 1
                 failures = self.failures[consumer.name]
                 delay = min(self.backoff_max_seconds, self.backoff_seconds * 2 ** (failures - 1))
@@ -450,3 +471,15 @@ class Dispatcher:
                 # While backing off, commits must not wake it at once: wait out the delay.
                 await asyncio.sleep(delay)
                 delay = 0
+
+
+def _observe_lag(consumer: str, events: list[Event]) -> None:
+    """From each event's commit to now, when the consumer has it (for /metrics)."""
+    if not events:
+        return
+    now = time.time()
+    lag, delivered = metrics.DISPATCH_LAG.labels(consumer), metrics.DISPATCH_DELIVERED.labels(consumer)
+    for event in events:
+        if event.at is not None:
+            lag.observe(max(0.0, now - event.at))
+    delivered.inc(len(events))

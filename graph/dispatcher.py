@@ -15,6 +15,8 @@ delivers only while it holds the lease, and moves a cursor only in a transaction
 holds it, so two instances never deliver the same event at once and a stale holder cannot move progress.
 """
 
+from typing import Any
+
 from neo4j import AsyncManagedTransaction
 
 from graph.events import Event
@@ -103,12 +105,17 @@ async def pending(
     OPTIONAL MATCH (c:Cursor {consumer: $consumer, owner: u.uid})
     WITH u, coalesce(c.sequence, 0) AS done WHERE u.event_sequence > done
     MATCH (e:Event {owner: u.uid}) USING INDEX e:Event(owner, sequence) WHERE e.sequence > done
-    RETURN e {.uid, .owner, .sequence, .kind, .nodes} AS e
+    RETURN e {.uid, .owner, .sequence, .kind, .nodes, at: e.at.epochMillis} AS e
     ORDER BY e.owner, e.sequence LIMIT $limit
     """
     result = await tx.run(query, consumer=consumer, limit=limit, skip=skip or [])
     rows = [native(record["e"]) async for record in result]
-    return [Event(r["uid"], r["owner"], r["sequence"], r["kind"], tuple(r["nodes"] or ())) for r in rows]
+    return [_event(row) for row in rows]
+
+
+def _event(row: dict[str, Any]) -> Event:
+    at = row["at"] / 1000 if row["at"] is not None else None
+    return Event(row["uid"], row["owner"], row["sequence"], row["kind"], tuple(row["nodes"] or ()), at)
 
 
 async def advance(

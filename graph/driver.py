@@ -1,16 +1,24 @@
 """One Neo4j driver, and the managed read and write transactions every query runs in."""
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import nullcontext
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, NotificationMinimumSeverity
 from neo4j.exceptions import DriverError, Neo4jError
 
 from graph.events import Event
+from telemetry import metrics, tracing
 
 P = ParamSpec("P")
 T = TypeVar("T")
+# A statement's text in a trace is cut here: the view's and search's run to a few thousand characters.
+_TRACED_QUERY_CHARS = 4000
+# Each access mode's counters, bound once: a label lookup per statement costs as much again.
+_STATEMENTS = {access: metrics.NEO4J_STATEMENTS.labels(access) for access in ("read", "write")}
+_STATEMENT_SECONDS = {access: metrics.NEO4J_STATEMENT_SECONDS.labels(access) for access in ("read", "write")}
 Work = Callable[Concatenate[AsyncManagedTransaction, P], Awaitable[T]]
 
 
@@ -41,22 +49,24 @@ class Graph:
 
     async def read(self, work: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         self.transactions += 1
-        async with self.driver.session(database=self.database) as session:
-            return await session.execute_read(self._counted(work), *args, **kwargs)
+        with _Timed("read"):
+            async with self.driver.session(database=self.database) as session:
+                return await session.execute_read(self._counted(work, "read"), *args, **kwargs)
 
     async def write(self, work: Work[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         self.transactions += 1
         written: list[list[Event]] = []
-        async with self.driver.session(database=self.database) as session:
-            result = await session.execute_write(self._counted(work, written), *args, **kwargs)
+        with _Timed("write"):
+            async with self.driver.session(database=self.database) as session:
+                result = await session.execute_write(self._counted(work, "write", written), *args, **kwargs)
         if written and written[-1]:  # the attempt that committed wrote events
             for listener in self.on_commit:
                 listener(written[-1])
         return result
 
-    def _counted(self, work: Work[P, T], written: list[list[Event]] | None = None) -> Work[P, T]:
+    def _counted(self, work: Work[P, T], access: str, written: list[list[Event]] | None = None) -> Work[P, T]:
         async def counted(tx: AsyncManagedTransaction, *args: P.args, **kwargs: P.kwargs) -> T:
-            counting = _CountingTransaction(tx, self)
+            counting = _CountingTransaction(tx, self, access, getattr(work, "__qualname__", "?"))
             # A proxy of the managed transaction, not one: it forwards everything and counts statements.
             result = await work(counting, *args, **kwargs)  # type: ignore[arg-type]
             if written is not None:
@@ -80,17 +90,51 @@ class Graph:
         await self.driver.close()
 
 
-class _CountingTransaction:
-    """A managed transaction that counts the statements it runs on its graph."""
+class _Timed:
+    """Counts and times a managed transaction (its retries included) for /metrics."""
 
-    def __init__(self, tx: AsyncManagedTransaction, graph: Graph) -> None:
+    def __init__(self, access: str) -> None:
+        self.access = access
+        self.start = 0.0
+
+    def __enter__(self) -> None:
+        self.start = time.perf_counter()
+
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
+        metrics.NEO4J_TRANSACTION_SECONDS.labels(self.access).observe(time.perf_counter() - self.start)
+        metrics.NEO4J_TRANSACTIONS.labels(self.access, "ok" if kind is None else "error").inc()
+
+
+class _CountingTransaction:
+    """A managed transaction that counts the statements it runs on its graph: every Cypher statement
+    Kindred runs passes here, so this is where they are counted, timed and traced."""
+
+    def __init__(self, tx: AsyncManagedTransaction, graph: Graph, access: str, work: str) -> None:
         self._tx = tx
         self._graph = graph
+        self._access = access
+        self._work = work  # the transaction function's name: a trace's name for the statement
         self.appended: list[Event] = []  # set by graph/events.py when it appends to the log
 
     async def run(self, query: Any, parameters: dict[str, Any] | None = None, **kwargs: Any) -> Any:
         self._graph.statements += 1
-        return await self._tx.run(query, parameters, **kwargs)
+        _STATEMENTS[self._access].inc()
+        start = time.perf_counter()
+        with self._traced(query):
+            result = await self._tx.run(query, parameters, **kwargs)
+        _STATEMENT_SECONDS[self._access].observe(time.perf_counter() - start)
+        return result
+
+    def _traced(self, query: Any) -> Any:
+        if not tracing.enabled():  # the attributes are not even built
+            return nullcontext()
+        attributes = {
+            "db.system.name": "neo4j",
+            "db.operation.name": self._work,
+            "db.query.text": str(query)[:_TRACED_QUERY_CHARS],
+            "kindred.access": self._access,
+        }
+        return tracing.span(f"cypher {self._work}", "client", **attributes)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._tx, name)

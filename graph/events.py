@@ -11,8 +11,9 @@ the owners so marked, not from every user, and unmarks an owner once every consu
 (graph/dispatcher.py).
 """
 
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
 from uuid import uuid4
@@ -111,6 +112,8 @@ class Event:
     sequence: int
     kind: str
     nodes: tuple[str, ...]
+    # When it was written (seconds since the epoch): the dispatcher's lag is measured from it.
+    at: float | None = field(default=None, compare=False)
 
 
 # What an event is written with: its kind and nodes as types, or (as tests and tools write) as text.
@@ -150,8 +153,9 @@ async def append_all(
     sequences: list[int] = record["sequences"]
     # Given to the dispatcher after the commit (graph/driver.py): it wakes the consumers of these kinds,
     # and may hand the events over without reading them back.
+    written_at = time.time()
     appended = [
-        Event(uid, owner, sequence, kind, tuple(nodes))
+        Event(uid, owner, sequence, kind, tuple(nodes), written_at)
         for (uid, kind, nodes), sequence in zip(made, sequences, strict=True)
     ]
     tx.appended = [*getattr(tx, "appended", ()), *appended]  # type: ignore[attr-defined]

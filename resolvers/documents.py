@@ -27,6 +27,7 @@ from resolvers.context import Context
 from settings import Settings
 from storage.blobs import BlobStore, BlobsUnavailable
 from storage.cache import Cache
+from telemetry import metrics
 
 # The types each role takes, as detected from the bytes.
 PDF = frozenset({"application/pdf"})
@@ -122,6 +123,7 @@ async def upload(context: Context, file: Upload, label: str, target: str, role: 
         # The Document is committed: answer it. Its bytes are there unless a purge raced this upload
         # and the store failed right then; its download then answers NOT_FOUND.
         logger.warning("the blob store failed after document %s was recorded", row.node["uid"], exc_info=True)
+    metrics.record_upload(stored.size)
     return row
 
 

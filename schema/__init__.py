@@ -40,9 +40,11 @@ from schema.recipients import RecipientMutation, RecipientQuery
 from schema.scalars import JSON, DateTime
 from schema.search import SearchQuery
 from schema.system import SystemSubscription
+from schema.telemetry import RecordOperation, Traced
 from schema.validation_cache import KnownValid, ValidationCache
 from schema.view import ViewQuery
 from settings import Settings
+from telemetry import tracing
 
 # Distinct document texts whose parse and validity are kept (each parse bounded by the token limit).
 DOCUMENT_CACHE_SIZE = 512
@@ -116,9 +118,12 @@ def build_schema(settings: Settings) -> KindredSchema:
         partial(ValidationCache, KnownValid(maxsize=DOCUMENT_CACHE_SIZE)),
         RequireViewer,
         MaskInternalErrors,
+        RecordOperation,
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)
+    if tracing.enabled():  # decided as the schema is built: see schema/telemetry.py
+        extensions.append(Traced)
     query = merge_types("Query", (*QUERIES, NodeQuery))
     _describe(query, "What the viewer may read: their own graph, and only theirs.")
     return KindredSchema(

@@ -1,6 +1,7 @@
 """The GraphQL view: Strawberry's, with Kindred's context, admission, media types and persisted queries."""
 
 import asyncio
+import time
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -30,9 +31,11 @@ from errors import BadUserInput, KindredError, LimitExceeded, RateLimited
 from resolvers.context import Context, authenticate, confirm, recheck
 from schema.admission import NoOperation
 from settings import Settings
+from telemetry import logs, metrics
 from web import graphiql, persisted_queries
 from web.media_types import GRAPHQL_RESPONSE_JSON, negotiate
-from web.refusals import refusal
+from web.refusals import CODES, refusal
+from web.shutdown import Shutdown
 from web.state import state_of
 
 # With application/graphql-response+json, a request that never ran answers with a 4xx status.
@@ -44,6 +47,8 @@ _REQUEST_ERROR_STATUS = {
     "FORBIDDEN": 403,
     "RATE_LIMITED": 429,
 }
+# Where a request's outcome and operation name wait in its scope to be counted (telemetry/metrics.py).
+_OUTCOME, _OPERATION = "kindred.outcome", "kindred.operation"
 _ALLOWED_OPERATIONS = {
     "GET": {OperationType.QUERY},
     "POST": {OperationType.QUERY, OperationType.MUTATION},
@@ -68,6 +73,24 @@ class CheckedTransportWS(BaseGraphQLTransportWSHandler[Context, None]):
     """
 
     watcher: asyncio.Task | None = None
+
+    async def handle(self) -> None:
+        """The socket's whole life: counted while open, and closed with 1001 if the server shuts down."""
+        view = self.view
+        if isinstance(view, KindredGraphQL) and isinstance(self.context.connection, WebSocket):
+            view.shutdown.track(self.context.connection)
+        metrics.WEBSOCKETS_OPEN.inc()
+        try:
+            await super().handle()
+        finally:
+            metrics.WEBSOCKETS_OPEN.dec()
+
+    async def run_operation(self, operation: Any) -> None:
+        metrics.SUBSCRIPTIONS_OPEN.inc()
+        try:
+            await super().run_operation(operation)
+        finally:
+            metrics.SUBSCRIPTIONS_OPEN.dec()
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         await super().handle_connection_init(message)
@@ -133,7 +156,7 @@ def _formatted(error: KindredError) -> Any:
 class KindredGraphQL(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = CheckedTransportWS
 
-    def __init__(self, schema: Any, settings: Settings) -> None:
+    def __init__(self, schema: Any, settings: Settings, shutdown: Shutdown | None = None) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.graphiql else None,
@@ -145,6 +168,7 @@ class KindredGraphQL(GraphQL[Context, None]):
             multipart_uploads_enabled=True,
         )
         self.settings = settings
+        self.shutdown = shutdown or Shutdown()
         # Made once, so a Strawberry whose page no longer fits web/graphiql.py fails at start.
         self._graphiql_page = graphiql.kindred_page(self.graphql_ide_html) if settings.graphiql else ""
 
@@ -154,16 +178,26 @@ class KindredGraphQL(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
             return
         request = Request(scope=scope, receive=receive)
+        start = time.perf_counter()
         try:
-            response = await self.run(request)
-        except HTTPException as error:
-            response = _refusal(request, error.status_code, error.reason)
-            if isinstance(error, _MethodNotAllowed):
-                response.headers["allow"] = error.allow
-        except RateLimited as error:
-            response = _refusal(request, 429, error.message, error.code, error.extensions)
-            response.headers["retry-after"] = str(error.extensions["retryAfterSeconds"])
-        await response(scope, receive, send)
+            try:
+                response = await self.run(request)
+            except HTTPException as error:
+                code = CODES.get(error.status_code, "BAD_REQUEST")
+                scope[_OUTCOME] = code
+                response = _refusal(request, error.status_code, error.reason, code)
+                if isinstance(error, _MethodNotAllowed):
+                    response.headers["allow"] = error.allow
+            except RateLimited as error:
+                scope[_OUTCOME] = error.code
+                response = _refusal(request, 429, error.message, error.code, error.extensions)
+                response.headers["retry-after"] = str(error.extensions["retryAfterSeconds"])
+            await response(scope, receive, send)
+        except BaseException:
+            scope[_OUTCOME] = "INTERNAL_SERVER_ERROR"
+            raise
+        finally:
+            _count(scope, time.perf_counter() - start)
 
     def is_request_allowed(self, request: BaseRequestProtocol) -> bool:
         if request.method not in ("GET", "POST"):
@@ -250,6 +284,8 @@ class KindredGraphQL(GraphQL[Context, None]):
             result = ExecutionResult(
                 data=None, errors=[GraphQLError(error.message, extensions=error.extensions)]
             )
+        request.scope[_OPERATION] = request_data.operation_name
+        request.scope[_OUTCOME] = _outcome(result)
         sub_response.status_code = self._status(sub_response, result)
         return result
 
@@ -393,6 +429,26 @@ def _refusal(
     if media_type is None:
         return PlainTextResponse(message, status_code=status)
     return refusal(status, message, code, extensions=extensions, media_type=media_type)
+
+
+def _outcome(result: ExecutionResult) -> str:
+    """ "ok", or the code of the first error (a field's error counts: the client got an error)."""
+    if not result.errors:
+        return "ok"
+    extensions = result.errors[0].extensions or {}
+    return str(extensions.get("code", "INTERNAL_SERVER_ERROR"))
+
+
+def _count(scope: Scope, seconds: float) -> None:
+    """A GraphQL request in the metrics, by the operation that ran (else the one it named) and its
+    outcome; a GraphiQL page or anything else that was no GraphQL request is not counted."""
+    outcome = scope.get(_OUTCOME)
+    if outcome is None:
+        return
+    operation = logs.OPERATION.get() or scope.get(_OPERATION)
+    if operation is None and outcome == "BAD_REQUEST":
+        operation = metrics.UNPARSED_OPERATION
+    metrics.observe_request(operation, outcome, seconds)
 
 
 def _never_ran(result: ExecutionResult) -> bool:

@@ -15,6 +15,7 @@ from storage.embeddings import Embedder
 from storage.pubsub import PubSub
 from storage.rate_limits import RateLimits
 from storage.vectors import VectorStore
+from web.readiness import Readiness
 
 
 class AppState(TypedDict):
@@ -31,6 +32,8 @@ class AppState(TypedDict):
     # Hands each commit's events to what derives from the graph; running only when settings.dispatch.
     dispatcher: Dispatcher
     pubsub: PubSub
+    # What /health/ready checks, and whether a shutdown has begun (web/readiness.py).
+    readiness: Readiness
     # Not the lifespan's: set in each request's copy of the state by web/request_id.py.
     request_id: NotRequired[str]
 
