@@ -38,7 +38,7 @@ from storage.redis_cache import RedisCache
 from storage.transcription.factory import create_transcriber
 from storage.vectors import VectorSpace
 from storage.vectors.factory import create_vector_store
-from web import downloads, explore, graphiql
+from web import downloads, explore, graphiql, origins
 from web.body_limit import BodyLimit
 from web.graphql_view import KindredGraphQL
 from web.request_id import RequestId
@@ -139,7 +139,8 @@ def _middleware(settings: Settings) -> list[Middleware]:
         middleware.append(
             Middleware(
                 CORSMiddleware,
-                allow_origins=settings.cors_origin_list,
+                # As browsers send them, so a trailing slash or capitals in the setting still match.
+                allow_origins=sorted(origins.allowed(settings.cors_origin_list)),
                 allow_methods=["GET", "POST"],
                 allow_headers=[
                     "authorization",
