@@ -96,11 +96,12 @@ async def test_the_explorer_reads_explores_and_follows_a_change_without_reload(
                 await process.wait()
     assert seen["nodes"] == drawn["nodes"] + 1
     assert seen["reloads"] == 1 and not seen["problems"]
-    # Drawn from deltas alone (the view was fetched once, at login), where the server placed it; it is
-    # captioned while new, with a line to fly to it; the live line tells the truth.
+    # Drawn from deltas alone (the view was fetched once, at login), where the server placed it; a line
+    # says it is new and flies to it, captioned; the live line tells the truth.
     assert seen["refreshes"] == 1 and seen["deltas"] >= 1
     assert seen["place"] == drawn_by_server[seen["id"]]
-    assert seen["captioned"] and name in seen["notice"] and seen["live"] == "subscribed"
+    assert name in seen["notice"] and seen["focus"] == seen["id"] and seen["captioned"]
+    assert seen["live"] == "subscribed"
     assert SCREENSHOT.stat().st_size > 10_000
 
 

@@ -109,10 +109,15 @@ const look = () => {
     }, link.href) : null;
     // Deeper through the panel's links, back with Escape, then to the overview by the breadcrumb.
     await page.click("#detail .links details[open] a");
-    await page.waitForFunction((first) => window.kindredExplorer.trail.length === 2 && window.kindredExplorer.focus !== first, explored.focused.focus, { timeout: 45000 });
+    // The panel is the focused node's once its answers are in (four queries, slow on a busy machine).
+    const opened = (length) => window.kindredExplorer.trail.length === length
+      && document.getElementById("detail").dataset.id === window.kindredExplorer.focus
+      && document.querySelectorAll("#detail .timeline li").length > 0;
+    await page.waitForFunction(opened, 2, { timeout: 45000 });
     await page.waitForTimeout(1200);
     explored.deeper = await page.evaluate(look);
     await page.keyboard.press("Escape");
+    await page.waitForFunction(opened, 1, { timeout: 45000 });
     await page.waitForTimeout(1200);
     explored.back = await page.evaluate(look);
     await page.click("#crumbs a:first-child");
@@ -149,12 +154,15 @@ const look = () => {
     }
     await page.waitForTimeout(1500); // a frame or two of the new picture
     await page.screenshot({ path: screenshot });
+    // The line that says what is new flies to it.
+    await page.click("#notice a");
+    await page.waitForTimeout(1800);
     const after = await page.evaluate((wanted) => {
       const state = window.kindredExplorer;
       const made = [...state.nodes.values()].find((n) => n.name === wanted);
       return { nodes: state.nodes.size, reloads: performance.getEntriesByType("navigation").length,
         refreshes: state.refreshes, deltas: state.deltas, id: made.id, place: { x: made.x, y: made.y, z: made.z },
-        notice: document.getElementById("notice").textContent, live: state.live,
+        notice: document.getElementById("notice").textContent, live: state.live, focus: state.focus,
         captioned: [...document.querySelectorAll("#captions .caption")].some((element) => element.dataset.id === made.id) };
     }, name);
     say("SEEN", { ...after, problems });

@@ -101,6 +101,7 @@ function move({ ids, x, y, z, community }) {
     if (!node) return; // folded in a super-node, or not in this view
     if (community[i] != null) node.community = community[i];
     pin(node, x[i], y[i], z[i]);
+    if (state.fresh.has(id)) state.fresh.set(id, performance.now()); // new from when it is seen
     if (state.fresh.has(id)) panel.notice(`New: ${node.name} · ${node.label} (fly to it)`, () => focus(id));
   });
 }
@@ -169,7 +170,8 @@ function create() {
     if (now - chosen > CHOOSE_MS) {
       chosen = now;
       captions.choose([...state.nodes.values()].filter((node) => visible(node) && !dimmed(node)), boost);
-      for (const [id, since] of state.fresh) if (now - since > FRESH_MS) state.fresh.delete(id);
+      // A new node waiting for its place stays new until it is drawn and has been seen a while.
+      for (const [id, since] of state.fresh) if (now - since > FRESH_MS && state.nodes.has(id)) state.fresh.delete(id);
     }
     captions.follow(state.nodes);
     regionLabels.follow(state.focus === null);
