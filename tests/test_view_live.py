@@ -112,14 +112,14 @@ async def test_graph_changed_without_layout_moves_hears_only_the_users_own_chang
 async def test_graph_changed_with_labels_and_kinds_hears_only_those(server: LiveServer) -> None:
     token = await sign_up(server, "view-filtered@example.com")
     ws = await Socket.open(server, token)
-    await ws.subscribe("1", query=PLACED, labels=["CONCEPT"], kinds=["UPDATED"])
+    await ws.subscribe("1", query=PLACED, labels=["CONCEPT"], kinds=["UPDATED"], layout=False)
     await asyncio.sleep(0.5)
     made = (await post(server, CREATE_CONCEPT, {"name": "Wheel"}, token))["createConcept"]["id"]
     await post(server, CREATE_RECIPIENT, {"name": "Ines"}, token)
     await post(server, RENAME, {"id": made, "name": "Potter's wheel"}, token)
     renamed = await _delta(ws)
     assert renamed["kind"] == "ConceptUpdated" and renamed["nodesUpdated"][0]["name"] == "Potter's wheel"
-    # Neither the creations nor the layout's moves (PositionsChanged is no Updated), and no recipient.
+    # Neither the creations, nor the layout's moves (which `layout` alone decides), nor the recipient.
     assert await ws.silent(3.0)
     await ws.close()
 
