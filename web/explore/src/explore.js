@@ -13,7 +13,8 @@ import * as panel from "./panel.js";
 const BUDGET = 2000;
 const REFRESH_MS = 3000;
 const CHOOSE_MS = 250; // how often captions are chosen anew (they follow the picture every frame)
-const FRESH_MS = 6000; // how long a node new from a delta stays highlighted
+const FRESH_MS = 6000;
+const WIDE_LINKS = 1500; // past this many links, only the focused node's are drawn with a width // how long a node new from a delta stays highlighted
 
 const state = {
   token: sessionStorage.getItem("kindred-token"), nodes: new Map(), links: new Map(), opened: new Set(),
@@ -152,8 +153,11 @@ function create() {
     .nodeThreeObject((node) => objectOf(node, state.kindOf.get(node.label), state.outcomes.get(node.id) || 0))
     .nodeVisibility(visible)
     .linkVisibility((link) => visible(link.source) && visible(link.target))
-    // Width by weight (0 to 1; a super-node's links sum their members', so the log of it).
-    .linkWidth((link) => (lit(link) ? 1.2 : 0.25) + Math.min(2.5, Math.log1p(link.weight ?? 1) * 1.6))
+    // Width by weight (0 to 1; a super-node's links sum their members', so the log of it). A link with a
+    // width is a mesh of its own: past WIDE_LINKS links, only the focused node's have one, the rest are
+    // plain lines (measured: 2,000 nodes turning at 2.9 s a frame in software GL with every link a mesh).
+    .linkWidth((link) => (!lit(link) && state.links.size > WIDE_LINKS ? 0
+      : (lit(link) ? 1.2 : 0.25) + Math.min(2.5, Math.log1p(link.weight ?? 1) * 1.6)))
     .linkColor((link) => (state.focus === null ? "#64748b" : lit(link) ? "#f8fafc" : "#1e293b"))
     .linkOpacity(0.5)
     .cooldownTicks(0) // the server owns the layout: no simulation here
