@@ -38,7 +38,7 @@ from storage.transcription.factory import create_transcriber
 from storage.vectors import VectorSpace
 from storage.vectors.factory import create_vector_store
 from telemetry import logs, tracing
-from web import downloads, explore, graphiql, health, metrics, refusals
+from web import downloads, explore, graphiql, health, metrics, origins, refusals
 from web.body_limit import BodyLimit
 from web.frame_policy import FramePolicy
 from web.graphql_view import KindredGraphQL
@@ -173,7 +173,8 @@ def _middleware(settings: Settings) -> list[Middleware]:
         middleware.append(
             Middleware(
                 CORSMiddleware,
-                allow_origins=settings.cors_origin_list,
+                # As browsers send them, so a trailing slash or capitals in the setting still match.
+                allow_origins=sorted(origins.allowed(settings.cors_origin_list)),
                 allow_methods=["GET", "POST"],
                 allow_headers=[
                     "authorization",

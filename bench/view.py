@@ -7,21 +7,32 @@ across), the shape of a person's world at scale. The layout is timed alone and w
 (Leiden and PageRank, which the consumer runs beside it). graphView runs through Kindred's schema in
 process against a throwaway local Neo4j holding one user's 10k nodes, laid out by the layout consumer.
 
-    ./kindred bench view [--sizes 1000 10000 100000] [--runs 3] [--view-runs 9] [--parts view ...]
+The browser part serves Kindred on a 2,000-node graph (planted like the others, laid out) and opens
+/explore in Debian's headless chromium (software GL, as on a machine without a GPU): the time from the
+login click to the first picture, and the frame times while the camera turns round the picture.
+
+    ./kindred bench view [--sizes 1000 10000 100000] [--runs 3] [--view-runs 9] [--parts view browser ...]
 """
 
 import argparse
 import asyncio
+import json
+import os
 import statistics
 import tempfile
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from uuid import uuid4
 
 import numpy as np
+import uvicorn
 from neo4j import AsyncManagedTransaction
 
+from app import create_app
+from auth import passwords
 from dispatch import layout as consumer
 from graph import migrations, users
 from graph.driver import Graph
@@ -31,6 +42,7 @@ from resolvers.context import Context
 from schema import build_schema
 from settings import Settings
 
+PROJECT = Path(__file__).resolve().parent.parent
 VIEW = """query ($max: Int!) { graphView(maxNodes: $max) { totalCount
   nodes { id label name x y z size community colourKey evolution members }
   links { id source target type weight } } }"""
@@ -176,6 +188,71 @@ async def _links(tx: AsyncManagedTransaction, *, owner: str, rows: list[dict]) -
     await (await tx.run(query, owner=owner, rows=rows)).consume()
 
 
+async def browser(n: int = 2000, seconds: float = 8.0) -> None:
+    """The explorer's time to first picture and frame time for `n` nodes, in headless chromium."""
+    project = PROJECT
+    with tempfile.TemporaryDirectory(prefix="kindred-bench-explore-") as folder:
+        server = LocalNeo4j(Path(folder) / "neo4j", free_port(), heap="1g")
+        server.start()
+        graph = Graph.connect(server.uri, None, "neo4j")
+        try:
+            await migrations.apply(graph)
+            owner, email, password = str(uuid4()), "explore@bench.example", "explore bench password"
+            hashed = await passwords.hash_password(password)
+            await graph.write(users.create_user, uid=owner, email=email, name="Bench", password_hash=hashed)
+            await _fill(graph, owner, planted(n), n)
+            await consumer.refresh(graph, owner)
+            settings = Settings(
+                _env_file=None, neo4j_uri=server.uri, data_dir=Path(folder), dispatch=False, max_cost=10**9
+            )
+            with _served(settings) as base:
+                process = await asyncio.create_subprocess_exec(
+                    "node",
+                    str(project / "bench" / "explore_frames.cjs"),
+                    f"{base}/explore",
+                    email,
+                    password,
+                    str(Path(folder) / "chromium"),
+                    str(seconds),
+                    stdout=asyncio.subprocess.PIPE,
+                    env={**os.environ, "NODE_PATH": str(project / "web" / "explore" / "node_modules")},
+                )
+                out, _ = await process.communicate()
+            word, _, rest = out.decode().strip().partition(" ")
+            if word != "FRAMES":
+                raise RuntimeError(out.decode())
+            found = json.loads(rest)
+            print(
+                f"/explore with {found['nodes']:,} nodes and {found['links']:,} links in headless chromium: "
+                f"first picture {found['firstPictureMs']:,} ms after the login click; turning the camera, "
+                f"frame time median {found['medianMs']:.1f} ms, 95th percentile {found['p95Ms']:.1f} ms "
+                f"({found['frames']} frames)",
+                flush=True,
+            )
+        finally:
+            await graph.close()
+            server.stop()
+
+
+@contextmanager
+def _served(settings: Settings) -> Iterator[str]:
+    """Kindred on a free port, served by uvicorn in a thread of its own (with its own Neo4j driver)."""
+    port = free_port()
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        if not thread.is_alive():
+            raise RuntimeError("Kindred did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -183,7 +260,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--view-runs", type=int, default=9)
-    parts = ("layouts", "incremental", "view")
+    parts = ("layouts", "incremental", "view", "browser")
     parser.add_argument("--parts", nargs="+", choices=parts, default=list(parts), help="what to time")
     args = parser.parse_args()
     if "layouts" in args.parts:
@@ -192,6 +269,8 @@ def main() -> None:
         incremental(max(args.runs, 5))
     if "view" in args.parts:
         asyncio.run(view_latency(args.view_runs))
+    if "browser" in args.parts:
+        asyncio.run(browser())
 
 
 if __name__ == "__main__":

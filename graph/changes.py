@@ -11,18 +11,20 @@ What each kind of event means here: "<Label>Created" adds its first node with ev
 others it names are their ends); "<Label>Updated" updates its nodes; "<Label>Deleted" removes those
 it deleted (with their links, which a client drops with a removed node) and updates the rest it names;
 "<TYPE>Linked" adds (or, linked again, updates) the link of that type between its two nodes,
-"<TYPE>Unlinked" removes it. Any other kind
-(LoggedOut, another consumer's PositionsChanged, ...) updates the nodes it names.
+"<TYPE>Unlinked" removes it. The layout's "PositionsChanged" says where the nodes it names are now, as
+compact placements (uid, x, y, z, community) rather than as updated nodes: it names tens of nodes after
+each change, and only their places changed. Any other kind (LoggedOut, ...) updates the nodes it names.
 """
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph.events import Change, EventKind
+from graph.events import POSITIONS_CHANGED, Change, EventKind
 from graph.kinds import BY_LABEL, ENDS, joins, oriented
 from graph.pages import Row
 from graph.refs import Ref
@@ -70,6 +72,18 @@ class LinkChange:
 
 
 @dataclass(frozen=True)
+class Placement:
+    """Where the layout keeps a node now, and its community (None until the layout has reached it)."""
+
+    label: str
+    uid: str
+    x: float
+    y: float
+    z: float
+    community: int | None
+
+
+@dataclass(frozen=True)
 class Delta:
     """What one Event changed."""
 
@@ -83,21 +97,36 @@ class Delta:
     links_added: tuple[LinkChange, ...] = ()
     links_updated: tuple[LinkChange, ...] = ()
     links_removed: tuple[LinkChange, ...] = ()
+    positions: tuple[Placement, ...] = ()  # the layout's moves (PositionsChanged)
 
     def touches(self, ref: Ref) -> bool:
         """Whether this delta concerns the node (as a node, or as an end of a link)."""
-        nodes = (*self.added, *self.updated, *self.removed)
-        links = (*self.links_added, *self.links_updated, *self.links_removed)
-        return any((n.label, n.uid) == ref for n in nodes) or any(ref in (x.source, x.target) for x in links)
+        return not self.about(ref).empty()
+
+    def empty(self) -> bool:
+        """Whether it says nothing of any node or link (all of it was left out by a filter)."""
+        nodes = (*self.added, *self.updated, *self.removed, *self.positions)
+        return not nodes and not (*self.links_added, *self.links_updated, *self.links_removed)
 
     def about(self, ref: Ref) -> "Delta":
         """The part of this delta that concerns one node."""
+        return self._kept(
+            lambda label, uid: (label, uid) == ref, lambda link: ref in (link.source, link.target)
+        )
 
+    def within(self, labels: frozenset[str]) -> "Delta":
+        """The part of this delta about nodes of these labels, and the links that touch one."""
+        return self._kept(
+            lambda label, uid: label in labels,
+            lambda link: link.source.label in labels or link.target.label in labels,
+        )
+
+    def _kept(self, node: Callable[[str, str], bool], link: Callable[[LinkChange], bool]) -> "Delta":
         def nodes(changes: tuple[NodeChange, ...]) -> tuple[NodeChange, ...]:
-            return tuple(n for n in changes if (n.label, n.uid) == ref)
+            return tuple(n for n in changes if node(n.label, n.uid))
 
         def links(changes: tuple[LinkChange, ...]) -> tuple[LinkChange, ...]:
-            return tuple(x for x in changes if ref in (x.source, x.target))
+            return tuple(x for x in changes if link(x))
 
         return Delta(
             self.owner,
@@ -110,6 +139,7 @@ class Delta:
             links(self.links_added),
             links(self.links_updated),
             links(self.links_removed),
+            tuple(p for p in self.positions if node(p.label, p.uid)),
         )
 
 
@@ -190,6 +220,9 @@ class _Plan:
         removed = gone
         present = [LinkChange(*key, links[key]) for key in self.linked if key in links]
         vanished = [LinkChange(*key) for key in self.linked if key not in links]
+        if EventKind.parse(self.kind) == POSITIONS_CHANGED:
+            placed = tuple(_placement(c) for c in updated if c.properties is not None)
+            return Delta(owner, self.sequence, self.kind, self.at, removed=tuple(gone), positions=placed)
         # A node made by this event: every link it has now is one it did not have before.
         made = {Ref(change.label, change.uid) for change in added}
         joined = [LinkChange(*key, props) for key, props in links.items() if made & {key[1], key[2]}]
@@ -219,6 +252,13 @@ def _oriented(rel: str, one: Ref, other: Ref) -> LinkKey:
 
 def _known(ref: Ref) -> bool:
     return ref.label in LABELS
+
+
+def _placement(change: NodeChange) -> Placement:
+    """Where a node the layout moved is kept (the layout keeps all of x, y and z at once)."""
+    properties = change.properties or {}
+    x, y, z = (float(properties.get(f"view_{axis}") or 0.0) for axis in "xyz")
+    return Placement(change.label, change.uid, x, y, z, properties.get("view_community"))
 
 
 def _change(ref: Ref, properties: dict[str, Any] | None) -> NodeChange:

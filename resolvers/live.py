@@ -9,11 +9,13 @@ is back) does the same. Delivery is at least once, so duplicates are dropped by 
 """
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from functools import lru_cache
 
 from errors import BadUserInput, KindredError, SubscriptionOverflow
 from graph import changes, events
 from graph.changes import Delta
+from graph.events import POSITIONS_CHANGED, Change, EventKind
 from graph.refs import Ref
 from resolvers import checks
 from resolvers.context import Context
@@ -21,7 +23,41 @@ from storage.pubsub import RESYNC, Overflowed
 from wire import deltas as wire
 
 
-async def graph_changes(context: Context, since: int | None) -> AsyncIterator[Delta]:
+@dataclass(frozen=True)
+class Filter:
+    """What a subscriber wants to hear of: nodes of some labels (and the links that touch one), changes
+    of some kinds, and whether the layout's moves. A delta left empty by it is not sent at all."""
+
+    labels: frozenset[str] | None = None  # None: every label
+    changes: frozenset[Change] | None = None  # None: every kind of change, named events included
+    layout: bool = True
+
+    def __call__(self, delta: Delta) -> Delta | None:
+        kind = EventKind.parse(delta.kind)
+        if kind == POSITIONS_CHANGED:
+            if not self.layout:
+                return None
+        elif self.changes is not None and kind.change not in self.changes:
+            return None
+        kept = delta.within(self.labels) if self.labels is not None else delta
+        return None if kept.empty() and self.labels is not None else kept
+
+
+EVERYTHING = Filter()
+
+
+async def graph_changes(
+    context: Context, since: int | None, only: Filter = EVERYTHING
+) -> AsyncIterator[Delta]:
+    """The changes of the viewer's graph after `since` (from now on when None) that `only` keeps, in
+    order, once each."""
+    async for delta in _all_changes(context, since):
+        kept = only(delta)
+        if kept is not None:
+            yield kept
+
+
+async def _all_changes(context: Context, since: int | None) -> AsyncIterator[Delta]:
     """Every change of the viewer's graph after `since` (from now on when None), in order, once each."""
     checks.in_range(since, 0, 2**62, "since")
     owner = context.viewer
@@ -66,7 +102,7 @@ async def graph_changes(context: Context, since: int | None) -> AsyncIterator[De
 
 async def node_changes(context: Context, ref: Ref, since: int | None) -> AsyncIterator[Delta]:
     """The changes of one of the viewer's nodes: the part of each delta about it."""
-    async for delta in graph_changes(context, since):
+    async for delta in _all_changes(context, since):
         if delta.touches(ref):
             yield delta.about(ref)
 

@@ -18,12 +18,17 @@ import numpy as np
 
 from errors import BadUserInput, NotFound
 from graph import view
-from graph.kinds import EVOLVING
+from graph.kinds import DRAWN, EVOLVING
 from graph.refs import Ref
 from layout import analytics, forces
 from resolvers.context import Context
 
 MAX_NODES = 5000
+# What a community is named after: its most central members of the kinds known by a name (people,
+# concepts, occasions, gifts), not by a text (a memory's content, a conflict's summary).
+NAMING_LABELS = frozenset(kind.label for kind in DRAWN if kind.title == "name")
+COMMUNITY_NAMES = 2  # how many members name a community
+REGION_MEMBERS = 3  # the fewest members a region is drawn for
 MAX_DEPTH = 4
 MAX_NEIGHBOURS = 100
 COMMUNITY = "Community"  # the type name of a super-node's id
@@ -55,6 +60,19 @@ class ViewLink:
 
 
 @dataclass
+class ViewCommunity:
+    """A community as a region of the picture: named by its most central members the view draws."""
+
+    community: int
+    name: str
+    size: int  # its members in the view, drawn or folded
+    x: float
+    y: float
+    z: float
+    radius: float  # how far its members lie from its centre, on average
+
+
+@dataclass
 class View:
     nodes: list[ViewNode]
     links: list[ViewLink]
@@ -62,6 +80,7 @@ class View:
     hidden: int = 0  # those neither shown nor in a super-node
     folded: dict[int, list[str]] = field(default_factory=dict)  # community -> its folded members' uids
     sequence: int = 0  # the viewer's last event the view reflects: graphChanged(since:) goes on from it
+    communities: list[ViewCommunity] = field(default_factory=list)
 
 
 @dataclass
@@ -249,7 +268,42 @@ def _shaped(plan: _Plan, frame: view.Frame, chosen: _Cut, drawn: view.Details) -
     labels = {row.uid: row.label for row in rows}
     view_links = _links_between(drawn, labels, set(folded))
     members_of = {community: [rows[i].uid for i in group] for community, group in folded.items()}
-    return View(shown, view_links, len(rows), hidden, members_of, frame.sequence)
+    seen = [*cut.shown, *(i for members in folded.values() for i in members)]
+    regions = _regions(seen, rows, positions, ranks, {row.uid: row.name for row in drawn.rows})
+    return View(shown, view_links, len(rows), hidden, members_of, frame.sequence, regions)
+
+
+def _regions(
+    seen: list[int],
+    rows: list[view.Candidate],
+    positions: np.ndarray,
+    ranks: np.ndarray,
+    names: dict[str, str | None],
+) -> list[ViewCommunity]:
+    """The communities (as the layout keeps them) of what the view draws or folds, each named after its
+    most important drawn members that have a name, at the centre of its members."""
+    members: dict[int, list[int]] = defaultdict(list)
+    for i in seen:
+        community = rows[i].community
+        if community is not None:
+            members[community].append(i)
+    regions = []
+    for community, group in sorted(members.items()):
+        if len(group) < REGION_MEMBERS:
+            continue
+        by_rank = sorted(group, key=lambda i: (-ranks[i], rows[i].uid))
+        titled = [(rows[i].label, names.get(rows[i].uid)) for i in by_rank]
+        named = [title for label, title in titled if title and label in NAMING_LABELS]
+        named = named or [title for _, title in titled if title]
+        if not named:
+            continue
+        places = positions[group]
+        centre = places.mean(axis=0)
+        radius = float(np.linalg.norm(places - centre, axis=1).mean())
+        x, y, z = (round(float(value), 2) for value in centre)
+        name = ", ".join(str(title) for title in named[:COMMUNITY_NAMES])
+        regions.append(ViewCommunity(community, name, len(group), x, y, z, round(radius, 2)))
+    return regions
 
 
 def _settled(rows: list[view.Candidate], fresh: list[view.Link]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

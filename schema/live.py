@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncGenerator
 from datetime import datetime
+from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
@@ -10,7 +11,8 @@ from strawberry.scalars import JSON
 from strawberry.types.base import StrawberryObjectDefinition
 
 from errors import NotFound
-from graph.changes import Delta, LinkChange, NodeChange
+from graph.changes import LABELS, Delta, LinkChange, NodeChange, Placement
+from graph.events import Change
 from graph.refs import Ref
 from resolvers import live as resolve
 from resolvers.view import link_key
@@ -25,6 +27,66 @@ Since = Annotated[
         "log, then every change as it happens. Without it, only the changes from now on."
     ),
 ]
+
+
+ChangedLabel = strawberry.enum(  # type: ignore[call-overload]  # members from LABELS: not literal to mypy
+    Enum("ChangedLabel", {label.upper(): label for label in sorted(LABELS)}),
+    description="A kind of node a change may be about.",
+)
+
+
+@strawberry.enum(description="What a change did: the part of its `kind` after the subject.")
+class ChangeKind(Enum):
+    CREATED = strawberry.enum_value(Change.CREATED.value, description="Made a node (GiftCreated, ...).")
+    UPDATED = strawberry.enum_value(Change.UPDATED.value, description="Changed a node's fields.")
+    DELETED = strawberry.enum_value(Change.DELETED.value, description="Deleted nodes.")
+    LINKED = strawberry.enum_value(Change.LINKED.value, description="Made (or remade) a link.")
+    UNLINKED = strawberry.enum_value(Change.UNLINKED.value, description="Removed a link.")
+
+
+Labels = Annotated[
+    list[ChangedLabel] | None,  # type: ignore[valid-type]  # a derived enum, as above
+    strawberry.argument(
+        description="Only changes to nodes of these kinds, and to the links that touch one; a change "
+        "left with nothing of them is not sent. All kinds by default."
+    ),
+]
+Kinds = Annotated[
+    list[ChangeKind] | None,
+    strawberry.argument(
+        description="Only changes that did this (Created, Linked, ...); then no change without such a "
+        "word (LoggedOut, ...) either. Every change by default. The layout's moves follow `layout`."
+    ),
+]
+Layout = Annotated[
+    bool,
+    strawberry.argument(
+        description="Whether to hear where the layout moved nodes after a change (a PositionsChanged "
+        "delta with `positions`): a 3D view wants them, a feed of what changed does not."
+    ),
+]
+
+
+@strawberry.type(
+    description="Where the layout moved nodes, column by column: the i-th node is ids[i], at x[i], y[i], "
+    "z[i], in community[i]. It is what graphView now draws for each of them."
+)
+class PositionsDelta:
+    ids: list[relay.GlobalID] = strawberry.field(description="The nodes that moved or changed community.")
+    x: list[float] = strawberry.field(description="Each one's x.")
+    y: list[float] = strawberry.field(description="Each one's y.")
+    z: list[float] = strawberry.field(description="Each one's z.")
+    community: list[int | None] = strawberry.field(description="Each one's community (Leiden).")
+
+    @classmethod
+    def of(cls, placements: tuple[Placement, ...]) -> "PositionsDelta":
+        return cls(
+            ids=[relay.GlobalID(p.label, p.uid) for p in placements],
+            x=[p.x for p in placements],
+            y=[p.y for p in placements],
+            z=[p.z for p in placements],
+            community=[p.community for p in placements],
+        )
 
 
 @strawberry.type(description="A node a change removed (or one that is gone since): its id and kind.")
@@ -64,6 +126,10 @@ class GraphDelta:
     links_added: list[LinkDelta] = strawberry.field(description="Links it made.")
     links_updated: list[LinkDelta] = strawberry.field(description="Links it changed (linked again).")
     links_removed: list[LinkDelta] = strawberry.field(description="Links it removed.")
+    positions: PositionsDelta | None = strawberry.field(
+        description="A PositionsChanged delta (the layout's, after a change): where the nodes it moved "
+        "are now, in one compact list. Null on every other delta."
+    )
 
 
 @strawberry.type
@@ -73,8 +139,21 @@ class LiveSubscription:
         "`since`, what was missed first. A subscription that falls too far behind ends with "
         "SUBSCRIPTION_OVERFLOW: subscribe again with `since`."
     )
-    async def graph_changed(self, info: Info, since: Since = None) -> AsyncGenerator[GraphDelta, None]:
-        async for delta in resolve.graph_changes(info.context, since):
+    async def graph_changed(
+        self,
+        info: Info,
+        since: Since = None,
+        labels: Labels = None,
+        kinds: Kinds = None,
+        layout: Layout = True,
+    ) -> AsyncGenerator[GraphDelta, None]:
+        only = resolve.Filter(
+            # label.value: a derived enum, as above
+            labels=frozenset(label.value for label in labels) if labels is not None else None,  # type: ignore[attr-defined]
+            changes=frozenset(Change[kind.name] for kind in kinds) if kinds is not None else None,
+            layout=layout,
+        )
+        async for delta in resolve.graph_changes(info.context, since, only):
             yield _delta(info, delta)
 
     @strawberry.subscription(
@@ -108,6 +187,7 @@ def _delta(info: Info, delta: Delta) -> GraphDelta:
         links_added=[_link(link) for link in delta.links_added],
         links_updated=[_link(link) for link in delta.links_updated],
         links_removed=[_link(link) for link in delta.links_removed],
+        positions=PositionsDelta.of(delta.positions) if delta.positions else None,
     )
 
 

@@ -26,7 +26,7 @@ ViewLinkType = strawberry.enum(  # type: ignore[call-overload]  # members from T
 
 # The view's own types, whose fields are all plain values: a list of them completes as flat values
 # (FlatViewLists, schema/execution.py).
-FLAT_TYPES = frozenset({"ViewNode", "ViewLink", "ViewPosition"})
+FLAT_TYPES = frozenset({"ViewNode", "ViewLink", "ViewPosition", "ViewCommunity"})
 
 
 @strawberry.enum(description="How far a concept has grown, from its links and how new they are.")
@@ -113,6 +113,33 @@ class ViewLink:
         )
 
 
+@strawberry.type(
+    description="A community as a region of the picture: where its members lie and what it is about."
+)
+class ViewCommunity:
+    id: int = strawberry.field(description="The community's number: the `community` of its nodes.")
+    name: str = strawberry.field(
+        description="Its most central members' names (people and concepts first), to write on the region."
+    )
+    size: int = strawberry.field(description="How many of its members the view draws or folds.")
+    x: float = strawberry.field(description="The centre of its members.")
+    y: float = strawberry.field(description="The centre's y.")
+    z: float = strawberry.field(description="The centre's z.")
+    radius: float = strawberry.field(description="How far its members lie from the centre, on average.")
+
+    @classmethod
+    def of(cls, region: resolve.ViewCommunity) -> "ViewCommunity":
+        return cls(
+            id=region.community,
+            name=region.name,
+            size=region.size,
+            x=region.x,
+            y=region.y,
+            z=region.z,
+            radius=region.radius,
+        )
+
+
 @strawberry.type(description="A subgraph to draw: nodes and the links among them.")
 class GraphView:
     nodes: list[ViewNode] = strawberry.field(description="The nodes to draw, super-nodes among them.")
@@ -124,6 +151,9 @@ class GraphView:
     sequence: int = strawberry.field(
         description="The viewer's last change this view reflects: pass it as graphChanged's `since` to "
         "hear every change after it, none lost in between."
+    )
+    communities: list[ViewCommunity] = strawberry.field(
+        description="The communities of what the view draws (of 3 members or more), named: its regions."
     )
 
     @classmethod
@@ -141,6 +171,7 @@ class GraphView:
             total_count=found.total,
             hidden_count=found.hidden,
             sequence=found.sequence,
+            communities=[ViewCommunity.of(region) for region in found.communities],
         )
 
 

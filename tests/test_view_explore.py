@@ -1,5 +1,9 @@
-"""The explorer at /explore, in Debian's headless chromium (playwright-core): it logs in, draws the
-seeded demo graph with the server's positions, and a mutation made over HTTP appears without a reload."""
+"""The explorer at /explore, in Debian's headless chromium (playwright-core), as a person uses it: it logs
+in and draws the seeded demo graph with the server's positions; captions that never overlap; the legend
+as a filter; search that suggests by title and kind and flies to the one picked; focus (neighbours lit,
+the rest dimmed) with a detail panel (fields, links by kind, a document that opens, the timeline) and the
+way back (Escape, breadcrumbs); a click on the picture; and a mutation made over HTTP appears without a
+reload. A screenshot is saved (data/explore.png)."""
 
 import asyncio
 import json
@@ -14,6 +18,7 @@ from dispatch import layout
 from graph.driver import Graph
 from settings import Settings
 from tests.conftest import LiveServer
+from tests.test_documents import profile_pdf, upload
 
 PROJECT = Path(__file__).resolve().parent.parent
 EXPLORE = PROJECT / "web" / "explore"
@@ -28,23 +33,30 @@ async def _line(process: asyncio.subprocess.Process, within: float) -> tuple[str
     assert process.stdout is not None
     raw = await asyncio.wait_for(process.stdout.readline(), within)
     word, _, rest = raw.decode().strip().partition(" ")
-    assert word in {"READY", "SEEN"}, raw.decode() + (await process.stdout.read()).decode()
+    assert word in {"READY", "EXPLORED", "SEEN"}, raw.decode() + (await process.stdout.read()).decode()
     return word, json.loads(rest)
 
 
-async def test_the_explorer_draws_the_demo_and_follows_a_change_without_reload(
+async def test_the_explorer_reads_explores_and_follows_a_change_without_reload(
     settings: Settings, graph: Graph, tmp_path: Path
 ) -> None:
     counts = await seed.seed(settings, graph)
     owner = await _owner(graph)
-    assert await layout.refresh(graph, owner) > 0  # what the layout consumer does after the seed's commits
     # The dispatcher on: the page follows graphChanged, which its live consumer feeds after commits.
     live = settings.model_copy(update={"dispatch": True, "dispatch_poll_seconds": 0.5})
     with LiveServer(live) as server:
         base = server.url.removesuffix("/graphql")
-        async with httpx.AsyncClient(base_url=base) as http:
+        async with httpx.AsyncClient(base_url=base, timeout=60) as http:
             page = await http.get("/explore")
             assert page.status_code == 200 and "explore.js" in page.text
+            token = (await _log_in(http))["token"]
+            await layout.refresh(graph, owner)  # what the layout consumer does after the seed's commits
+            person = await _most_important_person(http, token)
+            pdf = profile_pdf()
+            attached = await upload(
+                http, token, person["id"], "PROFILE", "profile.pdf", pdf, "application/pdf"
+            )
+            assert "errors" not in attached.json(), attached.json()
             process = await asyncio.create_subprocess_exec(
                 "node",
                 str(PROJECT / "tests" / "explore" / "drive.cjs"),
@@ -53,6 +65,7 @@ async def test_the_explorer_draws_the_demo_and_follows_a_change_without_reload(
                 seed.PASSWORD,
                 str(SCREENSHOT),
                 str(tmp_path / "chromium"),
+                person["name"],
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
                 env={**os.environ, "NODE_PATH": str(EXPLORE / "node_modules")},
@@ -60,8 +73,10 @@ async def test_the_explorer_draws_the_demo_and_follows_a_change_without_reload(
             try:
                 _, drawn = await _line(process, 120)
                 assert drawn["canvas"] and drawn["pinned"]
-                assert drawn["nodes"] == sum(counts.values()) + await _outcomes(graph, owner)
-                token = (await _log_in(http))["token"]
+                outcomes = await _outcomes(graph, owner)
+                assert drawn["nodes"] == sum(counts.values()) + outcomes
+                _, explored = await _line(process, 240)
+                _assert_explored(explored, person["name"], outcomes, len(pdf))
                 name = "Pottery wheel lessons"
                 create = "mutation ($n: String!) { createConcept(input: {name: $n}) { id } }"
                 answer = await http.post(
@@ -81,10 +96,57 @@ async def test_the_explorer_draws_the_demo_and_follows_a_change_without_reload(
                 await process.wait()
     assert seen["nodes"] == drawn["nodes"] + 1
     assert seen["reloads"] == 1 and not seen["problems"]
-    # Drawn from deltas alone (the view was fetched once, at login), where the server placed it.
+    # Drawn from deltas alone (the view was fetched once, at login), where the server placed it; a line
+    # says it is new and flies to it, captioned; the live line tells the truth.
     assert seen["refreshes"] == 1 and seen["deltas"] >= 1
     assert seen["place"] == drawn_by_server[seen["id"]]
+    assert name in seen["notice"] and seen["focus"] == seen["id"] and seen["captioned"]
+    assert seen["live"] == "subscribed"
     assert SCREENSHOT.stat().st_size > 10_000
+
+
+def _assert_explored(explored: dict, person: str, outcomes: int, pdf_bytes: int) -> None:
+    overview = explored["overview"]
+    # Captions: the nodes' own titles, a readable few, never overlapping; communities named as regions.
+    assert 8 <= overview["captions"] <= 40 and overview["overlaps"] == 0 and overview["untitled"] == 0
+    assert overview["regions"] and all(overview["regions"])
+    assert "live: subscribed" in overview["status"]
+    # Outcomes are folded onto their gifts unless the legend asks for them.
+    assert overview["visible"] == overview["nodes"] - outcomes
+    assert "GiftOutcome" not in overview["captionLabels"]
+    # The legend filters: without concepts, none is shown or captioned; with them, all are back.
+    concepts = overview["labels"]["Concept"]
+    assert explored["withoutConcepts"]["visible"] == overview["visible"] - concepts
+    assert "Concept" not in explored["withoutConcepts"]["captionLabels"]
+    assert explored["withConcepts"]["visible"] == overview["visible"]
+    # Search suggests by title and kind; the one picked is flown to, lit, the rest dimmed, and opened.
+    assert any(person in text and "Recipient" in text for text in explored["suggestions"])
+    focused = explored["focused"]
+    assert focused["detailShown"] and focused["detailTitle"] == person
+    assert focused["trail"] == [focused["focus"]] and person in focused["crumbs"]
+    assert focused["cameraToFocus"] < 200 and focused["dimmed"] > overview["visible"] // 2
+    assert focused["detailFields"] >= 3 and focused["timeline"] >= 1 and focused["linkGroups"]
+    # Its document opens from its signed URL.
+    assert [doc["text"] for doc in focused["documents"]] == ["profile.pdf (pdf)"]
+    opened = explored["document"]
+    assert opened["status"] == 200 and opened["type"] == "application/pdf" and opened["bytes"] == pdf_bytes
+    # Deeper by a link of the panel, back with Escape, and to the overview by the first breadcrumb.
+    assert len(explored["deeper"]["trail"]) == 2 and explored["deeper"]["detailTitle"] != person
+    assert explored["back"]["focus"] == focused["focus"] and explored["back"]["detailTitle"] == person
+    again = explored["overviewAgain"]
+    assert again["focus"] is None and not again["detailShown"] and again["dimmed"] == 0
+    assert not again["trail"]
+    # A click on a node of the picture focuses it.
+    assert explored["clicked"]["target"] is not None and explored["clicked"]["focus"] is not None
+    assert not explored["problems"]
+
+
+async def _most_important_person(http: httpx.AsyncClient, token: str) -> dict[str, str]:
+    """The recipient graphView draws biggest: one the picture surely shows."""
+    query = "{ graphView(maxNodes: 2000, labels: [RECIPIENT]) { nodes { id name size } } }"
+    answer = await http.post("/graphql", json={"query": query}, headers={"Authorization": f"Bearer {token}"})
+    people = answer.json()["data"]["graphView"]["nodes"]
+    return max(people, key=lambda node: (node["size"], node["id"]))
 
 
 async def _view(http: httpx.AsyncClient, token: str) -> dict[str, dict[str, float]]:

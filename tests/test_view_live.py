@@ -13,17 +13,20 @@ from dispatch import Consumer, live
 from dispatch import layout as layout_consumer
 from settings import Settings
 from tests.conftest import LiveServer
-from tests.live import CREATE_CONCEPT, Socket, live_settings, post, sign_up
+from tests.live import CREATE_CONCEPT, CREATE_RECIPIENT, Socket, live_settings, post, sign_up
 
 PLACED = """
-subscription ($since: Int) {
-  graphChanged(since: $since) {
+subscription ($since: Int, $layout: Boolean! = true, $labels: [ChangedLabel!], $kinds: [ChangeKind!]) {
+  graphChanged(since: $since, layout: $layout, labels: $labels, kinds: $kinds) {
     sequence kind
     nodesAdded { id ... on Concept { name } ... on Placed { position { x y z } community } }
     nodesUpdated { id ... on Concept { name } ... on Placed { position { x y z } community } }
+    linksAdded { type }
+    positions { ids x y z community }
   }
 }
 """
+RENAME = "mutation ($id: ID!, $name: String!) { updateConcept(input: {id: $id, name: $name}) { id } }"
 VIEW = "{ graphView { sequence nodes { id name x y z community } } }"
 LINK = """mutation ($from: ID!, $to: ID!) {
   link(from: $from, to: $to, kind: RELATED_TO) { changed } }"""
@@ -63,19 +66,70 @@ async def test_a_view_then_graph_changed_since_its_sequence_misses_nothing_made_
     deltas = [await _delta(ws)]
     assert deltas[0]["sequence"] == seen["sequence"] + 1 and deltas[0]["kind"] == "ConceptCreated"
     assert deltas[0]["nodesAdded"][0]["id"] == made
-    # Then its place, as the layout kept it: the one graphView draws.
-    while not any(node["id"] == made and node["position"] for node in _nodes(deltas[-1])):
+    # Then its place, as the layout kept it (one compact positions delta): the one graphView draws.
+    while made not in _placed(deltas[-1]):
         deltas.append(await _delta(ws))
     # The layout may still regroup it (the link joins it to Pottery's community): read until it is quiet.
     while (more := await ws.quiet(3.0)) is not None:
         assert more["type"] == "next", more
         deltas.append(more["payload"]["data"]["graphChanged"])
     assert [d["sequence"] for d in deltas] == list(range(seen["sequence"] + 1, deltas[-1]["sequence"] + 1))
-    placed = [n for d in deltas for n in _nodes(d) if n["id"] == made and n["position"]]
-    place = placed[-1]  # the latest the deltas said of it
+    place = [_placed(d)[made] for d in deltas if made in _placed(d)][-1]  # the latest said of it
     drawn = next(n for n in (await placed_view(server, token, {"Glazes"}))["nodes"] if n["id"] == made)
-    assert place["position"] == {"x": drawn["x"], "y": drawn["y"], "z": drawn["z"]}
-    assert place["community"] == drawn["community"]
+    assert place == {"x": drawn["x"], "y": drawn["y"], "z": drawn["z"], "community": drawn["community"]}
+    # The layout's moves come as positions only, never as a node updated per moved node.
+    moves = [d for d in deltas if d["kind"] == "PositionsChanged"]
+    assert moves and all(not d["nodesUpdated"] and not d["nodesAdded"] for d in moves)
+    assert all(d["positions"] is None for d in deltas if d["kind"] != "PositionsChanged")
+    await ws.close()
+
+
+async def test_graph_changed_without_layout_moves_hears_only_the_users_own_changes(
+    server: LiveServer,
+) -> None:
+    token = await sign_up(server, "view-quiet-feed@example.com")
+    first = (await post(server, CREATE_CONCEPT, {"name": "Kilns"}, token))["createConcept"]["id"]
+    await placed_view(server, token, {"Kilns"})
+    everything, own = await Socket.open(server, token), await Socket.open(server, token)
+    await everything.subscribe("1", query=PLACED)
+    await own.subscribe("1", query=PLACED, layout=False)
+    await asyncio.sleep(0.5)  # both subscriptions running
+    made = (await post(server, CREATE_CONCEPT, {"name": "Raku"}, token))["createConcept"]["id"]
+    await post(server, LINK, {"from": made, "to": first}, token)
+    heard = [await _delta(own), await _delta(own)]
+    assert [d["kind"] for d in heard] == ["ConceptCreated", "RELATED_TOLinked"]
+    # The view's subscriber hears the layout place the new concept; the feed hears nothing of it.
+    moved = [await _delta(everything)]
+    while made not in _placed(moved[-1]):
+        moved.append(await _delta(everything))
+    positions = moved[-1]["positions"]
+    assert len(positions["ids"]) == len(positions["x"]) == len(positions["z"]) == len(positions["community"])
+    assert await own.silent(3.0)
+    await everything.close()
+    await own.close()
+
+
+async def test_graph_changed_with_labels_and_kinds_hears_only_those(server: LiveServer) -> None:
+    token = await sign_up(server, "view-filtered@example.com")
+    ws = await Socket.open(server, token)
+    await ws.subscribe("1", query=PLACED, labels=["CONCEPT"], kinds=["UPDATED"], layout=False)
+    await asyncio.sleep(0.5)
+    made = (await post(server, CREATE_CONCEPT, {"name": "Wheel"}, token))["createConcept"]["id"]
+    await post(server, CREATE_RECIPIENT, {"name": "Ines"}, token)
+    await post(server, RENAME, {"id": made, "name": "Potter's wheel"}, token)
+    renamed = await _delta(ws)
+    assert renamed["kind"] == "ConceptUpdated" and renamed["nodesUpdated"][0]["name"] == "Potter's wheel"
+    # Neither the creations, nor the layout's moves (which `layout` alone decides), nor the recipient.
+    assert await ws.silent(3.0)
+    await ws.close()
+
+
+async def test_graph_changed_refuses_a_label_it_does_not_know(server: LiveServer) -> None:
+    token = await sign_up(server, "view-bad-label@example.com")
+    ws = await Socket.open(server, token)
+    await ws.subscribe("1", query=PLACED, labels=["PIZZA"])
+    refused = await ws.receive()
+    assert refused["type"] == "error" and "PIZZA" in refused["payload"][0]["message"], refused
     await ws.close()
 
 
@@ -94,5 +148,8 @@ async def _delta(ws: Socket) -> dict[str, Any]:
     return (await ws.next(30))["graphChanged"]
 
 
-def _nodes(delta: dict[str, Any]) -> list[dict[str, Any]]:
-    return delta["nodesAdded"] + delta["nodesUpdated"]
+def _placed(delta: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Where a positions delta puts each node, by id (empty for any other delta)."""
+    found = delta["positions"] or {"ids": [], "x": [], "y": [], "z": [], "community": []}
+    columns = zip(found["ids"], found["x"], found["y"], found["z"], found["community"], strict=True)
+    return {id_: {"x": x, "y": y, "z": z, "community": c} for id_, x, y, z, c in columns}

@@ -32,7 +32,7 @@ from resolvers.context import Context, authenticate, confirm, recheck
 from schema.admission import NoOperation
 from settings import Settings
 from telemetry import logs, metrics
-from web import graphiql, persisted_queries
+from web import graphiql, origins, persisted_queries
 from web.media_types import GRAPHQL_RESPONSE_JSON, negotiate
 from web.refusals import CODES, refusal
 from web.shutdown import Shutdown
@@ -166,14 +166,24 @@ class KindredGraphQL(GraphQL[Context, None]):
             # File uploads (the GraphQL multipart request specification), with CSRF prevention: see
             # parse_http_body.
             multipart_uploads_enabled=True,
+            # Strawberry's own check of a WebSocket's Origin, with the list Kindred checks first.
+            allowed_origins=sorted(origins.allowed(settings.cors_origin_list)),
         )
         self.settings = settings
         self.shutdown = shutdown or Shutdown()
+        self.origins = origins.allowed(settings.cors_origin_list)
         # Made once, so a Strawberry whose page no longer fits web/graphiql.py fails at start.
         self._graphiql_page = graphiql.kindred_page(self.graphql_ide_html) if settings.graphiql else ""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Strawberry answers the requests it refuses itself in text/plain: here they answer JSON."""
+        """Strawberry answers the requests it refuses itself in text/plain: here they answer JSON. A
+        WebSocket from a page on an origin KINDRED_CORS_ORIGINS does not name is refused (403) at the
+        handshake, before Strawberry sees it (web/origins.py)."""
+        if scope["type"] == "websocket":
+            socket = WebSocket(scope, receive=receive, send=send)
+            if not origins.admits(socket.headers, self.origins):
+                await self.reject_websocket(socket)
+                return
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return

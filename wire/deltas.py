@@ -10,7 +10,7 @@ the form both ends agree on is here, on its own.
 import json
 from typing import Any
 
-from graph.changes import Delta, LinkChange, NodeChange
+from graph.changes import Delta, LinkChange, NodeChange, Placement
 from graph.refs import Ref
 from wire import temporal
 
@@ -19,7 +19,7 @@ def channel(owner: str) -> str:
     """The pub/sub channel of one owner's deltas: only that owner's subscriptions listen to it. Named anew
     with each change of the wire form, so that during a rolling deploy no instance reads a form it does
     not know: a subscriber of an earlier instance catches up by `since` when it subscribes again."""
-    return f"deltas:{owner}"
+    return f"deltas.2:{owner}"  # 2: with the layout's placements (positions)
 
 
 def encode(deltas: list[Delta]) -> bytes:
@@ -45,7 +45,14 @@ def _encoded(delta: Delta) -> dict[str, Any]:
         "at": delta.at,
         "nodes": [nodes(delta.added), nodes(delta.updated), nodes(delta.removed)],
         "links": [links(delta.links_added), links(delta.links_updated), links(delta.links_removed)],
+        # Column by column, as the schema's PositionsDelta gives them: tens of nodes a layout pass.
+        "positions": [
+            [getattr(placed, column) for placed in delta.positions] for column in _PLACEMENT_COLUMNS
+        ],
     }
+
+
+_PLACEMENT_COLUMNS = ("label", "uid", "x", "y", "z", "community")  # Placement's fields, in order
 
 
 def _decoded(item: dict[str, Any]) -> Delta:
@@ -56,7 +63,8 @@ def _decoded(item: dict[str, Any]) -> Delta:
         return LinkChange(type_, Ref.parse(source), Ref.parse(target), _properties(properties) or {})
 
     added, updated, removed = ([node(*n) for n in group] for group in item["nodes"])
-    links = [tuple(link(*x) for x in group) for group in item["links"]]
+    links_added, links_updated, links_removed = (tuple(link(*x) for x in group) for group in item["links"])
+    positions = tuple(Placement(*row) for row in zip(*item["positions"], strict=True))
     return Delta(
         item["owner"],
         item["sequence"],
@@ -65,7 +73,10 @@ def _decoded(item: dict[str, Any]) -> Delta:
         tuple(added),
         tuple(updated),
         tuple(removed),
-        *links,
+        links_added,
+        links_updated,
+        links_removed,
+        positions,
     )
 
 
