@@ -53,8 +53,8 @@ def gifts(world: World, rng: random.Random) -> None:
     birthdays = {
         occasion.people[0]: occasion for occasion in world.occasions if occasion.occasion_type == "birthday"
     }
+    given: dict[int, set[str]] = {person.key: set() for person in world.people}
     for person in world.people:
-        given: set[str] = set()
         count = GIFTS_BY_IMPORTANCE.get(person.importance, 1 if rng.random() < 0.25 else 0)
         for years_ago in range(count):
             occasion = birthdays[person.key]
@@ -62,7 +62,7 @@ def gifts(world: World, rng: random.Random) -> None:
                 occasion = next(o for o in world.occasions if o.occasion_type == "anniversary")
             day = _last(occasion.day, years_ago)
             _gift(world, rng, [person], occasion, day, given)
-    _joint_gifts(world, rng)
+    _joint_gifts(world, rng, given)
 
 
 def _last(day: date, years_ago: int) -> date:
@@ -72,15 +72,23 @@ def _last(day: date, years_ago: int) -> date:
 
 
 def _gift(
-    world: World, rng: random.Random, people: list[Person], occasion: Occasion, day: date, given: set[str]
+    world: World,
+    rng: random.Random,
+    people: list[Person],
+    occasion: Occasion,
+    day: date,
+    given: dict[int, set[str]],
 ) -> None:
+    """A gift from the first person's interests that none of `people` has had from the user before."""
     person = people[0]
+    had = set().union(*(given[p.key] for p in people))
     choices = [(interest, idea) for interest in person.interests for idea in catalog.INTERESTS[interest][1]]
-    fresh = [(interest, idea) for interest, idea in choices if idea.name not in given]
+    fresh = [(interest, idea) for interest, idea in choices if idea.name not in had]
     if not fresh:
         return
     interest, idea = rng.choice(fresh)
-    given.add(idea.name)
+    for p in people:
+        given[p.key].add(idea.name)
     price = round(rng.randint(idea.low, idea.high), -2)
     success, reaction, note = _outcome(rng, person, interest)
     names = " and ".join(p.name for p in people)
@@ -116,7 +124,7 @@ def _outcome(rng: random.Random, person: Person, interest: str) -> tuple[float, 
     return success, reaction, note
 
 
-def _joint_gifts(world: World, rng: random.Random) -> None:
+def _joint_gifts(world: World, rng: random.Random, given: dict[int, set[str]]) -> None:
     """One gift to each couple of the user's parents and the sibling's household, for Christmas."""
     for circle in world.circles:
         if circle.kind != "family" or len(circle.members) < 2:
@@ -124,7 +132,7 @@ def _joint_gifts(world: World, rng: random.Random) -> None:
         couple = _couple(world, circle)
         christmas = next((o for o in world.occasions if o.name == f"Christmas with {circle.name}"), None)
         if couple and christmas is not None:
-            _gift(world, rng, couple, christmas, date(2024, 12, 24), set())
+            _gift(world, rng, couple, christmas, date(2024, 12, 24), given)
 
 
 def _couple(world: World, circle: Circle) -> list[Person]:
