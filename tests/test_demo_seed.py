@@ -58,9 +58,9 @@ async def test_the_demo_is_a_coherent_world_and_runs_again_the_same(
     # One partner; every relationship word agrees with the person's gender, and so does their name.
     assert [p["relationship"]["kind"] for p in people].count("PARTNER") == 1
     for person in people:
-        label, gender, first = person["relationship"]["label"], person["gender"], person["name"].split()[0]
+        label, gender, given = person["relationship"]["label"], person["gender"], person["name"].split()[0]
         assert names.gender_of_word(label) in (None, gender), person
-        assert first in (names.FEMALE if gender == "female" else names.MALE), person
+        assert given in (names.FEMALE if gender == "female" else names.MALE), person
     by_label = Counter(p["relationship"]["label"] for p in people)
     assert by_label["mother"] == by_label["father"] == 1 and by_label["best friend"] == 1
     assert len({p["name"] for p in people}) == len(people)
