@@ -10,7 +10,6 @@ from typing import ClassVar
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from starlette.applications import Starlette
 
 from app import create_app
@@ -20,9 +19,8 @@ from localneo4j import LocalNeo4j, free_port
 from settings import Settings
 from tests.client import GraphQLClient
 from tests.differential import DIFFERENTIAL, DifferentialClient
+from tests.lifespan import started
 from tests.served import Served
-
-STARTUP_SECONDS = 120  # an app's start-up, at most (asgi-lifespan's own bound is 5 s)
 
 
 @pytest.fixture(scope="session")
@@ -90,7 +88,7 @@ async def empty_graph(graph: Graph) -> None:
 async def app(settings: Settings, graph: Graph) -> AsyncIterator[Starlette]:
     application = create_app(settings, graph)
     # Starting takes seconds (the embedder's weights, the vector store); far more on a loaded machine.
-    async with LifespanManager(application, startup_timeout=STARTUP_SECONDS) as manager:
+    async with started(application) as manager:
         yield manager.app  # type: ignore[misc]  # the app with its lifespan state, typed as any ASGI app
 
 
@@ -115,8 +113,8 @@ async def client_of(app: Starlette) -> AsyncIterator[GraphQLClient]:
 @asynccontextmanager
 async def running(settings: Settings, graph: Graph | None = None) -> AsyncIterator[GraphQLClient]:
     """A client of an app of its own, with these settings (and this graph when given)."""
-    started = LifespanManager(create_app(settings, graph), startup_timeout=STARTUP_SECONDS)
-    async with started as manager, client_of(manager.app) as client:
+    lifespan = started(create_app(settings, graph))
+    async with lifespan as manager, client_of(manager.app) as client:
         yield client
 
 

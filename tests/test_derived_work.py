@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from asgi_lifespan import LifespanManager
 
 from app import create_app
 from dispatch import Consumer, Services
@@ -22,7 +21,8 @@ from layout.forces import EDGE
 from settings import Settings
 from storage.embeddings import Embedder
 from tests.client import GraphQLClient
-from tests.conftest import STARTUP_SECONDS, client_of
+from tests.conftest import client_of
+from tests.lifespan import started
 from tests.test_recipients import create as create_recipient
 
 CONCEPT = "mutation ($input: ConceptInput!) { createConcept(input: $input) { id } }"
@@ -163,8 +163,8 @@ class Embedded:
 async def embedding(settings: Settings, graph: Graph, tmp_path: Path) -> AsyncIterator[Embedded]:
     """An app with its dispatcher on, whose embedder notes every text it is given."""
     own = settings.model_copy(update={"data_dir": tmp_path, "dispatch": True})
-    started = LifespanManager(create_app(own, graph), startup_timeout=STARTUP_SECONDS)
-    async with started as manager, client_of(manager.app) as client:
+    lifespan = started(create_app(own, graph))
+    async with lifespan as manager, client_of(manager.app) as client:
         state = manager._state
         embedder, texts = state["embedder"], []
         embed = embedder.embed

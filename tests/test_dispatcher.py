@@ -10,7 +10,6 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-from asgi_lifespan import LifespanManager
 
 import app
 from dispatch import Consumer, Event, Handles, Services, every_kind
@@ -23,6 +22,7 @@ from graph.view import POSITIONS_CHANGED
 from settings import Settings
 from tests.client import ME, GraphQLClient
 from tests.conftest import client_of
+from tests.lifespan import started
 
 
 async def owner_with_events(graph: Graph, count: int, owner: str | None = None) -> str:
@@ -327,7 +327,7 @@ async def kindred(
             "auth_state_ttl_seconds": 3600,
         }
     )
-    async with LifespanManager(app.create_app(own, graph)) as manager, client_of(manager.app) as client:
+    async with started(app.create_app(own, graph)) as manager, client_of(manager.app) as client:
         dispatcher = manager._state["dispatcher"]
         # Renewed once half of it has run out, whatever the commits: never, within this test.
         dispatcher.lease_seconds = 3600

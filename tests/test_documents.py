@@ -14,7 +14,6 @@ from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from fpdf import FPDF
 
 from app import create_app
@@ -25,6 +24,7 @@ from settings import Settings
 from storage.blobs import BlobStore
 from tests.client import GraphQLClient
 from tests.conftest import LiveServer
+from tests.lifespan import started
 from tests.openai_stand_in import SPOKEN, OpenAIStandIn
 from tests.test_blobs_contract import moto_url  # noqa: F401 -- the fixture: moto's S3 server
 from tests.test_recipients import create as create_recipient
@@ -120,7 +120,7 @@ class Instance:
 async def kindred(settings: Settings, graph: Graph, tmp_path: Path) -> AsyncIterator[Instance]:
     """An app of its own (its blobs and vectors in a fresh folder); its dispatcher runs on `drain`."""
     own = settings.model_copy(update={"data_dir": tmp_path, "max_upload_bytes": 2_000_000})
-    async with LifespanManager(create_app(own, graph)) as manager:
+    async with started(create_app(own, graph)) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://kindred.test") as http:
             state = manager._state
@@ -465,7 +465,7 @@ async def test_a_long_recording_is_transcribed_in_parts_with_its_times_and_sets_
         }
     )
     own = Settings.model_validate(own.model_dump())  # the secret as pydantic types it
-    async with LifespanManager(create_app(own, graph)) as manager:
+    async with started(create_app(own, graph)) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://kindred.test") as http:
             client = GraphQLClient(http)
@@ -516,7 +516,7 @@ async def test_on_s3_a_document_downloads_from_a_presigned_url_and_is_extracted_
             "s3_secret_access_key": "testing",
         }
     )
-    async with LifespanManager(create_app(own, graph)) as manager:
+    async with started(create_app(own, graph)) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://kindred.test") as http:
             client = GraphQLClient(http)

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from pypdf import PageObject
 
 from app import create_app
@@ -15,6 +14,7 @@ from dispatch import pdf_text
 from graph.driver import Graph
 from settings import Settings
 from tests.client import GraphQLClient
+from tests.lifespan import started
 from tests.pdf_bomb import page_tree_bomb
 from tests.test_documents import Instance, document, pdf_of, profile_pdf, recipient, upload
 
@@ -23,7 +23,7 @@ async def instance(
     settings: Settings, graph: Graph, tmp_path: Path, **bounds: object
 ) -> AsyncIterator[Instance]:
     own = settings.model_copy(update={"data_dir": tmp_path, **bounds})
-    async with LifespanManager(create_app(own, graph)) as manager:
+    async with started(create_app(own, graph)) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://kindred.test") as http:
             state = manager._state

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from asgi_lifespan import LifespanManager
 
 from app import create_app
 from dispatch import pdf_text
@@ -17,6 +16,7 @@ from dispatch.fair_queue import FairQueue
 from graph.driver import Graph
 from settings import Settings
 from tests.conftest import client_of
+from tests.lifespan import started
 from tests.test_documents import DOCUMENT, pdf_of, profile_pdf, upload
 from tests.test_recipients import create as create_recipient
 
@@ -47,8 +47,8 @@ async def test_a_users_one_page_pdf_is_ready_while_another_users_heavy_one_is_st
     monkeypatch.setattr(pdf_text, "page_texts", first_held)
     own = settings.model_copy(update={"data_dir": tmp_path, "dispatch": True, "dispatch_poll_seconds": 0.2})
     # A generous start: the dispatcher starts with it, on a machine that may be loaded.
-    started = LifespanManager(create_app(own, graph), startup_timeout=120)
-    async with started as manager, client_of(manager.app) as client:
+    lifespan = started(create_app(own, graph))
+    async with lifespan as manager, client_of(manager.app) as client:
         ann = await client.sign_up("heavy-a@example.com")
         bob = await client.sign_up("light-b@example.com")
         a_to = (await create_recipient(client, ann, "Ann's mom"))["id"]

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from pydantic import SecretStr
 
 from app import create_app
@@ -17,6 +16,7 @@ from graph.driver import Graph
 from localneo4j import free_port
 from settings import Settings
 from tests.client import GraphQLClient
+from tests.lifespan import started
 from web.readiness import Readiness
 
 
@@ -37,7 +37,7 @@ async def instance(
 ) -> AsyncIterator[tuple[httpx.AsyncClient, Readiness]]:
     """An app of its own: its own folder, as the suite's app holds the embedded vector store's."""
     own = settings.model_copy(update={"data_dir": tmp_path})
-    async with LifespanManager(create_app(own, graph)) as manager:
+    async with started(create_app(own, graph)) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://kindred.test") as http:
             await until_ready(http)
@@ -104,7 +104,7 @@ async def test_an_embedder_that_cannot_embed_is_not_ready(
             "openai_timeout_seconds": 1,
         }
     )
-    async with LifespanManager(create_app(unreachable, graph)) as manager:
+    async with started(create_app(unreachable, graph)) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://kindred.test") as http:
             ready = await http.get("/health/ready")

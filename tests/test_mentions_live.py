@@ -6,7 +6,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
 import app
 from app import create_app
@@ -16,6 +15,7 @@ from graph.driver import Graph
 from settings import Settings
 from tests.client import GraphQLClient
 from tests.conftest import LiveServer
+from tests.lifespan import started
 from tests.live import CREATE_RECIPIENT, Socket, live_settings, post, sign_up
 from tests.test_documents import pdf_of, upload
 
@@ -65,7 +65,7 @@ async def extracting(settings: Settings, graph: Graph, tmp_path: Path) -> AsyncI
     own = settings.model_copy(update={"data_dir": tmp_path})
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(app, "CONSUMERS", [Consumer.of(document_extraction), Consumer.of(mentions)])
-        async with LifespanManager(create_app(own, graph)) as manager:
+        async with started(create_app(own, graph)) as manager:
             transport = httpx.ASGITransport(app=manager.app)
             async with httpx.AsyncClient(transport=transport, base_url="http://kindred.test") as http:
                 yield http, manager._state["dispatcher"]

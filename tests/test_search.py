@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from asgi_lifespan import LifespanManager
 
 from app import create_app
 from dispatch import Services, embeddings
@@ -16,6 +15,7 @@ from storage.embeddings import Embedder
 from storage.vectors import VectorStore
 from tests.client import GraphQLClient
 from tests.conftest import client_of
+from tests.lifespan import started
 from tests.test_recipients import create as create_recipient
 
 SEARCH = """query ($q: String!, $kinds: [SearchKind!], $first: Int, $near: ID, $minScore: Float) {
@@ -45,7 +45,7 @@ async def kindred(settings: Settings, graph: Graph, tmp_path: Path) -> AsyncIter
     own = settings.model_copy(update={"data_dir": tmp_path, "dispatch": True})
     # Startup (migrations checked, the embedder loaded) can take more than the default 5 s on a busy machine.
     app = create_app(own, graph)
-    async with LifespanManager(app, startup_timeout=120) as manager, client_of(manager.app) as client:
+    async with started(app) as manager, client_of(manager.app) as client:
         state = manager._state  # the lifespan's state: what each request is given
         yield Instance(client, state["dispatcher"], state["vectors"], state["embedder"])
 

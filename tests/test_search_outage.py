@@ -4,14 +4,13 @@
 from pathlib import Path
 from typing import Any
 
-from asgi_lifespan import LifespanManager
-
 from app import create_app
 from graph import dispatcher as progress
 from graph.driver import Graph
 from localneo4j import free_port
 from settings import Settings
 from tests.conftest import client_of
+from tests.lifespan import started
 from tests.test_search import MEMORY, SEARCH
 
 
@@ -22,7 +21,7 @@ async def test_an_outage_loses_no_change_and_applies_none_twice(
     down = settings.model_copy(update={"data_dir": tmp_path, "dispatch": True, "qdrant_url": dead})
     down = down.model_copy(update={"qdrant_timeout_seconds": 1.0})
     contents = ["Sailing off the coast of Brittany", "Baking sourdough bread", "Learning the cello"]
-    async with LifespanManager(create_app(down, graph)) as manager, client_of(manager.app) as client:
+    async with started(create_app(down, graph)) as manager, client_of(manager.app) as client:
         token = await client.sign_up("outage@example.com")
         for content in contents:
             await client.data(MEMORY, {"input": {"kind": "EPISODIC", "content": content}}, token=token)
@@ -35,7 +34,7 @@ async def test_an_outage_loses_no_change_and_applies_none_twice(
         assert done <= user["n"] - len(contents)
 
     fixed = settings.model_copy(update={"data_dir": tmp_path, "dispatch": True})  # vectors embedded again
-    async with LifespanManager(create_app(fixed, graph)) as manager, client_of(manager.app) as client:
+    async with started(create_app(fixed, graph)) as manager, client_of(manager.app) as client:
         dispatcher = manager._state["dispatcher"]
         await dispatcher.drain()
         # Each event after the consumer's cursor once, none lost: those that waited, and any appended

@@ -6,7 +6,6 @@ import logging
 from pathlib import Path
 
 import pytest
-from asgi_lifespan import LifespanManager
 
 from app import create_app
 from graph import dispatcher as progress
@@ -14,6 +13,7 @@ from graph.driver import Graph
 from settings import Settings
 from storage.embeddings import ModelMissing
 from tests.conftest import client_of
+from tests.lifespan import started
 from tests.test_search import MEMORY, SEARCH
 
 SIMILAR = "query ($id: ID!) { similar(id: $id, first: 2) { score node { id } } }"
@@ -25,7 +25,7 @@ async def test_without_its_model_the_server_starts_loud_and_search_is_unavailabl
     missing = tmp_path / "no-model-here"
     own = settings.model_copy(update={"data_dir": tmp_path, "local_embedding_model_dir": missing})
     with caplog.at_level(logging.INFO, logger="kindred"):
-        manager = await LifespanManager(create_app(own, graph), startup_timeout=120).__aenter__()
+        manager = await started(create_app(own, graph)).__aenter__()
     try:
         loud = [
             r for r in caplog.records if r.levelno >= logging.ERROR and "SEARCH IS UNAVAILABLE" in r.message
