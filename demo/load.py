@@ -216,7 +216,11 @@ async def _memories(
         tx, "INVOLVES", owner=owner, edges=[(u, person[k], {}) for u, m in pairs for k in m.people]
     )
     await bulk.link_all(
-        tx, "MENTIONS", owner=owner, edges=[(u, concept[c], {}) for u, m in pairs for c in m.concepts]
+        tx,
+        "MENTIONS",
+        owner=owner,
+        edges=[(u, concept[c], {}) for u, m in pairs for c in m.concepts],
+        between=("Memory", "Concept"),
     )
     ends = [[Ref("Recipient", person[k]) for k in m.people] for m in world.memories]
     await bulk.announce(tx, owner=owner, created=list(zip(made, ends, strict=True)))

@@ -65,7 +65,10 @@ async def update(graph: Graph, owner: str, refs: Iterable[Ref]) -> int:
         rows, moved = arrange(owner, nodes, pairs)
         laid_out, changed, extent = len(nodes), 0, _extent(nodes, rows)
     else:
-        rows, moved = arrange_around(owner, nodes, pairs, state["extent"])
+        # Leiden numbers communities below the nodes it saw, and `changed` grows by at least the new
+        # nodes of each local pass: so a community of its own numbered from their sum is no one else's.
+        fresh = (state["laid_out"] or 0) + state["changed"]
+        rows, moved = arrange_around(owner, nodes, pairs, state["extent"], fresh)
         laid_out, changed, extent = None, len(refs), _extent([], rows)  # a local pass only grows it
     return await graph.write(
         _keep, owner=owner, rows=rows, moved=moved, laid_out=laid_out, changed=changed, extent=extent
@@ -126,10 +129,11 @@ def _extent(nodes: list[dict[str, Any]], rows: list[dict]) -> float:
 
 
 def arrange_around(
-    owner: str, nodes: list[dict[str, Any]], pairs: list[tuple], extent: float
+    owner: str, nodes: list[dict[str, Any]], pairs: list[tuple], extent: float, fresh: int = 0
 ) -> tuple[list[dict], list[Ref]]:
     """The local pass over a neighbourhood: places its new nodes (each in the community most of its
-    links reach, its rank left for the whole pass; one linked to nothing placed past the picture's
+    links reach, else in one of its own numbered from `fresh`, as Leiden leaves a node linked to
+    nothing; its rank left for the whole pass; one linked to nothing placed past the picture's
     `extent`) and relaxes around them; communities and ranks of the others stay as kept."""
     n = len(nodes)
     known = np.array([node["x"] is not None for node in nodes], dtype=bool)
@@ -142,6 +146,8 @@ def arrange_around(
     new_uids = sorted(node["uid"] for node in nodes if node["x"] is None)
     positions, moving = forces.place(kept, known, links, _seed(owner, *new_uids), extent=extent)
     groups = _joined_communities(nodes, weighted)
+    alone = [i for i, node in enumerate(nodes) if node["community"] is None and i not in groups]
+    groups |= {i: fresh + k for k, i in enumerate(alone)}
     rows: list[dict] = []
     refs: list[Ref] = []
     for i in sorted(set(moving.tolist())):

@@ -168,6 +168,7 @@ class Dispatcher:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
+        self._stopping = False  # its loops are gone: a drain asked for after the stop delivers in full
         for state in self._states.values():
             if state.lock.locked():
                 state.lock.release()

@@ -40,10 +40,23 @@ async def create_all(
     return [Ref(kind.label, uid) for uid, _ in rows]
 
 
-async def link_all(tx: AsyncManagedTransaction, rel: str, *, owner: str, edges: Sequence[Edge]) -> None:
-    """Links each pair of the owner's nodes with `rel` (declared between their labels); an end that is
-    not the owner's is an error, and the whole transaction with it."""
-    source, target = ENDS[rel]
+async def link_all(
+    tx: AsyncManagedTransaction,
+    rel: str,
+    *,
+    owner: str,
+    edges: Sequence[Edge],
+    between: tuple[str, str] | None = None,
+) -> None:
+    """Links each pair of the owner's nodes with `rel` (declared between their labels: `between` names
+    them where the type joins more than one pair); an end that is not the owner's is an error, and the
+    whole transaction with it."""
+    pairs = ENDS[rel]
+    if between is None and len(pairs) == 1:
+        (between,) = pairs
+    if between is None or between not in pairs:
+        raise ValueError(f"{rel} is declared between {sorted(pairs)}: say which pair")
+    source, target = between
     query = f"""
     UNWIND $edges AS edge
     MATCH (a:{source} {{uid: edge[0], owner: $owner}})
