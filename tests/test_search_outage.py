@@ -27,11 +27,11 @@ async def test_an_outage_loses_no_change_and_applies_none_twice(
             await client.data(MEMORY, {"input": {"kind": "EPISODIC", "content": content}}, token=token)
         error = await client.error(SEARCH, {"q": "boat trip"}, token=token)
         assert error["extensions"]["code"] == "SEARCH_UNAVAILABLE"
-        # The memories' events wait: the consumer has none of them (the sign-up's, before them, may have
-        # gone through on its own, or may wait with them in one batch).
-        user = await _user(graph)
-        done = (await graph.read(progress.cursors, consumer="embeddings")).get(user["uid"], 0)
-        assert done <= user["n"] - len(contents)
+    # Read once the app has stopped, so that no pass moves the cursor after it: the memories' events wait
+    # (the sign-up's, before them, may have gone through on its own, or may wait with them in one batch).
+    user = await _user(graph)
+    done = (await graph.read(progress.cursors, consumer="embeddings")).get(user["uid"], 0)
+    assert done <= user["n"] - len(contents)
 
     fixed = settings.model_copy(update={"data_dir": tmp_path, "dispatch": True})  # vectors embedded again
     async with started(create_app(fixed, graph)) as manager, client_of(manager.app) as client:
