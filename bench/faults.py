@@ -20,11 +20,9 @@ sequences it saw must be exactly 2..last (the sign-up is 1), in order, each once
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +34,7 @@ import httpx
 import websockets
 from websockets.typing import Subprotocol
 
+from bench.processes import Kindred, Redis
 from localneo4j import LocalNeo4j, free_port
 
 SECRET = "bench-faults-secret-that-is-long-enough-for-hs256"  # noqa: S105  # a throwaway bench's
@@ -45,71 +44,6 @@ mutation { signUp(email: "faults@example.com", password: "a fault bench password
 CREATE = "mutation ($n: String!) { createConcept(input: {name: $n}) { id } }"
 SUBSCRIBE = "subscription ($since: Int) { graphChanged(since: $since) { sequence } }"
 LAST = "{ events(last: 1) { nodes { sequence } } }"
-
-
-class Kindred:
-    """`python app.py` on a fixed port, so it can be killed and started again where clients look."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.port = free_port()
-        self.env = {**os.environ, **env, "KINDRED_PORT": str(self.port)}
-        self.log = log
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        with self.log.open("a") as log:
-            self.process = subprocess.Popen([sys.executable, "app.py"], env=self.env, stdout=log, stderr=log)
-
-    async def ready(self, within: float = 300) -> None:
-        deadline = time.monotonic() + within
-        async with httpx.AsyncClient(timeout=3) as http:
-            while time.monotonic() < deadline:
-                with contextlib.suppress(httpx.HTTPError):
-                    if (await http.get(f"{self.base}/health/live")).status_code == 200:
-                        return
-                await asyncio.sleep(0.2)
-        raise RuntimeError("Kindred did not start: see " + str(self.log))
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait()
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=120)
-
-
-class Redis:
-    def __init__(self, folder: Path) -> None:
-        self.port = free_port()
-        self.folder = folder
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
-        self.process = subprocess.Popen([*command, "--dir", str(self.folder)], stdout=subprocess.DEVNULL)
-        deadline = time.monotonic() + 30
-        while (
-            subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True).stdout
-            != b"PONG\n"
-        ):
-            assert time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
 
 
 class Run:
