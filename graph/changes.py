@@ -24,6 +24,7 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
+from graph import data_keys
 from graph.events import POSITIONS_CHANGED, Change, EventKind
 from graph.kinds import BY_LABEL, ENDS, joins, oriented
 from graph.pages import Row
@@ -296,7 +297,13 @@ async def _nodes(tx: AsyncManagedTransaction, owner: str, refs: set[Ref]) -> dic
         branches.append(f"{match} RETURN '{label}' AS label, n.uid AS uid, {projection} AS n")
     query = "CALL () { " + " UNION ALL ".join(branches) + " } RETURN label, uid, n"
     result = await tx.run(query, owner=owner, **params)
-    return {Ref(record["label"], record["uid"]): native(record["n"]) async for record in result}
+    found = {Ref(record["label"], record["uid"]): native(record["n"]) async for record in result}
+    sealed = {label for label in by_label if label in BY_LABEL and BY_LABEL[label].sensitive}
+    if sealed and not await data_keys.shows_sensitive(tx, owner):
+        for ref, properties in found.items():  # a delta leaves them out, as the owner chose
+            for name in BY_LABEL[ref.label].sensitive if ref.label in sealed else ():
+                properties.pop(name, None)
+    return found
 
 
 async def _links(

@@ -122,6 +122,16 @@ class Kind:
     # the properties the API never shows (kept for the server's own use).
     api_names: Mapping[str, str] = field(default_factory=dict)
     private: tuple[str, ...] = ()
+    # The properties stored sealed (vault/): opened for their owner alone, never searched, drawn or
+    # sent in a live delta unless the owner chose to (graph/data_keys.py's show_sensitive).
+    sensitive: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        searched = self.searched
+        exposed = {self.title, *(searched.sentence if searched else ())}
+        exposed |= {name for _, names in (searched.listed if searched else ()) for name in names}
+        if exposed & set(self.sensitive):
+            raise ValueError(f"{self.label}: a sensitive field is its title or in its search text")
 
     @cached_property
     def projection(self) -> str:

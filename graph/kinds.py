@@ -226,6 +226,7 @@ CONFLICT = Kind(
         ),
     ),
     title="summary",
+    sensitive=("private_note",),  # what the viewer keeps to themselves about it
     relations=(
         Relation("ABOUT", "Conflict", "Concept"),
         Relation("WITH", "Conflict", "Recipient"),

@@ -167,6 +167,7 @@ class Conflict(Owned):
     summary = StringProperty()
     cycle_phase = StringProperty()
     transcript = StringProperty()  # set from its recording (a Document) once transcribed
+    private_note = StringProperty()  # sensitive: stored sealed (graph/kinds.py)
 
 
 class Document(Owned):

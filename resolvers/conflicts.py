@@ -9,7 +9,7 @@ from uuid import uuid4
 from graph import conflicts
 from graph.conflicts import CONFLICT
 from graph.pages import Row
-from resolvers import checks, nodes
+from resolvers import checks, nodes, sealed
 from resolvers.context import Context
 from resolvers.pages import Order, PageArgs, Paged
 
@@ -17,10 +17,12 @@ from resolvers.pages import Order, PageArgs, Paged
 async def create(context: Context, values: dict[str, Any], recipient: str, topics: list[str]) -> Row:
     values = _checked({"started_at": datetime.now(UTC), **{k: v for k, v in values.items() if v is not None}})
     topics = checks.texts(topics, "topics", 20)
+    uid = str(uuid4())
+    values = await sealed.seal(context, CONFLICT, uid, values)
     return await context.graph.write(
         conflicts.create,
         owner=context.viewer,
-        uid=str(uuid4()),
+        uid=uid,
         values=values,
         recipient=recipient,
         topics=topics,
@@ -28,7 +30,8 @@ async def create(context: Context, values: dict[str, Any], recipient: str, topic
 
 
 async def update(context: Context, uid: str, values: dict[str, Any]) -> Row:
-    return await nodes.update(context, CONFLICT, uid, _checked(values))
+    values = await sealed.seal(context, CONFLICT, uid, _checked(values))
+    return await nodes.update(context, CONFLICT, uid, values)
 
 
 async def delete(context: Context, uid: str) -> list[str]:
@@ -45,6 +48,10 @@ async def page(context: Context, where: dict[str, Any], orders: Sequence[Order],
     if where.get("topic") is not None:
         checks.text(where["topic"], "topic", 100)
     return await nodes.page(context, CONFLICT, conflicts.condition(**where), orders, args)
+
+
+async def private_note(context: Context, uid: str, stored: Any) -> str | None:
+    return await sealed.opened(context, CONFLICT.label, uid, "private_note", stored)
 
 
 # The relations that reach them, each a resolver of the fields of that name.

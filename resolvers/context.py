@@ -50,6 +50,8 @@ class Context:
     # What each list field of this request's document reads of its nodes (schema/selection.py), worked
     # out once per field, not once per parent.
     reads: dict[Any, Any] = field(default_factory=dict, repr=False)
+    # The viewer's data key (id, key), unwrapped once per request (resolvers/sealed.py).
+    data_key: tuple[str, bytes] | None = field(default=None, repr=False)
 
     @property
     def loaders(self) -> Loaders:

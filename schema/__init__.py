@@ -39,6 +39,7 @@ from schema.paths import PathQuery
 from schema.recipients import RecipientMutation, RecipientQuery
 from schema.scalars import JSON, DateTime
 from schema.search import SearchQuery
+from schema.sensitive import SensitiveMutation
 from schema.system import SystemSubscription
 from schema.telemetry import RecordOperation, Traced
 from schema.validation_cache import KnownValid, ValidationCache
@@ -82,6 +83,7 @@ Mutation = merge_types(
         InsightMutation,
         LinkMutation,
         DocumentMutation,
+        SensitiveMutation,
     ),
 )
 Subscription = merge_types("Subscription", (SystemSubscription, LiveSubscription))

@@ -12,6 +12,7 @@ from resolvers import conflicts as resolve
 from resolvers import documents as document_resolvers
 from resolvers import recipients as recipient_resolvers
 from resolvers.pages import Order
+from schema import selection
 from schema.docs import described
 from schema.mentions import mentions_of
 from schema.placed import Placed
@@ -58,6 +59,11 @@ CONFLICT = {
     "cycle_phase": 'Where it is in its cycle ("tension", "repair"), up to 50 characters.',
     "created_at": "When it was recorded (UTC).",
     "topics": "What it is about, by name (up to 20): concepts, made where new.",
+    "private_note": (
+        "What the viewer keeps to themselves about it, up to 10,000 characters: stored encrypted with"
+        " their own key, shown to them alone, never searched or drawn, and in live updates only when"
+        " they chose to see it there (setShowSensitive)."
+    ),
     "transcript": "The transcript of its recording, once transcribed (a Document with the RECORDING role).",
 }
 
@@ -75,6 +81,10 @@ class Conflict(OwnedNode, Placed):
     cycle_phase: str | None
     created_at: dt.datetime
     transcript: str | None
+
+    @strawberry.field(description=CONFLICT["private_note"], metadata=selection.reading("private_note"))
+    async def private_note(self, info: Info) -> str | None:
+        return await resolve.private_note(info.context, str(self.id), self.kept.get("private_note"))
 
     recipient = related_one(Recipient, recipient_resolvers.of_conflict, "Who it is with.")
     topics = related(Concept, ConceptOrder, concept_resolvers.of_conflict, "What it is about.")
@@ -94,6 +104,7 @@ class CreateConflictInput:
     severity: float | None = None
     summary: str | None = None
     cycle_phase: str | None = None
+    private_note: str | None = None
     topics: list[str] | None = None
 
 
@@ -107,6 +118,7 @@ class UpdateConflictInput:
     severity: float | None = strawberry.UNSET
     summary: str | None = strawberry.UNSET
     cycle_phase: str | None = strawberry.UNSET
+    private_note: str | None = strawberry.UNSET
 
 
 @strawberry.input(description="Which conflicts to list: all the conditions given hold.")
