@@ -39,6 +39,7 @@ from schema.paths import PathQuery
 from schema.recipients import RecipientMutation, RecipientQuery
 from schema.scalars import JSON, DateTime
 from schema.search import SearchQuery
+from schema.sessions import SessionMutation, SessionQuery
 from schema.system import SystemSubscription
 from schema.telemetry import RecordOperation, Traced
 from schema.validation_cache import KnownValid, ValidationCache
@@ -57,6 +58,7 @@ def _describe(merged: type, description: str) -> None:
 
 QUERIES = (
     AccountQuery,
+    SessionQuery,
     RecipientQuery,
     OccasionQuery,
     ConceptQuery,
@@ -73,6 +75,7 @@ Mutation = merge_types(
     "Mutation",
     (
         AccountMutation,
+        SessionMutation,
         RecipientMutation,
         OccasionMutation,
         ConceptMutation,
