@@ -9,7 +9,7 @@ replaces or drops the cached entry, so the change holds on the next request.
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from graph import api_keys, users
@@ -46,6 +46,8 @@ class KeyRecord:
 # that during a rolling deploy no instance reads a record it cannot.
 _KEY = "apikey:{}"
 _EARLIER_KEY = "key:{}"
+# When a session's last use was last written to the graph (graph/sessions.py's touch).
+_SEEN = "seen:{}"
 
 
 async def user_state(cache: Cache | None, graph: Graph, uid: str) -> AuthState | None:
@@ -104,3 +106,18 @@ def _key_record(row: dict[str, Any]) -> KeyRecord:
     """A key's record as the graph gives it (datetimes) or the cache keeps it (tagged: wire/temporal.py)."""
     expires_at, last_used_at = temporal.untag(row["expires_at"]), temporal.untag(row["last_used_at"])
     return KeyRecord(row["uid"], row["owner"], expires_at, last_used_at)
+
+
+async def seen_recently(cache: Cache | None, token_id: str, within: timedelta) -> bool:
+    """Whether a session's last use was recorded within `within` (no cache: take it as recorded, since
+    without one every request would write)."""
+    if cache is None:
+        return True
+    seen = await cache.get(_SEEN.format(token_id))
+    return seen is not None and datetime.now(UTC) - datetime.fromisoformat(seen) < within
+
+
+async def remember_seen(cache: Cache | None, token_id: str) -> None:
+    """Notes that a session's last use was just recorded in the graph."""
+    if cache is not None:
+        await cache.set(_SEEN.format(token_id), datetime.now(UTC).isoformat())

@@ -14,9 +14,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from auth import keys, tokens
-from auth.state import AuthState, KeyRecord, api_key, remember_key, user_state
+from auth.state import (
+    AuthState,
+    KeyRecord,
+    api_key,
+    remember_key,
+    remember_seen,
+    seen_recently,
+    user_state,
+)
 from errors import Forbidden, KindredError, Unauthenticated
-from graph import api_keys
+from graph import api_keys, sessions
 from graph.driver import Graph
 from storage.cache import Cache
 
@@ -74,6 +82,10 @@ async def _check_session(
     state = await _active_user(graph, cache, user_uid)
     if generation != state.generation or token_id in state.revoked:
         raise Unauthenticated("This session has ended (logged out): log in again.")
+    # A session's last use, like an API key's, is written at most once a minute, not on every request.
+    if not await seen_recently(cache, token_id, _LAST_USED_RESOLUTION):
+        await graph.write(sessions.touch, token_id)
+        await remember_seen(cache, token_id)
 
 
 async def _check_api_key(graph: Graph, cache: Cache | None, key_hash: str) -> Credential:

@@ -31,6 +31,7 @@ from uuid import uuid4
 from dispatch import Consumer, Event, Services
 from dispatch.poison import Failures
 from graph import dispatcher
+from graph.events import acting_as
 from telemetry import metrics
 
 logger = logging.getLogger("kindred.dispatch")
@@ -311,7 +312,7 @@ class Dispatcher:
         owners = [(owner, list(group)) for owner, group in groupby(events, key=attrgetter("owner"))]
         if len(owners) > 1:
             try:
-                await consumer.handle(self.services, events)
+                await _handle(consumer, self.services, events)
                 self.failed.succeeded(consumer.name, events)
                 return events, {}
             except Exception:
@@ -334,7 +335,7 @@ class Dispatcher:
         """The longest run of one owner's events (in order) the consumer handles, found by halves, and
         the error of the event after it, if one failed; a poison event is set aside and passed."""
         try:
-            await consumer.handle(self.services, events)
+            await _handle(consumer, self.services, events)
         except Exception as error:
             if len(events) > 1:
                 half = len(events) // 2
@@ -484,3 +485,9 @@ def _observe_lag(consumer: str, events: list[Event]) -> None:
         if event.at is not None:
             lag.observe(max(0.0, now - event.at))
     delivered.inc(len(events))
+
+
+async def _handle(consumer: Consumer, services: Services, events: Sequence[Event]) -> None:
+    """The consumer's handling of these events; whatever it writes names it as the actor."""
+    with acting_as(f"consumer:{consumer.name}"):
+        await consumer.handle(services, events)

@@ -24,15 +24,15 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph import data_keys
+from graph import data_keys, sessions
 from graph.events import POSITIONS_CHANGED, Change, EventKind
 from graph.kinds import BY_LABEL, ENDS, joins, oriented
 from graph.pages import Row
 from graph.refs import Ref
 from graph.rows import native
 
-# The account's own nodes, which are no Kind: the viewer's User and API keys, with the fields their
-# types show (graph/users.py, graph/api_keys.py); never a password or key hash.
+# The account's own nodes, which are no Kind: the viewer's User, API keys and sessions, with the fields
+# their types show (graph/users.py, graph/api_keys.py, graph/sessions.py); never a password or key hash.
 _ACCOUNT = {
     "User": (
         "MATCH (n:User {uid: $owner}) WHERE n.uid IN $uids",
@@ -42,6 +42,7 @@ _ACCOUNT = {
         "MATCH (n:ApiKey {owner: $owner}) WHERE n.uid IN $uids",
         "n {.uid, .name, .prefix, .status, .created_at, .last_used_at, .expires_at, .revoked_at}",
     ),
+    "Session": ("MATCH (n:Session {owner: $owner}) WHERE n.uid IN $uids", sessions.public("n")),
 }
 LABELS = frozenset(BY_LABEL) | frozenset(_ACCOUNT)
 REPLAY_PAGE = 100

@@ -12,7 +12,9 @@ the owners so marked, not from every user, and unmarks an owner once every consu
 """
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
@@ -24,7 +26,7 @@ from graph.pages import Condition, Page, Row, Rows
 from graph.refs import Ref
 from graph.rows import native, sort_values_of
 
-_FIELDS = "n {.uid, .sequence, .kind, .nodes, .at, .data}"
+_FIELDS = "n {.uid, .sequence, .kind, .nodes, .at, .data, .actor}"
 SORTS = {"sequence": "n.sequence"}
 
 
@@ -100,6 +102,37 @@ LOGGED_OUT_EVERYWHERE = EventKind.named("LoggedOutEverywhere")
 POSITIONS_CHANGED = EventKind.named("PositionsChanged")  # the layout's (dispatch/layout.py)
 CONFLICT_TRANSCRIBED = EventKind.named("ConflictTranscribed")
 API_KEY_REVOKED = EventKind.named("ApiKeyRevoked")
+LOGGED_IN = EventKind.named("LoggedIn")
+SESSION_ENDED = EventKind.named("SessionEnded")
+
+# Who makes the changes of the running task: "Session:<uid>" or "ApiKey:<uid>" (the credential of the
+# request, set once it is confirmed: schema/admission.py), or "consumer:<name>" (around each delivery of
+# the dispatcher: dispatch/runner.py). A context variable, not a parameter, so that every write, present
+# and future, records its actor without being told; a write outside all of them is the system's.
+SYSTEM_ACTOR = "system"
+_ACTOR: ContextVar[str | None] = ContextVar("kindred_event_actor", default=None)
+
+
+@contextmanager
+def acting_as(actor: str | None) -> Iterator[None]:
+    """The Events written inside name `actor` as whoever made them."""
+    token = _ACTOR.set(actor)
+    try:
+        yield
+    finally:
+        _ACTOR.reset(token)
+
+
+def set_actor(actor: str | None) -> str | None:
+    """Sets the actor for the rest of the running task (for hooks that cannot wrap it in a `with`);
+    returns the one it replaces, to be set back."""
+    previous = _ACTOR.get()
+    _ACTOR.set(actor)
+    return previous
+
+
+def current_actor() -> str:
+    return _ACTOR.get() or SYSTEM_ACTOR
 
 
 @dataclass(frozen=True)
@@ -144,12 +177,13 @@ async def append_all(
     WITH base
     UNWIND range(0, size($changes) - 1) AS i
     CREATE (e:Event {uid: $changes[i].uid, owner: $owner, sequence: base + i + 1, kind: $changes[i].kind,
-                     nodes: $changes[i].nodes, data: $data, at: datetime()})
+                     nodes: $changes[i].nodes, data: $data, actor: $actor, at: datetime()})
     RETURN collect(e.sequence) AS sequences
     """
     made = [(str(uuid4()), str(kind), [str(node) for node in nodes]) for kind, nodes in changes]
     rows = [{"uid": uid, "kind": kind, "nodes": nodes} for uid, kind, nodes in made]
-    record = await (await tx.run(query, owner=owner, changes=rows, data=data)).single(strict=True)
+    params = {"owner": owner, "changes": rows, "data": data, "actor": current_actor()}
+    record = await (await tx.run(query, params)).single(strict=True)
     sequences: list[int] = record["sequences"]
     # Given to the dispatcher after the commit (graph/driver.py): it wakes the consumers of these kinds,
     # and may hand the events over without reading them back.

@@ -1,6 +1,7 @@
 """Cypher for gifts: what was given (GAVE), to whom, for what, what came of it, what the outcomes teach
 about each relationship (the KNOWS statistics), and the relations that reach gifts and outcomes."""
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import uuid4
@@ -17,6 +18,9 @@ from graph.pages import Condition, Row
 from graph.properties import for_create
 from graph.refs import Ref
 from graph.traversals import Traversal
+
+# What an outcome's event keeps of it: its numbers (and whether it was given at all).
+_OUTCOME_NUMBERS = ("success", "reaction_intensity", "relationship_impact", "was_given", "would_give_again")
 
 # The relations that reach gifts and outcomes.
 OF_RECIPIENT = Traversal("Recipient", "(p)<-[:INTENDED_FOR]-(n:Gift)", GIFT)
@@ -125,7 +129,9 @@ async def record_outcome(
         raise NotFound("No gift of yours has this id.", id=gift)
     await knows.refresh(tx, owner=owner, recipients=record["recipients"])
     refs = [Ref("GiftOutcome", uid), Ref("Gift", gift)]
-    await events.append(tx, owner, EventKind.created("GiftOutcome"), refs)
+    # The numbers of an outcome, kept with its event: the log then tells how gifts went over time.
+    numbers = {key: props.get(key) for key in _OUTCOME_NUMBERS if props.get(key) is not None}
+    await events.append(tx, owner, EventKind.created("GiftOutcome"), refs, json.dumps(numbers))
     return OUTCOME.row(record["n"])
 
 

@@ -195,6 +195,14 @@ MIGRATIONS = (
             "SET u.dispatch_due = true",
         ),
     ),
+    Migration(
+        10,
+        "sessions (each logIn or signUp): a unique uid, by owner",
+        (
+            "CREATE CONSTRAINT Session_uid IF NOT EXISTS FOR (s:Session) REQUIRE s.uid IS UNIQUE",
+            "CREATE INDEX Session_owner IF NOT EXISTS FOR (s:Session) ON (s.owner)",
+        ),
+    ),
 )
 
 _LEDGER = "CREATE CONSTRAINT Migration_version IF NOT EXISTS FOR (m:Migration) REQUIRE m.version IS UNIQUE"

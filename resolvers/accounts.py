@@ -9,9 +9,11 @@ from uuid import uuid4
 from email_validator import EmailNotValidError, validate_email
 
 from auth import keys, passwords, tokens
-from auth.state import forget_key, remember_user
+from auth.state import forget_key, remember_seen, remember_user
 from errors import BadUserInput, Forbidden, NotFound, RateLimited, Unauthenticated
-from graph import api_keys, users
+from graph import api_keys, sessions, users
+from graph.events import acting_as
+from graph.refs import Ref
 from resolvers.context import Context
 from resolvers.pages import Order, PageArgs, Paged
 
@@ -21,6 +23,8 @@ PASSWORD_MAX = 1024
 NAME_MAX = 100
 KEY_NAME_MAX = 100
 KEY_DAYS_MAX = 3650
+# A User-Agent header is the client's to fill: what a session keeps of it is bounded.
+USER_AGENT_MAX = 300
 KEYS_OLDEST_FIRST = (Order("created_at"),)
 # Control characters, lone surrogates (not text at all) and line or paragraph separators.
 _REFUSED_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
@@ -35,10 +39,13 @@ async def sign_up(context: Context, email: str, password: str, name: str) -> dic
             f"Choose a password of {PASSWORD_MIN} to {PASSWORD_MAX} characters.", field="password"
         )
     password_hash = await passwords.hash_password(password)
-    user = await context.graph.write(
-        users.create_user, uid=str(uuid4()), email=email, name=name, password_hash=password_hash
-    )
-    return _session(context, user, generation=0)
+    uid = str(uuid4())
+    token, session = _new_session(context, uid, generation=0)
+    user = dict(uid=uid, email=email, name=name, password_hash=password_hash)
+    with acting_as(str(Ref("Session", session["uid"]))):
+        created = await context.graph.write(sessions.sign_up, user=user, session=session)
+    await remember_seen(context.auth_cache, session["uid"])
+    return {"token": token, "user": created}
 
 
 async def log_in(context: Context, email: str, password: str) -> dict[str, Any]:
@@ -56,7 +63,12 @@ async def log_in(context: Context, email: str, password: str) -> dict[str, Any]:
     if passwords.needs_rehash(account["password_hash"]):
         rehashed = await passwords.hash_password(password)
         await context.graph.write(users.set_password_hash, account["user"]["uid"], rehashed)
-    return _session(context, account["user"], generation=account["generation"])
+    user = account["user"]
+    token, session = _new_session(context, user["uid"], generation=account["generation"])
+    with acting_as(str(Ref("Session", session["uid"]))):
+        await context.graph.write(sessions.start, owner=user["uid"], **session)
+    await remember_seen(context.auth_cache, session["uid"])
+    return {"token": token, "user": user}
 
 
 async def log_out(context: Context) -> bool:
@@ -64,7 +76,7 @@ async def log_out(context: Context) -> bool:
     session = context.session
     assert session.expires_at is not None  # every session token expires
     state = await context.graph.write(
-        users.log_out, uid=session.user_uid, jti=session.credential_id, expires_at=session.expires_at
+        sessions.log_out, uid=session.user_uid, jti=session.credential_id, expires_at=session.expires_at
     )
     return await _remember(context, session.user_uid, state)
 
@@ -72,7 +84,7 @@ async def log_out(context: Context) -> bool:
 async def log_out_everywhere(context: Context) -> bool:
     """Ends every session token of the viewer, this one included; API keys are revoked one by one."""
     session = context.session
-    state = await context.graph.write(users.log_out_everywhere, session.user_uid)
+    state = await context.graph.write(sessions.log_out_everywhere, session.user_uid)
     return await _remember(context, session.user_uid, state)
 
 
@@ -139,10 +151,30 @@ async def revoke_api_key(context: Context, uid: str) -> dict[str, Any]:
     return revoked["key"]
 
 
-def _session(context: Context, user: dict[str, Any], *, generation: int) -> dict[str, Any]:
+def _new_session(context: Context, user_uid: str, *, generation: int) -> tuple[str, dict[str, Any]]:
+    """A session token for the user, and what its Session records: named by the token's id, from
+    where and with what it was asked for, until when."""
     settings = context.settings
-    token = tokens.issue_token(user["uid"], generation, settings.signing_secret, settings.token_ttl_seconds)
-    return {"token": token, "user": user}
+    token = tokens.issue_token(user_uid, generation, settings.signing_secret, settings.token_ttl_seconds)
+    claims = tokens.token_claims(token, settings.signing_secret)
+    connection = context.connection
+    user_agent = connection.headers.get("user-agent") if connection is not None else None
+    client = connection.client if connection is not None else None
+    session = {
+        "uid": claims.token_id,
+        "user_agent": _printable(user_agent, USER_AGENT_MAX),
+        "address": client.host if client is not None else None,
+        "credential": "password",
+        "expires_at": claims.expires_at,
+    }
+    return token, session
+
+
+def _printable(value: str | None, max_length: int) -> str | None:
+    """What a client sent about itself, kept to printable characters and a bound."""
+    if value is None:
+        return None
+    return "".join(char for char in value if not _refused(char))[:max_length] or None
 
 
 async def _remember(context: Context, uid: str, state: dict[str, Any] | None) -> bool:

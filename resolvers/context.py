@@ -12,6 +12,7 @@ from starlette.responses import Response
 from auth.viewer import Credential, credential_of, problem_with
 from errors import Forbidden, KindredError, Unauthenticated
 from graph.driver import Graph
+from graph.refs import Ref
 from resolvers.loaders import Loaders
 from settings import Settings
 from storage.blobs import BlobStore
@@ -66,6 +67,14 @@ class Context:
         if self.viewer_uid is None:
             raise self.auth_error or Unauthenticated("Log in, or send an API key, to do this.")
         return self.viewer_uid
+
+    @property
+    def actor(self) -> str | None:
+        """Who the Events this request writes name as their actor: its Session, or its ApiKey."""
+        if self.credential is None or self.viewer_uid is None:
+            return None
+        label = "Session" if self.credential.kind == "session" else "ApiKey"
+        return str(Ref(label, self.credential.credential_id))
 
     @property
     def session(self) -> Credential:

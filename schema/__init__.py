@@ -40,6 +40,7 @@ from schema.recipients import RecipientMutation, RecipientQuery
 from schema.scalars import JSON, DateTime
 from schema.search import SearchQuery
 from schema.sensitive import SensitiveMutation
+from schema.sessions import SessionMutation, SessionQuery
 from schema.system import SystemSubscription
 from schema.telemetry import RecordOperation, Traced
 from schema.validation_cache import KnownValid, ValidationCache
@@ -58,6 +59,7 @@ def _describe(merged: type, description: str) -> None:
 
 QUERIES = (
     AccountQuery,
+    SessionQuery,
     RecipientQuery,
     OccasionQuery,
     ConceptQuery,
@@ -74,6 +76,7 @@ Mutation = merge_types(
     "Mutation",
     (
         AccountMutation,
+        SessionMutation,
         RecipientMutation,
         OccasionMutation,
         ConceptMutation,

@@ -30,6 +30,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
 from errors import BadUserInput, KindredError, LimitExceeded, Unauthenticated
+from graph.events import set_actor
 from resolvers.context import confirm
 from resolvers.pages import DEFAULT_PAGE_SIZE
 
@@ -57,7 +58,12 @@ class RequireViewer(SchemaExtension):
         if operation is not None and context.result is None:
             await _confirm(context)
         if operation is None or context.result is not None or context.context.viewer_uid is not None:
-            yield
+            # What this operation writes names its credential as the actor (graph/events.py).
+            previous = set_actor(context.context.actor)
+            try:
+                yield
+            finally:
+                set_actor(previous)
             return
         if _root_fields(operation.selection_set, _fragments(context)) - PUBLIC_ROOT_FIELDS:
             _refuse(context, context.context.auth_error or Unauthenticated("Log in, or send an API key."))

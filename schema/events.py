@@ -1,16 +1,50 @@
 """The event log: every change the viewer made, in order, and the timeline of any node."""
 
+import json
 from datetime import datetime
+from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
+from strawberry.scalars import JSON
 
 from errors import BadUserInput
 from graph.refs import Ref
 from resolvers import events as resolve
 from resolvers.pages import PageArgs
 from schema.relay import Connection, Info, OwnedNode, connection, paged
+
+
+@strawberry.enum(description="Who made a change.")
+class ActorKind(Enum):
+    SESSION = strawberry.enum_value("session", description="A session token: a logIn or signUp.")
+    API_KEY = strawberry.enum_value("api_key", description="One of the viewer's API keys.")
+    SYSTEM = strawberry.enum_value("system", description="Kindred itself: a consumer of the log, a tool.")
+
+
+_CREDENTIALS = {"Session": ActorKind.SESSION, "ApiKey": ActorKind.API_KEY}
+
+
+@strawberry.type(description="Who made a change: a session, an API key, or the system.")
+class Actor:
+    kind: ActorKind = strawberry.field(description="Which of the three.")
+    id: relay.GlobalID | None = strawberry.field(
+        description="The Session or ApiKey (for `node`, `endSession`, `revokeApiKey`); null for the system."
+    )
+    name: str | None = strawberry.field(
+        description="What part of the system: 'consumer:mentions', 'consumer:layout', ...; null otherwise."
+    )
+
+    @classmethod
+    def of(cls, stored: str | None) -> "Actor | None":
+        """The actor an Event stored ("Session:<uid>", "ApiKey:<uid>", "consumer:<name>", "system")."""
+        if stored is None:  # written before events named their actor
+            return None
+        label, uid = Ref.parse(stored)
+        if label in _CREDENTIALS:
+            return cls(kind=_CREDENTIALS[label], id=relay.GlobalID(label, uid), name=None)
+        return cls(kind=ActorKind.SYSTEM, id=None, name=stored)
 
 
 @strawberry.type(description="One change the viewer made, as the log recorded it.")
@@ -25,12 +59,28 @@ class Event(OwnedNode):
     node_ids: list[relay.GlobalID] = strawberry.field(
         description="The nodes it touched: ids for `node` (null there once a node is deleted)."
     )
+    actor: Actor | None = strawberry.field(
+        description="Who made it; null for events written before the log recorded it."
+    )
+    data: JSON | None = strawberry.field(
+        description="The numbers worth keeping of the change, where it has some (a gift outcome's "
+        "success and reaction intensity, ...); null otherwise."
+    )
 
     @classmethod
     def from_row(cls, row: Any) -> "Event":
         ids = [relay.GlobalID(*Ref.parse(ref)) for ref in row.node["nodes"]]
         node = row.node
-        return cls(id=node["uid"], sequence=node["sequence"], kind=node["kind"], at=node["at"], node_ids=ids)
+        data = json.loads(node["data"]) if node.get("data") else None
+        return cls(
+            id=node["uid"],
+            sequence=node["sequence"],
+            kind=node["kind"],
+            at=node["at"],
+            node_ids=ids,
+            actor=Actor.of(node.get("actor")),
+            data=data,
+        )
 
 
 @strawberry.input(description="Which events to list.")

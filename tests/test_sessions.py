@@ -57,7 +57,7 @@ async def test_log_out_ends_this_token_only(client: GraphQLClient, graph: Graph)
         e["kind"]
         for e in (await client.data("{ events { nodes { kind } } }", token=second))["events"]["nodes"]
     ]
-    assert kinds == ["UserSignedUp", "LoggedOut"]
+    assert kinds == ["UserSignedUp", "LoggedIn", "LoggedOut"]  # a login is an event too
 
 
 async def test_log_out_everywhere_ends_every_token_and_a_new_log_in_works(client: GraphQLClient) -> None:
@@ -75,7 +75,7 @@ async def test_log_out_everywhere_ends_every_token_and_a_new_log_in_works(client
         e["kind"]
         for e in (await client.data("{ events { nodes { kind } } }", token=fresh))["events"]["nodes"]
     ]
-    assert kinds == ["UserSignedUp", "LoggedOutEverywhere"]
+    assert kinds == ["UserSignedUp", "LoggedIn", "LoggedIn", "LoggedOutEverywhere", "LoggedIn"]
 
 
 async def test_logouts_survive_a_restart(settings: Settings, graph: Graph) -> None:
