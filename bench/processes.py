@@ -83,3 +83,71 @@ class Redis:
         if self.process is not None:
             self.process.terminate()
             self.process.wait(timeout=30)
+
+
+class Moto:
+    """moto's S3 server as a process: frozen (SIGSTOP) for an outage, so what it holds survives it."""
+
+    BUCKET = "kindred-bench"
+
+    def __init__(self, log: Path) -> None:
+        self.port = free_port()
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def env(self) -> dict[str, str]:
+        """Kindred's settings to keep its blobs here (a short timeout, so an outage refuses quickly)."""
+        return {
+            "S3_ENDPOINT_URL": self.url,
+            "S3_BUCKET": self.BUCKET,
+            "S3_REGION": "eu-west-1",
+            "S3_ACCESS_KEY_ID": "testing",
+            "S3_SECRET_ACCESS_KEY": "testing",
+            "KINDRED_S3_TIMEOUT_SECONDS": "5",
+        }
+
+    def start(self) -> None:
+        command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)]
+        with self.log.open("a") as log:
+            self.process = subprocess.Popen(command, stdout=log, stderr=log)
+        deadline = time.monotonic() + 60
+        while True:
+            assert self.process.poll() is None and time.monotonic() < deadline, "moto did not start"
+            try:
+                httpx.get(f"{self.url}/moto-api/", timeout=1)
+                return
+            except httpx.TransportError:
+                time.sleep(0.1)
+
+    def freeze(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
+
+    def objects(self) -> int:
+        """How many objects its bucket holds."""
+        import boto3  # only the benches that run moto need it loaded
+
+        client = boto3.client(
+            "s3",
+            endpoint_url=self.url,
+            region_name="eu-west-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",  # noqa: S106  # moto's
+        )
+        pages = client.get_paginator("list_objects_v2").paginate(Bucket=self.BUCKET)
+        return sum(page.get("KeyCount", 0) for page in pages)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.thaw()
+            self.process.terminate()
+            self.process.wait(timeout=30)

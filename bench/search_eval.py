@@ -26,10 +26,10 @@ from typing import Any
 import httpx
 import numpy as np
 from asgi_lifespan import LifespanManager
-from fpdf import FPDF
 from strawberry import relay
 
 from app import create_app
+from bench.pdfs import pdf
 from bench.search_set import CONCEPTS, CONFLICTS, DOCUMENTS, GIFTS, MEMORIES, PEOPLE, Question, halves
 from graph.driver import Graph
 from graph.refs import Ref
@@ -91,15 +91,6 @@ def _uid(global_id: str) -> Ref:
     return Ref(parsed.type_name, parsed.node_id)
 
 
-def _pdf(pages: tuple[str, ...]) -> bytes:
-    document = FPDF()
-    document.set_font("helvetica", size=12)
-    for text in pages:
-        document.add_page()
-        document.multi_cell(0, 10, text)
-    return bytes(document.output())
-
-
 async def build(api: Api) -> dict[str, Ref]:
     """Maya's graph, through the API: the Ref of every key."""
     refs: dict[str, Ref] = {}
@@ -143,7 +134,7 @@ async def build(api: Api) -> dict[str, Ref]:
         conflict_input = {"recipientId": ids[who], "summary": summary, "topics": list(topics)}
         refs[f"c:{key}"] = _uid((await api.data(conflict, {"input": conflict_input}))["createConflict"]["id"])
     for key, (who, filename, pages) in DOCUMENTS.items():
-        refs[f"d:{key}"] = _uid(await api.upload(ids[who], filename, _pdf(pages)))
+        refs[f"d:{key}"] = _uid(await api.upload(ids[who], filename, pdf(*pages)))
     return refs
 
 

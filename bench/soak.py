@@ -34,13 +34,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from fpdf import FPDF
 from prometheus_client.parser import text_string_to_metric_families
 from websockets.asyncio.client import connect
 from websockets.exceptions import WebSocketException
 from websockets.typing import Subprotocol
 
 from bench.operations import NESTED
+from bench.pdfs import pdf as make_pdf
 from bench.processes import Kindred, Redis
 from localneo4j import LocalNeo4j, free_port
 
@@ -200,21 +200,13 @@ async def _upload(http: httpx.AsyncClient, user: User, rng: random.Random) -> No
     operations = {"query": UPLOAD, "variables": {"file": None, "to": rng.choice(user.people)}}
     form = {"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.file"]})}
     headers = {"authorization": f"Bearer {user.token}", "apollo-require-preflight": "true"}
-    pdf = _pdf(f"Notes: {' '.join(rng.sample(WORDS, 6))}.")
+    pdf = make_pdf(f"Notes: {' '.join(rng.sample(WORDS, 6))}.")
     answer = await http.post(
         "/graphql", data=form, files={"0": ("notes.pdf", pdf, "application/pdf")}, headers=headers
     )
     body = answer.json()
     if answer.status_code != 200 or "errors" in body:
         raise RuntimeError(f"{answer.status_code}: {json.dumps(body)[:300]}")
-
-
-def _pdf(text: str) -> bytes:
-    document = FPDF()
-    document.set_font("helvetica", size=12)
-    document.add_page()
-    document.multi_cell(0, 10, text)
-    return bytes(document.output())
 
 
 async def _subscriber(run: Soak, user: User) -> None:

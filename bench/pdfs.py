@@ -1,0 +1,12 @@
+"""Small real PDFs for the benches to upload: one page of text per string."""
+
+from fpdf import FPDF
+
+
+def pdf(*pages: str) -> bytes:
+    document = FPDF()
+    document.set_font("helvetica", size=12)
+    for text in pages:
+        document.add_page()
+        document.multi_cell(0, 10, text)
+    return bytes(document.output())
