@@ -33,7 +33,7 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +44,7 @@ from websockets.exceptions import WebSocketException
 from websockets.typing import Subprotocol
 
 from bench.pdfs import pdf
-from bench.processes import Kindred, Moto, Redis
+from bench.processes import Kindred, Moto, Redis, kindred_env
 from dispatch.documents import CHUNK_LABEL, VECTOR_KIND
 from graph.kinds import DRAWN, SEARCHED_LABELS
 from graph.search import vector_kind
@@ -52,7 +52,6 @@ from localneo4j import LocalNeo4j, free_port
 from storage.vectors import VectorSpace
 from storage.vectors.edge_store import EdgeStore
 
-SECRET = "bench-faults-secret-that-is-long-enough-for-hs256"  # noqa: S105  # a throwaway bench's
 SIGN_UP = """
 mutation { signUp(email: "faults@example.com", password: "a fault bench password", name: "F") { token } }
 """
@@ -195,17 +194,7 @@ async def faults(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     redis.start()
     moto = Moto(folder / "moto.log")
     moto.start()
-    env = {
-        **moto.env,
-        "NEO4J_URI": neo4j.uri,
-        "REDIS_URL": redis.url,
-        "KINDRED_JWT_SECRET": SECRET,
-        "KINDRED_DATA_DIR": str(folder / "data"),
-        "KINDRED_DISPATCH_POLL_SECONDS": "1",
-        "KINDRED_LOG_FORMAT": "json",
-        "KINDRED_RATE_LIMIT_PER_USER": "100000/minute",
-        "KINDRED_RATE_LIMIT_PER_IP": "100000/minute",
-    }
+    env = {**kindred_env(folder, neo4j.uri, redis.url), **moto.env, "KINDRED_DISPATCH_POLL_SECONDS": "1"}
     kindred = Kindred(env, folder / "kindred.log")
     recoveries: list[tuple[str, float, str]] = []
     try:
@@ -230,20 +219,13 @@ async def faults(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
         )
         await asyncio.sleep(args.settle)
 
-        assert redis.process is not None
-        redis.stop()
-        await asyncio.sleep(args.outage)
-        redis.start()
-        back = time.monotonic()
+        back = await _outage(redis.stop, redis.start, args.outage)
         recoveries.append(
             (f"redis-server stopped {args.outage:.0f} s", await run.delivered_after(back), "from its return")
         )
         await asyncio.sleep(args.settle)
 
-        moto.freeze()
-        await asyncio.sleep(args.outage)
-        moto.thaw()
-        back = time.monotonic()
+        back = await _outage(moto.freeze, moto.thaw, args.outage)
         recoveries.append(
             (f"S3 (moto) frozen {args.outage:.0f} s", await run.uploaded_after(back), "from its return")
         )
@@ -294,6 +276,14 @@ async def faults(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
         moto.stop()
         redis.stop()
         neo4j.stop()
+
+
+async def _outage(down: Callable[[], None], up: Callable[[], None], seconds: float) -> float:
+    """A service down for `seconds`, then back: when it came back."""
+    down()
+    await asyncio.sleep(seconds)
+    up()
+    return time.monotonic()
 
 
 async def converged(

@@ -1,4 +1,4 @@
-"""Small real PDFs for the benches to upload: one page of text per string."""
+"""Small real PDFs to upload, for the benches and the tests: one page of text per string."""
 
 from fpdf import FPDF
 

@@ -1,5 +1,5 @@
 """The services a bench runs as processes of its own, so it can kill, stop and start them: Kindred as
-`python app.py` on a fixed port, and a redis-server."""
+`python app.py` on a fixed port, a redis-server and moto's S3 server, and the settings Kindred runs with."""
 
 import asyncio
 import contextlib
@@ -13,6 +13,23 @@ from pathlib import Path
 import httpx
 
 from localneo4j import free_port
+
+SECRET = "a-bench-secret-that-is-long-enough-for-hs256"  # noqa: S105  # a throwaway bench's
+
+
+def kindred_env(folder: Path, neo4j_uri: str, redis_url: str) -> dict[str, str]:
+    """The settings a bench's Kindred runs with: its own stores and data folder, JSON logs, and rate
+    limits no bench reaches (they measure Kindred, not its refusals)."""
+    return {
+        "NEO4J_URI": neo4j_uri,
+        "REDIS_URL": redis_url,
+        "KINDRED_JWT_SECRET": SECRET,
+        "KINDRED_DATA_DIR": str(folder / "data"),
+        "KINDRED_LOG_FORMAT": "json",
+        "KINDRED_RATE_LIMIT_PER_USER": "1000000/minute",
+        "KINDRED_RATE_LIMIT_PER_IP": "1000000/minute",
+        "KINDRED_RATE_LIMIT_PER_EMAIL": "1000000/minute",
+    }
 
 
 class Kindred:

@@ -41,10 +41,9 @@ from websockets.typing import Subprotocol
 
 from bench.operations import NESTED
 from bench.pdfs import pdf as make_pdf
-from bench.processes import Kindred, Redis
+from bench.processes import Kindred, Redis, kindred_env
 from localneo4j import LocalNeo4j, free_port
 
-SECRET = "bench-soak-secret-that-is-long-enough-for-hs256"  # noqa: S105  # a throwaway bench's
 PASSWORD = "a soak bench password"  # noqa: S105
 SIGN_UP = 'mutation ($e: String!, $p: String!) { signUp(email: $e, password: $p, name: "S") { token } }'
 RECIPIENT = """mutation ($name: String!) {
@@ -89,17 +88,7 @@ async def soak(args: argparse.Namespace, folder: Path) -> Soak:
     neo4j.start()
     redis = Redis(folder)
     redis.start()
-    env = {
-        "NEO4J_URI": neo4j.uri,
-        "REDIS_URL": redis.url,
-        "KINDRED_JWT_SECRET": SECRET,
-        "KINDRED_DATA_DIR": str(folder / "data"),
-        "KINDRED_RATE_LIMIT_PER_USER": "1000000/minute",
-        "KINDRED_RATE_LIMIT_PER_IP": "1000000/minute",
-        "KINDRED_RATE_LIMIT_PER_EMAIL": "1000000/minute",
-        "KINDRED_LOG_FORMAT": "json",
-    }
-    kindred = Kindred(env, folder / "kindred.log")
+    kindred = Kindred(kindred_env(folder, neo4j.uri, redis.url), folder / "kindred.log")
     try:
         kindred.start()
         await kindred.ready()

@@ -14,9 +14,9 @@ from typing import Any
 
 import httpx
 import pytest
-from fpdf import FPDF
 
 from app import create_app
+from bench.pdfs import pdf as pdf_of
 from dispatch.runner import Dispatcher
 from graph import changes
 from graph.driver import Graph
@@ -45,16 +45,6 @@ MEMORY = """mutation ($input: CreateMemoryInput!) { createMemory(input: $input) 
 DELETE_RECIPIENT = "mutation ($id: ID!) { deleteRecipient(id: $id) { deletedId } }"
 
 SECOND_PAGE = "She keeps a lighthouse keeper's logbook and is afraid of thunderstorms at sea."
-
-
-def pdf_of(*pages: str) -> bytes:
-    """A real PDF with one page per text (fpdf2)."""
-    document = FPDF()
-    document.set_font("helvetica", size=12)
-    for text in pages:
-        document.add_page()
-        document.multi_cell(0, 10, text)
-    return bytes(document.output())
 
 
 def profile_pdf() -> bytes:
