@@ -18,7 +18,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from dispatch import Consumer, ExtractionLimits, Services, embeddings, live, mentions
+from dispatch import Consumer, ExtractionLimits, Services, embeddings, erasure, live, mentions
 from dispatch import documents as document_extraction
 from dispatch import layout as view_layout
 from dispatch.runner import Dispatcher
@@ -68,6 +68,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
             stack.push_async_callback(persisted_queries.close)
             auth_cache = _auth_state_cache(settings)
             stack.push_async_callback(auth_cache.close)
+            rate_limits = RateLimits(settings.redis_url)
             services = await stack.enter_async_context(open_services(settings, used))
             _say_if_search_cannot_work(services)
             dispatcher = Dispatcher(services, CONSUMERS, poll_seconds=settings.dispatch_poll_seconds)
@@ -77,6 +78,9 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
                 await dispatcher.start()
                 stack.push_async_callback(dispatcher.stop, settings.shutdown_grace_seconds)
                 await document_extraction.resume(services)
+                eraser = _eraser(settings, services, auth_cache, persisted_queries, rate_limits)
+                await eraser.start()
+                stack.push_async_callback(eraser.stop)
             readiness = Readiness(used, services.vectors, services.embedder, shutdown)
             readiness.start_loading()
             blobs, pubsub = services.blobs, services.pubsub
@@ -87,7 +91,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
                 graph=used,
                 persisted_queries=persisted_queries,
                 auth_cache=auth_cache,
-                rate_limits=RateLimits(settings.redis_url),
+                rate_limits=rate_limits,
                 embedder=services.embedder,
                 vectors=services.vectors,
                 blobs=blobs,
@@ -108,6 +112,18 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
     )
     app.state.shutdown = shutdown  # for serve(): closes the WebSockets before uvicorn stops
     return app
+
+
+def _eraser(
+    settings: Settings, services: Services, auth_cache: Cache, persisted_queries: Cache, limits: RateLimits
+) -> erasure.Eraser:
+    """What erases the accounts deleteAccount marks, from every store (dispatch/erasure.py)."""
+    keyed = erasure.Keyed(
+        auth_cache, persisted_queries, limits, settings.rate_limit_per_user, settings.rate_limit_per_email
+    )
+    return erasure.Eraser(
+        services, keyed, batch=settings.erasure_batch_size, poll_seconds=settings.dispatch_poll_seconds
+    )
 
 
 def _say_if_search_cannot_work(services: Services) -> None:

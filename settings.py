@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     dispatch: bool = True
     # How often the dispatcher looks for events other instances wrote (its own wake it at once).
     dispatch_poll_seconds: float = Field(default=5, gt=0)
+    # How many of an erased account's nodes one transaction deletes (dispatch/erasure.py).
+    erasure_batch_size: int = Field(default=1000, gt=0)
     # The longest search query, in characters.
     max_search_query: int = Field(default=1000, gt=0)
 

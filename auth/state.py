@@ -63,8 +63,11 @@ async def user_state(cache: Cache | None, graph: Graph, uid: str) -> AuthState |
 
 
 async def remember_user(cache: Cache | None, uid: str, row: dict[str, Any] | None) -> None:
-    """Caches a user's state as the graph has it now (None: no such user, also worth remembering)."""
-    if cache is not None:
+    """Caches a user's state as the graph has it now. No such user is not remembered: only a deleted
+    account's (still signed) tokens ask, and an erased user's uid must not be kept anywhere."""
+    if cache is not None and row is None:
+        await cache.delete(f"user:{uid}")
+    elif cache is not None:
         await cache.set(f"user:{uid}", json.dumps(row))
 
 
@@ -94,6 +97,11 @@ async def remember_key(cache: Cache | None, key_hash: str, record: KeyRecord | N
             "last_used_at": record.last_used_at,
         }
     await cache.set(_KEY.format(key_hash), json.dumps(row, default=temporal.default))
+
+
+async def forget_user(cache: Cache | None, uid: str) -> None:
+    if cache is not None:
+        await cache.delete(f"user:{uid}")
 
 
 async def forget_key(cache: Cache | None, key_hash: str) -> None:

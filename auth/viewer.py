@@ -104,6 +104,8 @@ async def _active_user(graph: Graph, cache: Cache | None, user_uid: str) -> Auth
     state = await user_state(cache, graph, user_uid)
     if state is None:
         raise Unauthenticated("This account no longer exists.")
+    if state.status == "erasing":  # graph/erasure.py: as good as gone from the moment it was asked
+        raise Unauthenticated("This account has been deleted.")
     if state.status != "active":
         raise Forbidden(f"This account is {state.status}.", status=state.status)
     return state

@@ -11,7 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 from auth import keys, passwords, tokens
 from auth.state import forget_key, remember_seen, remember_user
 from errors import BadUserInput, Forbidden, NotFound, RateLimited, Unauthenticated
-from graph import api_keys, sessions, users
+from graph import api_keys, erasure, sessions, users
 from graph.events import acting_as
 from graph.refs import Ref
 from resolvers.context import Context
@@ -86,6 +86,23 @@ async def log_out_everywhere(context: Context) -> bool:
     session = context.session
     state = await context.graph.write(sessions.log_out_everywhere, session.user_uid)
     return await _remember(context, session.user_uid, state)
+
+
+async def delete_account(context: Context, password: str) -> bool:
+    """Marks the viewer's account for erasure once the password is confirmed: every token and key of it
+    is refused from now on, its live subscriptions end at their next credential check, and the erasure
+    of everything of it runs in the background (dispatch/erasure.py), to the end even across a crash."""
+    uid = context.session.user_uid
+    account = await context.graph.read(users.user_by_uid, uid)
+    if account is None:
+        raise Unauthenticated("This account no longer exists.")
+    await _limit_attempts(context, account["email"])
+    credentials = await context.graph.read(users.credentials_by_email, account["email"])
+    password_hash = credentials["password_hash"] if credentials else None
+    if len(password) > PASSWORD_MAX or not await passwords.verify_password(password_hash, password):
+        raise BadUserInput("The password is wrong: nothing was deleted.", field="password")
+    state = await context.graph.write(erasure.begin, uid)
+    return await _remember(context, uid, state)
 
 
 async def me(context: Context) -> dict[str, Any]:

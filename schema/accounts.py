@@ -174,6 +174,14 @@ class AccountMutation:
         return await accounts.log_out_everywhere(info.context)
 
     @strawberry.mutation(
+        description="Deletes the viewer's account and everything in it, from every store, for good: its "
+        "tokens and API keys are refused at once and its live subscriptions end; the erasure itself "
+        "finishes in the background. Needs a session token (not an API key) and the password."
+    )
+    async def delete_account(self, info: Info, password: Password) -> bool:
+        return await accounts.delete_account(info.context, password)
+
+    @strawberry.mutation(
         description="Creates an API key for the viewer. The key is shown only here. Needs a session token."
     )
     async def create_api_key(

@@ -16,5 +16,9 @@ class MemoryCache:
     async def delete(self, key: str) -> None:
         self._entries.pop(key, None)
 
+    async def delete_prefix(self, prefix: str) -> None:
+        for key in [key for key in self._entries if key.startswith(prefix)]:
+            self._entries.pop(key, None)
+
     async def close(self) -> None:
         self._entries.clear()

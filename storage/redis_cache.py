@@ -37,5 +37,17 @@ class RedisCache:
         except (RedisError, OSError) as error:
             logger.warning("Redis unreachable (%s): %s not forgotten", error, self._namespace)
 
+    async def delete_prefix(self, prefix: str) -> None:
+        """Unlike the others, raises when Redis is down: an erasure must not pass over what it could not
+        delete (it is tried again)."""
+        pattern = f"{self._namespace}:{_escaped(prefix)}*"
+        async for key in self._redis.scan_iter(match=pattern, count=500):
+            await self._redis.delete(key)
+
     async def close(self) -> None:
         await self._redis.aclose()
+
+
+def _escaped(text: str) -> str:
+    """`text` matched literally by a SCAN pattern."""
+    return "".join(f"\\{char}" if char in "*?[]\\" else char for char in text)
