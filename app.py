@@ -18,10 +18,11 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from dispatch import Consumer, ExtractionLimits, Services, embeddings, live, mentions
+from dispatch import Consumer, ExtractionLimits, Job, Services, announce, embeddings, live, mentions, purge
 from dispatch import documents as document_extraction
 from dispatch import layout as view_layout
 from dispatch.runner import Dispatcher
+from dispatch.schedule import Scheduler
 from graph import migrations
 from graph.driver import Graph
 from localneo4j import LocalNeo4j
@@ -77,6 +78,10 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
                 await dispatcher.start()
                 stack.push_async_callback(dispatcher.stop, settings.shutdown_grace_seconds)
                 await document_extraction.resume(services)
+            if settings.schedule:
+                scheduler = Scheduler(services, jobs(settings), tick_seconds=settings.schedule_tick_seconds)
+                await scheduler.start()
+                stack.push_async_callback(scheduler.stop)
             readiness = Readiness(used, services.vectors, services.embedder, shutdown)
             readiness.start_loading()
             blobs, pubsub = services.blobs, services.pubsub
@@ -126,6 +131,11 @@ CONSUMERS = [
     Consumer.of(view_layout),
     Consumer.of(mentions),
 ]
+
+
+def jobs(settings: Settings) -> list[Job]:
+    """What runs on a schedule (dispatch/schedule.py): add a module here to add one."""
+    return [Job.of(purge), Job(announce.NAME, announce.EVERY, announce.job(settings.occasion_notice_days))]
 
 
 @asynccontextmanager
