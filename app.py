@@ -18,6 +18,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from backup.lock import running_on
 from dispatch import Consumer, ExtractionLimits, Job, Services, announce, embeddings, live, mentions, purge
 from dispatch import documents as document_extraction
 from dispatch import layout as view_layout
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[AppState]:
         async with AsyncExitStack() as stack:
+            stack.enter_context(running_on(settings.data_dir))  # no restore under a running app
             used = graph if graph is not None else await stack.enter_async_context(open_graph(settings))
             applied = await migrations.apply(used)
             if applied:
