@@ -18,10 +18,23 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from dispatch import Consumer, ExtractionLimits, Services, embeddings, erasure, live, mentions
+from backup.lock import running_on
+from dispatch import (
+    Consumer,
+    ExtractionLimits,
+    Job,
+    Services,
+    announce,
+    embeddings,
+    erasure,
+    live,
+    mentions,
+    purge,
+)
 from dispatch import documents as document_extraction
 from dispatch import layout as view_layout
 from dispatch.runner import Dispatcher
+from dispatch.schedule import Scheduler
 from graph import migrations
 from graph.driver import Graph
 from localneo4j import LocalNeo4j
@@ -60,6 +73,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[AppState]:
         async with AsyncExitStack() as stack:
+            stack.enter_context(running_on(settings.data_dir))  # no restore under a running app
             used = graph if graph is not None else await stack.enter_async_context(open_graph(settings))
             applied = await migrations.apply(used)
             if applied:
@@ -81,6 +95,10 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
                 eraser = _eraser(settings, services, auth_cache, persisted_queries, rate_limits)
                 await eraser.start()
                 stack.push_async_callback(eraser.stop)
+            if settings.schedule:
+                scheduler = Scheduler(services, jobs(settings), tick_seconds=settings.schedule_tick_seconds)
+                await scheduler.start()
+                stack.push_async_callback(scheduler.stop)
             readiness = Readiness(used, services.vectors, services.embedder, shutdown)
             readiness.start_loading()
             blobs, pubsub = services.blobs, services.pubsub
@@ -142,6 +160,11 @@ CONSUMERS = [
     Consumer.of(view_layout),
     Consumer.of(mentions),
 ]
+
+
+def jobs(settings: Settings) -> list[Job]:
+    """What runs on a schedule (dispatch/schedule.py): add a module here to add one."""
+    return [Job.of(purge), Job(announce.NAME, announce.EVERY, announce.job(settings.occasion_notice_days))]
 
 
 @asynccontextmanager

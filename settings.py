@@ -70,6 +70,12 @@ class Settings(BaseSettings):
     dispatch_poll_seconds: float = Field(default=5, gt=0)
     # How many of an erased account's nodes one transaction deletes (dispatch/erasure.py).
     erasure_batch_size: int = Field(default=1000, gt=0)
+    # Whether this instance runs the scheduled jobs (purge, announcements; once a period across instances),
+    # and how often it looks whether one is due.
+    schedule: bool = True
+    schedule_tick_seconds: float = Field(default=60, gt=0)
+    # How many days ahead an occasion's coming is announced (an OccasionUpcoming event, once per occurrence).
+    occasion_notice_days: int = Field(default=7, ge=0, le=366)
     # The longest search query, in characters.
     max_search_query: int = Field(default=1000, gt=0)
 

@@ -5,6 +5,10 @@ reads the graph and writes a derived store. A consumer is one small module with 
 `def handles(kind) -> bool` (the event kinds it wakes for and is given; it passes over the others) and
 `async def handle(services, events)`; list it in CONSUMERS. Delivery is at least once: `handle` must
 be idempotent (an event, keyed by its uid, may come again after a crash or a lost lease).
+
+A scheduled job (dispatch/schedule.py) is a module with a `NAME`, an `EVERY` (seconds: HOURLY, DAILY
+or any number) and `async def run(services, now) -> int` (what it did, counted); list it in JOBS. It
+runs once a period across all instances, and again only if a run is cut short: it must be idempotent.
 """
 
 from collections.abc import Awaitable, Callable, Sequence
@@ -55,6 +59,24 @@ def every_kind(kind: str) -> bool:
     return True
 
 
+HOURLY = 3600.0
+DAILY = 86400.0
+Run = Callable[[Services, float], Awaitable[int]]  # (services, now in seconds since the epoch) -> count
+
+
+@dataclass(frozen=True)
+class Job:
+    """Work done once a period (`every` seconds, periods counted from the epoch, UTC)."""
+
+    name: str
+    every: float
+    run: Run
+
+    @classmethod
+    def of(cls, module: ModuleType) -> "Job":
+        return cls(module.NAME, module.EVERY, module.run)
+
+
 @dataclass(frozen=True)
 class Consumer:
     name: str
@@ -66,4 +88,16 @@ class Consumer:
         return cls(module.NAME, module.handle, module.handles)
 
 
-__all__ = ["Consumer", "Event", "ExtractionLimits", "Handle", "Handles", "Services", "every_kind"]
+__all__ = [
+    "DAILY",
+    "HOURLY",
+    "Consumer",
+    "Event",
+    "ExtractionLimits",
+    "Handle",
+    "Handles",
+    "Job",
+    "Run",
+    "Services",
+    "every_kind",
+]

@@ -102,6 +102,7 @@ LOGGED_OUT_EVERYWHERE = EventKind.named("LoggedOutEverywhere")
 POSITIONS_CHANGED = EventKind.named("PositionsChanged")  # the layout's (dispatch/layout.py)
 CONFLICT_TRANSCRIBED = EventKind.named("ConflictTranscribed")
 API_KEY_REVOKED = EventKind.named("ApiKeyRevoked")
+OCCASION_UPCOMING = EventKind.named("OccasionUpcoming")  # the announcer's (dispatch/announce.py)
 LOGGED_IN = EventKind.named("LoggedIn")
 SESSION_ENDED = EventKind.named("SessionEnded")
 

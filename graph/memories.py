@@ -6,7 +6,8 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph import concepts
+from graph import concepts, events
+from graph.events import EventKind
 from graph.kinds import MEMORY
 from graph.nodes import Link
 from graph.pages import Condition, Row
@@ -60,3 +61,31 @@ async def create(
         names=mentions,
         concept_type="topic",
     )
+
+
+async def expired(tx: AsyncManagedTransaction, *, now: datetime, limit: int) -> list[tuple[str, str]]:
+    """Up to `limit` memories (owner, uid) whose time ran out by `now`, by owner: what the purge deletes."""
+    query = """
+    MATCH (n:Memory) WHERE n.expires_at <= $now
+    RETURN n.owner AS owner, n.uid AS uid ORDER BY owner LIMIT $limit
+    """
+    return [(r["owner"], r["uid"]) async for r in await tx.run(query, now=now, limit=limit)]
+
+
+async def purge(tx: AsyncManagedTransaction, *, owner: str, uids: list[str], now: datetime) -> int:
+    """Deletes these memories of the owner that are still expired by `now` (with their links and what
+    their kind cascades to), each with its Deleted event, as deleting it through the API would."""
+    query = f"""
+    MATCH (n:Memory {{owner: $owner}}) WHERE n.uid IN $uids AND n.expires_at <= $now
+    {MEMORY.deletes}
+    WITH n, [x IN collect(DISTINCT d) WHERE x IS NOT NULL AND x.owner = $owner] AS owned
+    WITH n, owned, ["Memory:" + n.uid] + [x IN owned | labels(x)[0] + ":" + x.uid] AS refs
+    FOREACH (x IN owned | DETACH DELETE x)
+    DETACH DELETE n
+    RETURN refs
+    """
+    result = await tx.run(query, owner=owner, uids=uids, now=now)
+    deleted = [record["refs"] async for record in result]
+    if deleted:
+        await events.append_all(tx, owner, [(EventKind.deleted(MEMORY.label), refs) for refs in deleted])
+    return len(deleted)

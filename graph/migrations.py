@@ -203,6 +203,14 @@ MIGRATIONS = (
             "CREATE INDEX Session_owner IF NOT EXISTS FOR (s:Session) ON (s.owner)",
         ),
     ),
+    Migration(
+        11,
+        "scheduled jobs, one Schedule node each (graph/schedule.py), and the purge's index of what expires",
+        (
+            "CREATE CONSTRAINT Schedule_name IF NOT EXISTS FOR (s:Schedule) REQUIRE s.name IS UNIQUE",
+            "CREATE INDEX Memory_expires_at IF NOT EXISTS FOR (n:Memory) ON (n.expires_at)",
+        ),
+    ),
 )
 
 _LEDGER = "CREATE CONSTRAINT Migration_version IF NOT EXISTS FOR (m:Migration) REQUIRE m.version IS UNIQUE"

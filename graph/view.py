@@ -7,6 +7,7 @@ node takes its place with it. Labels and relationship types come only from the k
 """
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from typing import Any, NamedTuple, TypeVar
 from neo4j import AsyncManagedTransaction
 
 from graph import events
-from graph.kinds import DOMAIN_LABELS, ENDS, EVOLVING, TITLE
+from graph.kinds import DOMAIN_LABELS, ENDS, EVOLVING, KINDS, TITLE
 from graph.refs import Ref
 
 POSITIONS_CHANGED = str(events.POSITIONS_CHANGED)  # as stored: an Event's kind, as consumers get it
@@ -41,6 +42,17 @@ def _checked(names: Iterable[str], allowed: Sequence[str]) -> list[str]:
     if unknown:
         raise ValueError(f"not part of the graph: {sorted(unknown)}")
     return chosen
+
+
+_NODE_VAR = re.compile(r"\bn\b")  # the node a kind's `visible` condition is written of
+
+
+def _shown(var: str) -> str:
+    """Whether the node `var` is in sight as its kind declares (`visible`: an expired memory is not,
+    though it stays in the graph until the purge), for the drawn kinds that declare a condition."""
+    conditions = [(k.label, k.visible) for k in KINDS if k.label in DOMAIN_LABELS and k.visible != "true"]
+    parts = [f"(NOT {var}:{label} OR {_NODE_VAR.sub(var, visible)})" for label, visible in conditions]
+    return " AND ".join(parts) or "true"
 
 
 def _owned(labels: Sequence[str], where: str = "true") -> str:
@@ -285,8 +297,10 @@ def _scope(
     chosen = _checked(labels, LABELS)
     if center is None:
         where = "n.view_community = $community" if community is not None else "true"
+        where += f" AND {_shown('n')}"
         # Every link type joins two domain labels (ENDS): with all of them chosen, an owned end is one.
         member = "true" if set(chosen) == set(LABELS) else f"m:{'|'.join(chosen)}"
+        member += f" AND {_shown('m')}"
         if community is not None:
             member += " AND m.view_community = $community"
         return _Scope(_owned(chosen, where), member, {"community": community})
@@ -296,7 +310,8 @@ def _scope(
     source = f"""MATCH (c:{center[0]} {{uid: $uid, owner: $owner}})
         CALL apoc.path.subgraphNodes(c, {{maxLevel: $depth, relationshipFilter: $rels,
                                           labelFilter: $label_filter}}) YIELD node AS n
-        WITH c, n WHERE n.owner = $owner AND (n = c OR labels(n)[0] IN $labels) RETURN n"""
+        WITH c, n WHERE n.owner = $owner AND (n = c OR labels(n)[0] IN $labels) AND {_shown("n")}
+        RETURN n"""
     params = {"uid": center[1], "depth": depth, "label_filter": "+" + "|".join(LABELS), "labels": chosen}
     # Who else is a candidate is known only once they are read: the caller passes them as $among.
     return _Scope(source, "$among[m.uid] IS NOT NULL", params)
@@ -331,7 +346,7 @@ async def frame(
     CALL (found) {{
       UNWIND found AS n
       WITH n WHERE n.view_x IS NULL
-      MATCH (n)-[r:{"|".join(kinds)}]-(m) WHERE m.owner = $owner
+      MATCH (n)-[r:{"|".join(kinds)}]-(m) WHERE m.owner = $owner AND {_shown("m")}
       WITH DISTINCT r  // a link between two unplaced nodes is met from both
       RETURN collect([startNode(r).uid, endNode(r).uid, type(r), coalesce(r.weight, 1.0)]) AS fresh
     }}
@@ -491,7 +506,7 @@ async def neighbourhood(
     query = f"""
     MATCH (p:{label} {{uid: $uid, owner: $owner}})
     OPTIONAL CALL (p) {{
-      MATCH (p)-[r:{"|".join(TYPES)}]-(n) WHERE n.owner = $owner
+      MATCH (p)-[r:{"|".join(TYPES)}]-(n) WHERE n.owner = $owner AND {_shown("n")}
       WITH n, r, coalesce(r.weight, 1.0) AS weight, type(r) AS type, startNode(r) = p AS outgoing
       WHERE $after IS NULL OR weight < $after[0]
          OR (weight = $after[0] AND (n.uid > $after[1] OR (n.uid = $after[1] AND type > $after[2])))
