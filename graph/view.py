@@ -36,7 +36,7 @@ _NODE = f"""n {{.uid, label: labels(n)[0],
 _SEQUENCE = "OPTIONAL MATCH (u:User {uid: $owner}) WITH coalesce(u.event_sequence, 0) AS sequence"
 
 
-def _checked(names: Iterable[str], allowed: Sequence[str]) -> list[str]:
+def checked(names: Iterable[str], allowed: Sequence[str]) -> list[str]:
     chosen = sorted(set(names) or set(allowed))
     unknown = set(chosen) - set(allowed)
     if unknown:
@@ -294,7 +294,7 @@ class _Scope:
 def _scope(
     labels: Iterable[str], center: tuple[str, str] | None, depth: int, community: int | None
 ) -> _Scope | None:
-    chosen = _checked(labels, LABELS)
+    chosen = checked(labels, LABELS)
     if center is None:
         where = "n.view_community = $community" if community is not None else "true"
         where += f" AND {_shown('n')}"
@@ -330,7 +330,7 @@ async def frame(
     """The owner's nodes a view may show: all of them (of these labels), those within `depth` links (of
     these types) of `center` (none if it is not the owner's), or one community's members; with the owner's
     event sequence read first. None if `center` is of no label a view shows."""
-    scope, kinds = _scope(labels, center, depth, community), _checked(types, TYPES)
+    scope, kinds = _scope(labels, center, depth, community), checked(types, TYPES)
     if scope is None:
         return None
     # One record of lists: the driver decodes a list at once, far faster than row by row; no property
@@ -398,7 +398,7 @@ async def details(
     """Names and counts of the chosen nodes and the links a view draws between what it shows, summed
     per community where an end is folded: one statement, whatever the size. `among` lists every candidate
     of a centred view."""
-    scope, kinds = _scope(labels, center, depth, community), _checked(types, TYPES)
+    scope, kinds = _scope(labels, center, depth, community), checked(types, TYPES)
     assert scope is not None
     rels = "|".join(kinds)
     # The community of an end as this answer numbers it (an unplaced node has one of its own, by uid).

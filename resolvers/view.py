@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from errors import BadUserInput, NotFound
-from graph import view
+from graph import view, view_past
 from graph.kinds import DRAWN, EVOLVING
 from graph.refs import Ref
 from layout import analytics, forces
@@ -142,6 +142,58 @@ async def graph_view(
         return View([], [], 0, sequence=frame.sequence)
     with gc_paused():
         return _shaped(plan, frame, chosen, drawn)
+
+
+async def graph_view_as_of(
+    context: Context, *, sequence: int, max_nodes: int, labels: list[str], types: list[str]
+) -> View:
+    """The viewer's graph as it was at `sequence` of their event log (graph/view_past.py), with today's
+    places and captions, cut to `max_nodes` by today's importance (nothing folded: the rest is hidden)."""
+    budget = _checked_budget(max_nodes)
+    if sequence < 1:
+        raise BadUserInput("asOf must be a sequence of your event log, 1 or more.", field="asOf")
+    past = await context.graph.read(
+        view_past.as_of,
+        owner=context.viewer,
+        sequence=sequence,
+        labels=view.checked(labels, view.LABELS),
+        types=view.checked(types, view.TYPES),
+    )
+    if sequence > past.newest:
+        raise BadUserInput(f"asOf must be 1 to {past.newest}, your last change.", field="asOf")
+    with gc_paused():
+        return _past_shaped(past, budget, sequence)
+
+
+def _past_shaped(past: view_past.Drawn, budget: int, sequence: int) -> View:
+    rows = [
+        view.Candidate(r["uid"], r["label"], r["rank"], r["community"], r["x"], r["y"], r["z"], None)
+        for r in sorted(past.rows, key=lambda r: r["uid"])
+    ]
+    ranks = np.array([row.rank if row.rank is not None else 0.5 for row in rows])
+    positions = np.array([[row.x or 0.0, row.y or 0.0, row.z or 0.0] for row in rows]).reshape(-1, 3)
+    order = sorted(range(len(rows)), key=lambda i: (-ranks[i], rows[i].uid))[:budget]
+    kept = {rows[i].uid for i in order}
+    links = [link for link in past.links if link[1] in kept and link[2] in kept]
+    degree: dict[str, int] = defaultdict(int)  # as it was then: the links drawn
+    for _, source, target, _ in links:
+        degree[source] += 1
+        degree[target] += 1
+    names = {r["uid"]: r["name"] for r in past.rows}
+    nodes = [
+        _node(
+            {**rows[i]._asdict(), "name": names[rows[i].uid], "degree": degree[rows[i].uid], "growth": 0},
+            _size(ranks[i]),
+        )
+        for i in order
+    ]
+    labels = {row.uid: row.label for row in rows}
+    drawn = [
+        _link((labels[source], source), (labels[target], target), kind, weight, outgoing=True)
+        for kind, source, target, weight in links
+    ]
+    regions = _regions(order, rows, positions, ranks, names)
+    return View(nodes, drawn, len(rows), len(rows) - len(order), sequence=sequence, communities=regions)
 
 
 async def expand_community(context: Context, community: int, max_nodes: int) -> View:

@@ -226,7 +226,29 @@ class ViewQuery:
             list[ViewLinkType] | None,  # type: ignore[valid-type]  # a derived enum, as above
             strawberry.argument(description="Only these kinds of link (all by default)."),
         ] = None,
+        as_of: Annotated[
+            int | None,
+            strawberry.argument(
+                description="A sequence of the viewer's event log (1 to the last): the graph as it was "
+                "then, replayed from the log (nodes created by then and not deleted, links made and not "
+                "unlinked), for a time slider. Drawn with today's places, captions and importance: it "
+                "does not know properties changed since, and nodes deleted or links removed since are "
+                "gone. Nothing is folded (the rest is hidden); not with `center`. The answer's "
+                "`sequence` is this one."
+            ),
+        ] = None,
     ) -> GraphView:
+        if as_of is not None:
+            if center is not None:
+                raise BadUserInput("asOf draws the whole graph: leave out center.", field="center")
+            past = await resolve.graph_view_as_of(
+                info.context,
+                sequence=as_of,
+                max_nodes=max_nodes,
+                labels=[label.value for label in labels or ()],  # type: ignore[attr-defined]  # derived
+                types=[kind.value for kind in relationship_types or ()],  # type: ignore[attr-defined]
+            )
+            return GraphView.of(past)
         found = await resolve.graph_view(
             info.context,
             center=ref_of(center, "center") if center is not None else None,

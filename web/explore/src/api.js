@@ -10,9 +10,15 @@ export const VIEW = `query View($max: Int!) { graphView(maxNodes: $max) { totalC
   nodes { ${NODE} } links { ${LINK} } communities { ${REGION} } } }`;
 export const AROUND = `query Around($id: ID!) { graphView(center: $id, depth: 1, maxNodes: 60) {
   nodes { ${NODE} } links { ${LINK} } } }`;
-export const EXPAND = `query Expand($id: ID!) { expandCommunity(id: $id, maxNodes: 500) {
-  nodes { ${NODE} } links { ${LINK} } } }`;
-export const NEIGHBOURS = `query Neighbours($id: ID!, $after: String) { neighbourhood(id: $id, first: 50, after: $after) {
+// The graph as it was at an earlier sequence of the event log (the time slider): today's places.
+export const PAST = `query Past($max: Int!, $asOf: Int!) { graphView(maxNodes: $max, asOf: $asOf) { totalCount
+  hiddenCount sequence nodes { ${NODE} } links { ${LINK} } communities { ${REGION} } } }`;
+// A super-node's members, page by page: its `max` most important (the cut is by importance, so a bigger
+// budget holds the smaller one's members), with how many are left.
+export const EXPAND = `query Expand($id: ID!, $max: Int!) { expandCommunity(id: $id, maxNodes: $max) {
+  totalCount hiddenCount nodes { ${NODE} } links { ${LINK} } } }`;
+export const NEIGHBOURS = `query Neighbours($id: ID!, $after: String, $first: Int = 50) {
+  neighbourhood(id: $id, first: $first, after: $after) {
   nodes { ${NODE} } links { ${LINK} } pageInfo { hasNextPage endCursor } } }`;
 export const SEARCH = `query Search($q: String!) { search(query: $q, first: 8) {
   score matched { text } node { __typename id ... on Placed { title } } } }`;

@@ -72,7 +72,7 @@ export function regionNames(layer, graph) {
   const shown = new Map();
   return {
     set(regions) {
-      for (const element of shown.values()) element.remove();
+      for (const { element } of shown.values()) element.remove(); // the regions drawn before
       shown.clear();
       for (const region of regions) {
         const element = document.createElement("div");

@@ -10,7 +10,9 @@ import { captioner, regionNames } from "./captions.js";
 import { COMMUNITY, kindsOf, objectOf, radiusOf, regionOf, shade } from "./kinds.js";
 import * as panel from "./panel.js";
 
-const BUDGET = 2000;
+// The most nodes drawn at once (past it, communities fold into super-nodes): ?budget=N in the address.
+const BUDGET = Math.min(5000, Math.max(1, Number(new URLSearchParams(location.search).get("budget")) || 2000));
+const PAGE = 12; // members of a super-node, or neighbours of a node, drawn per click of "more"
 const REFRESH_MS = 3000;
 const CHOOSE_MS = 250; // how often captions are chosen anew (they follow the picture every frame)
 const FRESH_MS = 6000;
@@ -21,9 +23,10 @@ const state = {
   expanded: new Set(), pending: new Map(), live: "off", refreshes: 0, deltas: 0, sequence: 0,
   enumNames: [], kinds: [], hidden: new Set(["GiftOutcome"]), trail: [], focus: null,
   neighbours: new Set(), fresh: new Map(), regions: [], outcomes: new Map(), kindOf: new Map(), graph: null,
-  frames: [],
+  frames: [], past: null, held: [], latest: 0, pages: new Map(), around: new Map(),
 };
 window.kindredExplorer = state; // what a test (or a curious person at the console) can look at
+state.open = (id) => focus(id); // what a click on a node does, by id (a super-node opens its next page)
 
 const $ = (id) => document.getElementById(id);
 const gql = api.client(() => state.token);
@@ -63,6 +66,14 @@ function merge(found, replace) {
 // the layout's positions delta right after), moved where the server moved it, and a link drawn once
 // both its ends are. A node updated that is not drawn is in a super-node: it stays folded.
 function apply(delta) {
+  state.latest = Math.max(state.latest, delta.sequence);
+  if (state.past !== null) { // looking at the past: live deltas wait until "now"
+    state.held.push(delta);
+    timeline();
+    report();
+    return;
+  }
+  if (delta.sequence <= state.sequence) return; // already in the view read on the way back to "now"
   state.sequence = delta.sequence;
   state.deltas += 1;
   for (const change of delta.nodesAdded) place(change, true);
@@ -141,7 +152,10 @@ function report() {
   $("status").dataset.visible = String(shown);
   $("status").dataset.live = state.live;
   const hidden = nodes.length - shown;
-  status(`${shown} nodes shown${hidden ? ` (${hidden} hidden by the legend)` : ""}, ${state.links.size} links · live: ${state.live}`);
+  $("status").dataset.past = state.past === null ? "" : String(state.past);
+  const live = state.past === null ? state.live
+    : `paused at #${state.past} of ${state.latest}${state.held.length ? `, ${state.held.length} changes waiting` : ""}`;
+  status(`${shown} nodes shown${hidden ? ` (${hidden} hidden by the legend)` : ""}, ${state.links.size} links · live: ${live}`);
 }
 
 function create() {
@@ -279,13 +293,41 @@ function fly(node) {
   state.graph.cameraPosition({ x: node.x * ratio, y: node.y * ratio, z: node.z * ratio + (from < 1 ? distance : 0) }, node, 1000);
 }
 
+// A super-node opens page by page: each click draws its next PAGE most important members where the
+// server placed them; the super-node stays for the rest (named by how many are left) until none is.
 async function expand(node) {
-  const data = await gql(api.EXPAND, { id: node.id });
-  state.nodes.delete(node.id);
-  state.expanded.add(node.id);
-  for (const found of data.expandCommunity.nodes) state.opened.add(found.id);
-  merge(data.expandCommunity, false);
+  // The community's most important members are drawn already (the cut folds the rest): the first page
+  // starts after them.
+  const drawn = state.pages.get(node.id)
+    ?? [...state.nodes.values()].filter((n) => n.label !== COMMUNITY && n.community === node.community).length;
+  const found = (await gql(api.EXPAND, { id: node.id, max: drawn + PAGE })).expandCommunity;
+  for (const member of found.nodes) state.opened.add(member.id);
+  state.pages.set(node.id, found.nodes.length);
+  const left = found.hiddenCount;
+  if (left === 0) {
+    state.nodes.delete(node.id);
+    state.expanded.add(node.id);
+    panel.notice("");
+  } else {
+    node.name = `${left} more of this community`;
+    node.members = left;
+    panel.notice(`${found.nodes.length} of ${found.totalCount} drawn: the next ${Math.min(PAGE, left)} (more)`, () => focus(node.id), "more");
+  }
+  merge(found, false);
   fly(node);
+}
+
+// A node's neighbours drawn into the picture page by page, the most heavily linked first.
+async function drawAround(node) {
+  const paging = state.around.get(node.id) || { cursor: null, drawn: 0, more: true };
+  if (!paging.more) return paging;
+  const found = (await gql(api.NEIGHBOURS, { id: node.id, after: paging.cursor, first: PAGE })).neighbourhood;
+  for (const other of found.nodes) state.opened.add(other.id);
+  const next = { cursor: found.pageInfo.endCursor, drawn: paging.drawn + found.nodes.length, more: found.pageInfo.hasNextPage };
+  state.around.set(node.id, next);
+  merge(found, false);
+  if (state.focus === node.id) focus(node.id, false);
+  return next;
 }
 
 // The fields a kind shows in the panel: its plain values (scalars, enums, lists of them) that need no
@@ -328,6 +370,7 @@ async function detail(node) {
     documents: (found.documents?.edges || []).map((edge) => edge.node),
     groups: [...groups.entries()].sort((a, b) => b[1].length - a[1].length),
     timeline: history.timeline.edges.map((edge) => edge.node).reverse(),
+    around: { ...(state.around.get(node.id) || { drawn: 0, more: true }), page: PAGE, load: () => drawAround(node) },
   }, (id) => (id === null ? back(-1) : focus(id)));
 }
 
@@ -371,8 +414,58 @@ async function refresh() {
   const data = await gql(api.VIEW, { max: BUDGET });
   state.refreshes += 1;
   state.sequence = data.graphView.sequence;
+  state.latest = Math.max(state.latest, state.sequence);
+  state.pages.clear();
+  state.expanded.clear();
   merge(data.graphView, true);
+  timeline();
   return data.graphView.sequence;
+}
+
+// The time slider: from the first change of the log to the last. Moved back, the picture is the graph as
+// it was then (graphView(asOf:)) and live deltas wait; at the end ("now") the view is read afresh and
+// the deltas that came meanwhile after it are applied, so nothing is lost.
+function timeline() {
+  const slider = $("slider");
+  $("time").classList.remove("hidden");
+  slider.max = String(Math.max(1, state.latest));
+  if (state.past === null) slider.value = slider.max;
+  $("when").textContent = state.past === null ? `now (#${state.latest})` : `as of #${state.past} of ${state.latest}`;
+}
+
+let travelling = 0;
+async function travel(sequence) {
+  const asked = ++travelling;
+  try {
+    if (sequence >= state.latest) { await toNow(asked); return; }
+    state.past = sequence;
+    timeline();
+    report();
+    const data = await gql(api.PAST, { max: BUDGET, asOf: sequence });
+    if (asked !== travelling) return; // moved on meanwhile
+    back(-1);
+    state.pages.clear();
+    state.expanded.clear();
+    state.opened.clear(); // what was drawn by hand may not have existed then
+    merge(data.graphView, true);
+    $("time").dataset.shown = String(sequence);
+  } catch (error) {
+    status(`Could not go back in time: ${error.message}`);
+  }
+}
+
+async function toNow(asked) {
+  state.past = null;
+  state.opened.clear();
+  timeline();
+  await refresh();
+  if (asked !== travelling) return;
+  const held = state.held.filter((delta) => delta.sequence > state.sequence);
+  state.held = [];
+  for (const delta of held) apply(delta);
+  timeline();
+  $("time").dataset.shown = "now";
+  report();
 }
 
 // graphChanged when the server has it, from the view's sequence on (so nothing made since the view was
@@ -431,6 +524,14 @@ $("search").addEventListener("submit", (event) => {
   if (first) first.dispatchEvent(new MouseEvent("mousedown"));
 });
 $("query").addEventListener("input", typed);
+let slid = null;
+$("slider").addEventListener("input", () => {
+  clearTimeout(slid); // one query once the hand rests, not one per step
+  const value = Number($("slider").value);
+  $("when").textContent = `as of #${value} of ${state.latest}`;
+  slid = setTimeout(() => travel(value), 200);
+});
+$("now").addEventListener("click", () => { $("slider").value = $("slider").max; travel(state.latest); });
 document.addEventListener("keydown", (event) => {
   if (event.key !== "Escape") return;
   if (document.activeElement === $("query") && $("hits").children.length) { panel.suggest([], pick); return; }

@@ -46,7 +46,7 @@ export function breadcrumbs(trail, titleOf, go) {
 
 // The focused node: its fields, its links grouped by kind (each a way to focus the other end), its
 // documents (opened from their signed URLs) and its timeline.
-export function detail({ node, fields, documents, groups, timeline }, go) {
+export function detail({ node, fields, documents, groups, timeline, around }, go) {
   const panel = $("detail");
   const title = make("h2", node.name);
   const kind = make("div", `${node.label}${node.evolution ? ` · ${node.evolution.toLowerCase()}` : ""}`, "kindline");
@@ -92,10 +92,20 @@ export function detail({ node, fields, documents, groups, timeline }, go) {
   }
   const events = make("ol", undefined, "timeline");
   for (const event of timeline) events.append(make("li", `#${event.sequence} ${event.kind} · ${event.at.slice(0, 16).replace("T", " ")}`));
+  // Its neighbours drawn into the picture, a page at a time (the most heavily linked first).
+  const more = make("div", undefined, "around");
+  if (around && node.label !== COMMUNITY) {
+    const drawn = around.drawn ? `${around.drawn} neighbours drawn. ` : "";
+    if (around.more) {
+      const anchor = make("a", `${drawn}Draw ${around.drawn ? "the next" : "its"} ${around.page} neighbours (more)`, "more");
+      anchor.onclick = () => { anchor.textContent = "Drawing..."; around.load(); };
+      more.append(anchor);
+    } else more.append(make("span", `${drawn}All its neighbours are drawn.`));
+  }
   const close = make("button", "×", "close");
   close.title = "Back (Escape)";
   close.onclick = () => go(null);
-  panel.replaceChildren(close, title, kind, table,
+  panel.replaceChildren(close, title, kind, more, table,
     ...(groups.length ? [make("h3", "Links"), links] : []),
     ...(documents.length ? [make("h3", "Documents"), docs] : []),
     ...(timeline.length ? [make("h3", "Timeline"), events] : []));
@@ -121,10 +131,10 @@ export function suggest(hits, pick) {
   $("hits").replaceChildren(...items);
 }
 
-export function notice(text, fly) {
+export function notice(text, fly, className) {
   const line = $("notice");
   if (!text) { line.replaceChildren(); return; }
-  const anchor = make("a", text);
+  const anchor = make("a", text, className);
   anchor.onclick = fly;
   line.replaceChildren(anchor);
 }
