@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     openai_embedding_batch_size: int = Field(default=512, gt=0, le=2048)
     openai_max_retries: int = Field(default=5, ge=0)
     openai_timeout_seconds: float = Field(default=30, gt=0)
+    # The local model when OPENAI_API_KEY is unset (KINDRED_EMBEDDER): its files from a folder if given.
+    embedder: Literal["minilm", "bge-small-en-v1.5"] = "minilm"
     local_embedding_model_dir: Path | None = None
     local_embedding_batch_size: int = Field(default=32, gt=0)
     local_embedding_threads: int = Field(default=1, gt=0)

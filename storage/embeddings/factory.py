@@ -1,7 +1,9 @@
-"""Which embedder a Kindred instance uses: OpenAI when OPENAI_API_KEY is set, else the local model."""
+"""Which embedder a Kindred instance uses: OpenAI when OPENAI_API_KEY is set, else the local model that
+KINDRED_EMBEDDER names (minilm, the default, or bge-small-en-v1.5)."""
 
 from settings import Settings
 from storage.embeddings import Embedder
+from storage.embeddings.bge import BgeSmall
 from storage.embeddings.minilm import MiniLM
 from storage.embeddings.openai_embedder import OpenAIEmbedder
 
@@ -17,7 +19,8 @@ def create_embedder(settings: Settings) -> Embedder:
             max_retries=settings.openai_max_retries,
             timeout_seconds=settings.openai_timeout_seconds,
         )
-    return MiniLM(
+    local = BgeSmall if settings.embedder == "bge-small-en-v1.5" else MiniLM
+    return local(
         settings.local_embedding_model_dir,
         batch_size=settings.local_embedding_batch_size,
         threads=settings.local_embedding_threads,
