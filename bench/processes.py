@@ -35,8 +35,9 @@ def kindred_env(folder: Path, neo4j_uri: str, redis_url: str) -> dict[str, str]:
 class Kindred:
     """`python app.py` on a fixed port, so it can be killed and started again where clients look."""
 
-    def __init__(self, env: dict[str, str], log: Path) -> None:
+    def __init__(self, env: dict[str, str], log: Path, command: tuple[str, ...] = ("app.py",)) -> None:
         self.port = free_port()
+        self.command = command
         self.env = {**os.environ, **env, "KINDRED_PORT": str(self.port)}
         self.log = log
         self.process: subprocess.Popen[bytes] | None = None
@@ -52,7 +53,8 @@ class Kindred:
 
     def start(self) -> None:
         with self.log.open("a") as log:
-            self.process = subprocess.Popen([sys.executable, "app.py"], env=self.env, stdout=log, stderr=log)
+            command = [sys.executable, *self.command]
+            self.process = subprocess.Popen(command, env=self.env, stdout=log, stderr=log)
 
     async def ready(self, within: float = 300) -> None:
         deadline = time.monotonic() + within

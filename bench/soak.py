@@ -22,11 +22,14 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import random
+import signal
 import statistics
 import sys
 import tempfile
 import time
+import tracemalloc
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -81,6 +84,7 @@ class Soak:
     resumed: int = 0
     rss: list[tuple[float, int]] = field(default_factory=list)  # (seconds since start, KiB)
     metrics: str = ""  # Kindred's /metrics at the end
+    memory_growth: list[str] = field(default_factory=list)  # --trace-memory: what grew most, and where
 
 
 async def soak(args: argparse.Namespace, folder: Path) -> Soak:
@@ -88,7 +92,12 @@ async def soak(args: argparse.Namespace, folder: Path) -> Soak:
     neo4j.start()
     redis = Redis(folder)
     redis.start()
-    kindred = Kindred(kindred_env(folder, neo4j.uri, redis.url), folder / "kindred.log")
+    env = kindred_env(folder, neo4j.uri, redis.url)
+    command: tuple[str, ...] = ("app.py",)
+    if args.trace_memory:
+        env["KINDRED_BENCH_SNAPSHOTS"] = str(folder / "snapshots")
+        command = ("-m", "bench.traced")
+    kindred = Kindred(env, folder / "kindred.log", command)
     try:
         kindred.start()
         await kindred.ready()
@@ -101,6 +110,8 @@ async def soak(args: argparse.Namespace, folder: Path) -> Soak:
                 for index in range(args.subscribers)
             ]
             sampler = asyncio.create_task(_sample_memory(run, started))
+            if args.trace_memory:  # the first snapshot once warm, the second after the load
+                asyncio.get_running_loop().call_later(60, os.kill, kindred.pid, signal.SIGUSR1)
             await asyncio.gather(
                 *(_client(run, http, random.Random(seed)) for seed in range(args.concurrency))
             )
@@ -110,11 +121,38 @@ async def soak(args: argparse.Namespace, folder: Path) -> Soak:
                     task.result()  # a subscriber or the sampler that crashed fails the soak, never hides
                 task.cancel()
             run.metrics = (await http.get("/metrics")).text
+            if args.trace_memory:
+                run.memory_growth = await _memory_growth(kindred, folder / "snapshots")
         return run
     finally:
         kindred.stop()
         redis.stop()
         neo4j.stop()
+
+
+async def _memory_growth(kindred: Kindred, folder: Path, top: int = 12) -> list[str]:
+    """Asks for the second snapshot (the first was taken a minute in), then compares them: the
+    allocations that grew most between the two, grouped by their stack, in what they still hold."""
+    os.kill(kindred.pid, signal.SIGUSR1)
+    deadline = time.monotonic() + 300
+    while not (folder / "1.snapshot").exists() or _size_changing(folder / "1.snapshot"):
+        if time.monotonic() > deadline:
+            return ["(no second snapshot within 5 minutes)"]
+        await asyncio.sleep(1)
+    first = tracemalloc.Snapshot.load(str(folder / "0.snapshot"))
+    second = tracemalloc.Snapshot.load(str(folder / "1.snapshot"))
+    lines = []
+    for stat in second.compare_to(first, "traceback")[:top]:
+        lines.append(f"{stat.size_diff / 1024:+,.0f} KiB in {stat.count_diff:+,} blocks, allocated at:")
+        lines += [f"    {frame.filename}:{frame.lineno}" for frame in reversed(stat.traceback)]
+    return lines
+
+
+def _size_changing(path: Path) -> bool:
+    """Whether the file is still being written (its size moves over a short wait)."""
+    before = path.stat().st_size
+    time.sleep(0.5)
+    return path.stat().st_size != before
 
 
 async def _user(http: httpx.AsyncClient, index: int) -> User:
@@ -262,6 +300,9 @@ def report(run: Soak, args: argparse.Namespace) -> str:
     lines += ["", f"Failed requests: {len(run.failures)}"]
     lines += [f"  {failure}" for failure in run.failures[:10]]
     lines += ["", _memory_line(run), ""]
+    if run.memory_growth:
+        lines += ["What grew most from minute 1 to the end (tracemalloc, newest frame first):", ""]
+        lines += [*run.memory_growth, ""]
     lags = [
         heard[node] - when
         for index, heard in enumerate(run.heard)
@@ -337,6 +378,11 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--subscribers", type=int, default=200)
     parser.add_argument("--users", type=int, default=8)
+    parser.add_argument(
+        "--trace-memory",
+        action="store_true",
+        help="run Kindred with tracemalloc and report what grew between minute 1 and the end, by where",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="kindred-soak-") as folder:
         run = asyncio.run(soak(args, Path(folder)))
