@@ -64,7 +64,8 @@ class Kindred:
                     if (await http.get(f"{self.base}/health/live")).status_code == 200:
                         return
                 await asyncio.sleep(0.2)
-        raise RuntimeError("Kindred did not start: see " + str(self.log))
+        tail = self.log.read_text(errors="replace").splitlines()[-20:]
+        raise RuntimeError("Kindred did not start; the end of its log:\n" + "\n".join(tail))
 
     def kill(self) -> None:
         assert self.process is not None

@@ -100,7 +100,7 @@ async def soak(args: argparse.Namespace, folder: Path) -> Soak:
     kindred = Kindred(env, folder / "kindred.log", command)
     try:
         kindred.start()
-        await kindred.ready()
+        await kindred.ready(within=900 if args.trace_memory else 300)  # tracing slows the start
         async with httpx.AsyncClient(base_url=kindred.base, timeout=120) as http:
             users = [await _user(http, index) for index in range(args.users)]
             run = Soak(kindred, users, time.monotonic() + args.minutes * 60)
@@ -128,6 +128,21 @@ async def soak(args: argparse.Namespace, folder: Path) -> Soak:
         kindred.stop()
         redis.stop()
         neo4j.stop()
+        for error in _errors_logged(folder / "kindred.log")[:10]:
+            print("Kindred logged:", error, file=sys.stderr)
+
+
+def _errors_logged(log: Path) -> list[str]:
+    """Kindred's ERROR lines (JSON logs): the message and the exception's last line, printed at the end,
+    since the folder that holds the log is removed when the bench ends."""
+    errors = []
+    for line in log.read_text(errors="replace").splitlines():
+        with contextlib.suppress(ValueError):
+            entry = json.loads(line)
+            if entry.get("level") == "ERROR":
+                last = (entry.get("exception") or "").strip().splitlines()[-1:]
+                errors.append(" ".join([entry.get("message", ""), *last]))
+    return errors
 
 
 async def _memory_growth(kindred: Kindred, folder: Path, top: int = 12) -> list[str]:

@@ -9,7 +9,7 @@ import tracemalloc
 from pathlib import Path
 from types import FrameType
 
-FRAMES = 8  # enough of each allocation's stack to name the caller that keeps it
+FRAMES = 6  # enough of each allocation's stack to name the caller that keeps it
 
 
 def _dump(folder: Path) -> None:
