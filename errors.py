@@ -62,6 +62,12 @@ class SubscriptionOverflow(KindredError):
     code = "SUBSCRIPTION_OVERFLOW"
 
 
+class ServiceUnavailable(KindredError):
+    """The graph store cannot be reached or is too busy now: the same request may be sent again later."""
+
+    code = "SERVICE_UNAVAILABLE"
+
+
 class SearchUnavailable(KindredError):
     """The vector store cannot be reached: search cannot answer now (writes still commit)."""
 

@@ -7,7 +7,7 @@ from contextlib import nullcontext
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, NotificationMinimumSeverity
-from neo4j.exceptions import DriverError, Neo4jError
+from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, SessionExpired, TransientError
 
 from graph.events import Event
 from telemetry import metrics, tracing
@@ -20,6 +20,9 @@ _TRACED_QUERY_CHARS = 4000
 _STATEMENTS = {access: metrics.NEO4J_STATEMENTS.labels(access) for access in ("read", "write")}
 _STATEMENT_SECONDS = {access: metrics.NEO4J_STATEMENT_SECONDS.labels(access) for access in ("read", "write")}
 Work = Callable[Concatenate[AsyncManagedTransaction, P], Awaitable[T]]
+# What the driver raises once its retries are spent while Neo4j is down, cut off or too busy: the request
+# failed for now, not for good, and the same request may be sent again.
+UNAVAILABLE = (ServiceUnavailable, SessionExpired, TransientError)
 
 
 class Graph:

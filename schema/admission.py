@@ -33,6 +33,7 @@ from errors import BadUserInput, KindredError, LimitExceeded, Unauthenticated
 from graph.events import set_actor
 from resolvers.context import confirm
 from resolvers.pages import DEFAULT_PAGE_SIZE
+from schema.errors import shown_for
 
 # Root fields anyone may ask for; every other one needs a viewer (deny unless listed).
 PUBLIC_ROOT_FIELDS = frozenset({"signUp", "logIn", "__typename", "__schema", "__type"})
@@ -71,14 +72,15 @@ class RequireViewer(SchemaExtension):
 
 
 async def _confirm(context: ExecutionContext) -> None:
-    """The credential checked against its auth state; a failure to check (Neo4j gone) is masked and
-    logged like any internal error, since outside a field the masking extension cannot see it."""
+    """The credential checked against its auth state; a failure to check (Neo4j gone) is logged and
+    shown as a field's would be (schema/errors.py), since outside a field the masking extension cannot
+    see it."""
     try:
         await confirm(context.context)
     except Exception as error:
         request_id = context.context.request_id
         logger.error("request %s: checking the credential failed", request_id, exc_info=error)
-        _refuse(context, KindredError("Internal server error.", requestId=request_id))
+        _refuse(context, shown_for(error, request_id))
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ import logging
 from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import MaskErrors
 
-from errors import KindredError
+from errors import KindredError, ServiceUnavailable
+from graph.driver import UNAVAILABLE
 
 logger = logging.getLogger("kindred.errors")
 
@@ -45,13 +46,31 @@ def log_internal(errors: list[GraphQLError], request_id: str) -> None:
 
 
 class MaskInternalErrors(MaskErrors):
-    """Shows Kindred's own errors as they are; anything else becomes INTERNAL_SERVER_ERROR."""
+    """Shows Kindred's own errors as they are; anything else becomes INTERNAL_SERVER_ERROR, but for the
+    graph store down or too busy (after the driver's retries), which is SERVICE_UNAVAILABLE: a client
+    may send the same request again."""
 
     def __init__(self) -> None:
         super().__init__(should_mask_error=is_internal, error_message="Internal server error.")
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        masked = super().anonymise_error(error)
         request_id = self.execution_context.context.request_id
-        masked.extensions = {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
-        return masked
+        assert error.original_error is not None  # is_internal: only a resolver's own failure is masked
+        shown = shown_for(error.original_error, request_id)
+        return GraphQLError(
+            shown.message,
+            nodes=error.nodes,
+            path=error.path,
+            original_error=shown,
+            extensions=shown.extensions,
+        )
+
+
+def shown_for(error: BaseException, request_id: str) -> KindredError:
+    """What a client is told of a failure Kindred did not raise on purpose: that the graph store is
+    unavailable (it may try again), or only that something failed inside, with the request's id."""
+    if isinstance(error, UNAVAILABLE):
+        return ServiceUnavailable(
+            "The graph store is unavailable or busy: try again shortly.", requestId=request_id
+        )
+    return KindredError("Internal server error.", requestId=request_id)

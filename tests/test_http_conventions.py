@@ -12,11 +12,13 @@ import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from neo4j import AsyncGraphDatabase
 
 from graph.driver import Graph
 from settings import Settings
 from tests.client import ME, SIGN_UP, GraphQLClient
 from tests.conftest import LiveServer, running
+from tests.cut_proxy import CutProxy
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 
@@ -120,6 +122,29 @@ async def test_an_internal_error_is_masked_logged_with_the_request_id_and_that_i
     assert error["message"] == "Internal server error."
     assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
     assert "driver" not in response.text.lower()
+    assert any(request_id in record.getMessage() and record.exc_info for record in caplog.records)
+
+
+async def test_the_graph_store_cut_off_is_service_unavailable_not_an_internal_error(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Neo4j unreachable (the network to it cut, after the driver's retries): the client is told to try
+    again later, with the request's id; the cause is logged, not shown."""
+    assert settings.neo4j_uri is not None
+    port = int(settings.neo4j_uri.rsplit(":", 1)[1])
+    async with CutProxy(port) as proxy:
+        uri = f"bolt://127.0.0.1:{proxy.port}"
+        driver = AsyncGraphDatabase.driver(uri, auth=None, max_transaction_retry_time=1)
+        async with running(settings, Graph(driver, settings.neo4j_database)) as client:
+            token = await client.sign_up("cut-off@example.com")
+            await proxy.cut()
+            with caplog.at_level(logging.ERROR, logger="kindred.errors"):
+                response = await client.post(ME, token=token)
+        await driver.close()
+    error = response.json()["errors"][0]
+    request_id = response.headers["x-request-id"]
+    assert error["extensions"] == {"code": "SERVICE_UNAVAILABLE", "requestId": request_id}
+    assert "try again" in error["message"] and "127.0.0.1" not in response.text
     assert any(request_id in record.getMessage() and record.exc_info for record in caplog.records)
 
 
