@@ -14,10 +14,11 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import relay
 
+from graph.kinds import EVIDENCE, REFERABLE
 from resolvers import memories as resolve
 from resolvers.nodes import LABEL, relations
 from resolvers.pages import Order, PageArgs, Pager
-from schema.memories import Memory, MemoryOrder
+from schema.memories import Memory, MemoryOrder, kinds_named
 from schema.relay import (
     Connection,
     Info,
@@ -84,8 +85,8 @@ def extend() -> None:
         "derived_from",
         _linked(
             resolve.derived_from,
-            "What it is derived from, its evidence: observations and documents (give them as "
-            "derivedFromIds; link an observation with DERIVED_FROM and a weight).",
+            f"What it is derived from, its evidence: the viewer's {kinds_named(EVIDENCE)} nodes (give "
+            "them as derivedFromIds, or link one with DERIVED_FROM and a weight).",
         ),
     )
     attach(
@@ -93,8 +94,8 @@ def extend() -> None:
         "refers_to",
         _linked(
             resolve.referred,
-            "What else it refers to: people, occasions, gifts, concepts, conflicts, documents, "
-            "observations and insights (give them as refersToIds, or link one with REFERS_TO).",
+            f"What else it refers to: the viewer's {kinds_named(REFERABLE)} nodes (give them as "
+            "refersToIds, or link one with REFERS_TO).",
         ),
     )
     types = _types()

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry import relay
 
+from graph.kinds import EVIDENCE, REFERABLE
 from graph.refs import Ref
 from resolvers import concepts as concept_resolvers
 from resolvers import documents as document_resolvers
@@ -55,6 +56,11 @@ class MemoryKind(Enum):
     )
 
 
+def kinds_named(labels: tuple[str, ...]) -> str:
+    """The kinds a relation reaches, as a sentence names them (from graph/kinds.py's declarations)."""
+    return ", ".join(labels[:-1]) + f" or {labels[-1]}" if len(labels) > 1 else labels[0]
+
+
 MEMORY = {
     "id": "The memory to change.",
     "kind": "What kind of memory it is.",
@@ -77,10 +83,11 @@ MEMORY = {
     "is kept in its skillHistory.",
     "confidence": "A semantic or identity memory's certainty, 0 (a guess) to 1 (certain).",
     "source": "Where a semantic or identity memory's knowledge came from, up to 500 characters.",
-    "derived_from_ids": "What it is derived from, its evidence: ids of the viewer's observations and "
-    "documents. In an update, the whole new set (an empty list removes them all; null keeps them).",
-    "refers_to_ids": "What else it refers to: ids of the viewer's people, occasions, gifts, concepts, "
-    "conflicts, documents, observations or insights. In an update, the whole new set (as derivedFromIds).",
+    "derived_from_ids": "What it is derived from, its evidence: ids of the viewer's "
+    f"{kinds_named(EVIDENCE)} nodes. In an update, the whole new set (an empty list removes them all; "
+    "null keeps them).",
+    "refers_to_ids": f"What else it refers to: ids of the viewer's {kinds_named(REFERABLE)} nodes. In "
+    "an update, the whole new set (as derivedFromIds).",
     "created_at": "When it was recorded (UTC).",
     "recipient_ids": "Who it involves: ids of the viewer's recipients.",
     "concepts": "What it mentions, by name (up to 50): concepts, made where new.",
