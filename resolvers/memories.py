@@ -121,11 +121,11 @@ def _pagers(traversals: Mapping[str, Traversal]) -> dict[str, Pager]:
     return {label: nodes.relation(traversal) for label, traversal in traversals.items()}
 
 
-# By label: a memory's evidence and what it refers to (merged into one list by the schema), and the
+# A memory's evidence and what it refers to, each one list of nodes of several labels; and, by label, the
 # memories derived from, or referring to, a node of that label.
-derived_from = _pagers(memories.DERIVED_FROM)
+derived_from = nodes.relations(memories.DERIVED_FROM)
+referred = nodes.relations(memories.REFERRED)
 derived = _pagers(memories.DERIVED)
-referred = _pagers(memories.REFERRED)
 referring = _pagers(memories.REFERRING)
 
 

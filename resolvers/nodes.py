@@ -99,11 +99,15 @@ def relation_one(
     return load
 
 
-def relations(pagers: Mapping[str, Pager]) -> Pager:
-    """The resolver of a relation declared to nodes of several labels (a memory's evidence): one list of
-    all of them, each label's page read at once (batched with every other parent's, as any relation's)
-    and merged in the order asked for (one key, common to every label: COMMON_SORTS); each row's node
-    names its label (LABEL). Its count is their counts' sum."""
+def relations(traversals: Mapping[str, Traversal]) -> Pager:
+    """The resolver of a relation declared to nodes of several labels (a memory's evidence), given its
+    traversal to each: one list of all of them, each label's page read at once (batched with every other
+    parent's, as any relation's) and merged in the order asked for (one key, common to every label:
+    COMMON_SORTS); each row's node names its label (LABEL). Its count is their counts' sum."""
+    for label, traversal in traversals.items():
+        if not COMMON_SORTS.keys() <= traversal.kind.sorts.keys():
+            raise ValueError(f"{label} is not ordered by {', '.join(COMMON_SORTS)}: it cannot join the list")
+    pagers = {label: relation(traversal) for label, traversal in traversals.items()}
 
     async def load(context: Context, parent: str, orders: Sequence[Order], args: PageArgs) -> Paged:
         page = args.page(orders, COMMON_SORTS, context.settings.max_page_size)  # refuses bad arguments

@@ -7,7 +7,6 @@ resolvers/memories.py): a kind added there gets its fields here with no change t
 schema/__init__.py calls `extend` once every domain's module, whose types it extends, is loaded.
 """
 
-from collections.abc import Mapping
 from enum import Enum
 from typing import Annotated, Any
 
@@ -16,7 +15,7 @@ from strawberry import relay
 
 from graph.kinds import EVIDENCE, REFERABLE
 from resolvers import memories as resolve
-from resolvers.nodes import LABEL, relations
+from resolvers.nodes import LABEL
 from resolvers.pages import Order, PageArgs, Pager
 from schema.memories import Memory, MemoryOrder, kinds_named
 from schema.relay import (
@@ -50,9 +49,8 @@ def _types() -> dict[str, Any]:
     return {cls.__name__: cls for cls in OwnedNode.__subclasses__()}
 
 
-def _linked(pagers: Mapping[str, Pager], description: str) -> Any:
+def _linked(load: Pager, description: str) -> Any:
     """A connection field to the nodes of several kinds a memory's relation reaches, in one order."""
-    load = relations(pagers)
     default = [Order("created_at")]
 
     async def resolve_linked(
