@@ -72,3 +72,9 @@ class SearchUnavailable(KindredError):
     """The vector store cannot be reached: search cannot answer now (writes still commit)."""
 
     code = "SEARCH_UNAVAILABLE"
+
+
+class AlreadyDecided(KindredError):
+    """A decision that is made once and is final (an observation's review): asked for again, refused."""
+
+    code = "ALREADY_DECIDED"

@@ -1,6 +1,6 @@
 """Cypher for Document nodes (a blob's metadata, attached to the node it belongs to) and their chunks.
 
-(Document)-[:ATTACHED_TO {role}]->(Recipient | Conflict | Memory), and (Document)-[:HAS_CHUNK]->
+(Document)-[:ATTACHED_TO {role}]->(Recipient | Conflict | Memory | Observation), and (Document)-[:HAS_CHUNK]->
 (DocumentChunk {index, page, start_seconds, end_seconds, text}) for what extraction found in it.
 A Document that is deleted, or whose node is, leaves sight at once (`visible`): deleting one marks it
 (`deleted_at`); deleting its node leaves it attached to nothing. The documents consumer then removes
@@ -22,11 +22,12 @@ from graph.rows import native
 from graph.traversals import Traversal
 
 # What a Document may be attached to, as which role.
-ROLES = {"profile": "Recipient", "recording": "Conflict", "photo": "Memory"}
+ROLES = {"profile": "Recipient", "recording": "Conflict", "photo": "Memory", "evidence": "Observation"}
 DOCUMENT_CREATED = EventKind.created("Document")
 OF_RECIPIENT = Traversal("Recipient", "(p)<-[:ATTACHED_TO]-(n:Document)", DOCUMENT)
 OF_CONFLICT = Traversal("Conflict", "(p)<-[:ATTACHED_TO]-(n:Document)", DOCUMENT)
 OF_MEMORY = Traversal("Memory", "(p)<-[:ATTACHED_TO]-(n:Document)", DOCUMENT)
+OF_OBSERVATION = Traversal("Observation", "(p)<-[:ATTACHED_TO]-(n:Document)", DOCUMENT)
 
 
 async def target_exists(tx: AsyncManagedTransaction, *, owner: str, label: str, uid: str) -> bool:

@@ -8,6 +8,7 @@ To add a kind: its model (graph/models.py), its declaration here, its Cypher (gr
 resolvers and its types (see the README's "Adding a kind").
 """
 
+from collections import defaultdict
 from collections.abc import Mapping
 
 from graph import knows, models
@@ -84,7 +85,9 @@ RECIPIENT = Kind(
         UNION
         MATCH (d:Conflict)-[:WITH]->(n) RETURN d
         UNION
-        MATCH (d:Insight)-[:CONCERNS]->(n) RETURN d""",
+        MATCH (d:Insight)-[:CONCERNS]->(n) RETURN d
+        UNION
+        MATCH (d:Observation)-[:ABOUT]->(n) RETURN d""",
     ),
     # What is theirs alone (occasions, conflicts, gifts with their outcomes); what they share stays.
     cascade=(
@@ -183,6 +186,54 @@ OUTCOME = Kind(
     title="reaction",
 )
 
+# The fields only some kinds of memory hold (seed 001), by kind: a memory of any other kind refuses them.
+MEMORY_FIELDS: Mapping[str, tuple[str, ...]] = {
+    "emotional": ("emotion", "intensity", "trigger", "coping"),
+    "procedural": ("steps", "success_rate", "skill", "proficiency"),
+    "semantic": ("confidence", "source"),
+    "identity": ("confidence", "source"),
+}
+# What a memory rests on: its evidence, each DERIVED_FROM it (with a `weight` 0-1, given with `link`). A
+# label added here is evidence everywhere at once: createMemory's and updateMemory's derivedFromIds,
+# Memory.derivedFrom, and its own `memories` (schema/evidence.py).
+EVIDENCE: tuple[str, ...] = ("Observation", "Document")
+# What a memory may refer to (REFERS_TO), besides whom it involves and what it mentions: any of these, by
+# its refersToIds; each reaches the memories that refer to it (`referringMemories`).
+REFERABLE: tuple[str, ...] = (
+    "Recipient",
+    "Occasion",
+    "Gift",
+    "Concept",
+    "Conflict",
+    "Document",
+    "Observation",
+    "Insight",
+)
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def belonging(by: str, fields: Mapping[str, tuple[str, ...]], nouns: str) -> tuple[Invariant, ...]:
+    """The rules that keep each of `fields`' properties to the nodes whose `by` is a value that holds it:
+    set on any other, the write is refused naming the field (and nothing of it is kept)."""
+    holders: dict[str, list[str]] = defaultdict(list)
+    for value, names in fields.items():
+        for name in names:
+            holders[name].append(value)
+    return tuple(
+        Invariant(
+            f"n.{name} IS NULL OR n.{by} IN [{', '.join(repr(value) for value in values)}]",
+            _camel(name),
+            f"{_camel(name)} belongs to {' and '.join(v.replace('_', '-') for v in values)} {nouns} only: "
+            f"leave it out (or clear it) for this {by}.",
+        )
+        for name, values in holders.items()
+    )
+
+
 MEMORY = Kind(
     "Memory",
     models.Memory,
@@ -192,11 +243,23 @@ MEMORY = Kind(
         "importance": "coalesce(n.importance, -1.0)",
         "created_at": "n.created_at",
     },
-    ranges={"valence": (-1, 1), "arousal": (0, 1), "importance": (0, 1)},
+    ranges={
+        "valence": (-1, 1),
+        "arousal": (0, 1),
+        "importance": (0, 1),
+        "intensity": (0, 1),
+        "success_rate": (0, 1),
+        "proficiency": (0, 1),
+        "confidence": (0, 1),
+    },
+    invariants=belonging("kind", MEMORY_FIELDS, "memories"),
     title="content",
+    private=("proficiency_levels", "proficiency_dates"),  # read as its skillHistory
     relations=(
         *mentions("Memory"),
         Relation("INVOLVES", "Memory", "Recipient"),
+        *(Relation("DERIVED_FROM", "Memory", label) for label in EVIDENCE),
+        *(Relation("REFERS_TO", "Memory", label) for label in REFERABLE),
     ),
     searched=Searched(
         "Memories: content, place, what they mention.",
@@ -258,7 +321,7 @@ DOCUMENT = Kind(
     private=("chunk_count", "deleted_at"),
     relations=tuple(
         Relation("ATTACHED_TO", "Document", target, linkable=False)
-        for target in ("Recipient", "Conflict", "Memory")
+        for target in ("Recipient", "Conflict", "Memory", "Observation")
     ),
 )
 
@@ -285,6 +348,30 @@ INSIGHT = Kind(
     ),
 )
 
+# Whom an observation is about (seed 003's person). Given when it is written, which it is once: never
+# linked or unlinked after (ABOUT also joins a conflict to its topics, and those are linked by hand).
+OBSERVED = Relation("ABOUT", "Observation", "Recipient", linkable=False)
+
+# Raw input as it was seen: what a chat log, a document, an interview or a person said, from which
+# source and when. Immutable: only its review (pending, then approved or rejected, once) changes it.
+# Drawn: it is the evidence memories rest on, and the view shows what rests on what.
+OBSERVATION = Kind(
+    "Observation",
+    models.Observation,
+    sorts={"observed_at": "n.observed_at", "created_at": "n.created_at"},
+    title="content",
+    private=("reviewed_by",),  # shown as the Actor it names
+    relations=(OBSERVED,),
+    searched=Searched(
+        "Observations: what was seen, its source, whom it is about.",
+        """
+        RETURN n.uid AS uid, {content: n.content, source: n.source, detail: n.source_detail,
+               about: [(n)-[:ABOUT]->(r:Recipient) | r.name]} AS fields""",
+        sentence=("content",),
+        listed=(("About", ("about",)), ("From", ("source", "detail"))),
+    ),
+)
+
 KINDS: tuple[Kind, ...] = (
     RECIPIENT,
     OCCASION,
@@ -295,6 +382,7 @@ KINDS: tuple[Kind, ...] = (
     CONFLICT,
     DOCUMENT,
     INSIGHT,
+    OBSERVATION,
 )
 BY_LABEL: Mapping[str, Kind] = {kind.label: kind for kind in KINDS}
 # What the 3D view lays out and draws; a link's ends, a path's steps and search's `near` are of these.

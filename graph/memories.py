@@ -1,21 +1,47 @@
 """Cypher for Memory nodes: who they involve, what they mention; short-term ones expire. And the
 relations that reach memories."""
 
+import time
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph import concepts, events
+from errors import NotFound
+from graph import concepts, events, nodes
 from graph.events import EventKind
-from graph.kinds import MEMORY
+from graph.kinds import BY_LABEL, MEMORY
 from graph.nodes import Link
 from graph.pages import Condition, Row
+from graph.properties import for_update
+from graph.refs import Ref
 from graph.traversals import Traversal
 
 # The relations that reach memories.
 OF_RECIPIENT = Traversal("Recipient", "(p)<-[:INVOLVES]-(n:Memory)", MEMORY)
 OF_CONCEPT = Traversal("Concept", "(p)<-[:MENTIONS]-(n:Memory)", MEMORY)
+EVIDENCE = "DERIVED_FROM"
+REFERS_TO = "REFERS_TO"
+
+
+def _walked(rel: str, towards_memory: bool) -> Mapping[str, Traversal]:
+    """For each label a memory's `rel` is declared to (graph/kinds.py): the traversal from that label's
+    nodes to the memories linked to them (`towards_memory`), or from a memory to them."""
+    found = {}
+    for relation in MEMORY.relations:
+        if relation.type == rel:
+            end = MEMORY if towards_memory else BY_LABEL[relation.target]
+            found[relation.target] = Traversal.along(relation, end)
+    return found
+
+
+# A memory's evidence and what it refers to, by the label of each (Memory.derivedFrom, .refersTo); and
+# the memories derived from or referring to a node of each label (their `memories`, `referringMemories`).
+DERIVED_FROM = _walked(EVIDENCE, towards_memory=False)
+DERIVED = _walked(EVIDENCE, towards_memory=True)
+REFERRED = _walked(REFERS_TO, towards_memory=False)
+REFERRING = _walked(REFERS_TO, towards_memory=True)
 
 
 def condition(
@@ -25,6 +51,7 @@ def condition(
     recipient: str | None = None,
     concept: str | None = None,
     tag: str | None = None,
+    skill: str | None = None,
 ) -> Condition:
     return Condition.of(
         ("n.kind IN $kinds", "kinds", kinds),
@@ -37,6 +64,7 @@ def condition(
             concepts.key_of(concept),
         ),
         ("$tag IN n.tags", "tag", tag),
+        ("toLower(n.skill) = $skill", "skill", skill.lower() if skill else None),
     )
 
 
@@ -48,8 +76,18 @@ async def create(
     values: dict[str, Any],
     recipients: list[str],
     mentions: list[str],
+    evidence: Sequence[Ref] = (),
+    refers: Sequence[Ref] = (),
 ) -> Row:
-    links = [Link("INVOLVES", "Recipient", recipient) for recipient in recipients]
+    """The memory with whom it involves, what it mentions (concepts made where new), what it is derived
+    from and what it refers to; NotFound (nothing written) when one of those is not the owner's."""
+    links = [
+        *(Link("INVOLVES", "Recipient", recipient) for recipient in recipients),
+        *(Link(EVIDENCE, ref.label, ref.uid) for ref in dict.fromkeys(evidence)),
+        *(Link(REFERS_TO, ref.label, ref.uid) for ref in dict.fromkeys(refers)),
+    ]
+    if values.get("proficiency") is not None:  # its skill history starts with its first level
+        values = {**values, "proficiency_levels": [values["proficiency"]], "proficiency_dates": [_now()]}
     return await concepts.create_tagged(
         tx,
         MEMORY,
@@ -89,3 +127,48 @@ async def purge(tx: AsyncManagedTransaction, *, owner: str, uids: list[str], now
     if deleted:
         await events.append_all(tx, owner, [(EventKind.deleted(MEMORY.label), refs) for refs in deleted])
     return len(deleted)
+
+
+async def update(
+    tx: AsyncManagedTransaction,
+    *,
+    owner: str,
+    uid: str,
+    values: dict[str, Any],
+    evidence: Sequence[Ref] | None = None,
+    refers: Sequence[Ref] | None = None,
+) -> Row:
+    """Sets the given properties (None clears one), keeping the kind's rules; a new proficiency is
+    appended to the skill history with the time; what it is derived from and refers to become exactly
+    `evidence` and `refers` where given. NotFound if the memory is not the owner's."""
+    # The first SET takes the node's write lock before its proficiency is read: of two changes at once,
+    # each appends its own entry to the history, none is lost.
+    query = f"""
+    MATCH (n:Memory {{uid: $uid, owner: $owner}}) WHERE {MEMORY.visible}
+    SET n.updated_at = datetime()
+    WITH n, n.proficiency AS before
+    SET n += $changes
+    WITH n, before
+    FOREACH (_ IN CASE WHEN n.proficiency IS NOT NULL AND n.proficiency <> coalesce(before, -1.0)
+                  THEN [1] ELSE [] END |
+      SET n.proficiency_levels = coalesce(n.proficiency_levels, []) + n.proficiency,
+          n.proficiency_dates = coalesce(n.proficiency_dates, [])
+                                + (datetime().epochSeconds * 1000000 + datetime().microsecond))
+    RETURN n.uid AS uid, {MEMORY.broken} AS broken
+    """
+    changes = for_update(MEMORY.model, values)
+    record = await (await tx.run(query, uid=uid, owner=owner, changes=changes)).single()
+    if record is None:
+        raise NotFound("No Memory of yours has this id.", id=uid)
+    MEMORY.refuse_broken(record["broken"])
+    await events.append(tx, owner, EventKind.updated(MEMORY.label), [Ref(MEMORY.label, uid)])
+    for rel, targets in ((EVIDENCE, evidence), (REFERS_TO, refers)):
+        if targets is not None:
+            await nodes.relink(tx, MEMORY, owner=owner, uid=uid, rel=rel, targets=list(targets))
+    rows = await nodes.by_uids(tx, MEMORY, owner=owner, uids=[uid])
+    return rows[0]
+
+
+def _now() -> int:
+    """Now, as the skill history keeps its times: microseconds since the epoch."""
+    return time.time_ns() // 1000

@@ -143,6 +143,23 @@ class Memory(Owned):
     importance = FloatProperty()
     tags = ArrayProperty(StringProperty(), default=list)
     expires_at = DateTimeProperty()
+    # What only some kinds of memory hold (graph/kinds.py's MEMORY_FIELDS says which): an emotional
+    # memory's emotion, intensity, trigger and coping; a procedural one's steps, success rate, skill and
+    # proficiency; a semantic or identity one's confidence and source.
+    emotion = StringProperty()
+    intensity = FloatProperty()
+    trigger = StringProperty()
+    coping = StringProperty()
+    steps = ArrayProperty(StringProperty())
+    success_rate = FloatProperty()
+    skill = StringProperty()
+    proficiency = FloatProperty()
+    confidence = FloatProperty()
+    source = StringProperty()
+    # Each proficiency a procedural memory has had, and when it was set (microseconds since the epoch,
+    # UTC): appended to by every change of it, never rewritten.
+    proficiency_levels = ArrayProperty(FloatProperty())
+    proficiency_dates = ArrayProperty(IntegerProperty())
 
 
 class Insight(Owned):
@@ -155,6 +172,19 @@ class Insight(Owned):
     confidence = FloatProperty(default=0.5)
     volatility = FloatProperty()  # how likely it is to change, 0 (settled) to 1 (fleeting)
     status = StringProperty(default="proposed")  # proposed, confirmed, rejected, outdated
+
+
+class Observation(Owned):
+    """Raw input as it was seen (seed 003's observations): immutable once written, reviewed once."""
+
+    content = StringProperty(required=True)
+    source = StringProperty(required=True)  # chat_log, document, interview, assessment, manual, import, other
+    source_detail = StringProperty()  # where exactly: "slack #general", "mbti_assessment"
+    observed_at = DateTimeProperty(required=True)
+    status = StringProperty(default="pending")  # pending, approved, rejected
+    reviewed_by = StringProperty()  # the actor that decided (graph/events.py): "Session:<uid>", ...
+    reviewed_at = DateTimeProperty()
+    review_reason = StringProperty()
 
 
 class Conflict(Owned):

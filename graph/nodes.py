@@ -20,7 +20,7 @@ from errors import BadUserInput, NotFound
 from graph import events
 from graph.events import EventKind
 from graph.kind import Kind, Reads
-from graph.kinds import ENDS, joins, relation
+from graph.kinds import RELATIONS, relation
 from graph.pages import Condition, Page, Row, Rows
 from graph.properties import for_create, for_update
 from graph.refs import Ref
@@ -38,7 +38,7 @@ class Link:
 
     def pattern(self) -> str:
         """(n) is the node linked from, (m) the other end, [r] the relationship."""
-        if not any(self.label in pair for pair in ENDS.get(self.rel, ())):
+        if not any(self.label in (r.source, r.target) for r in RELATIONS if r.type == self.rel):
             raise ValueError(f"not a relationship of the graph: {self.rel} with {self.label}")
         return f"(n)-[r:{self.rel}]->(m)" if self.outgoing else f"(m)-[r:{self.rel}]->(n)"
 
@@ -198,6 +198,36 @@ async def _after(tx: AsyncManagedTransaction, label: str, owner: str, uid: str, 
         await declared.after(tx, owner=owner, source=ends[0], target=ends[1])
 
 
+async def relink(
+    tx: AsyncManagedTransaction, kind: Kind, *, owner: str, uid: str, rel: str, targets: list[Ref]
+) -> None:
+    """Makes the node's links of type `rel` exactly those to `targets` (each of the owner's nodes, else
+    NotFound): removes the others and makes the missing, with an Event for each link made or removed."""
+    links = [Link(rel, target.label, target.uid) for target in dict.fromkeys(targets)]
+    for link in links:
+        check(kind.label, link)
+    node = f"(n:{kind.label} {{uid: $uid, owner: $owner}})"
+    had_query = f"MATCH {node}-[:{rel}]->(m) RETURN collect(labels(m)[0] + ':' + m.uid) AS had"
+    had = set((await (await tx.run(had_query, uid=uid, owner=owner)).single(strict=True))["had"])
+    keep = {str(target) for target in targets}
+    removed = sorted(had - keep)
+    if removed:
+        query = f"MATCH {node}-[r:{rel}]->(m) WHERE labels(m)[0] + ':' + m.uid IN $removed DELETE r"
+        await (await tx.run(query, uid=uid, owner=owner, removed=removed)).consume()
+    if links:
+        linking, params = _linking(links)
+        query = f"MATCH {node} {linking} RETURN [{', '.join(params)}] AS linked"
+        record = await (await tx.run(query, uid=uid, owner=owner, **params)).single(strict=True)
+        _refuse_missing(kind.label, record["linked"], params)
+    source = Ref(kind.label, uid)
+    made = [ref for ref in refs(links) if str(ref) not in had]
+    added = [(EventKind.linked(rel), [source, ref]) for ref in made]
+    if added:
+        await events.append_all(tx, owner, added, json.dumps({"created": True}))
+    if removed:
+        await events.append_all(tx, owner, [(EventKind.unlinked(rel), [source, gone]) for gone in removed])
+
+
 async def by_uids(tx: AsyncManagedTransaction, kind: Kind, *, owner: str, uids: list[str]) -> list[Row]:
     query = f"""
     MATCH (n:{kind.label} {{owner: $owner}}) {kind.joins} WHERE n.uid IN $uids AND {kind.visible}
@@ -232,7 +262,8 @@ async def count(tx: AsyncManagedTransaction, kind: Kind, *, owner: str, where: C
 
 
 def check(label: str, link: Link) -> None:
-    """A link from a node of `label` must join the labels its relationship type joins, that way round."""
+    """A link from a node of `label` must join labels a relation is declared between, that way round
+    (one the view does not draw too: a memory DERIVED_FROM a document)."""
     ends = (label, link.label) if link.outgoing else (link.label, label)
-    if not joins(link.rel, *ends):
+    if relation(link.rel, *ends) is None:
         raise ValueError(f"{link.rel} does not join {ends[0]} to {ends[1]}")

@@ -36,7 +36,7 @@ AUDIO = frozenset(
      "audio/m4a", "audio/x-m4a", "audio/webm", "audio/aac", "video/webm"}
 )  # fmt: skip
 IMAGE = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", "image/heic", "image/avif"})
-ACCEPTS = {"profile": PDF, "recording": AUDIO, "photo": IMAGE}
+ACCEPTS = {"profile": PDF, "recording": AUDIO, "photo": IMAGE, "evidence": PDF | AUDIO | IMAGE}
 KIND_OF = {**dict.fromkeys(PDF, "pdf"), **dict.fromkeys(AUDIO, "audio"), **dict.fromkeys(IMAGE, "image")}
 # Names of one type that libraries and clients spell differently.
 _SAME = {
@@ -149,7 +149,12 @@ def _checked_type(file: Upload, filename: str, role: str) -> str:
     detected = _same(guessed.mime) if guessed is not None else None
     accepted = {_same(mime) for mime in ACCEPTS[role]}
     if detected is None or detected not in accepted:
-        wanted = {"profile": "a PDF", "recording": "an audio file", "photo": "an image"}[role]
+        wanted = {
+            "profile": "a PDF",
+            "recording": "an audio file",
+            "photo": "an image",
+            "evidence": "a PDF, an audio file or an image",
+        }[role]
         raise BadUserInput(
             f"A {role} must be {wanted}; this file's bytes are {detected or 'of no type Kindred knows'}.",
             field="file",
@@ -183,6 +188,7 @@ async def by_uids(context: Context, uids: list[str]) -> list[Row]:
 of_recipient = nodes.relation(documents.OF_RECIPIENT)
 of_conflict = nodes.relation(documents.OF_CONFLICT)
 of_memory = nodes.relation(documents.OF_MEMORY)
+of_observation = nodes.relation(documents.OF_OBSERVATION)
 
 
 async def url(context: Context, node: dict[str, Any]) -> str:

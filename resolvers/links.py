@@ -4,7 +4,7 @@ import re
 from typing import Any
 
 from errors import BadUserInput
-from graph.kinds import ENDS, joins
+from graph.kinds import ENDS, joins, relation
 from graph.nodes import Link
 from resolvers import checks, nodes
 from resolvers.context import Context
@@ -49,6 +49,9 @@ def _ends(rel: str, source: tuple[str, str], target: tuple[str, str]) -> None:
     if not joins(rel, source[0], target[0]):
         pairs = " or ".join(f"a {a} to a {b}" for a, b in sorted(ENDS[rel]))
         raise BadUserInput(f"{rel} links {pairs}.", field="kind")
+    declared = relation(rel, source[0], target[0])
+    if declared is not None and not declared.linkable:
+        raise BadUserInput(f"A {source[0]}'s {rel} is given when it is made, not linked after.", field="kind")
 
 
 def properties(props: Any) -> dict[str, Any]:

@@ -1,21 +1,28 @@
 """Memories: checked, written with who they involve and what they mention; short-term ones expire. And
 the relations that reach memories."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
 from errors import BadUserInput
 from graph import memories
+from graph.kinds import EVIDENCE, REFERABLE
 from graph.memories import MEMORY
 from graph.pages import Row
+from graph.refs import Ref
+from graph.traversals import Traversal
 from resolvers import checks, nodes
 from resolvers.context import Context
-from resolvers.pages import Order, PageArgs, Paged
+from resolvers.pages import Order, PageArgs, Paged, Pager
 
 SHORT_TERM_HOURS = 24
 MAX_TAGS = 50
+MAX_LINKED = 50  # evidence or references given at once
+MAX_STEPS = 100
+# The kind-specific texts (graph/kinds.py's MEMORY_FIELDS) and how long each may be.
+TEXTS = {"emotion": 100, "trigger": 2_000, "coping": 2_000, "skill": 100, "source": 500}
 
 
 async def create(
@@ -24,9 +31,13 @@ async def create(
     recipients: list[str],
     mentions: list[str],
     ttl_hours: float | None,
+    evidence: list[Ref] | None = None,
+    refers: list[Ref] | None = None,
 ) -> Row:
     checks.text(values.get("content"), "content", 20_000, required=True, lines=True)
     values = _checked(values)
+    evidence = linked(evidence, EVIDENCE, "derivedFromIds") or []
+    refers = linked(refers, REFERABLE, "refersToIds") or []
     if values.get("kind") == "short_term":
         hours = (
             SHORT_TERM_HOURS if ttl_hours is None else checks.in_range(ttl_hours, 0.01, 24 * 30, "ttl_hours")
@@ -42,17 +53,48 @@ async def create(
         values=values,
         recipients=recipients,
         mentions=mentions,
+        evidence=evidence,
+        refers=refers,
     )
 
 
-async def update(context: Context, uid: str, values: dict[str, Any]) -> Row:
+async def update(
+    context: Context,
+    uid: str,
+    values: dict[str, Any],
+    evidence: list[Ref] | None = None,
+    refers: list[Ref] | None = None,
+) -> Row:
     """Changes a memory; one that becomes short-term expires in 24 hours, one that stops being short-term
-    no longer expires."""
+    no longer expires. What it is derived from and refers to become what is given (null: unchanged)."""
     if values.get("kind") == "short_term":
         values["expires_at"] = datetime.now(UTC) + timedelta(hours=SHORT_TERM_HOURS)
     elif values.get("kind") is not None:
         values["expires_at"] = None
-    return await nodes.update(context, MEMORY, uid, _checked(values))
+    checks.kept(values, *MEMORY.unclearable)
+    values = _checked(values)
+    return await context.graph.write(
+        memories.update,
+        owner=context.viewer,
+        uid=uid,
+        values=values,
+        evidence=linked(evidence, EVIDENCE, "derivedFromIds"),
+        refers=linked(refers, REFERABLE, "refersToIds"),
+    )
+
+
+def linked(refs: list[Ref] | None, labels: Sequence[str], field: str) -> list[Ref] | None:
+    """The nodes a memory is to be linked to, each of a label the relation is declared to."""
+    if refs is None:
+        return None
+    if len(refs) > MAX_LINKED:
+        raise BadUserInput(f"{field} holds at most {MAX_LINKED} ids.", field=field)
+    for ref in refs:
+        if ref.label not in labels:
+            raise BadUserInput(
+                f"{field} takes ids of {', '.join(labels)}, not of a {ref.label}.", field=field
+            )
+    return list(dict.fromkeys(refs))
 
 
 async def delete(context: Context, uid: str) -> list[str]:
@@ -64,7 +106,7 @@ async def by_uids(context: Context, uids: list[str]) -> list[Row]:
 
 
 async def page(context: Context, where: dict[str, Any], orders: Sequence[Order], args: PageArgs) -> Paged:
-    for field in ("concept", "tag"):
+    for field in ("concept", "tag", "skill"):
         if where.get(field) is not None:
             checks.text(where[field], field, 100)
     return await nodes.page(context, MEMORY, memories.condition(**where), orders, args)
@@ -75,6 +117,18 @@ of_recipient = nodes.relation(memories.OF_RECIPIENT)
 of_concept = nodes.relation(memories.OF_CONCEPT)
 
 
+def _pagers(traversals: Mapping[str, Traversal]) -> dict[str, Pager]:
+    return {label: nodes.relation(traversal) for label, traversal in traversals.items()}
+
+
+# A memory's evidence and what it refers to, each one list of nodes of several labels; and, by label, the
+# memories derived from, or referring to, a node of that label.
+derived_from = nodes.relations(memories.DERIVED_FROM)
+referred = nodes.relations(memories.REFERRED)
+derived = _pagers(memories.DERIVED)
+referring = _pagers(memories.REFERRING)
+
+
 def _checked(values: dict[str, Any]) -> dict[str, Any]:
     if values.get("content") is not None:
         values["content"] = checks.text(values["content"], "content", 20_000, lines=True)
@@ -83,4 +137,13 @@ def _checked(values: dict[str, Any]) -> dict[str, Any]:
         values["place"] = checks.text(values["place"], "place", 200)
     if values.get("tags") is not None:
         values["tags"] = checks.texts(values["tags"], "tags", MAX_TAGS)
+    for name, length in TEXTS.items():
+        if values.get(name) is not None:
+            values[name] = checks.text(values[name], name, length, lines=length > 100)
+    if values.get("steps") is not None:
+        steps = values["steps"]
+        if len(steps) > MAX_STEPS:
+            raise BadUserInput(f"steps holds at most {MAX_STEPS} items.", field="steps")
+        values["steps"] = [checks.text(step, "steps", 1_000, required=True, lines=True) for step in steps]
+        values["steps"] = values["steps"] or None  # no steps at all: none kept
     return values

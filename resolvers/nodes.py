@@ -1,19 +1,25 @@
 """What the resolvers of every owned label share: read, page, create, update, delete and link nodes
 as the viewer, through graph/nodes.py."""
 
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any
 from uuid import uuid4
 
 from graph import nodes
 from graph.kind import Kind, Reads
 from graph.nodes import Link
-from graph.pages import Condition, Row
+from graph.pages import Condition, Row, Rows
 from graph.traversals import Traversal
 from resolvers import checks
 from resolvers.context import Context
 from resolvers.loaders import Step
 from resolvers.pages import Order, PageArgs, Paged, Pager
+from resolvers.together import all_of
+
+# The key under which a row of a relation to several labels names its node's label.
+LABEL = "__label"
+# What a relation to several labels may be ordered by: what every label's nodes have.
+COMMON_SORTS = {"created_at": "n.created_at"}
 
 
 async def create(context: Context, kind: Kind, values: dict[str, Any], links: Iterable[Link] = ()) -> Row:
@@ -89,5 +95,37 @@ def relation_one(
     async def load(context: Context, parent: str, reads: Reads = None) -> Row | None:
         rows, _ = await many(context, parent, (order,), PageArgs(first=1, reads=reads))
         return rows.items[0] if rows.items else None
+
+    return load
+
+
+def relations(traversals: Mapping[str, Traversal]) -> Pager:
+    """The resolver of a relation declared to nodes of several labels (a memory's evidence), given its
+    traversal to each: one list of all of them, each label's page read at once (batched with every other
+    parent's, as any relation's) and merged in the order asked for (one key, common to every label:
+    COMMON_SORTS); each row's node names its label (LABEL). Its count is their counts' sum."""
+    for label, traversal in traversals.items():
+        if not COMMON_SORTS.keys() <= traversal.kind.sorts.keys():
+            raise ValueError(f"{label} is not ordered by {', '.join(COMMON_SORTS)}: it cannot join the list")
+    pagers = {label: relation(traversal) for label, traversal in traversals.items()}
+
+    async def load(context: Context, parent: str, orders: Sequence[Order], args: PageArgs) -> Paged:
+        page = args.page(orders, COMMON_SORTS, context.settings.max_page_size)  # refuses bad arguments
+        paged = await all_of(pager(context, parent, orders, args) for pager in pagers.values())
+        rows = [
+            Row({**row.node, LABEL: label}, row.sort)
+            for label, (found, _) in zip(pagers, paged, strict=True)
+            for row in found.items
+        ]
+        # As every page is ordered: by the key (either way), then by uid ascending.
+        rows.sort(key=lambda row: row.uid)
+        rows.sort(key=lambda row: row.sort, reverse=bool(orders) and orders[0].descending)
+        more = len(rows) > page.size or any(found.has_more for found, _ in paged)
+        kept = rows[-page.size :] if page.backward and page.size else rows[: page.size]
+
+        async def total() -> int:
+            return sum(await all_of(count() for _, count in paged))
+
+        return Rows(kept, more), total
 
     return load

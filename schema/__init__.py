@@ -20,6 +20,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 from strawberry.types.base import get_object_definition
 
+from schema import evidence
 from schema.accounts import AccountMutation, AccountQuery
 from schema.admission import CostLimit, CostLimits, RequireViewer
 from schema.concepts import ConceptMutation, ConceptQuery
@@ -34,6 +35,7 @@ from schema.links import LinkMutation
 from schema.live import LiveSubscription
 from schema.memories import MemoryMutation, MemoryQuery
 from schema.nodes import NodeQuery
+from schema.observations import ObservationMutation, ObservationQuery
 from schema.occasions import OccasionMutation, OccasionQuery
 from schema.paths import PathQuery
 from schema.recipients import RecipientMutation, RecipientQuery
@@ -47,6 +49,9 @@ from schema.validation_cache import KnownValid, ValidationCache
 from schema.view import ViewQuery
 from settings import Settings
 from telemetry import tracing
+
+# Once every domain's types are loaded: the fields of relations to several kinds (a memory's evidence).
+evidence.extend()
 
 # Distinct document texts whose parse and validity are kept (each parse bounded by the token limit).
 DOCUMENT_CACHE_SIZE = 512
@@ -67,6 +72,7 @@ QUERIES = (
     MemoryQuery,
     ConflictQuery,
     InsightQuery,
+    ObservationQuery,
     EventQuery,
     PathQuery,
     SearchQuery,
@@ -84,6 +90,7 @@ Mutation = merge_types(
         MemoryMutation,
         ConflictMutation,
         InsightMutation,
+        ObservationMutation,
         LinkMutation,
         DocumentMutation,
         SensitiveMutation,

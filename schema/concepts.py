@@ -55,6 +55,9 @@ class ConceptKind(Enum):
     TOPIC = "topic"
     VALUE = "value"
     GIFT_CATEGORY = "gift_category"
+    PLACE = strawberry.enum_value("place", description="A place: a city, a café, a trail.")
+    SKILL = strawberry.enum_value("skill", description="A skill: guitar, negotiation, sourdough.")
+    EMOTION = strawberry.enum_value("emotion", description="An emotion: joy, grief, anxiety.")
     OTHER = "other"
 
 

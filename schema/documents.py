@@ -30,6 +30,9 @@ class DocumentRole(Enum):
         "recording", description="A conflict's recording (audio): its transcript becomes the conflict's."
     )
     PHOTO = strawberry.enum_value("photo", description="A memory's photo (an image).")
+    EVIDENCE = strawberry.enum_value(
+        "evidence", description="An observation's source as it was (a PDF, a recording or an image)."
+    )
 
 
 @strawberry.enum(description="Where the extraction of a document's text stands.")
@@ -93,7 +96,9 @@ class Document(OwnedNode):
         node = {"uid": self.id, "storage_key": self.storage_key, "filename": self.filename, "mime": self.mime}
         return await resolve.url(info.context, node)
 
-    @strawberry.field(description="The node it belongs to: a recipient, a conflict or a memory.")
+    @strawberry.field(
+        description="The node it belongs to: a recipient, a conflict, a memory or an observation."
+    )
     async def attached_to(self, info: Info) -> relay.Node | None:
         if self.attached is None:
             return None
@@ -129,8 +134,9 @@ class DocumentMutation:
     @strawberry.mutation(
         description="Uploads a file (a multipart request, by the GraphQL multipart request specification, "
         "with an `Apollo-Require-Preflight` header) and attaches it to one of the viewer's nodes: a PDF as "
-        "a recipient's PROFILE, audio as a conflict's RECORDING, an image as a memory's PHOTO. Its type "
-        "is read from its bytes; its text is extracted afterwards (see `status`)."
+        "a recipient's PROFILE, audio as a conflict's RECORDING, an image as a memory's PHOTO, any of "
+        "them as an observation's EVIDENCE. Its type is read from its bytes; its text is extracted "
+        "afterwards (see `status`)."
     )
     async def upload_document(
         self,

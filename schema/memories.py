@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry import relay
 
+from graph.kinds import EVIDENCE, REFERABLE
+from graph.refs import Ref
 from resolvers import concepts as concept_resolvers
 from resolvers import documents as document_resolvers
 from resolvers import memories as resolve
@@ -14,6 +16,7 @@ from resolvers import recipients as recipient_resolvers
 from resolvers.pages import Order
 from schema.docs import described
 from schema.mentions import mentions_of
+from schema.nodes import ref_of
 from schema.placed import Placed
 from schema.relay import (
     DeletePayload,
@@ -26,6 +29,7 @@ from schema.relay import (
     uids,
     values_of,
 )
+from schema.selection import reading
 
 if TYPE_CHECKING:  # the types themselves; at run time, lazy references (those modules import this one)
     from schema.concepts import Concept, ConceptOrder
@@ -52,6 +56,11 @@ class MemoryKind(Enum):
     )
 
 
+def kinds_named(labels: tuple[str, ...]) -> str:
+    """The kinds a relation reaches, as a sentence names them (from graph/kinds.py's declarations)."""
+    return ", ".join(labels[:-1]) + f" or {labels[-1]}" if len(labels) > 1 else labels[0]
+
+
 MEMORY = {
     "id": "The memory to change.",
     "kind": "What kind of memory it is.",
@@ -63,6 +72,22 @@ MEMORY = {
     "importance": "How much it matters, 0 to 1.",
     "tags": "Free labels (up to 50, each up to 100 characters).",
     "expires_at": "When a short-term memory goes (UTC); null for the others.",
+    "emotion": "An emotional memory's named emotion (joy, grief, anxiety, ...), up to 100 characters.",
+    "intensity": "An emotional memory's strength of that emotion, 0 (faint) to 1 (overwhelming).",
+    "trigger": "What set off an emotional memory's emotion, up to 2,000 characters.",
+    "coping": "How an emotional memory's emotion was coped with, up to 2,000 characters.",
+    "steps": "A procedural memory's steps, in order (up to 100, each up to 1,000 characters).",
+    "success_rate": "How often a procedural memory's way of doing it works, 0 (never) to 1 (always).",
+    "skill": "The skill a procedural memory is of (guitar, negotiation, ...), up to 100 characters.",
+    "proficiency": "A procedural memory's proficiency at its skill, 0 (novice) to 1 (master): each change "
+    "is kept in its skillHistory.",
+    "confidence": "A semantic or identity memory's certainty, 0 (a guess) to 1 (certain).",
+    "source": "Where a semantic or identity memory's knowledge came from, up to 500 characters.",
+    "derived_from_ids": "What it is derived from, its evidence: ids of the viewer's "
+    f"{kinds_named(EVIDENCE)} nodes. In an update, the whole new set (an empty list removes them all; "
+    "null keeps them).",
+    "refers_to_ids": f"What else it refers to: ids of the viewer's {kinds_named(REFERABLE)} nodes. In "
+    "an update, the whole new set (as derivedFromIds).",
     "created_at": "When it was recorded (UTC).",
     "recipient_ids": "Who it involves: ids of the viewer's recipients.",
     "concepts": "What it mentions, by name (up to 50): concepts, made where new.",
@@ -84,12 +109,50 @@ class Memory(OwnedNode, Placed):
     importance: float | None
     tags: list[str]
     expires_at: dt.datetime | None
+    emotion: str | None
+    intensity: float | None
+    trigger: str | None
+    coping: str | None
+    steps: list[str] | None
+    success_rate: float | None
+    skill: str | None
+    proficiency: float | None
+    confidence: float | None
+    source: str | None
     created_at: dt.datetime
+
+    @strawberry.field(
+        description="A procedural memory's proficiency over time: each level it was given, with when, "
+        "oldest first (empty for a memory with no proficiency).",
+        metadata=reading("proficiency_levels", "proficiency_dates"),
+    )
+    def skill_history(
+        self,
+        since: Annotated[
+            dt.datetime | None, strawberry.argument(description="Only the levels set at or after this time.")
+        ] = None,
+    ) -> list["SkillLevel"]:
+        levels = self.kept.get("proficiency_levels") or []
+        dates = self.kept.get("proficiency_dates") or []
+        history = [
+            SkillLevel(proficiency=level, at=_EPOCH + dt.timedelta(microseconds=micros))
+            for level, micros in zip(levels, dates, strict=True)
+        ]
+        return [entry for entry in history if since is None or entry.at >= since]
 
     recipients = related(Recipient, RecipientOrder, recipient_resolvers.of_memory, "The people it involves.")
     concepts = related(Concept, ConceptOrder, concept_resolvers.of_memory, "The concepts it mentions.")
     documents = related(Document, DocumentOrder, document_resolvers.of_memory, "Its documents (photos).")
     mentions = mentions_of("Memory")
+
+
+@strawberry.type(description="A proficiency a procedural memory had at its skill, and when it was set.")
+class SkillLevel:
+    proficiency: float = strawberry.field(description="0 (novice) to 1 (master).")
+    at: dt.datetime = strawberry.field(description="When it was set (UTC).")
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 @strawberry.input(description="A new memory, with who it involves and what it mentions.")
@@ -103,9 +166,21 @@ class CreateMemoryInput:
     arousal: float | None = None
     importance: float | None = None
     tags: list[str] | None = None
+    emotion: str | None = None
+    intensity: float | None = None
+    trigger: str | None = None
+    coping: str | None = None
+    steps: list[str] | None = None
+    success_rate: float | None = None
+    skill: str | None = None
+    proficiency: float | None = None
+    confidence: float | None = None
+    source: str | None = None
     recipient_ids: list[relay.GlobalID] | None = None
     concepts: list[str] | None = None
     ttl_hours: float | None = None
+    derived_from_ids: list[strawberry.ID] | None = None
+    refers_to_ids: list[strawberry.ID] | None = None
 
 
 @strawberry.input(description="Changes to a memory: only the fields given change; null clears one.")
@@ -120,6 +195,18 @@ class UpdateMemoryInput:
     arousal: float | None = strawberry.UNSET
     importance: float | None = strawberry.UNSET
     tags: list[str] | None = strawberry.UNSET
+    emotion: str | None = strawberry.UNSET
+    intensity: float | None = strawberry.UNSET
+    trigger: str | None = strawberry.UNSET
+    coping: str | None = strawberry.UNSET
+    steps: list[str] | None = strawberry.UNSET
+    success_rate: float | None = strawberry.UNSET
+    skill: str | None = strawberry.UNSET
+    proficiency: float | None = strawberry.UNSET
+    confidence: float | None = strawberry.UNSET
+    source: str | None = strawberry.UNSET
+    derived_from_ids: list[strawberry.ID] | None = strawberry.UNSET
+    refers_to_ids: list[strawberry.ID] | None = strawberry.UNSET
 
 
 @strawberry.input(description="Which memories to list: all the conditions given hold.")
@@ -134,6 +221,9 @@ class MemoryFilter:
         default=None, description="Only those mentioning this concept, by name."
     )
     tag: str | None = strawberry.field(default=None, description="Only those with this tag.")
+    skill: str | None = strawberry.field(
+        default=None, description="Only the procedural memories of this skill (whatever its case)."
+    )
 
 
 @strawberry.enum(description="What a list of memories may be ordered by.")
@@ -159,6 +249,7 @@ def _where(given: MemoryFilter) -> dict[str, Any]:
         "recipient": node_uid(given.recipient_id, "Recipient", "recipientId") if given.recipient_id else None,
         "concept": given.concept,
         "tag": given.tag,
+        "skill": given.skill,
     }
 
 
@@ -181,11 +272,19 @@ class MemoryMutation:
     async def create_memory(
         self, info: Info, input: Annotated[CreateMemoryInput, strawberry.argument(description="The memory.")]
     ) -> Memory:
-        values = values_of(input, leave=("recipient_ids", "concepts", "ttl_hours"))
+        values = values_of(
+            input, leave=("recipient_ids", "concepts", "ttl_hours", "derived_from_ids", "refers_to_ids")
+        )
         values["tags"] = values.get("tags") or []
         recipients = uids(input.recipient_ids, "Recipient", "recipientIds")
         row = await resolve.create(
-            info.context, values, recipients, list(input.concepts or ()), input.ttl_hours
+            info.context,
+            values,
+            recipients,
+            list(input.concepts or ()),
+            input.ttl_hours,
+            _refs(input.derived_from_ids, "derivedFromIds"),
+            _refs(input.refers_to_ids, "refersToIds"),
         )
         return Memory.from_row(row)
 
@@ -193,8 +292,11 @@ class MemoryMutation:
     async def update_memory(
         self, info: Info, input: Annotated[UpdateMemoryInput, strawberry.argument(description="The changes.")]
     ) -> Memory:
-        values = values_of(input, leave=("id",))
-        return Memory.from_row(await resolve.update(info.context, node_uid(input.id, "Memory"), values))
+        values = values_of(input, leave=("id", "derived_from_ids", "refers_to_ids"))
+        uid = node_uid(input.id, "Memory")
+        evidence = _refs(input.derived_from_ids, "derivedFromIds")
+        refers = _refs(input.refers_to_ids, "refersToIds")
+        return Memory.from_row(await resolve.update(info.context, uid, values, evidence, refers))
 
     @strawberry.mutation(description="Forgets a memory.")
     async def delete_memory(
@@ -202,3 +304,10 @@ class MemoryMutation:
     ) -> DeletePayload:
         deleted = await resolve.delete(info.context, node_uid(id, "Memory"))
         return DeletePayload(deleted_id=id, deleted_count=len(deleted))
+
+
+def _refs(ids: Any, field: str) -> list[Ref] | None:
+    """The nodes named by ids a client gave (None when not given, or given as null)."""
+    if ids is None or ids is strawberry.UNSET:
+        return None
+    return [ref_of(global_id, field) for global_id in ids]

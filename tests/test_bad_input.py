@@ -313,6 +313,7 @@ def _valid(input_type: str, ids: dict[str, str]) -> dict[str, Any]:
         "CreateConflictInput": {"recipientId": ids["UpdateRecipientInput"]},
         "ConceptInput": {"name": "tea"},
         "CreateInsightInput": {"category": "FACT", "statement": "A fact"},
+        "CreateObservationInput": {"content": "Seen", "source": "OTHER"},
     }[input_type]
 
 

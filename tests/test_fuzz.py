@@ -160,6 +160,8 @@ BASES: dict[str, Any] = {
     "updateConflict": lambda ids: {"input": {"id": ids["conflict"]}},
     "createInsight": lambda ids: {"input": {"category": "FACT", "statement": "Fuzz"}},
     "updateInsight": lambda ids: {"input": {"id": ids["insight"]}},
+    "createObservation": lambda ids: {"input": {"content": "Fuzz", "source": "OTHER"}},
+    "observations": lambda ids: {"filter": {}},
     "link": lambda ids: {"from": ids["memory"], "to": ids["recipient"], "kind": "INVOLVES"},
     "memories": lambda ids: {"filter": {}},
 }

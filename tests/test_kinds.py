@@ -71,6 +71,12 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "confidence": 0.7,
         "status": "proposed",
     },
+    "Observation": {
+        "content": "Ann asked for green tea",
+        "source": "chat_log",
+        "observed_at": "2026-01-01T10:00Z",
+        "status": "pending",
+    },
 }
 _SCALARS = {
     IntegerProperty: "Int",

@@ -1,0 +1,105 @@
+"""A memory's evidence (DERIVED_FROM) and what it refers to (REFERS_TO), each a relation to nodes of
+several kinds: a memory lists them as one list of nodes (`derivedFrom`, `refersTo`), and each node of
+those kinds lists the memories that rest on it (`memories`) or refer to it (`referringMemories`).
+
+Every field here is made from the declarations (graph/kinds.py's EVIDENCE and REFERABLE, through
+resolvers/memories.py): a kind added there gets its fields here with no change to this module.
+schema/__init__.py calls `extend` once every domain's module, whose types it extends, is loaded.
+"""
+
+from enum import Enum
+from typing import Annotated, Any
+
+import strawberry
+from strawberry import relay
+
+from graph.kinds import EVIDENCE, REFERABLE
+from resolvers import memories as resolve
+from resolvers.nodes import LABEL
+from resolvers.pages import Order, PageArgs, Pager
+from schema.memories import Memory, MemoryOrder, kinds_named
+from schema.relay import (
+    Connection,
+    Info,
+    OrderDirection,
+    OwnedNode,
+    Paging,
+    attach,
+    connection,
+    orders,
+    related,
+)
+
+
+@strawberry.enum(description="What a list of nodes of several kinds may be ordered by.")
+class LinkedOrderField(Enum):
+    CREATED_AT = strawberry.enum_value("created_at", description="When the node was made.")
+
+
+@strawberry.input(description="One key of an ordering of nodes of several kinds.")
+class LinkedOrder:
+    field: LinkedOrderField = strawberry.field(description="The field to order by.")
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.ASC, description="Ascending (the default) or descending."
+    )
+
+
+def _types() -> dict[str, Any]:
+    """The node type of each kind by its label (a kind's type is named after its label)."""
+    return {cls.__name__: cls for cls in OwnedNode.__subclasses__()}
+
+
+def _linked(load: Pager, description: str) -> Any:
+    """A connection field to the nodes of several kinds a memory's relation reaches, in one order."""
+    default = [Order("created_at")]
+
+    async def resolve_linked(
+        self: Any,
+        info: Info,
+        paging: PageArgs,
+        order_by: Annotated[
+            list[LinkedOrder] | None,
+            strawberry.argument(description="Ordered by these fields, in turn; by creation by default."),
+        ] = None,
+    ) -> Connection[relay.Node]:
+        rows, count = await load(info.context, self.id, orders(order_by, default), paging)
+        types = _types()
+        return connection(rows, paging, lambda row: types[row.node[LABEL]].from_row(row), count)
+
+    return strawberry.field(resolver=resolve_linked, description=description, extensions=[Paging()])
+
+
+_extended: list[bool] = []
+
+
+def extend() -> None:
+    """Gives Memory its `derivedFrom` and `refersTo`, and each kind they reach its `memories` or
+    `referringMemories` (once, however many schemas are built)."""
+    if _extended:
+        return
+    _extended.append(True)
+    attach(
+        Memory,
+        "derived_from",
+        _linked(
+            resolve.derived_from,
+            f"What it is derived from, its evidence: the viewer's {kinds_named(EVIDENCE)} nodes (give "
+            "them as derivedFromIds, or link one with DERIVED_FROM and a weight).",
+        ),
+    )
+    attach(
+        Memory,
+        "refers_to",
+        _linked(
+            resolve.referred,
+            f"What else it refers to: the viewer's {kinds_named(REFERABLE)} nodes (give them as "
+            "refersToIds, or link one with REFERS_TO).",
+        ),
+    )
+    types = _types()
+    for label, pager in resolve.derived.items():
+        description = "The memories derived from it: what rests on it as evidence."
+        attach(types[label], "memories", related(Memory, MemoryOrder, pager, description))
+    for label, pager in resolve.referring.items():
+        description = "The memories that refer to it."
+        attach(types[label], "referring_memories", related(Memory, MemoryOrder, pager, description))
