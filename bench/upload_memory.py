@@ -4,7 +4,7 @@
 
 Starts a local Neo4j and Kindred (uvicorn, its own process, the filesystem blob store, the dispatcher
 on) in a temporary folder, uploads a WAV of the given size as a conflict's recording through a
-multipart request, waits for its extraction (untranscribed: no OpenAI key), and prints the server's
+multipart request, waits for its extraction (untranscribed: KINDRED_TRANSCRIBER=none), and prints the server's
 resident memory (VmRSS, sampled every 20 ms, and the kernel's peak, VmHWM) before and during.
 """
 
@@ -64,6 +64,7 @@ def main(megabytes: int) -> None:
             "KINDRED_JWT_SECRET": SECRET,
             "KINDRED_MAX_UPLOAD_BYTES": str((megabytes + 10) * 1_000_000),
             "KINDRED_DISPATCH_POLL_SECONDS": "0.5",
+            "KINDRED_TRANSCRIBER": "none",  # the upload's memory, not a transcription's
         }
         env.pop("OPENAI_API_KEY", None)
         server = subprocess.Popen([sys.executable, "-c", "import app; app.main()"], env=env)

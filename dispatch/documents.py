@@ -2,11 +2,12 @@
 deleted Document leaves behind.
 
 A PDF's text is read page by page (pypdf); a recording is transcribed when the server has a
-transcriber (OpenAI's API), else marked untranscribed. The text is cut into chunks that keep their page
-(or their times), kept as (:DocumentChunk) nodes and embedded into the vector store's "document"
-collection, where `search` finds them. A recording's transcript becomes its conflict's.
-Every step re-reads the graph, so an event delivered twice does nothing more (a Document done is left
-as it is); a service that is down raises, and the dispatcher retries.
+transcriber (the local Whisper model or OpenAI's API, KINDRED_TRANSCRIBER), else marked untranscribed.
+The text is cut into chunks that keep their page (or their times), kept as (:DocumentChunk) nodes and
+embedded into the vector store's "document" collection, where `search` finds them. A recording's
+transcript becomes its conflict's. Every step re-reads the graph, so an event delivered twice does
+nothing more (a Document done is left as it is); a service that is down raises, and the dispatcher
+retries.
 
 A Document deleted (or whose node was) is purged: its chunks' vectors, its blob unless another
 Document of the owner keeps the same bytes, then its nodes.

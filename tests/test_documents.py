@@ -109,7 +109,9 @@ class Instance:
 @pytest.fixture
 async def kindred(settings: Settings, graph: Graph, tmp_path: Path) -> AsyncIterator[Instance]:
     """An app of its own (its blobs and vectors in a fresh folder); its dispatcher runs on `drain`."""
-    own = settings.model_copy(update={"data_dir": tmp_path, "max_upload_bytes": 2_000_000})
+    # No transcriber: these tests are about uploads and PDFs (tests/test_local_transcription.py hears).
+    update = {"data_dir": tmp_path, "max_upload_bytes": 2_000_000, "transcriber": "none"}
+    own = settings.model_copy(update=update)
     async with started(create_app(own, graph)) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://kindred.test") as http:
@@ -279,7 +281,7 @@ async def test_a_photo_is_kept_for_a_memory_and_ready_at_once(kindred: Instance)
     assert (await document(kindred, token, made["data"]["uploadDocument"]["id"]))["status"] == "READY"
 
 
-async def test_a_recording_without_a_transcription_service_is_untranscribed(kindred: Instance) -> None:
+async def test_a_recording_with_the_transcriber_set_to_none_is_untranscribed(kindred: Instance) -> None:
     token = await kindred.client.sign_up("audio@example.com")
     ann = await recipient(kindred, token)
     conflict = (await kindred.client.data(CONFLICT, {"input": {"recipientId": ann}}, token=token))[

