@@ -2,8 +2,10 @@
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Sequence
-from contextlib import nullcontext
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, NotificationMinimumSeverity
@@ -23,6 +25,29 @@ Work = Callable[Concatenate[AsyncManagedTransaction, P], Awaitable[T]]
 # What the driver raises once its retries are spent while Neo4j is down, cut off or too busy: the request
 # failed for now, not for good, and the same request may be sent again.
 UNAVAILABLE = (ServiceUnavailable, SessionExpired, TransientError)
+
+
+@dataclass
+class Count:
+    statements: int = 0
+
+
+# The counts open in the running task: a task started inside one (gather, a task group) counts into it
+# too, while the instance's background work (the dispatcher, the eraser, the scheduler) runs in tasks
+# started before, outside every count.
+_COUNTS: ContextVar[tuple[Count, ...]] = ContextVar("kindred_statement_counts", default=())
+
+
+@contextmanager
+def counting() -> Iterator[Count]:
+    """Counts the Cypher statements run from here on by this task and those it starts: a request's own
+    statements, apart from whatever else the process runs meanwhile."""
+    count = Count()
+    token = _COUNTS.set((*_COUNTS.get(), count))
+    try:
+        yield count
+    finally:
+        _COUNTS.reset(token)
 
 
 class Graph:
@@ -121,6 +146,8 @@ class _CountingTransaction:
 
     async def run(self, query: Any, parameters: dict[str, Any] | None = None, **kwargs: Any) -> Any:
         self._graph.statements += 1
+        for count in _COUNTS.get():
+            count.statements += 1
         _STATEMENTS[self._access].inc()
         start = time.perf_counter()
         with self._traced(query):
