@@ -24,6 +24,7 @@ from schema.accounts import AccountMutation, AccountQuery
 from schema.admission import CostLimit, CostLimits, RequireViewer
 from schema.concepts import ConceptMutation, ConceptQuery
 from schema.conflicts import ConflictMutation, ConflictQuery
+from schema.conversations import ConversationMutation, ConversationQuery
 from schema.documents import DocumentMutation
 from schema.errors import MaskInternalErrors, classify, log_internal
 from schema.events import EventQuery
@@ -67,6 +68,7 @@ QUERIES = (
     MemoryQuery,
     ConflictQuery,
     InsightQuery,
+    ConversationQuery,
     EventQuery,
     PathQuery,
     SearchQuery,
@@ -84,6 +86,7 @@ Mutation = merge_types(
         MemoryMutation,
         ConflictMutation,
         InsightMutation,
+        ConversationMutation,
         LinkMutation,
         DocumentMutation,
         SensitiveMutation,
