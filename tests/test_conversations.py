@@ -463,3 +463,11 @@ async def test_messages_are_found_by_search_with_their_conversation_and_their_na
     view = await client.data("{ graphView(maxNodes: 100) { nodes { label name } } }", token=ann)
     labels = {node["label"] for node in view["graphView"]["nodes"]}
     assert "Conversation" in labels and "Message" not in labels
+
+    # Deleting the conversation drops its messages' vectors too.
+    owner = _uid(me["me"]["id"])
+    assert await kindred.vectors.count("message", owner) == 2
+    await client.data(DELETE, {"id": talk["id"]}, token=ann)
+    await kindred.dispatcher.drain()
+    assert await kindred.vectors.count("message", owner) == 0
+    assert (await client.data(SEARCH_MESSAGES, {"q": "sailing on the lake"}, token=ann))["search"] == []
