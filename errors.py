@@ -39,6 +39,12 @@ class NotFound(KindredError):
     code = "NOT_FOUND"
 
 
+class Closed(KindredError):
+    """A write to something closed to it: a message appended to a closed conversation."""
+
+    code = "CLOSED"
+
+
 class LimitExceeded(KindredError):
     """An operation over one of the configured limits (cost, depth, ...): refused before it runs."""
 

@@ -1,4 +1,4 @@
-"""The mentions consumer: text becomes links. A memory, conflict or gift written (or a document's
+"""The mentions consumer: text becomes links. A memory, conflict, gift or message written (or a document's
 passages extracted) is read for the names of the owner's people and concepts (dispatch/mention_finder.py)
 and linked to each it names with MENTIONS and where; a person or concept made or renamed is looked for
 in the owner's texts that may name it (graph/mentions.py's `naming`: one statement, a CONTAINS

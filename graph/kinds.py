@@ -196,7 +196,7 @@ MEMORY_FIELDS: Mapping[str, tuple[str, ...]] = {
 # What a memory rests on: its evidence, each DERIVED_FROM it (with a `weight` 0-1, given with `link`). A
 # label added here is evidence everywhere at once: createMemory's and updateMemory's derivedFromIds,
 # Memory.derivedFrom, and its own `memories` (schema/evidence.py).
-EVIDENCE: tuple[str, ...] = ("Observation", "Document")
+EVIDENCE: tuple[str, ...] = ("Observation", "Document", "Message")
 # What a memory may refer to (REFERS_TO), besides whom it involves and what it mentions: any of these, by
 # its refersToIds; each reaches the memories that refer to it (`referringMemories`).
 REFERABLE: tuple[str, ...] = (
@@ -208,6 +208,7 @@ REFERABLE: tuple[str, ...] = (
     "Document",
     "Observation",
     "Insight",
+    "Conversation",
 )
 
 
@@ -372,6 +373,66 @@ OBSERVATION = Kind(
     ),
 )
 
+# What a conversation is about (one of these), and whom of the viewer's people it is with.
+CONVERSATION_SUBJECTS = ("Recipient", "Occasion", "Conflict", "Concept")
+ABOUT = tuple(Relation("ABOUT", "Conversation", subject) for subject in CONVERSATION_SUBJECTS)
+PARTICIPANT = Relation("PARTICIPANT", "Conversation", "Recipient")
+# A message's place: in one conversation, at a position (`seq` on the link) given as it is appended.
+IN = Relation("IN", "Message", "Conversation", linkable=False)
+# Who said a PARTICIPANT message (one of the viewer's people), and the documents it carries.
+SAID_BY = Relation("SAID_BY", "Message", "Recipient", linkable=False)
+HAS_ATTACHMENT = Relation("HAS_ATTACHMENT", "Message", "Document", linkable=False)
+
+CONVERSATION = Kind(
+    "Conversation",
+    models.Conversation,
+    computed={
+        "message_count": "COUNT { (n)<-[:IN]-(m:Message) WHERE m.superseded_by IS NULL }",
+        "about_ref": "head([(n)-[:ABOUT]->(a) | labels(a)[0] + ':' + a.uid])",  # what it is about
+    },
+    sorts={"started_at": "n.started_at", "created_at": "n.created_at"},
+    invariants=(
+        Invariant(
+            "n.ended_at IS NULL OR n.ended_at >= n.started_at",
+            "endedAt",
+            "endedAt must not be before startedAt.",
+        ),
+    ),
+    title="title",
+    # Its message counter, and the gift agent's session fields (shown together as `giftSession`).
+    private=(
+        "message_seq",
+        "gift_platform",
+        "gift_budget_cents",
+        "gift_urgency",
+        "gift_emotional_context",
+        "gift_outcome",
+    ),
+    relations=(*ABOUT, PARTICIPANT),
+    cascade=(Cascade("IN", "Message", outgoing=False),),  # its messages go with it
+)
+
+# Messages are not drawn: the 3D view shows a conversation as one node (its messages folded into it),
+# and a long chat would otherwise bury the people and occasions it is about under its turns. They
+# are searched one by one: a hit is the message, with its conversation and position.
+MESSAGE = Kind(
+    "Message",
+    models.Message,
+    joins="MATCH (n)-[seat:IN]->(held:Conversation)",
+    computed={"seq": "seat.seq", "conversation_uid": "held.uid"},
+    sorts={"seq": "seat.seq", "sent_at": "n.sent_at", "created_at": "n.created_at"},
+    ranges={"sentiment": (-1, 1)},
+    title="text",
+    drawn=False,
+    private=("superseded_by",),
+    relations=(IN, SAID_BY, HAS_ATTACHMENT, *mentions("Message")),
+    searched=Searched(
+        "Messages: what was said in the viewer's conversations.",
+        "RETURN n.uid AS uid, {text: n.text} AS fields",
+        sentence=("text",),
+    ),
+)
+
 KINDS: tuple[Kind, ...] = (
     RECIPIENT,
     OCCASION,
@@ -383,6 +444,8 @@ KINDS: tuple[Kind, ...] = (
     DOCUMENT,
     INSIGHT,
     OBSERVATION,
+    CONVERSATION,
+    MESSAGE,
 )
 BY_LABEL: Mapping[str, Kind] = {kind.label: kind for kind in KINDS}
 # What the 3D view lays out and draws; a link's ends, a path's steps and search's `near` are of these.

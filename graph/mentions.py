@@ -22,7 +22,7 @@ from neo4j import AsyncManagedTransaction
 
 from graph import events
 from graph.events import EventKind
-from graph.kinds import BY_LABEL, MENTIONED, MENTIONING
+from graph.kinds import BY_LABEL, DOMAIN_LABELS, MENTIONED, MENTIONING
 from graph.pages import Row
 from graph.refs import Ref
 from graph.rows import native
@@ -31,6 +31,9 @@ MENTIONS = "MENTIONS"
 PLACES = ("fields", "starts", "ends", "texts")  # a link's properties that say where its mentions are
 # One event for a document whose passages' mentions changed (passages are no kind a client draws).
 PASSAGES_LINKED = EventKind.named("PassagesLinked")
+# One event naming a text of a kind the view does not draw (a message) whose mentions changed: its links
+# are no drawn links a delta could carry, so a delta updates the text itself.
+MENTIONS_FOUND = EventKind.named("MentionsFound")
 
 
 @dataclass(frozen=True)
@@ -145,10 +148,14 @@ async def keep(
         {documents[s] for s, _, _ in changes.added + changes.updated if s in documents}
         | {documents[s] for s, _ in changes.removed if s in documents}
     )
-    linked = [(EventKind.linked(MENTIONS), [s, t]) for s, t, _ in changes.added if s not in documents]
-    relinked = [(EventKind.linked(MENTIONS), [s, t]) for s, t, _ in changes.updated if s not in documents]
-    unlinked = [(EventKind.unlinked(MENTIONS), [s, t]) for s, t in changes.removed if s not in documents]
+    touched = [s for s, _, _ in changes.added + changes.updated] + [s for s, _ in changes.removed]
+    undrawn = sorted({s for s in touched if s not in documents and s.label not in DOMAIN_LABELS}, key=str)
+    shown = {s for s in touched if s not in documents and s.label in DOMAIN_LABELS}
+    linked = [(EventKind.linked(MENTIONS), [s, t]) for s, t, _ in changes.added if s in shown]
+    relinked = [(EventKind.linked(MENTIONS), [s, t]) for s, t, _ in changes.updated if s in shown]
+    unlinked = [(EventKind.unlinked(MENTIONS), [s, t]) for s, t in changes.removed if s in shown]
     others = unlinked + [(PASSAGES_LINKED, [Ref("Document", uid)]) for uid in passages]
+    others += [(MENTIONS_FOUND, [s]) for s in undrawn]
     written: list[tuple[list[tuple[EventKind, list[Ref]]], str | None]] = [
         (linked, None),
         (relinked, json.dumps({"created": False})),  # live clients tell an updated link from an added one

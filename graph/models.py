@@ -187,6 +187,36 @@ class Observation(Owned):
     review_reason = StringProperty()
 
 
+class Conversation(Owned):
+    """A conversation of the user's (a gift search, a mediation, a rant, a companion chat): its messages
+    are Message nodes IN it, numbered by `seq` (seed 000's gift sessions, seed 002's mediator sessions
+    and rants, seed 004's companion chats)."""
+
+    purpose = StringProperty(required=True)  # gift_search, mediation, rant, companion, other
+    title = StringProperty()
+    status = StringProperty(default="open")  # open, closed
+    started_at = DateTimeProperty(required=True)
+    ended_at = DateTimeProperty()
+    message_seq = IntegerProperty(default=0)  # the last position given to a message (never reused)
+    # The gift agent's session (seed 000's gift_sessions), shown as the typed `giftSession`.
+    gift_platform = StringProperty()
+    gift_budget_cents = IntegerProperty()
+    gift_urgency = IntegerProperty()  # 1 (whenever) to 10 (today)
+    gift_emotional_context = StringProperty()
+    gift_outcome = StringProperty()  # completed, abandoned
+
+
+class Message(Owned):
+    """One turn of a conversation, immutable once written: an edit is a new message that supersedes it."""
+
+    role = StringProperty(required=True)  # user, assistant, participant, system
+    text = StringProperty(required=True)
+    sent_at = DateTimeProperty(required=True)
+    sentiment = FloatProperty()  # -1 (negative) to 1 (positive)
+    emotions = ArrayProperty(StringProperty(), default=list)
+    superseded_by = StringProperty()  # the uid of the message that replaced it
+
+
 class Conflict(Owned):
     """A conflict with a recipient (seed 002's conflicts)."""
 

@@ -25,6 +25,7 @@ from schema.accounts import AccountMutation, AccountQuery
 from schema.admission import CostLimit, CostLimits, RequireViewer
 from schema.concepts import ConceptMutation, ConceptQuery
 from schema.conflicts import ConflictMutation, ConflictQuery
+from schema.conversations import ConversationMutation, ConversationQuery
 from schema.documents import DocumentMutation
 from schema.errors import MaskInternalErrors, classify, log_internal
 from schema.events import EventQuery
@@ -73,6 +74,7 @@ QUERIES = (
     ConflictQuery,
     InsightQuery,
     ObservationQuery,
+    ConversationQuery,
     EventQuery,
     PathQuery,
     SearchQuery,
@@ -91,6 +93,7 @@ Mutation = merge_types(
         ConflictMutation,
         InsightMutation,
         ObservationMutation,
+        ConversationMutation,
         LinkMutation,
         DocumentMutation,
         SensitiveMutation,

@@ -1,4 +1,5 @@
-"""Mentions: where a memory's, conflict's or gift's text names one of the viewer's people or concepts.
+"""Mentions: where a memory's, conflict's, gift's or message's text names one of the viewer's people or
+concepts.
 
 A list, not a connection: its length is bounded by the text's, and its order is the text's own."""
 

@@ -63,6 +63,11 @@ async def _world(client: GraphQLClient, token: str) -> dict[str, str]:
         {"i": {"category": "FACT", "statement": "Robin flies kites", "recipientIds": [person["id"]]}},
         token=token,
     )
+    conversation = await client.data(
+        "mutation ($i: CreateConversationInput!) { createConversation(input: $i) { id } }",
+        {"i": {"purpose": "GIFT_SEARCH", "aboutId": person["id"], "giftSession": {"budgetCents": 100}}},
+        token=token,
+    )
     return {
         "UpdateRecipientInput": person["id"],
         "UpdateOccasionInput": occasion["createOccasion"]["id"],
@@ -71,6 +76,7 @@ async def _world(client: GraphQLClient, token: str) -> dict[str, str]:
         "UpdateConflictInput": conflict["createConflict"]["id"],
         "UpdateConceptInput": concept["createConcept"]["id"],
         "UpdateInsightInput": insight["createInsight"]["id"],
+        "UpdateConversationInput": conversation["createConversation"]["id"],
     }
 
 
@@ -289,7 +295,7 @@ def _string_fields() -> list[tuple[str, str, tuple[str, ...], bool]]:
                 cases.append((mutation, input_type, (*path, name), is_list))
 
     for name, field in SCHEMA.mutation_type.fields.items():
-        if name.startswith(("create", "update")) and "input" in field.args:
+        if name.startswith(("create", "update", "append")) and "input" in field.args:
             kind = field.args["input"].type.of_type
             walk(name, kind.name, kind, ())
     return cases
@@ -314,6 +320,12 @@ def _valid(input_type: str, ids: dict[str, str]) -> dict[str, Any]:
         "ConceptInput": {"name": "tea"},
         "CreateInsightInput": {"category": "FACT", "statement": "A fact"},
         "CreateObservationInput": {"content": "Seen", "source": "OTHER"},
+        "CreateConversationInput": {"purpose": "OTHER"},
+        "AppendMessageInput": {
+            "conversationId": ids["UpdateConversationInput"],
+            "role": "USER",
+            "text": "Hi",
+        },
     }[input_type]
 
 

@@ -146,8 +146,8 @@ def _places(kind: str) -> list[tuple[str, str, tuple[str, ...]]]:
     return found
 
 
-# The smallest arguments each field accepts, given the ids of a recipient, a memory, a conflict and an
-# insight.
+# The smallest arguments each field accepts, given the ids of a recipient, a memory, a conflict, an
+# insight and a conversation.
 BASES: dict[str, Any] = {
     "createRecipient": lambda ids: {"input": {"name": "Fuzz", "relationship": {"kind": "FRIEND"}}},
     "updateRecipient": lambda ids: {"input": {"id": ids["recipient"]}},
@@ -162,6 +162,11 @@ BASES: dict[str, Any] = {
     "updateInsight": lambda ids: {"input": {"id": ids["insight"]}},
     "createObservation": lambda ids: {"input": {"content": "Fuzz", "source": "OTHER"}},
     "observations": lambda ids: {"filter": {}},
+    "createConversation": lambda ids: {"input": {"purpose": "OTHER"}},
+    "updateConversation": lambda ids: {"input": {"id": ids["conversation"]}},
+    "appendMessage": lambda ids: {
+        "input": {"conversationId": ids["conversation"], "role": "USER", "text": "Hi"}
+    },
     "link": lambda ids: {"from": ids["memory"], "to": ids["recipient"], "kind": "INVOLVES"},
     "memories": lambda ids: {"filter": {}},
 }
@@ -236,7 +241,11 @@ async def _owned_things(client: GraphQLClient, token: str) -> dict[str, str]:
     insight = await client.data(
         'mutation { createInsight(input: {category: FACT, statement: "Rita rows"}) { id } }', token=token
     )
+    conversation = await client.data(
+        'mutation { createConversation(input: {purpose: COMPANION, title: "Rita"}) { id } }', token=token
+    )
     return {
+        "conversation": conversation["createConversation"]["id"],
         "recipient": rid,
         "memory": memory["createMemory"]["id"],
         "conflict": conflict["createConflict"]["id"],

@@ -77,6 +77,13 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "observed_at": "2026-01-01T10:00Z",
         "status": "pending",
     },
+    "Conversation": {
+        "purpose": "gift_search",
+        "title": "A gift for Ann",
+        "status": "open",
+        "started_at": "2026-01-01T10:00Z",
+    },
+    "Message": {"role": "user", "text": "Something for Ann?", "sent_at": "2026-01-01T10:01Z", "emotions": []},
 }
 _SCALARS = {
     IntegerProperty: "Int",
@@ -200,9 +207,11 @@ def test_a_link_is_told_by_its_type_and_the_labels_of_its_ends_named_either_way(
         for source, target in pairs:
             assert oriented(type, source, target) is True
             assert oriented(type, target, source) is (source == target)
-    # MENTIONS joins each kind with a text to people and concepts: several pairs, one type.
-    texted = {label for label in MENTIONING if label in BY_LABEL}
+    # MENTIONS joins each drawn kind with a text to people and concepts: several pairs, one type (a
+    # message's mentions are kept too, but it is not drawn: its links are no link of the view's).
+    texted = {label for label in MENTIONING if label in BY_LABEL and BY_LABEL[label].drawn}
     assert texted == {"Memory", "Conflict", "Gift"}
+    assert "Message" in MENTIONING
     assert ENDS["MENTIONS"] == {(source, target) for source in texted for target in MENTIONED}
 
 
@@ -282,10 +291,13 @@ async def test_every_kind_round_trips_and_every_drawn_kind_is_in_a_view_and_a_de
                 values=values,
             )
             await events.append(tx, owner, f"{label}Created", [f"{label}:{label}-1"])
-        # What some kinds need of others to be in sight: a recipient known, a document attached.
+        # What some kinds need of others to be in sight: a recipient known, a document attached, a message
+        # in its conversation.
         await tx.run(
-            "MATCH (u:User {uid: $owner}), (r:Recipient {uid: 'Recipient-1'}), (d:Document), (m:Memory) "
-            "CREATE (u)-[:KNOWS {relationship_type: 'friend'}]->(r), (d)-[:ATTACHED_TO {role: 'photo'}]->(m)",
+            "MATCH (u:User {uid: $owner}), (r:Recipient {uid: 'Recipient-1'}), (d:Document), (m:Memory), "
+            "(s:Message), (c:Conversation) "
+            "CREATE (u)-[:KNOWS {relationship_type: 'friend'}]->(r), (d)-[:ATTACHED_TO {role: 'photo'}]->(m), "
+            "(s)-[:IN {seq: 1}]->(c)",
             owner=owner,
         )
 

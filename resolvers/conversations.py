@@ -1,0 +1,169 @@
+"""Conversations and their messages: checked, written, closed (which sets their end) and reopened; a
+message appended (never changed: an edit is a new message that supersedes it); the relations that reach
+both; and the mediator's view of who spoke and how."""
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+from uuid import uuid4
+
+from errors import BadUserInput
+from graph import conversations
+from graph.kinds import CONVERSATION, CONVERSATION_SUBJECTS, MESSAGE
+from graph.pages import Row
+from graph.refs import Ref
+from resolvers import checks, nodes
+from resolvers.context import Context
+from resolvers.pages import Order, PageArgs, Paged
+
+MAX_TITLE = 80  # a conversation's title is its caption in the 3D view, shown whole
+MAX_TEXT = 20_000
+MAX_EMOTIONS = 20
+MAX_ATTACHMENTS = 20
+MAX_PARTICIPANTS = 50
+# The gift agent's session: its stored properties (graph/models.py), by the name its input gives.
+GIFT_SESSION = {
+    "platform": "gift_platform",
+    "budget_cents": "gift_budget_cents",
+    "urgency": "gift_urgency",
+    "emotional_context": "gift_emotional_context",
+    "outcome": "gift_outcome",
+}
+GIFT_RANGES = {"budget_cents": (0, 10**10), "urgency": (1, 10)}
+
+
+async def create(
+    context: Context,
+    values: dict[str, Any],
+    about: Ref | None,
+    participants: list[str],
+    gift_session: dict[str, Any] | None,
+) -> Row:
+    if len(set(participants)) > MAX_PARTICIPANTS:
+        raise BadUserInput(
+            f"A conversation has at most {MAX_PARTICIPANTS} participants.", field="participantIds"
+        )
+    given = {k: v for k, v in values.items() if v is not None}
+    values = _checked({"started_at": datetime.now(UTC), **given, **_gift_session(gift_session or {})})
+    if values.get("status") == "closed":
+        values.setdefault("ended_at", datetime.now(UTC))
+    return await context.graph.write(
+        conversations.create,
+        owner=context.viewer,
+        uid=str(uuid4()),
+        values=values,
+        about=_subject(about),
+        participants=list(dict.fromkeys(participants)),
+    )
+
+
+async def update(
+    context: Context, uid: str, values: dict[str, Any], gift_session: dict[str, Any] | None
+) -> Row:
+    """Changes the fields given; closing sets the end (now, unless given), reopening clears it."""
+    values = _checked({**values, **_gift_session(gift_session or {})})
+    if values.get("status") == "closed" and "ended_at" not in values:
+        values["ended_at"] = datetime.now(UTC)
+    if values.get("status") == "open" and "ended_at" not in values:
+        values["ended_at"] = None
+    return await nodes.update(context, CONVERSATION, uid, values)
+
+
+def cleared_gift_session() -> dict[str, Any]:
+    """Every field of the gift session cleared (an update's `giftSession: null`)."""
+    return dict.fromkeys(GIFT_SESSION)
+
+
+async def delete(context: Context, uid: str) -> list[str]:
+    """Deletes the conversation and its messages."""
+    return await nodes.delete(context, CONVERSATION, uid)
+
+
+async def append(
+    context: Context,
+    conversation: str,
+    values: dict[str, Any],
+    recipient: str | None,
+    attachments: list[str],
+    supersedes: str | None,
+) -> Row:
+    values = {k: v for k, v in values.items() if v is not None}
+    values["text"] = checks.text(values.get("text"), "text", MAX_TEXT, required=True, lines=True)
+    values.setdefault("sent_at", datetime.now(UTC))
+    checks.ranges(MESSAGE, values)
+    values["emotions"] = checks.texts(values.get("emotions") or [], "emotions", MAX_EMOTIONS, 50)
+    if recipient is not None and values.get("role") != "participant":
+        raise BadUserInput("Only a PARTICIPANT message is said by one of your people.", field="recipientId")
+    if len(attachments) > MAX_ATTACHMENTS:
+        raise BadUserInput(f"A message carries at most {MAX_ATTACHMENTS} documents.", field="attachmentIds")
+    return await context.graph.write(
+        conversations.append,
+        owner=context.viewer,
+        uid=str(uuid4()),
+        conversation=conversation,
+        values=values,
+        recipient=recipient,
+        attachments=attachments,
+        supersedes=supersedes,
+    )
+
+
+async def by_uids(context: Context, uids: list[str]) -> list[Row]:
+    return await nodes.by_uids(context, CONVERSATION, uids)
+
+
+async def messages_by_uids(context: Context, uids: list[str]) -> list[Row]:
+    return await nodes.by_uids(context, MESSAGE, uids)
+
+
+async def page(context: Context, where: dict[str, Any], orders: Sequence[Order], args: PageArgs) -> Paged:
+    where = {**where, "about": _subject(where.get("about"))}
+    return await nodes.page(context, CONVERSATION, conversations.condition(**where), orders, args)
+
+
+async def mediation(context: Context, uid: str) -> list[dict[str, Any]]:
+    return await context.graph.read(conversations.mediation, owner=context.viewer, uid=uid)
+
+
+# The relations, each a resolver of the field of that name: a conversation's messages (current, or all),
+# participants and subject; a message's conversation, speaker and attachments; and the other ends'.
+messages = nodes.relation(conversations.MESSAGES)
+all_messages = nodes.relation(conversations.ALL_MESSAGES)
+participants = nodes.relation(conversations.PARTICIPANTS)
+conversation_of_message = nodes.relation_one(conversations.CONVERSATION_OF_MESSAGE, Order("created_at"))
+speaker = nodes.relation_one(conversations.SPEAKER, Order("created_at"))
+attachments = nodes.relation(conversations.ATTACHMENTS)
+named_concepts = nodes.relation(conversations.NAMED_CONCEPTS)
+of_recipient = nodes.relation(conversations.OF_RECIPIENT)
+of_occasion = nodes.relation(conversations.OF_OCCASION)
+of_conflict = nodes.relation(conversations.OF_CONFLICT)
+of_concept = nodes.relation(conversations.OF_CONCEPT)
+messages_of_recipient = nodes.relation(conversations.MESSAGES_OF_RECIPIENT)
+messages_of_concept = nodes.relation(conversations.MESSAGES_OF_CONCEPT)
+messages_of_document = nodes.relation(conversations.MESSAGES_OF_DOCUMENT)
+
+
+def _subject(about: Ref | None) -> Ref | None:
+    if about is not None and about.label not in CONVERSATION_SUBJECTS:
+        kinds = ", ".join(CONVERSATION_SUBJECTS)
+        raise BadUserInput(f"A conversation is about one of: {kinds}.", field="aboutId")
+    return about
+
+
+def _gift_session(given: dict[str, Any]) -> dict[str, Any]:
+    """The gift session's fields given, checked, as the conversation's properties."""
+    for name, (low, high) in GIFT_RANGES.items():
+        checks.in_range(given.get(name), low, high, name)
+    if given.get("platform") is not None:
+        given["platform"] = checks.text(given["platform"], "platform", 50)
+    if given.get("emotional_context") is not None:
+        given["emotional_context"] = checks.text(
+            given["emotional_context"], "emotional_context", 2000, lines=True
+        )
+    return {GIFT_SESSION[name]: value for name, value in given.items()}
+
+
+def _checked(values: dict[str, Any]) -> dict[str, Any]:
+    if values.get("title") is not None:
+        values["title"] = checks.text(values["title"], "title", MAX_TITLE)
+    return values
