@@ -1,0 +1,199 @@
+"""Compiled reads (schema/compiled.py) answer exactly as field-by-field execution does, in one statement,
+and only with the viewer's own nodes.
+
+On one graph of two users (the demo network and a second user's few nodes), every query of a corpus
+generated over the schema (tests/test_read_selected.py's), the benchmark's nested read and recipients
+list, and list queries of the test suite are answered with KINDRED_COMPILED_READS on and off: the JSON
+must be identical, errors included.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+
+from bench.operations import NESTED
+from demo import seed
+from graph.driver import Graph
+from schema import build_schema
+from settings import Settings
+from telemetry import metrics
+from tests.client import GraphQLClient
+from tests.differential import comparable
+from tests.test_read_selected import corpus
+
+QUERIES = 80
+RECIPIENTS = """query Recipients {
+  recipients(first: 20) { edges { cursor node { id name relationship {
+    kind label importance closeness emotionalWarmth since
+  } } } }
+}"""
+# List queries as the test suite sends them (tests/test_recipients.py, test_paging.py, test_gifts.py,
+# test_occasions.py), with filters, orders, paging backwards and forwards, variables and directives.
+SUITE = [
+    ("{ recipients(first: 3) { edges { cursor node { name } } pageInfo { hasNextPage endCursor } } }", None),
+    ("{ recipients(last: 2) { nodes { name } pageInfo { hasPreviousPage startCursor } totalCount } }", None),
+    (
+        "query ($n: String) { recipients(filter: {nameContains: $n}) { nodes { id name nickname } } }",
+        {"n": "a"},
+    ),
+    (
+        "{ recipients(orderBy: [{field: IMPORTANCE, direction: DESC}], first: 5) "
+        "{ nodes { name relationship { importance kind communicationChannels } } } }",
+        None,
+    ),
+    (
+        "query ($skip: Boolean!) { gifts(first: 4) { nodes { name priceCents @skip(if: $skip) "
+        "category createdAt recipients(first: 2) { totalCount nodes { name } } } } }",
+        {"skip": True},
+    ),
+    (
+        "{ occasions(first: 5, orderBy: [{field: DATE}]) { edges { node { __typename id name date "
+        "nextOccurrence kind recurring } } totalCount } }",
+        None,
+    ),
+    ("{ concepts(first: 5) { nodes { name kind recipients(first: 3) { nodes { name } } } } }", None),
+    ("{ memories(first: 3) { nodes { content happenedAt recipients { nodes { name } } } } }", None),
+    ("{ a: recipients(first: 1) { nodes { name } } b: recipients(first: 2) { nodes { id } } }", None),
+    ("{ recipients(first: 2) { nodes { gifts(first: 1) { nodes { name outcome { success } } } } } }", None),
+    # Errors: the same codes and paths, whichever way the operation goes.
+    ('{ recipients(first: 2, after: "not-a-cursor") { nodes { name } } }', None),
+    ("{ recipients(first: 3) { nodes { name gifts(first: 101) { nodes { name } } } } }", None),
+    ("{ recipients(first: 2, last: 2) { nodes { name } } }", None),
+]
+
+
+@contextmanager
+def compiled_reads(settings: Settings, on: bool) -> Iterator[None]:
+    kept = settings.compiled_reads
+    settings.compiled_reads = on
+    try:
+        yield
+    finally:
+        settings.compiled_reads = kept
+
+
+def _count(counter: Any, **labels: str) -> float:
+    return float(counter.labels(**labels)._value.get())
+
+
+async def both_ways(
+    client: GraphQLClient, settings: Settings, query: str, variables: dict[str, Any] | None, token: str
+) -> tuple[httpx.Response, httpx.Response, bool]:
+    """(compiled, field by field, whether the first was compiled)."""
+    before = _count(metrics.COMPILED_READS, outcome="compiled")
+    with compiled_reads(settings, True):
+        compiled = await client.post(query, variables, token=token)
+    was_compiled = _count(metrics.COMPILED_READS, outcome="compiled") > before
+    with compiled_reads(settings, False):
+        plain = await client.post(query, variables, token=token)
+    return compiled, plain, was_compiled
+
+
+async def _same(
+    client: GraphQLClient, settings: Settings, query: str, variables: dict[str, Any] | None, token: str
+) -> tuple[dict[str, Any], bool]:
+    compiled, plain, was_compiled = await both_ways(client, settings, query, variables, token)
+    assert compiled.status_code == plain.status_code, query
+    assert comparable(compiled.json()) == comparable(plain.json()), (query, compiled.text, plain.text)
+    return compiled.json(), was_compiled
+
+
+async def test_compiled_reads_answer_as_field_by_field(
+    settings: Settings, graph: Graph, client: GraphQLClient
+) -> None:
+    """One seeded graph for every check (the seed is the slow part)."""
+    await seed.seed(settings, graph)
+    login = await client.data(
+        'mutation { logIn(email: "demo@example.com", password: "kindred-demo-password") { token } }'
+    )
+    token = login["logIn"]["token"]
+    other = await _second_user(client)
+    await _corpus(settings, client, token)
+    await _suite(settings, client, token)
+    await _one_statement(settings, client, token)
+    await _owner_scoped(settings, graph, client, token, other)
+
+
+async def _second_user(client: GraphQLClient) -> str:
+    """User B: a recipient of theirs with a gift and an interest."""
+    token = await client.sign_up("compiled-bea@example.com", name="Bea")
+    made = await client.data(
+        'mutation { createRecipient(input: {name: "Bea\'s friend", relationship: {kind: FRIEND}}) { id } }',
+        token=token,
+    )
+    recipient = made["createRecipient"]["id"]
+    await client.data(
+        'mutation ($r: ID!) { createGift(input: {name: "Bea\'s gift", recipientIds: [$r]}) { id } }',
+        {"r": recipient},
+        token=token,
+    )
+    return token
+
+
+async def _corpus(settings: Settings, client: GraphQLClient, token: str) -> None:
+    schema = build_schema(settings)._schema
+    compiled, answered = 0, 0
+    for document in corpus(schema, QUERIES, seed_value=126):
+        answer, was_compiled = await _same(client, settings, document, None, token)
+        compiled += was_compiled
+        answered += not answer.get("errors")
+    assert answered >= QUERIES * 0.9
+    # Part of the corpus asks for what only resolvers answer (a node's place in the view, search):
+    # those go the usual way; the rest must compile.
+    assert compiled >= QUERIES * 0.3, compiled
+
+
+async def _suite(settings: Settings, client: GraphQLClient, token: str) -> None:
+    for query, variables in [(NESTED, None), (RECIPIENTS, None), *SUITE]:
+        answer, was_compiled = await _same(client, settings, query, variables, token)
+        if not answer.get("errors"):
+            assert was_compiled, query
+
+
+async def _one_statement(settings: Settings, client: GraphQLClient, token: str) -> None:
+    """The nested read (four lists, three levels) is one statement compiled, more field by field."""
+    await client.data(NESTED, token=token)  # the credential's auth state cached
+    counts = {}
+    for on in (True, False):
+        with compiled_reads(settings, on):
+            before = _count(metrics.NEO4J_STATEMENTS, access="read")
+            data = await client.data(NESTED, token=token)
+            counts[on] = _count(metrics.NEO4J_STATEMENTS, access="read") - before
+    assert data["recipients"]["edges"], data
+    assert counts[True] == 1, counts
+    assert counts[False] > 1, counts
+
+
+async def _owner_scoped(
+    settings: Settings, graph: Graph, client: GraphQLClient, token: str, other: str
+) -> None:
+    """B's nodes reach no answer of A's at any level, even joined to A's nodes by a link no API makes."""
+    async with graph.driver.session() as session:
+        await session.run(
+            """
+            MATCH (a:Recipient)<-[:KNOWS]-(:User {email: 'demo@example.com'})
+            MATCH (g:Gift {name: "Bea's gift"}), (r:Recipient {name: "Bea's friend"})
+            MATCH (c:Concept)<-[:INTERESTED_IN]-(a)
+            MERGE (g)-[:INTENDED_FOR]->(a)
+            MERGE (r)-[:INTERESTED_IN]->(c)
+            """
+        )
+    query = """{ recipients(first: 100) { totalCount nodes { name
+        gifts(first: 100) { totalCount nodes { name recipients(first: 100) { nodes { name } } } }
+        interests(first: 100) { nodes { name recipients(first: 100) { totalCount nodes { name } } } }
+    } } }"""
+    for viewer, foreign in ((token, "Bea's"), (other, None)):
+        answer, was_compiled = await _same(client, settings, query, None, viewer)
+        assert was_compiled
+        text = str(answer)
+        if foreign is not None:
+            assert foreign not in text, text
+    answer, _ = await _same(client, settings, query, None, other)
+    names = {node["name"] for node in answer["data"]["recipients"]["nodes"]}
+    assert names == {"Bea's friend"}, names
+    seen = str(answer["data"]["recipients"]["nodes"][0])
+    assert "Bea's gift" in seen
+    demo = await client.data("{ recipients(first: 1) { nodes { name } } }", token=token)
+    assert demo["recipients"]["nodes"][0]["name"] not in seen
