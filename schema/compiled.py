@@ -100,14 +100,16 @@ async def plan(executor: Any, root_type: GraphQLObjectType, grouped: dict[str, F
         if name == "__typename":
             made.shapes.append((key, _constant(root_type.name)))
             continue
-        field_def = root_type.fields[name]
-        marker = planner.marker(field_def)
+        field_def = root_type.fields.get(name)  # none for __schema and __type
+        marker = planner.marker(field_def) if field_def is not None else None
         if not isinstance(marker, Listed):
             raise NotCompiled(name)
         level, shape = await planner.connection(field_def, details, marker)
         index = len(made.levels)
         made.levels.append(level)
         made.shapes.append((key, _root_shape(index, shape)))
+    if not made.levels:  # nothing to read: not worth a statement
+        raise NotCompiled("no list")
     return made
 
 
