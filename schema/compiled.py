@@ -162,6 +162,7 @@ class _Planner:
         self.scalars = strawberry_schema.schema_converter.scalar_registry
         self.config = strawberry_schema.config
         self.recorder = _Recorder(executor.context_value)
+        self.read_selected = executor.context_value.settings.read_selected
 
     @staticmethod
     def definition(field_def: GraphQLField) -> Any:
@@ -306,7 +307,7 @@ class _Planner:
         if kind is None or kind is not level.kind:
             raise NotCompiled(object_type.name)
         reads: set[str] = set(level.reads or ())
-        whole = level.reads is None
+        whole = level.reads is None or not self.read_selected  # KINDRED_READ_SELECTED off: all of it
         steps: list[tuple[str, Step]] = []
         for key, found in self.subfields(object_type, details).items():
             name = found[0].node.name.value

@@ -259,9 +259,9 @@ async def _owner_scoped(
             """
         )
         assert (await result.consume()).counters.relationships_created > 1
-    query = """{ recipients(first: 50) { totalCount nodes { name
-        gifts(first: 10) { totalCount nodes { name recipients(first: 5) { nodes { name } } } }
-        interests(first: 10) { nodes { name recipients(first: 10) { totalCount nodes { name } } } }
+    query = """{ recipients(first: 30) { totalCount nodes { name
+        gifts(first: 5) { totalCount nodes { name recipients(first: 3) { nodes { name } } } }
+        interests(first: 5) { nodes { name recipients(first: 5) { totalCount nodes { name } } } }
     } } }"""
     answers = {}
     for viewer in (token, other):
