@@ -92,6 +92,9 @@ class Settings(BaseSettings):
     # Reads project only the properties a selection asks for; false reads every property of each node
     # (the path before, kept to compare answers both ways: tests/test_read_selected.py, bench/reads_ab.py).
     read_selected: bool = True
+    # A query whose every field Kindred can express in Cypher is read in one statement and answered
+    # without per-field resolvers (schema/compiled.py); false answers every query field by field.
+    compiled_reads: bool = True
     unpaged_list_cost: int = Field(default=20, gt=0)
     max_body_bytes: int = Field(default=1_000_000, gt=0)
     rate_limit_per_user: str = "600/minute"

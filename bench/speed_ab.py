@@ -1,12 +1,15 @@
 """Issue 26, measured side by side in one run on the bench graph (`./kindred bench generate`).
 
-    python -m bench.speed_ab reads  [--rounds 6] [--requests 15]
+    python -m bench.speed_ab reads  [--rounds 6] [--requests 15] [--setting read_selected|compiled_reads]
     python -m bench.speed_ab writes [--writes 12] [--before <git revision>]
 
-`reads`: two Kindred servers on the same bench Neo4j, alike but for KINDRED_READ_SELECTED (true: each
-level projects only the fields its selection asks for; false: every property, as before), timed on the
-nested read and `me` at concurrency 1 and 8, the two alternating per cell (operation, concurrency) and
-the one that goes first turning round by round; the load average is noted before each cell.
+`reads`: two Kindred servers on the same bench Neo4j, alike but for one setting, `--setting`:
+KINDRED_READ_SELECTED (true: each level projects only the fields its selection asks for; false: every
+property, as before) or KINDRED_COMPILED_READS (true: a query Kindred can express in Cypher is one
+statement, answered without per-field resolvers; false: field by field), timed on the nested read,
+`me` and the recipients list (BENCH_READS picks them) at concurrency 1 and 8, the two alternating per
+cell (operation, concurrency) and the one that goes first turning round by round; the load average is
+noted before each cell.
 
 `writes`: createGift on the code of `--before` (extracted with `git archive`) and on this checkout,
 each server with its dispatcher on and a Neo4j of its own (copies of the bench store), alternating per
@@ -34,13 +37,23 @@ import httpx
 
 from bench.api import SECRET, Client, Server, _wait_until_serving, samples
 from bench.generate import DATA, MANIFEST, local_neo4j
-from bench.operations import OPERATIONS, Operation, Sample
+from bench.operations import ME, OPERATIONS, Operation, Sample
 from graph.driver import Graph
 from localneo4j import LocalNeo4j, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 CLOCK = os.sysconf("SC_CLK_TCK")
-READ_OPERATIONS = tuple(os.environ.get("BENCH_READS", "nested,me").split(","))
+READ_OPERATIONS = tuple(os.environ.get("BENCH_READS", "nested,me,recipients").split(","))
+SETTINGS = {"read_selected": "KINDRED_READ_SELECTED", "compiled_reads": "KINDRED_COMPILED_READS"}
+# `me`'s recipients without `me` (which no list compiles): Kindred's alone, so not in bench/operations.py.
+RECIPIENTS = Operation(
+    "recipients",
+    "the first 20 recipients with their relationship",
+    ME.replace("query Me {\n  me { id name email }", "query Recipients {"),
+    None,
+    lambda sample: ({}, {}),
+    lambda server, data: [(r["node"]["id"], r["node"]["name"]) for r in data["recipients"]["edges"]],
+)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -83,7 +96,7 @@ def _start(server: Server, log: Path, cwd: Path) -> None:
         )
 
 
-async def reads(rounds: int, requests: int, users: int, seed: int) -> None:
+async def reads(rounds: int, requests: int, users: int, seed: int, setting: str) -> None:
     import json
 
     manifest = json.loads(MANIFEST.read_text())
@@ -98,8 +111,8 @@ async def reads(rounds: int, requests: int, users: int, seed: int) -> None:
             env = {"NEO4J_URI": neo4j.uri, "KINDRED_JWT_SECRET": SECRET, "KINDRED_DATA_DIR": tmp}
             env["KINDRED_DISPATCH"] = "false"  # reads only: nothing deferred to run beside them
             servers = [
-                _kindred("selected", free_port(), {**env, "KINDRED_READ_SELECTED": "true"}, ROOT),
-                _kindred("whole", free_port(), {**env, "KINDRED_READ_SELECTED": "false"}, ROOT),
+                _kindred("selected", free_port(), {**env, SETTINGS[setting]: "true"}, ROOT),
+                _kindred("whole", free_port(), {**env, SETTINGS[setting]: "false"}, ROOT),
             ]
             limits = httpx.Limits(max_connections=32, max_keepalive_connections=32)
             async with httpx.AsyncClient(timeout=120, limits=limits) as http:
@@ -109,19 +122,21 @@ async def reads(rounds: int, requests: int, users: int, seed: int) -> None:
                     await _wait_until_serving(http, server, DATA / f"{server.name}.log")
                 client = Kindred(http, {server.name: server.port for server in servers})
                 client.pids = {server.name: server.process.pid for server in servers if server.process}
-                await _reads_timed(client, sample_list, rounds, requests)
+                await _reads_timed(client, sample_list, rounds, requests, SETTINGS[setting])
     finally:
         for server in servers:
             server.stop()
         neo4j.stop()
 
 
-async def _reads_timed(client: Kindred, sample_list: list[Sample], rounds: int, requests: int) -> None:
+async def _reads_timed(
+    client: Kindred, sample_list: list[Sample], rounds: int, requests: int, setting: str
+) -> None:
     import random
 
     from bench.api import load
 
-    operations = [op for op in OPERATIONS if op.name in READ_OPERATIONS]
+    operations = [op for op in (*OPERATIONS, RECIPIENTS) if op.name in READ_OPERATIONS]
     for operation in operations:  # the same answers both ways, on every sample
         for sample in sample_list:
             answers = [await client.call(name, operation, sample) for name in ("selected", "whole")]
@@ -149,8 +164,8 @@ async def _reads_timed(client: Kindred, sample_list: list[Sample], rounds: int, 
                     cpus.setdefault((name, operation.name, concurrency), []).append(spent)
         print(f"  round {round_number + 1}/{rounds} (load {load_average():.1f})", flush=True)
     print(
-        "\n| operation | concurrency | read whole (before): p50 / p99 ms, server CPU ms per request "
-        "| read as selected: p50 / p99 ms, server CPU ms per request | selected / whole (p50; CPU) "
+        f"\n| operation | concurrency | {setting}=false: p50 / p99 ms, server CPU ms per request "
+        f"| {setting}=true: p50 / p99 ms, server CPU ms per request | true / false (p50; CPU) "
         "| load average |"
     )
     print("| --- | --- | --- | --- | --- | --- |")
@@ -306,8 +321,9 @@ if __name__ == "__main__":
     parser.add_argument("--users", type=int, default=8)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--before", default="main")
+    parser.add_argument("--setting", choices=sorted(SETTINGS), default="read_selected")
     args = parser.parse_args()
     if args.what == "reads":
-        asyncio.run(reads(args.rounds, args.requests, args.users, args.seed))
+        asyncio.run(reads(args.rounds, args.requests, args.users, args.seed, args.setting))
     else:
         asyncio.run(writes(args.writes, args.users, args.seed, args.before))

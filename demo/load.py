@@ -247,7 +247,11 @@ async def _conflicts(
     pairs = list(zip(uids, world.conflicts, strict=True))
     await bulk.link_all(tx, "WITH", owner=owner, edges=[(u, person[c.person], {}) for u, c in pairs])
     await bulk.link_all(
-        tx, "ABOUT", owner=owner, edges=[(u, concept[t], {}) for u, c in pairs for t in c.topics]
+        tx,
+        "ABOUT",
+        owner=owner,
+        edges=[(u, concept[t], {}) for u, c in pairs for t in c.topics],
+        between=("Conflict", "Concept"),
     )
     ends: Sequence[list[Ref]] = [[Ref("Recipient", person[c.person])] for c in world.conflicts]
     await bulk.announce(tx, owner=owner, created=list(zip(made, ends, strict=True)))

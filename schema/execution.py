@@ -2,7 +2,7 @@
 lists of plain values complete at once (FlatViewLists, the execution context of the whole schema)."""
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from graphql import (
@@ -15,17 +15,20 @@ from graphql import (
     GraphQLOutputType,
     GraphQLResolveInfo,
     GraphQLString,
+    OperationType,
     get_nullable_type,
     is_leaf_type,
     is_object_type,
 )
-from graphql.execution.collect_fields import FieldDetailsList
+from graphql.execution.collect_fields import DeferUsage, FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import Path, Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from resolvers.view import gc_paused
+from schema import compiled
 from schema.view import FLAT_TYPES
+from telemetry import metrics
 
 _Plan = list[tuple[str, Callable[[Any], Any]]]
 
@@ -37,6 +40,50 @@ class FlatViewLists(StrawberryGraphQLCoreExecutionContext):
     selection is collected once (fragments, aliases, @skip and @include as graphql-core collects them)
     and each item read by attribute and coerced by its field's type. Anything else (a resolver, an
     argument, @defer, a middleware, an unexpected null) goes the ordinary way."""
+
+    def execute_collected_root_fields(
+        self,
+        root_type: GraphQLObjectType,
+        root_value: Any,
+        grouped_field_set: GroupedFieldSet,
+        serially: bool,
+        new_defer_usages: Sequence[DeferUsage],
+    ) -> Any:
+        """A query Kindred can read in one statement is answered so (schema/compiled.py), after
+        validation, limits and admission as any other; anything else, field by field."""
+        context = self.context_value
+        if (
+            self.operation.operation is OperationType.QUERY
+            and not serially
+            and not new_defer_usages
+            and not (self.middleware_manager and self.middleware_manager.middlewares)
+            and getattr(getattr(context, "settings", None), "compiled_reads", False)
+            and getattr(context, "viewer_uid", None) is not None
+        ):
+            return self._compiled(root_type, root_value, grouped_field_set, serially, new_defer_usages)
+        return super().execute_collected_root_fields(
+            root_type, root_value, grouped_field_set, serially, new_defer_usages
+        )
+
+    async def _compiled(
+        self,
+        root_type: GraphQLObjectType,
+        root_value: Any,
+        grouped_field_set: GroupedFieldSet,
+        serially: bool,
+        new_defer_usages: Sequence[DeferUsage],
+    ) -> Any:
+        try:
+            data = await compiled.answer(self, root_type, grouped_field_set)
+        except compiled.NotCompiled:
+            metrics.COMPILED_READS.labels(outcome="fallback").inc()
+        else:
+            metrics.COMPILED_READS.labels(outcome="compiled").inc()
+            return data
+        result = super().execute_collected_root_fields(
+            root_type, root_value, grouped_field_set, serially, new_defer_usages
+        )
+        return await result if self.is_awaitable(result) else result
 
     def complete_list_value(
         self,

@@ -24,6 +24,7 @@ from resolvers import pages
 from resolvers.context import Context
 from resolvers.pages import Count, Order, PageArgs, Pager, Row, Rows
 from schema import selection
+from schema.compilable import Listed, Related, RelatedOne, metadata
 from schema.placed import Placed
 
 NodeT = TypeVar("NodeT")
@@ -217,7 +218,10 @@ def related(node: Any, order: Any, load: Pager, description: str) -> Any:
         return connection(rows, paging, made.from_row, count)
 
     return strawberry.field(
-        resolver=resolve, description=description, extensions=[Paging()], metadata=selection.reading()
+        resolver=resolve,
+        description=description,
+        extensions=[Paging()],
+        metadata=metadata(Related(node, default, load), **selection.reading()),
     )
 
 
@@ -268,7 +272,12 @@ def listing(
         rows, count = await load(info.context, where(given), keys, paging)
         return connection(rows, paging, made.from_row, count)
 
-    return paged(description, resolve)
+    return strawberry.field(
+        resolver=resolve,
+        description=description,
+        extensions=[Paging()],
+        metadata=metadata(Listed(node, filter_type, default, where, load)),
+    )
 
 
 def related_one(
@@ -281,7 +290,11 @@ def related_one(
         row = await load(info.context, self.id, selection.of_node(info, made))
         return made.from_row(row) if row is not None else None
 
-    return strawberry.field(resolver=resolve, description=description, metadata=selection.reading())
+    return strawberry.field(
+        resolver=resolve,
+        description=description,
+        metadata=metadata(RelatedOne(node, load), **selection.reading()),
+    )
 
 
 def from_node(cls: Any, node: dict[str, Any], names: dict[str, str] | None = None, **given: Any) -> Any:

@@ -81,7 +81,7 @@ def _reads(raw: Any, node: type, field_nodes: list[FieldNode]) -> Reads:
     names: set[str] = set()
     for field_node in field_nodes:
         for item in _fields(raw, field_node.selection_set):
-            reads = _field_reads(node, kind.title, graphql_type, item.name.value)
+            reads = field_reads(node, kind.title, graphql_type, item.name.value)
             if reads is None:
                 return None
             names.update(reads)
@@ -89,7 +89,8 @@ def _reads(raw: Any, node: type, field_nodes: list[FieldNode]) -> Reads:
     return wanted if kind.reads_known(wanted) else None
 
 
-def _field_reads(node: Any, title: str, graphql_type: GraphQLObjectType, name: str) -> Iterable[str] | None:
+def field_reads(node: Any, title: str, graphql_type: GraphQLObjectType, name: str) -> Iterable[str] | None:
+    """What the field `name` of a node type reads of its node (None: it may read anything)."""
     if name == "__typename" or name == "id":
         return ()
     field_def = graphql_type.fields.get(name)

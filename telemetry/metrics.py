@@ -35,6 +35,11 @@ NEO4J_STATEMENT_SECONDS = Histogram(
     ["access"],
     buckets=_STATEMENT_BUCKETS,
 )
+COMPILED_READS = Counter(
+    "kindred_compiled_reads",
+    "Queries answered in one compiled statement (compiled), or field by field although asked (fallback).",
+    ["outcome"],
+)
 NEO4J_TRANSACTIONS = Counter(
     "kindred_neo4j_transactions",
     "Managed transactions, by access and outcome (ok or error), retries included in their time.",
