@@ -7,6 +7,7 @@ made (without its manifest made again) is refused whole. It is not a signature: 
 user's own, to import on any instance, so there is no secret the importing instance could check it with.
 """
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -28,8 +29,20 @@ DOCUMENTS = "documents/"
 _UID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
 _TYPE = re.compile(r"[A-Z][A-Z0-9_]{0,63}")
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
+
+
 # Neo4j values JSON has no type for, written as {"$date": ...} or {"$datetime": ...} (ISO 8601).
-_TAGS = {"$datetime": DateTime.from_iso_format, "$date": Date.from_iso_format}
+def _datetime(text: str) -> DateTime:
+    """A zoned datetime with a fixed offset, as Cypher's datetime() makes them (the parser's own UTC is a
+    named zone, which Neo4j would keep as `[UTC]`: a different value to every reader of it)."""
+    parsed = DateTime.from_iso_format(text)
+    offset = parsed.utcoffset()
+    if offset is None:
+        raise ValueError("a datetime without its offset")
+    return parsed.replace(tzinfo=dt.timezone(offset))
+
+
+_TAGS = {"$datetime": _datetime, "$date": Date.from_iso_format}
 
 
 class BadArchive(Exception):
