@@ -66,6 +66,10 @@ async def import_archive(graph: Graph, blobs: BlobStore, data_dir: Path, path: s
                 f"The account of {email} is not empty: an archive is imported into a new account only."
             )
         await _refuse_taken(graph, owner, archive)
+        # The key of the vector made for a node's text on the instance it came from: without it, the
+        # embedding consumer embeds the node here (dispatch/embeddings.py passes over an unchanged key).
+        for node in archive.nodes:
+            node["properties"].pop("search_key", None)
         nodes = await _sealed(graph, data_dir, owner, archive.nodes)
         kept = await _put_documents(blobs, opened, owner, archive, nodes)
         events = [_event(row, archive.user, owner) for row in archive.events]
