@@ -3,6 +3,7 @@
 driver, the caches (given to each request as its typed state, web/state.py)."""
 
 import gc
+import importlib.metadata
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -33,6 +34,7 @@ from dispatch import (
 )
 from dispatch import documents as document_extraction
 from dispatch import layout as view_layout
+from dispatch.exports import Exporter
 from dispatch.runner import Dispatcher
 from dispatch.schedule import Scheduler
 from graph import migrations
@@ -51,7 +53,7 @@ from storage.transcription.factory import create_transcriber
 from storage.vectors import VectorSpace
 from storage.vectors.factory import create_vector_store
 from telemetry import logs, tracing
-from web import downloads, explore, graphiql, health, metrics, origins, refusals
+from web import downloads, explore, exports, graphiql, health, metrics, origins, refusals
 from web.body_limit import BodyLimit
 from web.frame_policy import FramePolicy
 from web.graphql_view import KindredGraphQL
@@ -95,6 +97,11 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
                 eraser = _eraser(settings, services, auth_cache, persisted_queries, rate_limits)
                 await eraser.start()
                 stack.push_async_callback(eraser.stop)
+                exporter = Exporter(
+                    services, settings.data_dir, _version(), poll_seconds=settings.dispatch_poll_seconds
+                )
+                await exporter.start()
+                stack.push_async_callback(exporter.stop)
             if settings.schedule:
                 scheduler = Scheduler(services, jobs(settings), tick_seconds=settings.schedule_tick_seconds)
                 await scheduler.start()
@@ -119,7 +126,12 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
             )
 
     routes: list[BaseRoute] = [*health.routes(), metrics.route()]
-    routes += [Route("/graphql", graphql), WebSocketRoute("/graphql", graphql), downloads.route()]
+    routes += [
+        Route("/graphql", graphql),
+        WebSocketRoute("/graphql", graphql),
+        downloads.route(),
+        exports.route(),
+    ]
     if settings.graphiql and graphiql.installed():
         routes.append(graphiql.route())
     routes.extend(explore.routes())
@@ -142,6 +154,14 @@ def _eraser(
     return erasure.Eraser(
         services, keyed, batch=settings.erasure_batch_size, poll_seconds=settings.dispatch_poll_seconds
     )
+
+
+def _version() -> str:
+    """This Kindred's version, as installed (an export's manifest names it)."""
+    try:
+        return importlib.metadata.version("kindred")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def _say_if_search_cannot_work(services: Services) -> None:

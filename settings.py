@@ -122,6 +122,8 @@ class Settings(BaseSettings):
     extraction_concurrency: int = Field(default=2, gt=0)
     # How long a Document's download URL (presigned on S3, signed for the app's own route) holds.
     download_url_seconds: int = Field(default=300, gt=0, le=7 * 24 * 3600)
+    # How many days an account's export archive is kept (exportAccount; then deleted with its node).
+    export_days: int = Field(default=7, gt=0, le=365)
     # Audio transcription: "local" (faster-whisper with the Whisper model ./kindred installs, no key),
     # "openai" (OpenAI's API, needs OPENAI_API_KEY) or "none" (recordings stay untranscribed); unset,
     # openai when OPENAI_API_KEY is set, else local. Recordings over the segment length are transcribed

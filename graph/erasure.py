@@ -11,6 +11,7 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
+from graph.exports import LABEL as EXPORT_LABEL
 from graph.kinds import KINDS
 from graph.migrations import OWNED_LABELS, PASSAGE_LABEL
 
@@ -29,6 +30,7 @@ OWNED = tuple(
             "Session",
             "RevokedToken",
             "Cursor",
+            EXPORT_LABEL,
         )
     )
 )

@@ -214,22 +214,33 @@ async def url(context: Context, node: dict[str, Any]) -> str:
     return f"{base}/documents/{node['uid']}/content?token={token}"
 
 
-def download_token(settings: Settings, owner: str, uid: str, seconds: int, generation: int = 0) -> str:
+def download_token(
+    settings: Settings,
+    owner: str,
+    uid: str,
+    seconds: int,
+    generation: int = 0,
+    audience: str = _TOKEN_AUDIENCE,
+) -> str:
+    """A signed link's token: for this owner (at this token generation) and this file, for `seconds`;
+    the audience says what it opens (a Document's bytes, an export's archive), and nothing else."""
     claims = {
         "sub": owner,
         "doc": uid,
         "gen": generation,
-        "aud": _TOKEN_AUDIENCE,
+        "aud": audience,
         "exp": datetime.now(UTC) + timedelta(seconds=seconds),
     }
     return jwt.encode(claims, _download_secret(settings), algorithm="HS256")
 
 
-def download_owner(settings: Settings, token: str, uid: str) -> tuple[str, int] | None:
+def download_owner(
+    settings: Settings, token: str, uid: str, audience: str = _TOKEN_AUDIENCE
+) -> tuple[str, int] | None:
     """The owner a download token was made for and their token generation then, if it is valid,
     unexpired and for this Document."""
     try:
-        claims = jwt.decode(token, _download_secret(settings), algorithms=["HS256"], audience=_TOKEN_AUDIENCE)
+        claims = jwt.decode(token, _download_secret(settings), algorithms=["HS256"], audience=audience)
     except jwt.PyJWTError:
         return None
     generation = claims.get("gen", 0)

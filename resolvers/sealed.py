@@ -43,9 +43,8 @@ def _ring(data_dir: Path, _files: tuple[int, ...]) -> master.Ring:
     return master.load(data_dir)
 
 
-def where(owner: str, label: str, uid: str, name: str) -> str:
-    """What a sealed field is bound to: a copy moved to another node, field or user does not open."""
-    return f"{owner}:{label}:{uid}:{name}"
+where = sealing.field_where
+key_where = sealing.key_where
 
 
 async def seal(context: Context, kind: Kind, uid: str, values: dict[str, Any]) -> dict[str, Any]:
@@ -102,10 +101,6 @@ async def _data_key(context: Context, *, create: bool) -> tuple[str | None, byte
             raise SealedUnreadable(str(error)) from error
     context.data_key = (key_id, key)
     return key_id, key
-
-
-def key_where(owner: str, key_id: str) -> str:
-    return f"data-key:{owner}:{key_id}"
 
 
 async def set_show_sensitive(context: Context, show: bool) -> bool:

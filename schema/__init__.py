@@ -30,6 +30,7 @@ from schema.documents import DocumentMutation
 from schema.errors import MaskInternalErrors, classify, log_internal
 from schema.events import EventQuery
 from schema.execution import FlatViewLists
+from schema.exports import ExportMutation, ExportQuery
 from schema.gifts import GiftMutation, GiftQuery
 from schema.insights import InsightMutation, InsightQuery
 from schema.links import LinkMutation
@@ -76,6 +77,7 @@ QUERIES = (
     ObservationQuery,
     ConversationQuery,
     EventQuery,
+    ExportQuery,
     PathQuery,
     SearchQuery,
     ViewQuery,
@@ -97,6 +99,7 @@ Mutation = merge_types(
         LinkMutation,
         DocumentMutation,
         SensitiveMutation,
+        ExportMutation,
     ),
 )
 Subscription = merge_types("Subscription", (SystemSubscription, LiveSubscription))

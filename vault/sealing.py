@@ -24,6 +24,16 @@ class Unreadable(Exception):
     """A sealed value (or a wrapped key) that cannot be opened: its key is gone, or it was altered."""
 
 
+def field_where(owner: str, label: str, uid: str, name: str) -> str:
+    """What a sealed field is bound to: a copy moved to another node, field or user does not open."""
+    return f"{owner}:{label}:{uid}:{name}"
+
+
+def key_where(owner: str, key_id: str) -> str:
+    """What a wrapped data key is bound to: its owner and its id."""
+    return f"data-key:{owner}:{key_id}"
+
+
 def new_data_key() -> tuple[str, bytes]:
     """A fresh data key and its id."""
     return secrets.token_hex(8), AESGCM.generate_key(bit_length=KEY_BYTES * 8)

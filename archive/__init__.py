@@ -1,0 +1,1 @@
+"""Kindred account archives: the export format, written and read back (docs/export-format.md)."""

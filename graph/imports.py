@@ -1,0 +1,125 @@
+"""Cypher of loading an account archive (resolvers/imports.py) into an existing empty account: the
+checks first, then everything in one transaction (batched, UNWIND), so an import is whole or not at all.
+
+Labels and link types are checked against the declarations (archive/format.py's read) before they are
+put in a query's text; every value is a parameter.
+"""
+
+from collections import defaultdict
+from typing import Any
+
+from neo4j import AsyncManagedTransaction
+
+from graph.export import LABELS
+
+BATCH = 1000
+
+
+async def account(tx: AsyncManagedTransaction, email: str) -> dict[str, Any] | None:
+    """The account of this email: its uid and status."""
+    query = "MATCH (u:User {email: $email}) RETURN u.uid AS uid, u.status AS status"
+    record = await (await tx.run(query, email=email)).single()
+    return record.data() if record else None
+
+
+async def owns_any(tx: AsyncManagedTransaction, owner: str) -> bool:
+    """Whether the owner has any node of a declared kind (each label's owner index, one at a time)."""
+    for label in LABELS:
+        query = f"RETURN EXISTS {{ MATCH (n:{label} {{owner: $owner}}) }} AS owns"
+        if (await (await tx.run(query, owner=owner)).single(strict=True))["owns"]:
+            return True
+    return False
+
+
+async def taken(tx: AsyncManagedTransaction, *, owner: str, uids: dict[str, list[str]]) -> list[str]:
+    """Of these uids by label (Event included), those a node of that label has already, of any owner."""
+    found: list[str] = []
+    for label, batch in uids.items():
+        if label not in (*LABELS, "Event"):
+            raise ValueError(f"not a declared kind: {label}")
+        for start in range(0, len(batch), BATCH):
+            query = f"UNWIND $uids AS uid MATCH (n:{label} {{uid: uid}}) RETURN n.uid AS uid"
+            result = await tx.run(query, uids=batch[start : start + BATCH])
+            found += [record["uid"] async for record in result]
+    return found
+
+
+async def load(
+    tx: AsyncManagedTransaction,
+    *,
+    owner: str,
+    nodes: list[dict[str, Any]],
+    links: list[dict[str, Any]],
+    events: list[dict[str, Any]],
+    old_user: str,
+) -> None:
+    """Creates the nodes (owned by `owner`), the links (the archive's user is `owner`'s User node) and
+    the events with their sequences; the account's own events so far (its sign-up, its logins) are
+    numbered after them. Then every consumer of the dispatcher has the owner's whole log to deliver
+    again (their cursors go), which rebuilds the vectors, the passages and the layout."""
+    by_label: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for node in nodes:
+        by_label[node["label"]].append(node["properties"])
+    for label, rows in by_label.items():
+        if label not in LABELS:
+            raise ValueError(f"not a declared kind: {label}")
+        query = f"UNWIND $rows AS row CREATE (n:{label}) SET n = row, n.owner = $owner"
+        for start in range(0, len(rows), BATCH):
+            await (await tx.run(query, rows=rows[start : start + BATCH], owner=owner)).consume()
+    await _links(tx, owner=owner, links=links, old_user=old_user)
+    await _events(tx, owner=owner, events=events)
+
+
+async def _links(
+    tx: AsyncManagedTransaction, *, owner: str, links: list[dict[str, Any]], old_user: str
+) -> None:
+    grouped: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+    for link in links:
+        grouped[(link["type"], link["from_label"], link["to_label"])].append(
+            {"from": owner if link["from"] == old_user else link["from"], "to": link["to"],
+             "properties": link["properties"]}
+        )  # fmt: skip
+    for (kind, source, target), rows in grouped.items():
+        if source not in (*LABELS, "User") or target not in LABELS or not kind.replace("_", "").isalnum():
+            raise ValueError(f"not a declared link: {kind} {source} {target}")
+        start_owner = "uid" if source == "User" else "owner"
+        query = f"""
+        UNWIND $rows AS row
+        MATCH (a:{source} {{uid: row.from}}) WHERE a.{start_owner} = $owner
+        MATCH (b:{target} {{uid: row.to, owner: $owner}})
+        CREATE (a)-[r:{kind}]->(b) SET r = row.properties
+        """
+        for start in range(0, len(rows), BATCH):
+            await (await tx.run(query, rows=rows[start : start + BATCH], owner=owner)).consume()
+
+
+async def _events(tx: AsyncManagedTransaction, *, owner: str, events: list[dict[str, Any]]) -> None:
+    last = events[-1]["sequence"] if events else 0
+    # The account's own events move after the archive's: the log stays one sequence without repeats.
+    query = """
+    MATCH (u:User {uid: $owner})
+    SET u.event_lock = true
+    REMOVE u.event_lock
+    WITH u
+    OPTIONAL MATCH (e:Event {owner: $owner})
+    WITH u, e ORDER BY e.sequence DESC
+    WITH u, collect(e) AS own
+    FOREACH (e IN own | SET e.sequence = e.sequence + $last)
+    SET u.event_sequence = coalesce(u.event_sequence, 0) + $last
+    """
+    await (await tx.run(query, owner=owner, last=last)).consume()
+    create = """
+    UNWIND $rows AS row
+    CREATE (e:Event) SET e = row.properties, e.uid = row.uid, e.sequence = row.sequence, e.owner = $owner
+    """
+    for start in range(0, len(events), BATCH):
+        await (await tx.run(create, rows=events[start : start + BATCH], owner=owner)).consume()
+    # As a new consumer does (graph/dispatcher.py): every consumer gets the owner's whole log again.
+    again = """
+    MATCH (u:User {uid: $owner})
+    OPTIONAL MATCH (c:Cursor {owner: $owner})
+    DETACH DELETE c
+    WITH DISTINCT u
+    SET u.dispatch_due = true
+    """
+    await (await tx.run(again, owner=owner)).consume()
