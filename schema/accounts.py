@@ -26,6 +26,9 @@ class AccountStatus(Enum):
     ACTIVE = strawberry.enum_value("active", description="In use.")
     SUSPENDED = strawberry.enum_value("suspended", description="Refused (FORBIDDEN) until reactivated.")
     ARCHIVED = strawberry.enum_value("archived", description="Closed: refused (FORBIDDEN).")
+    ERASING = strawberry.enum_value(
+        "erasing", description="Being erased after deleteAccount: refused (UNAUTHENTICATED), soon gone."
+    )
 
 
 @strawberry.enum(description="Whether an API key is still accepted.")
