@@ -6,8 +6,6 @@ steps that are each idempotent, the User node last: an erasure cut short (a cras
 again at the next start or poll, and done from the start again, which finds less left each time.
 """
 
-import asyncio
-import contextlib
 import logging
 import time
 from dataclasses import dataclass
@@ -15,6 +13,7 @@ from uuid import uuid4
 
 from auth.state import forget_key, forget_user
 from dispatch import Services
+from dispatch.periodic import Periodic
 from graph import erasure
 from storage.cache import Cache
 from storage.rate_limits import RateLimits
@@ -33,7 +32,7 @@ class Keyed:
     per_email_limit: str
 
 
-class Eraser:
+class Eraser(Periodic):
     def __init__(
         self,
         services: Services,
@@ -43,39 +42,16 @@ class Eraser:
         poll_seconds: float = 5.0,
         lease_seconds: float = 60.0,
     ) -> None:
+        super().__init__("erasure", poll_seconds, logger)
         self.services = services
         self.keyed = keyed
         self.batch = batch
-        self.poll_seconds = poll_seconds
         self.lease_seconds = lease_seconds
         self.holder = str(uuid4())
         self.erased = 0  # accounts this instance finished (for tests and logs)
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
 
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="erasure")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def _run(self) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                await self.erase_pending()
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # a store down: the erasure is tried again at the next poll
-                logger.exception("an erasure stopped short; it is tried again")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+    async def run_pass(self) -> None:
+        await self.erase_pending()
 
     async def erase_pending(self) -> int:
         """Erases every account marked for it that no other instance is erasing; how many."""

@@ -8,8 +8,6 @@ temporary file a page of the graph at a time, then stored; its sensitive fields 
 owner's data key, as the archive is theirs and another instance has another master key.
 """
 
-import asyncio
-import contextlib
 import json
 import logging
 import tempfile
@@ -22,6 +20,7 @@ from uuid import uuid4
 
 from archive import format
 from dispatch import Services
+from dispatch.periodic import Periodic
 from graph import data_keys, export, exports
 from graph.kinds import KINDS
 from vault import master, sealing
@@ -30,7 +29,7 @@ logger = logging.getLogger("kindred.exports")
 PAGE = 500  # nodes (or events) read per query
 
 
-class Exporter:
+class Exporter(Periodic):
     def __init__(
         self,
         services: Services,
@@ -40,40 +39,17 @@ class Exporter:
         poll_seconds: float = 5.0,
         lease_seconds: float = 120.0,
     ) -> None:
+        super().__init__("exports", poll_seconds, logger)
         self.services = services
         self.data_dir = data_dir
         self.version = version
-        self.poll_seconds = poll_seconds
         self.lease_seconds = lease_seconds
         self.holder = str(uuid4())
         self.built = 0  # archives this instance finished (for tests and logs)
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
 
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="exports")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def _run(self) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                await self.build_pending()
-                await self.delete_expired()
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # a store down: tried again at the next poll
-                logger.exception("building exports stopped short; it is tried again")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+    async def run_pass(self) -> None:
+        await self.build_pending()
+        await self.delete_expired()
 
     async def build_pending(self) -> int:
         done = 0

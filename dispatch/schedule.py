@@ -7,14 +7,13 @@ finished, so a restart in the same period does not run it again. A run that fail
 (tried again at the next tick); one cut short by a crash is run again once its lease runs out.
 """
 
-import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
 from uuid import uuid4
 
 from dispatch import Job, Services
+from dispatch.periodic import Periodic
 from graph import schedule
 
 logger = logging.getLogger("kindred.schedule")
@@ -25,7 +24,7 @@ def period_of(job: Job, now: float) -> int:
     return int(now // job.every)
 
 
-class Scheduler:
+class Scheduler(Periodic):
     def __init__(
         self,
         services: Services,
@@ -35,25 +34,17 @@ class Scheduler:
         lease_seconds: float = 600.0,
         clock: Clock = time.time,
     ) -> None:
+        super().__init__("scheduler", tick_seconds, logger)
         self.services = services
         self.jobs = list(jobs)
         self.holder = str(uuid4())
-        self.tick_seconds = tick_seconds
         self.lease_seconds = lease_seconds
         self.clock = clock
         self.runs: dict[str, int] = {job.name: 0 for job in self.jobs}  # runs this instance made (tests)
         self._finished: dict[str, int] = {}  # job -> the last period seen finished
-        self._task: asyncio.Task[None] | None = None
 
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._loop())
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+    async def run_pass(self) -> None:
+        await self.run_due()
 
     async def run_due(self) -> dict[str, int]:
         """Runs each job whose current period no instance has finished and none is running; returns what
@@ -92,11 +83,3 @@ class Scheduler:
             logger.warning("scheduled job %s outlasted its lease", job.name)
         logger.info("scheduled job %s ran for period %d: %d done", job.name, period, count)
         return count
-
-    async def _loop(self) -> None:
-        while True:
-            try:
-                await self.run_due()
-            except Exception:  # Neo4j away: the next tick tries again
-                logger.warning("the scheduler's tick failed", exc_info=True)
-            await asyncio.sleep(self.tick_seconds)
