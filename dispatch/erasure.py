@@ -58,7 +58,10 @@ class Eraser(Periodic):
         done = 0
         for uid in await self.services.graph.read(erasure.pending):
             if await self._claim(uid):
-                await self.erase(uid)
+                try:
+                    await self.erase(uid)
+                except LeaseLost:  # another instance erases it now: go on with the others
+                    continue
                 done += 1
         return done
 

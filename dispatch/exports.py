@@ -86,8 +86,12 @@ class Exporter(Periodic):
         finished = await self.services.graph.write(
             exports.finish, uid=uid, holder=self.holder, storage_key=key, size=size, counts=json.dumps(counts)
         )
-        if finished:
-            self.built += 1
+        if not finished:  # the lease went to another instance, or the account is being erased
+            blobs = self.services.blobs
+            assert blobs is not None  # build() stored the archive there
+            await blobs.delete(key)
+            return
+        self.built += 1
         logger.info("built an export: %s in %.1f s", counts, time.monotonic() - started)
 
     async def build(self, uid: str, owner: str) -> tuple[str, int, dict[str, int]]:
@@ -132,6 +136,7 @@ class Exporter(Periodic):
                         export.links, owner=owner, label=kind.label, after=cursor, limit=PAGE
                     )
                     part.rows({**link, "properties": _encoded(link["properties"])} for link in links)
+                    await self._renew(uid)
             links_count = part.count
         with writer.part(format.EVENTS) as part:
             sequence = 0

@@ -23,7 +23,11 @@ PROFILE = ("email", "name")
 
 
 async def user(tx: AsyncManagedTransaction, owner: str) -> dict[str, Any] | None:
-    query = "MATCH (u:User {uid: $owner}) RETURN u.uid AS uid, u.email AS email, u.name AS name"
+    """The account to export, while it is active (an account being erased is not exported)."""
+    query = """
+    MATCH (u:User {uid: $owner}) WHERE u.status = 'active'
+    RETURN u.uid AS uid, u.email AS email, u.name AS name
+    """
     record = await (await tx.run(query, owner=owner)).single()
     return record.data() if record else None
 

@@ -1,6 +1,7 @@
 """How Kindred executes an operation, where it differs from graphql-core's own: the 3D view's long
 lists of plain values complete at once (FlatViewLists, the execution context of the whole schema)."""
 
+import logging
 import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -31,6 +32,9 @@ from schema.view import FLAT_TYPES
 from telemetry import metrics
 
 _Plan = list[tuple[str, Callable[[Any], Any]]]
+
+
+logger = logging.getLogger("kindred.execution")
 
 
 class FlatViewLists(StrawberryGraphQLCoreExecutionContext):
@@ -77,6 +81,11 @@ class FlatViewLists(StrawberryGraphQLCoreExecutionContext):
             data = await compiled.answer(self, root_type, grouped_field_set)
         except compiled.NotCompiled:
             metrics.COMPILED_READS.labels(outcome="fallback").inc()
+        except Exception:
+            # Neo4j away, or a value the plan could not shape: answered field by field, where a failure is
+            # a field's, masked and coded as any other (schema/errors.py), never raw driver text.
+            logger.warning("a compiled read failed; it is answered field by field", exc_info=True)
+            metrics.COMPILED_READS.labels(outcome="error").inc()
         else:
             metrics.COMPILED_READS.labels(outcome="compiled").inc()
             return data

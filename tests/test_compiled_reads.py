@@ -151,14 +151,16 @@ async def _corpus(settings: Settings, client: GraphQLClient, token: str) -> None
     """test_read_selected's corpus (most of it asks for what only resolvers answer, a node's place in
     the view: it goes the usual way), then one of only what compiles: all the same both ways."""
     schema = build_schema(settings)._schema
-    for documents, least in ((corpus(schema, QUERIES, seed_value=126), 0), (compilable(schema), 0.9)):
+    corpora = ((corpus(schema, QUERIES, seed_value=126), None), (compilable(schema), 0.9))
+    for documents, least in corpora:
         compiled, answered = 0, 0
         for document in documents:
             answer, was_compiled = await _same(client, settings, document, None, token)
             compiled += was_compiled
             answered += not answer.get("errors")
         assert answered >= len(documents) * 0.9
-        assert compiled >= len(documents) * least, compiled
+        if least is not None:  # the first corpus mostly goes the usual way: its answers are what count
+            assert compiled >= len(documents) * least, compiled
 
 
 def _compiles(field: Any) -> bool:

@@ -4,7 +4,7 @@ none; unset, OpenAI's with OPENAI_API_KEY, else the local model."""
 import logging
 
 from settings import Settings
-from storage.transcription import Transcriber, local_whisper
+from storage.transcription import Transcriber
 from storage.transcription.openai_transcriber import OpenAITranscriber
 
 logger = logging.getLogger("kindred.transcription")
@@ -24,6 +24,9 @@ def create_transcriber(settings: Settings) -> Transcriber | None:
                 max_retries=settings.openai_max_retries,
                 timeout_seconds=max(settings.openai_timeout_seconds, 120),
             )
+    # Imported here: faster-whisper, CTranslate2 and PyAV load only on a server that transcribes locally.
+    from storage.transcription import local_whisper
+
     problem = local_whisper.missing(settings.local_transcription_model_dir)
     if problem is not None:
         # Recordings then stay UNTRANSCRIBED, as with "none"; the rest of the server works.
