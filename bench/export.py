@@ -1,7 +1,7 @@
 """How long exportAccount's archive and `./kindred import` take for an account of about 5,000 nodes
 (bench/erasure.py's account: 1,250 recipients, 1,250 memories each involving one, their 2,500 Events):
 the exporter (dispatch/exports.py) builds the archive as the app runs it; the account is erased; the
-archive is imported into a new account of the same email (resolvers/imports.py), against a throwaway
+archive is imported into a new account of the same email (archive/imports.py), against a throwaway
 local Neo4j and the filesystem blobs.
 
     python -m bench.export
@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from uuid import uuid4
 
+from archive.imports import import_archive
 from bench.erasure import DIMENSIONS, _account
 from dispatch import Services
 from dispatch.erasure import Eraser, Keyed
@@ -21,7 +22,6 @@ from dispatch.exports import Exporter
 from graph import erasure, exports, migrations, users
 from graph.driver import Graph
 from localneo4j import LocalNeo4j, free_port
-from resolvers.imports import import_archive
 from storage.blobs.filesystem import FilesystemBlobStore
 from storage.embeddings.minilm import MiniLM
 from storage.memory_cache import MemoryCache

@@ -173,7 +173,7 @@ class Exporter(Periodic):
         if stored is None:
             return lambda label, uid, name, value: value
         key_id, wrapped = stored
-        key = master.load(self.data_dir).unwrap(wrapped, sealing.key_where(owner, key_id))
+        key = master.ring(self.data_dir).unwrap(wrapped, sealing.key_where(owner, key_id))
 
         def opened(label: str, uid: str, name: str, value: Any) -> Any:
             if not sealing.is_sealed(value):

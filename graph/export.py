@@ -1,15 +1,17 @@
 """Cypher of reading a whole account for its archive (dispatch/exports.py): its nodes of every declared
 kind, the links between them (and from the User to them), its event log, each a page at a time.
 
-Only what the user owns: a link is read from a node of theirs to a node of theirs (or from their User
-node), so a link to anyone else's node is never in an archive.
+Only what the user owns and sees: a node hidden from every read (a deleted document waiting for its
+purge, an expired short-term memory) is not in it, nor is a link to one; a link is read from a node of
+theirs to a node of theirs (or from their User node), so a link to anyone else's node is never in an
+archive.
 """
 
 from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph.kinds import KINDS, RELATIONS
+from graph.kinds import BY_LABEL, KINDS, RELATIONS
 
 # Every label an archive holds: the declared kinds (their passages and the account's bookkeeping are
 # derived or local to an instance: sessions, keys, cursors are not moved).
@@ -20,6 +22,12 @@ USER_LINKS = ("KNOWS", "GAVE")
 LINK_TYPES: tuple[str, ...] = tuple(dict.fromkeys((*(r.type for r in RELATIONS), *USER_LINKS)))
 # Whom an account's archive belongs to, as the manifest names them.
 PROFILE = ("email", "name")
+# Whether a node `n` of any label is shown: each declared kind's `visible`, true for the rest (the User).
+SHOWN = (
+    "CASE "
+    + " ".join(f"WHEN n:{kind.label} THEN {kind.visible}" for kind in KINDS if kind.visible != "true")
+    + " ELSE true END"
+)
 
 
 async def user(tx: AsyncManagedTransaction, owner: str) -> dict[str, Any] | None:
@@ -35,11 +43,11 @@ async def user(tx: AsyncManagedTransaction, owner: str) -> dict[str, Any] | None
 async def nodes(
     tx: AsyncManagedTransaction, *, owner: str, label: str, after: str, limit: int
 ) -> list[dict[str, Any]]:
-    """A page of the owner's nodes of one declared label, by uid after `after`: uid and properties."""
+    """A page of the owner's shown nodes of one declared label, by uid after `after`: uid and properties."""
     if label not in LABELS:
         raise ValueError(f"not a declared kind: {label}")
     query = f"""
-    MATCH (n:{label} {{owner: $owner}}) WHERE n.uid > $after
+    MATCH (n:{label} {{owner: $owner}}) WHERE n.uid > $after AND {BY_LABEL[label].visible}
     RETURN n.uid AS uid, properties(n) AS properties ORDER BY n.uid LIMIT $limit
     """
     result = await tx.run(query, owner=owner, after=after, limit=limit)
@@ -49,19 +57,22 @@ async def nodes(
 async def links(
     tx: AsyncManagedTransaction, *, owner: str, label: str, after: str, limit: int
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """The links into a page of the owner's nodes of one label (by uid after `after`) from a node of
-    theirs of a declared label, or from their User node; and the last uid of the page (None: no more)."""
+    """The links into a page of the owner's shown nodes of one label (by uid after `after`) from a shown
+    node of theirs of a declared label, or from their User node; and the last uid of the page (None: no
+    more)."""
     if label not in LABELS:
         raise ValueError(f"not a declared kind: {label}")
     query = f"""
-    MATCH (b:{label} {{owner: $owner}}) WHERE b.uid > $after
-    WITH b ORDER BY b.uid LIMIT $limit
+    MATCH (n:{label} {{owner: $owner}}) WHERE n.uid > $after AND {BY_LABEL[label].visible}
+    WITH n AS b ORDER BY b.uid LIMIT $limit
     WITH collect(b) AS page
     UNWIND page AS b
     OPTIONAL MATCH (a)-[r]->(b)
     WHERE type(r) IN $types
       AND ((a.owner = $owner AND any(l IN labels(a) WHERE l IN $labels)) OR (a:User AND a.uid = $owner))
     WITH page, b, a, r WHERE r IS NOT NULL
+    CALL (a) {{ WITH a AS n RETURN {SHOWN} AS shown }}
+    WITH page, b, a, r WHERE shown
     RETURN type(r) AS type, a.uid AS from, b.uid AS to, properties(r) AS properties,
            last(page).uid AS last
     ORDER BY b.uid, type(r), a.uid
@@ -74,9 +85,9 @@ async def links(
         return [{k: v for k, v in row.items() if k != "last"} for row in rows], rows[0]["last"]
     # No link into this page: where the page ends, if it has any node.
     query = f"""
-    MATCH (b:{label} {{owner: $owner}}) WHERE b.uid > $after
-    WITH b ORDER BY b.uid LIMIT $limit
-    RETURN last(collect(b.uid)) AS last
+    MATCH (n:{label} {{owner: $owner}}) WHERE n.uid > $after AND {BY_LABEL[label].visible}
+    WITH n ORDER BY n.uid LIMIT $limit
+    RETURN last(collect(n.uid)) AS last
     """
     record = await (await tx.run(query, owner=owner, after=after, limit=limit)).single(strict=True)
     return [], record["last"]

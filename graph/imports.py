@@ -1,4 +1,4 @@
-"""Cypher of loading an account archive (resolvers/imports.py) into an existing empty account: the
+"""Cypher of loading an account archive (archive/imports.py) into an existing empty account: the
 checks first, then everything in one transaction (batched, UNWIND), so an import is whole or not at all.
 
 Labels and link types are checked against the declarations (archive/format.py's read) before they are
@@ -44,6 +44,10 @@ async def taken(tx: AsyncManagedTransaction, *, owner: str, uids: dict[str, list
     return found
 
 
+class Unlinked(ValueError):
+    """A link of the archive found no two nodes of the account to join: the import is not kept."""
+
+
 async def load(
     tx: AsyncManagedTransaction,
     *,
@@ -52,11 +56,12 @@ async def load(
     links: list[dict[str, Any]],
     events: list[dict[str, Any]],
     old_user: str,
-) -> None:
+) -> int:
     """Creates the nodes (owned by `owner`), the links (the archive's user is `owner`'s User node) and
     the events with their sequences; the account's own events so far (its sign-up, its logins) are
-    numbered after them. Then every consumer of the dispatcher has the owner's whole log to deliver
-    again (their cursors go), which rebuilds the vectors, the passages and the layout."""
+    numbered after them; returns how many links were made (Unlinked, so nothing is kept, when one could
+    not be: an end that is not the owner's). Then every consumer of the dispatcher has the owner's whole
+    log to deliver again (their cursors go), which rebuilds the vectors, the passages and the layout."""
     by_label: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for node in nodes:
         by_label[node["label"]].append(node["properties"])
@@ -66,13 +71,17 @@ async def load(
         query = f"UNWIND $rows AS row CREATE (n:{label}) SET n = row, n.owner = $owner"
         for start in range(0, len(rows), BATCH):
             await (await tx.run(query, rows=rows[start : start + BATCH], owner=owner)).consume()
-    await _links(tx, owner=owner, links=links, old_user=old_user)
+    made = await _links(tx, owner=owner, links=links, old_user=old_user)
+    if made != len(links):
+        raise Unlinked(f"{len(links) - made} of its {len(links)} links join no two nodes of the account")
     await _events(tx, owner=owner, events=events)
+    return made
 
 
 async def _links(
     tx: AsyncManagedTransaction, *, owner: str, links: list[dict[str, Any]], old_user: str
-) -> None:
+) -> int:
+    made = 0
     grouped: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
     for link in links:
         grouped[(link["type"], link["from_label"], link["to_label"])].append(
@@ -88,9 +97,12 @@ async def _links(
         MATCH (a:{source} {{uid: row.from}}) WHERE a.{start_owner} = $owner
         MATCH (b:{target} {{uid: row.to, owner: $owner}})
         CREATE (a)-[r:{kind}]->(b) SET r = row.properties
+        RETURN count(r) AS made
         """
         for start in range(0, len(rows), BATCH):
-            await (await tx.run(query, rows=rows[start : start + BATCH], owner=owner)).consume()
+            result = await tx.run(query, rows=rows[start : start + BATCH], owner=owner)
+            made += (await result.single(strict=True))["made"]
+    return made
 
 
 async def _events(tx: AsyncManagedTransaction, *, owner: str, events: list[dict[str, Any]]) -> None:

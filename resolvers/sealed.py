@@ -4,8 +4,6 @@ write, opened for the viewer (their owner: every read is the viewer's own) when 
 The data key is made on the first write of a sensitive field, kept wrapped by the master key (vault/) on
 the User node, and unwrapped at most once per request."""
 
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from errors import BadUserInput, KindredError
@@ -22,25 +20,6 @@ class SealedUnreadable(KindredError):
     """A sealed value whose data key is gone (the account's key was deleted) or that was altered."""
 
     code = "SEALED_UNREADABLE"
-
-
-def ring(data_dir: Path, *, fresh: bool = False) -> master.Ring:
-    """The master keys of this data folder (or KINDRED_MASTER_KEY), read once; again when `fresh` (a
-    rotation by `./kindred rotate-key` happened while this process ran)."""
-    if fresh:
-        _ring.cache_clear()
-    return _ring(data_dir, _version_of_files(data_dir))
-
-
-def _version_of_files(data_dir: Path) -> tuple[int, ...]:
-    """When the key files last changed: a changed file is read again (a rotation, a restored key)."""
-    files = (data_dir / master.FILE, data_dir / master.NEXT)
-    return tuple(path.stat().st_mtime_ns if path.exists() else 0 for path in files)
-
-
-@cache
-def _ring(data_dir: Path, _files: tuple[int, ...]) -> master.Ring:
-    return master.load(data_dir)
 
 
 where = sealing.field_where
@@ -87,16 +66,16 @@ async def _data_key(context: Context, *, create: bool) -> tuple[str | None, byte
     stored = await context.graph.read(data_keys.data_key, owner)
     if stored is None and create:
         key_id, key = sealing.new_data_key()
-        wrapped = ring(context.settings.data_dir).wrap(key, key_where(owner, key_id))
+        wrapped = master.ring(context.settings.data_dir).wrap(key, key_where(owner, key_id))
         stored = await context.graph.write(data_keys.keep_data_key, owner, key_id, wrapped)
     if stored is None:
         return None, None  # no key: whatever is sealed for this user cannot be opened
     key_id, wrapped = stored
     try:
-        key = ring(context.settings.data_dir).unwrap(wrapped, key_where(owner, key_id))
+        key = master.ring(context.settings.data_dir).unwrap(wrapped, key_where(owner, key_id))
     except sealing.Unreadable:  # wrapped by a newer master key than this process read: read it again
         try:
-            key = ring(context.settings.data_dir, fresh=True).unwrap(wrapped, key_where(owner, key_id))
+            key = master.ring(context.settings.data_dir, fresh=True).unwrap(wrapped, key_where(owner, key_id))
         except sealing.Unreadable as error:
             raise SealedUnreadable(str(error)) from error
     context.data_key = (key_id, key)

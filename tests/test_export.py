@@ -21,7 +21,7 @@ from strawberry.relay import GlobalID
 from archive import format
 from bench.pdfs import pdf as pdf_of
 from graph.driver import Graph
-from graph.export import LABELS
+from graph.export import LABELS, LINK_TYPES
 from settings import Settings
 from tests.conftest import LiveServer
 from tests.live import SIGN_UP, live_settings
@@ -190,7 +190,7 @@ def _import(archive: Path, email: str, settings: Settings) -> subprocess.Complet
     """`./kindred import ARCHIVE --email EMAIL` as a person runs it (the module it calls)."""
     env = {k: v for k, v in os.environ.items() if k not in ("QDRANT_URL", "S3_ENDPOINT_URL")}
     env |= {"NEO4J_URI": str(settings.neo4j_uri), "KINDRED_DATA_DIR": str(settings.data_dir)}
-    run = [sys.executable, "-m", "resolvers.imports", str(archive), "--email", email]
+    run = [sys.executable, "-m", "archive.imports", str(archive), "--email", email]
     return subprocess.run(run, env=env, capture_output=True, text=True, timeout=600, check=False)
 
 
@@ -376,3 +376,44 @@ async def test_an_api_key_cannot_export_and_nobody_else_sees_an_export(
                 missing.status_code == 403
                 and missing.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
             )
+
+
+async def test_what_the_owner_no_longer_sees_stays_out_of_the_archive(
+    settings: Settings, graph: Graph, redis_url: str, tmp_path: Path
+) -> None:
+    """A deleted document whose bytes are purged already, and a short-term memory past its expiry, are
+    hidden from every read: the archive leaves them out, and the links to them, instead of failing."""
+    own = live_settings(settings, redis_url=redis_url, data_dir=tmp_path)
+    with LiveServer(own) as server:
+        async with httpx.AsyncClient(base_url=server.base, timeout=300) as http:
+            token = await sign_up(server, "export-gus@example.com")
+            mira = (await post(server, RECIPIENT, {"name": "Mira Sandoval"}, token))["createRecipient"]["id"]
+            fleeting = {"kind": "SHORT_TERM", "content": "Parked on level four", "recipientIds": [mira]}
+            memory = (await post(server, MEMORY, {"input": fleeting}, token))["createMemory"]["id"]
+            made = await upload(http, token, mira, "PROFILE", "old.pdf", pdf_of(PAGE), "application/pdf")
+            document = made.json()["data"]["uploadDocument"]["id"]
+            await until(lambda: _no_work_left(graph))
+            hidden = {GlobalID.from_id(memory).node_id, GlobalID.from_id(document).node_id}
+            # The memory's hour is over, and the document was deleted and its blob purged before the
+            # purge job removed its node (the order the purge works in).
+            async with graph.driver.session() as session:
+                await session.run(
+                    "MATCH (m:Memory {uid: $m}) SET m.expires_at = datetime() - duration('PT1H') "
+                    "WITH m MATCH (d:Document {uid: $d}) SET d.deleted_at = datetime()",
+                    m=GlobalID.from_id(memory).node_id,
+                    d=GlobalID.from_id(document).node_id,
+                )
+            for path in own.blobs_dir.rglob("*"):
+                if path.is_file():
+                    path.unlink()
+
+            await post(server, EXPORT, None, token)
+            ready = await _ready_export(server, token)
+            archive = tmp_path / "gus.zip"
+            archive.write_bytes((await http.get(ready["url"])).content)
+    opened, read = format.read(str(archive), LABELS, LINK_TYPES)  # every link's ends are in it
+    opened.close()
+    kept = {node["uid"] for node in read.nodes}
+    assert GlobalID.from_id(mira).node_id in kept and not kept & hidden
+    assert not [link for link in read.links if {link["from"], link["to"]} & hidden]
+    assert read.documents == {} and ready["documents"] == 0

@@ -11,6 +11,7 @@ import binascii
 import hashlib
 import os
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from vault.sealing import KEY_BYTES, Unreadable, master_version_of, unwrap, wrap
@@ -97,3 +98,18 @@ def load(data_dir: Path, environment: str | None = None) -> Ring:
         nxt = decode(pending.read_text())
         keys[version_of(nxt)] = nxt
     return Ring(version_of(key), keys)
+
+
+def ring(data_dir: Path, *, fresh: bool = False) -> Ring:
+    """The master keys of this data folder (or KINDRED_MASTER_KEY), read once per process; again when
+    `fresh` (a rotation by `./kindred rotate-key` happened while this process ran) or when a key file
+    changed (a rotation, a restored key)."""
+    if fresh:
+        _ring.cache_clear()
+    files = (data_dir / FILE, data_dir / NEXT)
+    return _ring(data_dir, tuple(path.stat().st_mtime_ns if path.exists() else 0 for path in files))
+
+
+@cache
+def _ring(data_dir: Path, _files: tuple[int, ...]) -> Ring:
+    return load(data_dir)

@@ -1,4 +1,4 @@
-"""`python -m resolvers.imports ARCHIVE --email EMAIL` (`./kindred import`): loads an account archive
+"""`python -m archive.imports ARCHIVE --email EMAIL` (`./kindred import`): loads an account archive
 (exportAccount's, docs/export-format.md) into an existing, empty account of this instance.
 
 Everything is checked before anything is written: the archive whole (archive/format.py: the manifest's
@@ -26,9 +26,8 @@ from graph import data_keys, export, imports
 from graph.driver import Graph
 from graph.kinds import KINDS
 from graph.refs import Ref
-from resolvers.sealed import key_where, ring, where
 from storage.blobs import BlobStore
-from vault import sealing
+from vault import master, sealing
 
 _SENSITIVE = {kind.label: kind.sensitive for kind in KINDS}
 
@@ -74,7 +73,7 @@ async def import_archive(graph: Graph, blobs: BlobStore, data_dir: Path, path: s
         kept = await _put_documents(blobs, opened, owner, archive, nodes)
         events = [_event(row, archive.user, owner) for row in archive.events]
         try:
-            await graph.write(
+            links = await graph.write(
                 imports.load,
                 owner=owner,
                 nodes=nodes,
@@ -82,13 +81,13 @@ async def import_archive(graph: Graph, blobs: BlobStore, data_dir: Path, path: s
                 events=events,
                 old_user=archive.user,
             )
-        except BaseException:
+        except BaseException as error:
             for key in kept:  # what this import stored alone goes again
                 await blobs.delete(key)
+            if isinstance(error, imports.Unlinked):
+                raise Refused(f"The archive is refused: {error}.") from error
             raise
-    return Imported(
-        owner, len(nodes), len(archive.links), len(events), len(archive.documents), time.monotonic() - started
-    )
+    return Imported(owner, len(nodes), links, len(events), len(archive.documents), time.monotonic() - started)
 
 
 async def _refuse_taken(graph: Graph, owner: str, archive: format.Archive) -> None:
@@ -122,17 +121,18 @@ async def _sealed(
     stored = await graph.read(data_keys.data_key, owner)
     if stored is None:
         key_id, key = sealing.new_data_key()
-        wrapped = ring(data_dir).wrap(key, key_where(owner, key_id))
+        wrapped = master.ring(data_dir).wrap(key, sealing.key_where(owner, key_id))
         stored = await graph.write(data_keys.keep_data_key, owner, key_id, wrapped)
     key_id, wrapped = stored
-    key = ring(data_dir, fresh=True).unwrap(wrapped, key_where(owner, key_id))
+    key = master.ring(data_dir, fresh=True).unwrap(wrapped, sealing.key_where(owner, key_id))
     sealed = []
     for node in nodes:
         label, props = node["label"], dict(node["properties"])
         for name in _SENSITIVE[label]:
             value = props.get(name)
             if value:
-                props[name] = sealing.seal(value, key_id, key, where(owner, label, node["uid"], name))
+                where = sealing.field_where(owner, label, node["uid"], name)
+                props[name] = sealing.seal(value, key_id, key, where)
         sealed.append({**node, "properties": props})
     return sealed
 
