@@ -1,21 +1,27 @@
 """Cypher for Insight nodes: what is known of a person, whom it concerns, what it is derived from. Its
-relations, both ways, are walked as graph/kinds.py declares them (`Traversal.along`)."""
+relations, both ways, are walked as graph/kinds.py declares them (`Traversal.along`, `Traversal.each`)."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
 from graph import nodes
-from graph.kinds import CONCERNS, DERIVED_FROM, INSIGHT, MEMORY, RECIPIENT
+from graph.kinds import CONCERNS, INSIGHT, RECIPIENT
 from graph.nodes import Link
 from graph.pages import Condition, Row
+from graph.refs import Ref
 from graph.traversals import Traversal
 
-# The relations that reach insights, and the nodes an insight's relations reach.
+EVIDENCE = "DERIVED_FROM"
+
+# The relations that reach insights, and the nodes an insight's relations reach: its evidence by the
+# label of each (Insight.evidence, .memories), and the insights derived from a node of each label (their
+# `insights`).
 OF_RECIPIENT = Traversal.along(CONCERNS, INSIGHT)
-OF_MEMORY = Traversal.along(DERIVED_FROM, INSIGHT)
 RECIPIENTS = Traversal.along(CONCERNS, RECIPIENT)
-MEMORIES = Traversal.along(DERIVED_FROM, MEMORY)
+DERIVED_FROM = Traversal.each(INSIGHT, EVIDENCE, towards=False)
+DERIVED = Traversal.each(INSIGHT, EVIDENCE, towards=True)
 
 
 def condition(
@@ -37,12 +43,29 @@ async def create(
     uid: str,
     values: dict[str, Any],
     recipients: list[str],
-    evidence: list[str],
+    evidence: Sequence[Ref],
 ) -> Row:
-    """The insight with whom it concerns and the memories it is derived from; NotFound (nothing
-    written) when one of them is not the owner's."""
+    """The insight with whom it concerns and what it is derived from (nodes of any INSIGHT_EVIDENCE
+    label); NotFound (nothing written) when one of them is not the owner's."""
     links = [
         *(Link(CONCERNS.type, CONCERNS.target, recipient) for recipient in recipients),
-        *(Link(DERIVED_FROM.type, DERIVED_FROM.target, memory) for memory in evidence),
+        *(Link(EVIDENCE, ref.label, ref.uid) for ref in dict.fromkeys(evidence)),
     ]
     return await nodes.create(tx, INSIGHT, owner=owner, uid=uid, values=values, links=links)
+
+
+async def update(
+    tx: AsyncManagedTransaction,
+    *,
+    owner: str,
+    uid: str,
+    values: dict[str, Any],
+    evidence: Sequence[Ref] | None = None,
+) -> Row:
+    """Sets the given properties (None clears one); what it is derived from becomes exactly `evidence`
+    where given. NotFound (nothing written) if the insight, or one of its evidence, is not the owner's."""
+    row = await nodes.update(tx, INSIGHT, owner=owner, uid=uid, values=values)
+    if evidence is None:
+        return row
+    await nodes.relink(tx, INSIGHT, owner=owner, uid=uid, rel=EVIDENCE, targets=list(evidence))
+    return row

@@ -329,8 +329,11 @@ DOCUMENT = Kind(
 # Whom an insight is about. The coverage map calls it ABOUT; it was named when a link type joined one
 # pair of labels (ENDS), and the API's LinkKind keeps the name.
 CONCERNS = Relation("CONCERNS", "Insight", "Recipient")
-# What an insight was learned from, with a `weight` (0-1, given with `link`): memories, for now.
-DERIVED_FROM = Relation("DERIVED_FROM", "Insight", "Memory")
+# What an insight was learned from, each DERIVED_FROM it (with a `weight` 0-1, given with `link`): the
+# viewer's memories, and what a memory itself rests on. A label added here is an insight's evidence
+# everywhere at once: createInsight's and updateInsight's evidenceIds, Insight.evidence, and its own
+# `insights` (schema/evidence.py).
+INSIGHT_EVIDENCE: tuple[str, ...] = ("Memory", *EVIDENCE)
 
 INSIGHT = Kind(
     "Insight",
@@ -338,7 +341,7 @@ INSIGHT = Kind(
     sorts={"confidence": "n.confidence", "created_at": "n.created_at"},
     ranges={"confidence": (0, 1), "volatility": (0, 1)},
     title="statement",
-    relations=(CONCERNS, DERIVED_FROM),
+    relations=(CONCERNS, *(Relation("DERIVED_FROM", "Insight", label) for label in INSIGHT_EVIDENCE)),
     searched=Searched(
         "Insights: what is known, its category, whom it concerns.",
         """

@@ -2,7 +2,7 @@
 relations that reach memories."""
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +11,7 @@ from neo4j import AsyncManagedTransaction
 from errors import NotFound
 from graph import concepts, events, nodes
 from graph.events import EventKind
-from graph.kinds import BY_LABEL, MEMORY
+from graph.kinds import MEMORY
 from graph.nodes import Link
 from graph.pages import Condition, Row
 from graph.properties import for_update
@@ -24,24 +24,12 @@ OF_CONCEPT = Traversal("Concept", "(p)<-[:MENTIONS]-(n:Memory)", MEMORY)
 EVIDENCE = "DERIVED_FROM"
 REFERS_TO = "REFERS_TO"
 
-
-def _walked(rel: str, towards_memory: bool) -> Mapping[str, Traversal]:
-    """For each label a memory's `rel` is declared to (graph/kinds.py): the traversal from that label's
-    nodes to the memories linked to them (`towards_memory`), or from a memory to them."""
-    found = {}
-    for relation in MEMORY.relations:
-        if relation.type == rel:
-            end = MEMORY if towards_memory else BY_LABEL[relation.target]
-            found[relation.target] = Traversal.along(relation, end)
-    return found
-
-
 # A memory's evidence and what it refers to, by the label of each (Memory.derivedFrom, .refersTo); and
 # the memories derived from or referring to a node of each label (their `memories`, `referringMemories`).
-DERIVED_FROM = _walked(EVIDENCE, towards_memory=False)
-DERIVED = _walked(EVIDENCE, towards_memory=True)
-REFERRED = _walked(REFERS_TO, towards_memory=False)
-REFERRING = _walked(REFERS_TO, towards_memory=True)
+DERIVED_FROM = Traversal.each(MEMORY, EVIDENCE, towards=False)
+DERIVED = Traversal.each(MEMORY, EVIDENCE, towards=True)
+REFERRED = Traversal.each(MEMORY, REFERS_TO, towards=False)
+REFERRING = Traversal.each(MEMORY, REFERS_TO, towards=True)
 
 
 def condition(

@@ -5,11 +5,13 @@ parent `p` to its nodes `n`, written by hand or, for a relation as graph/kinds.p
 `Traversal.along`. A batch returns one keyset page of `n` for every parent.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from neo4j import AsyncManagedTransaction
 
 from graph.kind import Kind, Reads, Relation
+from graph.kinds import BY_LABEL
 from graph.pages import Page, Rows
 
 
@@ -30,6 +32,17 @@ class Traversal:
         if kind.label == relation.source:
             return cls(relation.target, f"(p)<-[:{relation.type}]-(n:{kind.label})", kind)
         raise ValueError(f"{relation.type} does not reach a {kind.label}")
+
+    @classmethod
+    def each(cls, kind: Kind, rel: str, towards: bool) -> Mapping[str, "Traversal"]:
+        """For each label `kind`'s relation `rel` is declared to (a memory's evidence, of several
+        kinds): the traversal from a node of that label to the nodes of `kind` linked to it (`towards`
+        them), or from a node of `kind` to the nodes of that label."""
+        return {
+            relation.target: cls.along(relation, kind if towards else BY_LABEL[relation.target])
+            for relation in kind.relations
+            if relation.type == rel
+        }
 
 
 async def neighbors(

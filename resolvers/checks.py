@@ -2,15 +2,18 @@
 
 import json
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from errors import BadUserInput
 from graph.kind import Kind
+from graph.refs import Ref
 
 # Names are one line: no control characters at all. Longer texts may hold line breaks and tabs.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_JSON_BYTES = 20_000
+MAX_LINKED = 50  # nodes of several kinds given at once (a memory's or an insight's evidence)
 _MAX_JSON_DEPTH = 20
 
 
@@ -110,3 +113,18 @@ def _nests_deeper(value: Any, most: int) -> bool:
             return True
         stack.extend((child, depth + 1) for child in children)
     return False
+
+
+def linked(refs: list[Ref] | None, labels: Sequence[str], field: str) -> list[Ref] | None:
+    """The nodes a node is to be linked to by a relation to several kinds (its evidence), each of a
+    label the relation is declared to, each once; None when none were given."""
+    if refs is None:
+        return None
+    if len(refs) > MAX_LINKED:
+        raise BadUserInput(f"{field} holds at most {MAX_LINKED} ids.", field=field)
+    for ref in refs:
+        if ref.label not in labels:
+            raise BadUserInput(
+                f"{field} takes ids of {', '.join(labels)}, not of a {ref.label}.", field=field
+            )
+    return list(dict.fromkeys(refs))

@@ -1,7 +1,7 @@
 """Memories: checked, written with who they involve and what they mention; short-term ones expire. And
 the relations that reach memories."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
@@ -12,14 +12,12 @@ from graph.kinds import EVIDENCE, REFERABLE
 from graph.memories import MEMORY
 from graph.pages import Row
 from graph.refs import Ref
-from graph.traversals import Traversal
 from resolvers import checks, nodes
 from resolvers.context import Context
-from resolvers.pages import Order, PageArgs, Paged, Pager
+from resolvers.pages import Order, PageArgs, Paged
 
 SHORT_TERM_HOURS = 24
 MAX_TAGS = 50
-MAX_LINKED = 50  # evidence or references given at once
 MAX_STEPS = 100
 # The kind-specific texts (graph/kinds.py's MEMORY_FIELDS) and how long each may be.
 TEXTS = {"emotion": 100, "trigger": 2_000, "coping": 2_000, "skill": 100, "source": 500}
@@ -36,8 +34,8 @@ async def create(
 ) -> Row:
     checks.text(values.get("content"), "content", 20_000, required=True, lines=True)
     values = _checked(values)
-    evidence = linked(evidence, EVIDENCE, "derivedFromIds") or []
-    refers = linked(refers, REFERABLE, "refersToIds") or []
+    evidence = checks.linked(evidence, EVIDENCE, "derivedFromIds") or []
+    refers = checks.linked(refers, REFERABLE, "refersToIds") or []
     if values.get("kind") == "short_term":
         hours = (
             SHORT_TERM_HOURS if ttl_hours is None else checks.in_range(ttl_hours, 0.01, 24 * 30, "ttl_hours")
@@ -78,23 +76,9 @@ async def update(
         owner=context.viewer,
         uid=uid,
         values=values,
-        evidence=linked(evidence, EVIDENCE, "derivedFromIds"),
-        refers=linked(refers, REFERABLE, "refersToIds"),
+        evidence=checks.linked(evidence, EVIDENCE, "derivedFromIds"),
+        refers=checks.linked(refers, REFERABLE, "refersToIds"),
     )
-
-
-def linked(refs: list[Ref] | None, labels: Sequence[str], field: str) -> list[Ref] | None:
-    """The nodes a memory is to be linked to, each of a label the relation is declared to."""
-    if refs is None:
-        return None
-    if len(refs) > MAX_LINKED:
-        raise BadUserInput(f"{field} holds at most {MAX_LINKED} ids.", field=field)
-    for ref in refs:
-        if ref.label not in labels:
-            raise BadUserInput(
-                f"{field} takes ids of {', '.join(labels)}, not of a {ref.label}.", field=field
-            )
-    return list(dict.fromkeys(refs))
 
 
 async def delete(context: Context, uid: str) -> list[str]:
@@ -117,16 +101,12 @@ of_recipient = nodes.relation(memories.OF_RECIPIENT)
 of_concept = nodes.relation(memories.OF_CONCEPT)
 
 
-def _pagers(traversals: Mapping[str, Traversal]) -> dict[str, Pager]:
-    return {label: nodes.relation(traversal) for label, traversal in traversals.items()}
-
-
 # A memory's evidence and what it refers to, each one list of nodes of several labels; and, by label, the
 # memories derived from, or referring to, a node of that label.
 derived_from = nodes.relations(memories.DERIVED_FROM)
 referred = nodes.relations(memories.REFERRED)
-derived = _pagers(memories.DERIVED)
-referring = _pagers(memories.REFERRING)
+derived = nodes.relation_each(memories.DERIVED)
+referring = nodes.relation_each(memories.REFERRING)
 
 
 def _checked(values: dict[str, Any]) -> dict[str, Any]:

@@ -85,6 +85,12 @@ def relation(traversal: Traversal) -> Pager:
     return load
 
 
+def relation_each(traversals: Mapping[str, Traversal]) -> dict[str, Pager]:
+    """The resolver of each of `traversals` by its label (what reaches back along a relation to several
+    labels: the memories derived from a node of each)."""
+    return {label: relation(traversal) for label, traversal in traversals.items()}
+
+
 def relation_one(
     traversal: Traversal, order: Order
 ) -> Callable[[Context, str, Reads], Awaitable[Row | None]]:

@@ -1,9 +1,12 @@
-"""A memory's evidence (DERIVED_FROM) and what it refers to (REFERS_TO), each a relation to nodes of
-several kinds: a memory lists them as one list of nodes (`derivedFrom`, `refersTo`), and each node of
-those kinds lists the memories that rest on it (`memories`) or refer to it (`referringMemories`).
+"""A memory's evidence (DERIVED_FROM) and what it refers to (REFERS_TO), and an insight's evidence
+(DERIVED_FROM), each a relation to nodes of several kinds: a memory lists them as one list of nodes
+(`derivedFrom`, `refersTo`), an insight as its `evidence`, and each node of those kinds lists the
+memories that rest on it (`memories`) or refer to it (`referringMemories`), and the insights that rest on
+it (`insights`).
 
-Every field here is made from the declarations (graph/kinds.py's EVIDENCE and REFERABLE, through
-resolvers/memories.py): a kind added there gets its fields here with no change to this module.
+Every field here is made from the declarations (graph/kinds.py's EVIDENCE, REFERABLE and
+INSIGHT_EVIDENCE, through resolvers/memories.py and resolvers/insights.py): a kind added there gets its
+fields here with no change to this module.
 schema/__init__.py calls `extend` once every domain's module, whose types it extends, is loaded.
 """
 
@@ -13,10 +16,12 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import relay
 
-from graph.kinds import EVIDENCE, REFERABLE
+from graph.kinds import BY_LABEL, EVIDENCE, INSIGHT_EVIDENCE, REFERABLE
+from resolvers import insights as resolve_insights
 from resolvers import memories as resolve
 from resolvers.nodes import LABEL
 from resolvers.pages import Order, PageArgs, Pager
+from schema.insights import Insight, InsightOrder
 from schema.memories import Memory, MemoryOrder, kinds_named
 from schema.relay import (
     Connection,
@@ -50,7 +55,7 @@ def _types() -> dict[str, Any]:
 
 
 def _linked(load: Pager, description: str) -> Any:
-    """A connection field to the nodes of several kinds a memory's relation reaches, in one order."""
+    """A connection field to the nodes of several kinds a relation reaches, in one order."""
     default = [Order("created_at")]
 
     async def resolve_linked(
@@ -69,12 +74,17 @@ def _linked(load: Pager, description: str) -> Any:
     return strawberry.field(resolver=resolve_linked, description=description, extensions=[Paging()])
 
 
+def _drawn(labels: tuple[str, ...]) -> tuple[str, ...]:
+    """Those of `labels` a client links by hand (the kinds the view draws)."""
+    return tuple(label for label in labels if BY_LABEL[label].drawn)
+
+
 _extended: list[bool] = []
 
 
 def extend() -> None:
-    """Gives Memory its `derivedFrom` and `refersTo`, and each kind they reach its `memories` or
-    `referringMemories` (once, however many schemas are built)."""
+    """Gives Memory its `derivedFrom` and `refersTo`, Insight its `evidence`, and each kind they reach its
+    `memories`, `referringMemories` or `insights` (once, however many schemas are built)."""
     if _extended:
         return
     _extended.append(True)
@@ -96,6 +106,16 @@ def extend() -> None:
             "refersToIds, or link one with REFERS_TO).",
         ),
     )
+    attach(
+        Insight,
+        "evidence",
+        _linked(
+            resolve_insights.evidence,
+            f"What it is derived from, its evidence: the viewer's {kinds_named(INSIGHT_EVIDENCE)} nodes "
+            f"(give them as evidenceIds, or link a {kinds_named(_drawn(INSIGHT_EVIDENCE))} with DERIVED_FROM "
+            "and a weight).",
+        ),
+    )
     types = _types()
     for label, pager in resolve.derived.items():
         description = "The memories derived from it: what rests on it as evidence."
@@ -103,3 +123,6 @@ def extend() -> None:
     for label, pager in resolve.referring.items():
         description = "The memories that refer to it."
         attach(types[label], "referring_memories", related(Memory, MemoryOrder, pager, description))
+    for label, pager in resolve_insights.derived.items():
+        description = "The insights derived from it: what the viewer's graph learned from it."
+        attach(types[label], "insights", related(Insight, InsightOrder, pager, description))

@@ -1,5 +1,6 @@
 """Insights: what the viewer's graph has come to know about a person (a trait, goal, belief, preference,
-fact or pattern), how sure it is, whom it concerns and the memories it is derived from."""
+fact or pattern), how sure it is, whom it concerns and what it is derived from (memories, observations,
+documents, messages: its `evidence`, and each of those its `insights`, are schema/evidence.py's)."""
 
 import datetime as dt
 from enum import Enum
@@ -9,10 +10,12 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
+from graph.kinds import INSIGHT_EVIDENCE
 from resolvers import insights as resolve
 from resolvers.pages import Order
 from schema.docs import described
-from schema.memories import Memory, MemoryOrder
+from schema.memories import Memory, MemoryOrder, kinds_named
+from schema.nodes import refs_of
 from schema.placed import Placed
 from schema.recipients import Recipient, RecipientOrder
 from schema.relay import (
@@ -58,7 +61,9 @@ INSIGHT = {
     "created_at": "When it was recorded (UTC).",
     "updated_at": "When it was last changed (UTC).",
     "recipient_ids": "Whom it concerns: ids of the viewer's recipients.",
-    "evidence_ids": "What it is derived from: ids of the viewer's memories.",
+    "evidence_ids": "What it is derived from, its evidence: ids of the viewer's "
+    f"{kinds_named(INSIGHT_EVIDENCE)} nodes. In an update, the whole new set (an empty list removes them "
+    "all; null keeps them).",
 }
 
 
@@ -81,7 +86,7 @@ class Insight(OwnedNode, Placed):
         Memory,
         MemoryOrder,
         resolve.memories,
-        "What it is derived from: its evidence (link one with DERIVED_FROM and a weight).",
+        "The memories it is derived from: its evidence that is memories (all of it is `evidence`).",
     )
 
 
@@ -95,7 +100,7 @@ class CreateInsightInput:
     volatility: float | None = None
     status: InsightStatus | None = None
     recipient_ids: list[relay.GlobalID] | None = None
-    evidence_ids: list[relay.GlobalID] | None = None
+    evidence_ids: list[strawberry.ID] | None = None
 
 
 @strawberry.input(description="Changes to an insight: only the fields given change; null clears one.")
@@ -108,6 +113,7 @@ class UpdateInsightInput:
     confidence: float | None = strawberry.UNSET
     volatility: float | None = strawberry.UNSET
     status: InsightStatus | None = strawberry.UNSET
+    evidence_ids: list[strawberry.ID] | None = strawberry.UNSET
 
 
 @strawberry.input(description="Which insights to list: all the conditions given hold.")
@@ -135,13 +141,13 @@ class InsightOrder:
     )
 
 
-# The other ends of its relations reach insights too: those fields are declared here, with the kind.
+# The other ends of its relations reach insights too: whom it concerns here, with the kind; each kind of
+# its evidence by schema/evidence.py, with the rest of the relations to several kinds.
 attach(
     Recipient,
     "insights",
     related(Insight, InsightOrder, resolve.of_recipient, "What the viewer's graph knows about them."),
 )
-attach(Memory, "insights", related(Insight, InsightOrder, resolve.of_memory, "The insights derived from it."))
 
 
 def _where(given: InsightFilter) -> dict[str, Any]:
@@ -175,7 +181,7 @@ class InsightMutation:
     ) -> Insight:
         values = values_of(input, leave=("recipient_ids", "evidence_ids"))
         recipients = uids(input.recipient_ids, "Recipient", "recipientIds")
-        evidence = uids(input.evidence_ids, "Memory", "evidenceIds")
+        evidence = refs_of(input.evidence_ids, "evidenceIds")
         return Insight.from_row(await resolve.create(info.context, values, recipients, evidence))
 
     @strawberry.mutation(
@@ -187,8 +193,10 @@ class InsightMutation:
         info: Info,
         input: Annotated[UpdateInsightInput, strawberry.argument(description="The changes.")],
     ) -> Insight:
-        values = values_of(input, leave=("id",))
-        return Insight.from_row(await resolve.update(info.context, node_uid(input.id, "Insight"), values))
+        values = values_of(input, leave=("id", "evidence_ids"))
+        uid = node_uid(input.id, "Insight")
+        evidence = refs_of(input.evidence_ids, "evidenceIds")
+        return Insight.from_row(await resolve.update(info.context, uid, values, evidence))
 
     @strawberry.mutation(description="Deletes an insight (whom it concerns and its evidence stay).")
     async def delete_insight(

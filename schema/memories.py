@@ -8,7 +8,6 @@ import strawberry
 from strawberry import relay
 
 from graph.kinds import EVIDENCE, REFERABLE
-from graph.refs import Ref
 from resolvers import concepts as concept_resolvers
 from resolvers import documents as document_resolvers
 from resolvers import memories as resolve
@@ -16,7 +15,7 @@ from resolvers import recipients as recipient_resolvers
 from resolvers.pages import Order
 from schema.docs import described
 from schema.mentions import mentions_of
-from schema.nodes import ref_of
+from schema.nodes import refs_of
 from schema.placed import Placed
 from schema.relay import (
     DeletePayload,
@@ -283,8 +282,8 @@ class MemoryMutation:
             recipients,
             list(input.concepts or ()),
             input.ttl_hours,
-            _refs(input.derived_from_ids, "derivedFromIds"),
-            _refs(input.refers_to_ids, "refersToIds"),
+            refs_of(input.derived_from_ids, "derivedFromIds"),
+            refs_of(input.refers_to_ids, "refersToIds"),
         )
         return Memory.from_row(row)
 
@@ -294,8 +293,8 @@ class MemoryMutation:
     ) -> Memory:
         values = values_of(input, leave=("id", "derived_from_ids", "refers_to_ids"))
         uid = node_uid(input.id, "Memory")
-        evidence = _refs(input.derived_from_ids, "derivedFromIds")
-        refers = _refs(input.refers_to_ids, "refersToIds")
+        evidence = refs_of(input.derived_from_ids, "derivedFromIds")
+        refers = refs_of(input.refers_to_ids, "refersToIds")
         return Memory.from_row(await resolve.update(info.context, uid, values, evidence, refers))
 
     @strawberry.mutation(description="Forgets a memory.")
@@ -304,10 +303,3 @@ class MemoryMutation:
     ) -> DeletePayload:
         deleted = await resolve.delete(info.context, node_uid(id, "Memory"))
         return DeletePayload(deleted_id=id, deleted_count=len(deleted))
-
-
-def _refs(ids: Any, field: str) -> list[Ref] | None:
-    """The nodes named by ids a client gave (None when not given, or given as null)."""
-    if ids is None or ids is strawberry.UNSET:
-        return None
-    return [ref_of(global_id, field) for global_id in ids]

@@ -49,6 +49,13 @@ def ref_of(global_id: strawberry.ID, field: str) -> Ref:
     return Ref(parsed.type_name, parsed.node_id)
 
 
+def refs_of(ids: Any, field: str) -> list[Ref] | None:
+    """The nodes named by ids a client gave (None when not given, or given as null)."""
+    if ids is None or ids is strawberry.UNSET:
+        return None
+    return [ref_of(global_id, field) for global_id in ids]
+
+
 @strawberry.type
 class NodeQuery:
     @strawberry.field(description="One of the viewer's nodes by its id; null if there is none.")

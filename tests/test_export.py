@@ -41,6 +41,7 @@ MEMORY = "mutation ($input: CreateMemoryInput!) { createMemory(input: $input) { 
 OCCASION = "mutation ($input: CreateOccasionInput!) { createOccasion(input: $input) { id } }"
 CONFLICT = "mutation ($input: CreateConflictInput!) { createConflict(input: $input) { id } }"
 CONCEPT = "mutation ($name: String!) { createConcept(input: {name: $name}) { id } }"
+INSIGHT = "mutation ($input: CreateInsightInput!) { createInsight(input: $input) { id } }"
 LINK = "mutation ($a: ID!, $b: ID!, $k: LinkKind!) { link(from: $a, to: $b, kind: $k) { changed } }"
 DELETE = "mutation ($password: String!) { deleteAccount(password: $password) }"
 DOCUMENT = "query ($id: ID!) { node(id: $id) { ... on Document { status url sha256 } } }"
@@ -53,6 +54,7 @@ API_GRAPH = """{
   memories(first: 100) { nodes { id content } }
   concepts(first: 100) { nodes { id name } }
   conflicts(first: 100) { nodes { id summary privateNote } }
+  insights(first: 100) { nodes { id statement evidence { nodes { id } } } }
   graphView(maxNodes: 500) { nodes { id label name } links { source target type } }
 }"""
 MEMORY_TEXT = "We flew the red kite at the saffron kite festival on the dunes"
@@ -62,7 +64,7 @@ PAGE = "Quillfeather register of the dune kite club"
 
 async def _rich_account(server: LiveServer, http: httpx.AsyncClient, token: str) -> dict[str, str]:
     """Recipients, a gift, a memory, an occasion, a conflict with a private note, a concept, links, a
-    PDF; returns some of their ids."""
+    PDF, an insight derived from the memory and the PDF; returns some of their ids."""
     mira = (await post(server, RECIPIENT, {"name": "Mira Sandoval"}, token))["createRecipient"]["id"]
     theo = (await post(server, RECIPIENT, {"name": "Theo Marsh"}, token))["createRecipient"]["id"]
     birthday = {"name": "Mira's birthday", "kind": "BIRTHDAY", "date": "1990-05-17", "recipientIds": [mira]}
@@ -78,7 +80,15 @@ async def _rich_account(server: LiveServer, http: httpx.AsyncClient, token: str)
     made = await upload(
         http, token, mira, "PROFILE", "club.pdf", pdf_of(PAGE, "Second page"), "application/pdf"
     )
-    return {"mira": mira, "memory": memory_id, "document": made.json()["data"]["uploadDocument"]["id"]}
+    document = made.json()["data"]["uploadDocument"]["id"]
+    # An insight derived from a memory and a document: its evidence of every kind is in the archive.
+    insight = {
+        "category": "PREFERENCE",
+        "statement": "Mira loves kites",
+        "evidenceIds": [memory_id, document],
+    }
+    await post(server, INSIGHT, {"input": insight}, token)
+    return {"mira": mira, "memory": memory_id, "document": document}
 
 
 def _unordered(read: dict[str, Any]) -> dict[str, Any]:
