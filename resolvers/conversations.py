@@ -172,6 +172,8 @@ async def live_messages(context: Context, conversation: str, after: int | None) 
             ours = [row for row in made if row.node.get("conversation_uid") == conversation]
             if not ours and not delta.touches(ref):
                 continue
+            if ours and all(row.node["seq"] <= last for row in ours):  # sent already (read from the graph)
+                continue
             if len(ours) == 1 and ours[0].node.get("seq") == last + 1:
                 # The next one, as the change read it: no need to read it again.
                 last += 1
