@@ -132,7 +132,7 @@ async def append(
     is not the owner's or is closed, a speaker or document not theirs, and an edit of a message not in
     this conversation or already superseded. Writes MessageCreated (and MessageUpdated for the message
     it supersedes)."""
-    props = for_create(MESSAGE.model, {**values, "uid": uid, "owner": owner})
+    props = for_create(MESSAGE.model, {**values, "uid": uid, "owner": owner, "supersedes": supersedes})
     record = await (
         await tx.run(
             _APPEND,

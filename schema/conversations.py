@@ -185,12 +185,23 @@ class Message(OwnedNode):
     created_at: dt.datetime
     seq: int
     replaced_by: strawberry.Private[str | None] = None
+    replaced: strawberry.Private[str | None] = None
 
     @classmethod
     def from_row(cls, row: Any) -> Any:
         made = from_node(cls, row.node)
         made.replaced_by = row.node.get("superseded_by")
+        made.replaced = row.node.get("supersedes")
         return made
+
+    @strawberry.field(
+        description="For an edit: the message it replaced; null for a message that is no edit.",
+        metadata=selection.reading("supersedes"),
+    )
+    async def supersedes(self, info: Info) -> "Message | None":
+        if self.replaced is None:
+            return None
+        return (await load(info, [("Message", self.replaced)]))[0]
 
     @strawberry.field(
         description="The message that replaced it (an edit), if one did.",

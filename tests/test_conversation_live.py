@@ -14,7 +14,7 @@ from tests.conftest import LiveServer
 from tests.live import Socket, live_only, live_settings, post, sign_up
 
 MESSAGES = """subscription ($id: ID!, $after: Int) { conversationMessages(conversationId: $id, after: $after) {
-  id seq role text supersededBy { id } conversation { id } } }"""
+  id seq role text supersedes { id text } supersededBy { id } conversation { id } } }"""
 CREATE = """mutation ($title: String!) {
   createConversation(input: {purpose: COMPANION, title: $title}) { id } }"""
 APPEND = """mutation ($input: AppendMessageInput!) { appendMessage(input: $input) { id seq } }"""
@@ -123,6 +123,8 @@ async def test_a_subscriber_on_one_instance_hears_what_is_appended_on_the_other(
     # The edit is a message of its own, at its own position; the one it replaced still arrived as sent.
     assert [(m["seq"], m["text"]) for m in got] == [(2, "across"), (3, "across!")]
     assert got[1]["id"] == edit["id"] and got[1]["supersededBy"] is None
+    assert got[1]["supersedes"] == {"id": said["id"], "text": "across"}  # the one it replaces, on screen
+    assert got[0]["supersedes"] is None
     await ws.close()
 
 
