@@ -132,7 +132,7 @@ async def append(
     is not the owner's or is closed, a speaker or document not theirs, and an edit of a message not in
     this conversation or already superseded. Writes MessageCreated (and MessageUpdated for the message
     it supersedes)."""
-    props = for_create(MESSAGE.model, {**values, "uid": uid, "owner": owner})
+    props = for_create(MESSAGE.model, {**values, "uid": uid, "owner": owner, "supersedes": supersedes})
     record = await (
         await tx.run(
             _APPEND,
@@ -193,3 +193,30 @@ async def mediation(tx: AsyncManagedTransaction, *, owner: str, uid: str) -> lis
     """
     result = await tx.run(query, owner=owner, uid=uid)
     return [dict(record) async for record in result]
+
+
+# How many messages a live subscription reads from the graph at a time (catching up after `after`).
+LIVE_PAGE = 100
+
+
+async def newest_seq(tx: AsyncManagedTransaction, *, owner: str, uid: str) -> int | None:
+    """The position of the conversation's newest message (0 before any, superseded ones counted); None
+    when it is not one of the owner's."""
+    query = "MATCH (c:Conversation {uid: $uid, owner: $owner}) RETURN coalesce(c.message_seq, 0) AS seq"
+    record = await (await tx.run(query, owner=owner, uid=uid)).single()
+    return record["seq"] if record is not None else None
+
+
+async def messages_after(
+    tx: AsyncManagedTransaction, *, owner: str, uid: str, after: int, limit: int = LIVE_PAGE
+) -> list[Row]:
+    """The conversation's messages after a position (superseded ones too: each has its own), in order of
+    position, at most `limit`; none when the conversation is not the owner's."""
+    query = f"""
+    MATCH (held:Conversation {{uid: $uid, owner: $owner}})<-[seat:IN]-(n:Message {{owner: $owner}})
+    WHERE seat.seq > $after AND {MESSAGE.visible}
+    WITH held, seat, n ORDER BY seat.seq LIMIT $limit
+    RETURN collect({MESSAGE.projection}) AS rows
+    """
+    record = await (await tx.run(query, owner=owner, uid=uid, after=after, limit=limit)).single(strict=True)
+    return [MESSAGE.row(node) for node in record["rows"]]

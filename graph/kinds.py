@@ -427,7 +427,7 @@ MESSAGE = Kind(
     ranges={"sentiment": (-1, 1)},
     title="text",
     drawn=False,
-    private=("superseded_by",),
+    private=("superseded_by", "supersedes"),
     relations=(IN, SAID_BY, HAS_ATTACHMENT, *mentions("Message")),
     searched=Searched(
         "Messages: what was said in the viewer's conversations.",

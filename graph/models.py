@@ -215,6 +215,7 @@ class Message(Owned):
     sentiment = FloatProperty()  # -1 (negative) to 1 (positive)
     emotions = ArrayProperty(StringProperty(), default=list)
     superseded_by = StringProperty()  # the uid of the message that replaced it
+    supersedes = StringProperty()  # the uid of the message it replaced (an edit)
 
 
 class Conflict(Owned):

@@ -2,17 +2,18 @@
 message appended (never changed: an edit is a new message that supersedes it); the relations that reach
 both; and the mediator's view of who spoke and how."""
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
-from errors import BadUserInput
-from graph import conversations
+from errors import BadUserInput, NotFound, SubscriptionOverflow
+from graph import changes, conversations
+from graph.events import Change, EventKind
 from graph.kinds import CONVERSATION, CONVERSATION_SUBJECTS, MESSAGE
 from graph.pages import Row
 from graph.refs import Ref
-from resolvers import checks, nodes
+from resolvers import checks, live, nodes
 from resolvers.context import Context
 from resolvers.pages import Order, PageArgs, Paged
 
@@ -123,6 +124,82 @@ async def page(context: Context, where: dict[str, Any], orders: Sequence[Order],
 
 async def mediation(context: Context, uid: str) -> list[dict[str, Any]]:
     return await context.graph.read(conversations.mediation, owner=context.viewer, uid=uid)
+
+
+# What a live reader of one conversation hears: its messages made and it deleted, nothing of the layout.
+_MESSAGE_CHANGES = live.Filter(
+    labels=frozenset({CONVERSATION.label, MESSAGE.label}),
+    changes=frozenset({Change.CREATED, Change.DELETED}),
+    layout=False,
+)
+_MESSAGE_CREATED = EventKind.created(MESSAGE.label)
+
+
+async def live_messages(context: Context, conversation: str, after: int | None) -> AsyncIterator[Row]:
+    """The conversation's messages after position `after` (from now on when None), in order of position,
+    each once: first those the graph holds, then each as it is appended (an edit too: it is a message
+    with its own position). Ends with NOT_FOUND when the conversation is deleted.
+
+    The owner's newest change is read first: a message the graph read after it does not hold was
+    appended by a later change, which the change stream replays from the log or hears live. The graph
+    is what is delivered: a change only says when to look, so what a lost or late change would have
+    brought is read with the next one, and nothing at or below the last position sent is sent again."""
+    checks.in_range(after, 0, 2**62, "after")
+    owner = context.viewer
+    since = await context.graph.read(changes.newest, owner=owner)
+    newest = await context.graph.read(conversations.newest_seq, owner=owner, uid=conversation)
+    if newest is None:
+        raise NotFound("No Conversation of yours has this id.", id=conversation)
+    if after is not None and after > newest:
+        raise BadUserInput(
+            f"after: {after} is beyond this conversation's newest message, {newest}: subscribe with "
+            f"after: {newest}, or without it.",
+            field="after",
+            newest=newest,
+        )
+    last = newest if after is None else after
+    async for row in _messages_after(context, conversation, last):
+        last = row.node["seq"]
+        yield row
+    ref = Ref(CONVERSATION.label, conversation)
+    try:
+        async for delta in live.graph_changes(context, since, _MESSAGE_CHANGES):
+            if any(node.label == CONVERSATION.label and node.uid == conversation for node in delta.removed):
+                raise NotFound("This conversation was deleted.", id=conversation, lastSeq=last)
+            if EventKind.parse(delta.kind) != _MESSAGE_CREATED:
+                continue
+            made = [change.row() for change in delta.added if change.label == MESSAGE.label]
+            ours = [row for row in made if row.node.get("conversation_uid") == conversation]
+            if not ours and not delta.touches(ref):
+                continue
+            if ours and all(row.node["seq"] <= last for row in ours):  # sent already (read from the graph)
+                continue
+            if len(ours) == 1 and ours[0].node.get("seq") == last + 1:
+                # The next one, as the change read it: no need to read it again.
+                last += 1
+                yield ours[0]
+                continue
+            async for row in _messages_after(context, conversation, last):
+                last = row.node["seq"]
+                yield row
+    except SubscriptionOverflow:
+        raise SubscriptionOverflow(
+            f"This subscription fell too far behind and was ended: subscribe again with after: {last} "
+            "to receive the rest.",
+            lastSeq=last,
+        ) from None
+
+
+async def _messages_after(context: Context, conversation: str, after: int) -> AsyncIterator[Row]:
+    while True:
+        rows = await context.graph.read(
+            conversations.messages_after, owner=context.viewer, uid=conversation, after=after
+        )
+        for row in rows:
+            after = row.node["seq"]
+            yield row
+        if len(rows) < conversations.LIVE_PAGE:
+            return
 
 
 # The relations, each a resolver of the field of that name: a conversation's messages (current, or all),

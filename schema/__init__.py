@@ -25,7 +25,7 @@ from schema.accounts import AccountMutation, AccountQuery
 from schema.admission import CostLimit, CostLimits, RequireViewer
 from schema.concepts import ConceptMutation, ConceptQuery
 from schema.conflicts import ConflictMutation, ConflictQuery
-from schema.conversations import ConversationMutation, ConversationQuery
+from schema.conversations import ConversationMutation, ConversationQuery, ConversationSubscription
 from schema.documents import DocumentMutation
 from schema.errors import MaskInternalErrors, classify, log_internal
 from schema.events import EventQuery
@@ -102,7 +102,7 @@ Mutation = merge_types(
         ExportMutation,
     ),
 )
-Subscription = merge_types("Subscription", (SystemSubscription, LiveSubscription))
+Subscription = merge_types("Subscription", (SystemSubscription, LiveSubscription, ConversationSubscription))
 _describe(Mutation, "Every change to the viewer's graph, each in one transaction.")
 _describe(Subscription, "Live updates over WebSocket (graphql-transport-ws).")
 

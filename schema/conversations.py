@@ -3,6 +3,7 @@ rant, a companion chat), with whom it is, what it is about, its messages in orde
 session and the mediator's counts as typed views of it."""
 
 import datetime as dt
+from collections.abc import AsyncGenerator
 from dataclasses import replace
 from enum import Enum
 from typing import Annotated, Any
@@ -184,12 +185,23 @@ class Message(OwnedNode):
     created_at: dt.datetime
     seq: int
     replaced_by: strawberry.Private[str | None] = None
+    replaced: strawberry.Private[str | None] = None
 
     @classmethod
     def from_row(cls, row: Any) -> Any:
         made = from_node(cls, row.node)
         made.replaced_by = row.node.get("superseded_by")
+        made.replaced = row.node.get("supersedes")
         return made
+
+    @strawberry.field(
+        description="For an edit: the message it replaced; null for a message that is no edit.",
+        metadata=selection.reading("supersedes"),
+    )
+    async def supersedes(self, info: Info) -> "Message | None":
+        if self.replaced is None:
+            return None
+        return (await load(info, [("Message", self.replaced)]))[0]
 
     @strawberry.field(
         description="The message that replaced it (an edit), if one did.",
@@ -506,3 +518,32 @@ class ConversationMutation:
         supersedes = node_uid(input.supersedes, "Message", "supersedes") if input.supersedes else None
         row = await resolve.append(info.context, conversation, values, recipient, attachments, supersedes)
         return Message.from_row(row)
+
+
+@strawberry.type
+class ConversationSubscription:
+    @strawberry.subscription(
+        description="A conversation's messages in order of position (`seq`), each once: with `after`, "
+        "every message after that position first, then each as it is appended, with none lost or sent "
+        "twice across the seam; without it, those appended from now on. An edit arrives as the new "
+        "message it is (its own position; the one it replaced reads it as `supersededBy`). Ends with "
+        "NOT_FOUND when the conversation is deleted, and with SUBSCRIPTION_OVERFLOW (subscribe again "
+        "with `after`) when it falls too far behind."
+    )
+    async def conversation_messages(
+        self,
+        info: Info,
+        conversation_id: Annotated[
+            relay.GlobalID, strawberry.argument(description="The conversation: one of the viewer's.")
+        ],
+        after: Annotated[
+            int | None,
+            strawberry.argument(
+                description="The last position (`seq`) you have: the messages after it arrive first. "
+                "0 for all of them; at most the conversation's newest."
+            ),
+        ] = None,
+    ) -> AsyncGenerator[Message, None]:
+        uid = node_uid(conversation_id, "Conversation", "conversationId")
+        async for row in resolve.live_messages(info.context, uid, after):
+            yield Message.from_row(row)

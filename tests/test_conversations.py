@@ -27,7 +27,7 @@ UPDATE = f"""mutation ($input: UpdateConversationInput!) {{
 DELETE = "mutation ($id: ID!) { deleteConversation(id: $id) { deletedId deletedCount } }"
 APPEND = """mutation ($input: AppendMessageInput!) { appendMessage(input: $input) {
   id seq role text sentiment emotions sentAt conversation { id } recipient { name }
-  attachments { nodes { id } } supersededBy { id } } }"""
+  attachments { nodes { id } } supersedes { id } supersededBy { id } } }"""
 MESSAGES = """query ($id: ID!, $all: Boolean, $first: Int, $after: String) { node(id: $id) {
   ... on Conversation { messageCount messages(includeSuperseded: $all, first: $first, after: $after) {
     totalCount pageInfo { hasNextPage endCursor } nodes { id seq text supersededBy { id } } } } } }"""
@@ -157,6 +157,7 @@ async def test_a_message_never_changes_and_an_edit_supersedes_it(client: GraphQL
     other = await _say(client, token, talk["id"], "Bring the map")
     edit = await _say(client, token, talk["id"], "Let us meet on Tuesday", supersedes=hello["id"])
     assert edit["seq"] == 3 and edit["supersededBy"] is None
+    assert edit["supersedes"] == {"id": hello["id"]} and other["supersedes"] is None
     read = (await client.data(MESSAGES, {"id": talk["id"]}, token=token))["node"]
     assert read["messageCount"] == 2
     assert [m["text"] for m in read["messages"]["nodes"]] == ["Bring the map", "Let us meet on Tuesday"]
