@@ -96,9 +96,9 @@ WITH c, coalesce(c.message_seq, 0) + 1 AS seq
 SET c.message_seq = seq
 REMOVE c.message_lock
 WITH c, seq
-OPTIONAL MATCH (old:Message {uid: $supersedes, owner: $owner})-[:IN]->(c)
+OPTIONAL MATCH (old:Message {uid: $supersedes, owner: $owner})-[was:IN]->(c)
 CREATE (m:Message) SET m = $props, m.created_at = datetime(), m.updated_at = datetime()
-CREATE (m)-[:IN {seq: seq}]->(c)
+CREATE (m)-[:IN {seq: seq, place: coalesce(was.place, was.seq, seq)}]->(c)
 WITH c, seq, old, m
 CALL (m) {
   OPTIONAL MATCH (r:Recipient {uid: $recipient, owner: $owner})
