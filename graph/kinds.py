@@ -322,7 +322,7 @@ DOCUMENT = Kind(
     private=("chunk_count", "deleted_at"),
     relations=tuple(
         Relation("ATTACHED_TO", "Document", target, linkable=False)
-        for target in ("Recipient", "Conflict", "Memory", "Observation")
+        for target in ("Recipient", "Conflict", "Memory", "Observation", "Conversation")
     ),
 )
 

@@ -245,6 +245,7 @@ async def test_bad_input_is_refused_with_its_field_and_writes_nothing(
     lea = await create_recipient(client, token, "Lea")
     memory = await client.data(MEMORY, {"input": {"kind": "EPISODIC", "content": "A walk"}}, token=token)
     talk = await _conversation(client, token, "Fine")
+    photo = await _photo(client, token)
     before = await _count(graph)
     conversations = [
         ({"title": "x" * 81}, "title"),
@@ -277,6 +278,8 @@ async def test_bad_input_is_refused_with_its_field_and_writes_nothing(
         ({"conversationId": lea["id"]}, "conversationId"),
         ({"attachmentIds": [lea["id"]]}, "attachmentIds"),
         ({"supersedes": talk["id"]}, "supersedes"),
+        ({"text": None}, "text"),  # no text and no voice note to take it from
+        ({"text": None, "attachmentIds": [photo]}, "text"),  # a photo is no voice note
     ]
     for given, field in messages:
         values = {"conversationId": talk["id"], "role": "USER", "text": "Hello", **given}
