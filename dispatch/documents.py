@@ -5,9 +5,9 @@ A PDF's text is read page by page (pypdf); a recording is transcribed when the s
 transcriber (the local Whisper model or OpenAI's API, KINDRED_TRANSCRIBER), else marked untranscribed.
 The text is cut into chunks that keep their page (or their times), kept as (:DocumentChunk) nodes and
 embedded into the vector store's "document" collection, where `search` finds them. A recording's
-transcript becomes its conflict's. Every step re-reads the graph, so an event delivered twice does
-nothing more (a Document done is left as it is); a service that is down raises, and the dispatcher
-retries.
+transcript becomes its conflict's, and the text of each voice note (a message without text) carrying
+it. Every step re-reads the graph, so an event delivered twice does nothing more (a Document done is
+left as it is); a service that is down raises, and the dispatcher retries.
 
 A Document deleted (or whose node was) is purged: its chunks' vectors, its blob unless another
 Document of the owner keeps the same bytes, then its nodes.
@@ -174,11 +174,10 @@ async def _extract_audio(services: Services, owner: str, node: dict[str, Any], p
         return
     chunks = timed_chunks(transcript.segments)
     await _index(services, owner, uid, chunks)
-    if transcript.text:
-        await graph.write(documents.set_transcript, owner=owner, document=uid, transcript=transcript.text)
     if duration is None and transcript.segments:
         values["duration_seconds"] = transcript.segments[-1].end
-    await graph.write(documents.set_status, owner=owner, uid=uid, status="ready", values=values)
+    # Ready, and its transcript its conflict's and its voice notes' text, in one transaction.
+    await graph.write(documents.transcribed, owner=owner, uid=uid, transcript=transcript.text, values=values)
 
 
 def audio_duration(path: str) -> float | None:

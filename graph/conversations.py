@@ -96,9 +96,9 @@ WITH c, coalesce(c.message_seq, 0) + 1 AS seq
 SET c.message_seq = seq
 REMOVE c.message_lock
 WITH c, seq
-OPTIONAL MATCH (old:Message {uid: $supersedes, owner: $owner})-[:IN]->(c)
+OPTIONAL MATCH (old:Message {uid: $supersedes, owner: $owner})-[was:IN]->(c)
 CREATE (m:Message) SET m = $props, m.created_at = datetime(), m.updated_at = datetime()
-CREATE (m)-[:IN {seq: seq}]->(c)
+CREATE (m)-[:IN {seq: seq, place: coalesce(was.place, was.seq, seq)}]->(c)
 WITH c, seq, old, m
 CALL (m) {
   OPTIONAL MATCH (r:Recipient {uid: $recipient, owner: $owner})
@@ -117,6 +117,32 @@ RETURN c.status AS status, speakers, documents, old IS NOT NULL AS found, taken
 """
 
 
+# A recording's transcript, from its passages (`d`'s chunks, in order): the text a voice note takes.
+TRANSCRIPT = """reduce(said = '', t IN COLLECT {{
+  MATCH ({0})-[:HAS_CHUNK]->(c:DocumentChunk) RETURN c.text ORDER BY c.index
+}} | said + CASE said WHEN '' THEN '' ELSE ' ' END + t)"""
+MAX_TEXT = 20_000  # what a message holds; a longer transcript is cut (the passages keep it whole)
+
+# A voice note appended: each audio document it carries is locked (as the transcript's writer locks
+# it, graph/documents.py's `transcribed`), so either the transcript is here already and the message
+# takes it now, or the writer, coming after, finds the message waiting for it.
+_VOICE = f"""
+MATCH (m:Message {{uid: $uid, owner: $owner}})
+CALL (m) {{
+  MATCH (m)-[:HAS_ATTACHMENT]->(d:Document {{kind: 'audio'}})
+  SET d.transcript_lock = true
+  REMOVE d.transcript_lock
+  WITH d ORDER BY d.created_at
+  RETURN count(d) AS voices, head(collect(CASE WHEN d.status = 'ready' THEN d END)) AS heard
+}}
+CALL (m, heard) {{
+  WITH m, heard WHERE heard IS NOT NULL
+  SET m.text = left({TRANSCRIPT.format("heard")}, {MAX_TEXT}), m.transcribed = true
+}}
+RETURN voices
+"""
+
+
 async def append(
     tx: AsyncManagedTransaction,
     *,
@@ -129,9 +155,12 @@ async def append(
     supersedes: str | None,
 ) -> Row:
     """Appends a message at its conversation's next position; refuses (nothing kept) a conversation that
-    is not the owner's or is closed, a speaker or document not theirs, and an edit of a message not in
-    this conversation or already superseded. Writes MessageCreated (and MessageUpdated for the message
-    it supersedes)."""
+    is not the owner's or is closed, a speaker or document not theirs, an edit of a message not in
+    this conversation or already superseded, and a message without text (a voice note) that carries no
+    recording. A voice note's text is "" until its recording's transcript arrives (now, if it has).
+    Writes MessageCreated (and MessageUpdated for the message it supersedes)."""
+    voice = values.get("text") is None
+    values = {**values, "text": ""} if voice else values
     props = for_create(MESSAGE.model, {**values, "uid": uid, "owner": owner, "supersedes": supersedes})
     record = await (
         await tx.run(
@@ -158,6 +187,14 @@ async def append(
         raise BadUserInput(
             "This message was superseded already: edit its newest version.", field="supersedes"
         )
+    if voice:
+        heard = await (await tx.run(_VOICE, uid=uid, owner=owner)).single(strict=True)
+        if heard["voices"] == 0:
+            raise BadUserInput(
+                "Say what the message says, or attach a voice note (an audio document): its "
+                "transcript becomes the text.",
+                field="text",
+            )
     refs = [Ref(MESSAGE.label, uid), Ref(CONVERSATION.label, conversation)]
     refs += [Ref(RECIPIENT.label, recipient)] if recipient is not None else []
     refs += [Ref(DOCUMENT.label, document) for document in dict.fromkeys(attachments)]
@@ -166,6 +203,24 @@ async def append(
         changes.append((EventKind.updated(MESSAGE.label), [Ref(MESSAGE.label, supersedes)]))
     await events.append_all(tx, owner, changes)
     return (await nodes.by_uids(tx, MESSAGE, owner=owner, uids=[uid]))[0]
+
+
+async def take_transcript(tx: AsyncManagedTransaction, *, owner: str, document: str) -> list[str]:
+    """The recording's transcript becomes the text of each message carrying it that has none yet (a
+    voice note): its one change, not an edit. One MessageUpdated names them; their uids."""
+    query = f"""
+    MATCH (d:Document {{uid: $document, owner: $owner}}) WHERE d.deleted_at IS NULL
+    WITH d, left({TRANSCRIPT.format("d")}, {MAX_TEXT}) AS transcript
+    MATCH (m:Message {{owner: $owner}})-[:HAS_ATTACHMENT]->(d)
+    WHERE m.text = '' AND NOT coalesce(m.transcribed, false)
+    SET m.text = transcript, m.transcribed = true, m.updated_at = datetime()
+    RETURN m.uid AS uid
+    """
+    uids = [record["uid"] async for record in await tx.run(query, owner=owner, document=document)]
+    if uids:
+        refs = [*(Ref(MESSAGE.label, uid) for uid in uids), Ref(DOCUMENT.label, document)]
+        await events.append(tx, owner, EventKind.updated(MESSAGE.label), refs)
+    return uids
 
 
 async def mediation(tx: AsyncManagedTransaction, *, owner: str, uid: str) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from errors import NotFound
-from graph import events
+from graph import conversations, events
 from graph.events import EventKind
 from graph.kinds import DOCUMENT
 from graph.pages import Row
@@ -22,12 +22,19 @@ from graph.rows import native
 from graph.traversals import Traversal
 
 # What a Document may be attached to, as which role.
-ROLES = {"profile": "Recipient", "recording": "Conflict", "photo": "Memory", "evidence": "Observation"}
+ROLES = {
+    "profile": "Recipient",
+    "recording": "Conflict",
+    "photo": "Memory",
+    "evidence": "Observation",
+    "voice_note": "Conversation",  # kept for a conversation, then carried by a message (attachmentIds)
+}
 DOCUMENT_CREATED = EventKind.created("Document")
 OF_RECIPIENT = Traversal("Recipient", "(p)<-[:ATTACHED_TO]-(n:Document)", DOCUMENT)
 OF_CONFLICT = Traversal("Conflict", "(p)<-[:ATTACHED_TO]-(n:Document)", DOCUMENT)
 OF_MEMORY = Traversal("Memory", "(p)<-[:ATTACHED_TO]-(n:Document)", DOCUMENT)
 OF_OBSERVATION = Traversal("Observation", "(p)<-[:ATTACHED_TO]-(n:Document)", DOCUMENT)
+OF_CONVERSATION = Traversal("Conversation", "(p)<-[:ATTACHED_TO]-(n:Document)", DOCUMENT)
 
 
 async def target_exists(tx: AsyncManagedTransaction, *, owner: str, label: str, uid: str) -> bool:
@@ -167,6 +174,21 @@ async def set_transcript(
         tx, owner, events.CONFLICT_TRANSCRIBED, [Ref("Conflict", record["uid"]), Ref("Document", document)]
     )
     return record["uid"]
+
+
+async def transcribed(
+    tx: AsyncManagedTransaction, *, owner: str, uid: str, transcript: str, values: dict[str, Any]
+) -> bool:
+    """A recording transcribed (its passages kept already), in one transaction: ready first (which takes
+    its write lock, as appending a voice note that carries it does, so that append either sees it ready
+    or is seen here), then its transcript becomes its conflict's and its voice notes' text. False when
+    it is gone or hidden."""
+    if not await set_status(tx, owner=owner, uid=uid, status="ready", values=values):
+        return False
+    if transcript:
+        await set_transcript(tx, owner=owner, document=uid, transcript=transcript)
+    await conversations.take_transcript(tx, owner=owner, document=uid)
+    return True
 
 
 async def removable(tx: AsyncManagedTransaction, *, owner: str) -> list[dict[str, Any]]:

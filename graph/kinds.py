@@ -322,7 +322,7 @@ DOCUMENT = Kind(
     private=("chunk_count", "deleted_at"),
     relations=tuple(
         Relation("ATTACHED_TO", "Document", target, linkable=False)
-        for target in ("Recipient", "Conflict", "Memory", "Observation")
+        for target in ("Recipient", "Conflict", "Memory", "Observation", "Conversation")
     ),
 )
 
@@ -415,9 +415,25 @@ CONVERSATION = Kind(
     cascade=(Cascade("IN", "Message", outgoing=False),),  # its messages go with it
 )
 
+# A message's place in the reading of its conversation: its `seq`, or for an edit the place of the
+# message it supersedes (`place` on its IN link; links written before places existed have their seq).
+PLACE = "coalesce({0}.place, {0}.seq)"
+# The current message at each of the (up to) WINDOW places before a message's own, as "who: what"
+# (the viewer's own turns "user"), each cut to WINDOW_CHARS: what a short reply answers.
+WINDOW = 2
+WINDOW_CHARS = 300
+# The (up to) WINDOW current messages after the place of `s` (a message's IN link) in `c`: those whose
+# window holds it.
+_FOLLOWING = f"""
+  MATCH (c)<-[i:IN]-(d:Message) WHERE d.superseded_by IS NULL AND {PLACE.format("i")} > {PLACE.format("s")}
+  RETURN d ORDER BY {PLACE.format("i")} LIMIT {WINDOW}"""
+
 # Messages are not drawn: the 3D view shows a conversation as one node (its messages folded into it),
 # and a long chat would otherwise bury the people and occasions it is about under its turns. They
-# are searched one by one: a hit is the message, with its conversation and position.
+# are searched one by one: a hit is the message, with its conversation and position, and its text is
+# searched in its window: its own words first, then "After" the turns before it, so a reply ("yes, book
+# it for her") is found by what it answers. The window looks back only: an append changes no older
+# message's text; an edit or a transcript changes the windows of the messages after it (`dependents`).
 MESSAGE = Kind(
     "Message",
     models.Message,
@@ -430,9 +446,27 @@ MESSAGE = Kind(
     private=("superseded_by", "supersedes"),
     relations=(IN, SAID_BY, HAS_ATTACHMENT, *mentions("Message")),
     searched=Searched(
-        "Messages: what was said in the viewer's conversations.",
-        "RETURN n.uid AS uid, {text: n.text} AS fields",
+        "Messages: what was said in the viewer's conversations, with the turns before it.",
+        f"""
+        MATCH (n)-[s:IN]->(c:Conversation)
+        CALL (s, c) {{
+          MATCH (c)<-[i:IN]-(b:Message)
+          WHERE b.superseded_by IS NULL AND {PLACE.format("i")} < {PLACE.format("s")}
+          WITH b, {PLACE.format("i")} AS place ORDER BY place DESC LIMIT {WINDOW}
+          WITH b ORDER BY place
+          WHERE b.text <> ''  // a voice note not yet transcribed says nothing yet
+          RETURN reduce(said = '', turn IN collect(
+                   coalesce(head([(b)-[:SAID_BY]->(r:Recipient) | r.name]), b.role) + ': '
+                   + left(b.text, {WINDOW_CHARS})) |
+                 said + CASE said WHEN '' THEN '' ELSE ' / ' END + turn) AS context
+        }}
+        RETURN n.uid AS uid, {{text: n.text, context: context}} AS fields""",
         sentence=("text",),
+        listed=(("After", ("context",)),),
+        dependents=f"""
+        MATCH (n)-[s:IN]->(c:Conversation)
+        CALL (s, c) {{ {_FOLLOWING} }}
+        RETURN d""",
     ),
 )
 

@@ -210,7 +210,8 @@ class Message(Owned):
     """One turn of a conversation, immutable once written: an edit is a new message that supersedes it."""
 
     role = StringProperty(required=True)  # user, assistant, participant, system
-    text = StringProperty(required=True)
+    text = StringProperty(required=True)  # "" for a voice note until its transcript arrives
+    transcribed = BooleanProperty(default=False)  # its text is its voice note's transcript
     sent_at = DateTimeProperty(required=True)
     sentiment = FloatProperty()  # -1 (negative) to 1 (positive)
     emotions = ArrayProperty(StringProperty(), default=list)

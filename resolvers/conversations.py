@@ -18,7 +18,7 @@ from resolvers.context import Context
 from resolvers.pages import Order, PageArgs, Paged
 
 MAX_TITLE = 80  # a conversation's title is its caption in the 3D view, shown whole
-MAX_TEXT = 20_000
+MAX_TEXT = conversations.MAX_TEXT
 MAX_EMOTIONS = 20
 MAX_ATTACHMENTS = 20
 MAX_PARTICIPANTS = 50
@@ -89,7 +89,14 @@ async def append(
     supersedes: str | None,
 ) -> Row:
     values = {k: v for k, v in values.items() if v is not None}
-    values["text"] = checks.text(values.get("text"), "text", MAX_TEXT, required=True, lines=True)
+    # Without text, a voice note: it must carry a recording (the graph checks), whose transcript it takes.
+    values["text"] = checks.text(values.get("text"), "text", MAX_TEXT, lines=True)
+    if values["text"] is None and not attachments:
+        raise BadUserInput(
+            "Say what the message says, or attach a voice note (an audio document): its transcript "
+            "becomes the text.",
+            field="text",
+        )
     values.setdefault("sent_at", datetime.now(UTC))
     checks.ranges(MESSAGE, values)
     values["emotions"] = checks.texts(values.get("emotions") or [], "emotions", MAX_EMOTIONS, 50)

@@ -36,7 +36,13 @@ AUDIO = frozenset(
      "audio/m4a", "audio/x-m4a", "audio/webm", "audio/aac", "video/webm"}
 )  # fmt: skip
 IMAGE = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", "image/heic", "image/avif"})
-ACCEPTS = {"profile": PDF, "recording": AUDIO, "photo": IMAGE, "evidence": PDF | AUDIO | IMAGE}
+ACCEPTS = {
+    "profile": PDF,
+    "recording": AUDIO,
+    "photo": IMAGE,
+    "evidence": PDF | AUDIO | IMAGE,
+    "voice_note": AUDIO,
+}
 KIND_OF = {**dict.fromkeys(PDF, "pdf"), **dict.fromkeys(AUDIO, "audio"), **dict.fromkeys(IMAGE, "image")}
 # Names of one type that libraries and clients spell differently.
 _SAME = {
@@ -154,6 +160,7 @@ def _checked_type(file: Upload, filename: str, role: str) -> str:
             "recording": "an audio file",
             "photo": "an image",
             "evidence": "a PDF, an audio file or an image",
+            "voice_note": "an audio file",
         }[role]
         raise BadUserInput(
             f"A {role} must be {wanted}; this file's bytes are {detected or 'of no type Kindred knows'}.",
@@ -189,6 +196,7 @@ of_recipient = nodes.relation(documents.OF_RECIPIENT)
 of_conflict = nodes.relation(documents.OF_CONFLICT)
 of_memory = nodes.relation(documents.OF_MEMORY)
 of_observation = nodes.relation(documents.OF_OBSERVATION)
+of_conversation = nodes.relation(documents.OF_CONVERSATION)
 
 
 async def url(context: Context, node: dict[str, Any]) -> str:

@@ -13,6 +13,7 @@ from strawberry import relay
 
 from graph.refs import Ref
 from resolvers import conversations as resolve
+from resolvers import documents as document_resolvers
 from resolvers import recipients as recipient_resolvers
 from resolvers.pages import Order, PageArgs
 from schema import selection
@@ -157,7 +158,9 @@ def _speaker(row: dict[str, Any], people: dict[str, Any]) -> Speaker:
 
 MESSAGE = {
     "role": "Who it is from.",
-    "text": "What was said, 1 to 20,000 characters.",
+    "text": "What was said, 1 to 20,000 characters. Left out for a voice note (a message carrying an audio "
+    "document): it is empty until the recording's transcript arrives, then the transcript (once; not an "
+    "edit: one MessageUpdated).",
     "sent_at": "When it was said; now by default. Give a time zone; it is kept in UTC.",
     "sentiment": "How it feels, -1 (negative) to 1 (positive).",
     "emotions": "The emotions it carries, by name (up to 20, each up to 50 characters).",
@@ -186,12 +189,14 @@ class Message(OwnedNode):
     seq: int
     replaced_by: strawberry.Private[str | None] = None
     replaced: strawberry.Private[str | None] = None
+    heard: strawberry.Private[bool] = False
 
     @classmethod
     def from_row(cls, row: Any) -> Any:
         made = from_node(cls, row.node)
         made.replaced_by = row.node.get("superseded_by")
         made.replaced = row.node.get("supersedes")
+        made.heard = bool(row.node.get("transcribed"))
         return made
 
     @strawberry.field(
@@ -202,6 +207,15 @@ class Message(OwnedNode):
         if self.replaced is None:
             return None
         return (await load(info, [("Message", self.replaced)]))[0]
+
+    @strawberry.field(
+        description="Whether its text is the transcript of the voice note it carries (its timings are on "
+        "that document's passages). False while a voice note waits for it: its text is empty then, and its "
+        "attachment's `status` says how the transcription goes.",
+        metadata=selection.reading("transcribed"),
+    )
+    def transcribed(self) -> bool:
+        return self.heard
 
     @strawberry.field(
         description="The message that replaced it (an edit), if one did.",
@@ -316,6 +330,12 @@ class Conversation(OwnedNode, Placed):
         return connection(rows, paging, Message.from_row, count)
 
     participants = related(Recipient, RecipientOrder, resolve.participants, "Whom it is with.")
+    documents = related(
+        Document,
+        DocumentOrder,
+        document_resolvers.of_conversation,
+        "Its voice notes: the recordings kept for it (VOICE_NOTE), which its messages carry.",
+    )
 
 
 @strawberry.input(description="A new conversation, with what it is about and whom it is with.")
@@ -348,7 +368,7 @@ class UpdateConversationInput:
 class AppendMessageInput:
     conversation_id: relay.GlobalID
     role: MessageRole
-    text: str
+    text: str | None = None
     sent_at: dt.datetime | None = None
     sentiment: float | None = None
     emotions: list[str] | None = None
@@ -504,7 +524,8 @@ class ConversationMutation:
     @strawberry.mutation(
         description="Appends a message at its conversation's next position (refused with code CLOSED when "
         "the conversation is closed). Messages never change: to edit one, append its new version with "
-        "`supersedes`."
+        "`supersedes`. A voice note is appended without `text`, carrying its recording (a VOICE_NOTE "
+        "document): its transcript becomes the message's text."
     )
     async def append_message(
         self,

@@ -33,6 +33,11 @@ class DocumentRole(Enum):
     EVIDENCE = strawberry.enum_value(
         "evidence", description="An observation's source as it was (a PDF, a recording or an image)."
     )
+    VOICE_NOTE = strawberry.enum_value(
+        "voice_note",
+        description="A conversation's voice note (audio), for a message to carry: appended without text, "
+        "the message takes its transcript as its text.",
+    )
 
 
 @strawberry.enum(description="Where the extraction of a document's text stands.")
@@ -134,9 +139,9 @@ class DocumentMutation:
     @strawberry.mutation(
         description="Uploads a file (a multipart request, by the GraphQL multipart request specification, "
         "with an `Apollo-Require-Preflight` header) and attaches it to one of the viewer's nodes: a PDF as "
-        "a recipient's PROFILE, audio as a conflict's RECORDING, an image as a memory's PHOTO, any of "
-        "them as an observation's EVIDENCE. Its type is read from its bytes; its text is extracted "
-        "afterwards (see `status`)."
+        "a recipient's PROFILE, audio as a conflict's RECORDING or a conversation's VOICE_NOTE, an image as "
+        "a memory's PHOTO, any of them as an observation's EVIDENCE. Its type is read from its bytes; its "
+        "text is extracted afterwards (see `status`)."
     )
     async def upload_document(
         self,

@@ -1,12 +1,13 @@
 """Conversations and their messages: started about someone with whom they are, the gift agent's session
 and the mediator's counts as views of them, messages appended in order (concurrently too), immutable and
 edited by superseding, refused when closed, deleted with their conversation, searched, read for the
-names they mention, sent as deltas, and kept to their owner."""
+names they mention, sent as deltas, voice notes that wait for their transcript, and kept to their owner."""
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
-from graph import changes
+from graph import changes, documents
 from graph.driver import Graph
 from tests import test_search
 from tests.client import GraphQLClient
@@ -246,6 +247,7 @@ async def test_bad_input_is_refused_with_its_field_and_writes_nothing(
     lea = await create_recipient(client, token, "Lea")
     memory = await client.data(MEMORY, {"input": {"kind": "EPISODIC", "content": "A walk"}}, token=token)
     talk = await _conversation(client, token, "Fine")
+    photo = await _photo(client, token)
     before = await _count(graph)
     conversations = [
         ({"title": "x" * 81}, "title"),
@@ -278,6 +280,8 @@ async def test_bad_input_is_refused_with_its_field_and_writes_nothing(
         ({"conversationId": lea["id"]}, "conversationId"),
         ({"attachmentIds": [lea["id"]]}, "attachmentIds"),
         ({"supersedes": talk["id"]}, "supersedes"),
+        ({"text": None}, "text"),  # no text and no voice note to take it from
+        ({"text": None, "attachmentIds": [photo]}, "text"),  # a photo is no voice note
     ]
     for given, field in messages:
         values = {"conversationId": talk["id"], "role": "USER", "text": "Hello", **given}
@@ -472,3 +476,63 @@ async def test_messages_are_found_by_search_with_their_conversation_and_their_na
     await kindred.dispatcher.drain()
     assert await kindred.vectors.count("message", owner) == 0
     assert (await client.data(SEARCH_MESSAGES, {"q": "sailing on the lake"}, token=ann))["search"] == []
+
+
+RECORDING = Path(__file__).parent / "audio" / "spoken_argument.flac"
+VOICE = """mutation ($input: AppendMessageInput!) { appendMessage(input: $input) { id text transcribed } }"""
+HEARD = "query ($id: ID!) { node(id: $id) { ... on Message { text transcribed } } }"
+
+
+async def test_a_voice_note_waits_for_its_transcript_then_takes_it_once_as_one_update(
+    client: GraphQLClient, graph: Graph
+) -> None:
+    # The suite's app extracts nothing (no dispatcher): the transcript is written here as the documents
+    # consumer writes it (tests/test_local_transcription.py hears a real one).
+    token = await client.sign_up("voice-wait@example.com")
+    talk = await _conversation(client, token, "Chores")
+    answer = await upload(
+        client.http, token, talk["id"], "VOICE_NOTE", "note.flac", RECORDING.read_bytes(), "audio/flac"
+    )
+    voice = answer.json()["data"]["uploadDocument"]["id"]
+    note = {"conversationId": talk["id"], "role": "USER", "attachmentIds": [voice]}
+    said = (await client.data(VOICE, {"input": note}, token=token))["appendMessage"]
+    assert (said["text"], said["transcribed"]) == ("", False)
+    listed = await client.data(
+        "query ($id: ID!) { node(id: $id) { ... on Conversation { documents { nodes { id role } } } } }",
+        {"id": talk["id"]},
+        token=token,
+    )
+    assert listed["node"]["documents"]["nodes"] == [{"id": voice, "role": "VOICE_NOTE"}]
+
+    owner, document = _uid((await client.data("{ me { id } }", token=token))["me"]["id"]), _uid(voice)
+    chunks = [
+        {
+            "uid": f"{document}:{i}",
+            "index": i,
+            "text": text,
+            "start_seconds": 3.0 * i,
+            "end_seconds": 3.0 * i + 2,
+        }
+        for i, text in enumerate(["We argued about the dishes.", "Let us talk on Sunday."])
+    ]
+    await graph.write(documents.replace_chunks, owner=owner, uid=document, chunks=chunks)
+    transcript = "We argued about the dishes. Let us talk on Sunday."
+    for _ in range(2):  # delivered twice: the second finds nothing waiting
+        await graph.write(documents.transcribed, owner=owner, uid=document, transcript=transcript, values={})
+    heard = (await client.data(HEARD, {"id": said["id"]}, token=token))["node"]
+    assert heard == {"text": transcript, "transcribed": True}
+    async with graph.driver.session() as session:
+        result = await session.run(
+            "MATCH (e:Event {owner: $owner}) WHERE e.kind = 'MessageUpdated' RETURN e.nodes AS nodes",
+            owner=owner,
+        )
+        updates = [record["nodes"] async for record in result]
+    assert updates == [[f"Message:{_uid(said['id'])}", f"Document:{document}"]]
+    # Appended now, a voice note carrying it takes the transcript at once.
+    again = (await client.data(VOICE, {"input": note}, token=token))["appendMessage"]
+    assert (again["text"], again["transcribed"]) == (transcript, True)
+    # Another user's voice note is none of theirs to carry.
+    bob = await client.sign_up("voice-wait-bob@example.com")
+    bobs = await _conversation(client, bob, "Bob's")
+    stolen = {**note, "conversationId": bobs["id"]}
+    assert (await client.error(VOICE, {"input": stolen}, token=bob))["extensions"]["code"] == "NOT_FOUND"

