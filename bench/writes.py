@@ -1,13 +1,15 @@
 """./kindred bench writes: sustained mixed writes with the dispatcher on (issue 26).
 
-    ./kindred bench writes [--users 20] [--concurrency 8] [--seconds 60] [--json FILE]
+    ./kindred bench writes [--users 20] [--active N] [--concurrency 8] [--seconds 60] [--json FILE]
 
 One Kindred server (bench/serve_kindred.py, its dispatcher on) on a Neo4j of its own, in a temporary
 folder, holding `--users` users made by bench/generate.py at a small size per user (SMALL: 10
 recipients with their occasions and gifts, 20 memories, the named concepts and 40 links between them,
-about 210 nodes; 1,000 users are about 210,000). Each user's first write lays out and embeds the
-user's whole graph (it has never been), so every user gets one createGift first, and the server is
-left to drain: that warm-up is reported apart.
+192 nodes; 1,000 users are 192,000). Writes go to `--active` of them (drawn with the seed; all by
+default): the others are there for what grows with the users (the dispatcher's bookkeeping, indexes).
+Each user's first write lays out and embeds the user's whole graph (it has never been), so every
+active user gets one createGift first, and the server is left to drain: that warm-up is reported
+apart.
 
 Then `--concurrency` clients send, for `--seconds`, a mix in equal parts of createGift (an outcome
 and two tags, for one of the user's recipients and occasions: bench/operations.py's), createMemory
@@ -89,34 +91,47 @@ WRITES = (
 
 
 @dataclass
+class Waiting:
+    at: float  # its commit, epoch seconds
+    derived: bool
+    missing: set[str]  # the consumers that do not have it yet
+
+
+@dataclass
 class Lags:
-    """Each event's lag from its commit until every consumer's cursor has it (pure bookkeeping: fed
-    what the graph says at each look). The events the writes made are kept apart from those the
-    consumers append in turn (the layout's positions, the mentions' links) or scheduled jobs append,
-    which are `derived`."""
+    """Each event's lag from its commit until every consumer's cursor has it, and until each one's
+    does (pure bookkeeping: fed what the graph says at each look). The events the writes made are kept
+    apart from those the consumers append in turn (the layout's positions, the mentions' links) or
+    scheduled jobs append, which are `derived`."""
 
     after: dict[str, int] = field(default_factory=dict)  # owner -> the last sequence seen
-    waiting: dict[tuple[str, int], tuple[float, bool]] = field(default_factory=dict)  # -> (at, derived)
+    waiting: dict[tuple[str, int], Waiting] = field(default_factory=dict)
     lags: list[float] = field(default_factory=list)
     derived: list[float] = field(default_factory=list)
+    each: dict[str, list[float]] = field(default_factory=dict)  # consumer -> the writes' events' lags
 
     def look(
         self,
         owner: str,
         fresh: list[tuple[int, float, bool]],
-        cursors: list[int],
-        consumers: int,
+        cursors: dict[str, int],
+        consumers: list[str],
         now: float,
     ) -> None:
         """`fresh`: the owner's events (sequence, commit time, derived) after `after[owner]`;
-        `cursors`: the consumers' cursors of the owner (one per consumer that has any of its events)."""
+        `cursors`: each consumer's cursor of the owner (none where it has no event of the owner's)."""
         for sequence, at, derived in fresh:
-            self.waiting[(owner, sequence)] = (at, derived)
+            self.waiting[(owner, sequence)] = Waiting(at, derived, set(consumers))
             self.after[owner] = max(self.after.get(owner, 0), sequence)
-        reached = min(cursors) if len(cursors) == consumers and cursors else 0
-        for key in [key for key in self.waiting if key[0] == owner and key[1] <= reached]:
-            at, derived = self.waiting.pop(key)
-            (self.derived if derived else self.lags).append(now - at)
+        for key in [key for key in self.waiting if key[0] == owner]:
+            event = self.waiting[key]
+            for consumer in [name for name in event.missing if cursors.get(name, 0) >= key[1]]:
+                event.missing.discard(consumer)
+                if not event.derived:
+                    self.each.setdefault(consumer, []).append(now - event.at)
+            if not event.missing:
+                del self.waiting[key]
+                (self.derived if event.derived else self.lags).append(now - event.at)
 
     def owners(self) -> set[str]:
         return {owner for owner, _ in self.waiting}
@@ -124,6 +139,7 @@ class Lags:
     def clear(self) -> None:
         self.lags.clear()
         self.derived.clear()
+        self.each.clear()
 
 
 async def _watch(graph: Graph, lags: Lags, touched: set[str], stop: asyncio.Event) -> None:
@@ -131,12 +147,12 @@ async def _watch(graph: Graph, lags: Lags, touched: set[str], stop: asyncio.Even
     query = """
     MATCH (l:Lease) WITH collect(l.name) AS consumers
     UNWIND $owners AS row
-    RETURN row.owner AS owner, size(consumers) AS consumers,
+    RETURN row.owner AS owner, consumers,
            COLLECT { MATCH (e:Event {owner: row.owner}) WHERE e.sequence > row.after
                      RETURN [e.sequence, e.at.epochMillis,
                              e.actor STARTS WITH 'consumer:' OR e.actor = 'system'] } AS fresh,
            COLLECT { MATCH (c:Cursor {owner: row.owner}) WHERE c.consumer IN consumers
-                     RETURN c.sequence } AS cursors
+                     RETURN [c.consumer, c.sequence] } AS cursors
     """
     while not stop.is_set():
         owners = touched | lags.owners()
@@ -148,7 +164,8 @@ async def _watch(graph: Graph, lags: Lags, touched: set[str], stop: asyncio.Even
             now = time.time()
             for record in records:
                 fresh = [(int(seq), at / 1000, bool(derived)) for seq, at, derived in record["fresh"]]
-                lags.look(record["owner"], fresh, list(record["cursors"]), record["consumers"], now)
+                cursors = {name: int(sequence) for name, sequence in record["cursors"]}
+                lags.look(record["owner"], fresh, cursors, list(record["consumers"]), now)
         await asyncio.sleep(LAG_POLL)
 
 
@@ -216,8 +233,10 @@ def per_write(cpu_before: float, cpu_after: float, writes: int) -> float:
     return (cpu_after - cpu_before) / writes * 1000 if writes else float("nan")
 
 
-async def run(users: int, concurrency: int, seconds: float, seed: int) -> dict[str, Any]:
-    result: dict[str, Any] = {"users": users, "concurrency": concurrency, "seconds": seconds, "seed": seed}
+async def run(users: int, active: int, concurrency: int, seconds: float, seed: int) -> dict[str, Any]:
+    active = min(active or users, users)
+    result: dict[str, Any] = {"users": users, "active": active, "concurrency": concurrency}
+    result |= {"seconds": seconds, "seed": seed}
     with tempfile.TemporaryDirectory(prefix="kindred-writes-") as tmp_name:
         tmp = Path(tmp_name)
         neo4j = LocalNeo4j(tmp / "neo4j", free_port(), heap="1g", pagecache="512m")
@@ -238,7 +257,7 @@ async def run(users: int, concurrency: int, seconds: float, seed: int) -> dict[s
             result["generate_seconds"] = round(time.perf_counter() - started, 1)
             result["nodes"] = sum(count for name, count in made.items() if not name.isupper())
             print(f"{users} users, {result['nodes']:,} nodes in {result['generate_seconds']} s", flush=True)
-            sample_list = await samples(graph, users, users, seed)
+            sample_list = await samples(graph, users, active, seed)
             _start(server, tmp / "kindred.log", ROOT)
             assert server.process is not None
             pid, neo4j_pid = server.process.pid, neo4j._running_pid() or 0
@@ -296,6 +315,10 @@ async def run(users: int, concurrency: int, seconds: float, seed: int) -> dict[s
         "events": len(lags.lags),
         "lag_p50_ms": round(_p(lags.lags, 0.5)),
         "lag_p99_ms": round(_p(lags.lags, 0.99)),
+        "lag_per_consumer_p50_p99_ms": {
+            name: [round(_p(values, 0.5)), round(_p(values, 0.99))]
+            for name, values in sorted(lags.each.items())
+        },
         "derived_events": len(lags.derived),
         "derived_lag_p50_ms": round(_p(lags.derived, 0.5)) if lags.derived else None,
         "derived_lag_p99_ms": round(_p(lags.derived, 0.99)) if lags.derived else None,
@@ -308,7 +331,8 @@ async def run(users: int, concurrency: int, seconds: float, seed: int) -> dict[s
 
 def report(result: dict[str, Any]) -> str:
     lines = [
-        f"Sustained writes: {result['users']} users ({result['nodes']:,} nodes), concurrency "
+        f"Sustained writes: {result['users']} users ({result['nodes']:,} nodes), written to as "
+        f"{result['active']} of them, concurrency "
         f"{result['concurrency']}, {result['wall_seconds']} s, dispatcher on "
         f"(consumers: {', '.join(result['consumers'])}); load average {result['load_before']:.1f} before, "
         f"{result['load_after']:.1f} after.",
@@ -331,6 +355,12 @@ def report(result: dict[str, Any]) -> str:
         f"| {result['server_cpu_ms_per_write']} | {result['neo4j_cpu_ms_per_write']} "
         f"| {result['drain_seconds']} |",
         "",
+        "Lag from commit per consumer, p50 / p99 ms: "
+        + "; ".join(
+            f"{name} {p50} / {p99}" for name, (p50, p99) in result["lag_per_consumer_p50_p99_ms"].items()
+        )
+        + ".",
+        "",
         f"Warm-up (one createGift per user, its whole graph laid out and embedded): "
         f"{result['warm_up']['seconds']} s, {result['warm_up']['server_cpu_ms_per_user']} ms server CPU a "
         f"user. Graph made in {result['generate_seconds']} s. Lag polled every {LAG_POLL} s."
@@ -344,12 +374,15 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--users", type=int, default=20)
+    parser.add_argument(
+        "--active", type=int, default=0, help="users written to, drawn from --users (default: all)"
+    )
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--json", type=Path, help="also write the results here, as JSON")
     args = parser.parse_args()
-    result = asyncio.run(run(args.users, args.concurrency, args.seconds, args.seed))
+    result = asyncio.run(run(args.users, args.active, args.concurrency, args.seconds, args.seed))
     print(report(result))
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
