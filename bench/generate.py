@@ -25,7 +25,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from auth.passwords import hash_password
-from bench.shape import PASSWORD, Maker, UserGraph, user_graph
+from bench.shape import FULL, PASSWORD, Maker, Size, UserGraph, user_graph
 from graph import migrations
 from graph.driver import Graph
 from localneo4j import LocalNeo4j, free_port
@@ -49,15 +49,20 @@ Progress = Callable[[int, Counter[str]], None]
 
 
 async def load(
-    graph: Graph, users: int, seed: int, start: int = 0, progress: Progress | None = None
+    graph: Graph,
+    users: int,
+    seed: int,
+    start: int = 0,
+    progress: Progress | None = None,
+    size: Size = FULL,
 ) -> Counter[str]:
-    """Writes the graphs of users `start` to `users` - 1; returns how many nodes of each label and
-    relationships of each type it wrote. `progress(users done, written)` after each chunk."""
+    """Writes the graphs of users `start` to `users` - 1 (each of `size`); returns how many nodes of
+    each label and relationships of each type it wrote. `progress(users done, written)` after each chunk."""
     password_hash = await hash_password(PASSWORD)
     made: Counter[str] = Counter()
     for first in range(start, users, USERS_PER_CHUNK):
         last = min(users, first + USERS_PER_CHUNK)
-        chunk = [user_graph(seed, index, password_hash) for index in range(first, last)]
+        chunk = [user_graph(seed, index, password_hash, size) for index in range(first, last)]
         made += await _write_chunk(graph, chunk)
         if progress is not None:
             progress(last, made)

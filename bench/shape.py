@@ -105,7 +105,20 @@ class Maker:
         return round(self.rng.random(), 2)
 
 
-def user_graph(seed: int, index: int, password_hash: str) -> UserGraph:
+@dataclass(frozen=True)
+class Size:
+    """How much of each a user has: FULL is the bench graph's; a write bench takes a smaller one."""
+
+    recipients: int = RECIPIENTS
+    memories: int = MEMORIES
+    concepts: int = CONCEPTS  # at least every named one (categories, topics, values, interests)
+    concept_links: int = CONCEPT_LINKS_PER_USER
+
+
+FULL = Size()
+
+
+def user_graph(seed: int, index: int, password_hash: str, size: Size = FULL) -> UserGraph:
     make = Maker(seed, index)
     uid = make.uid()
     now = make.stamp()
@@ -122,10 +135,10 @@ def user_graph(seed: int, index: int, password_hash: str) -> UserGraph:
     }
     graph = UserGraph(user)
     graph.add("Event", _event(make, uid, "UserSignedUp", [f"User:{uid}"]))
-    concepts = _concepts(graph, make, uid)
-    for position in range(RECIPIENTS):
+    concepts = _concepts(graph, make, uid, size)
+    for position in range(size.recipients):
         _recipient(graph, make, uid, position, concepts)
-    _memories(graph, make, uid, concepts)
+    _memories(graph, make, uid, concepts, size.memories)
     return graph
 
 
@@ -152,11 +165,11 @@ def _owned(make: Maker, owner: str, **props: Any) -> dict[str, Any]:
     return {"uid": make.uid(), "owner": owner, "created_at": at, "updated_at": at, **props}
 
 
-def _concepts(graph: UserGraph, make: Maker, owner: str) -> dict[str, list[dict[str, Any]]]:
+def _concepts(graph: UserGraph, make: Maker, owner: str, size: Size) -> dict[str, list[dict[str, Any]]]:
     """100 concepts (gift categories, topics, values, interests) and typed links between them."""
     named = [(name, "gift_category") for name in CATEGORIES] + [(name, "topic") for name in TOPICS]
     named += [(name, "value") for name in VALUES] + [(name, "interest") for name in INTERESTS]
-    while len(named) < CONCEPTS:
+    while len(named) < size.concepts:
         named.append((f"{make.rng.choice(INTERESTS)} {len(named)}", "interest"))
     by_type: dict[str, list[dict[str, Any]]] = {}
     for name, kind in named:
@@ -167,7 +180,7 @@ def _concepts(graph: UserGraph, make: Maker, owner: str) -> dict[str, list[dict[
         by_type.setdefault(kind, []).append(concept)
     every = graph.nodes["Concept"]
     seen: set[tuple[str, str]] = set()
-    while len(seen) < CONCEPT_LINKS_PER_USER:
+    while len(seen) < size.concept_links:
         a, b = make.rng.sample(every, 2)
         if (a["uid"], b["uid"]) in seen or (b["uid"], a["uid"]) in seen:
             continue
@@ -357,10 +370,12 @@ def _conflict(
         graph.link("ABOUT", ("Conflict", "Concept"), conflict["uid"], topic["uid"])
 
 
-def _memories(graph: UserGraph, make: Maker, owner: str, concepts: dict[str, list[dict[str, Any]]]) -> None:
+def _memories(
+    graph: UserGraph, make: Maker, owner: str, concepts: dict[str, list[dict[str, Any]]], count: int
+) -> None:
     people = graph.nodes["Recipient"]
     mentionable = concepts["interest"] + concepts["topic"]
-    for position in range(MEMORIES):
+    for position in range(count):
         kind = KINDS[position % len(KINDS)]
         # Short-term memories expire; these a year after EPOCH + 10, so a bench run sees them all.
         expires = EPOCH + timedelta(days=3650) if kind == "short_term" else None
