@@ -16,9 +16,10 @@ from graph.refs import Ref
 
 # The stamps a hot copy is checked against: the conversation's last message position (message_seq) and
 # its slots' version; and its last `$turns` current messages as [seq, uid], the latest first.
-_STATE = """
-MATCH (c:Conversation {uid: $uid, owner: $owner})
-RETURN coalesce(c.message_seq, 0) AS seq, coalesce(c.working_version, 0) AS version,
+_STATES = """
+UNWIND $uids AS uid
+MATCH (c:Conversation {uid: uid, owner: $owner})
+RETURN c.uid AS uid, coalesce(c.message_seq, 0) AS seq, coalesce(c.working_version, 0) AS version,
        c.working_slots AS slots,
        COLLECT {
          MATCH (c)<-[i:IN]-(m:Message) WHERE m.superseded_by IS NULL AND m.owner = $owner
@@ -28,15 +29,22 @@ RETURN coalesce(c.message_seq, 0) AS seq, coalesce(c.working_version, 0) AS vers
 """
 
 
-async def state(tx: AsyncManagedTransaction, *, owner: str, uid: str, turns: int) -> dict[str, Any] | None:
-    """The conversation's working memory as the graph has it: {seq, version, slots, turns: [(seq, uid)]
-    in order}; None when it is not the owner's conversation."""
-    record = await (await tx.run(_STATE, owner=owner, uid=uid, turns=turns)).single()
-    if record is None:
-        return None
-    slots = json.loads(record["slots"]) if record["slots"] else {}
-    latest = [(int(seq), str(message)) for seq, message in record["turns"]]
-    return {"seq": record["seq"], "version": record["version"], "slots": slots, "turns": latest[::-1]}
+async def states(
+    tx: AsyncManagedTransaction, *, owner: str, uids: list[str], turns: int
+) -> dict[str, dict[str, Any]]:
+    """The working memory of each of these conversations as the graph has it, by uid: {seq, version,
+    slots, turns: [(seq, uid)] in order}; those that are not the owner's are left out."""
+    found = {}
+    async for record in await tx.run(_STATES, owner=owner, uids=uids, turns=turns):
+        slots = json.loads(record["slots"]) if record["slots"] else {}
+        latest = [(int(seq), str(message)) for seq, message in record["turns"]]
+        found[record["uid"]] = {
+            "seq": record["seq"],
+            "version": record["version"],
+            "slots": slots,
+            "turns": latest[::-1],
+        }
+    return found
 
 
 # The first SET takes the conversation's write lock: concurrent writes of its slots queue there, and each
@@ -63,7 +71,7 @@ async def write_slots(
     turns: int,
 ) -> dict[str, Any]:
     """Sets the conversation's slots to `change(the slots it has)` (which may refuse: then nothing is
-    written), writes ConversationUpdated, and returns the working memory as `state` does; NotFound when
+    written), writes ConversationUpdated, and returns the working memory as `states` does; NotFound when
     it is not the owner's conversation."""
     record = await (await tx.run(_LOCK, owner=owner, uid=uid)).single()
     if record is None:
@@ -71,6 +79,4 @@ async def write_slots(
     slots = change(json.loads(record["slots"]) if record["slots"] else {})
     await tx.run(_WRITE, owner=owner, uid=uid, slots=json.dumps(slots) if slots else None)
     await events.append(tx, owner, EventKind.updated(CONVERSATION.label), [Ref(CONVERSATION.label, uid)])
-    found = await state(tx, owner=owner, uid=uid, turns=turns)
-    assert found is not None  # matched above, in this transaction
-    return found
+    return (await states(tx, owner=owner, uids=[uid], turns=turns))[uid]  # matched above

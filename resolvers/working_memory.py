@@ -14,13 +14,18 @@ Its cache key is under the owner's prefix (`user:<uid>:`), which erasing the acc
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
+
+from strawberry.dataloader import DataLoader
 
 from errors import BadUserInput, NotFound
 from graph import working_memory
+from graph.kinds import MESSAGE
 from graph.pages import Row
 from resolvers import checks
 from resolvers.context import Context
+from resolvers.together import all_of
 
 MAX_SLOTS = 50
 MAX_SLOT_NAME = 100
@@ -66,19 +71,39 @@ def key(owner: str, conversation: str) -> str:
     return f"user:{owner}:conversation:{conversation}"
 
 
-async def of_conversation(context: Context, uid: str, seq: int | None, version: int | None) -> Memory:
+async def of_conversation(context: Context, uid: str, seq: int, version: int) -> Memory:
     """The working memory of the viewer's conversation `uid`, whose last message position and slots'
     version (as just read with it) are `seq` and `version`: the hot copy when its stamps are those,
-    else refreshed from the graph (and `rebuilt` when there was no hot copy at all)."""
-    kept = await _hot(context, uid)
-    if kept is not None and (seq is None or kept.seq == seq) and (version is None or kept.version == version):
-        return kept
-    found = await context.graph.read(
-        working_memory.state, owner=context.viewer, uid=uid, turns=context.settings.working_memory_turns
-    )
-    if found is None:
-        raise NotFound("No Conversation of yours has this id.", id=uid)
-    return await _keep(context, uid, found, rebuilt=kept is None)
+    else refreshed from the graph (and `rebuilt` when there was no hot copy at all). Those of every
+    conversation of a list are read together: their hot copies at once, then the graph once."""
+    if context.working_memories is None:
+        context.working_memories = DataLoader(partial(_load, context), cache=False)
+    loader: DataLoader[tuple[str, int, int], Memory] = context.working_memories
+    return await loader.load((uid, seq, version))
+
+
+async def _load(context: Context, keys: list[tuple[str, int, int]]) -> list[Memory | NotFound]:
+    kept = await all_of(_hot(context, uid) for uid, _seq, _version in keys)
+    fresh = {
+        uid: hot
+        for (uid, seq, version), hot in zip(keys, kept, strict=True)
+        if hot is not None and (hot.seq, hot.version) == (seq, version)
+    }
+    stale = [uid for uid, _seq, _version in keys if uid not in fresh]
+    found: dict[str, dict[str, Any]] = {}
+    if stale:
+        turns = context.settings.working_memory_turns
+        uids = list(dict.fromkeys(stale))
+        found = await context.graph.read(working_memory.states, owner=context.viewer, uids=uids, turns=turns)
+
+    async def answer(uid: str, hot: Memory | None) -> Memory | NotFound:
+        if uid in fresh:
+            return fresh[uid]
+        if uid not in found:
+            return NotFound("No Conversation of yours has this id.", id=uid)
+        return await _keep(context, uid, found[uid], rebuilt=hot is None)
+
+    return await all_of(answer(uid, hot) for (uid, _seq, _version), hot in zip(keys, kept, strict=True))
 
 
 async def set_slots(context: Context, uid: str, slots: Any, merge: bool) -> Memory:
@@ -111,6 +136,12 @@ async def appended(context: Context, message: Row, supersedes: str | None) -> No
     latest = turns[-context.settings.working_memory_turns :]
     found = {"seq": seq, "version": kept.version, "slots": kept.slots, "turns": latest}
     await _keep(context, conversation, found, rebuilt=False)
+
+
+async def turns(context: Context, memory: Memory) -> list[Row]:
+    """The messages of its turns, in order (those of every working memory of a list read at once)."""
+    found = await context.loaders.rows.load_many([(MESSAGE, uid) for _seq, uid in memory.turns])
+    return [row for row in found if row is not None]
 
 
 async def forget(context: Context, uid: str) -> None:

@@ -11,7 +11,6 @@ from strawberry.scalars import JSON
 from resolvers import working_memory as resolve
 from schema import selection
 from schema.conversations import Conversation, Message
-from schema.nodes import load
 from schema.relay import Info, attach, node_uid
 
 SLOTS = (
@@ -26,7 +25,7 @@ SLOTS = (
     "when that copy has expired."
 )
 class WorkingMemory:
-    turn_ids: strawberry.Private[list[str]]
+    memory: strawberry.Private[resolve.Memory]
     slots: JSON = strawberry.field(description=SLOTS)
     expires_at: dt.datetime = strawberry.field(
         description="When the hot copy expires unless written again (a slot set, a message appended)."
@@ -38,17 +37,15 @@ class WorkingMemory:
 
     @classmethod
     def of(cls, memory: resolve.Memory) -> "WorkingMemory":
-        turns = [uid for _seq, uid in memory.turns]
         slots = cast(JSON, memory.slots)
-        return cls(turn_ids=turns, slots=slots, expires_at=memory.expires_at, rebuilt=memory.rebuilt)
+        return cls(memory=memory, slots=slots, expires_at=memory.expires_at, rebuilt=memory.rebuilt)
 
     @strawberry.field(
         description="The conversation's last current messages (KINDRED_WORKING_MEMORY_TURNS of them, 20 by "
         "default), in their order: the newest last."
     )
     async def turns(self, info: Info) -> list[Message]:
-        found = await load(info, [("Message", uid) for uid in self.turn_ids])
-        return [message for message in found if message is not None]
+        return [Message.from_row(row) for row in await resolve.turns(info.context, self.memory)]
 
 
 async def _working_memory(root: Any, info: Info) -> WorkingMemory:

@@ -325,3 +325,31 @@ async def _user_exists(graph: Graph, uid: str) -> bool:
             await session.run("RETURN EXISTS { MATCH (u:User {uid: $uid}) } AS there", uid=uid)
         ).single()
         return bool(record and record["there"])
+
+
+LIST = """{ conversations(first: 50) { nodes { title
+  workingMemory { turns { text } slots rebuilt } } } }"""
+
+
+@pytest.mark.parametrize("count", [2, 8])
+async def test_a_list_of_working_memories_costs_the_same_round_trips_however_long(
+    backend: Backend, graph: Graph, count: int
+) -> None:
+    client = backend.client
+    token = await client.sign_up(f"wm-list-{count}@example.com")
+    for i in range(count):
+        conversation = (await _conversation(client, token, f"Chat {i}"))["id"]
+        await _say(client, token, conversation, f"Hello {i}")
+    trips = []
+    for rebuilt in (True, False):  # built from the graph, then hot
+        before = graph.transactions
+        listed = (await client.data(LIST, token=token))["conversations"]["nodes"]
+        trips.append(graph.transactions - before)
+        assert len(listed) == count
+        for node in listed:
+            memory = node["workingMemory"]
+            assert memory["rebuilt"] is rebuilt
+            assert [turn["text"] for turn in memory["turns"]] == [f"Hello {node['title'].split()[1]}"]
+    # The page; then, built from the graph, every working memory of the page read at once; and every turn
+    # of them at once: never one read per conversation.
+    assert trips == [3, 2], trips
