@@ -84,6 +84,8 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
             stack.push_async_callback(persisted_queries.close)
             auth_cache = _auth_state_cache(settings)
             stack.push_async_callback(auth_cache.close)
+            working_memory = _working_memory_cache(settings)
+            stack.push_async_callback(working_memory.close)
             rate_limits = RateLimits(settings.redis_url)
             services = await stack.enter_async_context(open_services(settings, used))
             _say_if_search_cannot_work(services)
@@ -94,7 +96,15 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
                 await dispatcher.start()
                 stack.push_async_callback(dispatcher.stop, settings.shutdown_grace_seconds)
                 await document_extraction.resume(services)
-                eraser = _eraser(settings, services, auth_cache, persisted_queries, rate_limits)
+                keyed = erasure.Keyed(
+                    auth_cache,
+                    persisted_queries,
+                    rate_limits,
+                    settings.rate_limit_per_user,
+                    settings.rate_limit_per_email,
+                    working_memory,
+                )
+                eraser = _eraser(settings, services, keyed)
                 await eraser.start()
                 stack.push_async_callback(eraser.stop)
                 exporter = Exporter(
@@ -116,6 +126,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
                 graph=used,
                 persisted_queries=persisted_queries,
                 auth_cache=auth_cache,
+                working_memory=working_memory,
                 rate_limits=rate_limits,
                 embedder=services.embedder,
                 vectors=services.vectors,
@@ -144,13 +155,9 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
     return app
 
 
-def _eraser(
-    settings: Settings, services: Services, auth_cache: Cache, persisted_queries: Cache, limits: RateLimits
-) -> erasure.Eraser:
-    """What erases the accounts deleteAccount marks, from every store (dispatch/erasure.py)."""
-    keyed = erasure.Keyed(
-        auth_cache, persisted_queries, limits, settings.rate_limit_per_user, settings.rate_limit_per_email
-    )
+def _eraser(settings: Settings, services: Services, keyed: erasure.Keyed) -> erasure.Eraser:
+    """What erases the accounts deleteAccount marks, from every store (dispatch/erasure.py): the caches
+    and limits `keyed` by a user's uid or email among them."""
     return erasure.Eraser(
         services, keyed, batch=settings.erasure_batch_size, poll_seconds=settings.dispatch_poll_seconds
     )
@@ -267,6 +274,15 @@ def _auth_state_cache(settings: Settings) -> Cache:
     ttl = settings.auth_state_ttl_seconds
     if settings.redis_url:
         return RedisCache(Redis.from_url(settings.redis_url), "kindred:auth", ttl)
+    return MemoryCache(ttl)
+
+
+def _working_memory_cache(settings: Settings) -> Cache:
+    """Where conversations' working memory is kept hot (resolvers/working_memory.py): in Redis, so every
+    instance answers the same one."""
+    ttl = settings.working_memory_ttl_seconds
+    if settings.redis_url:
+        return RedisCache(Redis.from_url(settings.redis_url), "kindred:wm", ttl)
     return MemoryCache(ttl)
 
 

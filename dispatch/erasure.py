@@ -30,6 +30,8 @@ class Keyed:
     rate_limits: RateLimits | None
     per_user_limit: str
     per_email_limit: str
+    # Conversations' working memory (resolvers/working_memory.py), kept under "user:<uid>:".
+    working_memory: Cache | None = None
 
 
 class Eraser(Periodic):
@@ -115,6 +117,8 @@ class Eraser(Periodic):
         if keyed.persisted_queries is not None:
             # web/graphql_view.py keeps a user's persisted queries under "user:<uid>:<sha256>".
             await keyed.persisted_queries.delete_prefix(f"user:{uid}:")
+        if keyed.working_memory is not None:
+            await keyed.working_memory.delete_prefix(f"user:{uid}:")
         if keyed.rate_limits is not None:
             await keyed.rate_limits.forget(keyed.per_user_limit, "user", uid)
             if email:

@@ -410,6 +410,9 @@ CONVERSATION = Kind(
         "gift_urgency",
         "gift_emotional_context",
         "gift_outcome",
+        # Its working memory's slots and their version, shown as `workingMemory`.
+        "working_slots",
+        "working_version",
     ),
     relations=(*ABOUT, PARTICIPANT),
     cascade=(Cascade("IN", "Message", outgoing=False),),  # its messages go with it

@@ -204,6 +204,10 @@ class Conversation(Owned):
     gift_urgency = IntegerProperty()  # 1 (whenever) to 10 (today)
     gift_emotional_context = StringProperty()
     gift_outcome = StringProperty()  # completed, abandoned
+    # Its working memory's slots (what an agent is filling: name -> JSON value), kept so that a hot copy
+    # that expired is rebuilt with them; the version counts their writes (graph/working_memory.py).
+    working_slots = JSONProperty()
+    working_version = IntegerProperty(default=0)
 
 
 class Message(Owned):

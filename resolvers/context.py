@@ -36,6 +36,10 @@ class Context:
     _loaders: Loaders | None = field(default=None, repr=False)
     # The auth-state cache (storage/); None checks every credential against Neo4j (the demo seed).
     auth_cache: Cache | None = field(default=None, repr=False)
+    # Conversations' working memory, kept hot (resolvers/working_memory.py); None keeps no hot copy.
+    working_memory: Cache | None = field(default=None, repr=False)
+    # This request's working memories, read together (a DataLoader: resolvers/working_memory.py).
+    working_memories: Any = field(default=None, repr=False)
     # The rate limits (storage/rate_limits.py), for the per-email limit of logIn and signUp.
     rate_limits: Any = field(default=None, repr=False)
     credential: Credential | None = field(default=None, repr=False)

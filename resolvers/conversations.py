@@ -13,7 +13,7 @@ from graph.events import Change, EventKind
 from graph.kinds import CONVERSATION, CONVERSATION_SUBJECTS, MESSAGE
 from graph.pages import Row
 from graph.refs import Ref
-from resolvers import checks, live, nodes
+from resolvers import checks, live, nodes, working_memory
 from resolvers.context import Context
 from resolvers.pages import Order, PageArgs, Paged
 
@@ -76,8 +76,10 @@ def cleared_gift_session() -> dict[str, Any]:
 
 
 async def delete(context: Context, uid: str) -> list[str]:
-    """Deletes the conversation and its messages."""
-    return await nodes.delete(context, CONVERSATION, uid)
+    """Deletes the conversation and its messages, and drops its working memory."""
+    deleted = await nodes.delete(context, CONVERSATION, uid)
+    await working_memory.forget(context, uid)
+    return deleted
 
 
 async def append(
@@ -104,7 +106,7 @@ async def append(
         raise BadUserInput("Only a PARTICIPANT message is said by one of your people.", field="recipientId")
     if len(attachments) > MAX_ATTACHMENTS:
         raise BadUserInput(f"A message carries at most {MAX_ATTACHMENTS} documents.", field="attachmentIds")
-    return await context.graph.write(
+    row = await context.graph.write(
         conversations.append,
         owner=context.viewer,
         uid=str(uuid4()),
@@ -114,6 +116,8 @@ async def append(
         attachments=attachments,
         supersedes=supersedes,
     )
+    await working_memory.appended(context, row, supersedes)
+    return row
 
 
 async def by_uids(context: Context, uids: list[str]) -> list[Row]:

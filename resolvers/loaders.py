@@ -6,10 +6,10 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
-from graph import mentions, traversals
+from graph import mentions, nodes, traversals
 from graph.driver import Graph
-from graph.kind import Reads
-from graph.pages import Page, Rows
+from graph.kind import Kind, Reads
+from graph.pages import Page, Row, Rows
 from graph.refs import Ref
 from graph.traversals import Traversal
 from resolvers.together import all_of
@@ -34,11 +34,25 @@ class Loaders:
     neighbors: DataLoader[Step, Rows] = field(init=False)
     counts: DataLoader[tuple[Traversal, str], int] = field(init=False)
     mentions: DataLoader[Ref, list[dict[str, Any]]] = field(init=False)
+    # Nodes by (kind, uid): read anew each time asked (uncached), as a write may have changed them since.
+    rows: DataLoader[tuple[Kind, str], Row | None] = field(init=False)
 
     def __post_init__(self) -> None:
         self.neighbors = DataLoader(self._load_neighbors, cache_key_fn=lambda step: step)
         self.counts = DataLoader(self._load_counts)
         self.mentions = DataLoader(self._load_mentions)
+        self.rows = DataLoader(self._load_rows, cache=False)
+
+    async def _load_rows(self, keys: list[tuple[Kind, str]]) -> list[Row | None]:
+        groups: dict[Kind, list[str]] = defaultdict(list)
+        for kind, uid in keys:
+            groups[kind].append(uid)
+        loaded = await all_of(
+            self.graph.read(nodes.by_uids, kind, owner=self.viewer, uids=list(dict.fromkeys(uids)))
+            for kind, uids in groups.items()
+        )
+        found = {(kind, row.uid): row for kind, rows in zip(groups, loaded, strict=True) for row in rows}
+        return [found.get(key) for key in keys]
 
     async def _load_mentions(self, refs: list[Ref]) -> list[list[dict[str, Any]]]:
         # The texts of one level (every memory of a page) are read at once.

@@ -49,6 +49,7 @@ from schema.system import SystemSubscription
 from schema.telemetry import RecordOperation, Traced
 from schema.validation_cache import KnownValid, ValidationCache
 from schema.view import ViewQuery
+from schema.working_memory import WorkingMemoryMutation
 from settings import Settings
 from telemetry import tracing
 
@@ -96,6 +97,7 @@ Mutation = merge_types(
         InsightMutation,
         ObservationMutation,
         ConversationMutation,
+        WorkingMemoryMutation,
         LinkMutation,
         DocumentMutation,
         SensitiveMutation,

@@ -29,6 +29,8 @@ RECIPIENT = """mutation ($name: String!) {
   createRecipient(input: {name: $name, relationship: {kind: FRIEND}}) { id } }"""
 GIFT = "mutation ($input: CreateGiftInput!) { createGift(input: $input) { id } }"
 MEMORY = "mutation ($input: CreateMemoryInput!) { createMemory(input: $input) { id } }"
+CONVERSATION = "mutation ($input: CreateConversationInput!) { createConversation(input: $input) { id } }"
+SLOTS = "mutation ($id: ID!, $slots: JSON!) { setWorkingMemorySlots(conversationId: $id, slots: $slots) { rebuilt } }"
 SEARCH = 'query { search(query: "quince lighthouse", first: 3) { node { id } } }'
 DOCUMENT = "query ($id: ID!) { node(id: $id) { ... on Document { status } } }"
 # What only the erased user wrote: none of it may be found anywhere afterwards.
@@ -68,13 +70,18 @@ async def _uid(server: LiveServer, token: str) -> str:
 
 
 async def _rich_account(server: LiveServer, token: str, name: str, memory: str) -> str:
-    """A recipient, a gift for them, a memory involving them; returns the recipient's id."""
+    """A recipient, a gift for them, a memory involving them, a conversation whose working memory (kept
+    hot in Redis) names them; returns the recipient's id."""
     who = (await post(server, RECIPIENT, {"name": name}, token))["createRecipient"]["id"]
     gift = {"name": f"A quince jam for {name}", "recipientIds": [who]}
     await post(server, GIFT, {"input": gift}, token)
     await post(
         server, MEMORY, {"input": {"kind": "EPISODIC", "content": memory, "recipientIds": [who]}}, token
     )
+    talk = (await post(server, CONVERSATION, {"input": {"purpose": "GIFT_SEARCH"}}, token))[
+        "createConversation"
+    ]
+    await post(server, SLOTS, {"id": talk["id"], "slots": {"recipient": name}}, token)
     return who
 
 
@@ -132,6 +139,7 @@ async def test_delete_account_erases_the_user_from_every_store_and_leaves_the_ot
         points_before = await asyncio.to_thread(vector_points, shards)
         assert any(uid in point for point in points_before)  # the scan does see the user's points
         assert SECRET_MEMORY in await neo4j_text(graph) and uid in await redis_text(redis_url)
+        assert SECRET_NAME in await redis_text(redis_url)  # the scan sees the working memory kept hot
         other_before = await neo4j_dump(graph, other_uid)
         other_points = [point for point in points_before if other_uid in point]
         blobs_before = files(own.blobs_dir)

@@ -167,6 +167,7 @@ BASES: dict[str, Any] = {
     "appendMessage": lambda ids: {
         "input": {"conversationId": ids["conversation"], "role": "USER", "text": "Hi"}
     },
+    "setWorkingMemorySlots": lambda ids: {"conversationId": ids["conversation"], "slots": {"step": 1}},
     "link": lambda ids: {"from": ids["memory"], "to": ids["recipient"], "kind": "INVOLVES"},
     "memories": lambda ids: {"filter": {}},
 }

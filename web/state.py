@@ -25,6 +25,8 @@ class AppState(TypedDict):
     persisted_queries: Cache
     # The auth state credentials are checked against (auth/state.py).
     auth_cache: Cache
+    # Conversations' working memory, kept hot (resolvers/working_memory.py).
+    working_memory: Cache
     rate_limits: RateLimits
     embedder: Embedder
     vectors: VectorStore
