@@ -122,6 +122,11 @@ TRANSCRIPT = """reduce(said = '', t IN COLLECT {{
   MATCH ({0})-[:HAS_CHUNK]->(c:DocumentChunk) RETURN c.text ORDER BY c.index
 }} | said + CASE said WHEN '' THEN '' ELSE ' ' END + t)"""
 MAX_TEXT = 20_000  # what a message holds; a longer transcript is cut (the passages keep it whole)
+# Why a message without text is refused: only a recording that will be transcribed gives it one.
+NO_TEXT = (
+    "Say what the message says, or attach a voice note (an audio document, not one that failed or was "
+    "left untranscribed): its transcript becomes the text."
+)
 
 # A voice note appended: each audio document it carries is locked (as the transcript's writer locks
 # it, graph/documents.py's `transcribed`), so either the transcript is here already and the message
@@ -130,6 +135,7 @@ _VOICE = f"""
 MATCH (m:Message {{uid: $uid, owner: $owner}})
 CALL (m) {{
   MATCH (m)-[:HAS_ATTACHMENT]->(d:Document {{kind: 'audio'}})
+  WHERE NOT d.status IN ['failed', 'untranscribed']  // a recording never transcribed gives no text
   SET d.transcript_lock = true
   REMOVE d.transcript_lock
   WITH d ORDER BY d.created_at
@@ -190,11 +196,7 @@ async def append(
     if voice:
         heard = await (await tx.run(_VOICE, uid=uid, owner=owner)).single(strict=True)
         if heard["voices"] == 0:
-            raise BadUserInput(
-                "Say what the message says, or attach a voice note (an audio document): its "
-                "transcript becomes the text.",
-                field="text",
-            )
+            raise BadUserInput(NO_TEXT, field="text")
     refs = [Ref(MESSAGE.label, uid), Ref(CONVERSATION.label, conversation)]
     refs += [Ref(RECIPIENT.label, recipient)] if recipient is not None else []
     refs += [Ref(DOCUMENT.label, document) for document in dict.fromkeys(attachments)]

@@ -7,21 +7,19 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph import nodes
-from graph.kinds import CONCERNS, INSIGHT, RECIPIENT
+from graph.kinds import CONCERNS, INSIGHT, RECIPIENT, RESTS_ON
 from graph.nodes import Link
 from graph.pages import Condition, Row
 from graph.refs import Ref
 from graph.traversals import Traversal
-
-EVIDENCE = "DERIVED_FROM"
 
 # The relations that reach insights, and the nodes an insight's relations reach: its evidence by the
 # label of each (Insight.evidence, .memories), and the insights derived from a node of each label (their
 # `insights`).
 OF_RECIPIENT = Traversal.along(CONCERNS, INSIGHT)
 RECIPIENTS = Traversal.along(CONCERNS, RECIPIENT)
-DERIVED_FROM = Traversal.each(INSIGHT, EVIDENCE, towards=False)
-DERIVED = Traversal.each(INSIGHT, EVIDENCE, towards=True)
+DERIVED_FROM = Traversal.each(INSIGHT, RESTS_ON, towards=False)
+DERIVED = Traversal.each(INSIGHT, RESTS_ON, towards=True)
 
 
 def condition(
@@ -49,7 +47,7 @@ async def create(
     label); NotFound (nothing written) when one of them is not the owner's."""
     links = [
         *(Link(CONCERNS.type, CONCERNS.target, recipient) for recipient in recipients),
-        *(Link(EVIDENCE, ref.label, ref.uid) for ref in dict.fromkeys(evidence)),
+        *(Link(RESTS_ON, ref.label, ref.uid) for ref in dict.fromkeys(evidence)),
     ]
     return await nodes.create(tx, INSIGHT, owner=owner, uid=uid, values=values, links=links)
 
@@ -67,5 +65,5 @@ async def update(
     row = await nodes.update(tx, INSIGHT, owner=owner, uid=uid, values=values)
     if evidence is None:
         return row
-    await nodes.relink(tx, INSIGHT, owner=owner, uid=uid, rel=EVIDENCE, targets=list(evidence))
+    await nodes.relink(tx, INSIGHT, owner=owner, uid=uid, rel=RESTS_ON, targets=list(evidence))
     return row

@@ -197,6 +197,7 @@ MEMORY_FIELDS: Mapping[str, tuple[str, ...]] = {
 # label added here is evidence everywhere at once: createMemory's and updateMemory's derivedFromIds,
 # Memory.derivedFrom, and its own `memories` (schema/evidence.py).
 EVIDENCE: tuple[str, ...] = ("Observation", "Document", "Message")
+RESTS_ON = "DERIVED_FROM"  # the link from a memory or an insight to its evidence
 # What a memory may refer to (REFERS_TO), besides whom it involves and what it mentions: any of these, by
 # its refersToIds; each reaches the memories that refer to it (`referringMemories`).
 REFERABLE: tuple[str, ...] = (
@@ -259,7 +260,7 @@ MEMORY = Kind(
     relations=(
         *mentions("Memory"),
         Relation("INVOLVES", "Memory", "Recipient"),
-        *(Relation("DERIVED_FROM", "Memory", label) for label in EVIDENCE),
+        *(Relation(RESTS_ON, "Memory", label) for label in EVIDENCE),
         *(Relation("REFERS_TO", "Memory", label) for label in REFERABLE),
     ),
     searched=Searched(
@@ -341,7 +342,7 @@ INSIGHT = Kind(
     sorts={"confidence": "n.confidence", "created_at": "n.created_at"},
     ranges={"confidence": (0, 1), "volatility": (0, 1)},
     title="statement",
-    relations=(CONCERNS, *(Relation("DERIVED_FROM", "Insight", label) for label in INSIGHT_EVIDENCE)),
+    relations=(CONCERNS, *(Relation(RESTS_ON, "Insight", label) for label in INSIGHT_EVIDENCE)),
     searched=Searched(
         "Insights: what is known, its category, whom it concerns.",
         """
@@ -451,7 +452,7 @@ MESSAGE = Kind(
     searched=Searched(
         "Messages: what was said in the viewer's conversations, with the turns before it.",
         f"""
-        MATCH (n)-[s:IN]->(c:Conversation)
+        MATCH (n)-[s:IN]->(c:Conversation) WHERE n.text <> ''  // a voice note waiting: nothing to find yet
         CALL (s, c) {{
           MATCH (c)<-[i:IN]-(b:Message)
           WHERE b.superseded_by IS NULL AND {PLACE.format("i")} < {PLACE.format("s")}

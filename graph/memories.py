@@ -11,7 +11,7 @@ from neo4j import AsyncManagedTransaction
 from errors import NotFound
 from graph import concepts, events, nodes
 from graph.events import EventKind
-from graph.kinds import MEMORY
+from graph.kinds import MEMORY, RESTS_ON
 from graph.nodes import Link
 from graph.pages import Condition, Row
 from graph.properties import for_update
@@ -21,13 +21,12 @@ from graph.traversals import Traversal
 # The relations that reach memories.
 OF_RECIPIENT = Traversal("Recipient", "(p)<-[:INVOLVES]-(n:Memory)", MEMORY)
 OF_CONCEPT = Traversal("Concept", "(p)<-[:MENTIONS]-(n:Memory)", MEMORY)
-EVIDENCE = "DERIVED_FROM"
 REFERS_TO = "REFERS_TO"
 
 # A memory's evidence and what it refers to, by the label of each (Memory.derivedFrom, .refersTo); and
 # the memories derived from or referring to a node of each label (their `memories`, `referringMemories`).
-DERIVED_FROM = Traversal.each(MEMORY, EVIDENCE, towards=False)
-DERIVED = Traversal.each(MEMORY, EVIDENCE, towards=True)
+DERIVED_FROM = Traversal.each(MEMORY, RESTS_ON, towards=False)
+DERIVED = Traversal.each(MEMORY, RESTS_ON, towards=True)
 REFERRED = Traversal.each(MEMORY, REFERS_TO, towards=False)
 REFERRING = Traversal.each(MEMORY, REFERS_TO, towards=True)
 
@@ -71,7 +70,7 @@ async def create(
     from and what it refers to; NotFound (nothing written) when one of those is not the owner's."""
     links = [
         *(Link("INVOLVES", "Recipient", recipient) for recipient in recipients),
-        *(Link(EVIDENCE, ref.label, ref.uid) for ref in dict.fromkeys(evidence)),
+        *(Link(RESTS_ON, ref.label, ref.uid) for ref in dict.fromkeys(evidence)),
         *(Link(REFERS_TO, ref.label, ref.uid) for ref in dict.fromkeys(refers)),
     ]
     if values.get("proficiency") is not None:  # its skill history starts with its first level
@@ -150,7 +149,7 @@ async def update(
         raise NotFound("No Memory of yours has this id.", id=uid)
     MEMORY.refuse_broken(record["broken"])
     await events.append(tx, owner, EventKind.updated(MEMORY.label), [Ref(MEMORY.label, uid)])
-    for rel, targets in ((EVIDENCE, evidence), (REFERS_TO, refers)):
+    for rel, targets in ((RESTS_ON, evidence), (REFERS_TO, refers)):
         if targets is not None:
             await nodes.relink(tx, MEMORY, owner=owner, uid=uid, rel=rel, targets=list(targets))
     rows = await nodes.by_uids(tx, MEMORY, owner=owner, uids=[uid])

@@ -9,6 +9,7 @@ from uuid import uuid4
 
 from errors import BadUserInput, NotFound, SubscriptionOverflow
 from graph import changes, conversations
+from graph.changes import Delta
 from graph.events import Change, EventKind
 from graph.kinds import CONVERSATION, CONVERSATION_SUBJECTS, MESSAGE
 from graph.pages import Row
@@ -94,9 +95,10 @@ async def append(
     # Without text, a voice note: it must carry a recording (the graph checks), whose transcript it takes.
     values["text"] = checks.text(values.get("text"), "text", MAX_TEXT, lines=True)
     if values["text"] is None and not attachments:
+        raise BadUserInput(conversations.NO_TEXT, field="text")
+    if values["text"] is None and context.settings.transcriber_choice == "none":
         raise BadUserInput(
-            "Say what the message says, or attach a voice note (an audio document): its transcript "
-            "becomes the text.",
+            "This server transcribes no recordings (KINDRED_TRANSCRIBER=none): say what the message says.",
             field="text",
         )
     values.setdefault("sent_at", datetime.now(UTC))
@@ -137,19 +139,22 @@ async def mediation(context: Context, uid: str) -> list[dict[str, Any]]:
     return await context.graph.read(conversations.mediation, owner=context.viewer, uid=uid)
 
 
-# What a live reader of one conversation hears: its messages made and it deleted, nothing of the layout.
+# What a live reader of one conversation hears: its messages made (and a voice note's transcript), and
+# it deleted; nothing of the layout.
 _MESSAGE_CHANGES = live.Filter(
     labels=frozenset({CONVERSATION.label, MESSAGE.label}),
-    changes=frozenset({Change.CREATED, Change.DELETED}),
+    changes=frozenset({Change.CREATED, Change.UPDATED, Change.DELETED}),
     layout=False,
 )
 _MESSAGE_CREATED = EventKind.created(MESSAGE.label)
+_MESSAGE_UPDATED = EventKind.updated(MESSAGE.label)
 
 
 async def live_messages(context: Context, conversation: str, after: int | None) -> AsyncIterator[Row]:
     """The conversation's messages after position `after` (from now on when None), in order of position,
     each once: first those the graph holds, then each as it is appended (an edit too: it is a message
-    with its own position). Ends with NOT_FOUND when the conversation is deleted.
+    with its own position); and a voice note sent before its transcript came once more, with it as its
+    text. Ends with NOT_FOUND when the conversation is deleted.
 
     The owner's newest change is read first: a message the graph read after it does not hold was
     appended by a later change, which the change stream replays from the log or hears live. The graph
@@ -177,7 +182,12 @@ async def live_messages(context: Context, conversation: str, after: int | None) 
         async for delta in live.graph_changes(context, since, _MESSAGE_CHANGES):
             if any(node.label == CONVERSATION.label and node.uid == conversation for node in delta.removed):
                 raise NotFound("This conversation was deleted.", id=conversation, lastSeq=last)
-            if EventKind.parse(delta.kind) != _MESSAGE_CREATED:
+            kind = EventKind.parse(delta.kind)
+            if kind == _MESSAGE_UPDATED:
+                for row in _transcribed(delta, conversation, last):
+                    yield row
+                continue
+            if kind != _MESSAGE_CREATED:
                 continue
             made = [change.row() for change in delta.added if change.label == MESSAGE.label]
             ours = [row for row in made if row.node.get("conversation_uid") == conversation]
@@ -199,6 +209,20 @@ async def live_messages(context: Context, conversation: str, after: int | None) 
             "to receive the rest.",
             lastSeq=last,
         ) from None
+
+
+def _transcribed(delta: Delta, conversation: str, last: int) -> list[Row]:
+    """The voice notes of the conversation, sent already, whose transcript this change made their text
+    (the one change a current message ever gets)."""
+    updated = [change.row() for change in delta.updated if change.label == MESSAGE.label]
+    return [
+        row
+        for row in updated
+        if row.node.get("conversation_uid") == conversation
+        and row.node.get("seq", last + 1) <= last
+        and row.node.get("transcribed")
+        and row.node.get("superseded_by") is None
+    ]
 
 
 async def _messages_after(context: Context, conversation: str, after: int) -> AsyncIterator[Row]:

@@ -135,7 +135,7 @@ async def appended(context: Context, message: Row, supersedes: str | None) -> No
     turns = [turn for turn in kept.turns if turn[1] != supersedes] + [(seq, message.uid)]
     latest = turns[-context.settings.working_memory_turns :]
     found = {"seq": seq, "version": kept.version, "slots": kept.slots, "turns": latest}
-    await _keep(context, conversation, found, rebuilt=False)
+    await _keep(context, conversation, found, rebuilt=False, held=True)
 
 
 async def turns(context: Context, memory: Memory) -> list[Row]:
@@ -167,12 +167,16 @@ async def _hot(context: Context, uid: str) -> Memory | None:
     return Memory.loads(text) if text is not None else None
 
 
-async def _keep(context: Context, uid: str, found: dict[str, Any], *, rebuilt: bool) -> Memory:
-    """The working memory `found`, kept as the hot copy for the TTL from now."""
+async def _keep(
+    context: Context, uid: str, found: dict[str, Any], *, rebuilt: bool, held: bool = False
+) -> Memory:
+    """The working memory `found`, kept as the hot copy for the TTL from now; with `held`, only in place
+    of a hot copy still kept (one deleted meanwhile, with its conversation or account, stays deleted)."""
     expires_at = datetime.now(UTC) + timedelta(seconds=context.settings.working_memory_ttl_seconds)
     memory = Memory(found["seq"], found["version"], found["turns"], found["slots"], expires_at, rebuilt)
     if context.working_memory is not None:
-        await context.working_memory.set(key(context.viewer, uid), memory.dumps())
+        keep = context.working_memory.replace if held else context.working_memory.set
+        await keep(key(context.viewer, uid), memory.dumps())
     return memory
 
 

@@ -8,6 +8,10 @@ class Cache(Protocol):
 
     async def set(self, key: str, value: str) -> None: ...
 
+    async def replace(self, key: str, value: str) -> None:
+        """Sets the value only where the key is held now (never brings back one deleted meanwhile)."""
+        ...
+
     async def delete(self, key: str) -> None: ...
 
     async def delete_prefix(self, prefix: str) -> None:

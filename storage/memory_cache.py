@@ -13,6 +13,10 @@ class MemoryCache:
     async def set(self, key: str, value: str) -> None:
         self._entries[key] = value
 
+    async def replace(self, key: str, value: str) -> None:
+        if key in self._entries:
+            self._entries[key] = value
+
     async def delete(self, key: str) -> None:
         self._entries.pop(key, None)
 

@@ -31,6 +31,12 @@ class RedisCache:
         except (RedisError, OSError) as error:
             logger.warning("Redis unreachable (%s): %s not cached", error, self._namespace)
 
+    async def replace(self, key: str, value: str) -> None:
+        try:
+            await self._redis.set(f"{self._namespace}:{key}", value, px=self._ttl_ms, xx=True)
+        except (RedisError, OSError) as error:
+            logger.warning("Redis unreachable (%s): %s not cached", error, self._namespace)
+
     async def delete(self, key: str) -> None:
         try:
             await self._redis.delete(f"{self._namespace}:{key}")

@@ -7,14 +7,22 @@ import asyncio
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 
+from graph import documents
+from graph.driver import Graph
 from settings import Settings
 from tests.conftest import LiveServer
 from tests.live import Socket, live_only, live_settings, post, sign_up
+from tests.test_conversations import RECORDING
+from tests.test_documents import upload
+from tests.test_kinds import _uid
 
 MESSAGES = """subscription ($id: ID!, $after: Int) { conversationMessages(conversationId: $id, after: $after) {
   id seq role text supersedes { id text } supersededBy { id } conversation { id } } }"""
+HEARD = """subscription ($id: ID!) { conversationMessages(conversationId: $id) {
+  id seq text transcribed } }"""
 CREATE = """mutation ($title: String!) {
   createConversation(input: {purpose: COMPANION, title: $title}) { id } }"""
 APPEND = """mutation ($input: AppendMessageInput!) { appendMessage(input: $input) { id seq } }"""
@@ -203,4 +211,53 @@ async def test_deleting_the_conversation_ends_its_subscription_with_not_found(
     assert error["extensions"]["code"] == "NOT_FOUND"
     assert error["extensions"]["lastSeq"] == said["seq"] == 1
     await _over(ws)
+    await ws.close()
+
+
+async def test_a_voice_note_comes_again_once_its_transcript_is_its_text(
+    pair: tuple[LiveServer, LiveServer], graph: Graph
+) -> None:
+    """A voice note is sent as it is appended (its text waiting), and once more when the transcript
+    becomes its text: a chat screen shows what was said without a second subscription."""
+    one, two = pair
+    token = await sign_up(one, "conv-live-voice@example.com")
+    conversation = await _conversation(one, token)
+    async with httpx.AsyncClient(base_url=one.base, timeout=120) as http:
+        answer = await upload(
+            http, token, conversation, "VOICE_NOTE", "note.flac", RECORDING.read_bytes(), "audio/flac"
+        )
+    voice = answer.json()["data"]["uploadDocument"]["id"]
+    ws = await Socket.open(one, token)
+    await ws.subscribe("1", HEARD, id=conversation)
+    await asyncio.sleep(0.5)
+    note = {"conversationId": conversation, "role": "USER", "attachmentIds": [voice]}
+    said = (await post(two, APPEND, {"input": note}, token))["appendMessage"]
+    (waiting,) = await _messages(ws, 1)
+    assert (waiting["id"], waiting["seq"], waiting["text"], waiting["transcribed"]) == (
+        said["id"],
+        1,
+        "",
+        False,
+    )
+
+    # The documents consumer's two writes (these apps run only the live one), as it makes them.
+    me = (await post(one, "{ me { id } }", None, token))["me"]["id"]
+    owner, document = _uid(me), _uid(voice)
+    chunk = {"uid": f"{document}:0", "index": 0, "text": "Let us talk on Sunday.", "start_seconds": 0.0,
+             "end_seconds": 2.0}  # fmt: skip
+    await graph.write(documents.replace_chunks, owner=owner, uid=document, chunks=[chunk])
+    await graph.write(
+        documents.transcribed, owner=owner, uid=document, transcript="Let us talk on Sunday.", values={}
+    )
+    (heard,) = await _messages(ws, 1)
+    assert (heard["id"], heard["seq"], heard["text"], heard["transcribed"]) == (
+        said["id"],
+        1,
+        "Let us talk on Sunday.",
+        True,
+    )
+    await _say(two, token, conversation, "See you then")
+    (after,) = await _messages(ws, 1)
+    assert (after["seq"], after["text"]) == (2, "See you then")  # and the voice note not a third time
+    assert await ws.silent(1.5)
     await ws.close()

@@ -536,3 +536,26 @@ async def test_a_voice_note_waits_for_its_transcript_then_takes_it_once_as_one_u
     bobs = await _conversation(client, bob, "Bob's")
     stolen = {**note, "conversationId": bobs["id"]}
     assert (await client.error(VOICE, {"input": stolen}, token=bob))["extensions"]["code"] == "NOT_FOUND"
+
+
+async def test_a_voice_note_whose_recording_will_never_be_heard_is_refused_and_nothing_is_kept(
+    client: GraphQLClient, graph: Graph
+) -> None:
+    """A recording that failed (or that this server left untranscribed) would leave its message without
+    text for good: such a voice note is refused, with its field, and nothing is written."""
+    token = await client.sign_up("voice-failed@example.com")
+    talk = await _conversation(client, token, "Chores")
+    answer = await upload(
+        client.http, token, talk["id"], "VOICE_NOTE", "note.flac", RECORDING.read_bytes(), "audio/flac"
+    )
+    voice = answer.json()["data"]["uploadDocument"]["id"]
+    async with graph.driver.session() as session:
+        await session.run("MATCH (d:Document {uid: $uid}) SET d.status = 'failed'", uid=_uid(voice))
+    note = {"conversationId": talk["id"], "role": "USER", "attachmentIds": [voice]}
+    error = await client.error(VOICE, {"input": note}, token=token)
+    assert error["extensions"]["code"] == "BAD_USER_INPUT" and error["extensions"]["field"] == "text"
+    assert "failed" in error["message"]
+    counted = "query ($id: ID!) { node(id: $id) { ... on Conversation { messageCount } } }"
+    assert (await client.data(counted, {"id": talk["id"]}, token=token))["node"]["messageCount"] == 0
+    said = {**note, "text": "What the note said, typed"}  # with its text, the same note is kept
+    assert (await client.data(VOICE, {"input": said}, token=token))["appendMessage"]["transcribed"] is False
