@@ -498,18 +498,22 @@ async def neighbourhood(
     after: tuple[float, str, str] | None,
     limit: int,
 ) -> list[dict[str, Any]] | None:
-    """A page of the node's links to the owner's nodes, heaviest first (then by neighbour uid and type),
-    after a cursor (weight, uid, type); each row the neighbour, the link's type, weight and direction.
-    None if the node is not the owner's."""
+    """A page of the node's links to the owner's drawn nodes (a message's link is its conversation's),
+    heaviest first (then by neighbour uid and type), after a cursor (weight, uid, type); each row the
+    neighbour, the link's type, weight and direction. None if the node is not the owner's."""
     if label not in DOMAIN_LABELS:
         return None
     query = f"""
     MATCH (p:{label} {{uid: $uid, owner: $owner}})
     OPTIONAL CALL (p) {{
-      MATCH (p)-[r:{"|".join(TYPES)}]-(n) WHERE n.owner = $owner AND {_shown("n")}
-      WITH n, r, coalesce(r.weight, 1.0) AS weight, type(r) AS type, startNode(r) = p AS outgoing
-      WHERE $after IS NULL OR weight < $after[0]
-         OR (weight = $after[0] AND (n.uid > $after[1] OR (n.uid = $after[1] AND type > $after[2])))
+      MATCH (p)-[r:{"|".join(TYPES)}]-(m) WHERE m.owner = $owner AND {_shown("m")}
+      // A message is not drawn: its link is its conversation's (the view folds messages into it).
+      OPTIONAL MATCH (m)-[:IN]->(held:Conversation)
+      WITH coalesce(held, m) AS n, type(r) AS type, startNode(r) = p AS outgoing,
+           max(coalesce(r.weight, 1.0)) AS weight
+      WHERE n <> p AND labels(n)[0] IN $drawn
+        AND ($after IS NULL OR weight < $after[0]
+         OR (weight = $after[0] AND (n.uid > $after[1] OR (n.uid = $after[1] AND type > $after[2]))))
       RETURN {_NODE} AS n, weight, type, outgoing
       ORDER BY weight DESC, n.uid, type LIMIT $limit
     }}
@@ -517,7 +521,7 @@ async def neighbourhood(
            {{node: n, weight: weight, type: type, outgoing: outgoing}} END) AS rows
     """
     after_list = list(after) if after is not None else None
-    result = await tx.run(query, owner=owner, uid=uid, after=after_list, limit=limit)
+    result = await tx.run(query, owner=owner, uid=uid, after=after_list, limit=limit, drawn=list(LABELS))
     record = await result.single()
     if record is None:
         return None

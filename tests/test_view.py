@@ -367,3 +367,39 @@ async def test_a_views_lists_answer_aliases_fragments_typenames_and_skipped_fiel
     assert found["links"] == [{"weight": 0.5, "from": a}]
     named = (await client.data(query, {"no": False}, token=token))["graphView"]["nodes"]
     assert {node["name"] for node in named} == {"one", "two"}
+
+
+async def test_a_messages_link_is_its_conversations_in_a_neighbourhood(client: GraphQLClient) -> None:
+    # Messages are not drawn (folded into their conversation): an insight resting on two messages of one
+    # conversation lists that conversation once among its neighbours, captioned, and no message.
+    token = await client.sign_up("folded-messages@example.com")
+    made = "mutation ($i: CreateConversationInput!) { createConversation(input: $i) { id } }"
+    chat = await client.data(made, {"i": {"purpose": "RANT", "title": "Sunday call"}}, token=token)
+    conversation = chat["createConversation"]["id"]
+    append = "mutation ($i: AppendMessageInput!) { appendMessage(input: $i) { id } }"
+    said = [
+        (
+            await client.data(
+                append, {"i": {"conversationId": conversation, "role": "USER", "text": text}}, token=token
+            )
+        )["appendMessage"]["id"]
+        for text in ("She wants to learn pottery.", "A wheel class, then.")
+    ]
+    observe = "mutation ($i: CreateObservationInput!) { createObservation(input: $i) { id } }"
+    seen = {"content": "Pottery came up again.", "source": "MANUAL"}
+    observation = (await client.data(observe, {"i": seen}, token=token))["createObservation"]["id"]
+    insight = """mutation ($i: CreateInsightInput!) { createInsight(input: $i) { id } }"""
+    given = {"category": "PREFERENCE", "statement": "Likes pottery.", "evidenceIds": [*said, observation]}
+    made_insight = (await client.data(insight, {"i": given}, token=token))["createInsight"]["id"]
+    found = (await client.data(NEIGHBOURS, {"id": made_insight}, token=token))["neighbourhood"]
+    assert sorted((node["id"], node["name"]) for node in found["nodes"]) == sorted(
+        [(conversation, "Sunday call"), (observation, "Pottery came up again.")]
+    )
+    assert {link["target"] for link in found["links"]} | {link["source"] for link in found["links"]} == {
+        made_insight,
+        conversation,
+        observation,
+    }
+    # The conversation's own neighbourhood does not list itself through its messages.
+    own = (await client.data(NEIGHBOURS, {"id": conversation}, token=token))["neighbourhood"]
+    assert conversation not in {node["id"] for node in own["nodes"]}

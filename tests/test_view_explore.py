@@ -57,6 +57,7 @@ async def test_the_explorer_reads_explores_and_follows_a_change_without_reload(
                 http, token, person["id"], "PROFILE", "profile.pdf", pdf, "application/pdf"
             )
             assert "errors" not in attached.json(), attached.json()
+            await _converse(http, token, person["id"])
             process = await asyncio.create_subprocess_exec(
                 "node",
                 str(PROJECT / "tests" / "explore" / "drive.cjs"),
@@ -74,7 +75,7 @@ async def test_the_explorer_reads_explores_and_follows_a_change_without_reload(
                 _, drawn = await _line(process, 120)
                 assert drawn["canvas"] and drawn["pinned"]
                 outcomes = await _outcomes(graph, owner)
-                assert drawn["nodes"] == sum(counts.values()) + outcomes
+                assert drawn["nodes"] == sum(counts.values()) + outcomes + 1  # and the conversation
                 _, explored = await _line(process, 240)
                 _assert_explored(explored, person["name"], outcomes, len(pdf))
                 name = "Pottery wheel lessons"
@@ -105,6 +106,27 @@ async def test_the_explorer_reads_explores_and_follows_a_change_without_reload(
     assert SCREENSHOT.stat().st_size > 10_000
 
 
+TALK = "Birthday ideas"
+SAID = ("What would she like this year?", "A glaze set for her pottery.")
+
+
+async def _converse(http: httpx.AsyncClient, token: str, about: str) -> None:
+    """A conversation about the person, with two messages (folded into it in the picture)."""
+    headers = {"Authorization": f"Bearer {token}"}
+    create = "mutation ($i: CreateConversationInput!) { createConversation(input: $i) { id } }"
+    given = {"purpose": "GIFT_SEARCH", "title": TALK, "aboutId": about}
+    made = (
+        await http.post("/graphql", json={"query": create, "variables": {"i": given}}, headers=headers)
+    ).json()
+    append = "mutation ($i: AppendMessageInput!) { appendMessage(input: $i) { id } }"
+    for role, text in zip(("USER", "ASSISTANT"), SAID, strict=True):
+        said = {"conversationId": made["data"]["createConversation"]["id"], "role": role, "text": text}
+        answer = await http.post(
+            "/graphql", json={"query": append, "variables": {"i": said}}, headers=headers
+        )
+        assert "errors" not in answer.json(), answer.json()
+
+
 def _assert_explored(explored: dict, person: str, outcomes: int, pdf_bytes: int) -> None:
     overview = explored["overview"]
     # Captions: the nodes' own titles, a readable few, never overlapping; communities named as regions.
@@ -126,6 +148,17 @@ def _assert_explored(explored: dict, person: str, outcomes: int, pdf_bytes: int)
     assert focused["trail"] == [focused["focus"]] and person in focused["crumbs"]
     assert focused["cameraToFocus"] < 200 and focused["dimmed"] > overview["visible"] // 2
     assert focused["detailFields"] >= 3 and focused["timeline"] >= 1 and focused["linkGroups"]
+    # Every kind its own shape in the legend; the panel in words: no raw times, no bare enums.
+    shapes = [shape for _, shape in overview["legendShapes"]]
+    assert len(shapes) == len(set(shapes)) >= 7, overview["legendShapes"]
+    assert not [text for text in focused["fieldTexts"] if "T" in text and "+00:00" in text]
+    # A conversation about the person is one of its links, its messages folded into it, never drawn.
+    assert f"{TALK} · Conversation" in focused["linkTexts"]
+    assert not [text for text in focused["linkTexts"] if text.endswith("· Message")]
+    talk = explored["conversation"]
+    assert talk["detailTitle"] == TALK and "gift search" in talk["fieldTexts"]
+    assert talk["messages"] == [f"user: {SAID[0]}", f"assistant: {SAID[1]}"]
+    assert f"{person} · Recipient" in talk["linkTexts"]
     # Its document opens from its signed URL.
     assert [doc["text"] for doc in focused["documents"]] == ["profile.pdf (pdf)"]
     opened = explored["document"]

@@ -40,6 +40,10 @@ const look = () => {
     detailShown: !detail.classList.contains("hidden"), detailTitle: detail.querySelector("h2")?.textContent || null,
     detailFields: detail.querySelectorAll("dt").length,
     linkGroups: [...detail.querySelectorAll(".links details")].map((group) => group.dataset.type),
+    linkTexts: [...detail.querySelectorAll(".links a")].map((a) => a.textContent),
+    fieldTexts: [...detail.querySelectorAll("dd")].map((dd) => dd.textContent),
+    messages: [...detail.querySelectorAll(".messages li")].map((li) => li.textContent),
+    legendShapes: [...document.querySelectorAll("#legend .kind")].map((row) => [row.dataset.label, row.querySelector(".swatch").dataset.shape]),
     documents: [...detail.querySelectorAll(".documents a")].map((a) => ({ text: a.textContent, href: a.href })),
     timeline: detail.querySelectorAll(".timeline li").length,
     crumbs: document.getElementById("crumbs").textContent,
@@ -120,6 +124,13 @@ const look = () => {
     await page.waitForFunction(opened, 1, { timeout: 45000 });
     await page.waitForTimeout(1200);
     explored.back = await page.evaluate(look);
+    // Its conversation (drawn as one node, its messages folded into it), then back to the person.
+    await page.click('#detail .links a:has-text("· Conversation")');
+    await page.waitForFunction(opened, 2, { timeout: 45000 });
+    await page.waitForFunction(() => document.querySelectorAll("#detail .messages li").length > 0, null, { timeout: 20000 });
+    explored.conversation = await page.evaluate(look);
+    await page.keyboard.press("Escape");
+    await page.waitForFunction(opened, 1, { timeout: 45000 });
     await page.click("#crumbs a:first-child");
     await page.waitForTimeout(1200);
     explored.overviewAgain = await page.evaluate(look);

@@ -26,7 +26,11 @@ export const LABELS = `{ __type(name: "ViewLabel") { enumValues { name } } }`;
 export const HAS_LIVE = `{ __schema { subscriptionType { fields { name } } } }`;
 export const FIELDS = `query Fields($name: String!) { __type(name: $name) { fields { name
   args { type { kind } defaultValue } type { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } }`;
-export const TIMELINE = `query Timeline($id: ID!) { timeline(id: $id, last: 20) { edges { node { sequence kind at } } } }`;
+export const TIMELINE = `query Timeline($id: ID!) { timeline(id: $id, last: 40) { edges { node { sequence kind at } } } }`;
+// A conversation's latest messages (they are folded into it, not drawn), and a message's conversation.
+export const MESSAGES = `query Messages($id: ID!) { node(id: $id) { ... on Conversation { messages(last: 8) {
+  edges { node { id role text recipient { name } } } } } } }`;
+export const HELD_IN = `query HeldIn($id: ID!) { node(id: $id) { ... on Message { conversation { id } } } }`;
 
 // What a delta says of a node: its place (null until the layout has kept one), its community and its
 // caption; of a link, the id graphView gives the same link. The layout's moves come as one compact

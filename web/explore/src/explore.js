@@ -349,14 +349,17 @@ async function detail(node) {
   const { names, documents } = await fieldsOf(node.label);
   const docs = documents ? "documents(first: 20) { edges { node { id filename mime kind url } } }" : "";
   const query = `query Detail($id: ID!) { node(id: $id) { ... on ${node.label} { ${names.join(" ")} ${docs} } } }`;
-  const [data, around, history] = await Promise.all([
+  const [data, around, history, said] = await Promise.all([
     gql(query, { id: node.id }),
     gql(api.NEIGHBOURS, { id: node.id }),
     gql(api.TIMELINE, { id: node.id }).catch(() => ({ timeline: { edges: [] } })),
+    node.label === "Conversation" ? gql(api.MESSAGES, { id: node.id }).catch(() => null) : null,
   ]);
   if (state.focus !== node.id) return; // another node was focused meanwhile
   const found = data.node || {};
   const ends = new Map(around.neighbourhood.nodes.map((n) => [n.id, n]));
+  // Nothing to offer "more" of when its few neighbours are all in the picture already.
+  const allDrawn = !around.neighbourhood.pageInfo.hasNextPage && around.neighbourhood.nodes.every((n) => state.nodes.has(n.id));
   const groups = new Map();
   for (const link of around.neighbourhood.links) {
     const other = ends.get(link.source === node.id ? link.target : link.source);
@@ -369,8 +372,11 @@ async function detail(node) {
     fields: names.map((name) => [name.replace(/([A-Z])/g, " $1").toLowerCase(), found[name]]),
     documents: (found.documents?.edges || []).map((edge) => edge.node),
     groups: [...groups.entries()].sort((a, b) => b[1].length - a[1].length),
-    timeline: history.timeline.edges.map((edge) => edge.node).reverse(),
-    around: { ...(state.around.get(node.id) || { drawn: 0, more: true }), page: PAGE, load: () => drawAround(node) },
+    // The layout's moves are not something that happened to the node: left out of its timeline.
+    timeline: history.timeline.edges.map((edge) => edge.node).filter((event) => event.kind !== "PositionsChanged")
+      .reverse().slice(0, 20),
+    messages: (said?.node?.messages?.edges || []).map((edge) => edge.node),
+    around: { ...(state.around.get(node.id) || { drawn: 0, more: !allDrawn }), page: PAGE, load: () => drawAround(node) },
   }, (id) => (id === null ? back(-1) : focus(id)));
 }
 
@@ -407,7 +413,11 @@ function typed() {
 function pick(hit) {
   panel.suggest([], pick);
   $("query").value = hit.title;
-  focus(hit.id);
+  if (hit.label !== "Message") { focus(hit.id); return; }
+  // A message is not drawn: its conversation is flown to instead.
+  gql(api.HELD_IN, { id: hit.id })
+    .then((data) => { const held = data.node?.conversation; if (held) focus(held.id); })
+    .catch((error) => status(`Could not open it: ${error.message}`));
 }
 
 async function refresh() {

@@ -3,16 +3,19 @@
 // a gift's outcomes as a halo on the gift. Communities (super-nodes) are pale, see-through spheres.
 import * as THREE from "three";
 
-const COLOURS = ["#60a5fa", "#f87171", "#fbbf24", "#a3e635", "#c084fc", "#22d3ee", "#fb923c", "#f472b6",
+const COLOURS = ["#60a5fa", "#f87171", "#fbbf24", "#a3e635", "#c084fc", "#22d3ee", "#fb923c", "#e2e8f0",
   "#34d399", "#e879f9", "#facc15", "#94a3b8"];
+// One shape per kind, none alike (the graph has ten kinds; a person is always the sphere, the last).
 const SHAPES = [
   ["octahedron", (r) => new THREE.OctahedronGeometry(r * 1.25)],
   ["cube", (r) => new THREE.BoxGeometry(r * 1.5, r * 1.5, r * 1.5)],
-  ["diamond", (r) => new THREE.OctahedronGeometry(r * 1.3, 0)],
+  ["diamond", (r) => new THREE.OctahedronGeometry(r * 1.1).scale(0.75, 1.7, 0.75)], // tall, unlike the octahedron
   ["cone", (r) => new THREE.ConeGeometry(r, r * 2, 12)],
   ["tetrahedron", (r) => new THREE.TetrahedronGeometry(r * 1.4)],
   ["dodecahedron", (r) => new THREE.DodecahedronGeometry(r * 1.1)],
   ["cylinder", (r) => new THREE.CylinderGeometry(r, r, r * 1.6, 12)],
+  ["icosahedron", (r) => new THREE.IcosahedronGeometry(r * 1.2, 0)],
+  ["prism", (r) => new THREE.CylinderGeometry(r * 1.2, r * 1.2, r * 0.7, 6)], // a flat hexagonal tile
   ["sphere", (r) => new THREE.SphereGeometry(r, 16, 12)],
 ];
 export const EVOLUTION_RINGS = { SEED: 0, SPROUT: 1, BLOOM: 2, CONSTELLATION: 3 };
@@ -46,7 +49,7 @@ export function objectOf(node, kind, outcomes) {
     return group;
   }
   const material = new THREE.MeshLambertMaterial({ color: kind ? kind.colour : "#94a3b8", transparent: true, opacity: 0.95 });
-  group.add(new THREE.Mesh((kind ? kind.make : SHAPES[7][1])(r), material));
+  group.add(new THREE.Mesh((kind ? kind.make : SHAPES[SHAPES.length - 1][1])(r), material));
   const rings = EVOLUTION_RINGS[node.evolution] || 0;
   for (let i = 0; i < rings; i += 1) {
     const ring = new THREE.Mesh(new THREE.TorusGeometry(r * (1.7 + i * 0.45), 0.35, 6, 36),

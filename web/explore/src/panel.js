@@ -46,15 +46,34 @@ export function breadcrumbs(trail, titleOf, go) {
 
 // The focused node: its fields, its links grouped by kind (each a way to focus the other end), its
 // documents (opened from their signed URLs) and its timeline.
-export function detail({ node, fields, documents, groups, timeline, around }, go) {
+// A field's value as a person reads it: a time to the minute, an enum in words, an object as its pairs.
+const TIME = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)[^ ]*$/;
+export function readable(value) {
+  if (Array.isArray(value)) return value.map(readable).join(", ");
+  if (value && typeof value === "object") {
+    return Object.entries(value).map(([key, inner]) => `${key}: ${readable(inner)}`).join("; ");
+  }
+  if (typeof value !== "string") return String(value);
+  const time = TIME.exec(value);
+  if (time) return `${time[1]} ${time[2]} UTC`;
+  return /^[A-Z][A-Z_]+$/.test(value) ? value.toLowerCase().replace(/_/g, " ") : value;
+}
+
+// An event's kind as words: "MENTIONSLinked" is "MENTIONS linked", "MessageCreated" "message created".
+const eventWords = (kind) => {
+  const linked = /^([A-Z_]+)(Linked|Unlinked)$/.exec(kind);
+  if (linked) return `${linked[1].toLowerCase().replace(/_/g, " ")} ${linked[2].toLowerCase()}`;
+  return kind.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
+};
+
+export function detail({ node, fields, documents, groups, timeline, around, messages }, go) {
   const panel = $("detail");
   const title = make("h2", node.name);
   const kind = make("div", `${node.label}${node.evolution ? ` · ${node.evolution.toLowerCase()}` : ""}`, "kindline");
   const table = make("dl");
   for (const [name, value] of fields) {
     if (value === null || value === undefined || value === "" || (Array.isArray(value) && !value.length)) continue;
-    const text = Array.isArray(value) ? value.join(", ") : typeof value === "object" ? JSON.stringify(value) : String(value);
-    table.append(make("dt", name), make("dd", text));
+    table.append(make("dt", name), make("dd", readable(value)));
   }
   const links = make("div", undefined, "links");
   groups.forEach(([type, ends], index) => {
@@ -91,7 +110,13 @@ export function detail({ node, fields, documents, groups, timeline, around }, go
     docs.append(item);
   }
   const events = make("ol", undefined, "timeline");
-  for (const event of timeline) events.append(make("li", `#${event.sequence} ${event.kind} · ${event.at.slice(0, 16).replace("T", " ")}`));
+  for (const event of timeline) events.append(make("li", `#${event.sequence} ${eventWords(event.kind)} · ${readable(event.at)}`));
+  // A conversation's messages are folded into it (not drawn): its latest turns, said by whom.
+  const said = make("ol", undefined, "messages");
+  for (const message of messages || []) {
+    const who = message.recipient ? message.recipient.name : message.role.toLowerCase();
+    said.append(make("li", `${who}: ${message.text || "(voice note, not transcribed yet)"}`));
+  }
   // Its neighbours drawn into the picture, a page at a time (the most heavily linked first).
   const more = make("div", undefined, "around");
   if (around && node.label !== COMMUNITY) {
@@ -106,6 +131,7 @@ export function detail({ node, fields, documents, groups, timeline, around }, go
   close.title = "Back (Escape)";
   close.onclick = () => go(null);
   panel.replaceChildren(close, title, kind, more, table,
+    ...(messages && messages.length ? [make("h3", "Messages (latest)"), said] : []),
     ...(groups.length ? [make("h3", "Links"), links] : []),
     ...(documents.length ? [make("h3", "Documents"), docs] : []),
     ...(timeline.length ? [make("h3", "Timeline"), events] : []));
