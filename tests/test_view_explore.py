@@ -131,7 +131,8 @@ def _assert_explored(explored: dict, person: str, outcomes: int, pdf_bytes: int)
     overview = explored["overview"]
     # Captions: the nodes' own titles, a readable few, never overlapping; communities named as regions.
     assert 8 <= overview["captions"] <= 40 and overview["overlaps"] == 0 and overview["untitled"] == 0
-    assert overview["regions"] and all(overview["regions"])
+    assert overview["regions"] and all(overview["regions"]) and overview["regionOverlaps"] == 0
+    assert overview["regionsShown"] >= 1
     assert "live: subscribed" in overview["status"]
     # Outcomes are folded onto their gifts unless the legend asks for them.
     assert overview["visible"] == overview["nodes"] - outcomes

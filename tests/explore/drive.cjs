@@ -22,6 +22,12 @@ const look = () => {
     return { id: element.dataset.id, text: element.textContent, label: node && node.label, name: node && node.name,
       box: { left: box.left, right: box.right, top: box.top, bottom: box.bottom } };
   });
+  const regionOverlaps = () => {
+    const boxes = [...document.querySelectorAll("#regions .region")]
+      .filter((element) => element.style.display !== "none").map((element) => element.getBoundingClientRect());
+    return boxes.filter((a, i) => boxes.some((b, j) => j > i && a.left < b.right && b.left < a.right
+      && a.top < b.bottom && b.top < a.bottom)).length;
+  };
   const overlaps = captions.filter((a, i) => captions.some((b, j) => j > i && a.box.left < b.box.right
     && b.box.left < a.box.right && a.box.top < b.box.bottom && b.box.top < a.box.bottom)).length;
   const nodes = [...state.nodes.values()];
@@ -35,6 +41,8 @@ const look = () => {
     nodes: nodes.length, visible: Number(document.getElementById("status").dataset.visible),
     labels: nodes.reduce((counts, node) => ({ ...counts, [node.label]: (counts[node.label] || 0) + 1 }), {}),
     regions: [...document.querySelectorAll("#regions .region")].map((element) => element.textContent),
+    regionOverlaps: regionOverlaps(),
+    regionsShown: [...document.querySelectorAll("#regions .region")].filter((element) => element.style.display !== "none").length,
     focus: state.focus, trail: [...state.trail], dimmed,
     cameraToFocus: focused ? Math.hypot(camera.x - focused.x, camera.y - focused.y, camera.z - focused.z) : null,
     detailShown: !detail.classList.contains("hidden"), detailTitle: detail.querySelector("h2")?.textContent || null,

@@ -67,27 +67,36 @@ export function captioner(layer, graph) {
   };
 }
 
-// Region names, at each community's centre, behind the captions.
+// Region names, at each community's centre, behind the captions. Where two would overlap on screen, the
+// larger community's name is written and the other's waits until the camera parts them.
 export function regionNames(layer, graph) {
-  const shown = new Map();
+  const shown = [];
   return {
     set(regions) {
-      for (const { element } of shown.values()) element.remove(); // the regions drawn before
-      shown.clear();
-      for (const region of regions) {
+      for (const { element } of shown) element.remove(); // the regions drawn before
+      shown.length = 0;
+      for (const region of [...regions].sort((a, b) => b.size - a.size || a.id - b.id)) {
         const element = document.createElement("div");
         element.className = "region";
         element.textContent = region.name;
         element.dataset.id = String(region.id);
         layer.appendChild(element);
-        shown.set(region.id, { element, region });
+        // Measured once (a layout per frame would cost the frame); estimated if the layer is hidden now.
+        const width = element.offsetWidth || region.name.length * 10 + 8;
+        const height = element.offsetHeight || 20;
+        shown.push({ element, region, width, height });
       }
     },
     follow(visible) {
-      for (const { element, region } of shown.values()) {
+      const taken = [];
+      for (const { element, region, width, height } of shown) {
         const { x, y } = graph.graph2ScreenCoords(region.x, region.y, region.z);
+        const box = { left: x - width / 2, right: x + width / 2, top: y - height / 2, bottom: y + height / 2 };
+        const clear = visible && !taken.some((other) => box.left < other.right && other.left < box.right
+          && box.top < other.bottom && other.top < box.bottom);
+        if (clear) taken.push(box);
         element.style.transform = `translate(${Math.round(x)}px, ${Math.round(y)}px) translate(-50%, -50%)`;
-        element.style.display = visible ? "" : "none";
+        element.style.display = clear ? "" : "none";
       }
     },
   };
