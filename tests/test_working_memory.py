@@ -7,6 +7,7 @@ import json
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -296,9 +297,17 @@ async def test_deleting_a_conversation_drops_its_working_memory(backend: Backend
 
 
 async def test_an_erased_account_leaves_no_working_memory_in_redis(
-    settings: Settings, graph: Graph, redis_url: str
+    settings: Settings, graph: Graph, redis_url: str, tmp_path: Path
 ) -> None:
-    own = {"redis_url": redis_url, "dispatch": True, "dispatch_poll_seconds": 0.3, "schedule": False}
+    # Its eraser deletes vectors: a data folder of its own, as a second instance has (the suite's app
+    # holds the shared folder's vector store open, and an embedded store is one process's at a time).
+    own = {
+        "redis_url": redis_url,
+        "dispatch": True,
+        "dispatch_poll_seconds": 0.3,
+        "schedule": False,
+        "data_dir": tmp_path,
+    }
     async with running(settings.model_copy(update=own), graph) as client:
         backend = Backend(client, redis_url)
         token = await client.sign_up("wm-erased@example.com")
