@@ -174,9 +174,10 @@ async def live_messages(context: Context, conversation: str, after: int | None) 
             newest=newest,
         )
     last = newest if after is None else after
+    waiting: set[str] = set()  # voice notes sent without their text: sent again once it comes
     async for row in _messages_after(context, conversation, last):
         last = row.node["seq"]
-        yield row
+        yield _sent(row, waiting)
     ref = Ref(CONVERSATION.label, conversation)
     try:
         async for delta in live.graph_changes(context, since, _MESSAGE_CHANGES):
@@ -184,7 +185,8 @@ async def live_messages(context: Context, conversation: str, after: int | None) 
                 raise NotFound("This conversation was deleted.", id=conversation, lastSeq=last)
             kind = EventKind.parse(delta.kind)
             if kind == _MESSAGE_UPDATED:
-                for row in _transcribed(delta, conversation, last):
+                for row in _transcribed(delta, conversation, waiting):
+                    waiting.discard(row.uid)
                     yield row
                 continue
             if kind != _MESSAGE_CREATED:
@@ -198,11 +200,11 @@ async def live_messages(context: Context, conversation: str, after: int | None) 
             if len(ours) == 1 and ours[0].node.get("seq") == last + 1:
                 # The next one, as the change read it: no need to read it again.
                 last += 1
-                yield ours[0]
+                yield _sent(ours[0], waiting)
                 continue
             async for row in _messages_after(context, conversation, last):
                 last = row.node["seq"]
-                yield row
+                yield _sent(row, waiting)
     except SubscriptionOverflow:
         raise SubscriptionOverflow(
             f"This subscription fell too far behind and was ended: subscribe again with after: {last} "
@@ -211,16 +213,23 @@ async def live_messages(context: Context, conversation: str, after: int | None) 
         ) from None
 
 
-def _transcribed(delta: Delta, conversation: str, last: int) -> list[Row]:
-    """The voice notes of the conversation, sent already, whose transcript this change made their text
-    (the one change a current message ever gets)."""
+def _sent(row: Row, waiting: set[str]) -> Row:
+    """A message as it is sent, noted when it is a voice note still waiting for its text."""
+    if not row.node.get("text"):
+        waiting.add(row.uid)
+    return row
+
+
+def _transcribed(delta: Delta, conversation: str, waiting: set[str]) -> list[Row]:
+    """The voice notes this subscriber was sent without their text, whose transcript this change made
+    their text (the one change a current message ever gets)."""
     updated = [change.row() for change in delta.updated if change.label == MESSAGE.label]
     return [
         row
         for row in updated
-        if row.node.get("conversation_uid") == conversation
-        and row.node.get("seq", last + 1) <= last
-        and row.node.get("transcribed")
+        if row.uid in waiting
+        and row.node.get("conversation_uid") == conversation
+        and row.node.get("text")
         and row.node.get("superseded_by") is None
     ]
 
