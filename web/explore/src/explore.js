@@ -337,16 +337,22 @@ const SKIPPED = new Set(["id", "title", "position", "community"]);
 async function fieldsOf(type) {
   if (fieldCache.has(type)) return fieldCache.get(type);
   const found = (await gql(api.FIELDS, { name: type })).__type;
-  const leaf = (t) => { while (t && (t.kind === "NON_NULL" || t.kind === "LIST")) t = t.ofType; return t && (t.kind === "SCALAR" || t.kind === "ENUM"); };
+  const named = (t) => { while (t && (t.kind === "NON_NULL" || t.kind === "LIST")) t = t.ofType; return t; };
+  const leaf = (t) => ["SCALAR", "ENUM"].includes(named(t)?.kind);
   const fields = (found?.fields || []).filter((f) => !SKIPPED.has(f.name) && leaf(f.type)
     && f.args.every((arg) => arg.type.kind !== "NON_NULL" || arg.defaultValue !== null));
-  const answer = { names: fields.map((f) => f.name), documents: (found?.fields || []).some((f) => f.name === "documents") };
+  const answer = {
+    names: fields.map((f) => f.name),
+    // Only an enum's values are put in words: a person's own capitals ("NASA") are kept as written.
+    enums: new Set(fields.filter((f) => named(f.type).kind === "ENUM").map((f) => f.name)),
+    documents: (found?.fields || []).some((f) => f.name === "documents"),
+  };
   fieldCache.set(type, answer);
   return answer;
 }
 
 async function detail(node) {
-  const { names, documents } = await fieldsOf(node.label);
+  const { names, enums, documents } = await fieldsOf(node.label);
   const docs = documents ? "documents(first: 20) { edges { node { id filename mime kind url } } }" : "";
   const query = `query Detail($id: ID!) { node(id: $id) { ... on ${node.label} { ${names.join(" ")} ${docs} } } }`;
   const [data, around, history, said] = await Promise.all([
@@ -369,7 +375,7 @@ async function detail(node) {
   }
   panel.detail({
     node,
-    fields: names.map((name) => [name.replace(/([A-Z])/g, " $1").toLowerCase(), found[name]]),
+    fields: names.map((name) => [name.replace(/([A-Z])/g, " $1").toLowerCase(), found[name], enums.has(name)]),
     documents: (found.documents?.edges || []).map((edge) => edge.node),
     groups: [...groups.entries()].sort((a, b) => b[1].length - a[1].length),
     // The layout's moves are not something that happened to the node: left out of its timeline.

@@ -46,17 +46,18 @@ export function breadcrumbs(trail, titleOf, go) {
 
 // The focused node: its fields, its links grouped by kind (each a way to focus the other end), its
 // documents (opened from their signed URLs) and its timeline.
-// A field's value as a person reads it: a time to the minute, an enum in words, an object as its pairs.
+// A field's value as a person reads it: a time to the minute, an enum's value in words (`enumerated`),
+// an object as its pairs.
 const TIME = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)[^ ]*$/;
-export function readable(value) {
-  if (Array.isArray(value)) return value.map(readable).join(", ");
+export function readable(value, enumerated = false) {
+  if (Array.isArray(value)) return value.map((item) => readable(item, enumerated)).join(", ");
   if (value && typeof value === "object") {
     return Object.entries(value).map(([key, inner]) => `${key}: ${readable(inner)}`).join("; ");
   }
   if (typeof value !== "string") return String(value);
   const time = TIME.exec(value);
   if (time) return `${time[1]} ${time[2]} UTC`;
-  return /^[A-Z][A-Z_]+$/.test(value) ? value.toLowerCase().replace(/_/g, " ") : value;
+  return enumerated ? value.toLowerCase().replace(/_/g, " ") : value;
 }
 
 // An event's kind as words: "MENTIONSLinked" is "MENTIONS linked", "MessageCreated" "message created".
@@ -71,9 +72,9 @@ export function detail({ node, fields, documents, groups, timeline, around, mess
   const title = make("h2", node.name);
   const kind = make("div", `${node.label}${node.evolution ? ` · ${node.evolution.toLowerCase()}` : ""}`, "kindline");
   const table = make("dl");
-  for (const [name, value] of fields) {
+  for (const [name, value, enumerated] of fields) {
     if (value === null || value === undefined || value === "" || (Array.isArray(value) && !value.length)) continue;
-    table.append(make("dt", name), make("dd", readable(value)));
+    table.append(make("dt", name), make("dd", readable(value, enumerated)));
   }
   const links = make("div", undefined, "links");
   groups.forEach(([type, ends], index) => {
