@@ -495,12 +495,13 @@ async def neighbourhood(
     owner: str,
     label: str,
     uid: str,
-    after: tuple[float, str, str] | None,
+    after: tuple[float, str, str, bool] | None,
     limit: int,
 ) -> list[dict[str, Any]] | None:
     """A page of the node's links to the owner's drawn nodes (a message's link is its conversation's),
-    heaviest first (then by neighbour uid and type), after a cursor (weight, uid, type); each row the
-    neighbour, the link's type, weight and direction. None if the node is not the owner's."""
+    heaviest first (then by neighbour uid, type and direction, incoming first: a pair linked both ways
+    by one type is two rows), after a cursor (weight, uid, type, outgoing); each row the neighbour, the
+    link's type, weight and direction. None if the node is not the owner's."""
     if label not in DOMAIN_LABELS:
         return None
     query = f"""
@@ -513,9 +514,10 @@ async def neighbourhood(
            max(coalesce(r.weight, 1.0)) AS weight
       WHERE n <> p AND labels(n)[0] IN $drawn
         AND ($after IS NULL OR weight < $after[0]
-         OR (weight = $after[0] AND (n.uid > $after[1] OR (n.uid = $after[1] AND type > $after[2]))))
+         OR (weight = $after[0] AND (n.uid > $after[1] OR (n.uid = $after[1] AND (type > $after[2]
+             OR (type = $after[2] AND outgoing > $after[3]))))))
       RETURN {_NODE} AS n, weight, type, outgoing
-      ORDER BY weight DESC, n.uid, type LIMIT $limit
+      ORDER BY weight DESC, n.uid, type, outgoing LIMIT $limit
     }}
     RETURN p.uid AS uid, collect(CASE WHEN n IS NULL THEN null ELSE
            {{node: n, weight: weight, type: type, outgoing: outgoing}} END) AS rows

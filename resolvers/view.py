@@ -473,16 +473,18 @@ def link_key(source: Ref, type: str, target: Ref) -> str:
 
 
 def _cursor(row: dict[str, Any]) -> str:
-    raw = json.dumps([row["weight"], row["node"]["uid"], row["type"]])
+    raw = json.dumps([row["weight"], row["node"]["uid"], row["type"], row["outgoing"]])
     return base64.urlsafe_b64encode(raw.encode()).decode()
 
 
-def _cursor_of(text: str) -> tuple[float, str, str]:
+def _cursor_of(text: str) -> tuple[float, str, str, bool]:
     try:
-        weight, uid, kind = json.loads(base64.urlsafe_b64decode(text.encode()))
-        if not isinstance(uid, str) or not isinstance(kind, str) or not math.isfinite(float(weight)):
+        weight, uid, kind, outgoing = json.loads(base64.urlsafe_b64decode(text.encode()))
+        if not isinstance(uid, str) or not isinstance(kind, str) or not isinstance(outgoing, bool):
+            raise ValueError(text)
+        if not math.isfinite(float(weight)):
             raise ValueError(text)
         (uid + kind).encode()  # a lone surrogate inside the base64 never reached the request's check
-        return float(weight), uid, kind
+        return float(weight), uid, kind, outgoing
     except (ValueError, TypeError, OverflowError, RecursionError, UnicodeError, binascii.Error) as error:
         raise BadUserInput("This is not a cursor Kindred gave out.", field="after") from error

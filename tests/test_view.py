@@ -239,6 +239,23 @@ async def test_neighbourhood_pages_a_nodes_neighbours_by_weight(client: GraphQLC
     assert not rest["neighbourhood"]["pageInfo"]["hasNextPage"]
 
 
+async def test_a_pair_linked_both_ways_pages_each_link_once(client: GraphQLClient) -> None:
+    """Two links of one type and weight between the same two nodes, one each way, are two rows: a page
+    of one then the next gives each once, never one twice or none."""
+    token = await client.sign_up("both-ways@example.com")
+    centre, other = await concept(client, token, "centre"), await concept(client, token, "other")
+    await link(client, token, centre, other, 0.5)
+    await link(client, token, other, centre, 0.5)
+    seen, after = [], None
+    for _ in range(3):
+        page = await client.data(NEIGHBOURS, {"id": centre, "first": 1, "after": after}, token=token)
+        seen += [(link["source"], link["target"]) for link in page["neighbourhood"]["links"]]
+        after = page["neighbourhood"]["pageInfo"]["endCursor"]
+        if not page["neighbourhood"]["pageInfo"]["hasNextPage"]:
+            break
+    assert sorted(seen) == sorted([(centre, other), (other, centre)])
+
+
 async def test_graph_view_costs_the_same_round_trips_whatever_its_size(
     client: GraphQLClient, graph: Graph, layout: Dispatcher
 ) -> None:
@@ -285,11 +302,13 @@ async def test_a_node_made_a_moment_ago_is_in_the_view_at_once_even_unlinked(
 @pytest.mark.parametrize(
     "forged",
     [
-        "[1" + "0" * 400 + ', "a", "b"]',  # a weight no float holds
+        "[1" + "0" * 400 + ', "a", "b", true]',  # a weight no float holds
         "[" * 2000,  # nested past what json.loads recurses
-        '[1, "\\ud800", "Concept"]',  # a lone surrogate inside the base64
-        '[NaN, "a", "Concept"]',
-        '[1, 2, "Concept"]',
+        '[1, "\\ud800", "Concept", true]',  # a lone surrogate inside the base64
+        '[NaN, "a", "Concept", true]',
+        '[1, 2, "Concept", true]',
+        '[1, "a", "Concept", "yes"]',
+        '[1, "a", "Concept"]',
     ],
 )
 async def test_a_forged_neighbourhood_cursor_is_refused_with_a_code(
