@@ -75,7 +75,7 @@ export function regionNames(layer, graph) {
     set(regions) {
       for (const { element } of shown) element.remove(); // the regions drawn before
       shown.length = 0;
-      for (const region of [...regions].sort((a, b) => b.size - a.size || a.id - b.id)) {
+      for (const region of [...regions].sort((a, b) => (b.size ?? 0) - (a.size ?? 0) || a.id - b.id)) {
         const element = document.createElement("div");
         element.className = "region";
         element.textContent = region.name;
@@ -89,11 +89,14 @@ export function regionNames(layer, graph) {
     },
     follow(visible) {
       const taken = [];
+      const [screenWidth, screenHeight] = [layer.clientWidth || innerWidth, layer.clientHeight || innerHeight];
       for (const { element, region, width, height } of shown) {
         const { x, y } = graph.graph2ScreenCoords(region.x, region.y, region.z);
         const box = { left: x - width / 2, right: x + width / 2, top: y - height / 2, bottom: y + height / 2 };
-        const clear = visible && !taken.some((other) => box.left < other.right && other.left < box.right
-          && box.top < other.bottom && other.top < box.bottom);
+        // A name off the screen is not written, and keeps no room from one on it.
+        const onScreen = box.right > 0 && box.left < screenWidth && box.bottom > 0 && box.top < screenHeight;
+        const clear = visible && onScreen && !taken.some((other) => box.left < other.right
+          && other.left < box.right && box.top < other.bottom && other.top < box.bottom);
         if (clear) taken.push(box);
         element.style.transform = `translate(${Math.round(x)}px, ${Math.round(y)}px) translate(-50%, -50%)`;
         element.style.display = clear ? "" : "none";
