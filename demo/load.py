@@ -19,7 +19,7 @@ from demo import catalog
 from demo.world import Person, World
 from graph import bulk, concepts, knows
 from graph.driver import Graph
-from graph.kinds import CONCEPT, CONFLICT, GIFT, MEMORY, OCCASION, OUTCOME, RECIPIENT
+from graph.kinds import CONCEPT, CONFLICT, CONVERSATION, GIFT, MEMORY, MESSAGE, OCCASION, OUTCOME, RECIPIENT
 from graph.refs import Ref
 
 FREQUENCY = {"romantic": "daily", "family": "weekly", "friend": "weekly", "colleague": "daily", "acquaintance": "monthly"}  # fmt: skip
@@ -30,13 +30,14 @@ Uids = dict[int, str]
 
 async def load(graph: Graph, owner: str, world: World) -> None:
     """Everything in the world, as the owner's: concepts and their ties first, then the people, their
-    occasions, gifts (with outcomes), memories and conflicts."""
+    occasions, gifts (with outcomes), memories, conflicts and conversations."""
     concept = await graph.write(_concepts, owner=owner)
     person = await graph.write(_people, owner=owner, world=world, concept=concept)
     occasion = await graph.write(_occasions, owner=owner, world=world, person=person)
     await graph.write(_gifts, owner=owner, world=world, person=person, occasion=occasion, concept=concept)
     await graph.write(_memories, owner=owner, world=world, person=person, concept=concept)
     await graph.write(_conflicts, owner=owner, world=world, person=person, concept=concept)
+    await graph.write(_talks, owner=owner, world=world, person=person)
 
 
 def _uids(count: int) -> list[str]:
@@ -255,3 +256,43 @@ async def _conflicts(
     )
     ends: Sequence[list[Ref]] = [[Ref("Recipient", person[c.person])] for c in world.conflicts]
     await bulk.announce(tx, owner=owner, created=list(zip(made, ends, strict=True)))
+
+
+async def _talks(tx: AsyncManagedTransaction, *, owner: str, world: World, person: Uids) -> None:
+    """The conversations, each about its person, with their messages in order (each at its position)."""
+    talks = _uids(len(world.talks))
+    rows = [
+        (
+            uid,
+            {
+                "purpose": t.purpose,
+                "title": t.title,
+                "status": "closed",
+                "started_at": _at(t.day),
+                "ended_at": _at(t.day),
+                "message_seq": len(t.turns),
+            },
+        )
+        for uid, t in zip(talks, world.talks, strict=True)
+    ]
+    made = await bulk.create_all(tx, CONVERSATION, owner=owner, rows=rows)
+    pairs = list(zip(talks, world.talks, strict=True))
+    about: list[bulk.Edge] = [(u, person[t.person], {}) for u, t in pairs]
+    await bulk.link_all(tx, "ABOUT", owner=owner, edges=about, between=("Conversation", "Recipient"))
+    said = [(u, seq, role, text) for u, t in pairs for seq, (role, text) in enumerate(t.turns, start=1)]
+    messages = _uids(len(said))
+    at = {u: _at(t.day) for u, t in pairs}
+    rows = [
+        (uid, {"role": role, "text": text, "sent_at": at[talk]})
+        for uid, (talk, _, role, text) in zip(messages, said, strict=True)
+    ]
+    sent = await bulk.create_all(tx, MESSAGE, owner=owner, rows=rows)
+    seats = [
+        (m, talk, {"seq": seq, "place": seq}) for m, (talk, seq, _, _) in zip(messages, said, strict=True)
+    ]
+    await bulk.link_all(tx, "IN", owner=owner, edges=seats)
+    ends = [[Ref("Recipient", person[t.person])] for t in world.talks]
+    held = [[Ref("Conversation", talk)] for talk, _, _, _ in said]
+    await bulk.announce(
+        tx, owner=owner, created=[*zip(made, ends, strict=True), *zip(sent, held, strict=True)]
+    )

@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 from app import open_graph
-from demo import life, load, stories, world
+from demo import life, load, stories, talks, world
 from errors import Unauthenticated
 from graph import kinds, migrations, users
 from graph.driver import Graph
@@ -38,6 +38,7 @@ def build(people: int = PEOPLE, seed: int = SEED) -> world.World:
     life.gifts(made, rng)
     stories.memories(made, rng)
     stories.conflicts(made, rng)
+    talks.talks(made, rng)
     return made
 
 
@@ -60,7 +61,8 @@ async def seed(settings: Settings, graph: Graph, people: int = PEOPLE) -> dict[s
 async def counts(context: Context) -> dict[str, int]:
     query = (
         "{ recipients { totalCount } gifts { totalCount } occasions { totalCount } "
-        "memories { totalCount } conflicts { totalCount } concepts { totalCount } }"
+        "memories { totalCount } conflicts { totalCount } concepts { totalCount } "
+        "conversations { totalCount } }"
     )
     result = await SCHEMA.execute(query, context_value=context)
     if result.errors:

@@ -100,6 +100,17 @@ class Conflict:
 
 
 @dataclass
+class Talk:
+    """A conversation of the user's about one of their people: its turns, (role, text), in order."""
+
+    title: str
+    purpose: str
+    person: int
+    day: date
+    turns: list[tuple[str, str]]
+
+
+@dataclass
 class World:
     people: list[Person] = field(default_factory=list)
     circles: list[Circle] = field(default_factory=list)
@@ -107,6 +118,7 @@ class World:
     gifts: list[Gift] = field(default_factory=list)
     memories: list[Memory] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
+    talks: list[Talk] = field(default_factory=list)
 
     def partner(self) -> Person | None:
         return next((p for p in self.people if p.kind == "romantic"), None)

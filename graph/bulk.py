@@ -15,7 +15,7 @@ from neo4j import AsyncManagedTransaction
 from graph import events
 from graph.events import EventKind
 from graph.kind import Kind
-from graph.kinds import ENDS
+from graph.kinds import RELATIONS
 from graph.models import Gave, Knows
 from graph.properties import for_create
 from graph.refs import Ref
@@ -51,7 +51,7 @@ async def link_all(
     """Links each pair of the owner's nodes with `rel` (declared between their labels: `between` names
     them where the type joins more than one pair); an end that is not the owner's is an error, and the
     whole transaction with it."""
-    pairs = ENDS[rel]
+    pairs = {(r.source, r.target) for r in RELATIONS if r.type == rel}  # drawn or not (a message's IN)
     if between is None and len(pairs) == 1:
         (between,) = pairs
     if between is None or between not in pairs:

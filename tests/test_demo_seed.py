@@ -21,6 +21,8 @@ MEMORIES = """query ($after: String) { memories(first: 100, after: $after) {
   nodes { content happenedAt recipients(first: 10) { nodes { name } } concepts(first: 10) { nodes { name } } } } }"""
 CONFLICTS = """{ conflicts(first: 100) { nodes { status summary startedAt endedAt
   recipient { name } topics(first: 10) { nodes { name } } } } }"""
+TALKS = """{ conversations(first: 20) { nodes { title purpose status messageCount
+  about { ... on Recipient { name } } messages(first: 10) { nodes { seq role text } } } } }"""
 VIEW = """{ graphView { totalCount hiddenCount nodes { id label name members community } } }"""
 EXPAND = """query ($id: ID!) { expandCommunity(id: $id, maxNodes: 500) { nodes { id label } } }"""
 CIRCLES = """query ($ids: [ID!]!) { nodes(ids: $ids) { ... on Recipient { lifeContext } } }"""
@@ -102,6 +104,18 @@ async def test_the_demo_is_a_coherent_world_and_runs_again_the_same(
             assert conflict["endedAt"] > conflict["startedAt"]
             repairs = [m for m in memories if whom in m["content"] and "Made up" in m["content"]]
             assert any(named[0] in m["content"] and m["happenedAt"] >= conflict["startedAt"] for m in repairs)
+
+    # A gift search about each of the few who matter most, and a mediation after the partner's conflict:
+    # each about its person, whom it names, its turns in order, the user's and the assistant's in turn.
+    talks = (await client.data(TALKS, token=token))["conversations"]["nodes"]
+    assert len(talks) == first["conversations"] and [t["purpose"] for t in talks].count("GIFT_SEARCH") == 3
+    assert [t["purpose"] for t in talks].count("MEDIATION") == 1
+    for talk in talks:
+        said = talk["messages"]["nodes"]
+        whom = talk["about"]["name"].split()[0]
+        assert talk["status"] == "CLOSED" and talk["messageCount"] == len(said) >= 3, talk
+        assert [m["seq"] for m in said] == list(range(1, len(said) + 1))
+        assert [m["role"] for m in said][:2] == ["USER", "ASSISTANT"] and whom in said[0]["text"], talk
 
     upcoming = await client.data("{ upcomingOccasions(withinDays: 366) { totalCount } }", token=token)
     assert upcoming["upcomingOccasions"]["totalCount"] >= seed.PEOPLE + 2  # birthdays, anniversary, Christmas

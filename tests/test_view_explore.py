@@ -106,7 +106,7 @@ async def test_the_explorer_reads_explores_and_follows_a_change_without_reload(
     assert SCREENSHOT.stat().st_size > 10_000
 
 
-TALK = "Birthday ideas"
+TALK = "Birthday ideas"  # tests/explore/drive.cjs opens it by this title
 SAID = ("What would she like this year?", "A glaze set for her pottery.")
 
 

@@ -132,8 +132,9 @@ const look = () => {
     await page.waitForFunction(opened, 1, { timeout: 45000 });
     await page.waitForTimeout(1200);
     explored.back = await page.evaluate(look);
-    // Its conversation (drawn as one node, its messages folded into it), then back to the person.
-    await page.click('#detail .links a:has-text("· Conversation")');
+    // The conversation the test made about them (drawn as one node, its messages folded into it), then
+    // back to the person.
+    await page.click('#detail .links a:has-text("Birthday ideas · Conversation")');
     await page.waitForFunction(opened, 2, { timeout: 45000 });
     await page.waitForFunction(() => document.querySelectorAll("#detail .messages li").length > 0, null, { timeout: 20000 });
     explored.conversation = await page.evaluate(look);
