@@ -7,6 +7,7 @@ from typing import Any
 
 from strawberry.relay import GlobalID
 
+from graph import migrations
 from graph.driver import Graph
 from tests.client import GraphQLClient
 from tests.test_insights import _memory
@@ -149,8 +150,9 @@ async def test_the_viewers_own_mindscape_holds_the_insights_about_them(client: G
     lea = (await create_recipient(client, token, "Lea"))["id"]
     mine = await _insight(client, token, "I want to learn the cello", category="GOAL", aboutViewer=True)
     assert mine["aboutViewer"] is True
-    await _insight(client, token, "Lea and I argue about money", category="PATTERN", aboutViewer=True,
-                   recipientIds=[lea])  # fmt: skip
+    await _insight(
+        client, token, "Lea and I argue about money", category="PATTERN", aboutViewer=True, recipientIds=[lea]
+    )
     await _insight(client, token, "Lea wants a dog", category="GOAL", recipientIds=[lea])
 
     own = await _mindscape(client, token)
@@ -278,3 +280,25 @@ async def test_a_mindscape_costs_the_same_round_trips_for_2_or_20_items(
     assert len(items) == 20
     assert all(len(item["insight"]["evidence"]["nodes"]) == 2 for item in items)
     assert many == few
+
+
+async def test_an_insight_an_earlier_version_wrote_is_about_someone_else_after_migration_12(
+    client: GraphQLClient, graph: Graph
+) -> None:
+    token = await client.sign_up("earlier@example.com")
+    lea = (await create_recipient(client, token, "Lea"))["id"]
+    made = await _insight(client, token, "Lea is patient", recipientIds=[lea])
+    async with graph.driver.session() as session:  # as an earlier version wrote it: no about_viewer
+        await (await session.run("MATCH (n:Insight) REMOVE n.about_viewer")).consume()
+    twelve = next(m for m in migrations.MIGRATIONS if m.version == 12)
+    for statement in twelve.statements:
+        async with graph.driver.session() as session:
+            await (await session.run(statement)).consume()
+    read = await client.data(
+        "query ($id: ID!) { node(id: $id) { ... on Insight { aboutViewer } } }",
+        {"id": made["id"]},
+        token=token,
+    )
+    assert read["node"] == {"aboutViewer": False}
+    assert _statements(await _mindscape(client, token, lea), "traits") == ["Lea is patient"]
+    assert (await _mindscape(client, token))["counts"]["total"] == 0
