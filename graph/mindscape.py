@@ -3,7 +3,6 @@ by category, the surest first in each, read in one statement. A query over insig
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
@@ -74,7 +73,7 @@ async def read(
     record = await result.single()
     if record is None:
         return None
-    layers: dict[str, Any] = {
+    layers = {
         layer["category"]: Layer(layer["count"], [INSIGHT.row(item) for item in layer["items"]])
         for layer in record["layers"]
     }
