@@ -26,11 +26,13 @@ def condition(
     categories: list[str] | None = None,
     statuses: list[str] | None = None,
     recipient: str | None = None,
+    about_viewer: bool | None = None,
 ) -> Condition:
     return Condition.of(
         ("n.category IN $categories", "categories", categories),
         ("n.status IN $statuses", "statuses", statuses),
         ("EXISTS { (n)-[:CONCERNS]->(:Recipient {uid: $recipient, owner: $owner}) }", "recipient", recipient),
+        ("n.about_viewer = $about_viewer", "about_viewer", about_viewer),
     )
 
 

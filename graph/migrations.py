@@ -211,6 +211,11 @@ MIGRATIONS = (
             "CREATE INDEX Memory_expires_at IF NOT EXISTS FOR (n:Memory) ON (n.expires_at)",
         ),
     ),
+    Migration(
+        12,
+        "insights about the user themselves (Insight.about_viewer): every earlier one is about someone else",
+        ("MATCH (n:Insight) WHERE n.about_viewer IS NULL SET n.about_viewer = false",),
+    ),
 )
 
 _LEDGER = "CREATE CONSTRAINT Migration_version IF NOT EXISTS FOR (m:Migration) REQUIRE m.version IS UNIQUE"

@@ -172,6 +172,8 @@ class Insight(Owned):
     confidence = FloatProperty(default=0.5)
     volatility = FloatProperty()  # how likely it is to change, 0 (settled) to 1 (fleeting)
     status = StringProperty(default="proposed")  # proposed, confirmed, rejected, outdated
+    # About the user themselves (their own mindscape), whether or not it also concerns recipients.
+    about_viewer = BooleanProperty(default=False)
 
 
 class Observation(Owned):

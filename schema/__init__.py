@@ -36,6 +36,7 @@ from schema.insights import InsightMutation, InsightQuery
 from schema.links import LinkMutation
 from schema.live import LiveSubscription
 from schema.memories import MemoryMutation, MemoryQuery
+from schema.mindscape import MindscapeQuery
 from schema.nodes import NodeQuery
 from schema.observations import ObservationMutation, ObservationQuery
 from schema.occasions import OccasionMutation, OccasionQuery
@@ -75,6 +76,7 @@ QUERIES = (
     MemoryQuery,
     ConflictQuery,
     InsightQuery,
+    MindscapeQuery,
     ObservationQuery,
     ConversationQuery,
     EventQuery,

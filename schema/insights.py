@@ -61,6 +61,8 @@ INSIGHT = {
     "created_at": "When it was recorded (UTC).",
     "updated_at": "When it was last changed (UTC).",
     "recipient_ids": "Whom it concerns: ids of the viewer's recipients.",
+    "about_viewer": "Whether it is about the viewer themselves (their own mindscape), whether or not it "
+    "also concerns recipients; false by default.",
     "evidence_ids": "What it is derived from, its evidence: ids of the viewer's "
     f"{kinds_named(INSIGHT_EVIDENCE)} nodes. In an update, the whole new set (an empty list removes them "
     "all; null keeps them).",
@@ -78,6 +80,7 @@ class Insight(OwnedNode, Placed):
     confidence: float
     volatility: float | None
     status: InsightStatus
+    about_viewer: bool
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -100,6 +103,7 @@ class CreateInsightInput:
     volatility: float | None = None
     status: InsightStatus | None = None
     recipient_ids: list[relay.GlobalID] | None = None
+    about_viewer: bool | None = None
     evidence_ids: list[strawberry.ID] | None = None
 
 
@@ -113,6 +117,7 @@ class UpdateInsightInput:
     confidence: float | None = strawberry.UNSET
     volatility: float | None = strawberry.UNSET
     status: InsightStatus | None = strawberry.UNSET
+    about_viewer: bool | None = strawberry.UNSET
     evidence_ids: list[strawberry.ID] | None = strawberry.UNSET
 
 
@@ -124,6 +129,9 @@ class InsightFilter:
     statuses: list[InsightStatus] | None = strawberry.field(default=None, description="Only these statuses.")
     recipient_id: relay.GlobalID | None = strawberry.field(
         default=None, description="Only those concerning this recipient."
+    )
+    about_viewer: bool | None = strawberry.field(
+        default=None, description="Only those about the viewer themselves (true), or only the others (false)."
     )
 
 
@@ -155,6 +163,7 @@ def _where(given: InsightFilter) -> dict[str, Any]:
         "categories": [category.value for category in given.categories or ()],
         "statuses": [status.value for status in given.statuses or ()],
         "recipient": node_uid(given.recipient_id, "Recipient", "recipientId") if given.recipient_id else None,
+        "about_viewer": given.about_viewer,
     }
 
 
