@@ -334,7 +334,8 @@ CONCERNS = Relation("CONCERNS", "Insight", "Recipient")
 # viewer's memories, and what a memory itself rests on. A label added here is an insight's evidence
 # everywhere at once: createInsight's and updateInsight's evidenceIds, Insight.evidence, and its own
 # `insights` (schema/evidence.py).
-INSIGHT_EVIDENCE: tuple[str, ...] = ("Memory", *EVIDENCE)
+# A gift's outcome is evidence too: what the outcomes consumer learns of a person's preferences rests on it.
+INSIGHT_EVIDENCE: tuple[str, ...] = ("Memory", *EVIDENCE, "GiftOutcome")
 
 INSIGHT = Kind(
     "Insight",
@@ -342,6 +343,7 @@ INSIGHT = Kind(
     sorts={"confidence": "n.confidence", "created_at": "n.created_at"},
     ranges={"confidence": (0, 1), "volatility": (0, 1)},
     title="statement",
+    private=("claim", "claim_keys"),  # an extractor's own bookkeeping (dispatch/proposals.py)
     relations=(CONCERNS, *(Relation(RESTS_ON, "Insight", label) for label in INSIGHT_EVIDENCE)),
     searched=Searched(
         "Insights: what is known, its category, whom it concerns.",

@@ -172,6 +172,12 @@ class Insight(Owned):
     confidence = FloatProperty(default=0.5)
     volatility = FloatProperty()  # how likely it is to change, 0 (settled) to 1 (fleeting)
     status = StringProperty(default="proposed")  # proposed, confirmed, rejected, outdated
+    # Which extractor proposed it ("deterministic", "openai:<model>", "outcomes"); None: a person wrote it.
+    extractor = StringProperty()
+    # What an extractor knows it by: the claim's key (extraction.Proposal.key), and the keys of that claim
+    # from each piece of evidence it was proposed from (kept when rejected: never proposed again from it).
+    claim = StringProperty()
+    claim_keys = ArrayProperty(StringProperty(), default=list)
 
 
 class Observation(Owned):
