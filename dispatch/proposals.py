@@ -60,7 +60,7 @@ async def handle(services: Services, events: Sequence[Event]) -> None:
         texts[event.owner].update(ref for ref in map(Ref.parse, event.nodes) if ref.label == subject)
     extractor = services.extractor or _DEFAULT
     for owner in sorted(texts):
-        found, people = await services.graph.read(_read, owner=owner, refs=texts[owner])
+        found, people, derived = await services.graph.read(_read, owner=owner, refs=texts[owner])
         by_ref = {person.ref: person for person in people}
         read: list[tuple[Ref, list[Proposal]]] = []
         for source in found:
@@ -70,15 +70,18 @@ async def handle(services: Services, events: Sequence[Event]) -> None:
             speaker = Ref("Recipient", source.speaker) if source.speaker else None
             text = Text(source.ref, source.text, speaker if speaker in by_ref else None)
             read.append((source.ref, await extractor.extract(text, people)))
-        if read:
+        # Nothing proposed and nothing proposed before to withdraw: no write at all.
+        if any(found for _, found in read) or derived:
             await services.graph.write(keep, owner=owner, read=read, extractor=extractor.name)
 
 
 async def _read(
     tx: AsyncManagedTransaction, *, owner: str, refs: set[Ref]
-) -> tuple[list[Source], list[Person]]:
+) -> tuple[list[Source], list[Person], bool]:
+    """The texts, the owner's people, and whether an extractor's insight rests on one of the texts."""
     found = await proposals.sources(tx, owner=owner, refs=refs)
-    return found, await people_of(tx, owner=owner)
+    derived = await proposals.proposed(tx, owner=owner, claims=(), evidence=[s.ref for s in found])
+    return found, await people_of(tx, owner=owner), bool(derived)
 
 
 async def people_of(tx: AsyncManagedTransaction, *, owner: str) -> list[Person]:

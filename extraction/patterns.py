@@ -33,14 +33,14 @@ NAME = "deterministic"
 
 _ADV = (
     r"(?:(?:really|absolutely|truly|just|also|still|totally|so|genuinely|secretly|kind of|always|"
-    r"definitely)\s+)*"
+    r"definitely|both|all)\s+)*"
 )
-_BE = r"(?:is|am|are|'s|'m|'re)"
+_BE = r"(?:is|am|are|'s|'m|'re|has been|have been|'s been|'ve been)"
 _OBJ = r"(?P<obj>.+)"
 
 _NEGATIVE = re.compile(
     rf"\s+{_ADV}(?P<verb>hates?|dislikes?|detests?|loathes?|can't stand|cannot stand|"
-    r"(?:doesn't|does not|don't|do not) (?:really )?(?:like|love|enjoy|eat|drink)|"
+    r"(?:doesn't|does not|don't|do not) (?:really )?(?:like|love|enjoy)|"
     rf"{_BE} not (?:a (?:big |huge )?fan of|into)|"
     rf"(?:isn't|aren't) (?:a (?:big |huge )?fan of|into))\s+{_OBJ}",
     re.IGNORECASE,
@@ -53,6 +53,10 @@ _POSITIVE = re.compile(
 )
 _ALLERGY = re.compile(
     rf"\s*{_BE}\s+(?:very |severely |deathly |mildly )?(?P<verb>allergic to|intolerant (?:to|of))\s+{_OBJ}",
+    re.IGNORECASE,
+)
+_AVOIDS = re.compile(
+    rf"\s+(?P<verb>(?:can't|cannot|doesn't|does not|don't|do not|never|won't) (?:eat|drink|have))\s+{_OBJ}",
     re.IGNORECASE,
 )
 _DIET = re.compile(
@@ -133,7 +137,8 @@ _TRAITS = [
 ]
 _TRAIT = re.compile(
     rf"\s*{_BE}\s+(?:(?:very|so|really|quite|incredibly|extremely|super|such|an?|a bit|kind of)\s+)*"
-    rf"(?P<obj>{'|'.join(re.escape(t) for t in _TRAITS)})(?:\s+person)?\s*(?:[.!,;]|$)",
+    rf"(?P<obj>{'|'.join(re.escape(t) for t in _TRAITS)})(?:\s+person)?"
+    r"\s*(?:[.!,;]|$|(?:with|around|about|towards?|in|at)\b)",
     re.IGNORECASE,
 )
 _EMOTIONS = (
@@ -189,6 +194,7 @@ _FAVOURITE = re.compile(
     re.IGNORECASE,
 )
 
+_OPENING = re.compile(r"(?:before|when|whenever|during|around|after|every time)\s+", re.IGNORECASE)
 _SENTENCE = re.compile(r"[^.!?\n;]+[.!?]*")
 # Where an object's clause ends: another clause begins.
 _CLAUSE_END = re.compile(
@@ -314,6 +320,7 @@ def _read(sentence: str, subject: _Subject, people: dict[Ref, Person], speaker: 
         (_BORN, _born),
         (_ALLERGY, _allergy),
         (_DIET, _diet),
+        (_AVOIDS, _avoids),
         (_NEGATIVE, _negative),
         (_GOAL, _goal),
         (_POSITIVE, _positive),
@@ -425,6 +432,14 @@ def _allergy(m: re.Match[str]) -> _Reading | None:
     return "fact", f" is {verb} {thing}", f"intolerant {_bare(thing)}", {"intolerance": thing}, 0.8
 
 
+def _avoids(m: re.Match[str]) -> _Reading | None:
+    thing = _object(m.group("obj"))
+    if thing is None:
+        return None
+    thing = re.sub(r"\s+at all$", "", thing, flags=re.IGNORECASE)
+    return "fact", f" does not eat or drink {thing}", f"avoids {_bare(thing)}", {"avoids": thing}, 0.7
+
+
 def _diet(m: re.Match[str]) -> _Reading:
     diet = m.group("obj").lower().replace(" ", "-")
     return "fact", f" is {diet}", f"diet {diet}", {"diet": diet}, 0.8
@@ -456,7 +471,14 @@ def _trait(m: re.Match[str]) -> _Reading:
 
 def _habit(m: re.Match[str]) -> _Reading | None:
     emotion = m.group("emotion").lower()
-    when = _object(m.group("rest")) if m.group("rest").strip() else ""
+    rest = m.group("rest").strip()
+    # "when she skips lunch": the word that opens the clause stays, the clause is cut where the next ends
+    opening = _OPENING.match(rest)
+    if opening is not None:
+        said = _object(rest[opening.end() :])
+        when = f"{opening.group().strip()} {said}" if said else None
+    else:
+        when = _object(rest) if rest else ""
     if when is None:
         return None
     statement = f" gets {emotion}" + (f" {when}" if when else "")

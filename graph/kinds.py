@@ -331,10 +331,10 @@ DOCUMENT = Kind(
 # pair of labels (ENDS), and the API's LinkKind keeps the name.
 CONCERNS = Relation("CONCERNS", "Insight", "Recipient")
 # What an insight was learned from, each DERIVED_FROM it (with a `weight` 0-1, given with `link`): the
-# viewer's memories, and what a memory itself rests on. A label added here is an insight's evidence
-# everywhere at once: createInsight's and updateInsight's evidenceIds, Insight.evidence, and its own
-# `insights` (schema/evidence.py).
-# A gift's outcome is evidence too: what the outcomes consumer learns of a person's preferences rests on it.
+# viewer's memories, what a memory itself rests on, and gift outcomes (what a person's preferences are
+# learned from: dispatch/outcome_preferences.py). A label added here is an insight's evidence everywhere
+# at once: createInsight's and updateInsight's evidenceIds, Insight.evidence, and its own `insights`
+# (schema/evidence.py).
 INSIGHT_EVIDENCE: tuple[str, ...] = ("Memory", *EVIDENCE, "GiftOutcome")
 
 INSIGHT = Kind(

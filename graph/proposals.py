@@ -16,13 +16,14 @@ from graph.refs import Ref
 
 # The texts read for insights, by label: the property that holds the text, and whom its first person is
 # (a Cypher expression on `n`, a Recipient's uid or null for the viewer). A superseded message says
-# nothing any more (its edit does); a memory past its expiry neither.
+# nothing any more (its edit does); an observation its review rejected, or a memory past its expiry,
+# neither.
 READ: Mapping[str, tuple[str, str]] = {
     "Message": (
         "CASE WHEN n.superseded_by IS NULL THEN n.text END",
         "CASE WHEN n.role = 'participant' THEN head([(n)-[:SAID_BY]->(r:Recipient) | r.uid]) END",
     ),
-    "Observation": ("n.content", "null"),
+    "Observation": ("CASE WHEN n.status <> 'rejected' THEN n.content END", "null"),
     "Memory": (f"CASE WHEN {BY_LABEL['Memory'].visible} THEN n.content END", "null"),
 }
 

@@ -6,14 +6,17 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 
 from dispatch import Consumer, Services, outcome_preferences, proposals
 from dispatch.runner import Dispatcher
 from extraction import Extractor, Person, Text
+from extraction.factory import create_extractor
 from extraction.openai_extractor import OpenAIExtractor
 from extraction.patterns import PatternExtractor, extract
 from graph.driver import Graph
 from graph.refs import Ref
+from settings import Settings
 from tests.client import GraphQLClient
 from tests.openai_stand_in import OpenAIStandIn
 from tests.test_conversations import _conversation, _say
@@ -31,6 +34,7 @@ UPDATE = (
 )
 UPDATE_MEMORY = """mutation ($id: ID!, $content: String!) {
   updateMemory(input: {id: $id, content: $content}) { id } }"""
+REVIEW = "mutation ($id: ID!) { reviewObservation(id: $id, decision: REJECT) { id } }"
 ADA = Person(Ref("Recipient", "ada"), ("Ada Lovelace", "Addie", "Ada"))
 BEN = Person(Ref("Recipient", "ben"), ("Ben",))
 
@@ -186,6 +190,14 @@ async def test_an_edit_that_drops_the_sentence_withdraws_a_proposal_and_leaves_a
     await drain(graph)
     assert "Uma is a fan of opera" not in {i["statement"] for i in await _insights(client, token)}
 
+    # An observation its review rejects is no evidence any more.
+    seen = (await _observation(client, token, "Uma is vegan."))["id"]
+    await drain(graph)
+    assert "Uma is vegan" in {i["statement"] for i in await _insights(client, token)}
+    await client.data(REVIEW, {"id": seen}, token=token)
+    await drain(graph)
+    assert "Uma is vegan" not in {i["statement"] for i in await _insights(client, token)}
+
 
 async def test_another_users_people_are_never_matched_or_linked(client: GraphQLClient, graph: Graph) -> None:
     ann = await client.sign_up("extract-ann@example.com")
@@ -287,5 +299,11 @@ def test_the_outcome_confidence_formula() -> None:
     assert confidence(0, 0, 0) == 0.0
 
 
-def test_the_deterministic_extractor_is_named() -> None:
-    assert PatternExtractor().name == "deterministic"
+def test_the_model_is_used_when_a_key_is_set_and_the_patterns_otherwise(settings: Settings) -> None:
+    assert isinstance(
+        create_extractor(settings.model_copy(update={"openai_api_key": None})), PatternExtractor
+    )
+    keyed = settings.model_copy(update={"openai_api_key": SecretStr("sk-test"), "openai_insight_model": "m"})
+    assert create_extractor(keyed).name == "openai:m"
+    chosen = keyed.model_copy(update={"insight_extractor": "deterministic"})
+    assert create_extractor(chosen).name == "deterministic"
