@@ -70,6 +70,30 @@ _GOAL = re.compile(
     rf"{_BE} learning(?: how)?(?: to)?|{_BE} working towards?)\s+{_OBJ}",
     re.IGNORECASE,
 )
+# What one wants to do now rather than reach ("wants to know", "hopes to see you"): no goal.
+_PASSING = frozenset(
+    [
+        "know",
+        "come",
+        "see",
+        "talk",
+        "meet",
+        "ask",
+        "say",
+        "tell",
+        "call",
+        "check",
+        "speak",
+        "chat",
+        "be",
+        "hear",
+        "let",
+        "thank",
+        "stop",
+        "leave",
+        "sleep",
+    ]
+)
 _RELATIONS = {
     "mom": "mother",
     "mum": "mother",
@@ -447,7 +471,7 @@ def _diet(m: re.Match[str]) -> _Reading:
 
 def _goal(m: re.Match[str]) -> _Reading | None:
     thing = _object(m.group("obj"))
-    if thing is None:
+    if thing is None or thing.split()[0].lower() in _PASSING:
         return None
     verb = re.sub(r"^(?:am|are|'m|'re|'s)\b", "is", m.group("verb").lower())
     verb = re.sub(r"^(want|hope|plan|dream)\b", r"\1s", verb)

@@ -88,6 +88,10 @@ def test_questions_hedges_moods_of_a_moment_and_names_inside_words_yield_nothing
         "Adam loves jazz.",  # not Ada: a name matches whole words only
         "I love jazz.",  # the viewer's own words: no person's insight
         "Ben loves it.",  # a bare pronoun is no object
+        "Ada wants to know when we land.",  # a wish of the moment, no goal
+        "Ada is not allergic to nuts.",
+        "Ada no longer likes jazz.",
+        "Ada's dog loves the beach.",  # the dog's, not Ada's
     ):
         assert _said(text) == [], text
 
