@@ -13,8 +13,9 @@ piece of evidence a key of its own, kept on the insight (`claim_keys`):
   insight; a proposed one's confidence grows with it (1 - (1 - a)(1 - b), at most 0.95);
 - a claim only a rejected or outdated insight makes, read from new evidence, is a new proposal.
 When a text no longer says a claim (an edit removed the sentence; a message superseded by its edit says
-nothing itself), a proposed insight loses that evidence (and its key from it), and is deleted when it has
-none left; a confirmed, rejected or outdated one is left as it is: the person decided about it.
+nothing itself; an observation its review rejected), a proposed insight loses that evidence (and its key
+from it), and is deleted when it has none left; a confirmed, rejected or outdated one is left as it is:
+the person decided about it. When evidence is deleted, the proposals it leaves with none go too.
 
 The texts are read in a read transaction, the extractor runs outside any transaction (a model's answer
 takes seconds), and each owner's proposals are written in one write transaction that reads again what it
@@ -34,7 +35,7 @@ from extraction import Person, Proposal, Text, key_from
 from extraction.patterns import PatternExtractor
 from graph import insights, mentions, nodes, proposals
 from graph.events import Change, EventKind
-from graph.kinds import INSIGHT, RESTS_ON
+from graph.kinds import INSIGHT, OUTCOME, RESTS_ON
 from graph.nodes import Link
 from graph.proposals import READ, Proposed, Source
 from graph.refs import Ref
@@ -43,21 +44,37 @@ NAME = "proposals"
 _CHANGES = (Change.CREATED, Change.UPDATED)
 _OPEN = ("proposed", "confirmed")
 MAX_CONFIDENCE = 0.95
+# What an extractor's insights rest on, and the deletions that may take it away (a conversation's takes
+# its messages; a gift's its outcome): after one, the proposals left with no evidence go.
+_EVIDENCE = (*READ, OUTCOME.label)
+_GONE = (*_EVIDENCE, "Conversation", "Gift")
 _DEFAULT = PatternExtractor()
 
 
 def handles(kind: str) -> bool:
     parsed = EventKind.parse(kind)
-    return parsed.change in _CHANGES and parsed.subject in READ
+    return (
+        parsed.subject in _GONE
+        if parsed.change == Change.DELETED
+        else parsed.change in _CHANGES and (parsed.subject in READ)
+    )
 
 
 async def handle(services: Services, events: Sequence[Event]) -> None:
     texts: dict[str, set[Ref]] = defaultdict(set)
+    swept: set[str] = set()
     for event in events:
         if not handles(event.kind):
             continue
-        subject = EventKind.parse(event.kind).subject
-        texts[event.owner].update(ref for ref in map(Ref.parse, event.nodes) if ref.label == subject)
+        parsed = EventKind.parse(event.kind)
+        refs = [Ref.parse(text) for text in event.nodes]
+        if parsed.change == Change.DELETED:
+            if any(ref.label in _EVIDENCE for ref in refs):
+                swept.add(event.owner)
+            continue
+        texts[event.owner].update(ref for ref in refs if ref.label == parsed.subject)
+    for owner in sorted(swept):
+        await services.graph.write(proposals.sweep, owner=owner)
     extractor = services.extractor or _DEFAULT
     for owner in sorted(texts):
         found, people, derived = await services.graph.read(_read, owner=owner, refs=texts[owner])

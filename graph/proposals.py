@@ -11,7 +11,9 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph.kinds import BY_LABEL, RESTS_ON
+from graph import events
+from graph.events import EventKind
+from graph.kinds import BY_LABEL, INSIGHT, RESTS_ON
 from graph.refs import Ref
 
 # The texts read for insights, by label: the property that holds the text, and whom its first person is
@@ -100,3 +102,21 @@ def _proposed(row: dict[str, Any]) -> Proposed:
         list(row["keys"]),
         {Ref.parse(text) for text in row["evidence"]},
     )
+
+
+async def sweep(tx: AsyncManagedTransaction, *, owner: str) -> list[str]:
+    """Deletes the owner's proposals an extractor made that rest on nothing any more (their evidence was
+    deleted), with an event; returns their uids. One a person confirmed or rejected stays."""
+    query = f"""
+    MATCH (n:Insight {{owner: $owner}})
+    WHERE n.status = 'proposed' AND n.claim IS NOT NULL AND NOT EXISTS {{ (n)-[:{RESTS_ON}]->() }}
+    WITH collect(n) AS gone
+    WITH gone, [x IN gone | x.uid] AS uids
+    FOREACH (x IN gone | DETACH DELETE x)
+    RETURN uids
+    """
+    uids: list[str] = (await (await tx.run(query, owner=owner)).single(strict=True))["uids"]
+    if uids:
+        refs = [Ref(INSIGHT.label, uid) for uid in uids]
+        await events.append_all(tx, owner, [(EventKind.deleted(INSIGHT.label), [ref]) for ref in refs])
+    return uids

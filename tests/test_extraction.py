@@ -34,6 +34,7 @@ UPDATE = (
 )
 UPDATE_MEMORY = """mutation ($id: ID!, $content: String!) {
   updateMemory(input: {id: $id, content: $content}) { id } }"""
+DELETE_MEMORY = "mutation ($id: ID!) { deleteMemory(id: $id) { deletedId } }"
 REVIEW = "mutation ($id: ID!) { reviewObservation(id: $id, decision: REJECT) { id } }"
 ADA = Person(Ref("Recipient", "ada"), ("Ada Lovelace", "Addie", "Ada"))
 BEN = Person(Ref("Recipient", "ben"), ("Ben",))
@@ -201,6 +202,25 @@ async def test_an_edit_that_drops_the_sentence_withdraws_a_proposal_and_leaves_a
     await client.data(REVIEW, {"id": seen}, token=token)
     await drain(graph)
     assert "Uma is vegan" not in {i["statement"] for i in await _insights(client, token)}
+
+
+async def test_a_proposal_goes_with_its_last_evidence_and_a_confirmed_insight_stays(
+    client: GraphQLClient, graph: Graph
+) -> None:
+    token = await client.sign_up("extract-delete@example.com")
+    await create_recipient(client, token, "Uma")
+    first = await _memory(client, token, "Uma loves jazz. Uma is shy.")
+    second = await _memory(client, token, "Uma really likes jazz")
+    await drain(graph)
+    by_statement = {i["statement"]: i for i in await _insights(client, token)}
+    await client.data(UPDATE, {"id": by_statement["Uma is shy"]["id"], "status": "CONFIRMED"}, token=token)
+    await client.data(DELETE_MEMORY, {"id": first}, token=token)
+    await drain(graph)
+    left = {i["statement"]: i["evidence"]["nodes"] for i in await _insights(client, token)}
+    assert left == {"Uma loves jazz": [{"__typename": "Memory", "id": second}], "Uma is shy": []}
+    await client.data(DELETE_MEMORY, {"id": second}, token=token)
+    await drain(graph)
+    assert [i["statement"] for i in await _insights(client, token)] == ["Uma is shy"]
 
 
 async def test_another_users_people_are_never_matched_or_linked(client: GraphQLClient, graph: Graph) -> None:
