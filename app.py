@@ -30,6 +30,8 @@ from dispatch import (
     erasure,
     live,
     mentions,
+    outcome_preferences,
+    proposals,
     purge,
 )
 from dispatch import documents as document_extraction
@@ -37,6 +39,7 @@ from dispatch import layout as view_layout
 from dispatch.exports import Exporter
 from dispatch.runner import Dispatcher
 from dispatch.schedule import Scheduler
+from extraction.factory import create_extractor
 from graph import migrations
 from graph.driver import Graph
 from localneo4j import LocalNeo4j
@@ -186,6 +189,8 @@ CONSUMERS = [
     Consumer.of(document_extraction),
     Consumer.of(view_layout),
     Consumer.of(mentions),
+    Consumer.of(proposals),
+    Consumer.of(outcome_preferences),
 ]
 
 
@@ -203,6 +208,7 @@ async def open_services(settings: Settings, graph: Graph) -> AsyncIterator[Servi
     blobs = create_blob_store(settings)
     transcriber = create_transcriber(settings)
     pubsub = create_pubsub(settings.redis_url)
+    extractor = create_extractor(settings)
     try:
         limits = ExtractionLimits(
             pages=settings.extraction_max_pages,
@@ -215,8 +221,10 @@ async def open_services(settings: Settings, graph: Graph) -> AsyncIterator[Servi
             graph, embedder, vectors, pubsub=pubsub, blobs=blobs, transcriber=transcriber, extraction=limits
         )
         services.extractions = document_extraction.fair_queue(services)
+        services.extractor = extractor
         yield services
     finally:
+        await extractor.close()
         await pubsub.close()
         if transcriber is not None:
             await transcriber.close()

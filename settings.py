@@ -128,6 +128,10 @@ class Settings(BaseSettings):
     download_url_seconds: int = Field(default=300, gt=0, le=7 * 24 * 3600)
     # How many days an account's export archive is kept (exportAccount; then deleted with its node).
     export_days: int = Field(default=7, gt=0, le=365)
+    # Insights proposed from what is written (extraction/): "deterministic" (patterns, no network) or
+    # "openai" (a chat model through OPENAI_API_KEY / OPENAI_BASE_URL); unset, openai when the key is set.
+    insight_extractor: Literal["deterministic", "openai"] | None = None
+    openai_insight_model: str = "gpt-4o-mini"
     # Audio transcription: "local" (faster-whisper with the Whisper model ./kindred installs, no key),
     # "openai" (OpenAI's API, needs OPENAI_API_KEY) or "none" (recordings stay untranscribed); unset,
     # openai when OPENAI_API_KEY is set, else local. Recordings over the segment length are transcribed

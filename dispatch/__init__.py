@@ -14,6 +14,7 @@ runs once a period across all instances, and again only if a run is cut short: i
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from dispatch.fair_queue import FairQueue
 from graph.driver import Graph
@@ -23,6 +24,9 @@ from storage.embeddings import Embedder
 from storage.pubsub import PubSub
 from storage.transcription import Transcriber
 from storage.vectors import VectorStore
+
+if TYPE_CHECKING:  # extraction/ reads dispatch/mention_finder.py: imported for its type alone
+    from extraction import Extractor
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,8 @@ class Services:
     extraction: ExtractionLimits = ExtractionLimits()
     # Where Documents wait for extraction, fairly by owner (dispatch/documents.py); None: in the event.
     extractions: FairQueue | None = None
+    # What proposes insights from what is written (dispatch/proposals.py); None: the deterministic one.
+    extractor: "Extractor | None" = None
 
 
 Handle = Callable[[Services, Sequence[Event]], Awaitable[None]]

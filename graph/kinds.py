@@ -331,10 +331,11 @@ DOCUMENT = Kind(
 # pair of labels (ENDS), and the API's LinkKind keeps the name.
 CONCERNS = Relation("CONCERNS", "Insight", "Recipient")
 # What an insight was learned from, each DERIVED_FROM it (with a `weight` 0-1, given with `link`): the
-# viewer's memories, and what a memory itself rests on. A label added here is an insight's evidence
-# everywhere at once: createInsight's and updateInsight's evidenceIds, Insight.evidence, and its own
-# `insights` (schema/evidence.py).
-INSIGHT_EVIDENCE: tuple[str, ...] = ("Memory", *EVIDENCE)
+# viewer's memories, what a memory itself rests on, and gift outcomes (what a person's preferences are
+# learned from: dispatch/outcome_preferences.py). A label added here is an insight's evidence everywhere
+# at once: createInsight's and updateInsight's evidenceIds, Insight.evidence, and its own `insights`
+# (schema/evidence.py).
+INSIGHT_EVIDENCE: tuple[str, ...] = ("Memory", *EVIDENCE, "GiftOutcome")
 
 INSIGHT = Kind(
     "Insight",
@@ -342,6 +343,7 @@ INSIGHT = Kind(
     sorts={"confidence": "n.confidence", "created_at": "n.created_at"},
     ranges={"confidence": (0, 1), "volatility": (0, 1)},
     title="statement",
+    private=("claim", "claim_keys"),  # an extractor's own bookkeeping (dispatch/proposals.py)
     relations=(CONCERNS, *(Relation(RESTS_ON, "Insight", label) for label in INSIGHT_EVIDENCE)),
     searched=Searched(
         "Insights: what is known, its category, whom it concerns.",

@@ -174,6 +174,12 @@ class Insight(Owned):
     status = StringProperty(default="proposed")  # proposed, confirmed, rejected, outdated
     # About the user themselves (their own mindscape), whether or not it also concerns recipients.
     about_viewer = BooleanProperty(default=False)
+    # Which extractor proposed it ("deterministic", "openai:<model>", "outcomes"); None: a person wrote it.
+    extractor = StringProperty()
+    # What an extractor knows it by: the claim's key (extraction.Proposal.key), and the keys of that claim
+    # from each piece of evidence it was proposed from (kept when rejected: never proposed again from it).
+    claim = StringProperty()
+    claim_keys = ArrayProperty(StringProperty(), default=list)
 
 
 class Observation(Owned):

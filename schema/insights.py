@@ -58,6 +58,8 @@ INSIGHT = {
     "confidence": "How sure it is, 0 (a guess) to 1 (certain); 0.5 by default.",
     "volatility": "How likely it is to change, 0 (settled) to 1 (fleeting).",
     "status": "Where it stands with the viewer; proposed by default. Confirm or reject it by setting it.",
+    "extractor": 'Which extractor proposed it from its evidence: "deterministic" (patterns), '
+    '"openai:<model>" (a model), "outcomes" (learned from gift outcomes); null when a person wrote it.',
     "created_at": "When it was recorded (UTC).",
     "updated_at": "When it was last changed (UTC).",
     "recipient_ids": "Whom it concerns: ids of the viewer's recipients.",
@@ -81,6 +83,7 @@ class Insight(OwnedNode, Placed):
     volatility: float | None
     status: InsightStatus
     about_viewer: bool
+    extractor: str | None
     created_at: dt.datetime
     updated_at: dt.datetime
 

@@ -3,10 +3,12 @@
 POST /v1/embeddings answers deterministic unit vectors of each text (in reverse order: the API does not
 promise order, the client must sort by index), or a 429 once when `rate_limit_first` is set.
 POST /v1/audio/transcriptions answers verbose JSON with two segments, one sentence of SPOKEN per part sent.
+POST /v1/chat/completions answers, as its message's content, `chat_answer` as JSON (what a test sets).
 """
 
 import hashlib
 import io
+import json
 import wave
 from typing import Any
 
@@ -36,7 +38,10 @@ class OpenAIStandIn(Served):
         self.requests: list[dict[str, Any]] = []  # the embedding requests' bodies
         self.transcriptions: list[dict[str, Any]] = []  # what each transcription request sent
         self.rate_limit_first = False
+        self.chats: list[dict[str, Any]] = []  # the chat completion requests' bodies
+        self.chat_answer: dict[str, Any] = {"insights": []}
         routes = [
+            Route("/v1/chat/completions", self.chat, methods=["POST"]),
             Route("/v1/embeddings", self.embeddings, methods=["POST"]),
             Route("/v1/audio/transcriptions", self.transcribe, methods=["POST"]),
         ]
@@ -64,6 +69,15 @@ class OpenAIStandIn(Served):
         data.reverse()
         usage = {"prompt_tokens": 1, "total_tokens": 1}
         return JSONResponse({"object": "list", "data": data, "model": body["model"], "usage": usage})
+
+    async def chat(self, request: Request) -> JSONResponse:
+        body = await request.json()
+        self.chats.append(body)
+        message = {"role": "assistant", "content": json.dumps(self.chat_answer)}
+        choice = {"index": 0, "message": message, "finish_reason": "stop"}
+        usage = {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}
+        return JSONResponse({"id": "chatcmpl-stand-in", "object": "chat.completion", "created": 0,
+                             "model": body["model"], "choices": [choice], "usage": usage})  # fmt: skip
 
     async def transcribe(self, request: Request) -> JSONResponse:
         form = await request.form()

@@ -1,0 +1,192 @@
+"""The proposals consumer: what is written becomes proposed insights. A message, observation or memory
+created or changed is read by the extractor (extraction/: the deterministic patterns, or a model) for
+claims about the owner's people, and each claim becomes an Insight with status `proposed`, the
+extractor's name (`extractor`), whom it concerns (CONCERNS) and its evidence (DERIVED_FROM the text,
+weighted by the extractor's confidence).
+
+Each claim has a key (extraction.Proposal.key: category, whom, normalised words) and each claim from one
+piece of evidence a key of its own, kept on the insight (`claim_keys`):
+- a claim already proposed from this evidence (its key kept by any insight, whatever its status) is not
+  proposed again: a replay writes nothing, and a rejected claim is never proposed again from the same
+  evidence;
+- a claim an open insight (proposed or confirmed) already makes gains this evidence instead of a second
+  insight; a proposed one's confidence grows with it (1 - (1 - a)(1 - b), at most 0.95);
+- a claim only a rejected or outdated insight makes, read from new evidence, is a new proposal.
+When a text no longer says a claim (an edit removed the sentence; a message superseded by its edit says
+nothing itself; an observation its review rejected), a proposed insight loses that evidence (and its key
+from it), and is deleted when it has none left; a confirmed, rejected or outdated one is left as it is:
+the person decided about it. When evidence is deleted, the proposals it leaves with none go too.
+
+The texts are read in a read transaction, the extractor runs outside any transaction (a model's answer
+takes seconds), and each owner's proposals are written in one write transaction that reads again what it
+compares against. Its own events (Insight...) are no kind it handles.
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+from uuid import uuid4
+
+from neo4j import AsyncManagedTransaction
+
+from dispatch import Event, Services
+from dispatch.mentions import names_of
+from extraction import Person, Proposal, Text, key_from
+from extraction.patterns import PatternExtractor
+from graph import insights, mentions, nodes, proposals
+from graph.events import Change, EventKind
+from graph.kinds import INSIGHT, OUTCOME, RESTS_ON
+from graph.nodes import Link
+from graph.proposals import READ, Proposed, Source
+from graph.refs import Ref
+
+NAME = "proposals"
+_CHANGES = (Change.CREATED, Change.UPDATED)
+_OPEN = ("proposed", "confirmed")
+MAX_CONFIDENCE = 0.95
+# What an extractor's insights rest on, and the deletions that may take it away (a conversation's takes
+# its messages; a gift's its outcome): after one, the proposals left with no evidence go.
+_EVIDENCE = (*READ, OUTCOME.label)
+_GONE = (*_EVIDENCE, "Conversation", "Gift")
+_DEFAULT = PatternExtractor()
+
+
+def handles(kind: str) -> bool:
+    parsed = EventKind.parse(kind)
+    return (
+        parsed.subject in _GONE
+        if parsed.change == Change.DELETED
+        else parsed.change in _CHANGES and (parsed.subject in READ)
+    )
+
+
+async def handle(services: Services, events: Sequence[Event]) -> None:
+    texts: dict[str, set[Ref]] = defaultdict(set)
+    swept: set[str] = set()
+    for event in events:
+        if not handles(event.kind):
+            continue
+        parsed = EventKind.parse(event.kind)
+        refs = [Ref.parse(text) for text in event.nodes]
+        if parsed.change == Change.DELETED:
+            if any(ref.label in _EVIDENCE for ref in refs):
+                swept.add(event.owner)
+            continue
+        texts[event.owner].update(ref for ref in refs if ref.label == parsed.subject)
+    for owner in sorted(swept):
+        await services.graph.write(proposals.sweep, owner=owner)
+    extractor = services.extractor or _DEFAULT
+    for owner in sorted(texts):
+        found, people, derived = await services.graph.read(_read, owner=owner, refs=texts[owner])
+        by_ref = {person.ref: person for person in people}
+        read: list[tuple[Ref, list[Proposal]]] = []
+        for source in found:
+            if not source.text or not people:
+                read.append((source.ref, []))
+                continue
+            speaker = Ref("Recipient", source.speaker) if source.speaker else None
+            text = Text(source.ref, source.text, speaker if speaker in by_ref else None)
+            read.append((source.ref, await extractor.extract(text, people)))
+        # Nothing proposed and nothing proposed before to withdraw: no write at all.
+        if any(found for _, found in read) or derived:
+            await services.graph.write(keep, owner=owner, read=read, extractor=extractor.name)
+
+
+async def _read(
+    tx: AsyncManagedTransaction, *, owner: str, refs: set[Ref]
+) -> tuple[list[Source], list[Person], bool]:
+    """The texts, the owner's people, and whether an extractor's insight rests on one of the texts."""
+    found = await proposals.sources(tx, owner=owner, refs=refs)
+    derived = await proposals.proposed(tx, owner=owner, claims=(), evidence=[s.ref for s in found])
+    return found, await people_of(tx, owner=owner), bool(derived)
+
+
+async def people_of(tx: AsyncManagedTransaction, *, owner: str) -> list[Person]:
+    """The owner's people, each with the names the mentions consumer finds them by (their name first)."""
+    known = [(ref, texts) for ref, texts in await mentions.names(tx, owner=owner) if ref.label == "Recipient"]
+    names: dict[Ref, list[str]] = {ref: [] for ref, _ in known}
+    for name in names_of(known):
+        if name.text not in names[name.target]:
+            names[name.target].append(name.text)
+    return [Person(ref, tuple(found)) for ref, found in names.items() if found]
+
+
+async def keep(
+    tx: AsyncManagedTransaction, *, owner: str, read: list[tuple[Ref, list[Proposal]]], extractor: str
+) -> None:
+    """Writes what the texts propose now (see the module's doc), with the events of each change."""
+    claims = {proposal.key for _, found in read for proposal in found}
+    existing = await proposals.proposed(tx, owner=owner, claims=claims, evidence=[ref for ref, _ in read])
+    # Texts that propose something first: an edit's new message takes the claim over before its old
+    # version lets go of it, so an insight moves to the new evidence rather than going and coming back.
+    for source, found in sorted(read, key=lambda item: not item[1]):
+        for proposal in found:
+            await _propose(tx, owner, source, proposal, existing, extractor)
+        still = {proposal.key for proposal in found}
+        for insight in [i for i in existing if source in i.evidence and i.claim not in still]:
+            await _withdraw(tx, owner, source, insight, existing)
+
+
+async def _propose(
+    tx: AsyncManagedTransaction,
+    owner: str,
+    source: Ref,
+    proposal: Proposal,
+    existing: list[Proposed],
+    extractor: str,
+) -> None:
+    key = proposal.key_from(source)
+    if any(key in insight.keys for insight in existing):
+        return  # proposed from this evidence before: kept, or rejected for good
+    weight = {"weight": proposal.confidence}
+    open_ = next((i for i in existing if i.claim == proposal.key and i.status in _OPEN), None)
+    if open_ is not None:
+        await nodes.link(
+            tx, INSIGHT.label, owner=owner, uid=open_.uid, to=Link(RESTS_ON, *source, props=weight)
+        )
+        values: dict[str, Any] = {"claim_keys": [*open_.keys, key]}
+        if open_.status == "proposed":
+            grown = 1 - (1 - open_.confidence) * (1 - proposal.confidence)
+            open_.confidence = round(min(max(grown, open_.confidence), MAX_CONFIDENCE), 3)
+            values["confidence"] = open_.confidence
+        await nodes.update(tx, INSIGHT, owner=owner, uid=open_.uid, values=values)
+        open_.keys.append(key)
+        open_.evidence.add(source)
+        return
+    row = await insights.create(
+        tx,
+        owner=owner,
+        uid=(uid := str(uuid4())),
+        values={
+            "category": proposal.category,
+            "statement": proposal.statement,
+            "value": proposal.value or None,
+            "confidence": proposal.confidence,
+            "status": "proposed",
+            "extractor": extractor,
+            "claim": proposal.key,
+            "claim_keys": [key],
+        },
+        recipients=[ref.uid for ref in proposal.concerns],
+        evidence=[],
+    )
+    await nodes.link(tx, INSIGHT.label, owner=owner, uid=uid, to=Link(RESTS_ON, *source, props=weight))
+    existing.append(Proposed(row.node["uid"], proposal.key, "proposed", proposal.confidence, [key], {source}))
+
+
+async def _withdraw(
+    tx: AsyncManagedTransaction, owner: str, source: Ref, insight: Proposed, existing: list[Proposed]
+) -> None:
+    """The text no longer says the insight's claim: a proposed one lets go of it (and goes when it has
+    no evidence left); one the person decided about is left alone."""
+    if insight.status != "proposed":
+        return
+    insight.evidence.discard(source)
+    if not insight.evidence:
+        await nodes.delete(tx, INSIGHT, owner=owner, uid=insight.uid)
+        existing.remove(insight)
+        return
+    await nodes.unlink(tx, INSIGHT.label, owner=owner, uid=insight.uid, to=Link(RESTS_ON, *source))
+    gone = key_from(insight.claim, source)
+    insight.keys = [key for key in insight.keys if key != gone]
+    await nodes.update(tx, INSIGHT, owner=owner, uid=insight.uid, values={"claim_keys": insight.keys})

@@ -1,0 +1,122 @@
+"""The Cypher of proposed insights (dispatch/proposals.py): the texts an extractor reads, with whom their
+first person is, and the insights an extractor proposed, by their claim or by their evidence.
+
+Labels come only from graph/kinds.py (through READ, below); every value is a parameter, every match
+carries the owner.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from neo4j import AsyncManagedTransaction
+
+from graph import events
+from graph.events import EventKind
+from graph.kinds import BY_LABEL, INSIGHT, RESTS_ON
+from graph.refs import Ref
+
+# The texts read for insights, by label: the property that holds the text, and whom its first person is
+# (a Cypher expression on `n`, a Recipient's uid or null for the viewer). A superseded message says
+# nothing any more (its edit does); an observation its review rejected, or a memory past its expiry,
+# neither.
+READ: Mapping[str, tuple[str, str]] = {
+    "Message": (
+        "CASE WHEN n.superseded_by IS NULL THEN n.text END",
+        "CASE WHEN n.role = 'participant' THEN head([(n)-[:SAID_BY]->(r:Recipient) | r.uid]) END",
+    ),
+    "Observation": ("CASE WHEN n.status <> 'rejected' THEN n.content END", "null"),
+    "Memory": (f"CASE WHEN {BY_LABEL['Memory'].visible} THEN n.content END", "null"),
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """A text to read: its node, its words now (None: it says nothing any more) and its speaker."""
+
+    ref: Ref
+    text: str | None
+    speaker: str | None = None
+
+
+@dataclass
+class Proposed:
+    """An insight an extractor proposed: its claim, status, the keys it was proposed by, its evidence."""
+
+    uid: str
+    claim: str
+    status: str
+    confidence: float
+    keys: list[str] = field(default_factory=list)
+    evidence: set[Ref] = field(default_factory=set)
+
+
+async def sources(tx: AsyncManagedTransaction, *, owner: str, refs: Iterable[Ref]) -> list[Source]:
+    """These texts of the owner (those that still exist; others are left out)."""
+    by_label: dict[str, list[str]] = {}
+    for ref in refs:
+        if ref.label in READ:
+            by_label.setdefault(ref.label, []).append(ref.uid)
+    if not by_label:
+        return []
+    branches = [
+        f"MATCH (n:{label}) USING INDEX n:{label}(uid) WHERE n.uid IN $uids.{label} AND n.owner = $owner "
+        f"RETURN '{label}' AS label, n.uid AS uid, {READ[label][0]} AS text, {READ[label][1]} AS speaker"
+        for label in by_label
+    ]
+    query = f"CALL () {{ {' UNION ALL '.join(branches)} }} RETURN label, uid, text, speaker"
+    result = await tx.run(query, owner=owner, uids=by_label)
+    return [Source(Ref(r["label"], r["uid"]), r["text"], r["speaker"]) async for r in result]
+
+
+_PROPOSED = f"""
+  RETURN n.uid AS uid, n.claim AS claim, n.status AS status, n.confidence AS confidence,
+         coalesce(n.claim_keys, []) AS keys,
+         [(n)-[:{RESTS_ON}]->(e) WHERE e.owner = $owner | labels(e)[0] + ':' + e.uid] AS evidence"""
+
+
+async def proposed(
+    tx: AsyncManagedTransaction, *, owner: str, claims: Iterable[str], evidence: Iterable[Ref]
+) -> list[Proposed]:
+    """The insights an extractor proposed that make one of these claims or rest on one of these nodes."""
+    query = f"""
+    CALL () {{
+      MATCH (n:Insight {{owner: $owner}}) WHERE n.claim IN $claims RETURN n
+      UNION
+      MATCH (n:Insight {{owner: $owner}})-[:{RESTS_ON}]->(e {{owner: $owner}})
+      WHERE n.claim IS NOT NULL AND labels(e)[0] + ':' + e.uid IN $evidence
+      RETURN n
+    }}
+    {_PROPOSED}
+    """
+    result = await tx.run(query, owner=owner, claims=sorted(set(claims)), evidence=sorted(map(str, evidence)))
+    return [_proposed(record.data()) async for record in result]
+
+
+def _proposed(row: dict[str, Any]) -> Proposed:
+    return Proposed(
+        row["uid"],
+        row["claim"],
+        row["status"],
+        row["confidence"],
+        list(row["keys"]),
+        {Ref.parse(text) for text in row["evidence"]},
+    )
+
+
+async def sweep(tx: AsyncManagedTransaction, *, owner: str) -> list[str]:
+    """Deletes the owner's proposals an extractor made that rest on nothing any more (their evidence was
+    deleted), with an event; returns their uids. One a person confirmed or rejected stays."""
+    query = f"""
+    MATCH (n:Insight {{owner: $owner}})
+    WHERE n.status = 'proposed' AND n.claim IS NOT NULL AND NOT EXISTS {{ (n)-[:{RESTS_ON}]->() }}
+    WITH collect(n) AS gone
+    WITH gone, [x IN gone | x.uid] AS uids
+    FOREACH (x IN gone | DETACH DELETE x)
+    RETURN uids
+    """
+    uids: list[str] = (await (await tx.run(query, owner=owner)).single(strict=True))["uids"]
+    if uids:
+        refs = [Ref(INSIGHT.label, uid) for uid in uids]
+        await events.append_all(tx, owner, [(EventKind.deleted(INSIGHT.label), [ref]) for ref in refs])
+    return uids
