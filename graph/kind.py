@@ -17,6 +17,16 @@ from graph.pages import Row
 from graph.properties import unclearable
 from graph.rows import Computed, Shape, sort_values_of
 
+# A couple's members, and what a member shared with it: (:User)-[:MEMBER_OF]->(:Couple)<-[:SHARED_WITH]-(n)
+MEMBER_OF = "MEMBER_OF"
+SHARED_WITH = "SHARED_WITH"
+
+
+def shared_with_viewer(n: str) -> str:
+    """Cypher: the node `n` is shared with a couple the viewer ($owner) is a member of."""
+    return f"EXISTS {{ ({n})-[:{SHARED_WITH}]->(:Couple)<-[:{MEMBER_OF}]-(:User {{uid: $owner}}) }}"
+
+
 # What else a link or an unlink keeps true, in its transaction: (tx, owner=, source=uid, target=uid).
 AfterLink = Callable[..., Awaitable[None]]
 
@@ -125,6 +135,30 @@ class Kind:
     # The properties stored sealed (vault/): opened for their owner alone, never searched, drawn or
     # sent in a live delta unless the owner chose to (graph/data_keys.py's show_sensitive).
     sensitive: tuple[str, ...] = ()
+    # Whether its author may share a node of it with their couple (shareWithCouple): then a partner
+    # reads it too (its `scope`), and only its author changes it.
+    shareable: bool = False
+
+    def scope(self, n: str = "n") -> str:
+        """Cypher: the viewer ($owner) may read the node `n` of this kind: it is theirs, or (a shareable
+        kind) its author shared it with a couple the viewer is a member of. Every read of a kind's nodes
+        is scoped by this (or by `scoped`, its list form); a kind that is not shareable reads exactly as
+        it always did."""
+        if not self.shareable:
+            return f"{n}.owner = $owner"
+        return f"({n}.owner = $owner OR {shared_with_viewer(n)})"
+
+    @cached_property
+    def scoped(self) -> str:
+        """A clause binding `n` to each node of this kind the viewer may read (its `scope`): the owner's
+        through the owner index and, for a shareable kind, those shared with the viewer's couple."""
+        if not self.shareable:
+            return f"MATCH (n:{self.label} {{owner: $owner}})"
+        return (
+            f"CALL () {{ MATCH (n:{self.label} {{owner: $owner}}) RETURN n UNION "
+            f"MATCH (:User {{uid: $owner}})-[:{MEMBER_OF}]->(:Couple)<-[:{SHARED_WITH}]-(n:{self.label}) "
+            "RETURN n } WITH n"
+        )
 
     def __post_init__(self) -> None:
         searched = self.searched

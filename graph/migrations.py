@@ -211,6 +211,16 @@ MIGRATIONS = (
             "CREATE INDEX Memory_expires_at IF NOT EXISTS FOR (n:Memory) ON (n.expires_at)",
         ),
     ),
+    Migration(
+        12,
+        "couples (graph/couples.py): a unique uid per Couple; invites found by their code's hash, by owner",
+        (
+            "CREATE CONSTRAINT Couple_uid IF NOT EXISTS FOR (c:Couple) REQUIRE c.uid IS UNIQUE",
+            "CREATE CONSTRAINT CoupleInvite_code_hash IF NOT EXISTS "
+            "FOR (i:CoupleInvite) REQUIRE i.code_hash IS UNIQUE",
+            "CREATE INDEX CoupleInvite_owner IF NOT EXISTS FOR (i:CoupleInvite) ON (i.owner)",
+        ),
+    ),
 )
 
 _LEDGER = "CREATE CONSTRAINT Migration_version IF NOT EXISTS FOR (m:Migration) REQUIRE m.version IS UNIQUE"

@@ -16,7 +16,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
 
-from errors import BadUserInput, NotFound
+from errors import BadUserInput, Forbidden, NotFound
 from graph import events
 from graph.events import EventKind
 from graph.kind import Kind, Reads
@@ -125,6 +125,7 @@ async def update(
     except ConstraintError as error:
         raise BadUserInput(f"Another {kind.label} of yours already has this name.", field="name") from error
     if record is None:
+        await refuse_not_authored(tx, kind, owner=owner, uid=uid)
         raise NotFound(f"No {kind.label} of yours has this id.", id=uid)
     kind.refuse_broken(record["broken"])
     await events.append(tx, owner, EventKind.updated(kind.label), [Ref(kind.label, uid)])
@@ -145,6 +146,7 @@ async def delete(tx: AsyncManagedTransaction, kind: Kind, *, owner: str, uid: st
     """
     record = await (await tx.run(query, uid=uid, owner=owner)).single()
     if record is None:
+        await refuse_not_authored(tx, kind, owner=owner, uid=uid)
         raise NotFound(f"No {kind.label} of yours has this id.", id=uid)
     await events.append(tx, owner, EventKind.deleted(kind.label), record["refs"])
     return record["refs"]
@@ -229,7 +231,11 @@ async def relink(
 
 
 async def by_uids(tx: AsyncManagedTransaction, kind: Kind, *, owner: str, uids: list[str]) -> list[Row]:
-    query = f"""
+    if kind.shareable:  # found by uid, then scoped: the owner's or shared with the viewer's couple
+        match = f"MATCH (n:{kind.label}) WHERE n.uid IN $uids AND {kind.scope()} {kind.joins}"
+        query = f"{match} WITH * WHERE {kind.visible} RETURN collect({kind.projection}) AS rows"
+    else:
+        query = f"""
     MATCH (n:{kind.label} {{owner: $owner}}) {kind.joins} WHERE n.uid IN $uids AND {kind.visible}
     RETURN collect({kind.projection}) AS rows
     """
@@ -244,7 +250,7 @@ async def page(
     the selection `reads` (every property when None)."""
     keyset, order, params = page.clauses("n.uid")
     query = f"""
-    MATCH (n:{kind.label} {{owner: $owner}}) {kind.joins}
+    {kind.scoped} {kind.joins}
     WHERE {where.text} AND {keyset} AND {kind.visible}
     WITH * ORDER BY {order} LIMIT $page_limit
     RETURN collect([{kind.projection_of(reads)}, {page.sort_values}]) AS rows
@@ -255,10 +261,23 @@ async def page(
 
 async def count(tx: AsyncManagedTransaction, kind: Kind, *, owner: str, where: Condition) -> int:
     query = f"""
-    MATCH (n:{kind.label} {{owner: $owner}}) {kind.joins} WHERE {where.text} AND {kind.visible}
+    {kind.scoped} {kind.joins} WHERE {where.text} AND {kind.visible}
     RETURN count(n) AS total
     """
     return (await (await tx.run(query, owner=owner, **where.params)).single(strict=True))["total"]
+
+
+async def refuse_not_authored(tx: AsyncManagedTransaction, kind: Kind, *, owner: str, uid: str) -> None:
+    """Forbidden when the viewer may read the node (a partner shared it with them) but did not author
+    it: only its author changes or deletes what they shared. Else nothing (the caller's NotFound)."""
+    if not kind.shareable:
+        return
+    query = f"MATCH (n:{kind.label} {{uid: $uid}}) WHERE {kind.scope()} RETURN n.owner = $owner AS own"
+    record = await (await tx.run(query, uid=uid, owner=owner)).single()
+    if record is not None and not record["own"]:
+        raise Forbidden(
+            f"This {kind.label} was shared with you by your partner: only its author changes it.", id=uid
+        )
 
 
 def check(label: str, link: Link) -> None:

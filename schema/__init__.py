@@ -26,6 +26,7 @@ from schema.admission import CostLimit, CostLimits, RequireViewer
 from schema.concepts import ConceptMutation, ConceptQuery
 from schema.conflicts import ConflictMutation, ConflictQuery
 from schema.conversations import ConversationMutation, ConversationQuery, ConversationSubscription
+from schema.couples import CoupleMutation, CoupleQuery
 from schema.documents import DocumentMutation
 from schema.errors import MaskInternalErrors, classify, log_internal
 from schema.events import EventQuery
@@ -77,6 +78,7 @@ QUERIES = (
     InsightQuery,
     ObservationQuery,
     ConversationQuery,
+    CoupleQuery,
     EventQuery,
     ExportQuery,
     PathQuery,
@@ -97,6 +99,7 @@ Mutation = merge_types(
         InsightMutation,
         ObservationMutation,
         ConversationMutation,
+        CoupleMutation,
         WorkingMemoryMutation,
         LinkMutation,
         DocumentMutation,
