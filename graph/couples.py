@@ -16,7 +16,7 @@ from neo4j import AsyncManagedTransaction
 
 from errors import AlreadyCoupled, AlreadyDecided, BadUserInput, Expired, NotFound
 from graph import events
-from graph.events import EventKind
+from graph.events import SHARED_NODE_CHANGED, EventKind
 from graph.kind import MEMBER_OF, SHARED_WITH, Kind
 from graph.kinds import BY_LABEL
 from graph.refs import Ref
@@ -30,10 +30,6 @@ COUPLE_LEFT = EventKind.named("CoupleLeft")
 PARTNER_LINKED = EventKind.named("PartnerLinked")
 SHARED = EventKind.named("SharedWithCouple")  # names the node, in its author's log
 UNSHARED = EventKind.named("UnsharedFromCouple")
-# In the partner's log, naming only the partner's own account: a log names its owner's nodes alone
-# (its consumers read what it names as their owner's: graph/changes.py, dispatch/embeddings.py).
-PARTNER_SHARED = EventKind.named("PartnerShared")
-PARTNER_UNSHARED = EventKind.named("PartnerUnshared")
 
 SHAREABLE: tuple[Kind, ...] = tuple(kind for kind in BY_LABEL.values() if kind.shareable)
 
@@ -147,7 +143,8 @@ async def leave(tx: AsyncManagedTransaction, *, owner: str) -> list[Ref]:
     shared = (await (await tx.run(query, couple=couple)).single(strict=True))["shared"]
     for member in sorted(members):
         theirs = [Ref.parse(ref) for author, ref in shared if author == member]
-        changes = [(UNSHARED, [ref]) for ref in theirs]
+        partners = [Ref.parse(ref) for author, ref in shared if author != member]
+        changes = [(UNSHARED, [ref]) for ref in theirs] + [(SHARED_NODE_CHANGED, [ref]) for ref in partners]
         await events.append_all(tx, member, [(COUPLE_LEFT, [Ref("User", member)]), *changes])
     return [Ref.parse(ref) for _, ref in shared]
 
@@ -218,12 +215,29 @@ async def share(tx: AsyncManagedTransaction, kind: Kind, *, owner: str, uid: str
         for member in await _members(tx, couple):
             if member == owner:
                 await events.append(tx, owner, SHARED if shared else UNSHARED, [Ref(kind.label, uid)])
-            else:
-                partner = PARTNER_SHARED if shared else PARTNER_UNSHARED
-                await events.append(tx, member, partner, [Ref("User", member)])
+            else:  # the partner's stream adds (or removes) the node
+                await events.append(tx, member, SHARED_NODE_CHANGED, [Ref(kind.label, uid)])
     return changed
 
 
 async def _members(tx: AsyncManagedTransaction, couple: str) -> list[str]:
     query = f"MATCH (u:User)-[:{MEMBER_OF}]->(:Couple {{uid: $couple}}) RETURN u.uid AS uid ORDER BY uid"
     return [record["uid"] async for record in await tx.run(query, couple=couple)]
+
+
+def told(nodes: str) -> str:
+    """Cypher: [partner uid, "Label:uid"] for each of `nodes` (a list expression) that is shared with a
+    couple of the owner's, for each other member of it: whom a change of those nodes is news to."""
+    return f"""COLLECT {{ UNWIND {nodes} AS x
+      MATCH (x)-[:{SHARED_WITH}]->(:Couple)<-[:{MEMBER_OF}]-(u:User) WHERE u.uid <> $owner
+      RETURN DISTINCT [u.uid, labels(x)[0] + ':' + x.uid] AS told }}"""
+
+
+async def tell(tx: AsyncManagedTransaction, found: list[list[str]]) -> None:
+    """Writes, in each partner's log, that the shared nodes `told` found changed (their live streams
+    read them as they are now: updated while shared, removed once deleted)."""
+    by_partner: dict[str, list[Ref]] = {}
+    for partner, ref in found:
+        by_partner.setdefault(partner, []).append(Ref.parse(ref))
+    for partner, refs in sorted(by_partner.items()):
+        await events.append(tx, partner, SHARED_NODE_CHANGED, refs)

@@ -171,7 +171,16 @@ class Kind:
     def projection(self) -> str:
         """The properties of `n` and what its label computes, as one map, in the model's Shape."""
         computed = "".join(f", {name}: {_cypher(expression)}" for name, expression in self.computed.items())
-        return self._shape.map("n", computed)
+        authors = "".join(f", {name}: {expression}" for name, expression in self.authors_only.items())
+        return self._shape.map("n", computed + authors)
+
+    @cached_property
+    def authors_only(self) -> dict[str, str]:
+        """A shareable kind's sensitive fields, each read as null by anyone but the node's author (a
+        partner it is shared with reads the rest): name -> Cypher on `n`."""
+        if not self.shareable:
+            return {}
+        return {name: f"CASE WHEN n.owner = $owner THEN n.{name} END" for name in self.sensitive}
 
     def projection_of(self, reads: "Reads") -> str:
         """The projection of `n` a selection needs: the properties and computed values it `reads` (and
@@ -243,8 +252,11 @@ Reads = frozenset[str] | None
 @lru_cache(maxsize=1024)
 def _projection(kind: Kind, reads: frozenset[str]) -> str:
     wanted = {name: expression for name, expression in kind.computed.items() if name in reads}
+    wanted |= {name: expression for name, expression in kind.authors_only.items() if name in reads}
     computed = "".join(f", {name}: {_cypher(expression)}" for name, expression in wanted.items())
-    return kind._shape.map("n", computed, only=reads - frozenset(kind.computed))
+    return kind._shape.map(
+        "n", computed, only=reads - frozenset(kind.computed) - frozenset(kind.authors_only)
+    )
 
 
 def _cascaded(anchor: str, label: str, cascade: Cascade, depth: int) -> str:

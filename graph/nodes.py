@@ -17,7 +17,7 @@ from neo4j import AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
 
 from errors import BadUserInput, Forbidden, NotFound
-from graph import events
+from graph import couples, events
 from graph.events import EventKind
 from graph.kind import Kind, Reads
 from graph.kinds import RELATIONS, relation
@@ -114,10 +114,11 @@ async def update(
 ) -> Row:
     """Sets the given properties (None clears one), keeping the label's invariants; NotFound if the
     node is not the owner's."""
+    told = f", {couples.told('[n]')} AS told" if kind.shareable else ", [] AS told"
     query = f"""
     MATCH (n:{kind.label} {{uid: $uid, owner: $owner}}) {kind.joins} WHERE {kind.visible}
     SET n += $changes, n.updated_at = datetime()
-    RETURN {kind.projection} AS n, {kind.broken} AS broken
+    RETURN {kind.projection} AS n, {kind.broken} AS broken{told}
     """
     changes = for_update(kind.model, values)
     try:
@@ -129,6 +130,7 @@ async def update(
         raise NotFound(f"No {kind.label} of yours has this id.", id=uid)
     kind.refuse_broken(record["broken"])
     await events.append(tx, owner, EventKind.updated(kind.label), [Ref(kind.label, uid)])
+    await couples.tell(tx, record["told"])  # a node shared with the owner's couple: news to the partner
     return kind.row(record["n"])
 
 
@@ -140,15 +142,17 @@ async def delete(tx: AsyncManagedTransaction, kind: Kind, *, owner: str, uid: st
     {kind.deletes}
     WITH n, [x IN collect(DISTINCT d) WHERE x IS NOT NULL AND x.owner = $owner] AS owned
     WITH n, owned, ["{kind.label}:" + n.uid] + [x IN owned | labels(x)[0] + ":" + x.uid] AS refs
+    WITH n, owned, refs, {couples.told("[n] + owned")} AS told
     FOREACH (x IN owned | DETACH DELETE x)
     DETACH DELETE n
-    RETURN refs
+    RETURN refs, told
     """
     record = await (await tx.run(query, uid=uid, owner=owner)).single()
     if record is None:
         await refuse_not_authored(tx, kind, owner=owner, uid=uid)
         raise NotFound(f"No {kind.label} of yours has this id.", id=uid)
     await events.append(tx, owner, EventKind.deleted(kind.label), record["refs"])
+    await couples.tell(tx, record["told"])  # what was shared with the owner's couple: gone for the partner
     return record["refs"]
 
 

@@ -1,10 +1,25 @@
 """Couples: two consenting accounts (invite, accept, decline, leave), what each shares with the other,
 and what neither a partner nor a stranger ever reads."""
 
+import json
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
+
 from graph.driver import Graph
+from settings import Settings
 from tests.client import GraphQLClient
+from tests.conftest import LiveServer
+from tests.live import CREATE_RECIPIENT, Socket, live_only, live_settings, post, sign_up
+from tests.test_documents import (
+    MEMORY,
+    PNG,
+    Instance,
+    document,
+    kindred,  # noqa: F401 -- the fixture: an app of its own, with its blobs
+    upload,
+)
 from tests.test_recipients import create as create_recipient
 
 INVITE = "mutation { inviteToCouple { code expiresAt } }"
@@ -17,7 +32,9 @@ LINK_PARTNER = "mutation ($id: ID!) { linkPartner(recipientId: $id) { partnerRec
 SHARE = "mutation ($id: ID!) { shareWithCouple(nodeId: $id) }"
 UNSHARE = "mutation ($id: ID!) { unshareFromCouple(nodeId: $id) }"
 CONFLICT = """mutation ($input: CreateConflictInput!) { createConflict(input: $input) { id summary } }"""
-NODE = "query ($id: ID!) { node(id: $id) { id ... on Conflict { summary recipient { name } } } }"
+NODE = (
+    """query ($id: ID!) { node(id: $id) { id ... on Conflict { summary privateNote recipient { name } } } }"""
+)
 NODES = "query ($ids: [ID!]!) { nodes(ids: $ids) { id } }"
 CONFLICTS = "{ conflicts { totalCount nodes { id summary } } }"
 UPDATE = "mutation ($input: UpdateConflictInput!) { updateConflict(input: $input) { id summary } }"
@@ -174,9 +191,17 @@ async def test_only_the_author_changes_or_deletes_what_they_shared(client: Graph
     assert stranger["extensions"]["code"] == "NOT_FOUND"
     assert (await node(client, ann, shared["id"]))["summary"] == "Money"
 
-    updated = await client.data(UPDATE, {"input": {"id": shared["id"], "summary": "Money, again"}}, token=ann)
+    change = {"id": shared["id"], "summary": "Money, again", "privateNote": "I was wrong"}
+    updated = await client.data(UPDATE, {"input": change}, token=ann)
     assert updated["updateConflict"]["summary"] == "Money, again"
-    assert (await node(client, ben, shared["id"]))["summary"] == "Money, again"
+    # The partner reads the change, never the author's private note (nor in the list).
+    seen = await node(client, ben, shared["id"])
+    assert seen["summary"] == "Money, again" and seen["privateNote"] is None
+    assert (await node(client, ann, shared["id"]))["privateNote"] == "I was wrong"
+    listed_notes = "{ conflicts { nodes { summary privateNote } } }"
+    assert (await client.data(listed_notes, token=ben))["conflicts"]["nodes"] == [
+        {"summary": "Money, again", "privateNote": None}
+    ]
 
 
 async def test_a_kind_that_is_never_shared_is_refused_with_a_code(client: GraphQLClient) -> None:
@@ -250,3 +275,101 @@ async def test_a_partner_is_linked_to_a_recipient_without_opening_their_graph(cl
     assert theirs["extensions"]["code"] == "NOT_FOUND"
     stranger = await client.error(LINK_PARTNER, {"id": ben_person["id"]}, token=cat)
     assert stranger["extensions"]["code"] == "NOT_FOUND"
+
+
+async def test_a_shared_document_downloads_for_the_partner_until_unshared(
+    kindred: Instance,  # noqa: F811
+) -> None:
+    client = kindred.client
+    ann, ben, cat = await couple_of_two(client, "files")
+    memory = (await client.data(MEMORY, {"input": {"kind": "EPISODIC", "content": "Beach day"}}, token=ann))[
+        "createMemory"
+    ]["id"]
+    made = (await upload(kindred.http, ann, memory, "PHOTO", "beach.png", PNG, "image/png")).json()
+    photo = made["data"]["uploadDocument"]["id"]
+    assert await document(kindred, ben, photo) is None
+    await client.data(SHARE, {"id": photo}, token=ann)
+
+    seen = await document(kindred, ben, photo)
+    assert seen is not None and seen["url"]
+    fetched = await kindred.http.get(seen["url"])
+    assert fetched.status_code == 200 and fetched.content == PNG
+    assert await document(kindred, cat, photo) is None
+
+    await client.data(UNSHARE, {"id": photo}, token=ann)
+    assert await document(kindred, ben, photo) is None
+    assert (await kindred.http.get(seen["url"])).status_code == 404
+    assert (await kindred.http.get((await document(kindred, ann, photo))["url"])).status_code == 200
+
+
+# --- live: a shared change reaches both members' streams, a private one only its author's -----------
+
+SHARED_CHANGED = """
+subscription ($since: Int) {
+  graphChanged(since: $since) {
+    sequence kind
+    nodesAdded { __typename id }
+    nodesUpdated { __typename id ... on Conflict { summary privateNote } }
+    nodesRemoved { id label }
+  }
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def server(settings: Settings) -> Iterator[LiveServer]:
+    with live_only(), LiveServer(live_settings(settings)) as live_server:
+        yield live_server
+
+
+async def _next_about(ws: Socket, id: str) -> dict[str, Any]:
+    """The next delta of this stream that names the node `id` (any other is passed over)."""
+    while True:
+        delta = (await ws.next())["graphChanged"]
+        named = [*delta["nodesAdded"], *delta["nodesUpdated"], *delta["nodesRemoved"]]
+        if any(node["id"] == id for node in named):
+            return delta
+
+
+async def test_a_shared_change_reaches_both_members_live_and_no_stranger(server: LiveServer) -> None:
+    ann = await sign_up(server, "live-ann@example.com")
+    ben = await sign_up(server, "live-ben@example.com")
+    cat = await sign_up(server, "live-cat@example.com")
+    code = (await post(server, INVITE, token=ann))["inviteToCouple"]["code"]
+    await post(server, ACCEPT, {"code": code}, ben)
+    sam = (await post(server, CREATE_RECIPIENT, {"name": "Sam"}, ann))["createRecipient"]["id"]
+    made = await post(server, CONFLICT, {"input": {"recipientId": sam, "summary": "Shared one"}}, ann)
+    shared = made["createConflict"]["id"]
+    made = await post(server, CONFLICT, {"input": {"recipientId": sam, "summary": "Private one"}}, ann)
+    private = made["createConflict"]["id"]
+    await post(server, UPDATE, {"input": {"id": shared, "privateNote": "for me alone"}}, ann)
+    watching = {name: await Socket.open(server, token) for name, token in (("ben", ben), ("cat", cat))}
+    for ws in watching.values():
+        await ws.subscribe("1", query=SHARED_CHANGED, since=0)
+    ben_ws, cat_ws = watching["ben"], watching["cat"]
+
+    await post(server, SHARE, {"id": shared}, ann)
+    appeared = await _next_about(ben_ws, shared)
+    assert appeared["kind"] == "SharedNodeChanged"
+    assert appeared["nodesUpdated"] == [
+        {"__typename": "Conflict", "id": shared, "summary": "Shared one", "privateNote": None}
+    ]
+
+    await post(server, UPDATE, {"input": {"id": private, "summary": "Private, renamed"}}, ann)
+    await post(server, UPDATE, {"input": {"id": shared, "summary": "Shared, renamed"}}, ann)
+    renamed = await _next_about(ben_ws, shared)  # the private change before it never came
+    assert renamed["nodesUpdated"][0]["summary"] == "Shared, renamed"
+
+    await post(server, UNSHARE, {"id": shared}, ann)
+    gone = await _next_about(ben_ws, shared)
+    assert gone["nodesRemoved"] == [{"id": shared, "label": "Conflict"}]
+    # The stranger heard nothing of either conflict, and Ben nothing of the private one.
+    heard = 0
+    while (message := await cat_ws.quiet(1.0)) is not None:
+        assert shared not in json.dumps(message) and private not in json.dumps(message)
+        heard += 1
+    assert heard >= 1  # their own sign-up: the stream was live
+    while (message := await ben_ws.quiet(0.5)) is not None:
+        assert private not in json.dumps(message)
+    for ws in watching.values():
+        await ws.close()
