@@ -289,7 +289,7 @@ async def _nodes(tx: AsyncManagedTransaction, owner: str, refs: set[Ref]) -> dic
         params[f"uids_{index}"] = uids
         if label in BY_LABEL:
             kind = BY_LABEL[label]
-            if kind.shareable:  # a partner's node shared with the owner's couple reads too (its scope)
+            if kind.widened:  # a partner's node shared with the owner's couple reads too (its scope)
                 match = f"MATCH (n:{label}) WHERE n.uid IN $uids_{index} AND {kind.scope()} {kind.joins}"
                 match += f" WITH * WHERE {kind.visible}"
             else:

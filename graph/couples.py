@@ -76,8 +76,9 @@ async def _open_invite(tx: AsyncManagedTransaction, *, owner: str, code_hash: st
         raise BadUserInput("This is your own invite: your partner accepts it, not you.", field="code")
     # Both users' event locks, in one order, before the invite is read again: decisions queue.
     first, second = sorted([owner, invite["inviter"]])
+    lock = "MATCH (u:User {uid: $uid}) SET u.event_lock = true REMOVE u.event_lock"  # held to the end
     for user in (first, second):
-        await (await tx.run("MATCH (u:User {uid: $uid}) SET u.event_lock = true", uid=user)).consume()
+        await (await tx.run(lock, uid=user)).consume()
     again = await (await tx.run(query, code_hash=code_hash)).single(strict=True)
     invite = native(again.data())
     if invite["status"] != "open":

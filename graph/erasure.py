@@ -43,7 +43,9 @@ async def begin(tx: AsyncManagedTransaction, uid: str) -> dict[str, Any] | None:
     on) and drops its data key, and ends its couple (every share of either member ends: the partner
     keeps what they authored); returns its new auth state (as users.auth_state), or None when it is
     not active."""
-    if await couples.couple_of(tx, owner=uid) is not None:
+    active = "MATCH (u:User {uid: $uid}) RETURN u.status = 'active' AS active"
+    record = await (await tx.run(active, uid=uid)).single()
+    if record is not None and record["active"] and await couples.couple_of(tx, owner=uid) is not None:
         await couples.leave(tx, owner=uid)
     query = """
     MATCH (u:User {uid: $uid}) WHERE u.status = 'active'

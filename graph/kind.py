@@ -138,27 +138,41 @@ class Kind:
     # Whether its author may share a node of it with their couple (shareWithCouple): then a partner
     # reads it too (its `scope`), and only its author changes it.
     shareable: bool = False
+    # A kind that is shared with what it belongs to (a message, with its conversation): a pattern from
+    # `n` to `via`, a node of a shareable kind; while `via` is shared, the partner reads `n` too.
+    shared_through: str = ""
+
+    @property
+    def widened(self) -> bool:
+        """Whether a partner may read some nodes of this kind (shared, or shared through another)."""
+        return self.shareable or bool(self.shared_through)
 
     def scope(self, n: str = "n") -> str:
-        """Cypher: the viewer ($owner) may read the node `n` of this kind: it is theirs, or (a shareable
-        kind) its author shared it with a couple the viewer is a member of. Every read of a kind's nodes
-        is scoped by this (or by `scoped`, its list form); a kind that is not shareable reads exactly as
-        it always did."""
-        if not self.shareable:
-            return f"{n}.owner = $owner"
-        return f"({n}.owner = $owner OR {shared_with_viewer(n)})"
+        """Cypher: the viewer ($owner) may read the node `n` of this kind: it is theirs, or its author
+        shared it (or, `shared_through`, what it belongs to) with a couple the viewer is a member of.
+        Every read of a kind's nodes is scoped by this (or by `scoped`, its list form); a kind that is
+        never shared reads exactly as it always did."""
+        if self.shareable:
+            return f"({n}.owner = $owner OR {shared_with_viewer(n)})"
+        if self.shared_through:
+            through = self.shared_through.replace("(n)", f"({n})", 1)
+            return f"({n}.owner = $owner OR EXISTS {{ MATCH {through} WHERE {shared_with_viewer('via')} }})"
+        return f"{n}.owner = $owner"
 
     @cached_property
     def scoped(self) -> str:
         """A clause binding `n` to each node of this kind the viewer may read (its `scope`): the owner's
-        through the owner index and, for a shareable kind, those shared with the viewer's couple."""
-        if not self.shareable:
+        through the owner index and those shared with the viewer's couple (or shared through another)."""
+        if not self.widened:
             return f"MATCH (n:{self.label} {{owner: $owner}})"
-        return (
-            f"CALL () {{ MATCH (n:{self.label} {{owner: $owner}}) RETURN n UNION "
-            f"MATCH (:User {{uid: $owner}})-[:{MEMBER_OF}]->(:Couple)<-[:{SHARED_WITH}]-(n:{self.label}) "
-            "RETURN n } WITH n"
-        )
+        couple = f"(:User {{uid: $owner}})-[:{MEMBER_OF}]->(:Couple)<-[:{SHARED_WITH}]-"
+        if self.shareable:
+            shared = f"MATCH {couple}(n:{self.label})"
+        else:
+            through = self.shared_through.replace("(n)", f"(n:{self.label})", 1)
+            shared = f"MATCH {couple}(via) MATCH {through}"
+        own = f"MATCH (n:{self.label} {{owner: $owner}}) RETURN n"
+        return f"CALL () {{ {own} UNION {shared} RETURN n }} WITH n"
 
     def __post_init__(self) -> None:
         searched = self.searched
@@ -176,9 +190,9 @@ class Kind:
 
     @cached_property
     def authors_only(self) -> dict[str, str]:
-        """A shareable kind's sensitive fields, each read as null by anyone but the node's author (a
-        partner it is shared with reads the rest): name -> Cypher on `n`."""
-        if not self.shareable:
+        """The sensitive fields of a kind a partner may read, each read as null by anyone but the node's
+        author (the partner reads the rest): name -> Cypher on `n`."""
+        if not self.widened:
             return {}
         return {name: f"CASE WHEN n.owner = $owner THEN n.{name} END" for name in self.sensitive}
 

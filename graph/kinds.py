@@ -447,6 +447,7 @@ MESSAGE = Kind(
     "Message",
     models.Message,
     joins="MATCH (n)-[seat:IN]->(held:Conversation)",
+    shared_through="(n)-[:IN]->(via:Conversation)",  # read by a partner while its conversation is shared
     computed={"seq": "seat.seq", "conversation_uid": "held.uid"},
     sorts={"seq": "seat.seq", "sent_at": "n.sent_at", "created_at": "n.created_at"},
     ranges={"sentiment": (-1, 1)},

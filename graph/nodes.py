@@ -235,7 +235,7 @@ async def relink(
 
 
 async def by_uids(tx: AsyncManagedTransaction, kind: Kind, *, owner: str, uids: list[str]) -> list[Row]:
-    if kind.shareable:  # found by uid, then scoped: the owner's or shared with the viewer's couple
+    if kind.widened:  # found by uid, then scoped: the owner's or shared with the viewer's couple
         match = f"MATCH (n:{kind.label}) WHERE n.uid IN $uids AND {kind.scope()} {kind.joins}"
         query = f"{match} WITH * WHERE {kind.visible} RETURN collect({kind.projection}) AS rows"
     else:

@@ -49,7 +49,7 @@ def parent_of(traversal: Traversal) -> str:
     """The MATCH of a traversal's parent `p` (uid `parent`) the viewer may read: theirs, or, of a
     shareable kind, shared with their couple (graph/kind.py's `scope`)."""
     kind = BY_LABEL.get(traversal.parent)
-    if kind is None or not kind.shareable:
+    if kind is None or not kind.widened:
         return f"MATCH (p:{traversal.parent} {{uid: parent, owner: $owner}})"
     return f"MATCH (p:{traversal.parent} {{uid: parent}}) WHERE {kind.scope('p')}"
 

@@ -373,3 +373,39 @@ async def test_a_shared_change_reaches_both_members_live_and_no_stranger(server:
         assert private not in json.dumps(message)
     for ws in watching.values():
         await ws.close()
+
+
+CONVERSATION = "mutation ($input: CreateConversationInput!) { createConversation(input: $input) { id } }"
+APPEND = "mutation ($input: AppendMessageInput!) { appendMessage(input: $input) { id } }"
+TALK = """query ($id: ID!) { node(id: $id) { ... on Conversation {
+  title messages { totalCount nodes { id text } } } ... on Message { text } } }"""
+
+
+async def test_a_shared_conversation_is_read_with_its_messages_until_unshared(
+    client: GraphQLClient,
+) -> None:
+    ann, ben, cat = await couple_of_two(client, "talk")
+    made = {"purpose": "COMPANION", "title": "Sunday talk"}
+    talk = (await client.data(CONVERSATION, {"input": made}, token=ann))["createConversation"]["id"]
+    said = {"conversationId": talk, "role": "USER", "text": "We should plan the trip"}
+    message = (await client.data(APPEND, {"input": said}, token=ann))["appendMessage"]["id"]
+    assert (await client.data(TALK, {"id": message}, token=ben))["node"] is None
+    await client.data(SHARE, {"id": talk}, token=ann)
+
+    seen = (await client.data(TALK, {"id": talk}, token=ben))["node"]
+    assert seen["title"] == "Sunday talk"
+    assert seen["messages"] == {
+        "totalCount": 1,
+        "nodes": [{"id": message, "text": "We should plan the trip"}],
+    }
+    assert (await client.data(TALK, {"id": message}, token=ben))["node"] == {
+        "text": "We should plan the trip"
+    }
+    for id in (talk, message):
+        assert (await client.data(TALK, {"id": id}, token=cat))["node"] is None
+    theirs = {"conversationId": talk, "role": "USER", "text": "Me too"}
+    assert (await client.error(APPEND, {"input": theirs}, token=ben))["extensions"]["code"] == "NOT_FOUND"
+
+    await client.data(UNSHARE, {"id": talk}, token=ann)
+    for id in (talk, message):
+        assert (await client.data(TALK, {"id": id}, token=ben))["node"] is None
