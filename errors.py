@@ -84,3 +84,21 @@ class AlreadyDecided(KindredError):
     """A decision that is made once and is final (an observation's review): asked for again, refused."""
 
     code = "ALREADY_DECIDED"
+
+
+class AlreadyCoupled(KindredError):
+    """A couple asked of someone already in one: one couple per account at a time."""
+
+    code = "ALREADY_IN_COUPLE"
+
+
+class Expired(KindredError):
+    """A one-time code used after it expired (a couple's invite)."""
+
+    code = "EXPIRED"
+
+
+class NotShareable(KindredError):
+    """A node of a kind that is never shared (graph/kind.py's `shareable`) asked to be shared."""
+
+    code = "NOT_SHAREABLE"

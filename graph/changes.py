@@ -289,8 +289,12 @@ async def _nodes(tx: AsyncManagedTransaction, owner: str, refs: set[Ref]) -> dic
         params[f"uids_{index}"] = uids
         if label in BY_LABEL:
             kind = BY_LABEL[label]
-            match = f"MATCH (n:{label} {{owner: $owner}}) {kind.joins} WHERE n.uid IN $uids_{index}"
-            match += f" AND {kind.visible}"
+            if kind.widened:  # a partner's node shared with the owner's couple reads too (its scope)
+                match = f"MATCH (n:{label}) WHERE n.uid IN $uids_{index} AND {kind.scope()} {kind.joins}"
+                match += f" WITH * WHERE {kind.visible}"
+            else:
+                match = f"MATCH (n:{label} {{owner: $owner}}) {kind.joins} WHERE n.uid IN $uids_{index}"
+                match += f" AND {kind.visible}"
             projection = kind.projection
         else:
             match, projection = _ACCOUNT[label]

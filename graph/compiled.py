@@ -4,7 +4,7 @@ of the owner's nodes, nested in CALL subqueries and returned as one value shaped
 What each level reads is planned elsewhere (schema/compiled.py) from the same declarations today's
 level-by-level reads use (graph/kinds.py, graph/traversals.py): the label, the pattern from the parent,
 the joins, the visibility, the sorts and the projection of what the selection reads. Every level is
-scoped to the owner (`n.owner = $owner`), as every other read is.
+scoped to what the viewer may read (a kind's `scope`), as every other read is.
 """
 
 import re
@@ -97,7 +97,7 @@ class _Writer:
         where = self._where(level.where)
         keyset, order, limit = self._page(level.page)
         rows = f"""CALL () {{
-  MATCH (n:{kind.label} {{owner: $owner}}) {kind.joins}
+  {kind.scoped} {kind.joins}
   WHERE {where} AND {keyset} AND {kind.visible}
   WITH * ORDER BY {order} LIMIT {limit}
   {self._rows(level, f"r{index}")}
@@ -106,7 +106,7 @@ class _Writer:
             return f"{rows}\nWITH *, null AS t{index}"
         return f"""{rows}
 CALL () {{
-  MATCH (n:{kind.label} {{owner: $owner}}) {kind.joins}
+  {kind.scoped} {kind.joins}
   WHERE {where} AND {kind.visible}
   RETURN count(n) AS t{index}
 }}"""
@@ -149,14 +149,14 @@ CALL () {{
     {kind.joins}"""
         rows = f"""CALL ({parent}) {{
     {reached}
-    WHERE n.owner = $owner AND {keyset} AND {kind.visible}
+    WHERE {kind.scope()} AND {keyset} AND {kind.visible}
     WITH * ORDER BY {order} LIMIT {limit}
     {self._rows(level, f"{name}_rows")}
   }}"""
         if level.counted:
             total = f"""CALL ({parent}) {{
     {reached}
-    WHERE n.owner = $owner AND {kind.visible}
+    WHERE {kind.scope()} AND {kind.visible}
     RETURN count(n) AS {name}_total
   }}"""
         else:

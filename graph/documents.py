@@ -96,6 +96,17 @@ async def visible(tx: AsyncManagedTransaction, *, owner: str, uid: str) -> Row |
     return DOCUMENT.row(record["n"]) if record else None
 
 
+async def readable(tx: AsyncManagedTransaction, *, owner: str, uid: str) -> Row | None:
+    """The Document if the viewer ($owner) may read it now (theirs, or shared with their couple: its
+    kind's scope) and it is not deleted: what a download link opens, re-checked at each download."""
+    query = f"""
+    MATCH (n:Document {{uid: $uid}}) WHERE {DOCUMENT.scope()} AND {DOCUMENT.visible}
+    RETURN {DOCUMENT.projection} AS n
+    """
+    record = await (await tx.run(query, uid=uid, owner=owner)).single()
+    return DOCUMENT.row(record["n"]) if record else None
+
+
 async def unfinished(tx: AsyncManagedTransaction) -> list[dict[str, Any]]:
     """Every owner's Documents whose extraction has not finished, oldest first (read once, at start)."""
     query = f"""

@@ -11,6 +11,7 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
+from graph import couples
 from graph.exports import LABEL as EXPORT_LABEL
 from graph.kinds import KINDS
 from graph.migrations import OWNED_LABELS, PASSAGE_LABEL
@@ -30,6 +31,7 @@ OWNED = tuple(
             "Session",
             "RevokedToken",
             "Cursor",
+            "CoupleInvite",
             EXPORT_LABEL,
         )
     )
@@ -38,8 +40,13 @@ OWNED = tuple(
 
 async def begin(tx: AsyncManagedTransaction, uid: str) -> dict[str, Any] | None:
     """Marks the active account as being erased, ends every session token of it (the generation moves
-    on) and drops its data key; returns its new auth state (as users.auth_state), or None when it is
+    on) and drops its data key, and ends its couple (every share of either member ends: the partner
+    keeps what they authored); returns its new auth state (as users.auth_state), or None when it is
     not active."""
+    active = "MATCH (u:User {uid: $uid}) RETURN u.status = 'active' AS active"
+    record = await (await tx.run(active, uid=uid)).single()
+    if record is not None and record["active"] and await couples.couple_of(tx, owner=uid) is not None:
+        await couples.leave(tx, owner=uid)
     query = """
     MATCH (u:User {uid: $uid}) WHERE u.status = 'active'
     SET u.status = $erasing, u.erase_requested_at = datetime(),

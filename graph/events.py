@@ -105,6 +105,11 @@ API_KEY_REVOKED = EventKind.named("ApiKeyRevoked")
 OCCASION_UPCOMING = EventKind.named("OccasionUpcoming")  # the announcer's (dispatch/announce.py)
 LOGGED_IN = EventKind.named("LoggedIn")
 SESSION_ENDED = EventKind.named("SessionEnded")
+# In a couple member's log, naming a node their partner shared with the couple (or shared until now) and
+# just changed, shared, unshared or deleted: the one event of a log that names a node its owner did not
+# author. The live deltas read it through its kind's scope (present while shared, else removed); what
+# derives from the owner's own nodes (their vectors, their layout) passes over it.
+SHARED_NODE_CHANGED = EventKind.named("SharedNodeChanged")
 
 # Who makes the changes of the running task: "Session:<uid>" or "ApiKey:<uid>" (the credential of the
 # request, set once it is confirmed: schema/admission.py), or "consumer:<name>" (around each delivery of

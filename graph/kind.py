@@ -17,6 +17,16 @@ from graph.pages import Row
 from graph.properties import unclearable
 from graph.rows import Computed, Shape, sort_values_of
 
+# A couple's members, and what a member shared with it: (:User)-[:MEMBER_OF]->(:Couple)<-[:SHARED_WITH]-(n)
+MEMBER_OF = "MEMBER_OF"
+SHARED_WITH = "SHARED_WITH"
+
+
+def shared_with_viewer(n: str) -> str:
+    """Cypher: the node `n` is shared with a couple the viewer ($owner) is a member of."""
+    return f"EXISTS {{ ({n})-[:{SHARED_WITH}]->(:Couple)<-[:{MEMBER_OF}]-(:User {{uid: $owner}}) }}"
+
+
 # What else a link or an unlink keeps true, in its transaction: (tx, owner=, source=uid, target=uid).
 AfterLink = Callable[..., Awaitable[None]]
 
@@ -125,6 +135,44 @@ class Kind:
     # The properties stored sealed (vault/): opened for their owner alone, never searched, drawn or
     # sent in a live delta unless the owner chose to (graph/data_keys.py's show_sensitive).
     sensitive: tuple[str, ...] = ()
+    # Whether its author may share a node of it with their couple (shareWithCouple): then a partner
+    # reads it too (its `scope`), and only its author changes it.
+    shareable: bool = False
+    # A kind that is shared with what it belongs to (a message, with its conversation): a pattern from
+    # `n` to `via`, a node of a shareable kind; while `via` is shared, the partner reads `n` too.
+    shared_through: str = ""
+
+    @property
+    def widened(self) -> bool:
+        """Whether a partner may read some nodes of this kind (shared, or shared through another)."""
+        return self.shareable or bool(self.shared_through)
+
+    def scope(self, n: str = "n") -> str:
+        """Cypher: the viewer ($owner) may read the node `n` of this kind: it is theirs, or its author
+        shared it (or, `shared_through`, what it belongs to) with a couple the viewer is a member of.
+        Every read of a kind's nodes is scoped by this (or by `scoped`, its list form); a kind that is
+        never shared reads exactly as it always did."""
+        if self.shareable:
+            return f"({n}.owner = $owner OR {shared_with_viewer(n)})"
+        if self.shared_through:
+            through = self.shared_through.replace("(n)", f"({n})", 1)
+            return f"({n}.owner = $owner OR EXISTS {{ MATCH {through} WHERE {shared_with_viewer('via')} }})"
+        return f"{n}.owner = $owner"
+
+    @cached_property
+    def scoped(self) -> str:
+        """A clause binding `n` to each node of this kind the viewer may read (its `scope`): the owner's
+        through the owner index and those shared with the viewer's couple (or shared through another)."""
+        if not self.widened:
+            return f"MATCH (n:{self.label} {{owner: $owner}})"
+        couple = f"(:User {{uid: $owner}})-[:{MEMBER_OF}]->(:Couple)<-[:{SHARED_WITH}]-"
+        if self.shareable:
+            shared = f"MATCH {couple}(n:{self.label})"
+        else:
+            through = self.shared_through.replace("(n)", f"(n:{self.label})", 1)
+            shared = f"MATCH {couple}(via) MATCH {through}"
+        own = f"MATCH (n:{self.label} {{owner: $owner}}) RETURN n"
+        return f"CALL () {{ {own} UNION {shared} RETURN n }} WITH n"
 
     def __post_init__(self) -> None:
         searched = self.searched
@@ -137,7 +185,16 @@ class Kind:
     def projection(self) -> str:
         """The properties of `n` and what its label computes, as one map, in the model's Shape."""
         computed = "".join(f", {name}: {_cypher(expression)}" for name, expression in self.computed.items())
-        return self._shape.map("n", computed)
+        authors = "".join(f", {name}: {expression}" for name, expression in self.authors_only.items())
+        return self._shape.map("n", computed + authors)
+
+    @cached_property
+    def authors_only(self) -> dict[str, str]:
+        """The sensitive fields of a kind a partner may read, each read as null by anyone but the node's
+        author (the partner reads the rest): name -> Cypher on `n`."""
+        if not self.widened:
+            return {}
+        return {name: f"CASE WHEN n.owner = $owner THEN n.{name} END" for name in self.sensitive}
 
     def projection_of(self, reads: "Reads") -> str:
         """The projection of `n` a selection needs: the properties and computed values it `reads` (and
@@ -209,8 +266,11 @@ Reads = frozenset[str] | None
 @lru_cache(maxsize=1024)
 def _projection(kind: Kind, reads: frozenset[str]) -> str:
     wanted = {name: expression for name, expression in kind.computed.items() if name in reads}
+    wanted |= {name: expression for name, expression in kind.authors_only.items() if name in reads}
     computed = "".join(f", {name}: {_cypher(expression)}" for name, expression in wanted.items())
-    return kind._shape.map("n", computed, only=reads - frozenset(kind.computed))
+    return kind._shape.map(
+        "n", computed, only=reads - frozenset(kind.computed) - frozenset(kind.authors_only)
+    )
 
 
 def _cascaded(anchor: str, label: str, cascade: Cascade, depth: int) -> str:

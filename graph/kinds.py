@@ -101,6 +101,7 @@ RECIPIENT = Kind(
 OCCASION = Kind(
     "Occasion",
     models.Occasion,
+    shareable=True,
     computed={"next_occurrence": Computed(f"toString({NEXT_OCCURRENCE})", date_of)},
     sorts={
         "date": "n.date",
@@ -239,6 +240,7 @@ def belonging(by: str, fields: Mapping[str, tuple[str, ...]], nouns: str) -> tup
 MEMORY = Kind(
     "Memory",
     models.Memory,
+    shareable=True,
     visible="(n.expires_at IS NULL OR n.expires_at > datetime())",
     sorts={
         "happened_at": "coalesce(n.happened_at, n.created_at)",
@@ -277,6 +279,7 @@ MEMORY = Kind(
 CONFLICT = Kind(
     "Conflict",
     models.Conflict,
+    shareable=True,
     sorts={
         "started_at": "n.started_at",
         "severity": "coalesce(n.severity, -1.0)",
@@ -312,6 +315,7 @@ CONFLICT = Kind(
 DOCUMENT = Kind(
     "Document",
     models.Document,
+    shareable=True,
     computed={
         "attached_label": "head([(n)-[:ATTACHED_TO]->(t) | labels(t)[0]])",
         "attached_uid": "head([(n)-[:ATTACHED_TO]->(t) | t.uid])",
@@ -392,6 +396,7 @@ HAS_ATTACHMENT = Relation("HAS_ATTACHMENT", "Message", "Document", linkable=Fals
 CONVERSATION = Kind(
     "Conversation",
     models.Conversation,
+    shareable=True,
     computed={
         "message_count": "COUNT { (n)<-[:IN]-(m:Message) WHERE m.superseded_by IS NULL }",
         "about_ref": "head([(n)-[:ABOUT]->(a) | labels(a)[0] + ':' + a.uid])",  # what it is about
@@ -444,6 +449,7 @@ MESSAGE = Kind(
     "Message",
     models.Message,
     joins="MATCH (n)-[seat:IN]->(held:Conversation)",
+    shared_through="(n)-[:IN]->(via:Conversation)",  # read by a partner while its conversation is shared
     computed={"seq": "seat.seq", "conversation_uid": "held.uid"},
     sorts={"seq": "seat.seq", "sent_at": "n.sent_at", "created_at": "n.created_at"},
     ranges={"sentiment": (-1, 1)},

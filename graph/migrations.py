@@ -216,6 +216,16 @@ MIGRATIONS = (
         "insights about the user themselves (Insight.about_viewer): every earlier one is about someone else",
         ("MATCH (n:Insight) WHERE n.about_viewer IS NULL SET n.about_viewer = false",),
     ),
+    Migration(
+        13,
+        "couples (graph/couples.py): a unique uid per Couple; invites found by their code's hash, by owner",
+        (
+            "CREATE CONSTRAINT Couple_uid IF NOT EXISTS FOR (c:Couple) REQUIRE c.uid IS UNIQUE",
+            "CREATE CONSTRAINT CoupleInvite_code_hash IF NOT EXISTS "
+            "FOR (i:CoupleInvite) REQUIRE i.code_hash IS UNIQUE",
+            "CREATE INDEX CoupleInvite_owner IF NOT EXISTS FOR (i:CoupleInvite) ON (i.owner)",
+        ),
+    ),
 )
 
 _LEDGER = "CREATE CONSTRAINT Migration_version IF NOT EXISTS FOR (m:Migration) REQUIRE m.version IS UNIQUE"

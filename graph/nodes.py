@@ -16,8 +16,8 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
 
-from errors import BadUserInput, NotFound
-from graph import events
+from errors import BadUserInput, Forbidden, NotFound
+from graph import couples, events
 from graph.events import EventKind
 from graph.kind import Kind, Reads
 from graph.kinds import RELATIONS, relation
@@ -114,10 +114,11 @@ async def update(
 ) -> Row:
     """Sets the given properties (None clears one), keeping the label's invariants; NotFound if the
     node is not the owner's."""
+    told = f", {couples.told('[n]')} AS told" if kind.shareable else ", [] AS told"
     query = f"""
     MATCH (n:{kind.label} {{uid: $uid, owner: $owner}}) {kind.joins} WHERE {kind.visible}
     SET n += $changes, n.updated_at = datetime()
-    RETURN {kind.projection} AS n, {kind.broken} AS broken
+    RETURN {kind.projection} AS n, {kind.broken} AS broken{told}
     """
     changes = for_update(kind.model, values)
     try:
@@ -125,9 +126,11 @@ async def update(
     except ConstraintError as error:
         raise BadUserInput(f"Another {kind.label} of yours already has this name.", field="name") from error
     if record is None:
+        await refuse_not_authored(tx, kind, owner=owner, uid=uid)
         raise NotFound(f"No {kind.label} of yours has this id.", id=uid)
     kind.refuse_broken(record["broken"])
     await events.append(tx, owner, EventKind.updated(kind.label), [Ref(kind.label, uid)])
+    await couples.tell(tx, record["told"])  # a node shared with the owner's couple: news to the partner
     return kind.row(record["n"])
 
 
@@ -139,14 +142,17 @@ async def delete(tx: AsyncManagedTransaction, kind: Kind, *, owner: str, uid: st
     {kind.deletes}
     WITH n, [x IN collect(DISTINCT d) WHERE x IS NOT NULL AND x.owner = $owner] AS owned
     WITH n, owned, ["{kind.label}:" + n.uid] + [x IN owned | labels(x)[0] + ":" + x.uid] AS refs
+    WITH n, owned, refs, {couples.told("[n] + owned")} AS told
     FOREACH (x IN owned | DETACH DELETE x)
     DETACH DELETE n
-    RETURN refs
+    RETURN refs, told
     """
     record = await (await tx.run(query, uid=uid, owner=owner)).single()
     if record is None:
+        await refuse_not_authored(tx, kind, owner=owner, uid=uid)
         raise NotFound(f"No {kind.label} of yours has this id.", id=uid)
     await events.append(tx, owner, EventKind.deleted(kind.label), record["refs"])
+    await couples.tell(tx, record["told"])  # what was shared with the owner's couple: gone for the partner
     return record["refs"]
 
 
@@ -229,7 +235,11 @@ async def relink(
 
 
 async def by_uids(tx: AsyncManagedTransaction, kind: Kind, *, owner: str, uids: list[str]) -> list[Row]:
-    query = f"""
+    if kind.widened:  # found by uid, then scoped: the owner's or shared with the viewer's couple
+        match = f"MATCH (n:{kind.label}) WHERE n.uid IN $uids AND {kind.scope()} {kind.joins}"
+        query = f"{match} WITH * WHERE {kind.visible} RETURN collect({kind.projection}) AS rows"
+    else:
+        query = f"""
     MATCH (n:{kind.label} {{owner: $owner}}) {kind.joins} WHERE n.uid IN $uids AND {kind.visible}
     RETURN collect({kind.projection}) AS rows
     """
@@ -244,7 +254,7 @@ async def page(
     the selection `reads` (every property when None)."""
     keyset, order, params = page.clauses("n.uid")
     query = f"""
-    MATCH (n:{kind.label} {{owner: $owner}}) {kind.joins}
+    {kind.scoped} {kind.joins}
     WHERE {where.text} AND {keyset} AND {kind.visible}
     WITH * ORDER BY {order} LIMIT $page_limit
     RETURN collect([{kind.projection_of(reads)}, {page.sort_values}]) AS rows
@@ -255,10 +265,23 @@ async def page(
 
 async def count(tx: AsyncManagedTransaction, kind: Kind, *, owner: str, where: Condition) -> int:
     query = f"""
-    MATCH (n:{kind.label} {{owner: $owner}}) {kind.joins} WHERE {where.text} AND {kind.visible}
+    {kind.scoped} {kind.joins} WHERE {where.text} AND {kind.visible}
     RETURN count(n) AS total
     """
     return (await (await tx.run(query, owner=owner, **where.params)).single(strict=True))["total"]
+
+
+async def refuse_not_authored(tx: AsyncManagedTransaction, kind: Kind, *, owner: str, uid: str) -> None:
+    """Forbidden when the viewer may read the node (a partner shared it with them) but did not author
+    it: only its author changes or deletes what they shared. Else nothing (the caller's NotFound)."""
+    if not kind.shareable:
+        return
+    query = f"MATCH (n:{kind.label} {{uid: $uid}}) WHERE {kind.scope()} RETURN n.owner = $owner AS own"
+    record = await (await tx.run(query, uid=uid, owner=owner)).single()
+    if record is not None and not record["own"]:
+        raise Forbidden(
+            f"This {kind.label} was shared with you by your partner: only its author changes it.", id=uid
+        )
 
 
 def check(label: str, link: Link) -> None:

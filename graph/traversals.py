@@ -45,6 +45,15 @@ class Traversal:
         }
 
 
+def parent_of(traversal: Traversal) -> str:
+    """The MATCH of a traversal's parent `p` (uid `parent`) the viewer may read: theirs, or, of a
+    shareable kind, shared with their couple (graph/kind.py's `scope`)."""
+    kind = BY_LABEL.get(traversal.parent)
+    if kind is None or not kind.widened:
+        return f"MATCH (p:{traversal.parent} {{uid: parent, owner: $owner}})"
+    return f"MATCH (p:{traversal.parent} {{uid: parent}}) WHERE {kind.scope('p')}"
+
+
 async def neighbors(
     tx: AsyncManagedTransaction,
     traversal: Traversal,
@@ -61,11 +70,11 @@ async def neighbors(
     query = f"""
     UNWIND $parents AS parent
     CALL (parent) {{
-      MATCH (p:{traversal.parent} {{uid: parent, owner: $owner}})
+      {parent_of(traversal)}
       MATCH {traversal.pattern}
       WITH DISTINCT n
       {kind.joins}
-      WHERE n.owner = $owner AND {keyset} AND {kind.visible}
+      WHERE {kind.scope()} AND {keyset} AND {kind.visible}
       WITH * ORDER BY {order} LIMIT $page_limit
       RETURN {kind.projection_of(reads)} AS n, {page.sort_values} AS sort
     }}
@@ -84,10 +93,10 @@ async def counts(
 ) -> dict[str, int]:
     query = f"""
     UNWIND $parents AS parent
-    OPTIONAL MATCH (p:{traversal.parent} {{uid: parent, owner: $owner}})
+    OPTIONAL {parent_of(traversal)}
     OPTIONAL MATCH {traversal.pattern}
     WITH parent, n {traversal.kind.joins}
-    WHERE n IS NULL OR (n.owner = $owner AND {traversal.kind.visible})
+    WHERE n IS NULL OR ({traversal.kind.scope()} AND {traversal.kind.visible})
     RETURN parent, count(DISTINCT n) AS total
     """
     result = await tx.run(query, owner=owner, parents=parents)

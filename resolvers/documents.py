@@ -271,7 +271,7 @@ async def downloadable(graph: Any, settings: Settings, token: str, uid: str, aut
     if found is None or state is None or state.generation != found[1] or state.status != "active":
         raise Forbidden("This download link is not valid (or no longer): ask for the Document's url again.")
     owner = found[0]
-    row = await graph.read(documents.visible, owner=owner, uid=uid)
-    if row is None:
+    row = await graph.read(documents.readable, owner=owner, uid=uid)
+    if row is None:  # deleted, or no longer shared with the viewer
         raise NotFound("No such Document.", id=uid)
     return row

@@ -26,6 +26,7 @@ from schema.admission import CostLimit, CostLimits, RequireViewer
 from schema.concepts import ConceptMutation, ConceptQuery
 from schema.conflicts import ConflictMutation, ConflictQuery
 from schema.conversations import ConversationMutation, ConversationQuery, ConversationSubscription
+from schema.couples import CoupleMutation, CoupleQuery
 from schema.documents import DocumentMutation
 from schema.errors import MaskInternalErrors, classify, log_internal
 from schema.events import EventQuery
@@ -79,6 +80,7 @@ QUERIES = (
     MindscapeQuery,
     ObservationQuery,
     ConversationQuery,
+    CoupleQuery,
     EventQuery,
     ExportQuery,
     PathQuery,
@@ -99,6 +101,7 @@ Mutation = merge_types(
         InsightMutation,
         ObservationMutation,
         ConversationMutation,
+        CoupleMutation,
         WorkingMemoryMutation,
         LinkMutation,
         DocumentMutation,
