@@ -12,7 +12,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph.exports import LABEL as EXPORT_LABEL
-from graph.kinds import KINDS
+from graph.kinds import BUCKET, KINDS
 from graph.migrations import OWNED_LABELS, PASSAGE_LABEL
 
 ERASING = "erasing"
@@ -27,6 +27,7 @@ OWNED = tuple(
             *(kind.label for kind in KINDS),
             "Document",
             PASSAGE_LABEL,
+            BUCKET,  # a series' entries
             "Session",
             "RevokedToken",
             "Cursor",

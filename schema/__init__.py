@@ -44,6 +44,7 @@ from schema.recipients import RecipientMutation, RecipientQuery
 from schema.scalars import JSON, DateTime
 from schema.search import SearchQuery
 from schema.sensitive import SensitiveMutation
+from schema.series import SeriesMutation, SeriesQuery
 from schema.sessions import SessionMutation, SessionQuery
 from schema.system import SystemSubscription
 from schema.telemetry import RecordOperation, Traced
@@ -76,6 +77,7 @@ QUERIES = (
     ConflictQuery,
     InsightQuery,
     ObservationQuery,
+    SeriesQuery,
     ConversationQuery,
     EventQuery,
     ExportQuery,
@@ -96,6 +98,7 @@ Mutation = merge_types(
         ConflictMutation,
         InsightMutation,
         ObservationMutation,
+        SeriesMutation,
         ConversationMutation,
         WorkingMemoryMutation,
         LinkMutation,
