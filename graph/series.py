@@ -273,7 +273,9 @@ async def entries(
         try:
             params["cursor_t"], params["cursor_q"] = int(at), int(seq)
         except (TypeError, ValueError) as error:
-            raise BadUserInput("This cursor is not one of a series' entries.", field="after") from error
+            name = "before" if page.backward else "after"
+            message = f"This `{name}` cursor is not one of a series' entries."
+            raise BadUserInput(message, field=name) from error
         side = "<" if descending else ">"
         keyset = f"(t {side} $cursor_t OR (t = $cursor_t AND q {side} $cursor_q))"
         bucket = "b.start <= $cursor_t" if descending else "b.end > $cursor_t"
