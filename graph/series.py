@@ -236,11 +236,12 @@ async def remove(
     return SERIES.row(record["n"]), int(record["removed"])
 
 
-def _in_range(bucket: str = "true") -> str:
-    """The series' entries at or after $start and before $end, each as (b, i, t, q): from the buckets
-    whose month overlaps the range and for which `bucket` holds (a page's side of its cursor)."""
+def _in_range(bucket: str = "true", uid: str = "$uid") -> str:
+    """The entries of the series `uid` (a Cypher expression) at or after $start and before $end, each as
+    (b, i, t, q): from the buckets whose month overlaps the range and for which `bucket` holds (a page's
+    side of its cursor)."""
     return f"""
-    MATCH (s:Series {{uid: $uid, owner: $owner}})-[:{HAS_BUCKET}]->(b:{BUCKET})
+    MATCH (s:Series {{uid: {uid}, owner: $owner}})-[:{HAS_BUCKET}]->(b:{BUCKET})
     WHERE b.start < $end AND b.end > $start AND {bucket}
     UNWIND range(0, size(b.times) - 1) AS i
     WITH b, i, b.times[i] AS t, b.seqs[i] AS q
@@ -248,25 +249,27 @@ def _in_range(bucket: str = "true") -> str:
     """
 
 
-async def exists(tx: AsyncManagedTransaction, *, owner: str, uid: str) -> bool:
-    query = "MATCH (s:Series {uid: $uid, owner: $owner}) RETURN count(s) AS found"
-    return bool((await (await tx.run(query, uid=uid, owner=owner)).single(strict=True))["found"])
-
-
 async def entries(
     tx: AsyncManagedTransaction,
     *,
     owner: str,
-    uid: str,
+    uids: list[str],
     start: int,
     end: int,
     page: Page,
     newest_first: bool,
-) -> Rows:
-    """One keyset page of the series' entries in [start, end), by time (then sequence), newest first or
-    oldest first; each row's uid is its sequence (as text), its sort its time."""
+) -> dict[str, Rows]:
+    """One keyset page of each series' entries in [start, end) (every series of a level at once), by
+    time (then sequence), newest first or oldest first; each row's uid is its sequence (as text), its
+    sort its time. A series not the owner's has an empty page."""
     descending = newest_first != page.backward
-    params: dict[str, Any] = {"uid": uid, "owner": owner, "start": start, "end": end, "limit": page.size + 1}
+    params: dict[str, Any] = {
+        "uids": uids,
+        "owner": owner,
+        "start": start,
+        "end": end,
+        "limit": page.size + 1,
+    }
     keyset, bucket = "true", "true"
     if page.cursor is not None:
         (at,), seq = page.cursor
@@ -281,26 +284,29 @@ async def entries(
         bucket = "b.start <= $cursor_t" if descending else "b.end > $cursor_t"
     direction = "DESC" if descending else "ASC"
     query = f"""
-    {_in_range(bucket)} AND {keyset}
-    WITH b, i, t, q ORDER BY t {direction}, q {direction} LIMIT $limit
-    RETURN collect([t, q, b.values[i], b.deltas[i], b.notes[i], b.details[i]]) AS rows
+    UNWIND $uids AS uid
+    CALL (uid) {{
+      {_in_range(bucket, "uid")} AND {keyset}
+      WITH b, i, t, q ORDER BY t {direction}, q {direction} LIMIT $limit
+      RETURN collect([t, q, b.values[i], b.deltas[i], b.notes[i], b.details[i]]) AS rows
+    }}
+    RETURN collect([uid, rows]) AS found
     """
     record = await (await tx.run(query, params)).single(strict=True)
-    rows = [
-        Row(
-            {
-                "uid": str(q),
-                "at": moment(t),
-                "value": v,
-                "delta": None if d is None or math.isnan(d) else d,
-                "note": n or None,
-                "detail": json.loads(x) if x else None,
-            },
-            (t,),
-        )
-        for t, q, v, d, n, x in record["rows"]
-    ]
-    return Rows.of(rows, page)
+    found = dict(record["found"])
+    return {uid: Rows.of([_row(*row) for row in found.get(uid, [])], page) for uid in uids}
+
+
+def _row(t: int, q: int, v: float, d: float | None, n: str, x: str) -> Row:
+    node = {
+        "uid": str(q),
+        "at": moment(t),
+        "value": v,
+        "delta": None if d is None or math.isnan(d) else d,
+        "note": n or None,
+        "detail": json.loads(x) if x else None,
+    }
+    return Row(node, (t,))
 
 
 async def count(tx: AsyncManagedTransaction, *, owner: str, uid: str, start: int, end: int) -> int:
@@ -310,23 +316,35 @@ async def count(tx: AsyncManagedTransaction, *, owner: str, uid: str, start: int
 
 
 async def summary(
-    tx: AsyncManagedTransaction, *, owner: str, uid: str, period: str, start: int, end: int, most: int
-) -> list[dict[str, Any]]:
-    """Per period (UTC; a week from Monday) holding entries in [start, end), in time order: its start
-    (epoch ms), and the count, sum, min, max, mean, first and last of its values; at most `most` + 1
-    periods (the caller refuses more)."""
+    tx: AsyncManagedTransaction,
+    *,
+    owner: str,
+    uids: list[str],
+    period: str,
+    start: int,
+    end: int,
+    most: int,
+) -> dict[str, list[dict[str, Any]]]:
+    """For each series (every series of a level at once), per period (UTC; a week from Monday) holding
+    entries in [start, end), in time order: its start (epoch ms), and the count, sum, min, max, mean,
+    first and last of its values; at most `most` + 1 periods (the caller refuses more)."""
     if period not in PERIODS:
         raise ValueError(period)
     query = f"""
-    {_in_range()}
-    WITH t, q, b.values[i] AS v
-    WITH t, q, v, datetime.truncate($period, datetime({{epochMillis: t}})).epochMillis AS period
-    ORDER BY t, q
-    WITH period, collect(v) AS vs, count(*) AS n, sum(v) AS total, min(v) AS low, max(v) AS high
-    ORDER BY period LIMIT $most
-    RETURN collect({{start: period, count: n, sum: total, min: low, max: high, mean: total / n,
-                    first: vs[0], last: vs[-1]}}) AS periods
+    UNWIND $uids AS uid
+    CALL (uid) {{
+      {_in_range(uid="uid")}
+      WITH t, q, b.values[i] AS v
+      WITH t, q, v, datetime.truncate($period, datetime({{epochMillis: t}})).epochMillis AS period
+      ORDER BY t, q
+      WITH period, collect(v) AS vs, count(*) AS n, sum(v) AS total, min(v) AS low, max(v) AS high
+      ORDER BY period LIMIT $most
+      RETURN collect({{start: period, count: n, sum: total, min: low, max: high, mean: total / n,
+                      first: vs[0], last: vs[-1]}}) AS periods
+    }}
+    RETURN collect([uid, periods]) AS found
     """
-    params = {"uid": uid, "owner": owner, "start": start, "end": end, "period": period, "most": most + 1}
+    params = {"uids": uids, "owner": owner, "start": start, "end": end, "period": period, "most": most + 1}
     record = await (await tx.run(query, params)).single(strict=True)
-    return list(record["periods"])
+    found = dict(record["found"])
+    return {uid: list(found.get(uid, [])) for uid in uids}

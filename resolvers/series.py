@@ -15,6 +15,7 @@ from graph.pages import Row
 from graph.series import Entry, millis
 from resolvers import checks, nodes
 from resolvers.context import Context
+from resolvers.loaders import SeriesRange
 from resolvers.pages import Order, PageArgs, Paged
 
 MAX_NAME = 200
@@ -113,15 +114,8 @@ async def entries(
     window = Window.of(start, end)
     order = Order("at", descending=newest_first)
     keyset = replace(args, reads=None).page((order,), {"at": "t"}, context.settings.max_page_size)
-    rows = await context.graph.read(
-        series.entries,
-        owner=context.viewer,
-        uid=uid,
-        start=window.start,
-        end=window.end,
-        page=keyset,
-        newest_first=newest_first,
-    )
+    asked = SeriesRange(uid, window.start, window.end, page=keyset, newest_first=newest_first)
+    rows = await context.loaders.entries.load(asked)
 
     async def total() -> int:
         return await context.graph.read(
@@ -137,15 +131,8 @@ async def summary(
     """Per period holding entries in [start, end): its start and its values' count, sum, min, max, mean,
     first and last; at most MAX_PERIODS periods (more is refused: narrow the range or widen the period)."""
     window = Window.of(start, end)
-    found = await context.graph.read(
-        series.summary,
-        owner=context.viewer,
-        uid=uid,
-        period=period,
-        start=window.start,
-        end=window.end,
-        most=MAX_PERIODS,
-    )
+    asked = SeriesRange(uid, window.start, window.end, period=period, most=MAX_PERIODS)
+    found = await context.loaders.summaries.load(asked)
     if len(found) > MAX_PERIODS:
         raise BadUserInput(
             f"A summary holds at most {MAX_PERIODS:,} periods: narrow `from` and `to`, or sum by a longer "

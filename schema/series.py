@@ -20,11 +20,11 @@ from schema.relay import (
     Info,
     OrderDirection,
     OwnedNode,
+    Paging,
     attach,
     connection,
     listing,
     node_uid,
-    paged,
     related,
     related_one,
     values_of,
@@ -125,7 +125,11 @@ class Series(OwnedNode, Placed):
 
     about = related_one(Recipient, resolve.about, "Whom it is about; null for the viewer themselves.")
 
-    @paged("Its entries in a range of time, a page at a time: the latest first by default.")
+    @strawberry.field(
+        description="Its entries in a range of time, a page at a time: the latest first by default.",
+        extensions=[Paging()],
+        metadata=reading(),
+    )
     async def entries(
         self,
         info: Info,

@@ -412,3 +412,31 @@ async def test_erasing_the_account_deletes_its_series_buckets_in_the_labelled_pa
 
     assert await graph.read(left) == []
     assert await _buckets(graph) == (1, 1)  # Bob's
+
+
+LEVEL = """{ series(first: 20) { nodes { name
+  entries(first: 3, order: OLDEST_FIRST) { nodes { value } }
+  summary(period: MONTH) { count } } } }"""
+
+
+@pytest.mark.parametrize("count", [2, 8])
+async def test_the_entries_and_summaries_of_a_list_of_series_cost_the_same_round_trips_for_2_or_8(
+    client: GraphQLClient, graph: Graph, count: int
+) -> None:
+    token = await client.sign_up(f"series-trips-{count}@example.com")
+    for index in range(count):
+        made = await _series(client, token, f"Series {index}")
+        days = [datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=20 * i) for i in range(4)]
+        await _append(
+            client, token, made["id"], [{"at": _iso(d), "value": index + i} for i, d in enumerate(days)]
+        )
+    before = graph.transactions
+    data = await client.data(LEVEL, token=token)
+    trips = graph.transactions - before
+    found = {node["name"]: node for node in data["series"]["nodes"]}
+    assert len(found) == count
+    for index in range(count):
+        node = found[f"Series {index}"]
+        assert [e["value"] for e in node["entries"]["nodes"]] == [index, index + 1, index + 2]
+        assert [month["count"] for month in node["summary"]] == [2, 1, 1]  # Jan 1 and 21, Feb 10, Mar 2
+    assert trips <= 3  # the page of series, one for every one's entries, one for every one's summary
