@@ -13,9 +13,13 @@ import pytest
 
 from graph import erasure
 from graph.driver import Graph
+from tests import test_search
 from tests.client import GraphQLClient
 from tests.test_insights import _count
 from tests.test_recipients import create as create_recipient
+from tests.test_search import Instance
+
+kindred = test_search.kindred  # the fixture: an app with its own vectors and its dispatcher
 
 FIELDS = "id name kind unit detail entryCount firstAt lastAt title about { name }"
 CREATE = f"mutation ($input: CreateSeriesInput!) {{ createSeries(input: $input) {{ {FIELDS} }} }}"
@@ -440,3 +444,23 @@ async def test_the_entries_and_summaries_of_a_list_of_series_cost_the_same_round
         assert [e["value"] for e in node["entries"]["nodes"]] == [index, index + 1, index + 2]
         assert [month["count"] for month in node["summary"]] == [2, 1, 1]  # Jan 1 and 21, Feb 10, Mar 2
     assert trips <= 3  # the page of series, one for every one's entries, one for every one's summary
+
+
+SEARCH = """query ($q: String!) { search(query: $q, kinds: [SERIES]) {
+  matched { text } node { __typename ... on Series { name } } } }"""
+
+
+async def test_a_series_is_found_by_its_name_kind_and_whom_it_is_about_and_by_its_owner_alone(
+    kindred: Instance,
+) -> None:
+    client = kindred.client
+    ann = await client.sign_up("ann-finds-series@example.com")
+    bob = await client.sign_up("bob-finds-series@example.com")
+    odile = await create_recipient(client, ann, "Odile")
+    made = await _series(client, ann, "Barometer collection value", kind="HOLDING", aboutId=odile["id"])
+    await _append(client, ann, made["id"], [{"at": "2026-01-01T00:00:00Z", "value": 1200}])
+    await kindred.dispatcher.drain()
+    mine = (await client.data(SEARCH, {"q": "Odile barometer"}, token=ann))["search"]
+    assert mine[0]["node"] == {"__typename": "Series", "name": "Barometer collection value"}
+    assert "Odile" in mine[0]["matched"]["text"] and "holding" in mine[0]["matched"]["text"]
+    assert (await client.data(SEARCH, {"q": "Odile barometer"}, token=bob))["search"] == []
