@@ -108,7 +108,10 @@ async def _sealed(
 ) -> list[dict[str, Any]]:
     """The nodes with their sensitive fields sealed with the owner's data key (made now if they have none)."""
     given = [
-        (node, name) for node in nodes for name in _SENSITIVE[node["label"]] if node["properties"].get(name)
+        (node, name)
+        for node in nodes
+        for name in _SENSITIVE.get(node["label"], ())  # a series' buckets have none
+        if node["properties"].get(name)
     ]
     for node, name in given:
         value = node["properties"][name]
@@ -128,7 +131,7 @@ async def _sealed(
     sealed = []
     for node in nodes:
         label, props = node["label"], dict(node["properties"])
-        for name in _SENSITIVE[label]:
+        for name in _SENSITIVE.get(label, ()):
             value = props.get(name)
             if value:
                 where = sealing.field_where(owner, label, node["uid"], name)

@@ -117,23 +117,23 @@ class Exporter(Periodic):
         writer = format.Writer(file)
         documents: list[dict[str, Any]] = []
         with writer.part(format.NODES) as part:
-            for kind in KINDS:
+            for label in export.LABELS:
                 after = ""
                 while rows := await graph.read(
-                    export.nodes, owner=owner, label=kind.label, after=after, limit=PAGE
+                    export.nodes, owner=owner, label=label, after=after, limit=PAGE
                 ):
-                    part.rows(_node(kind.label, row, opener) for row in rows)
-                    if kind.label == "Document":
+                    part.rows(_node(label, row, opener) for row in rows)
+                    if label == "Document":
                         documents += [row["properties"] | {"uid": row["uid"]} for row in rows]
                     after = rows[-1]["uid"]
                     await self._renew(uid)
             nodes = part.count
         with writer.part(format.LINKS) as part:
-            for kind in KINDS:
+            for label in export.LABELS:
                 cursor: str | None = ""
                 while cursor is not None:
                     links, cursor = await graph.read(
-                        export.links, owner=owner, label=kind.label, after=cursor, limit=PAGE
+                        export.links, owner=owner, label=label, after=cursor, limit=PAGE
                     )
                     part.rows({**link, "properties": _encoded(link["properties"])} for link in links)
                     await self._renew(uid)
@@ -189,7 +189,7 @@ _SENSITIVE = {kind.label: kind.sensitive for kind in KINDS}
 
 def _node(label: str, row: dict[str, Any], opener: Opener) -> dict[str, Any]:
     props = {name: value for name, value in row["properties"].items() if name != "owner"}
-    for name in _SENSITIVE[label]:
+    for name in _SENSITIVE.get(label, ()):
         if props.get(name) is not None:
             props[name] = opener(label, row["uid"], name, props[name])
     return {"label": label, "id": row["uid"], "properties": _encoded(props)}

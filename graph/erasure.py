@@ -13,7 +13,7 @@ from neo4j import AsyncManagedTransaction
 
 from graph import couples
 from graph.exports import LABEL as EXPORT_LABEL
-from graph.kinds import KINDS
+from graph.kinds import BUCKET, KINDS
 from graph.migrations import OWNED_LABELS, PASSAGE_LABEL
 
 ERASING = "erasing"
@@ -28,6 +28,7 @@ OWNED = tuple(
             *(kind.label for kind in KINDS),
             "Document",
             PASSAGE_LABEL,
+            BUCKET,  # a series' entries
             "Session",
             "RevokedToken",
             "Cursor",

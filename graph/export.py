@@ -1,5 +1,6 @@
 """Cypher of reading a whole account for its archive (dispatch/exports.py): its nodes of every declared
-kind, the links between them (and from the User to them), its event log, each a page at a time.
+kind and its series' entries (their month buckets), the links between them (and from the User to them), its
+event log, each a page at a time.
 
 Only what the user owns and sees: a node hidden from every read (a deleted document waiting for its
 purge, an expired short-term memory) is not in it, nor is a link to one; a link is read from a node of
@@ -11,15 +12,19 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph.kinds import BY_LABEL, KINDS, RELATIONS
+from graph.kinds import BUCKET, BY_LABEL, HAS_BUCKET, KINDS, RELATIONS
 
-# Every label an archive holds: the declared kinds (their passages and the account's bookkeeping are
-# derived or local to an instance: sessions, keys, cursors are not moved).
-LABELS: tuple[str, ...] = tuple(kind.label for kind in KINDS)
+# Every label an archive holds: the declared kinds, and a series' entries (its month buckets: data of the
+# user's own, no kind of their own). Passages and the account's bookkeeping are derived or local to an
+# instance: sessions, keys, cursors are not moved.
+LABELS: tuple[str, ...] = (*(kind.label for kind in KINDS), BUCKET)
 # The links from the User node itself to a node of theirs (graph/recipients.py's KNOWS, graph/gifts.py's
-# GAVE): with the kinds' declared relations, every link type an archive holds.
+# GAVE) and from a series to its buckets: with the kinds' declared relations, every link type an archive
+# holds.
 USER_LINKS = ("KNOWS", "GAVE")
-LINK_TYPES: tuple[str, ...] = tuple(dict.fromkeys((*(r.type for r in RELATIONS), *USER_LINKS)))
+LINK_TYPES: tuple[str, ...] = tuple(dict.fromkeys((*(r.type for r in RELATIONS), *USER_LINKS, HAS_BUCKET)))
+# Whether a node `n` of each label is shown: its kind's `visible` (a bucket always is).
+_VISIBLE = {label: BY_LABEL[label].visible if label in BY_LABEL else "true" for label in LABELS}
 # Whom an account's archive belongs to, as the manifest names them.
 PROFILE = ("email", "name")
 # Whether a node `n` of any label is shown: each declared kind's `visible`, true for the rest (the User).
@@ -43,11 +48,11 @@ async def user(tx: AsyncManagedTransaction, owner: str) -> dict[str, Any] | None
 async def nodes(
     tx: AsyncManagedTransaction, *, owner: str, label: str, after: str, limit: int
 ) -> list[dict[str, Any]]:
-    """A page of the owner's shown nodes of one declared label, by uid after `after`: uid and properties."""
+    """A page of the owner's shown nodes of one label of LABELS, by uid after `after`: uid and properties."""
     if label not in LABELS:
         raise ValueError(f"not a declared kind: {label}")
     query = f"""
-    MATCH (n:{label} {{owner: $owner}}) WHERE n.uid > $after AND {BY_LABEL[label].visible}
+    MATCH (n:{label} {{owner: $owner}}) WHERE n.uid > $after AND {_VISIBLE[label]}
     RETURN n.uid AS uid, properties(n) AS properties ORDER BY n.uid LIMIT $limit
     """
     result = await tx.run(query, owner=owner, after=after, limit=limit)
@@ -63,7 +68,7 @@ async def links(
     if label not in LABELS:
         raise ValueError(f"not a declared kind: {label}")
     query = f"""
-    MATCH (n:{label} {{owner: $owner}}) WHERE n.uid > $after AND {BY_LABEL[label].visible}
+    MATCH (n:{label} {{owner: $owner}}) WHERE n.uid > $after AND {_VISIBLE[label]}
     WITH n AS b ORDER BY b.uid LIMIT $limit
     WITH collect(b) AS page
     UNWIND page AS b
@@ -85,7 +90,7 @@ async def links(
         return [{k: v for k, v in row.items() if k != "last"} for row in rows], rows[0]["last"]
     # No link into this page: where the page ends, if it has any node.
     query = f"""
-    MATCH (n:{label} {{owner: $owner}}) WHERE n.uid > $after AND {BY_LABEL[label].visible}
+    MATCH (n:{label} {{owner: $owner}}) WHERE n.uid > $after AND {_VISIBLE[label]}
     WITH n ORDER BY n.uid LIMIT $limit
     RETURN last(collect(n.uid)) AS last
     """

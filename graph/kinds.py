@@ -54,6 +54,12 @@ CONCEPT_LINKS = (
     "REFERENCES",
 )
 
+# A series' entries, kept in month buckets (graph/series.py): no kind of their own (never drawn, searched,
+# linked or listed as nodes), deleted with their series.
+BUCKET = "SeriesBucket"
+HAS_BUCKET = "HAS_BUCKET"
+SERIES_ENTRIES = (Cascade(HAS_BUCKET, BUCKET),)
+
 RECIPIENT = Kind(
     "Recipient",
     models.Recipient,
@@ -87,7 +93,9 @@ RECIPIENT = Kind(
         UNION
         MATCH (d:Insight)-[:CONCERNS]->(n) RETURN d
         UNION
-        MATCH (d:Observation)-[:ABOUT]->(n) RETURN d""",
+        MATCH (d:Observation)-[:ABOUT]->(n) RETURN d
+        UNION
+        MATCH (d:Series)-[:ABOUT]->(n) RETURN d""",
     ),
     # What is theirs alone (occasions, conflicts, gifts with their outcomes); what they share stays.
     cascade=(
@@ -95,6 +103,7 @@ RECIPIENT = Kind(
         Cascade("INTENDED_FOR", "Gift", outgoing=False, then=(Cascade("HAS_OUTCOME", "GiftOutcome"),)),
         Cascade("WITH", "Conflict", outgoing=False),
         Cascade("CONCERNS", "Insight", outgoing=False),  # what is known of them and of no one else
+        Cascade("ABOUT", "Series", outgoing=False, then=SERIES_ENTRIES),  # what was tracked of them
     ),
 )
 
@@ -383,6 +392,31 @@ OBSERVATION = Kind(
     ),
 )
 
+# Whom a series is about: one of the viewer's people, given with the series (none: the viewer themselves).
+TRACKED = Relation("ABOUT", "Series", "Recipient", linkable=False)
+
+SERIES = Kind(
+    "Series",
+    models.Series,
+    sorts={
+        "name": "n.name",
+        "created_at": "n.created_at",
+        "last_at": "coalesce(n.last_at, n.created_at)",
+    },
+    title="name",
+    private=("entry_seq",),
+    relations=(TRACKED,),
+    searched=Searched(
+        "Series: name, kind, unit, whom it is about.",
+        """
+        RETURN n.uid AS uid, {name: n.name, kind: n.kind, unit: n.unit,
+               about: [(n)-[:ABOUT]->(r:Recipient) | r.name]} AS fields""",
+        sentence=("name",),
+        listed=(("About", ("about",)), ("Tracks", ("kind", "unit"))),
+    ),
+    cascade=SERIES_ENTRIES,
+)
+
 # What a conversation is about (one of these), and whom of the viewer's people it is with.
 CONVERSATION_SUBJECTS = ("Recipient", "Occasion", "Conflict", "Concept")
 ABOUT = tuple(Relation("ABOUT", "Conversation", subject) for subject in CONVERSATION_SUBJECTS)
@@ -495,6 +529,7 @@ KINDS: tuple[Kind, ...] = (
     OBSERVATION,
     CONVERSATION,
     MESSAGE,
+    SERIES,
 )
 BY_LABEL: Mapping[str, Kind] = {kind.label: kind for kind in KINDS}
 # What the 3D view lays out and draws; a link's ends, a path's steps and search's `near` are of these.

@@ -226,6 +226,11 @@ MIGRATIONS = (
             "CREATE INDEX CoupleInvite_owner IF NOT EXISTS FOR (i:CoupleInvite) ON (i.owner)",
         ),
     ),
+    Migration(
+        14,
+        "a series' month buckets (graph/series.py), found by owner when an account is erased",
+        ("CREATE INDEX SeriesBucket_owner IF NOT EXISTS FOR (b:SeriesBucket) ON (b.owner)",),
+    ),
 )
 
 _LEDGER = "CREATE CONSTRAINT Migration_version IF NOT EXISTS FOR (m:Migration) REQUIRE m.version IS UNIQUE"

@@ -182,6 +182,22 @@ class Insight(Owned):
     claim_keys = ArrayProperty(StringProperty(), default=list)
 
 
+class Series(Owned):
+    """A time series the user keeps about themselves or one of their people: growth deltas, a skill's
+    levels, a holding's value, transactions, snapshots (seed 001's portfolio and skill tables, seed 004's
+    growth). Its entries live in month buckets (graph/series.py), not on this node; it keeps their
+    count, first and last times, and the sequence its appends number entries by."""
+
+    name = StringProperty(required=True)
+    kind = StringProperty(required=True)  # growth, skill, holding, transaction, snapshot, other
+    unit = StringProperty()  # what a value counts: "USD", "level", "points"
+    detail = JSONProperty()  # free-form: a holding's ticker, asset type, position, intent, horizon
+    entry_count = IntegerProperty(default=0)
+    first_at = DateTimeProperty()  # the earliest entry's time
+    last_at = DateTimeProperty()  # the latest entry's time
+    entry_seq = IntegerProperty(default=0)  # the last sequence number given to an entry
+
+
 class Observation(Owned):
     """Raw input as it was seen (seed 003's observations): immutable once written, reviewed once."""
 

@@ -1,12 +1,12 @@
 """DataLoaders: the nested fields of one GraphQL level are fetched together, in one Neo4j query."""
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from strawberry.dataloader import DataLoader
 
-from graph import mentions, nodes, traversals
+from graph import mentions, nodes, series, traversals
 from graph.driver import Graph
 from graph.kind import Kind, Reads
 from graph.pages import Page, Row, Rows
@@ -25,6 +25,19 @@ class Step:
     reads: Reads = None  # what the selection reads of each neighbor (None: every property)
 
 
+@dataclass(frozen=True)
+class SeriesRange:
+    """What one series' field asks of its entries: a page of them, or (`period` given) their summary."""
+
+    uid: str
+    start: int
+    end: int
+    page: Page | None = None
+    newest_first: bool = True
+    period: str | None = None
+    most: int = 0
+
+
 @dataclass
 class Loaders:
     """The DataLoaders of one request, as one viewer."""
@@ -36,12 +49,64 @@ class Loaders:
     mentions: DataLoader[Ref, list[dict[str, Any]]] = field(init=False)
     # Nodes by (kind, uid): read anew each time asked (uncached), as a write may have changed them since.
     rows: DataLoader[tuple[Kind, str], Row | None] = field(init=False)
+    # A series' entries and summaries: those of every series of a level, asked alike, in one query.
+    entries: DataLoader[SeriesRange, Rows] = field(init=False)
+    summaries: DataLoader[SeriesRange, list[dict[str, Any]]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.neighbors = DataLoader(self._load_neighbors, cache_key_fn=lambda step: step)
         self.counts = DataLoader(self._load_counts)
         self.mentions = DataLoader(self._load_mentions)
         self.rows = DataLoader(self._load_rows, cache=False)
+        self.entries = DataLoader(self._load_entries, cache=False)
+        self.summaries = DataLoader(self._load_summaries, cache=False)
+
+    async def _load_entries(self, keys: list[SeriesRange]) -> list[Rows]:
+        groups: dict[SeriesRange, list[str]] = defaultdict(list)
+        for key in keys:
+            groups[replace(key, uid="")].append(key.uid)
+        read = [
+            self.graph.read(
+                series.entries,
+                owner=self.viewer,
+                uids=list(dict.fromkeys(uids)),
+                start=asked.start,
+                end=asked.end,
+                page=asked.page,
+                newest_first=asked.newest_first,
+            )
+            for asked, uids in groups.items()
+            if asked.page is not None
+        ]
+        found = {
+            replace(asked, uid=uid): rows
+            for asked, pages in zip(groups, await all_of(read), strict=True)
+            for uid, rows in pages.items()
+        }
+        return [found[key] for key in keys]
+
+    async def _load_summaries(self, keys: list[SeriesRange]) -> list[list[dict[str, Any]]]:
+        groups: dict[SeriesRange, list[str]] = defaultdict(list)
+        for key in keys:
+            groups[replace(key, uid="")].append(key.uid)
+        read = [
+            self.graph.read(
+                series.summary,
+                owner=self.viewer,
+                uids=list(dict.fromkeys(uids)),
+                period=asked.period or "",
+                start=asked.start,
+                end=asked.end,
+                most=asked.most,
+            )
+            for asked, uids in groups.items()
+        ]
+        found = {
+            replace(asked, uid=uid): periods
+            for asked, summaries in zip(groups, await all_of(read), strict=True)
+            for uid, periods in summaries.items()
+        }
+        return [found[key] for key in keys]
 
     async def _load_rows(self, keys: list[tuple[Kind, str]]) -> list[Row | None]:
         groups: dict[Kind, list[str]] = defaultdict(list)

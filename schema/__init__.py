@@ -46,6 +46,7 @@ from schema.recipients import RecipientMutation, RecipientQuery
 from schema.scalars import JSON, DateTime
 from schema.search import SearchQuery
 from schema.sensitive import SensitiveMutation
+from schema.series import SeriesMutation, SeriesQuery
 from schema.sessions import SessionMutation, SessionQuery
 from schema.system import SystemSubscription
 from schema.telemetry import RecordOperation, Traced
@@ -79,6 +80,7 @@ QUERIES = (
     InsightQuery,
     MindscapeQuery,
     ObservationQuery,
+    SeriesQuery,
     ConversationQuery,
     CoupleQuery,
     EventQuery,
@@ -100,6 +102,7 @@ Mutation = merge_types(
         ConflictMutation,
         InsightMutation,
         ObservationMutation,
+        SeriesMutation,
         ConversationMutation,
         CoupleMutation,
         WorkingMemoryMutation,

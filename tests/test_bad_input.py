@@ -68,6 +68,11 @@ async def _world(client: GraphQLClient, token: str) -> dict[str, str]:
         {"i": {"purpose": "GIFT_SEARCH", "aboutId": person["id"], "giftSession": {"budgetCents": 100}}},
         token=token,
     )
+    series = await client.data(
+        "mutation ($i: CreateSeriesInput!) { createSeries(input: $i) { id } }",
+        {"i": {"name": "Robin's kite flights", "kind": "OTHER", "aboutId": person["id"]}},
+        token=token,
+    )
     return {
         "UpdateRecipientInput": person["id"],
         "UpdateOccasionInput": occasion["createOccasion"]["id"],
@@ -77,6 +82,7 @@ async def _world(client: GraphQLClient, token: str) -> dict[str, str]:
         "UpdateConceptInput": concept["createConcept"]["id"],
         "UpdateInsightInput": insight["createInsight"]["id"],
         "UpdateConversationInput": conversation["createConversation"]["id"],
+        "UpdateSeriesInput": series["createSeries"]["id"],
     }
 
 
@@ -321,6 +327,7 @@ def _valid(input_type: str, ids: dict[str, str]) -> dict[str, Any]:
         "CreateInsightInput": {"category": "FACT", "statement": "A fact"},
         "CreateObservationInput": {"content": "Seen", "source": "OTHER"},
         "CreateConversationInput": {"purpose": "OTHER"},
+        "CreateSeriesInput": {"name": "Steps", "kind": "OTHER"},
         "AppendMessageInput": {
             "conversationId": ids["UpdateConversationInput"],
             "role": "USER",

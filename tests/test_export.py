@@ -42,6 +42,9 @@ OCCASION = "mutation ($input: CreateOccasionInput!) { createOccasion(input: $inp
 CONFLICT = "mutation ($input: CreateConflictInput!) { createConflict(input: $input) { id } }"
 CONCEPT = "mutation ($name: String!) { createConcept(input: {name: $name}) { id } }"
 INSIGHT = "mutation ($input: CreateInsightInput!) { createInsight(input: $input) { id } }"
+SERIES = "mutation ($input: CreateSeriesInput!) { createSeries(input: $input) { id } }"
+APPEND = """mutation ($id: ID!, $entries: [SeriesEntryInput!]!) {
+  appendEntries(seriesId: $id, entries: $entries) { count } }"""
 LINK = "mutation ($a: ID!, $b: ID!, $k: LinkKind!) { link(from: $a, to: $b, kind: $k) { changed } }"
 DELETE = "mutation ($password: String!) { deleteAccount(password: $password) }"
 DOCUMENT = "query ($id: ID!) { node(id: $id) { ... on Document { status url sha256 } } }"
@@ -55,6 +58,9 @@ API_GRAPH = """{
   concepts(first: 100) { nodes { id name } }
   conflicts(first: 100) { nodes { id summary privateNote } }
   insights(first: 100) { nodes { id statement evidence { nodes { id } } } }
+  series(first: 5) { nodes { id name entryCount about { id }
+    entries(first: 5) { nodes { at value delta note detail } }
+    summary(period: MONTH) { start count sum first last } } }
   graphView(maxNodes: 500) { nodes { id label name } links { source target type } }
 }"""
 MEMORY_TEXT = "We flew the red kite at the saffron kite festival on the dunes"
@@ -64,7 +70,8 @@ PAGE = "Quillfeather register of the dune kite club"
 
 async def _rich_account(server: LiveServer, http: httpx.AsyncClient, token: str) -> dict[str, str]:
     """Recipients, a gift, a memory, an occasion, a conflict with a private note, a concept, links, a
-    PDF, an insight derived from the memory and the PDF; returns some of their ids."""
+    PDF, an insight derived from the memory and the PDF, a series with entries in two months; returns
+    some of their ids."""
     mira = (await post(server, RECIPIENT, {"name": "Mira Sandoval"}, token))["createRecipient"]["id"]
     theo = (await post(server, RECIPIENT, {"name": "Theo Marsh"}, token))["createRecipient"]["id"]
     birthday = {"name": "Mira's birthday", "kind": "BIRTHDAY", "date": "1990-05-17", "recipientIds": [mira]}
@@ -88,6 +95,14 @@ async def _rich_account(server: LiveServer, http: httpx.AsyncClient, token: str)
         "evidenceIds": [memory_id, document],
     }
     await post(server, INSIGHT, {"input": insight}, token)
+    # A series about her, with entries over two months (a delta, a note and a detail on some).
+    kites = {"name": "Kites Mira flew", "kind": "OTHER", "unit": "kites", "aboutId": mira}
+    series = (await post(server, SERIES, {"input": kites}, token))["createSeries"]["id"]
+    entries = [
+        {"at": "2026-04-30T18:00:00Z", "value": 2, "delta": 2, "note": "a windy evening"},
+        {"at": "2026-05-01T09:30:00+02:00", "value": 5, "detail": {"beach": "north"}},
+    ]
+    await post(server, APPEND, {"id": series, "entries": entries}, token)
     return {"mira": mira, "memory": memory_id, "document": document}
 
 
@@ -238,6 +253,10 @@ async def test_export_erase_and_import_give_back_the_same_graph(
             api_before = _unordered(await post(server, API_GRAPH, None, token))
             dump_before = await _dump(graph, uid)
             assert len(dump_before["nodes"]) >= 8 and dump_before["links"]
+            # A series' entries travel too: its two month buckets, and what the API reads of them.
+            assert [label for label, _ in dump_before["nodes"].values()].count("SeriesBucket") == 2
+            kept = api_before["series"]["nodes"][0]
+            assert kept["entryCount"] == 2 and [e["delta"] for e in kept["entries"]["nodes"]] == [None, 2.0]
 
             asked = (await post(server, EXPORT, None, token))["exportAccount"]
             assert asked["status"] in ("PENDING", "BUILDING") and asked["url"] is None

@@ -147,7 +147,7 @@ def _places(kind: str) -> list[tuple[str, str, tuple[str, ...]]]:
 
 
 # The smallest arguments each field accepts, given the ids of a recipient, a memory, a conflict, an
-# insight and a conversation.
+# insight, a conversation and a series.
 BASES: dict[str, Any] = {
     "createRecipient": lambda ids: {"input": {"name": "Fuzz", "relationship": {"kind": "FRIEND"}}},
     "updateRecipient": lambda ids: {"input": {"id": ids["recipient"]}},
@@ -168,6 +168,13 @@ BASES: dict[str, Any] = {
         "input": {"conversationId": ids["conversation"], "role": "USER", "text": "Hi"}
     },
     "setWorkingMemorySlots": lambda ids: {"conversationId": ids["conversation"], "slots": {"step": 1}},
+    "createSeries": lambda ids: {"input": {"name": "Fuzz", "kind": "OTHER"}},
+    "updateSeries": lambda ids: {"input": {"id": ids["series"]}},
+    "appendEntries": lambda ids: {
+        "seriesId": ids["series"],
+        "entries": [{"at": "2026-01-01T00:00:00Z", "value": 1}],
+    },
+    "removeEntries": lambda ids: {"seriesId": ids["series"]},
     "link": lambda ids: {"from": ids["memory"], "to": ids["recipient"], "kind": "INVOLVES"},
     "memories": lambda ids: {"filter": {}},
 }
@@ -223,6 +230,8 @@ def _set(arguments: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[s
     target = arguments
     for name in path[:-1]:
         target = target.setdefault(name, {})
+        if isinstance(target, list):  # a list of inputs (a series' entries): the value goes in its first
+            target = target[0]
     target[path[-1]] = value
     return arguments
 
@@ -245,7 +254,11 @@ async def _owned_things(client: GraphQLClient, token: str) -> dict[str, str]:
     conversation = await client.data(
         'mutation { createConversation(input: {purpose: COMPANION, title: "Rita"}) { id } }', token=token
     )
+    series = await client.data(
+        'mutation { createSeries(input: {name: "Rita rows", kind: SKILL}) { id } }', token=token
+    )
     return {
+        "series": series["createSeries"]["id"],
         "conversation": conversation["createConversation"]["id"],
         "recipient": rid,
         "memory": memory["createMemory"]["id"],

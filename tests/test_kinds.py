@@ -84,6 +84,13 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "started_at": "2026-01-01T10:00Z",
     },
     "Message": {"role": "user", "text": "Something for Ann?", "sent_at": "2026-01-01T10:01Z", "emotions": []},
+    "Series": {
+        "name": "Ann's chess rating",
+        "kind": "skill",
+        "unit": "Elo",
+        "entry_count": 0,
+        "entry_seq": 0,
+    },
 }
 _SCALARS = {
     IntegerProperty: "Int",
