@@ -26,11 +26,14 @@ from dispatch import (
     Job,
     Services,
     announce,
+    consolidation,
     embeddings,
     erasure,
+    history,
     live,
     mentions,
     purge,
+    similarity,
 )
 from dispatch import documents as document_extraction
 from dispatch import layout as view_layout
@@ -186,12 +189,20 @@ CONSUMERS = [
     Consumer.of(document_extraction),
     Consumer.of(view_layout),
     Consumer.of(mentions),
+    Consumer.of(similarity),
+    Consumer.of(history),
 ]
 
 
 def jobs(settings: Settings) -> list[Job]:
     """What runs on a schedule (dispatch/schedule.py): add a module here to add one."""
-    return [Job.of(purge), Job(announce.NAME, announce.EVERY, announce.job(settings.occasion_notice_days))]
+    return [
+        Job.of(purge),
+        Job(announce.NAME, announce.EVERY, announce.job(settings.occasion_notice_days)),
+        Job.of(similarity),
+        Job.of(history),
+        Job.of(consolidation),
+    ]
 
 
 @asynccontextmanager

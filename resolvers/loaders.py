@@ -6,7 +6,7 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
-from graph import mentions, nodes, traversals
+from graph import learning, mentions, nodes, traversals
 from graph.driver import Graph
 from graph.kind import Kind, Reads
 from graph.pages import Page, Row, Rows
@@ -36,12 +36,29 @@ class Loaders:
     mentions: DataLoader[Ref, list[dict[str, Any]]] = field(init=False)
     # Nodes by (kind, uid): read anew each time asked (uncached), as a write may have changed them since.
     rows: DataLoader[tuple[Kind, str], Row | None] = field(init=False)
+    # What is learned of people (resolvers/learning.py), by recipient uid ('' for the viewer's patterns).
+    similar: DataLoader[str, list[dict[str, Any]]] = field(init=False)
+    histories: DataLoader[str, list[list]] = field(init=False)
+    patterns: DataLoader[str, dict[str, Any]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.neighbors = DataLoader(self._load_neighbors, cache_key_fn=lambda step: step)
         self.counts = DataLoader(self._load_counts)
         self.mentions = DataLoader(self._load_mentions)
         self.rows = DataLoader(self._load_rows, cache=False)
+        self.similar = DataLoader(self._learned(learning.similar))
+        self.histories = DataLoader(self._learned(learning.histories))
+        self.patterns = DataLoader(self._learned(learning.patterns, "keys"))
+
+    def _learned(self, read: Any, name: str = "uids") -> Any:
+        """A batch load of one query of graph/learning.py answering a dict by its keys."""
+
+        async def load(keys: list[str]) -> list[Any]:
+            unique = list(dict.fromkeys(keys))
+            found = await self.graph.read(read, owner=self.viewer, **{name: unique})
+            return [found[key] for key in keys]
+
+        return load
 
     async def _load_rows(self, keys: list[tuple[Kind, str]]) -> list[Row | None]:
         groups: dict[Kind, list[str]] = defaultdict(list)
