@@ -13,9 +13,10 @@ directed (A's top k need not hold B's) and never cross owners. Vectors are not u
 concepts already name what a profile's embedding would mostly carry, and reading one vector per person
 would cost more than the whole comparison.
 
-Recomputing is one read and one write per owner, whatever the number of events: the events of one
-delivery coalesce per owner. It is idempotent: a link whose score and basis did not change is left as it
-was (its computedAt too). It writes no event (the links are derived), so it never wakes itself.
+Recomputing is one read per owner (and one write when a link changed), whatever the number of events:
+the events of one delivery coalesce per owner. It is idempotent: a link whose score and basis did not
+change is left as it was (its computedAt too), and nothing changed writes nothing. It writes no event
+(the links are derived), so it never wakes itself.
 """
 
 from collections import defaultdict
@@ -66,9 +67,17 @@ async def run(services: Services, now: float) -> int:
 async def recompute(graph: Graph, owner: str, now: float | None = None) -> int:
     """The owner's SIMILAR_TO links between people, computed anew and kept; returns how many changed."""
     people = await graph.read(learning.similarity_features, owner=owner)
+    kept = {(p["uid"], target): (score, list(basis)) for p in people for target, score, basis in p["similar"]}
     links = similar_links(people)
+    changed = [
+        link for link in links if kept.get((link["source"], link["target"])) != (link["score"], link["basis"])
+    ]
+    made = {(link["source"], link["target"]) for link in links}
+    gone = [{"source": source, "target": target} for source, target in sorted(set(kept) - made)]
+    if not changed and not gone:
+        return 0
     moment = datetime.fromtimestamp(now, UTC) if now is not None else datetime.now(UTC)
-    return await graph.write(learning.keep_similar, owner=owner, links=links, now=moment)
+    return int(await graph.write(learning.keep_similar, owner=owner, gone=gone, links=changed, now=moment))
 
 
 def similar_links(people: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -22,44 +22,46 @@ async def owners(tx: AsyncManagedTransaction, *, after: str, limit: int) -> list
 
 async def similarity_features(tx: AsyncManagedTransaction, *, owner: str) -> list[dict[str, Any]]:
     """Each of the owner's people with what similarity compares: the relationship's kind, their
-    interests (uid, name), and each given gift's category with its success."""
+    interests (uid, name), and each given gift's category with its success; and the links kept now
+    (`similar`: target uid, score, basis)."""
     query = """
     MATCH (:User {uid: $owner})-[k:KNOWS]->(r:Recipient {owner: $owner})
     RETURN r.uid AS uid, k.relationship_type AS kind,
            [(r)-[:INTERESTED_IN]->(c:Concept {owner: $owner}) | [c.uid, c.name]] AS interests,
            [(r)<-[:INTENDED_FOR]-(g:Gift {owner: $owner})-[:HAS_OUTCOME]->(o:GiftOutcome)
              WHERE o.was_given AND g.category IS NOT NULL AND o.success IS NOT NULL
-             | [g.category, o.success]] AS outcomes
+             | [g.category, o.success]] AS outcomes,
+           [(r)-[s:SIMILAR_TO]->(b:Recipient {owner: $owner}) | [b.uid, s.score, s.basis]] AS similar
     ORDER BY uid
     """
     return [record.data() async for record in await tx.run(query, owner=owner)]
 
 
 async def keep_similar(
-    tx: AsyncManagedTransaction, *, owner: str, links: list[dict[str, Any]], now: datetime
+    tx: AsyncManagedTransaction,
+    *,
+    owner: str,
+    gone: list[dict[str, str]],
+    links: list[dict[str, Any]],
+    now: datetime,
 ) -> int:
-    """Makes the owner's SIMILAR_TO links between people exactly `links` ({source, target, score,
-    basis}); a link whose score and basis did not change keeps its computed_at. Returns how many links
-    were made, changed or removed."""
+    """Removes the owner's SIMILAR_TO links `gone` ({source, target}) and makes or rewrites `links`
+    ({source, target, score, basis}, computed at `now`); returns how many were removed or written."""
     removed = """
-    MATCH (a:Recipient {owner: $owner})-[s:SIMILAR_TO]->(b:Recipient)
-    WHERE NOT a.uid + '>' + b.uid IN $keys
+    UNWIND $gone AS g
+    MATCH (a:Recipient {uid: g.source, owner: $owner})-[s:SIMILAR_TO]->(b:Recipient {uid: g.target})
+    WHERE b.owner = $owner
     DELETE s
-    RETURN count(*) AS n
     """
-    keys = [f"{link['source']}>{link['target']}" for link in links]
-    gone = (await (await tx.run(removed, owner=owner, keys=keys)).single(strict=True))["n"]
+    await (await tx.run(removed, owner=owner, gone=gone)).consume()
     kept = """
     UNWIND $links AS l
     MATCH (a:Recipient {uid: l.source, owner: $owner}), (b:Recipient {uid: l.target, owner: $owner})
     MERGE (a)-[s:SIMILAR_TO]->(b)
-    WITH s, l, s.score IS NULL OR s.score <> l.score OR s.basis <> l.basis AS changed
-    SET s.score = l.score, s.basis = l.basis,
-        s.computed_at = CASE WHEN changed THEN $now ELSE s.computed_at END
-    RETURN count(CASE WHEN changed THEN 1 END) AS n
+    SET s.score = l.score, s.basis = l.basis, s.computed_at = $now
     """
-    changed = (await (await tx.run(kept, owner=owner, links=links, now=now)).single(strict=True))["n"]
-    return int(gone) + int(changed)
+    await (await tx.run(kept, owner=owner, links=links, now=now)).consume()
+    return len(gone) + len(links)
 
 
 async def similar(tx: AsyncManagedTransaction, *, owner: str, uids: list[str]) -> dict[str, list[dict]]:
