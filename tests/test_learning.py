@@ -381,3 +381,35 @@ async def test_emotional_and_seasonal_patterns_are_counted_for_a_person_and_for_
     theirs = (await client.data(PATTERNS, token=other))["patterns"]
     assert theirs["emotionsByMonth"] == [{"month": 12, "emotion": "joy", "count": 1, "meanValence": None}]
     assert theirs["giftsBySeason"] == [] and theirs["occasionsBySeason"] == []
+
+
+LISTED = """query ($n: Int) { recipients(first: $n) { nodes { name
+  similar { score recipient { name } } relationshipHistory { closeness }
+  relationshipTrend { direction } patterns { emotionsByMonth { count } } } } }"""
+
+
+async def test_what_is_learned_of_a_page_of_people_costs_the_same_round_trips_as_of_one(
+    client: GraphQLClient, graph: Graph
+) -> None:
+    token = await client.sign_up("learned-page@example.com")
+    ids = [await person(client, token, name, ["Tea", "Jazz"]) for name in ("Ana", "Bea", "Cid")]
+    owner = await owner_of(graph, ids[0])
+    await similarity.recompute(graph, owner)
+    await history.run(services_of(graph), time.time())
+
+    async def cost(n: int) -> tuple[int, list[dict[str, Any]]]:
+        before = graph.transactions
+        found = (await client.data(LISTED, {"n": n}, token=token))["recipients"]["nodes"]
+        return graph.transactions - before, found
+
+    one, _ = await cost(1)
+    three, found = await cost(3)
+    assert one == three
+    # Equal scores (the same interests and relationship): in no order of names.
+    assert [(p["name"], sorted(s["recipient"]["name"] for s in p["similar"])) for p in found] == [
+        ("Ana", ["Bea", "Cid"]),
+        ("Bea", ["Ana", "Cid"]),
+        ("Cid", ["Ana", "Bea"]),
+    ]
+    assert all(p["relationshipHistory"] == [{"closeness": 5}] for p in found)
+    assert all(p["relationshipTrend"] == {"direction": "STEADY"} for p in found)
