@@ -196,9 +196,12 @@ async def patterns(tx: AsyncManagedTransaction, *, owner: str, keys: list[str]) 
     mean success, and the occasions per (month, kind). Months and weekdays are UTC's."""
     emotions = f"""
     UNWIND $keys AS key
-    MATCH (m:Memory {{owner: $owner}})
-    WHERE (key = '' OR EXISTS {{ (m)-[:INVOLVES]->(:Recipient {{uid: key, owner: $owner}}) }})
-      AND (m.expires_at IS NULL OR m.expires_at > datetime())
+    CALL (key) {{
+      MATCH (m:Memory {{owner: $owner}}) WHERE key = '' RETURN m
+      UNION
+      MATCH (:Recipient {{uid: key, owner: $owner}})<-[:INVOLVES]-(m:Memory {{owner: $owner}}) RETURN m
+    }}
+    WITH key, m WHERE m.expires_at IS NULL OR m.expires_at > datetime()
     WITH key, m, coalesce(m.happened_at, m.created_at) AS at, {_EMOTION} AS emotion
     WHERE emotion IS NOT NULL AND at IS NOT NULL
     RETURN key, at.month AS month, at.dayOfWeek AS weekday, emotion, count(*) AS count,
@@ -206,8 +209,11 @@ async def patterns(tx: AsyncManagedTransaction, *, owner: str, keys: list[str]) 
     """
     gifts = """
     UNWIND $keys AS key
-    MATCH (g:Gift {owner: $owner})
-    WHERE key = '' OR EXISTS { (g)-[:INTENDED_FOR]->(:Recipient {uid: key, owner: $owner}) }
+    CALL (key) {
+      MATCH (g:Gift {owner: $owner}) WHERE key = '' RETURN g
+      UNION
+      MATCH (:Recipient {uid: key, owner: $owner})<-[:INTENDED_FOR]-(g:Gift {owner: $owner}) RETURN g
+    }
     OPTIONAL MATCH (g)-[:HAS_OUTCOME]->(o:GiftOutcome)
     WITH key, g, o, coalesce(head([(:User {uid: $owner})-[v:GAVE]->(g) | v.date]), o.given_date,
                              date(g.created_at)) AS day
@@ -217,8 +223,11 @@ async def patterns(tx: AsyncManagedTransaction, *, owner: str, keys: list[str]) 
     """
     occasions = """
     UNWIND $keys AS key
-    MATCH (o:Occasion {owner: $owner})
-    WHERE key = '' OR EXISTS { (:Recipient {uid: key, owner: $owner})-[:HAS_OCCASION]->(o) }
+    CALL (key) {
+      MATCH (o:Occasion {owner: $owner}) WHERE key = '' RETURN o
+      UNION
+      MATCH (:Recipient {uid: key, owner: $owner})-[:HAS_OCCASION]->(o:Occasion {owner: $owner}) RETURN o
+    }
     RETURN key, o.date.month AS month, o.occasion_type AS kind, count(*) AS count
     """
     found: dict[str, dict] = {key: {"emotions": [], "gifts": [], "occasions": []} for key in keys}
