@@ -71,7 +71,7 @@ RECIPIENT = Kind(
         Relation("INTERESTED_IN", "Recipient", "Concept"),
         # Who is alike (a score, its basis, when computed): kept by the similarity consumer
         # (dispatch/similarity.py), never linked by hand.
-        Relation("SIMILAR_TO", "Recipient", "Recipient", linkable=False),
+        Relation("SIMILAR_TO", "Recipient", "Recipient", linkable=False, kept_by="Kindred as it learns"),
     ),
     searched=Searched(
         "People: profile, relationship, interests.",

@@ -161,6 +161,7 @@ async def test_a_client_cannot_link_people_as_similar_by_hand(client: GraphQLCli
     bea = await person(client, token, "Bea", [])
     error = await client.error(LINK, {"from": ana, "to": bea, "kind": "SIMILAR_TO"}, token=token)
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["message"] == "A Recipient's SIMILAR_TO is kept by Kindred as it learns, not linked by hand."
 
 
 async def age(graph: Graph, content: str, days: float) -> None:
