@@ -26,13 +26,16 @@ from dispatch import (
     Job,
     Services,
     announce,
+    consolidation,
     embeddings,
     erasure,
+    history,
     live,
     mentions,
     outcome_preferences,
     proposals,
     purge,
+    similarity,
 )
 from dispatch import documents as document_extraction
 from dispatch import layout as view_layout
@@ -191,12 +194,20 @@ CONSUMERS = [
     Consumer.of(mentions),
     Consumer.of(proposals),
     Consumer.of(outcome_preferences),
+    Consumer.of(similarity),
+    Consumer.of(history),
 ]
 
 
 def jobs(settings: Settings) -> list[Job]:
     """What runs on a schedule (dispatch/schedule.py): add a module here to add one."""
-    return [Job.of(purge), Job(announce.NAME, announce.EVERY, announce.job(settings.occasion_notice_days))]
+    return [
+        Job.of(purge),
+        Job(announce.NAME, announce.EVERY, announce.job(settings.occasion_notice_days)),
+        Job.of(similarity),
+        Job.of(history),
+        Job.of(consolidation),
+    ]
 
 
 @asynccontextmanager

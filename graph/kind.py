@@ -39,6 +39,8 @@ class Relation:
     source: str
     target: str
     linkable: bool = True  # whether a client makes and removes it with link/unlink (else its kind does)
+    # For a link that is not linkable and is no part of a write of its kind: what keeps it (a client told).
+    kept_by: str = ""
     # What derives from it and must follow a client's link or unlink at once (graph/nodes.py's link and
     # unlink run it; a write that makes or removes such links otherwise keeps it itself, as createGift does).
     after: AfterLink | None = None

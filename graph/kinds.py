@@ -11,7 +11,7 @@ resolvers and its types (see the README's "Adding a kind").
 from collections import defaultdict
 from collections.abc import Mapping
 
-from graph import knows, models
+from graph import decay, knows, models
 from graph.kind import Cascade, Invariant, Kind, Relation, Searched
 from graph.rows import Computed, Shape, date_of
 
@@ -75,6 +75,9 @@ RECIPIENT = Kind(
     relations=(
         Relation("HAS_OCCASION", "Recipient", "Occasion"),
         Relation("INTERESTED_IN", "Recipient", "Concept"),
+        # Who is alike (a score, its basis, when computed): kept by the similarity consumer
+        # (dispatch/similarity.py), never linked by hand.
+        Relation("SIMILAR_TO", "Recipient", "Recipient", linkable=False, kept_by="Kindred as it learns"),
     ),
     searched=Searched(
         "People: profile, relationship, interests.",
@@ -251,6 +254,8 @@ MEMORY = Kind(
     models.Memory,
     shareable=True,
     visible="(n.expires_at IS NULL OR n.expires_at > datetime())",
+    # Its importance as it decays with age and recall (graph/decay.py), as of now.
+    computed={"effective_importance": decay.effective_importance("n")},
     sorts={
         "happened_at": "coalesce(n.happened_at, n.created_at)",
         "importance": "coalesce(n.importance, -1.0)",

@@ -160,6 +160,8 @@ class Memory(Owned):
     # UTC): appended to by every change of it, never rewritten.
     proficiency_levels = ArrayProperty(FloatProperty())
     proficiency_dates = ArrayProperty(IntegerProperty())
+    # When the daily consolidation found its effective importance faded (graph/decay.py); null while not.
+    faded_at = DateTimeProperty()
 
 
 class Insight(Owned):

@@ -50,6 +50,10 @@ def _ends(rel: str, source: tuple[str, str], target: tuple[str, str]) -> None:
         pairs = " or ".join(f"a {a} to a {b}" for a, b in sorted(ENDS[rel]))
         raise BadUserInput(f"{rel} links {pairs}.", field="kind")
     declared = relation(rel, source[0], target[0])
+    if declared is not None and not declared.linkable and declared.kept_by:
+        raise BadUserInput(
+            f"A {source[0]}'s {rel} is kept by {declared.kept_by}, not linked by hand.", field="kind"
+        )
     if declared is not None and not declared.linkable:
         raise BadUserInput(f"A {source[0]}'s {rel} is given when it is made, not linked after.", field="kind")
 

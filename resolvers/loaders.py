@@ -6,7 +6,7 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
-from graph import mentions, nodes, series, traversals
+from graph import learning, mentions, nodes, series, traversals
 from graph.driver import Graph
 from graph.kind import Kind, Reads
 from graph.pages import Page, Row, Rows
@@ -52,6 +52,10 @@ class Loaders:
     # A series' entries and summaries: those of every series of a level, asked alike, in one query.
     entries: DataLoader[SeriesRange, Rows] = field(init=False)
     summaries: DataLoader[SeriesRange, list[dict[str, Any]]] = field(init=False)
+    # What is learned of people (resolvers/learning.py), by recipient uid ('' for the viewer's patterns).
+    similar: DataLoader[str, list[dict[str, Any]]] = field(init=False)
+    histories: DataLoader[str, list[list]] = field(init=False)
+    patterns: DataLoader[str, dict[str, Any]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.neighbors = DataLoader(self._load_neighbors, cache_key_fn=lambda step: step)
@@ -60,6 +64,9 @@ class Loaders:
         self.rows = DataLoader(self._load_rows, cache=False)
         self.entries = DataLoader(self._load_entries, cache=False)
         self.summaries = DataLoader(self._load_summaries, cache=False)
+        self.similar = DataLoader(self._learned(learning.similar))
+        self.histories = DataLoader(self._learned(learning.histories))
+        self.patterns = DataLoader(self._learned(learning.patterns, "keys"))
 
     async def _load_entries(self, keys: list[SeriesRange]) -> list[Rows]:
         groups: dict[SeriesRange, list[str]] = defaultdict(list)
@@ -107,6 +114,16 @@ class Loaders:
             for uid, periods in summaries.items()
         }
         return [found[key] for key in keys]
+
+    def _learned(self, read: Any, name: str = "uids") -> Any:
+        """A batch load of one query of graph/learning.py answering a dict by its keys."""
+
+        async def load(keys: list[str]) -> list[Any]:
+            unique = list(dict.fromkeys(keys))
+            found = await self.graph.read(read, owner=self.viewer, **{name: unique})
+            return [found[key] for key in keys]
+
+        return load
 
     async def _load_rows(self, keys: list[tuple[Kind, str]]) -> list[Row | None]:
         groups: dict[Kind, list[str]] = defaultdict(list)

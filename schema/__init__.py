@@ -34,6 +34,7 @@ from schema.execution import FlatViewLists
 from schema.exports import ExportMutation, ExportQuery
 from schema.gifts import GiftMutation, GiftQuery
 from schema.insights import InsightMutation, InsightQuery
+from schema.learning import LearningQuery
 from schema.links import LinkMutation
 from schema.live import LiveSubscription
 from schema.memories import MemoryMutation, MemoryQuery
@@ -88,6 +89,7 @@ QUERIES = (
     PathQuery,
     SearchQuery,
     ViewQuery,
+    LearningQuery,
 )
 Mutation = merge_types(
     "Mutation",

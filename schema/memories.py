@@ -88,6 +88,12 @@ MEMORY = {
     "refers_to_ids": f"What else it refers to: ids of the viewer's {kinds_named(REFERABLE)} nodes. In "
     "an update, the whole new set (as derivedFromIds).",
     "created_at": "When it was recorded (UTC).",
+    "effective_importance": "Its importance as it decays now: halved every 30 days since it was last "
+    "changed, four times slower for what is meant to last (importance 0.8 or more, identity memories), and "
+    "slower for each insight drawn from it (each time it was recalled); 0.5 when no importance was "
+    "given.",
+    "faded_at": "When the daily consolidation found its effective importance under 0.05 (it stays, listed "
+    "and searched; a client may dim it); null while it has not faded.",
     "recipient_ids": "Who it involves: ids of the viewer's recipients.",
     "concepts": "What it mentions, by name (up to 50): concepts, made where new.",
     "ttl_hours": "For a short-term memory: how many hours it lasts (0.01 to 720); 24 by default.",
@@ -119,6 +125,8 @@ class Memory(OwnedNode, Placed):
     confidence: float | None
     source: str | None
     created_at: dt.datetime
+    effective_importance: float | None
+    faded_at: dt.datetime | None
 
     @strawberry.field(
         description="A procedural memory's proficiency over time: each level it was given, with when, "

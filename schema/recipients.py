@@ -13,11 +13,24 @@ from resolvers import concepts as concept_resolvers
 from resolvers import conflicts as conflict_resolvers
 from resolvers import documents as document_resolvers
 from resolvers import gifts as gift_resolvers
+from resolvers import learning as learned
 from resolvers import memories as memory_resolvers
 from resolvers import occasions as occasion_resolvers
 from resolvers import recipients as resolve
 from resolvers.pages import Order
 from schema.docs import described
+from schema.learning import (
+    Patterns,
+    RelationshipMetric,
+    RelationshipSnapshot,
+    RelationshipTrend,
+    SimilarPerson,
+    Since,
+    TrendDirection,
+    Until,
+    patterns_of,
+    similar_people,
+)
 from schema.placed import Placed
 from schema.relay import (
     DeletePayload,
@@ -30,6 +43,7 @@ from schema.relay import (
     related,
     values_of,
 )
+from schema.selection import reading
 
 if TYPE_CHECKING:  # the types themselves; at run time, lazy references (those modules import this one)
     from schema.concepts import Concept, ConceptOrder
@@ -176,6 +190,56 @@ class Recipient(OwnedNode, Placed):
     documents = related(
         Document, DocumentOrder, document_resolvers.of_recipient, "Their documents (profiles)."
     )
+
+    @strawberry.field(
+        description="The viewer's other people found most alike to this one (at most 5, best first), with "
+        "the score and what they share; kept daily and after their interests, relationship or gifts change.",
+        metadata=reading(),
+    )
+    async def similar(self, info: Info) -> list[SimilarPerson]:
+        return similar_people(await learned.similar(info.context, self.id))
+
+    @strawberry.field(
+        description="Snapshots of the viewer's relationship to them, oldest first: taken when it changes, "
+        "and weekly while it does not (at most 240 kept).",
+        metadata=reading(),
+    )
+    async def relationship_history(
+        self, info: Info, since: Since = None, until: Until = None
+    ) -> list[RelationshipSnapshot]:
+        found = await learned.history(info.context, self.id, since, until)
+        return [RelationshipSnapshot(**snapshot) for snapshot in found]
+
+    @strawberry.field(
+        description="Where one measure of the relationship went between two times (all its history by "
+        "default): rising, steady or falling, with the slope of its snapshots.",
+        metadata=reading(),
+    )
+    async def relationship_trend(
+        self,
+        info: Info,
+        since: Since = None,
+        until: Until = None,
+        metric: Annotated[
+            RelationshipMetric,
+            strawberry.argument(description="The measure to follow; closeness by default."),
+        ] = RelationshipMetric.CLOSENESS,
+    ) -> RelationshipTrend:
+        found = await learned.trend(info.context, self.id, since, until, metric.value)
+        return RelationshipTrend(
+            metric=metric,
+            direction=TrendDirection(found["direction"]),
+            slope=found["slope"],
+            points=found["points"],
+        )
+
+    @strawberry.field(
+        description="Emotional and seasonal patterns of the memories that involve them and the gifts and "
+        "occasions for them, with counts.",
+        metadata=reading(),
+    )
+    async def patterns(self, info: Info) -> Patterns:
+        return await patterns_of(info, self.id)
 
     reads: ClassVar[dict[str, tuple[str, ...]]] = {"relationship": ("knows",)}
 

@@ -186,14 +186,21 @@ def test_a_kinds_declared_ranges_are_its_models_numbers_and_what_the_api_says(ki
 
 
 def _reached(type_name: str) -> set[str]:
-    """The node types a type's fields lead to: directly, or through a connection's nodes."""
+    """The node types a type's fields lead to: directly, through a connection's nodes, or through a
+    list of entries that each name a node with what is known of it (Recipient.similar's people)."""
     reached = set()
     for field in SCHEMA.type_map[type_name].fields.values():  # type: ignore[union-attr]
         named = get_named_type(field.type)
         if named.name.endswith("Connection") and isinstance(named, GraphQLObjectType):
             named = get_named_type(named.fields["nodes"].type)
+        elif _is_list(field.type) and isinstance(named, GraphQLObjectType) and not named.interfaces:
+            reached |= {get_named_type(entry.type).name for entry in named.fields.values()}
         reached.add(named.name)
     return reached
+
+
+def _is_list(annotation: Any) -> bool:
+    return isinstance(getattr(annotation, "of_type", annotation), GraphQLList)
 
 
 def _reaches(source: str, target: str) -> bool:
