@@ -125,8 +125,13 @@ class Kind:
     # The properties stored sealed (vault/): opened for their owner alone, never searched, drawn or
     # sent in a live delta unless the owner chose to (graph/data_keys.py's show_sensitive).
     sensitive: tuple[str, ...] = ()
+    # Its author's alone (a cycle or intimacy entry): never shared, searched or drawn, and its sealed
+    # fields never in a delta, whatever the author chose for other kinds' (graph/changes.py).
+    personal: bool = False
 
     def __post_init__(self) -> None:
+        if self.personal and (self.drawn or self.searched is not None):
+            raise ValueError(f"{self.label}: a personal kind is neither drawn nor searched")
         searched = self.searched
         exposed = {self.title, *(searched.sentence if searched else ())}
         exposed |= {name for _, names in (searched.listed if searched else ()) for name in names}

@@ -41,6 +41,7 @@ from schema.nodes import NodeQuery
 from schema.observations import ObservationMutation, ObservationQuery
 from schema.occasions import OccasionMutation, OccasionQuery
 from schema.paths import PathQuery
+from schema.private_entries import PrivateEntryMutation, PrivateEntryQuery
 from schema.recipients import RecipientMutation, RecipientQuery
 from schema.scalars import JSON, DateTime
 from schema.search import SearchQuery
@@ -79,6 +80,7 @@ QUERIES = (
     MindscapeQuery,
     ObservationQuery,
     ConversationQuery,
+    PrivateEntryQuery,
     EventQuery,
     ExportQuery,
     PathQuery,
@@ -99,6 +101,7 @@ Mutation = merge_types(
         InsightMutation,
         ObservationMutation,
         ConversationMutation,
+        PrivateEntryMutation,
         WorkingMemoryMutation,
         LinkMutation,
         DocumentMutation,

@@ -68,7 +68,14 @@ async def _world(client: GraphQLClient, token: str) -> dict[str, str]:
         {"i": {"purpose": "GIFT_SEARCH", "aboutId": person["id"], "giftSession": {"budgetCents": 100}}},
         token=token,
     )
+    cycle = await client.data(
+        'mutation { createCycleEntry(input: {date: "2024-05-01", eventType: PERIOD_START}) { id } }',
+        token=token,
+    )
+    intimacy = await client.data('mutation { createIntimacyEntry(input: {kind: OTHER}) { id } }', token=token)
     return {
+        "UpdateCycleEntryInput": cycle["createCycleEntry"]["id"],
+        "UpdateIntimacyEntryInput": intimacy["createIntimacyEntry"]["id"],
         "UpdateRecipientInput": person["id"],
         "UpdateOccasionInput": occasion["createOccasion"]["id"],
         "UpdateGiftInput": gift["createGift"]["id"],
@@ -321,6 +328,8 @@ def _valid(input_type: str, ids: dict[str, str]) -> dict[str, Any]:
         "CreateInsightInput": {"category": "FACT", "statement": "A fact"},
         "CreateObservationInput": {"content": "Seen", "source": "OTHER"},
         "CreateConversationInput": {"purpose": "OTHER"},
+        "CreateCycleEntryInput": {"date": "2024-05-01", "eventType": "SYMPTOM"},
+        "CreateIntimacyEntryInput": {"kind": "OTHER"},
         "AppendMessageInput": {
             "conversationId": ids["UpdateConversationInput"],
             "role": "USER",

@@ -167,6 +167,9 @@ BASES: dict[str, Any] = {
     "appendMessage": lambda ids: {
         "input": {"conversationId": ids["conversation"], "role": "USER", "text": "Hi"}
     },
+    "createIntimacyEntry": lambda ids: {"input": {"kind": "OTHER"}},
+    "updateIntimacyEntry": lambda ids: {"input": {"id": ids["intimacy"]}},
+    "intimacyEntries": lambda ids: {"filter": {}},
     "setWorkingMemorySlots": lambda ids: {"conversationId": ids["conversation"], "slots": {"step": 1}},
     "link": lambda ids: {"from": ids["memory"], "to": ids["recipient"], "kind": "INVOLVES"},
     "memories": lambda ids: {"filter": {}},
@@ -245,7 +248,9 @@ async def _owned_things(client: GraphQLClient, token: str) -> dict[str, str]:
     conversation = await client.data(
         'mutation { createConversation(input: {purpose: COMPANION, title: "Rita"}) { id } }', token=token
     )
+    intimacy = await client.data('mutation { createIntimacyEntry(input: {kind: OTHER}) { id } }', token=token)
     return {
+        "intimacy": intimacy["createIntimacyEntry"]["id"],
         "conversation": conversation["createConversation"]["id"],
         "recipient": rid,
         "memory": memory["createMemory"]["id"],

@@ -84,6 +84,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "started_at": "2026-01-01T10:00Z",
     },
     "Message": {"role": "user", "text": "Something for Ann?", "sent_at": "2026-01-01T10:01Z", "emotions": []},
+    "CycleEntry": {"date": "2026-01-01", "event_type": "period_start"},
+    "IntimacyEntry": {"occurred_at": "2026-01-01T22:00Z", "intimacy_type": "physical_affection"},
 }
 _SCALARS = {
     IntegerProperty: "Int",
