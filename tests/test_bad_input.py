@@ -72,7 +72,7 @@ async def _world(client: GraphQLClient, token: str) -> dict[str, str]:
         'mutation { createCycleEntry(input: {date: "2024-05-01", eventType: PERIOD_START}) { id } }',
         token=token,
     )
-    intimacy = await client.data('mutation { createIntimacyEntry(input: {kind: OTHER}) { id } }', token=token)
+    intimacy = await client.data("mutation { createIntimacyEntry(input: {kind: OTHER}) { id } }", token=token)
     return {
         "UpdateCycleEntryInput": cycle["createCycleEntry"]["id"],
         "UpdateIntimacyEntryInput": intimacy["createIntimacyEntry"]["id"],

@@ -248,7 +248,7 @@ async def _owned_things(client: GraphQLClient, token: str) -> dict[str, str]:
     conversation = await client.data(
         'mutation { createConversation(input: {purpose: COMPANION, title: "Rita"}) { id } }', token=token
     )
-    intimacy = await client.data('mutation { createIntimacyEntry(input: {kind: OTHER}) { id } }', token=token)
+    intimacy = await client.data("mutation { createIntimacyEntry(input: {kind: OTHER}) { id } }", token=token)
     return {
         "intimacy": intimacy["createIntimacyEntry"]["id"],
         "conversation": conversation["createConversation"]["id"],
