@@ -304,10 +304,13 @@ async def _nodes(tx: AsyncManagedTransaction, owner: str, refs: set[Ref]) -> dic
     result = await tx.run(query, owner=owner, **params)
     found = {Ref(record["label"], record["uid"]): native(record["n"]) async for record in result}
     sealed = {label for label in by_label if label in BY_LABEL and BY_LABEL[label].sensitive}
-    if sealed and not await data_keys.shows_sensitive(tx, owner):
-        for ref, properties in found.items():  # a delta leaves them out, as the owner chose
-            for name in BY_LABEL[ref.label].sensitive if ref.label in sealed else ():
-                properties.pop(name, None)
+    # A personal kind's are left out always; another's as the owner chose.
+    hidden = {label for label in sealed if BY_LABEL[label].personal}
+    if sealed - hidden and not await data_keys.shows_sensitive(tx, owner):
+        hidden = sealed
+    for ref, properties in found.items() if hidden else ():
+        for name in BY_LABEL[ref.label].sensitive if ref.label in hidden else ():
+            properties.pop(name, None)
     return found
 
 

@@ -143,6 +143,9 @@ class Kind:
     # A kind that is shared with what it belongs to (a message, with its conversation): a pattern from
     # `n` to `via`, a node of a shareable kind; while `via` is shared, the partner reads `n` too.
     shared_through: str = ""
+    # Its author's alone (a cycle or intimacy entry): never shared, searched or drawn, and its sealed
+    # fields never in a delta, whatever the author chose for other kinds' (graph/changes.py).
+    personal: bool = False
 
     @property
     def widened(self) -> bool:
@@ -177,6 +180,8 @@ class Kind:
         return f"CALL () {{ {own} UNION {shared} RETURN n }} WITH n"
 
     def __post_init__(self) -> None:
+        if self.personal and (self.drawn or self.searched is not None or self.widened):
+            raise ValueError(f"{self.label}: a personal kind is neither drawn, searched nor shared")
         searched = self.searched
         exposed = {self.title, *(searched.sentence if searched else ())}
         exposed |= {name for _, names in (searched.listed if searched else ()) for name in names}

@@ -521,6 +521,41 @@ MESSAGE = Kind(
     ),
 )
 
+# Whom a cycle or an intimacy entry is about: the viewer's partner, one of their recipients, if anyone.
+CYCLE_OF = Relation("ABOUT", "CycleEntry", "Recipient", linkable=False)
+INTIMACY_WITH = Relation("ABOUT", "IntimacyEntry", "Recipient", linkable=False)
+
+# Seed 002's cycle and intimacy tracking: personal kinds, their author's alone (never shared, searched,
+# drawn, or named in a delta but its author's, and its personal fields never there either). What a list
+# is filtered and ordered by (a date, a type, a cycle day, a flow) is kept plain; what the author felt and
+# wrote (symptoms, mood, satisfaction, note) is sealed with their own key. A list of symptoms and a
+# satisfaction are sealed as text: the API shows them as what they are (resolvers/private_entries.py).
+CYCLE_ENTRY = Kind(
+    "CycleEntry",
+    models.CycleEntry,
+    sorts={"date": "n.date", "created_at": "n.created_at"},
+    ranges={"cycle_day": (1, 60)},
+    title="event_type",
+    drawn=False,
+    personal=True,
+    private=("symptoms",),
+    sensitive=("symptoms", "mood", "note"),
+    relations=(CYCLE_OF,),
+)
+
+INTIMACY_ENTRY = Kind(
+    "IntimacyEntry",
+    models.IntimacyEntry,
+    sorts={"occurred_at": "n.occurred_at", "created_at": "n.created_at"},
+    title="intimacy_type",
+    drawn=False,
+    personal=True,
+    api_names={"intimacy_type": "kind"},
+    private=("satisfaction",),
+    sensitive=("satisfaction", "mood", "note"),
+    relations=(INTIMACY_WITH,),
+)
+
 KINDS: tuple[Kind, ...] = (
     RECIPIENT,
     OCCASION,
@@ -535,6 +570,8 @@ KINDS: tuple[Kind, ...] = (
     CONVERSATION,
     MESSAGE,
     SERIES,
+    CYCLE_ENTRY,
+    INTIMACY_ENTRY,
 )
 BY_LABEL: Mapping[str, Kind] = {kind.label: kind for kind in KINDS}
 # What the 3D view lays out and draws; a link's ends, a path's steps and search's `near` are of these.

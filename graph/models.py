@@ -278,3 +278,26 @@ class Document(Owned):
     failure_reason = StringProperty()
     chunk_count = IntegerProperty(default=0)
     deleted_at = DateTimeProperty()  # deleted: hidden at once, its blob and chunks removed after
+
+
+class CycleEntry(Owned):
+    """A day of the author's menstrual cycle (seed 002's cycle_events): theirs alone, never shared."""
+
+    date = DateProperty(required=True)
+    event_type = StringProperty(required=True)  # period_start, period_end, ovulation, symptom, mood, other
+    cycle_day = IntegerProperty()  # 1 = the first day of a period
+    flow = StringProperty()  # none, spotting, light, medium, heavy
+    symptoms = StringProperty()  # sealed: a JSON list of texts ("cramps", "headache")
+    mood = StringProperty()  # sealed
+    note = StringProperty()  # sealed
+
+
+class IntimacyEntry(Owned):
+    """A moment of intimacy the author notes (seed 002's intimacy_events): theirs alone, never shared."""
+
+    occurred_at = DateTimeProperty(required=True)
+    intimacy_type = StringProperty(required=True)  # sex, physical_affection, emotional, other
+    initiated_by = StringProperty()  # viewer, partner, mutual
+    satisfaction = StringProperty()  # sealed: 1 to 5, as text
+    mood = StringProperty()  # sealed
+    note = StringProperty()  # sealed

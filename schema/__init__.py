@@ -43,6 +43,7 @@ from schema.nodes import NodeQuery
 from schema.observations import ObservationMutation, ObservationQuery
 from schema.occasions import OccasionMutation, OccasionQuery
 from schema.paths import PathQuery
+from schema.private_entries import PrivateEntryMutation, PrivateEntryQuery
 from schema.recipients import RecipientMutation, RecipientQuery
 from schema.scalars import JSON, DateTime
 from schema.search import SearchQuery
@@ -84,6 +85,7 @@ QUERIES = (
     SeriesQuery,
     ConversationQuery,
     CoupleQuery,
+    PrivateEntryQuery,
     EventQuery,
     ExportQuery,
     PathQuery,
@@ -107,6 +109,7 @@ Mutation = merge_types(
         SeriesMutation,
         ConversationMutation,
         CoupleMutation,
+        PrivateEntryMutation,
         WorkingMemoryMutation,
         LinkMutation,
         DocumentMutation,

@@ -73,7 +73,14 @@ async def _world(client: GraphQLClient, token: str) -> dict[str, str]:
         {"i": {"name": "Robin's kite flights", "kind": "OTHER", "aboutId": person["id"]}},
         token=token,
     )
+    cycle = await client.data(
+        'mutation { createCycleEntry(input: {date: "2024-05-01", eventType: PERIOD_START}) { id } }',
+        token=token,
+    )
+    intimacy = await client.data("mutation { createIntimacyEntry(input: {kind: OTHER}) { id } }", token=token)
     return {
+        "UpdateCycleEntryInput": cycle["createCycleEntry"]["id"],
+        "UpdateIntimacyEntryInput": intimacy["createIntimacyEntry"]["id"],
         "UpdateRecipientInput": person["id"],
         "UpdateOccasionInput": occasion["createOccasion"]["id"],
         "UpdateGiftInput": gift["createGift"]["id"],
@@ -328,6 +335,8 @@ def _valid(input_type: str, ids: dict[str, str]) -> dict[str, Any]:
         "CreateObservationInput": {"content": "Seen", "source": "OTHER"},
         "CreateConversationInput": {"purpose": "OTHER"},
         "CreateSeriesInput": {"name": "Steps", "kind": "OTHER"},
+        "CreateCycleEntryInput": {"date": "2024-05-01", "eventType": "SYMPTOM"},
+        "CreateIntimacyEntryInput": {"kind": "OTHER"},
         "AppendMessageInput": {
             "conversationId": ids["UpdateConversationInput"],
             "role": "USER",

@@ -45,6 +45,9 @@ INSIGHT = "mutation ($input: CreateInsightInput!) { createInsight(input: $input)
 SERIES = "mutation ($input: CreateSeriesInput!) { createSeries(input: $input) { id } }"
 APPEND = """mutation ($id: ID!, $entries: [SeriesEntryInput!]!) {
   appendEntries(seriesId: $id, entries: $entries) { count } }"""
+CYCLE = "mutation ($input: CreateCycleEntryInput!) { createCycleEntry(input: $input) { id } }"
+INTIMACY = "mutation ($input: CreateIntimacyEntryInput!) { createIntimacyEntry(input: $input) { id } }"
+CYCLE_NOTE = "Quillwort tea helped with the cramps"
 LINK = "mutation ($a: ID!, $b: ID!, $k: LinkKind!) { link(from: $a, to: $b, kind: $k) { changed } }"
 DELETE = "mutation ($password: String!) { deleteAccount(password: $password) }"
 DOCUMENT = "query ($id: ID!) { node(id: $id) { ... on Document { status url sha256 } } }"
@@ -61,6 +64,8 @@ API_GRAPH = """{
   series(first: 5) { nodes { id name entryCount about { id }
     entries(first: 5) { nodes { at value delta note detail } }
     summary(period: MONTH) { start count sum first last } } }
+  cycleEntries(first: 100) { nodes { id date eventType symptoms note about { id } } }
+  intimacyEntries(first: 100) { nodes { id occurredAt kind satisfaction mood about { id } } }
   graphView(maxNodes: 500) { nodes { id label name } links { source target type } }
 }"""
 MEMORY_TEXT = "We flew the red kite at the saffron kite festival on the dunes"
@@ -103,6 +108,11 @@ async def _rich_account(server: LiveServer, http: httpx.AsyncClient, token: str)
         {"at": "2026-05-01T09:30:00+02:00", "value": 5, "detail": {"beach": "north"}},
     ]
     await post(server, APPEND, {"id": series, "entries": entries}, token)
+    # Her personal entries, their fields sealed: in her archive opened, sealed again on import.
+    day = {"date": "2026-02-01", "eventType": "PERIOD_START", "symptoms": ["cramps"], "note": CYCLE_NOTE}
+    await post(server, CYCLE, {"input": {**day, "aboutId": mira}}, token)
+    moment = {"kind": "EMOTIONAL", "occurredAt": "2026-02-03T21:00:00Z", "satisfaction": 4, "mood": "close"}
+    await post(server, INTIMACY, {"input": {**moment, "aboutId": mira}}, token)
     return {"mira": mira, "memory": memory_id, "document": document}
 
 
@@ -153,7 +163,7 @@ async def _dump(graph: Graph, owner: str) -> dict[str, Any]:
     RETURN CASE WHEN a.uid = $owner THEN 'the user' ELSE a.uid END AS a, type(r) AS t, b.uid AS b,
            properties(r) AS p
     """
-    local = {"owner", "storage_key", "updated_at", "private_note"}
+    local = {"owner", "storage_key", "updated_at", "private_note", "symptoms", "mood", "note", "satisfaction"}
     async with graph.driver.session() as session:
         found = await (await session.run(nodes, owner=owner)).data()
         linked = await (await session.run(links, owner=owner)).data()
@@ -289,6 +299,7 @@ async def test_export_erase_and_import_give_back_the_same_graph(
                 assert zipped.read(f"documents/{GlobalID.from_id(ids['document']).node_id}/club.pdf") == pdf
             assert b"Bartholomew" not in everything and (await _uid(server, other)).encode() not in everything
             assert NOTE.encode() in everything  # opened for the owner: the archive is hers
+            assert CYCLE_NOTE.encode() in everything
             assert manifest["user"] == {"uid": uid, "email": EMAIL, "name": "Ann"}
             assert manifest["counts"]["nodes"] == len(dump_before["nodes"])
 
@@ -323,6 +334,8 @@ async def test_export_erase_and_import_give_back_the_same_graph(
             assert ids["memory"] in found
             conflicts = (await post(server, API_GRAPH, None, token))["conflicts"]["nodes"]
             assert [c["privateNote"] for c in conflicts] == [NOTE]
+            cycles = (await post(server, API_GRAPH, None, token))["cycleEntries"]["nodes"]
+            assert [(c["note"], c["symptoms"]) for c in cycles] == [(CYCLE_NOTE, ["cramps"])]
             events = (await post(server, "{ events(first: 1) { nodes { sequence } } }", None, token))[
                 "events"
             ]

@@ -167,6 +167,9 @@ BASES: dict[str, Any] = {
     "appendMessage": lambda ids: {
         "input": {"conversationId": ids["conversation"], "role": "USER", "text": "Hi"}
     },
+    "createIntimacyEntry": lambda ids: {"input": {"kind": "OTHER"}},
+    "updateIntimacyEntry": lambda ids: {"input": {"id": ids["intimacy"]}},
+    "intimacyEntries": lambda ids: {"filter": {}},
     "setWorkingMemorySlots": lambda ids: {"conversationId": ids["conversation"], "slots": {"step": 1}},
     "createSeries": lambda ids: {"input": {"name": "Fuzz", "kind": "OTHER"}},
     "updateSeries": lambda ids: {"input": {"id": ids["series"]}},
@@ -257,8 +260,10 @@ async def _owned_things(client: GraphQLClient, token: str) -> dict[str, str]:
     series = await client.data(
         'mutation { createSeries(input: {name: "Rita rows", kind: SKILL}) { id } }', token=token
     )
+    intimacy = await client.data("mutation { createIntimacyEntry(input: {kind: OTHER}) { id } }", token=token)
     return {
         "series": series["createSeries"]["id"],
+        "intimacy": intimacy["createIntimacyEntry"]["id"],
         "conversation": conversation["createConversation"]["id"],
         "recipient": rid,
         "memory": memory["createMemory"]["id"],

@@ -91,6 +91,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "entry_count": 0,
         "entry_seq": 0,
     },
+    "CycleEntry": {"date": "2026-01-01", "event_type": "period_start"},
+    "IntimacyEntry": {"occurred_at": "2026-01-01T22:00Z", "intimacy_type": "physical_affection"},
 }
 _SCALARS = {
     IntegerProperty: "Int",
