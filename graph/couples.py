@@ -14,7 +14,7 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from errors import AlreadyCoupled, AlreadyDecided, BadUserInput, Expired, NotFound
+from errors import AlreadyCoupled, AlreadyDecided, BadUserInput, Expired, NotFound, NotShareable
 from graph import events
 from graph.events import SHARED_NODE_CHANGED, EventKind
 from graph.kind import MEMBER_OF, SHARED_WITH, Kind
@@ -197,6 +197,7 @@ async def share(tx: AsyncManagedTransaction, kind: Kind, *, owner: str, uid: str
     couple = await couple_of(tx, owner=owner)
     if couple is None:
         raise NotFound("You are not in a couple: there is no one to share with.")
+    kept = kind.kept_private[0] if kind.kept_private is not None else "false"
     if shared:
         change = f"MERGE (n)-[s:{SHARED_WITH}]->(c) ON CREATE SET s.shared_at = datetime()"
     else:
@@ -204,13 +205,15 @@ async def share(tx: AsyncManagedTransaction, kind: Kind, *, owner: str, uid: str
     query = f"""
     MATCH (n:{kind.label} {{uid: $uid, owner: $owner}}) WHERE {kind.visible}
     MATCH (c:Couple {{uid: $couple}})
-    WITH n, c, EXISTS {{ (n)-[:{SHARED_WITH}]->(c) }} AS was
+    WITH n, c, EXISTS {{ (n)-[:{SHARED_WITH}]->(c) }} AS was, {kept} AS kept
     {change}
-    RETURN was
+    RETURN was, kept
     """
     record = await (await tx.run(query, uid=uid, owner=owner, couple=couple)).single()
     if record is None:
         raise NotFound(f"No {kind.label} of yours has this id.", id=uid)
+    if shared and record["kept"] and kind.kept_private is not None:  # the transaction is rolled back
+        raise NotShareable(kind.kept_private[1], field="nodeId")
     changed = bool(record["was"]) != shared
     if changed:
         for member in await _members(tx, couple):

@@ -140,6 +140,9 @@ class Kind:
     # Whether its author may share a node of it with their couple (shareWithCouple): then a partner
     # reads it too (its `scope`), and only its author changes it.
     shareable: bool = False
+    # Of a shareable kind, the nodes its author may never share (a rant is its author's alone): a Cypher
+    # condition on `n`, and why, as the refusal says it.
+    kept_private: tuple[str, str] | None = None
     # A kind that is shared with what it belongs to (a message, with its conversation): a pattern from
     # `n` to `via`, a node of a shareable kind; while `via` is shared, the partner reads `n` too.
     shared_through: str = ""

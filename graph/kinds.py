@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 
 from graph import decay, knows, models
-from graph.kind import Cascade, Invariant, Kind, Relation, Searched
+from graph.kind import SHARED_WITH, Cascade, Invariant, Kind, Relation, Searched
 from graph.rows import Computed, Shape, date_of
 
 KNOWS = Shape.of(models.Knows)
@@ -436,6 +436,7 @@ CONVERSATION = Kind(
     "Conversation",
     models.Conversation,
     shareable=True,
+    kept_private=("n.purpose = 'rant'", "A rant is its author's alone: it is never shared."),
     computed={
         "message_count": "COUNT { (n)<-[:IN]-(m:Message) WHERE m.superseded_by IS NULL }",
         "about_ref": "head([(n)-[:ABOUT]->(a) | labels(a)[0] + ':' + a.uid])",  # what it is about
@@ -446,6 +447,11 @@ CONVERSATION = Kind(
             "n.ended_at IS NULL OR n.ended_at >= n.started_at",
             "endedAt",
             "endedAt must not be before startedAt.",
+        ),
+        Invariant(
+            f"n.purpose <> 'rant' OR NOT EXISTS {{ (n)-[:{SHARED_WITH}]->() }}",
+            "purpose",
+            "A shared conversation cannot become a rant (a rant is its author's alone): unshare it first.",
         ),
     ),
     title="title",

@@ -409,3 +409,30 @@ async def test_a_shared_conversation_is_read_with_its_messages_until_unshared(
     await client.data(UNSHARE, {"id": talk}, token=ann)
     for id in (talk, message):
         assert (await client.data(TALK, {"id": id}, token=ben))["node"] is None
+
+
+RANT = """mutation ($purpose: ConversationPurpose!) {
+  createConversation(input: {purpose: $purpose, title: "About Ben"}) { id } }"""
+PURPOSE = """mutation ($id: ID!) { updateConversation(input: {id: $id, purpose: RANT}) { purpose } }"""
+
+
+async def test_what_is_its_authors_alone_is_never_shared(client: GraphQLClient) -> None:
+    """A rant, a cycle entry and an intimacy entry are refused with NOT_SHAREABLE, and the partner reads
+    none of them; a shared conversation cannot become a rant."""
+    ann, ben, _ = await couple_of_two(client, "alone")
+    rant = (await client.data(RANT, {"purpose": "RANT"}, token=ann))["createConversation"]["id"]
+    cycle = await client.data(
+        'mutation { createCycleEntry(input: {date: "2026-02-01", eventType: PERIOD_START}) { id } }',
+        token=ann,
+    )
+    intimacy = await client.data("mutation { createIntimacyEntry(input: {kind: OTHER}) { id } }", token=ann)
+    kept = [rant, cycle["createCycleEntry"]["id"], intimacy["createIntimacyEntry"]["id"]]
+    for id in kept:
+        refused = await client.error(SHARE, {"id": id}, token=ann)
+        assert refused["extensions"] == {"code": "NOT_SHAREABLE", "field": "nodeId"}, refused
+    assert (await client.data(NODES, {"ids": kept}, token=ben))["nodes"] == [None, None, None]
+    assert (await client.data(COUPLE, token=ann))["couple"]["shared"] == []
+    talk = (await client.data(RANT, {"purpose": "MEDIATION"}, token=ann))["createConversation"]["id"]
+    await client.data(SHARE, {"id": talk}, token=ann)
+    refused = await client.error(PURPOSE, {"id": talk}, token=ann)
+    assert refused["extensions"] == {"code": "BAD_USER_INPUT", "field": "purpose"}, refused
