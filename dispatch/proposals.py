@@ -62,19 +62,18 @@ def handles(kind: str) -> bool:
 
 async def handle(services: Services, events: Sequence[Event]) -> None:
     texts: dict[str, set[Ref]] = defaultdict(set)
-    swept: set[str] = set()
+    deleted: dict[str, set[Ref]] = defaultdict(set)
     for event in events:
         if not handles(event.kind):
             continue
         parsed = EventKind.parse(event.kind)
         refs = [Ref.parse(text) for text in event.nodes]
         if parsed.change == Change.DELETED:
-            if any(ref.label in _EVIDENCE for ref in refs):
-                swept.add(event.owner)
+            deleted[event.owner].update(ref for ref in refs if ref.label in _EVIDENCE)
             continue
         texts[event.owner].update(ref for ref in refs if ref.label == parsed.subject)
-    for owner in sorted(swept):
-        await services.graph.write(proposals.sweep, owner=owner)
+    for owner in sorted(owner for owner, refs in deleted.items() if refs):
+        await _sweep(services, owner, deleted[owner])
     extractor = services.extractor or _DEFAULT
     for owner in sorted(texts):
         found, people, derived = await services.graph.read(_read, owner=owner, refs=texts[owner])
@@ -90,6 +89,17 @@ async def handle(services: Services, events: Sequence[Event]) -> None:
         # Nothing proposed and nothing proposed before to withdraw: no write at all.
         if any(found for _, found in read) or derived:
             await services.graph.write(keep, owner=owner, read=read, extractor=extractor.name)
+
+
+async def _sweep(services: Services, owner: str, deleted: set[Ref]) -> None:
+    """Deletes the proposals that rested on the deleted evidence alone: not one whose evidence a person
+    took from it by hand (it rests on nothing too, but on none of these)."""
+    orphans = await services.graph.read(proposals.orphans, owner=owner)
+    uids = [
+        row["uid"] for row in orphans if any(key_from(row["claim"], ref) in row["keys"] for ref in deleted)
+    ]
+    if uids:
+        await services.graph.write(proposals.sweep, owner=owner, uids=uids)
 
 
 async def _read(

@@ -8,6 +8,7 @@ statement or a value that is not an object drop that item; a confidence is kept 
 """
 
 import json
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -103,5 +104,13 @@ def _proposal(item: Any, finder: Finder) -> Proposal | None:
         concerns=(whom[0],),
         claim=claim.strip() if isinstance(claim, str) and claim.strip() else statement,
         value=value if isinstance(value, dict) else {},
-        confidence=min(max(float(confidence), 0.0), 1.0) if isinstance(confidence, int | float) else 0.5,
+        confidence=_confidence(confidence),
     )
+
+
+def _confidence(value: Any) -> float:
+    """The model's confidence kept to 0-1; 0.5 for what is no number (a bool, NaN or an infinity: JSON
+    lets a model say them)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return 0.5
+    return min(max(float(value), 0.0), 1.0)

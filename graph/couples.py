@@ -60,13 +60,19 @@ async def invite(
     return native(record.data())
 
 
+async def withdraw_invites(tx: AsyncManagedTransaction, *, owner: str) -> None:
+    """Withdraws the owner's open invites (their account is being erased): none is accepted after."""
+    query = "MATCH (i:CoupleInvite {owner: $owner, status: 'open'}) SET i.status = 'withdrawn'"
+    await (await tx.run(query, owner=owner)).consume()
+
+
 async def _open_invite(tx: AsyncManagedTransaction, *, owner: str, code_hash: str) -> dict[str, Any]:
     """The invite of this code, refused with a code unless it is open, unexpired and someone else's;
     its inviter's event lock taken (with the viewer's) before it is read."""
     query = """
     MATCH (i:CoupleInvite {code_hash: $code_hash})
     RETURN i.uid AS uid, i.owner AS inviter, i.status AS status, i.expires_at < datetime() AS expired,
-           i.created_at AS created_at
+           i.created_at AS created_at, EXISTS { MATCH (:User {uid: i.owner, status: 'active'}) } AS active
     """
     record = await (await tx.run(query, code_hash=code_hash)).single()
     if record is None:
@@ -81,6 +87,8 @@ async def _open_invite(tx: AsyncManagedTransaction, *, owner: str, code_hash: st
         await (await tx.run(lock, uid=user)).consume()
     again = await (await tx.run(query, code_hash=code_hash)).single(strict=True)
     invite = native(again.data())
+    if not invite.pop("active"):  # its inviter is being erased (graph/erasure.py withdraws it too)
+        raise NotFound("No invite has this code: ask your partner for the code they were given.")
     if invite["status"] != "open":
         raise AlreadyDecided(f"This invite was {invite['status']} already: ask for a new one.")
     if invite["expired"]:
@@ -150,6 +158,10 @@ async def leave(tx: AsyncManagedTransaction, *, owner: str) -> list[Ref]:
     return [Ref.parse(ref) for _, ref in shared]
 
 
+# A shared node still in sight (not deleted, not expired): as its kind's `visible` says.
+_VISIBLE = " OR ".join(f"(n:{kind.label} AND {kind.visible})" for kind in SHAREABLE)
+
+
 async def view(tx: AsyncManagedTransaction, *, owner: str) -> dict[str, Any] | None:
     """The owner's couple: its members (name, role, consent), since when, what is shared with it (by
     whom, when) and the owner's person linked to their partner's account; None when in no couple."""
@@ -159,7 +171,7 @@ async def view(tx: AsyncManagedTransaction, *, owner: str) -> dict[str, Any] | N
            COLLECT {{ MATCH (u:User)-[m:{MEMBER_OF}]->(c)
                       RETURN {{uid: u.uid, name: u.name, role: m.role, consented_at: m.consented_at}}
                       ORDER BY m.consented_at }} AS members,
-           COLLECT {{ MATCH (n)-[s:{SHARED_WITH}]->(c)
+           COLLECT {{ MATCH (n)-[s:{SHARED_WITH}]->(c) WHERE {_VISIBLE}
                       RETURN {{label: labels(n)[0], uid: n.uid, author: n.owner, shared_at: s.shared_at}}
                       ORDER BY s.shared_at DESC }} AS shared,
            COLLECT {{ MATCH (r:Recipient {{owner: $owner}})-[:{PARTNER_ACCOUNT}]->(:User)-[:{MEMBER_OF}]->(c)
@@ -204,6 +216,9 @@ async def share(tx: AsyncManagedTransaction, kind: Kind, *, owner: str, uid: str
         change = f"OPTIONAL MATCH (n)-[s:{SHARED_WITH}]->(c) DELETE s"
     query = f"""
     MATCH (n:{kind.label} {{uid: $uid, owner: $owner}}) WHERE {kind.visible}
+    SET n.share_lock = true  // its write lock before it is read: an update making it a rant waits
+    REMOVE n.share_lock
+    WITH n
     MATCH (c:Couple {{uid: $couple}})
     WITH n, c, EXISTS {{ (n)-[:{SHARED_WITH}]->(c) }} AS was, {kept} AS kept
     {change}

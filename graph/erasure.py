@@ -48,6 +48,8 @@ async def begin(tx: AsyncManagedTransaction, uid: str) -> dict[str, Any] | None:
     record = await (await tx.run(active, uid=uid)).single()
     if record is not None and record["active"] and await couples.couple_of(tx, owner=uid) is not None:
         await couples.leave(tx, owner=uid)
+    if record is not None and record["active"]:
+        await couples.withdraw_invites(tx, owner=uid)
     query = """
     MATCH (u:User {uid: $uid}) WHERE u.status = 'active'
     SET u.status = $erasing, u.erase_requested_at = datetime(),

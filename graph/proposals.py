@@ -104,19 +104,30 @@ def _proposed(row: dict[str, Any]) -> Proposed:
     )
 
 
-async def sweep(tx: AsyncManagedTransaction, *, owner: str) -> list[str]:
-    """Deletes the owner's proposals an extractor made that rest on nothing any more (their evidence was
-    deleted), with an event; returns their uids. One a person confirmed or rejected stays."""
+async def orphans(tx: AsyncManagedTransaction, *, owner: str) -> list[dict[str, Any]]:
+    """The owner's proposals an extractor made that rest on nothing now: each its uid, its claim and the
+    keys of that claim from each piece of evidence it was proposed from (what tells what it rested on)."""
     query = f"""
     MATCH (n:Insight {{owner: $owner}})
     WHERE n.status = 'proposed' AND n.claim IS NOT NULL AND NOT EXISTS {{ (n)-[:{RESTS_ON}]->() }}
+    RETURN n.uid AS uid, n.claim AS claim, coalesce(n.claim_keys, []) AS keys
+    """
+    return [record.data() async for record in await tx.run(query, owner=owner)]
+
+
+async def sweep(tx: AsyncManagedTransaction, *, owner: str, uids: list[str]) -> list[str]:
+    """Deletes those of the proposals `uids` that still rest on nothing and are still proposed (their
+    evidence was deleted), with an event; returns their uids. One a person confirmed or rejected stays."""
+    query = f"""
+    MATCH (n:Insight {{owner: $owner}}) WHERE n.uid IN $uids
+      AND n.status = 'proposed' AND NOT EXISTS {{ (n)-[:{RESTS_ON}]->() }}
     WITH collect(n) AS gone
     WITH gone, [x IN gone | x.uid] AS uids
     FOREACH (x IN gone | DETACH DELETE x)
     RETURN uids
     """
-    uids: list[str] = (await (await tx.run(query, owner=owner)).single(strict=True))["uids"]
-    if uids:
-        refs = [Ref(INSIGHT.label, uid) for uid in uids]
+    gone: list[str] = (await (await tx.run(query, owner=owner, uids=uids)).single(strict=True))["uids"]
+    if gone:
+        refs = [Ref(INSIGHT.label, uid) for uid in gone]
         await events.append_all(tx, owner, [(EventKind.deleted(INSIGHT.label), [ref]) for ref in refs])
-    return uids
+    return gone

@@ -25,7 +25,7 @@ from graph.pages import Row
 from resolvers import nodes
 from resolvers.context import Context
 from settings import Settings
-from storage.blobs import BlobStore, BlobsUnavailable
+from storage.blobs import BlobStore, BlobsUnavailable, owner_of
 from storage.cache import Cache
 from telemetry import metrics
 
@@ -202,17 +202,20 @@ of_conversation = nodes.relation(documents.OF_CONVERSATION)
 async def url(context: Context, node: dict[str, Any]) -> str:
     """Where the viewer downloads the Document for the next few minutes: a presigned URL of the blob
     store, or the app's own route with a token bound to the viewer, their token generation and this
-    Document (so logOutEverywhere ends the app's links at once; a presigned URL lasts its minutes)."""
+    Document (so logOutEverywhere ends the app's links at once; a presigned URL lasts its minutes).
+    A partner reading a Document shared with them gets the app's route always: it asks again at each
+    download whether the Document is still shared, which a presigned URL cannot."""
     seconds = context.settings.download_url_seconds
-    blobs = _blobs(context)
-    try:
-        presigned = await blobs.presigned_url(
-            node["storage_key"], filename=node["filename"], mime=node["mime"], seconds=seconds
-        )
-    except BlobsUnavailable as error:
-        raise BlobsDown("Files cannot be reached now: try again later.") from error
-    if presigned is not None:
-        return presigned
+    if owner_of(node["storage_key"]) == context.viewer:
+        blobs = _blobs(context)
+        try:
+            presigned = await blobs.presigned_url(
+                node["storage_key"], filename=node["filename"], mime=node["mime"], seconds=seconds
+            )
+        except BlobsUnavailable as error:
+            raise BlobsDown("Files cannot be reached now: try again later.") from error
+        if presigned is not None:
+            return presigned
     state = await user_state(context.auth_cache, context.graph, context.viewer)
     generation = state.generation if state is not None else 0
     token = download_token(context.settings, context.viewer, node["uid"], seconds, generation)

@@ -1,12 +1,14 @@
 """Couples: two consenting accounts (invite, accept, decline, leave), what each shares with the other,
 and what neither a partner nor a stranger ever reads."""
 
+import base64
 import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from graph import erasure
 from graph.driver import Graph
 from settings import Settings
 from tests.client import GraphQLClient
@@ -436,3 +438,41 @@ async def test_what_is_its_authors_alone_is_never_shared(client: GraphQLClient) 
     await client.data(SHARE, {"id": talk}, token=ann)
     refused = await client.error(PURPOSE, {"id": talk}, token=ann)
     assert refused["extensions"] == {"code": "BAD_USER_INPUT", "field": "purpose"}, refused
+
+
+async def test_an_invite_of_an_account_being_erased_cannot_be_accepted(
+    client: GraphQLClient, graph: Graph
+) -> None:
+    ann = await client.sign_up("erasing-ann@example.com", name="Ann")
+    ben = await client.sign_up("erasing-ben@example.com", name="Ben")
+    code = (await client.data(INVITE, token=ann))["inviteToCouple"]["code"]
+    me = (await client.data("{ me { id } }", token=ann))["me"]["id"]
+    uid = base64.b64decode(me).decode().partition(":")[2]
+    assert await graph.write(erasure.begin, uid) is not None  # the first step of deleteAccount
+    refused = await client.error(ACCEPT, {"code": code}, token=ben)
+    assert refused["extensions"]["code"] == "NOT_FOUND"
+    assert (await client.data(COUPLE, token=ben))["couple"] is None
+
+
+async def test_the_couples_shared_list_leaves_out_what_was_deleted(
+    kindred: Instance,  # noqa: F811
+) -> None:
+    """A shared document deleted (kept a while before it is purged) is no longer listed as shared."""
+    client = kindred.client
+    ann, ben, _ = await couple_of_two(client, "shared-list")
+    memory = (await client.data(MEMORY, {"input": {"kind": "EPISODIC", "content": "Dunes"}}, token=ann))[
+        "createMemory"
+    ]["id"]
+    kept = (await client.data(MEMORY, {"input": {"kind": "EPISODIC", "content": "Kept"}}, token=ann))[
+        "createMemory"
+    ]["id"]
+    made = (await upload(kindred.http, ann, memory, "PHOTO", "dunes.png", PNG, "image/png")).json()
+    photo = made["data"]["uploadDocument"]["id"]
+    for shared in (kept, photo):
+        await client.data(SHARE, {"id": shared}, token=ann)
+    await client.data(
+        "mutation ($id: ID!) { deleteDocument(id: $id) { deletedId } }", {"id": photo}, token=ann
+    )
+    for token in (ann, ben):
+        listed_shared = (await client.data(COUPLE, token=token))["couple"]["shared"]
+        assert [entry["node"]["id"] for entry in listed_shared] == [kept]

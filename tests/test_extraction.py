@@ -223,6 +223,33 @@ async def test_a_proposal_goes_with_its_last_evidence_and_a_confirmed_insight_st
     assert [i["statement"] for i in await _insights(client, token)] == ["Uma is shy"]
 
 
+async def test_a_proposal_whose_evidence_was_taken_by_hand_stays_when_other_evidence_goes(
+    client: GraphQLClient, graph: Graph
+) -> None:
+    """Deleting a text sweeps only the proposals that rested on it: one whose evidence the person took
+    away by hand (it rests on nothing too) is theirs to keep or delete."""
+    token = await client.sign_up("extract-kept@example.com")
+    await create_recipient(client, token, "Ivo")
+    await _memory(client, token, "Ivo loves chess.")
+    other = await _memory(client, token, "Ivo hates olives.")
+    await drain(graph)
+    by_statement = {i["statement"]: i for i in await _insights(client, token)}
+    bare = "mutation ($id: ID!) { updateInsight(input: {id: $id, evidenceIds: []}) { id } }"
+    await client.data(bare, {"id": by_statement["Ivo loves chess"]["id"]}, token=token)
+    await client.data(DELETE_MEMORY, {"id": other}, token=token)
+    await drain(graph)
+    left = {i["statement"]: i["evidence"]["nodes"] for i in await _insights(client, token)}
+    assert left == {"Ivo loves chess": []}
+
+
+def test_a_models_confidence_that_is_no_number_reads_as_a_guess() -> None:
+    from extraction.openai_extractor import _confidence
+
+    assert [_confidence(v) for v in (float("nan"), float("inf"), True, "0.9", None, 1.7, -2, 0.25)] == [
+        0.5, 0.5, 0.5, 0.5, 0.5, 1.0, 0.0, 0.25,
+    ]  # fmt: skip
+
+
 async def test_another_users_people_are_never_matched_or_linked(client: GraphQLClient, graph: Graph) -> None:
     ann = await client.sign_up("extract-ann@example.com")
     bob = await client.sign_up("extract-bob@example.com")
