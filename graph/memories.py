@@ -9,7 +9,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from errors import NotFound
-from graph import concepts, events, nodes
+from graph import concepts, couples, events, nodes
 from graph.events import EventKind
 from graph.kinds import MEMORY, RESTS_ON
 from graph.nodes import Link
@@ -105,14 +105,16 @@ async def purge(tx: AsyncManagedTransaction, *, owner: str, uids: list[str], now
     {MEMORY.deletes}
     WITH n, [x IN collect(DISTINCT d) WHERE x IS NOT NULL AND x.owner = $owner] AS owned
     WITH n, owned, ["Memory:" + n.uid] + [x IN owned | labels(x)[0] + ":" + x.uid] AS refs
+    WITH n, owned, refs, {couples.told("[n] + owned")} AS told
     FOREACH (x IN owned | DETACH DELETE x)
     DETACH DELETE n
-    RETURN refs
+    RETURN refs, told
     """
     result = await tx.run(query, owner=owner, uids=uids, now=now)
-    deleted = [record["refs"] async for record in result]
+    deleted = [(record["refs"], record["told"]) async for record in result]
     if deleted:
-        await events.append_all(tx, owner, [(EventKind.deleted(MEMORY.label), refs) for refs in deleted])
+        await events.append_all(tx, owner, [(EventKind.deleted(MEMORY.label), refs) for refs, _ in deleted])
+        await couples.tell(tx, [found for _, told in deleted for found in told])  # gone for the partner too
     return len(deleted)
 
 
@@ -141,14 +143,16 @@ async def update(
       SET n.proficiency_levels = coalesce(n.proficiency_levels, []) + n.proficiency,
           n.proficiency_dates = coalesce(n.proficiency_dates, [])
                                 + (datetime().epochSeconds * 1000000 + datetime().microsecond))
-    RETURN n.uid AS uid, {MEMORY.broken} AS broken
+    RETURN n.uid AS uid, {MEMORY.broken} AS broken, {couples.told("[n]")} AS told
     """
     changes = for_update(MEMORY.model, values)
     record = await (await tx.run(query, uid=uid, owner=owner, changes=changes)).single()
     if record is None:
+        await nodes.refuse_not_authored(tx, MEMORY, owner=owner, uid=uid)
         raise NotFound("No Memory of yours has this id.", id=uid)
     MEMORY.refuse_broken(record["broken"])
     await events.append(tx, owner, EventKind.updated(MEMORY.label), [Ref(MEMORY.label, uid)])
+    await couples.tell(tx, record["told"])  # a memory shared with the owner's couple: news to the partner
     for rel, targets in ((RESTS_ON, evidence), (REFERS_TO, refers)):
         if targets is not None:
             await nodes.relink(tx, MEMORY, owner=owner, uid=uid, rel=rel, targets=list(targets))

@@ -379,6 +379,47 @@ async def test_a_shared_change_reaches_both_members_live_and_no_stranger(server:
 
 CONVERSATION = "mutation ($input: CreateConversationInput!) { createConversation(input: $input) { id } }"
 APPEND = "mutation ($input: AppendMessageInput!) { appendMessage(input: $input) { id } }"
+UPDATE_MEMORY = "mutation ($input: UpdateMemoryInput!) { updateMemory(input: $input) { id } }"
+
+
+async def test_a_shared_memorys_edit_and_a_shared_conversations_message_reach_the_partner_live(
+    server: LiveServer,
+) -> None:
+    """Writes of their own path (a memory's update, a message appended) tell the partner too."""
+    ann = await sign_up(server, "live2-ann@example.com")
+    ben = await sign_up(server, "live2-ben@example.com")
+    code = (await post(server, INVITE, token=ann))["inviteToCouple"]["code"]
+    await post(server, ACCEPT, {"code": code}, ben)
+    memory = (await post(server, MEMORY, {"input": {"kind": "EPISODIC", "content": "Lake"}}, ann))[
+        "createMemory"
+    ]
+    talk = (await post(server, CONVERSATION, {"input": {"purpose": "MEDIATION", "title": "Us"}}, ann))[
+        "createConversation"
+    ]["id"]
+    for shared in (memory["id"], talk):
+        await post(server, SHARE, {"id": shared}, ann)
+    ws = await Socket.open(server, ben)
+    await ws.subscribe("1", query=SHARED_CHANGED, since=0)
+    await post(server, UPDATE_MEMORY, {"input": {"id": memory["id"], "content": "Lake, at dusk"}}, ann)
+    said = await post(server, APPEND, {"input": {"conversationId": talk, "role": "USER", "text": "Hi"}}, ann)
+    message = said["appendMessage"]["id"]
+    await _next_about(ws, memory["id"])
+    heard = await _next_about(ws, message)
+    assert {"__typename": "Message", "id": message} in heard["nodesUpdated"], heard
+    await ws.close()
+
+
+async def test_a_partner_is_refused_a_shared_memorys_edit_with_forbidden(client: GraphQLClient) -> None:
+    ann, ben, _ = await couple_of_two(client, "memory-edit")
+    memory = (await client.data(MEMORY, {"input": {"kind": "EPISODIC", "content": "Ours"}}, token=ann))[
+        "createMemory"
+    ]["id"]
+    await client.data(SHARE, {"id": memory}, token=ann)
+    edit = {"input": {"id": memory, "content": "Mine now"}}
+    refused = await client.error(UPDATE_MEMORY, edit, token=ben)
+    assert refused["extensions"]["code"] == "FORBIDDEN", refused
+
+
 TALK = """query ($id: ID!) { node(id: $id) { ... on Conversation {
   title messages { totalCount nodes { id text } } } ... on Message { text } } }"""
 
