@@ -5,6 +5,8 @@ since it was last touched (its last change, else when it was recorded):
 
     effective = importance * 0.5 ** (age_days / half_life_days)
 
+where age_days counts the whole days gone by (it changes once a day, not from one read to the next).
+
 The half-life is HALF_LIFE_DAYS, times LASTING for what is meant to last (importance of LASTING_AT or
 more, or an identity memory), times 1 + RECALL_GAIN for each time it was recalled (an insight that
 rests on it: it was drawn on as evidence), at most RECALL_MOST of them; changing it recalls it too (its
@@ -32,9 +34,8 @@ def effective_importance(node: str = "n", now: str = "datetime()") -> str:
     recalled = (
         f"(1.0 + {RECALL_GAIN} * CASE WHEN {recalls} > {RECALL_MOST} THEN {RECALL_MOST} ELSE {recalls} END)"
     )
-    age = (
-        f"duration.inSeconds(coalesce({node}.updated_at, {node}.created_at, {now}), {now}).seconds / 86400.0"
-    )
+    # In whole days: the value holds all day (two reads of one answer agree), and moves once a day.
+    age = f"toFloat(duration.inDays(coalesce({node}.updated_at, {node}.created_at, {now}), {now}).days)"
     return (
         f"{importance} * 0.5 ^ (CASE WHEN {age} > 0 THEN {age} ELSE 0.0 END"
         f" / ({HALF_LIFE_DAYS} * {lasting} * {recalled}))"

@@ -52,7 +52,7 @@ class Proposed:
 
 
 async def sources(tx: AsyncManagedTransaction, *, owner: str, refs: Iterable[Ref]) -> list[Source]:
-    """These texts of the owner (those that still exist; others are left out)."""
+    """These texts of the owner (those that still exist; others are left out), the oldest first."""
     by_label: dict[str, list[str]] = {}
     for ref in refs:
         if ref.label in READ:
@@ -61,10 +61,14 @@ async def sources(tx: AsyncManagedTransaction, *, owner: str, refs: Iterable[Ref
         return []
     branches = [
         f"MATCH (n:{label}) USING INDEX n:{label}(uid) WHERE n.uid IN $uids.{label} AND n.owner = $owner "
-        f"RETURN '{label}' AS label, n.uid AS uid, {READ[label][0]} AS text, {READ[label][1]} AS speaker"
+        f"RETURN '{label}' AS label, n.uid AS uid, {READ[label][0]} AS text, {READ[label][1]} AS speaker, "
+        "n.created_at AS made"
         for label in by_label
     ]
-    query = f"CALL () {{ {' UNION ALL '.join(branches)} }} RETURN label, uid, text, speaker"
+    # In the order they were written: of two texts saying one claim, the first one's words state it.
+    query = (
+        f"CALL () {{ {' UNION ALL '.join(branches)} }} RETURN label, uid, text, speaker ORDER BY made, uid"
+    )
     result = await tx.run(query, owner=owner, uids=by_label)
     return [Source(Ref(r["label"], r["uid"]), r["text"], r["speaker"]) async for r in result]
 

@@ -72,7 +72,7 @@ def test_the_personal_kinds_are_neither_drawn_nor_searched_and_a_kind_that_would
         kind = BY_LABEL[label]
         assert kind.personal and kind not in DRAWN and kind not in SEARCHED
         assert {"note", "mood"} <= set(kind.sensitive)
-    with pytest.raises(ValueError, match="neither drawn nor searched"):
+    with pytest.raises(ValueError, match="neither drawn, searched nor shared"):
         replace(BY_LABEL["CycleEntry"], drawn=True)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from app import CONSUMERS
 from demo import seed
 from dispatch import layout
 from graph.driver import Graph
@@ -58,6 +59,8 @@ async def test_the_explorer_reads_explores_and_follows_a_change_without_reload(
             )
             assert "errors" not in attached.json(), attached.json()
             await _converse(http, token, person["id"])
+            # What the dispatcher proposes from the seeded texts (insights, drawn too), settled first.
+            insights = await _settled_insights(http, token, graph, owner)
             process = await asyncio.create_subprocess_exec(
                 "node",
                 str(PROJECT / "tests" / "explore" / "drive.cjs"),
@@ -75,7 +78,8 @@ async def test_the_explorer_reads_explores_and_follows_a_change_without_reload(
                 _, drawn = await _line(process, 120)
                 assert drawn["canvas"] and drawn["pinned"]
                 outcomes = await _outcomes(graph, owner)
-                assert drawn["nodes"] == sum(counts.values()) + outcomes + 1  # and the conversation
+                # And the conversation, and the insights proposed from what the seed says.
+                assert drawn["nodes"] == sum(counts.values()) + outcomes + 1 + insights
                 _, explored = await _line(process, 240)
                 _assert_explored(explored, person["name"], outcomes, len(pdf))
                 name = "Pottery wheel lessons"
@@ -181,6 +185,26 @@ async def _most_important_person(http: httpx.AsyncClient, token: str) -> dict[st
     answer = await http.post("/graphql", json={"query": query}, headers={"Authorization": f"Bearer {token}"})
     people = answer.json()["data"]["graphView"]["nodes"]
     return max(people, key=lambda node: (node["size"], node["id"]))
+
+
+async def _settled_insights(http: httpx.AsyncClient, token: str, graph: Graph, owner: str) -> int:
+    """How many insights the viewer has once the app's consumers (its proposals among them) have had
+    every event of theirs, each consumer's cursor at the owner's last event: the seed's, settled."""
+    names = [consumer.name for consumer in CONSUMERS]
+    caught_up = """
+    MATCH (u:User {uid: $owner})
+    RETURN all(name IN $names WHERE EXISTS {
+      MATCH (c:Cursor {consumer: name, owner: u.uid}) WHERE c.sequence >= u.event_sequence }) AS idle"""
+    for _ in range(600):
+        async with graph.driver.session() as session:
+            if (await (await session.run(caught_up, owner=owner, names=names)).single(strict=True))["idle"]:
+                break
+        await asyncio.sleep(0.5)
+    else:
+        raise AssertionError("the dispatcher never caught up with the seed")
+    query = "{ insights { totalCount } }"
+    answer = await http.post("/graphql", json={"query": query}, headers={"Authorization": f"Bearer {token}"})
+    return answer.json()["data"]["insights"]["totalCount"]
 
 
 async def _view(http: httpx.AsyncClient, token: str) -> dict[str, dict[str, float]]:
