@@ -29,12 +29,18 @@ def is_query(document: str) -> bool:
     return bool(operations) and all(op.operation is OperationType.QUERY for op in operations)
 
 
-def comparable(answer: Any) -> Any:
-    """An answer without what differs per request (the request id of an error)."""
+# What a read itself changes: a conversation's working memory is kept hot from each read (its expiry moves)
+# and rebuilt by the first read that finds no hot copy.
+_PER_READ = {"workingMemory": {"expiresAt", "rebuilt"}}
+
+
+def comparable(answer: Any, within: str = "") -> Any:
+    """An answer without what differs per request (the request id of an error, what a read changes)."""
     if isinstance(answer, dict):
-        return {key: comparable(value) for key, value in answer.items() if key != "requestId"}
+        left_out = {"requestId", *_PER_READ.get(within, ())}
+        return {key: comparable(value, key) for key, value in answer.items() if key not in left_out}
     if isinstance(answer, list):
-        return [comparable(item) for item in answer]
+        return [comparable(item, within) for item in answer]
     return answer
 
 
