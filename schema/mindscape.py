@@ -1,5 +1,6 @@
-"""A person's mindscape (seed 003's Mindscape): what the viewer's graph knows of one of their recipients, or
-of the viewer themselves, laid out in layers (traits, goals, beliefs, knowledge, preferences, patterns).
+"""A person's mindscape (what an agent reads to know someone): what the viewer's graph knows of one of
+their recipients, or of the viewer themselves, laid out in layers (traits, goals, beliefs, knowledge,
+preferences, patterns).
 A query over insights (schema/insights.py), never a copy: confirming, rejecting or changing an insight
 changes the mindscape it belongs to at once."""
 
@@ -28,13 +29,12 @@ LAYERS = {
 
 
 @strawberry.type(
-    description="One item of a mindscape: an insight, with what the persona kit keeps of every entry "
-    "(its layer, confidence and last change) at hand."
+    description="One item of a mindscape: an insight, with its layer, confidence and last change at hand."
 )
 class MindscapeItem:
     insight: Insight = strawberry.field(
         description="The insight itself: its statement, structured value, status and volatility, and its "
-        "evidence (the persona kit's derivedFrom: where it was learned)."
+        "evidence: where it was learned."
     )
     category: InsightCategory = strawberry.field(
         description="Its layer, as the insight's category (FACT is the knowledge layer)."
@@ -65,11 +65,10 @@ class MindscapeCounts:
 
 
 @strawberry.type(
-    description="What the viewer's graph knows of a person, laid out as the persona kit's mindscape: "
-    "its trait matrix (traits), goals, beliefs and knowledge store (knowledge: the facts of its key-value "
-    "layer), and Kindred's preferences and patterns. Each layer lists the insights of one category about "
-    "the person, the surest first (by confidence, then the latest changed); proposed and confirmed ones, "
-    "never rejected or outdated ones."
+    description="What the viewer's graph knows of a person, in layers: their traits, goals, beliefs, "
+    "knowledge (facts about them), preferences and patterns. Each layer lists the insights of one "
+    "category about the person, the surest first (by confidence, then the latest changed); proposed "
+    "and confirmed ones, never rejected or outdated ones."
 )
 class Mindscape:
     recipient: Recipient | None = strawberry.field(

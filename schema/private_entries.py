@@ -1,4 +1,4 @@
-"""Cycle and intimacy entries (seed 002's cycle_events and intimacy_events): the viewer's alone. Their
+"""Cycle and intimacy entries (a couple's private tracking): the viewer's alone. Their
 personal fields are stored encrypted and shown to their author only; they are never shared, searched,
 drawn in the 3D view, or carried in anyone's live updates but their author's (without those fields)."""
 
