@@ -90,7 +90,8 @@ async def create(
 # The next position is taken under the conversation's write lock (its first SET), so concurrent appends
 # queue there and each reads the number the one before it left: distinct, gap-free positions.
 _APPEND = """
-MATCH (c:Conversation {uid: $conversation, owner: $owner})
+{changeable}
+WITH n AS c
 SET c.message_lock = true
 WITH c, coalesce(c.message_seq, 0) + 1 AS seq
 SET c.message_seq = seq
@@ -115,7 +116,12 @@ WITH c, seq, old, m, speakers, documents, old.superseded_by IS NOT NULL AS taken
 FOREACH (x IN CASE WHEN old IS NULL OR taken THEN [] ELSE [old] END | SET x.superseded_by = m.uid)
 RETURN c.status AS status, speakers, documents, old IS NOT NULL AS found, taken,
        {told} AS told
-""".replace("{told}", couples.told("[c]"))  # a shared conversation's new message is news to the partner
+""".replace(
+    "{told}", couples.told("[c]")
+).replace(  # a shared conversation's new message: news to the partner
+    "{changeable}",
+    CONVERSATION.changeable("conversation"),  # the author's, or one made together
+)
 
 
 # A recording's transcript, from its passages (`d`'s chunks, in order): the text a voice note takes.

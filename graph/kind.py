@@ -149,6 +149,9 @@ class Kind:
     # Its author's alone (a cycle or intimacy entry): never shared, searched or drawn, and its sealed
     # fields never in a delta, whatever the author chose for other kinds' (graph/changes.py).
     personal: bool = False
+    # Of a shareable kind, whether a node of it may be made together (its `made_together` set: a joint
+    # mediation session): then either member of a couple it is shared with changes it, not only its author.
+    co_authored: bool = False
 
     @property
     def widened(self) -> bool:
@@ -166,6 +169,16 @@ class Kind:
             through = self.shared_through.replace("(n)", f"({n})", 1)
             return f"({n}.owner = $owner OR EXISTS {{ MATCH {through} WHERE {shared_with_viewer('via')} }})"
         return f"{n}.owner = $owner"
+
+    def changeable(self, uid: str = "uid") -> str:
+        """A MATCH binding `n` to the node of this kind with the uid `$<uid>` that the viewer ($owner)
+        may change: their own, or, of a co-authored kind, one made together and shared with a couple the
+        viewer is a member of. Every write that changes a node (an update, an append to a conversation)
+        finds it by this, so who may change what is said here once."""
+        if not self.co_authored:
+            return f"MATCH (n:{self.label} {{uid: ${uid}, owner: $owner}})"
+        together = f"(coalesce(n.made_together, false) AND {shared_with_viewer('n')})"
+        return f"MATCH (n:{self.label} {{uid: ${uid}}}) WHERE (n.owner = $owner OR {together})"
 
     @cached_property
     def scoped(self) -> str:
@@ -185,6 +198,8 @@ class Kind:
     def __post_init__(self) -> None:
         if self.personal and (self.drawn or self.searched is not None or self.widened):
             raise ValueError(f"{self.label}: a personal kind is neither drawn, searched nor shared")
+        if self.co_authored and not self.shareable:
+            raise ValueError(f"{self.label}: only what is shared is made together")
         searched = self.searched
         exposed = {self.title, *(searched.sentence if searched else ())}
         exposed |= {name for _, names in (searched.listed if searched else ()) for name in names}

@@ -60,6 +60,21 @@ BUCKET = "SeriesBucket"
 HAS_BUCKET = "HAS_BUCKET"
 SERIES_ENTRIES = (Cascade(HAS_BUCKET, BUCKET),)
 
+# A conflict's analyses and repair plans (graph/mediation.py): what they are of, what they rest on, and
+# which one each replaced (SUPERSEDES, from the newer). Made with the analysis or plan, never linked by hand.
+ANALYZES = Relation("ANALYZES", "ConflictAnalysis", "Conflict", linkable=False)
+ANALYSIS_SUPERSEDES = Relation("SUPERSEDES", "ConflictAnalysis", "ConflictAnalysis", linkable=False)
+# The messages an analysis quotes, each DERIVED_FROM it with a weight (how strongly a finding rests on it).
+ANALYSIS_EVIDENCE = Relation("DERIVED_FROM", "ConflictAnalysis", "Message", linkable=False)
+REPAIRS = Relation("REPAIRS", "RepairPlan", "Conflict", linkable=False)
+PLANNED_FROM = Relation("PLANNED_FROM", "RepairPlan", "ConflictAnalysis", linkable=False)
+PLAN_SUPERSEDES = Relation("SUPERSEDES", "RepairPlan", "RepairPlan", linkable=False)
+# What goes with a conflict: its analyses and its plans (each its author's: a cascade deletes the owner's).
+CONFLICT_OUTPUTS = (
+    Cascade(ANALYZES.type, "ConflictAnalysis", outgoing=False),
+    Cascade(REPAIRS.type, "RepairPlan", outgoing=False),
+)
+
 RECIPIENT = Kind(
     "Recipient",
     models.Recipient,
@@ -104,7 +119,7 @@ RECIPIENT = Kind(
     cascade=(
         Cascade("HAS_OCCASION", "Occasion"),
         Cascade("INTENDED_FOR", "Gift", outgoing=False, then=(Cascade("HAS_OUTCOME", "GiftOutcome"),)),
-        Cascade("WITH", "Conflict", outgoing=False),
+        Cascade("WITH", "Conflict", outgoing=False, then=CONFLICT_OUTPUTS),
         Cascade("CONCERNS", "Insight", outgoing=False),  # what is known of them and of no one else
         Cascade("ABOUT", "Series", outgoing=False, then=SERIES_ENTRIES),  # what was tracked of them
     ),
@@ -323,6 +338,54 @@ CONFLICT = Kind(
         sentence=("summary",),
         listed=(("About", ("topics",)), ("With", ("with",))),
     ),
+    cascade=CONFLICT_OUTPUTS,
+)
+
+# What keeps an analysis (or a plan made from one) its author's alone: it read a rant not approved.
+RANT_WORDS = (
+    "coalesce(n.includes_private, false)",
+    "It was made from a rant not approved for mediation, so it is its author's alone. Approve the rant "
+    "(approveRantForMediation) and analyze again, or analyze jointly, to have one to share.",
+)
+
+# A mediator's analysis of a conflict. Shareable with the couple, unless it read a rant its author has
+# not approved for mediation (then it is theirs alone: a joint analysis leaves such rants out).
+CONFLICT_ANALYSIS = Kind(
+    "ConflictAnalysis",
+    models.ConflictAnalysis,
+    shareable=True,
+    kept_private=RANT_WORDS,
+    sorts={"created_at": "n.created_at"},
+    title="summary",
+    private=("superseded_by", "findings"),  # read as `supersededBy` and as typed findings
+    relations=(ANALYZES, ANALYSIS_SUPERSEDES, ANALYSIS_EVIDENCE),
+    searched=Searched(
+        "Conflict analyses: what was found, its patterns and triggers.",
+        "RETURN n.uid AS uid, {summary: n.summary, patterns: n.patterns, triggers: n.triggers} AS fields",
+        sentence=("summary",),
+        listed=(("Patterns:", ("patterns",)), ("Set off by", ("triggers",))),
+    ),
+)
+
+REPAIR_PLAN = Kind(
+    "RepairPlan",
+    models.RepairPlan,
+    shareable=True,
+    kept_private=RANT_WORDS,
+    computed={
+        # Its progress: the items done (by every partner each is for) out of all.
+        "done_count": "size([i IN coalesce(n.item_done, []) WHERE i])",
+        "item_count": "size(coalesce(n.item_done, []))",
+    },
+    sorts={"created_at": "n.created_at"},
+    title="summary",
+    private=("superseded_by", "items", "item_done"),  # read as `supersededBy` and as its actionItems
+    relations=(REPAIRS, PLANNED_FROM, PLAN_SUPERSEDES),
+    searched=Searched(
+        "Repair plans: what the couple means to do.",
+        "RETURN n.uid AS uid, {summary: n.summary} AS fields",
+        sentence=("summary",),
+    ),
 )
 
 # A Document is searched by the passages of its text (graph/documents.py's chunks), not as a node.
@@ -436,6 +499,7 @@ CONVERSATION = Kind(
     "Conversation",
     models.Conversation,
     shareable=True,
+    co_authored=True,  # a joint mediation session: both members add to it and change it
     kept_private=("n.purpose = 'rant'", "A rant is its author's alone: it is never shared."),
     computed={
         "message_count": "COUNT { (n)<-[:IN]-(m:Message) WHERE m.superseded_by IS NULL }",
@@ -570,6 +634,8 @@ KINDS: tuple[Kind, ...] = (
     MEMORY,
     CONCEPT,
     CONFLICT,
+    CONFLICT_ANALYSIS,
+    REPAIR_PLAN,
     DOCUMENT,
     INSIGHT,
     OBSERVATION,

@@ -234,6 +234,11 @@ class Conversation(Owned):
     # that expired is rebuilt with them; the version counts their writes (graph/working_memory.py).
     working_slots = JSONProperty()
     working_version = IntegerProperty(default=0)
+    # A joint mediation session, made together: either member of the couple it is shared with may add
+    # to it and change it (graph/kind.py's `changeable`), not only its author.
+    made_together = BooleanProperty(default=False)
+    # A rant its author approved for mediation: its words may go into an analysis made to be shared.
+    mediation_approved = BooleanProperty(default=False)
 
 
 class Message(Owned):
@@ -301,3 +306,38 @@ class IntimacyEntry(Owned):
     satisfaction = StringProperty()  # sealed: 1 to 5, as text
     mood = StringProperty()  # sealed
     note = StringProperty()  # sealed
+
+
+class ConflictAnalysis(Owned):
+    """A mediator's reading of a conflict (seed 002's conflict_analysis): what each speaker did (the four
+    horsemen and their antidotes), what set it off, the patterns between them, each finding with the
+    words and the message it rests on. Versioned: a new analysis of a conflict supersedes the current
+    one (SUPERSEDES), which stays readable."""
+
+    summary = StringProperty(required=True)
+    patterns = ArrayProperty(StringProperty(), default=list)
+    triggers = ArrayProperty(StringProperty(), default=list)
+    findings = JSONProperty()  # [{kind, name, speaker, speaker_name, quote, message, seq, weight}]
+    generator = StringProperty(required=True)  # "deterministic", "openai:<model>"
+    generator_version = StringProperty(required=True)
+    superseded_by = StringProperty()  # the uid of the analysis that replaced it; None: current
+    # Made to be shared with the couple (a joint analysis): no unapproved rant's words are in it.
+    joint = BooleanProperty(default=False)
+    # It read a rant its author has not approved for mediation: its words stay theirs (never shared).
+    includes_private = BooleanProperty(default=False)
+
+
+class RepairPlan(Owned):
+    """What a couple does to repair after a conflict (seed 002's repair_plans): action items, each for
+    one partner or both, marked done by whom it is for; from an analysis, versioned as analyses are."""
+
+    summary = StringProperty(required=True)
+    # [{id, text, assignees: [user uid], done_by: [user uid], note, note_for: user uid}]: a note is for
+    # one partner's eyes (read through resolvers/mediation.py, never as stored).
+    items = JSONProperty()
+    item_done = ArrayProperty(BooleanProperty(), default=list)  # each item's state, in order: its progress
+    generator = StringProperty(required=True)
+    generator_version = StringProperty(required=True)
+    superseded_by = StringProperty()
+    joint = BooleanProperty(default=False)  # made to be shared with the couple (shared as it is made)
+    includes_private = BooleanProperty(default=False)  # from an analysis that read an unapproved rant

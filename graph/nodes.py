@@ -116,7 +116,7 @@ async def update(
     node is not the owner's."""
     told = f", {couples.told('[n]')} AS told" if kind.shareable else ", [] AS told"
     query = f"""
-    MATCH (n:{kind.label} {{uid: $uid, owner: $owner}}) {kind.joins} WHERE {kind.visible}
+    {kind.changeable()} WITH n {kind.joins} WHERE {kind.visible}
     SET n += $changes, n.updated_at = datetime()
     RETURN {kind.projection} AS n, {kind.broken} AS broken{told}
     """

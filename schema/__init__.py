@@ -37,6 +37,7 @@ from schema.insights import InsightMutation, InsightQuery
 from schema.learning import LearningQuery
 from schema.links import LinkMutation
 from schema.live import LiveSubscription
+from schema.mediation import MediationMutation, MediationQuery
 from schema.memories import MemoryMutation, MemoryQuery
 from schema.mindscape import MindscapeQuery
 from schema.nodes import NodeQuery
@@ -79,6 +80,7 @@ QUERIES = (
     GiftQuery,
     MemoryQuery,
     ConflictQuery,
+    MediationQuery,
     InsightQuery,
     MindscapeQuery,
     ObservationQuery,
@@ -104,6 +106,7 @@ Mutation = merge_types(
         GiftMutation,
         MemoryMutation,
         ConflictMutation,
+        MediationMutation,
         InsightMutation,
         ObservationMutation,
         SeriesMutation,

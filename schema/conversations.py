@@ -282,6 +282,22 @@ class Conversation(OwnedNode, Placed):
         return GiftSession(**values, outcome=GiftSessionOutcome(outcome) if outcome else None)
 
     @strawberry.field(
+        description="Whether it was made together (a joint mediation session): both members of the couple "
+        "it is shared with add messages to it and change it.",
+        metadata=selection.reading("made_together"),
+    )
+    def made_together(self) -> bool:
+        return bool(self.kept.get("made_together"))
+
+    @strawberry.field(
+        description="Of a rant: whether its author approved it for mediation (an analysis made to be "
+        "shared may read it). The rant itself stays its author's alone.",
+        metadata=selection.reading("mediation_approved"),
+    )
+    def mediation_approved(self) -> bool:
+        return bool(self.kept.get("mediation_approved"))
+
+    @strawberry.field(
         description="The mediator's view: who spoke how often and how it felt, from its current messages.",
         metadata=selection.reading(),
     )

@@ -91,6 +91,23 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "entry_count": 0,
         "entry_seq": 0,
     },
+    "ConflictAnalysis": {
+        "summary": "Ann: criticism",
+        "patterns": ["criticism"],
+        "triggers": [],
+        "generator": "deterministic",
+        "generator_version": "1",
+        "joint": False,
+        "includes_private": False,
+    },
+    "RepairPlan": {
+        "summary": "Two steps to repair",
+        "item_done": [],
+        "generator": "person",
+        "generator_version": "1",
+        "joint": False,
+        "includes_private": False,
+    },
     "CycleEntry": {"date": "2026-01-01", "event_type": "period_start"},
     "IntimacyEntry": {"occurred_at": "2026-01-01T22:00Z", "intimacy_type": "physical_affection"},
 }
