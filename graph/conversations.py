@@ -7,7 +7,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from errors import BadUserInput, Closed, NotFound
-from graph import couples, events, nodes
+from graph import events, nodes
 from graph.events import EventKind
 from graph.kinds import (
     CONCEPT,
@@ -113,9 +113,8 @@ CALL (m) {
 }
 WITH c, seq, old, m, speakers, documents, old.superseded_by IS NOT NULL AS taken
 FOREACH (x IN CASE WHEN old IS NULL OR taken THEN [] ELSE [old] END | SET x.superseded_by = m.uid)
-RETURN c.status AS status, speakers, documents, old IS NOT NULL AS found, taken,
-       {told} AS told
-""".replace("{told}", couples.told("[c]"))  # a shared conversation's new message is news to the partner
+RETURN c.status AS status, speakers, documents, old IS NOT NULL AS found, taken
+"""
 
 
 # A recording's transcript, from its passages (`d`'s chunks, in order): the text a voice note takes.
@@ -205,10 +204,6 @@ async def append(
     if supersedes is not None:
         changes.append((EventKind.updated(MESSAGE.label), [Ref(MESSAGE.label, supersedes)]))
     await events.append_all(tx, owner, changes)
-    partners = sorted({partner for partner, _ in record["told"]})
-    await couples.tell(
-        tx, [*record["told"], *([partner, str(Ref(MESSAGE.label, uid))] for partner in partners)]
-    )
     return (await nodes.by_uids(tx, MESSAGE, owner=owner, uids=[uid]))[0]
 
 
