@@ -7,7 +7,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from errors import BadUserInput, Closed, NotFound
-from graph import couples, events, nodes
+from graph import events, nodes
 from graph.events import EventKind
 from graph.kinds import (
     CONCEPT,
@@ -114,11 +114,8 @@ CALL (m) {
 }
 WITH c, seq, old, m, speakers, documents, old.superseded_by IS NOT NULL AS taken
 FOREACH (x IN CASE WHEN old IS NULL OR taken THEN [] ELSE [old] END | SET x.superseded_by = m.uid)
-RETURN c.status AS status, speakers, documents, old IS NOT NULL AS found, taken,
-       {told} AS told
+RETURN c.status AS status, speakers, documents, old IS NOT NULL AS found, taken
 """.replace(
-    "{told}", couples.told("[c]")
-).replace(  # a shared conversation's new message: news to the partner
     "{changeable}",
     CONVERSATION.changeable("conversation"),  # the author's, or one made together
 )
@@ -211,10 +208,6 @@ async def append(
     if supersedes is not None:
         changes.append((EventKind.updated(MESSAGE.label), [Ref(MESSAGE.label, supersedes)]))
     await events.append_all(tx, owner, changes)
-    partners = sorted({partner for partner, _ in record["told"]})
-    await couples.tell(
-        tx, [*record["told"], *([partner, str(Ref(MESSAGE.label, uid))] for partner in partners)]
-    )
     return (await nodes.by_uids(tx, MESSAGE, owner=owner, uids=[uid]))[0]
 
 

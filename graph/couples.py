@@ -16,7 +16,7 @@ from neo4j import AsyncManagedTransaction
 
 from errors import AlreadyCoupled, AlreadyDecided, BadUserInput, Expired, NotFound, NotShareable
 from graph import events
-from graph.events import SHARED_NODE_CHANGED, EventKind
+from graph.events import EventKind
 from graph.kind import MEMBER_OF, SHARED_WITH, Kind
 from graph.kinds import BY_LABEL
 from graph.refs import Ref
@@ -136,25 +136,23 @@ async def leave(tx: AsyncManagedTransaction, *, owner: str) -> list[Ref]:
         raise NotFound("You are not in a couple.")
     members_query = f"MATCH (u:User)-[:{MEMBER_OF}]->(:Couple {{uid: $couple}}) RETURN collect(u.uid) AS uids"
     members: list[str] = (await (await tx.run(members_query, couple=couple)).single(strict=True))["uids"]
+    shared_query = f"""
+    MATCH (n)-[:{SHARED_WITH}]->(:Couple {{uid: $couple}})
+    RETURN n.owner AS author, labels(n)[0] + ':' + n.uid AS ref ORDER BY ref
+    """
+    shared = [(r["author"], r["ref"]) async for r in await tx.run(shared_query, couple=couple)]
+    # Each member's events first, while their shares still stand: the partner hears of each (events.py).
+    for member in sorted(members):
+        unshared = [(UNSHARED, [Ref.parse(ref)]) for author, ref in shared if author == member]
+        await events.append_all(tx, member, [(COUPLE_LEFT, [Ref("User", member)]), *unshared])
     query = f"""
     MATCH (c:Couple {{uid: $couple}})
-    OPTIONAL MATCH (n)-[s:{SHARED_WITH}]->(c)
-    WITH c, collect(CASE WHEN n IS NULL THEN null ELSE [n.owner, labels(n)[0] + ':' + n.uid] END) AS shared,
-         collect(s) AS shares
-    FOREACH (s IN shares | DELETE s)
-    WITH c, shared
     OPTIONAL MATCH (:Recipient)-[p:{PARTNER_ACCOUNT}]->(:User)-[:{MEMBER_OF}]->(c)
     DELETE p
-    WITH c, shared, count(p) AS unlinked
-    DETACH DELETE c
-    RETURN shared
+    WITH DISTINCT c
+    DETACH DELETE c  // its memberships and every share with it
     """
-    shared = (await (await tx.run(query, couple=couple)).single(strict=True))["shared"]
-    for member in sorted(members):
-        theirs = [Ref.parse(ref) for author, ref in shared if author == member]
-        partners = [Ref.parse(ref) for author, ref in shared if author != member]
-        changes = [(UNSHARED, [ref]) for ref in theirs] + [(SHARED_NODE_CHANGED, [ref]) for ref in partners]
-        await events.append_all(tx, member, [(COUPLE_LEFT, [Ref("User", member)]), *changes])
+    await (await tx.run(query, couple=couple)).consume()
     return [Ref.parse(ref) for _, ref in shared]
 
 
@@ -210,53 +208,30 @@ async def share(tx: AsyncManagedTransaction, kind: Kind, *, owner: str, uid: str
     if couple is None:
         raise NotFound("You are not in a couple: there is no one to share with.")
     kept = kind.kept_private[0] if kind.kept_private is not None else "false"
-    if shared:
-        change = f"MERGE (n)-[s:{SHARED_WITH}]->(c) ON CREATE SET s.shared_at = datetime()"
-    else:
-        change = f"OPTIONAL MATCH (n)-[s:{SHARED_WITH}]->(c) DELETE s"
     query = f"""
     MATCH (n:{kind.label} {{uid: $uid, owner: $owner}}) WHERE {kind.visible}
     SET n.share_lock = true  // its write lock before it is read: an update making it a rant waits
     REMOVE n.share_lock
     WITH n
     MATCH (c:Couple {{uid: $couple}})
-    WITH n, c, EXISTS {{ (n)-[:{SHARED_WITH}]->(c) }} AS was, {kept} AS kept
-    {change}
-    RETURN was, kept
+    RETURN EXISTS {{ (n)-[:{SHARED_WITH}]->(c) }} AS was, {kept} AS kept
     """
     record = await (await tx.run(query, uid=uid, owner=owner, couple=couple)).single()
     if record is None:
         raise NotFound(f"No {kind.label} of yours has this id.", id=uid)
-    if shared and record["kept"] and kind.kept_private is not None:  # the transaction is rolled back
+    if shared and record["kept"] and kind.kept_private is not None:
         raise NotShareable(kind.kept_private[1], field="nodeId")
-    changed = bool(record["was"]) != shared
-    if changed:
-        for member in await _members(tx, couple):
-            if member == owner:
-                await events.append(tx, owner, SHARED if shared else UNSHARED, [Ref(kind.label, uid)])
-            else:  # the partner's stream adds (or removes) the node
-                await events.append(tx, member, SHARED_NODE_CHANGED, [Ref(kind.label, uid)])
-    return changed
-
-
-async def _members(tx: AsyncManagedTransaction, couple: str) -> list[str]:
-    query = f"MATCH (u:User)-[:{MEMBER_OF}]->(:Couple {{uid: $couple}}) RETURN u.uid AS uid ORDER BY uid"
-    return [record["uid"] async for record in await tx.run(query, couple=couple)]
-
-
-def told(nodes: str) -> str:
-    """Cypher: [partner uid, "Label:uid"] for each of `nodes` (a list expression) that is shared with a
-    couple of the owner's, for each other member of it: whom a change of those nodes is news to."""
-    return f"""COLLECT {{ UNWIND {nodes} AS x
-      MATCH (x)-[:{SHARED_WITH}]->(:Couple)<-[:{MEMBER_OF}]-(u:User) WHERE u.uid <> $owner
-      RETURN DISTINCT [u.uid, labels(x)[0] + ':' + x.uid] AS told }}"""
-
-
-async def tell(tx: AsyncManagedTransaction, found: list[list[str]]) -> None:
-    """Writes, in each partner's log, that the shared nodes `told` found changed (their live streams
-    read them as they are now: updated while shared, removed once deleted)."""
-    by_partner: dict[str, list[Ref]] = {}
-    for partner, ref in found:
-        by_partner.setdefault(partner, []).append(Ref.parse(ref))
-    for partner, refs in sorted(by_partner.items()):
-        await events.append(tx, partner, SHARED_NODE_CHANGED, refs)
+    if bool(record["was"]) == shared:
+        return False
+    # Its event is written while the node is shared (after sharing, before unsharing): that is how the
+    # partner's stream hears it added or removed (graph/events.py tells every member it is shared with).
+    link = f"MATCH (n:{kind.label} {{uid: $uid, owner: $owner}}), (c:Couple {{uid: $couple}})"
+    if shared:
+        change = f"{link} MERGE (n)-[s:{SHARED_WITH}]->(c) ON CREATE SET s.shared_at = datetime()"
+        await (await tx.run(change, uid=uid, owner=owner, couple=couple)).consume()
+        await events.append(tx, owner, SHARED, [Ref(kind.label, uid)])
+    else:
+        await events.append(tx, owner, UNSHARED, [Ref(kind.label, uid)])
+        change = f"{link} MATCH (n)-[s:{SHARED_WITH}]->(c) DELETE s"
+        await (await tx.run(change, uid=uid, owner=owner, couple=couple)).consume()
+    return True

@@ -13,7 +13,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from errors import NotFound
-from graph import conversations, couples, events, nodes
+from graph import conversations, events, nodes
 from graph.events import EventKind
 from graph.kinds import DOCUMENT
 from graph.pages import Row
@@ -70,8 +70,7 @@ async def mark_deleted(tx: AsyncManagedTransaction, *, owner: str, uid: str) -> 
     query = f"""
     MATCH (n:Document {{uid: $uid, owner: $owner}}) WHERE {DOCUMENT.visible}
     SET n.deleted_at = datetime()
-    RETURN head([(n)-[:ATTACHED_TO]->(t) | labels(t)[0] + ':' + t.uid]) AS target,
-           {couples.told("[n]")} AS told
+    RETURN head([(n)-[:ATTACHED_TO]->(t) | labels(t)[0] + ':' + t.uid]) AS target
     """
     record = await (await tx.run(query, uid=uid, owner=owner)).single()
     if record is None:
@@ -79,7 +78,6 @@ async def mark_deleted(tx: AsyncManagedTransaction, *, owner: str, uid: str) -> 
         raise NotFound("No Document of yours has this id.", id=uid)
     refs = [str(Ref("Document", uid)), *([record["target"]] if record["target"] else [])]
     await events.append(tx, owner, EventKind.deleted("Document"), refs)
-    await couples.tell(tx, record["told"])  # gone for the partner it was shared with, at once
     return refs
 
 

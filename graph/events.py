@@ -18,10 +18,13 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
+from typing import Any
 from uuid import uuid4
 
 from neo4j import AsyncManagedTransaction
 
+from graph.kind import MEMBER_OF, SHARED_WITH
+from graph.kinds import BY_LABEL
 from graph.pages import Condition, Page, Row, Rows
 from graph.refs import Ref
 from graph.rows import native, sort_values_of
@@ -171,7 +174,65 @@ async def append_all(
     tx: AsyncManagedTransaction, owner: str, changes: Sequence[tuple[Kind, Nodes]], data: str | None = None
 ) -> list[int]:
     """Writes an Event for each (kind, nodes) in one statement of the caller's transaction, numbered in
-    order; returns their sequence numbers."""
+    order; returns their sequence numbers.
+
+    This is also the one place a couple member hears of a change they did not make: the same statement
+    finds, of the nodes the events name, each that is shared with a couple (or shared through what it
+    belongs to), and each other member of it gets a SharedNodeChanged naming those (their live stream
+    reads them through their kind's scope: updated while shared, removed once not). A node is read as it
+    is at this point of the transaction, so a write that ends a share or deletes a node appends its
+    events before it does (graph/nodes.py's delete_where, graph/couples.py)."""
+    sequences, told = await _written(tx, owner, changes, data, _named(changes))
+    for member, refs in sorted(told.items()):
+        await _written(tx, member, [(SHARED_NODE_CHANGED, sorted(refs))], None, {})
+    return sequences
+
+
+# The kinds of event that are no news to a partner: a partner's own (written here), and the layout's
+# moves of the author's picture, which the partner's view does not draw by (graph/view.py).
+_UNTOLD = frozenset({str(SHARED_NODE_CHANGED), str(POSITIONS_CHANGED)})
+# The kinds a partner may read a node of (graph/kind.py's `widened`): only their nodes can be news.
+_WIDENED = {label: kind for label, kind in BY_LABEL.items() if kind.widened}
+
+
+def _named(changes: Sequence[tuple[Kind, Nodes]]) -> dict[str, list[str]]:
+    """The uids, by label, of the nodes of widened kinds these changes name (those a partner may read)."""
+    by_label: dict[str, set[str]] = {}
+    for kind, nodes in changes:
+        if str(kind) in _UNTOLD:
+            continue
+        for node in nodes:
+            ref = node if isinstance(node, Ref) else Ref.parse(str(node))
+            if ref.uid and ref.label in _WIDENED:
+                by_label.setdefault(ref.label, set()).add(ref.uid)
+    return {label: sorted(uids) for label, uids in sorted(by_label.items())}
+
+
+def _told_branch(label: str, index: int) -> str:
+    """A query body returning (member, "Label:uid") for each node of `label` named in $told_<index>
+    that is shared (or, `shared_through`, shared through what it belongs to) with a couple, for each
+    member of it other than the writer ($owner): whom its change is news to. The writer must be its
+    author or a member of that couple, so no one's write ever reaches a couple it has no part in."""
+    kind = _WIDENED[label]
+    through = "MATCH " + kind.shared_through.replace("(n)", "(x)", 1) if kind.shared_through else ""
+    shared = "via" if kind.shared_through else "x"
+    return f"""UNWIND $told_{index} AS uid
+      MATCH (x:{label} {{uid: uid}}) {through}
+      MATCH ({shared})-[:{SHARED_WITH}]->(c:Couple)<-[:{MEMBER_OF}]-(m:User)
+      WHERE m.uid <> $owner AND (x.owner = $owner OR EXISTS {{ (:User {{uid: $owner}})-[:{MEMBER_OF}]->(c) }})
+      RETURN m.uid AS member, '{label}:' + x.uid AS ref"""
+
+
+async def _written(
+    tx: AsyncManagedTransaction,
+    owner: str,
+    changes: Sequence[tuple[Kind, Nodes]],
+    data: str | None,
+    named: dict[str, list[str]],
+) -> tuple[list[int], dict[str, set[str]]]:
+    """Writes the events; returns their sequence numbers and, of the `named` nodes (uids by label), those
+    to tell each other couple member of (member -> "Label:uid"), found in the same statement: no round
+    trip more for a write that names no shared node."""
     # The write lock on the User node is taken (by the first SET) before the sequence is read, so two
     # transactions of one owner can never read the same number.
     query = """
@@ -184,11 +245,18 @@ async def append_all(
     UNWIND range(0, size($changes) - 1) AS i
     CREATE (e:Event {uid: $changes[i].uid, owner: $owner, sequence: base + i + 1, kind: $changes[i].kind,
                      nodes: $changes[i].nodes, data: $data, actor: $actor, at: datetime()})
-    RETURN collect(e.sequence) AS sequences
+    WITH collect(e.sequence) AS sequences
     """
+    if named:
+        branches = " UNION ".join(_told_branch(label, index) for index, label in enumerate(named))
+        query += f"""OPTIONAL CALL () {{ {branches} }}
+    RETURN sequences, collect(CASE WHEN member IS NOT NULL THEN [member, ref] END) AS told"""
+    else:
+        query += "RETURN sequences, [] AS told"
     made = [(str(uuid4()), str(kind), [str(node) for node in nodes]) for kind, nodes in changes]
     rows = [{"uid": uid, "kind": kind, "nodes": nodes} for uid, kind, nodes in made]
-    params = {"owner": owner, "changes": rows, "data": data, "actor": current_actor()}
+    params: dict[str, Any] = {"owner": owner, "changes": rows, "data": data, "actor": current_actor()}
+    params |= {f"told_{index}": uids for index, uids in enumerate(named.values())}
     record = await (await tx.run(query, params)).single(strict=True)
     sequences: list[int] = record["sequences"]
     # Given to the dispatcher after the commit (graph/driver.py): it wakes the consumers of these kinds,
@@ -199,7 +267,10 @@ async def append_all(
         for (uid, kind, nodes), sequence in zip(made, sequences, strict=True)
     ]
     tx.appended = [*getattr(tx, "appended", ()), *appended]  # type: ignore[attr-defined]
-    return sequences
+    told: dict[str, set[str]] = {}
+    for member, ref in record["told"]:
+        told.setdefault(member, set()).add(ref)
+    return sequences, told
 
 
 def condition(node: Ref | None = None, after_sequence: int | None = None) -> Condition:

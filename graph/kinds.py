@@ -673,6 +673,19 @@ EVOLVING: tuple[str, ...] = tuple(kind.label for kind in DRAWN if kind.evolves)
 SALIENT: frozenset[str] = frozenset(
     k.label for k in SEARCHED if k.searched is not None and k.searched.salient
 )
+# The kinds a couple member may read a partner's node of (shared, or shared through another).
+WIDENED: tuple[Kind, ...] = tuple(kind for kind in KINDS if kind.widened)
+
+
+def readable(var: str) -> str:
+    """Cypher: the viewer ($owner) may read the node `var`, whatever its label: it is theirs, or its kind
+    is widened and its scope lets them (a partner shared it with their couple). Where a read crosses
+    nodes of several kinds at once (a path's steps, a search's `near`, the view) this is the one
+    widening, each kind's own `scope` (graph/kind.py); a personal kind is never widened."""
+    shared = " OR ".join(f"({var}:{kind.label} AND {kind.scope(var)})" for kind in WIDENED)
+    return f"({var}.owner = $owner OR {shared})" if shared else f"{var}.owner = $owner"
+
+
 # The caption of a node `n` of any drawn kind, as Cypher: its kind's title property, at most 80 characters.
 TITLE_LENGTH = 80
 TITLE = "left(coalesce(CASE labels(n)[0] {} END, ''), {})".format(

@@ -136,11 +136,10 @@ async def turns(
     return [dict(record) async for record in await tx.run(_TURNS, owner=owner, conversations=conversations)]
 
 
-async def _supersede(
-    tx: AsyncManagedTransaction, kind: Kind, *, owner: str, uid: str, conflict: str
-) -> list[Any]:
+async def _supersede(tx: AsyncManagedTransaction, kind: Kind, *, owner: str, uid: str, conflict: str) -> None:
     """The owner's current analysis (or plan) of the conflict, if any, becomes superseded by `uid`: its
-    SUPERSEDES link from the new one and its `superseded_by`. Returns whom that is news to (shared)."""
+    SUPERSEDES link from the new one and its `superseded_by` (a partner it is shared with is told by
+    events.append)."""
     rel = ANALYZES.type if kind is CONFLICT_ANALYSIS else REPAIRS.type
     sup = ANALYSIS_SUPERSEDES.type if kind is CONFLICT_ANALYSIS else PLAN_SUPERSEDES.type
     query = f"""
@@ -149,12 +148,11 @@ async def _supersede(
     WHERE old.superseded_by IS NULL AND old <> new
     SET old.superseded_by = new.uid, old.updated_at = datetime()
     MERGE (new)-[:{sup}]->(old)
-    RETURN old.uid AS old, {couples.told("[old]")} AS told
+    RETURN old.uid AS old
     """
     records = [r async for r in await tx.run(query, uid=uid, owner=owner, conflict=conflict)]
     for record in records:
         await events.append(tx, owner, EventKind.updated(kind.label), [Ref(kind.label, record["old"])])
-    return [told for record in records for told in record["told"]]
 
 
 async def _link_readable(
@@ -189,10 +187,9 @@ async def _made(
     conflict superseded; shared with the couple at once when joint (NotFound when in no couple)."""
     await nodes.create(tx, kind, owner=owner, uid=uid, values=values, links=links, event=False)
     await _link_readable(tx, kind, owner=owner, uid=uid, ends=ends)
-    told = await _supersede(tx, kind, owner=owner, uid=uid, conflict=conflict)
+    await _supersede(tx, kind, owner=owner, uid=uid, conflict=conflict)
     refs = [Ref(kind.label, uid), *(end for _, end in ends), *nodes.refs(links)]
     await events.append(tx, owner, EventKind.created(kind.label), refs)
-    await couples.tell(tx, told)
     if joint:
         await couples.share(tx, kind, owner=owner, uid=uid, shared=True)
     return (await nodes.by_uids(tx, kind, owner=owner, uids=[uid]))[0]
@@ -292,17 +289,16 @@ async def mark(tx: AsyncManagedTransaction, *, owner: str, uid: str, item: str, 
         raise Forbidden("This action item is not yours to mark: only whom it is for marks it.", id=item)
     marked = set(found["done_by"]) - {owner} | ({owner} if done else set())
     found["done_by"] = sorted(marked)
-    update = f"""
-    MATCH (n:RepairPlan {{uid: $uid}})
+    update = """
+    MATCH (n:RepairPlan {uid: $uid})
     SET n.items = $items, n.item_done = $done, n.updated_at = datetime()
-    RETURN {couples.told("[n]")} AS told, n.owner AS author
+    RETURN n.owner AS author
     """
     finished = [set(i["assignees"]) <= set(i["done_by"]) for i in items]
     record = await (
         await tx.run(update, uid=uid, items=json.dumps(items), done=finished, owner=owner)
     ).single(strict=True)
     await events.append(tx, owner, EventKind.updated(REPAIR_PLAN.label), [Ref(REPAIR_PLAN.label, uid)])
-    await couples.tell(tx, record["told"])
     return (await nodes.by_uids(tx, REPAIR_PLAN, owner=owner, uids=[uid]))[0]
 
 

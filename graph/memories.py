@@ -9,7 +9,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from errors import NotFound
-from graph import concepts, couples, events, nodes
+from graph import concepts, events, nodes
 from graph.events import EventKind
 from graph.kinds import MEMORY, RESTS_ON
 from graph.nodes import Link
@@ -100,21 +100,8 @@ async def expired(tx: AsyncManagedTransaction, *, now: datetime, limit: int) -> 
 async def purge(tx: AsyncManagedTransaction, *, owner: str, uids: list[str], now: datetime) -> int:
     """Deletes these memories of the owner that are still expired by `now` (with their links and what
     their kind cascades to), each with its Deleted event, as deleting it through the API would."""
-    query = f"""
-    MATCH (n:Memory {{owner: $owner}}) WHERE n.uid IN $uids AND n.expires_at <= $now
-    {MEMORY.deletes}
-    WITH n, [x IN collect(DISTINCT d) WHERE x IS NOT NULL AND x.owner = $owner] AS owned
-    WITH n, owned, ["Memory:" + n.uid] + [x IN owned | labels(x)[0] + ":" + x.uid] AS refs
-    WITH n, owned, refs, {couples.told("[n] + owned")} AS told
-    FOREACH (x IN owned | DETACH DELETE x)
-    DETACH DELETE n
-    RETURN refs, told
-    """
-    result = await tx.run(query, owner=owner, uids=uids, now=now)
-    deleted = [(record["refs"], record["told"]) async for record in result]
-    if deleted:
-        await events.append_all(tx, owner, [(EventKind.deleted(MEMORY.label), refs) for refs, _ in deleted])
-        await couples.tell(tx, [found for _, told in deleted for found in told])  # gone for the partner too
+    where = "n.uid IN $uids AND n.expires_at <= $now"
+    deleted = await nodes.delete_where(tx, MEMORY, owner=owner, where=where, uids=uids, now=now)
     return len(deleted)
 
 
@@ -143,7 +130,7 @@ async def update(
       SET n.proficiency_levels = coalesce(n.proficiency_levels, []) + n.proficiency,
           n.proficiency_dates = coalesce(n.proficiency_dates, [])
                                 + (datetime().epochSeconds * 1000000 + datetime().microsecond))
-    RETURN n.uid AS uid, {MEMORY.broken} AS broken, {couples.told("[n]")} AS told
+    RETURN n.uid AS uid, {MEMORY.broken} AS broken
     """
     changes = for_update(MEMORY.model, values)
     record = await (await tx.run(query, uid=uid, owner=owner, changes=changes)).single()
@@ -152,7 +139,6 @@ async def update(
         raise NotFound("No Memory of yours has this id.", id=uid)
     MEMORY.refuse_broken(record["broken"])
     await events.append(tx, owner, EventKind.updated(MEMORY.label), [Ref(MEMORY.label, uid)])
-    await couples.tell(tx, record["told"])  # a memory shared with the owner's couple: news to the partner
     for rel, targets in ((RESTS_ON, evidence), (REFERS_TO, refers)):
         if targets is not None:
             await nodes.relink(tx, MEMORY, owner=owner, uid=uid, rel=rel, targets=list(targets))

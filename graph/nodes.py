@@ -17,7 +17,7 @@ from neo4j import AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
 
 from errors import BadUserInput, Forbidden, NotFound
-from graph import couples, events
+from graph import events
 from graph.events import EventKind
 from graph.kind import Kind, Reads
 from graph.kinds import RELATIONS, relation
@@ -114,11 +114,10 @@ async def update(
 ) -> Row:
     """Sets the given properties (None clears one), keeping the label's invariants; NotFound if the
     node is not the owner's."""
-    told = f", {couples.told('[n]')} AS told" if kind.shareable else ", [] AS told"
     query = f"""
     {kind.changeable()} WITH n {kind.joins} WHERE {kind.visible}
     SET n += $changes, n.updated_at = datetime()
-    RETURN {kind.projection} AS n, {kind.broken} AS broken{told}
+    RETURN {kind.projection} AS n, {kind.broken} AS broken
     """
     changes = for_update(kind.model, values)
     try:
@@ -130,30 +129,43 @@ async def update(
         raise NotFound(f"No {kind.label} of yours has this id.", id=uid)
     kind.refuse_broken(record["broken"])
     await events.append(tx, owner, EventKind.updated(kind.label), [Ref(kind.label, uid)])
-    await couples.tell(tx, record["told"])  # a node shared with the owner's couple: news to the partner
     return kind.row(record["n"])
 
 
 async def delete(tx: AsyncManagedTransaction, kind: Kind, *, owner: str, uid: str) -> list[str]:
     """Deletes the node and what belonged only to it (its kind's cascade); returns every node deleted
     as "Label:uid"."""
-    query = f"""
-    MATCH (n:{kind.label} {{uid: $uid, owner: $owner}})
-    {kind.deletes}
-    WITH n, [x IN collect(DISTINCT d) WHERE x IS NOT NULL AND x.owner = $owner] AS owned
-    WITH n, owned, ["{kind.label}:" + n.uid] + [x IN owned | labels(x)[0] + ":" + x.uid] AS refs
-    WITH n, owned, refs, {couples.told("[n] + owned")} AS told
-    FOREACH (x IN owned | DETACH DELETE x)
-    DETACH DELETE n
-    RETURN refs, told
-    """
-    record = await (await tx.run(query, uid=uid, owner=owner)).single()
-    if record is None:
+    deleted = await delete_where(tx, kind, owner=owner, where="n.uid = $uid", uid=uid)
+    if not deleted:
         await refuse_not_authored(tx, kind, owner=owner, uid=uid)
         raise NotFound(f"No {kind.label} of yours has this id.", id=uid)
-    await events.append(tx, owner, EventKind.deleted(kind.label), record["refs"])
-    await couples.tell(tx, record["told"])  # what was shared with the owner's couple: gone for the partner
-    return record["refs"]
+    return deleted[0]
+
+
+async def delete_where(
+    tx: AsyncManagedTransaction, kind: Kind, *, owner: str, where: str, **params: Any
+) -> list[list[str]]:
+    """Deletes the owner's nodes of `kind` for which `where` (Cypher on `n`) holds, each with what its
+    cascade takes, and writes a Deleted event for each; returns what each names ("Label:uid", the node
+    first). The events are written before the nodes go, while what was shared with a couple still is:
+    that is how the partner hears of it (graph/events.py)."""
+    query = f"""
+    MATCH (n:{kind.label} {{owner: $owner}}) WHERE {where}
+    SET n.delete_lock = true  // its write lock before its cascade is read
+    REMOVE n.delete_lock
+    {kind.deletes}
+    WITH n, [x IN collect(DISTINCT d) WHERE x IS NOT NULL AND x.owner = $owner] AS owned
+    RETURN ["{kind.label}:" + n.uid] + [x IN owned | labels(x)[0] + ":" + x.uid] AS refs,
+           [elementId(n)] + [x IN owned | elementId(x)] AS ids
+    """
+    found = [(record["refs"], record["ids"]) async for record in await tx.run(query, owner=owner, **params)]
+    if not found:
+        return []
+    await events.append_all(tx, owner, [(EventKind.deleted(kind.label), refs) for refs, _ in found])
+    ids = list(dict.fromkeys(element for _, elements in found for element in elements))
+    gone = "UNWIND $ids AS id MATCH (x) WHERE elementId(x) = id DETACH DELETE x"
+    await (await tx.run(gone, ids=ids)).consume()
+    return [refs for refs, _ in found]
 
 
 async def link(tx: AsyncManagedTransaction, label: str, *, owner: str, uid: str, to: Link) -> None:

@@ -1,10 +1,11 @@
-"""Cypher for the shortest path between two of a user's nodes, through that user's nodes only."""
+"""Cypher for the shortest path between two nodes a user may read, through such nodes only: their own,
+and what a partner shared with their couple (graph/kinds.py's `readable`)."""
 
 from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph.kinds import DOMAIN_LABELS
+from graph.kinds import DOMAIN_LABELS, readable
 
 MAX_LENGTH = 8
 
@@ -16,9 +17,10 @@ async def shortest(
     if source[0] not in DOMAIN_LABELS or target[0] not in DOMAIN_LABELS:
         return None
     query = f"""
-    MATCH (a:{source[0]} {{uid: $source, owner: $owner}}), (b:{target[0]} {{uid: $target, owner: $owner}})
+    MATCH (a:{source[0]} {{uid: $source}}) WHERE {readable("a")}
+    MATCH (b:{target[0]} {{uid: $target}}) WHERE {readable("b")}
     MATCH path = shortestPath((a)-[*..{MAX_LENGTH}]-(b))
-    WHERE all(n IN nodes(path) WHERE n.owner = $owner)
+    WHERE all(n IN nodes(path) WHERE {readable("n")})
     RETURN [n IN nodes(path) | [labels(n)[0], n.uid]] AS nodes,
            [r IN relationships(path) | [type(r), startNode(r).uid, endNode(r).uid]] AS steps
     """

@@ -13,7 +13,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph.kind import Searched
-from graph.kinds import BY_LABEL, DOMAIN_LABELS, SEARCHED_LABELS
+from graph.kinds import BY_LABEL, DOMAIN_LABELS, SEARCHED_LABELS, readable
 from graph.migrations import PASSAGE_INDEX, PASSAGE_LABEL, SEARCH_INDEX
 from graph.refs import Ref
 from graph.rows import native
@@ -228,8 +228,8 @@ async def _passages(
 async def _graph_signals(
     tx: AsyncManagedTransaction, *, owner: str, refs: list[Ref], near: Ref | None, max_distance: int
 ) -> dict[Ref, dict[str, Any]]:
-    """For these nodes: a memory's importance and time, and the distance from `near` over the owner's
-    graph."""
+    """For these nodes: a memory's importance and time, and the distance from `near` over the nodes the
+    viewer may read (theirs, and what a partner shared with them: `near` may be one of those)."""
     near_label, near_uid = near if near is not None else ("", "")
     if near is not None and near_label not in DOMAIN_LABELS:
         raise ValueError(f"not a label of the graph: {near_label}")
@@ -239,8 +239,8 @@ async def _graph_signals(
       MATCH (b:{label} {{uid: substring(ref, {len(label) + 1})}}) WHERE b.owner = $owner RETURN b"""
         for label in SEARCHED_LABELS
     )
-    near_match = (
-        f"OPTIONAL MATCH (a:{near_label} {{uid: $near_uid, owner: $owner}})"
+    near_match = (  # `near` may be a node a partner shared with the viewer's couple (its kind's scope)
+        f"OPTIONAL MATCH (a:{near_label} {{uid: $near_uid}}) WHERE {readable('a')}"
         if near is not None
         else "WITH *, null AS a"
     )
@@ -253,7 +253,7 @@ async def _graph_signals(
     WITH a, ref, b, CASE WHEN b = a THEN null ELSE b END AS other
     CALL (a, other) {{
       OPTIONAL MATCH p = shortestPath((a)-[*..{max_distance}]-(other))
-      WHERE all(x IN nodes(p) WHERE x.owner = $owner)
+      WHERE all(x IN nodes(p) WHERE {readable("x")})
       RETURN length(p) AS steps
     }}
     RETURN ref, b.importance AS importance, toString(coalesce(b.happened_at, b.created_at)) AS at,

@@ -1,4 +1,4 @@
-"""The shortest path between any two of the viewer's nodes."""
+"""The shortest path between any two nodes the viewer reads (theirs, or shared with their couple)."""
 
 from typing import Annotated
 
@@ -30,7 +30,8 @@ class Path:
 @strawberry.type
 class PathQuery:
     @strawberry.field(
-        description="A shortest path between two of the viewer's nodes (up to 8 steps), or null."
+        description="A shortest path between two nodes the viewer reads (up to 8 steps), or null: through "
+        "their own nodes and what their partner shared with their couple, nothing else."
     )
     async def shortest_path(
         self,

@@ -15,6 +15,7 @@ from graph.driver import Graph
 from graph.kinds import BY_LABEL, DRAWN, SEARCHED
 from tests.client import GraphQLClient
 from tests.test_conversations import _conversation, _say
+from tests.test_couples import ACCEPT, CONFLICT, INVITE, LINK_PARTNER, SHARE
 from tests.test_forget_me import PASSWORD, until
 from tests.test_recipients import create as create_recipient
 from tests.test_sensitive import Instance, everything_in_neo4j, kindred, owner_of
@@ -65,6 +66,20 @@ async def counts(graph: Graph) -> tuple[int, int]:
             await session.run("MATCH (n) WITH count(n) AS n RETURN n, COUNT { ()-[]->() } AS r")
         ).single(strict=True)
     return record["n"], record["r"]
+
+
+async def uid_of(graph: Graph, owner: str, summary: str) -> str:
+    """The uid of the owner's conflict of this summary."""
+    async with graph.driver.session() as session:
+        query = "MATCH (c:Conflict {owner: $owner, summary: $summary}) RETURN c.uid AS uid"
+        return (await (await session.run(query, owner=owner, summary=summary)).single(strict=True))["uid"]
+
+
+async def events_of(graph: Graph, owner: str) -> list[list[str]]:
+    """The nodes each event of the owner's log names."""
+    async with graph.driver.session() as session:
+        query = "MATCH (e:Event {owner: $owner}) RETURN e.nodes AS nodes ORDER BY e.sequence"
+        return [record["nodes"] or [] async for record in await session.run(query, owner=owner)]
 
 
 def test_the_personal_kinds_are_neither_drawn_nor_searched_and_a_kind_that_would_be_is_refused() -> None:
@@ -198,12 +213,26 @@ async def test_their_personal_fields_are_sealed_at_rest(client: GraphQLClient, g
 
 
 async def test_another_user_reaches_none_of_them(client: GraphQLClient, graph: Graph) -> None:
+    """Bob is Ann's partner, in a couple with her, her person Sam linked to his account, and he reads
+    what she shares: her entries about him reach him by no way at all."""
     ann = await client.sign_up("ann-entries@example.com")
     bob = await client.sign_up("bob-entries@example.com")
+    code = (await client.data(INVITE, token=ann))["inviteToCouple"]["code"]
+    await client.data(ACCEPT, {"code": code}, token=bob)
     sam = await create_recipient(client, ann, "Sam", kind="PARTNER")
+    linked = await client.data(LINK_PARTNER, {"id": sam["id"]}, token=ann)
+    assert linked["linkPartner"]["partnerRecipientId"] == sam["id"]
     note = marker()
     made = await cycle(client, ann, note=note, aboutId=sam["id"])
     held = await intimacy(client, ann, note=note, satisfaction=5, aboutId=sam["id"])
+    error = await client.error(SHARE, {"id": made["id"]}, token=ann)
+    assert error["extensions"]["code"] == "NOT_SHAREABLE", error
+    summary = f"Shared {marker()}"  # not the entries' note: her own stream carries it
+    shared = (
+        await client.data(CONFLICT, {"input": {"recipientId": sam["id"], "summary": summary}}, token=ann)
+    )["createConflict"]
+    assert (await client.data(SHARE, {"id": shared["id"]}, token=ann))["shareWithCouple"] is True
+    await client.data(UPDATE_CYCLE, {"input": {"id": made["id"], "flow": "HEAVY"}}, token=ann)
     for entry in (made, held):
         assert (await client.data(NODE, {"id": entry["id"]}, token=bob))["node"] is None
     assert (await client.data(NODES, {"ids": [made["id"], held["id"]]}, token=bob))["nodes"] == [None, None]
@@ -232,7 +261,13 @@ async def test_another_user_reaches_none_of_them(client: GraphQLClient, graph: G
     bob_uid = await owner_of(graph, "bob-entries@example.com")
     ann_uid = await owner_of(graph, "ann-entries@example.com")
     theirs = await graph.read(changes.deltas, owner=bob_uid, after=0)
-    assert not [n for d in theirs for n in d.added + d.updated if n.label in ("CycleEntry", "IntimacyEntry")]
+    # His stream carries what she shared (so it is a stream that could carry hers) ...
+    conflict_uid = await uid_of(graph, ann_uid, summary)
+    assert {n.uid for d in theirs for n in d.added + d.updated if n.label == "Conflict"} == {conflict_uid}
+    # ... and nothing of her entries: not added, changed or removed, not named in his log at all.
+    private = ("CycleEntry", "IntimacyEntry")
+    assert not [n for d in theirs for n in d.added + d.updated + d.removed if n.label in private]
+    assert not [e for e in await events_of(graph, bob_uid) if any(x.startswith(private) for x in e)]
     await client.data(SHOW, token=ann)
     hers = await graph.read(changes.deltas, owner=ann_uid, after=0)
     entries = [n for d in hers for n in d.added + d.updated if n.label in ("CycleEntry", "IntimacyEntry")]
