@@ -45,6 +45,7 @@ from schema.occasions import OccasionMutation, OccasionQuery
 from schema.paths import PathQuery
 from schema.private_entries import PrivateEntryMutation, PrivateEntryQuery
 from schema.recipients import RecipientMutation, RecipientQuery
+from schema.recommendations import RecommendationMutation, RecommendationQuery
 from schema.scalars import JSON, DateTime
 from schema.search import SearchQuery
 from schema.sensitive import SensitiveMutation
@@ -80,6 +81,7 @@ QUERIES = (
     MemoryQuery,
     ConflictQuery,
     InsightQuery,
+    RecommendationQuery,
     MindscapeQuery,
     ObservationQuery,
     SeriesQuery,
@@ -105,6 +107,7 @@ Mutation = merge_types(
         MemoryMutation,
         ConflictMutation,
         InsightMutation,
+        RecommendationMutation,
         ObservationMutation,
         SeriesMutation,
         ConversationMutation,
