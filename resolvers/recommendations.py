@@ -11,6 +11,7 @@ from typing import Any
 from uuid import uuid4
 
 from errors import BadUserInput
+from extraction.explainer import explainer_of
 from graph import recommendations
 from graph.kinds import RECOMMENDATION
 from graph.pages import Row
@@ -102,9 +103,12 @@ async def _made(context: Context, asked: Asked) -> list[Row]:
     semantic = await _semantic(context, features, month)
     ranked = ranking.rank(features, month=month, budget=budget, count=asked.count, semantic=semantic)
     list_key = f"{asked.recipient}|{asked.occasion or '-'}|{datetime.now(UTC).isoformat()}"
+    explanations, explained_by = await _explained(context, features["name"], ranked)
     items = [
         (_values(item, place, asked, budget, list_key), _refs(item)) for place, item in enumerate(ranked, 1)
     ]
+    for (values, _), words in zip(items, explanations, strict=True):
+        values["explanation"], values["explained_by"] = words, explained_by
     return await context.graph.write(
         recommendations.save,
         owner=context.viewer,
@@ -113,6 +117,18 @@ async def _made(context: Context, asked: Asked) -> list[Row]:
         occasion=asked.occasion,
         items=items,
     )
+
+
+async def _explained(context: Context, person: str, ranked: list[ranking.Ranked]) -> tuple[list[str], str]:
+    """Each recommendation's explanation, and who wrote them: the configured model, or else (or when it
+    cannot) Kindred's own words from the reasons."""
+    own = [item.explanation() for item in ranked]
+    explainer = explainer_of(context.settings)
+    if explainer is None or not ranked:
+        return own, "graph"
+    items = [(item.title, [reason["says"] for reason in item.reasons]) for item in ranked]
+    worded = await explainer.explain(person, items)
+    return (worded, explainer.name) if worded is not None else (own, "graph")
 
 
 def _budget(asked: Asked, occasion: Mapping[str, Any] | None) -> ranking.Budget:

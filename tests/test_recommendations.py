@@ -3,12 +3,19 @@ failed, people alike, interests, the occasion), each naming real evidence; react
 a gift chosen from one keeps the link; the last list is cached until refreshed; another user's person,
 occasion or recommendation is NOT_FOUND with nothing written; a bad budget or count is coded."""
 
+from collections.abc import Iterator
 from typing import Any
+
+import pytest
+from pydantic import SecretStr
 
 from dispatch import Consumer, Services, outcome_preferences, similarity
 from dispatch.runner import Dispatcher
+from extraction.explainer import OpenAIExplainer, explainer_of
 from graph.driver import Graph
+from settings import Settings
 from tests.client import GraphQLClient
+from tests.openai_stand_in import OpenAIStandIn
 from tests.test_concepts import LINK
 from tests.test_concepts import concept as make_concept
 from tests.test_recipients import create as create_recipient
@@ -267,3 +274,33 @@ async def test_a_bad_budget_or_count_is_refused_with_a_code_and_nothing_written(
         assert error["extensions"]["code"] == "BAD_USER_INPUT", (budget, count, error)
         assert error["extensions"]["field"] == field
     assert await count_of(graph) == before
+
+
+@pytest.fixture(scope="module")
+def stand_in() -> Iterator[OpenAIStandIn]:
+    with OpenAIStandIn() as server:
+        yield server
+
+
+async def test_a_configured_model_words_the_explanations_from_the_reasons_alone(
+    stand_in: OpenAIStandIn,
+) -> None:
+    assert explainer_of(Settings(_env_file=None, openai_api_key=None)) is None  # no model: Kindred's words
+    configured = Settings(_env_file=None, openai_api_key=SecretStr("sk-test"), openai_base_url=stand_in.url)
+    explainer = explainer_of(configured)
+    assert explainer is not None and explainer.name == "openai:gpt-4o-mini"
+    stand_in.chat_answer = {"explanations": ["Ana loves books.", "Bea loved hers."]}
+    items = [
+        ("books", ["Ana likes books gifts (learned)"]),
+        ("A pottery class", ["went well for Bea, alike"]),
+    ]
+    assert await explainer.explain("Ana", items) == ["Ana loves books.", "Bea loved hers."]
+    asked = stand_in.chats[-1]["messages"][-1]["content"]
+    assert "1. books: Ana likes books gifts (learned)" in asked and "2. A pottery class" in asked
+    # An answer of the wrong shape (one explanation for two) is not used: Kindred's own words stand.
+    stand_in.chat_answer = {"explanations": ["Only one."]}
+    assert await explainer.explain("Ana", items) is None
+    broken = OpenAIExplainer(
+        api_key="sk-test", base_url="http://127.0.0.1:9/v1", model="m", timeout_seconds=1
+    )
+    assert await broken.explain("Ana", items) is None  # unreachable: no error reaches the list
