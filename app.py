@@ -92,6 +92,8 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
             stack.push_async_callback(auth_cache.close)
             working_memory = _working_memory_cache(settings)
             stack.push_async_callback(working_memory.close)
+            recommendations = _recommendation_cache(settings)
+            stack.push_async_callback(recommendations.close)
             rate_limits = RateLimits(settings.redis_url)
             services = await stack.enter_async_context(open_services(settings, used))
             _say_if_search_cannot_work(services)
@@ -109,6 +111,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
                     settings.rate_limit_per_user,
                     settings.rate_limit_per_email,
                     working_memory,
+                    recommendations,
                 )
                 eraser = _eraser(settings, services, keyed)
                 await eraser.start()
@@ -133,6 +136,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
                 persisted_queries=persisted_queries,
                 auth_cache=auth_cache,
                 working_memory=working_memory,
+                recommendations=recommendations,
                 rate_limits=rate_limits,
                 embedder=services.embedder,
                 vectors=services.vectors,
@@ -302,6 +306,15 @@ def _working_memory_cache(settings: Settings) -> Cache:
     ttl = settings.working_memory_ttl_seconds
     if settings.redis_url:
         return RedisCache(Redis.from_url(settings.redis_url), "kindred:wm", ttl)
+    return MemoryCache(ttl)
+
+
+def _recommendation_cache(settings: Settings) -> Cache:
+    """Where each person's last list of gift recommendations is kept for its time to live
+    (resolvers/recommendations.py): in Redis, so every instance answers the same list."""
+    ttl = settings.recommendation_ttl_seconds
+    if settings.redis_url:
+        return RedisCache(Redis.from_url(settings.redis_url), "kindred:recs", ttl)
     return MemoryCache(ttl)
 
 

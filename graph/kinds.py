@@ -113,7 +113,9 @@ RECIPIENT = Kind(
         UNION
         MATCH (d:Observation)-[:ABOUT]->(n) RETURN d
         UNION
-        MATCH (d:Series)-[:ABOUT]->(n) RETURN d""",
+        MATCH (d:Series)-[:ABOUT]->(n) RETURN d
+        UNION
+        MATCH (d:GiftRecommendation)-[:RECOMMENDED_FOR]->(n) RETURN d""",
     ),
     # What is theirs alone (occasions, conflicts, gifts with their outcomes); what they share stays.
     cascade=(
@@ -122,6 +124,7 @@ RECIPIENT = Kind(
         Cascade("WITH", "Conflict", outgoing=False, then=CONFLICT_OUTPUTS),
         Cascade("CONCERNS", "Insight", outgoing=False),  # what is known of them and of no one else
         Cascade("ABOUT", "Series", outgoing=False, then=SERIES_ENTRIES),  # what was tracked of them
+        Cascade("RECOMMENDED_FOR", "GiftRecommendation", outgoing=False),  # what was suggested for them
     ),
 )
 
@@ -189,6 +192,8 @@ GIFT = Kind(
         Relation("SIMILAR_TO", "Gift", "Gift"),
         Relation("COMPLEMENTS", "Gift", "Gift"),
         Relation("TAGGED_WITH", "Gift", "Concept"),
+        # The recommendation a gift was chosen from (createGift's fromRecommendationId, or a link).
+        Relation("FROM_RECOMMENDATION", "Gift", "GiftRecommendation"),
         *mentions("Gift"),
     ),
     searched=Searched(
@@ -626,6 +631,38 @@ INTIMACY_ENTRY = Kind(
     relations=(INTIMACY_WITH,),
 )
 
+# Whom and for which occasion a gift recommendation was made: given when its list is made, never linked.
+RECOMMENDED_FOR = "RECOMMENDED_FOR"
+_MADE = "Kindred, as it recommends"
+# What a recommendation rests on (DERIVED_FROM): learned preferences, outcomes of gifts, interests, and
+# the people most like its person whose gifts went well.
+RECOMMENDATION_EVIDENCE: tuple[str, ...] = ("Insight", "GiftOutcome", "Concept", "Recipient")
+
+RECOMMENDATION = Kind(
+    "GiftRecommendation",
+    models.GiftRecommendation,
+    sorts={"rank": "n.rank", "confidence": "n.confidence", "created_at": "n.created_at"},
+    ranges={"confidence": (0, 1)},
+    title="title",
+    private=("list_key", "reasons"),  # shown as its `evidence` entries
+    relations=(
+        Relation(RECOMMENDED_FOR, "GiftRecommendation", "Recipient", linkable=False, kept_by=_MADE),
+        Relation(RECOMMENDED_FOR, "GiftRecommendation", "Occasion", linkable=False, kept_by=_MADE),
+        *(
+            Relation(RESTS_ON, "GiftRecommendation", label, linkable=False, kept_by=_MADE)
+            for label in RECOMMENDATION_EVIDENCE
+        ),
+    ),
+    searched=Searched(
+        "Gift recommendations: what, its category, for whom, why.",
+        """
+        RETURN n.uid AS uid, {title: n.title, category: n.category, explanation: n.explanation,
+               for: [(n)-[:RECOMMENDED_FOR]->(r:Recipient) | r.name]} AS fields""",
+        sentence=("title", "category", "explanation"),
+        listed=(("For", ("for",)),),
+    ),
+)
+
 KINDS: tuple[Kind, ...] = (
     RECIPIENT,
     OCCASION,
@@ -644,6 +681,7 @@ KINDS: tuple[Kind, ...] = (
     SERIES,
     CYCLE_ENTRY,
     INTIMACY_ENTRY,
+    RECOMMENDATION,
 )
 BY_LABEL: Mapping[str, Kind] = {kind.label: kind for kind in KINDS}
 # What the 3D view lays out and draws; a link's ends, a path's steps and search's `near` are of these.

@@ -184,6 +184,31 @@ class Insight(Owned):
     claim_keys = ArrayProperty(StringProperty(), default=list)
 
 
+class GiftRecommendation(Owned):
+    """A gift Kindred suggested for a person (seed 000's recommendations): a category, or a concrete idea in
+    one, its place in its list, how sure it is, why (its explanation, and the evidence it is DERIVED_FROM),
+    which generator made it, and how the user reacted to it."""
+
+    title = StringProperty(required=True)  # what is suggested: the idea's name, or the category
+    category = StringProperty(required=True)
+    idea = StringProperty()  # a concrete gift (None: the category itself is the suggestion)
+    rank = IntegerProperty(required=True)  # 1 is the best of its list
+    score = FloatProperty(required=True)  # the fused score it was ranked by (graph/recommendations.py)
+    confidence = FloatProperty(required=True)  # 0 to 1
+    explanation = StringProperty(required=True)
+    reasons = JSONProperty()  # each part of its score: {signal, weight, value, evidence ids}
+    price_cents = IntegerProperty()  # what such a gift cost before, when known
+    budget_min_cents = IntegerProperty()
+    budget_max_cents = IntegerProperty()
+    currency = StringProperty()
+    list_key = StringProperty(required=True)  # the list it was made in (recipient, occasion, budget, time)
+    generator = StringProperty(required=True)
+    generator_version = StringProperty(required=True)
+    explained_by = StringProperty()  # "graph" (the local words), or "openai:<model>"
+    reaction = StringProperty()  # loved, liked, not_for_them, already_have
+    reacted_at = DateTimeProperty()
+
+
 class Series(Owned):
     """A time series the user keeps about themselves or one of their people: growth deltas, a skill's
     levels, a holding's value, transactions, snapshots (seed 001's portfolio and skill tables, seed 004's

@@ -38,6 +38,8 @@ class Context:
     auth_cache: Cache | None = field(default=None, repr=False)
     # Conversations' working memory, kept hot (resolvers/working_memory.py); None keeps no hot copy.
     working_memory: Cache | None = field(default=None, repr=False)
+    # Each person's last list of gift recommendations (resolvers/recommendations.py); None keeps none.
+    recommendations: Cache | None = field(default=None, repr=False)
     # This request's working memories, read together (a DataLoader: resolvers/working_memory.py).
     working_memories: Any = field(default=None, repr=False)
     # The rate limits (storage/rate_limits.py), for the per-email limit of logIn and signUp.

@@ -46,6 +46,7 @@ from schema.occasions import OccasionMutation, OccasionQuery
 from schema.paths import PathQuery
 from schema.private_entries import PrivateEntryMutation, PrivateEntryQuery
 from schema.recipients import RecipientMutation, RecipientQuery
+from schema.recommendations import RecommendationMutation, RecommendationQuery
 from schema.scalars import JSON, DateTime
 from schema.search import SearchQuery
 from schema.sensitive import SensitiveMutation
@@ -82,6 +83,7 @@ QUERIES = (
     ConflictQuery,
     MediationQuery,
     InsightQuery,
+    RecommendationQuery,
     MindscapeQuery,
     ObservationQuery,
     SeriesQuery,
@@ -108,6 +110,7 @@ Mutation = merge_types(
         ConflictMutation,
         MediationMutation,
         InsightMutation,
+        RecommendationMutation,
         ObservationMutation,
         SeriesMutation,
         ConversationMutation,

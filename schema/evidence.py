@@ -16,13 +16,15 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import relay
 
-from graph.kinds import BY_LABEL, EVIDENCE, INSIGHT_EVIDENCE, REFERABLE
+from graph.kinds import BY_LABEL, EVIDENCE, INSIGHT_EVIDENCE, RECOMMENDATION_EVIDENCE, REFERABLE
 from resolvers import insights as resolve_insights
 from resolvers import memories as resolve
+from resolvers import recommendations as resolve_recommendations
 from resolvers.nodes import LABEL
 from resolvers.pages import Order, PageArgs, Pager
 from schema.insights import Insight, InsightOrder
 from schema.memories import Memory, MemoryOrder, kinds_named
+from schema.recommendations import GiftRecommendation, GiftRecommendationOrder
 from schema.relay import (
     Connection,
     Info,
@@ -126,3 +128,19 @@ def extend() -> None:
     for label, pager in resolve_insights.derived.items():
         description = "The insights derived from it: what the viewer's graph learned from it."
         attach(types[label], "insights", related(Insight, InsightOrder, pager, description))
+    attach(
+        GiftRecommendation,
+        "evidence",
+        _linked(
+            resolve_recommendations.evidence,
+            f"What it rests on, its evidence: the viewer's {kinds_named(RECOMMENDATION_EVIDENCE)} nodes "
+            "(learned preferences, outcomes of earlier gifts, interests, people alike).",
+        ),
+    )
+    for label, pager in resolve_recommendations.derived.items():
+        description = "The gift recommendations that rest on it as evidence."
+        attach(
+            types[label],
+            "cited_in_recommendations",
+            related(GiftRecommendation, GiftRecommendationOrder, pager, description),
+        )

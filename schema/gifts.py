@@ -95,6 +95,7 @@ GIFT = {
     "new_occasion": "Or a new occasion it was given for, made in the same change (for its recipients).",
     "outcome": "What came of it, if known already.",
     "tags": "Its categories and themes, by name (up to 20): concepts, made where new.",
+    "from_recommendation_id": "The gift recommendation it was chosen from: it keeps the link.",
 }
 
 
@@ -209,6 +210,7 @@ class CreateGiftInput:
     giving: GivingInput | None = None
     outcome: GiftOutcomeInput | None = None
     tags: list[str] | None = None
+    from_recommendation_id: relay.GlobalID | None = None
 
 
 @strawberry.input(description="Changes to a gift: only the fields given change; null clears one.")
@@ -315,7 +317,17 @@ class GiftMutation:
 
 
 def _new_gift(given: CreateGiftInput) -> dict[str, Any]:
-    nested = ("recipient_ids", "new_recipient", "occasion_id", "new_occasion", "giving", "outcome", "tags")
+    nested = (
+        "recipient_ids",
+        "new_recipient",
+        "occasion_id",
+        "new_occasion",
+        "giving",
+        "outcome",
+        "tags",
+        "from_recommendation_id",
+    )
+    chosen = given.from_recommendation_id
     return dict(
         values=values_of(given, leave=nested),
         recipients=uids(given.recipient_ids, "Recipient", "recipientIds"),
@@ -325,4 +337,5 @@ def _new_gift(given: CreateGiftInput) -> dict[str, Any]:
         gave=values_of(given.giving) if given.giving else {},
         outcome=values_of(given.outcome) if given.outcome else None,
         tags=list(given.tags or ()),
+        recommendation=node_uid(chosen, "GiftRecommendation", "fromRecommendationId") if chosen else None,
     )

@@ -110,6 +110,17 @@ SAMPLES: dict[str, dict[str, Any]] = {
     },
     "CycleEntry": {"date": "2026-01-01", "event_type": "period_start"},
     "IntimacyEntry": {"occurred_at": "2026-01-01T22:00Z", "intimacy_type": "physical_affection"},
+    "GiftRecommendation": {
+        "title": "A pottery class",
+        "category": "experiences",
+        "rank": 1,
+        "score": 0.4,
+        "confidence": 0.5,
+        "explanation": "They are into pottery.",
+        "list_key": "Recipient-1|-|2026-01-01",
+        "generator": "kindred-gift-ranker",
+        "generator_version": "1.0",
+    },
 }
 _SCALARS = {
     IntegerProperty: "Int",

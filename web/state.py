@@ -27,6 +27,8 @@ class AppState(TypedDict):
     auth_cache: Cache
     # Conversations' working memory, kept hot (resolvers/working_memory.py).
     working_memory: Cache
+    # Each person's last list of gift recommendations (resolvers/recommendations.py).
+    recommendations: Cache
     rate_limits: RateLimits
     embedder: Embedder
     vectors: VectorStore
