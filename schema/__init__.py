@@ -43,6 +43,7 @@ from schema.nodes import NodeQuery
 from schema.observations import ObservationMutation, ObservationQuery
 from schema.occasions import OccasionMutation, OccasionQuery
 from schema.paths import PathQuery
+from schema.personas import PersonaMutation, PersonaQuery
 from schema.private_entries import PrivateEntryMutation, PrivateEntryQuery
 from schema.recipients import RecipientMutation, RecipientQuery
 from schema.scalars import JSON, DateTime
@@ -81,6 +82,7 @@ QUERIES = (
     ConflictQuery,
     InsightQuery,
     MindscapeQuery,
+    PersonaQuery,
     ObservationQuery,
     SeriesQuery,
     ConversationQuery,
@@ -105,6 +107,7 @@ Mutation = merge_types(
         MemoryMutation,
         ConflictMutation,
         InsightMutation,
+        PersonaMutation,
         ObservationMutation,
         SeriesMutation,
         ConversationMutation,
