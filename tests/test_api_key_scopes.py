@@ -5,8 +5,12 @@ OUT_OF_SCOPE and nothing written."""
 from typing import Any
 
 from graph.driver import Graph
+from tests import test_search
 from tests.client import GraphQLClient
 from tests.test_recipients import create as create_recipient
+from tests.test_search import Instance
+
+kindred = test_search.kindred  # the fixture: an app with its own vectors and its dispatcher
 
 CREATE_KEY = """
 mutation ($name: String!, $scope: ApiKeyScopeInput) {
@@ -141,3 +145,16 @@ async def test_a_key_limited_to_personas_may_ask_for_nothing_else(
     assert error["extensions"]["code"] == "OUT_OF_SCOPE"
     assert await count(graph, "Concept") == 1
     assert await client.data("{ __typename }", token=agent) == {"__typename": "Query"}
+
+
+async def test_search_finds_only_what_a_key_may_read(kindred: Instance) -> None:
+    token, mia, pottery = await world(kindred.client, "scope-search@example.com")
+    await kindred.dispatcher.drain()
+    people = await key(kindred.client, token, kinds=["RECIPIENT"])
+    search = 'query ($kinds: [SearchKind!]) { search(query: "Mia pottery", kinds: $kinds, minScore: 0) { node { id } } }'
+    mine = {hit["node"]["id"] for hit in (await kindred.client.data(search, token=token))["search"]}
+    assert {mia, pottery} <= mine
+    theirs = {hit["node"]["id"] for hit in (await kindred.client.data(search, token=people))["search"]}
+    assert theirs == {mia}
+    error = await kindred.client.error(search, {"kinds": ["CONCEPT"]}, token=people)
+    assert error["extensions"]["code"] == "OUT_OF_SCOPE"
