@@ -102,3 +102,10 @@ class NotShareable(KindredError):
     """A node of a kind that is never shared (graph/kind.py's `shareable`) asked to be shared."""
 
     code = "NOT_SHAREABLE"
+
+
+class OutOfScope(KindredError):
+    """An API key asked for what its scope leaves out (a write with a read-only key, a kind it may not
+    read); nothing was read or written."""
+
+    code = "OUT_OF_SCOPE"

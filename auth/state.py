@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from auth.scopes import FULL, Scope
 from graph import api_keys, users
 from graph.driver import Graph
 from storage.cache import Cache
@@ -31,21 +32,24 @@ class AuthState:
 
 @dataclass(frozen=True)
 class KeyRecord:
-    """An active API key as a request needs it: its uid, its owner, and its expiry and last use."""
+    """An active API key as a request needs it: its uid, its owner, its expiry and last use, and what
+    it may do (its scope)."""
 
     uid: str
     owner: str
     expires_at: datetime | None
     last_used_at: datetime | None
+    scope: Scope = FULL
 
     def expired(self) -> bool:
         return self.expires_at is not None and self.expires_at <= datetime.now(UTC)
 
 
 # An API key's cached record, named anew when its form changed (times tagged as wire/temporal.py does), so
-# that during a rolling deploy no instance reads a record it cannot.
-_KEY = "apikey:{}"
-_EARLIER_KEY = "key:{}"
+# that during a rolling deploy no instance reads a record it cannot (nor a record without the scope a
+# later form keeps, which would read as every scope).
+_KEY = "apikey.scoped:{}"
+_EARLIER_KEYS = ("key:{}", "apikey:{}")
 # When a session's last use was last written to the graph (graph/sessions.py's touch).
 _SEEN = "seen:{}"
 
@@ -95,6 +99,7 @@ async def remember_key(cache: Cache | None, key_hash: str, record: KeyRecord | N
             "owner": record.owner,
             "expires_at": record.expires_at,
             "last_used_at": record.last_used_at,
+            "scope": record.scope.row(),
         }
     await cache.set(_KEY.format(key_hash), json.dumps(row, default=temporal.default))
 
@@ -107,13 +112,14 @@ async def forget_user(cache: Cache | None, uid: str) -> None:
 async def forget_key(cache: Cache | None, key_hash: str) -> None:
     if cache is not None:
         await cache.delete(_KEY.format(key_hash))
-        await cache.delete(_EARLIER_KEY.format(key_hash))  # what an instance of an earlier version keeps
+        for earlier in _EARLIER_KEYS:  # what an instance of an earlier version keeps
+            await cache.delete(earlier.format(key_hash))
 
 
 def _key_record(row: dict[str, Any]) -> KeyRecord:
     """A key's record as the graph gives it (datetimes) or the cache keeps it (tagged: wire/temporal.py)."""
     expires_at, last_used_at = temporal.untag(row["expires_at"]), temporal.untag(row["last_used_at"])
-    return KeyRecord(row["uid"], row["owner"], expires_at, last_used_at)
+    return KeyRecord(row["uid"], row["owner"], expires_at, last_used_at, Scope.of(row.get("scope")))
 
 
 async def seen_recently(cache: Cache | None, token_id: str, within: timedelta) -> bool:

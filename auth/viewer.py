@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from auth import keys, tokens
+from auth.scopes import FULL, Scope
 from auth.state import (
     AuthState,
     KeyRecord,
@@ -43,6 +44,7 @@ class Credential:
     expires_at: datetime | None
     generation: int = 0
     key_hash: str = ""
+    scope: Scope = FULL  # a session token's is every scope; an API key's, what it was made with
 
 
 async def credential_of(
@@ -95,9 +97,9 @@ async def _check_api_key(graph: Graph, cache: Cache | None, key_hash: str) -> Cr
     await _active_user(graph, cache, key.owner)
     if key.last_used_at is None or datetime.now(UTC) - key.last_used_at > _LAST_USED_RESOLUTION:
         await graph.write(api_keys.mark_used, key.uid)
-        used = KeyRecord(key.uid, key.owner, key.expires_at, datetime.now(UTC))
+        used = KeyRecord(key.uid, key.owner, key.expires_at, datetime.now(UTC), key.scope)
         await remember_key(cache, key_hash, used)
-    return Credential("api_key", key.owner, key.uid, key.expires_at, key_hash=key_hash)
+    return Credential("api_key", key.owner, key.uid, key.expires_at, key_hash=key_hash, scope=key.scope)
 
 
 async def _active_user(graph: Graph, cache: Cache | None, user_uid: str) -> AuthState:

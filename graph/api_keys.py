@@ -11,7 +11,12 @@ from graph.pages import Page, Row, Rows
 from graph.refs import Ref
 from graph.rows import native, sort_values_of
 
-_PUBLIC = "k {.uid, .name, .prefix, .status, .created_at, .last_used_at, .expires_at, .revoked_at}"
+# A key's scope (auth/scopes.py) is kept as three properties; a key made before scopes has none of them.
+_SCOPE = "{read_only: k.scope_read_only, personas_only: k.scope_personas_only, kinds: k.scope_kinds}"
+_PUBLIC = (
+    "k {.uid, .name, .prefix, .status, .created_at, .last_used_at, .expires_at, .revoked_at, "
+    f"scope: {_SCOPE}}}"
+)
 # The keyset order of the viewer's keys: oldest first.
 SORTS = {"created_at": "k.created_at"}
 
@@ -25,14 +30,19 @@ async def create_api_key(
     key_hash: str,
     prefix: str,
     expires_at: datetime | None,
+    scope: dict[str, Any],
 ) -> dict[str, Any]:
     query = f"""
     MATCH (u:User {{uid: $owner}})
     CREATE (u)-[:HAS_API_KEY]->(k:ApiKey {{uid: $uid, owner: $owner, name: $name, hash: $key_hash,
-        prefix: $prefix, status: 'active', created_at: datetime(), expires_at: $expires_at}})
+        prefix: $prefix, status: 'active', created_at: datetime(), expires_at: $expires_at,
+        scope_read_only: $scope.read_only, scope_personas_only: $scope.personas_only,
+        scope_kinds: $scope.kinds}})
     RETURN {_PUBLIC} AS key
     """
-    params = dict(owner=owner, uid=uid, name=name, key_hash=key_hash, prefix=prefix, expires_at=expires_at)
+    params = dict(
+        owner=owner, uid=uid, name=name, key_hash=key_hash, prefix=prefix, expires_at=expires_at, scope=scope
+    )
     record = await (await tx.run(query, params)).single(strict=True)
     await events.append(tx, owner, EventKind.created("ApiKey"), [Ref("ApiKey", uid)])
     return native(record["key"])
@@ -74,11 +84,12 @@ async def revoke_api_key(tx: AsyncManagedTransaction, *, owner: str, uid: str) -
 
 
 async def active_key(tx: AsyncManagedTransaction, key_hash: str) -> dict[str, Any] | None:
-    """The owner of an active, unexpired key with this hash, when it expires and was last used."""
-    query = """
-    MATCH (k:ApiKey {hash: $key_hash})
+    """The owner of an active, unexpired key with this hash, when it expires and was last used, and its
+    scope."""
+    query = f"""
+    MATCH (k:ApiKey {{hash: $key_hash}})
     WHERE k.status = 'active' AND (k.expires_at IS NULL OR k.expires_at > datetime())
-    RETURN k {.uid, .owner, .last_used_at, .expires_at} AS key
+    RETURN k {{.uid, .owner, .last_used_at, .expires_at, scope: {_SCOPE}}} AS key
     """
     record = await (await tx.run(query, key_hash=key_hash)).single()
     return native(record["key"]) if record else None

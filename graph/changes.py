@@ -123,6 +123,14 @@ class Delta:
             lambda link: link.source.label in labels or link.target.label in labels,
         )
 
+    def only(self, labels: frozenset[str]) -> "Delta":
+        """The part of this delta about nodes of these labels, and the links between two of them (what an
+        API key limited to these kinds may hear of)."""
+        return self._kept(
+            lambda label, uid: label in labels,
+            lambda link: link.source.label in labels and link.target.label in labels,
+        )
+
     def _kept(self, node: Callable[[str, str], bool], link: Callable[[LinkChange], bool]) -> "Delta":
         def nodes(changes: tuple[NodeChange, ...]) -> tuple[NodeChange, ...]:
             return tuple(n for n in changes if node(n.label, n.uid))

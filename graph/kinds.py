@@ -125,6 +125,7 @@ RECIPIENT = Kind(
         Cascade("CONCERNS", "Insight", outgoing=False),  # what is known of them and of no one else
         Cascade("ABOUT", "Series", outgoing=False, then=SERIES_ENTRIES),  # what was tracked of them
         Cascade("RECOMMENDED_FOR", "GiftRecommendation", outgoing=False),  # what was suggested for them
+        Cascade("OF", "Persona", outgoing=False),  # what agents were told of them
     ),
 )
 
@@ -663,6 +664,31 @@ RECOMMENDATION = Kind(
     ),
 )
 
+# A persona's person (none: the viewer themselves), and the insights it was built from: both written by
+# the mapper that builds it (resolvers/persona_mappers.py), never linked by hand.
+PERSONA_OF = Relation(
+    "OF", "Persona", "Recipient", linkable=False, kept_by="the persona mapper that built it"
+)
+PERSONA_EVIDENCE = Relation(
+    RESTS_ON, "Persona", "Insight", linkable=False, kept_by="the persona mapper that built it"
+)
+PERSONA_RATINGS = "coalesce(n.feedback_ratings, [])"
+
+PERSONA = Kind(
+    "Persona",
+    models.Persona,
+    computed={
+        "expired": "coalesce(n.expires_at <= datetime(), true)",  # no expiry it can read: expired
+        "feedback_count": f"size({PERSONA_RATINGS})",
+        "average_rating": f"""CASE WHEN size({PERSONA_RATINGS}) = 0 THEN null
+            ELSE toFloat(reduce(t = 0, r IN {PERSONA_RATINGS} | t + r)) / size({PERSONA_RATINGS}) END""",
+    },
+    sorts={"created_at": "n.created_at", "expires_at": "n.expires_at"},
+    ranges={"ttl_hours": (1, 168)},
+    drawn=False,
+    relations=(PERSONA_OF, PERSONA_EVIDENCE),
+)
+
 KINDS: tuple[Kind, ...] = (
     RECIPIENT,
     OCCASION,
@@ -682,6 +708,7 @@ KINDS: tuple[Kind, ...] = (
     CYCLE_ENTRY,
     INTIMACY_ENTRY,
     RECOMMENDATION,
+    PERSONA,
 )
 BY_LABEL: Mapping[str, Kind] = {kind.label: kind for kind in KINDS}
 # What the 3D view lays out and draws; a link's ends, a path's steps and search's `near` are of these.

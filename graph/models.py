@@ -209,6 +209,29 @@ class GiftRecommendation(Owned):
     reacted_at = DateTimeProperty()
 
 
+class Persona(Owned):
+    """A persona of a person for an agent (seed 003): a core of what lasts (who they are, what they hold
+    and want, how they like things) and an overlay for one context, at a detail level, built by a
+    versioned mapper from the insights about them; temporary (`expires_at`), rated by whoever used it."""
+
+    name = StringProperty(required=True)  # whom it is of, at which detail: its caption
+    detail = StringProperty(required=True)  # instant, balanced, deep_dive
+    context = StringProperty()  # the task it was asked for, as the agent said it
+    core = JSONProperty()
+    overlay = JSONProperty()
+    mapper = StringProperty(required=True)
+    mapper_version = StringProperty(required=True)
+    mindscape_version = StringProperty(required=True)  # the mindscape it was built from
+    about_viewer = BooleanProperty(default=False)
+    ttl_hours = IntegerProperty(required=True)
+    expires_at = DateTimeProperty(required=True)
+    access_count = IntegerProperty(default=0)
+    last_accessed_at = DateTimeProperty()
+    # Feedback, one entry per rating: 1-5, and what came of the task (empty when not said).
+    feedback_ratings = ArrayProperty(IntegerProperty(), default=list)
+    feedback_outcomes = ArrayProperty(StringProperty(), default=list)
+
+
 class Series(Owned):
     """A time series the user keeps about themselves or one of their people: growth deltas, a skill's
     levels, a holding's value, transactions, snapshots (seed 001's portfolio and skill tables, seed 004's

@@ -9,6 +9,7 @@ from uuid import uuid4
 from email_validator import EmailNotValidError, validate_email
 
 from auth import keys, passwords, tokens
+from auth.scopes import FULL, Scope
 from auth.state import forget_key, remember_seen, remember_user
 from errors import BadUserInput, Forbidden, NotFound, RateLimited, Unauthenticated
 from graph import api_keys, erasure, sessions, users
@@ -119,8 +120,13 @@ async def users_by_uids(context: Context, uids: list[str]) -> list[dict[str, Any
     return _in_order(uids, found)
 
 
-async def create_api_key(context: Context, name: str, expires_in_days: int | None) -> dict[str, Any]:
+async def create_api_key(
+    context: Context, name: str, expires_in_days: int | None, scope: Scope = FULL
+) -> dict[str, Any]:
     owner = context.session.user_uid
+    if scope.kinds is not None and not scope.kinds:
+        message = "Name at least one kind the key may read (or leave kinds out for every kind)."
+        raise BadUserInput(message, field="kinds")
     name = _name(name, "name", KEY_NAME_MAX)
     expires_at = None
     if expires_in_days is not None:
@@ -136,6 +142,7 @@ async def create_api_key(context: Context, name: str, expires_in_days: int | Non
         key_hash=key_hash,
         prefix=prefix,
         expires_at=expires_at,
+        scope=scope.row(),
     )
     return {"key": key, "api_key": record}
 

@@ -9,6 +9,7 @@ from typing import Any
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
+from auth.scopes import FULL, Scope
 from auth.viewer import Credential, credential_of, problem_with
 from errors import Forbidden, KindredError, Unauthenticated
 from graph.driver import Graph
@@ -81,6 +82,11 @@ class Context:
             return None
         label = "Session" if self.credential.kind == "session" else "ApiKey"
         return str(Ref(label, self.credential.credential_id))
+
+    @property
+    def scope(self) -> Scope:
+        """What the request's credential may do: every scope for a session token, a key's own for a key."""
+        return self.credential.scope if self.credential is not None else FULL
 
     @property
     def session(self) -> Credential:

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from errors import BadUserInput, KindredError, SubscriptionOverflow
+from errors import BadUserInput, KindredError, OutOfScope, SubscriptionOverflow
 from graph import changes, events
 from graph.changes import Delta
 from graph.events import POSITIONS_CHANGED, Change, EventKind
@@ -51,9 +51,19 @@ async def graph_changes(
 ) -> AsyncIterator[Delta]:
     """The changes of the viewer's graph after `since` (from now on when None) that `only` keeps, in
     order, once each."""
-    async for delta in _all_changes(context, since):
+    async for delta in _readable_changes(context, since):
         kept = only(delta)
         if kept is not None:
+            yield kept
+
+
+async def _readable_changes(context: Context, since: int | None) -> AsyncIterator[Delta]:
+    """Every change of the viewer's graph, as far as the request's credential may read it: for an API key
+    limited to some kinds, only their nodes and the links between two of them, and no delta left empty."""
+    kinds = context.scope.kinds
+    async for delta in _all_changes(context, since):
+        kept = delta.only(kinds) if kinds is not None else delta
+        if kinds is None or not kept.empty():
             yield kept
 
 
@@ -102,7 +112,9 @@ async def _all_changes(context: Context, since: int | None) -> AsyncIterator[Del
 
 async def node_changes(context: Context, ref: Ref, since: int | None) -> AsyncIterator[Delta]:
     """The changes of one of the viewer's nodes: the part of each delta about it."""
-    async for delta in _all_changes(context, since):
+    if not context.scope.allows(ref.label):
+        raise OutOfScope("This API key may not read this kind of node.", type=ref.label)
+    async for delta in _readable_changes(context, since):
         if delta.touches(ref):
             yield delta.about(ref)
 

@@ -38,10 +38,10 @@ async def of(
     )
     if found is None:
         return None
-    return Mindscape(found, _version(found.stamps))
+    return Mindscape(found, fingerprint(found.stamps))
 
 
-def _version(stamps: list[str]) -> str:
+def fingerprint(stamps: list[str]) -> str:
     """A fingerprint of every insight in it and when each last changed: it changes when one is added,
     changed or leaves (deleted, rejected, outdated, no longer about the person)."""
     digest = hashlib.sha256("\n".join(stamps).encode()).hexdigest()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from errors import BadUserInput, NotFound, SearchUnavailable
+from errors import BadUserInput, NotFound, OutOfScope, SearchUnavailable
 from graph import search
 from graph.kinds import BY_LABEL, DOMAIN_LABELS, SALIENT, SEARCHED_LABELS
 from graph.migrations import PASSAGE_LABEL
@@ -108,7 +108,9 @@ async def candidates(
     """Every node the query's meaning or words point to, with its signals (unscored)."""
     if near is not None and near.label not in DOMAIN_LABELS:
         raise BadUserInput("near must be the id of one of your nodes.", field="near")
-    labels = labels or [*SEARCHED_LABELS, DOCUMENT]
+    if near is not None and not context.scope.allows(near.label):
+        raise OutOfScope("This API key may not read the node given as near.", field="near")
+    labels = context.scope.readable(labels, [*SEARCHED_LABELS, DOCUMENT]) or [*SEARCHED_LABELS, DOCUMENT]
     vector = await _embed(context, text)
     hits = await _nearest(context, vector, labels, pool)
     read = await context.graph.read(
@@ -186,12 +188,15 @@ def _closeness(distance: int | None) -> float:
 async def similar(context: Context, label: str, uid: str, first: int = 10) -> list[Hit]:
     """The viewer's nodes whose text is nearest this node's (the node itself left out)."""
     first = checked_first(first)
+    if not context.scope.allows(label):
+        raise NotFound("No searchable node of yours has this id.", id=uid)
     texts = await context.graph.read(search.texts, owner=context.viewer, refs=[Ref(label, uid)])
     text = texts.get(label, {}).get(uid)
     if text is None:
         raise NotFound("No searchable node of yours has this id.", id=uid)
     vector = await _embed(context, text)
-    hits = await _nearest(context, vector, list(SEARCHED_LABELS), first, exclude=[uid])
+    labels = context.scope.readable(None, SEARCHED_LABELS) or list(SEARCHED_LABELS)
+    hits = await _nearest(context, vector, labels, first, exclude=[uid])
     return [
         Hit(hit.label, hit.uid, round(max(0.0, hit.score), 4), hit.text, signals=(Signal.MEANING,))
         for hit in hits

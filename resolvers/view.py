@@ -126,11 +126,13 @@ async def graph_view(
     if not 1 <= depth <= MAX_DEPTH:
         raise BadUserInput(f"depth must be 1 to {MAX_DEPTH}.", field="depth")
     plan = _Plan(budget, center[1] if center is not None else None, fold=True)
+    if center is not None and not context.scope.allows(center[0]):
+        raise NotFound("No node of yours has this id.", id=center[1])
     found = await context.graph.read(
         view.view_of,
         owner=context.viewer,
         choose=plan,
-        labels=labels,
+        labels=context.scope.readable(labels, view.LABELS),
         types=types,
         center=center,
         depth=depth,
@@ -156,7 +158,7 @@ async def graph_view_as_of(
         view_past.as_of,
         owner=context.viewer,
         sequence=sequence,
-        labels=view.checked(labels, view.LABELS),
+        labels=view.checked(context.scope.readable(labels, view.LABELS), view.LABELS),
         types=view.checked(types, view.TYPES),
     )
     if sequence > past.newest:

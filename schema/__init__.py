@@ -44,6 +44,7 @@ from schema.nodes import NodeQuery
 from schema.observations import ObservationMutation, ObservationQuery
 from schema.occasions import OccasionMutation, OccasionQuery
 from schema.paths import PathQuery
+from schema.personas import PersonaMutation, PersonaQuery
 from schema.private_entries import PrivateEntryMutation, PrivateEntryQuery
 from schema.recipients import RecipientMutation, RecipientQuery
 from schema.recommendations import RecommendationMutation, RecommendationQuery
@@ -85,6 +86,7 @@ QUERIES = (
     InsightQuery,
     RecommendationQuery,
     MindscapeQuery,
+    PersonaQuery,
     ObservationQuery,
     SeriesQuery,
     ConversationQuery,
@@ -111,6 +113,7 @@ Mutation = merge_types(
         MediationMutation,
         InsightMutation,
         RecommendationMutation,
+        PersonaMutation,
         ObservationMutation,
         SeriesMutation,
         ConversationMutation,

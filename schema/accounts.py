@@ -3,11 +3,13 @@
 from collections.abc import Iterable
 from datetime import datetime
 from enum import Enum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import relay
 
+from auth.scopes import FULL, Scope
+from graph.kinds import KINDS
 from resolvers import accounts
 from resolvers.pages import PageArgs
 from schema.docs import described
@@ -35,6 +37,54 @@ class AccountStatus(Enum):
 class ApiKeyStatus(Enum):
     ACTIVE = "active"
     REVOKED = "revoked"
+
+
+def _member(label: str) -> str:
+    """GiftOutcome -> GIFT_OUTCOME."""
+    return "".join(f"_{c}" if c.isupper() and i else c for i, c in enumerate(label)).upper()
+
+
+# One member per kind of node, as declared (graph/kinds.py): what a key limited to named kinds reads.
+if TYPE_CHECKING:  # its members are read from the kinds when the module loads: to mypy, an Enum
+    NodeKind = Enum
+else:
+    NodeKind = strawberry.enum(
+        Enum("NodeKind", {_member(kind.label): kind.label for kind in KINDS}),
+        description="A kind of node in a person's graph.",
+    )
+
+
+@strawberry.type(description="What an API key may do.")
+class ApiKeyScope:
+    read_only: bool = strawberry.field(description="It reads only: every mutation is refused (OUT_OF_SCOPE).")
+    personas_only: bool = strawberry.field(
+        description="It may only ask for personas (persona) and rate them (ratePersona); anything else is "
+        "refused (OUT_OF_SCOPE)."
+    )
+    kinds: list[NodeKind] | None = strawberry.field(
+        description="The only kinds of nodes it reads (and it writes nothing); null: every kind."
+    )
+
+    @classmethod
+    def of(cls, scope: Scope) -> "ApiKeyScope":
+        kinds = [NodeKind(label) for label in sorted(scope.kinds)] if scope.kinds is not None else None
+        return cls(read_only=scope.read_only, personas_only=scope.personas_only, kinds=kinds)
+
+
+@strawberry.input(description="What a new API key may do; left out, everything its owner may.")
+class ApiKeyScopeInput:
+    read_only: bool = strawberry.field(default=False, description="Refuse every mutation made with it.")
+    personas_only: bool = strawberry.field(
+        default=False, description="Only ask for personas and rate them: for an agent that needs no more."
+    )
+    kinds: list[NodeKind] | None = strawberry.field(
+        default=None,
+        description="Read only nodes of these kinds (at least one), and write nothing; null: every kind.",
+    )
+
+    def scope(self) -> Scope:
+        kinds = frozenset(kind.value for kind in self.kinds) if self.kinds is not None else None
+        return Scope(read_only=self.read_only, personas_only=self.personas_only, kinds=kinds)
 
 
 USER = {
@@ -96,6 +146,7 @@ class ApiKey(relay.Node):
     last_used_at: datetime | None
     expires_at: datetime | None
     revoked_at: datetime | None
+    scope: ApiKeyScope = strawberry.field(description="What it may do.")
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> "ApiKey":
@@ -108,6 +159,7 @@ class ApiKey(relay.Node):
             last_used_at=row.get("last_used_at"),
             expires_at=row.get("expires_at"),
             revoked_at=row.get("revoked_at"),
+            scope=ApiKeyScope.of(Scope.of(row.get("scope"))),
         )
 
     @classmethod
@@ -195,8 +247,13 @@ class AccountMutation:
             int | None,
             strawberry.argument(description="Days until it stops being accepted; never by default."),
         ] = None,
+        scope: Annotated[
+            ApiKeyScopeInput | None,
+            strawberry.argument(description="What it may do; everything the viewer may by default."),
+        ] = None,
     ) -> NewApiKey:
-        created = await accounts.create_api_key(info.context, name, expires_in_days)
+        limits = scope.scope() if scope is not None else FULL
+        created = await accounts.create_api_key(info.context, name, expires_in_days, limits)
         return NewApiKey(key=created["key"], api_key=ApiKey.from_row(created["api_key"]))
 
     @strawberry.mutation(

@@ -33,6 +33,7 @@ from errors import BadUserInput, KindredError, LimitExceeded, Unauthenticated
 from graph.events import set_actor
 from resolvers.context import confirm
 from resolvers.pages import DEFAULT_PAGE_SIZE
+from schema import scopes
 from schema.errors import shown_for
 
 # Root fields anyone may ask for; every other one needs a viewer (deny unless listed).
@@ -58,6 +59,12 @@ class RequireViewer(SchemaExtension):
         operation = _operation(context)
         if operation is not None and context.result is None:
             await _confirm(context)
+        if operation is not None and context.result is None and context.context.viewer_uid is not None:
+            # An API key's scope, from the document alone: a refused operation reaches nothing.
+            schema = context.schema._schema
+            refused = scopes.refusal(context.context.scope, schema, operation, _fragments(context))
+            if refused is not None:
+                _refuse(context, refused)
         if operation is None or context.result is not None or context.context.viewer_uid is not None:
             # What this operation writes names its credential as the actor (graph/events.py).
             previous = set_actor(context.context.actor)

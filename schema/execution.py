@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from graphql import (
+    DocumentNode,
+    GraphQLError,
     GraphQLFloat,
     GraphQLID,
     GraphQLInt,
@@ -15,6 +17,7 @@ from graphql import (
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
+    GraphQLSchema,
     GraphQLString,
     OperationType,
     get_nullable_type,
@@ -27,7 +30,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from resolvers.view import gc_paused
-from schema import compiled
+from schema import compiled, scopes
 from schema.view import FLAT_TYPES
 from telemetry import metrics
 
@@ -44,6 +47,22 @@ class FlatViewLists(StrawberryGraphQLCoreExecutionContext):
     selection is collected once (fragments, aliases, @skip and @include as graphql-core collects them)
     and each item read by attribute and coerced by its field's type. Anything else (a resolver, an
     argument, @defer, a middleware, an unexpected null) goes the ordinary way."""
+
+    @classmethod
+    def build(cls, schema: GraphQLSchema, document: DocumentNode, *args: Any, **kwargs: Any) -> Any:
+        """The executor; for a subscription its API key's scope may not allow, its refusal instead.
+        Strawberry runs a subscription whatever the extensions decided before it (schema/admission.py
+        refuses queries and mutations there), so its scope is held here, before it subscribes."""
+        built = super().build(schema, document, *args, **kwargs)
+        if isinstance(built, list) or built.operation.operation is not OperationType.SUBSCRIPTION:
+            return built
+        context = args[1] if len(args) > 1 else kwargs.get("context_value")
+        scope = getattr(context, "scope", None)
+        fragments = {name: details.definition for name, details in built.fragments.items()}
+        refused = scopes.refusal(scope, schema, built.operation, fragments) if scope else None
+        if refused is None:
+            return built
+        return [GraphQLError(refused.message, extensions=refused.extensions)]
 
     def execute_collected_root_fields(
         self,

@@ -121,6 +121,21 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "generator": "kindred-gift-ranker",
         "generator_version": "1.0",
     },
+    "Persona": {
+        "name": "Ann (balanced)",
+        "detail": "balanced",
+        "core": '{"preferences": ["tea"]}',
+        "overlay": '{"context": null}',
+        "mapper": "mindscape",
+        "mapper_version": "1.1.0",
+        "mindscape_version": "0-0",
+        "about_viewer": False,
+        "ttl_hours": 24,
+        "expires_at": "2026-01-02T10:00Z",
+        "access_count": 1,
+        "feedback_ratings": [],
+        "feedback_outcomes": [],
+    },
 }
 _SCALARS = {
     IntegerProperty: "Int",

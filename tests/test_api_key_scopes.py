@@ -1,0 +1,160 @@
+"""API key scopes: a key limited to reading, to personas, or to named kinds, enforced wherever the key
+is used (lists, relations, nodes by id, the view, paths, search, live updates), refused with
+OUT_OF_SCOPE and nothing written."""
+
+from typing import Any
+
+from graph.driver import Graph
+from tests import test_search
+from tests.client import GraphQLClient
+from tests.test_recipients import create as create_recipient
+from tests.test_search import Instance
+
+kindred = test_search.kindred  # the fixture: an app with its own vectors and its dispatcher
+
+CREATE_KEY = """
+mutation ($name: String!, $scope: ApiKeyScopeInput) {
+  createApiKey(name: $name, scope: $scope) { key apiKey { id scope { readOnly personasOnly kinds } } }
+}
+"""
+CONCEPT = "mutation ($input: ConceptInput!) { createConcept(input: $input) { id } }"
+LINK = "mutation ($from: ID!, $to: ID!) { link(from: $from, to: $to, kind: INTERESTED_IN) { changed } }"
+RECIPIENTS = "{ recipients { nodes { id name } } }"
+CONCEPTS = "{ concepts { nodes { id name } } }"
+
+
+async def key(client: GraphQLClient, token: str, **scope: Any) -> str:
+    created = (await client.data(CREATE_KEY, {"name": "agent", "scope": scope}, token=token))["createApiKey"]
+    return created["key"]
+
+
+async def world(client: GraphQLClient, email: str) -> tuple[str, str, str]:
+    """A user with a person (Mia) who is into a concept (pottery): its token and the two ids."""
+    token = await client.sign_up(email)
+    mia = (await create_recipient(client, token, "Mia"))["id"]
+    pottery = (await client.data(CONCEPT, {"input": {"name": "pottery"}}, token=token))["createConcept"]["id"]
+    await client.data(LINK, {"from": mia, "to": pottery}, token=token)
+    return token, mia, pottery
+
+
+async def count(graph: Graph, label: str) -> int:
+    async with graph.driver.session() as session:
+        record = await (await session.run(f"MATCH (n:{label}) RETURN count(n) AS n")).single(strict=True)
+    return int(record["n"])
+
+
+async def test_a_key_keeps_its_scope_and_says_it(client: GraphQLClient) -> None:
+    token = await client.sign_up("scope-shown@example.com")
+    scope = {"readOnly": True, "personasOnly": False, "kinds": ["RECIPIENT", "GIFT_OUTCOME"]}
+    created = (await client.data(CREATE_KEY, {"name": "a", "scope": scope}, token=token))["createApiKey"]
+    assert created["apiKey"]["scope"] == {**scope, "kinds": ["GIFT_OUTCOME", "RECIPIENT"]}
+    listed = await client.data("{ apiKeys { nodes { scope { readOnly kinds } } } }", token=token)
+    assert listed["apiKeys"]["nodes"] == [
+        {"scope": {"readOnly": True, "kinds": ["GIFT_OUTCOME", "RECIPIENT"]}}
+    ]
+    plain = (await client.data(CREATE_KEY, {"name": "b"}, token=token))["createApiKey"]
+    assert plain["apiKey"]["scope"] == {"readOnly": False, "personasOnly": False, "kinds": None}
+
+
+async def test_a_scope_naming_no_kind_is_refused_and_no_key_is_made(
+    client: GraphQLClient, graph: Graph
+) -> None:
+    token = await client.sign_up("scope-bad@example.com")
+    error = await client.error(CREATE_KEY, {"name": "a", "scope": {"kinds": []}}, token=token)
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "field": "kinds"}
+    bad_kind = await client.execute(CREATE_KEY, {"name": "a", "scope": {"kinds": ["USER"]}}, token=token)
+    assert bad_kind["errors"]
+    assert await count(graph, "ApiKey") == 0
+
+
+async def test_a_read_only_key_reads_and_writes_nothing(client: GraphQLClient, graph: Graph) -> None:
+    token, mia, _ = await world(client, "scope-read@example.com")
+    reader = await key(client, token, readOnly=True)
+    assert (await client.data(RECIPIENTS, token=reader))["recipients"]["nodes"] == [
+        {"id": mia, "name": "Mia"}
+    ]
+    before = await count(graph, "Event")
+    for write in (
+        'mutation { createRecipient(input: {name: "Eve", relationship: {kind: FRIEND}}) { id } }',
+        f'mutation {{ deleteRecipient(id: "{mia}") {{ deletedCount }} }}',
+    ):
+        error = await client.error(write, token=reader)
+        assert error["extensions"]["code"] == "OUT_OF_SCOPE"
+    assert await count(graph, "Recipient") == 1
+    assert await count(graph, "Event") == before
+
+
+async def test_a_key_limited_to_kinds_reads_only_their_nodes(client: GraphQLClient) -> None:
+    token, mia, pottery = await world(client, "scope-kinds@example.com")
+    people = await key(client, token, kinds=["RECIPIENT"])
+    assert (await client.data(RECIPIENTS, token=people))["recipients"]["nodes"] == [
+        {"id": mia, "name": "Mia"}
+    ]
+    refused = [
+        CONCEPTS,
+        "{ concepts { totalCount } }",
+        "{ recipients { nodes { interests { nodes { name } } } } }",
+        f'{{ node(id: "{mia}") {{ ... on Recipient {{ interests {{ totalCount }} }} }} }}',
+        f'{{ node(id: "{pottery}") {{ ... on Concept {{ name }} }} }}',
+        "query { ...C } fragment C on Query { concepts { nodes { name } } }",
+        "{ mindscape { counts { total } } }",
+        "{ events { nodes { kind } } }",
+        "{ apiKeys { nodes { name } } }",
+        'mutation { createRecipient(input: {name: "Eve", relationship: {kind: FRIEND}}) { id } }',
+    ]
+    for query in refused:
+        error = await client.error(query, token=people)
+        assert error["extensions"]["code"] == "OUT_OF_SCOPE", query
+    # What a type does not say is left out where it is read: a node by id of another kind is none.
+    by_id = "query ($ids: [ID!]!) { nodes(ids: $ids) { id } }"
+    found = await client.data(by_id, {"ids": [mia, pottery]}, token=people)
+    assert found["nodes"] == [{"id": mia}, None]
+    assert (await client.data(by_id, {"ids": [mia, pottery]}, token=token))["nodes"] == [
+        {"id": mia},
+        {"id": pottery},
+    ]
+
+
+async def test_the_view_and_paths_leave_out_what_a_key_may_not_read(client: GraphQLClient) -> None:
+    token, mia, pottery = await world(client, "scope-view@example.com")
+    people = await key(client, token, kinds=["RECIPIENT"])
+    view = (
+        "query ($labels: [ViewLabel!]) { graphView(labels: $labels) { nodes { id label } links { type } } }"
+    )
+    mine = (await client.data(view, token=token))["graphView"]
+    assert {node["id"] for node in mine["nodes"]} == {mia, pottery}
+    seen = (await client.data(view, token=people))["graphView"]
+    assert [(node["id"], node["label"]) for node in seen["nodes"]] == [(mia, "Recipient")]
+    assert seen["links"] == []
+    error = await client.error(view, {"labels": ["CONCEPT"]}, token=people)
+    assert error["extensions"]["code"] == "OUT_OF_SCOPE"
+    path = "query ($a: ID!, $b: ID!) { shortestPath(from: $a, to: $b) { length } }"
+    assert (await client.data(path, {"a": mia, "b": pottery}, token=token))["shortestPath"] == {"length": 1}
+    assert (await client.data(path, {"a": mia, "b": pottery}, token=people))["shortestPath"] is None
+
+
+async def test_a_key_limited_to_personas_may_ask_for_nothing_else(
+    client: GraphQLClient, graph: Graph
+) -> None:
+    token, _, _ = await world(client, "scope-personas@example.com")
+    agent = await key(client, token, personasOnly=True)
+    for query in (RECIPIENTS, "{ me { id } }", "{ __typename recipients { totalCount } }"):
+        error = await client.error(query, token=agent)
+        assert error["extensions"]["code"] == "OUT_OF_SCOPE", query
+    error = await client.error('mutation { createConcept(input: {name: "x"}) { id } }', token=agent)
+    assert error["extensions"]["code"] == "OUT_OF_SCOPE"
+    assert await count(graph, "Concept") == 1
+    assert await client.data("{ __typename }", token=agent) == {"__typename": "Query"}
+
+
+async def test_search_finds_only_what_a_key_may_read(kindred: Instance) -> None:
+    token, mia, pottery = await world(kindred.client, "scope-search@example.com")
+    await kindred.dispatcher.drain()
+    people = await key(kindred.client, token, kinds=["RECIPIENT"])
+    search = 'query ($kinds: [SearchKind!]) { search(query: "Mia pottery", kinds: $kinds, minScore: 0) { node { id } } }'
+    mine = {hit["node"]["id"] for hit in (await kindred.client.data(search, token=token))["search"]}
+    assert {mia, pottery} <= mine
+    theirs = {hit["node"]["id"] for hit in (await kindred.client.data(search, token=people))["search"]}
+    assert theirs == {mia}
+    error = await kindred.client.error(search, {"kinds": ["CONCEPT"]}, token=people)
+    assert error["extensions"]["code"] == "OUT_OF_SCOPE"
