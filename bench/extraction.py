@@ -17,9 +17,9 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from bench.extraction_set import CASES, HELD_OUT, PEOPLE, Case, Expected
+from bench.extraction_set import CASES, HELD_OUT, NOBODY, PEOPLE, VIEWER_KEY, Case, Expected
 from dispatch.mention_finder import words
-from extraction import Extractor, Person, Proposal, Text
+from extraction import VIEWER, Extractor, Person, Proposal, Text
 from extraction.openai_extractor import OpenAIExtractor
 from extraction.patterns import PatternExtractor
 from graph.refs import Ref
@@ -53,10 +53,19 @@ def _folded(text: str) -> set[str]:
 
 def _matches(proposal: Proposal, expected: Expected) -> bool:
     return (
-        proposal.concerns == (Ref("Recipient", expected.person),)
+        proposal.concerns == (_ref(expected.person),)
         and proposal.category == expected.category
         and _folded(" ".join(expected.words)) <= _folded(proposal.statement)
     )
+
+
+def _ref(key: str) -> Ref:
+    return VIEWER if key == VIEWER_KEY else Ref("Recipient", key)
+
+
+def _speaker(key: str | None) -> Ref | None:
+    """A case's speaker: None is the viewer's own words, NOBODY an assistant's turn."""
+    return VIEWER if key is None else None if key == NOBODY else Ref("Recipient", key)
 
 
 def score_case(case: Case, proposals: list[Proposal], score: Score) -> None:
@@ -88,7 +97,7 @@ async def evaluate(extractor: Extractor, cases: tuple[Case, ...]) -> Score:
     score = Score()
     known = people()
     for index, case in enumerate(cases):
-        speaker = Ref("Recipient", case.speaker) if case.speaker else None
+        speaker = _speaker(case.speaker)
         started = time.perf_counter()
         found = await extractor.extract(Text(Ref("Message", str(index)), case.text, speaker), known)
         score.seconds += time.perf_counter() - started

@@ -7,7 +7,8 @@ The text is cut into chunks that keep their page (or their times), kept as (:Doc
 embedded into the vector store's "document" collection, where `search` finds them. A recording's
 transcript becomes its conflict's, and the text of each voice note (a message without text) carrying
 it. Every step re-reads the graph, so an event delivered twice does nothing more (a Document done is
-left as it is); a service that is down raises, and the dispatcher retries.
+left as it is); a service that is down raises, and the dispatcher retries. Once its passages are kept,
+they are read for proposed insights (dispatch/proposals.py's `propose_document`).
 
 A Document deleted (or whose node was) is purged: its chunks' vectors, its blob unless another
 Document of the owner keeps the same bytes, then its nodes.
@@ -24,7 +25,7 @@ from typing import Any
 import mutagen
 from anyio import to_thread
 
-from dispatch import Event, Services, mentions, pdf_text
+from dispatch import Event, Services, mentions, pdf_text, proposals
 from dispatch.fair_queue import FairQueue
 from graph import documents
 from graph.events import Change, EventKind
@@ -108,7 +109,9 @@ async def purge(services: Services, owner: str) -> None:
         keep = row["shared"] or await services.graph.read(documents.keeps_key, owner=owner, key=row["key"])
         if row["key"] and not keep:
             await services.blobs.delete(row["key"])
-    await services.graph.write(documents.remove, owner=owner, uids=[row["uid"] for row in removable])
+    uids = [row["uid"] for row in removable]
+    await proposals.sweep_documents(services, owner, uids)  # what rested on them alone goes first
+    await services.graph.write(documents.remove, owner=owner, uids=uids)
 
 
 async def extract(services: Services, owner: str, uid: str) -> None:
@@ -132,6 +135,16 @@ async def extract(services: Services, owner: str, uid: str) -> None:
                 await _extract_audio(services, owner, node, path)
             case _:
                 await graph.write(documents.set_status, owner=owner, uid=uid, status="ready")
+    await _propose(services, owner, uid)
+
+
+async def _propose(services: Services, owner: str, uid: str) -> None:
+    """Its passages' claims, proposed. The document is ready whatever happens here: a model that fails
+    now costs its proposals (logged), never the document's text."""
+    try:
+        await proposals.propose_document(services, owner, uid)
+    except Exception:
+        logger.exception("proposals from document %s failed", uid)
 
 
 async def _extract_pdf(services: Services, owner: str, uid: str, path: str) -> None:

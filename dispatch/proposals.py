@@ -1,8 +1,13 @@
 """The proposals consumer: what is written becomes proposed insights. A message, observation or memory
 created or changed is read by the extractor (extraction/: the deterministic patterns, or a model) for
-claims about the owner's people, and each claim becomes an Insight with status `proposed`, the
-extractor's name (`extractor`), whom it concerns (CONCERNS) and its evidence (DERIVED_FROM the text,
-weighted by the extractor's confidence).
+claims about the owner's people and about the owner themselves, and each claim becomes an Insight with
+status `proposed`, the extractor's name (`extractor`), whom it concerns (CONCERNS, or `about_viewer`)
+and its evidence (DERIVED_FROM the text, weighted by the extractor's confidence). Whose a text's first
+person is: the viewer's in their own memories, observations and conversation turns; a participant's in
+the messages the conversation says they said; nobody's in an assistant's turn.
+
+A document's passages are read once the documents consumer has kept them (`propose_document`): its
+claims rest on the Document, each link naming the passage (`passage`, its index) it was first read in.
 
 Each claim has a key (extraction.Proposal.key: category, whom, normalised words) and each claim from one
 piece of evidence a key of its own, kept on the insight (`claim_keys`):
@@ -31,11 +36,11 @@ from neo4j import AsyncManagedTransaction
 
 from dispatch import Event, Services
 from dispatch.mentions import names_of
-from extraction import Person, Proposal, Text, key_from
+from extraction import VIEWER, Person, Proposal, Text, key_from
 from extraction.patterns import PatternExtractor
 from graph import insights, mentions, nodes, proposals
 from graph.events import Change, EventKind
-from graph.kinds import INSIGHT, OUTCOME, RESTS_ON
+from graph.kinds import DOCUMENT, INSIGHT, OUTCOME, RECIPIENT, RESTS_ON
 from graph.nodes import Link
 from graph.proposals import READ, Proposed, Source
 from graph.refs import Ref
@@ -46,7 +51,7 @@ _OPEN = ("proposed", "confirmed")
 MAX_CONFIDENCE = 0.95
 # What an extractor's insights rest on, and the deletions that may take it away (a conversation's takes
 # its messages; a gift's its outcome): after one, the proposals left with no evidence go.
-_EVIDENCE = (*READ, OUTCOME.label)
+_EVIDENCE = (*READ, DOCUMENT.label, OUTCOME.label)
 _GONE = (*_EVIDENCE, "Conversation", "Gift")
 _DEFAULT = PatternExtractor()
 
@@ -74,21 +79,54 @@ async def handle(services: Services, events: Sequence[Event]) -> None:
         texts[event.owner].update(ref for ref in refs if ref.label == parsed.subject)
     for owner in sorted(owner for owner, refs in deleted.items() if refs):
         await _sweep(services, owner, deleted[owner])
-    extractor = services.extractor or _DEFAULT
     for owner in sorted(texts):
         found, people, derived = await services.graph.read(_read, owner=owner, refs=texts[owner])
-        by_ref = {person.ref: person for person in people}
-        read: list[tuple[Ref, list[Proposal]]] = []
-        for source in found:
-            if not source.text or not people:
-                read.append((source.ref, []))
+        await _propose_from(services, owner, found, people, derived)
+
+
+async def propose_document(services: Services, owner: str, uid: str) -> None:
+    """Reads a Document's passages for claims (the documents consumer calls it once they are kept)."""
+    found, people, derived = await services.graph.read(_read_document, owner=owner, uid=uid)
+    await _propose_from(services, owner, found, people, derived)
+
+
+async def _propose_from(
+    services: Services, owner: str, found: list[Source], people: list[Person], derived: bool
+) -> None:
+    """Runs the extractor over the texts (outside any transaction) and keeps what they propose now."""
+    extractor = services.extractor or _DEFAULT
+    by_ref = {person.ref: person for person in people}
+    read: list[tuple[Ref, list[Proposal]]] = []
+    passages: dict[str, int] = {}  # a claim's key from its evidence -> the passage it was first read in
+    for source in found:
+        speaker = _speaker(source.speaker, by_ref)
+        texts = source.passages or ((-1, source.text or ""),)
+        claims: dict[str, Proposal] = {}
+        for index, words in texts:
+            if not words.strip():
                 continue
-            speaker = Ref("Recipient", source.speaker) if source.speaker else None
-            text = Text(source.ref, source.text, speaker if speaker in by_ref else None)
-            read.append((source.ref, await extractor.extract(text, people)))
-        # Nothing proposed and nothing proposed before to withdraw: no write at all.
-        if any(found for _, found in read) or derived:
-            await services.graph.write(keep, owner=owner, read=read, extractor=extractor.name)
+            for proposal in await extractor.extract(Text(source.ref, words, speaker), people):
+                if claims.setdefault(proposal.key, proposal) is proposal and index >= 0:
+                    passages[proposal.key_from(source.ref)] = index
+        read.append((source.ref, list(claims.values())))
+    # Nothing proposed and nothing proposed before to withdraw: no write at all.
+    if any(claims for _, claims in read) or derived:
+        await services.graph.write(keep, owner=owner, read=read, extractor=extractor.name, passages=passages)
+
+
+def _speaker(speaker: str | None, people: dict[Ref, Person]) -> Ref | None:
+    """Whom a text's first person is, as the extractor takes it: the viewer, one of the people, or none."""
+    if speaker == proposals.VIEWER:
+        return VIEWER
+    ref = Ref(RECIPIENT.label, speaker) if speaker else None
+    return ref if ref in people else None
+
+
+async def sweep_documents(services: Services, owner: str, uids: list[str]) -> None:
+    """The proposals that rested on these Documents alone go: the documents consumer calls it before it
+    removes Documents out of sight (deleted, or the node they were attached to deleted, which no event
+    of theirs tells)."""
+    await _sweep(services, owner, {Ref(DOCUMENT.label, uid) for uid in uids})
 
 
 async def _sweep(services: Services, owner: str, deleted: set[Ref]) -> None:
@@ -111,6 +149,17 @@ async def _read(
     return found, await people_of(tx, owner=owner), bool(derived)
 
 
+async def _read_document(
+    tx: AsyncManagedTransaction, *, owner: str, uid: str
+) -> tuple[list[Source], list[Person], bool]:
+    """A Document's passages, the owner's people, and whether an extractor's insight rests on it."""
+    found = await proposals.document(tx, owner=owner, uid=uid)
+    if found is None:
+        return [], [], False
+    derived = await proposals.proposed(tx, owner=owner, claims=(), evidence=[found.ref])
+    return [found], await people_of(tx, owner=owner), bool(derived)
+
+
 async def people_of(tx: AsyncManagedTransaction, *, owner: str) -> list[Person]:
     """The owner's people, each with the names the mentions consumer finds them by (their name first)."""
     known = [(ref, texts) for ref, texts in await mentions.names(tx, owner=owner) if ref.label == "Recipient"]
@@ -122,16 +171,23 @@ async def people_of(tx: AsyncManagedTransaction, *, owner: str) -> list[Person]:
 
 
 async def keep(
-    tx: AsyncManagedTransaction, *, owner: str, read: list[tuple[Ref, list[Proposal]]], extractor: str
+    tx: AsyncManagedTransaction,
+    *,
+    owner: str,
+    read: list[tuple[Ref, list[Proposal]]],
+    extractor: str,
+    passages: dict[str, int] | None = None,
 ) -> None:
-    """Writes what the texts propose now (see the module's doc), with the events of each change."""
+    """Writes what the texts propose now (see the module's doc), with the events of each change;
+    `passages` names the passage of a document each claim was read in (by its key from the document)."""
     claims = {proposal.key for _, found in read for proposal in found}
     existing = await proposals.proposed(tx, owner=owner, claims=claims, evidence=[ref for ref, _ in read])
     # Texts that propose something first: an edit's new message takes the claim over before its old
     # version lets go of it, so an insight moves to the new evidence rather than going and coming back.
     for source, found in sorted(read, key=lambda item: not item[1]):
         for proposal in found:
-            await _propose(tx, owner, source, proposal, existing, extractor)
+            at = (passages or {}).get(proposal.key_from(source))
+            await _propose(tx, owner, source, proposal, existing, extractor, at)
         still = {proposal.key for proposal in found}
         for insight in [i for i in existing if source in i.evidence and i.claim not in still]:
             await _withdraw(tx, owner, source, insight, existing)
@@ -144,11 +200,14 @@ async def _propose(
     proposal: Proposal,
     existing: list[Proposed],
     extractor: str,
+    passage: int | None = None,
 ) -> None:
     key = proposal.key_from(source)
     if any(key in insight.keys for insight in existing):
         return  # proposed from this evidence before: kept, or rejected for good
-    weight = {"weight": proposal.confidence}
+    weight: dict[str, Any] = {"weight": proposal.confidence}
+    if passage is not None:
+        weight["passage"] = passage
     open_ = next((i for i in existing if i.claim == proposal.key and i.status in _OPEN), None)
     if open_ is not None:
         await nodes.link(
@@ -176,8 +235,9 @@ async def _propose(
             "extractor": extractor,
             "claim": proposal.key,
             "claim_keys": [key],
+            "about_viewer": proposal.about_viewer,
         },
-        recipients=[ref.uid for ref in proposal.concerns],
+        recipients=[ref.uid for ref in proposal.concerns if ref != VIEWER],
         evidence=[],
     )
     await nodes.link(tx, INSIGHT.label, owner=owner, uid=uid, to=Link(RESTS_ON, *source, props=weight))

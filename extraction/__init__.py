@@ -1,5 +1,6 @@
 """Extraction: from a text (a message, an observation, a memory, a document passage) to the claims a
-careful reader would draw from it about the owner's people, proposed as insights.
+careful reader would draw from it about the owner's people and about the owner themselves (the viewer),
+proposed as insights.
 
 One interface, `Extractor`, two implementations: `extraction/patterns.py` (deterministic, no network,
 the default) and `extraction/openai_extractor.py` (a model behind OpenAI's chat completions API, when
@@ -31,21 +32,26 @@ class Person:
         return self.names[0] if self.names else ""
 
 
+# Whom a proposal about the viewer (the owner of the graph) concerns: no node of theirs, this mark.
+VIEWER = Ref("User", "viewer")
+
+
 @dataclass(frozen=True)
 class Text:
     """A text to read, from its `source` (its evidence). `speaker` is whom its first person ("I love
-    jazz") is: the person who said or wrote it; None when it is the viewer (who is no insight's subject
-    yet: what the viewer says of themselves is not proposed)."""
+    jazz") is: one of the people who said it, VIEWER (the default) when the viewer wrote or said it, and
+    None when it is nobody whose claims count (an assistant's turn, a participant nobody named)."""
 
     source: Ref
     text: str
-    speaker: Ref | None = None
+    speaker: Ref | None = VIEWER
 
 
 @dataclass(frozen=True)
 class Proposal:
     """A claim drawn from a text: its category (one of CATEGORIES), its statement, its structured value,
-    how sure the extractor is (0-1), whom it concerns, and `claim`, the normalised words it is known by
+    how sure the extractor is (0-1), whom it concerns (people's refs, or VIEWER alone), and `claim`, the
+    normalised words it is known by
     (what makes two proposals the same claim: "loves jazz" and "likes jazz" are both "likes jazz")."""
 
     category: str
@@ -54,6 +60,10 @@ class Proposal:
     claim: str
     value: dict[str, Any] = field(default_factory=dict)
     confidence: float = 0.5
+
+    @property
+    def about_viewer(self) -> bool:
+        return self.concerns == (VIEWER,)
 
     @property
     def key(self) -> str:
@@ -73,7 +83,7 @@ def key_from(claim: str, source: Ref) -> str:
 
 
 class Extractor(Protocol):
-    """Reads a text for claims about the owner's people."""
+    """Reads a text for claims about the owner's people and the owner themselves."""
 
     @property
     def name(self) -> str:
@@ -85,4 +95,4 @@ class Extractor(Protocol):
     async def close(self) -> None: ...
 
 
-__all__ = ["CATEGORIES", "Extractor", "Person", "Proposal", "Text", "key_from"]
+__all__ = ["CATEGORIES", "VIEWER", "Extractor", "Person", "Proposal", "Text", "key_from"]

@@ -2,7 +2,8 @@
 
 A text is cut into sentences; in each, the subjects are the owner's people it names (by name, nickname
 or unshared first name, found at word boundaries and case folded as the mentions consumer finds them:
-dispatch/mention_finder.py), "I"/"my" when the text has a speaker who is one of them, and "he"/"she"/
+dispatch/mention_finder.py), "I"/"my" when the text has a speaker (one of them, or the viewer: then the
+claim is about the viewer, stated to them as "You love hiking"), and "he"/"she"/
 "his"/"her" when the text names exactly one person besides its speaker. What follows a subject is matched
 against the patterns below, in order, the first that matches winning:
 
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dispatch.mention_finder import Finder, Name
-from extraction import Person, Proposal, Text
+from extraction import VIEWER, Person, Proposal, Text
 from graph.refs import Ref
 
 NAME = "deterministic"
@@ -39,14 +40,14 @@ _BE = r"(?:is|am|are|'s|'m|'re|has been|have been|'s been|'ve been)"
 _OBJ = r"(?P<obj>.+)"
 
 _NEGATIVE = re.compile(
-    rf"\s+{_ADV}(?P<verb>hates?|dislikes?|detests?|loathes?|can't stand|cannot stand|"
+    rf"(?:\s+|(?=')){_ADV}(?P<verb>hates?|dislikes?|detests?|loathes?|can't stand|cannot stand|"
     r"(?:doesn't|does not|don't|do not) (?:really )?(?:like|love|enjoy)|"
     rf"{_BE} not (?:a (?:big |huge )?fan of|into)|"
     rf"(?:isn't|aren't) (?:a (?:big |huge )?fan of|into))\s+{_OBJ}",
     re.IGNORECASE,
 )
 _POSITIVE = re.compile(
-    rf"\s+{_ADV}(?P<verb>loves?|adores?|likes?|enjoys?|collects?|can't get enough of|"
+    rf"(?:\s+|(?=')){_ADV}(?P<verb>loves?|adores?|likes?|enjoys?|collects?|can't get enough of|"
     rf"{_BE} (?:a )?(?:big |huge |massive )?fan of|"
     rf"{_BE} (?:really |so |very )?(?:into|obsessed with|crazy about|passionate about|mad about))\s+{_OBJ}",
     re.IGNORECASE,
@@ -65,7 +66,7 @@ _DIET = re.compile(
     re.IGNORECASE,
 )
 _GOAL = re.compile(
-    rf"\s+{_ADV}(?P<verb>wants? to|hopes? to|plans? to|dreams? of|would (?:love|like) to|"
+    rf"(?:\s+|(?=')){_ADV}(?P<verb>wants? to|hopes? to|plans? to|dreams? of|would (?:love|like) to|"
     rf"{_BE} (?:planning|hoping|trying) to|{_BE} (?:training|saving(?: up)?|studying) for|"
     rf"{_BE} learning(?: how)?(?: to)?|{_BE} working towards?)\s+{_OBJ}",
     re.IGNORECASE,
@@ -160,7 +161,7 @@ _TRAITS = [
     "clumsy",
 ]
 _TRAIT = re.compile(
-    rf"\s*{_BE}\s+(?:(?:very|so|really|quite|incredibly|extremely|super|such|an?|a bit|kind of)\s+)*"
+    rf"\s*{_BE}\s+(?:(?:very|so|really|quite|pretty|incredibly|extremely|super|such|an?|a bit|kind of)\s+)*"
     rf"(?P<obj>{'|'.join(re.escape(t) for t in _TRAITS)})(?:\s+person)?"
     r"\s*(?:[.!,;]|$|(?:with|around|about|towards?|in|at)\b)",
     re.IGNORECASE,
@@ -212,6 +213,12 @@ _OCCASION = re.compile(
     re.IGNORECASE,
 )
 _BORN = re.compile(rf"\s+was\s+born\s+on\s+(?:the\s+)?{_DATE}", re.IGNORECASE)
+# "my goal is to run a marathon", "Ada's dream is to open a bakery"
+_AIM = re.compile(
+    r"(?:'s)?\s*(?:(?:biggest|main|big|one|long-term)\s+)?(?P<verb>goal|dream|plan|ambition)\s+"
+    r"(?:is|for [^,]+ is)\s+to\s+" + _OBJ,
+    re.IGNORECASE,
+)
 _FAVOURITE = re.compile(
     r"(?:'s)?\s*(?:all-time\s+|absolute\s+)?favou?rite\s+(?P<thing>[a-z]+(?:\s+[a-z]+)?)\s+(?:is|are)\s+"
     + _OBJ,
@@ -231,10 +238,11 @@ _ARTICLE = re.compile(r"^(?:the|a|an|some|any)\s+", re.IGNORECASE)
 _UNRESOLVED = {"it", "that", "this", "them", "him", "her", "those", "these", "one", "you", "me", "us"}
 _HEDGE = re.compile(
     r"\b(?:if|whether|maybe|perhaps|wonder|wondering|not sure|don't know|do you think|does|did|unless|"
-    r"guess|imagine|pretend|assume|hypothetically|used to)\b",
+    r"guess|think|thought|imagine|pretend|assume|hypothetically|used to)\b",
     re.IGNORECASE,
 )
-_SELF = re.compile(r"\b(?P<word>I|my)\b")
+# "I" as written (a lone lower-case "i" too, as chats write it), "my" in any case.
+_SELF = re.compile(r"\b(?P<word>I|i|(?i:my))\b(?!\.)")
 _THIRD = re.compile(r"\b(?P<word>he|she|his|her)\b", re.IGNORECASE)
 _SAID = re.compile(r"^\s*(?P<who>[^:\n]{1,40}?)\s*:\s+")
 _JOINED = re.compile(r"^\s*(?:,|and|&|,\s*and)\s*$", re.IGNORECASE)
@@ -332,13 +340,16 @@ def _read(sentence: str, subject: _Subject, people: dict[Ref, Person], speaker: 
     after "my sister", that relation."""
     rest = sentence[subject.end :]
     proposals: list[Proposal] = []
-    if speaker is None and not subject.possessive_only and len(subject.refs) == 1:
+    # Only the viewer's "my sister Ada" / "Ada is my sister" is a relation to the viewer.
+    related = speaker == VIEWER and subject.refs != (VIEWER,)
+    if related and not subject.possessive_only and len(subject.refs) == 1:
         before = _RELATION_BEFORE.search(sentence[: subject.start])
         if before is not None:
             proposals += _claims(subject, people, "fact", *_relation(before.group("obj")), 0.85)
     possessive: list[tuple[re.Pattern[str], Callable[[re.Match[str]], _Reading | None]]] = [
         (_OCCASION, _occasion),
         (_FAVOURITE, _favourite),
+        (_AIM, _aim),
     ]
     plain: list[tuple[re.Pattern[str], Callable[[re.Match[str]], _Reading | None]]] = [
         (_BORN, _born),
@@ -352,7 +363,7 @@ def _read(sentence: str, subject: _Subject, people: dict[Ref, Person], speaker: 
         (_GETS, _habit),
         (_TRAIT, _trait),
     ]
-    if speaker is None and not subject.possessive_only:
+    if related and not subject.possessive_only:
         plain.insert(0, (_RELATION, _related))
     if subject.possessive_only:
         patterns = possessive
@@ -389,15 +400,33 @@ def _claims(
     return [
         Proposal(
             category=category,
-            statement=f"{people[ref].name}{statement}",
+            statement=_yours(statement) if ref == VIEWER else f"{people[ref].name}{statement}",
             concerns=(ref,),
             claim=claim,
             value=value,
             confidence=round(confidence * subject.certainty, 3),
         )
         for ref in subject.refs
-        if ref in people
+        if ref in people or ref == VIEWER
     ]
+
+
+_TO_YOU = {"is": "are", "does": "do", "has": "have"}
+
+
+def _yours(statement: str) -> str:
+    """A statement made after a person's name (" loves jazz", "'s favourite band is Queen") said to the
+    viewer: "You love jazz", "Your favourite band is Queen"."""
+    if statement.startswith("'s"):
+        return f"Your{statement[2:]}"
+    verb, _, rest = statement.strip().partition(" ")
+    if verb in _TO_YOU:
+        verb = _TO_YOU[verb]
+    elif re.search(r"(?:sh|ch|ss|x)es$", verb):
+        verb = verb[:-2]
+    elif verb.endswith("s"):
+        verb = verb[:-1]
+    return f"You {verb} {rest}".rstrip()
 
 
 def _object(raw: str) -> str | None:
@@ -477,6 +506,13 @@ def _goal(m: re.Match[str]) -> _Reading | None:
     verb = re.sub(r"^(want|hope|plan|dream)\b", r"\1s", verb)
     verb = "would love to" if verb.startswith("would") else verb
     return "goal", f" {verb} {thing}", f"goal {_bare(thing)}", {"goal": thing}, 0.65
+
+
+def _aim(m: re.Match[str]) -> _Reading | None:
+    thing = _object(m.group("obj"))
+    if thing is None or thing.split()[0].lower() in _PASSING:
+        return None
+    return "goal", f" wants to {thing}", f"goal {_bare(thing)}", {"goal": thing}, 0.7
 
 
 def _relation(word: str) -> tuple[str, str, dict[str, Any]]:

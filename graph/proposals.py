@@ -1,5 +1,6 @@
 """The Cypher of proposed insights (dispatch/proposals.py): the texts an extractor reads, with whom their
-first person is, and the insights an extractor proposed, by their claim or by their evidence.
+first person is (a document's by its passages), and the insights an extractor proposed, by their claim or
+by their evidence.
 
 Labels come only from graph/kinds.py (through READ, below); every value is a parameter, every match
 carries the owner.
@@ -13,30 +14,40 @@ from neo4j import AsyncManagedTransaction
 
 from graph import events
 from graph.events import EventKind
-from graph.kinds import BY_LABEL, INSIGHT, RESTS_ON
+from graph.kinds import BY_LABEL, DOCUMENT, INSIGHT, RESTS_ON
 from graph.refs import Ref
 
+# Whom a text's first person is when the viewer wrote or said it (else a Recipient's uid, or null: nobody
+# whose claims count, as an assistant's turn).
+VIEWER = "viewer"
 # The texts read for insights, by label: the property that holds the text, and whom its first person is
-# (a Cypher expression on `n`, a Recipient's uid or null for the viewer). A superseded message says
-# nothing any more (its edit does); an observation its review rejected, or a memory past its expiry,
-# neither.
+# (a Cypher expression on `n`: VIEWER, a Recipient's uid or null). Only the viewer's own turns of a
+# conversation are theirs; a participant's are the person the message says spoke. A superseded message
+# says nothing any more (its edit does); an observation its review rejected, or a memory past its
+# expiry, neither.
 READ: Mapping[str, tuple[str, str]] = {
     "Message": (
         "CASE WHEN n.superseded_by IS NULL THEN n.text END",
-        "CASE WHEN n.role = 'participant' THEN head([(n)-[:SAID_BY]->(r:Recipient) | r.uid]) END",
+        f"CASE n.role WHEN 'user' THEN '{VIEWER}' "
+        "WHEN 'participant' THEN head([(n)-[:SAID_BY]->(r:Recipient) | r.uid]) END",
     ),
-    "Observation": ("CASE WHEN n.status <> 'rejected' THEN n.content END", "null"),
-    "Memory": (f"CASE WHEN {BY_LABEL['Memory'].visible} THEN n.content END", "null"),
+    "Observation": ("CASE WHEN n.status <> 'rejected' THEN n.content END", f"'{VIEWER}'"),
+    "Memory": (f"CASE WHEN {BY_LABEL['Memory'].visible} THEN n.content END", f"'{VIEWER}'"),
 }
+# Evidence that still counts: a Document deleted (or attached to nothing) is gone at once, though its node
+# waits for the documents consumer's purge.
+_KEPT = f"(NOT e:{DOCUMENT.label} OR (e.deleted_at IS NULL AND EXISTS {{ (e)-[:ATTACHED_TO]->() }}))"
 
 
 @dataclass(frozen=True)
 class Source:
-    """A text to read: its node, its words now (None: it says nothing any more) and its speaker."""
+    """A text to read: its node, its words now (None: it says nothing any more) and its speaker (VIEWER,
+    a Recipient's uid, or None); a document's words are its passages, each with its index."""
 
     ref: Ref
     text: str | None
     speaker: str | None = None
+    passages: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass
@@ -71,6 +82,23 @@ async def sources(tx: AsyncManagedTransaction, *, owner: str, refs: Iterable[Ref
     )
     result = await tx.run(query, owner=owner, uids=by_label)
     return [Source(Ref(r["label"], r["uid"]), r["text"], r["speaker"]) async for r in result]
+
+
+async def document(tx: AsyncManagedTransaction, *, owner: str, uid: str) -> Source | None:
+    """A visible Document of the owner as a text to read, by its passages in order; whom its first person
+    is: the person a profile is of, the viewer for an observation's evidence, else nobody. None when it is
+    gone, or a voice note (its words are its message's, read as that)."""
+    query = f"""
+    MATCH (n:{DOCUMENT.label} {{uid: $uid, owner: $owner}})-[a:ATTACHED_TO]->(t)
+    WHERE {DOCUMENT.visible} AND a.role <> 'voice_note'
+    RETURN CASE a.role WHEN 'profile' THEN t.uid WHEN 'evidence' THEN '{VIEWER}' END AS speaker,
+           [(n)-[:HAS_CHUNK]->(c:DocumentChunk) | [c.index, c.text]] AS passages
+    """
+    record = await (await tx.run(query, owner=owner, uid=uid)).single()
+    if record is None:
+        return None
+    passages = tuple(sorted((int(index), str(text)) for index, text in record["passages"] if text))
+    return Source(Ref(DOCUMENT.label, uid), None, record["speaker"], passages)
 
 
 _PROPOSED = f"""
@@ -113,7 +141,8 @@ async def orphans(tx: AsyncManagedTransaction, *, owner: str) -> list[dict[str, 
     keys of that claim from each piece of evidence it was proposed from (what tells what it rested on)."""
     query = f"""
     MATCH (n:Insight {{owner: $owner}})
-    WHERE n.status = 'proposed' AND n.claim IS NOT NULL AND NOT EXISTS {{ (n)-[:{RESTS_ON}]->() }}
+    WHERE n.status = 'proposed' AND n.claim IS NOT NULL
+      AND NOT EXISTS {{ (n)-[:{RESTS_ON}]->(e) WHERE {_KEPT} }}
     RETURN n.uid AS uid, n.claim AS claim, coalesce(n.claim_keys, []) AS keys
     """
     return [record.data() async for record in await tx.run(query, owner=owner)]
@@ -124,7 +153,7 @@ async def sweep(tx: AsyncManagedTransaction, *, owner: str, uids: list[str]) -> 
     evidence was deleted), with an event; returns their uids. One a person confirmed or rejected stays."""
     query = f"""
     MATCH (n:Insight {{owner: $owner}}) WHERE n.uid IN $uids
-      AND n.status = 'proposed' AND NOT EXISTS {{ (n)-[:{RESTS_ON}]->() }}
+      AND n.status = 'proposed' AND NOT EXISTS {{ (n)-[:{RESTS_ON}]->(e) WHERE {_KEPT} }}
     WITH collect(n) AS gone
     WITH gone, [x IN gone | x.uid] AS uids
     FOREACH (x IN gone | DETACH DELETE x)

@@ -10,7 +10,7 @@ from pydantic import SecretStr
 
 from dispatch import Consumer, Services, outcome_preferences, proposals
 from dispatch.runner import Dispatcher
-from extraction import Extractor, Person, Text
+from extraction import VIEWER, Extractor, Person, Text
 from extraction.factory import create_extractor
 from extraction.openai_extractor import OpenAIExtractor
 from extraction.patterns import PatternExtractor, extract
@@ -51,7 +51,7 @@ async def _insights(client: GraphQLClient, token: str, *statuses: str) -> list[d
     return sorted(found["insights"]["nodes"], key=lambda n: n["statement"])
 
 
-def _said(text: str, *people: Person, speaker: Ref | None = None) -> list[tuple[str, str, str]]:
+def _said(text: str, *people: Person, speaker: Ref | None = VIEWER) -> list[tuple[str, str, str]]:
     found = extract(Text(Ref("Message", "m"), text, speaker), people or (ADA, BEN))
     return sorted((p.category, p.statement, p.concerns[0].uid) for p in found)
 
@@ -87,7 +87,6 @@ def test_questions_hedges_moods_of_a_moment_and_names_inside_words_yield_nothing
         "Ada used to love skating.",
         "Ada was so sad today.",
         "Adam loves jazz.",  # not Ada: a name matches whole words only
-        "I love jazz.",  # the viewer's own words: no person's insight
         "Ben loves it.",  # a bare pronoun is no object
         "Ada wants to know when we land.",  # a wish of the moment, no goal
         "Ada is not allergic to nuts.",
@@ -106,6 +105,29 @@ def test_the_first_person_is_the_speaker_of_the_text_or_of_its_line() -> None:
     ]
     # Only the viewer's "my sister" is a relation to the viewer.
     assert _said("Ada is my sister", speaker=BEN.ref) == []
+
+
+def test_the_viewers_own_first_person_is_about_the_viewer_and_an_assistants_about_nobody() -> None:
+    assert _said("I love jazz. My favourite band is Queen. I'm allergic to cats.") == [
+        ("fact", "You are allergic to cats", "viewer"),
+        ("preference", "You love jazz", "viewer"),
+        ("preference", "Your favourite band is Queen", "viewer"),
+    ]
+    assert _said("my goal is to run a marathon, and i always get nervous before exams") == [
+        ("goal", "You want to run a marathon", "viewer"),
+        ("pattern", "You get nervous before exams", "viewer"),
+    ]
+    # The viewer's words about a person stay the person's; a line said by a person is theirs.
+    assert _said("I hate rain but Ada loves it\nBen: I'm vegan") == [
+        ("fact", "Ben is vegan", "ben"),
+        ("preference", "You hate rain", "viewer"),
+    ]
+    # An assistant's turn (no speaker) says nothing of the viewer, and no relation of theirs.
+    assert _said("I love helping you. My sister Ada is kind.", speaker=None) == [
+        ("trait", "Ada Lovelace is kind", "ada")
+    ]
+    for text in ("I think I like jazz.", "I hope you like it!", "I want to call Ada tonight."):
+        assert _said(text) == [], text
 
 
 def test_the_same_claim_in_other_words_has_one_key() -> None:
@@ -358,3 +380,18 @@ def test_the_model_is_used_when_a_key_is_set_and_the_patterns_otherwise(settings
     assert create_extractor(keyed).name == "openai:m"
     chosen = keyed.model_copy(update={"insight_extractor": "deterministic"})
     assert create_extractor(chosen).name == "deterministic"
+
+
+def test_a_models_claim_about_me_is_the_viewers_only_in_the_viewers_own_words() -> None:
+    from extraction.openai_extractor import proposals_of
+
+    answer = """{"insights": [
+      {"person": "me", "category": "preference", "statement": "You love hiking", "claim": "likes hiking"},
+      {"person": "Ben", "category": "goal", "statement": "Ben wants a dog", "claim": "goal dog"}]}"""
+    mine = proposals_of(answer, [ADA, BEN], viewer=True)
+    assert [(p.statement, p.concerns, p.about_viewer) for p in mine] == [
+        ("You love hiking", (VIEWER,), True),
+        ("Ben wants a dog", (BEN.ref,), False),
+    ]
+    # An assistant's or a participant's words: a claim about "me" is dropped, the rest kept.
+    assert [p.statement for p in proposals_of(answer, [ADA, BEN])] == ["Ben wants a dog"]
