@@ -6,6 +6,8 @@ longer for what is meant to last and for what is recalled) is graph/decay.py's, 
 effectiveImportance is computed at read time with the same formula, so it is never stale.
 
 One write per owner; idempotent (a memory already marked stays as it was, with its first fadedAt).
+What changed is told with MemoryFaded and MemoryRevived events (graph/events.py's LEARNED kinds): a
+subscriber hears the memories updated, and no consumer re-reads their unchanged texts.
 """
 
 from datetime import UTC, datetime
