@@ -20,9 +20,10 @@ a rejected one is proposed again only when an outcome it did not rest on arrives
 evidence), and a confirmed one is proposed again only when its leaning turns (likes to does not).
 
 A preference follows its gifts: after a gift's category changes, its outcome is recorded again, it is
-linked to another person or unlinked from one, or a gift or outcome is deleted, the preferences of the
-pairs it moved (the person's old and new category) are counted again from what is left; one with no data
-point left is deleted. A preference whose count, statement and evidence read as before is not written
+linked to another person or unlinked from one, or a gift, outcome or person is deleted (a person takes
+the gifts they were given with them, shared ones too), the preferences of the pairs it moved (the
+person's old and new category) are counted again from what is left; one with no data point left is
+deleted. A preference whose count, statement and evidence read as before is not written
 again (a replay writes nothing). A person renamed renames their preferences' statements.
 """
 
@@ -53,7 +54,7 @@ _MOVES = {
     OUTCOME.label: (Change.CREATED, Change.UPDATED, Change.DELETED),
     GIFT.label: (Change.UPDATED, Change.DELETED),
     INTENDED_FOR: (Change.LINKED, Change.UNLINKED),
-    RECIPIENT.label: (Change.UPDATED,),
+    RECIPIENT.label: (Change.UPDATED, Change.DELETED),  # renamed; or gone with gifts others shared
 }
 
 
