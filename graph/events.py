@@ -109,8 +109,9 @@ OCCASION_UPCOMING = EventKind.named("OccasionUpcoming")  # the announcer's (disp
 # them: no text or link changed, and what is learned must never wake what learns.
 MEMORY_FADED = EventKind.named("MemoryFaded")  # consolidation: memories whose importance faded away
 MEMORY_REVIVED = EventKind.named("MemoryRevived")  # ... and faded ones that rose again
+MEMORY_MERGED = EventKind.named("MemoryMerged")  # consolidation: near-duplicates and what they went into
 RELATIONSHIP_SNAPSHOT = EventKind.named("RelationshipSnapshotTaken")  # history: a snapshot of KNOWS
-LEARNED = frozenset({MEMORY_FADED, MEMORY_REVIVED, RELATIONSHIP_SNAPSHOT})
+LEARNED = frozenset({MEMORY_FADED, MEMORY_REVIVED, MEMORY_MERGED, RELATIONSHIP_SNAPSHOT})
 LEARNED_NODES_PER_EVENT = 100  # a learned event names at most this many nodes (a delta a client can take)
 LOGGED_IN = EventKind.named("LoggedIn")
 SESSION_ENDED = EventKind.named("SessionEnded")

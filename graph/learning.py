@@ -216,6 +216,54 @@ async def fade(tx: AsyncManagedTransaction, *, owner: str, now: datetime) -> int
     return len(changed)
 
 
+# --- near-duplicate memories --------------------------------------------------------------------------
+
+
+async def merge_candidates(tx: AsyncManagedTransaction, *, owner: str) -> list[dict[str, Any]]:
+    """The owner's memories a merge may fold together: shown, not merged yet, involving someone. Each
+    its uid, `at` (when it happened, else when it was recorded: epoch seconds), `people` (uids, sorted),
+    `importance` (0.5 when none), `length` (of its content) and `created` (epoch seconds)."""
+    query = f"""
+    MATCH (n:Memory {{owner: $owner}}) WHERE {MEMORY.visible} AND n.merged_at IS NULL
+    CALL (n) {{
+      MATCH (n)-[:INVOLVES]->(r:Recipient {{owner: $owner}}) WITH r ORDER BY r.uid
+      RETURN collect(r.uid) AS people
+    }}
+    WITH n, people WHERE size(people) > 0
+    RETURN n.uid AS uid, coalesce(n.happened_at, n.created_at).epochSeconds AS at, people,
+           coalesce(n.importance, $default) AS importance, size(n.content) AS length,
+           n.created_at.epochSeconds AS created
+    """
+    result = await tx.run(query, owner=owner, default=decay.DEFAULT_IMPORTANCE)
+    return [record.data() async for record in result]
+
+
+async def merge_memories(
+    tx: AsyncManagedTransaction, *, owner: str, merges: list[dict[str, Any]], now: datetime
+) -> list[dict[str, Any]]:
+    """Folds each merge's `others` ({uid, score}) into its `survivor`, where neither was merged since it
+    was read: each other is marked `merged_at` and `merged_into`, the survivor keeps their uids in
+    `merged_from`; nothing else of either changes. With their events (MemoryMerged naming the survivor
+    and what it took). Returns the merges made: {survivor, merged (uids)}."""
+    query = """
+    UNWIND $merges AS g
+    MATCH (s:Memory {uid: g.survivor, owner: $owner}) WHERE s.merged_at IS NULL
+    CALL (s, g) {
+      UNWIND g.others AS o
+      MATCH (m:Memory {uid: o.uid, owner: $owner}) WHERE m.merged_at IS NULL AND m <> s
+      SET m.merged_at = $now, m.merged_into = s.uid
+      RETURN collect(m.uid) AS merged
+    }
+    WITH s, merged WHERE size(merged) > 0
+    SET s.merged_from = coalesce(s.merged_from, []) + merged
+    RETURN s.uid AS survivor, merged
+    """
+    made = [record.data() async for record in await tx.run(query, owner=owner, merges=merges, now=now)]
+    refs = [Ref(MEMORY.label, uid) for row in made for uid in (row["survivor"], *row["merged"])]
+    await events.append_learned(tx, owner, events.MEMORY_MERGED, refs)
+    return made
+
+
 # --- emotional and seasonal patterns ------------------------------------------------------------------
 
 # A memory's emotion: the one it names, else its valence read as positive, negative or neutral.
