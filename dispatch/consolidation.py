@@ -13,10 +13,10 @@ pairwise) is merged into the one that says the most: the most important, then th
 first recorded. The others are marked `mergedAt` and `mergedIntoId` and the one kept lists them
 (`mergedFromIds`); no text, person, concept or evidence of any of them changes, and none is deleted or
 hidden. A user expects the same moment once, yet no words of theirs lost, and a merge they can see and
-undo by hand (every original is still there, as it was): so the merge marks, it does not rewrite. Only
-memories recorded since the last run, or not yet merged, are compared; the vectors are the store's, and
-the candidates' texts are embedded once each to query it (a memory with no vector yet waits for the
-next run).
+undo by hand (every original is still there, as it was): so the merge marks, it does not rewrite. Each
+run reads the owner's unmerged memories that involve someone (one read), and embeds only the candidates'
+texts (those with a partner of the same people within WINDOW), once each, to ask the store for their
+nearest memories; a memory with no vector in the store yet is found on a later run.
 
 One write per owner for the decay and one for the merges; idempotent (a memory already marked stays as
 it was, with its first fadedAt; a merged one is never merged again). What changed is told with

@@ -241,7 +241,7 @@ async def merge_candidates(tx: AsyncManagedTransaction, *, owner: str) -> list[d
 async def merge_memories(
     tx: AsyncManagedTransaction, *, owner: str, merges: list[dict[str, Any]], now: datetime
 ) -> list[dict[str, Any]]:
-    """Folds each merge's `others` ({uid, score}) into its `survivor`, where neither was merged since it
+    """Folds each merge's `others` ({uid}) into its `survivor`, where neither was merged since it
     was read: each other is marked `merged_at` and `merged_into`, the survivor keeps their uids in
     `merged_from`; nothing else of either changes. With their events (MemoryMerged naming the survivor
     and what it took). Returns the merges made: {survivor, merged (uids)}."""
