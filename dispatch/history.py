@@ -12,7 +12,8 @@ history is the points where the relationship changed, and CAP holds years of the
 
 Idempotent: a snapshot equal to the last one, younger than HEARTBEAT, is not taken again. The consumer
 recomputes only the people its events name (and the people of the gifts and outcomes they name), one
-write per owner; it writes no event.
+write per owner. The snapshots taken are told with RelationshipSnapshotTaken events (graph/events.py's
+LEARNED kinds: a subscriber hears the person updated; no consumer handles them, this one neither).
 """
 
 import time

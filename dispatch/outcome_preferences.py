@@ -18,10 +18,19 @@ One insight per person and category (its claim "outcomes|<recipient uid>|<catego
 proposed and extractor "outcomes", then kept current. A person's decision holds while the evidence does:
 a rejected one is proposed again only when an outcome it did not rest on arrives (never from the same
 evidence), and a confirmed one is proposed again only when its leaning turns (likes to does not).
+
+A preference follows its gifts: after a gift's category changes, its outcome is recorded again, it is
+linked to another person or unlinked from one, or a gift, outcome or person is deleted (a person takes
+the gifts they were given with them, shared ones too), the preferences of the pairs it moved (the
+person's old and new category) are counted again from what is left; one with no data point left is
+deleted. A preference whose count, statement and evidence read as before is not written
+again (a replay writes nothing). A person renamed renames their preferences' statements.
 """
 
+import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import uuid4
 
@@ -30,27 +39,54 @@ from neo4j import AsyncManagedTransaction
 from dispatch import Event, Services
 from graph import insights, nodes, preferences
 from graph.events import Change, EventKind
-from graph.kinds import INSIGHT, OUTCOME
+from graph.kinds import GIFT, INSIGHT, OUTCOME, RECIPIENT
 from graph.refs import Ref
 
 NAME = "outcome-preferences"
 EXTRACTOR = "outcomes"
 POSITIVE = 0.6  # a success at least this is a positive data point
 NEGATIVE = 0.4  # at most this, a negative one
+INTENDED_FOR = "INTENDED_FOR"  # a gift to a person (graph/kinds.py)
+
+
+# What moves a preference: the kinds of change of each subject (its own Insight events are none of them).
+_MOVES = {
+    OUTCOME.label: (Change.CREATED, Change.UPDATED, Change.DELETED),
+    GIFT.label: (Change.UPDATED, Change.DELETED),
+    INTENDED_FOR: (Change.LINKED, Change.UNLINKED),
+    RECIPIENT.label: (Change.UPDATED, Change.DELETED),  # renamed; or gone with gifts others shared
+}
 
 
 def handles(kind: str) -> bool:
     parsed = EventKind.parse(kind)
-    return parsed.change == Change.CREATED and parsed.subject == OUTCOME.label
+    return parsed.change in _MOVES.get(parsed.subject, ())
+
+
+@dataclass
+class _Moved:
+    """One owner's events, as what they may have moved: these gifts' and people's pairs, or (after a
+    deletion) every pair the owner has a preference of."""
+
+    gifts: set[str] = field(default_factory=set)
+    recipients: set[str] = field(default_factory=set)
+    everything: bool = False
 
 
 async def handle(services: Services, events: Sequence[Event]) -> None:
-    gifts: dict[str, set[str]] = defaultdict(set)
+    moved: dict[str, _Moved] = defaultdict(_Moved)
     for event in events:
-        if handles(event.kind):
-            gifts[event.owner].update(ref.uid for ref in map(Ref.parse, event.nodes) if ref.label == "Gift")
-    for owner in sorted(gifts):
-        await services.graph.write(learn, owner=owner, gifts=gifts[owner])
+        if not handles(event.kind):
+            continue
+        of = moved[event.owner]
+        refs = [Ref.parse(text) for text in event.nodes]
+        of.gifts.update(ref.uid for ref in refs if ref.label == GIFT.label)
+        of.recipients.update(ref.uid for ref in refs if ref.label == RECIPIENT.label)
+        of.everything |= EventKind.parse(event.kind).change == Change.DELETED
+    for owner, of in sorted(moved.items()):
+        await services.graph.write(
+            learn, owner=owner, gifts=of.gifts, recipients=of.recipients, everything=of.everything
+        )
 
 
 def tally(outcomes: Sequence[dict[str, Any]]) -> tuple[int, int, int]:
@@ -77,11 +113,25 @@ def statement(name: str, category: str, lean: str) -> str:
     return f"{name} {said} {category} gifts"
 
 
-async def learn(tx: AsyncManagedTransaction, *, owner: str, gifts: set[str]) -> None:
-    """Makes or keeps current the preference of each person these gifts were for (see the doc)."""
-    for row in await preferences.tallies(tx, owner=owner, gifts=gifts):
+async def learn(
+    tx: AsyncManagedTransaction,
+    *,
+    owner: str,
+    gifts: set[str],
+    recipients: Iterable[str] = (),
+    everything: bool = False,
+) -> None:
+    """Makes, keeps current or deletes the preferences of the pairs these changes may have moved (see the
+    doc and graph/preferences.py's `tallies`)."""
+    rows = await preferences.tallies(
+        tx, owner=owner, gifts=gifts, recipients=recipients, everything=everything
+    )
+    for row in rows:
         points, positive, negative = tally(row["outcomes"])
+        found = row["insight"]
         if points == 0:
+            if found is not None:  # nothing left to rest on: the preference goes, with its event
+                await nodes.delete(tx, INSIGHT, owner=owner, uid=found["uid"])
             continue
         lean = leaning(positive, negative)
         evidence = [Ref(OUTCOME.label, o["uid"]) for o in row["outcomes"]]
@@ -96,7 +146,6 @@ async def learn(tx: AsyncManagedTransaction, *, owner: str, gifts: set[str]) -> 
             },
             "confidence": confidence(points, positive, negative),
         }
-        found = row["insight"]
         if found is None:
             await insights.create(
                 tx,
@@ -113,11 +162,30 @@ async def learn(tx: AsyncManagedTransaction, *, owner: str, gifts: set[str]) -> 
                 evidence=evidence,
             )
             continue
-        new = {ref.uid for ref in evidence} - set(found["evidence"])
-        if found["status"] == "rejected" and new:
-            values["status"] = "proposed"
-        was = await nodes.by_uids(tx, INSIGHT, owner=owner, uids=[found["uid"]])
-        turned = bool(was) and (was[0].node.get("value") or {}).get("leaning") not in (None, lean)
-        if found["status"] == "confirmed" and turned:
-            values["status"] = "proposed"
+        await _keep(tx, owner, found, values, evidence)
+
+
+async def _keep(
+    tx: AsyncManagedTransaction,
+    owner: str,
+    found: dict[str, Any],
+    values: dict[str, Any],
+    evidence: list[Ref],
+) -> None:
+    """Rewrites a learned preference where its count, statement or evidence moved (its status back to
+    proposed where the doc says), else leaves it as it is."""
+    was = json.loads(found["value"]) if found["value"] else {}
+    new = {ref.uid for ref in evidence} - set(found["evidence"])
+    if found["status"] == "rejected" and new:
+        values["status"] = "proposed"
+    if found["status"] == "confirmed" and was.get("leaning") not in (None, values["value"]["leaning"]):
+        values["status"] = "proposed"
+    same = (
+        "status" not in values
+        and values["statement"] == found["statement"]
+        and values["value"] == was
+        and values["confidence"] == found["confidence"]
+        and {ref.uid for ref in evidence} == set(found["evidence"])
+    )
+    if not same:
         await insights.update(tx, owner=owner, uid=found["uid"], values=values, evidence=evidence)

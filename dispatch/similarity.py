@@ -15,8 +15,9 @@ would cost more than the whole comparison.
 
 Recomputing is one read per owner (and one write when a link changed), whatever the number of events:
 the events of one delivery coalesce per owner. It is idempotent: a link whose score and basis did not
-change is left as it was (its computedAt too), and nothing changed writes nothing. It writes no event
-(the links are derived), so it never wakes itself.
+change is left as it was (its computedAt too), and nothing changed writes nothing. Each link made,
+rewritten or removed writes its event (SIMILAR_TOLinked, SIMILAR_TOUnlinked), so a subscriber sees
+it; no consumer that learns handles those, so it never wakes itself.
 """
 
 from collections import defaultdict

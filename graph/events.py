@@ -106,6 +106,16 @@ POSITIONS_CHANGED = EventKind.named("PositionsChanged")  # the layout's (dispatc
 CONFLICT_TRANSCRIBED = EventKind.named("ConflictTranscribed")
 API_KEY_REVOKED = EventKind.named("ApiKeyRevoked")
 OCCASION_UPCOMING = EventKind.named("OccasionUpcoming")  # the announcer's (dispatch/announce.py)
+# What Kindred learned by itself (a consumer's or a scheduled job's write, no person's), naming the nodes
+# it changed: the live deltas read each as an update of those nodes, as they read OccasionUpcoming. The
+# consumers that derive from what a person wrote (embeddings, the layout, extraction, learning) pass over
+# them: no text or link changed, and what is learned must never wake what learns.
+MEMORY_FADED = EventKind.named("MemoryFaded")  # consolidation: memories whose importance faded away
+MEMORY_REVIVED = EventKind.named("MemoryRevived")  # ... and faded ones that rose again
+MEMORY_MERGED = EventKind.named("MemoryMerged")  # consolidation: near-duplicates and what they went into
+RELATIONSHIP_SNAPSHOT = EventKind.named("RelationshipSnapshotTaken")  # history: a snapshot of KNOWS
+LEARNED = frozenset({MEMORY_FADED, MEMORY_REVIVED, MEMORY_MERGED, RELATIONSHIP_SNAPSHOT})
+LEARNED_NODES_PER_EVENT = 100  # a learned event names at most this many nodes (a delta a client can take)
 LOGGED_IN = EventKind.named("LoggedIn")
 SESSION_ENDED = EventKind.named("SessionEnded")
 # In a couple member's log, naming a node their partner shared with the couple (or shared until now) and
@@ -271,6 +281,17 @@ async def _written(
     for member, ref in record["told"]:
         told.setdefault(member, set()).add(ref)
     return sequences, told
+
+
+async def append_learned(
+    tx: AsyncManagedTransaction, owner: str, kind: EventKind, nodes: Sequence[Ref]
+) -> None:
+    """Events of a LEARNED kind naming these nodes, at most LEARNED_NODES_PER_EVENT each (none for none),
+    in the caller's transaction."""
+    step = LEARNED_NODES_PER_EVENT
+    chunks = [nodes[start : start + step] for start in range(0, len(nodes), step)]
+    if chunks:
+        await append_all(tx, owner, [(kind, chunk) for chunk in chunks])
 
 
 def condition(node: Ref | None = None, after_sequence: int | None = None) -> Condition:

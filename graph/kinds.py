@@ -293,7 +293,8 @@ MEMORY = Kind(
     },
     invariants=belonging("kind", MEMORY_FIELDS, "memories"),
     title="content",
-    private=("proficiency_levels", "proficiency_dates"),  # read as its skillHistory
+    # read as its skillHistory, and as its mergedIntoId and mergedFromIds
+    private=("proficiency_levels", "proficiency_dates", "merged_into", "merged_from"),
     relations=(
         *mentions("Memory"),
         Relation("INVOLVES", "Memory", "Recipient"),

@@ -7,8 +7,10 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph import decay
+from graph import decay, events
+from graph.events import EventKind
 from graph.kinds import MEMORY
+from graph.refs import Ref
 
 
 async def owners(tx: AsyncManagedTransaction, *, after: str, limit: int) -> list[str]:
@@ -16,6 +18,8 @@ async def owners(tx: AsyncManagedTransaction, *, after: str, limit: int) -> list
     query = "MATCH (u:User) WHERE u.uid > $after RETURN u.uid AS uid ORDER BY uid LIMIT $limit"
     return [record["uid"] async for record in await tx.run(query, after=after, limit=limit)]
 
+
+SIMILAR_TO = "SIMILAR_TO"  # between two of the owner's people (graph/kinds.py: kept by Kindred alone)
 
 # --- which people are alike -------------------------------------------------------------------------
 
@@ -46,22 +50,44 @@ async def keep_similar(
     now: datetime,
 ) -> int:
     """Removes the owner's SIMILAR_TO links `gone` ({source, target}) and makes or rewrites `links`
-    ({source, target, score, basis}, computed at `now`); returns how many were removed or written."""
+    ({source, target, score, basis}, computed at `now`), each with its event (SIMILAR_TOUnlinked, or
+    SIMILAR_TOLinked telling a new link from a rewritten one); returns how many were removed or written."""
     removed = """
     UNWIND $gone AS g
     MATCH (a:Recipient {uid: g.source, owner: $owner})-[s:SIMILAR_TO]->(b:Recipient {uid: g.target})
     WHERE b.owner = $owner
     DELETE s
+    RETURN g.source AS source, g.target AS target
     """
-    await (await tx.run(removed, owner=owner, gone=gone)).consume()
+    unlinked = [record.data() async for record in await tx.run(removed, owner=owner, gone=gone)]
     kept = """
     UNWIND $links AS l
     MATCH (a:Recipient {uid: l.source, owner: $owner}), (b:Recipient {uid: l.target, owner: $owner})
+    WITH a, b, l, NOT EXISTS { (a)-[:SIMILAR_TO]->(b) } AS created
     MERGE (a)-[s:SIMILAR_TO]->(b)
     SET s.score = l.score, s.basis = l.basis, s.computed_at = $now
+    RETURN l.source AS source, l.target AS target, created
     """
-    await (await tx.run(kept, owner=owner, links=links, now=now)).consume()
+    written = [record.data() async for record in await tx.run(kept, owner=owner, links=links, now=now)]
+    await _tell_similar(tx, owner, unlinked, written)
     return len(gone) + len(links)
+
+
+async def _tell_similar(
+    tx: AsyncManagedTransaction, owner: str, unlinked: list[dict[str, Any]], written: list[dict[str, Any]]
+) -> None:
+    """The events of the SIMILAR_TO links removed and written (a live client adds, updates or drops
+    each)."""
+
+    def ends(row: dict[str, Any]) -> list[Ref]:
+        return [Ref("Recipient", row["source"]), Ref("Recipient", row["target"])]
+
+    for created in (True, False):
+        changes = [(EventKind.linked(SIMILAR_TO), ends(row)) for row in written if row["created"] is created]
+        if changes:
+            await events.append_all(tx, owner, changes, json.dumps({"created": created}))
+    if unlinked:
+        await events.append_all(tx, owner, [(EventKind.unlinked(SIMILAR_TO), ends(row)) for row in unlinked])
 
 
 async def similar(tx: AsyncManagedTransaction, *, owner: str, uids: list[str]) -> dict[str, list[dict]]:
@@ -113,8 +139,8 @@ async def snapshot(
     """Appends a snapshot of the relationship to each of these people (every one of the owner's for
     None; also the people of these gifts and outcomes) whose stats differ from its last snapshot, or
     whose last snapshot is `every` seconds old or more. Kept on the KNOWS edge as `history`, a JSON
-    list of [time, *SNAPSHOT] of at most `cap` entries (the oldest dropped). Returns how many were
-    taken."""
+    list of [time, *SNAPSHOT] of at most `cap` entries (the oldest dropped), with RelationshipSnapshotTaken
+    events naming those people. Returns how many were taken."""
     stats = ", ".join(f"k.{name}" for name in SNAPSHOT)
     query = f"""
     MATCH (:User {{uid: $owner}})-[k:KNOWS]->(r:Recipient {{owner: $owner}})
@@ -149,6 +175,8 @@ async def snapshot(
         SET k.history = row.history
         """
         await (await tx.run(write, owner=owner, rows=rows)).consume()
+        refs = [Ref("Recipient", row["uid"]) for row in rows]
+        await events.append_learned(tx, owner, events.RELATIONSHIP_SNAPSHOT, refs)
     return len(rows)
 
 
@@ -170,17 +198,70 @@ async def histories(tx: AsyncManagedTransaction, *, owner: str, uids: list[str])
 
 async def fade(tx: AsyncManagedTransaction, *, owner: str, now: datetime) -> int:
     """Marks the owner's memories whose effective importance fell under decay.FADED (`faded_at`), and
-    unmarks those above it again; returns how many changed."""
+    unmarks those above it again, each with its event (MemoryFaded, MemoryRevived); returns how many
+    changed."""
     effective = decay.effective_importance("n", "$now")
     query = f"""
     MATCH (n:Memory {{owner: $owner}}) WHERE {MEMORY.visible}
     WITH n, {effective} < $faded AS faded
     WHERE faded <> (n.faded_at IS NOT NULL)
     SET n.faded_at = CASE WHEN faded THEN $now ELSE null END
-    RETURN count(n) AS n
+    RETURN n.uid AS uid, faded ORDER BY uid
     """
-    record = await (await tx.run(query, owner=owner, now=now, faded=decay.FADED)).single(strict=True)
-    return int(record["n"])
+    result = await tx.run(query, owner=owner, now=now, faded=decay.FADED)
+    changed = [(record["uid"], record["faded"]) async for record in result]
+    for kind, faded in ((events.MEMORY_FADED, True), (events.MEMORY_REVIVED, False)):
+        refs = [Ref(MEMORY.label, uid) for uid, was_faded in changed if was_faded == faded]
+        await events.append_learned(tx, owner, kind, refs)
+    return len(changed)
+
+
+# --- near-duplicate memories --------------------------------------------------------------------------
+
+
+async def merge_candidates(tx: AsyncManagedTransaction, *, owner: str) -> list[dict[str, Any]]:
+    """The owner's memories a merge may fold together: shown, not merged yet, involving someone. Each
+    its uid, `at` (when it happened, else when it was recorded: epoch seconds), `people` (uids, sorted),
+    `importance` (0.5 when none), `length` (of its content) and `created` (epoch seconds)."""
+    query = f"""
+    MATCH (n:Memory {{owner: $owner}}) WHERE {MEMORY.visible} AND n.merged_at IS NULL
+    CALL (n) {{
+      MATCH (n)-[:INVOLVES]->(r:Recipient {{owner: $owner}}) WITH r ORDER BY r.uid
+      RETURN collect(r.uid) AS people
+    }}
+    WITH n, people WHERE size(people) > 0
+    RETURN n.uid AS uid, coalesce(n.happened_at, n.created_at).epochSeconds AS at, people,
+           coalesce(n.importance, $default) AS importance, size(n.content) AS length,
+           n.created_at.epochSeconds AS created
+    """
+    result = await tx.run(query, owner=owner, default=decay.DEFAULT_IMPORTANCE)
+    return [record.data() async for record in result]
+
+
+async def merge_memories(
+    tx: AsyncManagedTransaction, *, owner: str, merges: list[dict[str, Any]], now: datetime
+) -> list[dict[str, Any]]:
+    """Folds each merge's `others` ({uid}) into its `survivor`, where neither was merged since it
+    was read: each other is marked `merged_at` and `merged_into`, the survivor keeps their uids in
+    `merged_from`; nothing else of either changes. With their events (MemoryMerged naming the survivor
+    and what it took). Returns the merges made: {survivor, merged (uids)}."""
+    query = """
+    UNWIND $merges AS g
+    MATCH (s:Memory {uid: g.survivor, owner: $owner}) WHERE s.merged_at IS NULL
+    CALL (s, g) {
+      UNWIND g.others AS o
+      MATCH (m:Memory {uid: o.uid, owner: $owner}) WHERE m.merged_at IS NULL AND m <> s
+      SET m.merged_at = $now, m.merged_into = s.uid
+      RETURN collect(m.uid) AS merged
+    }
+    WITH s, merged WHERE size(merged) > 0
+    SET s.merged_from = coalesce(s.merged_from, []) + merged
+    RETURN s.uid AS survivor, merged
+    """
+    made = [record.data() async for record in await tx.run(query, owner=owner, merges=merges, now=now)]
+    refs = [Ref(MEMORY.label, uid) for row in made for uid in (row["survivor"], *row["merged"])]
+    await events.append_learned(tx, owner, events.MEMORY_MERGED, refs)
+    return made
 
 
 # --- emotional and seasonal patterns ------------------------------------------------------------------

@@ -162,6 +162,11 @@ class Memory(Owned):
     proficiency_dates = ArrayProperty(IntegerProperty())
     # When the daily consolidation found its effective importance faded (graph/decay.py); null while not.
     faded_at = DateTimeProperty()
+    # A near-duplicate folded by the daily consolidation into another memory of the same moment: when, and
+    # into which (its uid); the memory it was folded into keeps the uids of those it holds (merged_from).
+    merged_at = DateTimeProperty()
+    merged_into = StringProperty()
+    merged_from = ArrayProperty(StringProperty())
 
 
 class Insight(Owned):

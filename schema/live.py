@@ -1,7 +1,7 @@
 """Live updates over WebSocket: every change of the viewer's graph as a delta, resumable by sequence."""
 
 from collections.abc import AsyncGenerator
-from datetime import datetime
+from datetime import date, datetime
 from enum import Enum
 from typing import Annotated, Any
 
@@ -18,6 +18,7 @@ from resolvers import live as resolve
 from resolvers.view import link_key
 from schema.nodes import load, ref_of
 from schema.relay import Info, OwnedNode
+from schema.scalars import serialize
 from schema.view import global_id
 
 Since = Annotated[
@@ -209,8 +210,15 @@ def _link(link: LinkChange) -> LinkDelta:
         source_id=_global_id(link.source),
         target_id=_global_id(link.target),
         weight=weight if isinstance(weight, int | float) and not isinstance(weight, bool) else None,
-        properties=JSON(link.properties),
+        properties=JSON({name: _plain(value) for name, value in link.properties.items()}),
     )
+
+
+def _plain(value: Any) -> Any:
+    """A link property as JSON carries it: a time (a SIMILAR_TO link's computedAt) as UTC ISO text."""
+    if isinstance(value, datetime):
+        return serialize(value)
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def _global_id(ref: Ref) -> relay.GlobalID:

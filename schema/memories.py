@@ -94,6 +94,10 @@ MEMORY = {
     "given.",
     "faded_at": "When the daily consolidation found its effective importance under 0.05 (it stays, listed "
     "and searched; a client may dim it); null while it has not faded.",
+    "merged_at": "When the daily consolidation found it a near-duplicate of another memory of the same "
+    "moment (the same people, within a few days, nearly the same words) and folded it into that one "
+    "(mergedIntoId): it stays as it was, listed and searched; a client may leave it out. Null while it is "
+    "not merged.",
     "recipient_ids": "Who it involves: ids of the viewer's recipients.",
     "concepts": "What it mentions, by name (up to 50): concepts, made where new.",
     "ttl_hours": "For a short-term memory: how many hours it lasts (0.01 to 720); 24 by default.",
@@ -127,6 +131,24 @@ class Memory(OwnedNode, Placed):
     created_at: dt.datetime
     effective_importance: float | None
     faded_at: dt.datetime | None
+    merged_at: dt.datetime | None
+
+    @strawberry.field(
+        description="The memory this near-duplicate was folded into by the daily consolidation (see "
+        "mergedAt); null while it is not merged.",
+        metadata=reading("merged_into"),
+    )
+    def merged_into_id(self) -> relay.GlobalID | None:
+        uid = self.kept.get("merged_into")
+        return relay.GlobalID("Memory", uid) if uid else None
+
+    @strawberry.field(
+        description="The near-duplicates of this memory the daily consolidation folded into it, oldest "
+        "merge first: each stays, with its own words, people and evidence (empty when none).",
+        metadata=reading("merged_from"),
+    )
+    def merged_from_ids(self) -> list[relay.GlobalID]:
+        return [relay.GlobalID("Memory", uid) for uid in self.kept.get("merged_from") or []]
 
     @strawberry.field(
         description="A procedural memory's proficiency over time: each level it was given, with when, "
