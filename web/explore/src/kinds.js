@@ -4,8 +4,8 @@
 import * as THREE from "three";
 
 const COLOURS = ["#60a5fa", "#f87171", "#fbbf24", "#a3e635", "#c084fc", "#22d3ee", "#fb923c", "#e2e8f0",
-  "#34d399", "#e879f9", "#facc15", "#94a3b8"];
-// One shape per kind, none alike (the graph draws eleven kinds; a person is always the sphere, the last).
+  "#34d399", "#e879f9", "#facc15", "#94a3b8", "#f472b6", "#2dd4bf", "#a78bfa"];
+// One shape per kind, none alike (the graph draws fourteen kinds; a person is always the sphere, the last).
 const SHAPES = [
   ["octahedron", (r) => new THREE.OctahedronGeometry(r * 1.25)],
   ["cube", (r) => new THREE.BoxGeometry(r * 1.5, r * 1.5, r * 1.5)],
@@ -17,6 +17,9 @@ const SHAPES = [
   ["icosahedron", (r) => new THREE.IcosahedronGeometry(r * 1.2, 0)],
   ["prism", (r) => new THREE.CylinderGeometry(r * 1.2, r * 1.2, r * 0.7, 6)], // a flat hexagonal tile
   ["torus", (r) => new THREE.TorusGeometry(r * 0.9, r * 0.4, 10, 24)], // a ring: a series, round in time
+  ["capsule", (r) => new THREE.CapsuleGeometry(r * 0.6, r * 1.2, 4, 12)],
+  ["knot", (r) => new THREE.TorusKnotGeometry(r * 0.75, r * 0.22, 48, 8)],
+  ["pyramid", (r) => new THREE.ConeGeometry(r * 1.2, r * 1.7, 4)], // four-sided, unlike the round cone
   ["sphere", (r) => new THREE.SphereGeometry(r, 16, 12)],
 ];
 export const EVOLUTION_RINGS = { SEED: 0, SPROUT: 1, BLOOM: 2, CONSTELLATION: 3 };
