@@ -12,8 +12,10 @@ from typing import Any
 
 from errors import OutOfScope
 
-# The root fields a key limited to personas may ask for (and __typename).
-PERSONA_FIELDS = frozenset({"persona", "ratePersona", "__typename"})
+# The root fields a key limited to personas may ask for (and __typename), and the kinds it reads: only
+# personas (not the person a persona is of, nor the insights it rests on, which hold the rest of them).
+PERSONA_FIELDS = frozenset({"requestPersona", "ratePersona", "__typename"})
+PERSONA_KINDS = frozenset({"Persona"})
 
 
 @dataclass(frozen=True)
@@ -31,19 +33,27 @@ class Scope:
         """Whether the key may write at all: a key limited to named kinds reads them and writes nothing."""
         return not self.read_only and self.kinds is None
 
+    @property
+    def reads(self) -> frozenset[str] | None:
+        """The kinds the key may read (None: every kind): its named kinds, and only personas of those
+        when it is limited to personas."""
+        if self.personas_only:
+            return PERSONA_KINDS if self.kinds is None else self.kinds & PERSONA_KINDS
+        return self.kinds
+
     def allows(self, label: str) -> bool:
         """Whether the key may read nodes of this label."""
-        return self.kinds is None or label in self.kinds
+        return self.reads is None or label in self.reads
 
     def readable(self, requested: Iterable[str] | None, every: Iterable[str]) -> list[str]:
         """Of the labels asked for (every one when none are), those the key may read; OutOfScope when it
         may read none of them (an empty list means "every label" to the reads that take one)."""
         asked = list(requested or ()) or list(every)
-        if self.kinds is None:
+        if self.reads is None:
             return list(requested or ())
-        allowed = [label for label in asked if label in self.kinds]
+        allowed = [label for label in asked if label in self.reads]
         if not allowed:
-            raise OutOfScope("This API key may not read these kinds of nodes.", kinds=sorted(self.kinds))
+            raise OutOfScope("This API key may not read these kinds of nodes.", kinds=sorted(self.reads))
         return allowed
 
     def row(self) -> dict[str, Any]:

@@ -686,8 +686,12 @@ PERSONA = Kind(
     },
     sorts={"created_at": "n.created_at", "expires_at": "n.expires_at"},
     ranges={"ttl_hours": (1, 168)},
-    drawn=False,
     relations=(PERSONA_OF, PERSONA_EVIDENCE),
+    searched=Searched(
+        "Personas: whom they are of, at which detail, and the task they were asked for.",
+        "RETURN n.uid AS uid, {name: n.name, context: n.context} AS fields",
+        sentence=("name", "context"),
+    ),
 )
 
 KINDS: tuple[Kind, ...] = (

@@ -159,15 +159,19 @@ async def _link_readable(
     tx: AsyncManagedTransaction, kind: Kind, *, owner: str, uid: str, ends: list[tuple[str, Ref]]
 ) -> None:
     """Links the owner's new node to each end the viewer reads (theirs, or shared with them: a partner's
-    conflict); an end they do not read is left unlinked (the caller checked the ones it needs)."""
+    conflict). An end they no longer read (unshared since the caller checked it) is NotFound, so the
+    whole write is undone rather than kept without what it is of."""
     for rel, end in ends:
         target = BY_LABEL[end.label]
         query = f"""
         MATCH (n:{kind.label} {{uid: $uid, owner: $owner}})
         MATCH (m:{end.label} {{uid: $end}}) WHERE {target.scope("m")}
         MERGE (n)-[:{rel}]->(m)
+        RETURN count(m) AS linked
         """
-        await (await tx.run(query, uid=uid, owner=owner, end=end.uid)).consume()
+        record = await (await tx.run(query, uid=uid, owner=owner, end=end.uid)).single(strict=True)
+        if record["linked"] == 0:
+            raise NotFound(f"No {end.label} of yours, or shared with you, has this id.", id=end.uid)
 
 
 async def _made(

@@ -13,7 +13,7 @@ from graph.kinds import PERSONA
 from graph.pages import Row
 from resolvers import checks, nodes
 from resolvers.context import Context
-from resolvers.mindscape import HELD, fingerprint
+from resolvers.mindscape import CONFIRMED, HELD, fingerprint
 from resolvers.pages import Order, PageArgs, Paged
 from resolvers.persona_mappers import MAPPERS, PER_LAYER, Mapper, chosen
 
@@ -37,8 +37,14 @@ async def persona(
     task = checks.text(task, "context", MAX_CONTEXT, lines=True)
     hours = checks.in_range(ttl_hours, *PERSONA.ranges["ttl_hours"], "ttl_hours") or DEFAULT_TTL_HOURS
     used = chosen(mapper, version)
+    # An agent (an API key) is told only what the person confirmed; the person sees what is proposed too.
+    statuses = CONFIRMED if context.credential is not None and context.credential.kind == "api_key" else HELD
     found = await context.graph.read(
-        mindscape.read, owner=context.viewer, recipient=recipient, statuses=HELD, per_layer=PER_LAYER[detail]
+        mindscape.read,
+        owner=context.viewer,
+        recipient=recipient,
+        statuses=statuses,
+        per_layer=PER_LAYER[detail],
     )
     if found is None:
         raise NotFound("No person of yours has this id.", field="of")

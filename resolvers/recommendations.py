@@ -3,12 +3,15 @@ made from the graph and the embedder (resolvers/recommendation_rank.py ranks it)
 name their evidence, and kept in the cache for its time to live; reactions to them; and their relations."""
 
 import json
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
+
+from redis.exceptions import RedisError
 
 from errors import BadUserInput
 from extraction.explainer import explainer_of
@@ -21,6 +24,8 @@ from resolvers import recommendation_rank as ranking
 from resolvers.context import Context
 from resolvers.pages import Order, PageArgs, Paged
 from storage.embeddings import EmbeddingsUnavailable
+
+logger = logging.getLogger("kindred.recommendations")
 
 MAX_COUNT = 20
 DEFAULT_COUNT = 5
@@ -192,7 +197,10 @@ async def react(context: Context, uid: str, reaction: str) -> Row:
         recommendations.react, owner=context.viewer, uid=uid, reaction=reaction, at=datetime.now(UTC)
     )
     if context.recommendations is not None:
-        await context.recommendations.delete_prefix(f"user:{context.viewer}:")
+        try:
+            await context.recommendations.delete_prefix(f"user:{context.viewer}:")
+        except (RedisError, OSError) as error:  # the reaction is kept; a list cached before it expires
+            logger.warning("Redis unreachable (%s): cached recommendations kept until they expire", error)
     return row
 
 

@@ -184,13 +184,36 @@ def _where(given: PersonaFilter) -> dict[str, Any]:
 
 @strawberry.type
 class PersonaQuery:
+    personas = listing(
+        Persona,
+        PersonaFilter,
+        PersonaOrder,
+        [Order("created_at", descending=True)],
+        _where,
+        resolve.page,
+        "The viewer's personas, expired ones included (see `expired`), the newest first by default.",
+    )
+
     @strawberry.field(
-        description="A persona of a person for an agent's task: one built for the same ask from their "
+        description="Every persona mapper version, deprecated ones included, with the feedback on the "
+        "viewer's personas each built."
+    )
+    async def persona_mappers(self, info: Info) -> list[PersonaMapper]:
+        return [
+            PersonaMapper.of(row["mapper"], row["feedback"]) for row in await resolve.mappers(info.context)
+        ]
+
+
+@strawberry.type
+class PersonaMutation:
+    @strawberry.mutation(
+        description="A persona of a person for an agent's task, built or served again (a mutation: it "
+        "may build one, and it counts each time one is served): one built for the same ask from their "
         "mindscape as it is now and not expired, or a new one (never an expired one). NOT_FOUND when `of` "
         "is none of the viewer's recipients. A deprecated mapper version is refused (MAPPER_DEPRECATED). "
         "An API key needs a scope that allows personas."
     )
-    async def persona(
+    async def request_persona(
         self,
         info: Info,
         of: Annotated[
@@ -225,28 +248,6 @@ class PersonaQuery:
         )
         return Persona.from_row(row)
 
-    personas = listing(
-        Persona,
-        PersonaFilter,
-        PersonaOrder,
-        [Order("created_at", descending=True)],
-        _where,
-        resolve.page,
-        "The viewer's personas, expired ones included (see `expired`), the newest first by default.",
-    )
-
-    @strawberry.field(
-        description="Every persona mapper version, deprecated ones included, with the feedback on the "
-        "viewer's personas each built."
-    )
-    async def persona_mappers(self, info: Info) -> list[PersonaMapper]:
-        return [
-            PersonaMapper.of(row["mapper"], row["feedback"]) for row in await resolve.mappers(info.context)
-        ]
-
-
-@strawberry.type
-class PersonaMutation:
     @strawberry.mutation(
         description="Rates a persona (expired or not) after using it: 1 to 5, and what came of the task. "
         "Kept with the persona and summed per mapper version (personaMappers)."

@@ -2,7 +2,8 @@
 alone, so a refused operation reads and writes nothing.
 
 - a key that may not write: every mutation is refused;
-- a key limited to personas: any root field but a persona's (`persona`, `ratePersona`) is refused;
+- a key limited to personas: any root field but a persona's (`requestPersona`, `ratePersona`) is refused,
+  and so is any field that reads another kind than Persona (the person it is of, its insights);
 - a key limited to named kinds: any field, fragment or connection whose type is a node of another kind
   (or reads one: a mindscape reads insights; or holds the whole account: its events, sessions, keys and
   exports) is refused.
@@ -58,7 +59,7 @@ def refusal(
         outside = walk.root_fields(operation.selection_set) - PERSONA_FIELDS
         if outside:
             return OutOfScope("This API key may only ask for personas and rate them.", fields=sorted(outside))
-    if scope.kinds is None:
+    if scope.reads is None:
         return None
     return walk.selections(operation.selection_set, root, frozenset())
 

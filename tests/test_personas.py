@@ -10,14 +10,17 @@ from tests.test_api_key_scopes import count, key
 from tests.test_recipients import create as create_recipient
 
 INSIGHT = "mutation ($input: CreateInsightInput!) { createInsight(input: $input) { id } }"
-PERSONA = """
-query ($of: ID, $context: String, $detail: PersonaDetail, $version: String, $ttl: Int) {
-  persona(of: $of, context: $context, detail: $detail, mapperVersion: $version, ttlHours: $ttl) {
+ASKED = """
+mutation ($of: ID, $context: String, $detail: PersonaDetail, $version: String, $ttl: Int) {
+  requestPersona(of: $of, context: $context, detail: $detail, mapperVersion: $version, ttlHours: $ttl) {
     id name detail context core overlay generator mapperVersion expired expiresAt accessCount ttlHours
-    recipient { name } insights { nodes { statement } }
+    %s
   }
 }
 """
+PERSONA = ASKED % "recipient { name } insights { nodes { statement } }"
+# What an agent's key reads of a persona: the persona alone, not the person or the insights behind it.
+AGENT_PERSONA = ASKED % ""
 RATE = """
 mutation ($id: ID!, $rating: Int!, $outcome: String) {
   ratePersona(id: $id, rating: $rating, outcome: $outcome) {
@@ -30,7 +33,8 @@ MAPPERS = """{ personaMappers { name version deprecated replacedBy
 
 
 async def person(client: GraphQLClient, email: str) -> tuple[str, str]:
-    """A user and their friend Mia, with what is known of her: lasting things and a passing one."""
+    """A user and their friend Mia, with what is known of her: lasting things and a passing one; only the
+    first confirmed by the user, the rest proposed."""
     token = await client.sign_up(email)
     mia = (await create_recipient(client, token, "Mia"))["id"]
     known = [
@@ -43,12 +47,14 @@ async def person(client: GraphQLClient, email: str) -> tuple[str, str]:
         given: dict[str, Any] = {"category": category, "statement": statement, "confidence": confidence}
         if volatility is not None:
             given["volatility"] = volatility
+        if category == "TRAIT":
+            given["status"] = "CONFIRMED"
         await client.data(INSIGHT, {"input": {**given, "recipientIds": [mia]}}, token=token)
     return token, mia
 
 
 async def ask(client: GraphQLClient, token: str, **variables: Any) -> dict[str, Any]:
-    return (await client.data(PERSONA, variables, token=token))["persona"]
+    return (await client.data(PERSONA, variables, token=token))["requestPersona"]
 
 
 async def test_a_persona_has_a_core_an_overlay_for_the_task_and_its_evidence(client: GraphQLClient) -> None:
@@ -160,15 +166,22 @@ async def test_bad_input_is_coded_and_writes_nothing(client: GraphQLClient, grap
 async def test_an_agent_whose_key_allows_personas_gets_them_and_nothing_else(client: GraphQLClient) -> None:
     token, mia = await person(client, "persona-agent@example.com")
     agent = await key(client, token, personasOnly=True)
-    built = await ask(client, agent, of=mia, context="a birthday dinner")
+    asked = {"of": mia, "context": "a birthday dinner"}
+    built = (await client.data(AGENT_PERSONA, asked, token=agent))["requestPersona"]
     assert built["core"]["identity"]["name"] == "Mia"
+    # An agent is told only what the user confirmed, never what Kindred merely proposed.
+    assert "Mia is patient and careful" in str(built["core"])
+    assert "pottery" not in str(built) and "ceramics" not in str(built)
     rated = (await client.data(RATE, {"id": built["id"], "rating": 4}, token=agent))["ratePersona"]
     assert rated["feedbackCount"] == 1
+    # Nothing else of the account, not even through the persona: its person and insights hold the rest.
     assert (await client.error("{ recipients { totalCount } }", token=agent))["extensions"][
         "code"
     ] == "OUT_OF_SCOPE"
+    assert (await client.error(PERSONA, asked, token=agent))["extensions"]["code"] == "OUT_OF_SCOPE"
+    # Asking builds or counts: a key that may not write may not ask.
     reader = await key(client, token, personasOnly=True, readOnly=True)
-    assert (await ask(client, reader, of=mia, context="a birthday dinner"))["id"] == built["id"]
+    assert (await client.error(AGENT_PERSONA, asked, token=reader))["extensions"]["code"] == "OUT_OF_SCOPE"
     error = await client.error(RATE, {"id": built["id"], "rating": 4}, token=reader)
     assert error["extensions"]["code"] == "OUT_OF_SCOPE"
     people = await key(client, token, kinds=["RECIPIENT"])

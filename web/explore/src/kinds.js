@@ -4,8 +4,8 @@
 import * as THREE from "three";
 
 const COLOURS = ["#60a5fa", "#f87171", "#fbbf24", "#a3e635", "#c084fc", "#22d3ee", "#fb923c", "#e2e8f0",
-  "#34d399", "#e879f9", "#facc15", "#94a3b8", "#f472b6", "#2dd4bf", "#a78bfa"];
-// One shape per kind, none alike (the graph draws fourteen kinds; a person is always the sphere, the last).
+  "#34d399", "#e879f9", "#facc15", "#94a3b8", "#f472b6", "#2dd4bf", "#a78bfa", "#fda4af"];
+// One shape per kind, none alike (the graph draws fifteen kinds; a person is always the sphere, the last).
 const SHAPES = [
   ["octahedron", (r) => new THREE.OctahedronGeometry(r * 1.25)],
   ["cube", (r) => new THREE.BoxGeometry(r * 1.5, r * 1.5, r * 1.5)],
@@ -20,8 +20,22 @@ const SHAPES = [
   ["capsule", (r) => new THREE.CapsuleGeometry(r * 0.6, r * 1.2, 4, 12)],
   ["knot", (r) => new THREE.TorusKnotGeometry(r * 0.75, r * 0.22, 48, 8)],
   ["pyramid", (r) => new THREE.ConeGeometry(r * 1.2, r * 1.7, 4)], // four-sided, unlike the round cone
+  ["star", (r) => new THREE.ExtrudeGeometry(star(r * 1.4), { depth: r * 0.5, bevelEnabled: false }).center()],
   ["sphere", (r) => new THREE.SphereGeometry(r, 16, 12)],
 ];
+// A five-pointed star's outline, `radius` to its points.
+function star(radius) {
+  const shape = new THREE.Shape();
+  for (let i = 0; i < 10; i += 1) {
+    const r = i % 2 === 0 ? radius : radius * 0.45;
+    const angle = (i / 10) * Math.PI * 2 + Math.PI / 2;
+    const [x, y] = [Math.cos(angle) * r, Math.sin(angle) * r];
+    if (i === 0) shape.moveTo(x, y);
+    else shape.lineTo(x, y);
+  }
+  return shape;
+}
+
 export const EVOLUTION_RINGS = { SEED: 0, SPROUT: 1, BLOOM: 2, CONSTELLATION: 3 };
 export const COMMUNITY = "Community";
 
