@@ -14,6 +14,7 @@ from resolvers.pages import Order
 from resolvers.persona_mappers import Mapper
 from schema.docs import described
 from schema.insights import Insight, InsightOrder
+from schema.placed import Placed
 from schema.recipients import Recipient
 from schema.relay import (
     DeletePayload,
@@ -67,7 +68,7 @@ PERSONA = {
     "from their mindscape by a versioned mapper, traceable to the insights it used, and temporary."
 )
 @described(PERSONA)
-class Persona(OwnedNode):
+class Persona(OwnedNode, Placed):
     load = staticmethod(resolve.by_uids)
     id: relay.NodeID[str]
     name: str

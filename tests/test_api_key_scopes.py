@@ -158,3 +158,23 @@ async def test_search_finds_only_what_a_key_may_read(kindred: Instance) -> None:
     assert theirs == {mia}
     error = await kindred.client.error(search, {"kinds": ["CONCEPT"]}, token=people)
     assert error["extensions"]["code"] == "OUT_OF_SCOPE"
+
+
+async def test_a_list_of_several_kinds_gives_a_key_only_the_kinds_it_reads(client: GraphQLClient) -> None:
+    """An insight's evidence holds memories and observations too: a key limited to insights reads the
+    insight, and of its evidence only what it may read (no memory's caption), and no count of the rest."""
+    token = await client.sign_up("scope-evidence@example.com")
+    memory = "mutation ($input: CreateMemoryInput!) { createMemory(input: $input) { id } }"
+    made = {"kind": "EPISODIC", "content": "Uma told me her secret plans"}
+    evidence = (await client.data(memory, {"input": made}, token=token))["createMemory"]["id"]
+    insight = "mutation ($input: CreateInsightInput!) { createInsight(input: $input) { id } }"
+    given = {"category": "GOAL", "statement": "Uma wants to move abroad", "evidenceIds": [evidence]}
+    await client.data(insight, {"input": given}, token=token)
+    listed = "{ insights { nodes { statement evidence { nodes { __typename ... on Placed { title } } } } } }"
+    own = (await client.data(listed, token=token))["insights"]["nodes"]
+    assert own[0]["evidence"]["nodes"] == [{"__typename": "Memory", "title": "Uma told me her secret plans"}]
+    agent = await key(client, token, kinds=["INSIGHT"])
+    seen = (await client.data(listed, token=agent))["insights"]["nodes"]
+    assert seen == [{"statement": "Uma wants to move abroad", "evidence": {"nodes": []}}]
+    counted = "{ insights { nodes { evidence { totalCount } } } }"
+    assert (await client.error(counted, token=agent))["extensions"]["code"] == "OUT_OF_SCOPE"
