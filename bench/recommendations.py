@@ -1,5 +1,5 @@
 """./kindred bench recommendations [--users N] [--people N] [--seed S] [--no-semantic]: how often the gift
-recommender (resolvers/recommendation_rank.py) puts the category of a person's held-out, well-received
+recommender (generation/gift_ranking.py) puts the category of a person's held-out, well-received
 gift in its top 5, against a popularity baseline (the categories that went well most often across the
 user's people). Results: bench/recommendation_results.md.
 
@@ -26,7 +26,7 @@ from statistics import mean
 from typing import Any
 
 from dispatch import outcome_preferences, similarity
-from resolvers import recommendation_rank as ranking
+from generation import gift_ranking as ranking
 from settings import Settings
 from storage.embeddings import EmbeddingsUnavailable
 from storage.embeddings.factory import create_embedder

@@ -666,7 +666,7 @@ RECOMMENDATION = Kind(
 )
 
 # A persona's person (none: the viewer themselves), and the insights it was built from: both written by
-# the mapper that builds it (resolvers/persona_mappers.py), never linked by hand.
+# the mapper that builds it (generation/persona_mappers.py), never linked by hand.
 PERSONA_OF = Relation(
     "OF", "Persona", "Recipient", linkable=False, kept_by="the persona mapper that built it"
 )

@@ -2,7 +2,7 @@
 gifts and their outcomes, the people most like them and what went well for them, the occasion, past
 reactions, and which categories went well across the owner's people), the list written as
 GiftRecommendation nodes linked to whom and what it is for and DERIVED_FROM its evidence, and a
-reaction to one. The ranking itself is resolvers/recommendation_rank.py's."""
+reaction to one. The ranking itself is generation/gift_ranking.py's."""
 
 import json
 from collections.abc import Sequence

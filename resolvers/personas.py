@@ -1,5 +1,5 @@
 """Personas for agents: asked of a person (one of the viewer's recipients, or the viewer), for a context
-and a detail level, built by a persona mapper (resolvers/persona_mappers.py) from their mindscape, or
+and a detail level, built by a persona mapper (generation/persona_mappers.py) from their mindscape, or
 served again while one built for the same ask holds; rated by whoever used one; and their relations."""
 
 from collections.abc import Sequence
@@ -8,6 +8,7 @@ from typing import Any
 from uuid import uuid4
 
 from errors import NotFound
+from generation.persona_mappers import MAPPERS, PER_LAYER, Mapper, chosen
 from graph import mindscape, personas
 from graph.kinds import PERSONA
 from graph.pages import Row
@@ -15,7 +16,6 @@ from resolvers import checks, nodes
 from resolvers.context import Context
 from resolvers.mindscape import CONFIRMED, HELD, fingerprint
 from resolvers.pages import Order, PageArgs, Paged
-from resolvers.persona_mappers import MAPPERS, PER_LAYER, Mapper, chosen
 
 DEFAULT_TTL_HOURS = 24  # seed 003: personas expire after their TTL, 24 hours by default
 MAX_CONTEXT = 2_000

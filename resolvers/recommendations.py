@@ -1,5 +1,5 @@
 """Gift recommendations: a ranked list for one of the viewer's people (and an occasion, within a budget),
-made from the graph and the embedder (resolvers/recommendation_rank.py ranks it), written as nodes that
+made from the graph and the embedder (generation/gift_ranking.py ranks it), written as nodes that
 name their evidence, and kept in the cache for its time to live; reactions to them; and their relations."""
 
 import json
@@ -15,12 +15,12 @@ from redis.exceptions import RedisError
 
 from errors import BadUserInput
 from extraction.explainer import explainer_of
+from generation import gift_ranking as ranking
 from graph import recommendations
 from graph.kinds import RECOMMENDATION
 from graph.pages import Row
 from graph.refs import Ref
 from resolvers import nodes
-from resolvers import recommendation_rank as ranking
 from resolvers.context import Context
 from resolvers.pages import Order, PageArgs, Paged
 from storage.embeddings import EmbeddingsUnavailable

@@ -9,9 +9,9 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
+from generation.persona_mappers import Mapper
 from resolvers import personas as resolve
 from resolvers.pages import Order
-from resolvers.persona_mappers import Mapper
 from schema.docs import described
 from schema.insights import Insight, InsightOrder
 from schema.placed import Placed
