@@ -17,7 +17,7 @@ from resolvers.context import Context
 from resolvers.mindscape import CONFIRMED, HELD, fingerprint
 from resolvers.pages import Order, PageArgs, Paged
 
-DEFAULT_TTL_HOURS = 24  # seed 003: personas expire after their TTL, 24 hours by default
+DEFAULT_TTL_HOURS = 24  # personas expire after their TTL, 24 hours by default
 MAX_CONTEXT = 2_000
 MAX_OUTCOME = 2_000
 

@@ -1,4 +1,4 @@
-"""Personas for agents (seed 003): what an agent is told of a person, for a task, at a detail level, built
+"""Personas for agents: what an agent is told of a person, for a task, at a detail level, built
 by a versioned persona mapper from their mindscape, expiring after its TTL, and rated by the agent."""
 
 import datetime as dt

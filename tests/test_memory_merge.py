@@ -72,6 +72,8 @@ async def test_near_duplicate_memories_are_merged_into_the_fullest_and_every_ori
     assert found[fullest]["mergedFromIds"] == [again] and found[fullest]["mergedAt"] is None
     untouched = [m for uid, m in found.items() if uid not in (fullest, again)]
     assert all(m["mergedAt"] is None and m["mergedFromIds"] == [] for m in untouched)
+    # The other user's duplicates were never this owner's to compare.
+    assert all(m["mergedAt"] is None for m in (await memories(k, other)).values())
 
     # Run again (daily, or a retried run): nothing more to merge.
     assert await consolidation.merge(services, owner, datetime.now(UTC)) == 0

@@ -48,7 +48,9 @@ export function kindsOf(enumNames, seen) {
   return labels.map((label) => {
     const index = order.get(label.toUpperCase()) ?? labels.indexOf(label) + enumNames.length;
     // Recipients (people) are spheres: the shape a person reads as a person in every graph tool.
-    const shape = label === "Recipient" ? SHAPES[SHAPES.length - 1] : SHAPES[index % (SHAPES.length - 1)];
+    // The person has the sphere, so the others count without it: each kind its own shape.
+    const other = index > (order.get("RECIPIENT") ?? Infinity) ? index - 1 : index;
+    const shape = label === "Recipient" ? SHAPES[SHAPES.length - 1] : SHAPES[other % (SHAPES.length - 1)];
     return { label, colour: COLOURS[index % COLOURS.length], shape: shape[0], make: shape[1] };
   });
 }
