@@ -25,7 +25,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph import data_keys, sessions
-from graph.events import POSITIONS_CHANGED, Change, EventKind
+from graph.events import APPLIED, POSITIONS_CHANGED, Change, EventKind
 from graph.kinds import BY_LABEL, ENDS, joins, oriented
 from graph.pages import Row
 from graph.refs import Ref
@@ -164,8 +164,10 @@ async def deltas(
     tx: AsyncManagedTransaction, *, owner: str, after: int, until: int | None = None, limit: int = REPLAY_PAGE
 ) -> list[Delta]:
     """The deltas of the owner's events after `after` (up to `until`, at most `limit`), by sequence."""
-    query = """
-    MATCH (e:Event {owner: $owner}) WHERE e.sequence > $after AND ($until IS NULL OR e.sequence <= $until)
+    # Read-locked first: each event is read with its transaction's changes whole (APPLIED says why).
+    query = f"""
+    MATCH (u:User {{uid: $owner}}) {APPLIED}
+    MATCH (e:Event {{owner: $owner}}) WHERE e.sequence > $after AND ($until IS NULL OR e.sequence <= $until)
     RETURN e.sequence AS sequence, e.kind AS kind, e.nodes AS nodes, e.at AS at, e.data AS data
     ORDER BY e.sequence LIMIT $limit
     """

@@ -19,7 +19,7 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph.events import Event
+from graph.events import APPLIED, Event
 from graph.rows import native
 
 # A consumer is known by its Lease. One seen for the first time has every owner's whole log pending: each
@@ -100,12 +100,14 @@ async def pending(
     """The oldest `limit` events the consumer does not have yet, by owner and sequence, of the owners
     marked due but those in `skip`. Every kind: the consumer passes over those it does not handle."""
     # Both hinted: without them the planner may scan every User by uid, or every event of an owner.
-    query = """
+    # The owner's node is read-locked first (APPLIED, in graph/events.py, says why).
+    query = f"""
     MATCH (u:User) USING INDEX u:User(dispatch_due) WHERE u.dispatch_due = true AND NOT u.uid IN $skip
-    OPTIONAL MATCH (c:Cursor {consumer: $consumer, owner: u.uid})
+    {APPLIED}
+    OPTIONAL MATCH (c:Cursor {{consumer: $consumer, owner: u.uid}})
     WITH u, coalesce(c.sequence, 0) AS done WHERE u.event_sequence > done
-    MATCH (e:Event {owner: u.uid}) USING INDEX e:Event(owner, sequence) WHERE e.sequence > done
-    RETURN e {.uid, .owner, .sequence, .kind, .nodes, at: e.at.epochMillis} AS e
+    MATCH (e:Event {{owner: u.uid}}) USING INDEX e:Event(owner, sequence) WHERE e.sequence > done
+    RETURN e {{.uid, .owner, .sequence, .kind, .nodes, at: e.at.epochMillis}} AS e
     ORDER BY e.owner, e.sequence LIMIT $limit
     """
     result = await tx.run(query, consumer=consumer, limit=limit, skip=skip or [])

@@ -128,6 +128,14 @@ SHARED_NODE_CHANGED = EventKind.named("SharedNodeChanged")
 # request, set once it is confirmed: schema/admission.py), or "consumer:<name>" (around each delivery of
 # the dispatcher: dispatch/runner.py). A context variable, not a parameter, so that every write, present
 # and future, records its actor without being told; a write outside all of them is the system's.
+# How a reader of the log sees a whole transaction: Neo4j applies a committed transaction's changes one
+# record at a time, and a concurrent reader (which takes no lock) may see the new Event before the node
+# change it names (so a delta read then carries the node as it was before, and nothing later corrects
+# it). Every transaction that appends holds the write lock on its owner's User node until it is fully
+# applied; a reader of what the log says changed takes the read lock on that node first
+# (`CALL apoc.lock.read.nodes([u])`, graph/changes.py and graph/dispatcher.py), so it sees each
+# transaction either whole or not at all.
+APPLIED = "CALL apoc.lock.read.nodes([u])"
 SYSTEM_ACTOR = "system"
 _ACTOR: ContextVar[str | None] = ContextVar("kindred_event_actor", default=None)
 
