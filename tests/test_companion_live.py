@@ -8,7 +8,7 @@ import pytest
 from settings import Settings
 from tests.conftest import LiveServer
 from tests.live import Socket, live_only, live_settings, post, sign_up
-from tests.test_companion import COMPANION, SET_ORB, SET_SCENE, STATE
+from tests.test_companion import COMPANION, CREATE_KEY, SET_ORB, SET_SCENE, STATE
 
 FOLLOW = f"subscription {{ companionChanged {{ changed transition {{ fromScene toScene kind }} {STATE} }} }}"
 
@@ -58,3 +58,15 @@ async def test_a_change_on_one_instance_reaches_a_follower_on_the_other(
     assert await outsider.silent(1.0)
     await ws.close()
     await outsider.close()
+
+
+async def test_a_key_limited_to_kinds_cannot_follow_it(pair: tuple[LiveServer, LiveServer]) -> None:
+    one, _ = pair
+    token = await sign_up(one, "companion-pair-key@example.com")
+    made = await post(one, CREATE_KEY, {"scope": {"kinds": ["RECIPIENT"]}}, token)
+    ws = await Socket.open(one, made["createApiKey"]["key"])
+    await ws.subscribe("1", FOLLOW)
+    refused = await ws.receive()
+    assert refused["type"] == "error", refused
+    assert refused["payload"][0]["extensions"]["code"] == "OUT_OF_SCOPE"
+    await ws.close()
