@@ -4,14 +4,20 @@ gone back to the defaults once its time to live has passed, refused with a code 
 Followed live across instances: test_companion_live.py."""
 
 import asyncio
+import json
+import time
 from datetime import datetime
+from pathlib import Path
 from typing import Any
+
+from redis.asyncio import Redis
 
 from graph.driver import Graph
 from settings import Settings
 from tests.client import GraphQLClient
 from tests.conftest import running
 from tests.test_recipients import create as create_recipient
+from tests.test_working_memory import DELETE_ACCOUNT, _owner, _user_exists
 
 STATE = """
 orb { visualState emotionalTone energyLevel isSpeaking position { x y z } effects focusedId updatedAt expiresAt }
@@ -166,3 +172,38 @@ async def test_an_api_key_reads_and_changes_it_within_its_scope(client: GraphQLC
     for key in (some_kinds, personas):  # the person's own moment in the app is no kind of node
         assert (await client.error(COMPANION, token=key))["extensions"]["code"] == "OUT_OF_SCOPE"
     assert (await companion(client, token))["orb"]["visualState"] == "SPEAKING"
+
+
+async def _kept(redis_url: str, owner: str) -> dict[str, tuple[Any, int]]:
+    """What Redis holds of this owner's companion: key -> (value, milliseconds left)."""
+    redis = Redis.from_url(redis_url)
+    try:
+        found = {}
+        async for key in redis.scan_iter(match=f"kindred:companion:user:{owner}:*"):
+            found[key.decode()] = (json.loads(await redis.get(key)), await redis.pttl(key))
+        return found
+    finally:
+        await redis.aclose()
+
+
+async def test_it_lives_in_redis_under_the_user_with_its_ttl_and_goes_with_the_account(
+    settings: Settings, graph: Graph, redis_url: str, tmp_path: Path
+) -> None:
+    # Its eraser deletes vectors: a data folder of its own (as tests/test_working_memory.py's).
+    own = {"redis_url": redis_url, "dispatch": True, "dispatch_poll_seconds": 0.3, "schedule": False}
+    async with running(settings.model_copy(update={**own, "data_dir": tmp_path}), graph) as client:
+        token = await client.sign_up("companion-redis@example.com")
+        owner = await _owner(client, token)
+        await set_orb(client, token, visualState="SPEAKING")
+        await set_scene(client, token, active="GALLERY")
+        kept = await _kept(redis_url, owner)
+        orb, orb_left = kept[f"kindred:companion:user:{owner}:orb:state"]
+        scene, scene_left = kept[f"kindred:companion:user:{owner}:scene:active"]
+        assert len(kept) == 2 and orb["visual_state"] == "speaking" and scene["active"] == "gallery"
+        assert 86_000_000 < orb_left <= 86_400_000 and 3_500_000 < scene_left <= 3_600_000
+
+        await client.data(DELETE_ACCOUNT, {"password": "correct horse battery"}, token=token)
+        deadline = time.monotonic() + 120
+        while await _kept(redis_url, owner) or await _user_exists(graph, owner):
+            assert time.monotonic() < deadline, "the account was not erased in time"
+            await asyncio.sleep(0.2)
