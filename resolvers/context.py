@@ -18,6 +18,7 @@ from resolvers.loaders import Loaders
 from settings import Settings
 from storage.blobs import BlobStore
 from storage.cache import Cache
+from storage.companion import CompanionCaches
 from storage.embeddings import Embedder
 from storage.pubsub import PubSub
 from storage.vectors import VectorStore
@@ -41,6 +42,8 @@ class Context:
     working_memory: Cache | None = field(default=None, repr=False)
     # Each person's last list of gift recommendations (resolvers/recommendations.py); None keeps none.
     recommendations: Cache | None = field(default=None, repr=False)
+    # The companion's orb and scene state (resolvers/companion.py); None keeps none.
+    companion: CompanionCaches | None = field(default=None, repr=False)
     # This request's working memories, read together (a DataLoader: resolvers/working_memory.py).
     working_memories: Any = field(default=None, repr=False)
     # The rate limits (storage/rate_limits.py), for the per-email limit of logIn and signUp.

@@ -22,7 +22,9 @@ from strawberry.types.base import get_object_definition
 
 from schema import evidence
 from schema.accounts import AccountMutation, AccountQuery
+from schema.activity import ActivityQuery
 from schema.admission import CostLimit, CostLimits, RequireViewer
+from schema.companion import CompanionMutation, CompanionQuery, CompanionSubscription
 from schema.concepts import ConceptMutation, ConceptQuery
 from schema.conflicts import ConflictMutation, ConflictQuery
 from schema.conversations import ConversationMutation, ConversationQuery, ConversationSubscription
@@ -98,6 +100,8 @@ QUERIES = (
     SearchQuery,
     ViewQuery,
     LearningQuery,
+    CompanionQuery,
+    ActivityQuery,
 )
 Mutation = merge_types(
     "Mutation",
@@ -124,9 +128,12 @@ Mutation = merge_types(
         DocumentMutation,
         SensitiveMutation,
         ExportMutation,
+        CompanionMutation,
     ),
 )
-Subscription = merge_types("Subscription", (SystemSubscription, LiveSubscription, ConversationSubscription))
+Subscription = merge_types(
+    "Subscription", (SystemSubscription, LiveSubscription, ConversationSubscription, CompanionSubscription)
+)
 _describe(Mutation, "Every change to the viewer's graph, each in one transaction.")
 _describe(Subscription, "Live updates over WebSocket (graphql-transport-ws).")
 

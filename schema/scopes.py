@@ -36,8 +36,21 @@ from graph.kinds import BY_LABEL
 
 # Types that are no kind but read nodes of kinds.
 READS: dict[str, frozenset[str]] = {"Mindscape": frozenset({"Insight"})}
-# Types that hold the whole account, whatever its kinds: never read with a key limited to some.
-WHOLE_ACCOUNT = frozenset({"Event", "Session", "ApiKey", "AccountExport", "ExportConnection"})
+# Types that hold the whole account, whatever its kinds: never read with a key limited to some. The
+# companion's state is the person's own moment in the app (what they look at, the orb's mood), not a
+# kind of node: a key limited to kinds reads none of it; a full key reads it, and changes it if it writes.
+WHOLE_ACCOUNT = frozenset(
+    {
+        "Event",
+        "Session",
+        "ApiKey",
+        "AccountExport",
+        "ExportConnection",
+        "Companion",
+        "CompanionChange",
+        "Activity",
+    }
+)
 
 
 def refusal(

@@ -221,6 +221,7 @@ class KindredGraphQL(GraphQL[Context, None]):
         context.auth_cache, context.rate_limits = state["auth_cache"], state["rate_limits"]
         context.working_memory = state["working_memory"]
         context.recommendations = state["recommendations"]
+        context.companion = state["companion"]
         context.embedder, context.vectors = state["embedder"], state["vectors"]
         context.pubsub, context.blobs = state["pubsub"], state["blobs"]
         if isinstance(request, Request):

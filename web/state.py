@@ -11,6 +11,7 @@ from graph.driver import Graph
 from settings import Settings
 from storage.blobs import BlobStore
 from storage.cache import Cache
+from storage.companion import CompanionCaches
 from storage.embeddings import Embedder
 from storage.pubsub import PubSub
 from storage.rate_limits import RateLimits
@@ -29,6 +30,8 @@ class AppState(TypedDict):
     working_memory: Cache
     # Each person's last list of gift recommendations (resolvers/recommendations.py).
     recommendations: Cache
+    # The companion's orb and scene state (resolvers/companion.py).
+    companion: CompanionCaches
     rate_limits: RateLimits
     embedder: Embedder
     vectors: VectorStore
