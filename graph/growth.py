@@ -8,7 +8,9 @@ How credits are kept, and why: as a series' entries are (graph/series.py), in mo
 A `GrowthBucket` holds one entity's credits of one calendar month (UTC), (entity)-[:HAS_GROWTH]->(bucket),
 as parallel arrays in time order: `times` (epoch ms), `seqs` (the number each credit got, per owner, kept
 on the User as `growth_seq`: it orders credits at one instant), `dims`, `deltas`, `sources` (the source's
-kind) and `source_ids` (its uid; "" for one given by hand). The bucket also names its `entity` (uid) and
+kind) and `source_ids` (its uid; "" for one given by hand). It keeps each dimension's running total for
+its month too (`dim_keys`, `dim_totals`: what a card's evolution reads, never its credits one by one:
+seed 004's materialized mv_entity_growth, kept by the write). It names its `entity` (uid) and
 `entity_label`, so a card's sums read only its own buckets (indexed by owner and entity) and a person's
 profile reads only their buckets, each for the months a range overlaps. Buckets go with their entity
 (its kind's cascade) or with the account; nothing else updates or deletes them.
@@ -101,8 +103,11 @@ def _found(labels: Sequence[str], key: str, visible: bool) -> str:
     return " UNION ".join(branches)
 
 
-async def _refuse_foreign(tx: AsyncManagedTransaction, owner: str, credits: Sequence[Credit]) -> None:
-    """NotFound when a credit's card or source is not the owner's (or is a label it cannot be)."""
+async def _refuse_foreign(
+    tx: AsyncManagedTransaction, owner: str, credits: Sequence[Credit]
+) -> dict[str, Ref]:
+    """NotFound when a credit's card or source is not the owner's (or is a label it cannot be); else the
+    sources found, by uid."""
     cards = {credit.entity for credit in credits if credit.entity is not None}
     sources = {
         Ref(label, credit.source_uid)
@@ -126,6 +131,7 @@ async def _refuse_foreign(tx: AsyncManagedTransaction, owner: str, credits: Sequ
         raise NotFound(
             "Not every card or source of these credits is one of yours.", ids=missing_cards + missing_sources
         )
+    return {ref.uid: ref for ref in found & sources}
 
 
 async def record(
@@ -134,9 +140,10 @@ async def record(
     """Records the credits in the caller's transaction, all or none, and one GrowthRecorded event naming
     the cards credited (their evolution may change). `dimensions` are the configured dimension keys.
     BadUserInput for a bad credit (see `check`), NotFound when a card or source is not the owner's.
-    Returns each credit as recorded: seq, at (epoch ms), dimension, delta, source, source_uid, entity."""
+    Returns each credit as recorded: seq, at (epoch ms), dimension, delta, source, source_uid, source_ref
+    (its node's Ref), entity (a Ref; None for the person)."""
     check(credits, dimensions)
-    await _refuse_foreign(tx, owner, credits)
+    sources = await _refuse_foreign(tx, owner, credits)
     now = millis(datetime.now(UTC))
     made: list[dict[str, Any]] = [
         {
@@ -177,6 +184,7 @@ async def record(
             "delta": entry["d"],
             "source": entry["s"],
             "source_uid": entry["r"] or None,
+            "source_ref": sources.get(entry["r"]),
             "entity": None if entry["label"] == PERSON else Ref(entry["label"], entry["entity"]),
         }
         for entry in made
@@ -216,8 +224,13 @@ async def _write(tx: AsyncManagedTransaction, owner: str, groups: list[dict[str,
         WITH e ORDER BY e.t, e.q
         RETURN collect(e) AS sorted
       }}
+      WITH b, sorted,
+           reduce(keys = [], e IN sorted | CASE WHEN e.k IN keys THEN keys ELSE keys + e.k END) AS keys
       SET b.times = [e IN sorted | e.t], b.seqs = [e IN sorted | e.q], b.dims = [e IN sorted | e.k],
-          b.deltas = [e IN sorted | e.d], b.sources = [e IN sorted | e.s], b.source_ids = [e IN sorted | e.r]
+          b.deltas = [e IN sorted | e.d], b.sources = [e IN sorted | e.s], b.source_ids = [e IN sorted | e.r],
+          b.dim_keys = keys,
+          b.dim_totals = [k IN keys |
+                          reduce(t = 0.0, e IN sorted | t + CASE WHEN e.k = k THEN e.d ELSE 0.0 END)]
       RETURN count(*) AS written
     }}
     RETURN base, written
@@ -277,20 +290,3 @@ async def sums(
             "periods": [(p, dict(dims)) for p, dims in record["periods"]],
         }
     return found
-
-
-async def engagement(
-    tx: AsyncManagedTransaction, *, owner: str, uids: list[str]
-) -> dict[str, tuple[int, float]]:
-    """For each card uid, the dimensions it has grown in (net positive) and its total growth, all time."""
-    query = f"""
-    UNWIND $uids AS uid
-    OPTIONAL MATCH (b:{GROWTH_BUCKET} {{owner: $owner, entity: uid}})
-    UNWIND CASE WHEN b IS NULL THEN [null] ELSE range(0, size(b.times) - 1) END AS i
-    WITH uid, b.dims[i] AS k, coalesce(b.deltas[i], 0.0) AS d
-    WITH uid, k, sum(d) AS total
-    WITH uid, collect([k, total]) AS dims, sum(total) AS total
-    RETURN uid, size([x IN dims WHERE x[0] IS NOT NULL AND x[1] > 0]) AS engaged, total
-    """
-    result = await tx.run(query, owner=owner, uids=uids)
-    return {record["uid"]: (int(record["engaged"]), float(record["total"])) async for record in result}
