@@ -10,10 +10,11 @@ as parallel arrays in time order: `times` (epoch ms), `seqs` (the number each cr
 on the User as `growth_seq`: it orders credits at one instant), `dims`, `deltas`, `sources` (the source's
 kind) and `source_ids` (its uid; "" for one given by hand). It keeps each dimension's running total for
 its month too (`dim_keys`, `dim_totals`: what a card's evolution reads, never its credits one by one:
-seed 004's materialized mv_entity_growth, kept by the write). It names its `entity` (uid) and
-`entity_label`, so a card's sums read only its own buckets (indexed by owner and entity) and a person's
-profile reads only their buckets, each for the months a range overlaps. Buckets go with their entity
-(its kind's cascade) or with the account; nothing else updates or deletes them.
+seed 004's materialized mv_entity_growth, kept by the write). It names its `entity` (the card's uid; ""
+for the person, so an archive imported into a new account still holds) and `entity_label`, so a card's
+sums read only its own buckets (indexed by owner and entity) and a person's profile reads only their
+buckets, each for the months a range overlaps. Buckets go with their entity (its kind's cascade) or with
+the account; nothing else updates or deletes them.
 """
 
 import json
@@ -154,7 +155,7 @@ async def record(
             "s": credit.source,
             "r": credit.source_uid or "",
             "label": PERSON if credit.entity is None else credit.entity.label,
-            "entity": owner if credit.entity is None else credit.entity.uid,
+            "entity": "" if credit.entity is None else credit.entity.uid,  # "": the person (no uid kept)
         }
         for index, credit in enumerate(credits)
     ]
