@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 
 from dispatch import Event, Services
 from graph import search
-from graph.events import LEARNED, POSITIONS_CHANGED, SHARED_NODE_CHANGED, EventKind
+from graph.events import GROWTH_RECORDED, LEARNED, POSITIONS_CHANGED, SHARED_NODE_CHANGED, EventKind
 from graph.kinds import SEARCHED_LABELS
 from graph.refs import Ref
 from storage.vectors import VectorPoint
@@ -26,10 +26,10 @@ REINDEX_BATCH = 256
 
 
 def handles(kind: str) -> bool:
-    # The layout's and what Kindred learned: no text changed; a partner's shared node: its author's
-    # vectors, not this owner's.
+    # The layout's, growth credited and what Kindred learned: no text changed; a partner's shared node:
+    # its author's vectors, not this owner's.
     parsed = EventKind.parse(kind)
-    return parsed not in (POSITIONS_CHANGED, SHARED_NODE_CHANGED) and parsed not in LEARNED
+    return parsed not in (POSITIONS_CHANGED, SHARED_NODE_CHANGED, GROWTH_RECORDED) and parsed not in LEARNED
 
 
 async def handle(services: Services, events: Sequence[Event]) -> None:

@@ -27,7 +27,7 @@ import numpy as np
 from dispatch import Event, Services
 from graph import view
 from graph.driver import Graph
-from graph.events import LEARNED, POSITIONS_CHANGED, SHARED_NODE_CHANGED, EventKind
+from graph.events import GROWTH_RECORDED, LEARNED, POSITIONS_CHANGED, SHARED_NODE_CHANGED, EventKind
 from graph.kinds import DOMAIN_LABELS
 from graph.refs import Ref
 from layout import analytics, forces
@@ -42,10 +42,10 @@ NEIGHBOURHOOD = 400  # second-hop neighbours a local pass reads at most (past a 
 
 def handles(kind: str) -> bool:
     # Not its own announcements (else each would cause the next), nor a partner's shared node (laid out
-    # in its author's view, never in this owner's), nor what Kindred learned (no node or link came or
-    # went: nothing to place).
+    # in its author's view, never in this owner's), nor growth credited or what Kindred learned (no
+    # node or link came or went: nothing to place).
     parsed = EventKind.parse(kind)
-    return parsed not in (POSITIONS_CHANGED, SHARED_NODE_CHANGED) and parsed not in LEARNED
+    return parsed not in (POSITIONS_CHANGED, SHARED_NODE_CHANGED, GROWTH_RECORDED) and parsed not in LEARNED
 
 
 async def handle(services: Services, events: Sequence[Event]) -> None:

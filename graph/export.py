@@ -12,17 +12,19 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph.kinds import BUCKET, BY_LABEL, HAS_BUCKET, KINDS, RELATIONS
+from graph.kinds import BUCKET, BY_LABEL, GROWTH_BUCKET, HAS_BUCKET, HAS_GROWTH, KINDS, RELATIONS
 
-# Every label an archive holds: the declared kinds, and a series' entries (its month buckets: data of the
-# user's own, no kind of their own). Passages and the account's bookkeeping are derived or local to an
-# instance: sessions, keys, cursors are not moved.
-LABELS: tuple[str, ...] = (*(kind.label for kind in KINDS), BUCKET)
+# Every label an archive holds: the declared kinds, a series' entries and growth credits (their month
+# buckets: data of the user's own, no kind of their own). Passages and the account's bookkeeping are
+# derived or local to an instance: sessions, keys, cursors are not moved.
+LABELS: tuple[str, ...] = (*(kind.label for kind in KINDS), BUCKET, GROWTH_BUCKET)
 # The links from the User node itself to a node of theirs (graph/recipients.py's KNOWS, graph/gifts.py's
-# GAVE) and from a series to its buckets: with the kinds' declared relations, every link type an archive
-# holds.
+# GAVE) and from a series, a card or the User to its buckets: with the kinds' declared relations, every
+# link type an archive holds.
 USER_LINKS = ("KNOWS", "GAVE")
-LINK_TYPES: tuple[str, ...] = tuple(dict.fromkeys((*(r.type for r in RELATIONS), *USER_LINKS, HAS_BUCKET)))
+LINK_TYPES: tuple[str, ...] = tuple(
+    dict.fromkeys((*(r.type for r in RELATIONS), *USER_LINKS, HAS_BUCKET, HAS_GROWTH))
+)
 # Whether a node `n` of each label is shown: its kind's `visible` (a bucket always is).
 _VISIBLE = {label: BY_LABEL[label].visible if label in BY_LABEL else "true" for label in LABELS}
 # Whom an account's archive belongs to, as the manifest names them.

@@ -126,7 +126,7 @@ class Kind:
     ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     title: str = "name"  # the property a person knows a node of this kind by (its caption)
     drawn: bool = True  # laid out and drawn in the 3D view, a link end, a path's step, a search's `near`
-    evolves: bool = False  # drawn with an evolution state (seed .. constellation) from its recent links
+    evolves: bool = False  # a card: drawn with an evolution state (seed .. supernova) from links and growth
     relations: tuple[Relation, ...] = ()  # the links that start at a node of this kind
     searched: Searched | None = None  # how its text for search is made (None: not searched as a node)
     cascade: tuple[Cascade, ...] = ()  # what is deleted with it: what belonged to it alone

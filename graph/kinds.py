@@ -59,6 +59,21 @@ CONCEPT_LINKS = (
 BUCKET = "SeriesBucket"
 HAS_BUCKET = "HAS_BUCKET"
 SERIES_ENTRIES = (Cascade(HAS_BUCKET, BUCKET),)
+# Growth credits, kept in month buckets per entity (graph/growth.py): no kind of their own either, deleted
+# with the card (or the account) they credit. GROWING: the kinds of card that grow (and the person).
+GROWTH_BUCKET = "GrowthBucket"
+HAS_GROWTH = "HAS_GROWTH"
+GROWTH_CREDITS = (Cascade(HAS_GROWTH, GROWTH_BUCKET),)
+GROWING: tuple[str, ...] = ("Concept", "Memory")
+# What a card's evolution is computed from (layout/analytics.py's `evolution`), as Cypher on `n`: its
+# links (its growth buckets are none), its links to nodes made in the last 30 days, and its growth per
+# dimension, [[dimension, total]] from each month's running totals (a dimension once per month: summed
+# by `evolution`). The view reads the same parts (graph/view.py).
+CARD_LINKS = f"(COUNT {{ (n)--() }} - COUNT {{ (n)-[:{HAS_GROWTH}]->() }})"
+CARD_RECENT = "COUNT { (n)--(m) WHERE m.owner = $owner AND m.created_at > datetime() - duration({days: 30}) }"
+CARD_GROWN = f"""COLLECT {{ MATCH (n)-[:{HAS_GROWTH}]->(b:{GROWTH_BUCKET})
+  UNWIND range(0, size(b.dim_keys) - 1) AS j RETURN [b.dim_keys[j], b.dim_totals[j]] }}"""
+CARD = f"{{links: {CARD_LINKS}, recent: {CARD_RECENT}, grown: {CARD_GROWN}}}"
 
 # A conflict's analyses and repair plans (graph/mediation.py): what they are of, what they rest on, and
 # which one each replaced (SUPERSEDES, from the newer). Made with the analysis or plan, never linked by hand.
@@ -158,6 +173,8 @@ CONCEPT = Kind(
     sorts={"name": "n.key", "created_at": "n.created_at"},
     evolves=True,
     api_names={"concept_type": "kind"},
+    computed={"card": CARD},  # what its evolution is computed from
+    cascade=GROWTH_CREDITS,
     private=("key",),  # its name folded: what makes two names one concept
     relations=tuple(Relation(name, "Concept", "Concept") for name in CONCEPT_LINKS),
     searched=Searched(
@@ -276,7 +293,7 @@ MEMORY = Kind(
     shareable=True,
     visible="(n.expires_at IS NULL OR n.expires_at > datetime())",
     # Its importance as it decays with age and recall (graph/decay.py), as of now.
-    computed={"effective_importance": decay.effective_importance("n")},
+    computed={"effective_importance": decay.effective_importance("n"), "card": CARD},
     sorts={
         "happened_at": "coalesce(n.happened_at, n.created_at)",
         "importance": "coalesce(n.importance, -1.0)",
@@ -292,6 +309,8 @@ MEMORY = Kind(
         "confidence": (0, 1),
     },
     invariants=belonging("kind", MEMORY_FIELDS, "memories"),
+    evolves=True,
+    cascade=GROWTH_CREDITS,
     title="content",
     # read as its skillHistory, and as its mergedIntoId and mergedFromIds
     private=("proficiency_levels", "proficiency_dates", "merged_into", "merged_from"),

@@ -16,20 +16,20 @@ from typing import Any, NamedTuple, TypeVar
 from neo4j import AsyncManagedTransaction
 
 from graph import events
-from graph.kinds import DOMAIN_LABELS, ENDS, EVOLVING, KINDS, TITLE
+from graph.kinds import CARD_GROWN, CARD_LINKS, CARD_RECENT, DOMAIN_LABELS, ENDS, EVOLVING, KINDS, TITLE
 from graph.refs import Ref
 
 POSITIONS_CHANGED = str(events.POSITIONS_CHANGED)  # as stored: an Event's kind, as consumers get it
 LABELS = tuple(sorted(DOMAIN_LABELS))
 TYPES = tuple(sorted(ENDS))
-# What a view reads of a node: Cypher on `n`; `growth` counts links to nodes made in the last 30 days.
+# What a view reads of a node: Cypher on `n`; `growth` counts links to nodes made in the last 30 days,
+# `grown` is a card's growth per dimension (graph/kinds.py's CARD: what its evolution is computed from).
 _NODE = f"""n {{.uid, label: labels(n)[0],
   name: {TITLE},
   x: n.view_x, y: n.view_y, z: n.view_z, community: n.view_community, rank: n.view_rank,
-  degree: COUNT {{ (n)--() }},
-  growth: CASE WHEN labels(n)[0] IN {list(EVOLVING)}
-    THEN COUNT {{ (n)--(m) WHERE m.owner = $owner AND m.created_at > datetime() - duration({{days: 30}}) }}
-    ELSE 0 END}}"""
+  degree: {CARD_LINKS},
+  growth: CASE WHEN labels(n)[0] IN {list(EVOLVING)} THEN {CARD_RECENT} ELSE 0 END,
+  grown: CASE WHEN labels(n)[0] IN {list(EVOLVING)} THEN {CARD_GROWN} ELSE [] END}}"""
 
 
 # The owner's last event sequence, bound as `sequence` before a view reads its nodes.
@@ -221,12 +221,14 @@ class Link(NamedTuple):
 
 
 class Named(NamedTuple):
-    """What a view draws of a node besides its place: its caption, degree and (a concept's) growth."""
+    """What a view draws of a node besides its place: its caption, degree and (a card's) recent links and
+    growth per dimension."""
 
     uid: str
     name: str
     degree: int
     growth: int
+    grown: list[list[Any]]
 
 
 class Towards(NamedTuple):
@@ -427,10 +429,11 @@ async def details(
     CALL () {{
       WITH datetime() - duration({{days: 30}}) AS since
       CALL () {{ {_by_label(chosen.shown + chosen.named, "named")} }}
-      WITH n, since, COUNT {{ (n)--() }} AS degree
+      WITH n, since, {CARD_LINKS} AS degree
       RETURN collect([n.uid, {TITLE}, degree,
         CASE WHEN labels(n)[0] IN {list(EVOLVING)} AND $growth[0] <= degree <= $growth[1]
-             THEN COUNT {{ (n)--(m) WHERE m.owner = $owner AND m.created_at > since }} ELSE 0 END]) AS rows
+             THEN COUNT {{ (n)--(m) WHERE m.owner = $owner AND m.created_at > since }} ELSE 0 END,
+        CASE WHEN labels(n)[0] IN {list(EVOLVING)} THEN {CARD_GROWN} ELSE [] END]) AS rows
     }}
     CALL (picked, shown) {{
       UNWIND picked AS n

@@ -1,18 +1,19 @@
 """What the view knows of a graph beyond its shape: communities (Leiden), importance (PageRank), the
-concepts' evolution states, and the cut of a graph to a node budget, with super-nodes for the rest."""
+cards' evolution states, and the cut of a graph to a node budget, with super-nodes for the rest."""
 
 import random
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import igraph
 import numpy as np
 
 from layout.forces import Links
 
-# A concept's evolution state (seed 004's card states), from its connections and their growth.
-SEED, SPROUT, BLOOM, CONSTELLATION = "SEED", "SPROUT", "BLOOM", "CONSTELLATION"
+# A card's evolution state (seed 004's card states), from its links and its growth.
+SEED, SPROUT, BLOOM, CONSTELLATION, SUPERNOVA = "SEED", "SPROUT", "BLOOM", "CONSTELLATION", "SUPERNOVA"
 
 
 def communities(n: int, links: Links, seed: int, previous: Sequence[int | None] | None = None) -> np.ndarray:
@@ -58,19 +59,34 @@ def importance(n: int, links: Links) -> np.ndarray:
     return ranks * n
 
 
-# The connections for which a concept's growth can change its state (below, growth <= connections < 3;
-# above, it blooms or shines whatever its growth): elsewhere growth need not be counted.
+# The links for which a card's recent links can change its state (below, recent <= links < 3; above,
+# it blooms or shines whatever they are): elsewhere they need not be counted.
 GROWTH_MATTERS = (3, 5)
+# A supernova's least total growth (the sum of its dimensions' net growth; a credit is at most 1).
+SUPERNOVA_TOTAL = 3.0
 
 
-def evolution(connections: int, growth: int) -> str:
-    """SEED: hardly linked yet; SPROUT: a few links; BLOOM: well linked or growing fast; CONSTELLATION:
-    a hub. `growth` counts the links to nodes made in the last 30 days."""
-    if connections >= 12:
+def evolution(
+    links: int, recent: int, grown: Iterable[Sequence[Any]] = (), dimensions: Collection[str] = ()
+) -> str:
+    """A card's state, first that holds: SUPERNOVA: 5+ links, grown in every one of `dimensions` (the
+    growth model's keys), 3+ in total; CONSTELLATION: 12+ links, or 5+ links and grown in 3+ dimensions;
+    BLOOM: 6+ links, 3+ `recent` links (to nodes made in the last 30 days), or grown in 3+ dimensions;
+    SPROUT: 2+ links, or grown in 1+ dimension; else SEED. `grown` is its net growth per dimension,
+    [[key, total]] (a key may come several times: summed); it has grown in a dimension of the model whose
+    total is above 0."""
+    totals: dict[str, float] = {}
+    for key, total in grown:
+        if key in dimensions:
+            totals[key] = totals.get(key, 0.0) + float(total)
+    engaged = sum(1 for total in totals.values() if total > 0)
+    if dimensions and links >= 5 and engaged == len(dimensions) and sum(totals.values()) >= SUPERNOVA_TOTAL:
+        return SUPERNOVA
+    if links >= 12 or (links >= 5 and engaged >= 3):
         return CONSTELLATION
-    if connections >= 6 or growth >= 3:
+    if links >= 6 or recent >= 3 or engaged >= 3:
         return BLOOM
-    if connections >= 2:
+    if links >= 2 or engaged >= 1:
         return SPROUT
     return SEED
 

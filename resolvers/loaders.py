@@ -6,7 +6,7 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
-from graph import learning, mentions, nodes, series, traversals
+from graph import growth, learning, mentions, nodes, series, traversals
 from graph.driver import Graph
 from graph.kind import Kind, Reads
 from graph.pages import Page, Row, Rows
@@ -56,6 +56,9 @@ class Loaders:
     similar: DataLoader[str, list[dict[str, Any]]] = field(init=False)
     histories: DataLoader[str, list[list]] = field(init=False)
     patterns: DataLoader[str, dict[str, Any]] = field(init=False)
+    # Growth credits summed (graph/growth.py), by (entity uid, start, end, period): every card of a level
+    # asked alike in one query. Uncached: a recording in the same request changes them.
+    growth: DataLoader[tuple[str, int, int, str | None], dict[str, Any]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.neighbors = DataLoader(self._load_neighbors, cache_key_fn=lambda step: step)
@@ -67,6 +70,29 @@ class Loaders:
         self.similar = DataLoader(self._learned(learning.similar))
         self.histories = DataLoader(self._learned(learning.histories))
         self.patterns = DataLoader(self._learned(learning.patterns, "keys"))
+        self.growth = DataLoader(self._load_growth, cache=False)
+
+    async def _load_growth(self, keys: list[tuple[str, int, int, str | None]]) -> list[dict[str, Any]]:
+        groups: dict[tuple[int, int, str | None], list[str]] = defaultdict(list)
+        for uid, start, end, period in keys:
+            groups[(start, end, period)].append(uid)
+        read = [
+            self.graph.read(
+                growth.sums,
+                owner=self.viewer,
+                entities=list(dict.fromkeys(uids)),
+                start=start,
+                end=end,
+                period=period,
+            )
+            for (start, end, period), uids in groups.items()
+        ]
+        found = {
+            (uid, *asked): sums
+            for asked, summed in zip(groups, await all_of(read), strict=True)
+            for uid, sums in summed.items()
+        }
+        return [found.get(key, {}) for key in keys]
 
     async def _load_entries(self, keys: list[SeriesRange]) -> list[Rows]:
         groups: dict[SeriesRange, list[str]] = defaultdict(list)

@@ -9,7 +9,7 @@ import gc
 import json
 import math
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -125,7 +125,8 @@ async def graph_view(
     budget = _checked_budget(max_nodes)
     if not 1 <= depth <= MAX_DEPTH:
         raise BadUserInput(f"depth must be 1 to {MAX_DEPTH}.", field="depth")
-    plan = _Plan(budget, center[1] if center is not None else None, fold=True)
+    dimensions = context.settings.growth_dimension_keys
+    plan = _Plan(budget, center[1] if center is not None else None, fold=True, dimensions=dimensions)
     if center is not None and not context.scope.allows(center[0]):
         raise NotFound("No node of yours has this id.", id=center[1])
     found = await context.graph.read(
@@ -201,7 +202,9 @@ def _past_shaped(past: view_past.Drawn, budget: int, sequence: int) -> View:
 async def expand_community(context: Context, community: int, max_nodes: int) -> View:
     """The members of one of the viewer's communities (the most important, to the budget) and the links
     among them; NotFound if the viewer has no such community."""
-    plan = _Plan(_checked_budget(max_nodes), None, fold=False)
+    plan = _Plan(
+        _checked_budget(max_nodes), None, fold=False, dimensions=context.settings.growth_dimension_keys
+    )
     found = await context.graph.read(view.view_of, owner=context.viewer, choose=plan, community=community)
     frame, chosen, drawn = found if found is not None else (None, None, None)
     if frame is None or chosen is None or drawn is None:
@@ -223,7 +226,8 @@ async def neighbourhood(
     if rows is None:
         raise NotFound("No node of yours has this id.", id=uid)
     page, has_next = rows[:first], len(rows) > first
-    nodes = [_node(row["node"], _size(row["node"].get("rank") or 1.0)) for row in page]
+    dimensions = context.settings.growth_dimension_keys
+    nodes = [_node(row["node"], _size(row["node"].get("rank") or 1.0), dimensions) for row in page]
     here = (label, uid)
     links = [
         _link(here, (row["node"]["label"], row["node"]["uid"]), row["type"], row["weight"], row["outgoing"])
@@ -253,6 +257,7 @@ class _Plan:
     budget: int
     keep: str | None  # the center's uid: always shown
     fold: bool  # past the budget, communities as super-nodes (else the rest is hidden)
+    dimensions: tuple[str, ...] = ()  # the growth model's keys, for the cards' evolution
 
     def __call__(self, frame: view.Frame) -> _Cut:
         with gc_paused():
@@ -294,7 +299,7 @@ def _shaped(plan: _Plan, frame: view.Frame, chosen: _Cut, drawn: view.Details) -
         uid, label = rows[i].uid, rows[i].label
         if uid not in named:  # deleted between the view's two statements: its delta comes after `sequence`
             continue
-        _, name, degree, growth = named[uid]
+        _, name, degree, growth, grown = named[uid]
         shown.append(
             _node(
                 {
@@ -309,8 +314,10 @@ def _shaped(plan: _Plan, frame: view.Frame, chosen: _Cut, drawn: view.Details) -
                     "community": rows[i].community,
                     "degree": degree,
                     "growth": growth,
+                    "grown": grown,
                 },
                 _size(ranks[i]),
+                plan.dimensions,
             )
         )
     folded = cut.folded if plan.fold else {}
@@ -401,7 +408,8 @@ def _size(rank: float) -> float:
     return round(min(12.0, max(1.0, 2 * math.sqrt(max(rank, 0.0)))), 2)
 
 
-def _node(row: dict[str, Any], size: float) -> ViewNode:
+def _node(row: dict[str, Any], size: float, dimensions: Collection[str] = ()) -> ViewNode:
+    """A drawn node; `dimensions`, the growth model's keys, for a card's evolution."""
     label = row["label"]
     return ViewNode(
         type_name=label,
@@ -414,7 +422,11 @@ def _node(row: dict[str, Any], size: float) -> ViewNode:
         size=size,
         community=row["community"],
         colour_key=label,
-        evolution=analytics.evolution(row["degree"], row["growth"]) if label in EVOLVING else None,
+        evolution=(
+            analytics.evolution(row["degree"], row["growth"], row.get("grown") or (), dimensions)
+            if label in EVOLVING
+            else None
+        ),
     )
 
 

@@ -35,6 +35,7 @@ from schema.events import EventQuery
 from schema.execution import FlatViewLists
 from schema.exports import ExportMutation, ExportQuery
 from schema.gifts import GiftMutation, GiftQuery
+from schema.growth import GrowthMutation, GrowthQuery
 from schema.insights import InsightMutation, InsightQuery
 from schema.learning import LearningQuery
 from schema.links import LinkMutation
@@ -91,6 +92,7 @@ QUERIES = (
     PersonaQuery,
     ObservationQuery,
     SeriesQuery,
+    GrowthQuery,
     ConversationQuery,
     CoupleQuery,
     PrivateEntryQuery,
@@ -120,6 +122,7 @@ Mutation = merge_types(
         PersonaMutation,
         ObservationMutation,
         SeriesMutation,
+        GrowthMutation,
         ConversationMutation,
         CoupleMutation,
         PrivateEntryMutation,

@@ -29,14 +29,26 @@ ViewLinkType = strawberry.enum(  # type: ignore[call-overload]  # members from T
 FLAT_TYPES = frozenset({"ViewNode", "ViewLink", "ViewPosition", "ViewCommunity"})
 
 
-@strawberry.enum(description="How far a concept has grown, from its links and how new they are.")
+@strawberry.enum(
+    description="How far a card (a concept or a memory) has grown, from its links and its growth: the first "
+    "state that holds, from SUPERNOVA down. Grown in a dimension: its net growth there is above 0. Computed "
+    "when read, never stored."
+)
 class Evolution(Enum):
-    SEED = strawberry.enum_value("SEED", description="Hardly linked yet (0-1 links).")
-    SPROUT = strawberry.enum_value("SPROUT", description="A few links (2-5).")
+    SEED = strawberry.enum_value("SEED", description="Hardly linked (0-1 links) and not grown yet.")
+    SPROUT = strawberry.enum_value("SPROUT", description="A few links (2-5), or grown in 1-2 dimensions.")
     BLOOM = strawberry.enum_value(
-        "BLOOM", description="Well linked (6-11), or 3+ links to new nodes in 30 days."
+        "BLOOM",
+        description="Well linked (6-11), 3+ links to nodes made in the last 30 days, or grown in 3+ "
+        "dimensions.",
     )
-    CONSTELLATION = strawberry.enum_value("CONSTELLATION", description="A hub: 12 links or more.")
+    CONSTELLATION = strawberry.enum_value(
+        "CONSTELLATION", description="A hub: 12 links or more, or 5+ links and grown in 3+ dimensions."
+    )
+    SUPERNOVA = strawberry.enum_value(
+        "SUPERNOVA",
+        description="5+ links and grown in every dimension of the growth model, 3 or more in total.",
+    )
 
 
 @strawberry.type(
@@ -59,7 +71,7 @@ class ViewNode:
     community: int | None = strawberry.field(description="Its community (Leiden), null until computed.")
     colour_key: str = strawberry.field(description="What to colour it by: its label.")
     evolution: Evolution | None = strawberry.field(
-        description="A concept's evolution state; null for others."
+        description="A card's (a concept's or a memory's) evolution state; null for others."
     )
     members: int | None = strawberry.field(description="A super-node: how many nodes it stands for.")
     # A plain field, not a resolver, so that a view's nodes complete as flat values (schema/execution.py).

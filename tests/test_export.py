@@ -57,8 +57,9 @@ API_GRAPH = """{
   recipients(first: 100) { nodes { id name relationship { importance } } }
   occasions(first: 100) { nodes { id name date } }
   gifts(first: 100) { nodes { id name } }
-  memories(first: 100) { nodes { id content } }
-  concepts(first: 100) { nodes { id name } }
+  memories(first: 100) { nodes { id content growth { total engaged } } }
+  concepts(first: 100) { nodes { id name growth { total engaged } } }
+  growthProfile(period: MONTH) { total dimensions { key total count lastAt lastSource } periods { start total } }
   conflicts(first: 100) { nodes { id summary privateNote } }
   insights(first: 100) { nodes { id statement evidence { nodes { id } } } }
   series(first: 5) { nodes { id name entryCount about { id }
@@ -68,6 +69,9 @@ API_GRAPH = """{
   intimacyEntries(first: 100) { nodes { id occurredAt kind satisfaction mood about { id } } }
   graphView(maxNodes: 500) { nodes { id label name } links { source target type } }
 }"""
+GROWTH = (
+    "mutation ($credits: [GrowthCreditInput!]!) { recordGrowth(credits: $credits) { credits { sequence } } }"
+)
 MEMORY_TEXT = "We flew the red kite at the saffron kite festival on the dunes"
 NOTE = "What I never said aloud: the quarrel was about the borrowed money"
 PAGE = "Quillfeather register of the dune kite club"
@@ -89,6 +93,25 @@ async def _rich_account(server: LiveServer, http: httpx.AsyncClient, token: str)
     await post(server, CONFLICT, {"input": quarrel}, token)
     sailing = (await post(server, CONCEPT, {"name": "sailing"}, token))["createConcept"]["id"]
     await post(server, LINK, {"a": theo, "b": sailing, "k": "INTERESTED_IN"}, token)
+    # Growth on a card, a memory and the person, over two months: its buckets travel too.
+    credits = [
+        {
+            "dimension": "world_act",
+            "delta": 0.4,
+            "source": "MANUAL",
+            "entityId": sailing,
+            "at": "2026-04-02T10:00:00Z",
+        },
+        {
+            "dimension": "self_know",
+            "delta": 0.2,
+            "source": "MEMORY",
+            "sourceId": memory_id,
+            "entityId": memory_id,
+        },
+        {"dimension": "self_show", "delta": 0.1, "source": "MANUAL", "at": "2026-05-03T10:00:00Z"},
+    ]
+    await post(server, GROWTH, {"credits": credits}, token)
     made = await upload(
         http, token, mira, "PROFILE", "club.pdf", pdf_of(PAGE, "Second page"), "application/pdf"
     )

@@ -178,6 +178,8 @@ BASES: dict[str, Any] = {
         "entries": [{"at": "2026-01-01T00:00:00Z", "value": 1}],
     },
     "removeEntries": lambda ids: {"seriesId": ids["series"]},
+    "recordGrowth": lambda ids: {"credits": [{"dimension": "self_act", "delta": 0.1, "source": "MANUAL"}]},
+    "growthProfile": lambda ids: {"period": "MONTH"},
     "link": lambda ids: {"from": ids["memory"], "to": ids["recipient"], "kind": "INVOLVES"},
     "memories": lambda ids: {"filter": {}},
 }

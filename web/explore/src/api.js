@@ -35,7 +35,7 @@ export const HELD_IN = `query HeldIn($id: ID!) { node(id: $id) { ... on Message 
 // What a delta says of a node: its place (null until the layout has kept one), its community and its
 // caption; of a link, the id graphView gives the same link. The layout's moves come as one compact
 // `positions` delta (ids and x, y, z, community columns), not as a node updated per moved node.
-const CHANGED_NODE = "__typename id ... on Placed { position { x y z } community title }";
+const CHANGED_NODE = "__typename id ... on Placed { position { x y z } community title } ... on Concept { evolution } ... on Memory { evolution }";
 const CHANGED_LINK = "id type sourceId targetId weight";
 export const CHANGES = `subscription Changes($since: Int) { graphChanged(since: $since, layout: true) { sequence kind
   nodesAdded { ${CHANGED_NODE} } nodesUpdated { ${CHANGED_NODE} } nodesRemoved { id }

@@ -20,7 +20,7 @@ const WIDE_LINKS = 1500; // past this many links, only the focused node's are dr
 
 const state = {
   token: sessionStorage.getItem("kindred-token"), nodes: new Map(), links: new Map(), opened: new Set(),
-  expanded: new Set(), pending: new Map(), live: "off", refreshes: 0, deltas: 0, sequence: 0,
+  expanded: new Set(), pending: new Map(), live: "off", refreshes: 0, deltas: 0, sequence: 0, evolved: false,
   enumNames: [], kinds: [], hidden: new Set(["GiftOutcome"]), trail: [], focus: null,
   neighbours: new Set(), fresh: new Map(), regions: [], outcomes: new Map(), kindOf: new Map(), graph: null,
   frames: [], past: null, held: [], latest: 0, pages: new Map(), around: new Map(),
@@ -98,6 +98,11 @@ function place(change, added) {
   const target = node || { id: change.id, label: change.__typename, colourKey: change.__typename, size: 2, evolution: null, members: null };
   if (change.title != null) target.name = change.title || change.__typename;
   if (change.community != null) target.community = change.community;
+  // A card's state as growth and links change it: its rings are drawn anew.
+  if (change.evolution !== undefined && change.evolution !== target.evolution) {
+    target.evolution = change.evolution;
+    state.evolved = true;
+  }
   if (added) state.fresh.set(change.id, performance.now());
   if (change.position) {
     pin(target, change.position.x, change.position.y, change.position.z);
@@ -136,7 +141,8 @@ function draw() {
   state.kinds = kindsOf(state.enumNames, nodes.map((node) => node.label));
   state.kindOf = new Map(state.kinds.map((kind) => [kind.label, kind]));
   if (!state.graph) create();
-  else if (changedOutcomes) state.graph.nodeThreeObject(state.graph.nodeThreeObject()); // halos anew
+  else if (changedOutcomes || state.evolved) state.graph.nodeThreeObject(state.graph.nodeThreeObject()); // halos, rings anew
+  state.evolved = false;
   state.graph.graphData({ nodes, links });
   if (state.refreshes === 1 && !state.framed) { frame(nodes); state.framed = true; }
   const counts = new Map();

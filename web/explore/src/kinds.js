@@ -36,7 +36,7 @@ function star(radius) {
   return shape;
 }
 
-export const EVOLUTION_RINGS = { SEED: 0, SPROUT: 1, BLOOM: 2, CONSTELLATION: 3 };
+export const EVOLUTION_RINGS = { SEED: 0, SPROUT: 1, BLOOM: 2, CONSTELLATION: 3, SUPERNOVA: 4 };
 export const COMMUNITY = "Community";
 
 // Labels as the server names them (Recipient, GiftOutcome, ...), in the enum's order; the enum gives
@@ -58,7 +58,7 @@ export function kindsOf(enumNames, seen) {
 // The radius a node is drawn with: 3d-force-graph's nodeVal is a volume, so its cube root.
 export const radiusOf = (node) => (node.label === COMMUNITY ? Math.cbrt(node.size) * 5 : Math.cbrt(node.size) * 3.2);
 
-// One node's object: its shape in its kind's colour, rings for a concept's evolution, a halo for a
+// One node's object: its shape in its kind's colour, rings for a card's evolution, a halo for a
 // gift with outcomes. Materials are the node's own, so focus can dim it alone.
 export function objectOf(node, kind, outcomes) {
   const group = new THREE.Group();
