@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 
 from graph import decay, knows, models
-from graph.kind import SHARED_WITH, Cascade, Invariant, Kind, Relation, Searched
+from graph.kind import SHARED_WITH, Cascade, Invariant, Kind, Relation, Searched, shared_with_viewer
 from graph.rows import Computed, Shape, date_of
 
 KNOWS = Shape.of(models.Knows)
@@ -270,13 +270,34 @@ def belonging(by: str, fields: Mapping[str, tuple[str, ...]], nouns: str) -> tup
     )
 
 
+# The memories lists, relations, search and the view show unless asked for more: those the viewer wrote or
+# confirmed (a proposal waits for its decision; a rejected one stays, so it is never proposed again).
+MEMORY_LISTED = "n.status = 'confirmed'"
+
+
+def _readable_memory(uid: str) -> str:
+    """Cypher: `uid` names a memory the viewer ($owner) may read (theirs, or one shared with their couple)."""
+    m = "m"
+    return (
+        f"({uid} IS NOT NULL AND EXISTS {{ MATCH ({m}:Memory {{uid: {uid}}}) "
+        f"WHERE {m}.owner = $owner OR {shared_with_viewer(m)} }})"
+    )
+
+
 MEMORY = Kind(
     "Memory",
     models.Memory,
     shareable=True,
     visible="(n.expires_at IS NULL OR n.expires_at > datetime())",
-    # Its importance as it decays with age and recall (graph/decay.py), as of now.
-    computed={"effective_importance": decay.effective_importance("n")},
+    listed=MEMORY_LISTED,
+    computed={
+        # Its importance as it decays with age and recall (graph/decay.py), as of now.
+        "effective_importance": decay.effective_importance("n"),
+        # The merges it took part in, naming only memories the viewer may read (a partner reading a
+        # shared memory does not learn the uid of one its author kept to themselves).
+        "merged_into_seen": f"CASE WHEN {_readable_memory('n.merged_into')} THEN n.merged_into END",
+        "merged_from_seen": f"[u IN coalesce(n.merged_from, []) WHERE {_readable_memory('u')}]",
+    },
     sorts={
         "happened_at": "coalesce(n.happened_at, n.created_at)",
         "importance": "coalesce(n.importance, -1.0)",
@@ -294,7 +315,14 @@ MEMORY = Kind(
     invariants=belonging("kind", MEMORY_FIELDS, "memories"),
     title="content",
     # read as its skillHistory, and as its mergedIntoId and mergedFromIds
-    private=("proficiency_levels", "proficiency_dates", "merged_into", "merged_from"),
+    private=(
+        "proficiency_levels",
+        "proficiency_dates",
+        "merged_into",
+        "merged_from",
+        "claim",  # an extractor's own bookkeeping (dispatch/memory_proposals.py)
+        "claim_keys",
+    ),
     relations=(
         *mentions("Memory"),
         Relation("INVOLVES", "Memory", "Recipient"),

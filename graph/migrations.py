@@ -231,6 +231,12 @@ MIGRATIONS = (
         "a series' month buckets (graph/series.py), found by owner when an account is erased",
         ("CREATE INDEX SeriesBucket_owner IF NOT EXISTS FOR (b:SeriesBucket) ON (b.owner)",),
     ),
+    Migration(
+        15,
+        "memories an extractor proposes (Memory.status): every earlier one was written by its user, so it is "
+        "confirmed",
+        ("MATCH (n:Memory) WHERE n.status IS NULL SET n.status = 'confirmed'",),
+    ),
 )
 
 _LEDGER = "CREATE CONSTRAINT Migration_version IF NOT EXISTS FOR (m:Migration) REQUIRE m.version IS UNIQUE"
