@@ -79,6 +79,8 @@ async def keep(
         claims: list[str] = []
         for episode in told:
             claim = await _claim_of(tx, owner, scope, source, episode, existing)
+            if claim is None:
+                continue  # it continues no episode: nothing to remember it by
             claims.append(claim)
             more = await memory_proposals.proposed(tx, owner=owner, claims=[claim], evidence=())
             existing.extend(m for m in more if m.uid not in {e.uid for e in existing})
@@ -94,9 +96,10 @@ async def _claim_of(
     source: Ref,
     episode: Episode,
     existing: list[ProposedMemory],
-) -> str:
+) -> str | None:
     """The episode's claim: by its time; with none, the claim of the episode this text joined before (a
-    replay), else the conversation's latest proposed episode, else its own first words."""
+    replay), else the conversation's latest proposed episode, else its own first words (None for one
+    that only continues an episode, when there is none to continue)."""
     own = f"{CLAIM_PREFIX}{scope}|{episode.claim}"
     if episode.anchor is not None:
         return own
@@ -104,9 +107,10 @@ async def _claim_of(
     joined = next((m.claim for m in existing if source in m.evidence and m.claim.startswith(prefix)), None)
     if joined is not None:
         return joined
+    latest = None
     if scope.startswith("Conversation:"):
-        return await memory_proposals.latest(tx, owner=owner, scope=scope) or own
-    return own
+        latest = await memory_proposals.latest(tx, owner=owner, scope=scope)
+    return latest or (None if episode.continues else own)
 
 
 async def _propose(

@@ -4,8 +4,10 @@ A memory assistant's user expects one memory per moment told, not one per senten
 went to the lake with Sam last Saturday. Sam caught a huge pike." is one episode. So a text is cut into
 sentences, and an episode sentence is one that tells of something that happened: a subject ("I", "we",
 one of the owner's people, "he"/"she" for the one person the text names) followed closely by a verb of
-something done (`_DONE`: went, visited, celebrated, had dinner ...), in the past. It needs an anchor: a
-time said ("yesterday", "last weekend", "on Saturday", "in June", "three days ago") or one of the people.
+something done (`_DONE`: went, visited, celebrated, had dinner ...), in the past. An episode starts with
+an anchor: a time said ("yesterday", "last weekend", "on Saturday", "in June", "three days ago") or one
+of the people; a sentence with neither ("We ate so many pastries.") only continues one: the one before it
+in the text, or (a text of such sentences alone, `continues`) the conversation's latest.
 
 The sentences of one text join into episodes: a sentence with a time joins the episode of that time (a
 new time starts a new episode); one without joins the episode before it in the text (or starts one). A
@@ -42,7 +44,7 @@ _WHEN = re.compile(
 _DONE = re.compile(
     r"\b(?:went|visited|celebrated|had\s+(?:a|an|our|the|some|dinner|lunch|breakfast|brunch|drinks|coffee)"
     r"|met|took|threw|spent|hiked|walked|drove|flew|travell?ed|played|ran|baked|cooked|danced|ate|stayed"
-    r"|moved|won|finished|graduated|got\s+(?:married|engaged|back|home|lost|a|an|the|caught|to)|married"
+    r"|moved|won|finished|graduated|got\s+\w+|married"
     r"|proposed|called|argued|fought|surprised|bought|gave|made|watched|saw|tried|climbed|swam|camped"
     r"|caught|sang|painted|built|planted|picked|fixed|organi[sz]ed|hosted|joined|left|arrived|landed"
     r"|started|adopted|broke|fell|cried|laughed|talked|told|showed|helped|brought|sailed|skied|surfed"
@@ -73,6 +75,9 @@ class Episode:
     people: tuple[Ref, ...]
     anchor: str | None
     confidence: float
+    # Told with no time and no one ("We ate so many pastries."): it only continues an episode already
+    # told (in its conversation); it never starts one.
+    continues: bool = False
 
     @property
     def claim(self) -> str:
@@ -99,6 +104,7 @@ def find(text: Text, people: Sequence[Person]) -> list[Episode]:
     body = text.text.replace("\u2019", "'").replace("\u2018", "'")
     named = {m.target for m in finder.find({"text": body})}
     episodes: list[tuple[str | None, list[str], list[Ref]]] = []
+    alone: list[str] = []  # sentences before any episode of this text that name no time and no one
     for line in body.splitlines():
         speaker, said = _speaker_of(line, finder, text.speaker)
         for match in _SENTENCE.finditer(said):
@@ -107,6 +113,9 @@ def find(text: Text, people: Sequence[Person]) -> list[Episode]:
             if told is None:
                 continue
             anchor, found = told
+            if anchor is None and not found and not episodes:
+                alone.append(sentence)  # may continue the conversation's latest episode
+                continue
             found = [*speaker, *found]  # who told it was there ("we", "I")
             current = episodes[-1] if episodes else None
             if current is None or (anchor is not None and current[0] not in (None, anchor)):
@@ -116,7 +125,10 @@ def find(text: Text, people: Sequence[Person]) -> list[Episode]:
                 episodes[-1] = (anchor, current[1], current[2])
             episodes[-1][1].append(sentence)
             episodes[-1][2].extend(found)
-    return [_episode(anchor, sentences, found) for anchor, sentences, found in episodes]
+    found_episodes = [_episode(anchor, sentences, found) for anchor, sentences, found in episodes]
+    if alone and not episodes:
+        return [Episode(" ".join(alone), (), None, CONFIDENCE, continues=True)]
+    return found_episodes
 
 
 def _speaker_of(line: str, finder: Finder, speaker: Ref | None) -> tuple[list[Ref], str]:
@@ -146,8 +158,6 @@ def _told(sentence: str, finder: Finder, named: set[Ref]) -> tuple[str | None, l
         people = list(named)
     when = _WHEN.search(sentence)
     anchor = " ".join(when.group("when").lower().split()) if when else None
-    if anchor is None and not people:
-        return None
     return anchor, people
 
 
