@@ -446,6 +446,16 @@ DOCUMENT = Kind(
 # Whom an insight is about. The coverage map calls it ABOUT; it was named when a link type joined one
 # pair of labels (ENDS), and the API's LinkKind keeps the name.
 CONCERNS = Relation("CONCERNS", "Insight", "Recipient")
+# The gift recommendations whose reactions a learned preference counts (with the reaction's `weight`):
+# kept by the outcome-preferences consumer (dispatch/outcome_preferences.py). Not DERIVED_FROM: a
+# recommendation rests on the preferences it was ranked by.
+LEARNED_FROM = Relation(
+    "LEARNED_FROM",
+    "Insight",
+    "GiftRecommendation",
+    linkable=False,
+    kept_by="the outcome-preferences consumer, from the viewer's reactions to recommendations",
+)
 # What an insight was learned from, each DERIVED_FROM it (with a `weight` 0-1, given with `link`): the
 # viewer's memories, what a memory itself rests on, and gift outcomes (what a person's preferences are
 # learned from: dispatch/outcome_preferences.py). A label added here is an insight's evidence everywhere
@@ -460,7 +470,11 @@ INSIGHT = Kind(
     ranges={"confidence": (0, 1), "volatility": (0, 1)},
     title="statement",
     private=("claim", "claim_keys"),  # an extractor's own bookkeeping (dispatch/proposals.py)
-    relations=(CONCERNS, *(Relation(RESTS_ON, "Insight", label) for label in INSIGHT_EVIDENCE)),
+    relations=(
+        CONCERNS,
+        LEARNED_FROM,
+        *(Relation(RESTS_ON, "Insight", label) for label in INSIGHT_EVIDENCE),
+    ),
     searched=Searched(
         "Insights: what is known, its category, whom it concerns.",
         """

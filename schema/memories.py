@@ -226,6 +226,11 @@ class CreateMemoryInput:
     proficiency: float | None = None
     confidence: float | None = None
     source: str | None = None
+    status: MemoryStatus | None = strawberry.field(
+        default=None,
+        description="CONFIRMED (the default): the viewer's own; PROPOSED: one an agent suggests for the "
+        "viewer to confirm or reject (left out of lists until then).",
+    )
     recipient_ids: list[relay.GlobalID] | None = None
     concepts: list[str] | None = None
     ttl_hours: float | None = None
