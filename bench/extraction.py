@@ -2,7 +2,7 @@
 bench/extraction_set.py's hand-written texts (those the patterns were fixed on, and
 those held out), and the model's when OPENAI_API_KEY is set (OPENAI_BASE_URL
 for any server speaking its API; KINDRED_OPENAI_INSIGHT_MODEL names the model). Also the time one text
-takes each.
+takes each. And the memories proposed from conversations (bench/episodes.py on bench/episode_set.py).
 
 A proposal is right when an expected insight of its text concerns the same person, has the same category
 and all its words are in the proposal's statement (each expected insight matched once). Precision: right
@@ -17,6 +17,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+from bench import episodes
 from bench.extraction_set import CASES, HELD_OUT, NOBODY, PEOPLE, VIEWER_KEY, Case, Expected
 from dispatch.mention_finder import words
 from extraction import VIEWER, Extractor, Person, Proposal, Text
@@ -127,6 +128,7 @@ async def measure(name: str, extractor: Extractor, show: bool) -> None:
 
 async def main(show: bool) -> None:
     await measure("deterministic", PatternExtractor(), show)
+    episodes.measure(people(), show)  # the memories proposed from conversations (deterministic)
     settings = Settings()
     if settings.openai_api_key is None:
         print("model: not measured (OPENAI_API_KEY is not set)")

@@ -65,7 +65,8 @@ async def seed(graph: Graph, memories: int, people: int, concepts: int) -> None:
         )
         await tx.run(
             "UNWIND range(0, size($texts) - 1) AS i "
-            "CREATE (:Memory {uid: 'm' + i, owner: $owner, kind: 'episodic', content: $texts[i]})",
+            "CREATE (:Memory {uid: 'm' + i, owner: $owner, kind: 'episodic', content: $texts[i], "
+            "status: 'confirmed'})",
             owner=OWNER,
             texts=texts,
         )
@@ -158,7 +159,9 @@ async def _person(tx: AsyncManagedTransaction, *, uid: str, name: str) -> None:
 
 
 async def _memory(tx: AsyncManagedTransaction, *, uid: str, text: str) -> None:
-    query = "CREATE (:Memory {uid: $uid, owner: $owner, kind: 'episodic', content: $text})"
+    query = (
+        "CREATE (:Memory {uid: $uid, owner: $owner, kind: 'episodic', content: $text, status: 'confirmed'})"
+    )
     await tx.run(query, uid=uid, owner=OWNER, text=text)
 
 

@@ -17,6 +17,9 @@ piece of evidence a key of its own, kept on the insight (`claim_keys`):
 - a claim an open insight (proposed or confirmed) already makes gains this evidence instead of a second
   insight; a proposed one's confidence grows with it (1 - (1 - a)(1 - b), at most 0.95);
 - a claim only a rejected or outdated insight makes, read from new evidence, is a new proposal.
+The same texts' episodes (the moments they tell of) become proposed memories the same way:
+dispatch/memory_proposals.py.
+
 When a text no longer says a claim (an edit removed the sentence; a message superseded by its edit says
 nothing itself; an observation its review rejected), a proposed insight loses that evidence (and its key
 from it), and is deleted when it has none left; a confirmed, rejected or outdated one is left as it is:
@@ -34,7 +37,7 @@ from uuid import uuid4
 
 from neo4j import AsyncManagedTransaction
 
-from dispatch import Event, Services
+from dispatch import Event, Services, memory_proposals
 from dispatch.mentions import names_of
 from extraction import VIEWER, Person, Proposal, Text, key_from
 from extraction.patterns import PatternExtractor
@@ -98,8 +101,9 @@ async def _propose_from(
     by_ref = {person.ref: person for person in people}
     read: list[tuple[Ref, list[Proposal]]] = []
     passages: dict[str, int] = {}  # a claim's key from its evidence -> the passage it was first read in
+    speakers: dict[Ref, Ref | None] = {}
     for source in found:
-        speaker = _speaker(source.speaker, by_ref)
+        speaker = speakers[source.ref] = _speaker(source.speaker, by_ref)
         texts = source.passages or ((-1, source.text or ""),)
         claims: dict[str, Proposal] = {}
         for index, words in texts:
@@ -112,6 +116,8 @@ async def _propose_from(
     # Nothing proposed and nothing proposed before to withdraw: no write at all.
     if any(claims for _, claims in read) or derived:
         await services.graph.write(keep, owner=owner, read=read, extractor=extractor.name, passages=passages)
+    # The moments the same texts tell of, proposed as memories.
+    await memory_proposals.propose(services, owner, found, people, speakers)
 
 
 def _speaker(speaker: str | None, people: dict[Ref, Person]) -> Ref | None:
@@ -138,6 +144,7 @@ async def _sweep(services: Services, owner: str, deleted: set[Ref]) -> None:
     ]
     if uids:
         await services.graph.write(proposals.sweep, owner=owner, uids=uids)
+    await memory_proposals.sweep(services, owner, deleted)
 
 
 async def _read(

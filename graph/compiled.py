@@ -149,14 +149,14 @@ CALL () {{
     {kind.joins}"""
         rows = f"""CALL ({parent}) {{
     {reached}
-    WHERE {kind.scope()} AND {keyset} AND {kind.visible}
+    WHERE {kind.scope()} AND {keyset} AND {kind.visible} AND {kind.listed}
     WITH * ORDER BY {order} LIMIT {limit}
     {self._rows(level, f"{name}_rows")}
   }}"""
         if level.counted:
             total = f"""CALL ({parent}) {{
     {reached}
-    WHERE {kind.scope()} AND {kind.visible}
+    WHERE {kind.scope()} AND {kind.visible} AND {kind.listed}
     RETURN count(n) AS {name}_total
   }}"""
         else:

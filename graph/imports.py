@@ -48,6 +48,10 @@ class Unlinked(ValueError):
     """A link of the archive found no two nodes of the account to join: the import is not kept."""
 
 
+# What an archive written before a property existed lacks, by label: a memory then was its user's own.
+OLDER_ARCHIVES: dict[str, dict[str, Any]] = {"Memory": {"status": "confirmed"}}
+
+
 async def load(
     tx: AsyncManagedTransaction,
     *,
@@ -68,9 +72,11 @@ async def load(
     for label, rows in by_label.items():
         if label not in LABELS:
             raise ValueError(f"not a declared kind: {label}")
-        query = f"UNWIND $rows AS row CREATE (n:{label}) SET n = row, n.owner = $owner"
+        query = f"UNWIND $rows AS row CREATE (n:{label}) SET n = $defaults SET n += row, n.owner = $owner"
+        defaults = OLDER_ARCHIVES.get(label, {})
         for start in range(0, len(rows), BATCH):
-            await (await tx.run(query, rows=rows[start : start + BATCH], owner=owner)).consume()
+            batch = rows[start : start + BATCH]
+            await (await tx.run(query, rows=batch, owner=owner, defaults=defaults)).consume()
     made = await _links(tx, owner=owner, links=links, old_user=old_user)
     if made != len(links):
         raise Unlinked(f"{len(links) - made} of its {len(links)} links join no two nodes of the account")

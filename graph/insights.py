@@ -7,7 +7,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph import nodes
-from graph.kinds import CONCERNS, INSIGHT, RECIPIENT, RESTS_ON
+from graph.kinds import CONCERNS, INSIGHT, LEARNED_FROM, RECIPIENT, RECOMMENDATION, RESTS_ON
 from graph.nodes import Link
 from graph.pages import Condition, Row
 from graph.refs import Ref
@@ -20,6 +20,9 @@ OF_RECIPIENT = Traversal.along(CONCERNS, INSIGHT)
 RECIPIENTS = Traversal.along(CONCERNS, RECIPIENT)
 DERIVED_FROM = Traversal.each(INSIGHT, RESTS_ON, towards=False)
 DERIVED = Traversal.each(INSIGHT, RESTS_ON, towards=True)
+# The recommendations whose reactions a learned preference counts, and back.
+REACTIONS = Traversal.along(LEARNED_FROM, RECOMMENDATION)
+LEARNED = Traversal.along(LEARNED_FROM, INSIGHT)
 
 
 def condition(

@@ -120,6 +120,9 @@ class Kind:
     # name -> Cypher on `n` (and $owner), or a Computed that says how to decode it
     computed: Mapping[str, str | Computed] = field(default_factory=dict)
     visible: str = "true"
+    # What lists, relations, search and the view show unless a filter asks for more (a memory an extractor
+    # proposed, or one the viewer rejected, is read by its id and listed by its status alone): Cypher on `n`.
+    listed: str = "true"
     sorts: Mapping[str, str] = field(default_factory=dict)  # order field -> Cypher on `n`, never null
     invariants: tuple[Invariant, ...] = ()
     # The bounds (inclusive) of its numeric properties: what a write may set, and what the API says.

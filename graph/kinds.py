@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 
 from graph import decay, knows, models
-from graph.kind import SHARED_WITH, Cascade, Invariant, Kind, Relation, Searched
+from graph.kind import SHARED_WITH, Cascade, Invariant, Kind, Relation, Searched, shared_with_viewer
 from graph.rows import Computed, Shape, date_of
 
 KNOWS = Shape.of(models.Knows)
@@ -287,13 +287,35 @@ def belonging(by: str, fields: Mapping[str, tuple[str, ...]], nouns: str) -> tup
     )
 
 
+# The memories lists, relations, search and the view show unless asked for more: those the viewer wrote or
+# confirmed (a proposal waits for its decision; a rejected one stays, so it is never proposed again).
+MEMORY_LISTED = "n.status = 'confirmed'"
+
+
+def _readable_memory(uid: str) -> str:
+    """Cypher: `uid` names a memory the viewer ($owner) may read (theirs, or one shared with their couple)."""
+    m = "m"
+    return (
+        f"({uid} IS NOT NULL AND EXISTS {{ MATCH ({m}:Memory {{uid: {uid}}}) "
+        f"WHERE {m}.owner = $owner OR {shared_with_viewer(m)} }})"
+    )
+
+
 MEMORY = Kind(
     "Memory",
     models.Memory,
     shareable=True,
     visible="(n.expires_at IS NULL OR n.expires_at > datetime())",
-    # Its importance as it decays with age and recall (graph/decay.py), as of now.
-    computed={"effective_importance": decay.effective_importance("n"), "card": CARD},
+    listed=MEMORY_LISTED,
+    computed={
+        # Its importance as it decays with age and recall (graph/decay.py), as of now.
+        "effective_importance": decay.effective_importance("n"),
+        "card": CARD,
+        # The merges it took part in, naming only memories the viewer may read (a partner reading a
+        # shared memory does not learn the uid of one its author kept to themselves).
+        "merged_into_seen": f"CASE WHEN {_readable_memory('n.merged_into')} THEN n.merged_into END",
+        "merged_from_seen": f"[u IN coalesce(n.merged_from, []) WHERE {_readable_memory('u')}]",
+    },
     sorts={
         "happened_at": "coalesce(n.happened_at, n.created_at)",
         "importance": "coalesce(n.importance, -1.0)",
@@ -313,7 +335,14 @@ MEMORY = Kind(
     cascade=GROWTH_CREDITS,
     title="content",
     # read as its skillHistory, and as its mergedIntoId and mergedFromIds
-    private=("proficiency_levels", "proficiency_dates", "merged_into", "merged_from"),
+    private=(
+        "proficiency_levels",
+        "proficiency_dates",
+        "merged_into",
+        "merged_from",
+        "claim",  # an extractor's own bookkeeping (dispatch/memory_proposals.py)
+        "claim_keys",
+    ),
     relations=(
         *mentions("Memory"),
         Relation("INVOLVES", "Memory", "Recipient"),
@@ -437,6 +466,16 @@ DOCUMENT = Kind(
 # Whom an insight is about. The coverage map calls it ABOUT; it was named when a link type joined one
 # pair of labels (ENDS), and the API's LinkKind keeps the name.
 CONCERNS = Relation("CONCERNS", "Insight", "Recipient")
+# The gift recommendations whose reactions a learned preference counts (with the reaction's `weight`):
+# kept by the outcome-preferences consumer (dispatch/outcome_preferences.py). Not DERIVED_FROM: a
+# recommendation rests on the preferences it was ranked by.
+LEARNED_FROM = Relation(
+    "LEARNED_FROM",
+    "Insight",
+    "GiftRecommendation",
+    linkable=False,
+    kept_by="the outcome-preferences consumer, from the viewer's reactions to recommendations",
+)
 # What an insight was learned from, each DERIVED_FROM it (with a `weight` 0-1, given with `link`): the
 # viewer's memories, what a memory itself rests on, and gift outcomes (what a person's preferences are
 # learned from: dispatch/outcome_preferences.py). A label added here is an insight's evidence everywhere
@@ -451,7 +490,11 @@ INSIGHT = Kind(
     ranges={"confidence": (0, 1), "volatility": (0, 1)},
     title="statement",
     private=("claim", "claim_keys"),  # an extractor's own bookkeeping (dispatch/proposals.py)
-    relations=(CONCERNS, *(Relation(RESTS_ON, "Insight", label) for label in INSIGHT_EVIDENCE)),
+    relations=(
+        CONCERNS,
+        LEARNED_FROM,
+        *(Relation(RESTS_ON, "Insight", label) for label in INSIGHT_EVIDENCE),
+    ),
     searched=Searched(
         "Insights: what is known, its category, whom it concerns.",
         """

@@ -224,7 +224,7 @@ async def merge_candidates(tx: AsyncManagedTransaction, *, owner: str) -> list[d
     its uid, `at` (when it happened, else when it was recorded: epoch seconds), `people` (uids, sorted),
     `importance` (0.5 when none), `length` (of its content) and `created` (epoch seconds)."""
     query = f"""
-    MATCH (n:Memory {{owner: $owner}}) WHERE {MEMORY.visible} AND n.merged_at IS NULL
+    MATCH (n:Memory {{owner: $owner}}) WHERE {MEMORY.visible} AND {MEMORY.listed} AND n.merged_at IS NULL
     CALL (n) {{
       MATCH (n)-[:INVOLVES]->(r:Recipient {{owner: $owner}}) WITH r ORDER BY r.uid
       RETURN collect(r.uid) AS people

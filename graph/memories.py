@@ -39,8 +39,14 @@ def condition(
     concept: str | None = None,
     tag: str | None = None,
     skill: str | None = None,
+    statuses: list[str] | None = None,
+    merged: bool | None = None,
 ) -> Condition:
+    """A list's filter. With no `statuses`, only what the viewer wrote or confirmed (MEMORY.listed)."""
     return Condition.of(
+        ("n.status IN $statuses", "statuses", statuses or None),
+        (MEMORY.listed, "listed", None if statuses else True),
+        ("(n.merged_at IS NOT NULL) = $merged", "merged", merged),
         ("n.kind IN $kinds", "kinds", kinds),
         ("coalesce(n.happened_at, n.created_at) >= $since", "since", since),
         ("coalesce(n.happened_at, n.created_at) <= $until", "until", until),

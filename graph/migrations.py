@@ -236,6 +236,12 @@ MIGRATIONS = (
         "growth credits' month buckets (graph/growth.py), found by owner and by the entity they credit",
         ("CREATE INDEX GrowthBucket_owner_entity IF NOT EXISTS FOR (b:GrowthBucket) ON (b.owner, b.entity)",),
     ),
+    Migration(
+        16,
+        "memories an extractor proposes (Memory.status): every earlier one was written by its user, so it is "
+        "confirmed",
+        ("MATCH (n:Memory) WHERE n.status IS NULL SET n.status = 'confirmed'",),
+    ),
 )
 
 _LEDGER = "CREATE CONSTRAINT Migration_version IF NOT EXISTS FOR (m:Migration) REQUIRE m.version IS UNIQUE"

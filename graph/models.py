@@ -167,6 +167,14 @@ class Memory(Owned):
     merged_at = DateTimeProperty()
     merged_into = StringProperty()
     merged_from = ArrayProperty(StringProperty())
+    # Where it stands with the viewer: one they wrote is confirmed; one an extractor proposed (from a
+    # conversation's episode, an observation, a document) is proposed until they confirm or reject it.
+    status = StringProperty(default="confirmed")  # proposed, confirmed, rejected
+    # Which extractor proposed it (None: the viewer wrote it), and what it knows the episode by: its claim
+    # and the claim's key from each piece of evidence (kept when rejected: never proposed again from it).
+    extractor = StringProperty()
+    claim = StringProperty()
+    claim_keys = ArrayProperty(StringProperty(), default=list)
 
 
 class Insight(Owned):

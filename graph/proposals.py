@@ -32,7 +32,11 @@ READ: Mapping[str, tuple[str, str]] = {
         "WHEN 'participant' THEN head([(n)-[:SAID_BY]->(r:Recipient) | r.uid]) END",
     ),
     "Observation": ("CASE WHEN n.status <> 'rejected' THEN n.content END", f"'{VIEWER}'"),
-    "Memory": (f"CASE WHEN {BY_LABEL['Memory'].visible} THEN n.content END", f"'{VIEWER}'"),
+    # A memory an extractor proposed (or one rejected) says nothing until the viewer confirms it.
+    "Memory": (
+        f"CASE WHEN {BY_LABEL['Memory'].visible} AND {BY_LABEL['Memory'].listed} THEN n.content END",
+        f"'{VIEWER}'",
+    ),
 }
 # Evidence that still counts: a Document deleted (or attached to nothing) is gone at once, though its node
 # waits for the documents consumer's purge.

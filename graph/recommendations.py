@@ -126,8 +126,10 @@ async def save(
     return rows
 
 
-async def react(tx: AsyncManagedTransaction, *, owner: str, uid: str, reaction: str, at: datetime) -> Row:
-    """Keeps the viewer's reaction to a recommendation (the last one counts); NotFound if not theirs."""
-    return await nodes.update(
-        tx, RECOMMENDATION, owner=owner, uid=uid, values={"reaction": reaction, "reacted_at": at}
-    )
+async def react(
+    tx: AsyncManagedTransaction, *, owner: str, uid: str, reaction: str | None, at: datetime
+) -> Row:
+    """Keeps the viewer's reaction to a recommendation (the last one counts; None takes it back);
+    NotFound if not theirs."""
+    values = {"reaction": reaction, "reacted_at": at if reaction is not None else None}
+    return await nodes.update(tx, RECOMMENDATION, owner=owner, uid=uid, values=values)

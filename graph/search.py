@@ -200,7 +200,10 @@ async def fields(
     """The searched fields (as their kind declares them) of these nodes that exist: one query per label."""
     found: dict[Ref, dict[str, Any]] = {}
     for label, uids in _by_label(refs).items():
-        query = f"MATCH (n:{label} {{owner: $owner}}) WHERE n.uid IN $uids {_searched(label).fields}"
+        listed = BY_LABEL[label].listed if label in BY_LABEL else "true"  # a proposed memory is not found
+        query = (
+            f"MATCH (n:{label} {{owner: $owner}}) WHERE n.uid IN $uids AND {listed} {_searched(label).fields}"
+        )
         async for r in await tx.run(query, owner=owner, uids=uids):
             found[Ref(label, r["uid"])] = {"fields": native(r["fields"])}
     return found

@@ -74,7 +74,7 @@ async def neighbors(
       MATCH {traversal.pattern}
       WITH DISTINCT n
       {kind.joins}
-      WHERE {kind.scope()} AND {keyset} AND {kind.visible}
+      WHERE {kind.scope()} AND {keyset} AND {kind.visible} AND {kind.listed}
       WITH * ORDER BY {order} LIMIT $page_limit
       RETURN {kind.projection_of(reads)} AS n, {page.sort_values} AS sort
     }}
@@ -96,7 +96,7 @@ async def counts(
     OPTIONAL {parent_of(traversal)}
     OPTIONAL MATCH {traversal.pattern}
     WITH parent, n {traversal.kind.joins}
-    WHERE n IS NULL OR ({traversal.kind.scope()} AND {traversal.kind.visible})
+    WHERE n IS NULL OR ({traversal.kind.scope()} AND {traversal.kind.visible} AND {traversal.kind.listed})
     RETURN parent, count(DISTINCT n) AS total
     """
     result = await tx.run(query, owner=owner, parents=parents)

@@ -70,6 +70,8 @@ derived = nodes.relation_each(insights.DERIVED)
 recipients = nodes.relation(insights.RECIPIENTS)
 evidence = nodes.relations(insights.DERIVED_FROM)
 memories = nodes.relation(insights.DERIVED_FROM["Memory"])
+reactions = nodes.relation(insights.REACTIONS)
+learned = nodes.relation(insights.LEARNED)
 
 
 def _checked(values: dict[str, Any]) -> dict[str, Any]:

@@ -33,6 +33,8 @@ async def create(
     refers: list[Ref] | None = None,
 ) -> Row:
     checks.text(values.get("content"), "content", 20_000, required=True, lines=True)
+    if values.get("status") is None:
+        values.pop("status", None)  # the viewer's own: confirmed
     values = _checked(values)
     evidence = checks.linked(evidence, EVIDENCE, "derivedFromIds") or []
     refers = checks.linked(refers, REFERABLE, "refersToIds") or []

@@ -189,9 +189,10 @@ def _refs(item: ranking.Ranked) -> list[Ref]:
     return [Ref.parse(ref) for ref in item.evidence]
 
 
-async def react(context: Context, uid: str, reaction: str) -> Row:
-    """Keeps the viewer's reaction; their cached lists are dropped, so the next list learns from it."""
-    if reaction not in REACTIONS:
+async def react(context: Context, uid: str, reaction: str | None) -> Row:
+    """Keeps the viewer's reaction (None: takes it back); their cached lists are dropped, so the next list
+    learns from it (and the outcome-preferences consumer counts it in the person's preference)."""
+    if reaction is not None and reaction not in REACTIONS:
         raise BadUserInput(f"reaction must be one of {', '.join(REACTIONS)}.", field="reaction")
     row = await context.graph.write(
         recommendations.react, owner=context.viewer, uid=uid, reaction=reaction, at=datetime.now(UTC)

@@ -55,6 +55,19 @@ class MemoryKind(Enum):
     )
 
 
+@strawberry.enum(description="Where a memory stands with the viewer.")
+class MemoryStatus(Enum):
+    PROPOSED = strawberry.enum_value(
+        "proposed",
+        description="Drawn by an extractor from what was written; not confirmed yet.",
+    )
+    CONFIRMED = strawberry.enum_value("confirmed", description="Written or confirmed by the viewer.")
+    REJECTED = strawberry.enum_value(
+        "rejected",
+        description="The viewer says it is no memory of theirs: never proposed again from the same evidence.",
+    )
+
+
 def kinds_named(labels: tuple[str, ...]) -> str:
     """The kinds a relation reaches, as a sentence names them (from graph/kinds.py's declarations)."""
     return ", ".join(labels[:-1]) + f" or {labels[-1]}" if len(labels) > 1 else labels[0]
@@ -99,6 +112,11 @@ MEMORY = {
     "(mergedIntoId): it stays as it was, listed and searched; a client may leave it out. Null while it is "
     "not merged.",
     "recipient_ids": "Who it involves: ids of the viewer's recipients.",
+    "status": "Where it stands with the viewer: one they write is confirmed; one an extractor proposed from "
+    "a conversation, an observation or a document is proposed until they confirm or reject it by setting "
+    "this. Lists, relations, search and the view show confirmed ones unless a filter asks for others.",
+    "extractor": "Which extractor proposed it (deterministic, or openai:<model>); null when the viewer "
+    "wrote it.",
     "concepts": "What it mentions, by name (up to 50): concepts, made where new.",
     "ttl_hours": "For a short-term memory: how many hours it lasts (0.01 to 720); 24 by default.",
 }
@@ -132,23 +150,26 @@ class Memory(OwnedNode, Placed):
     effective_importance: float | None
     faded_at: dt.datetime | None
     merged_at: dt.datetime | None
+    status: MemoryStatus
+    extractor: str | None
 
     @strawberry.field(
         description="The memory this near-duplicate was folded into by the daily consolidation (see "
-        "mergedAt); null while it is not merged.",
-        metadata=reading("merged_into"),
+        "mergedAt); null while it is not merged, or when that memory is not one the viewer may read.",
+        metadata=reading("merged_into_seen"),
     )
     def merged_into_id(self) -> relay.GlobalID | None:
-        uid = self.kept.get("merged_into")
+        uid = self.kept.get("merged_into_seen")
         return relay.GlobalID("Memory", uid) if uid else None
 
     @strawberry.field(
         description="The near-duplicates of this memory the daily consolidation folded into it, oldest "
-        "merge first: each stays, with its own words, people and evidence (empty when none).",
-        metadata=reading("merged_from"),
+        "merge first: each stays, with its own words, people and evidence (empty when none). Only those "
+        "the viewer may read are named (a partner reading a shared memory sees none its author kept).",
+        metadata=reading("merged_from_seen"),
     )
     def merged_from_ids(self) -> list[relay.GlobalID]:
-        return [relay.GlobalID("Memory", uid) for uid in self.kept.get("merged_from") or []]
+        return [relay.GlobalID("Memory", uid) for uid in self.kept.get("merged_from_seen") or []]
 
     @strawberry.field(
         description="A procedural memory's proficiency over time: each level it was given, with when, "
@@ -205,6 +226,11 @@ class CreateMemoryInput:
     proficiency: float | None = None
     confidence: float | None = None
     source: str | None = None
+    status: MemoryStatus | None = strawberry.field(
+        default=None,
+        description="CONFIRMED (the default): the viewer's own; PROPOSED: one an agent suggests for the "
+        "viewer to confirm or reject (left out of lists until then).",
+    )
     recipient_ids: list[relay.GlobalID] | None = None
     concepts: list[str] | None = None
     ttl_hours: float | None = None
@@ -234,6 +260,7 @@ class UpdateMemoryInput:
     proficiency: float | None = strawberry.UNSET
     confidence: float | None = strawberry.UNSET
     source: str | None = strawberry.UNSET
+    status: MemoryStatus | None = strawberry.UNSET
     derived_from_ids: list[strawberry.ID] | None = strawberry.UNSET
     refers_to_ids: list[strawberry.ID] | None = strawberry.UNSET
 
@@ -252,6 +279,16 @@ class MemoryFilter:
     tag: str | None = strawberry.field(default=None, description="Only those with this tag.")
     skill: str | None = strawberry.field(
         default=None, description="Only the procedural memories of this skill (whatever its case)."
+    )
+    statuses: list[MemoryStatus] | None = strawberry.field(
+        default=None,
+        description="Only these statuses; by default only confirmed ones (those the viewer wrote or "
+        "confirmed): ask for PROPOSED to review what an extractor proposed.",
+    )
+    merged: bool | None = strawberry.field(
+        default=None,
+        description="true: only the near-duplicates the daily consolidation folded into another memory; "
+        "false: leave them out (each moment once); null (the default): both.",
     )
 
 
@@ -279,6 +316,8 @@ def _where(given: MemoryFilter) -> dict[str, Any]:
         "concept": given.concept,
         "tag": given.tag,
         "skill": given.skill,
+        "statuses": [status.value for status in given.statuses or ()],
+        "merged": given.merged,
     }
 
 

@@ -10,10 +10,12 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import relay
 
+from resolvers import insights as insight_resolvers
 from resolvers import recommendations as resolve
 from resolvers.pages import Order
 from schema.docs import described
 from schema.gifts import Gift, GiftOrder
+from schema.insights import Insight, InsightOrder
 from schema.occasions import Occasion
 from schema.placed import Placed
 from schema.recipients import Recipient
@@ -127,6 +129,12 @@ class GiftRecommendation(OwnedNode, Placed):
     recipient = related_one(Recipient, resolve.recipients, "Whom it is for.")
     occasion = related_one(Occasion, resolve.occasions, "The occasion it is for, if one was given.")
     gifts = related(Gift, GiftOrder, resolve.gifts, "The gifts chosen from it.")
+    learned_preferences = related(
+        Insight,
+        InsightOrder,
+        insight_resolvers.learned,
+        "The preferences learned from the viewer's reaction to it (a person's liking of its category).",
+    )
 
 
 @strawberry.enum(description="What a list of gift recommendations may be ordered by.")
@@ -178,6 +186,18 @@ class GiftRecommendationList:
 
 
 # The other ends of its relations reach recommendations too.
+attach(
+    Insight,
+    "reactions",
+    related(
+        GiftRecommendation,
+        GiftRecommendationOrder,
+        insight_resolvers.reactions,
+        "For a preference learned from gifts: the recommendations in its category the viewer reacted to, "
+        "which it counts with outcomes (loved and liked for, not for them against; each link's weight "
+        "says how much).",
+    ),
+)
 attach(
     Recipient,
     "gift_recommendations",
@@ -258,13 +278,18 @@ class RecommendationMutation:
         )
 
     @strawberry.mutation(
-        description="Says what you think of a recommendation; the next list for the person learns from it."
+        description="Says what you think of a recommendation (null takes your reaction back); the person's "
+        "learned preference of its category counts it, and the next list for them learns from it."
     )
     async def react_to_recommendation(
         self,
         info: Info,
         id: Annotated[relay.GlobalID, strawberry.argument(description="The recommendation.")],
-        reaction: Annotated[RecommendationReaction, strawberry.argument(description="What you think of it.")],
+        reaction: Annotated[
+            RecommendationReaction | None,
+            strawberry.argument(description="What you think of it; null takes your reaction back."),
+        ],
     ) -> GiftRecommendation:
-        row = await resolve.react(info.context, node_uid(id, "GiftRecommendation"), str(reaction.value))
+        said = None if reaction is None else str(reaction.value)
+        row = await resolve.react(info.context, node_uid(id, "GiftRecommendation"), said)
         return GiftRecommendation.from_row(row)

@@ -52,7 +52,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "Occasion": {"name": "Ann's birthday", "occasion_type": "birthday", "date": "2026-05-01"},
     "Gift": {"name": "A scarf"},
     "GiftOutcome": {"success": 0.9, "reaction": "thrilled", "was_given": True},
-    "Memory": {"kind": "episodic", "content": "Pottery with Ann", "tags": []},
+    "Memory": {"kind": "episodic", "content": "Pottery with Ann", "tags": [], "status": "confirmed"},
     "Concept": {"name": "Pottery", "key": "pottery"},
     "Conflict": {"summary": "Who plans the holidays", "status": "active", "started_at": "2026-01-01T10:00Z"},
     "Document": {

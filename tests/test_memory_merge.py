@@ -15,12 +15,15 @@ from graph.driver import Graph
 from settings import Settings
 from tests.conftest import client_of
 from tests.lifespan import started
+from tests.test_couples import ACCEPT, INVITE, SHARE
 from tests.test_learning import owner_of
 from tests.test_recipients import create as create_recipient
 from tests.test_search import Instance
 
 MEMORY = "mutation ($input: CreateMemoryInput!) { createMemory(input: $input) { id } }"
-MEMORIES = "{ memories { nodes { id content mergedAt mergedIntoId mergedFromIds } } }"
+MEMORIES = """query ($merged: Boolean) { memories(filter: {merged: $merged}) {
+  nodes { id content mergedAt mergedIntoId mergedFromIds } } }"""
+MERGED = "query ($id: ID!) { node(id: $id) { id ... on Memory { mergedFromIds } } }"
 PICNIC = "Picnic with Ana at the lake; we ate strawberries and watched the ducks on the water."
 PICNIC_AGAIN = "Picnic with Ana at the lake, we ate strawberries and watched the ducks"
 
@@ -40,8 +43,9 @@ async def remember(k: Instance, token: str, content: str, day: str, people: list
     return str((await k.client.data(MEMORY, {"input": memory}, token=token))["createMemory"]["id"])
 
 
-async def memories(k: Instance, token: str) -> dict[str, dict[str, Any]]:
-    return {m["id"]: m for m in (await k.client.data(MEMORIES, token=token))["memories"]["nodes"]}
+async def memories(k: Instance, token: str, merged: bool | None = None) -> dict[str, dict[str, Any]]:
+    found = await k.client.data(MEMORIES, {"merged": merged}, token=token)
+    return {m["id"]: m for m in found["memories"]["nodes"]}
 
 
 async def test_near_duplicate_memories_are_merged_into_the_fullest_and_every_original_stays(
@@ -78,6 +82,22 @@ async def test_near_duplicate_memories_are_merged_into_the_fullest_and_every_ori
     # Run again (daily, or a retried run): nothing more to merge.
     assert await consolidation.merge(services, owner, datetime.now(UTC)) == 0
     assert await memories(k, token) == found
+
+    # The merged filter: each moment once, or the merged ones alone.
+    assert set(await memories(k, token, merged=False)) == set(found) - {again}
+    assert set(await memories(k, token, merged=True)) == {again}
+
+    # A partner reading the shared survivor does not learn the uid of the duplicate its author kept.
+    partner = await k.client.sign_up("merge-partner@example.com")
+    code = (await k.client.data(INVITE, token=token))["inviteToCouple"]["code"]
+    await k.client.data(ACCEPT, {"code": code}, token=partner)
+    await k.client.data(SHARE, {"id": fullest}, token=token)
+    seen = (await k.client.data(MERGED, {"id": fullest}, token=partner))["node"]
+    assert seen == {"id": fullest, "mergedFromIds": []}
+    assert (await k.client.data(MERGED, {"id": fullest}, token=token))["node"]["mergedFromIds"] == [again]
+    await k.client.data(SHARE, {"id": again}, token=token)
+    seen = (await k.client.data(MERGED, {"id": fullest}, token=partner))["node"]
+    assert seen["mergedFromIds"] == [again]
 
 
 def test_candidates_share_their_people_and_happened_within_the_window() -> None:

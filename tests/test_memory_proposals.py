@@ -1,0 +1,174 @@
+"""Proposed memories: the moments a conversation, an observation or a document tells of become memories
+with status PROPOSED (one per episode, not per message), left out of lists, relations and the view until
+the viewer confirms them; a rejected one is never proposed again from the same evidence; another user
+can neither see nor decide about them. Against a real Neo4j, with the proposals consumer; and the
+episode finder's own cases."""
+
+from typing import Any
+
+from extraction import VIEWER, Person, Text
+from extraction.episodes import find
+from graph.driver import Graph
+from graph.refs import Ref
+from tests.client import GraphQLClient
+from tests.test_conversations import _conversation, _say
+from tests.test_extraction import drain
+from tests.test_insights import _memory
+from tests.test_observations import _observation
+from tests.test_recipients import create as create_recipient
+
+SAM = Person(Ref("Recipient", "sam"), ("Sam",))
+LEO = Person(Ref("Recipient", "leo"), ("Leo",))
+MEMORIES = """query ($statuses: [MemoryStatus!]) { memories(filter: {statuses: $statuses}) { nodes {
+  id content status extractor recipients { nodes { name } } derivedFrom { nodes { __typename id } } } } }"""
+STATUS = """mutation ($id: ID!, $status: MemoryStatus) {
+  updateMemory(input: {id: $id, status: $status}) { id status } }"""
+NODE = "query ($id: ID!) { node(id: $id) { id ... on Memory { status content } } }"
+RECIPIENT = "query ($id: ID!) { node(id: $id) { ... on Recipient { memories { nodes { id } } } } }"
+VIEW = "{ graphView { nodes { id } } }"
+CREATE = "mutation ($input: CreateMemoryInput!) { createMemory(input: $input) { id } }"
+
+
+def _told(text: str, speaker: Ref | None = VIEWER) -> list[tuple[str, tuple[str, ...], str | None]]:
+    episodes = find(Text(Ref("Message", "m"), text, speaker), (SAM, LEO))
+    return [(e.content, tuple(p.uid for p in e.people), e.anchor) for e in episodes]
+
+
+# The finder alone.
+
+
+def test_one_moment_told_in_several_sentences_is_one_episode_and_a_new_time_starts_another() -> None:
+    assert _told("We went to the lake with Sam last Saturday. Sam caught a huge pike. It was lovely.") == [
+        ("We went to the lake with Sam last Saturday. Sam caught a huge pike.", ("sam",), "last saturday")
+    ]
+    assert _told("Yesterday Leo and I had dinner at Luigi's. On Sunday I visited my mum.") == [
+        ("Yesterday Leo and I had dinner at Luigi's.", ("leo",), "yesterday"),
+        ("On Sunday I visited my mum.", (), "on sunday"),
+    ]
+    # Who tells a chat log's line was there.
+    assert _told("Leo: we celebrated my birthday last night") == [
+        ("we celebrated my birthday last night", ("leo",), "last night")
+    ]
+
+
+def test_preferences_plans_habits_questions_and_negations_are_no_moment() -> None:
+    for text in (
+        "Sam loves jazz.",
+        "I think we will go hiking with Leo next week.",
+        "Sam always cooks on Fridays.",
+        "We didn't go to the party with Sam.",
+        "Did you see Sam yesterday?",
+        "We used to go camping with Leo.",
+        "Went shopping.",  # no one, no time: nothing to remember it by
+    ):
+        assert _told(text) == [], text
+
+
+# Through the API.
+
+
+async def _memories(client: GraphQLClient, token: str, *statuses: str) -> list[dict[str, Any]]:
+    found = await client.data(MEMORIES, {"statuses": list(statuses) or None}, token=token)
+    return list(found["memories"]["nodes"])
+
+
+async def test_a_conversations_episode_is_one_proposed_memory_left_out_until_confirmed(
+    client: GraphQLClient, graph: Graph
+) -> None:
+    token = await client.sign_up("episode@example.com")
+    sam = (await create_recipient(client, token, "Sam"))["id"]
+    planted = {"kind": "EPISODIC", "content": "Sam and I planted tomatoes.", "recipientIds": [sam]}
+    written = (await client.data(CREATE, {"input": planted}, token=token))["createMemory"]["id"]
+    chat = (await _conversation(client, token, "Weekend"))["id"]
+    first = await _say(client, token, chat, "We went to the lake with Sam last Saturday.")
+    second = await _say(client, token, chat, "Sam caught a huge pike!")
+    await _say(client, token, chat, "Sam loves jazz.")  # an insight, no moment
+    await drain(graph)
+
+    # What the viewer wrote is confirmed and is all the default list holds.
+    assert [(m["id"], m["status"], m["extractor"]) for m in await _memories(client, token)] == [
+        (written, "CONFIRMED", None)
+    ]
+    [proposed] = await _memories(client, token, "PROPOSED")
+    assert proposed["content"] == "We went to the lake with Sam last Saturday. Sam caught a huge pike!"
+    assert proposed["extractor"] == "deterministic"
+    assert proposed["recipients"]["nodes"] == [{"name": "Sam"}]
+    assert sorted(e["id"] for e in proposed["derivedFrom"]["nodes"]) == sorted([first["id"], second["id"]])
+    # Neither a relation nor the view shows it; its id still reads it.
+    person = (await client.data(RECIPIENT, {"id": sam}, token=token))["node"]["memories"]["nodes"]
+    assert person == [{"id": written}]
+    drawn = {n["id"] for n in (await client.data(VIEW, token=token))["graphView"]["nodes"]}
+    assert written in drawn and proposed["id"] not in drawn
+    assert (await client.data(NODE, {"id": proposed["id"]}, token=token))["node"]["status"] == "PROPOSED"
+
+    confirmed = await client.data(STATUS, {"id": proposed["id"], "status": "CONFIRMED"}, token=token)
+    assert confirmed["updateMemory"]["status"] == "CONFIRMED"
+    assert {m["id"] for m in await _memories(client, token)} == {written, proposed["id"]}
+    person = (await client.data(RECIPIENT, {"id": sam}, token=token))["node"]["memories"]["nodes"]
+    assert {m["id"] for m in person} == {written, proposed["id"]}
+    # A confirmed memory's words are the viewer's: a later sentence of the episode adds evidence only.
+    third = await _say(client, token, chat, "Sam also swam in the lake last Saturday.")
+    await drain(graph)
+    [kept] = [m for m in await _memories(client, token) if m["id"] == proposed["id"]]
+    assert kept["content"] == proposed["content"]
+    assert third["id"] in {e["id"] for e in kept["derivedFrom"]["nodes"]}
+
+
+async def test_a_rejected_memory_is_never_proposed_again_from_the_same_evidence(
+    client: GraphQLClient, graph: Graph
+) -> None:
+    token = await client.sign_up("episode-reject@example.com")
+    await create_recipient(client, token, "Leo")
+    seen = (await _observation(client, token, "Leo and I climbed Ben Nevis last summer."))["id"]
+    await drain(graph)
+    [proposed] = await _memories(client, token, "PROPOSED")
+    assert [e["id"] for e in proposed["derivedFrom"]["nodes"]] == [seen]
+    await client.data(STATUS, {"id": proposed["id"], "status": "REJECTED"}, token=token)
+    # Every event handed over again (a replay): the rejection holds.
+    async with graph.driver.session() as session:
+        await session.run("MATCH (c:Cursor {consumer: 'proposals'}) DELETE c")
+    await drain(graph)
+    assert await _memories(client, token, "PROPOSED") == []
+    assert [m["id"] for m in await _memories(client, token, "REJECTED")] == [proposed["id"]]
+    assert await _memories(client, token) == []  # a rejected memory is no memory of the viewer's
+
+
+async def test_a_proposal_goes_with_its_evidence(client: GraphQLClient, graph: Graph) -> None:
+    token = await client.sign_up("episode-gone@example.com")
+    await create_recipient(client, token, "Ivy")
+    chat = (await _conversation(client, token, "Trip"))["id"]
+    await _say(client, token, chat, "Ivy and I flew to Lisbon last month.")
+    await drain(graph)
+    assert len(await _memories(client, token, "PROPOSED")) == 1
+    await client.data(
+        "mutation ($id: ID!) { deleteConversation(id: $id) { deletedId } }", {"id": chat}, token=token
+    )
+    await drain(graph)
+    assert await _memories(client, token, "PROPOSED") == []
+
+
+async def test_another_user_neither_sees_nor_decides_about_a_proposed_memory(
+    client: GraphQLClient, graph: Graph
+) -> None:
+    ann = await client.sign_up("episode-ann@example.com")
+    bob = await client.sign_up("episode-bob@example.com")
+    await create_recipient(client, ann, "Kim")
+    chat = (await _conversation(client, ann, "Kim"))["id"]
+    await _say(client, ann, chat, "Kim and I watched the fireworks last night.")
+    await drain(graph)
+    [proposed] = await _memories(client, ann, "PROPOSED")
+    assert await _memories(client, bob, "PROPOSED", "CONFIRMED", "REJECTED") == []
+    assert (await client.data(NODE, {"id": proposed["id"]}, token=bob))["node"] is None
+    refused = await client.error(STATUS, {"id": proposed["id"], "status": "CONFIRMED"}, token=bob)
+    assert refused["extensions"]["code"] == "NOT_FOUND"
+    assert (await client.data(NODE, {"id": proposed["id"]}, token=ann))["node"]["status"] == "PROPOSED"
+
+
+async def test_a_status_cleared_or_unknown_is_refused_with_a_code(client: GraphQLClient) -> None:
+    token = await client.sign_up("episode-bad@example.com")
+    memory = await _memory(client, token, "A quiet day.")
+    cleared = await client.error(STATUS, {"id": memory, "status": None}, token=token)
+    assert cleared["extensions"]["code"] == "BAD_USER_INPUT"
+    unknown = await client.error(STATUS, {"id": memory, "status": "MAYBE"}, token=token)
+    assert unknown["extensions"]["code"] in ("BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED")
+    assert (await client.data(NODE, {"id": memory}, token=token))["node"]["status"] == "CONFIRMED"
