@@ -177,4 +177,46 @@ async def test_a_list_of_several_kinds_gives_a_key_only_the_kinds_it_reads(clien
     seen = (await client.data(listed, token=agent))["insights"]["nodes"]
     assert seen == [{"statement": "Uma wants to move abroad", "evidence": {"nodes": []}}]
     counted = "{ insights { nodes { evidence { totalCount } } } }"
-    assert (await client.error(counted, token=agent))["extensions"]["code"] == "OUT_OF_SCOPE"
+    assert (await client.data(counted, token=agent))["insights"]["nodes"] == [{"evidence": {"totalCount": 0}}]
+
+
+EVIDENCE_PAGE = """query ($id: ID!, $after: String) { node(id: $id) { ... on Insight {
+  evidence(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { id } } } } }"""
+
+
+async def test_a_key_pages_mixed_evidence_to_the_end_seeing_only_its_kinds(client: GraphQLClient) -> None:
+    """Evidence of memories and observations, interleaved in time: a key limited to insights and
+    observations pages through exactly the observations, each page full until the last, with their count."""
+    token = await client.sign_up("scope-evidence-pages@example.com")
+    memory = "mutation ($input: CreateMemoryInput!) { createMemory(input: $input) { id } }"
+    observation = "mutation ($input: CreateObservationInput!) { createObservation(input: $input) { id } }"
+    observed = []
+    for n in range(5):
+        remembered = {"kind": "EPISODIC", "content": f"Uma said thing {n}"}
+        await client.data(memory, {"input": remembered}, token=token)
+        seen = {"content": f"Uma wrote note {n}", "source": "CHAT_LOG"}
+        observed.append(
+            (await client.data(observation, {"input": seen}, token=token))["createObservation"]["id"]
+        )
+    everything = "{ memories { nodes { id } } }"
+    memories = [node["id"] for node in (await client.data(everything, token=token))["memories"]["nodes"]]
+    insight = "mutation ($input: CreateInsightInput!) { createInsight(input: $input) { id } }"
+    given = {"category": "GOAL", "statement": "Uma writes it down", "evidenceIds": [*memories, *observed]}
+    uid = (await client.data(insight, {"input": given}, token=token))["createInsight"]["id"]
+    agent = await key(client, token, kinds=["INSIGHT", "OBSERVATION"])
+    pages, after = [], None
+    while True:
+        found = (await client.data(EVIDENCE_PAGE, {"id": uid, "after": after}, token=agent))["node"][
+            "evidence"
+        ]
+        assert found["totalCount"] == 5
+        pages.append([node["id"] for node in found["nodes"]])
+        if not found["pageInfo"]["hasNextPage"]:
+            break
+        after = found["pageInfo"]["endCursor"]
+        assert after is not None
+    assert [len(page) for page in pages] == [2, 2, 1]
+    assert sorted(uid for page in pages for uid in page) == sorted(observed)
+    # The person themself pages through all ten.
+    mine = (await client.data(EVIDENCE_PAGE, {"id": uid}, token=token))["node"]["evidence"]
+    assert mine["totalCount"] == 10
