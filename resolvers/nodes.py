@@ -35,7 +35,10 @@ async def update(context: Context, kind: Kind, uid: str, values: dict[str, Any])
 
 
 async def delete(context: Context, kind: Kind, uid: str) -> list[str]:
-    return await context.graph.write(nodes.delete, kind, owner=context.viewer, uid=uid)
+    """Deletes the node and what goes with it: none of it when that reaches a kind the credential may
+    not write (an API key limited to some kinds)."""
+    within = context.scope.kinds
+    return await context.graph.write(nodes.delete, kind, owner=context.viewer, uid=uid, within=within)
 
 
 async def link(context: Context, label: str, uid: str, to: Link) -> None:
