@@ -120,6 +120,9 @@ class Kind:
     # name -> Cypher on `n` (and $owner), or a Computed that says how to decode it
     computed: Mapping[str, str | Computed] = field(default_factory=dict)
     visible: str = "true"
+    # Cypher on `n`: whether a node it keeps (listed, read by id) is also drawn in the view and found by
+    # search; an expired persona is kept until the purge but is out of sight.
+    shown: str = "true"
     sorts: Mapping[str, str] = field(default_factory=dict)  # order field -> Cypher on `n`, never null
     invariants: tuple[Invariant, ...] = ()
     # The bounds (inclusive) of its numeric properties: what a write may set, and what the API says.

@@ -197,10 +197,14 @@ async def _lexical(
 async def fields(
     tx: AsyncManagedTransaction, *, owner: str, refs: Iterable[Ref]
 ) -> dict[Ref, dict[str, Any]]:
-    """The searched fields (as their kind declares them) of these nodes that exist: one query per label."""
+    """The searched fields (as their kind declares them) of these nodes that exist and are in sight
+    (their kind's `shown`: an expired persona is found no more): one query per label."""
     found: dict[Ref, dict[str, Any]] = {}
     for label, uids in _by_label(refs).items():
-        query = f"MATCH (n:{label} {{owner: $owner}}) WHERE n.uid IN $uids {_searched(label).fields}"
+        shown = BY_LABEL[label].shown
+        query = (
+            f"MATCH (n:{label} {{owner: $owner}}) WHERE n.uid IN $uids AND {shown} {_searched(label).fields}"
+        )
         async for r in await tx.run(query, owner=owner, uids=uids):
             found[Ref(label, r["uid"])] = {"fields": native(r["fields"])}
     return found

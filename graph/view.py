@@ -49,8 +49,13 @@ _NODE_VAR = re.compile(r"\bn\b")  # the node a kind's `visible` condition is wri
 
 def _shown(var: str) -> str:
     """Whether the node `var` is in sight as its kind declares (`visible`: an expired memory is not,
-    though it stays in the graph until the purge), for the drawn kinds that declare a condition."""
-    conditions = [(k.label, k.visible) for k in KINDS if k.label in DOMAIN_LABELS and k.visible != "true"]
+    though it stays in the graph until the purge; `shown`: an expired persona is listed but not drawn),
+    for the drawn kinds that declare a condition."""
+    conditions = [
+        (k.label, f"({k.visible}) AND ({k.shown})")
+        for k in KINDS
+        if k.label in DOMAIN_LABELS and (k.visible, k.shown) != ("true", "true")
+    ]
     parts = [f"(NOT {var}:{label} OR {_NODE_VAR.sub(var, visible)})" for label, visible in conditions]
     return " AND ".join(parts) or "true"
 
