@@ -4,7 +4,7 @@ search, the view, paths, nodes by id, live updates).
 
 A session token (the person themself) has every scope. A key may be limited to reading (no mutations),
 to personas (asking for a persona and rating it, nothing else) and to named kinds (reading only nodes
-of those kinds, and writing nothing)."""
+of those kinds, and writing only those: creating, changing, deleting and linking them)."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,8 +30,9 @@ class Scope:
 
     @property
     def writes(self) -> bool:
-        """Whether the key may write at all: a key limited to named kinds reads them and writes nothing."""
-        return not self.read_only and self.kinds is None
+        """Whether the key may write at all (a key limited to named kinds writes only those:
+        schema/scope_writes.py)."""
+        return not self.read_only
 
     @property
     def reads(self) -> frozenset[str] | None:

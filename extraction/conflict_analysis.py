@@ -5,8 +5,9 @@ the topics that set the fight off (triggers), and the patterns between the speak
 the other defends). Each finding names who said it, the words it rests on and the turn they are in.
 
 One interface, `Analyzer`; `PatternAnalyzer` is the deterministic default (word and phrase patterns, per
-speaker, no network). Which one a Kindred instance uses is `create_analyzer`'s choice; a model-backed
-analyzer (OpenAI's chat API, chosen as extraction/factory.py chooses an extractor) is not built yet.
+speaker, no network). Which one a Kindred instance uses is extraction/model_conflict_analysis.py's
+`create_analyzer`: with a model configured, a model through OpenAI's chat API, which falls back to the
+deterministic one on any failure.
 """
 
 import re
@@ -14,8 +15,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
-
-from settings import Settings
 
 HORSEMEN = ("criticism", "contempt", "defensiveness", "stonewalling")
 # Each horseman's antidote, as the mediator names it: what a plan asks of whoever used the horseman.
@@ -162,12 +161,20 @@ class PatternAnalyzer:
     async def analyze(self, turns: Sequence[Turn]) -> Result:
         findings = [f for turn in turns for f in _signs(turn)]
         findings += _between(findings)
-        counts: dict[str, Counter[str]] = {}
-        for f in findings:
-            if f.kind == "horseman":
-                counts.setdefault(f.speaker, Counter())[f.name] += 1
-        per_speaker = {speaker: dict(found) for speaker, found in counts.items()}
-        return Result(tuple(findings), _summary(findings), self.name, self.version, per_speaker)
+        return result_of(findings, self.name, self.version)
+
+
+def result_of(
+    findings: Sequence[Finding], generator: str, version: str, summary: str | None = None
+) -> Result:
+    """An analysis of these findings by this generator: its summary (made from them when none is given)
+    and each speaker's count of each habit."""
+    counts: dict[str, Counter[str]] = {}
+    for f in findings:
+        if f.kind == "horseman":
+            counts.setdefault(f.speaker, Counter())[f.name] += 1
+    per_speaker = {speaker: dict(found) for speaker, found in counts.items()}
+    return Result(tuple(findings), summary or _summary(list(findings)), generator, version, per_speaker)
 
 
 def _signs(turn: Turn) -> list[Finding]:
@@ -235,13 +242,6 @@ def _summary(findings: list[Finding]) -> str:
     triggers = list(dict.fromkeys(f.name for f in findings if f.kind == "trigger"))
     about = f" Set off by: {', '.join(triggers)}." if triggers else ""
     return f"Habits that hurt the talk: {said}.{about}"
-
-
-def create_analyzer(settings: Settings) -> Analyzer:
-    """The analyzer of a Kindred instance: the deterministic one (a model-backed one, chosen as
-    extraction/factory.py chooses an extractor, is not built yet)."""
-    del settings  # what a model-backed analyzer will read its key and model from
-    return PatternAnalyzer()
 
 
 @dataclass(frozen=True)

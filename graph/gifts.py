@@ -146,13 +146,16 @@ async def record_outcome_of(
     return (await nodes.by_uids(tx, GIFT, owner=owner, uids=[gift]))[0]
 
 
-async def delete(tx: AsyncManagedTransaction, *, owner: str, uid: str) -> list[str]:
-    """Deletes the gift and its outcome; the statistics of its recipients no longer count it."""
+async def delete(
+    tx: AsyncManagedTransaction, *, owner: str, uid: str, within: frozenset[str] | None = None
+) -> list[str]:
+    """Deletes the gift and its outcome; the statistics of its recipients no longer count it. Nothing
+    when that reaches a kind outside `within` (graph/nodes.py `delete`)."""
     query = """
     MATCH (:Gift {uid: $uid, owner: $owner})-[:INTENDED_FOR]->(r:Recipient) RETURN collect(r.uid) AS rs
     """
     recipients_of = (await (await tx.run(query, uid=uid, owner=owner)).single(strict=True))["rs"]
-    deleted = await nodes.delete(tx, GIFT, owner=owner, uid=uid)
+    deleted = await nodes.delete(tx, GIFT, owner=owner, uid=uid, within=within)
     await knows.refresh(tx, owner=owner, recipients=recipients_of)
     return deleted
 

@@ -123,6 +123,9 @@ class Kind:
     # What lists, relations, search and the view show unless a filter asks for more (a memory an extractor
     # proposed, or one the viewer rejected, is read by its id and listed by its status alone): Cypher on `n`.
     listed: str = "true"
+    # Cypher on `n`: whether a node it keeps (listed, read by id) is also drawn in the view and found by
+    # search; an expired persona is kept until the purge but is out of sight.
+    shown: str = "true"
     sorts: Mapping[str, str] = field(default_factory=dict)  # order field -> Cypher on `n`, never null
     invariants: tuple[Invariant, ...] = ()
     # The bounds (inclusive) of its numeric properties: what a write may set, and what the API says.

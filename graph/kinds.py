@@ -737,16 +737,19 @@ PERSONA_EVIDENCE = Relation(
 )
 PERSONA_RATINGS = "coalesce(n.feedback_ratings, [])"
 
+PERSONA_LIVE = "coalesce(n.expires_at > datetime(), false)"  # not expired (no expiry it can read: expired)
 PERSONA = Kind(
     "Persona",
     models.Persona,
     computed={
-        "expired": "coalesce(n.expires_at <= datetime(), true)",  # no expiry it can read: expired
+        "expired": f"NOT {PERSONA_LIVE}",
         "feedback_count": f"size({PERSONA_RATINGS})",
         "average_rating": f"""CASE WHEN size({PERSONA_RATINGS}) = 0 THEN null
             ELSE toFloat(reduce(t = 0, r IN {PERSONA_RATINGS} | t + r)) / size({PERSONA_RATINGS}) END""",
     },
     sorts={"created_at": "n.created_at", "expires_at": "n.expires_at"},
+    shown=PERSONA_LIVE,  # an expired one is listed (and rated) until the purge, never drawn or found
+    private=("confirmed_only",),  # which credentials may read it (resolvers/personas.py)
     ranges={"ttl_hours": (1, 168)},
     relations=(PERSONA_OF, PERSONA_EVIDENCE),
     searched=Searched(

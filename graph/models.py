@@ -240,6 +240,8 @@ class Persona(Owned):
     expires_at = DateTimeProperty(required=True)
     access_count = IntegerProperty(default=0)
     last_accessed_at = DateTimeProperty()
+    # Built from confirmed insights alone (asked by an API key): the only personas a key ever reads.
+    confirmed_only = BooleanProperty(default=False)
     # Feedback, one entry per rating: 1-5, and what came of the task (empty when not said).
     feedback_ratings = ArrayProperty(IntegerProperty(), default=list)
     feedback_outcomes = ArrayProperty(StringProperty(), default=list)

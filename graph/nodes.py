@@ -16,11 +16,11 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
 
-from errors import BadUserInput, Forbidden, NotFound
+from errors import BadUserInput, Forbidden, NotFound, OutOfScope
 from graph import events
 from graph.events import EventKind
 from graph.kind import Kind, Reads
-from graph.kinds import RELATIONS, relation
+from graph.kinds import BY_LABEL, RELATIONS, relation
 from graph.pages import Condition, Page, Row, Rows
 from graph.properties import for_create, for_update
 from graph.refs import Ref
@@ -132,10 +132,13 @@ async def update(
     return kind.row(record["n"])
 
 
-async def delete(tx: AsyncManagedTransaction, kind: Kind, *, owner: str, uid: str) -> list[str]:
+async def delete(
+    tx: AsyncManagedTransaction, kind: Kind, *, owner: str, uid: str, within: frozenset[str] | None = None
+) -> list[str]:
     """Deletes the node and what belonged only to it (its kind's cascade); returns every node deleted
-    as "Label:uid"."""
-    deleted = await delete_where(tx, kind, owner=owner, where="n.uid = $uid", uid=uid)
+    as "Label:uid". OutOfScope (nothing deleted) when the cascade reaches a kind outside `within` (the
+    kinds an API key may write; None: every kind)."""
+    deleted = await delete_where(tx, kind, owner=owner, where="n.uid = $uid", within=within, uid=uid)
     if not deleted:
         await refuse_not_authored(tx, kind, owner=owner, uid=uid)
         raise NotFound(f"No {kind.label} of yours has this id.", id=uid)
@@ -143,7 +146,13 @@ async def delete(tx: AsyncManagedTransaction, kind: Kind, *, owner: str, uid: st
 
 
 async def delete_where(
-    tx: AsyncManagedTransaction, kind: Kind, *, owner: str, where: str, **params: Any
+    tx: AsyncManagedTransaction,
+    kind: Kind,
+    *,
+    owner: str,
+    where: str,
+    within: frozenset[str] | None = None,
+    **params: Any,
 ) -> list[list[str]]:
     """Deletes the owner's nodes of `kind` for which `where` (Cypher on `n`) holds, each with what its
     cascade takes, and writes a Deleted event for each; returns what each names ("Label:uid", the node
@@ -161,11 +170,26 @@ async def delete_where(
     found = [(record["refs"], record["ids"]) async for record in await tx.run(query, owner=owner, **params)]
     if not found:
         return []
+    _refuse_outside(within, [ref for refs, _ in found for ref in refs])
     await events.append_all(tx, owner, [(EventKind.deleted(kind.label), refs) for refs, _ in found])
     ids = list(dict.fromkeys(element for _, elements in found for element in elements))
     gone = "UNWIND $ids AS id MATCH (x) WHERE elementId(x) = id DETACH DELETE x"
     await (await tx.run(gone, ids=ids)).consume()
     return [refs for refs, _ in found]
+
+
+def _refuse_outside(within: frozenset[str] | None, refs: list[str]) -> None:
+    """OutOfScope when a delete would take nodes of a kind outside `within`: raised before anything is
+    written, so the transaction is rolled back whole. What is no kind (a series' buckets) goes with its
+    node."""
+    if within is None:
+        return
+    reached = {ref.split(":", 1)[0] for ref in refs} & BY_LABEL.keys()
+    outside = sorted(reached - within)
+    if outside:
+        raise OutOfScope(
+            "This API key may not delete this: what goes with it holds kinds it may not write.", kinds=outside
+        )
 
 
 async def link(tx: AsyncManagedTransaction, label: str, *, owner: str, uid: str, to: Link) -> None:

@@ -3,6 +3,7 @@ a versioned mapper from the insights about them (DERIVED_FROM each), served agai
 expired, built from the mindscape as it is now), rated by whoever used it. Its relations, both ways, are
 walked as graph/kinds.py declares them (`Traversal.along`)."""
 
+from datetime import datetime
 from typing import Any
 
 from neo4j import AsyncManagedTransaction
@@ -26,12 +27,18 @@ OF_INSIGHT = Traversal.along(PERSONA_EVIDENCE, PERSONA)
 
 
 def condition(
-    recipient: str | None = None, about_viewer: bool | None = None, expired: bool | None = None
+    recipient: str | None = None,
+    about_viewer: bool | None = None,
+    expired: bool | None = None,
+    confirmed_only: bool | None = None,
 ) -> Condition:
+    """Which personas a list holds; `confirmed_only`: only those built from confirmed insights alone (what
+    an API key reads)."""
     return Condition.of(
         ("EXISTS { (n)-[:OF]->(:Recipient {uid: $recipient, owner: $owner}) }", "recipient", recipient),
         ("n.about_viewer = $about_viewer", "about_viewer", about_viewer),
         ("(n.expires_at <= datetime()) = $expired", "expired", expired),
+        ("coalesce(n.confirmed_only, false) = $confirmed_only", "confirmed_only", confirmed_only),
     )
 
 
@@ -63,13 +70,16 @@ async def served_again(
     detail: str,
     context: str | None,
     mindscape_version: str,
+    confirmed_only: bool,
 ) -> Row | None:
     """A persona built for the same ask (person, mapper version, detail, context) from the mindscape as
-    it is now and not expired, counted as served once more; None when there is none."""
+    it is now and not expired (and, `confirmed_only`, from confirmed insights alone), counted as served
+    once more; None when there is none."""
     query = f"""
     MATCH (n:Persona {{owner: $owner}})
     WHERE n.mapper = $mapper AND n.mapper_version = $version AND n.detail = $detail
       AND n.mindscape_version = $mindscape_version AND n.expires_at > datetime()
+      AND (NOT $confirmed_only OR coalesce(n.confirmed_only, false))
       AND coalesce(n.context, '') = coalesce($context, '')
       AND CASE WHEN $recipient IS NULL THEN n.about_viewer
                ELSE EXISTS {{ (n)-[:OF]->(:Recipient {{uid: $recipient, owner: $owner}}) }} END
@@ -85,20 +95,26 @@ async def served_again(
         detail=detail,
         context=context,
         mindscape_version=mindscape_version,
+        confirmed_only=confirmed_only,
     )
     record = await (await tx.run(query, params)).single()
     return PERSONA.row(record["n"]) if record is not None else None
 
 
-async def rate(tx: AsyncManagedTransaction, *, owner: str, uid: str, rating: int, outcome: str) -> Row:
-    """Adds one rating (and what came of the task) to the persona; NotFound when it is not the owner's."""
+async def rate(
+    tx: AsyncManagedTransaction, *, owner: str, uid: str, rating: int, outcome: str, confirmed_only: bool
+) -> Row:
+    """Adds one rating (and what came of the task) to the persona; NotFound when it is not the owner's
+    (or, `confirmed_only`, not built from confirmed insights alone: not one an API key reads)."""
     query = f"""
     MATCH (n:Persona {{uid: $uid, owner: $owner}})
+    WHERE NOT $confirmed_only OR coalesce(n.confirmed_only, false)
     SET n.feedback_ratings = coalesce(n.feedback_ratings, []) + $rating,
         n.feedback_outcomes = coalesce(n.feedback_outcomes, []) + $outcome, n.updated_at = datetime()
     RETURN {PERSONA.projection} AS n
     """
-    record = await (await tx.run(query, owner=owner, uid=uid, rating=rating, outcome=outcome)).single()
+    params = dict(owner=owner, uid=uid, rating=rating, outcome=outcome, confirmed_only=confirmed_only)
+    record = await (await tx.run(query, params)).single()
     if record is None:
         raise NotFound("No persona of yours has this id.", id=uid)
     await events.append(tx, owner, EventKind.updated(PERSONA.label), [Ref(PERSONA.label, uid)])
@@ -116,3 +132,20 @@ async def feedback_by_version(tx: AsyncManagedTransaction, *, owner: str) -> lis
            sum(size([o IN coalesce(n.feedback_outcomes, []) WHERE o <> ''])) AS outcomes
     """
     return [native(dict(record)) async for record in await tx.run(query, owner=owner)]
+
+
+async def expired(tx: AsyncManagedTransaction, *, before: datetime, limit: int) -> list[tuple[str, str]]:
+    """Up to `limit` personas (owner, uid) that expired before `before` (their grace over), by owner:
+    what the purge deletes."""
+    query = """
+    MATCH (n:Persona) WHERE n.expires_at < $before
+    RETURN n.owner AS owner, n.uid AS uid ORDER BY owner LIMIT $limit
+    """
+    return [(r["owner"], r["uid"]) async for r in await tx.run(query, before=before, limit=limit)]
+
+
+async def purge(tx: AsyncManagedTransaction, *, owner: str, uids: list[str], before: datetime) -> int:
+    """Deletes these personas of the owner that expired before `before`, each with its Deleted event, as
+    deleting it through the API would."""
+    where = "n.uid IN $uids AND n.expires_at < $before"
+    return len(await nodes.delete_where(tx, PERSONA, owner=owner, where=where, uids=uids, before=before))

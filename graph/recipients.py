@@ -74,11 +74,9 @@ async def update(
     return RECIPIENT.row(record["n"])
 
 
-async def delete(tx: AsyncManagedTransaction, *, owner: str, uid: str) -> list[str]:
-    """Deletes the recipient and what only belonged to them; returns every node deleted."""
-    return await nodes.delete(
-        tx,
-        RECIPIENT,
-        owner=owner,
-        uid=uid,
-    )
+async def delete(
+    tx: AsyncManagedTransaction, *, owner: str, uid: str, within: frozenset[str] | None = None
+) -> list[str]:
+    """Deletes the recipient and what only belonged to them; returns every node deleted (nothing when
+    that reaches a kind outside `within`: graph/nodes.py `delete`)."""
+    return await nodes.delete(tx, RECIPIENT, owner=owner, uid=uid, within=within)

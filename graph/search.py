@@ -197,12 +197,15 @@ async def _lexical(
 async def fields(
     tx: AsyncManagedTransaction, *, owner: str, refs: Iterable[Ref]
 ) -> dict[Ref, dict[str, Any]]:
-    """The searched fields (as their kind declares them) of these nodes that exist: one query per label."""
+    """The searched fields (as their kind declares them) of these nodes that exist and are in sight
+    (their kind's `shown`: an expired persona is found no more): one query per label."""
     found: dict[Ref, dict[str, Any]] = {}
     for label, uids in _by_label(refs).items():
-        listed = BY_LABEL[label].listed if label in BY_LABEL else "true"  # a proposed memory is not found
+        kind = BY_LABEL.get(label)
+        # A proposed memory is not found (`listed`), nor an expired persona (`shown`).
+        sight = f"{kind.listed} AND {kind.shown}" if kind is not None else "true"
         query = (
-            f"MATCH (n:{label} {{owner: $owner}}) WHERE n.uid IN $uids AND {listed} {_searched(label).fields}"
+            f"MATCH (n:{label} {{owner: $owner}}) WHERE n.uid IN $uids AND {sight} {_searched(label).fields}"
         )
         async for r in await tx.run(query, owner=owner, uids=uids):
             found[Ref(label, r["uid"])] = {"fields": native(r["fields"])}

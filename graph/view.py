@@ -49,9 +49,13 @@ _NODE_VAR = re.compile(r"\bn\b")  # the node a kind's `visible` condition is wri
 
 def _shown(var: str) -> str:
     """Whether the node `var` is in sight as its kind declares (`visible`: an expired memory is not,
-    though it stays in the graph until the purge), for the drawn kinds that declare a condition."""
-    shown = [(k.label, f"{k.visible} AND {k.listed}") for k in KINDS if k.label in DOMAIN_LABELS]
-    conditions = [(label, shown) for label, shown in shown if shown != "true AND true"]
+    though it stays in the graph until the purge; `listed`: a proposed memory is not drawn; `shown`: an
+    expired persona is listed but not drawn), for the drawn kinds that declare a condition."""
+    conditions = [
+        (k.label, f"({k.visible}) AND ({k.listed}) AND ({k.shown})")
+        for k in KINDS
+        if k.label in DOMAIN_LABELS and (k.visible, k.listed, k.shown) != ("true", "true", "true")
+    ]
     parts = [f"(NOT {var}:{label} OR {_NODE_VAR.sub(var, visible)})" for label, visible in conditions]
     return " AND ".join(parts) or "true"
 

@@ -42,7 +42,8 @@ async def update(context: Context, uid: str, values: dict[str, Any]) -> Row:
 
 
 async def delete(context: Context, uid: str) -> list[str]:
-    return await context.graph.write(gifts.delete, owner=context.viewer, uid=uid)
+    within = context.scope.kinds  # an API key limited to some kinds deletes none of the others
+    return await context.graph.write(gifts.delete, owner=context.viewer, uid=uid, within=within)
 
 
 async def by_uids(context: Context, uids: list[str]) -> list[Row]:

@@ -14,7 +14,8 @@ from typing import Any
 from uuid import uuid4
 
 from errors import BadUserInput, NotFound
-from extraction.conflict_analysis import Turn, create_analyzer, suggest_steps
+from extraction.conflict_analysis import Turn, suggest_steps
+from extraction.model_conflict_analysis import create_analyzer
 from graph import mediation
 from graph.kinds import CONFLICT_ANALYSIS, REPAIR_PLAN
 from graph.pages import Row
@@ -38,6 +39,11 @@ async def analyze(context: Context, conflict: str, conversations: list[str], joi
     if not 1 <= len(conversations) <= MAX_CONVERSATIONS:
         raise BadUserInput(
             f"Name 1 to {MAX_CONVERSATIONS} conversations to analyze.", field="conversationIds"
+        )
+    if joint and await context.graph.read(mediation.partner_of, owner=context.viewer) is None:
+        # Checked before the analyzer runs (a model's call costs): a joint analysis is shared at once.
+        raise NotFound(
+            "You are not in a couple: there is no one to share a joint analysis with.", field="joint"
         )
     read = await context.graph.read(
         mediation.turns, owner=context.viewer, conflict=conflict, conversations=conversations

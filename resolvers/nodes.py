@@ -35,7 +35,10 @@ async def update(context: Context, kind: Kind, uid: str, values: dict[str, Any])
 
 
 async def delete(context: Context, kind: Kind, uid: str) -> list[str]:
-    return await context.graph.write(nodes.delete, kind, owner=context.viewer, uid=uid)
+    """Deletes the node and what goes with it: none of it when that reaches a kind the credential may
+    not write (an API key limited to some kinds)."""
+    within = context.scope.kinds
+    return await context.graph.write(nodes.delete, kind, owner=context.viewer, uid=uid, within=within)
 
 
 async def link(context: Context, label: str, uid: str, to: Link) -> None:
@@ -109,7 +112,8 @@ def relations(traversals: Mapping[str, Traversal]) -> Pager:
     """The resolver of a relation declared to nodes of several labels (a memory's evidence), given its
     traversal to each: one list of all of them, each label's page read at once (batched with every other
     parent's, as any relation's) and merged in the order asked for (one key, common to every label:
-    COMMON_SORTS); each row's node names its label (LABEL). Its count is their counts' sum."""
+    COMMON_SORTS); each row's node names its label (LABEL). Its count is their counts' sum. A label the
+    credential may not read is left out of the query, not filtered from its page."""
     for label, traversal in traversals.items():
         if not COMMON_SORTS.keys() <= traversal.kind.sorts.keys():
             raise ValueError(f"{label} is not ordered by {', '.join(COMMON_SORTS)}: it cannot join the list")
@@ -117,10 +121,13 @@ def relations(traversals: Mapping[str, Traversal]) -> Pager:
 
     async def load(context: Context, parent: str, orders: Sequence[Order], args: PageArgs) -> Paged:
         page = args.page(orders, COMMON_SORTS, context.settings.max_page_size)  # refuses bad arguments
-        paged = await all_of(pager(context, parent, orders, args) for pager in pagers.values())
+        # Only the labels the credential reads are paged (an API key limited to some kinds): what it may
+        # not read is never loaded, so the page's size, its hasNextPage, cursors and count are its own.
+        readable = {label: pager for label, pager in pagers.items() if context.scope.allows(label)}
+        paged = await all_of(pager(context, parent, orders, args) for pager in readable.values())
         rows = [
             Row({**row.node, LABEL: label}, row.sort)
-            for label, (found, _) in zip(pagers, paged, strict=True)
+            for label, (found, _) in zip(readable, paged, strict=True)
             for row in found.items
         ]
         # As every page is ordered: by the key (either way), then by uid ascending.

@@ -38,7 +38,8 @@ async def persona(
     hours = checks.in_range(ttl_hours, *PERSONA.ranges["ttl_hours"], "ttl_hours") or DEFAULT_TTL_HOURS
     used = chosen(mapper, version)
     # An agent (an API key) is told only what the person confirmed; the person sees what is proposed too.
-    statuses = CONFIRMED if context.credential is not None and context.credential.kind == "api_key" else HELD
+    agent = by_key(context)
+    statuses = CONFIRMED if agent else HELD
     found = await context.graph.read(
         mindscape.read,
         owner=context.viewer,
@@ -58,10 +59,16 @@ async def persona(
         detail=detail,
         context=task,
         mindscape_version=stamp,
+        confirmed_only=agent,
     )
     if again is not None:
         return again
-    return await _built(context, used, found, recipient, detail, task, int(hours), stamp)
+    return await _built(context, used, found, recipient, detail, task, int(hours), stamp, agent)
+
+
+def by_key(context: Context) -> bool:
+    """Whether an API key asks: it reads only personas built from confirmed insights alone (by a key)."""
+    return context.credential is not None and context.credential.kind == "api_key"
 
 
 async def _built(
@@ -73,6 +80,7 @@ async def _built(
     task: str | None,
     hours: int,
     stamp: str,
+    confirmed_only: bool,
 ) -> Row:
     built = used.build(found, task, detail)
     whom = found.person.node.get("name") if found.person is not None else "You"
@@ -91,6 +99,7 @@ async def _built(
         "expires_at": now + timedelta(hours=hours),
         "access_count": 1,
         "last_accessed_at": now,
+        "confirmed_only": confirmed_only,
     }
     return await context.graph.write(
         personas.create,
@@ -106,7 +115,12 @@ async def rate(context: Context, uid: str, rating: int, outcome: str | None) -> 
     checks.in_range(rating, 1, 5, "rating")
     told = checks.text(outcome, "outcome", MAX_OUTCOME, lines=True) or ""
     return await context.graph.write(
-        personas.rate, owner=context.viewer, uid=uid, rating=rating, outcome=told
+        personas.rate,
+        owner=context.viewer,
+        uid=uid,
+        rating=rating,
+        outcome=told,
+        confirmed_only=by_key(context),
     )
 
 
@@ -122,11 +136,16 @@ async def delete(context: Context, uid: str) -> list[str]:
 
 
 async def by_uids(context: Context, uids: list[str]) -> list[Row]:
-    return await nodes.by_uids(context, PERSONA, uids)
+    """The viewer's personas among these; for an API key, only those built from confirmed insights alone
+    (what a node by id, a search hit and a rating read)."""
+    rows = await nodes.by_uids(context, PERSONA, uids)
+    return [row for row in rows if row.node.get("confirmed_only")] if by_key(context) else rows
 
 
 async def page(context: Context, where: dict[str, Any], orders: Sequence[Order], args: PageArgs) -> Paged:
-    return await nodes.page(context, PERSONA, personas.condition(**where), orders, args)
+    """A page of the viewer's personas; an API key's holds only those built from confirmed insights."""
+    told = True if by_key(context) else None
+    return await nodes.page(context, PERSONA, personas.condition(**where, confirmed_only=told), orders, args)
 
 
 # The personas of a person (Recipient.personas) and built from an insight (Insight.personas); the person

@@ -49,7 +49,8 @@ async def update(context: Context, uid: str, recipient: dict[str, Any], knows: d
 
 
 async def delete(context: Context, uid: str) -> list[str]:
-    return await context.graph.write(recipients.delete, owner=context.viewer, uid=uid)
+    within = context.scope.kinds  # an API key limited to some kinds deletes none of the others
+    return await context.graph.write(recipients.delete, owner=context.viewer, uid=uid, within=within)
 
 
 async def page(context: Context, where: dict[str, Any], orders: Sequence[Order], args: PageArgs) -> Paged:

@@ -62,7 +62,8 @@ class ApiKeyScope:
         "refused (OUT_OF_SCOPE)."
     )
     kinds: list[NodeKind] | None = strawberry.field(
-        description="The only kinds of nodes it reads (and it writes nothing); null: every kind."
+        description="The only kinds of nodes it reads and writes (creates, changes, deletes and links them, "
+        "unless it reads only); null: every kind."
     )
 
     @classmethod
@@ -79,7 +80,8 @@ class ApiKeyScopeInput:
     )
     kinds: list[NodeKind] | None = strawberry.field(
         default=None,
-        description="Read only nodes of these kinds (at least one), and write nothing; null: every kind.",
+        description="Read and write only nodes of these kinds (at least one): a write that reaches another "
+        "kind (an id given, what it returns or deletes with it) is refused; null: every kind.",
     )
 
     def scope(self) -> Scope:

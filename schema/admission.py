@@ -62,7 +62,8 @@ class RequireViewer(SchemaExtension):
         if operation is not None and context.result is None and context.context.viewer_uid is not None:
             # An API key's scope, from the document alone: a refused operation reaches nothing.
             schema = context.schema._schema
-            refused = scopes.refusal(context.context.scope, schema, operation, _fragments(context))
+            fragments, variables = _fragments(context), context.variables
+            refused = scopes.refusal(context.context.scope, schema, operation, fragments, variables)
             if refused is not None:
                 _refuse(context, refused)
         if operation is None or context.result is not None or context.context.viewer_uid is not None:

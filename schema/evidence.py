@@ -16,13 +16,12 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import relay
 
-from errors import OutOfScope
 from graph.kinds import BY_LABEL, EVIDENCE, INSIGHT_EVIDENCE, RECOMMENDATION_EVIDENCE, REFERABLE
 from resolvers import insights as resolve_insights
 from resolvers import memories as resolve
 from resolvers import recommendations as resolve_recommendations
 from resolvers.nodes import LABEL
-from resolvers.pages import Order, PageArgs, Pager, Rows
+from resolvers.pages import Order, PageArgs, Pager
 from schema.insights import Insight, InsightOrder
 from schema.memories import Memory, MemoryOrder, kinds_named
 from schema.recommendations import GiftRecommendation, GiftRecommendationOrder
@@ -57,10 +56,6 @@ def _types() -> dict[str, Any]:
     return {cls.__name__: cls for cls in OwnedNode.__subclasses__()}
 
 
-async def _uncounted() -> int:
-    raise OutOfScope("This API key may not count a list that holds kinds it does not read.")
-
-
 def _linked(load: Pager, description: str) -> Any:
     """A connection field to the nodes of several kinds a relation reaches, in one order."""
     default = [Order("created_at")]
@@ -74,11 +69,8 @@ def _linked(load: Pager, description: str) -> Any:
             strawberry.argument(description="Ordered by these fields, in turn; by creation by default."),
         ] = None,
     ) -> Connection[relay.Node]:
+        # An API key limited to some kinds pages only those of the list (resolvers/nodes.py `relations`).
         rows, count = await load(info.context, self.id, orders(order_by, default), paging)
-        scope = info.context.scope
-        if scope.reads is not None:  # an API key limited to some kinds reads only those of the list
-            rows = Rows([row for row in rows.items if scope.allows(row.node[LABEL])], rows.has_more)
-            count = _uncounted
         types = _types()
         return connection(rows, paging, lambda row: types[row.node[LABEL]].from_row(row), count)
 

@@ -69,7 +69,8 @@ ANALYSIS = {
     "summary": "What was found, in a few sentences.",
     "patterns": "The habits and patterns found, by name.",
     "triggers": "What set the conflict off, by topic.",
-    "generator": 'What made it: "deterministic" (word and phrase patterns), or a model.',
+    "generator": 'What made it: "deterministic" (word and phrase patterns), or a model ("openai:<model>"); '
+    "the patterns stand in when the model fails or answers no analysis.",
     "generator_version": "The version of what made it.",
     "joint": "Whether it was made to be shared with the couple (shared as it was made): it reads a rant "
     "only if its author approved the rant for mediation.",
@@ -373,7 +374,7 @@ class MediationQuery:
 class MediationMutation:
     @strawberry.mutation(
         description="Analyzes a conflict from the conversations named: a new version that supersedes the "
-        "viewer's current analysis of it (which stays readable)."
+        "viewer's current analysis of it (which stays readable). Joint needs a couple (NOT_FOUND otherwise)."
     )
     async def analyze_conflict(
         self,

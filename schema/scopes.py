@@ -2,6 +2,10 @@
 alone, so a refused operation reads and writes nothing.
 
 - a key that may not write: every mutation is refused;
+- a key limited to named kinds writes only those: each root field of a mutation must create, update or
+  delete a node of one of its kinds, or link or unlink two of them (schema/scope_writes.py); every id its
+  arguments give must be of one of them; and its result is read as any other field (below). What a
+  delete takes with it is checked where it is deleted (graph/nodes.py `delete`);
 - a key limited to personas: any root field but a persona's (`requestPersona`, `ratePersona`) is refused,
   and so is any field that reads another kind than Persona (the person it is of, its insights);
 - a key limited to named kinds: any field, fragment or connection whose type is a node of another kind
@@ -13,6 +17,7 @@ where those reads choose their labels (`Scope.readable`, `Scope.allows`).
 """
 
 from functools import lru_cache
+from typing import Any
 
 from graphql import (
     FieldNode,
@@ -33,6 +38,7 @@ from graphql import (
 from auth.scopes import PERSONA_FIELDS, Scope
 from errors import OutOfScope
 from graph.kinds import BY_LABEL
+from schema import scope_writes
 
 # Types that are no kind but read nodes of kinds.
 READS: dict[str, frozenset[str]] = {"Mindscape": frozenset({"Insight"})}
@@ -58,8 +64,9 @@ def refusal(
     schema: GraphQLSchema,
     operation: OperationDefinitionNode,
     fragments: dict[str, FragmentDefinitionNode],
+    variables: dict[str, Any] | None = None,
 ) -> OutOfScope | None:
-    """Why this key may not run this operation, or None."""
+    """Why this key may not run this operation (with these variables), or None."""
     if scope.full:
         return None
     if operation.operation is OperationType.MUTATION and not scope.writes:
@@ -74,6 +81,10 @@ def refusal(
             return OutOfScope("This API key may only ask for personas and rate them.", fields=sorted(outside))
     if scope.reads is None:
         return None
+    if operation.operation is OperationType.MUTATION and not scope.personas_only:
+        refused = scope_writes.refusal(scope, root, walk.root_nodes(operation.selection_set), variables)
+        if refused is not None:
+            return refused
     return walk.selections(operation.selection_set, root, frozenset())
 
 
@@ -81,18 +92,24 @@ class _Walk:
     def __init__(self, scope: Scope, schema: GraphQLSchema, fragments: dict[str, FragmentDefinitionNode]):
         self.scope, self.schema, self.fragments = scope, schema, fragments
 
-    def root_fields(self, selection_set: SelectionSetNode, seen: frozenset[str] = frozenset()) -> set[str]:
-        names: set[str] = set()
+    def root_fields(self, selection_set: SelectionSetNode) -> set[str]:
+        return {node.name.value for node in self.root_nodes(selection_set)}
+
+    def root_nodes(
+        self, selection_set: SelectionSetNode, seen: frozenset[str] = frozenset()
+    ) -> list[FieldNode]:
+        """The fields of this selection, through its fragments."""
+        nodes: list[FieldNode] = []
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
-                names.add(selection.name.value)
+                nodes.append(selection)
             elif isinstance(selection, InlineFragmentNode):
-                names |= self.root_fields(selection.selection_set, seen)
+                nodes += self.root_nodes(selection.selection_set, seen)
             elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
                 fragment = self.fragments.get(selection.name.value)
                 if fragment is not None:
-                    names |= self.root_fields(fragment.selection_set, seen | {selection.name.value})
-        return names
+                    nodes += self.root_nodes(fragment.selection_set, seen | {selection.name.value})
+        return nodes
 
     def selections(
         self, selection_set: SelectionSetNode | None, parent: GraphQLNamedType, seen: frozenset[str]

@@ -3,7 +3,8 @@
 POST /v1/embeddings answers deterministic unit vectors of each text (in reverse order: the API does not
 promise order, the client must sort by index), or a 429 once when `rate_limit_first` is set.
 POST /v1/audio/transcriptions answers verbose JSON with two segments, one sentence of SPOKEN per part sent.
-POST /v1/chat/completions answers, as its message's content, `chat_answer` as JSON (what a test sets).
+POST /v1/chat/completions answers, as its message's content, `chat_answer` as JSON (what a test sets),
+or a server error while `chat_fails` is set.
 """
 
 import hashlib
@@ -40,6 +41,7 @@ class OpenAIStandIn(Served):
         self.rate_limit_first = False
         self.chats: list[dict[str, Any]] = []  # the chat completion requests' bodies
         self.chat_answer: dict[str, Any] = {"insights": []}
+        self.chat_fails = False  # answer chat completions with a server error
         routes = [
             Route("/v1/chat/completions", self.chat, methods=["POST"]),
             Route("/v1/embeddings", self.embeddings, methods=["POST"]),
@@ -73,6 +75,10 @@ class OpenAIStandIn(Served):
     async def chat(self, request: Request) -> JSONResponse:
         body = await request.json()
         self.chats.append(body)
+        if self.chat_fails:
+            return JSONResponse(
+                {"error": {"message": "The server had an error", "type": "server_error"}}, 500
+            )
         message = {"role": "assistant", "content": json.dumps(self.chat_answer)}
         choice = {"index": 0, "message": message, "finish_reason": "stop"}
         usage = {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}

@@ -100,7 +100,7 @@ async def test_a_key_limited_to_kinds_reads_only_their_nodes(client: GraphQLClie
         "{ mindscape { counts { total } } }",
         "{ events { nodes { kind } } }",
         "{ apiKeys { nodes { name } } }",
-        'mutation { createRecipient(input: {name: "Eve", relationship: {kind: FRIEND}}) { id } }',
+        'mutation { createConcept(input: {name: "clay"}) { id } }',
     ]
     for query in refused:
         error = await client.error(query, token=people)
@@ -177,4 +177,126 @@ async def test_a_list_of_several_kinds_gives_a_key_only_the_kinds_it_reads(clien
     seen = (await client.data(listed, token=agent))["insights"]["nodes"]
     assert seen == [{"statement": "Uma wants to move abroad", "evidence": {"nodes": []}}]
     counted = "{ insights { nodes { evidence { totalCount } } } }"
-    assert (await client.error(counted, token=agent))["extensions"]["code"] == "OUT_OF_SCOPE"
+    assert (await client.data(counted, token=agent))["insights"]["nodes"] == [{"evidence": {"totalCount": 0}}]
+
+
+EVIDENCE_PAGE = """query ($id: ID!, $after: String) { node(id: $id) { ... on Insight {
+  evidence(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { id } } } } }"""
+
+
+async def test_a_key_pages_mixed_evidence_to_the_end_seeing_only_its_kinds(client: GraphQLClient) -> None:
+    """Evidence of memories and observations, interleaved in time: a key limited to insights and
+    observations pages through exactly the observations, each page full until the last, with their count."""
+    token = await client.sign_up("scope-evidence-pages@example.com")
+    memory = "mutation ($input: CreateMemoryInput!) { createMemory(input: $input) { id } }"
+    observation = "mutation ($input: CreateObservationInput!) { createObservation(input: $input) { id } }"
+    observed = []
+    for n in range(5):
+        remembered = {"kind": "EPISODIC", "content": f"Uma said thing {n}"}
+        await client.data(memory, {"input": remembered}, token=token)
+        seen = {"content": f"Uma wrote note {n}", "source": "CHAT_LOG"}
+        observed.append(
+            (await client.data(observation, {"input": seen}, token=token))["createObservation"]["id"]
+        )
+    everything = "{ memories { nodes { id } } }"
+    memories = [node["id"] for node in (await client.data(everything, token=token))["memories"]["nodes"]]
+    insight = "mutation ($input: CreateInsightInput!) { createInsight(input: $input) { id } }"
+    given = {"category": "GOAL", "statement": "Uma writes it down", "evidenceIds": [*memories, *observed]}
+    uid = (await client.data(insight, {"input": given}, token=token))["createInsight"]["id"]
+    agent = await key(client, token, kinds=["INSIGHT", "OBSERVATION"])
+    pages, after = [], None
+    while True:
+        found = (await client.data(EVIDENCE_PAGE, {"id": uid, "after": after}, token=agent))["node"][
+            "evidence"
+        ]
+        assert found["totalCount"] == 5
+        pages.append([node["id"] for node in found["nodes"]])
+        if not found["pageInfo"]["hasNextPage"]:
+            break
+        after = found["pageInfo"]["endCursor"]
+        assert after is not None
+    assert [len(page) for page in pages] == [2, 2, 1]
+    assert sorted(uid for page in pages for uid in page) == sorted(observed)
+    # The person themself pages through all ten.
+    mine = (await client.data(EVIDENCE_PAGE, {"id": uid}, token=token))["node"]["evidence"]
+    assert mine["totalCount"] == 10
+
+
+OCCASION = """mutation ($input: CreateOccasionInput!) {
+  createOccasion(input: $input) { id recipients { nodes { id } } } }"""
+RENAME_OCCASION = 'mutation ($id: ID!) { updateOccasion(input: {id: $id, name: "Party"}) { name } }'
+LINK_ANY = """mutation ($from: ID!, $to: ID!, $kind: LinkKind!) {
+  link(from: $from, to: $to, kind: $kind) { changed } }"""
+UNLINK_ANY = """mutation ($from: ID!, $to: ID!, $kind: LinkKind!) {
+  unlink(from: $from, to: $to, kind: $kind) { changed } }"""
+DELETE_RECIPIENT = "mutation ($id: ID!) { deleteRecipient(id: $id) { deletedCount } }"
+DELETE_OCCASION = "mutation ($id: ID!) { deleteOccasion(id: $id) { deletedCount } }"
+GIFT = "mutation ($input: CreateGiftInput!) { createGift(input: $input) { id } }"
+
+
+async def test_a_key_limited_to_kinds_writes_those_kinds_and_links_them(
+    client: GraphQLClient, graph: Graph
+) -> None:
+    token, mia, _ = await world(client, "scope-writes@example.com")
+    planner = await key(client, token, kinds=["RECIPIENT", "OCCASION"])
+    eve = (await create_recipient(client, planner, "Eve"))["id"]
+    made = {"name": "Eve's birthday", "kind": "BIRTHDAY", "date": "1990-05-01", "recipientIds": [eve]}
+    occasion = (await client.data(OCCASION, {"input": made}, token=planner))["createOccasion"]
+    assert occasion["recipients"]["nodes"] == [{"id": eve}]
+    renamed = await client.data(RENAME_OCCASION, {"id": occasion["id"]}, token=planner)
+    assert renamed["updateOccasion"] == {"name": "Party"}
+    ends = {"from": mia, "to": occasion["id"], "kind": "HAS_OCCASION"}
+    assert (await client.data(LINK_ANY, ends, token=planner))["link"] == {"changed": True}
+    assert (await client.data(UNLINK_ANY, ends, token=planner))["unlink"] == {"changed": True}
+    # Eve goes with her occasion (both kinds of the key's); the person sees what the key did.
+    assert (await client.data(DELETE_RECIPIENT, {"id": eve}, token=planner))["deleteRecipient"] == {
+        "deletedCount": 2
+    }
+    assert (await client.data(RECIPIENTS, token=token))["recipients"]["nodes"] == [{"id": mia, "name": "Mia"}]
+    spare = await client.data(OCCASION, {"input": {**made, "recipientIds": []}}, token=planner)
+    deleted = await client.data(DELETE_OCCASION, {"id": spare["createOccasion"]["id"]}, token=planner)
+    assert deleted["deleteOccasion"] == {"deletedCount": 1}
+
+
+async def test_a_key_limited_to_kinds_writes_nothing_outside_them(
+    client: GraphQLClient, graph: Graph
+) -> None:
+    token, mia, pottery = await world(client, "scope-writes-refused@example.com")
+    gift = {"name": "Vase", "recipientIds": [mia]}
+    await client.data(GIFT, {"input": gift}, token=token)  # Mia's alone: it goes if she does
+    planner = await key(client, token, kinds=["RECIPIENT", "OCCASION"])
+    counted = ("Recipient", "Occasion", "Concept", "Gift", "Event")
+    before = {label: await count(graph, label) for label in counted}
+    occasion = {"name": "Kiln day", "kind": "OTHER", "date": "2030-01-01"}
+    refused: list[tuple[str, dict[str, Any]]] = [
+        ('mutation { createConcept(input: {name: "clay"}) { id } }', {}),
+        (GIFT, {"input": {"name": "Mug", "recipientIds": [mia]}}),
+        (
+            GIFT,
+            {"input": {"name": "Mug", "newRecipient": {"name": "Ann", "relationship": {"kind": "FRIEND"}}}},
+        ),
+        (LINK_ANY, {"from": mia, "to": pottery, "kind": "INTERESTED_IN"}),
+        (UNLINK_ANY, {"from": mia, "to": pottery, "kind": "INTERESTED_IN"}),
+        (OCCASION, {"input": {**occasion, "recipientIds": [pottery]}}),
+        # The result reaches another kind; or one of two fields writes one: neither runs.
+        (
+            'mutation { createRecipient(input: {name: "Ann", relationship: {kind: FRIEND}}) '
+            "{ id interests { totalCount } } }",
+            {},
+        ),
+        (
+            'mutation { createRecipient(input: {name: "Ann", relationship: {kind: FRIEND}}) { id } '
+            'createConcept(input: {name: "clay"}) { id } }',
+            {},
+        ),
+        # Mia's gift would go with her.
+        (DELETE_RECIPIENT, {"id": mia}),
+    ]
+    for mutation, variables in refused:
+        error = await client.error(mutation, variables, token=planner)
+        assert error["extensions"]["code"] == "OUT_OF_SCOPE", (mutation, variables)
+    assert {label: await count(graph, label) for label in counted} == before
+    reader = await key(client, token, kinds=["RECIPIENT"], readOnly=True)
+    error = await client.error(DELETE_RECIPIENT, {"id": mia}, token=reader)
+    assert error["extensions"]["code"] == "OUT_OF_SCOPE"
+    assert await count(graph, "Recipient") == 1

@@ -359,6 +359,10 @@ async def test_every_kind_round_trips_and_every_drawn_kind_is_in_a_view_and_a_de
             "(s)-[:IN {seq: 1}]->(c)",
             owner=owner,
         )
+        # A persona is in sight until it expires (a date, not the sample's text).
+        await tx.run(
+            "MATCH (p:Persona {owner: $owner}) SET p.expires_at = datetime() + duration('P1D')", owner=owner
+        )
 
     await graph.write(make)
     ids = [_global_id(label, f"{label}-1") for label in SAMPLES]

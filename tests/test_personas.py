@@ -2,12 +2,21 @@
 detail), traceable to the insights used, served again while they hold, never once expired, rated, and
 asked for with an API key whose scope allows personas."""
 
+import time
 from typing import Any
 
+from strawberry import relay
+
+from dispatch import purge
 from graph.driver import Graph
+from tests import test_search
 from tests.client import GraphQLClient
 from tests.test_api_key_scopes import count, key
 from tests.test_recipients import create as create_recipient
+from tests.test_schedule import services_of
+from tests.test_search import Instance
+
+kindred = test_search.kindred  # the fixture: an app with its own vectors and its dispatcher
 
 INSIGHT = "mutation ($input: CreateInsightInput!) { createInsight(input: $input) { id } }"
 ASKED = """
@@ -186,3 +195,70 @@ async def test_an_agent_whose_key_allows_personas_gets_them_and_nothing_else(cli
     assert error["extensions"]["code"] == "OUT_OF_SCOPE"
     people = await key(client, token, kinds=["RECIPIENT"])
     assert (await client.error(PERSONA, {"of": mia}, token=people))["extensions"]["code"] == "OUT_OF_SCOPE"
+
+
+PERSONAS = "{ personas { totalCount nodes { id expired } } }"
+NODE = "query ($id: ID!) { node(id: $id) { id } }"
+SEARCH = 'query { search(query: "pottery weekend", kinds: [PERSONA], minScore: 0) { node { id } } }'
+VIEW = "{ graphView(labels: [PERSONA]) { nodes { id } } }"
+
+
+async def test_a_key_reads_only_personas_built_from_confirmed_insights(client: GraphQLClient) -> None:
+    token, mia = await person(client, "persona-confirmed@example.com")
+    own = await ask(client, token, of=mia, context="a gift")  # the person's: what is proposed is in it
+    agent = await key(client, token, personasOnly=True)
+    told = (await client.data(AGENT_PERSONA, {"of": mia, "context": "a gift"}, token=agent))["requestPersona"]
+    assert told["id"] != own["id"]
+    mine = (await client.data(PERSONAS, token=token))["personas"]
+    assert {node["id"] for node in mine["nodes"]} == {own["id"], told["id"]}
+    lister = await key(client, token, kinds=["PERSONA"])
+    theirs = (await client.data(PERSONAS, token=lister))["personas"]
+    assert theirs == {"totalCount": 1, "nodes": [{"id": told["id"], "expired": False}]}
+    assert (await client.data(NODE, {"id": own["id"]}, token=lister))["node"] is None
+    assert (await client.data(NODE, {"id": told["id"]}, token=lister))["node"] == {"id": told["id"]}
+    error = await client.error(RATE, {"id": own["id"], "rating": 5}, token=agent)
+    assert error["extensions"]["code"] == "NOT_FOUND"
+    # The person's own persona is not served again to the agent, whatever it asks.
+    again = (await client.data(AGENT_PERSONA, {"of": mia, "context": "a gift"}, token=agent))[
+        "requestPersona"
+    ]
+    assert again["id"] == told["id"] and again["accessCount"] == 2
+
+
+async def test_an_expired_persona_leaves_the_view_and_search_and_goes_after_its_grace(
+    kindred: Instance, graph: Graph
+) -> None:
+    client = kindred.client
+    token, mia = await person(client, "persona-expired@example.com")
+    old = await ask(client, token, of=mia, context="Plan a pottery weekend")
+    recent = await ask(client, token, of=mia, context="Plan a pottery weekend", detail="INSTANT")
+    agent = await key(client, token, personasOnly=True)
+    told = await client.data(AGENT_PERSONA, {"of": mia, "context": "Plan a pottery weekend"}, token=agent)
+    told_id = told["requestPersona"]["id"]
+    await kindred.dispatcher.drain()
+    both = {old["id"], recent["id"], told_id}
+    assert {hit["node"]["id"] for hit in (await client.data(SEARCH, token=token))["search"]} == both
+    assert {node["id"] for node in (await client.data(VIEW, token=token))["graphView"]["nodes"]} == both
+    # A key finds only the persona built from confirmed insights.
+    lister = await key(client, token, kinds=["PERSONA"])
+    assert [hit["node"]["id"] for hit in (await client.data(SEARCH, token=lister))["search"]] == [told_id]
+
+    async with graph.driver.session() as session:  # a week cannot pass in a test: expiries are moved
+        query = "MATCH (p:Persona {uid: $uid}) SET p.expires_at = datetime() - duration($ago)"
+        await session.run(query, uid=_uid(old["id"]), ago="P8D")
+        await session.run(query, uid=_uid(recent["id"]), ago="PT1M")
+    assert {hit["node"]["id"] for hit in (await client.data(SEARCH, token=token))["search"]} == {told_id}
+    assert {node["id"] for node in (await client.data(VIEW, token=token))["graphView"]["nodes"]} == {told_id}
+    listed = (await client.data(PERSONAS, token=token))["personas"]["nodes"]
+    assert {node["id"] for node in listed if node["expired"]} == {old["id"], recent["id"]}
+
+    # The purge takes the one whose grace is over; the one that just expired stays listed (rateable).
+    assert await purge.run(services_of(graph), time.time()) == 1
+    await kindred.dispatcher.drain()
+    listed = (await client.data(PERSONAS, token=token))["personas"]["nodes"]
+    assert {node["id"] for node in listed} == {recent["id"], told_id}
+    assert await count(graph, "Persona") == 2
+
+
+def _uid(global_id: str) -> str:
+    return relay.GlobalID.from_id(global_id).node_id
