@@ -15,13 +15,13 @@ from resolvers import memories as memory_resolvers
 from resolvers import recipients as recipient_resolvers
 from resolvers.pages import Order, PageArgs
 from schema.docs import described
+from schema.ordering import ordering
 from schema.placed import Placed
 from schema.relay import (
     Connection,
     DeletePayload,
     Edge,
     Info,
-    OrderDirection,
     OwnedNode,
     connection,
     listing,
@@ -156,18 +156,8 @@ class ConceptFilter:
     )
 
 
-@strawberry.enum(description="What a list of concepts may be ordered by.")
-class ConceptOrderField(Enum):
-    NAME = "name"
-    CREATED_AT = "created_at"
-
-
-@strawberry.input(description="One key of an ordering of concepts.")
-class ConceptOrder:
-    field: ConceptOrderField = strawberry.field(description="The field to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+@ordering(kinds.CONCEPT, "concepts")
+class ConceptOrder: ...
 
 
 def _where(given: ConceptFilter) -> dict[str, Any]:

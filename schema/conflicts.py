@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry import relay
 
+from graph import kinds
 from resolvers import concepts as concept_resolvers
 from resolvers import conflicts as resolve
 from resolvers import documents as document_resolvers
@@ -15,11 +16,11 @@ from resolvers.pages import Order
 from schema import selection
 from schema.docs import described
 from schema.mentions import mentions_of
+from schema.ordering import ordering
 from schema.placed import Placed
 from schema.relay import (
     DeletePayload,
     Info,
-    OrderDirection,
     OwnedNode,
     listing,
     node_uid,
@@ -132,19 +133,8 @@ class ConflictFilter:
     )
 
 
-@strawberry.enum(description="What a list of conflicts may be ordered by.")
-class ConflictOrderField(Enum):
-    STARTED_AT = "started_at"
-    SEVERITY = "severity"
-    CREATED_AT = "created_at"
-
-
-@strawberry.input(description="One key of an ordering of conflicts.")
-class ConflictOrder:
-    field: ConflictOrderField = strawberry.field(description="The field to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+@ordering(kinds.CONFLICT, "conflicts")
+class ConflictOrder: ...
 
 
 def _where(given: ConflictFilter) -> dict[str, Any]:

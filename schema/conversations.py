@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import relay
 
+from graph import kinds
 from graph.refs import Ref
 from resolvers import conversations as resolve
 from resolvers import documents as document_resolvers
@@ -24,13 +25,13 @@ from schema.documents import Document, DocumentOrder
 from schema.mentions import mentions_of
 from schema.nodes import load
 from schema.occasions import Occasion
+from schema.ordering import ordering
 from schema.placed import Placed
 from schema.recipients import Recipient, RecipientOrder
 from schema.relay import (
     Connection,
     DeletePayload,
     Info,
-    OrderDirection,
     OwnedNode,
     Paging,
     attach,
@@ -237,19 +238,16 @@ class Message(OwnedNode):
     concepts = related(Concept, ConceptOrder, resolve.named_concepts, "The concepts its text names.")
 
 
-@strawberry.enum(description="What a list of messages may be ordered by.")
-class MessageOrderField(Enum):
-    SEQ = strawberry.enum_value("seq", description="Its position in its conversation.")
-    SENT_AT = strawberry.enum_value("sent_at", description="When it was said.")
-    CREATED_AT = strawberry.enum_value("created_at", description="When it was recorded.")
-
-
-@strawberry.input(description="One key of an ordering of messages.")
-class MessageOrder:
-    field: MessageOrderField = strawberry.field(description="The field to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+@ordering(
+    kinds.MESSAGE,
+    "messages",
+    {
+        "seq": "Its position in its conversation.",
+        "sent_at": "When it was said.",
+        "created_at": "When it was recorded.",
+    },
+)
+class MessageOrder: ...
 
 
 @strawberry.type(description="A conversation: a gift search, a mediation, a rant, a companion chat.")
@@ -409,18 +407,12 @@ class ConversationFilter:
     )
 
 
-@strawberry.enum(description="What a list of conversations may be ordered by.")
-class ConversationOrderField(Enum):
-    STARTED_AT = strawberry.enum_value("started_at", description="When it began.")
-    CREATED_AT = strawberry.enum_value("created_at", description="When it was recorded.")
-
-
-@strawberry.input(description="One key of an ordering of conversations.")
-class ConversationOrder:
-    field: ConversationOrderField = strawberry.field(description="The field to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+@ordering(
+    kinds.CONVERSATION,
+    "conversations",
+    {"started_at": "When it began.", "created_at": "When it was recorded."},
+)
+class ConversationOrder: ...
 
 
 # The other ends of their relations reach conversations and messages: those fields are declared here.

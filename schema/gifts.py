@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 import strawberry
 from strawberry import relay
 
+from graph import kinds
 from resolvers import concepts as concept_resolvers
 from resolvers import gifts as resolve
 from resolvers import occasions as occasion_resolvers
@@ -15,12 +16,12 @@ from resolvers.pages import Order
 from schema.docs import described
 from schema.mentions import mentions_of
 from schema.occasions import CreateOccasionInput, occasion_values
+from schema.ordering import ordering
 from schema.placed import Placed
 from schema.recipients import CreateRecipientInput, new_recipient_values
 from schema.relay import (
     DeletePayload,
     Info,
-    OrderDirection,
     OwnedNode,
     from_node,
     listing,
@@ -242,19 +243,8 @@ class GiftFilter:
     )
 
 
-@strawberry.enum(description="What a list of gifts may be ordered by.")
-class GiftOrderField(Enum):
-    CREATED_AT = "created_at"
-    NAME = "name"
-    PRICE = "price"
-
-
-@strawberry.input(description="One key of an ordering of gifts.")
-class GiftOrder:
-    field: GiftOrderField = strawberry.field(description="The field to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+@ordering(kinds.GIFT, "gifts")
+class GiftOrder: ...
 
 
 def _where(given: GiftFilter) -> dict[str, Any]:

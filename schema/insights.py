@@ -10,18 +10,19 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
+from graph import kinds
 from graph.kinds import INSIGHT_EVIDENCE
 from resolvers import insights as resolve
 from resolvers.pages import Order
 from schema.docs import described
 from schema.memories import Memory, MemoryOrder, kinds_named
 from schema.nodes import refs_of
+from schema.ordering import ordering
 from schema.placed import Placed
 from schema.recipients import Recipient, RecipientOrder
 from schema.relay import (
     DeletePayload,
     Info,
-    OrderDirection,
     OwnedNode,
     attach,
     listing,
@@ -138,18 +139,8 @@ class InsightFilter:
     )
 
 
-@strawberry.enum(description="What a list of insights may be ordered by.")
-class InsightOrderField(Enum):
-    CONFIDENCE = strawberry.enum_value("confidence", description="How sure it is.")
-    CREATED_AT = strawberry.enum_value("created_at", description="When it was recorded.")
-
-
-@strawberry.input(description="One key of an ordering of insights.")
-class InsightOrder:
-    field: InsightOrderField = strawberry.field(description="The field to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+@ordering(kinds.INSIGHT, "insights", {"confidence": "How sure it is.", "created_at": "When it was recorded."})
+class InsightOrder: ...
 
 
 # The other ends of its relations reach insights too: whom it concerns here, with the kind; each kind of

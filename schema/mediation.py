@@ -9,17 +9,18 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import relay
 
+from graph import kinds
 from resolvers import mediation as resolve
 from resolvers.pages import Order
 from schema import selection
 from schema.conflicts import Conflict, ConflictOrder
 from schema.conversations import Conversation, Message, MessageOrder
 from schema.docs import described
+from schema.ordering import order_fields, order_key
 from schema.placed import Placed
 from schema.relay import (
     DeletePayload,
     Info,
-    OrderDirection,
     OwnedNode,
     attach,
     listing,
@@ -236,25 +237,19 @@ class RepairPlan(OwnedNode, Placed):
     )
 
 
-@strawberry.enum(description="What a list of analyses or plans may be ordered by.")
-class MediationOrderField(Enum):
-    CREATED_AT = strawberry.enum_value("created_at", description="When it was made.")
+# Analyses and plans are ordered alike: one enum of what either list may be ordered by.
+assert kinds.CONFLICT_ANALYSIS.sorts == kinds.REPAIR_PLAN.sorts, "analyses and plans share their order"
+MediationOrderField = order_fields(
+    "Mediation", kinds.CONFLICT_ANALYSIS.sorts, "analyses or plans", {"created_at": "When it was made."}
+)
 
 
-@strawberry.input(description="One key of an ordering of conflict analyses.")
-class ConflictAnalysisOrder:
-    field: MediationOrderField = strawberry.field(description="The field to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+@order_key(MediationOrderField, "conflict analyses")
+class ConflictAnalysisOrder: ...
 
 
-@strawberry.input(description="One key of an ordering of repair plans.")
-class RepairPlanOrder:
-    field: MediationOrderField = strawberry.field(description="The field to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+@order_key(MediationOrderField, "repair plans")
+class RepairPlanOrder: ...
 
 
 @strawberry.input(description="Which analyses or plans to list: all the conditions given hold.")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry import relay
 
+from graph import kinds
 from graph.kinds import EVIDENCE, REFERABLE
 from resolvers import concepts as concept_resolvers
 from resolvers import documents as document_resolvers
@@ -16,11 +17,11 @@ from resolvers.pages import Order
 from schema.docs import described
 from schema.mentions import mentions_of
 from schema.nodes import refs_of
+from schema.ordering import ordering
 from schema.placed import Placed
 from schema.relay import (
     DeletePayload,
     Info,
-    OrderDirection,
     OwnedNode,
     listing,
     node_uid,
@@ -255,19 +256,8 @@ class MemoryFilter:
     )
 
 
-@strawberry.enum(description="What a list of memories may be ordered by.")
-class MemoryOrderField(Enum):
-    HAPPENED_AT = strawberry.enum_value("happened_at", description="When it happened (or was recorded).")
-    IMPORTANCE = "importance"
-    CREATED_AT = "created_at"
-
-
-@strawberry.input(description="One key of an ordering of memories.")
-class MemoryOrder:
-    field: MemoryOrderField = strawberry.field(description="The field to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+@ordering(kinds.MEMORY, "memories", {"happened_at": "When it happened (or was recorded)."})
+class MemoryOrder: ...
 
 
 def _where(given: MemoryFilter) -> dict[str, Any]:

@@ -8,18 +8,19 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import relay
 
+from graph import kinds
 from resolvers import documents as document_resolvers
 from resolvers import observations as resolve
 from resolvers.pages import Order
 from schema.docs import described
 from schema.documents import Document, DocumentOrder
 from schema.events import Actor
+from schema.ordering import ordering
 from schema.placed import Placed
 from schema.recipients import Recipient
 from schema.relay import (
     DeletePayload,
     Info,
-    OrderDirection,
     OwnedNode,
     attach,
     listing,
@@ -127,18 +128,12 @@ class ObservationFilter:
     until: dt.datetime | None = strawberry.field(default=None, description="Seen at or before this time.")
 
 
-@strawberry.enum(description="What a list of observations may be ordered by.")
-class ObservationOrderField(Enum):
-    OBSERVED_AT = strawberry.enum_value("observed_at", description="When it was seen.")
-    CREATED_AT = strawberry.enum_value("created_at", description="When it was recorded.")
-
-
-@strawberry.input(description="One key of an ordering of observations.")
-class ObservationOrder:
-    field: ObservationOrderField = strawberry.field(description="The field to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+@ordering(
+    kinds.OBSERVATION,
+    "observations",
+    {"observed_at": "When it was seen.", "created_at": "When it was recorded."},
+)
+class ObservationOrder: ...
 
 
 # The other end of its relation reaches observations too: that field is declared here, with the kind.

@@ -13,12 +13,12 @@ from resolvers import occasions as resolve
 from resolvers import recipients as recipient_resolvers
 from resolvers.pages import Order, PageArgs
 from schema.docs import described
+from schema.ordering import ordering
 from schema.placed import Placed
 from schema.relay import (
     Connection,
     DeletePayload,
     Info,
-    OrderDirection,
     OwnedNode,
     connection,
     listing,
@@ -143,21 +143,8 @@ class OccasionFilter:
     recipient_id: relay.GlobalID | None = strawberry.field(default=None, description="Only this recipient's.")
 
 
-@strawberry.enum(description="What a list of occasions may be ordered by.")
-class OccasionOrderField(Enum):
-    DATE = "date"
-    NEXT_OCCURRENCE = "next"
-    IMPORTANCE = "importance"
-    NAME = "name"
-    CREATED_AT = "created_at"
-
-
-@strawberry.input(description="One key of an ordering of occasions.")
-class OccasionOrder:
-    field: OccasionOrderField = strawberry.field(description="The field to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+@ordering(kinds.OCCASION, "occasions", names={"next": "NEXT_OCCURRENCE"})
+class OccasionOrder: ...
 
 
 def _where(given: OccasionFilter) -> dict[str, Any]:

@@ -10,16 +10,17 @@ from strawberry import relay
 from strawberry.scalars import JSON
 
 from generation.persona_mappers import Mapper
+from graph import kinds
 from resolvers import personas as resolve
 from resolvers.pages import Order
 from schema.docs import described
 from schema.insights import Insight, InsightOrder
+from schema.ordering import ordering
 from schema.placed import Placed
 from schema.recipients import Recipient
 from schema.relay import (
     DeletePayload,
     Info,
-    OrderDirection,
     OwnedNode,
     attach,
     listing,
@@ -156,18 +157,8 @@ class PersonaFilter:
     )
 
 
-@strawberry.enum(description="What a list of personas may be ordered by.")
-class PersonaOrderField(Enum):
-    CREATED_AT = strawberry.enum_value("created_at", description="When it was built.")
-    EXPIRES_AT = strawberry.enum_value("expires_at", description="When it expires.")
-
-
-@strawberry.input(description="One key of an ordering of personas.")
-class PersonaOrder:
-    field: PersonaOrderField = strawberry.field(description="The field to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+@ordering(kinds.PERSONA, "personas", {"created_at": "When it was built.", "expires_at": "When it expires."})
+class PersonaOrder: ...
 
 
 # The other ends of its relations reach personas too: those fields are declared here, with the kind.

@@ -9,16 +9,17 @@ from typing import Annotated, Any, ClassVar
 import strawberry
 from strawberry import relay
 
+from graph import kinds
 from graph.kinds import CYCLE_ENTRY, INTIMACY_ENTRY
 from resolvers import private_entries as resolve
 from resolvers.pages import Order
 from schema import selection
 from schema.docs import described
+from schema.ordering import ordering
 from schema.recipients import Recipient
 from schema.relay import (
     DeletePayload,
     Info,
-    OrderDirection,
     OwnedNode,
     attach,
     from_node,
@@ -239,32 +240,18 @@ class IntimacyEntryFilter:
     )
 
 
-@strawberry.enum(description="What a list of cycle entries may be ordered by.")
-class CycleEntryOrderField(Enum):
-    DATE = strawberry.enum_value("date", description="The day it records.")
-    CREATED_AT = strawberry.enum_value("created_at", description="When it was recorded.")
+@ordering(
+    kinds.CYCLE_ENTRY, "cycle entries", {"date": "The day it records.", "created_at": "When it was recorded."}
+)
+class CycleEntryOrder: ...
 
 
-@strawberry.input(description="One key of an ordering of cycle entries.")
-class CycleEntryOrder:
-    field: CycleEntryOrderField = strawberry.field(description="The field to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
-
-
-@strawberry.enum(description="What a list of intimacy entries may be ordered by.")
-class IntimacyEntryOrderField(Enum):
-    OCCURRED_AT = strawberry.enum_value("occurred_at", description="When it happened.")
-    CREATED_AT = strawberry.enum_value("created_at", description="When it was recorded.")
-
-
-@strawberry.input(description="One key of an ordering of intimacy entries.")
-class IntimacyEntryOrder:
-    field: IntimacyEntryOrderField = strawberry.field(description="The field to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+@ordering(
+    kinds.INTIMACY_ENTRY,
+    "intimacy entries",
+    {"occurred_at": "When it happened.", "created_at": "When it was recorded."},
+)
+class IntimacyEntryOrder: ...
 
 
 # The other end of their relations reaches them too: the viewer's entries about a person.

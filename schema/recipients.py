@@ -9,6 +9,7 @@ from strawberry import relay
 from strawberry.scalars import JSON
 
 from errors import BadUserInput
+from graph import kinds
 from resolvers import concepts as concept_resolvers
 from resolvers import conflicts as conflict_resolvers
 from resolvers import documents as document_resolvers
@@ -31,11 +32,11 @@ from schema.learning import (
     patterns_of,
     similar_people,
 )
+from schema.ordering import ordering
 from schema.placed import Placed
 from schema.relay import (
     DeletePayload,
     Info,
-    OrderDirection,
     OwnedNode,
     from_node,
     listing,
@@ -323,20 +324,8 @@ class UpdateRecipientInput:
     relationship: RelationshipChanges | None = strawberry.UNSET
 
 
-@strawberry.enum(description="What a list of recipients may be ordered by.")
-class RecipientOrderField(Enum):
-    NAME = "name"
-    IMPORTANCE = "importance"
-    CLOSENESS = "closeness"
-    CREATED_AT = "created_at"
-
-
-@strawberry.input(description="One key of an ordering of recipients.")
-class RecipientOrder:
-    field: RecipientOrderField = strawberry.field(description="The field to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+@ordering(kinds.RECIPIENT, "recipients")
+class RecipientOrder: ...
 
 
 @strawberry.input(description="Which recipients to list: all the conditions given hold.")

@@ -10,16 +10,17 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import relay
 
+from graph import kinds
 from resolvers import recommendations as resolve
 from resolvers.pages import Order
 from schema.docs import described
 from schema.gifts import Gift, GiftOrder
 from schema.occasions import Occasion
+from schema.ordering import ordering
 from schema.placed import Placed
 from schema.recipients import Recipient
 from schema.relay import (
     Info,
-    OrderDirection,
     OwnedNode,
     attach,
     listing,
@@ -129,19 +130,12 @@ class GiftRecommendation(OwnedNode, Placed):
     gifts = related(Gift, GiftOrder, resolve.gifts, "The gifts chosen from it.")
 
 
-@strawberry.enum(description="What a list of gift recommendations may be ordered by.")
-class GiftRecommendationOrderField(Enum):
-    RANK = strawberry.enum_value("rank", description="Its place in its list.")
-    CONFIDENCE = strawberry.enum_value("confidence", description="How sure it is.")
-    CREATED_AT = strawberry.enum_value("created_at", description="When it was made.")
-
-
-@strawberry.input(description="One key of an ordering of gift recommendations.")
-class GiftRecommendationOrder:
-    field: GiftRecommendationOrderField = strawberry.field(description="The field to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+@ordering(
+    kinds.RECOMMENDATION,
+    "gift recommendations",
+    {"rank": "Its place in its list.", "confidence": "How sure it is.", "created_at": "When it was made."},
+)
+class GiftRecommendationOrder: ...
 
 
 @strawberry.input(description="Which gift recommendations to list: all the conditions given hold.")
