@@ -14,12 +14,12 @@ from resolvers import gifts as gift_resolvers
 from resolvers import memories as memory_resolvers
 from resolvers import recipients as recipient_resolvers
 from resolvers.pages import Order, PageArgs
+from schema.deletion import deleting
 from schema.docs import described
 from schema.ordering import ordering
 from schema.placed import Placed
 from schema.relay import (
     Connection,
-    DeletePayload,
     Edge,
     Info,
     OwnedNode,
@@ -195,9 +195,4 @@ class ConceptMutation:
         values = values_of(input, _NAMES, leave=("id",))
         return Concept.from_row(await resolve.update(info.context, node_uid(input.id, "Concept"), values))
 
-    @strawberry.mutation(description="Deletes a concept and its links.")
-    async def delete_concept(
-        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The concept.")]
-    ) -> DeletePayload:
-        deleted = await resolve.delete(info.context, node_uid(id, "Concept"))
-        return DeletePayload(deleted_id=id, deleted_count=len(deleted))
+    delete_concept = deleting("Concept", resolve.delete, "Deletes a concept and its links.", "The concept.")

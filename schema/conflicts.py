@@ -14,12 +14,12 @@ from resolvers import documents as document_resolvers
 from resolvers import recipients as recipient_resolvers
 from resolvers.pages import Order
 from schema import selection
+from schema.deletion import deleting
 from schema.docs import described
 from schema.mentions import mentions_of
 from schema.ordering import ordering
 from schema.placed import Placed
 from schema.relay import (
-    DeletePayload,
     Info,
     OwnedNode,
     listing,
@@ -184,9 +184,4 @@ class ConflictMutation:
         values = values_of(input, leave=("id",))
         return Conflict.from_row(await resolve.update(info.context, node_uid(input.id, "Conflict"), values))
 
-    @strawberry.mutation(description="Deletes a conflict.")
-    async def delete_conflict(
-        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The conflict.")]
-    ) -> DeletePayload:
-        deleted = await resolve.delete(info.context, node_uid(id, "Conflict"))
-        return DeletePayload(deleted_id=id, deleted_count=len(deleted))
+    delete_conflict = deleting("Conflict", resolve.delete, "Deletes a conflict.", "The conflict.")

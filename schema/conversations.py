@@ -20,6 +20,7 @@ from resolvers.pages import Order, PageArgs
 from schema import selection
 from schema.concepts import Concept, ConceptOrder
 from schema.conflicts import Conflict
+from schema.deletion import deleting
 from schema.docs import described
 from schema.documents import Document, DocumentOrder
 from schema.mentions import mentions_of
@@ -30,7 +31,6 @@ from schema.placed import Placed
 from schema.recipients import Recipient, RecipientOrder
 from schema.relay import (
     Connection,
-    DeletePayload,
     Info,
     OwnedNode,
     Paging,
@@ -522,12 +522,9 @@ class ConversationMutation:
         uid = node_uid(input.id, "Conversation")
         return Conversation.from_row(await resolve.update(info.context, uid, values, gift))
 
-    @strawberry.mutation(description="Deletes a conversation and its messages.")
-    async def delete_conversation(
-        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The conversation.")]
-    ) -> DeletePayload:
-        deleted = await resolve.delete(info.context, node_uid(id, "Conversation"))
-        return DeletePayload(deleted_id=id, deleted_count=len(deleted))
+    delete_conversation = deleting(
+        "Conversation", resolve.delete, "Deletes a conversation and its messages.", "The conversation."
+    )
 
     @strawberry.mutation(
         description="Appends a message at its conversation's next position (refused with code CLOSED when "

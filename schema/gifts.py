@@ -13,6 +13,7 @@ from resolvers import gifts as resolve
 from resolvers import occasions as occasion_resolvers
 from resolvers import recipients as recipient_resolvers
 from resolvers.pages import Order
+from schema.deletion import deleting
 from schema.docs import described
 from schema.mentions import mentions_of
 from schema.occasions import CreateOccasionInput, occasion_values
@@ -20,7 +21,6 @@ from schema.ordering import ordering
 from schema.placed import Placed
 from schema.recipients import CreateRecipientInput, new_recipient_values
 from schema.relay import (
-    DeletePayload,
     Info,
     OwnedNode,
     from_node,
@@ -298,12 +298,7 @@ class GiftMutation:
         values = values_of(input, leave=("id",))
         return Gift.from_row(await resolve.update(info.context, node_uid(input.id, "Gift"), values))
 
-    @strawberry.mutation(description="Deletes a gift and its outcome.")
-    async def delete_gift(
-        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The gift.")]
-    ) -> DeletePayload:
-        deleted = await resolve.delete(info.context, node_uid(id, "Gift"))
-        return DeletePayload(deleted_id=id, deleted_count=len(deleted))
+    delete_gift = deleting("Gift", resolve.delete, "Deletes a gift and its outcome.", "The gift.")
 
 
 def _new_gift(given: CreateGiftInput) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from graph import kinds
 from graph.kinds import INSIGHT_EVIDENCE
 from resolvers import insights as resolve
 from resolvers.pages import Order
+from schema.deletion import deleting
 from schema.docs import described
 from schema.memories import Memory, MemoryOrder, kinds_named
 from schema.nodes import refs_of
@@ -21,7 +22,6 @@ from schema.ordering import ordering
 from schema.placed import Placed
 from schema.recipients import Recipient, RecipientOrder
 from schema.relay import (
-    DeletePayload,
     Info,
     OwnedNode,
     attach,
@@ -201,9 +201,9 @@ class InsightMutation:
         evidence = refs_of(input.evidence_ids, "evidenceIds")
         return Insight.from_row(await resolve.update(info.context, uid, values, evidence))
 
-    @strawberry.mutation(description="Deletes an insight (whom it concerns and its evidence stay).")
-    async def delete_insight(
-        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The insight.")]
-    ) -> DeletePayload:
-        deleted = await resolve.delete(info.context, node_uid(id, "Insight"))
-        return DeletePayload(deleted_id=id, deleted_count=len(deleted))
+    delete_insight = deleting(
+        "Insight",
+        resolve.delete,
+        "Deletes an insight (whom it concerns and its evidence stay).",
+        "The insight.",
+    )

@@ -15,11 +15,11 @@ from resolvers.pages import Order
 from schema import selection
 from schema.conflicts import Conflict, ConflictOrder
 from schema.conversations import Conversation, Message, MessageOrder
+from schema.deletion import deleting
 from schema.docs import described
 from schema.ordering import order_fields, order_key
 from schema.placed import Placed
 from schema.relay import (
-    DeletePayload,
     Info,
     OwnedNode,
     attach,
@@ -446,16 +446,13 @@ class MediationMutation:
         conflict = node_uid(conflict_id, "Conflict", "conflictId")
         return Conversation.from_row(await resolve.start_session(info.context, conflict, title, joint))
 
-    @strawberry.mutation(description="Deletes one of the viewer's conflict analyses (its plans stay).")
-    async def delete_conflict_analysis(
-        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The analysis.")]
-    ) -> DeletePayload:
-        deleted = await resolve.delete_analysis(info.context, node_uid(id, "ConflictAnalysis"))
-        return DeletePayload(deleted_id=id, deleted_count=len(deleted))
+    delete_conflict_analysis = deleting(
+        "ConflictAnalysis",
+        resolve.delete_analysis,
+        "Deletes one of the viewer's conflict analyses (its plans stay).",
+        "The analysis.",
+    )
 
-    @strawberry.mutation(description="Deletes one of the viewer's repair plans.")
-    async def delete_repair_plan(
-        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The plan.")]
-    ) -> DeletePayload:
-        deleted = await resolve.delete_plan(info.context, node_uid(id, "RepairPlan"))
-        return DeletePayload(deleted_id=id, deleted_count=len(deleted))
+    delete_repair_plan = deleting(
+        "RepairPlan", resolve.delete_plan, "Deletes one of the viewer's repair plans.", "The plan."
+    )

@@ -14,13 +14,13 @@ from resolvers import documents as document_resolvers
 from resolvers import memories as resolve
 from resolvers import recipients as recipient_resolvers
 from resolvers.pages import Order
+from schema.deletion import deleting
 from schema.docs import described
 from schema.mentions import mentions_of
 from schema.nodes import refs_of
 from schema.ordering import ordering
 from schema.placed import Placed
 from schema.relay import (
-    DeletePayload,
     Info,
     OwnedNode,
     listing,
@@ -317,9 +317,4 @@ class MemoryMutation:
         refers = refs_of(input.refers_to_ids, "refersToIds")
         return Memory.from_row(await resolve.update(info.context, uid, values, evidence, refers))
 
-    @strawberry.mutation(description="Forgets a memory.")
-    async def delete_memory(
-        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The memory.")]
-    ) -> DeletePayload:
-        deleted = await resolve.delete(info.context, node_uid(id, "Memory"))
-        return DeletePayload(deleted_id=id, deleted_count=len(deleted))
+    delete_memory = deleting("Memory", resolve.delete, "Forgets a memory.", "The memory.")

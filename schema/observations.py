@@ -12,6 +12,7 @@ from graph import kinds
 from resolvers import documents as document_resolvers
 from resolvers import observations as resolve
 from resolvers.pages import Order
+from schema.deletion import deleting
 from schema.docs import described
 from schema.documents import Document, DocumentOrder
 from schema.events import Actor
@@ -19,7 +20,6 @@ from schema.ordering import ordering
 from schema.placed import Placed
 from schema.recipients import Recipient
 from schema.relay import (
-    DeletePayload,
     Info,
     OwnedNode,
     attach,
@@ -197,11 +197,9 @@ class ObservationMutation:
         uid = node_uid(id, "Observation")
         return Observation.from_row(await resolve.review(info.context, uid, decision.value, reason))
 
-    @strawberry.mutation(
-        description="Deletes an observation and its attached documents (what was derived from it stays)."
+    delete_observation = deleting(
+        "Observation",
+        resolve.delete,
+        "Deletes an observation and its attached documents (what was derived from it stays).",
+        "The observation.",
     )
-    async def delete_observation(
-        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The observation.")]
-    ) -> DeletePayload:
-        deleted = await resolve.delete(info.context, node_uid(id, "Observation"))
-        return DeletePayload(deleted_id=id, deleted_count=len(deleted))

@@ -12,12 +12,12 @@ from resolvers import gifts as gift_resolvers
 from resolvers import occasions as resolve
 from resolvers import recipients as recipient_resolvers
 from resolvers.pages import Order, PageArgs
+from schema.deletion import deleting
 from schema.docs import described
 from schema.ordering import ordering
 from schema.placed import Placed
 from schema.relay import (
     Connection,
-    DeletePayload,
     Info,
     OwnedNode,
     connection,
@@ -203,12 +203,7 @@ class OccasionMutation:
             await resolve.update(info.context, uid, values_of(input, _NAMES, leave=("id",)))
         )
 
-    @strawberry.mutation(description="Deletes an occasion.")
-    async def delete_occasion(
-        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The occasion.")]
-    ) -> DeletePayload:
-        deleted = await resolve.delete(info.context, node_uid(id, "Occasion"))
-        return DeletePayload(deleted_id=id, deleted_count=len(deleted))
+    delete_occasion = deleting("Occasion", resolve.delete, "Deletes an occasion.", "The occasion.")
 
 
 def occasion_values(given: Any) -> dict[str, Any]:

@@ -13,13 +13,13 @@ from generation.persona_mappers import Mapper
 from graph import kinds
 from resolvers import personas as resolve
 from resolvers.pages import Order
+from schema.deletion import deleting
 from schema.docs import described
 from schema.insights import Insight, InsightOrder
 from schema.ordering import ordering
 from schema.placed import Placed
 from schema.recipients import Recipient
 from schema.relay import (
-    DeletePayload,
     Info,
     OwnedNode,
     attach,
@@ -255,9 +255,4 @@ class PersonaMutation:
     ) -> Persona:
         return Persona.from_row(await resolve.rate(info.context, node_uid(id, "Persona"), rating, outcome))
 
-    @strawberry.mutation(description="Deletes a persona.")
-    async def delete_persona(
-        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The persona.")]
-    ) -> DeletePayload:
-        deleted = await resolve.delete(info.context, node_uid(id, "Persona"))
-        return DeletePayload(deleted_id=id, deleted_count=len(deleted))
+    delete_persona = deleting("Persona", resolve.delete, "Deletes a persona.", "The persona.")

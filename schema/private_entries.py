@@ -14,11 +14,11 @@ from graph.kinds import CYCLE_ENTRY, INTIMACY_ENTRY
 from resolvers import private_entries as resolve
 from resolvers.pages import Order
 from schema import selection
+from schema.deletion import deleting
 from schema.docs import described
 from schema.ordering import ordering
 from schema.recipients import Recipient
 from schema.relay import (
-    DeletePayload,
     Info,
     OwnedNode,
     attach,
@@ -340,12 +340,12 @@ class PrivateEntryMutation:
         row = await resolve.update_cycle(info.context, uid, values_of(input, leave=("id",)))
         return CycleEntry.from_row(row)
 
-    @strawberry.mutation(description="Deletes a cycle entry.")
-    async def delete_cycle_entry(
-        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The entry.")]
-    ) -> DeletePayload:
-        deleted = await resolve.delete(info.context, CYCLE_ENTRY, node_uid(id, "CycleEntry"))
-        return DeletePayload(deleted_id=id, deleted_count=len(deleted))
+    delete_cycle_entry = deleting(
+        "CycleEntry",
+        lambda context, uid: resolve.delete(context, CYCLE_ENTRY, uid),
+        "Deletes a cycle entry.",
+        "The entry.",
+    )
 
     @strawberry.mutation(description="Records an intimacy entry: the viewer's alone, never shared.")
     async def create_intimacy_entry(
@@ -368,9 +368,9 @@ class PrivateEntryMutation:
         values = values_of(input, IntimacyEntry.names, leave=("id",))
         return IntimacyEntry.from_row(await resolve.update_intimacy(info.context, uid, values))
 
-    @strawberry.mutation(description="Deletes an intimacy entry.")
-    async def delete_intimacy_entry(
-        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The entry.")]
-    ) -> DeletePayload:
-        deleted = await resolve.delete(info.context, INTIMACY_ENTRY, node_uid(id, "IntimacyEntry"))
-        return DeletePayload(deleted_id=id, deleted_count=len(deleted))
+    delete_intimacy_entry = deleting(
+        "IntimacyEntry",
+        lambda context, uid: resolve.delete(context, INTIMACY_ENTRY, uid),
+        "Deletes an intimacy entry.",
+        "The entry.",
+    )

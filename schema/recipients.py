@@ -19,6 +19,7 @@ from resolvers import memories as memory_resolvers
 from resolvers import occasions as occasion_resolvers
 from resolvers import recipients as resolve
 from resolvers.pages import Order
+from schema.deletion import deleting
 from schema.docs import described
 from schema.learning import (
     Patterns,
@@ -35,7 +36,6 @@ from schema.learning import (
 from schema.ordering import ordering
 from schema.placed import Placed
 from schema.relay import (
-    DeletePayload,
     Info,
     OwnedNode,
     from_node,
@@ -394,14 +394,12 @@ class RecipientMutation:
         knows = values_of(changes, _KNOWS_NAMES) if changes is not strawberry.UNSET else {}
         return Recipient.from_row(await resolve.update(info.context, uid, values, knows))
 
-    @strawberry.mutation(
-        description="Deletes a recipient, with their occasions, conflicts and the gifts only for them."
+    delete_recipient = deleting(
+        "Recipient",
+        resolve.delete,
+        "Deletes a recipient, with their occasions, conflicts and the gifts only for them.",
+        "The recipient.",
     )
-    async def delete_recipient(
-        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The recipient.")]
-    ) -> DeletePayload:
-        deleted = await resolve.delete(info.context, node_uid(id, "Recipient"))
-        return DeletePayload(deleted_id=id, deleted_count=len(deleted))
 
 
 def new_recipient_values(given: CreateRecipientInput) -> tuple[dict[str, Any], dict[str, Any]]:
