@@ -81,8 +81,26 @@ ANALYSIS = {
 }
 
 
-def _current(kept: dict[str, Any]) -> bool:
-    return kept.get("superseded_by") is None
+# Analyses and plans are versioned alike: each new one supersedes the viewer's current one, which stays.
+def _current(noun: str) -> Any:
+    """The field that says whether an analysis or a plan is current (none superseded it)."""
+
+    def current(self: Placed) -> bool:
+        return self.kept.get("superseded_by") is None
+
+    return strawberry.field(
+        resolver=current,
+        description=f"Whether it is the current {noun} (none superseded it).",
+        metadata=selection.reading("superseded_by"),
+    )
+
+
+def _versions(node: Any, superseded: Any, superseding: Any, noun: str) -> tuple[Any, Any]:
+    """The fields `supersedes` and `supersededBy` of an analysis or a plan (`node`, a lazy reference)."""
+    return (
+        related_one(node, superseded, f"The {noun} it replaced, if any (still readable)."),
+        related_one(node, superseding, f"The {noun} that replaced it; null while it is current."),
+    )
 
 
 @strawberry.type(description="A mediator's analysis of a conflict: one version; a newer one supersedes it.")
@@ -100,12 +118,7 @@ class ConflictAnalysis(OwnedNode, Placed):
     created_at: dt.datetime
     updated_at: dt.datetime
 
-    @strawberry.field(
-        description="Whether it is the current analysis (none superseded it).",
-        metadata=selection.reading("superseded_by"),
-    )
-    def current(self) -> bool:
-        return _current(self.kept)
+    current = _current("analysis")
 
     @strawberry.field(
         description="Each finding, with who said it and the words it rests on.",
@@ -127,15 +140,11 @@ class ConflictAnalysis(OwnedNode, Placed):
         ]
 
     conflict = related_one(Conflict, resolve.conflict_of_analysis, "The conflict it analyses.")
-    supersedes = related_one(
+    supersedes, superseded_by = _versions(
         Annotated["ConflictAnalysis", strawberry.lazy("schema.mediation")],
         resolve.analysis_superseded,
-        "The analysis it replaced, if any (still readable).",
-    )
-    superseded_by = related_one(
-        Annotated["ConflictAnalysis", strawberry.lazy("schema.mediation")],
         resolve.analysis_superseding,
-        "The analysis that replaced it; null while it is current.",
+        "analysis",
     )
     evidence = related(
         Message,
@@ -201,12 +210,7 @@ class RepairPlan(OwnedNode, Placed):
     created_at: dt.datetime
     updated_at: dt.datetime
 
-    @strawberry.field(
-        description="Whether it is the current plan (none superseded it).",
-        metadata=selection.reading("superseded_by"),
-    )
-    def current(self) -> bool:
-        return _current(self.kept)
+    current = _current("plan")
 
     @strawberry.field(
         description="Its items done out of all.", metadata=selection.reading("done_count", "item_count")
@@ -225,15 +229,11 @@ class RepairPlan(OwnedNode, Placed):
 
     conflict = related_one(Conflict, resolve.conflict_of_plan, "The conflict it repairs.")
     analysis = related_one(ConflictAnalysis, resolve.analysis_of_plan, "The analysis it was made from.")
-    supersedes = related_one(
+    supersedes, superseded_by = _versions(
         Annotated["RepairPlan", strawberry.lazy("schema.mediation")],
         resolve.plan_superseded,
-        "The plan it replaced, if any (still readable).",
-    )
-    superseded_by = related_one(
-        Annotated["RepairPlan", strawberry.lazy("schema.mediation")],
         resolve.plan_superseding,
-        "The plan that replaced it; null while it is current.",
+        "plan",
     )
 
 
