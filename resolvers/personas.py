@@ -2,7 +2,6 @@
 and a detail level, built by a persona mapper (generation/persona_mappers.py) from their mindscape, or
 served again while one built for the same ask holds; rated by whoever used one; and their relations."""
 
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
@@ -15,7 +14,7 @@ from graph.pages import Row
 from resolvers import checks, nodes
 from resolvers.context import Context
 from resolvers.mindscape import CONFIRMED, HELD, fingerprint
-from resolvers.pages import Order, PageArgs, Paged
+from resolvers.pages import Order
 
 DEFAULT_TTL_HOURS = 24  # personas expire after their TTL, 24 hours by default
 MAX_CONTEXT = 2_000
@@ -117,16 +116,9 @@ async def mappers(context: Context) -> list[dict[str, Any]]:
     return [{"mapper": mapper, "feedback": summed.get((mapper.name, mapper.version))} for mapper in MAPPERS]
 
 
-async def delete(context: Context, uid: str) -> list[str]:
-    return await nodes.delete(context, PERSONA, uid)
-
-
-async def by_uids(context: Context, uids: list[str]) -> list[Row]:
-    return await nodes.by_uids(context, PERSONA, uids)
-
-
-async def page(context: Context, where: dict[str, Any], orders: Sequence[Order], args: PageArgs) -> Paged:
-    return await nodes.page(context, PERSONA, personas.condition(**where), orders, args)
+delete = nodes.delete_of(PERSONA)
+by_uids = nodes.by_uids_of(PERSONA)
+page = nodes.page_of(PERSONA, personas.condition)
 
 
 # The personas of a person (Recipient.personas) and built from an insight (Insight.personas); the person

@@ -166,7 +166,7 @@ class OwnedNode(relay.Node):
     reads: ClassVar[dict[str, tuple[str, ...]]] = {}
 
     @staticmethod
-    async def load(context: Context, uids: list[str]) -> list[Row]:
+    async def load(context: Context, uids: list[str], /) -> list[Row]:
         """The viewer's nodes of this type among `uids`: each type sets its domain's `by_uids`."""
         raise NotImplementedError
 
