@@ -24,6 +24,7 @@ from schema.relay import (
     Info,
     OwnedNode,
     connection,
+    enum_values,
     listing,
     node_uid,
     paged,
@@ -99,7 +100,7 @@ class Concept(OwnedNode, Placed):
             strawberry.argument(description="Follow only links of these kinds; all by default."),
         ] = None,
     ) -> "ConceptNeighborConnection":
-        where = {"uid": self.id, "depth": depth, "types": [kind.value for kind in kinds or ()]}
+        where = {"uid": self.id, "depth": depth, "types": enum_values(kinds)}
         rows, count = await resolve.neighbors(info.context, where, resolve.NEAREST, paging)
         page = connection(rows, paging, Concept.from_row, count)
         edges = [
@@ -161,7 +162,7 @@ class ConceptOrder: ...
 
 
 def _where(given: ConceptFilter) -> dict[str, Any]:
-    return {"kinds": [kind.value for kind in given.kinds or ()], "name_contains": given.name_contains}
+    return {"kinds": enum_values(given.kinds), "name_contains": given.name_contains}
 
 
 @strawberry.type

@@ -22,8 +22,10 @@ from schema.placed import Placed
 from schema.relay import (
     Info,
     OwnedNode,
+    enum_values,
     listing,
     node_uid,
+    optional_uid,
     related,
     related_one,
     values_of,
@@ -139,11 +141,11 @@ class ConflictOrder: ...
 
 def _where(given: ConflictFilter) -> dict[str, Any]:
     return {
-        "statuses": [status.value for status in given.statuses or ()],
+        "statuses": enum_values(given.statuses),
         "severity_min": given.severity_at_least,
         "severity_max": given.severity_at_most,
         "topic": given.topic,
-        "recipient": node_uid(given.recipient_id, "Recipient", "recipientId") if given.recipient_id else None,
+        "recipient": optional_uid(given.recipient_id, "Recipient", "recipientId"),
     }
 
 

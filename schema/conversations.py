@@ -36,9 +36,11 @@ from schema.relay import (
     Paging,
     attach,
     connection,
+    enum_values,
     from_node,
     listing,
     node_uid,
+    optional_uid,
     orders,
     related,
     related_one,
@@ -463,8 +465,8 @@ attach(
 def _where(given: ConversationFilter) -> dict[str, Any]:
     about = Ref(given.about_id.type_name, given.about_id.node_id) if given.about_id else None
     return {
-        "purposes": [purpose.value for purpose in given.purposes or ()],
-        "statuses": [status.value for status in given.statuses or ()],
+        "purposes": enum_values(given.purposes),
+        "statuses": enum_values(given.statuses),
         "about": about,
         "participant": node_uid(given.participant_id, "Recipient", "participantId")
         if given.participant_id
@@ -539,9 +541,9 @@ class ConversationMutation:
     ) -> Message:
         values = values_of(input, leave=("conversation_id", "recipient_id", "attachment_ids", "supersedes"))
         conversation = node_uid(input.conversation_id, "Conversation", "conversationId")
-        recipient = node_uid(input.recipient_id, "Recipient", "recipientId") if input.recipient_id else None
+        recipient = optional_uid(input.recipient_id, "Recipient", "recipientId")
         attachments = uids(input.attachment_ids, "Document", "attachmentIds")
-        supersedes = node_uid(input.supersedes, "Message", "supersedes") if input.supersedes else None
+        supersedes = optional_uid(input.supersedes, "Message", "supersedes")
         row = await resolve.append(info.context, conversation, values, recipient, attachments, supersedes)
         return Message.from_row(row)
 

@@ -26,6 +26,7 @@ from schema.relay import (
     from_node,
     listing,
     node_uid,
+    optional_uid,
     related,
     related_one,
     uids,
@@ -249,8 +250,8 @@ class GiftOrder: ...
 
 def _where(given: GiftFilter) -> dict[str, Any]:
     return {
-        "recipient": node_uid(given.recipient_id, "Recipient", "recipientId") if given.recipient_id else None,
-        "occasion": node_uid(given.occasion_id, "Occasion", "occasionId") if given.occasion_id else None,
+        "recipient": optional_uid(given.recipient_id, "Recipient", "recipientId"),
+        "occasion": optional_uid(given.occasion_id, "Occasion", "occasionId"),
         "category": given.category,
         "tag": given.tag,
     }
@@ -317,10 +318,10 @@ def _new_gift(given: CreateGiftInput) -> dict[str, Any]:
         values=values_of(given, leave=nested),
         recipients=uids(given.recipient_ids, "Recipient", "recipientIds"),
         new_recipient=new_recipient_values(given.new_recipient) if given.new_recipient else None,
-        occasion=node_uid(given.occasion_id, "Occasion", "occasionId") if given.occasion_id else None,
+        occasion=optional_uid(given.occasion_id, "Occasion", "occasionId"),
         new_occasion=occasion_values(given.new_occasion) if given.new_occasion else None,
         gave=values_of(given.giving) if given.giving else {},
         outcome=values_of(given.outcome) if given.outcome else None,
         tags=list(given.tags or ()),
-        recommendation=node_uid(chosen, "GiftRecommendation", "fromRecommendationId") if chosen else None,
+        recommendation=optional_uid(chosen, "GiftRecommendation", "fromRecommendationId"),
     )

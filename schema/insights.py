@@ -25,8 +25,10 @@ from schema.relay import (
     Info,
     OwnedNode,
     attach,
+    enum_values,
     listing,
     node_uid,
+    optional_uid,
     related,
     uids,
     values_of,
@@ -154,9 +156,9 @@ attach(
 
 def _where(given: InsightFilter) -> dict[str, Any]:
     return {
-        "categories": [category.value for category in given.categories or ()],
-        "statuses": [status.value for status in given.statuses or ()],
-        "recipient": node_uid(given.recipient_id, "Recipient", "recipientId") if given.recipient_id else None,
+        "categories": enum_values(given.categories),
+        "statuses": enum_values(given.statuses),
+        "recipient": optional_uid(given.recipient_id, "Recipient", "recipientId"),
         "about_viewer": given.about_viewer,
     }
 

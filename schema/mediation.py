@@ -25,6 +25,7 @@ from schema.relay import (
     attach,
     listing,
     node_uid,
+    optional_uid,
     related,
     related_one,
 )
@@ -263,7 +264,7 @@ class MediationFilter:
 
 
 def _where(given: MediationFilter) -> dict[str, Any]:
-    conflict = node_uid(given.conflict_id, "Conflict", "conflictId") if given.conflict_id else None
+    conflict = optional_uid(given.conflict_id, "Conflict", "conflictId")
     return {"conflict": conflict, "current": given.current}
 
 

@@ -23,8 +23,10 @@ from schema.placed import Placed
 from schema.relay import (
     Info,
     OwnedNode,
+    enum_values,
     listing,
     node_uid,
+    optional_uid,
     related,
     uids,
     values_of,
@@ -262,10 +264,10 @@ class MemoryOrder: ...
 
 def _where(given: MemoryFilter) -> dict[str, Any]:
     return {
-        "kinds": [kind.value for kind in given.kinds or ()],
+        "kinds": enum_values(given.kinds),
         "since": given.since,
         "until": given.until,
-        "recipient": node_uid(given.recipient_id, "Recipient", "recipientId") if given.recipient_id else None,
+        "recipient": optional_uid(given.recipient_id, "Recipient", "recipientId"),
         "concept": given.concept,
         "tag": given.tag,
         "skill": given.skill,

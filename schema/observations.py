@@ -23,8 +23,10 @@ from schema.relay import (
     Info,
     OwnedNode,
     attach,
+    enum_values,
     listing,
     node_uid,
+    optional_uid,
     related,
     related_one,
     values_of,
@@ -146,9 +148,9 @@ attach(
 
 def _where(given: ObservationFilter) -> dict[str, Any]:
     return {
-        "statuses": [status.value for status in given.statuses or ()],
-        "sources": [source.value for source in given.sources or ()],
-        "recipient": node_uid(given.about_id, "Recipient", "aboutId") if given.about_id else None,
+        "statuses": enum_values(given.statuses),
+        "sources": enum_values(given.sources),
+        "recipient": optional_uid(given.about_id, "Recipient", "aboutId"),
         "since": given.since,
         "until": given.until,
     }
@@ -180,7 +182,7 @@ class ObservationMutation:
     ) -> Observation:
         values = values_of(input, leave=("about_id",))
         values["observed_at"] = values.get("observed_at") or dt.datetime.now(dt.UTC)
-        about = node_uid(input.about_id, "Recipient", "aboutId") if input.about_id else None
+        about = optional_uid(input.about_id, "Recipient", "aboutId")
         return Observation.from_row(await resolve.create(info.context, values, about))
 
     @strawberry.mutation(

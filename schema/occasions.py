@@ -21,8 +21,10 @@ from schema.relay import (
     Info,
     OwnedNode,
     connection,
+    enum_values,
     listing,
     node_uid,
+    optional_uid,
     paged,
     related,
     uids,
@@ -149,10 +151,10 @@ class OccasionOrder: ...
 
 def _where(given: OccasionFilter) -> dict[str, Any]:
     return dict(
-        kinds=[kind.value for kind in given.kinds or ()],
+        kinds=enum_values(given.kinds),
         date_from=given.date_from,
         date_to=given.date_to,
-        recipient=node_uid(given.recipient_id, "Recipient", "recipientId") if given.recipient_id else None,
+        recipient=optional_uid(given.recipient_id, "Recipient", "recipientId"),
     )
 
 

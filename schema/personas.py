@@ -25,6 +25,7 @@ from schema.relay import (
     attach,
     listing,
     node_uid,
+    optional_uid,
     related,
     related_one,
 )
@@ -168,7 +169,7 @@ attach(Insight, "personas", related(Persona, PersonaOrder, resolve.of_insight, "
 
 def _where(given: PersonaFilter) -> dict[str, Any]:
     return {
-        "recipient": node_uid(given.about_id, "Recipient", "aboutId") if given.about_id else None,
+        "recipient": optional_uid(given.about_id, "Recipient", "aboutId"),
         "about_viewer": given.about_viewer,
         "expired": given.expired,
     }

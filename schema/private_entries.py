@@ -22,9 +22,11 @@ from schema.relay import (
     Info,
     OwnedNode,
     attach,
+    enum_values,
     from_node,
     listing,
     node_uid,
+    optional_uid,
     related,
     related_one,
     values_of,
@@ -275,14 +277,14 @@ attach(
 
 
 def _about(given: relay.GlobalID | None) -> str | None:
-    return node_uid(given, "Recipient", "aboutId") if given else None
+    return optional_uid(given, "Recipient", "aboutId")
 
 
 def _cycle_where(given: CycleEntryFilter) -> dict[str, Any]:
     return {
         "since": given.since,
         "until": given.until,
-        "types": [event.value for event in given.event_types or ()],
+        "types": enum_values(given.event_types),
         "recipient": _about(given.about_id),
     }
 
@@ -291,7 +293,7 @@ def _intimacy_where(given: IntimacyEntryFilter) -> dict[str, Any]:
     return {
         "since": given.since,
         "until": given.until,
-        "types": [kind.value for kind in given.kinds or ()],
+        "types": enum_values(given.kinds),
         "recipient": _about(given.about_id),
     }
 

@@ -23,8 +23,10 @@ from schema.relay import (
     Info,
     OwnedNode,
     attach,
+    enum_values,
     listing,
     node_uid,
+    optional_uid,
     related,
     related_one,
 )
@@ -191,9 +193,9 @@ attach(
 
 def _where(given: GiftRecommendationFilter) -> dict[str, Any]:
     return {
-        "recipient": node_uid(given.recipient_id, "Recipient", "recipientId") if given.recipient_id else None,
-        "occasion": node_uid(given.occasion_id, "Occasion", "occasionId") if given.occasion_id else None,
-        "reactions": [reaction.value for reaction in given.reactions or ()],
+        "recipient": optional_uid(given.recipient_id, "Recipient", "recipientId"),
+        "occasion": optional_uid(given.occasion_id, "Occasion", "occasionId"),
+        "reactions": enum_values(given.reactions),
     }
 
 
@@ -240,7 +242,7 @@ class RecommendationMutation:
         given = budget or BudgetInput()
         asked = resolve.Asked(
             recipient=node_uid(recipient_id, "Recipient", "recipientId"),
-            occasion=node_uid(occasion_id, "Occasion", "occasionId") if occasion_id else None,
+            occasion=optional_uid(occasion_id, "Occasion", "occasionId"),
             min_cents=given.min_cents,
             max_cents=given.max_cents,
             currency=given.currency,

@@ -24,8 +24,10 @@ from schema.relay import (
     Paging,
     attach,
     connection,
+    enum_values,
     listing,
     node_uid,
+    optional_uid,
     related,
     related_one,
     values_of,
@@ -242,8 +244,8 @@ attach(
 
 def _where(given: SeriesFilter) -> dict[str, Any]:
     return {
-        "kinds": [kind.value for kind in given.kinds or ()],
-        "recipient": node_uid(given.about_id, "Recipient", "aboutId") if given.about_id else None,
+        "kinds": enum_values(given.kinds),
+        "recipient": optional_uid(given.about_id, "Recipient", "aboutId"),
     }
 
 
@@ -261,7 +263,7 @@ class SeriesQuery:
 
 
 def _about(given: relay.GlobalID | None) -> str | None:
-    return node_uid(given, "Recipient", "aboutId") if given else None
+    return optional_uid(given, "Recipient", "aboutId")
 
 
 @strawberry.type
