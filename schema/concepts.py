@@ -16,6 +16,16 @@ from resolvers import recipients as recipient_resolvers
 from resolvers.pages import Order, PageArgs
 from schema.deletion import deleting
 from schema.docs import described
+from schema.lazy import (
+    Conflict,
+    ConflictOrder,
+    Gift,
+    GiftOrder,
+    Memory,
+    MemoryOrder,
+    Recipient,
+    RecipientOrder,
+)
 from schema.ordering import ordering
 from schema.placed import Placed
 from schema.relay import (
@@ -32,20 +42,6 @@ from schema.relay import (
     values_of,
 )
 
-if TYPE_CHECKING:  # the types themselves; at run time, lazy references (those modules import this one)
-    from schema.conflicts import Conflict, ConflictOrder
-    from schema.gifts import Gift, GiftOrder
-    from schema.memories import Memory, MemoryOrder
-    from schema.recipients import Recipient, RecipientOrder
-else:
-    Conflict = Annotated["Conflict", strawberry.lazy("schema.conflicts")]
-    ConflictOrder = Annotated["ConflictOrder", strawberry.lazy("schema.conflicts")]
-    Gift = Annotated["Gift", strawberry.lazy("schema.gifts")]
-    GiftOrder = Annotated["GiftOrder", strawberry.lazy("schema.gifts")]
-    Memory = Annotated["Memory", strawberry.lazy("schema.memories")]
-    MemoryOrder = Annotated["MemoryOrder", strawberry.lazy("schema.memories")]
-    Recipient = Annotated["Recipient", strawberry.lazy("schema.recipients")]
-    RecipientOrder = Annotated["RecipientOrder", strawberry.lazy("schema.recipients")]
 # The API's names of the properties it names otherwise (graph/kinds.py).
 _NAMES = {api: name for name, api in kinds.CONCEPT.api_names.items()}
 

@@ -2,7 +2,7 @@
 
 import datetime as dt
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -16,6 +16,7 @@ from resolvers.pages import Order
 from schema import selection
 from schema.deletion import deleting
 from schema.docs import described
+from schema.lazy import Concept, ConceptOrder, Document, DocumentOrder, Recipient
 from schema.mentions import mentions_of
 from schema.ordering import ordering
 from schema.placed import Placed
@@ -30,17 +31,6 @@ from schema.relay import (
     related_one,
     values_of,
 )
-
-if TYPE_CHECKING:  # the types themselves; at run time, lazy references (those modules import this one)
-    from schema.concepts import Concept, ConceptOrder
-    from schema.documents import Document, DocumentOrder
-    from schema.recipients import Recipient
-else:
-    Document = Annotated["Document", strawberry.lazy("schema.documents")]
-    DocumentOrder = Annotated["DocumentOrder", strawberry.lazy("schema.documents")]
-    Concept = Annotated["Concept", strawberry.lazy("schema.concepts")]
-    ConceptOrder = Annotated["ConceptOrder", strawberry.lazy("schema.concepts")]
-    Recipient = Annotated["Recipient", strawberry.lazy("schema.recipients")]
 
 
 @strawberry.enum(description="Where a conflict stands.")

@@ -2,7 +2,7 @@
 
 import datetime as dt
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 import strawberry
 from strawberry import relay
@@ -15,6 +15,7 @@ from resolvers import recipients as recipient_resolvers
 from resolvers.pages import Order
 from schema.deletion import deleting
 from schema.docs import described
+from schema.lazy import Concept, ConceptOrder, Occasion, Recipient, RecipientOrder
 from schema.mentions import mentions_of
 from schema.occasions import CreateOccasionInput, occasion_values
 from schema.ordering import ordering
@@ -33,16 +34,6 @@ from schema.relay import (
     values_of,
 )
 
-if TYPE_CHECKING:  # the types themselves; at run time, lazy references (those modules import this one)
-    from schema.concepts import Concept, ConceptOrder
-    from schema.occasions import Occasion
-    from schema.recipients import Recipient, RecipientOrder
-else:
-    Concept = Annotated["Concept", strawberry.lazy("schema.concepts")]
-    ConceptOrder = Annotated["ConceptOrder", strawberry.lazy("schema.concepts")]
-    Occasion = Annotated["Occasion", strawberry.lazy("schema.occasions")]
-    Recipient = Annotated["Recipient", strawberry.lazy("schema.recipients")]
-    RecipientOrder = Annotated["RecipientOrder", strawberry.lazy("schema.recipients")]
 # This module's own types, named before they are defined.
 GiftRef = Annotated["Gift", strawberry.lazy("schema.gifts")]
 GiftOrderRef = Annotated["GiftOrder", strawberry.lazy("schema.gifts")]

@@ -2,7 +2,7 @@
 
 import datetime as dt
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -14,6 +14,7 @@ from resolvers import recipients as recipient_resolvers
 from resolvers.pages import Order, PageArgs
 from schema.deletion import deleting
 from schema.docs import described
+from schema.lazy import Gift, GiftOrder, Recipient, RecipientOrder
 from schema.ordering import ordering
 from schema.placed import Placed
 from schema.relay import (
@@ -31,14 +32,6 @@ from schema.relay import (
     values_of,
 )
 
-if TYPE_CHECKING:  # the types themselves; at run time, lazy references (those modules import this one)
-    from schema.gifts import Gift, GiftOrder
-    from schema.recipients import Recipient, RecipientOrder
-else:
-    Gift = Annotated["Gift", strawberry.lazy("schema.gifts")]
-    GiftOrder = Annotated["GiftOrder", strawberry.lazy("schema.gifts")]
-    Recipient = Annotated["Recipient", strawberry.lazy("schema.recipients")]
-    RecipientOrder = Annotated["RecipientOrder", strawberry.lazy("schema.recipients")]
 # How the graph names the fields, where it names them otherwise.
 # The API's names of the properties it names otherwise (graph/kinds.py).
 _NAMES = {api: name for name, api in kinds.OCCASION.api_names.items()}

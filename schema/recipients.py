@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 import strawberry
 from strawberry import relay
@@ -21,6 +21,20 @@ from resolvers import recipients as resolve
 from resolvers.pages import Order
 from schema.deletion import deleting
 from schema.docs import described
+from schema.lazy import (
+    Concept,
+    ConceptOrder,
+    Conflict,
+    ConflictOrder,
+    Document,
+    DocumentOrder,
+    Gift,
+    GiftOrder,
+    Memory,
+    MemoryOrder,
+    Occasion,
+    OccasionOrder,
+)
 from schema.learning import (
     Patterns,
     RelationshipMetric,
@@ -45,27 +59,6 @@ from schema.relay import (
     values_of,
 )
 from schema.selection import reading
-
-if TYPE_CHECKING:  # the types themselves; at run time, lazy references (those modules import this one)
-    from schema.concepts import Concept, ConceptOrder
-    from schema.conflicts import Conflict, ConflictOrder
-    from schema.documents import Document, DocumentOrder
-    from schema.gifts import Gift, GiftOrder
-    from schema.memories import Memory, MemoryOrder
-    from schema.occasions import Occasion, OccasionOrder
-else:
-    Document = Annotated["Document", strawberry.lazy("schema.documents")]
-    DocumentOrder = Annotated["DocumentOrder", strawberry.lazy("schema.documents")]
-    Concept = Annotated["Concept", strawberry.lazy("schema.concepts")]
-    ConceptOrder = Annotated["ConceptOrder", strawberry.lazy("schema.concepts")]
-    Conflict = Annotated["Conflict", strawberry.lazy("schema.conflicts")]
-    ConflictOrder = Annotated["ConflictOrder", strawberry.lazy("schema.conflicts")]
-    Gift = Annotated["Gift", strawberry.lazy("schema.gifts")]
-    GiftOrder = Annotated["GiftOrder", strawberry.lazy("schema.gifts")]
-    Memory = Annotated["Memory", strawberry.lazy("schema.memories")]
-    MemoryOrder = Annotated["MemoryOrder", strawberry.lazy("schema.memories")]
-    Occasion = Annotated["Occasion", strawberry.lazy("schema.occasions")]
-    OccasionOrder = Annotated["OccasionOrder", strawberry.lazy("schema.occasions")]
 
 
 @strawberry.enum(description="What kind of relationship the viewer has with someone.")
