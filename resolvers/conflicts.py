@@ -34,12 +34,8 @@ async def update(context: Context, uid: str, values: dict[str, Any]) -> Row:
     return await nodes.update(context, CONFLICT, uid, values)
 
 
-async def delete(context: Context, uid: str) -> list[str]:
-    return await nodes.delete(context, CONFLICT, uid)
-
-
-async def by_uids(context: Context, uids: list[str]) -> list[Row]:
-    return await nodes.by_uids(context, CONFLICT, uids)
+delete = nodes.delete_of(CONFLICT)
+by_uids = nodes.by_uids_of(CONFLICT)
 
 
 async def page(context: Context, where: dict[str, Any], orders: Sequence[Order], args: PageArgs) -> Paged:

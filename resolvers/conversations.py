@@ -122,12 +122,8 @@ async def append(
     return row
 
 
-async def by_uids(context: Context, uids: list[str]) -> list[Row]:
-    return await nodes.by_uids(context, CONVERSATION, uids)
-
-
-async def messages_by_uids(context: Context, uids: list[str]) -> list[Row]:
-    return await nodes.by_uids(context, MESSAGE, uids)
+by_uids = nodes.by_uids_of(CONVERSATION)
+messages_by_uids = nodes.by_uids_of(MESSAGE)
 
 
 async def page(context: Context, where: dict[str, Any], orders: Sequence[Order], args: PageArgs) -> Paged:

@@ -188,8 +188,7 @@ async def delete(context: Context, uid: str) -> list[str]:
     return await context.graph.write(documents.mark_deleted, owner=context.viewer, uid=uid)
 
 
-async def by_uids(context: Context, uids: list[str]) -> list[Row]:
-    return await nodes.by_uids(context, DOCUMENT, uids)
+by_uids = nodes.by_uids_of(DOCUMENT)
 
 
 of_recipient = nodes.relation(documents.OF_RECIPIENT)

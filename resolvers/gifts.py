@@ -46,12 +46,8 @@ async def delete(context: Context, uid: str) -> list[str]:
     return await context.graph.write(gifts.delete, owner=context.viewer, uid=uid, within=within)
 
 
-async def by_uids(context: Context, uids: list[str]) -> list[Row]:
-    return await nodes.by_uids(context, GIFT, uids)
-
-
-async def outcomes_by_uids(context: Context, uids: list[str]) -> list[Row]:
-    return await nodes.by_uids(context, OUTCOME, uids)
+by_uids = nodes.by_uids_of(GIFT)
+outcomes_by_uids = nodes.by_uids_of(OUTCOME)
 
 
 async def page(context: Context, where: dict[str, Any], orders: Sequence[Order], args: PageArgs) -> Paged:

@@ -2,7 +2,6 @@
 by their status. And their relations, both ways: the insights that reach a recipient or a node of their
 evidence, and the recipients and evidence an insight reaches."""
 
-from collections.abc import Sequence
 from typing import Any
 from uuid import uuid4
 
@@ -12,7 +11,6 @@ from graph.pages import Row
 from graph.refs import Ref
 from resolvers import checks, nodes
 from resolvers.context import Context
-from resolvers.pages import Order, PageArgs, Paged
 
 MAX_STATEMENT = 2_000
 
@@ -50,16 +48,9 @@ async def update(
     )
 
 
-async def delete(context: Context, uid: str) -> list[str]:
-    return await nodes.delete(context, INSIGHT, uid)
-
-
-async def by_uids(context: Context, uids: list[str]) -> list[Row]:
-    return await nodes.by_uids(context, INSIGHT, uids)
-
-
-async def page(context: Context, where: dict[str, Any], orders: Sequence[Order], args: PageArgs) -> Paged:
-    return await nodes.page(context, INSIGHT, insights.condition(**where), orders, args)
+delete = nodes.delete_of(INSIGHT)
+by_uids = nodes.by_uids_of(INSIGHT)
+page = nodes.page_of(INSIGHT, insights.condition)
 
 
 # The relations that reach them, each a resolver of the fields of that name (Recipient.insights, and

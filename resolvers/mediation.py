@@ -7,9 +7,9 @@ an analysis that read an unapproved one is marked so and its kind refuses to sha
 from it), so its words never reach the partner.
 """
 
-from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 from uuid import uuid4
 
@@ -21,7 +21,7 @@ from graph.kinds import CONFLICT_ANALYSIS, REPAIR_PLAN
 from graph.pages import Row
 from resolvers import checks, nodes
 from resolvers.context import Context
-from resolvers.pages import Order, PageArgs, Paged
+from resolvers.pages import Order
 
 MAX_CONVERSATIONS = 20
 MAX_ITEMS = 30
@@ -215,30 +215,12 @@ async def start_session(context: Context, conflict: str, title: str | None, join
     )
 
 
-async def analyses_by_uids(context: Context, uids: list[str]) -> list[Row]:
-    return await nodes.by_uids(context, CONFLICT_ANALYSIS, uids)
-
-
-async def plans_by_uids(context: Context, uids: list[str]) -> list[Row]:
-    return await nodes.by_uids(context, REPAIR_PLAN, uids)
-
-
-async def analyses(context: Context, where: dict[str, Any], orders: Sequence[Order], args: PageArgs) -> Paged:
-    return await nodes.page(
-        context, CONFLICT_ANALYSIS, mediation.condition(CONFLICT_ANALYSIS, **where), orders, args
-    )
-
-
-async def plans(context: Context, where: dict[str, Any], orders: Sequence[Order], args: PageArgs) -> Paged:
-    return await nodes.page(context, REPAIR_PLAN, mediation.condition(REPAIR_PLAN, **where), orders, args)
-
-
-async def delete_analysis(context: Context, uid: str) -> list[str]:
-    return await nodes.delete(context, CONFLICT_ANALYSIS, uid)
-
-
-async def delete_plan(context: Context, uid: str) -> list[str]:
-    return await nodes.delete(context, REPAIR_PLAN, uid)
+analyses_by_uids = nodes.by_uids_of(CONFLICT_ANALYSIS)
+plans_by_uids = nodes.by_uids_of(REPAIR_PLAN)
+analyses = nodes.page_of(CONFLICT_ANALYSIS, partial(mediation.condition, CONFLICT_ANALYSIS))
+plans = nodes.page_of(REPAIR_PLAN, partial(mediation.condition, REPAIR_PLAN))
+delete_analysis = nodes.delete_of(CONFLICT_ANALYSIS)
+delete_plan = nodes.delete_of(REPAIR_PLAN)
 
 
 # The relations, each a resolver of the fields of that name.

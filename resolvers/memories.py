@@ -83,12 +83,8 @@ async def update(
     )
 
 
-async def delete(context: Context, uid: str) -> list[str]:
-    return await nodes.delete(context, MEMORY, uid)
-
-
-async def by_uids(context: Context, uids: list[str]) -> list[Row]:
-    return await nodes.by_uids(context, MEMORY, uids)
+delete = nodes.delete_of(MEMORY)
+by_uids = nodes.by_uids_of(MEMORY)
 
 
 async def page(context: Context, where: dict[str, Any], orders: Sequence[Order], args: PageArgs) -> Paged:

@@ -1,7 +1,7 @@
 """What the resolvers of every owned label share: read, page, create, update, delete and link nodes
 as the viewer, through graph/nodes.py."""
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from typing import Any
 from uuid import uuid4
 
@@ -67,6 +67,29 @@ async def page(
         return await context.graph.read(nodes.count, kind, owner=context.viewer, where=where)
 
     return rows, total
+
+
+# A kind's own resolvers, the same for most kinds: its nodes by uid (its type's `load`), its list (a page
+# of those `condition(**where)` holds for) and its delete, each made from its declaration.
+def by_uids_of(kind: Kind) -> Callable[[Context, list[str]], Coroutine[Any, Any, list[Row]]]:
+    async def load(context: Context, uids: list[str]) -> list[Row]:
+        return await by_uids(context, kind, uids)
+
+    return load
+
+
+def page_of(kind: Kind, condition: Callable[..., Condition]) -> Pager:
+    async def load(context: Context, where: dict[str, Any], orders: Sequence[Order], args: PageArgs) -> Paged:
+        return await page(context, kind, condition(**where), orders, args)
+
+    return load
+
+
+def delete_of(kind: Kind) -> Callable[[Context, str], Awaitable[list[str]]]:
+    async def remove(context: Context, uid: str) -> list[str]:
+        return await delete(context, kind, uid)
+
+    return remove
 
 
 def relation(traversal: Traversal) -> Pager:

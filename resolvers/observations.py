@@ -1,7 +1,6 @@
 """Observations: checked and written once, with whom they are about; reviewed once (approved or rejected,
 with a reason); never changed otherwise. And their relations, both ways."""
 
-from collections.abc import Sequence
 from typing import Any
 from uuid import uuid4
 
@@ -10,7 +9,7 @@ from graph.kinds import OBSERVATION
 from graph.pages import Row
 from resolvers import checks, nodes
 from resolvers.context import Context
-from resolvers.pages import Order, PageArgs, Paged
+from resolvers.pages import Order
 
 MAX_CONTENT = 20_000
 MAX_DETAIL = 200
@@ -38,16 +37,9 @@ async def review(context: Context, uid: str, status: str, reason: str | None) ->
     )
 
 
-async def delete(context: Context, uid: str) -> list[str]:
-    return await nodes.delete(context, OBSERVATION, uid)
-
-
-async def by_uids(context: Context, uids: list[str]) -> list[Row]:
-    return await nodes.by_uids(context, OBSERVATION, uids)
-
-
-async def page(context: Context, where: dict[str, Any], orders: Sequence[Order], args: PageArgs) -> Paged:
-    return await nodes.page(context, OBSERVATION, observations.condition(**where), orders, args)
+delete = nodes.delete_of(OBSERVATION)
+by_uids = nodes.by_uids_of(OBSERVATION)
+page = nodes.page_of(OBSERVATION, observations.condition)
 
 
 # The relation that reaches them from a person (Recipient.observations), and the person one is about.

@@ -31,12 +31,8 @@ async def update(context: Context, uid: str, values: dict[str, Any]) -> Row:
     return await nodes.update(context, OCCASION, uid, _checked(values))
 
 
-async def delete(context: Context, uid: str) -> list[str]:
-    return await nodes.delete(context, OCCASION, uid)
-
-
-async def by_uids(context: Context, uids: list[str]) -> list[Row]:
-    return await nodes.by_uids(context, OCCASION, uids)
+delete = nodes.delete_of(OCCASION)
+by_uids = nodes.by_uids_of(OCCASION)
 
 
 async def page(context: Context, where: dict[str, Any], orders: Sequence[Order], args: PageArgs) -> Paged:

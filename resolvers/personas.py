@@ -131,8 +131,7 @@ async def mappers(context: Context) -> list[dict[str, Any]]:
     return [{"mapper": mapper, "feedback": summed.get((mapper.name, mapper.version))} for mapper in MAPPERS]
 
 
-async def delete(context: Context, uid: str) -> list[str]:
-    return await nodes.delete(context, PERSONA, uid)
+delete = nodes.delete_of(PERSONA)
 
 
 async def by_uids(context: Context, uids: list[str]) -> list[Row]:

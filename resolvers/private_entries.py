@@ -49,12 +49,8 @@ async def delete(context: Context, kind: Kind, uid: str) -> list[str]:
     return await nodes.delete(context, kind, uid)
 
 
-async def cycle_by_uids(context: Context, uids: list[str]) -> list[Row]:
-    return await nodes.by_uids(context, CYCLE_ENTRY, uids)
-
-
-async def intimacy_by_uids(context: Context, uids: list[str]) -> list[Row]:
-    return await nodes.by_uids(context, INTIMACY_ENTRY, uids)
+cycle_by_uids = nodes.by_uids_of(CYCLE_ENTRY)
+intimacy_by_uids = nodes.by_uids_of(INTIMACY_ENTRY)
 
 
 async def cycle_page(

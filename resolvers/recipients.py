@@ -63,8 +63,7 @@ async def page(context: Context, where: dict[str, Any], orders: Sequence[Order],
     return await nodes.page(context, RECIPIENT, given.where(), orders, args)
 
 
-async def by_uids(context: Context, uids: list[str]) -> list[Row]:
-    return await nodes.by_uids(context, RECIPIENT, uids)
+by_uids = nodes.by_uids_of(RECIPIENT)
 
 
 # The relations that reach them, each a resolver of the fields of that name.

@@ -5,7 +5,7 @@ name their evidence, and kept in the cache for its time to live; reactions to th
 import json
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -22,7 +22,7 @@ from graph.pages import Row
 from graph.refs import Ref
 from resolvers import nodes
 from resolvers.context import Context
-from resolvers.pages import Order, PageArgs, Paged
+from resolvers.pages import Order
 from storage.embeddings import EmbeddingsUnavailable
 
 logger = logging.getLogger("kindred.recommendations")
@@ -205,12 +205,8 @@ async def react(context: Context, uid: str, reaction: str | None) -> Row:
     return row
 
 
-async def by_uids(context: Context, uids: list[str]) -> list[Row]:
-    return await nodes.by_uids(context, RECOMMENDATION, uids)
-
-
-async def page(context: Context, where: dict[str, Any], orders: Sequence[Order], args: PageArgs) -> Paged:
-    return await nodes.page(context, RECOMMENDATION, recommendations.condition(**where), orders, args)
+by_uids = nodes.by_uids_of(RECOMMENDATION)
+page = nodes.page_of(RECOMMENDATION, recommendations.condition)
 
 
 # The relations that reach recommendations (Recipient.giftRecommendations, Occasion's, Gift.recommendation,

@@ -72,12 +72,8 @@ async def delete(context: Context, uid: str) -> list[str]:
     return await nodes.delete(context, SERIES, uid)
 
 
-async def by_uids(context: Context, uids: list[str]) -> list[Row]:
-    return await nodes.by_uids(context, SERIES, uids)
-
-
-async def page(context: Context, where: dict[str, Any], orders: Sequence[Order], args: PageArgs) -> Paged:
-    return await nodes.page(context, SERIES, series.condition(**where), orders, args)
+by_uids = nodes.by_uids_of(SERIES)
+page = nodes.page_of(SERIES, series.condition)
 
 
 # The relation that reaches series from a person (Recipient.series), and the person one is about.

@@ -14,16 +14,27 @@ from resolvers import gifts as gift_resolvers
 from resolvers import memories as memory_resolvers
 from resolvers import recipients as recipient_resolvers
 from resolvers.pages import Order, PageArgs
+from schema.deletion import deleting
 from schema.docs import described
+from schema.lazy import (
+    Conflict,
+    ConflictOrder,
+    Gift,
+    GiftOrder,
+    Memory,
+    MemoryOrder,
+    Recipient,
+    RecipientOrder,
+)
+from schema.ordering import ordering
 from schema.placed import Placed
 from schema.relay import (
     Connection,
-    DeletePayload,
     Edge,
     Info,
-    OrderDirection,
     OwnedNode,
     connection,
+    enum_values,
     listing,
     node_uid,
     paged,
@@ -31,20 +42,6 @@ from schema.relay import (
     values_of,
 )
 
-if TYPE_CHECKING:  # the types themselves; at run time, lazy references (those modules import this one)
-    from schema.conflicts import Conflict, ConflictOrder
-    from schema.gifts import Gift, GiftOrder
-    from schema.memories import Memory, MemoryOrder
-    from schema.recipients import Recipient, RecipientOrder
-else:
-    Conflict = Annotated["Conflict", strawberry.lazy("schema.conflicts")]
-    ConflictOrder = Annotated["ConflictOrder", strawberry.lazy("schema.conflicts")]
-    Gift = Annotated["Gift", strawberry.lazy("schema.gifts")]
-    GiftOrder = Annotated["GiftOrder", strawberry.lazy("schema.gifts")]
-    Memory = Annotated["Memory", strawberry.lazy("schema.memories")]
-    MemoryOrder = Annotated["MemoryOrder", strawberry.lazy("schema.memories")]
-    Recipient = Annotated["Recipient", strawberry.lazy("schema.recipients")]
-    RecipientOrder = Annotated["RecipientOrder", strawberry.lazy("schema.recipients")]
 # The API's names of the properties it names otherwise (graph/kinds.py).
 _NAMES = {api: name for name, api in kinds.CONCEPT.api_names.items()}
 
@@ -99,7 +96,7 @@ class Concept(OwnedNode, Placed):
             strawberry.argument(description="Follow only links of these kinds; all by default."),
         ] = None,
     ) -> "ConceptNeighborConnection":
-        where = {"uid": self.id, "depth": depth, "types": [kind.value for kind in kinds or ()]}
+        where = {"uid": self.id, "depth": depth, "types": enum_values(kinds)}
         rows, count = await resolve.neighbors(info.context, where, resolve.NEAREST, paging)
         page = connection(rows, paging, Concept.from_row, count)
         edges = [
@@ -156,22 +153,12 @@ class ConceptFilter:
     )
 
 
-@strawberry.enum(description="What a list of concepts may be ordered by.")
-class ConceptOrderField(Enum):
-    NAME = "name"
-    CREATED_AT = "created_at"
-
-
-@strawberry.input(description="One key of an ordering of concepts.")
-class ConceptOrder:
-    field: ConceptOrderField = strawberry.field(description="The field to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+@ordering(kinds.CONCEPT, "concepts")
+class ConceptOrder: ...
 
 
 def _where(given: ConceptFilter) -> dict[str, Any]:
-    return {"kinds": [kind.value for kind in given.kinds or ()], "name_contains": given.name_contains}
+    return {"kinds": enum_values(given.kinds), "name_contains": given.name_contains}
 
 
 @strawberry.type
@@ -205,9 +192,4 @@ class ConceptMutation:
         values = values_of(input, _NAMES, leave=("id",))
         return Concept.from_row(await resolve.update(info.context, node_uid(input.id, "Concept"), values))
 
-    @strawberry.mutation(description="Deletes a concept and its links.")
-    async def delete_concept(
-        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The concept.")]
-    ) -> DeletePayload:
-        deleted = await resolve.delete(info.context, node_uid(id, "Concept"))
-        return DeletePayload(deleted_id=id, deleted_count=len(deleted))
+    delete_concept = deleting("Concept", resolve.delete, "Deletes a concept and its links.", "The concept.")

@@ -2,42 +2,35 @@
 
 import datetime as dt
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
 
+from graph import kinds
 from resolvers import concepts as concept_resolvers
 from resolvers import conflicts as resolve
 from resolvers import documents as document_resolvers
 from resolvers import recipients as recipient_resolvers
 from resolvers.pages import Order
 from schema import selection
+from schema.deletion import deleting
 from schema.docs import described
+from schema.lazy import Concept, ConceptOrder, Document, DocumentOrder, Recipient
 from schema.mentions import mentions_of
+from schema.ordering import ordering
 from schema.placed import Placed
 from schema.relay import (
-    DeletePayload,
     Info,
-    OrderDirection,
     OwnedNode,
+    enum_values,
     listing,
     node_uid,
+    optional_uid,
     related,
     related_one,
     values_of,
 )
-
-if TYPE_CHECKING:  # the types themselves; at run time, lazy references (those modules import this one)
-    from schema.concepts import Concept, ConceptOrder
-    from schema.documents import Document, DocumentOrder
-    from schema.recipients import Recipient
-else:
-    Document = Annotated["Document", strawberry.lazy("schema.documents")]
-    DocumentOrder = Annotated["DocumentOrder", strawberry.lazy("schema.documents")]
-    Concept = Annotated["Concept", strawberry.lazy("schema.concepts")]
-    ConceptOrder = Annotated["ConceptOrder", strawberry.lazy("schema.concepts")]
-    Recipient = Annotated["Recipient", strawberry.lazy("schema.recipients")]
 
 
 @strawberry.enum(description="Where a conflict stands.")
@@ -132,28 +125,17 @@ class ConflictFilter:
     )
 
 
-@strawberry.enum(description="What a list of conflicts may be ordered by.")
-class ConflictOrderField(Enum):
-    STARTED_AT = "started_at"
-    SEVERITY = "severity"
-    CREATED_AT = "created_at"
-
-
-@strawberry.input(description="One key of an ordering of conflicts.")
-class ConflictOrder:
-    field: ConflictOrderField = strawberry.field(description="The field to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+@ordering(kinds.CONFLICT, "conflicts")
+class ConflictOrder: ...
 
 
 def _where(given: ConflictFilter) -> dict[str, Any]:
     return {
-        "statuses": [status.value for status in given.statuses or ()],
+        "statuses": enum_values(given.statuses),
         "severity_min": given.severity_at_least,
         "severity_max": given.severity_at_most,
         "topic": given.topic,
-        "recipient": node_uid(given.recipient_id, "Recipient", "recipientId") if given.recipient_id else None,
+        "recipient": optional_uid(given.recipient_id, "Recipient", "recipientId"),
     }
 
 
@@ -194,9 +176,4 @@ class ConflictMutation:
         values = values_of(input, leave=("id",))
         return Conflict.from_row(await resolve.update(info.context, node_uid(input.id, "Conflict"), values))
 
-    @strawberry.mutation(description="Deletes a conflict.")
-    async def delete_conflict(
-        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The conflict.")]
-    ) -> DeletePayload:
-        deleted = await resolve.delete(info.context, node_uid(id, "Conflict"))
-        return DeletePayload(deleted_id=id, deleted_count=len(deleted))
+    delete_conflict = deleting("Conflict", resolve.delete, "Deletes a conflict.", "The conflict.")

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import relay
 
+from graph import kinds
 from graph.refs import Ref
 from resolvers import conversations as resolve
 from resolvers import documents as document_resolvers
@@ -19,25 +20,27 @@ from resolvers.pages import Order, PageArgs
 from schema import selection
 from schema.concepts import Concept, ConceptOrder
 from schema.conflicts import Conflict
+from schema.deletion import deleting
 from schema.docs import described
 from schema.documents import Document, DocumentOrder
 from schema.mentions import mentions_of
 from schema.nodes import load
 from schema.occasions import Occasion
+from schema.ordering import ordering
 from schema.placed import Placed
 from schema.recipients import Recipient, RecipientOrder
 from schema.relay import (
     Connection,
-    DeletePayload,
     Info,
-    OrderDirection,
     OwnedNode,
     Paging,
     attach,
     connection,
+    enum_values,
     from_node,
     listing,
     node_uid,
+    optional_uid,
     orders,
     related,
     related_one,
@@ -237,19 +240,16 @@ class Message(OwnedNode):
     concepts = related(Concept, ConceptOrder, resolve.named_concepts, "The concepts its text names.")
 
 
-@strawberry.enum(description="What a list of messages may be ordered by.")
-class MessageOrderField(Enum):
-    SEQ = strawberry.enum_value("seq", description="Its position in its conversation.")
-    SENT_AT = strawberry.enum_value("sent_at", description="When it was said.")
-    CREATED_AT = strawberry.enum_value("created_at", description="When it was recorded.")
-
-
-@strawberry.input(description="One key of an ordering of messages.")
-class MessageOrder:
-    field: MessageOrderField = strawberry.field(description="The field to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+@ordering(
+    kinds.MESSAGE,
+    "messages",
+    {
+        "seq": "Its position in its conversation.",
+        "sent_at": "When it was said.",
+        "created_at": "When it was recorded.",
+    },
+)
+class MessageOrder: ...
 
 
 @strawberry.type(description="A conversation: a gift search, a mediation, a rant, a companion chat.")
@@ -409,18 +409,12 @@ class ConversationFilter:
     )
 
 
-@strawberry.enum(description="What a list of conversations may be ordered by.")
-class ConversationOrderField(Enum):
-    STARTED_AT = strawberry.enum_value("started_at", description="When it began.")
-    CREATED_AT = strawberry.enum_value("created_at", description="When it was recorded.")
-
-
-@strawberry.input(description="One key of an ordering of conversations.")
-class ConversationOrder:
-    field: ConversationOrderField = strawberry.field(description="The field to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+@ordering(
+    kinds.CONVERSATION,
+    "conversations",
+    {"started_at": "When it began.", "created_at": "When it was recorded."},
+)
+class ConversationOrder: ...
 
 
 # The other ends of their relations reach conversations and messages: those fields are declared here.
@@ -471,8 +465,8 @@ attach(
 def _where(given: ConversationFilter) -> dict[str, Any]:
     about = Ref(given.about_id.type_name, given.about_id.node_id) if given.about_id else None
     return {
-        "purposes": [purpose.value for purpose in given.purposes or ()],
-        "statuses": [status.value for status in given.statuses or ()],
+        "purposes": enum_values(given.purposes),
+        "statuses": enum_values(given.statuses),
         "about": about,
         "participant": node_uid(given.participant_id, "Recipient", "participantId")
         if given.participant_id
@@ -530,12 +524,9 @@ class ConversationMutation:
         uid = node_uid(input.id, "Conversation")
         return Conversation.from_row(await resolve.update(info.context, uid, values, gift))
 
-    @strawberry.mutation(description="Deletes a conversation and its messages.")
-    async def delete_conversation(
-        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The conversation.")]
-    ) -> DeletePayload:
-        deleted = await resolve.delete(info.context, node_uid(id, "Conversation"))
-        return DeletePayload(deleted_id=id, deleted_count=len(deleted))
+    delete_conversation = deleting(
+        "Conversation", resolve.delete, "Deletes a conversation and its messages.", "The conversation."
+    )
 
     @strawberry.mutation(
         description="Appends a message at its conversation's next position (refused with code CLOSED when "
@@ -550,9 +541,9 @@ class ConversationMutation:
     ) -> Message:
         values = values_of(input, leave=("conversation_id", "recipient_id", "attachment_ids", "supersedes"))
         conversation = node_uid(input.conversation_id, "Conversation", "conversationId")
-        recipient = node_uid(input.recipient_id, "Recipient", "recipientId") if input.recipient_id else None
+        recipient = optional_uid(input.recipient_id, "Recipient", "recipientId")
         attachments = uids(input.attachment_ids, "Document", "attachmentIds")
-        supersedes = node_uid(input.supersedes, "Message", "supersedes") if input.supersedes else None
+        supersedes = optional_uid(input.supersedes, "Message", "supersedes")
         row = await resolve.append(info.context, conversation, values, recipient, attachments, supersedes)
         return Message.from_row(row)
 

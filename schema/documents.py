@@ -9,10 +9,12 @@ import strawberry
 from strawberry import relay
 from strawberry.file_uploads import Upload
 
+from graph import kinds
 from resolvers import documents as resolve
 from schema.docs import described
 from schema.nodes import load, ref_of
-from schema.relay import DeletePayload, Info, OrderDirection, OwnedNode, node_uid
+from schema.ordering import ordering
+from schema.relay import DeletePayload, Info, OwnedNode, node_uid
 
 
 @strawberry.enum(description="What a document is, as its bytes show.")
@@ -119,19 +121,8 @@ class DocumentChunk:
     document: Document = strawberry.field(description="The document it is part of.")
 
 
-@strawberry.enum(description="What a list of documents may be ordered by.")
-class DocumentOrderField(Enum):
-    CREATED_AT = "created_at"
-    FILENAME = "filename"
-    SIZE = "size"
-
-
-@strawberry.input(description="One key of an ordering of documents.")
-class DocumentOrder:
-    field: DocumentOrderField = strawberry.field(description="The field to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+@ordering(kinds.DOCUMENT, "documents")
+class DocumentOrder: ...
 
 
 @strawberry.type

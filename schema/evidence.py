@@ -10,7 +10,6 @@ fields here with no change to this module.
 schema/__init__.py calls `extend` once every domain's module, whose types it extends, is loaded.
 """
 
-from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
@@ -20,15 +19,15 @@ from graph.kinds import BY_LABEL, EVIDENCE, INSIGHT_EVIDENCE, RECOMMENDATION_EVI
 from resolvers import insights as resolve_insights
 from resolvers import memories as resolve
 from resolvers import recommendations as resolve_recommendations
-from resolvers.nodes import LABEL
+from resolvers.nodes import COMMON_SORTS, LABEL
 from resolvers.pages import Order, PageArgs, Pager
 from schema.insights import Insight, InsightOrder
 from schema.memories import Memory, MemoryOrder, kinds_named
+from schema.ordering import order_fields, order_key
 from schema.recommendations import GiftRecommendation, GiftRecommendationOrder
 from schema.relay import (
     Connection,
     Info,
-    OrderDirection,
     OwnedNode,
     Paging,
     attach,
@@ -37,18 +36,11 @@ from schema.relay import (
     related,
 )
 
-
-@strawberry.enum(description="What a list of nodes of several kinds may be ordered by.")
-class LinkedOrderField(Enum):
-    CREATED_AT = strawberry.enum_value("created_at", description="When the node was made.")
+_LINKED = "nodes of several kinds"
 
 
-@strawberry.input(description="One key of an ordering of nodes of several kinds.")
-class LinkedOrder:
-    field: LinkedOrderField = strawberry.field(description="The field to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+@order_key(order_fields("Linked", COMMON_SORTS, _LINKED, {"created_at": "When the node was made."}), _LINKED)
+class LinkedOrder: ...
 
 
 def _types() -> dict[str, Any]:

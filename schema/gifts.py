@@ -2,45 +2,38 @@
 
 import datetime as dt
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 import strawberry
 from strawberry import relay
 
+from graph import kinds
 from resolvers import concepts as concept_resolvers
 from resolvers import gifts as resolve
 from resolvers import occasions as occasion_resolvers
 from resolvers import recipients as recipient_resolvers
 from resolvers.pages import Order
+from schema.deletion import deleting
 from schema.docs import described
+from schema.lazy import Concept, ConceptOrder, Occasion, Recipient, RecipientOrder
 from schema.mentions import mentions_of
 from schema.occasions import CreateOccasionInput, occasion_values
+from schema.ordering import ordering
 from schema.placed import Placed
 from schema.recipients import CreateRecipientInput, new_recipient_values
 from schema.relay import (
-    DeletePayload,
     Info,
-    OrderDirection,
     OwnedNode,
     from_node,
     listing,
     node_uid,
+    optional_uid,
     related,
     related_one,
     uids,
     values_of,
 )
 
-if TYPE_CHECKING:  # the types themselves; at run time, lazy references (those modules import this one)
-    from schema.concepts import Concept, ConceptOrder
-    from schema.occasions import Occasion
-    from schema.recipients import Recipient, RecipientOrder
-else:
-    Concept = Annotated["Concept", strawberry.lazy("schema.concepts")]
-    ConceptOrder = Annotated["ConceptOrder", strawberry.lazy("schema.concepts")]
-    Occasion = Annotated["Occasion", strawberry.lazy("schema.occasions")]
-    Recipient = Annotated["Recipient", strawberry.lazy("schema.recipients")]
-    RecipientOrder = Annotated["RecipientOrder", strawberry.lazy("schema.recipients")]
 # This module's own types, named before they are defined.
 GiftRef = Annotated["Gift", strawberry.lazy("schema.gifts")]
 GiftOrderRef = Annotated["GiftOrder", strawberry.lazy("schema.gifts")]
@@ -242,25 +235,14 @@ class GiftFilter:
     )
 
 
-@strawberry.enum(description="What a list of gifts may be ordered by.")
-class GiftOrderField(Enum):
-    CREATED_AT = "created_at"
-    NAME = "name"
-    PRICE = "price"
-
-
-@strawberry.input(description="One key of an ordering of gifts.")
-class GiftOrder:
-    field: GiftOrderField = strawberry.field(description="The field to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+@ordering(kinds.GIFT, "gifts")
+class GiftOrder: ...
 
 
 def _where(given: GiftFilter) -> dict[str, Any]:
     return {
-        "recipient": node_uid(given.recipient_id, "Recipient", "recipientId") if given.recipient_id else None,
-        "occasion": node_uid(given.occasion_id, "Occasion", "occasionId") if given.occasion_id else None,
+        "recipient": optional_uid(given.recipient_id, "Recipient", "recipientId"),
+        "occasion": optional_uid(given.occasion_id, "Occasion", "occasionId"),
         "category": given.category,
         "tag": given.tag,
     }
@@ -308,12 +290,7 @@ class GiftMutation:
         values = values_of(input, leave=("id",))
         return Gift.from_row(await resolve.update(info.context, node_uid(input.id, "Gift"), values))
 
-    @strawberry.mutation(description="Deletes a gift and its outcome.")
-    async def delete_gift(
-        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The gift.")]
-    ) -> DeletePayload:
-        deleted = await resolve.delete(info.context, node_uid(id, "Gift"))
-        return DeletePayload(deleted_id=id, deleted_count=len(deleted))
+    delete_gift = deleting("Gift", resolve.delete, "Deletes a gift and its outcome.", "The gift.")
 
 
 def _new_gift(given: CreateGiftInput) -> dict[str, Any]:
@@ -332,10 +309,10 @@ def _new_gift(given: CreateGiftInput) -> dict[str, Any]:
         values=values_of(given, leave=nested),
         recipients=uids(given.recipient_ids, "Recipient", "recipientIds"),
         new_recipient=new_recipient_values(given.new_recipient) if given.new_recipient else None,
-        occasion=node_uid(given.occasion_id, "Occasion", "occasionId") if given.occasion_id else None,
+        occasion=optional_uid(given.occasion_id, "Occasion", "occasionId"),
         new_occasion=occasion_values(given.new_occasion) if given.new_occasion else None,
         gave=values_of(given.giving) if given.giving else {},
         outcome=values_of(given.outcome) if given.outcome else None,
         tags=list(given.tags or ()),
-        recommendation=node_uid(chosen, "GiftRecommendation", "fromRecommendationId") if chosen else None,
+        recommendation=optional_uid(chosen, "GiftRecommendation", "fromRecommendationId"),
     )

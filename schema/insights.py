@@ -10,22 +10,25 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
+from graph import kinds
 from graph.kinds import INSIGHT_EVIDENCE
 from resolvers import insights as resolve
 from resolvers.pages import Order
+from schema.deletion import deleting
 from schema.docs import described
 from schema.memories import Memory, MemoryOrder, kinds_named
 from schema.nodes import refs_of
+from schema.ordering import ordering
 from schema.placed import Placed
 from schema.recipients import Recipient, RecipientOrder
 from schema.relay import (
-    DeletePayload,
     Info,
-    OrderDirection,
     OwnedNode,
     attach,
+    enum_values,
     listing,
     node_uid,
+    optional_uid,
     related,
     uids,
     values_of,
@@ -138,18 +141,8 @@ class InsightFilter:
     )
 
 
-@strawberry.enum(description="What a list of insights may be ordered by.")
-class InsightOrderField(Enum):
-    CONFIDENCE = strawberry.enum_value("confidence", description="How sure it is.")
-    CREATED_AT = strawberry.enum_value("created_at", description="When it was recorded.")
-
-
-@strawberry.input(description="One key of an ordering of insights.")
-class InsightOrder:
-    field: InsightOrderField = strawberry.field(description="The field to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+@ordering(kinds.INSIGHT, "insights", {"confidence": "How sure it is.", "created_at": "When it was recorded."})
+class InsightOrder: ...
 
 
 # The other ends of its relations reach insights too: whom it concerns here, with the kind; each kind of
@@ -163,9 +156,9 @@ attach(
 
 def _where(given: InsightFilter) -> dict[str, Any]:
     return {
-        "categories": [category.value for category in given.categories or ()],
-        "statuses": [status.value for status in given.statuses or ()],
-        "recipient": node_uid(given.recipient_id, "Recipient", "recipientId") if given.recipient_id else None,
+        "categories": enum_values(given.categories),
+        "statuses": enum_values(given.statuses),
+        "recipient": optional_uid(given.recipient_id, "Recipient", "recipientId"),
         "about_viewer": given.about_viewer,
     }
 
@@ -210,9 +203,9 @@ class InsightMutation:
         evidence = refs_of(input.evidence_ids, "evidenceIds")
         return Insight.from_row(await resolve.update(info.context, uid, values, evidence))
 
-    @strawberry.mutation(description="Deletes an insight (whom it concerns and its evidence stay).")
-    async def delete_insight(
-        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The insight.")]
-    ) -> DeletePayload:
-        deleted = await resolve.delete(info.context, node_uid(id, "Insight"))
-        return DeletePayload(deleted_id=id, deleted_count=len(deleted))
+    delete_insight = deleting(
+        "Insight",
+        resolve.delete,
+        "Deletes an insight (whom it concerns and its evidence stay).",
+        "The insight.",
+    )

@@ -3,18 +3,14 @@ went over time, and the emotional and seasonal patterns of memories, gifts and o
 
 import datetime as dt
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import strawberry
 
 from resolvers import learning as resolve
+from schema.lazy import Recipient
 from schema.occasions import OccasionKind
 from schema.relay import Info
-
-if TYPE_CHECKING:
-    from schema.recipients import Recipient
-else:
-    Recipient = Annotated["Recipient", strawberry.lazy("schema.recipients")]
 
 
 @strawberry.enum(description="What two people were found to share.")

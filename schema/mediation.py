@@ -9,21 +9,23 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import relay
 
+from graph import kinds
 from resolvers import mediation as resolve
 from resolvers.pages import Order
 from schema import selection
 from schema.conflicts import Conflict, ConflictOrder
 from schema.conversations import Conversation, Message, MessageOrder
+from schema.deletion import deleting
 from schema.docs import described
+from schema.ordering import order_fields, order_key
 from schema.placed import Placed
 from schema.relay import (
-    DeletePayload,
     Info,
-    OrderDirection,
     OwnedNode,
     attach,
     listing,
     node_uid,
+    optional_uid,
     related,
     related_one,
 )
@@ -81,8 +83,26 @@ ANALYSIS = {
 }
 
 
-def _current(kept: dict[str, Any]) -> bool:
-    return kept.get("superseded_by") is None
+# Analyses and plans are versioned alike: each new one supersedes the viewer's current one, which stays.
+def _current(noun: str) -> Any:
+    """The field that says whether an analysis or a plan is current (none superseded it)."""
+
+    def current(self: Placed) -> bool:
+        return self.kept.get("superseded_by") is None
+
+    return strawberry.field(
+        resolver=current,
+        description=f"Whether it is the current {noun} (none superseded it).",
+        metadata=selection.reading("superseded_by"),
+    )
+
+
+def _versions(node: Any, superseded: Any, superseding: Any, noun: str) -> tuple[Any, Any]:
+    """The fields `supersedes` and `supersededBy` of an analysis or a plan (`node`, a lazy reference)."""
+    return (
+        related_one(node, superseded, f"The {noun} it replaced, if any (still readable)."),
+        related_one(node, superseding, f"The {noun} that replaced it; null while it is current."),
+    )
 
 
 @strawberry.type(description="A mediator's analysis of a conflict: one version; a newer one supersedes it.")
@@ -100,12 +120,7 @@ class ConflictAnalysis(OwnedNode, Placed):
     created_at: dt.datetime
     updated_at: dt.datetime
 
-    @strawberry.field(
-        description="Whether it is the current analysis (none superseded it).",
-        metadata=selection.reading("superseded_by"),
-    )
-    def current(self) -> bool:
-        return _current(self.kept)
+    current = _current("analysis")
 
     @strawberry.field(
         description="Each finding, with who said it and the words it rests on.",
@@ -127,15 +142,11 @@ class ConflictAnalysis(OwnedNode, Placed):
         ]
 
     conflict = related_one(Conflict, resolve.conflict_of_analysis, "The conflict it analyses.")
-    supersedes = related_one(
+    supersedes, superseded_by = _versions(
         Annotated["ConflictAnalysis", strawberry.lazy("schema.mediation")],
         resolve.analysis_superseded,
-        "The analysis it replaced, if any (still readable).",
-    )
-    superseded_by = related_one(
-        Annotated["ConflictAnalysis", strawberry.lazy("schema.mediation")],
         resolve.analysis_superseding,
-        "The analysis that replaced it; null while it is current.",
+        "analysis",
     )
     evidence = related(
         Message,
@@ -201,12 +212,7 @@ class RepairPlan(OwnedNode, Placed):
     created_at: dt.datetime
     updated_at: dt.datetime
 
-    @strawberry.field(
-        description="Whether it is the current plan (none superseded it).",
-        metadata=selection.reading("superseded_by"),
-    )
-    def current(self) -> bool:
-        return _current(self.kept)
+    current = _current("plan")
 
     @strawberry.field(
         description="Its items done out of all.", metadata=selection.reading("done_count", "item_count")
@@ -225,37 +231,27 @@ class RepairPlan(OwnedNode, Placed):
 
     conflict = related_one(Conflict, resolve.conflict_of_plan, "The conflict it repairs.")
     analysis = related_one(ConflictAnalysis, resolve.analysis_of_plan, "The analysis it was made from.")
-    supersedes = related_one(
+    supersedes, superseded_by = _versions(
         Annotated["RepairPlan", strawberry.lazy("schema.mediation")],
         resolve.plan_superseded,
-        "The plan it replaced, if any (still readable).",
-    )
-    superseded_by = related_one(
-        Annotated["RepairPlan", strawberry.lazy("schema.mediation")],
         resolve.plan_superseding,
-        "The plan that replaced it; null while it is current.",
+        "plan",
     )
 
 
-@strawberry.enum(description="What a list of analyses or plans may be ordered by.")
-class MediationOrderField(Enum):
-    CREATED_AT = strawberry.enum_value("created_at", description="When it was made.")
+# Analyses and plans are ordered alike: one enum of what either list may be ordered by.
+assert kinds.CONFLICT_ANALYSIS.sorts == kinds.REPAIR_PLAN.sorts, "analyses and plans share their order"
+MediationOrderField = order_fields(
+    "Mediation", kinds.CONFLICT_ANALYSIS.sorts, "analyses or plans", {"created_at": "When it was made."}
+)
 
 
-@strawberry.input(description="One key of an ordering of conflict analyses.")
-class ConflictAnalysisOrder:
-    field: MediationOrderField = strawberry.field(description="The field to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+@order_key(MediationOrderField, "conflict analyses")
+class ConflictAnalysisOrder: ...
 
 
-@strawberry.input(description="One key of an ordering of repair plans.")
-class RepairPlanOrder:
-    field: MediationOrderField = strawberry.field(description="The field to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+@order_key(MediationOrderField, "repair plans")
+class RepairPlanOrder: ...
 
 
 @strawberry.input(description="Which analyses or plans to list: all the conditions given hold.")
@@ -269,7 +265,7 @@ class MediationFilter:
 
 
 def _where(given: MediationFilter) -> dict[str, Any]:
-    conflict = node_uid(given.conflict_id, "Conflict", "conflictId") if given.conflict_id else None
+    conflict = optional_uid(given.conflict_id, "Conflict", "conflictId")
     return {"conflict": conflict, "current": given.current}
 
 
@@ -452,16 +448,13 @@ class MediationMutation:
         conflict = node_uid(conflict_id, "Conflict", "conflictId")
         return Conversation.from_row(await resolve.start_session(info.context, conflict, title, joint))
 
-    @strawberry.mutation(description="Deletes one of the viewer's conflict analyses (its plans stay).")
-    async def delete_conflict_analysis(
-        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The analysis.")]
-    ) -> DeletePayload:
-        deleted = await resolve.delete_analysis(info.context, node_uid(id, "ConflictAnalysis"))
-        return DeletePayload(deleted_id=id, deleted_count=len(deleted))
+    delete_conflict_analysis = deleting(
+        "ConflictAnalysis",
+        resolve.delete_analysis,
+        "Deletes one of the viewer's conflict analyses (its plans stay).",
+        "The analysis.",
+    )
 
-    @strawberry.mutation(description="Deletes one of the viewer's repair plans.")
-    async def delete_repair_plan(
-        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The plan.")]
-    ) -> DeletePayload:
-        deleted = await resolve.delete_plan(info.context, node_uid(id, "RepairPlan"))
-        return DeletePayload(deleted_id=id, deleted_count=len(deleted))
+    delete_repair_plan = deleting(
+        "RepairPlan", resolve.delete_plan, "Deletes one of the viewer's repair plans.", "The plan."
+    )

@@ -2,45 +2,37 @@
 
 import datetime as dt
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
 
+from graph import kinds
 from graph.kinds import EVIDENCE, REFERABLE
 from resolvers import concepts as concept_resolvers
 from resolvers import documents as document_resolvers
 from resolvers import memories as resolve
 from resolvers import recipients as recipient_resolvers
 from resolvers.pages import Order
+from schema.deletion import deleting
 from schema.docs import described
+from schema.lazy import Concept, ConceptOrder, Document, DocumentOrder, Recipient, RecipientOrder
 from schema.mentions import mentions_of
 from schema.nodes import refs_of
+from schema.ordering import ordering
 from schema.placed import Placed
 from schema.relay import (
-    DeletePayload,
     Info,
-    OrderDirection,
     OwnedNode,
+    enum_values,
     listing,
     node_uid,
+    optional_uid,
     related,
     uids,
     values_of,
 )
 from schema.selection import reading
-
-if TYPE_CHECKING:  # the types themselves; at run time, lazy references (those modules import this one)
-    from schema.concepts import Concept, ConceptOrder
-    from schema.documents import Document, DocumentOrder
-    from schema.recipients import Recipient, RecipientOrder
-else:
-    Document = Annotated["Document", strawberry.lazy("schema.documents")]
-    DocumentOrder = Annotated["DocumentOrder", strawberry.lazy("schema.documents")]
-    Concept = Annotated["Concept", strawberry.lazy("schema.concepts")]
-    ConceptOrder = Annotated["ConceptOrder", strawberry.lazy("schema.concepts")]
-    Recipient = Annotated["Recipient", strawberry.lazy("schema.recipients")]
-    RecipientOrder = Annotated["RecipientOrder", strawberry.lazy("schema.recipients")]
 
 
 @strawberry.enum(description="What kind of memory it is.")
@@ -292,27 +284,16 @@ class MemoryFilter:
     )
 
 
-@strawberry.enum(description="What a list of memories may be ordered by.")
-class MemoryOrderField(Enum):
-    HAPPENED_AT = strawberry.enum_value("happened_at", description="When it happened (or was recorded).")
-    IMPORTANCE = "importance"
-    CREATED_AT = "created_at"
-
-
-@strawberry.input(description="One key of an ordering of memories.")
-class MemoryOrder:
-    field: MemoryOrderField = strawberry.field(description="The field to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+@ordering(kinds.MEMORY, "memories", {"happened_at": "When it happened (or was recorded)."})
+class MemoryOrder: ...
 
 
 def _where(given: MemoryFilter) -> dict[str, Any]:
     return {
-        "kinds": [kind.value for kind in given.kinds or ()],
+        "kinds": enum_values(given.kinds),
         "since": given.since,
         "until": given.until,
-        "recipient": node_uid(given.recipient_id, "Recipient", "recipientId") if given.recipient_id else None,
+        "recipient": optional_uid(given.recipient_id, "Recipient", "recipientId"),
         "concept": given.concept,
         "tag": given.tag,
         "skill": given.skill,
@@ -366,9 +347,4 @@ class MemoryMutation:
         refers = refs_of(input.refers_to_ids, "refersToIds")
         return Memory.from_row(await resolve.update(info.context, uid, values, evidence, refers))
 
-    @strawberry.mutation(description="Forgets a memory.")
-    async def delete_memory(
-        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The memory.")]
-    ) -> DeletePayload:
-        deleted = await resolve.delete(info.context, node_uid(id, "Memory"))
-        return DeletePayload(deleted_id=id, deleted_count=len(deleted))
+    delete_memory = deleting("Memory", resolve.delete, "Forgets a memory.", "The memory.")

@@ -3,20 +3,14 @@ concepts.
 
 A list, not a connection: its length is bounded by the text's, and its order is the text's own."""
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any
 
 import strawberry
 from strawberry import relay
 
 from resolvers import mentions as resolve
+from schema.lazy import Concept, Recipient
 from schema.relay import Info, node_type
-
-if TYPE_CHECKING:
-    from schema.concepts import Concept
-    from schema.recipients import Recipient
-else:
-    Concept = Annotated["Concept", strawberry.lazy("schema.concepts")]
-    Recipient = Annotated["Recipient", strawberry.lazy("schema.recipients")]
 
 _TYPES: dict[str, Any] = {"Recipient": Recipient, "Concept": Concept}
 

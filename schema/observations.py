@@ -8,22 +8,25 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import relay
 
+from graph import kinds
 from resolvers import documents as document_resolvers
 from resolvers import observations as resolve
 from resolvers.pages import Order
+from schema.deletion import deleting
 from schema.docs import described
 from schema.documents import Document, DocumentOrder
 from schema.events import Actor
+from schema.ordering import ordering
 from schema.placed import Placed
 from schema.recipients import Recipient
 from schema.relay import (
-    DeletePayload,
     Info,
-    OrderDirection,
     OwnedNode,
     attach,
+    enum_values,
     listing,
     node_uid,
+    optional_uid,
     related,
     related_one,
     values_of,
@@ -127,18 +130,12 @@ class ObservationFilter:
     until: dt.datetime | None = strawberry.field(default=None, description="Seen at or before this time.")
 
 
-@strawberry.enum(description="What a list of observations may be ordered by.")
-class ObservationOrderField(Enum):
-    OBSERVED_AT = strawberry.enum_value("observed_at", description="When it was seen.")
-    CREATED_AT = strawberry.enum_value("created_at", description="When it was recorded.")
-
-
-@strawberry.input(description="One key of an ordering of observations.")
-class ObservationOrder:
-    field: ObservationOrderField = strawberry.field(description="The field to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+@ordering(
+    kinds.OBSERVATION,
+    "observations",
+    {"observed_at": "When it was seen.", "created_at": "When it was recorded."},
+)
+class ObservationOrder: ...
 
 
 # The other end of its relation reaches observations too: that field is declared here, with the kind.
@@ -151,9 +148,9 @@ attach(
 
 def _where(given: ObservationFilter) -> dict[str, Any]:
     return {
-        "statuses": [status.value for status in given.statuses or ()],
-        "sources": [source.value for source in given.sources or ()],
-        "recipient": node_uid(given.about_id, "Recipient", "aboutId") if given.about_id else None,
+        "statuses": enum_values(given.statuses),
+        "sources": enum_values(given.sources),
+        "recipient": optional_uid(given.about_id, "Recipient", "aboutId"),
         "since": given.since,
         "until": given.until,
     }
@@ -185,7 +182,7 @@ class ObservationMutation:
     ) -> Observation:
         values = values_of(input, leave=("about_id",))
         values["observed_at"] = values.get("observed_at") or dt.datetime.now(dt.UTC)
-        about = node_uid(input.about_id, "Recipient", "aboutId") if input.about_id else None
+        about = optional_uid(input.about_id, "Recipient", "aboutId")
         return Observation.from_row(await resolve.create(info.context, values, about))
 
     @strawberry.mutation(
@@ -202,11 +199,9 @@ class ObservationMutation:
         uid = node_uid(id, "Observation")
         return Observation.from_row(await resolve.review(info.context, uid, decision.value, reason))
 
-    @strawberry.mutation(
-        description="Deletes an observation and its attached documents (what was derived from it stays)."
+    delete_observation = deleting(
+        "Observation",
+        resolve.delete,
+        "Deletes an observation and its attached documents (what was derived from it stays).",
+        "The observation.",
     )
-    async def delete_observation(
-        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The observation.")]
-    ) -> DeletePayload:
-        deleted = await resolve.delete(info.context, node_uid(id, "Observation"))
-        return DeletePayload(deleted_id=id, deleted_count=len(deleted))

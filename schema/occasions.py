@@ -2,7 +2,7 @@
 
 import datetime as dt
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -12,31 +12,26 @@ from resolvers import gifts as gift_resolvers
 from resolvers import occasions as resolve
 from resolvers import recipients as recipient_resolvers
 from resolvers.pages import Order, PageArgs
+from schema.deletion import deleting
 from schema.docs import described
+from schema.lazy import Gift, GiftOrder, Recipient, RecipientOrder
+from schema.ordering import ordering
 from schema.placed import Placed
 from schema.relay import (
     Connection,
-    DeletePayload,
     Info,
-    OrderDirection,
     OwnedNode,
     connection,
+    enum_values,
     listing,
     node_uid,
+    optional_uid,
     paged,
     related,
     uids,
     values_of,
 )
 
-if TYPE_CHECKING:  # the types themselves; at run time, lazy references (those modules import this one)
-    from schema.gifts import Gift, GiftOrder
-    from schema.recipients import Recipient, RecipientOrder
-else:
-    Gift = Annotated["Gift", strawberry.lazy("schema.gifts")]
-    GiftOrder = Annotated["GiftOrder", strawberry.lazy("schema.gifts")]
-    Recipient = Annotated["Recipient", strawberry.lazy("schema.recipients")]
-    RecipientOrder = Annotated["RecipientOrder", strawberry.lazy("schema.recipients")]
 # How the graph names the fields, where it names them otherwise.
 # The API's names of the properties it names otherwise (graph/kinds.py).
 _NAMES = {api: name for name, api in kinds.OCCASION.api_names.items()}
@@ -143,29 +138,16 @@ class OccasionFilter:
     recipient_id: relay.GlobalID | None = strawberry.field(default=None, description="Only this recipient's.")
 
 
-@strawberry.enum(description="What a list of occasions may be ordered by.")
-class OccasionOrderField(Enum):
-    DATE = "date"
-    NEXT_OCCURRENCE = "next"
-    IMPORTANCE = "importance"
-    NAME = "name"
-    CREATED_AT = "created_at"
-
-
-@strawberry.input(description="One key of an ordering of occasions.")
-class OccasionOrder:
-    field: OccasionOrderField = strawberry.field(description="The field to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+@ordering(kinds.OCCASION, "occasions", names={"next": "NEXT_OCCURRENCE"})
+class OccasionOrder: ...
 
 
 def _where(given: OccasionFilter) -> dict[str, Any]:
     return dict(
-        kinds=[kind.value for kind in given.kinds or ()],
+        kinds=enum_values(given.kinds),
         date_from=given.date_from,
         date_to=given.date_to,
-        recipient=node_uid(given.recipient_id, "Recipient", "recipientId") if given.recipient_id else None,
+        recipient=optional_uid(given.recipient_id, "Recipient", "recipientId"),
     )
 
 
@@ -216,12 +198,7 @@ class OccasionMutation:
             await resolve.update(info.context, uid, values_of(input, _NAMES, leave=("id",)))
         )
 
-    @strawberry.mutation(description="Deletes an occasion.")
-    async def delete_occasion(
-        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The occasion.")]
-    ) -> DeletePayload:
-        deleted = await resolve.delete(info.context, node_uid(id, "Occasion"))
-        return DeletePayload(deleted_id=id, deleted_count=len(deleted))
+    delete_occasion = deleting("Occasion", resolve.delete, "Deletes an occasion.", "The occasion.")
 
 
 def occasion_values(given: Any) -> dict[str, Any]:

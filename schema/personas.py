@@ -10,20 +10,22 @@ from strawberry import relay
 from strawberry.scalars import JSON
 
 from generation.persona_mappers import Mapper
+from graph import kinds
 from resolvers import personas as resolve
 from resolvers.pages import Order
+from schema.deletion import deleting
 from schema.docs import described
 from schema.insights import Insight, InsightOrder
+from schema.ordering import ordering
 from schema.placed import Placed
 from schema.recipients import Recipient
 from schema.relay import (
-    DeletePayload,
     Info,
-    OrderDirection,
     OwnedNode,
     attach,
     listing,
     node_uid,
+    optional_uid,
     related,
     related_one,
 )
@@ -156,18 +158,8 @@ class PersonaFilter:
     )
 
 
-@strawberry.enum(description="What a list of personas may be ordered by.")
-class PersonaOrderField(Enum):
-    CREATED_AT = strawberry.enum_value("created_at", description="When it was built.")
-    EXPIRES_AT = strawberry.enum_value("expires_at", description="When it expires.")
-
-
-@strawberry.input(description="One key of an ordering of personas.")
-class PersonaOrder:
-    field: PersonaOrderField = strawberry.field(description="The field to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+@ordering(kinds.PERSONA, "personas", {"created_at": "When it was built.", "expires_at": "When it expires."})
+class PersonaOrder: ...
 
 
 # The other ends of its relations reach personas too: those fields are declared here, with the kind.
@@ -177,7 +169,7 @@ attach(Insight, "personas", related(Persona, PersonaOrder, resolve.of_insight, "
 
 def _where(given: PersonaFilter) -> dict[str, Any]:
     return {
-        "recipient": node_uid(given.about_id, "Recipient", "aboutId") if given.about_id else None,
+        "recipient": optional_uid(given.about_id, "Recipient", "aboutId"),
         "about_viewer": given.about_viewer,
         "expired": given.expired,
     }
@@ -264,9 +256,4 @@ class PersonaMutation:
     ) -> Persona:
         return Persona.from_row(await resolve.rate(info.context, node_uid(id, "Persona"), rating, outcome))
 
-    @strawberry.mutation(description="Deletes a persona.")
-    async def delete_persona(
-        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The persona.")]
-    ) -> DeletePayload:
-        deleted = await resolve.delete(info.context, node_uid(id, "Persona"))
-        return DeletePayload(deleted_id=id, deleted_count=len(deleted))
+    delete_persona = deleting("Persona", resolve.delete, "Deletes a persona.", "The persona.")

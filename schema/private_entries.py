@@ -9,21 +9,24 @@ from typing import Annotated, Any, ClassVar
 import strawberry
 from strawberry import relay
 
+from graph import kinds
 from graph.kinds import CYCLE_ENTRY, INTIMACY_ENTRY
 from resolvers import private_entries as resolve
 from resolvers.pages import Order
 from schema import selection
+from schema.deletion import deleting
 from schema.docs import described
+from schema.ordering import ordering
 from schema.recipients import Recipient
 from schema.relay import (
-    DeletePayload,
     Info,
-    OrderDirection,
     OwnedNode,
     attach,
+    enum_values,
     from_node,
     listing,
     node_uid,
+    optional_uid,
     related,
     related_one,
     values_of,
@@ -239,32 +242,18 @@ class IntimacyEntryFilter:
     )
 
 
-@strawberry.enum(description="What a list of cycle entries may be ordered by.")
-class CycleEntryOrderField(Enum):
-    DATE = strawberry.enum_value("date", description="The day it records.")
-    CREATED_AT = strawberry.enum_value("created_at", description="When it was recorded.")
+@ordering(
+    kinds.CYCLE_ENTRY, "cycle entries", {"date": "The day it records.", "created_at": "When it was recorded."}
+)
+class CycleEntryOrder: ...
 
 
-@strawberry.input(description="One key of an ordering of cycle entries.")
-class CycleEntryOrder:
-    field: CycleEntryOrderField = strawberry.field(description="The field to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
-
-
-@strawberry.enum(description="What a list of intimacy entries may be ordered by.")
-class IntimacyEntryOrderField(Enum):
-    OCCURRED_AT = strawberry.enum_value("occurred_at", description="When it happened.")
-    CREATED_AT = strawberry.enum_value("created_at", description="When it was recorded.")
-
-
-@strawberry.input(description="One key of an ordering of intimacy entries.")
-class IntimacyEntryOrder:
-    field: IntimacyEntryOrderField = strawberry.field(description="The field to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+@ordering(
+    kinds.INTIMACY_ENTRY,
+    "intimacy entries",
+    {"occurred_at": "When it happened.", "created_at": "When it was recorded."},
+)
+class IntimacyEntryOrder: ...
 
 
 # The other end of their relations reaches them too: the viewer's entries about a person.
@@ -288,14 +277,14 @@ attach(
 
 
 def _about(given: relay.GlobalID | None) -> str | None:
-    return node_uid(given, "Recipient", "aboutId") if given else None
+    return optional_uid(given, "Recipient", "aboutId")
 
 
 def _cycle_where(given: CycleEntryFilter) -> dict[str, Any]:
     return {
         "since": given.since,
         "until": given.until,
-        "types": [event.value for event in given.event_types or ()],
+        "types": enum_values(given.event_types),
         "recipient": _about(given.about_id),
     }
 
@@ -304,7 +293,7 @@ def _intimacy_where(given: IntimacyEntryFilter) -> dict[str, Any]:
     return {
         "since": given.since,
         "until": given.until,
-        "types": [kind.value for kind in given.kinds or ()],
+        "types": enum_values(given.kinds),
         "recipient": _about(given.about_id),
     }
 
@@ -353,12 +342,12 @@ class PrivateEntryMutation:
         row = await resolve.update_cycle(info.context, uid, values_of(input, leave=("id",)))
         return CycleEntry.from_row(row)
 
-    @strawberry.mutation(description="Deletes a cycle entry.")
-    async def delete_cycle_entry(
-        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The entry.")]
-    ) -> DeletePayload:
-        deleted = await resolve.delete(info.context, CYCLE_ENTRY, node_uid(id, "CycleEntry"))
-        return DeletePayload(deleted_id=id, deleted_count=len(deleted))
+    delete_cycle_entry = deleting(
+        "CycleEntry",
+        lambda context, uid: resolve.delete(context, CYCLE_ENTRY, uid),
+        "Deletes a cycle entry.",
+        "The entry.",
+    )
 
     @strawberry.mutation(description="Records an intimacy entry: the viewer's alone, never shared.")
     async def create_intimacy_entry(
@@ -381,9 +370,9 @@ class PrivateEntryMutation:
         values = values_of(input, IntimacyEntry.names, leave=("id",))
         return IntimacyEntry.from_row(await resolve.update_intimacy(info.context, uid, values))
 
-    @strawberry.mutation(description="Deletes an intimacy entry.")
-    async def delete_intimacy_entry(
-        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The entry.")]
-    ) -> DeletePayload:
-        deleted = await resolve.delete(info.context, INTIMACY_ENTRY, node_uid(id, "IntimacyEntry"))
-        return DeletePayload(deleted_id=id, deleted_count=len(deleted))
+    delete_intimacy_entry = deleting(
+        "IntimacyEntry",
+        lambda context, uid: resolve.delete(context, INTIMACY_ENTRY, uid),
+        "Deletes an intimacy entry.",
+        "The entry.",
+    )

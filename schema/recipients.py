@@ -2,13 +2,14 @@
 
 from datetime import date, datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
 from errors import BadUserInput
+from graph import kinds
 from resolvers import concepts as concept_resolvers
 from resolvers import conflicts as conflict_resolvers
 from resolvers import documents as document_resolvers
@@ -18,7 +19,22 @@ from resolvers import memories as memory_resolvers
 from resolvers import occasions as occasion_resolvers
 from resolvers import recipients as resolve
 from resolvers.pages import Order
+from schema.deletion import deleting
 from schema.docs import described
+from schema.lazy import (
+    Concept,
+    ConceptOrder,
+    Conflict,
+    ConflictOrder,
+    Document,
+    DocumentOrder,
+    Gift,
+    GiftOrder,
+    Memory,
+    MemoryOrder,
+    Occasion,
+    OccasionOrder,
+)
 from schema.learning import (
     Patterns,
     RelationshipMetric,
@@ -31,11 +47,10 @@ from schema.learning import (
     patterns_of,
     similar_people,
 )
+from schema.ordering import ordering
 from schema.placed import Placed
 from schema.relay import (
-    DeletePayload,
     Info,
-    OrderDirection,
     OwnedNode,
     from_node,
     listing,
@@ -44,27 +59,6 @@ from schema.relay import (
     values_of,
 )
 from schema.selection import reading
-
-if TYPE_CHECKING:  # the types themselves; at run time, lazy references (those modules import this one)
-    from schema.concepts import Concept, ConceptOrder
-    from schema.conflicts import Conflict, ConflictOrder
-    from schema.documents import Document, DocumentOrder
-    from schema.gifts import Gift, GiftOrder
-    from schema.memories import Memory, MemoryOrder
-    from schema.occasions import Occasion, OccasionOrder
-else:
-    Document = Annotated["Document", strawberry.lazy("schema.documents")]
-    DocumentOrder = Annotated["DocumentOrder", strawberry.lazy("schema.documents")]
-    Concept = Annotated["Concept", strawberry.lazy("schema.concepts")]
-    ConceptOrder = Annotated["ConceptOrder", strawberry.lazy("schema.concepts")]
-    Conflict = Annotated["Conflict", strawberry.lazy("schema.conflicts")]
-    ConflictOrder = Annotated["ConflictOrder", strawberry.lazy("schema.conflicts")]
-    Gift = Annotated["Gift", strawberry.lazy("schema.gifts")]
-    GiftOrder = Annotated["GiftOrder", strawberry.lazy("schema.gifts")]
-    Memory = Annotated["Memory", strawberry.lazy("schema.memories")]
-    MemoryOrder = Annotated["MemoryOrder", strawberry.lazy("schema.memories")]
-    Occasion = Annotated["Occasion", strawberry.lazy("schema.occasions")]
-    OccasionOrder = Annotated["OccasionOrder", strawberry.lazy("schema.occasions")]
 
 
 @strawberry.enum(description="What kind of relationship the viewer has with someone.")
@@ -323,20 +317,8 @@ class UpdateRecipientInput:
     relationship: RelationshipChanges | None = strawberry.UNSET
 
 
-@strawberry.enum(description="What a list of recipients may be ordered by.")
-class RecipientOrderField(Enum):
-    NAME = "name"
-    IMPORTANCE = "importance"
-    CLOSENESS = "closeness"
-    CREATED_AT = "created_at"
-
-
-@strawberry.input(description="One key of an ordering of recipients.")
-class RecipientOrder:
-    field: RecipientOrderField = strawberry.field(description="The field to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+@ordering(kinds.RECIPIENT, "recipients")
+class RecipientOrder: ...
 
 
 @strawberry.input(description="Which recipients to list: all the conditions given hold.")
@@ -405,14 +387,12 @@ class RecipientMutation:
         knows = values_of(changes, _KNOWS_NAMES) if changes is not strawberry.UNSET else {}
         return Recipient.from_row(await resolve.update(info.context, uid, values, knows))
 
-    @strawberry.mutation(
-        description="Deletes a recipient, with their occasions, conflicts and the gifts only for them."
+    delete_recipient = deleting(
+        "Recipient",
+        resolve.delete,
+        "Deletes a recipient, with their occasions, conflicts and the gifts only for them.",
+        "The recipient.",
     )
-    async def delete_recipient(
-        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The recipient.")]
-    ) -> DeletePayload:
-        deleted = await resolve.delete(info.context, node_uid(id, "Recipient"))
-        return DeletePayload(deleted_id=id, deleted_count=len(deleted))
 
 
 def new_recipient_values(given: CreateRecipientInput) -> tuple[dict[str, Any], dict[str, Any]]:

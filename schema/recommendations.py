@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry import relay
 
+from graph import kinds
 from resolvers import insights as insight_resolvers
 from resolvers import recommendations as resolve
 from resolvers.pages import Order
@@ -17,15 +18,17 @@ from schema.docs import described
 from schema.gifts import Gift, GiftOrder
 from schema.insights import Insight, InsightOrder
 from schema.occasions import Occasion
+from schema.ordering import ordering
 from schema.placed import Placed
 from schema.recipients import Recipient
 from schema.relay import (
     Info,
-    OrderDirection,
     OwnedNode,
     attach,
+    enum_values,
     listing,
     node_uid,
+    optional_uid,
     related,
     related_one,
 )
@@ -137,19 +140,12 @@ class GiftRecommendation(OwnedNode, Placed):
     )
 
 
-@strawberry.enum(description="What a list of gift recommendations may be ordered by.")
-class GiftRecommendationOrderField(Enum):
-    RANK = strawberry.enum_value("rank", description="Its place in its list.")
-    CONFIDENCE = strawberry.enum_value("confidence", description="How sure it is.")
-    CREATED_AT = strawberry.enum_value("created_at", description="When it was made.")
-
-
-@strawberry.input(description="One key of an ordering of gift recommendations.")
-class GiftRecommendationOrder:
-    field: GiftRecommendationOrderField = strawberry.field(description="The field to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+@ordering(
+    kinds.RECOMMENDATION,
+    "gift recommendations",
+    {"rank": "Its place in its list.", "confidence": "How sure it is.", "created_at": "When it was made."},
+)
+class GiftRecommendationOrder: ...
 
 
 @strawberry.input(description="Which gift recommendations to list: all the conditions given hold.")
@@ -217,9 +213,9 @@ attach(
 
 def _where(given: GiftRecommendationFilter) -> dict[str, Any]:
     return {
-        "recipient": node_uid(given.recipient_id, "Recipient", "recipientId") if given.recipient_id else None,
-        "occasion": node_uid(given.occasion_id, "Occasion", "occasionId") if given.occasion_id else None,
-        "reactions": [reaction.value for reaction in given.reactions or ()],
+        "recipient": optional_uid(given.recipient_id, "Recipient", "recipientId"),
+        "occasion": optional_uid(given.occasion_id, "Occasion", "occasionId"),
+        "reactions": enum_values(given.reactions),
     }
 
 
@@ -266,7 +262,7 @@ class RecommendationMutation:
         given = budget or BudgetInput()
         asked = resolve.Asked(
             recipient=node_uid(recipient_id, "Recipient", "recipientId"),
-            occasion=node_uid(occasion_id, "Occasion", "occasionId") if occasion_id else None,
+            occasion=optional_uid(occasion_id, "Occasion", "occasionId"),
             min_cents=given.min_cents,
             max_cents=given.max_cents,
             currency=given.currency,

@@ -139,6 +139,16 @@ def node_uid(global_id: relay.GlobalID, type_name: str, field: str = "id") -> st
     return global_id.node_id
 
 
+def optional_uid(global_id: relay.GlobalID | None, type_name: str, field: str) -> str | None:
+    """The uid inside a global id that may be left out (a filter's, an optional input's): None if it is."""
+    return node_uid(global_id, type_name, field) if global_id else None
+
+
+def enum_values(members: Iterable[Enum] | None) -> list[Any]:
+    """The values of a list of enum members that may be left out (a filter's): none if it is."""
+    return [member.value for member in members or ()]
+
+
 def uids(global_ids: Iterable[relay.GlobalID] | None, type_name: str, field: str) -> list[str]:
     return [node_uid(global_id, type_name, field) for global_id in global_ids or ()]
 
@@ -166,7 +176,7 @@ class OwnedNode(relay.Node):
     reads: ClassVar[dict[str, tuple[str, ...]]] = {}
 
     @staticmethod
-    async def load(context: Context, uids: list[str]) -> list[Row]:
+    async def load(context: Context, uids: list[str], /) -> list[Row]:
         """The viewer's nodes of this type among `uids`: each type sets its domain's `by_uids`."""
         raise NotImplementedError
 

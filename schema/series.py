@@ -10,21 +10,24 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
+from graph import kinds
 from resolvers import series as resolve
 from resolvers.pages import Order, PageArgs
 from schema.docs import described
+from schema.ordering import ordering
 from schema.placed import Placed
 from schema.recipients import Recipient
 from schema.relay import (
     Connection,
     Info,
-    OrderDirection,
     OwnedNode,
     Paging,
     attach,
     connection,
+    enum_values,
     listing,
     node_uid,
+    optional_uid,
     related,
     related_one,
     values_of,
@@ -219,19 +222,16 @@ class SeriesFilter:
     )
 
 
-@strawberry.enum(description="What a list of series may be ordered by.")
-class SeriesOrderField(Enum):
-    NAME = strawberry.enum_value("name", description="Its name.")
-    CREATED_AT = strawberry.enum_value("created_at", description="When it was made.")
-    LAST_AT = strawberry.enum_value("last_at", description="When its latest entry is (made, if none).")
-
-
-@strawberry.input(description="One key of an ordering of series.")
-class SeriesOrder:
-    field: SeriesOrderField = strawberry.field(description="The field to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+@ordering(
+    kinds.SERIES,
+    "series",
+    {
+        "name": "Its name.",
+        "created_at": "When it was made.",
+        "last_at": "When its latest entry is (made, if none).",
+    },
+)
+class SeriesOrder: ...
 
 
 # The other end of its relation reaches series too: that field is declared here, with the kind.
@@ -244,8 +244,8 @@ attach(
 
 def _where(given: SeriesFilter) -> dict[str, Any]:
     return {
-        "kinds": [kind.value for kind in given.kinds or ()],
-        "recipient": node_uid(given.about_id, "Recipient", "aboutId") if given.about_id else None,
+        "kinds": enum_values(given.kinds),
+        "recipient": optional_uid(given.about_id, "Recipient", "aboutId"),
     }
 
 
@@ -263,7 +263,7 @@ class SeriesQuery:
 
 
 def _about(given: relay.GlobalID | None) -> str | None:
-    return node_uid(given, "Recipient", "aboutId") if given else None
+    return optional_uid(given, "Recipient", "aboutId")
 
 
 @strawberry.type

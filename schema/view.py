@@ -14,7 +14,7 @@ from graph.view import LABELS, TYPES
 from resolvers import view as resolve
 from schema.nodes import ref_of
 from schema.placed import ViewPosition
-from schema.relay import Info
+from schema.relay import Info, enum_values
 
 ViewLabel = strawberry.enum(  # type: ignore[call-overload]  # members from LABELS: not literal to mypy
     Enum("ViewLabel", {label.upper(): label for label in LABELS}), description="A kind of node to show."
@@ -257,8 +257,8 @@ class ViewQuery:
                 info.context,
                 sequence=as_of,
                 max_nodes=max_nodes,
-                labels=[label.value for label in labels or ()],  # type: ignore[attr-defined]  # derived
-                types=[kind.value for kind in relationship_types or ()],  # type: ignore[attr-defined]
+                labels=enum_values(labels),
+                types=enum_values(relationship_types),
             )
             return GraphView.of(past)
         found = await resolve.graph_view(
@@ -266,8 +266,8 @@ class ViewQuery:
             center=ref_of(center, "center") if center is not None else None,
             depth=depth,
             max_nodes=max_nodes,
-            labels=[label.value for label in labels or ()],  # type: ignore[attr-defined]  # derived enum
-            types=[kind.value for kind in relationship_types or ()],  # type: ignore[attr-defined]  # same
+            labels=enum_values(labels),
+            types=enum_values(relationship_types),
         )
         return GraphView.of(found)
 
