@@ -23,6 +23,8 @@ from strawberry.types.base import get_object_definition
 from schema import evidence
 from schema.accounts import AccountMutation, AccountQuery
 from schema.admission import CostLimit, CostLimits, RequireViewer
+from schema.artifacts import ArtifactMutation, ArtifactQuery
+from schema.challenges import ChallengeMutation, ChallengeQuery
 from schema.concepts import ConceptMutation, ConceptQuery
 from schema.conflicts import ConflictMutation, ConflictQuery
 from schema.conversations import ConversationMutation, ConversationQuery, ConversationSubscription
@@ -87,6 +89,8 @@ QUERIES = (
     RecommendationQuery,
     MindscapeQuery,
     PersonaQuery,
+    ChallengeQuery,
+    ArtifactQuery,
     ObservationQuery,
     SeriesQuery,
     ConversationQuery,
@@ -114,6 +118,8 @@ Mutation = merge_types(
         InsightMutation,
         RecommendationMutation,
         PersonaMutation,
+        ChallengeMutation,
+        ArtifactMutation,
         ObservationMutation,
         SeriesMutation,
         ConversationMutation,

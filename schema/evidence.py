@@ -52,7 +52,7 @@ class LinkedOrder:
     )
 
 
-def _types() -> dict[str, Any]:
+def node_types() -> dict[str, Any]:
     """The node type of each kind by its label (a kind's type is named after its label)."""
     return {cls.__name__: cls for cls in OwnedNode.__subclasses__()}
 
@@ -79,7 +79,7 @@ def _linked(load: Pager, description: str) -> Any:
         if scope.reads is not None:  # an API key limited to some kinds reads only those of the list
             rows = Rows([row for row in rows.items if scope.allows(row.node[LABEL])], rows.has_more)
             count = _uncounted
-        types = _types()
+        types = node_types()
         return connection(rows, paging, lambda row: types[row.node[LABEL]].from_row(row), count)
 
     return strawberry.field(resolver=resolve_linked, description=description, extensions=[Paging()])
@@ -127,7 +127,7 @@ def extend() -> None:
             "and a weight).",
         ),
     )
-    types = _types()
+    types = node_types()
     for label, pager in resolve.derived.items():
         description = "The memories derived from it: what rests on it as evidence."
         attach(types[label], "memories", related(Memory, MemoryOrder, pager, description))

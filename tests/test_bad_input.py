@@ -78,7 +78,19 @@ async def _world(client: GraphQLClient, token: str) -> dict[str, str]:
         token=token,
     )
     intimacy = await client.data("mutation { createIntimacyEntry(input: {kind: OTHER}) { id } }", token=token)
+    template = await client.data(
+        "mutation ($i: CreateChallengeTemplateInput!) { createChallengeTemplate(input: $i) { id } }",
+        {
+            "i": {
+                "name": "Fly a kite",
+                "dimensions": [{"dimension": "WORLD_ACT", "amount": 1}],
+                "status": "DRAFT",
+            }
+        },
+        token=token,
+    )
     return {
+        "UpdateChallengeTemplateInput": template["createChallengeTemplate"]["id"],
         "UpdateCycleEntryInput": cycle["createCycleEntry"]["id"],
         "UpdateIntimacyEntryInput": intimacy["createIntimacyEntry"]["id"],
         "UpdateRecipientInput": person["id"],
@@ -337,6 +349,10 @@ def _valid(input_type: str, ids: dict[str, str]) -> dict[str, Any]:
         "CreateSeriesInput": {"name": "Steps", "kind": "OTHER"},
         "CreateCycleEntryInput": {"date": "2024-05-01", "eventType": "SYMPTOM"},
         "CreateIntimacyEntryInput": {"kind": "OTHER"},
+        "CreateChallengeTemplateInput": {
+            "name": "Fly",
+            "dimensions": [{"dimension": "SELF_ACT", "amount": 1}],
+        },
         "AppendMessageInput": {
             "conversationId": ids["UpdateConversationInput"],
             "role": "USER",
