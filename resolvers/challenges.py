@@ -63,8 +63,7 @@ async def revise_template(
     context: Context, uid: str, values: dict[str, Any], dimensions: list[tuple[str, float]] | None
 ) -> Row:
     """A new version of a template: what is given, the rest as the version it revises."""
-    checks.kept(values, *CHALLENGE_TEMPLATE.unclearable)
-    values = template_values(values, dimensions)
+    values = template_values({k: v for k, v in values.items() if v is not None}, dimensions)
     if values.get("steps") is not None and "target" not in values:
         values["target"] = max(len(values["steps"]), 1)
     return await context.graph.write(
