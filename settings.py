@@ -6,10 +6,51 @@ from pathlib import Path
 from typing import Literal
 
 import limits
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_DIR = Path(__file__).resolve().parent
+
+
+class GrowthDimension(BaseModel):
+    """One dimension a person grows along (KINDRED_GROWTH_DIMENSIONS): its key, a name, what it means."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
+    name: str = Field(min_length=1, max_length=80)
+    description: str = Field(default="", max_length=500)
+
+
+# The growth model of seed 004: knowing, acting and showing, towards oneself and towards the world.
+GROWTH_DIMENSIONS = (
+    GrowthDimension(
+        key="self_know",
+        name="Know yourself",
+        description="Understanding who you are: reflecting on your feelings, values and patterns.",
+    ),
+    GrowthDimension(
+        key="self_act",
+        name="Act on yourself",
+        description="Changing yourself: habits, practice and care that you take on.",
+    ),
+    GrowthDimension(
+        key="self_show",
+        name="Show yourself",
+        description="Expressing who you are: sharing, creating and being seen.",
+    ),
+    GrowthDimension(
+        key="world_know", name="Know the world", description="Learning about the world and the people in it."
+    ),
+    GrowthDimension(
+        key="world_act",
+        name="Act in the world",
+        description="Doing things for others and the world around you.",
+    ),
+    GrowthDimension(
+        key="world_show",
+        name="Show the world",
+        description="Bringing what you know and make to others: teaching, telling, giving.",
+    ),
+)
 
 
 class Settings(BaseSettings):
@@ -157,6 +198,13 @@ class Settings(BaseSettings):
     # Live updates a subscription may hold unsent before it is ended as too slow (it resumes by sequence).
     live_queue_size: int = Field(default=1000, gt=0)
 
+    # The growth model: its dimensions, as JSON in KINDRED_GROWTH_DIMENSIONS ([{"key", "name",
+    # "description"}]); a credit on any other key is refused. Changing them needs no migration: credits
+    # keep their keys.
+    growth_dimensions: tuple[GrowthDimension, ...] = Field(
+        default=GROWTH_DIMENSIONS, min_length=1, max_length=20
+    )
+
     # Operating it: who may read /metrics (this token as a Bearer; unset, only this host), the log
     # format (auto: JSON unless stderr is a terminal), and how long a SIGTERM waits for in-flight work.
     metrics_token: SecretStr | None = None
@@ -168,6 +216,18 @@ class Settings(BaseSettings):
         if self.transcriber == "openai" and self.openai_api_key is None:
             raise ValueError("KINDRED_TRANSCRIBER=openai needs OPENAI_API_KEY")
         return self
+
+    @field_validator("growth_dimensions")
+    @classmethod
+    def _distinct_dimensions(cls, value: tuple[GrowthDimension, ...]) -> tuple[GrowthDimension, ...]:
+        keys = [dimension.key for dimension in value]
+        if len(set(keys)) != len(keys):
+            raise ValueError("growth dimensions need distinct keys")
+        return value
+
+    @property
+    def growth_dimension_keys(self) -> tuple[str, ...]:
+        return tuple(dimension.key for dimension in self.growth_dimensions)
 
     @property
     def transcriber_choice(self) -> Literal["local", "openai", "none"]:

@@ -13,7 +13,7 @@ from neo4j import AsyncManagedTransaction
 
 from graph import couples
 from graph.exports import LABEL as EXPORT_LABEL
-from graph.kinds import BUCKET, KINDS
+from graph.kinds import BUCKET, GROWTH_BUCKET, KINDS
 from graph.migrations import OWNED_LABELS, PASSAGE_LABEL
 
 ERASING = "erasing"
@@ -29,6 +29,7 @@ OWNED = tuple(
             "Document",
             PASSAGE_LABEL,
             BUCKET,  # a series' entries
+            GROWTH_BUCKET,  # growth credits
             "Session",
             "RevokedToken",
             "Cursor",

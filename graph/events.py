@@ -118,6 +118,10 @@ LEARNED = frozenset({MEMORY_FADED, MEMORY_REVIVED, MEMORY_MERGED, RELATIONSHIP_S
 LEARNED_NODES_PER_EVENT = 100  # a learned event names at most this many nodes (a delta a client can take)
 LOGGED_IN = EventKind.named("LoggedIn")
 SESSION_ENDED = EventKind.named("SessionEnded")
+# Growth credited (graph/growth.py), naming the person and the cards credited: the live deltas read it as
+# an update of those cards (their growth and evolution changed); no text or link changed, so what derives
+# from those (embeddings, the layout) passes over it.
+GROWTH_RECORDED = EventKind.named("GrowthRecorded")
 # In a couple member's log, naming a node their partner shared with the couple (or shared until now) and
 # just changed, shared, unshared or deleted: the one event of a log that names a node its owner did not
 # author. The live deltas read it through its kind's scope (present while shared, else removed); what

@@ -59,6 +59,12 @@ CONCEPT_LINKS = (
 BUCKET = "SeriesBucket"
 HAS_BUCKET = "HAS_BUCKET"
 SERIES_ENTRIES = (Cascade(HAS_BUCKET, BUCKET),)
+# Growth credits, kept in month buckets per entity (graph/growth.py): no kind of their own either, deleted
+# with the card (or the account) they credit. GROWING: the kinds of card that grow (and the person).
+GROWTH_BUCKET = "GrowthBucket"
+HAS_GROWTH = "HAS_GROWTH"
+GROWTH_CREDITS = (Cascade(HAS_GROWTH, GROWTH_BUCKET),)
+GROWING: tuple[str, ...] = ("Concept", "Memory")
 
 # A conflict's analyses and repair plans (graph/mediation.py): what they are of, what they rest on, and
 # which one each replaced (SUPERSEDES, from the newer). Made with the analysis or plan, never linked by hand.
@@ -160,6 +166,7 @@ CONCEPT = Kind(
     sorts={"name": "n.key", "created_at": "n.created_at"},
     evolves=True,
     api_names={"concept_type": "kind"},
+    cascade=GROWTH_CREDITS,
     private=("key",),  # its name folded: what makes two names one concept
     relations=tuple(Relation(name, "Concept", "Concept") for name in CONCEPT_LINKS),
     searched=Searched(
@@ -311,6 +318,7 @@ MEMORY = Kind(
         "confidence": (0, 1),
     },
     invariants=(*belonging("kind", MEMORY_FIELDS, "memories"), NOTE_REFERS_ONCE),
+    cascade=GROWTH_CREDITS,
     title="content",
     # read as its skillHistory, and as its mergedIntoId and mergedFromIds
     private=("proficiency_levels", "proficiency_dates", "merged_into", "merged_from"),

@@ -231,6 +231,11 @@ MIGRATIONS = (
         "a series' month buckets (graph/series.py), found by owner when an account is erased",
         ("CREATE INDEX SeriesBucket_owner IF NOT EXISTS FOR (b:SeriesBucket) ON (b.owner)",),
     ),
+    Migration(
+        15,
+        "growth credits' month buckets (graph/growth.py), found by owner and by the entity they credit",
+        ("CREATE INDEX GrowthBucket_owner_entity IF NOT EXISTS FOR (b:GrowthBucket) ON (b.owner, b.entity)",),
+    ),
 )
 
 _LEDGER = "CREATE CONSTRAINT Migration_version IF NOT EXISTS FOR (m:Migration) REQUIRE m.version IS UNIQUE"
