@@ -2,14 +2,14 @@
 the trophy a completed one earns. Each write is one transaction with its events; a refusal writes
 nothing."""
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
 from errors import AlreadyCompleted, BadUserInput, NotFound, TemplateDeprecated
-from graph import events, nodes
+from graph import events, growth, nodes
 from graph.events import EventKind
 from graph.kinds import (
     ARTIFACT,
@@ -18,6 +18,7 @@ from graph.kinds import (
     CHALLENGE_SUBJECTS,
     CHALLENGE_TEMPLATE,
     FROM_TEMPLATE,
+    GROWING,
     TEMPLATE_SUPERSEDES,
 )
 from graph.nodes import Link
@@ -243,9 +244,13 @@ async def progress(
     return await nodes.update(tx, CHALLENGE, owner=owner, uid=uid, values=values)
 
 
-async def complete(tx: AsyncManagedTransaction, *, owner: str, uid: str, trophy: str) -> tuple[Row, Row]:
+async def complete(
+    tx: AsyncManagedTransaction, *, owner: str, uid: str, trophy: str, dimensions: Collection[str]
+) -> tuple[Row, Row]:
     """Completes the challenge (once: ALREADY_COMPLETED after), and its trophy: an Artifact AWARDED_FOR it
-    and ABOUT what it is about. Returns both."""
+    and ABOUT what it is about; and credits its template's growth dimensions, each by its amount, with the
+    challenge as their source, to the card it is about (a concept or a memory) or else to the person.
+    `dimensions`: the configured dimension keys. Returns the challenge and its trophy."""
     found = await _open(tx, owner, uid)
     challenge = found["n"]
     now = datetime.now(UTC)
@@ -253,15 +258,31 @@ async def complete(tx: AsyncManagedTransaction, *, owner: str, uid: str, trophy:
     row = await nodes.update(tx, CHALLENGE, owner=owner, uid=uid, values=values)
     links = [Link(AWARDED_FOR.type, CHALLENGE.label, uid)]
     if found["about"]:
-        label, about = found["about"].split(":", 1)
-        links.append(Link(ABOUT, label, about))
+        about = Ref.parse(found["about"])
+        links.append(Link(ABOUT, about.label, about.uid))
     earned = {
         "kind": TROPHY,
         "title": challenge["title"],
         "description": f"Earned by completing the challenge “{challenge['title']}”.",
     }
     award = await nodes.create(tx, ARTIFACT, owner=owner, uid=trophy, values=earned, links=links)
+    await _credit(tx, owner, uid, found, dimensions)
     return row, award
+
+
+async def _credit(
+    tx: AsyncManagedTransaction, owner: str, uid: str, found: dict[str, Any], dimensions: Collection[str]
+) -> None:
+    """The growth a completed challenge earns, by its template's dimensions and amounts (none: nothing)."""
+    template = found["template"] or {}
+    amounts = zip(template.get("dimension_keys") or [], template.get("dimension_amounts") or [], strict=True)
+    subject = Ref.parse(found["about"]) if found["about"] else None
+    card = subject if subject is not None and subject.label in GROWING else None
+    credits = [
+        growth.Credit(key, amount, growth.CHALLENGE, source_uid=uid, entity=card) for key, amount in amounts
+    ]
+    if credits:
+        await growth.record(tx, owner=owner, credits=credits, dimensions=dimensions)
 
 
 async def abandon(tx: AsyncManagedTransaction, *, owner: str, uid: str) -> Row:

@@ -7,7 +7,7 @@ from typing import Any
 from uuid import uuid4
 
 from errors import BadUserInput
-from graph import challenges
+from graph import challenges, growth
 from graph.kinds import CHALLENGE, CHALLENGE_SUBJECTS, CHALLENGE_TEMPLATE
 from graph.pages import Row
 from graph.refs import Ref
@@ -15,15 +15,14 @@ from resolvers import checks, nodes
 from resolvers.context import Context
 from resolvers.pages import Order, PageArgs, Paged
 
-# Seed 004's six growth dimensions: knowing, acting and showing, of oneself and of the world.
-DIMENSIONS = ("self_know", "self_act", "self_show", "world_know", "world_act", "world_show")
 MAX_STEPS = 100
-MAX_AMOUNT = 10.0
 
 
-def template_values(values: dict[str, Any], dimensions: list[tuple[str, float]] | None) -> dict[str, Any]:
-    """A template's fields checked, its dimensions (each once, an amount 0 to 10) as two lists; a target
-    of its steps' count when none is given."""
+def template_values(
+    context: Context, values: dict[str, Any], dimensions: list[tuple[str, float]] | None
+) -> dict[str, Any]:
+    """A template's fields checked, its dimensions (configured ones, each once, an amount over 0 and up to
+    what one growth credit holds) as two lists."""
     if values.get("name") is not None:
         values["name"] = checks.text(values["name"], "name", 200)
     if values.get("description") is not None:
@@ -39,8 +38,14 @@ def template_values(values: dict[str, Any], dimensions: list[tuple[str, float]] 
             raise BadUserInput("A challenge advances at least one growth dimension.", field="dimensions")
         if len(set(keys)) < len(keys):
             raise BadUserInput("Each growth dimension is given once.", field="dimensions")
-        for _, amount in dimensions:
-            checks.in_range(amount, 0, MAX_AMOUNT, "amount")
+        known = context.settings.growth_dimension_keys
+        for key, amount in dimensions:
+            if key not in known:
+                raise BadUserInput(
+                    f"No growth dimension {key!r}: one of {', '.join(known)}.", field="dimensions"
+                )
+            if not 0 < amount <= growth.MAX_DELTA:
+                raise BadUserInput(f"An amount is over 0 and up to {growth.MAX_DELTA:g}.", field="dimensions")
         values["dimension_keys"] = keys
         values["dimension_amounts"] = [float(amount) for _, amount in dimensions]
     return values
@@ -50,7 +55,7 @@ async def create_template(
     context: Context, values: dict[str, Any], dimensions: list[tuple[str, float]]
 ) -> Row:
     checks.text(values.get("name"), "name", 200, required=True)
-    values = template_values({k: v for k, v in values.items() if v is not None}, dimensions)
+    values = template_values(context, {k: v for k, v in values.items() if v is not None}, dimensions)
     values.setdefault("steps", [])
     values.setdefault("target", max(len(values["steps"]), 1))
     values.setdefault("status", "active")
@@ -63,7 +68,7 @@ async def revise_template(
     context: Context, uid: str, values: dict[str, Any], dimensions: list[tuple[str, float]] | None
 ) -> Row:
     """A new version of a template: what is given, the rest as the version it revises."""
-    values = template_values({k: v for k, v in values.items() if v is not None}, dimensions)
+    values = template_values(context, {k: v for k, v in values.items() if v is not None}, dimensions)
     if values.get("steps") is not None and "target" not in values:
         values["target"] = max(len(values["steps"]), 1)
     return await context.graph.write(
@@ -75,7 +80,7 @@ async def update_template(
     context: Context, uid: str, values: dict[str, Any], dimensions: list[tuple[str, float]] | None
 ) -> Row:
     checks.kept(values, *CHALLENGE_TEMPLATE.unclearable)
-    values = template_values(values, dimensions)
+    values = template_values(context, values, dimensions)
     return await context.graph.write(challenges.update_template, owner=context.viewer, uid=uid, values=values)
 
 
@@ -107,7 +112,11 @@ async def progress(context: Context, uid: str, steps_done: int | None, share: fl
 
 async def complete(context: Context, uid: str) -> Row:
     row, _ = await context.graph.write(
-        challenges.complete, owner=context.viewer, uid=uid, trophy=str(uuid4())
+        challenges.complete,
+        owner=context.viewer,
+        uid=uid,
+        trophy=str(uuid4()),
+        dimensions=context.settings.growth_dimension_keys,
     )
     return row
 

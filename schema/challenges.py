@@ -39,20 +39,6 @@ from schema.relay import (
 from schema.selection import reading
 
 
-@strawberry.enum(
-    description="The six dimensions a person grows in: knowing, acting and showing, of oneself "
-    "and of the world."
-)
-class GrowthDimension(Enum):
-    _value_: str  # what strawberry.enum_value leaves as each member's value
-    SELF_KNOW = strawberry.enum_value("self_know", description="Knowing oneself.")
-    SELF_ACT = strawberry.enum_value("self_act", description="Acting on what one knows of oneself.")
-    SELF_SHOW = strawberry.enum_value("self_show", description="Showing oneself to others.")
-    WORLD_KNOW = strawberry.enum_value("world_know", description="Knowing the world.")
-    WORLD_ACT = strawberry.enum_value("world_act", description="Acting in the world.")
-    WORLD_SHOW = strawberry.enum_value("world_show", description="Showing the world what one made of it.")
-
-
 @strawberry.enum(description="Where a version of a challenge template stands.")
 class ChallengeTemplateStatus(Enum):
     DRAFT = strawberry.enum_value("draft", description="Being written: it changes, and starts no challenge.")
@@ -78,16 +64,20 @@ class ChallengeStatus(Enum):
     ABANDONED = strawberry.enum_value("abandoned", description="Given up.")
 
 
+DIMENSION = "The key of one of the configured growth dimensions (KINDRED_GROWTH_DIMENSIONS)."
+AMOUNT = "What completing the challenge credits it with: over 0, up to 1."
+
+
 @strawberry.type(description="A growth dimension a challenge advances, and by how much.")
 class DimensionAmount:
-    dimension: GrowthDimension = strawberry.field(description="The dimension.")
-    amount: float = strawberry.field(description="What completing the challenge adds to it, 0 to 10.")
+    dimension: str = strawberry.field(description=DIMENSION)
+    amount: float = strawberry.field(description=AMOUNT)
 
 
 @strawberry.input(description="A growth dimension a challenge advances, and by how much.")
 class DimensionAmountInput:
-    dimension: GrowthDimension = strawberry.field(description="The dimension.")
-    amount: float = strawberry.field(description="What completing the challenge adds to it, 0 to 10.")
+    dimension: str = strawberry.field(description=DIMENSION)
+    amount: float = strawberry.field(description=AMOUNT)
 
 
 TEMPLATE = {
@@ -137,8 +127,7 @@ class ChallengeTemplate(OwnedNode):
         keys = self.kept.get("dimension_keys") or []
         amounts = self.kept.get("dimension_amounts") or []
         return [
-            DimensionAmount(dimension=GrowthDimension(key), amount=amount)
-            for key, amount in zip(keys, amounts, strict=True)
+            DimensionAmount(dimension=key, amount=amount) for key, amount in zip(keys, amounts, strict=True)
         ]
 
     supersedes = related_one(
@@ -336,7 +325,7 @@ for _node, _label in ((Recipient, "Recipient"), (Concept, "Concept"), (Memory, "
 
 
 def _dimensions(given: list[DimensionAmountInput] | None) -> list[tuple[str, float]] | None:
-    return None if given is None else [(d.dimension.value, d.amount) for d in given]
+    return None if given is None else [(d.dimension, d.amount) for d in given]
 
 
 def _template_where(given: ChallengeTemplateFilter) -> dict[str, Any]:

@@ -83,7 +83,7 @@ async def _world(client: GraphQLClient, token: str) -> dict[str, str]:
         {
             "i": {
                 "name": "Fly a kite",
-                "dimensions": [{"dimension": "WORLD_ACT", "amount": 1}],
+                "dimensions": [{"dimension": "world_act", "amount": 1}],
                 "status": "DRAFT",
             }
         },
@@ -351,7 +351,7 @@ def _valid(input_type: str, ids: dict[str, str]) -> dict[str, Any]:
         "CreateIntimacyEntryInput": {"kind": "OTHER"},
         "CreateChallengeTemplateInput": {
             "name": "Fly",
-            "dimensions": [{"dimension": "SELF_ACT", "amount": 1}],
+            "dimensions": [{"dimension": "self_act", "amount": 1}],
         },
         "AppendMessageInput": {
             "conversationId": ids["UpdateConversationInput"],

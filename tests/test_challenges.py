@@ -4,6 +4,8 @@ and searched; reflections and notes on any node; and none of it reaches another 
 
 from typing import Any
 
+from strawberry import relay
+
 from graph.driver import Graph
 from tests.client import GraphQLClient
 from tests.test_recipients import create as create_recipient
@@ -38,7 +40,7 @@ async def template(client: GraphQLClient, token: str, **given: Any) -> dict[str,
     values = {
         "name": "Write to an old friend",
         "description": "Three letters, by hand, to someone you lost touch with.",
-        "dimensions": [{"dimension": "SELF_SHOW", "amount": 1.5}, {"dimension": "WORLD_ACT", "amount": 0.5}],
+        "dimensions": [{"dimension": "self_show", "amount": 0.3}, {"dimension": "world_act", "amount": 0.1}],
         "steps": ["Pick a friend", "Write the letter", "Post it"],
         **given,
     }
@@ -64,8 +66,8 @@ async def test_a_revision_supersedes_its_version_which_stays_and_starts_nothing(
     first = await template(client, token)
     assert (first["version"], first["status"], first["target"]) == (1, "ACTIVE", 3)
     assert first["dimensions"] == [
-        {"dimension": "SELF_SHOW", "amount": 1.5},
-        {"dimension": "WORLD_ACT", "amount": 0.5},
+        {"dimension": "self_show", "amount": 0.3},
+        {"dimension": "world_act", "amount": 0.1},
     ]
     started = await start(client, token, first["id"])
     revised = (await client.data(REVISE, {"i": {"id": first["id"], "target": 2}}, token=token))[
@@ -177,6 +179,39 @@ async def test_a_challenge_progresses_and_completes_once_for_a_linked_trophy(cli
     assert (await client.data("{ artifacts { totalCount } }", token=token))["artifacts"]["totalCount"] == 0
 
 
+async def credits_of(graph: Graph, challenge_id: str) -> list[tuple[str, str, float, str]]:
+    """The growth credits whose source is this challenge: (entity label, dimension, delta, source kind)."""
+    query = """
+    MATCH (b:GrowthBucket) WHERE $uid IN b.source_ids
+    UNWIND range(0, size(b.dims) - 1) AS i
+    WITH b, i WHERE b.source_ids[i] = $uid
+    RETURN b.entity_label AS label, b.dims[i] AS dim, b.deltas[i] AS delta, b.sources[i] AS source
+    """
+    uid = relay.GlobalID.from_id(challenge_id).node_id
+    async with graph.driver.session() as session:
+        found = await session.run(query, uid=uid)
+        return sorted([(r["label"], r["dim"], r["delta"], r["source"]) async for r in found])
+
+
+async def test_completing_credits_the_templates_growth_to_its_card_or_the_person(
+    client: GraphQLClient, graph: Graph
+) -> None:
+    token = await client.sign_up("challenge-growth@example.com")
+    walk = await client.data(MEMORY, {"i": {"kind": "EPISODIC", "content": "A walk"}}, token=token)
+    made = await template(client, token)
+    on_card = await start(client, token, made["id"], aboutId=walk["createMemory"]["id"])
+    on_person = await start(client, token, made["id"])
+    assert await credits_of(graph, on_card["id"]) == []  # nothing before it is done
+    await client.data(COMPLETE, {"id": on_card["id"]}, token=token)
+    await client.data(COMPLETE, {"id": on_person["id"]}, token=token)
+    expected = [("self_show", 0.3, "challenge"), ("world_act", 0.1, "challenge")]
+    assert await credits_of(graph, on_card["id"]) == [("Memory", *credit) for credit in expected]
+    assert await credits_of(graph, on_person["id"]) == [("User", *credit) for credit in expected]
+    # Refused a second time, it credits nothing more.
+    await client.error(COMPLETE, {"id": on_card["id"]}, token=token)
+    assert len(await credits_of(graph, on_card["id"])) == 2
+
+
 async def test_bad_challenge_input_is_refused_with_a_code_and_writes_nothing(
     client: GraphQLClient, graph: Graph
 ) -> None:
@@ -185,11 +220,13 @@ async def test_bad_challenge_input_is_refused_with_a_code_and_writes_nothing(
     challenge = await start(client, token, made["id"])
     gift = await client.data('mutation { createGift(input: {name: "Kite"}) { id } }', token=token)
     before = [await count(graph, label) for label in ("ChallengeTemplate", "Challenge", "Artifact", "Event")]
-    dims = [{"dimension": "SELF_KNOW", "amount": 1}]
+    dims = [{"dimension": "self_know", "amount": 1}]
     bad_templates = [
         {"name": "No growth", "dimensions": []},
         {"name": "Twice", "dimensions": [*dims, *dims]},
-        {"name": "Too much", "dimensions": [{"dimension": "SELF_KNOW", "amount": 11}]},
+        {"name": "Too much", "dimensions": [{"dimension": "self_know", "amount": 1.1}]},
+        {"name": "Nothing", "dimensions": [{"dimension": "self_know", "amount": 0}]},
+        {"name": "Unknown", "dimensions": [{"dimension": "self_doubt", "amount": 0.5}]},
         {"name": "No target", "dimensions": dims, "target": 0},
         {"name": "", "dimensions": dims},
         {"name": "Steps", "dimensions": dims, "steps": ["fine", ""]},

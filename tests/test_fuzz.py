@@ -264,7 +264,7 @@ async def _owned_things(client: GraphQLClient, token: str) -> dict[str, str]:
     intimacy = await client.data("mutation { createIntimacyEntry(input: {kind: OTHER}) { id } }", token=token)
     template = await client.data(
         "mutation { createChallengeTemplate(input: "
-        '{name: "Row daily", dimensions: [{dimension: SELF_ACT, amount: 1}]}) { id } }',
+        '{name: "Row daily", dimensions: [{dimension: "self_act", amount: 1}]}) { id } }',
         token=token,
     )
     return {
