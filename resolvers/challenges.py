@@ -40,6 +40,7 @@ def template_values(
             raise BadUserInput("Each growth dimension is given once.", field="dimensions")
         known = context.settings.growth_dimension_keys
         for key, amount in dimensions:
+            checks.text(key, "dimensions", 100, required=True)
             if key not in known:
                 raise BadUserInput(
                     f"No growth dimension {key!r}: one of {', '.join(known)}.", field="dimensions"

@@ -366,6 +366,8 @@ def _with(values: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str
     target = values
     for name in path[:-1]:
         target = target.setdefault(name, {})
+        if isinstance(target, list):  # a list of input objects (a template's dimensions): its first
+            target = target[0]
     target[path[-1]] = value
     return values
 
