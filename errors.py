@@ -109,3 +109,15 @@ class OutOfScope(KindredError):
     read); nothing was read or written."""
 
     code = "OUT_OF_SCOPE"
+
+
+class TemplateDeprecated(KindredError):
+    """A challenge started from a template version that is deprecated: nothing is started."""
+
+    code = "TEMPLATE_DEPRECATED"
+
+
+class AlreadyCompleted(KindredError):
+    """A challenge completed a second time: it was completed once, and earned its trophy then."""
+
+    code = "ALREADY_COMPLETED"

@@ -130,7 +130,9 @@ RECIPIENT = Kind(
         UNION
         MATCH (d:Series)-[:ABOUT]->(n) RETURN d
         UNION
-        MATCH (d:GiftRecommendation)-[:RECOMMENDED_FOR]->(n) RETURN d""",
+        MATCH (d:GiftRecommendation)-[:RECOMMENDED_FOR]->(n) RETURN d
+        UNION
+        MATCH (d:Challenge|Artifact)-[:ABOUT]->(n) RETURN d""",
     ),
     # What is theirs alone (occasions, conflicts, gifts with their outcomes); what they share stays.
     cascade=(
@@ -255,12 +257,29 @@ REFERABLE: tuple[str, ...] = (
     "Recipient",
     "Occasion",
     "Gift",
+    "GiftOutcome",
+    "Memory",
     "Concept",
     "Conflict",
+    "ConflictAnalysis",
+    "RepairPlan",
     "Document",
     "Observation",
     "Insight",
     "Conversation",
+    "Series",
+    "GiftRecommendation",
+    "Persona",
+    "Challenge",
+    "Artifact",
+)
+# A reflection (kind REFLECTION) is a memory of what the viewer made of something: its sentiment is its
+# valence and what it is about, any of REFERABLE, its REFERS_TO. A note (kind NOTE) annotates exactly one
+# node: REFERS_TO it and nothing else.
+NOTE_REFERS_ONCE = Invariant(
+    "n.kind <> 'note' OR COUNT { (n)-[:REFERS_TO]->() } = 1",
+    "refersToIds",
+    "A note annotates exactly one node: give one id in refersToIds.",
 )
 
 
@@ -330,7 +349,7 @@ MEMORY = Kind(
         "proficiency": (0, 1),
         "confidence": (0, 1),
     },
-    invariants=belonging("kind", MEMORY_FIELDS, "memories"),
+    invariants=(*belonging("kind", MEMORY_FIELDS, "memories"), NOTE_REFERS_ONCE),
     evolves=True,
     cascade=GROWTH_CREDITS,
     title="content",
@@ -759,6 +778,67 @@ PERSONA = Kind(
     ),
 )
 
+# Challenges (seed 004): templates, versioned (a revision SUPERSEDES the version it revises, which stays),
+# the challenges taken on from them (FROM_TEMPLATE, at the version started), each optionally ABOUT one of
+# the viewer's people or cards; and the trophy a completed one earns, an Artifact AWARDED_FOR it and ABOUT
+# what it was about. All made by the challenge mutations (graph/challenges.py), never linked by hand.
+_CHALLENGED = "completing its challenge"
+CHALLENGE_SUBJECTS: tuple[str, ...] = ("Recipient", "Concept", "Memory")
+TEMPLATE_SUPERSEDES = Relation("SUPERSEDES", "ChallengeTemplate", "ChallengeTemplate", linkable=False)
+FROM_TEMPLATE = Relation("FROM_TEMPLATE", "Challenge", "ChallengeTemplate", linkable=False)
+CHALLENGE_ABOUT = tuple(Relation("ABOUT", "Challenge", s, linkable=False) for s in CHALLENGE_SUBJECTS)
+AWARDED_FOR = Relation("AWARDED_FOR", "Artifact", "Challenge", linkable=False, kept_by=_CHALLENGED)
+ARTIFACT_ABOUT = tuple(
+    Relation("ABOUT", "Artifact", s, linkable=False, kept_by=_CHALLENGED) for s in CHALLENGE_SUBJECTS
+)
+# What a challenge's or a trophy's text says of what it is about: a name, or a memory's words.
+_SUBJECT_NAMES = "[(n)-[:ABOUT]->(a) | coalesce(a.name, a.content)]"
+
+CHALLENGE_TEMPLATE = Kind(
+    "ChallengeTemplate",
+    models.ChallengeTemplate,
+    sorts={"name": "n.name", "version": "n.version", "created_at": "n.created_at"},
+    ranges={"target": (1, 1000)},
+    drawn=False,  # what a challenge is made from, not a card of the viewer's cosmos
+    private=("dimension_keys", "dimension_amounts"),  # shown together as its `dimensions`
+    relations=(TEMPLATE_SUPERSEDES,),
+)
+
+CHALLENGE = Kind(
+    "Challenge",
+    models.Challenge,
+    sorts={"started_at": "n.started_at", "progress": "n.progress", "created_at": "n.created_at"},
+    ranges={"progress": (0, 1), "steps_done": (0, 1000)},
+    title="title",
+    relations=(FROM_TEMPLATE, *CHALLENGE_ABOUT),
+    searched=Searched(
+        "Challenges: what they ask, whom or what they are about.",
+        f"""
+        RETURN n.uid AS uid, {{title: n.title,
+               description: head([(n)-[:FROM_TEMPLATE]->(t:ChallengeTemplate) | t.description]),
+               about: {_SUBJECT_NAMES}}} AS fields""",
+        sentence=("title", "description"),
+        listed=(("About", ("about",)),),
+    ),
+    cascade=(Cascade(AWARDED_FOR.type, "Artifact", outgoing=False),),  # its trophy goes with it
+)
+
+ARTIFACT = Kind(
+    "Artifact",
+    models.Artifact,
+    sorts={"created_at": "n.created_at", "title": "n.title"},
+    title="title",
+    relations=(AWARDED_FOR, *ARTIFACT_ABOUT),
+    searched=Searched(
+        "Artifacts: trophies, what earned them, whom or what they are about.",
+        f"""
+        RETURN n.uid AS uid, {{title: n.title, description: n.description, kind: n.kind,
+               about: {_SUBJECT_NAMES}}} AS fields""",
+        sentence=("title", "description", "kind"),
+        listed=(("About", ("about",)),),
+    ),
+)
+
 KINDS: tuple[Kind, ...] = (
     RECIPIENT,
     OCCASION,
@@ -779,11 +859,16 @@ KINDS: tuple[Kind, ...] = (
     INTIMACY_ENTRY,
     RECOMMENDATION,
     PERSONA,
+    CHALLENGE_TEMPLATE,
+    CHALLENGE,
+    ARTIFACT,
 )
 BY_LABEL: Mapping[str, Kind] = {kind.label: kind for kind in KINDS}
 # What the 3D view lays out and draws; a link's ends, a path's steps and search's `near` are of these.
 DRAWN: tuple[Kind, ...] = tuple(kind for kind in KINDS if kind.drawn)
 DOMAIN_LABELS = frozenset(kind.label for kind in DRAWN)
+# A memory (a reflection, a note) may refer to any node the view draws, and to a document.
+assert set(REFERABLE) == DOMAIN_LABELS | {"Document"}, "REFERABLE is every drawn kind and Document"
 # The kinds embedded for search (each label's own vector collection and full-text entries).
 SEARCHED: tuple[Kind, ...] = tuple(kind for kind in KINDS if kind.searched is not None)
 SEARCHED_LABELS: tuple[str, ...] = tuple(kind.label for kind in SEARCHED)

@@ -143,13 +143,20 @@ async def update(
     if record is None:
         await nodes.refuse_not_authored(tx, MEMORY, owner=owner, uid=uid)
         raise NotFound("No Memory of yours has this id.", id=uid)
-    MEMORY.refuse_broken(record["broken"])
     await events.append(tx, owner, EventKind.updated(MEMORY.label), [Ref(MEMORY.label, uid)])
     for rel, targets in ((RESTS_ON, evidence), (REFERS_TO, refers)):
         if targets is not None:
             await nodes.relink(tx, MEMORY, owner=owner, uid=uid, rel=rel, targets=list(targets))
+    # Its rules read its links too (a note refers to one node): checked once they are what was given.
+    broken = record["broken"] if refers is None else await _broken(tx, owner, uid)
+    MEMORY.refuse_broken(broken)
     rows = await nodes.by_uids(tx, MEMORY, owner=owner, uids=[uid])
     return rows[0]
+
+
+async def _broken(tx: AsyncManagedTransaction, owner: str, uid: str) -> list[int]:
+    query = f"MATCH (n:Memory {{uid: $uid, owner: $owner}}) RETURN {MEMORY.broken} AS broken"
+    return (await (await tx.run(query, uid=uid, owner=owner)).single(strict=True))["broken"]
 
 
 def _now() -> int:

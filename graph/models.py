@@ -404,3 +404,45 @@ class RepairPlan(Owned):
     superseded_by = StringProperty()
     joint = BooleanProperty(default=False)  # made to be shared with the couple (shared as it is made)
     includes_private = BooleanProperty(default=False)  # from an analysis that read an unapproved rant
+
+
+class ChallengeTemplate(Owned):
+    """A challenge the user can take on (seed 004's challenge_templates): what it asks, the growth
+    dimensions it advances and by how much, its steps or target. Versioned: a revision is a new node that
+    SUPERSEDES the one it revises, which stays (and the challenges started from it keep it)."""
+
+    name = StringProperty(required=True)
+    description = StringProperty()
+    difficulty = StringProperty()  # easy, medium, hard
+    # The growth dimensions it advances (settings' six) and the amount each, in the same order.
+    dimension_keys = ArrayProperty(StringProperty(), default=list)
+    dimension_amounts = ArrayProperty(FloatProperty(), default=list)
+    steps = ArrayProperty(StringProperty(), default=list)
+    target = IntegerProperty(required=True)  # how many steps make it done
+    version = IntegerProperty(required=True)  # 1, then one more for each revision
+    status = StringProperty(required=True)  # draft, active, deprecated
+
+
+class Challenge(Owned):
+    """A challenge the user took on from a template (seed 004's user_challenges), optionally about one of
+    their people or cards: its progress, and its end, completed (once, earning a trophy) or abandoned."""
+
+    title = StringProperty(required=True)  # its template's name when it was started
+    status = StringProperty(required=True)  # active, completed, abandoned
+    template_version = IntegerProperty(required=True)
+    target = IntegerProperty(required=True)
+    steps_done = IntegerProperty(default=0)
+    progress = FloatProperty(default=0.0)  # 0 to 1
+    started_at = DateTimeProperty(required=True)
+    due_at = DateTimeProperty()
+    completed_at = DateTimeProperty()
+    abandoned_at = DateTimeProperty()
+
+
+class Artifact(Owned):
+    """Something Kindred made for the user to keep (seed 004's derived_artifacts): for now a trophy, earned
+    by completing a challenge, linked to it and to what it was about."""
+
+    kind = StringProperty(required=True)  # trophy
+    title = StringProperty(required=True)
+    description = StringProperty()

@@ -39,10 +39,19 @@ class Traversal:
         kinds): the traversal from a node of that label to the nodes of `kind` linked to it (`towards`
         them), or from a node of `kind` to the nodes of that label."""
         return {
-            relation.target: cls.along(relation, kind if towards else BY_LABEL[relation.target])
+            relation.target: cls._walk(relation, kind if towards else BY_LABEL[relation.target], towards)
             for relation in kind.relations
             if relation.type == rel
         }
+
+    @classmethod
+    def _walk(cls, relation: Relation, kind: Kind, towards: bool) -> "Traversal":
+        """`along`, and for a relation from a kind to itself (a memory that refers to a memory), the
+        way `towards` says: to the nodes linked to the parent, or from it."""
+        if relation.source != relation.target:
+            return cls.along(relation, kind)
+        arrow = f"<-[:{relation.type}]-" if towards else f"-[:{relation.type}]->"
+        return cls(relation.source, f"(p){arrow}(n:{kind.label})", kind)
 
 
 def parent_of(traversal: Traversal) -> str:

@@ -17,6 +17,7 @@ from resolvers.context import Context
 from resolvers.pages import Order, PageArgs, Paged
 
 SHORT_TERM_HOURS = 24
+NOTE_LENGTH = 2_000  # a note is short: it annotates, a memory of another kind tells
 MAX_TAGS = 50
 MAX_STEPS = 100
 # The kind-specific texts (graph/kinds.py's MEMORY_FIELDS) and how long each may be.
@@ -36,6 +37,10 @@ async def create(
     if values.get("status") is None:
         values.pop("status", None)  # the viewer's own: confirmed
     values = _checked(values)
+    if values.get("kind") == "note" and len(refers or ()) != 1:
+        raise BadUserInput(
+            "A note annotates exactly one node: give one id in refersToIds.", field="refersToIds"
+        )
     evidence = checks.linked(evidence, EVIDENCE, "derivedFromIds") or []
     refers = checks.linked(refers, REFERABLE, "refersToIds") or []
     if values.get("kind") == "short_term":
@@ -109,7 +114,8 @@ referring = nodes.relation_each(memories.REFERRING)
 
 def _checked(values: dict[str, Any]) -> dict[str, Any]:
     if values.get("content") is not None:
-        values["content"] = checks.text(values["content"], "content", 20_000, lines=True)
+        most = NOTE_LENGTH if values.get("kind") == "note" else 20_000
+        values["content"] = checks.text(values["content"], "content", most, lines=True)
     checks.ranges(MEMORY, values)
     if values.get("place") is not None:
         values["place"] = checks.text(values["place"], "place", 200)

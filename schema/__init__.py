@@ -24,6 +24,8 @@ from schema import evidence
 from schema.accounts import AccountMutation, AccountQuery
 from schema.activity import ActivityQuery
 from schema.admission import CostLimit, CostLimits, RequireViewer
+from schema.artifacts import ArtifactMutation, ArtifactQuery
+from schema.challenges import ChallengeMutation, ChallengeQuery
 from schema.companion import CompanionMutation, CompanionQuery, CompanionSubscription
 from schema.concepts import ConceptMutation, ConceptQuery
 from schema.conflicts import ConflictMutation, ConflictQuery
@@ -90,6 +92,8 @@ QUERIES = (
     RecommendationQuery,
     MindscapeQuery,
     PersonaQuery,
+    ChallengeQuery,
+    ArtifactQuery,
     ObservationQuery,
     SeriesQuery,
     GrowthQuery,
@@ -120,6 +124,8 @@ Mutation = merge_types(
         InsightMutation,
         RecommendationMutation,
         PersonaMutation,
+        ChallengeMutation,
+        ArtifactMutation,
         ObservationMutation,
         SeriesMutation,
         GrowthMutation,

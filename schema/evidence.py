@@ -43,7 +43,7 @@ _LINKED = "nodes of several kinds"
 class LinkedOrder: ...
 
 
-def _types() -> dict[str, Any]:
+def node_types() -> dict[str, Any]:
     """The node type of each kind by its label (a kind's type is named after its label)."""
     return {cls.__name__: cls for cls in OwnedNode.__subclasses__()}
 
@@ -63,7 +63,7 @@ def _linked(load: Pager, description: str) -> Any:
     ) -> Connection[relay.Node]:
         # An API key limited to some kinds pages only those of the list (resolvers/nodes.py `relations`).
         rows, count = await load(info.context, self.id, orders(order_by, default), paging)
-        types = _types()
+        types = node_types()
         return connection(rows, paging, lambda row: types[row.node[LABEL]].from_row(row), count)
 
     return strawberry.field(resolver=resolve_linked, description=description, extensions=[Paging()])
@@ -111,7 +111,7 @@ def extend() -> None:
             "and a weight).",
         ),
     )
-    types = _types()
+    types = node_types()
     for label, pager in resolve.derived.items():
         description = "The memories derived from it: what rests on it as evidence."
         attach(types[label], "memories", related(Memory, MemoryOrder, pager, description))

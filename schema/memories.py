@@ -45,6 +45,15 @@ class MemoryKind(Enum):
     SHORT_TERM = strawberry.enum_value(
         "short_term", description="For now: it expires (after 24 hours by default)."
     )
+    REFLECTION = strawberry.enum_value(
+        "reflection",
+        description="What the viewer made of something: its sentiment is its valence, what it is about its "
+        "refersTo (any of their nodes).",
+    )
+    NOTE = strawberry.enum_value(
+        "note",
+        description="An annotation: a short note (up to 2,000 characters) on exactly one node, its refersTo.",
+    )
 
 
 @strawberry.enum(description="Where a memory stands with the viewer.")

@@ -78,7 +78,19 @@ async def _world(client: GraphQLClient, token: str) -> dict[str, str]:
         token=token,
     )
     intimacy = await client.data("mutation { createIntimacyEntry(input: {kind: OTHER}) { id } }", token=token)
+    template = await client.data(
+        "mutation ($i: CreateChallengeTemplateInput!) { createChallengeTemplate(input: $i) { id } }",
+        {
+            "i": {
+                "name": "Fly a kite",
+                "dimensions": [{"dimension": "world_act", "amount": 1}],
+                "status": "DRAFT",
+            }
+        },
+        token=token,
+    )
     return {
+        "UpdateChallengeTemplateInput": template["createChallengeTemplate"]["id"],
         "UpdateCycleEntryInput": cycle["createCycleEntry"]["id"],
         "UpdateIntimacyEntryInput": intimacy["createIntimacyEntry"]["id"],
         "UpdateRecipientInput": person["id"],
@@ -337,6 +349,10 @@ def _valid(input_type: str, ids: dict[str, str]) -> dict[str, Any]:
         "CreateSeriesInput": {"name": "Steps", "kind": "OTHER"},
         "CreateCycleEntryInput": {"date": "2024-05-01", "eventType": "SYMPTOM"},
         "CreateIntimacyEntryInput": {"kind": "OTHER"},
+        "CreateChallengeTemplateInput": {
+            "name": "Fly",
+            "dimensions": [{"dimension": "self_act", "amount": 1}],
+        },
         "AppendMessageInput": {
             "conversationId": ids["UpdateConversationInput"],
             "role": "USER",
@@ -350,6 +366,8 @@ def _with(values: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str
     target = values
     for name in path[:-1]:
         target = target.setdefault(name, {})
+        if isinstance(target, list):  # a list of input objects (a template's dimensions): its first
+            target = target[0]
     target[path[-1]] = value
     return values
 

@@ -147,7 +147,7 @@ def _places(kind: str) -> list[tuple[str, str, tuple[str, ...]]]:
 
 
 # The smallest arguments each field accepts, given the ids of a recipient, a memory, a conflict, an
-# insight, a conversation and a series.
+# insight, a conversation, a series and a challenge template.
 BASES: dict[str, Any] = {
     "createRecipient": lambda ids: {"input": {"name": "Fuzz", "relationship": {"kind": "FRIEND"}}},
     "updateRecipient": lambda ids: {"input": {"id": ids["recipient"]}},
@@ -171,6 +171,7 @@ BASES: dict[str, Any] = {
     "updateIntimacyEntry": lambda ids: {"input": {"id": ids["intimacy"]}},
     "intimacyEntries": lambda ids: {"filter": {}},
     "setWorkingMemorySlots": lambda ids: {"conversationId": ids["conversation"], "slots": {"step": 1}},
+    "startChallenge": lambda ids: {"input": {"templateId": ids["template"]}},
     "createSeries": lambda ids: {"input": {"name": "Fuzz", "kind": "OTHER"}},
     "updateSeries": lambda ids: {"input": {"id": ids["series"]}},
     "appendEntries": lambda ids: {
@@ -263,7 +264,13 @@ async def _owned_things(client: GraphQLClient, token: str) -> dict[str, str]:
         'mutation { createSeries(input: {name: "Rita rows", kind: SKILL}) { id } }', token=token
     )
     intimacy = await client.data("mutation { createIntimacyEntry(input: {kind: OTHER}) { id } }", token=token)
+    template = await client.data(
+        "mutation { createChallengeTemplate(input: "
+        '{name: "Row daily", dimensions: [{dimension: "self_act", amount: 1}]}) { id } }',
+        token=token,
+    )
     return {
+        "template": template["createChallengeTemplate"]["id"],
         "series": series["createSeries"]["id"],
         "intimacy": intimacy["createIntimacyEntry"]["id"],
         "conversation": conversation["createConversation"]["id"],

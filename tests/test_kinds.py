@@ -136,6 +136,25 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "feedback_ratings": [],
         "feedback_outcomes": [],
     },
+    "ChallengeTemplate": {
+        "name": "A letter a week",
+        "dimension_keys": ["self_show"],
+        "dimension_amounts": [0.5],
+        "steps": [],
+        "target": 4,
+        "version": 1,
+        "status": "active",
+    },
+    "Challenge": {
+        "title": "A letter a week",
+        "status": "active",
+        "template_version": 1,
+        "target": 4,
+        "steps_done": 1,
+        "progress": 0.25,
+        "started_at": "2026-01-01T10:00Z",
+    },
+    "Artifact": {"kind": "trophy", "title": "A letter a week"},
 }
 _SCALARS = {
     IntegerProperty: "Int",

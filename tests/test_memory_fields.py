@@ -245,13 +245,13 @@ async def test_a_memory_refers_to_any_of_the_viewers_nodes_and_each_reaches_it_b
     refers = (await client.data(REFERS, {"id": memory["id"]}, token=token))["node"]["refersTo"]
     assert refers["totalCount"] == 2
 
-    # Refused: a kind it does not refer to (a memory, an account's node), another user's node.
+    # Refused: a kind it does not refer to (an account's node), another user's node. (A memory may refer
+    # to a memory: a note on it, a reflection about it.)
     other = await client.sign_up("refers-other@example.com")
     theirs = await create_recipient(client, other, "Mallory")
     before = await _count(graph)
     session = (await client.data("{ sessions { nodes { id } } }", token=token))["sessions"]["nodes"][0]["id"]
     for refs, code in (
-        ([memory["id"]], "BAD_USER_INPUT"),
         ([session], "BAD_USER_INPUT"),
         ([theirs["id"]], "NOT_FOUND"),
     ):

@@ -4,8 +4,8 @@
 import * as THREE from "three";
 
 const COLOURS = ["#60a5fa", "#f87171", "#fbbf24", "#a3e635", "#c084fc", "#22d3ee", "#fb923c", "#e2e8f0",
-  "#34d399", "#e879f9", "#facc15", "#94a3b8", "#f472b6", "#2dd4bf", "#a78bfa", "#fda4af"];
-// One shape per kind, none alike (the graph draws fifteen kinds; a person is always the sphere, the last).
+  "#34d399", "#e879f9", "#facc15", "#94a3b8", "#f472b6", "#2dd4bf", "#a78bfa", "#fda4af", "#f59e0b"];
+// One shape per kind, none alike (the graph draws seventeen kinds; a person is always the sphere, the last).
 const SHAPES = [
   ["octahedron", (r) => new THREE.OctahedronGeometry(r * 1.25)],
   ["cube", (r) => new THREE.BoxGeometry(r * 1.5, r * 1.5, r * 1.5)],
@@ -21,8 +21,15 @@ const SHAPES = [
   ["knot", (r) => new THREE.TorusKnotGeometry(r * 0.75, r * 0.22, 48, 8)],
   ["pyramid", (r) => new THREE.ConeGeometry(r * 1.2, r * 1.7, 4)], // four-sided, unlike the round cone
   ["star", (r) => new THREE.ExtrudeGeometry(star(r * 1.4), { depth: r * 0.5, bevelEnabled: false }).center()],
+  ["crystal", (r) => new THREE.CylinderGeometry(r * 0.55, r * 0.55, r * 2.2, 6)], // tall, unlike the flat tile
+  ["cup", (r) => new THREE.LatheGeometry(cup(r * 1.2), 16).center()], // a trophy's cup
   ["sphere", (r) => new THREE.SphereGeometry(r, 16, 12)],
 ];
+// A cup's profile, turned about its axis: a foot, a stem, a bowl `size` wide.
+function cup(size) {
+  return [[0.45, 0], [0.45, 0.1], [0.12, 0.2], [0.12, 0.55], [0.5, 0.75], [0.6, 1.25], [0.55, 1.3]]
+    .map(([x, y]) => new THREE.Vector2(x * size, y * size));
+}
 // A five-pointed star's outline, `radius` to its points.
 function star(radius) {
   const shape = new THREE.Shape();
