@@ -56,8 +56,12 @@ mutation ($email: String!) {
 
 
 def live_settings(settings: Settings, **more: Any) -> Settings:
-    """The suite's settings with the dispatcher on, looking for other instances' events often."""
-    return settings.model_copy(update={"dispatch": True, "dispatch_poll_seconds": 0.5, **more})
+    """The suite's settings with the dispatcher on, looking for other instances' events often. No
+    scheduled jobs unless asked (`schedule=True`): their system events (a relationship snapshot, a faded
+    memory) would land in the logs these tests read event by event, whenever the machine's load puts them."""
+    return settings.model_copy(
+        update={"dispatch": True, "dispatch_poll_seconds": 0.5, "schedule": False, **more}
+    )
 
 
 @contextmanager

@@ -30,7 +30,7 @@ def server(settings: Settings) -> Iterator[LiveServer]:
     consumers = [Consumer.of(live), Consumer.of(similarity), Consumer.of(history)]
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(app, "CONSUMERS", consumers)
-        with LiveServer(live_settings(settings, schedule=False)) as served:
+        with LiveServer(live_settings(settings)) as served:
             yield served
 
 

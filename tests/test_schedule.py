@@ -186,7 +186,7 @@ async def test_graph_view_leaves_out_an_expired_memory_before_the_purge(
 
 @pytest.fixture(scope="module")
 def server(settings: Settings) -> Iterator[LiveServer]:
-    with live_only(), LiveServer(live_settings(settings, schedule=False)) as live_server:
+    with live_only(), LiveServer(live_settings(settings)) as live_server:
         yield live_server
 
 
