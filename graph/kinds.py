@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 
 from graph import decay, knows, models
-from graph.kind import SHARED_WITH, Cascade, Invariant, Kind, Relation, Searched
+from graph.kind import SHARED_WITH, Cascade, Invariant, Kind, Relation, Searched, shared_with_viewer
 from graph.rows import Computed, Shape, date_of
 
 KNOWS = Shape.of(models.Knows)
@@ -270,13 +270,25 @@ def belonging(by: str, fields: Mapping[str, tuple[str, ...]], nouns: str) -> tup
     )
 
 
+# A memory `m` the viewer may read: the scope of a shareable kind (graph/kind.py), written out here
+# because the kind that declares it is being made.
+_MEMORY_READ = f"(m.owner = $owner OR {shared_with_viewer('m')})"
+
 MEMORY = Kind(
     "Memory",
     models.Memory,
     shareable=True,
     visible="(n.expires_at IS NULL OR n.expires_at > datetime())",
-    # Its importance as it decays with age and recall (graph/decay.py), as of now.
-    computed={"effective_importance": decay.effective_importance("n")},
+    # Its importance as it decays with age and recall (graph/decay.py), as of now; and the memories it
+    # was merged into or from that the viewer may read (a partner reads a shared memory, never the
+    # author's unshared ones it names): they read as the stored uids, filtered.
+    computed={
+        "effective_importance": decay.effective_importance("n"),
+        "merged_into": f"CASE WHEN EXISTS {{ MATCH (m:Memory {{uid: n.merged_into}}) WHERE {_MEMORY_READ} }} "
+        "THEN n.merged_into END",
+        "merged_from": f"[u IN coalesce(n.merged_from, []) WHERE EXISTS {{ MATCH (m:Memory {{uid: u}}) "
+        f"WHERE {_MEMORY_READ} }}]",
+    },
     sorts={
         "happened_at": "coalesce(n.happened_at, n.created_at)",
         "importance": "coalesce(n.importance, -1.0)",
