@@ -530,7 +530,12 @@ class ConversationMutation:
         uid = node_uid(input.id, "Conversation")
         return Conversation.from_row(await resolve.update(info.context, uid, values, gift))
 
-    @strawberry.mutation(description="Deletes a conversation and its messages.")
+    @strawberry.mutation(
+        description="Deletes a conversation and its messages. A joint mediation session is one record of "
+        "both partners: its author's delete ends it for both, every message with it; the partner's is "
+        "their leaving it: their own messages are deleted and it is no longer shared (it stays its "
+        "author's, with what they wrote). deletedCount counts every node deleted."
+    )
     async def delete_conversation(
         self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The conversation.")]
     ) -> DeletePayload:
