@@ -17,9 +17,9 @@ from collections.abc import Iterable, Sequence
 from dispatch import Event, Services
 from graph import search
 from graph.events import GROWTH_RECORDED, LEARNED, POSITIONS_CHANGED, SHARED_NODE_CHANGED, EventKind
-from graph.kinds import SEARCHED_LABELS
+from graph.kinds import COUPLE_SEARCHED_LABELS, SEARCHED_LABELS
 from graph.refs import Ref
-from storage.vectors import VectorPoint
+from storage.vectors import AUTHOR, VectorPoint, couple_owner, couple_point
 
 NAME = "embeddings"
 REINDEX_BATCH = 256
@@ -37,11 +37,60 @@ async def handle(services: Services, events: Sequence[Event]) -> None:
     for event in events:
         if not handles(event.kind):
             continue
-        named = (Ref.parse(text) for text in event.nodes)
-        by_owner[event.owner].update(ref for ref in named if ref.label in SEARCHED_LABELS)
-    for owner, refs in by_owner.items():
+        by_owner[event.owner].update(Ref.parse(text) for text in event.nodes)
+    for owner, named in by_owner.items():
+        refs = {ref for ref in named if ref.label in SEARCHED_LABELS}
         if refs:
             await refresh(services, owner, refs)
+        if any(ref.label in COUPLE_SEARCHED_LABELS or ref.label == "Conversation" for ref in named):
+            await refresh_couple(services, owner, named)
+
+
+async def refresh_couple(services: Services, owner: str, refs: Iterable[Ref]) -> None:
+    """Keeps the couple points (and couple texts) of these nodes in step with their shares: a shared
+    node's own text embedded under its couple's key, where its text or couple changed; dropped once it
+    is no longer shared, or gone (storage/vectors, graph/search.py)."""
+    refs = set(refs)
+    found = await services.graph.read(search.couple_texts, owner=owner, refs=refs)
+    present = {row["ref"] for row in found}
+    shared = [row for row in found if row["couple"] is not None]
+    changed = [row for row in shared if row["key"] != _key(services, row["couple"] + "\n" + row["text"])]
+    dropped = [row["ref"] for row in found if row["couple"] is None and row["key"] is not None]
+    dropped += [ref for ref in refs if ref.label in COUPLE_SEARCHED_LABELS and ref not in present]
+    if changed:
+        vectors = await services.embedder.embed([row["text"] for row in changed])
+        points: dict[str, list[VectorPoint]] = defaultdict(list)
+        for row, vector in zip(changed, vectors, strict=True):
+            label, uid = row["ref"]
+            point = VectorPoint(
+                uid=uid,
+                owner=couple_owner(row["couple"]),
+                label=label,
+                text=row["text"],
+                vector=vector,
+                payload={AUTHOR: row["author"]},
+                key=couple_point(uid),
+            )
+            points[label].append(point)
+        for label, label_points in points.items():
+            await services.vectors.upsert(search.vector_kind(label), label_points)
+    gone: dict[str, list[str]] = defaultdict(list)
+    for label, uid in dropped:
+        gone[label].append(couple_point(uid))
+    for label, keys in gone.items():
+        await services.vectors.delete(search.vector_kind(label), keys)
+    kept = [
+        {
+            "label": row["ref"].label,
+            "uid": row["ref"].uid,
+            "text": row["text"],
+            "key": _key(services, row["couple"] + "\n" + row["text"]),
+        }
+        for row in changed
+    ]
+    kept += [{"label": label, "uid": uid, "text": None, "key": None} for label, uid in dropped]
+    if kept:
+        await services.graph.write(search.keep_couple_texts, rows=kept)
 
 
 async def refresh(services: Services, owner: str, refs: Iterable[Ref]) -> None:

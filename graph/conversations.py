@@ -7,7 +7,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from errors import BadUserInput, Closed, NotFound
-from graph import events, nodes
+from graph import couples, events, nodes
 from graph.events import EventKind
 from graph.kinds import (
     CONCEPT,
@@ -262,8 +262,10 @@ LIVE_PAGE = 100
 
 async def newest_seq(tx: AsyncManagedTransaction, *, owner: str, uid: str) -> int | None:
     """The position of the conversation's newest message (0 before any, superseded ones counted); None
-    when it is not one of the owner's."""
-    query = "MATCH (c:Conversation {uid: $uid, owner: $owner}) RETURN coalesce(c.message_seq, 0) AS seq"
+    when the viewer does not read it (theirs, or shared with their couple: a joint session)."""
+    query = f"""
+    MATCH (c:Conversation {{uid: $uid}}) WHERE {CONVERSATION.scope("c")}
+    RETURN coalesce(c.message_seq, 0) AS seq"""
     record = await (await tx.run(query, owner=owner, uid=uid)).single()
     return record["seq"] if record is not None else None
 
@@ -272,12 +274,43 @@ async def messages_after(
     tx: AsyncManagedTransaction, *, owner: str, uid: str, after: int, limit: int = LIVE_PAGE
 ) -> list[Row]:
     """The conversation's messages after a position (superseded ones too: each has its own), in order of
-    position, at most `limit`; none when the conversation is not the owner's."""
+    position, at most `limit`, whoever wrote them (both members write in a joint session); none when
+    the viewer does not read the conversation."""
     query = f"""
-    MATCH (held:Conversation {{uid: $uid, owner: $owner}})<-[seat:IN]-(n:Message {{owner: $owner}})
-    WHERE seat.seq > $after AND {MESSAGE.visible}
+    MATCH (held:Conversation {{uid: $uid}})<-[seat:IN]-(n:Message)
+    WHERE {CONVERSATION.scope("held")} AND {MESSAGE.scope()} AND seat.seq > $after AND {MESSAGE.visible}
     WITH held, seat, n ORDER BY seat.seq LIMIT $limit
     RETURN collect({MESSAGE.projection}) AS rows
     """
     record = await (await tx.run(query, owner=owner, uid=uid, after=after, limit=limit)).single(strict=True)
     return [MESSAGE.row(node) for node in record["rows"]]
+
+
+async def delete(tx: AsyncManagedTransaction, *, owner: str, uid: str) -> list[str]:
+    """Deletes the owner's conversation and its messages; returns every node deleted ("Label:uid").
+
+    A joint session (made together, shared with the couple) holds both members' messages, so it is left
+    as one: its author's delete ends it for both, every message going with it (each in its writer's log,
+    so the partner's stream drops theirs: nothing stays behind without the session it was said in); the
+    partner's delete is their leaving it: their own messages go, and it is no longer shared, so it stays
+    its author's alone with what they wrote. Anything else is refused as nodes.delete refuses."""
+    query = f"""
+    MATCH (c:Conversation {{uid: $uid}}) WHERE {CONVERSATION.scope("c")}
+    RETURN c.owner AS author, coalesce(c.made_together, false) AS joint,
+           COLLECT {{ MATCH (c)<-[:IN]-(m:Message) WHERE m.owner <> c.owner
+                      RETURN DISTINCT m.owner }} AS writers
+    """
+    record = await (await tx.run(query, uid=uid, owner=owner)).single()
+    if record is None or not record["joint"]:
+        return await nodes.delete(tx, CONVERSATION, owner=owner, uid=uid)
+    author: str = record["author"]
+    said_in = "EXISTS { (n)-[:IN]->(:Conversation {uid: $uid}) }"
+    if author != owner:  # the partner leaves the session
+        gone = await nodes.delete_where(tx, MESSAGE, owner=owner, where=said_in, uid=uid)
+        await couples.share(tx, CONVERSATION, owner=author, uid=uid, shared=False)
+        return [ref for refs in gone for ref in refs]
+    deleted: list[str] = []
+    for writer in sorted(record["writers"]):
+        gone = await nodes.delete_where(tx, MESSAGE, owner=writer, where=said_in, uid=uid)
+        deleted.extend(ref for refs in gone for ref in refs)
+    return await nodes.delete(tx, CONVERSATION, owner=owner, uid=uid) + deleted

@@ -22,6 +22,10 @@ MEMBER_OF = "MEMBER_OF"
 SHARED_WITH = "SHARED_WITH"
 
 
+# Where the 3D view placed a node, kept on it (graph/view.py): its author's layout.
+VIEW_PLACE = ("view_x", "view_y", "view_z", "view_community", "view_rank")
+
+
 def shared_with_viewer(n: str) -> str:
     """Cypher: the node `n` is shared with a couple the viewer ($owner) is a member of."""
     return f"EXISTS {{ ({n})-[:{SHARED_WITH}]->(:Couple)<-[:{MEMBER_OF}]-(:User {{uid: $owner}}) }}"
@@ -61,6 +65,13 @@ class Searched:
     salient: bool = False  # ranked by its importance (0-1) and recency as well as by its match
     # The fields that name a node (a person's name and nickname): said in a query, they rank it first.
     named: tuple[str, ...] = ()
+    # The fields read from other nodes (the names of the people or concepts it is linked to): a partner
+    # who reads a shared node may not read those, so it is searched by them on its own fields alone.
+    linked: tuple[str, ...] = ()
+
+    def own(self, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """The fields of the node itself, without those read from the nodes it is linked to."""
+        return {name: value for name, value in fields.items() if name not in self.linked}
 
     def compose(self, fields: Mapping[str, Any]) -> str:
         """The text a node is searched by: its words, without the field names' noise."""
@@ -221,11 +232,13 @@ class Kind:
 
     @cached_property
     def authors_only(self) -> dict[str, str]:
-        """The sensitive fields of a kind a partner may read, each read as null by anyone but the node's
-        author (the partner reads the rest): name -> Cypher on `n`."""
+        """The sensitive fields of a kind a partner may read, and its place in its author's 3D view (made
+        from the author's whole graph: the partner's view places it anew), each read as null by anyone
+        but the node's author (the partner reads the rest): name -> Cypher on `n`."""
         if not self.widened:
             return {}
-        return {name: f"CASE WHEN n.owner = $owner THEN n.{name} END" for name in self.sensitive}
+        hidden = (*self.sensitive, *(VIEW_PLACE if self.drawn else ()))
+        return {name: f"CASE WHEN n.owner = $owner THEN n.{name} END" for name in hidden}
 
     def projection_of(self, reads: "Reads") -> str:
         """The projection of `n` a selection needs: the properties and computed values it `reads` (and

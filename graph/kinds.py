@@ -376,6 +376,7 @@ MEMORY = Kind(
         sentence=("content", "place"),
         listed=(("About", ("tags", "mentions")),),
         salient=True,
+        linked=("mentions",),
     ),
 )
 
@@ -411,6 +412,7 @@ CONFLICT = Kind(
                with: [(n)-[:WITH]->(r:Recipient) | r.name]} AS fields""",
         sentence=("summary",),
         listed=(("About", ("topics",)), ("With", ("with",))),
+        linked=("topics", "with"),
     ),
     cascade=CONFLICT_OUTPUTS,
 )
@@ -672,6 +674,7 @@ MESSAGE = Kind(
         RETURN n.uid AS uid, {{text: n.text, context: context}} AS fields""",
         sentence=("text",),
         listed=(("After", ("context",)),),
+        linked=("context",),  # the turns before it name people the partner may not read
         dependents=f"""
         MATCH (n)-[s:IN]->(c:Conversation)
         CALL (s, c) {{ {_FOLLOWING} }}
@@ -895,6 +898,9 @@ SALIENT: frozenset[str] = frozenset(
 )
 # The kinds a couple member may read a partner's node of (shared, or shared through another).
 WIDENED: tuple[Kind, ...] = tuple(kind for kind in KINDS if kind.widened)
+# The searched kinds a partner may read a node of: a shared node of one is searched by the partner too,
+# on its own fields (graph/search.py's couple texts).
+COUPLE_SEARCHED_LABELS: tuple[str, ...] = tuple(kind.label for kind in SEARCHED if kind.widened)
 
 
 def readable(var: str) -> str:

@@ -17,7 +17,7 @@ from errors import BadUserInput, Forbidden, NotFound
 from graph import couples, events, nodes
 from graph.couples import PARTNER_ACCOUNT
 from graph.events import EventKind
-from graph.kind import MEMBER_OF, Kind
+from graph.kind import MEMBER_OF, SHARED_WITH, Kind
 from graph.kinds import (
     ABOUT,
     ANALYSIS_EVIDENCE,
@@ -107,6 +107,7 @@ OPTIONAL MATCH (author:User {{uid: m.owner}})
 WITH place, c, i, m, r, account, author
 ORDER BY place, i.seq
 RETURN c.uid AS conversation, c.purpose = 'rant' AS rant, coalesce(c.mediation_approved, false) AS approved,
+       EXISTS {{ (c)-[:{SHARED_WITH}]->(:Couple) }} AS shared,
        m.uid AS message, m.owner AS owner, i.seq AS seq, m.text AS text,
        CASE WHEN m.role = 'user' THEN m.owner WHEN account IS NOT NULL THEN account.uid
             WHEN r IS NOT NULL THEN 'recipient:' + r.uid ELSE 'someone' END AS speaker,
@@ -156,20 +157,30 @@ async def _supersede(tx: AsyncManagedTransaction, kind: Kind, *, owner: str, uid
 
 
 async def _link_readable(
-    tx: AsyncManagedTransaction, kind: Kind, *, owner: str, uid: str, ends: list[tuple[str, Ref]]
+    tx: AsyncManagedTransaction,
+    kind: Kind,
+    *,
+    owner: str,
+    uid: str,
+    ends: list[tuple[str, Ref]],
+    weights: dict[str, float] | None = None,
 ) -> None:
     """Links the owner's new node to each end the viewer reads (theirs, or shared with them: a partner's
-    conflict). An end they no longer read (unshared since the caller checked it) is NotFound, so the
-    whole write is undone rather than kept without what it is of."""
+    conflict, or their message in a joint session, with its `weights` given by uid). An end they no
+    longer read (unshared since the caller checked it) is NotFound, so the whole write is undone rather
+    than kept without what it is of."""
     for rel, end in ends:
         target = BY_LABEL[end.label]
         query = f"""
         MATCH (n:{kind.label} {{uid: $uid, owner: $owner}})
         MATCH (m:{end.label} {{uid: $end}}) WHERE {target.scope("m")}
-        MERGE (n)-[:{rel}]->(m)
+        MERGE (n)-[r:{rel}]->(m)
+        SET r.weight = $weight
         RETURN count(m) AS linked
         """
-        record = await (await tx.run(query, uid=uid, owner=owner, end=end.uid)).single(strict=True)
+        weight = (weights or {}).get(end.uid)
+        params = dict(uid=uid, owner=owner, end=end.uid, weight=weight)
+        record = await (await tx.run(query, params)).single(strict=True)
         if record["linked"] == 0:
             raise NotFound(f"No {end.label} of yours, or shared with you, has this id.", id=end.uid)
 
@@ -185,12 +196,13 @@ async def _made(
     ends: list[tuple[str, Ref]],
     conflict: str,
     joint: bool,
+    weights: dict[str, float] | None = None,
 ) -> Row:
     """The analysis or plan with its own links (`links`: to the owner's nodes) and those to nodes the
     viewer reads but may not own (`ends`: a partner's shared conflict or analysis); the current one of the
     conflict superseded; shared with the couple at once when joint (NotFound when in no couple)."""
     await nodes.create(tx, kind, owner=owner, uid=uid, values=values, links=links, event=False)
-    await _link_readable(tx, kind, owner=owner, uid=uid, ends=ends)
+    await _link_readable(tx, kind, owner=owner, uid=uid, ends=ends, weights=weights)
     await _supersede(tx, kind, owner=owner, uid=uid, conflict=conflict)
     refs = [Ref(kind.label, uid), *(end for _, end in ends), *nodes.refs(links)]
     await events.append(tx, owner, EventKind.created(kind.label), refs)
@@ -208,11 +220,16 @@ async def create_analysis(
     values: dict[str, Any],
     evidence: dict[str, float],
     joint: bool,
+    shared_evidence: dict[str, float] | None = None,
 ) -> Row:
     """The analysis of the conflict, DERIVED_FROM the viewer's messages it quotes (message uid ->
-    weight); it supersedes the viewer's current analysis of the conflict."""
+    weight) and, `shared_evidence`, the partner's messages in a shared session that the viewer reads
+    (a joint analysis rests on both partners' words); it supersedes the viewer's current analysis of
+    the conflict."""
     links = [Link(ANALYSIS_EVIDENCE.type, MESSAGE.label, m, props={"weight": w}) for m, w in evidence.items()]
     ends = [(ANALYZES.type, Ref(CONFLICT.label, conflict))]
+    weights = shared_evidence or {}
+    ends += [(ANALYSIS_EVIDENCE.type, Ref(MESSAGE.label, m)) for m in weights]
     return await _made(
         tx,
         CONFLICT_ANALYSIS,
@@ -223,6 +240,7 @@ async def create_analysis(
         ends=ends,
         conflict=conflict,
         joint=joint,
+        weights=weights,
     )
 
 

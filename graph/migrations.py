@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from neo4j import AsyncManagedTransaction
 
 from graph.driver import Graph
-from graph.kinds import KINDS, SEARCHED_LABELS
+from graph.kinds import COUPLE_SEARCHED_LABELS, KINDS, SEARCHED_LABELS
 
 # Every node a user owns carries `owner` (the user's uid); User is the owner itself. As migration 1 knew
 # them (the kinds' own come from their declarations).
@@ -72,6 +72,11 @@ def search_index(labels: tuple[str, ...]) -> str:
 
 # The index search reads: over the searched kinds as declared now.
 SEARCH_INDEX = search_index(SEARCHED_LABELS)
+# The full-text index over the own texts of the nodes a partner may read (n.couple_text, kept while
+# shared): what a member's search finds their partner's shared nodes by (graph/search.py).
+COUPLE_INDEX = (
+    "couple_text_" + hashlib.sha256("|".join(sorted(COUPLE_SEARCHED_LABELS)).encode()).hexdigest()[:12]
+)
 # The full-text index over documents' passages (their chunks' text), so their words find them too.
 PASSAGE_INDEX = "passage_text"
 PASSAGE_LABEL = "DocumentChunk"
@@ -283,6 +288,10 @@ def declared() -> dict[str, str]:
                 f"FOR (n:{label}) ON (n.owner, n.view_community)"
             )
     wanted[SEARCH_INDEX] = _search_index(SEARCHED_LABELS)
+    wanted[COUPLE_INDEX] = (
+        f"CREATE FULLTEXT INDEX {COUPLE_INDEX} IF NOT EXISTS FOR (n:{'|'.join(COUPLE_SEARCHED_LABELS)}) "
+        "ON EACH [n.couple_text] OPTIONS {indexConfig: {`fulltext.analyzer`: 'english'}}"
+    )
     wanted[PASSAGE_INDEX] = (
         f"CREATE FULLTEXT INDEX {PASSAGE_INDEX} IF NOT EXISTS FOR (n:{PASSAGE_LABEL}) "
         "ON EACH [n.text] OPTIONS {indexConfig: {`fulltext.analyzer`: 'english'}}"

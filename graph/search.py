@@ -4,6 +4,12 @@ the full-text ranking over the same texts, and the graph signals ranking weighs.
 What a kind's text is read from and how it is composed is declared on the kind (graph/kinds.py); the
 text is embedded into the vector store and kept on the node as `search_text`, which the full-text index
 covers: both rankers see the same words.
+
+A node a partner may read (shared with the couple, or through what it belongs to) is searched by them on
+its own fields alone (its kind's `Searched.linked` left out: the names of the people and concepts it is
+linked to may be unshared): that text is kept as `couple_text` while it is shared (a full-text index of
+its own) and embedded as its couple point (storage/vectors), and a partner's candidates are read and
+ranked on those fields only, so neither a hit, its `matched` nor its score rests on what they cannot read.
 """
 
 from collections import defaultdict
@@ -12,9 +18,9 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph.kind import Searched
-from graph.kinds import BY_LABEL, DOMAIN_LABELS, SEARCHED_LABELS, readable
-from graph.migrations import PASSAGE_INDEX, PASSAGE_LABEL, SEARCH_INDEX
+from graph.kind import SHARED_WITH, Searched
+from graph.kinds import BY_LABEL, COUPLE_SEARCHED_LABELS, DOMAIN_LABELS, SEARCHED_LABELS, readable
+from graph.migrations import COUPLE_INDEX, PASSAGE_INDEX, PASSAGE_LABEL, SEARCH_INDEX
 from graph.refs import Ref
 from graph.rows import native
 
@@ -175,12 +181,20 @@ async def _lexical(
     among = [label for _, labels_of in indexes for label in labels_of]
     if not indexes:
         return [], 0
-    found = " UNION ".join(
+    branches = [
         f"""CALL db.index.fulltext.queryNodes('{index}', $lucene) YIELD node
         WITH node WHERE node.owner = $owner AND labels(node)[0] IN {labels_of!r}
         RETURN labels(node)[0] + ':' + node.uid AS ref LIMIT $limit"""
         for index, labels_of in indexes
-    )
+    ]
+    shared = [label for label in searched if label in COUPLE_SEARCHED_LABELS]
+    if shared:  # a partner's nodes the viewer reads, by their own texts
+        branches.append(
+            f"""CALL db.index.fulltext.queryNodes('{COUPLE_INDEX}', $lucene) YIELD node
+        WITH node WHERE node.owner <> $owner AND labels(node)[0] IN {shared!r} AND {readable("node")}
+        RETURN labels(node)[0] + ':' + node.uid AS ref LIMIT $limit"""
+        )
+    found = " UNION ".join(branches)
     counts = " UNION ALL ".join(
         f"MATCH (n:{label} {{owner: $owner}}) RETURN count(n) AS c" for label in among
     )
@@ -201,14 +215,15 @@ async def fields(
     (their kind's `shown`: an expired persona is found no more): one query per label."""
     found: dict[Ref, dict[str, Any]] = {}
     for label, uids in _by_label(refs).items():
-        kind = BY_LABEL.get(label)
+        searched, kind = _searched(label), BY_LABEL[label]
         # A proposed memory is not found (`listed`), nor an expired persona (`shown`).
-        sight = f"{kind.listed} AND {kind.shown}" if kind is not None else "true"
-        query = (
-            f"MATCH (n:{label} {{owner: $owner}}) WHERE n.uid IN $uids AND {sight} {_searched(label).fields}"
-        )
+        query = f"""
+        MATCH (n:{label}) WHERE n.uid IN $uids AND {kind.scope()} AND {kind.listed} AND {kind.shown}
+        CALL (n) {{ {searched.fields} }}
+        RETURN uid, fields, n.owner = $owner AS own"""
         async for r in await tx.run(query, owner=owner, uids=uids):
-            found[Ref(label, r["uid"])] = {"fields": native(r["fields"])}
+            fields_of = native(r["fields"])  # a partner's shared node: its own fields alone
+            found[Ref(label, r["uid"])] = {"fields": fields_of if r["own"] else searched.own(fields_of)}
     return found
 
 
@@ -242,7 +257,7 @@ async def _graph_signals(
     # Each node is found by its label's uid index (labels cannot be parameters: one branch each).
     by_label = "\n      UNION\n".join(
         f"""      WITH ref WHERE ref STARTS WITH '{label}:'
-      MATCH (b:{label} {{uid: substring(ref, {len(label) + 1})}}) WHERE b.owner = $owner RETURN b"""
+      MATCH (b:{label} {{uid: substring(ref, {len(label) + 1})}}) WHERE {readable("b")} RETURN b"""
         for label in SEARCHED_LABELS
     )
     near_match = (  # `near` may be a node a partner shared with the viewer's couple (its kind's scope)
@@ -269,3 +284,52 @@ async def _graph_signals(
         statement, owner=owner, refs=[str(ref) for ref in refs], near_label=near_label, near_uid=near_uid
     )
     return {Ref.parse(r["ref"]): native(dict(r)) async for r in result}
+
+
+async def couple_texts(
+    tx: AsyncManagedTransaction, *, owner: str, refs: Iterable[Ref]
+) -> list[dict[str, Any]]:
+    """Of these nodes, those of a kind a partner may read that exist: the owner's, and every message of
+    the owner's conversations named (a joint session holds both members' messages). Each with its
+    author, the couple it is shared with (or shared through; None when not shared), its own text (as a
+    partner searches it) and the key of its couple point as kept (`couple_key`)."""
+    refs = list(refs)
+    wanted = {label: uids for label, uids in _by_label(refs).items() if label in COUPLE_SEARCHED_LABELS}
+    held = [uid for label, uid in refs if label == "Conversation"]
+    if held:
+        query = """
+        MATCH (c:Conversation {owner: $owner})<-[:IN]-(m:Message) WHERE c.uid IN $held
+        RETURN collect(m.uid) AS uids"""
+        record = await (await tx.run(query, owner=owner, held=held)).single(strict=True)
+        wanted["Message"] = sorted({*wanted.get("Message", []), *record["uids"]})
+    found: list[dict[str, Any]] = []
+    for label, uids in wanted.items():
+        kind, searched = BY_LABEL[label], _searched(label)
+        via = "n" if kind.shareable else "via"
+        through = f"MATCH {kind.shared_through} " if kind.shared_through else ""
+        query = f"""
+        MATCH (n:{label}) WHERE n.uid IN $uids
+        OPTIONAL CALL (n) {{
+          {through}MATCH ({via})-[:{SHARED_WITH}]->(c:Couple) RETURN c.uid AS couple LIMIT 1
+        }}
+        CALL (n) {{ {searched.fields} }}
+        RETURN uid, fields, n.owner AS author, couple, n.couple_key AS key"""
+        async for r in await tx.run(query, uids=uids):
+            text = searched.compose(searched.own(native(r["fields"])))
+            ref = Ref(label, r["uid"])
+            found.append(
+                {"ref": ref, "author": r["author"], "couple": r["couple"], "text": text, "key": r["key"]}
+            )
+    return found
+
+
+async def keep_couple_texts(tx: AsyncManagedTransaction, *, rows: list[dict[str, Any]]) -> None:
+    """Keeps each node's own text where the couple full-text index reads it, with its couple point's
+    key; a row with no text removes both (the node is no longer shared)."""
+    for label in sorted({row["label"] for row in rows}):
+        query = f"""
+        UNWIND $rows AS row
+        MATCH (n:{label} {{uid: row.uid}}) SET n.couple_text = row.text, n.couple_key = row.key
+        """
+        of_label = [row for row in rows if row["label"] == label]
+        await (await tx.run(query, rows=of_label)).consume()

@@ -4,6 +4,11 @@ statements whatever its size), and the positions and analytics the layout consum
 What the view keeps is properties of the nodes themselves (`view_x`, `view_y`, `view_z`,
 `view_community`, `view_rank`), so every client and every reload sees the same picture, and a deleted
 node takes its place with it. Labels and relationship types come only from the kinds' declarations.
+
+A couple member's view draws what their partner shared with them too, but never by the author's layout
+(made from the author's whole graph): a shared node comes unplaced, and the view places it by its links
+to what the member reads, as it places a node just made; its links, degree and neighbours count only
+nodes the member reads (graph/kinds.py's `readable`), and its caption is its own title.
 """
 
 import json
@@ -16,7 +21,18 @@ from typing import Any, NamedTuple, TypeVar
 from neo4j import AsyncManagedTransaction
 
 from graph import events
-from graph.kinds import CARD_GROWN, CARD_LINKS, CARD_RECENT, DOMAIN_LABELS, ENDS, EVOLVING, KINDS, TITLE
+from graph.kind import MEMBER_OF, SHARED_WITH
+from graph.kinds import (
+    CARD_GROWN,
+    CARD_LINKS,
+    CARD_RECENT,
+    DOMAIN_LABELS,
+    ENDS,
+    EVOLVING,
+    KINDS,
+    TITLE,
+    readable,
+)
 from graph.refs import Ref
 
 POSITIONS_CHANGED = str(events.POSITIONS_CHANGED)  # as stored: an Event's kind, as consumers get it
@@ -24,10 +40,14 @@ LABELS = tuple(sorted(DOMAIN_LABELS))
 TYPES = tuple(sorted(ENDS))
 # What a view reads of a node: Cypher on `n`; `growth` counts links to nodes made in the last 30 days,
 # `grown` is a card's growth per dimension (graph/kinds.py's CARD: what its evolution is computed from).
+# A partner's shared node comes without the author's place in their own layout.
+_MINE = "n.owner = $owner"
 _NODE = f"""n {{.uid, label: labels(n)[0],
   name: {TITLE},
-  x: n.view_x, y: n.view_y, z: n.view_z, community: n.view_community, rank: n.view_rank,
-  degree: {CARD_LINKS},
+  x: CASE WHEN {_MINE} THEN n.view_x END, y: CASE WHEN {_MINE} THEN n.view_y END,
+  z: CASE WHEN {_MINE} THEN n.view_z END, community: CASE WHEN {_MINE} THEN n.view_community END,
+  rank: CASE WHEN {_MINE} THEN n.view_rank END,
+  degree: CASE WHEN {_MINE} THEN {CARD_LINKS} ELSE COUNT {{ (n)--(o) WHERE {readable("o")} }} END,
   growth: CASE WHEN labels(n)[0] IN {list(EVOLVING)} THEN {CARD_RECENT} ELSE 0 END,
   grown: CASE WHEN labels(n)[0] IN {list(EVOLVING)} THEN {CARD_GROWN} ELSE [] END}}"""
 
@@ -66,6 +86,31 @@ def _owned(labels: Sequence[str], where: str = "true") -> str:
     return "\n UNION ALL\n ".join(
         f"MATCH (n:{label} {{owner: $owner}}) WHERE {where} RETURN n" for label in labels
     )
+
+
+# The drawn kinds a partner may share: their shared nodes are in a member's view too.
+_SHARED_DRAWN = tuple(k.label for k in KINDS if k.shareable and k.label in DOMAIN_LABELS)
+
+
+def _degree(var: str) -> str:
+    """Cypher: the links of `var` a view counts: every one of the viewer's own node (its ends are theirs),
+    only those to nodes the viewer reads of a partner's."""
+    return (
+        f"CASE WHEN {var}.owner = $owner THEN {_NODE_VAR.sub(var, CARD_LINKS)} "
+        f"ELSE COUNT {{ ({var})--(o) WHERE {readable('o')} }} END"
+    )
+
+
+def _viewed(labels: Sequence[str], where: str = "true") -> str:
+    """A CALL body binding `n` to each node of these labels a view may show (for which `where` holds):
+    the owner's, and those their partner shared with their couple."""
+    shared = [
+        f"MATCH (:User {{uid: $owner}})-[:{MEMBER_OF}]->(:Couple)<-[:{SHARED_WITH}]-(n:{label}) "
+        f"WHERE n.owner <> $owner AND {where} RETURN n"
+        for label in labels
+        if label in _SHARED_DRAWN
+    ]
+    return "\n UNION ALL\n ".join([_owned(labels, where), *shared])
 
 
 async def layout_graph(tx: AsyncManagedTransaction, *, owner: str) -> tuple[list[dict], list[tuple]]:
@@ -310,14 +355,16 @@ def _scope(
         member += f" AND {_shown('m')}"
         if community is not None:
             member += " AND m.view_community = $community"
-        return _Scope(_owned(chosen, where), member, {"community": community})
+        # A community is the viewer's layout's: a partner's node is in none of them.
+        source = _owned(chosen, where) if community is not None else _viewed(chosen, where)
+        return _Scope(source, member, {"community": community})
     if center[0] not in DOMAIN_LABELS:
         return None
     # APOC's expander visits each node once (a variable-length MATCH would walk every path).
-    source = f"""MATCH (c:{center[0]} {{uid: $uid, owner: $owner}})
+    source = f"""MATCH (c:{center[0]} {{uid: $uid}}) WHERE {readable("c")}
         CALL apoc.path.subgraphNodes(c, {{maxLevel: $depth, relationshipFilter: $rels,
                                           labelFilter: $label_filter}}) YIELD node AS n
-        WITH c, n WHERE n.owner = $owner AND (n = c OR labels(n)[0] IN $labels) AND {_shown("n")}
+        WITH c, n WHERE {readable("n")} AND (n = c OR labels(n)[0] IN $labels) AND {_shown("n")}
         RETURN n"""
     params = {"uid": center[1], "depth": depth, "label_filter": "+" + "|".join(LABELS), "labels": chosen}
     # Who else is a candidate is known only once they are read: the caller passes them as $among.
@@ -346,14 +393,18 @@ async def frame(
     {_SEQUENCE}
     CALL () {{
       CALL () {{ {scope.source} }}
-      WITH n, CASE WHEN n.view_rank IS NULL THEN COUNT {{ (n)--() }} END AS degree
-      RETURN collect(n) AS found, collect([n.uid, labels(n)[0], n.view_rank, n.view_community,
-                                           n.view_x, n.view_y, n.view_z, degree]) AS nodes
+      // A partner's node comes unplaced: the author's place for it is of the author's layout.
+      WITH n, n.owner = $owner AS mine
+      WITH n, mine, CASE WHEN NOT mine OR n.view_rank IS NULL THEN {_degree("n")} END AS degree
+      RETURN collect(n) AS found,
+             collect([n.uid, labels(n)[0]] + CASE WHEN mine
+               THEN [n.view_rank, n.view_community, n.view_x, n.view_y, n.view_z]
+               ELSE [null, null, null, null, null] END + [degree]) AS nodes
     }}
     CALL (found) {{
       UNWIND found AS n
-      WITH n WHERE n.view_x IS NULL
-      MATCH (n)-[r:{"|".join(kinds)}]-(m) WHERE m.owner = $owner AND {_shown("m")}
+      WITH n WHERE n.view_x IS NULL OR n.owner <> $owner
+      MATCH (n)-[r:{"|".join(kinds)}]-(m) WHERE {readable("m")} AND {_shown("m")}
       WITH DISTINCT r  // a link between two unplaced nodes is met from both
       RETURN collect([startNode(r).uid, endNode(r).uid, type(r), coalesce(r.weight, 1.0)]) AS fresh
     }}
@@ -374,7 +425,7 @@ def _by_label(refs: Iterable[tuple[str, str]], parameter: str) -> str:
     return (
         "\n UNION ALL\n ".join(
             f"UNWIND coalesce(${parameter}['{label}'], []) AS uid "
-            f"MATCH (n:{label} {{uid: uid}}) USING INDEX n:{label}(uid) WHERE n.owner = $owner RETURN n"
+            f"MATCH (n:{label} {{uid: uid}}) USING INDEX n:{label}(uid) WHERE {readable('n')} RETURN n"
             for label in sorted({label for label, _ in refs})
         )
         or "RETURN null AS n LIMIT 0"
@@ -418,7 +469,7 @@ async def details(
       CALL () {{ {scope.source} }}
       WITH n WHERE NOT {is_shown.format("n")}
       WITH n, {group.format("n")} AS a
-      MATCH (n)-[r:{rels}]->(m) WHERE m.owner = $owner AND NOT {is_shown.format("m")} AND {scope.member}
+      MATCH (n)-[r:{rels}]->(m) WHERE {readable("m")} AND NOT {is_shown.format("m")} AND {scope.member}
       WITH a, {group.format("m")} AS b, sum(coalesce(r.weight, 1.0)) AS weight
       WHERE a <> b
       RETURN collect([a, b, weight]) AS between
@@ -434,7 +485,7 @@ async def details(
     CALL () {{
       WITH datetime() - duration({{days: 30}}) AS since
       CALL () {{ {_by_label(chosen.shown + chosen.named, "named")} }}
-      WITH n, since, {CARD_LINKS} AS degree
+      WITH n, since, {_degree("n")} AS degree
       RETURN collect([n.uid, {TITLE}, degree,
         CASE WHEN labels(n)[0] IN {list(EVOLVING)} AND $growth[0] <= degree <= $growth[1]
              THEN COUNT {{ (n)--(m) WHERE m.owner = $owner AND m.created_at > since }} ELSE 0 END,
@@ -443,7 +494,7 @@ async def details(
     CALL (picked, shown) {{
       UNWIND picked AS n
       WITH n, n.uid AS uid
-      MATCH (n)-[r:{rels}]-(m) WHERE m.owner = $owner AND m <> n AND {scope.member}
+      MATCH (n)-[r:{rels}]-(m) WHERE {readable("m")} AND m <> n AND {scope.member}
       WITH uid, n, r, m, {is_shown.format("m")} AS both
       WHERE NOT both OR startNode(r) = n  // a link between two shown nodes once, from its start
       RETURN collect(CASE WHEN both THEN [uid, m.uid, type(r), coalesce(r.weight, 1.0)] END) AS direct,
@@ -513,9 +564,9 @@ async def neighbourhood(
     if label not in DOMAIN_LABELS:
         return None
     query = f"""
-    MATCH (p:{label} {{uid: $uid, owner: $owner}})
+    MATCH (p:{label} {{uid: $uid}}) WHERE {readable("p")}
     OPTIONAL CALL (p) {{
-      MATCH (p)-[r:{"|".join(TYPES)}]-(m) WHERE m.owner = $owner AND {_shown("m")}
+      MATCH (p)-[r:{"|".join(TYPES)}]-(m) WHERE {readable("m")} AND {_shown("m")}
       // A message is not drawn: its link is its conversation's (the view folds messages into it).
       OPTIONAL MATCH (m)-[:IN]->(held:Conversation)
       WITH coalesce(held, m) AS n, type(r) AS type, startNode(r) = p AS outgoing,

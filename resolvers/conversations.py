@@ -10,7 +10,7 @@ from uuid import uuid4
 from errors import BadUserInput, NotFound, SubscriptionOverflow
 from graph import changes, conversations
 from graph.changes import Delta
-from graph.events import Change, EventKind
+from graph.events import SHARED_NODE_CHANGED, Change, EventKind
 from graph.kinds import CONVERSATION, CONVERSATION_SUBJECTS, MESSAGE
 from graph.pages import Row
 from graph.refs import Ref
@@ -77,8 +77,9 @@ def cleared_gift_session() -> dict[str, Any]:
 
 
 async def delete(context: Context, uid: str) -> list[str]:
-    """Deletes the conversation and its messages, and drops its working memory."""
-    deleted = await nodes.delete(context, CONVERSATION, uid)
+    """Deletes the conversation and its messages (a joint session's partner leaves it: graph/
+    conversations.py's delete), and drops its working memory."""
+    deleted = await context.graph.write(conversations.delete, owner=context.viewer, uid=uid)
     await working_memory.forget(context, uid)
     return deleted
 
@@ -136,12 +137,10 @@ async def mediation(context: Context, uid: str) -> list[dict[str, Any]]:
 
 
 # What a live reader of one conversation hears: its messages made (and a voice note's transcript), and
-# it deleted; nothing of the layout.
-_MESSAGE_CHANGES = live.Filter(
-    labels=frozenset({CONVERSATION.label, MESSAGE.label}),
-    changes=frozenset({Change.CREATED, Change.UPDATED, Change.DELETED}),
-    layout=False,
-)
+# it deleted; in a joint session, what the partner wrote (their changes reach the viewer's log as
+# SharedNodeChanged, a named kind, which the filter lets through); nothing of the layout.
+_MESSAGE_CHANGES = live.Filter(labels=frozenset({CONVERSATION.label, MESSAGE.label}), layout=False)
+_HEARD = frozenset({Change.CREATED, Change.UPDATED, Change.DELETED})
 _MESSAGE_CREATED = EventKind.created(MESSAGE.label)
 _MESSAGE_UPDATED = EventKind.updated(MESSAGE.label)
 
@@ -178,8 +177,25 @@ async def live_messages(context: Context, conversation: str, after: int | None) 
     try:
         async for delta in live.graph_changes(context, since, _MESSAGE_CHANGES):
             if any(node.label == CONVERSATION.label and node.uid == conversation for node in delta.removed):
-                raise NotFound("This conversation was deleted.", id=conversation, lastSeq=last)
+                raise NotFound(
+                    "This conversation was deleted, or is no longer shared with you.",
+                    id=conversation,
+                    lastSeq=last,
+                )
             kind = EventKind.parse(delta.kind)
+            if kind == SHARED_NODE_CHANGED:
+                # The partner wrote in a joint session (or changed what they shared): the graph says what.
+                if not _names(delta, conversation):
+                    continue
+                for row in _transcribed(delta, conversation, waiting):
+                    waiting.discard(row.uid)
+                    yield row
+                async for row in _messages_after(context, conversation, last):
+                    last = row.node["seq"]
+                    yield _sent(row, waiting)
+                continue
+            if kind.change not in _HEARD:
+                continue
             if kind == _MESSAGE_UPDATED:
                 for row in _transcribed(delta, conversation, waiting):
                     waiting.discard(row.uid)
@@ -207,6 +223,14 @@ async def live_messages(context: Context, conversation: str, after: int | None) 
             "to receive the rest.",
             lastSeq=last,
         ) from None
+
+
+def _names(delta: Delta, conversation: str) -> bool:
+    """Whether a change names the conversation or one of its messages."""
+    if delta.touches(Ref(CONVERSATION.label, conversation)):
+        return True
+    changed = [c.row() for c in (*delta.added, *delta.updated) if c.label == MESSAGE.label]
+    return any(row.node.get("conversation_uid") == conversation for row in changed)
 
 
 def _sent(row: Row, waiting: set[str]) -> Row:

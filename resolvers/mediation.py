@@ -54,11 +54,16 @@ async def analyze(context: Context, conflict: str, conversations: list[str], joi
     result = await analyzer.analyze(
         [Turn(t["speaker"], t["name"], t["text"], t["message"], t["seq"]) for t in used]
     )
+    # The messages it rests on: the viewer's own, and, of a joint analysis, the partner's in the sessions
+    # shared with the couple that it read (both read those; a private analysis only quotes a partner).
     own = {t["message"] for t in used if t["owner"] == context.viewer}
+    theirs = {t["message"] for t in used if joint and t["owner"] != context.viewer and t["shared"]}
     evidence: dict[str, float] = {}
-    for finding in result.findings:  # the viewer's messages it rests on (a partner's are quoted only)
-        if finding.message in own:
-            evidence[finding.message] = max(evidence.get(finding.message, 0.0), finding.weight)
+    shared_evidence: dict[str, float] = {}
+    for finding in result.findings:
+        rests = evidence if finding.message in own else shared_evidence if finding.message in theirs else None
+        if rests is not None:
+            rests[finding.message] = max(rests.get(finding.message, 0.0), finding.weight)
     values = {
         "summary": result.summary,
         "patterns": result.patterns,
@@ -76,6 +81,7 @@ async def analyze(context: Context, conflict: str, conversations: list[str], joi
         conflict=conflict,
         values=values,
         evidence=evidence,
+        shared_evidence=shared_evidence,
         joint=joint,
     )
 

@@ -1,5 +1,6 @@
 """Semantic search: candidates from the vector ranking and from the full-text indexes, each scored 0 to 1
-from signals computed on the viewer's own data (meaning, words, graph; resolvers/search_score.py), hits
+from signals computed on data the viewer reads (meaning, words, graph; resolvers/search_score.py; a
+partner's shared node on its own fields alone, graph/search.py), hits
 below the relevance floor left out. Memories also weigh their importance and recency. The schema hydrates
 the hits (re-checking the owner) in one query per type."""
 
@@ -9,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from errors import BadUserInput, NotFound, OutOfScope, SearchUnavailable
-from graph import search
+from graph import couples, search
 from graph.kinds import BY_LABEL, DOMAIN_LABELS, SALIENT, SEARCHED_LABELS
 from graph.migrations import PASSAGE_LABEL
 from graph.refs import Ref
@@ -18,7 +19,7 @@ from resolvers.context import Context
 from resolvers.search_score import FLOOR, WEIGHTS, Features, Signal, Weights, signals
 from resolvers.search_words import Words
 from storage.embeddings import EmbeddingsUnavailable, ModelMissing
-from storage.vectors import VectorHit, VectorsUnavailable
+from storage.vectors import VectorHit, VectorsUnavailable, couple_owner
 
 MAX_FIRST = 100
 MIN_POOL = 50  # candidates the vector ranking gives, at least
@@ -112,7 +113,9 @@ async def candidates(
         raise OutOfScope("This API key may not read the node given as near.", field="near")
     labels = context.scope.readable(labels, [*SEARCHED_LABELS, DOCUMENT]) or [*SEARCHED_LABELS, DOCUMENT]
     vector = await _embed(context, text)
-    hits = await _nearest(context, vector, labels, pool)
+    # A partner's shared nodes are candidates by their couple points (their own fields embedded).
+    couple = await context.graph.read(couples.couple_of, owner=context.viewer)
+    hits = await _nearest(context, vector, labels, pool, also=[couple_owner(couple)] if couple else [])
     read = await context.graph.read(
         search.signals,
         owner=context.viewer,
@@ -217,14 +220,19 @@ async def _embed(context: Context, text: str) -> list[float]:
 
 
 async def _nearest(
-    context: Context, vector: list[float], labels: list[str], limit: int, exclude: list[str] | None = None
+    context: Context,
+    vector: list[float],
+    labels: list[str],
+    limit: int,
+    exclude: list[str] | None = None,
+    also: list[str] | None = None,
 ) -> list[VectorHit]:
     if context.vectors is None:
         raise SearchUnavailable("Search is not available on this server.")
     kinds = [search.vector_kind(label) for label in labels]
     try:
         return await context.vectors.search(
-            kinds, vector, owner=context.viewer, limit=limit, exclude=exclude or ()
+            kinds, vector, owner=context.viewer, limit=limit, exclude=exclude or (), also=also or ()
         )
     except VectorsUnavailable as error:
         raise SearchUnavailable("Search is unavailable for now: try again later.") from error

@@ -525,7 +525,13 @@ class ConversationMutation:
         return Conversation.from_row(await resolve.update(info.context, uid, values, gift))
 
     delete_conversation = deleting(
-        "Conversation", resolve.delete, "Deletes a conversation and its messages.", "The conversation."
+        "Conversation",
+        resolve.delete,
+        "Deletes a conversation and its messages. A joint mediation session is one record of both partners: "
+        "its author's delete ends it for both, every message with it; the partner's is their leaving it: "
+        "their own messages are deleted and it is no longer shared (it stays its author's, with what they "
+        "wrote). deletedCount counts every node deleted.",
+        "The conversation.",
     )
 
     @strawberry.mutation(

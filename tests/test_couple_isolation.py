@@ -175,12 +175,16 @@ async def test_a_partner_reads_exactly_what_was_shared_and_a_stranger_nothing(
     bob_uid, eve_uid = await owner(graph, "iso-bob@example.com"), await owner(graph, "iso-eve@example.com")
     shared, kept = set(w.shared.values()), set(w.kept.values())
     assert await reads(k, w.bob, w) == shared
-    for token in (w.bob, w.eve):  # not yet widened: each finds and draws their own nodes only
+    # Bob finds and draws what Ann shared (by its own words), never what she kept; Eve neither.
+    for token, unseen in ((w.bob, kept), (w.eve, shared | kept)):
         for near in (None, w.shared["Memory"]):
             hits = (await k.client.data(SEARCH, {"q": "lighthouse", "near": near}, token=token))["search"]
-            assert not {hit["node"]["id"] for hit in hits} & (shared | kept)
-        drawn = (await k.client.data(VIEW, token=token))["graphView"]["nodes"]
-        assert not {node["id"] for node in drawn} & (shared | kept)
+            found = {hit["node"]["id"] for hit in hits}
+            assert not found & unseen
+            assert (w.shared["Memory"] in found) == (token == w.bob)
+        drawn = {node["id"] for node in (await k.client.data(VIEW, token=token))["graphView"]["nodes"]}
+        assert not drawn & unseen
+        assert (w.shared["Memory"] in drawn) == (token == w.bob)
     bob_hits = (await k.client.data(SEARCH, {"q": "lighthouse", "near": None}, token=w.bob))["search"]
     assert {hit["node"]["id"] for hit in bob_hits} >= w.bobs  # his search works: it finds his own
     assert await reads(k, w.eve, w) == set()

@@ -323,11 +323,66 @@ async def test_a_joint_session_is_written_in_and_changed_by_both_members(client:
         assert refused["extensions"]["code"] == "NOT_FOUND"
     joint_append = {"input": {"conversationId": joint["id"], "role": "USER", "text": "Hi"}}
     assert (await client.error(APPEND, joint_append, token=cat))["extensions"]["code"] == "NOT_FOUND"
-    # Deleting stays its author's.
-    deleted = await client.error(
-        "mutation ($id: ID!) { deleteConversation(id: $id) { deletedCount } }", {"id": joint["id"]}, token=ann
+
+
+DELETE_CONVERSATION = "mutation ($id: ID!) { deleteConversation(id: $id) { deletedCount } }"
+MESSAGE_NODE = "query ($id: ID!) { node(id: $id) { id ... on Message { text } } }"
+
+
+async def _say(client: GraphQLClient, token: str, conversation: str, text: str) -> str:
+    given = {"input": {"conversationId": conversation, "role": "USER", "text": text}}
+    return str((await client.data(APPEND, given, token=token))["appendMessage"]["id"])
+
+
+async def test_leaving_a_joint_session_takes_ones_own_words_and_its_author_ends_it_for_both(
+    client: GraphQLClient,
+) -> None:
+    ann, ben, cat = await couple_of_two(client, "leave-joint")
+    made = await conflict(client, ann, "Chores")
+    await client.data(SHARE, {"id": made["id"]}, token=ann)
+    first = (await client.data(START, {"id": made["id"], "joint": True}, token=ben))["startMediation"]["id"]
+    bens = await _say(client, ben, first, "I felt unheard.")
+    anns = await _say(client, ann, first, "I hear you now.")
+    assert (await client.error(DELETE_CONVERSATION, {"id": first}, token=cat))["extensions"]["code"] == (
+        "NOT_FOUND"
     )
-    assert deleted["extensions"]["code"] == "FORBIDDEN"
+    # Ann, its partner, leaves: her words go, and the session is Ben's alone, with his.
+    left = await client.data(DELETE_CONVERSATION, {"id": first}, token=ann)
+    assert left["deleteConversation"]["deletedCount"] == 1
+    assert (await client.data(MESSAGES, {"id": first}, token=ann))["node"] is None
+    assert (await client.data(MESSAGE_NODE, {"id": bens}, token=ann))["node"] is None
+    kept = (await client.data(MESSAGES, {"id": first}, token=ben))["node"]["messages"]["nodes"]
+    assert [m["text"] for m in kept] == ["I felt unheard."]
+    for token in (ann, ben):
+        assert (await client.data(MESSAGE_NODE, {"id": anns}, token=token))["node"] is None
+
+    # Ben, its author, ends another for both: Ann's words go with it, none left behind without it.
+    second = (await client.data(START, {"id": made["id"], "joint": True}, token=ben))["startMediation"]["id"]
+    hers = await _say(client, ann, second, "Can we split the chores?")
+    his = await _say(client, ben, second, "Yes, let us.")
+    ended = await client.data(DELETE_CONVERSATION, {"id": second}, token=ben)
+    assert ended["deleteConversation"]["deletedCount"] == 3
+    for token in (ann, ben, cat):
+        assert (await client.data(MESSAGES, {"id": second}, token=token))["node"] is None
+        for message in (hers, his):
+            assert (await client.data(MESSAGE_NODE, {"id": message}, token=token))["node"] is None
+
+
+async def test_a_joint_analysis_rests_on_both_partners_words_in_their_session(client: GraphQLClient) -> None:
+    ann, ben, cat = await couple_of_two(client, "joint-evidence")
+    made = await conflict(client, ann, "Dishes")
+    await client.data(SHARE, {"id": made["id"]}, token=ann)
+    session = (await client.data(START, {"id": made["id"], "joint": True}, token=ann))["startMediation"]["id"]
+    for i, line in enumerate(FIGHT):  # Ann and Ben take turns
+        await _say(client, ann if i % 2 == 0 else ben, session, line)
+    both = {"conflictId": made["id"], "conversationIds": [session]}
+    private = (await client.data(ANALYZE, {"input": both}, token=ann))["analyzeConflict"]
+    assert {m["text"] for m in private["evidence"]["nodes"]} == set(FIGHT[0::2])  # Ben's quoted only
+    joint = (await client.data(ANALYZE, {"input": {**both, "joint": True}}, token=ann))["analyzeConflict"]
+    assert {m["text"] for m in joint["evidence"]["nodes"]} == set(FIGHT)
+    read = (await client.data(NODE, {"id": joint["id"]}, token=ben))["node"]
+    assert {m["text"] for m in read["evidence"]["nodes"]} == set(FIGHT)
+    assert (await client.data(NODE, {"id": joint["id"]}, token=cat))["node"] is None
 
 
 # --- live: a shared plan's change reaches both members' graphChanged -----------------------------
@@ -381,4 +436,42 @@ async def test_a_shared_plans_mark_reaches_both_members_live(server: LiveServer)
         changed = await _next_about(ws, plan["id"])
         assert {"__typename": "RepairPlan", "id": plan["id"]} in changed["nodesUpdated"]
     for ws in streams.values():
+        await ws.close()
+
+
+LIVE_MESSAGES = """subscription ($id: ID!, $after: Int) {
+  conversationMessages(conversationId: $id, after: $after) { seq text } }"""
+
+
+async def test_a_joint_sessions_live_stream_carries_both_partners_words_to_both(server: LiveServer) -> None:
+    ann = await sign_up(server, "jlive-ann@example.com")
+    ben = await sign_up(server, "jlive-ben@example.com")
+    cat = await sign_up(server, "jlive-cat@example.com")
+    code = (await post(server, INVITE, token=ann))["inviteToCouple"]["code"]
+    await post(server, ACCEPT, {"code": code}, ben)
+    sam = (await post(server, CREATE_RECIPIENT, {"name": "Sam"}, ann))["createRecipient"]["id"]
+    uid = (await post(server, CONFLICT, {"input": {"recipientId": sam}}, ann))["createConflict"]["id"]
+    await post(server, SHARE, {"id": uid}, ann)
+    session = (await post(server, START, {"id": uid, "joint": True}, ann))["startMediation"]["id"]
+    said = {"conversationId": session, "role": "USER"}
+    await post(server, APPEND, {"input": {**said, "text": "I start."}}, ann)
+    streams = {name: await Socket.open(server, token) for name, token in (("ann", ann), ("ben", ben))}
+    for ws in streams.values():
+        await ws.subscribe("1", query=LIVE_MESSAGES, id=session, after=0)
+    for ws in streams.values():  # what the graph held: Ann's, read by Ben too
+        assert (await ws.next(30))["conversationMessages"] == {"seq": 1, "text": "I start."}
+    await post(server, APPEND, {"input": {**said, "text": "Ben answers."}}, ben)
+    await post(server, APPEND, {"input": {**said, "text": "Ann again."}}, ann)
+    for ws in streams.values():
+        heard = [(await ws.next(30))["conversationMessages"] for _ in range(2)]
+        assert heard == [{"seq": 2, "text": "Ben answers."}, {"seq": 3, "text": "Ann again."}]
+    # The stranger may not listen; once Ann unshares it, Ben's stream ends.
+    stranger = await Socket.open(server, cat)
+    await stranger.subscribe("1", query=LIVE_MESSAGES, id=session)
+    refused = await stranger.receive(30)
+    assert "NOT_FOUND" in json.dumps(refused)
+    await post(server, "mutation ($id: ID!) { unshareFromCouple(nodeId: $id) }", {"id": session}, ann)
+    ended = await streams["ben"].receive(30)
+    assert "NOT_FOUND" in json.dumps(ended)
+    for ws in (*streams.values(), stranger):
         await ws.close()

@@ -15,7 +15,7 @@ from graph.driver import Graph
 from settings import Settings
 from tests.conftest import client_of
 from tests.lifespan import started
-from tests.test_couples import ACCEPT, INVITE, SHARE
+from tests.test_couples import ACCEPT, INVITE, SHARE, UNSHARE, couple_of_two
 from tests.test_learning import owner_of
 from tests.test_recipients import create as create_recipient
 from tests.test_search import Instance
@@ -114,3 +114,28 @@ def test_candidates_share_their_people_and_happened_within_the_window() -> None:
     assert consolidation.groups(memories, {("a", "b"): 0.95, ("b", "c"): 0.93}) == [
         {"survivor": "b", "others": [{"uid": "c"}, {"uid": "a"}]}
     ]
+
+
+async def test_a_partner_reads_only_the_merged_memories_shared_with_them(
+    kindred: Instance, graph: Graph
+) -> None:
+    """A survivor shared with the couple names to the partner only the merged memories they may read
+    (those shared too), never the author's private ones; a stranger reads none of it."""
+    k = kindred
+    ann, ben, cat = await couple_of_two(k.client, "merged")
+    ana = (await create_recipient(k.client, ann, "Ana"))["id"]
+    fullest = await remember(k, ann, PICNIC, "2025-06-01T12:00:00Z", [ana])
+    again = await remember(k, ann, PICNIC_AGAIN, "2025-06-02T09:00:00Z", [ana])
+    await k.dispatcher.drain()
+    services = Services(graph, k.embedder, k.vectors)
+    assert await consolidation.merge(services, await owner_of(graph, ana), datetime.now(UTC)) == 1
+    assert (await memories(k, ann))[fullest]["mergedFromIds"] == [again]  # the author reads both
+
+    await k.client.data(SHARE, {"id": fullest}, token=ann)
+    assert (await memories(k, ben))[fullest]["mergedFromIds"] == []  # the merged one is Ann's alone
+    await k.client.data(SHARE, {"id": again}, token=ann)
+    seen = await memories(k, ben)
+    assert seen[fullest]["mergedFromIds"] == [again] and seen[again]["mergedIntoId"] == fullest
+    await k.client.data(UNSHARE, {"id": fullest}, token=ann)
+    assert (await memories(k, ben))[again]["mergedIntoId"] is None  # what it went into is private again
+    assert await memories(k, cat) == {}

@@ -133,9 +133,10 @@ async def test_neo4j_round_trips_of_a_search_do_not_grow_with_first(kindred: Ins
             assert len(await hits(kindred, token, "beach", first=first, minScore=0)) == first
         return count.statements
 
-    # The viewer's check, the full-text candidates, their fields (one statement per searched label among
-    # them), their graph signals, one hydration per type.
-    assert await statements(2) == await statements(12) <= 5
+    # The viewer's check, their couple (a partner's shared nodes are candidates too), the full-text
+    # candidates, their fields (one statement per searched label among them), their graph signals, one
+    # hydration per type.
+    assert await statements(2) == await statements(12) <= 6
 
 
 async def test_bad_queries_are_refused(kindred: Instance) -> None:

@@ -5,6 +5,10 @@ embedder starts new collections (filled by a reindex) and leaves the old ones as
 is derived from its node's uid (uuid5), so writing the same node again replaces its point, and its payload
 carries owner, uid, label and the embedded text (plus whatever the caller adds). The owner is always a
 filter inside the engine (a keyword payload index, marked as the tenant key), never applied afterwards.
+
+A node shared with a couple has a second point, its couple point (`couple_point`): its own fields
+embedded, kept under the couple's owner key (`couple_owner`) with its author in `author`. A search
+`also` over that key finds the couple's points, never the searcher's own (their own points hold those).
 """
 
 import re
@@ -17,6 +21,18 @@ from typing import Any, Protocol
 POINT_NAMESPACE = uuid.UUID("6f1d8a52-3c0e-5b7a-9a44-0d6e2b7c9f10")
 # Payload keys the store owns; a caller's extra payload cannot override them.
 RESERVED = frozenset({"owner", "uid", "label", "text"})
+# Who wrote a couple point (its owner key is the couple's): a search leaves out the searcher's own.
+AUTHOR = "author"
+
+
+def couple_owner(couple: str) -> str:
+    """The owner key of a couple's points: what each member's search reads `also`."""
+    return f"couple:{couple}"
+
+
+def couple_point(uid: str) -> str:
+    """The key of a node's couple point (its own point is keyed by its uid)."""
+    return f"{uid}#couple"
 
 
 class VectorsUnavailable(Exception):
@@ -50,9 +66,10 @@ class VectorPoint:
     text: str
     vector: Sequence[float]
     payload: Mapping[str, Any] = field(default_factory=dict)
+    key: str = ""  # what its point id derives from, when not its uid (a couple point's)
 
     def point_id(self) -> str:
-        return point_id(self.uid)
+        return point_id(self.key or self.uid)
 
     def full_payload(self) -> dict[str, Any]:
         extra = {key: value for key, value in self.payload.items() if key not in RESERVED}
@@ -90,7 +107,7 @@ class VectorStore(Protocol):
         ...
 
     async def delete(self, kind: str, uids: Sequence[str]) -> None:
-        """Remove the points of these node uids (uids without a point are ignored)."""
+        """Remove the points of these node uids, or keys (uids without a point are ignored)."""
         ...
 
     async def delete_owner(self, owner: str) -> None:
@@ -106,11 +123,13 @@ class VectorStore(Protocol):
         limit: int = 10,
         labels: Sequence[str] | None = None,
         exclude: Sequence[str] = (),
+        also: Sequence[str] = (),
     ) -> list[VectorHit]:
         """The owner's `limit` nearest points over these kinds, best first (cosine similarity).
 
         `labels` keeps only points of those node labels; `exclude` drops these node uids (e.g. the node
-        itself in "similar to")."""
+        itself in "similar to"); `also`, more owner keys read (a couple's), their points by the owner
+        left out."""
         ...
 
     async def count(self, kind: str, owner: str | None = None) -> int: ...

@@ -15,7 +15,7 @@ from typing import TypeVar
 import anyio
 import qdrant_edge as edge
 
-from storage.vectors import VectorHit, VectorPoint, VectorSpace, check_vector, merge, point_id
+from storage.vectors import AUTHOR, VectorHit, VectorPoint, VectorSpace, check_vector, merge, point_id
 
 T = TypeVar("T")
 _INDEXED = {"owner": True, "uid": False, "label": False}  # keyword payload indexes; True: the tenant key
@@ -63,12 +63,13 @@ class EdgeStore:
         limit: int = 10,
         labels: Sequence[str] | None = None,
         exclude: Sequence[str] = (),
+        also: Sequence[str] = (),
     ) -> list[VectorHit]:
         check_vector(self.space, vector)
         request = edge.SearchRequest(
             query=edge.Query.Nearest(list(vector)),
             limit=limit,
-            filter=_filter(owner, labels, exclude),
+            filter=_filter(owner, labels, exclude, also),
             with_payload=True,
         )
         found = []
@@ -130,11 +131,15 @@ class EdgeStore:
             self._shards.clear()
 
 
-def _filter(owner: str, labels: Sequence[str] | None = None, exclude: Sequence[str] = ()) -> edge.Filter:
-    must: list = [edge.FieldCondition(key="owner", match=edge.MatchValue(owner))]
+def _filter(
+    owner: str, labels: Sequence[str] | None = None, exclude: Sequence[str] = (), also: Sequence[str] = ()
+) -> edge.Filter:
+    # The owner's points, and those of the `also` keys (a couple's) that another member wrote.
+    owned = edge.MatchAny([owner, *also]) if also else edge.MatchValue(owner)
+    must: list = [edge.FieldCondition(key="owner", match=owned)]
     if labels is not None:
         must.append(edge.FieldCondition(key="label", match=edge.MatchAny(list(labels))))
-    must_not: list | None = (
-        [edge.FieldCondition(key="uid", match=edge.MatchAny(list(exclude)))] if exclude else None
-    )
-    return edge.Filter(must=must, must_not=must_not)
+    must_not: list = [edge.FieldCondition(key="uid", match=edge.MatchAny(list(exclude)))] if exclude else []
+    if also:
+        must_not.append(edge.FieldCondition(key=AUTHOR, match=edge.MatchValue(owner)))
+    return edge.Filter(must=must, must_not=must_not or None)

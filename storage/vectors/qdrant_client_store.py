@@ -14,6 +14,7 @@ from qdrant_client import AsyncQdrantClient, models
 from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
 
 from storage.vectors import (
+    AUTHOR,
     VectorHit,
     VectorPoint,
     VectorSpace,
@@ -98,6 +99,7 @@ class QdrantStore:
         limit: int = 10,
         labels: Sequence[str] | None = None,
         exclude: Sequence[str] = (),
+        also: Sequence[str] = (),
     ) -> list[VectorHit]:
         check_vector(self.space, vector)
         found = []
@@ -107,7 +109,7 @@ class QdrantStore:
                 response = await self._client.query_points(
                     self.space.collection(kind),
                     query=list(vector),
-                    query_filter=_filter(owner, labels, exclude),
+                    query_filter=_filter(owner, labels, exclude, also),
                     limit=limit,
                     with_payload=True,
                 )
@@ -151,11 +153,17 @@ class QdrantStore:
             raise
 
 
-def _filter(owner: str, labels: Sequence[str] | None = None, exclude: Sequence[str] = ()) -> models.Filter:
-    must: list[models.Condition] = [models.FieldCondition(key="owner", match=models.MatchValue(value=owner))]
+def _filter(
+    owner: str, labels: Sequence[str] | None = None, exclude: Sequence[str] = (), also: Sequence[str] = ()
+) -> models.Filter:
+    # The owner's points, and those of the `also` keys (a couple's) that another member wrote.
+    owned = models.MatchAny(any=[owner, *also]) if also else models.MatchValue(value=owner)
+    must: list[models.Condition] = [models.FieldCondition(key="owner", match=owned)]
     if labels is not None:
         must.append(models.FieldCondition(key="label", match=models.MatchAny(any=list(labels))))
     must_not: list[models.Condition] = []
     if exclude:
         must_not.append(models.FieldCondition(key="uid", match=models.MatchAny(any=list(exclude))))
+    if also:
+        must_not.append(models.FieldCondition(key=AUTHOR, match=models.MatchValue(value=owner)))
     return models.Filter(must=must, must_not=must_not or None)
