@@ -286,14 +286,17 @@ async def messages_after(
     return [MESSAGE.row(node) for node in record["rows"]]
 
 
-async def delete(tx: AsyncManagedTransaction, *, owner: str, uid: str) -> list[str]:
+async def delete(
+    tx: AsyncManagedTransaction, *, owner: str, uid: str, within: frozenset[str] | None = None
+) -> list[str]:
     """Deletes the owner's conversation and its messages; returns every node deleted ("Label:uid").
 
     A joint session (made together, shared with the couple) holds both members' messages, so it is left
     as one: its author's delete ends it for both, every message going with it (each in its writer's log,
     so the partner's stream drops theirs: nothing stays behind without the session it was said in); the
     partner's delete is their leaving it: their own messages go, and it is no longer shared, so it stays
-    its author's alone with what they wrote. Anything else is refused as nodes.delete refuses."""
+    its author's alone with what they wrote. Anything else is refused as nodes.delete refuses, and all of
+    it when it reaches a kind outside `within` (an API key's)."""
     query = f"""
     MATCH (c:Conversation {{uid: $uid}}) WHERE {CONVERSATION.scope("c")}
     RETURN c.owner AS author, coalesce(c.made_together, false) AS joint,
@@ -302,15 +305,15 @@ async def delete(tx: AsyncManagedTransaction, *, owner: str, uid: str) -> list[s
     """
     record = await (await tx.run(query, uid=uid, owner=owner)).single()
     if record is None or not record["joint"]:
-        return await nodes.delete(tx, CONVERSATION, owner=owner, uid=uid)
+        return await nodes.delete(tx, CONVERSATION, owner=owner, uid=uid, within=within)
     author: str = record["author"]
     said_in = "EXISTS { (n)-[:IN]->(:Conversation {uid: $uid}) }"
     if author != owner:  # the partner leaves the session
-        gone = await nodes.delete_where(tx, MESSAGE, owner=owner, where=said_in, uid=uid)
+        gone = await nodes.delete_where(tx, MESSAGE, owner=owner, where=said_in, within=within, uid=uid)
         await couples.share(tx, CONVERSATION, owner=author, uid=uid, shared=False)
         return [ref for refs in gone for ref in refs]
     deleted: list[str] = []
     for writer in sorted(record["writers"]):
-        gone = await nodes.delete_where(tx, MESSAGE, owner=writer, where=said_in, uid=uid)
+        gone = await nodes.delete_where(tx, MESSAGE, owner=writer, where=said_in, within=within, uid=uid)
         deleted.extend(ref for refs in gone for ref in refs)
-    return await nodes.delete(tx, CONVERSATION, owner=owner, uid=uid) + deleted
+    return await nodes.delete(tx, CONVERSATION, owner=owner, uid=uid, within=within) + deleted

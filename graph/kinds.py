@@ -73,7 +73,11 @@ CARD_LINKS = f"(COUNT {{ (n)--() }} - COUNT {{ (n)-[:{HAS_GROWTH}]->() }})"
 CARD_RECENT = "COUNT { (n)--(m) WHERE m.owner = $owner AND m.created_at > datetime() - duration({days: 30}) }"
 CARD_GROWN = f"""COLLECT {{ MATCH (n)-[:{HAS_GROWTH}]->(b:{GROWTH_BUCKET})
   UNWIND range(0, size(b.dim_keys) - 1) AS j RETURN [b.dim_keys[j], b.dim_totals[j]] }}"""
-CARD = f"{{links: {CARD_LINKS}, recent: {CARD_RECENT}, grown: {CARD_GROWN}}}"
+# A partner reading a shared card sees it grown from what they may read: its links to their own nodes and
+# to what was shared with them, none of its author's growth (their buckets are their own).
+CARD = f"""CASE WHEN n.owner = $owner THEN {{links: {CARD_LINKS}, recent: {CARD_RECENT}, grown: {CARD_GROWN}}}
+  ELSE {{links: COUNT {{ (n)--(o) WHERE o.owner = $owner OR {shared_with_viewer("o")} }},
+        recent: {CARD_RECENT}, grown: []}} END"""
 
 # A conflict's analyses and repair plans (graph/mediation.py): what they are of, what they rest on, and
 # which one each replaced (SUPERSEDES, from the newer). Made with the analysis or plan, never linked by hand.

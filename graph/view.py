@@ -49,7 +49,7 @@ _NODE = f"""n {{.uid, label: labels(n)[0],
   rank: CASE WHEN {_MINE} THEN n.view_rank END,
   degree: CASE WHEN {_MINE} THEN {CARD_LINKS} ELSE COUNT {{ (n)--(o) WHERE {readable("o")} }} END,
   growth: CASE WHEN labels(n)[0] IN {list(EVOLVING)} THEN {CARD_RECENT} ELSE 0 END,
-  grown: CASE WHEN labels(n)[0] IN {list(EVOLVING)} THEN {CARD_GROWN} ELSE [] END}}"""
+  grown: CASE WHEN labels(n)[0] IN {list(EVOLVING)} AND {_MINE} THEN {CARD_GROWN} ELSE [] END}}"""
 
 
 # The owner's last event sequence, bound as `sequence` before a view reads its nodes.
@@ -489,7 +489,8 @@ async def details(
       RETURN collect([n.uid, {TITLE}, degree,
         CASE WHEN labels(n)[0] IN {list(EVOLVING)} AND $growth[0] <= degree <= $growth[1]
              THEN COUNT {{ (n)--(m) WHERE m.owner = $owner AND m.created_at > since }} ELSE 0 END,
-        CASE WHEN labels(n)[0] IN {list(EVOLVING)} THEN {CARD_GROWN} ELSE [] END]) AS rows
+        CASE WHEN labels(n)[0] IN {list(EVOLVING)} AND n.owner = $owner
+             THEN {CARD_GROWN} ELSE [] END]) AS rows
     }}
     CALL (picked, shown) {{
       UNWIND picked AS n
@@ -564,7 +565,7 @@ async def neighbourhood(
     if label not in DOMAIN_LABELS:
         return None
     query = f"""
-    MATCH (p:{label} {{uid: $uid}}) WHERE {readable("p")}
+    MATCH (p:{label} {{uid: $uid}}) WHERE {readable("p")} AND {_shown("p")}
     OPTIONAL CALL (p) {{
       MATCH (p)-[r:{"|".join(TYPES)}]-(m) WHERE {readable("m")} AND {_shown("m")}
       // A message is not drawn: its link is its conversation's (the view folds messages into it).

@@ -79,7 +79,9 @@ def cleared_gift_session() -> dict[str, Any]:
 async def delete(context: Context, uid: str) -> list[str]:
     """Deletes the conversation and its messages (a joint session's partner leaves it: graph/
     conversations.py's delete), and drops its working memory."""
-    deleted = await context.graph.write(conversations.delete, owner=context.viewer, uid=uid)
+    deleted = await context.graph.write(
+        conversations.delete, owner=context.viewer, uid=uid, within=context.scope.kinds
+    )
     await working_memory.forget(context, uid)
     return deleted
 

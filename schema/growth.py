@@ -3,7 +3,7 @@ per person (`growthProfile`) and per period, and each card's evolution state (Co
 
 import datetime as dt
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 import strawberry
 from strawberry import relay
@@ -84,7 +84,7 @@ class Growth:
     )
 
     @classmethod
-    def of(cls, sums: resolve.Sums) -> "Growth":
+    def of(cls, sums: resolve.Sums) -> Self:
         return cls(
             total=sums.total,
             engaged=sums.engaged,
@@ -227,6 +227,14 @@ for _card in (Concept, Memory):
     attach(_card, "evolution", _evolution_field())
 
 
+@strawberry.type(
+    description="The viewer's own growth, every credit of theirs summed: the whole account's, so a key "
+    "limited to some kinds reads none of it (schema/scopes.py)."
+)
+class GrowthProfile(Growth):
+    pass
+
+
 @strawberry.type
 class GrowthQuery:
     @strawberry.field(description="The dimensions of the growth model, in its order.")
@@ -242,9 +250,9 @@ class GrowthQuery:
     )
     async def growth_profile(
         self, info: Info, from_: From = None, to: To = None, period: Period = None
-    ) -> Growth:
+    ) -> GrowthProfile:
         sums = await resolve.sums(info.context, None, from_, to, period.value if period else None)
-        return Growth.of(sums)
+        return GrowthProfile.of(sums)
 
 
 @strawberry.type

@@ -55,6 +55,7 @@ WHOLE_ACCOUNT = frozenset(
         "Companion",
         "CompanionChange",
         "Activity",
+        "GrowthProfile",
     }
 )
 

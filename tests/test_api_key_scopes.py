@@ -5,6 +5,7 @@ OUT_OF_SCOPE and nothing written."""
 from typing import Any
 
 from graph.driver import Graph
+from tests import test_conversations as conversations
 from tests import test_search
 from tests.client import GraphQLClient
 from tests.test_recipients import create as create_recipient
@@ -300,3 +301,38 @@ async def test_a_key_limited_to_kinds_writes_nothing_outside_them(
     error = await client.error(DELETE_RECIPIENT, {"id": mia}, token=reader)
     assert error["extensions"]["code"] == "OUT_OF_SCOPE"
     assert await count(graph, "Recipient") == 1
+
+
+async def test_a_key_limited_to_conversations_deletes_none_with_its_messages(
+    client: GraphQLClient, graph: Graph
+) -> None:
+    """A conversation's messages go with it: a key that may not write messages deletes neither."""
+    token = await client.sign_up("scope-conversation-delete@example.com")
+    talk = (await conversations._conversation(client, token, "Planning the trip"))["id"]
+    await conversations._say(client, token, talk, "Shall we take the night train?")
+    keeper = await key(client, token, kinds=["CONVERSATION"])
+    before = (await count(graph, "Conversation"), await count(graph, "Message"))
+    error = await client.error(conversations.DELETE, {"id": talk}, token=keeper)
+    assert error["extensions"]["code"] == "OUT_OF_SCOPE"
+    assert (await count(graph, "Conversation"), await count(graph, "Message")) == before
+    both = await key(client, token, kinds=["CONVERSATION", "MESSAGE"])
+    deleted = (await client.data(conversations.DELETE, {"id": talk}, token=both))["deleteConversation"]
+    assert deleted["deletedCount"] == 2
+
+
+async def test_a_key_limited_to_kinds_reads_no_growth_profile(client: GraphQLClient) -> None:
+    """The growth profile sums every credit of the account: a key limited to some kinds reads none of it,
+    while a concept's own growth stays readable to a key for concepts."""
+    token, _, pottery = await world(client, "scope-growth@example.com")
+    credit = {"dimension": "self_know", "delta": 0.5, "source": "MANUAL", "entityId": pottery}
+    await client.data(
+        "mutation ($c: [GrowthCreditInput!]!) { recordGrowth(credits: $c) { __typename } }",
+        {"c": [credit, {**credit, "entityId": None}]},
+        token=token,
+    )
+    concepts = await key(client, token, kinds=["CONCEPT"])
+    error = await client.error("{ growthProfile { total } }", token=concepts)
+    assert error["extensions"]["code"] == "OUT_OF_SCOPE"
+    grown = await client.data("{ concepts { nodes { growth { total } } } }", token=concepts)
+    assert grown["concepts"]["nodes"] == [{"growth": {"total": 0.5}}]
+    assert (await client.data("{ growthProfile { total } }", token=token))["growthProfile"]["total"] == 1.0
