@@ -46,15 +46,18 @@ async def handle(services: Services, events: Sequence[Event]) -> None:
             await refresh_couple(services, owner, named)
 
 
-async def refresh_couple(services: Services, owner: str, refs: Iterable[Ref]) -> None:
+async def refresh_couple(services: Services, owner: str, refs: Iterable[Ref], *, force: bool = False) -> None:
     """Keeps the couple points (and couple texts) of these nodes in step with their shares: a shared
-    node's own text embedded under its couple's key, where its text or couple changed; dropped once it
-    is no longer shared, or gone (storage/vectors, graph/search.py)."""
+    node's own text embedded under its couple's key, where its text or couple changed (or always, with
+    `force`: a reindex dropped the points); dropped once it is no longer shared, or gone
+    (storage/vectors, graph/search.py)."""
     refs = set(refs)
     found = await services.graph.read(search.couple_texts, owner=owner, refs=refs)
     present = {row["ref"] for row in found}
     shared = [row for row in found if row["couple"] is not None]
-    changed = [row for row in shared if row["key"] != _key(services, row["couple"] + "\n" + row["text"])]
+    changed = [
+        row for row in shared if force or row["key"] != _key(services, row["couple"] + "\n" + row["text"])
+    ]
     dropped = [row["ref"] for row in found if row["couple"] is None and row["key"] is not None]
     dropped += [ref for ref in refs if ref.label in COUPLE_SEARCHED_LABELS and ref not in present]
     if changed:
@@ -137,8 +140,9 @@ def _key(services: Services, text: str) -> str:
 
 
 async def reindex(services: Services) -> int:
-    """Rebuilds every collection from Neo4j: drops them, then embeds every searched node. Events that
-    arrive meanwhile are still delivered afterwards (idempotently). Returns the nodes indexed."""
+    """Rebuilds every collection from Neo4j: drops them, then embeds every searched node, and the couple
+    point of each one shared with a couple (the same collections hold those). Events that arrive
+    meanwhile are still delivered afterwards (idempotently). Returns the nodes indexed."""
     total = 0
     for label in SEARCHED_LABELS:
         await services.vectors.drop(search.vector_kind(label))
@@ -153,5 +157,7 @@ async def reindex(services: Services) -> int:
                 by_owner[owner].append(Ref(label, uid))
             for owner, refs in by_owner.items():
                 await _write(services, owner, await services.graph.read(search.texts, owner=owner, refs=refs))
+                if label in COUPLE_SEARCHED_LABELS:
+                    await refresh_couple(services, owner, refs, force=True)
             total += len(batch)
     return total

@@ -131,6 +131,13 @@ class Delta:
             lambda link: link.source.label in labels and link.target.label in labels,
         )
 
+    def without(self, refs: set[Ref]) -> "Delta":
+        """This delta with nothing of these nodes: neither them nor a link touching one."""
+        return self._kept(
+            lambda label, uid: Ref(label, uid) not in refs,
+            lambda link: link.source not in refs and link.target not in refs,
+        )
+
     def _kept(self, node: Callable[[str, str], bool], link: Callable[[LinkChange], bool]) -> "Delta":
         def nodes(changes: tuple[NodeChange, ...]) -> tuple[NodeChange, ...]:
             return tuple(n for n in changes if node(n.label, n.uid))

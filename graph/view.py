@@ -30,6 +30,7 @@ from graph.kinds import (
     ENDS,
     EVOLVING,
     KINDS,
+    PERSONA,
     TITLE,
     readable,
 )
@@ -77,7 +78,13 @@ def _shown(var: str) -> str:
         if k.label in DOMAIN_LABELS and (k.visible, k.listed, k.shown) != ("true", "true", "true")
     ]
     parts = [f"(NOT {var}:{label} OR {_NODE_VAR.sub(var, visible)})" for label, visible in conditions]
-    return " AND ".join(parts) or "true"
+    return " AND ".join([*parts, _told(var)])
+
+
+def _told(var: str) -> str:
+    """Whether the request may see the node `var`: a request made with an API key (`$keyed`) sees only
+    the personas built from confirmed insights alone, as it reads them everywhere (resolvers/personas.py)."""
+    return f"(NOT {var}:{PERSONA.label} OR NOT $keyed OR coalesce({var}.confirmed_only, false))"
 
 
 def _owned(labels: Sequence[str], where: str = "true") -> str:
@@ -380,6 +387,7 @@ async def frame(
     center: tuple[str, str] | None = None,
     depth: int = 2,
     community: int | None = None,
+    keyed: bool = False,
 ) -> Frame | None:
     """The owner's nodes a view may show: all of them (of these labels), those within `depth` links (of
     these types) of `center` (none if it is not the owner's), or one community's members; with the owner's
@@ -411,7 +419,7 @@ async def frame(
     RETURN nodes, fresh, sequence
     """
     rels: dict[str, Any] = {"rels": "|".join(kinds)} if center is not None else {}
-    record = await (await tx.run(query, owner=owner, **scope.params, **rels)).single(strict=True)
+    record = await (await tx.run(query, owner=owner, keyed=keyed, **scope.params, **rels)).single(strict=True)
     return Frame(
         [Candidate._make(row) for row in record["nodes"]],
         [Link._make(row) for row in record["fresh"]],
@@ -452,6 +460,7 @@ async def details(
     center: tuple[str, str] | None = None,
     depth: int = 2,
     community: int | None = None,
+    keyed: bool = False,
 ) -> Details:
     """Names and counts of the chosen nodes and the links a view draws between what it shows, summed
     per community where an end is folded: one statement, whatever the size. `among` lists every candidate
@@ -511,6 +520,7 @@ async def details(
         "groups": chosen.groups,
         "growth": list(chosen.growth),
         "among": {uid: True for uid in among} if among is not None else None,
+        "keyed": keyed,
         **scope.params,
     }
     if center is not None:
@@ -534,12 +544,20 @@ async def view_of(
     center: tuple[str, str] | None = None,
     depth: int = 2,
     community: int | None = None,
+    keyed: bool = False,
 ) -> tuple[Frame, C | None, Details | None] | None:
     """A view in one read transaction of two statements: the frame, the caller's cut of it (`choose`,
     no I/O), then what is drawn of the nodes it chose (neither when the frame is empty). None if `center`
     is of no label a view shows."""
     where: dict[str, Any]  # each value goes to the parameter of its name
-    where = {"labels": labels, "types": types, "center": center, "depth": depth, "community": community}
+    where = {
+        "labels": labels,
+        "types": types,
+        "center": center,
+        "depth": depth,
+        "community": community,
+        "keyed": keyed,
+    }
     found = await frame(tx, owner=owner, **where)
     if found is None or not found.nodes:
         return (found, None, None) if found is not None else None
@@ -557,6 +575,7 @@ async def neighbourhood(
     uid: str,
     after: tuple[float, str, str, bool] | None,
     limit: int,
+    keyed: bool = False,
 ) -> list[dict[str, Any]] | None:
     """A page of the node's links to the owner's drawn nodes (a message's link is its conversation's),
     heaviest first (then by neighbour uid, type and direction, incoming first: a pair linked both ways
@@ -565,7 +584,7 @@ async def neighbourhood(
     if label not in DOMAIN_LABELS:
         return None
     query = f"""
-    MATCH (p:{label} {{uid: $uid}}) WHERE {readable("p")} AND {_shown("p")}
+    MATCH (p:{label} {{uid: $uid}}) WHERE {readable("p")} AND {_shown("p")} AND {_told("p")}
     OPTIONAL CALL (p) {{
       MATCH (p)-[r:{"|".join(TYPES)}]-(m) WHERE {readable("m")} AND {_shown("m")}
       // A message is not drawn: its link is its conversation's (the view folds messages into it).
@@ -583,7 +602,9 @@ async def neighbourhood(
            {{node: n, weight: weight, type: type, outgoing: outgoing}} END) AS rows
     """
     after_list = list(after) if after is not None else None
-    result = await tx.run(query, owner=owner, uid=uid, after=after_list, limit=limit, drawn=list(LABELS))
+    result = await tx.run(
+        query, owner=owner, uid=uid, after=after_list, limit=limit, drawn=list(LABELS), keyed=keyed
+    )
     record = await result.single()
     if record is None:
         return None

@@ -16,9 +16,11 @@ from errors import BadUserInput, KindredError, OutOfScope, SubscriptionOverflow
 from graph import changes, events
 from graph.changes import Delta
 from graph.events import POSITIONS_CHANGED, Change, EventKind
+from graph.kinds import PERSONA
 from graph.refs import Ref
 from resolvers import checks
 from resolvers.context import Context
+from resolvers.personas import by_key
 from storage.pubsub import RESYNC, Overflowed
 from wire import deltas as wire
 
@@ -59,12 +61,27 @@ async def graph_changes(
 
 async def _readable_changes(context: Context, since: int | None) -> AsyncIterator[Delta]:
     """Every change of the viewer's graph, as far as the request's credential may read it: for an API key
-    limited to some kinds, only their nodes and the links between two of them, and no delta left empty."""
-    kinds = context.scope.kinds
+    limited to some kinds, only their nodes and the links between two of them; for any key, only the
+    personas it reads (and their links); and no delta left empty."""
+    kinds, keyed = context.scope.kinds, by_key(context)
     async for delta in _all_changes(context, since):
         kept = delta.only(kinds) if kinds is not None else delta
-        if kinds is None or not kept.empty():
+        if keyed:
+            kept = kept.without(_untold(kept))
+        # Empty as it came, a delta reaches a credential of every kind; emptied by a filter, it does not.
+        if not kept.empty() or (kinds is None and delta.empty()):
             yield kept
+
+
+def _untold(delta: Delta) -> set[Ref]:
+    """The personas of a delta an API key does not read: those not built from confirmed insights alone
+    (resolvers/personas.py). A removed one has no fields left to tell by, and says only its id."""
+    changed = (*delta.added, *delta.updated)
+    return {
+        Ref(change.label, change.uid)
+        for change in changed
+        if change.label == PERSONA.label and not (change.properties or {}).get("confirmed_only")
+    }
 
 
 async def _all_changes(context: Context, since: int | None) -> AsyncIterator[Delta]:

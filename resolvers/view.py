@@ -22,6 +22,7 @@ from graph.kinds import DRAWN, EVOLVING
 from graph.refs import Ref
 from layout import analytics, forces
 from resolvers.context import Context
+from resolvers.personas import by_key
 
 MAX_NODES = 5000
 # What a community is named after: its most central members of the kinds known by a name (people,
@@ -137,6 +138,7 @@ async def graph_view(
         types=types,
         center=center,
         depth=depth,
+        keyed=by_key(context),
     )
     if found is None or (center is not None and not found[0].nodes):
         raise NotFound("No node of yours has this id.", id=center[1] if center is not None else "")
@@ -205,7 +207,9 @@ async def expand_community(context: Context, community: int, max_nodes: int) -> 
     plan = _Plan(
         _checked_budget(max_nodes), None, fold=False, dimensions=context.settings.growth_dimension_keys
     )
-    found = await context.graph.read(view.view_of, owner=context.viewer, choose=plan, community=community)
+    found = await context.graph.read(
+        view.view_of, owner=context.viewer, choose=plan, community=community, keyed=by_key(context)
+    )
     frame, chosen, drawn = found if found is not None else (None, None, None)
     if frame is None or chosen is None or drawn is None:
         raise NotFound("No community of yours has this id.", id=str(community))
@@ -221,7 +225,13 @@ async def neighbourhood(
         raise BadUserInput(f"first must be 1 to {MAX_NEIGHBOURS}.", field="first")
     cursor = _cursor_of(after) if after is not None else None
     rows = await context.graph.read(
-        view.neighbourhood, owner=context.viewer, label=label, uid=uid, after=cursor, limit=first + 1
+        view.neighbourhood,
+        owner=context.viewer,
+        label=label,
+        uid=uid,
+        after=cursor,
+        limit=first + 1,
+        keyed=by_key(context),
     )
     if rows is None:
         raise NotFound("No node of yours has this id.", id=uid)

@@ -59,3 +59,32 @@ async def test_a_key_limited_to_personas_cannot_subscribe(server: LiveServer) ->
     assert message["type"] == "error", message
     assert message["payload"][0]["extensions"]["code"] == "OUT_OF_SCOPE"
     await ws.close()
+
+
+PERSONAS_CHANGED = "subscription { graphChanged(since: 1) { kind nodesAdded { id } nodesUpdated { id } } }"
+INSIGHT = "mutation ($input: CreateInsightInput!) { createInsight(input: $input) { id } }"
+ASK = 'mutation ($of: ID) { requestPersona(of: $of, context: "a gift") { id } }'
+
+
+async def test_graph_changed_sends_a_key_only_the_personas_it_reads(server: LiveServer) -> None:
+    token = await sign_up(server, "scope-live-told@example.com")
+    mia = (await post(server, CREATE_RECIPIENT, {"name": "Mia"}, token))["createRecipient"]["id"]
+    for statement, status in (("Mia is patient", "CONFIRMED"), ("Mia loves clay", "PROPOSED")):
+        given = {"category": "TRAIT", "statement": statement, "confidence": 0.9, "status": status}
+        await post(server, INSIGHT, {"input": {**given, "recipientIds": [mia]}}, token)
+    keys = {}
+    for name, scope in (("all", {}), ("personas", {"kinds": ["PERSONA"]}), ("agent", {"personasOnly": True})):
+        made = await post(server, CREATE_KEY, {"name": name, "scope": scope}, token)
+        keys[name] = made["createApiKey"]["key"]
+    sockets = [await Socket.open(server, keys[name]) for name in ("all", "personas")]
+    for ws in sockets:
+        await ws.subscribe("1", PERSONAS_CHANGED)
+    own = (await post(server, ASK, {"of": mia}, token))["requestPersona"]["id"]  # from the proposed one too
+    told = (await post(server, ASK, {"of": mia}, keys["agent"]))["requestPersona"]["id"]
+    for ws in sockets:
+        sent: list[str] = []
+        while told not in sent:  # every delta up to the key's own persona
+            delta = (await ws.next())["graphChanged"]
+            sent += [node["id"] for node in delta["nodesAdded"] + delta["nodesUpdated"]]
+        assert own not in sent
+        await ws.close()

@@ -4,6 +4,8 @@ be unshared), and never what was not shared; a stranger finds nothing of either.
 
 from typing import Any
 
+from dispatch import Services, embeddings
+from graph.driver import Graph
 from tests.test_couples import CONFLICT, SHARE, UNSHARE, couple_of_two
 from tests.test_recipients import create as create_recipient
 from tests.test_search import Instance
@@ -72,3 +74,18 @@ async def test_a_partner_finds_a_shared_node_by_its_own_words_alone(kindred: Ins
     await k.dispatcher.drain()
     assert lanterns not in await found(k, ben, "lanterns over the harbour", 0.0)
     assert lanterns in await found(k, ann, "lanterns over the harbour")
+
+
+async def test_a_reindex_rebuilds_the_partners_points(kindred: Instance, graph: Graph) -> None:
+    # A reindex drops every collection, the couple points in them too: it makes those again.
+    k = kindred
+    ann, ben, _ = await couple_of_two(k.client, "reindex")
+    lanterns = (await k.client.data(MEMORY, {"input": {"kind": "EPISODIC", "content": LANTERNS}}, token=ann))[
+        "createMemory"
+    ]["id"]
+    await k.client.data(SHARE, {"id": lanterns}, token=ann)
+    await k.dispatcher.drain()
+    await embeddings.reindex(Services(graph, k.embedder, k.vectors))
+    hit = (await found(k, ben, "paper lights floating up by the sea at night", 0.0))[lanterns]
+    assert "MEANING" in hit["matched"]["signals"]
+    assert lanterns in await found(k, ben, "lanterns over the harbour")

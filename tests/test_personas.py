@@ -262,3 +262,21 @@ async def test_an_expired_persona_leaves_the_view_and_search_and_goes_after_its_
 
 def _uid(global_id: str) -> str:
     return relay.GlobalID.from_id(global_id).node_id
+
+
+async def test_a_key_sees_in_the_view_only_the_personas_it_reads(client: GraphQLClient) -> None:
+    token, mia = await person(client, "persona-view@example.com")
+    own = await ask(client, token, of=mia, context="a gift")  # built from proposed insights too
+    agent = await key(client, token, personasOnly=True)
+    told = (await client.data(AGENT_PERSONA, {"of": mia, "context": "a gift"}, token=agent))["requestPersona"]
+    mine = (await client.data(VIEW, token=token))["graphView"]["nodes"]
+    assert {node["id"] for node in mine} == {own["id"], told["id"]}
+    for scope in ({}, {"kinds": ["PERSONA"]}):
+        reader = await key(client, token, **scope)
+        seen = (await client.data(VIEW, token=reader))["graphView"]["nodes"]
+        assert [node["id"] for node in seen] == [told["id"]], scope
+        # Nor around the person, nor as a centre of its own.
+        near = "query ($id: ID!) { neighbourhood(id: $id) { nodes { id } } }"
+        if not scope:
+            around = (await client.data(near, {"id": mia}, token=reader))["neighbourhood"]["nodes"]
+            assert own["id"] not in [node["id"] for node in around]
