@@ -7,20 +7,15 @@ Every value is a parameter, every match carries the owner.
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph import events
-from graph.events import EventKind
-from graph.kinds import DOCUMENT, MEMORY, RESTS_ON
+from graph.kinds import RESTS_ON
 from graph.refs import Ref
 
 # An episode's claim starts with this, then the scope it was told in ("Conversation:<uid>", or the text's
 # own ref), "|", then what the episode is known by (extraction/episodes.py's Episode.claim).
 CLAIM_PREFIX = "episode|"
-# Evidence that still counts (as graph/proposals.py's): a deleted Document is gone at once.
-_KEPT = f"(NOT e:{DOCUMENT.label} OR (e.deleted_at IS NULL AND EXISTS {{ (e)-[:ATTACHED_TO]->() }}))"
 
 
 @dataclass
@@ -90,32 +85,3 @@ async def latest(tx: AsyncManagedTransaction, *, owner: str, scope: str) -> str 
     """
     record = await (await tx.run(query, owner=owner, prefix=f"{CLAIM_PREFIX}{scope}|")).single()
     return None if record is None else str(record["claim"])
-
-
-async def orphans(tx: AsyncManagedTransaction, *, owner: str) -> list[dict[str, Any]]:
-    """The owner's proposed memories an extractor made that rest on nothing now: uid, claim and keys."""
-    query = f"""
-    MATCH (n:Memory {{owner: $owner}})
-    WHERE n.status = 'proposed' AND n.claim IS NOT NULL
-      AND NOT EXISTS {{ (n)-[:{RESTS_ON}]->(e) WHERE {_KEPT} }}
-    RETURN n.uid AS uid, n.claim AS claim, coalesce(n.claim_keys, []) AS keys
-    """
-    return [record.data() async for record in await tx.run(query, owner=owner)]
-
-
-async def sweep(tx: AsyncManagedTransaction, *, owner: str, uids: list[str]) -> list[str]:
-    """Deletes those of these proposed memories that still rest on nothing and are still proposed, with
-    their events; one the viewer confirmed or rejected stays."""
-    query = f"""
-    MATCH (n:Memory {{owner: $owner}}) WHERE n.uid IN $uids
-      AND n.status = 'proposed' AND NOT EXISTS {{ (n)-[:{RESTS_ON}]->(e) WHERE {_KEPT} }}
-    WITH collect(n) AS gone
-    WITH gone, [x IN gone | x.uid] AS uids
-    FOREACH (x IN gone | DETACH DELETE x)
-    RETURN uids
-    """
-    gone: list[str] = (await (await tx.run(query, owner=owner, uids=uids)).single(strict=True))["uids"]
-    if gone:
-        refs = [Ref(MEMORY.label, uid) for uid in gone]
-        await events.append_all(tx, owner, [(EventKind.deleted(MEMORY.label), [ref]) for ref in refs])
-    return gone

@@ -14,6 +14,7 @@ from neo4j import AsyncManagedTransaction
 
 from graph import events
 from graph.events import EventKind
+from graph.kind import Kind
 from graph.kinds import BY_LABEL, DOCUMENT, INSIGHT, RESTS_ON
 from graph.refs import Ref
 
@@ -140,11 +141,12 @@ def _proposed(row: dict[str, Any]) -> Proposed:
     )
 
 
-async def orphans(tx: AsyncManagedTransaction, *, owner: str) -> list[dict[str, Any]]:
-    """The owner's proposals an extractor made that rest on nothing now: each its uid, its claim and the
-    keys of that claim from each piece of evidence it was proposed from (what tells what it rested on)."""
+async def orphans(tx: AsyncManagedTransaction, *, owner: str, kind: Kind = INSIGHT) -> list[dict[str, Any]]:
+    """The owner's proposals (insights, or memories) an extractor made that rest on nothing now: each its
+    uid, its claim and the keys of that claim from each piece of evidence it was proposed from (what
+    tells what it rested on)."""
     query = f"""
-    MATCH (n:Insight {{owner: $owner}})
+    MATCH (n:{kind.label} {{owner: $owner}})
     WHERE n.status = 'proposed' AND n.claim IS NOT NULL
       AND NOT EXISTS {{ (n)-[:{RESTS_ON}]->(e) WHERE {_KEPT} }}
     RETURN n.uid AS uid, n.claim AS claim, coalesce(n.claim_keys, []) AS keys
@@ -152,11 +154,14 @@ async def orphans(tx: AsyncManagedTransaction, *, owner: str) -> list[dict[str, 
     return [record.data() async for record in await tx.run(query, owner=owner)]
 
 
-async def sweep(tx: AsyncManagedTransaction, *, owner: str, uids: list[str]) -> list[str]:
-    """Deletes those of the proposals `uids` that still rest on nothing and are still proposed (their
-    evidence was deleted), with an event; returns their uids. One a person confirmed or rejected stays."""
+async def sweep(
+    tx: AsyncManagedTransaction, *, owner: str, uids: list[str], kind: Kind = INSIGHT
+) -> list[str]:
+    """Deletes those of the proposals `uids` (insights, or memories) that still rest on nothing and are
+    still proposed (their evidence was deleted), with an event; returns their uids. One a person confirmed
+    or rejected stays."""
     query = f"""
-    MATCH (n:Insight {{owner: $owner}}) WHERE n.uid IN $uids
+    MATCH (n:{kind.label} {{owner: $owner}}) WHERE n.uid IN $uids
       AND n.status = 'proposed' AND NOT EXISTS {{ (n)-[:{RESTS_ON}]->(e) WHERE {_KEPT} }}
     WITH collect(n) AS gone
     WITH gone, [x IN gone | x.uid] AS uids
@@ -165,6 +170,6 @@ async def sweep(tx: AsyncManagedTransaction, *, owner: str, uids: list[str]) -> 
     """
     gone: list[str] = (await (await tx.run(query, owner=owner, uids=uids)).single(strict=True))["uids"]
     if gone:
-        refs = [Ref(INSIGHT.label, uid) for uid in gone]
-        await events.append_all(tx, owner, [(EventKind.deleted(INSIGHT.label), [ref]) for ref in refs])
+        refs = [Ref(kind.label, uid) for uid in gone]
+        await events.append_all(tx, owner, [(EventKind.deleted(kind.label), [ref]) for ref in refs])
     return gone

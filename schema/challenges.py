@@ -1,4 +1,4 @@
-"""Challenges (seed 004): templates, versioned (draft, active, deprecated; a revision supersedes a version
+"""Challenges: templates, versioned (draft, active, deprecated; a revision supersedes a version
 without erasing it), the challenges the viewer takes on from them, optionally about one of their people
 or cards, with progress and an end: completed once, earning a trophy (schema/artifacts.py), or
 abandoned."""
