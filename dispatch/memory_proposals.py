@@ -25,7 +25,7 @@ from neo4j import AsyncManagedTransaction
 from dispatch import Services
 from extraction import Person, Text, key_from
 from extraction.episodes import Episode, EpisodeFinder
-from graph import memories, memory_proposals, nodes, proposals
+from graph import memories, memory_proposals, nodes
 from graph.kinds import MEMORY, RESTS_ON
 from graph.memory_proposals import CLAIM_PREFIX, ProposedMemory
 from graph.nodes import Link
@@ -179,13 +179,3 @@ async def _withdraw(
     gone = key_from(memory.claim, source)
     memory.keys = [key for key in memory.keys if key != gone]
     await nodes.update(tx, MEMORY, owner=owner, uid=memory.uid, values={"claim_keys": memory.keys})
-
-
-async def sweep(services: Services, owner: str, deleted: set[Ref]) -> None:
-    """Deletes the proposed memories that rested on the deleted evidence alone."""
-    orphans = await services.graph.read(proposals.orphans, owner=owner, kind=MEMORY)
-    uids = [
-        row["uid"] for row in orphans if any(key_from(row["claim"], ref) in row["keys"] for ref in deleted)
-    ]
-    if uids:
-        await services.graph.write(proposals.sweep, owner=owner, uids=uids, kind=MEMORY)

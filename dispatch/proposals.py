@@ -43,7 +43,7 @@ from extraction import VIEWER, Person, Proposal, Text, key_from
 from extraction.patterns import PatternExtractor
 from graph import insights, mentions, nodes, proposals
 from graph.events import Change, EventKind
-from graph.kinds import DOCUMENT, INSIGHT, OUTCOME, RECIPIENT, RESTS_ON
+from graph.kinds import DOCUMENT, INSIGHT, MEMORY, OUTCOME, RECIPIENT, RESTS_ON
 from graph.nodes import Link
 from graph.proposals import READ, Proposed, Source
 from graph.refs import Ref
@@ -137,14 +137,16 @@ async def sweep_documents(services: Services, owner: str, uids: list[str]) -> No
 
 async def _sweep(services: Services, owner: str, deleted: set[Ref]) -> None:
     """Deletes the proposals that rested on the deleted evidence alone: not one whose evidence a person
-    took from it by hand (it rests on nothing too, but on none of these)."""
-    orphans = await services.graph.read(proposals.orphans, owner=owner)
-    uids = [
-        row["uid"] for row in orphans if any(key_from(row["claim"], ref) in row["keys"] for ref in deleted)
-    ]
-    if uids:
-        await services.graph.write(proposals.sweep, owner=owner, uids=uids)
-    await memory_proposals.sweep(services, owner, deleted)
+    took from it by hand (it rests on nothing too, but on none of these). Insights and memories alike."""
+    for kind in (INSIGHT, MEMORY):
+        orphans = await services.graph.read(proposals.orphans, owner=owner, kind=kind)
+        uids = [
+            row["uid"]
+            for row in orphans
+            if any(key_from(row["claim"], ref) in row["keys"] for ref in deleted)
+        ]
+        if uids:
+            await services.graph.write(proposals.sweep, owner=owner, uids=uids, kind=kind)
 
 
 async def _read(
