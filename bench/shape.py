@@ -385,6 +385,7 @@ def _memories(
                 make,
                 owner,
                 kind=kind,
+                status="confirmed",
                 content=f"Memory {position} of {owner[:8]}",
                 happened_at=make.moment(2015, 2024),
                 place=make.rng.choice(PLACES),

@@ -202,6 +202,7 @@ async def _memories(
             uid,
             {
                 "kind": m.kind,
+                "status": "confirmed",  # the user's own: an extractor's proposal would wait for them
                 "content": m.content,
                 "happened_at": _at(m.day),
                 "place": m.place,

@@ -10,6 +10,7 @@ from typing import ClassVar
 
 import httpx
 import pytest
+from neo4j import AsyncManagedTransaction
 from starlette.applications import Starlette
 
 from app import create_app
@@ -79,9 +80,15 @@ async def graph(settings: Settings) -> AsyncIterator[Graph]:
 
 @pytest.fixture(autouse=True)
 async def empty_graph(graph: Graph) -> None:
-    """Each test starts from a graph holding no data (the schema and its migrations stay)."""
+    """Each test starts from a graph holding no data (the schema and its migrations stay). Retried as a
+    managed transaction: an earlier test's dispatcher may still be writing, and a deadlock with it is
+    transient."""
+
+    async def empty(tx: AsyncManagedTransaction) -> None:
+        await (await tx.run("MATCH (n) WHERE NOT n:Migration DETACH DELETE n")).consume()
+
     async with graph.driver.session() as session:
-        await session.run("MATCH (n) WHERE NOT n:Migration DETACH DELETE n")
+        await session.execute_write(empty)
 
 
 @pytest.fixture(scope="session")
