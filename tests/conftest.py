@@ -45,6 +45,10 @@ def settings(neo4j_server: LocalNeo4j, tmp_path_factory: pytest.TempPathFactory)
         rate_limit_per_email="100000/minute",
         # Embedding every node the suite writes would cost minutes: the search tests run their own.
         dispatch=False,
+        # No scheduled jobs unless a test asks: the session's app would otherwise run every job each minute
+        # (each test empties the graph, the jobs' claims with it) in the tests' own event loop, over the
+        # tests' data, holding their locks whenever the machine's load puts them.
+        schedule=False,
     )
 
 

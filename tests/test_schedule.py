@@ -1,6 +1,7 @@
 """Scheduled work: a job runs once a period across instances and restarts; the purge deletes what has
 expired everywhere (Neo4j, search, graphView, subscribers); occasions are announced once, ahead."""
 
+import asyncio
 import base64
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from app import create_app
+from app import create_app, jobs
 from dispatch import HOURLY, Job, Services, announce, purge
 from dispatch.runner import Dispatcher
 from dispatch.schedule import Scheduler
@@ -99,6 +100,22 @@ async def test_a_failed_run_is_tried_again_in_the_same_period(graph: Graph) -> N
     assert await scheduler.run_due() == {"flaky": 1}
     assert await scheduler.run_due() == {}
     assert len(attempts) == 2
+
+
+async def test_an_app_with_its_scheduler_on_runs_every_job_once_a_period(
+    settings: Settings, graph: Graph, tmp_path: Path
+) -> None:
+    own = settings.model_copy(update={"data_dir": tmp_path, "schedule": True, "schedule_tick_seconds": 0.2})
+    names = {job.name for job in jobs(own)}
+    query = "MATCH (s:Schedule) WHERE s.finished_at IS NOT NULL RETURN collect(s.name) AS names"
+    async with started(create_app(own, graph)):
+        deadline = time.monotonic() + 120
+        finished: set[str] = set()
+        while finished != names and time.monotonic() < deadline:
+            async with graph.driver.session() as session:
+                finished = set((await (await session.run(query)).single(strict=True))["names"])
+            await asyncio.sleep(0.2)
+    assert finished == names
 
 
 @dataclass
