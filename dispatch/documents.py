@@ -25,14 +25,14 @@ from typing import Any
 import mutagen
 from anyio import to_thread
 
-from dispatch import Event, Services, mentions, pdf_text, proposals
+from dispatch import Event, Services, embeddings, mentions, pdf_text, proposals
 from dispatch.fair_queue import FairQueue
 from graph import documents
 from graph.events import Change, EventKind
 from graph.refs import Ref
 from storage.blobs import BlobNotFound
 from storage.transcription import Segment, TranscriptionFailed, TranscriptionUnavailable
-from storage.vectors import VectorPoint
+from storage.vectors import VectorPoint, couple_point
 
 NAME = "documents"
 VECTOR_KIND = "document"
@@ -103,8 +103,8 @@ async def purge(services: Services, owner: str) -> None:
     if not removable:
         return
     for row in removable:
-        if row["chunks"]:
-            await services.vectors.delete(VECTOR_KIND, row["chunks"])
+        if row["chunks"]:  # their own points and, were it shared, their couple points
+            await services.vectors.delete(VECTOR_KIND, _with_couple_points(row["chunks"]))
         # Asked again just before: an upload of the same bytes may have been recorded meanwhile.
         keep = row["shared"] or await services.graph.read(documents.keeps_key, owner=owner, key=row["key"])
         if row["key"] and not keep:
@@ -223,10 +223,17 @@ async def _index(services: Services, owner: str, uid: str, chunks: list[dict[str
         await services.vectors.upsert(VECTOR_KIND, points)
     dropped = await services.graph.write(documents.replace_chunks, owner=owner, uid=uid, chunks=chunks)
     if dropped:
-        await services.vectors.delete(VECTOR_KIND, dropped)
+        await services.vectors.delete(VECTOR_KIND, _with_couple_points(dropped))
+    # Shared before its text was read: its partner finds its passages too (their couple points).
+    await embeddings.refresh_couple(services, owner, [Ref("Document", uid)])
     # Its passages name people and concepts too (no event of theirs wakes the mentions consumer).
     passages = [Ref(CHUNK_LABEL, chunk["uid"]) for chunk in chunks]
     await services.graph.write(mentions.relink, owner=owner, texts=passages)
+
+
+def _with_couple_points(chunks: list[str]) -> list[str]:
+    """The keys of these passages' points: their own, and their couple points."""
+    return [*chunks, *map(couple_point, chunks)]
 
 
 def _point(owner: str, document: str, chunk: dict[str, Any], vector: list[float]) -> VectorPoint:

@@ -13,16 +13,19 @@ read as before). `reindex` embeds everything whatever the keys say.
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from dispatch import Event, Services
-from graph import search
+from graph import couple_texts, search
 from graph.events import GROWTH_RECORDED, LEARNED, POSITIONS_CHANGED, SHARED_NODE_CHANGED, EventKind
 from graph.kinds import COUPLE_SEARCHED_LABELS, SEARCHED_LABELS
+from graph.migrations import COUPLE_TEXT_LABELS
 from graph.refs import Ref
 from storage.vectors import AUTHOR, VectorPoint, couple_owner, couple_point
 
 NAME = "embeddings"
 REINDEX_BATCH = 256
+COUPLE_BATCH = 64  # couple points embedded at once
 
 
 def handles(kind: str) -> bool:
@@ -40,30 +43,61 @@ async def handle(services: Services, events: Sequence[Event]) -> None:
         by_owner[event.owner].update(Ref.parse(text) for text in event.nodes)
     for owner, named in by_owner.items():
         refs = {ref for ref in named if ref.label in SEARCHED_LABELS}
-        if refs:
-            await refresh(services, owner, refs)
-        if any(ref.label in COUPLE_SEARCHED_LABELS or ref.label == "Conversation" for ref in named):
-            await refresh_couple(services, owner, named)
+        followed = named if couple_texts.follows(named) else set()
+        if not refs and not followed:
+            continue
+        # Their search texts and couple texts in one read (an owner in no couple pays nothing more).
+        texts, couple = await services.graph.read(
+            couple_texts.with_search_texts, owner=owner, refs=refs, named=followed
+        )
+        if texts is not None:
+            await _refresh(services, owner, *texts)
+        if followed:
+            await _keep_couple(services, followed, couple)
 
 
 async def refresh_couple(services: Services, owner: str, refs: Iterable[Ref], *, force: bool = False) -> None:
     """Keeps the couple points (and couple texts) of these nodes in step with their shares: a shared
-    node's own text embedded under its couple's key, where its text or couple changed (or always, with
-    `force`: a reindex dropped the points); dropped once it is no longer shared, or gone
-    (storage/vectors, graph/search.py)."""
+    node's own text (or a shared document's passage) embedded under its couple's key, where its text or
+    couple changed (or always, with `force`: a reindex dropped the points); dropped once it is no longer
+    shared, or gone (storage/vectors, graph/couple_texts.py)."""
     refs = set(refs)
-    found = await services.graph.read(search.couple_texts, owner=owner, refs=refs)
+    found = await services.graph.read(couple_texts.couple_texts, owner=owner, refs=refs)
+    await _keep_couple(services, refs, found, force=force)
+
+
+async def _keep_couple(
+    services: Services, refs: set[Ref], found: list[dict[str, Any]], *, force: bool = False
+) -> None:
+    """The couple points and texts of these nodes as `found` (graph/couple_texts.py) says they are now."""
     present = {row["ref"] for row in found}
-    shared = [row for row in found if row["couple"] is not None]
-    changed = [
-        row for row in shared if force or row["key"] != _key(services, row["couple"] + "\n" + row["text"])
-    ]
+    keys = {row["ref"]: _key(services, row["couple"] + "\n" + row["text"]) for row in found if row["couple"]}
+    changed = [row for row in found if row["ref"] in keys and (force or row["key"] != keys[row["ref"]])]
     dropped = [row["ref"] for row in found if row["couple"] is None and row["key"] is not None]
-    dropped += [ref for ref in refs if ref.label in COUPLE_SEARCHED_LABELS and ref not in present]
-    if changed:
-        vectors = await services.embedder.embed([row["text"] for row in changed])
+    dropped += [ref for ref in refs if ref.label in COUPLE_TEXT_LABELS and ref not in present]
+    await _embed_couple(services, changed)
+    gone: dict[str, list[str]] = defaultdict(list)
+    for label, uid in dropped:
+        gone[label].append(couple_point(uid))
+    for label, point_keys in gone.items():
+        await services.vectors.delete(search.vector_kind(label), point_keys)
+    kept = [
+        {"label": row["ref"].label, "uid": row["ref"].uid, "text": row["text"], "key": keys[row["ref"]]}
+        for row in changed
+    ]
+    kept += [{"label": label, "uid": uid, "text": None, "key": None} for label, uid in dropped]
+    if kept:
+        await services.graph.write(couple_texts.keep_couple_texts, rows=kept)
+
+
+async def _embed_couple(services: Services, rows: list[dict[str, Any]]) -> None:
+    """The couple points of these shared nodes, embedded and written (by batches: a document may have
+    thousands of passages)."""
+    for start in range(0, len(rows), COUPLE_BATCH):
+        batch = rows[start : start + COUPLE_BATCH]
+        vectors = await services.embedder.embed([row["text"] for row in batch])
         points: dict[str, list[VectorPoint]] = defaultdict(list)
-        for row, vector in zip(changed, vectors, strict=True):
+        for row, vector in zip(batch, vectors, strict=True):
             label, uid = row["ref"]
             point = VectorPoint(
                 uid=uid,
@@ -74,33 +108,21 @@ async def refresh_couple(services: Services, owner: str, refs: Iterable[Ref], *,
                 payload={AUTHOR: row["author"]},
                 key=couple_point(uid),
             )
-            points[label].append(point)
-        for label, label_points in points.items():
-            await services.vectors.upsert(search.vector_kind(label), label_points)
-    gone: dict[str, list[str]] = defaultdict(list)
-    for label, uid in dropped:
-        gone[label].append(couple_point(uid))
-    for label, keys in gone.items():
-        await services.vectors.delete(search.vector_kind(label), keys)
-    kept = [
-        {
-            "label": row["ref"].label,
-            "uid": row["ref"].uid,
-            "text": row["text"],
-            "key": _key(services, row["couple"] + "\n" + row["text"]),
-        }
-        for row in changed
-    ]
-    kept += [{"label": label, "uid": uid, "text": None, "key": None} for label, uid in dropped]
-    if kept:
-        await services.graph.write(search.keep_couple_texts, rows=kept)
+            points[search.vector_kind(label)].append(point)
+        for kind, kind_points in points.items():
+            await services.vectors.upsert(kind, kind_points)
 
 
-async def refresh(services: Services, owner: str, refs: Iterable[Ref]) -> None:
-    """Re-embeds these nodes of one owner and what names them, where their text changed; drops the
-    points of the deleted."""
-    found = await services.graph.read(search.texts_with_dependents, owner=owner, refs=set(refs))
-    refs, texts, kept = found
+async def _refresh(
+    services: Services,
+    owner: str,
+    refs: set[Ref],
+    texts: dict[str, dict[str, str]],
+    kept: dict[str, dict[str, str]],
+) -> None:
+    """Re-embeds these nodes of one owner and what names them (graph/search.py's
+    `texts_with_dependents`: the texts of those that exist and their kept keys), where their text
+    changed; drops the points of the deleted."""
     changed = {
         label: {
             uid: text for uid, text in by_uid.items() if kept.get(label, {}).get(uid) != _key(services, text)

@@ -7,7 +7,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from errors import BadUserInput, Closed, NotFound
-from graph import couples, events, nodes
+from graph import couples, events, joint_sessions, nodes
 from graph.events import EventKind
 from graph.kinds import (
     CONCEPT,
@@ -307,13 +307,11 @@ async def delete(
     if record is None or not record["joint"]:
         return await nodes.delete(tx, CONVERSATION, owner=owner, uid=uid, within=within)
     author: str = record["author"]
-    said_in = "EXISTS { (n)-[:IN]->(:Conversation {uid: $uid}) }"
     if author != owner:  # the partner leaves the session
-        gone = await nodes.delete_where(tx, MESSAGE, owner=owner, where=said_in, within=within, uid=uid)
+        gone = await joint_sessions.drop_messages(tx, writer=owner, uid=uid, within=within)
         await couples.share(tx, CONVERSATION, owner=author, uid=uid, shared=False)
-        return [ref for refs in gone for ref in refs]
+        return gone
     deleted: list[str] = []
     for writer in sorted(record["writers"]):
-        gone = await nodes.delete_where(tx, MESSAGE, owner=writer, where=said_in, within=within, uid=uid)
-        deleted.extend(ref for refs in gone for ref in refs)
+        deleted.extend(await joint_sessions.drop_messages(tx, writer=writer, uid=uid, within=within))
     return await nodes.delete(tx, CONVERSATION, owner=owner, uid=uid, within=within) + deleted

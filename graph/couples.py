@@ -15,7 +15,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from errors import AlreadyCoupled, AlreadyDecided, BadUserInput, Expired, NotFound, NotShareable
-from graph import events
+from graph import events, joint_sessions
 from graph.events import EventKind
 from graph.kind import MEMBER_OF, SHARED_WITH, Kind
 from graph.kinds import BY_LABEL
@@ -128,8 +128,9 @@ async def decline(tx: AsyncManagedTransaction, *, owner: str, code_hash: str) ->
 
 
 async def leave(tx: AsyncManagedTransaction, *, owner: str) -> list[Ref]:
-    """Ends the owner's couple: every share of either member ends (each keeps what they authored), the
-    partner links to either account go, and the Couple with its memberships. Returns the nodes that
+    """Ends the owner's couple: each member leaves the other's joint sessions (their messages there
+    go), every share of either member ends (each keeps what they authored), the partner links to either
+    account go, and the Couple with its memberships. Returns the nodes that
     were shared (each member hears of theirs as unshared); NotFound when the owner is in no couple."""
     couple = await couple_of(tx, owner=owner)
     if couple is None:
@@ -142,7 +143,11 @@ async def leave(tx: AsyncManagedTransaction, *, owner: str) -> list[Ref]:
     """
     shared = [(r["author"], r["ref"]) async for r in await tx.run(shared_query, couple=couple)]
     # Each member's events first, while their shares still stand: the partner hears of each (events.py).
+    # Each leaves the other's joint sessions first, taking their own messages (graph/joint_sessions.py).
     for member in sorted(members):
+        for host in members:
+            if host != member:
+                await joint_sessions.leave_all(tx, writer=member, host=host)
         unshared = [(UNSHARED, [Ref.parse(ref)]) for author, ref in shared if author == member]
         await events.append_all(tx, member, [(COUPLE_LEFT, [Ref("User", member)]), *unshared])
     query = f"""

@@ -72,14 +72,18 @@ def search_index(labels: tuple[str, ...]) -> str:
 
 # The index search reads: over the searched kinds as declared now.
 SEARCH_INDEX = search_index(SEARCHED_LABELS)
-# The full-text index over the own texts of the nodes a partner may read (n.couple_text, kept while
-# shared): what a member's search finds their partner's shared nodes by (graph/search.py).
-COUPLE_INDEX = (
-    "couple_text_" + hashlib.sha256("|".join(sorted(COUPLE_SEARCHED_LABELS)).encode()).hexdigest()[:12]
-)
 # The full-text index over documents' passages (their chunks' text), so their words find them too.
 PASSAGE_INDEX = "passage_text"
 PASSAGE_LABEL = "DocumentChunk"
+# The labels whose nodes keep their own text as `couple_text` while a partner may read them: the
+# searched kinds a partner may read, and the passages of a shared document (graph/couple_texts.py).
+COUPLE_TEXT_LABELS: tuple[str, ...] = (*COUPLE_SEARCHED_LABELS, PASSAGE_LABEL)
+# The full-text index over those texts: what a member's search finds their partner's shared nodes and
+# passages by (graph/search.py).
+_COUPLE_FULLTEXT = "couple_text_"
+COUPLE_INDEX = (
+    _COUPLE_FULLTEXT + hashlib.sha256("|".join(sorted(COUPLE_TEXT_LABELS)).encode()).hexdigest()[:12]
+)
 
 
 def _search_index(labels: tuple[str, ...], name: str | None = None) -> str:
@@ -289,7 +293,7 @@ def declared() -> dict[str, str]:
             )
     wanted[SEARCH_INDEX] = _search_index(SEARCHED_LABELS)
     wanted[COUPLE_INDEX] = (
-        f"CREATE FULLTEXT INDEX {COUPLE_INDEX} IF NOT EXISTS FOR (n:{'|'.join(COUPLE_SEARCHED_LABELS)}) "
+        f"CREATE FULLTEXT INDEX {COUPLE_INDEX} IF NOT EXISTS FOR (n:{'|'.join(COUPLE_TEXT_LABELS)}) "
         "ON EACH [n.couple_text] OPTIONS {indexConfig: {`fulltext.analyzer`: 'english'}}"
     )
     wanted[PASSAGE_INDEX] = (
@@ -310,12 +314,14 @@ async def _undeclared(tx: AsyncManagedTransaction) -> list[str]:
 
 
 async def _stale_search_indexes(tx: AsyncManagedTransaction) -> list[str]:
-    """The full-text indexes search read before the searched kinds last changed."""
+    """The full-text indexes search read before the searched (or couple-texted) labels last changed."""
     query = """
-    SHOW INDEXES YIELD name, type WHERE type = 'FULLTEXT' AND name STARTS WITH $prefix AND name <> $current
+    SHOW INDEXES YIELD name, type WHERE type = 'FULLTEXT'
+      AND ((name STARTS WITH $prefix AND name <> $current) OR (name STARTS WITH $couples AND name <> $couple))
     RETURN name
     """
-    return [r["name"] async for r in await tx.run(query, prefix=_FULLTEXT, current=SEARCH_INDEX)]
+    params = dict(prefix=_FULLTEXT, current=SEARCH_INDEX, couples=_COUPLE_FULLTEXT, couple=COUPLE_INDEX)
+    return [r["name"] async for r in await tx.run(query, params)]
 
 
 async def applied_versions(graph: Graph) -> list[int]:

@@ -8,8 +8,9 @@ covers: both rankers see the same words.
 A node a partner may read (shared with the couple, or through what it belongs to) is searched by them on
 its own fields alone (its kind's `Searched.linked` left out: the names of the people and concepts it is
 linked to may be unshared): that text is kept as `couple_text` while it is shared (a full-text index of
-its own) and embedded as its couple point (storage/vectors), and a partner's candidates are read and
-ranked on those fields only, so neither a hit, its `matched` nor its score rests on what they cannot read.
+its own) and embedded as its couple point (storage/vectors; graph/couple_texts.py keeps both), and a
+partner's candidates are read and ranked on those fields only, so neither a hit, its `matched` nor its
+score rests on what they cannot read. A shared document's passages are found by the partner the same way.
 """
 
 from collections import defaultdict
@@ -18,16 +19,25 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph.kind import SHARED_WITH, Searched
-from graph.kinds import BY_LABEL, COUPLE_SEARCHED_LABELS, DOMAIN_LABELS, SEARCHED_LABELS, readable
+from graph.kind import Searched
+from graph.kinds import BY_LABEL, COUPLE_SEARCHED_LABELS, DOCUMENT, DOMAIN_LABELS, SEARCHED_LABELS, readable
 from graph.migrations import COUPLE_INDEX, PASSAGE_INDEX, PASSAGE_LABEL, SEARCH_INDEX
 from graph.refs import Ref
 from graph.rows import native
 
 
+def _document_of(passage: str) -> str:
+    """Cypher: the viewer reads the document of the passage `passage`: theirs, or one a partner shared
+    with them (its kind's scope), and in sight."""
+    return (
+        f"EXISTS {{ MATCH (n:{DOCUMENT.label} {{uid: {passage}.document}}) "
+        f"WHERE {DOCUMENT.scope()} AND {DOCUMENT.visible} }}"
+    )
+
+
 def vector_kind(label: str) -> str:
-    """The vector collection kind a label's texts are kept in."""
-    return label.lower()
+    """The vector collection kind a label's texts are kept in (a document's passages: "document")."""
+    return "document" if label == PASSAGE_LABEL else label.lower()
 
 
 def compose(label: str, fields: Mapping[str, Any]) -> str:
@@ -188,10 +198,13 @@ async def _lexical(
         for index, labels_of in indexes
     ]
     shared = [label for label in searched if label in COUPLE_SEARCHED_LABELS]
-    if shared:  # a partner's nodes the viewer reads, by their own texts
+    readable_of = [f"(labels(node)[0] IN {shared!r} AND {readable('node')})"] if shared else []
+    if passages:
+        readable_of.append(f"(node:{PASSAGE_LABEL} AND {_document_of('node')})")
+    if readable_of:  # a partner's nodes and passages the viewer reads, by their own texts
         branches.append(
             f"""CALL db.index.fulltext.queryNodes('{COUPLE_INDEX}', $lucene) YIELD node
-        WITH node WHERE node.owner <> $owner AND labels(node)[0] IN {shared!r} AND {readable("node")}
+        WITH node WHERE node.owner <> $owner AND ({" OR ".join(readable_of)})
         RETURN labels(node)[0] + ':' + node.uid AS ref LIMIT $limit"""
         )
     found = " UNION ".join(branches)
@@ -209,16 +222,18 @@ async def _lexical(
 
 
 async def fields(
-    tx: AsyncManagedTransaction, *, owner: str, refs: Iterable[Ref]
+    tx: AsyncManagedTransaction, *, owner: str, refs: Iterable[Ref], in_sight: bool = True
 ) -> dict[Ref, dict[str, Any]]:
-    """The searched fields (as their kind declares them) of these nodes that exist and are in sight
-    (their kind's `shown`: an expired persona is found no more): one query per label."""
+    """The searched fields (as their kind declares them) of these nodes the viewer reads (theirs, or a
+    partner's shared node: its own fields alone) that exist and, with `in_sight`, are found by search
+    (their kind's `listed` and `shown`: a proposed memory or an expired persona is not): one query per
+    label."""
     found: dict[Ref, dict[str, Any]] = {}
     for label, uids in _by_label(refs).items():
         searched, kind = _searched(label), BY_LABEL[label]
-        # A proposed memory is not found (`listed`), nor an expired persona (`shown`).
+        sight = f"AND {kind.listed} AND {kind.shown}" if in_sight else ""
         query = f"""
-        MATCH (n:{label}) WHERE n.uid IN $uids AND {kind.scope()} AND {kind.listed} AND {kind.shown}
+        MATCH (n:{label}) WHERE n.uid IN $uids AND {kind.scope()} {sight}
         CALL (n) {{ {searched.fields} }}
         RETURN uid, fields, n.owner = $owner AS own"""
         async for r in await tx.run(query, owner=owner, uids=uids):
@@ -230,12 +245,13 @@ async def fields(
 async def _passages(
     tx: AsyncManagedTransaction, *, owner: str, refs: Iterable[Ref]
 ) -> dict[Ref, dict[str, Any]]:
-    """Documents' passages among these: their text, their document and where in it they stand."""
+    """Documents' passages among these that the viewer reads (of their documents, or of one a partner
+    shared with them): their text, their document and where in it they stand."""
     uids = [uid for label, uid in refs if label == PASSAGE_LABEL]
     if not uids:
         return {}
-    query = """
-    MATCH (c:DocumentChunk {owner: $owner}) WHERE c.uid IN $uids
+    query = f"""
+    MATCH (c:{PASSAGE_LABEL}) WHERE c.uid IN $uids AND {_document_of("c")}
     RETURN c.uid AS uid, c.text AS text, c.document AS document, c.page AS page,
            c.start_seconds AS start_seconds, c.end_seconds AS end_seconds
     """
@@ -284,52 +300,3 @@ async def _graph_signals(
         statement, owner=owner, refs=[str(ref) for ref in refs], near_label=near_label, near_uid=near_uid
     )
     return {Ref.parse(r["ref"]): native(dict(r)) async for r in result}
-
-
-async def couple_texts(
-    tx: AsyncManagedTransaction, *, owner: str, refs: Iterable[Ref]
-) -> list[dict[str, Any]]:
-    """Of these nodes, those of a kind a partner may read that exist: the owner's, and every message of
-    the owner's conversations named (a joint session holds both members' messages). Each with its
-    author, the couple it is shared with (or shared through; None when not shared), its own text (as a
-    partner searches it) and the key of its couple point as kept (`couple_key`)."""
-    refs = list(refs)
-    wanted = {label: uids for label, uids in _by_label(refs).items() if label in COUPLE_SEARCHED_LABELS}
-    held = [uid for label, uid in refs if label == "Conversation"]
-    if held:
-        query = """
-        MATCH (c:Conversation {owner: $owner})<-[:IN]-(m:Message) WHERE c.uid IN $held
-        RETURN collect(m.uid) AS uids"""
-        record = await (await tx.run(query, owner=owner, held=held)).single(strict=True)
-        wanted["Message"] = sorted({*wanted.get("Message", []), *record["uids"]})
-    found: list[dict[str, Any]] = []
-    for label, uids in wanted.items():
-        kind, searched = BY_LABEL[label], _searched(label)
-        via = "n" if kind.shareable else "via"
-        through = f"MATCH {kind.shared_through} " if kind.shared_through else ""
-        query = f"""
-        MATCH (n:{label}) WHERE n.uid IN $uids
-        OPTIONAL CALL (n) {{
-          {through}MATCH ({via})-[:{SHARED_WITH}]->(c:Couple) RETURN c.uid AS couple LIMIT 1
-        }}
-        CALL (n) {{ {searched.fields} }}
-        RETURN uid, fields, n.owner AS author, couple, n.couple_key AS key"""
-        async for r in await tx.run(query, uids=uids):
-            text = searched.compose(searched.own(native(r["fields"])))
-            ref = Ref(label, r["uid"])
-            found.append(
-                {"ref": ref, "author": r["author"], "couple": r["couple"], "text": text, "key": r["key"]}
-            )
-    return found
-
-
-async def keep_couple_texts(tx: AsyncManagedTransaction, *, rows: list[dict[str, Any]]) -> None:
-    """Keeps each node's own text where the couple full-text index reads it, with its couple point's
-    key; a row with no text removes both (the node is no longer shared)."""
-    for label in sorted({row["label"] for row in rows}):
-        query = f"""
-        UNWIND $rows AS row
-        MATCH (n:{label} {{uid: row.uid}}) SET n.couple_text = row.text, n.couple_key = row.key
-        """
-        of_label = [row for row in rows if row["label"] == label]
-        await (await tx.run(query, rows=of_label)).consume()

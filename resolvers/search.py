@@ -113,9 +113,7 @@ async def candidates(
         raise OutOfScope("This API key may not read the node given as near.", field="near")
     labels = context.scope.readable(labels, [*SEARCHED_LABELS, DOCUMENT]) or [*SEARCHED_LABELS, DOCUMENT]
     vector = await _embed(context, text)
-    # A partner's shared nodes are candidates by their couple points (their own fields embedded).
-    couple = await context.graph.read(couples.couple_of, owner=context.viewer)
-    hits = await _nearest(context, vector, labels, pool, also=[couple_owner(couple)] if couple else [])
+    hits = await _nearest(context, vector, labels, pool, also=await _couples_points(context))
     read = await context.graph.read(
         search.signals,
         owner=context.viewer,
@@ -188,18 +186,27 @@ def _closeness(distance: int | None) -> float:
     return 0.0 if distance is None else 1.0 / max(1, distance)
 
 
+async def _couples_points(context: Context) -> list[str]:
+    """The owner keys of the points the viewer also searches: their couple's (a partner's shared nodes,
+    by their own fields), none out of a couple."""
+    couple = await context.graph.read(couples.couple_of, owner=context.viewer)
+    return [couple_owner(couple)] if couple else []
+
+
 async def similar(context: Context, label: str, uid: str, first: int = 10) -> list[Hit]:
-    """The viewer's nodes whose text is nearest this node's (the node itself left out)."""
+    """The nodes the viewer reads (theirs, and what a partner shared with them) whose text is nearest
+    this node's (the node itself left out). A partner's shared node is compared by its own fields, as
+    they search it; a node the viewer does not read is NotFound."""
     first = checked_first(first)
-    if not context.scope.allows(label):
+    if not context.scope.allows(label) or label not in SEARCHED_LABELS:
         raise NotFound("No searchable node of yours has this id.", id=uid)
-    texts = await context.graph.read(search.texts, owner=context.viewer, refs=[Ref(label, uid)])
-    text = texts.get(label, {}).get(uid)
-    if text is None:
+    ref = Ref(label, uid)
+    read = await context.graph.read(search.fields, owner=context.viewer, refs=[ref], in_sight=False)
+    if ref not in read:
         raise NotFound("No searchable node of yours has this id.", id=uid)
-    vector = await _embed(context, text)
+    vector = await _embed(context, search.compose(label, read[ref]["fields"]))
     labels = context.scope.readable(None, SEARCHED_LABELS) or list(SEARCHED_LABELS)
-    hits = await _nearest(context, vector, labels, first, exclude=[uid])
+    hits = await _nearest(context, vector, labels, first, exclude=[uid], also=await _couples_points(context))
     return [
         Hit(hit.label, hit.uid, round(max(0.0, hit.score), 4), hit.text, signals=(Signal.MEANING,))
         for hit in hits

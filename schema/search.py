@@ -146,7 +146,10 @@ class SearchQuery:
         )
         return await _hydrated(info, hits)
 
-    @strawberry.field(description="The viewer's nodes most like a given one in meaning, best first.")
+    @strawberry.field(
+        description="The nodes the viewer reads (theirs, and what a partner shared with them) most like a "
+        "given one in meaning, best first."
+    )
     async def similar(
         self,
         info: Info,

@@ -89,3 +89,61 @@ async def test_a_reindex_rebuilds_the_partners_points(kindred: Instance, graph: 
     hit = (await found(k, ben, "paper lights floating up by the sea at night", 0.0))[lanterns]
     assert "MEANING" in hit["matched"]["signals"]
     assert lanterns in await found(k, ben, "lanterns over the harbour")
+
+
+SIMILAR = (
+    "query ($id: ID!, $first: Int!) { similar(id: $id, first: $first) { node { id } matched { text } } }"
+)
+RIVER = "We floated paper lanterns down the river at dusk."
+FESTIVAL = "The lantern festival downtown, lanterns glowing over the water."
+
+
+async def similar(k: Instance, token: str, id: str) -> dict[str, str]:
+    """What `similar` answers (up to 100), by node id: the text each was compared by."""
+    data = await k.client.data(SIMILAR, {"id": id, "first": 100}, token=token)
+    return {hit["node"]["id"]: hit["matched"]["text"] for hit in data["similar"]}
+
+
+async def test_similar_answers_from_what_the_asker_reads(kindred: Instance) -> None:
+    k = kindred
+    ann, ben, cat = await couple_of_two(k.client, "similar")
+    create = {"kind": "EPISODIC", "concepts": ["Quetzalcoatl"]}
+    lanterns = (await k.client.data(MEMORY, {"input": {**create, "content": LANTERNS}}, token=ann))[
+        "createMemory"
+    ]["id"]
+    festival = (await k.client.data(MEMORY, {"input": {"kind": "EPISODIC", "content": FESTIVAL}}, token=ann))[
+        "createMemory"
+    ]["id"]
+    river = (await k.client.data(MEMORY, {"input": {"kind": "EPISODIC", "content": RIVER}}, token=ben))[
+        "createMemory"
+    ]["id"]
+    bens_secret = (
+        await k.client.data(MEMORY, {"input": {"kind": "EPISODIC", "content": SECRET}}, token=ben)
+    )["createMemory"]["id"]
+    concepts = "query ($id: ID!) { node(id: $id) { ... on Memory { concepts { nodes { id } } } } }"
+    quetzalcoatl = (await k.client.data(concepts, {"id": lanterns}, token=ann))["node"]["concepts"]["nodes"][
+        0
+    ]["id"]
+    await k.client.data(SHARE, {"id": lanterns}, token=ann)
+    await k.client.data(SHARE, {"id": river}, token=ben)
+    await k.dispatcher.drain()
+
+    # Ben, of Ann's shared memory: his own nodes and what she shared, never her unshared festival.
+    like = await similar(k, ben, lanterns)
+    assert set(like) == {river, bens_secret}
+    # Ann, of the same: her own, and Ben's shared river (by its own words), never his secret.
+    like = await similar(k, ann, lanterns)
+    assert set(like) == {festival, quetzalcoatl, river} and like[river].startswith(RIVER)
+    # Ben, of his own shared node: Ann's shared memory by its own fields (no unshared concept's name).
+    like = await similar(k, ben, river)
+    assert set(like) == {lanterns, bens_secret} and "Quetzalcoatl" not in like[lanterns]
+    # What is not shared with them is NOT_FOUND, for the partner as for a stranger.
+    for token, id in ((ben, festival), (cat, lanterns), (cat, river), (ann, bens_secret)):
+        error = await k.client.error(SIMILAR, {"id": id, "first": 10}, token=token)
+        assert error["extensions"]["code"] == "NOT_FOUND"
+    # Unshared, Ann's memory is hers alone again: Ben's similar neither finds it nor may ask of it.
+    await k.client.data(UNSHARE, {"id": lanterns}, token=ann)
+    await k.dispatcher.drain()
+    assert set(await similar(k, ben, river)) == {bens_secret}
+    error = await k.client.error(SIMILAR, {"id": lanterns, "first": 10}, token=ben)
+    assert error["extensions"]["code"] == "NOT_FOUND"

@@ -22,6 +22,7 @@ from graph import changes
 from graph.driver import Graph
 from settings import Settings
 from storage.blobs import BlobStore
+from storage.vectors import VectorStore
 from tests.client import GraphQLClient
 from tests.conftest import LiveServer
 from tests.lifespan import started
@@ -104,6 +105,7 @@ class Instance:
     dispatcher: Dispatcher
     blobs: BlobStore
     blobs_dir: Path
+    vectors: VectorStore
 
 
 @pytest.fixture
@@ -116,7 +118,14 @@ async def kindred(settings: Settings, graph: Graph, tmp_path: Path) -> AsyncIter
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://kindred.test") as http:
             state = manager._state
-            yield Instance(GraphQLClient(http), http, state["dispatcher"], state["blobs"], own.blobs_dir)
+            yield Instance(
+                GraphQLClient(http),
+                http,
+                state["dispatcher"],
+                state["blobs"],
+                own.blobs_dir,
+                state["vectors"],
+            )
 
 
 def blob_files(folder: Path) -> list[Path]:

@@ -27,7 +27,14 @@ async def instance(
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://kindred.test") as http:
             state = manager._state
-            yield Instance(GraphQLClient(http), http, state["dispatcher"], state["blobs"], own.blobs_dir)
+            yield Instance(
+                GraphQLClient(http),
+                http,
+                state["dispatcher"],
+                state["blobs"],
+                own.blobs_dir,
+                state["vectors"],
+            )
 
 
 @pytest.fixture

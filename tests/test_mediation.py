@@ -15,7 +15,7 @@ from tests.client import GraphQLClient
 from tests.conftest import LiveServer
 from tests.live import CREATE_RECIPIENT, Socket, live_only, live_settings, post, sign_up
 from tests.test_bad_input import _snapshot
-from tests.test_couples import ACCEPT, INVITE, SHARE, conflict, couple_of_two
+from tests.test_couples import ACCEPT, INVITE, LEAVE, SHARE, conflict, couple_of_two
 
 CONVERSATION = "mutation ($input: CreateConversationInput!) { createConversation(input: $input) { id } }"
 APPEND = "mutation ($input: AppendMessageInput!) { appendMessage(input: $input) { id } }"
@@ -366,6 +366,52 @@ async def test_leaving_a_joint_session_takes_ones_own_words_and_its_author_ends_
         assert (await client.data(MESSAGES, {"id": second}, token=token))["node"] is None
         for message in (hers, his):
             assert (await client.data(MESSAGE_NODE, {"id": message}, token=token))["node"] is None
+
+
+TIMELINE = "query ($id: ID!) { timeline(id: $id) { nodes { kind } } }"
+
+
+async def test_leaving_the_couple_takes_each_ones_words_out_of_the_others_joint_sessions(
+    client: GraphQLClient,
+) -> None:
+    ann, ben, cat = await couple_of_two(client, "leave-couple-joint")
+    made = await conflict(client, ann, "Money")
+    await client.data(SHARE, {"id": made["id"]}, token=ann)
+    bens_session = (await client.data(START, {"id": made["id"], "joint": True}, token=ben))["startMediation"]
+    anns_session = (await client.data(START, {"id": made["id"], "joint": True}, token=ann))["startMediation"]
+    his_in_his = await _say(client, ben, bens_session["id"], "I worry about rent.")
+    hers_in_his = await _say(client, ann, bens_session["id"], "I worry about savings.")
+    hers_in_hers = await _say(client, ann, anns_session["id"], "Let us make a budget.")
+    his_in_hers = await _say(client, ben, anns_session["id"], "A spreadsheet, then.")
+
+    await client.data(LEAVE, token=ann)
+    # Each keeps their own session with their own words only; the other's words there are gone.
+    for token, session, kept in (
+        (ben, bens_session, "I worry about rent."),
+        (ann, anns_session, "Let us make a budget."),
+    ):
+        read = (await client.data(MESSAGES, {"id": session["id"]}, token=token))["node"]
+        assert [m["text"] for m in read["messages"]["nodes"]] == [kept]
+    for token, session in (
+        (ann, bens_session),
+        (ben, anns_session),
+        (cat, bens_session),
+        (cat, anns_session),
+    ):
+        assert (await client.data(MESSAGES, {"id": session["id"]}, token=token))["node"] is None
+    # Gone for their writers too (not left in a session nobody of theirs reads), each in its writer's log.
+    for token, message in ((ann, hers_in_his), (ben, his_in_hers)):
+        assert (await client.data(MESSAGE_NODE, {"id": message}, token=token))["node"] is None
+        kinds = [
+            e["kind"]
+            for e in (await client.data(TIMELINE, {"id": message}, token=token))["timeline"]["nodes"]
+        ]
+        assert kinds[-1] == "MessageDeleted"
+    for token, message in ((ben, his_in_his), (ann, hers_in_hers)):
+        assert (await client.data(MESSAGE_NODE, {"id": message}, token=token))["node"] is not None
+    # Nothing of either is read by the stranger.
+    for message in (his_in_his, hers_in_his, hers_in_hers, his_in_hers):
+        assert (await client.data(MESSAGE_NODE, {"id": message}, token=cat))["node"] is None
 
 
 async def test_a_joint_analysis_rests_on_both_partners_words_in_their_session(client: GraphQLClient) -> None:
