@@ -11,6 +11,7 @@ by request.
 
 import asyncio
 import math
+import os
 import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -145,7 +146,7 @@ class Runner:
                 if tally is not None:
                     tallies.append(tally)
 
-        watched = [*self.pids.values(), self.neo4j_pid]
+        watched = [os.getpid(), *self.pids.values(), self.neo4j_pid]  # the bench's own processes
         async with LoadWatch(watched) as watch:
             began = time.perf_counter()
             await asyncio.gather(*(worker(first) for first in range(cell.concurrency)))
