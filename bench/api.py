@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -169,11 +170,14 @@ async def samples(graph: Graph, users: int, count: int, seed: int) -> list[Sampl
     return made
 
 
-async def check_answers(client: Client, sample_list: list[Sample]) -> list[str]:
+async def check_answers(
+    client: Client, sample_list: list[Sample], operations: Sequence[Operation] = OPERATIONS
+) -> list[str]:
     """Where the servers' answers differ on the first samples, for every operation."""
     problems = []
-    for sample in sample_list[:3]:
-        for operation in OPERATIONS:
+    for at, sample in enumerate(sample_list[:3]):
+        started = time.monotonic()
+        for operation in operations:
             seen = {
                 server: operation.compared(server, await client.call(server, operation, sample))
                 for server in SERVERS
@@ -186,6 +190,8 @@ async def check_answers(client: Client, sample_list: list[Sample]) -> list[str]:
                         f"{operation.name} for {sample.owner}: {server} {str(seen[server])[:300]} "
                         f"!= kindred {str(seen['kindred'])[:300]}"
                     )
+        took = time.monotonic() - started
+        print(f"  user {at + 1}: {len(operations)} operations on every server in {took:.1f} s", flush=True)
     return problems
 
 
@@ -332,7 +338,7 @@ async def main(args: argparse.Namespace) -> tuple[Run, list[Measured]]:
                     await _wait_until_serving(http, server, DATA / f"{server.name}.log")
                 client = Client(http, {server.name: server.port for server in servers})
                 print("checking answers ...", flush=True)
-                problems = await check_answers(client, sample_list)
+                problems = await check_answers(client, sample_list, operations)
                 for problem in problems:
                     print("  differs:", problem)
                 runner = Runner(

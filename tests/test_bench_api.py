@@ -18,6 +18,7 @@ from starlette.routing import Route
 import resolvers.context
 from app import create_app
 from bench import statements
+from bench.api_report import Run, raw, report
 from bench.cells import Cell, Measured, Runner, Turn, cells, compare, picks
 from bench.operations import NESTED, OPERATIONS, Sample
 from graph.driver import Graph, counting
@@ -207,3 +208,27 @@ async def test_kindreds_nested_read_counts_its_own_statements_and_the_credential
     assert first.statements + first.auth == seen and first.statements >= 1
     _, again, seen_again = await _nested(kindred, token)
     assert again.statements == first.statements and again.statements + again.auth == seen_again
+
+
+def test_the_report_gives_p50_and_p99_per_cell_the_repeated_cells_and_the_raw_latencies() -> None:
+    measured = []
+    for cell in cells(OPERATIONS[:1], (1, 8), SERVERS):
+        turns = {}
+        for rank, server in enumerate(SERVERS, start=1):  # Kindred 10 ms, the floor 20 ms, ...; two slow
+            turns[server] = Turn(server, [0.01 * rank] * 98 + [0.5] * 2, list(range(100)), 2.0, 0, "", {})
+        calm = [(server, 1.0, 1.2, 0.0) for server in SERVERS]
+        attempts = (
+            [[(server, 1.0, 3.5, 0.4) for server in SERVERS], calm] if cell.concurrency == 8 else [calm]
+        )
+        measured.append(Measured(cell, turns, attempts, [f"user-{i}" for i in range(100)]))
+    manifest = {"users": 4, "seed": 13, "nodes": 10, "relationships": 20}
+    run = Run(manifest, {}, "machine", SERVERS, (1, 8), 100, 4, 13, 1.0, 2, [])
+    text = report(run, measured)
+    p50, p99 = text.split("p50 latency")[1].split("p99 latency")
+    assert "| 10.0 / 10.0 | 20.0 / 20.0 | 30.0 / 30.0 | 40.0 / 40.0 | 0.50x / 0.50x |" in p50
+    assert "| 500.0 / 500.0 | 500.0 / 500.0 |" in p99.split("Per server")[0]
+    repeated = text.split("Cells run again")[1].split("Kindred's deferred work")[0]
+    assert "me at c=8: kindred 1.00 -> 3.50" in repeated and "at c=1" not in repeated
+    data = raw(run, measured)
+    assert data["cells"][0]["turns"]["floor"]["latencies_ms"][:2] == [20.0, 20.0]
+    assert len(data["cells"][1]["attempts"]) == 2
