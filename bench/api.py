@@ -1,17 +1,18 @@
 """./kindred bench api: Kindred served as users run it, timed beside its floor and its peer on one graph.
 
-On the graph `./kindred bench generate` made (bench/.data), three servers, each its own process on a
-real port: Kindred (uvicorn, app.create_app), the floor (bench/floor.py: the same reads as hand-written
-Cypher behind a minimal Starlette endpoint) and the peer (bench/neo4j_graphql: the Neo4j GraphQL Library
-on Apollo Server). This process is the load: httpx, at concurrency 1 and 8, every operation of
-bench/operations.py for users and ids drawn with a fixed seed, the servers taking turns round by round
-so that the machine's drift hits all alike.
+On the graph `./kindred bench generate` made (bench/.data), four servers, each its own process on a real
+port: Kindred (uvicorn, app.create_app, its dispatcher on), the floor (bench/floor.py: the same reads as
+hand-written Cypher behind a minimal Starlette endpoint) and the peer (bench/neo4j_graphql: the Neo4j
+GraphQL Library on Apollo Server) in its two setups, `@authorization` on the JWT and plain `where`
+filters. This process is the load: httpx, at concurrency 1 and 8, the operations of bench/operations.py,
+each request as another of the users sampled across the graph (a fixed seed).
 
-It first checks the three give the same answers on a sample, then counts each operation's Cypher
-statements (each server counts its driver's `run` calls; the runner reads the count before and after
-sequential calls), then times. Writes bench/results.md.
+It first checks the servers give the same answers on a few users, then times cell by cell
+(bench/cells.py: per operation and concurrency, each server in turn, idle before it, the load watched and
+a disturbed cell run again), comparing every request's answer with Kindred's for the same user. Writes
+bench/results.md and its raw data, bench/results.json (bench/api_report.py).
 
-    ./kindred bench api [--rounds 5] [--requests 20] [--users 8]
+    ./kindred bench api [--samples 200] [--users 0 (all)] [--margin 1.0] [--repeats 2] [--out FILE]
 """
 
 import argparse
@@ -20,13 +21,12 @@ import json
 import os
 import platform
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -35,9 +35,14 @@ import httpx
 from neo4j import AsyncManagedTransaction
 
 from auth.tokens import issue_token
+from bench import statements
+from bench.api_report import Run, raw, report
+from bench.cells import Measured, Runner, cells, picks
 from bench.generate import DATA, MANIFEST, local_neo4j
+from bench.machine import load_average
 from bench.operations import OPERATIONS, Operation, Sample
 from bench.shape import email_of
+from graph.dispatcher import owners_due
 from graph.driver import Graph
 from graph.kinds import CONCEPT_LINKS
 from graph.occasions import NEXT_OCCURRENCE
@@ -48,8 +53,7 @@ PEER_DIR = HERE / "neo4j_graphql"
 RESULTS = HERE / "results.md"
 # Signs the bench users' tokens, for all three servers: a throwaway graph's, meant to be known.
 SECRET = "kindred-bench-secret-that-is-long-enough-for-hs256"  # noqa: S105
-SERVERS = ("kindred", "floor", "peer")
-TITLES = {"kindred": "Kindred", "floor": "hand-written Cypher (Starlette)", "peer": "@neo4j/graphql (Apollo)"}
+SERVERS = ("kindred", "floor", "peer", "peer_where")
 CONCURRENCIES = (1, 8)
 
 
@@ -72,17 +76,10 @@ class Server:
             self.process.terminate()
             self.process.wait(timeout=30)
 
-
-@dataclass
-class Timings:
-    latencies: dict[tuple[str, str, int], list[float]] = field(default_factory=dict)
-    busy: dict[tuple[str, str, int], float] = field(default_factory=dict)  # wall seconds under load
-    errors: dict[tuple[str, str, int], int] = field(default_factory=dict)
-
-    def add(self, key: tuple[str, str, int], latencies: list[float], wall: float, errors: int) -> None:
-        self.latencies.setdefault(key, []).extend(latencies)
-        self.busy[key] = self.busy.get(key, 0.0) + wall
-        self.errors[key] = self.errors.get(key, 0) + errors
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
 
 
 class Client:
@@ -93,32 +90,34 @@ class Client:
         self.ports = ports
 
     async def call(self, server: str, operation: Operation, sample: Sample) -> Any:
+        return (await self.counted(server, operation, sample))[0]
+
+    async def counted(
+        self, server: str, operation: Operation, sample: Sample
+    ) -> tuple[Any, statements.Tally | None]:
+        """The answer's data, and the statements the server ran for it where it counts them per request."""
         variables = operation.variables(sample)[server]
         headers = {"Authorization": f"Bearer {sample.token}"}
         base = f"http://127.0.0.1:{self.ports[server]}"
-        if server == "kindred":
-            body: dict[str, Any] = {"query": operation.kindred, "variables": variables}
-            response = await self.http.post(f"{base}/graphql", json=body, headers=headers)
-        elif server == "peer":
-            body = {"query": operation.peer, "variables": variables}
-            response = await self.http.post(f"{base}/", json=body, headers=headers)
+        if server == "floor":
+            body: dict[str, Any] = {"variables": variables}
+            response = await self.http.post(f"{base}/op/{operation.name}", json=body, headers=headers)
         else:
-            response = await self.http.post(
-                f"{base}/op/{operation.name}", json={"variables": variables}, headers=headers
-            )
+            body = {"query": operation.document(server), "variables": variables}
+            path = "/graphql" if server == "kindred" else "/"
+            response = await self.http.post(f"{base}{path}", json=body, headers=headers)
         answer = response.json()
         if response.status_code != 200 or answer.get("errors") or "data" not in answer:
             raise RuntimeError(f"{server} {operation.name}: {response.status_code} {str(answer)[:500]}")
-        return answer["data"]
+        return answer["data"], statements.of(response.headers)
 
-    async def statements(self, server: str) -> tuple[int, int | None]:
-        """(statements sent, transactions run where the server counts them) so far."""
+    async def statements(self, server: str) -> int:
+        """The statements the server's process has sent so far."""
         base = f"http://127.0.0.1:{self.ports[server]}"
-        if server == "peer":
+        if server.startswith("peer"):
             response = await self.http.post(f"{base}/", json={"query": "{ bench_statements }"})
-            return int(response.json()["data"]["bench_statements"]), None
-        counted = (await self.http.get(f"{base}/bench/statements")).json()
-        return int(counted["statements"]), counted["transactions"]
+            return int(response.json()["data"]["bench_statements"])
+        return int((await self.http.get(f"{base}/bench/statements")).json()["statements"])
 
 
 async def _sample_ids(tx: AsyncManagedTransaction, email: str, rng_seed: int) -> dict[str, Any]:
@@ -145,9 +144,10 @@ async def _occasion_of(tx: AsyncManagedTransaction, recipient: str) -> str:
 
 
 async def samples(graph: Graph, users: int, count: int, seed: int) -> list[Sample]:
-    """`count` generated users (drawn with `seed`), each with ids of theirs drawn the same way."""
+    """`count` generated users (drawn with `seed`; all of them for 0), each with ids of theirs drawn the
+    same way."""
     rng = random.Random(seed)
-    chosen = rng.sample(range(users), min(count, users))
+    chosen = rng.sample(range(users), min(count, users) if count else users)
     made = []
     for index in chosen:
         ids = await graph.read(_sample_ids, email_of(index), seed)
@@ -170,42 +170,29 @@ async def samples(graph: Graph, users: int, count: int, seed: int) -> list[Sampl
     return made
 
 
-async def check_answers(client: Client, sample_list: list[Sample]) -> list[str]:
+async def check_answers(
+    client: Client, sample_list: list[Sample], operations: Sequence[Operation] = OPERATIONS
+) -> list[str]:
     """Where the servers' answers differ on the first samples, for every operation."""
     problems = []
-    for sample in sample_list[:3]:
-        for operation in OPERATIONS:
+    for at, sample in enumerate(sample_list[:3]):
+        started = time.monotonic()
+        for operation in operations:
             seen = {
-                server: operation.same(server, await client.call(server, operation, sample))
+                server: operation.compared(server, await client.call(server, operation, sample))
                 for server in SERVERS
             }
             if not seen["kindred"]:
                 problems.append(f"{operation.name}: Kindred's answer is empty for {sample.owner}")
-            for server in ("floor", "peer"):
+            for server in SERVERS[1:]:
                 if seen[server] != seen["kindred"]:
                     problems.append(
                         f"{operation.name} for {sample.owner}: {server} {str(seen[server])[:300]} "
                         f"!= kindred {str(seen['kindred'])[:300]}"
                     )
+        took = time.monotonic() - started
+        print(f"  user {at + 1}: {len(operations)} operations on every server in {took:.1f} s", flush=True)
     return problems
-
-
-async def count_statements(
-    client: Client, sample_list: list[Sample], calls: int = 4
-) -> dict[tuple[str, str], str]:
-    """Statements per operation (and transactions, where counted), over `calls` sequential calls."""
-    counted = {}
-    for server in SERVERS:
-        for operation in OPERATIONS:
-            before = await client.statements(server)
-            for at in range(calls):
-                await client.call(server, operation, sample_list[at % len(sample_list)])
-            after = await client.statements(server)
-            text = f"{(after[0] - before[0]) / calls:g}"
-            if after[1] is not None and before[1] is not None:
-                text += f" in {(after[1] - before[1]) / calls:g} tx"
-            counted[(server, operation.name)] = text
-    return counted
 
 
 async def load(
@@ -238,39 +225,9 @@ async def load(
     return latencies, time.perf_counter() - started, errors
 
 
-async def measure(
-    client: Client, sample_list: list[Sample], rounds: int, requests: int, seed: int
-) -> Timings:
-    timings = Timings()
-    rng = random.Random(seed)
-    for round_number in range(rounds):
-        # Each round every server in turn, the order turning round by round.
-        order = SERVERS[round_number % 3 :] + SERVERS[: round_number % 3]
-        for server in order:
-            for operation in OPERATIONS:
-                for concurrency in CONCURRENCIES:
-                    count = requests * concurrency
-                    latencies, wall, errors = await load(
-                        client, server, operation, sample_list, concurrency, count, rng
-                    )
-                    timings.add((server, operation.name, concurrency), latencies, wall, errors)
-        print(f"  round {round_number + 1}/{rounds} done", flush=True)
-    return timings
-
-
 def _p(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else float("nan")
-
-
-def _ratio(kindred: float, other: float) -> str:
-    # Below 1, two decimals: Kindred faster than the other by more than ten times still shows.
-    ratio = kindred / other
-    return f"{ratio:.1f}x" if ratio >= 1 else f"{ratio:.2f}x"
-
-
-def _median(values: list[float]) -> float:
-    return statistics.median(values) * 1000 if values else float("nan")
 
 
 def _servers(neo4j_uri: str, tmp: Path) -> list[Server]:
@@ -290,11 +247,14 @@ def _servers(neo4j_uri: str, tmp: Path) -> list[Server]:
             env,
         ),
         Server("floor", [python, "-m", "bench.floor", "--port", str(ports["floor"])], ports["floor"], env),
-        Server(
-            "peer",
-            ["node", str(PEER_DIR / "server.mjs"), "--port", str(ports["peer"])],
-            ports["peer"],
-            peer_env,
+        *(
+            Server(
+                name,
+                ["node", str(PEER_DIR / "server.mjs"), "--port", str(ports[name]), "--mode", mode],
+                ports[name],
+                peer_env,
+            )
+            for name, mode in (("peer", "authorization"), ("peer_where", "where"))
         ),
     ]
 
@@ -354,137 +314,104 @@ def _machine() -> str:
     return f"{os.cpu_count()} CPUs (nproc), {gib:.1f} GiB memory, load average {load:.1f} at the start"
 
 
-def report(
-    manifest: dict[str, Any],
-    versions: dict[str, str],
-    machine: str,
-    timings: Timings,
-    statements: dict[tuple[str, str], str],
-    problems: list[str],
-    rounds: int,
-    requests: int,
-) -> str:
-    lines = [
-        "# Benchmark: Kindred beside hand-written Cypher and the Neo4j GraphQL Library",
-        "",
-        "Written by `./kindred bench api` (bench/api.py); the graph by `./kindred bench generate`.",
-        "",
-        f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-        f"- Machine: {machine}",
-        f"- Graph: {manifest.get('loaded_users', manifest['users']):,} users (seed {manifest['seed']}): "
-        f"{manifest['nodes']:,} nodes, "
-        f"{manifest['relationships']:,} relationships, loaded in {manifest['load_seconds']} s",
-        f"- Load: {rounds} rounds, servers alternating round by round; per round, server and operation "
-        f"{requests} requests at concurrency 1 and {requests * 8} at concurrency 8",
-        "- Versions: " + ", ".join(f"{name} {version}" for name, version in versions.items()),
-        "",
-        "Median latency in ms at concurrency 1 / 8 (on a shared machine the ratios count, not the times):",
-        "",
-        "| operation | Kindred | floor: hand-written Cypher | @neo4j/graphql | Kindred / floor "
-        "| Kindred / @neo4j/graphql |",
-        "| --- | --- | --- | --- | --- | --- |",
-    ]
-    for operation in OPERATIONS:
-        med = {
-            (s, c): _median(timings.latencies.get((s, operation.name, c), []))
-            for s in SERVERS
-            for c in CONCURRENCIES
-        }
-        cells = [f"{med[(s, 1)]:.1f} / {med[(s, 8)]:.1f}" for s in SERVERS]
-        ratios = [
-            f"{_ratio(med[('kindred', 1)], med[(s, 1)])} / {_ratio(med[('kindred', 8)], med[(s, 8)])}"
-            for s in ("floor", "peer")
-        ]
-        lines.append(f"| {operation.title} | " + " | ".join(cells + ratios) + " |")
-    lines += [
-        "",
-        "Per server: p99 latency in ms at concurrency 1 / 8, throughput at concurrency 8 (requests a "
-        "second), "
-        "Cypher statements per operation, errors:",
-        "",
-        "| operation | server | p99 c=1 / c=8 | throughput c=8 | statements | errors |",
-        "| --- | --- | --- | --- | --- | --- |",
-    ]
-    for operation in OPERATIONS:
-        for server in SERVERS:
-            keys = [(server, operation.name, c) for c in CONCURRENCIES]
-            p99 = " / ".join(f"{_p(timings.latencies.get(k, []), 0.99):.1f}" for k in keys)
-            done = len(timings.latencies.get(keys[1], []))
-            throughput = done / timings.busy[keys[1]] if timings.busy.get(keys[1]) else float("nan")
-            errors = sum(timings.errors.get(k, 0) for k in keys)
-            lines.append(
-                f"| {operation.name} | {TITLES[server]} | {p99} | {throughput:.0f} | "
-                f"{statements.get((server, operation.name), '-')} | {errors} |"
-            )
-    lines += [
-        "",
-        "How it is measured: each server is its own process on 127.0.0.1 (Kindred: uvicorn serving "
-        "`app.create_app`, one worker; the floor: uvicorn and Starlette; the peer: Node.js and Apollo "
-        "Server); "
-        "the load comes from the runner's process (httpx, asyncio). Statements are counted in each server "
-        "process by wrapping its Neo4j driver's `run` (transactions and sessions), read before and after "
-        "sequential calls. Each server authenticates the same HS256 bearer JWT; the peer restricts every "
-        "node type to its owner with `@authorization` filters on the JWT's subject. The peer has no "
-        "shortestPath of its own: a `@cypher` query field stands in for it. createGift: Kindred writes the "
-        "gift, its giving, links, outcome, tags, the Event and the relationship's statistics; the floor does "
-        "the same in one statement (of the statistics, the count and the average); the peer's nested "
-        "create writes the gift, its GAVE, links and outcome, "
-        "but no Event and no statistics.",
-        "",
-        "Answers checked equal on a sample (the same ids and names for the same user): "
-        + ("all equal." if not problems else f"{len(problems)} differences:"),
-    ]
-    lines += [f"- {problem}" for problem in problems]
-    return "\n".join(lines) + "\n"
-
-
-async def main(rounds: int, requests: int, user_count: int, seed: int, heap: str) -> None:
+async def main(args: argparse.Namespace) -> tuple[Run, list[Measured]]:
     if not MANIFEST.exists():
         raise SystemExit("No bench graph yet: run ./kindred bench generate --users 20 first.")
     manifest = json.loads(MANIFEST.read_text())
+    operations = [op for op in OPERATIONS if not args.operations or op.name in args.operations.split(",")]
     machine = _machine()
-    neo4j = local_neo4j(0, heap)
+    neo4j = local_neo4j(0, args.heap)
     neo4j.start()
     servers: list[Server] = []
     try:
         graph = Graph.connect(neo4j.uri, None, "neo4j")
-        sample_list = await samples(graph, manifest.get("loaded_users", manifest["users"]), user_count, seed)
+        users = manifest.get("loaded_users", manifest["users"])
+        sample_list = await samples(graph, users, args.users, args.seed)
         versions = await _versions(graph)
         with tempfile.TemporaryDirectory() as tmp:
             servers = _servers(neo4j.uri, Path(tmp))
             limits = httpx.Limits(max_connections=32, max_keepalive_connections=32)
-            async with httpx.AsyncClient(timeout=120, limits=limits) as http:
+            async with httpx.AsyncClient(timeout=300, limits=limits) as http:
                 for server in servers:
                     server.start(DATA / f"{server.name}.log")
                 for server in servers:
                     await _wait_until_serving(http, server, DATA / f"{server.name}.log")
                 client = Client(http, {server.name: server.port for server in servers})
                 print("checking answers ...", flush=True)
-                problems = await check_answers(client, sample_list)
+                problems = await check_answers(client, sample_list, operations)
                 for problem in problems:
                     print("  differs:", problem)
-                statements = await count_statements(client, sample_list)
-                print("timing ...", flush=True)
-                timings = await measure(client, sample_list, rounds, requests, seed)
+                runner = Runner(
+                    client,
+                    {server.name: server.pid for server in servers},
+                    neo4j.status().pid or 0,
+                    lambda: graph.read(owners_due),
+                    args.margin,
+                    args.repeats,
+                    args.settle,
+                )
+                measured = await _timed(runner, operations, sample_list, args.samples, args.seed)
         await graph.close()
     finally:
         for server in servers:
             server.stop()
         neo4j.stop()
-    RESULTS.write_text(report(manifest, versions, machine, timings, statements, problems, rounds, requests))
-    print(RESULTS.read_text())
+    return Run(
+        manifest,
+        versions,
+        machine,
+        SERVERS,
+        CONCURRENCIES,
+        args.samples,
+        len(sample_list),
+        args.seed,
+        args.margin,
+        args.repeats,
+        problems,
+    ), measured
+
+
+def write(out: Path, run: Run, measured: list[Measured]) -> None:
+    """The table, and its raw data beside it."""
+    out.write_text(report(run, measured))
+    out.with_suffix(".json").write_text(json.dumps(raw(run, measured), indent=1) + "\n")
+    print(out.read_text())
+
+
+async def _timed(
+    runner: Runner, operations: list[Operation], sample_list: list[Sample], requests: int, seed: int
+) -> list[Measured]:
+    """Every cell in turn, each with its own draw of users."""
+    print("waiting for every server to be idle ...", flush=True)
+    for server in SERVERS:  # Kindred's dispatcher first catches up with the generated users' events
+        print(f"  {server}: idle after {await runner.settle(server):.1f} s", flush=True)
+    rng = random.Random(seed)
+    measured = []
+    for cell in cells(operations, CONCURRENCIES, SERVERS):
+        print(f"  {cell.operation.name} at c={cell.concurrency} ({', '.join(cell.order)})", flush=True)
+        measured.append(await runner.cell(cell, picks(sample_list, requests, rng)))
+    print(f"timed (load {load_average():.1f})", flush=True)
+    return measured
 
 
 def arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument(
-        "--requests", type=int, default=20, help="per round, server and operation at c=1 (x8 at c=8)"
+        "--samples", type=int, default=200, help="requests per server and cell, at each concurrency"
     )
     parser.add_argument(
-        "--users", type=int, default=8, help="how many generated users the load is spread over"
+        "--users", type=int, default=0, help="how many generated users are sampled (0: all of them)"
     )
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--heap", default="3g")
+    parser.add_argument(
+        "--margin", type=float, default=1.0, help="a cell whose load average rose by more is run again"
+    )
+    parser.add_argument("--repeats", type=int, default=2, help="how many times a cell is run again at most")
+    parser.add_argument(
+        "--settle", type=float, default=600, help="seconds at most to wait for a server to be idle"
+    )
+    parser.add_argument("--operations", default="", help="only these (comma-separated names)")
+    parser.add_argument("--out", default=str(RESULTS), help="the markdown; its raw data beside it (.json)")
 
 
 if __name__ == "__main__":
@@ -493,4 +420,4 @@ if __name__ == "__main__":
     )
     arguments(parser)
     args = parser.parse_args()
-    asyncio.run(main(args.rounds, args.requests, args.users, args.seed, args.heap))
+    write(Path(args.out), *asyncio.run(main(args)))

@@ -191,7 +191,9 @@ def create_app(uri: str, secret: str) -> Starlette:
         Route("/op/{name}", operation, methods=["POST"]),
         Route("/bench/statements", statements.endpoint),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.add_middleware(statements.PerRequest)
+    return app
 
 
 if __name__ == "__main__":

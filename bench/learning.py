@@ -34,8 +34,8 @@ from uuid import uuid4
 
 from bench import statements
 from bench.generate import load
+from bench.machine import cpu_seconds, load_average
 from bench.shape import Size
-from bench.speed_ab import cpu_seconds, load_average
 from dispatch import Event, Services, consolidation, history, outcome_preferences, proposals, similarity
 from graph import migrations
 from graph.driver import Graph

@@ -4,6 +4,10 @@ Library's equivalent, and the variables both take: the one place to change when 
 Each `variables` function takes a `Sample` (one generated user's ids, drawn with a fixed seed) and gives
 (Kindred's variables, the peer's variables). `same` turns either server's answer into what is compared
 on a sample: the names and ids a user would see.
+
+The peer runs in two setups: `peer` (every node type filtered to the JWT's subject by `@authorization`)
+and `peer_where` (no authorization: each document filters by owner with plain `where` arguments, at
+the levels the floor's Cypher does; `peer_where` is its document where it differs from the peer's).
 """
 
 from collections.abc import Callable
@@ -41,11 +45,29 @@ class Operation:
     make: Callable[[Sample], tuple[dict[str, Any], ...]]  # (Kindred's, the peer's[, the floor's])
     same: Callable[[str, dict[str, Any]], Any]  # (server, data) -> what must be equal
     writes: bool = False
+    peer_where: str | None = None  # the `where` setup's document, where it is not the peer's
+    # The `where` setup's variables from the peer's and the owner: by default, the peer's and `owner`.
+    owned: Callable[[dict[str, Any], str], dict[str, Any]] | None = None
 
     def variables(self, sample: Sample) -> dict[str, dict[str, Any]]:
         """Each server's variables; the floor takes the peer's plain uids unless it is given its own."""
         made = self.make(sample)
-        return {"kindred": made[0], "peer": made[1], "floor": made[2] if len(made) > 2 else made[1]}
+        peer = made[1]
+        where = self.owned(peer, sample.owner) if self.owned else {**peer, "owner": sample.owner}
+        floor = made[2] if len(made) > 2 else peer
+        return {"kindred": made[0], "peer": peer, "peer_where": where, "floor": floor}
+
+    def document(self, server: str) -> str | None:
+        """The GraphQL document a GraphQL server is sent (the floor takes none)."""
+        if server == "kindred":
+            return self.kindred
+        if server == "peer_where":
+            return self.peer_where or self.peer
+        return self.peer
+
+    def compared(self, server: str, data: dict[str, Any]) -> Any:
+        """What is compared of a server's answer (both peer setups answer alike)."""
+        return self.same("peer" if server.startswith("peer") else server, data)
 
 
 ME = """query Me {
@@ -83,6 +105,18 @@ PEER_NESTED = """query Nested {
     interests(limit: 3, sort: [{ created_at: ASC }]) { uid name }
   }
 }"""
+PEER_NESTED_WHERE = """query Nested($owner: String!) {
+  recipients(where: { owner: { eq: $owner } }, limit: 20, sort: [{ name: ASC }]) {
+    uid name
+    gifts(where: { owner: { eq: $owner } }, limit: 5, sort: [{ created_at: ASC }]) {
+      uid name outcome { success reaction }
+    }
+    occasions(where: { owner: { eq: $owner } }, limit: 2, sort: [{ created_at: ASC }]) {
+      uid name date next_occurrence
+    }
+    interests(where: { owner: { eq: $owner } }, limit: 3, sort: [{ created_at: ASC }]) { uid name }
+  }
+}"""
 
 UPCOMING = """query Upcoming {
   upcomingOccasions(withinDays: 30, first: 20) { edges { node {
@@ -95,6 +129,12 @@ PEER_UPCOMING = """query Upcoming($today: Date!, $until: Date!) {
     uid name date next_occurrence recipients(limit: 1) { uid name }
   }
 }"""
+PEER_UPCOMING_WHERE = """query Upcoming($today: Date!, $until: Date!, $owner: String!) {
+  occasions(where: { owner: { eq: $owner }, next_occurrence: { gte: $today, lte: $until } }, limit: 20,
+            sort: [{ next_occurrence: ASC }, { uid: ASC }]) {
+    uid name date next_occurrence recipients(limit: 1) { uid name }
+  }
+}"""
 
 NEIGHBOURHOOD = """query Neighbourhood($id: ID!) {
   node(id: $id) { ... on Concept { id name
@@ -103,12 +143,16 @@ NEIGHBOURHOOD = """query Neighbourhood($id: ID!) {
 PEER_NEIGHBOURHOOD = """query Neighbourhood($uid: String!) {
   concepts(where: { uid: { eq: $uid } }) { uid name within_two { uid name } }
 }"""
+PEER_NEIGHBOURHOOD_WHERE = """query Neighbourhood($uid: String!, $owner: String!) {
+  concepts(where: { uid: { eq: $uid }, owner: { eq: $owner } }) { uid name within_two { uid name } }
+}"""
 
 SHORTEST_PATH = """query Path($from: ID!, $to: ID!) {
   shortestPath(from: $from, to: $to) { length nodes { __typename id } steps { kind fromId toId } }
 }"""
-PEER_SHORTEST_PATH = """query Path($from: String!, $to: String!) {
-  shortest_path_uids(from: $from, to: $to)
+# The `owner` argument is the `where` setup's viewer; the `@authorization` setup's is the JWT's subject.
+PEER_SHORTEST_PATH = """query Path($from: String!, $to: String!, $owner: String) {
+  shortest_path_uids(from: $from, to: $to, owner: $owner)
 }"""
 
 NODE = """query Node($id: ID!) {
@@ -116,6 +160,10 @@ NODE = """query Node($id: ID!) {
 }"""
 PEER_NODE = """query Node($uid: String!) {
   gifts(where: { uid: { eq: $uid } }) { uid name category price_cents
+    giverConnection { edges { properties { date surprise_level } } } }
+}"""
+PEER_NODE_WHERE = """query Node($uid: String!, $owner: String!) {
+  gifts(where: { uid: { eq: $uid }, owner: { eq: $owner } }) { uid name category price_cents
     giverConnection { edges { properties { date surprise_level } } } }
 }"""
 
@@ -135,6 +183,14 @@ PEER_NODES = """query Nodes(
   gifts(where: { uid: { in: $gifts } }) { uid name }
   memories(where: { uid: { in: $memories } }) { uid content }
   concepts(where: { uid: { in: $concepts } }) { uid name }
+}"""
+PEER_NODES_WHERE = """query Nodes(
+  $recipients: [String!]!, $gifts: [String!]!, $memories: [String!]!, $concepts: [String!]!, $owner: String!
+) {
+  recipients(where: { uid: { in: $recipients }, owner: { eq: $owner } }) { uid name }
+  gifts(where: { uid: { in: $gifts }, owner: { eq: $owner } }) { uid name }
+  memories(where: { uid: { in: $memories }, owner: { eq: $owner } }) { uid content }
+  concepts(where: { uid: { in: $concepts }, owner: { eq: $owner } }) { uid name }
 }"""
 
 CREATE_GIFT = """mutation CreateGift($input: CreateGiftInput!) {
@@ -318,6 +374,17 @@ def _create_vars(sample: Sample) -> tuple[dict[str, Any], ...]:
     return kindred, peer, floor
 
 
+def _create_owned(peer: dict[str, Any], owner: str) -> dict[str, Any]:
+    """The peer's createGift with every node it connects to filtered to the owner (the `@authorization`
+    setup's filters do that on the server)."""
+    (gift,) = peer["input"]
+    connected = {}
+    for name in ("recipients", "occasion", "tags"):  # the giver is the User, whose uid is the owner
+        node = gift[name]["connect"][0]["where"]["node"]
+        connected[name] = {"connect": [{"where": {"node": {**node, "owner": {"eq": owner}}}}]}
+    return {"input": [{**gift, **connected}]}
+
+
 # Two of the generated gift categories: a createGift links to concepts that are there already.
 TAGS = ("books", "art")
 
@@ -347,6 +414,7 @@ OPERATIONS = (
         PEER_NESTED,
         _none,
         _nested_same,
+        peer_where=PEER_NESTED_WHERE,
     ),
     Operation(
         "upcoming",
@@ -355,6 +423,7 @@ OPERATIONS = (
         PEER_UPCOMING,
         _upcoming_vars,
         _upcoming_same,
+        peer_where=PEER_UPCOMING_WHERE,
     ),
     Operation(
         "neighbourhood",
@@ -363,6 +432,7 @@ OPERATIONS = (
         PEER_NEIGHBOURHOOD,
         _neighbourhood_vars,
         _neighbourhood_same,
+        peer_where=PEER_NEIGHBOURHOOD_WHERE,
     ),
     Operation(
         "shortest_path",
@@ -372,8 +442,24 @@ OPERATIONS = (
         _path_vars,
         _path_same,
     ),
-    Operation("node", "`node`: a gift by its id", NODE, PEER_NODE, _node_vars, _node_same),
-    Operation("nodes", "`nodes`: 10 ids of four labels", NODES, PEER_NODES, _nodes_vars, _nodes_same),
+    Operation(
+        "node",
+        "`node`: a gift by its id",
+        NODE,
+        PEER_NODE,
+        _node_vars,
+        _node_same,
+        peer_where=PEER_NODE_WHERE,
+    ),
+    Operation(
+        "nodes",
+        "`nodes`: 10 ids of four labels",
+        NODES,
+        PEER_NODES,
+        _nodes_vars,
+        _nodes_same,
+        peer_where=PEER_NODES_WHERE,
+    ),
     Operation(
         "create_gift",
         "createGift with an outcome and two tags",
@@ -382,5 +468,6 @@ OPERATIONS = (
         _create_vars,
         _create_same,
         writes=True,
+        owned=_create_owned,
     ),
 )

@@ -37,12 +37,12 @@ import httpx
 
 from bench.api import SECRET, Client, Server, _wait_until_serving, samples
 from bench.generate import DATA, MANIFEST, local_neo4j
+from bench.machine import cpu_seconds, load_average, until_quiet
 from bench.operations import ME, OPERATIONS, Operation, Sample
 from graph.driver import Graph
 from localneo4j import LocalNeo4j, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-CLOCK = os.sysconf("SC_CLK_TCK")
 READ_OPERATIONS = tuple(os.environ.get("BENCH_READS", "nested,me,recipients").split(","))
 SETTINGS = {"read_selected": "KINDRED_READ_SELECTED", "compiled_reads": "KINDRED_COMPILED_READS"}
 # `me`'s recipients without `me` (which no list compiles): Kindred's alone, so not in bench/operations.py.
@@ -54,16 +54,6 @@ RECIPIENTS = Operation(
     lambda sample: ({}, {}),
     lambda server, data: [(r["node"]["id"], r["node"]["name"]) for r in data["recipients"]["edges"]],
 )
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU a process has used, its threads included."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK
-
-
-def load_average() -> float:
-    return os.getloadavg()[0]
 
 
 class Kindred(Client):
@@ -302,12 +292,8 @@ async def _idle(side: Side, owner: str, pid: int, consumers: bool = True) -> flo
         async with side.graph.driver.session() as session:
             record = await (await session.run(query, owner=owner)).single(strict=True)
         if not consumers or (len(record["reached"]) == 2 and min(record["reached"]) >= record["last"]):
-            quiet_from = cpu_seconds(pid)
-            await asyncio.sleep(1.5)
-            if cpu_seconds(pid) - quiet_from < 0.03:
-                return quiet_from
-        else:
-            await asyncio.sleep(0.2)
+            return await until_quiet([pid])
+        await asyncio.sleep(0.2)
 
 
 if __name__ == "__main__":

@@ -36,9 +36,10 @@ import httpx
 
 from bench.api import SECRET, _p, _wait_until_serving, samples
 from bench.generate import load
+from bench.machine import cpu_seconds, load_average
 from bench.operations import CREATE_GIFT, Operation, Sample, _create_vars, gid
 from bench.shape import Size
-from bench.speed_ab import Kindred, _kindred, _start, cpu_seconds, load_average
+from bench.speed_ab import Kindred, _kindred, _start
 from graph import migrations
 from graph.driver import Graph
 from localneo4j import LocalNeo4j, free_port

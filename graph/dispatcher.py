@@ -187,3 +187,9 @@ async def cursors(tx: AsyncManagedTransaction, *, consumer: str) -> dict[str, in
     """Each owner's last sequence the consumer has."""
     query = "MATCH (c:Cursor {consumer: $consumer}) RETURN c.owner AS owner, c.sequence AS sequence"
     return {r["owner"]: r["sequence"] async for r in await tx.run(query, consumer=consumer)}
+
+
+async def owners_due(tx: AsyncManagedTransaction) -> int:
+    """How many owners have an event some consumer has not had yet: none once the dispatcher is idle."""
+    query = "MATCH (u:User) WHERE u.dispatch_due = true RETURN count(u) AS due"
+    return int((await (await tx.run(query)).single(strict=True))["due"])
