@@ -189,6 +189,7 @@ async def fill(graph: Graph, store: EdgeStore, embedder: Any, owner: str, nodes:
     """The graph, its kept search texts and its vectors; how many points were written."""
     rng = random.Random(SEED)
     phrases = await rewrite_memories(graph, owner, rng)
+    say(f"memories' texts written ({len(phrases)})")
     texts = await texts_of(graph, owner)
     by_label: dict[str, dict[str, str]] = {}
     for ref, text in texts.items():
@@ -198,10 +199,12 @@ async def fill(graph: Graph, store: EdgeStore, embedder: Any, owner: str, nodes:
         for at in range(0, len(items), BATCH):
             await graph.write(search.keep_texts, owner=owner, texts={label: dict(items[at : at + BATCH])})
     await graph.write(_await_indexes)
+    say("search texts kept and indexed")
     distinct = sorted({part for parts in phrases.values() for part in parts})
     phrase_vectors = dict(zip(distinct, np.array(await embedder.embed(distinct)), strict=True))
     others = [ref for ref in texts if ref.label != "Memory"]
     other_vectors = np.array(await embedder.embed([texts[ref] for ref in others]))
+    say("phrases and other nodes embedded")
     noise = np.random.default_rng(SEED)
     points: dict[str, list[VectorPoint]] = {}
     for ref, vector in zip(others, other_vectors, strict=True):
@@ -216,6 +219,13 @@ async def fill(graph: Graph, store: EdgeStore, embedder: Any, owner: str, nodes:
         for at in range(0, len(label_points), BATCH):
             await store.upsert(search.vector_kind(label), label_points[at : at + BATCH])
     return sum(len(label_points) for label_points in points.values())
+
+
+STARTED = time.perf_counter()
+
+
+def say(what: str) -> None:
+    print(f"  {time.perf_counter() - STARTED:5.0f} s: {what}", flush=True)
 
 
 async def timed(work: Callable[[], Awaitable[Any]]) -> tuple[float, Any]:
@@ -283,6 +293,7 @@ async def phase(
 ) -> dict[str, float]:
     """Medians of each part, and of the whole GraphQL search asked cold and asked again."""
     costs: dict[str, list[float]] = {}
+    print(f"\n{name}: per query, ms (the parts below, in order)", flush=True)
     for text in queries:
         for part, milliseconds in (await parts(context, embedder.inner, text)).items():
             costs.setdefault(part, []).append(milliseconds)
@@ -293,6 +304,8 @@ async def phase(
             milliseconds, answer = await timed(functools.partial(http.post, "/graphql", json=body))
             assert "errors" not in answer.json(), answer.json()
             costs.setdefault(ask, []).append(milliseconds)
+        # Each query's line as it comes: a run cut short on a busy machine still says something.
+        print(f"  {text[:28]:<30}" + "".join(f"{values[-1]:8.0f}" for values in costs.values()), flush=True)
     medians = {part: statistics.median(values) for part, values in costs.items()}
     print(f"\n{name} (p50 of {len(queries)} queries, ms; load average {os.getloadavg()[0]:.1f})")
     for part, median in medians.items():
@@ -323,6 +336,7 @@ async def measure(folder: Path, uri: str, nodes: int, queries: list[str]) -> Non
     graph = Graph.connect(uri, None, settings.neo4j_database)
     started = time.perf_counter()
     owner = await load_graph(graph, nodes)
+    say("graph loaded")
     app = create_app(settings, graph)
     async with LifespanManager(app, startup_timeout=600) as manager:
         state = manager._state
