@@ -5,6 +5,7 @@ driver, the caches (given to each request as its typed state, web/state.py)."""
 import gc
 import importlib.metadata
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
@@ -100,6 +101,8 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
             rate_limits = RateLimits(settings.redis_url)
             services = await stack.enter_async_context(open_services(settings, used))
             _say_if_search_cannot_work(services)
+            if settings.vectors_index_at_start:
+                await _index_vectors(services)
             dispatcher = Dispatcher(services, CONSUMERS, poll_seconds=settings.dispatch_poll_seconds)
             if services.extractions is not None:
                 stack.push_async_callback(services.extractions.stop)
@@ -192,6 +195,15 @@ def _say_if_search_cannot_work(services: Services) -> None:
     problem = services.embedder.missing()
     if problem is not None:
         logger.error("SEARCH IS UNAVAILABLE on this server: %s", problem)
+
+
+async def _index_vectors(services: Services) -> None:
+    """The vector index of what grew since the last start, built before anything is served: the embedded
+    engine builds it only when asked, holding the GIL meanwhile (storage/vectors/edge_store.py)."""
+    started = time.perf_counter()
+    await services.vectors.optimize()
+    if time.perf_counter() - started > 1:
+        logger.info("indexed the vectors in %.0f s", time.perf_counter() - started)
 
 
 # What derives from the graph, each fed its events by the dispatcher: add a module here to add one.

@@ -111,6 +111,8 @@ class Settings(BaseSettings):
     local_embedding_model_dir: Path | None = None
     local_embedding_batch_size: int = Field(default=32, gt=0)
     local_embedding_threads: int = Field(default=1, gt=0)
+    # How many recent queries' vectors are kept (KINDRED_QUERY_CACHE_SIZE; 0: none).
+    query_cache_size: int = Field(default=1024, ge=0)
 
     # Vectors: a Qdrant server when QDRANT_URL is set, else on disk in process under data/vectors, with
     # Qdrant's embedded engine (qdrant-edge, "edge") or qdrant-client's local mode ("local").
@@ -118,6 +120,9 @@ class Settings(BaseSettings):
     qdrant_api_key: SecretStr | None = Field(default=None, validation_alias="QDRANT_API_KEY")
     qdrant_timeout_seconds: float = Field(default=5, gt=0)
     embedded_vectors: Literal["edge", "local"] = "edge"
+    # Build the embedded vectors' HNSW index of what grew since the last start, before serving
+    # (KINDRED_VECTORS_INDEX_AT_START; minutes at 100,000 new points on 2 cores).
+    vectors_index_at_start: bool = True
     # Whether this instance runs the dispatcher (the embedding of what changed, ...).
     dispatch: bool = True
     # How often the dispatcher looks for events other instances wrote (its own wake it at once).

@@ -144,3 +144,43 @@ def test_openai_is_used_when_its_key_is_set_else_the_local_model(stand_in: OpenA
     )
     assert (local.model_id, local.dimensions) == ("sentence-transformers/all-MiniLM-L6-v2", 384)
     assert (remote.model_id, remote.dimensions) == ("openai/text-embedding-3-small", 512)
+
+
+# --- the query cache ---------------------------------------------------------------------------------
+
+
+async def test_a_repeated_query_is_embedded_once_and_batches_pass_through(fresh: OpenAIStandIn) -> None:
+    settings = Settings(
+        _env_file=None, OPENAI_API_KEY="sk-test", OPENAI_BASE_URL=fresh.url, query_cache_size=2
+    )
+    embedder = create_embedder(settings)
+    first = await embedder.embed(["pottery with Clara"])
+    again = await embedder.embed(["pottery with Clara"])
+    assert first == again == [vector_of("pottery with Clara", 1536)]
+    assert [request["input"] for request in fresh.requests] == [["pottery with Clara"]]
+    # A batch (the dispatcher's) is embedded every time and leaves the kept queries alone.
+    await embedder.embed(["one", "two"])
+    await embedder.embed(["one", "two"])
+    await embedder.embed(["pottery with Clara"])
+    assert len(fresh.requests) == 3
+    # The least recently asked of more queries than it keeps is embedded again.
+    await embedder.embed(["hiking boots"])
+    await embedder.embed(["a third query"])
+    await embedder.embed(["pottery with Clara"])
+    assert [request["input"] for request in fresh.requests[3:]] == [
+        ["hiking boots"],
+        ["a third query"],
+        ["pottery with Clara"],
+    ]
+    await embedder.close()
+
+
+async def test_without_the_query_cache_every_query_is_embedded(fresh: OpenAIStandIn) -> None:
+    settings = Settings(
+        _env_file=None, OPENAI_API_KEY="sk-test", OPENAI_BASE_URL=fresh.url, query_cache_size=0
+    )
+    embedder = create_embedder(settings)
+    await embedder.embed(["pottery with Clara"])
+    await embedder.embed(["pottery with Clara"])
+    assert len(fresh.requests) == 2
+    await embedder.close()

@@ -198,3 +198,33 @@ def test_the_embedded_default_is_qdrant_edge_in_the_data_folder(tmp_path: Path) 
     assert isinstance(create_vector_store(Settings(data_dir=tmp_path, QDRANT_URL=None), SPACE), EdgeStore)
     local = Settings(data_dir=tmp_path, QDRANT_URL=None, embedded_vectors="local")
     assert isinstance(create_vector_store(local, SPACE), QdrantStore)
+
+
+async def test_an_indexed_collection_answers_as_an_exact_scan_does(tmp_path: Path) -> None:
+    # A threshold of 32 KB indexes a segment past 500 points of 16 dimensions.
+    store = EdgeStore(tmp_path / "edge", SPACE, indexing_threshold_kb=32)
+    ann = [point(f"ann-{i}", ANN, unit(i)) for i in range(3000)]
+    bob = [point(f"bob-{i}", BOB, unit(10_000 + i)) for i in range(1000)]
+    for at in range(0, 3000, 500):
+        await store.upsert("memories", ann[at : at + 500])
+    await store.upsert("memories", bob)
+    await store.optimize()
+    shard = store._shard(SPACE.collection("memories"))
+    assert shard.info().indexed_vectors_count >= 4000
+    found = wanted = 0
+    for i in range(0, 3000, 100):
+        indexed = await store.search(["memories"], unit(i), owner=ANN, limit=10)
+        store.exact = True
+        exact = await store.search(["memories"], unit(i), owner=ANN, limit=10)
+        store.exact = False
+        assert indexed[0].uid == f"ann-{i}"  # a point's own vector finds it first
+        assert {hit.payload["owner"] for hit in indexed} == {ANN}
+        found, wanted = found + len({h.uid for h in indexed} & {h.uid for h in exact}), wanted + 10
+    assert found / wanted >= 0.95
+    # Bob's search, over the same index, never answers Ann's points, however near.
+    hits = await store.search(["memories"], unit(5), owner=BOB, limit=10)
+    assert {hit.payload["owner"] for hit in hits} == {BOB}
+    # Points written after the index was built are found too (an unindexed segment beside it).
+    await store.upsert("memories", [point("late", ANN, unit(99_999))])
+    assert (await store.search(["memories"], unit(99_999), owner=ANN, limit=1))[0].uid == "late"
+    await store.close()

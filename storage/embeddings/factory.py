@@ -6,9 +6,15 @@ from storage.embeddings import Embedder
 from storage.embeddings.bge import BgeSmall
 from storage.embeddings.minilm import MiniLM
 from storage.embeddings.openai_embedder import OpenAIEmbedder
+from storage.embeddings.query_cache import QueryCache
 
 
 def create_embedder(settings: Settings) -> Embedder:
+    """The embedder, with its most recent queries' vectors kept (storage/embeddings/query_cache.py)."""
+    return QueryCache(_embedder(settings), settings.query_cache_size)
+
+
+def _embedder(settings: Settings) -> Embedder:
     if settings.openai_api_key is not None:
         return OpenAIEmbedder(
             api_key=settings.openai_api_key.get_secret_value(),

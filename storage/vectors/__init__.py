@@ -138,6 +138,11 @@ class VectorStore(Protocol):
         """Delete the kind's collection with all its points (a reindex starts from nothing)."""
         ...
 
+    async def optimize(self) -> None:
+        """Builds the search index of what grew since the last time (an embedded engine's, which does
+        not index on its own; a Qdrant server's optimizer does it in the background: nothing to do)."""
+        ...
+
     async def close(self) -> None: ...
 
 

@@ -2,8 +2,15 @@
 
 One shard (a folder under the data folder) per collection, the same payload and filters as a Qdrant server,
 searched in Rust with the owner filter applied through its keyword index (the tenant key). Its calls block,
-so each runs in a worker thread. A shard's folder is locked by one process: one Kindred instance per data
-folder; several instances share a Qdrant server instead (QDRANT_URL).
+so each runs in a worker thread.
+
+New points go to an appendable segment that a search scans exactly (0.3 ms per 1,000 points an owner
+has). qdrant-edge builds its HNSW index only when asked (`optimize`, run at start: it holds Python's GIL
+while it builds, so it cannot run beside requests), turning segments over its indexing threshold into
+indexed ones; a search then walks the graph (`HNSW_EF` candidates) instead of every point.
+
+A shard's folder is locked by one process: one Kindred instance per data folder; several instances share
+a Qdrant server instead (QDRANT_URL).
 """
 
 import shutil
@@ -19,14 +26,21 @@ from storage.vectors import AUTHOR, VectorHit, VectorPoint, VectorSpace, check_v
 
 T = TypeVar("T")
 _INDEXED = {"owner": True, "uid": False, "label": False}  # keyword payload indexes; True: the tenant key
+# Candidates an indexed search keeps while it walks the HNSW graph (at least its limit): the higher, the
+# nearer its answers to an exact scan's (bench/search_size.py measures the overlap) and the slower.
+HNSW_EF = 256
 
 
 class EdgeStore:
-    def __init__(self, root: Path, space: VectorSpace) -> None:
+    def __init__(self, root: Path, space: VectorSpace, indexing_threshold_kb: int | None = None) -> None:
         self.space = space
+        # The size of unindexed vectors (KB) past which `optimize` indexes a segment: qdrant's default
+        # (10 MB, 6,800 points of 384 dimensions) unless given.
+        self._indexing_threshold_kb = indexing_threshold_kb
         self._root = root
         self._shards: dict[str, edge.EdgeShard] = {}
         self._opening = threading.Lock()
+        self.exact = False  # every search an exact scan, index or not (a benchmark's comparison)
 
     async def ensure(self, kind: str) -> None:
         await self._run(self._shard, self.space.collection(kind))
@@ -44,14 +58,8 @@ class EdgeStore:
             await self._update(kind, edge.UpdateOperation.delete_points([point_id(uid) for uid in uids]))
 
     async def delete_owner(self, owner: str) -> None:
-        suffix = self.space.collection("x").removeprefix("kindred__x")
-        names = (
-            [p.name for p in self._root.glob(f"kindred__*{suffix}") if p.is_dir()]
-            if self._root.exists()
-            else []
-        )
         operation = edge.UpdateOperation.delete_points_by_filter(_filter(owner))
-        for name in names:
+        for name in self._names():
             await self._run(lambda name=name: self._shard(name).update(operation))
 
     async def search(
@@ -71,6 +79,7 @@ class EdgeStore:
             limit=limit,
             filter=_filter(owner, labels, exclude, also),
             with_payload=True,
+            params=edge.SearchParams(hnsw_ef=max(HNSW_EF, limit), exact=self.exact),
         )
         found = []
         for kind in kinds:
@@ -91,6 +100,20 @@ class EdgeStore:
     async def close(self) -> None:
         await self._run(self._close_all)
 
+    async def optimize(self) -> None:
+        """Builds the HNSW index of every collection of this space whose unindexed points passed the
+        indexing threshold (a no-op in microseconds for one that did not). It holds the GIL while it
+        builds (minutes at 100,000 points on 2 cores): run it where nothing is being served."""
+        for name in self._names():
+            await self._run(lambda name=name: self._shard(name).optimize())
+
+    def _names(self) -> list[str]:
+        """The collections of this space on disk."""
+        if not self._root.exists():
+            return []
+        suffix = self.space.collection("x").removeprefix("kindred__x")
+        return sorted(p.name for p in self._root.glob(f"kindred__*{suffix}") if p.is_dir())
+
     async def _update(self, kind: str, operation: edge.UpdateOperation) -> None:
         name = self.space.collection(kind)
         await self._run(lambda: self._shard(name).update(operation))
@@ -110,7 +133,8 @@ class EdgeStore:
             return edge.EdgeShard.load(str(path))
         path.mkdir(parents=True, exist_ok=True)
         vectors = edge.EdgeVectorParams(size=self.space.dimensions, distance=edge.Distance.Cosine)
-        shard = edge.EdgeShard.create(str(path), edge.EdgeConfig(vectors=vectors))
+        optimizers = edge.EdgeOptimizersConfig(indexing_threshold=self._indexing_threshold_kb)
+        shard = edge.EdgeShard.create(str(path), edge.EdgeConfig(vectors=vectors, optimizers=optimizers))
         for key, tenant in _INDEXED.items():
             index = edge.KeywordIndexParams(is_tenant=tenant)
             shard.update(edge.UpdateOperation.create_field_index(key, index))

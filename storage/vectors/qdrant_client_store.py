@@ -130,6 +130,9 @@ class QdrantStore:
             await self._client.delete_collection(name)
         self._ensured.discard(name)
 
+    async def optimize(self) -> None:
+        """A Qdrant server indexes in the background, and local mode has no index to build."""
+
     async def close(self) -> None:
         await self._client.close()
 
