@@ -122,7 +122,7 @@ class Settings(BaseSettings):
     embedded_vectors: Literal["edge", "local"] = "edge"
     # Build the embedded vectors' HNSW index of what grew since the last start, before serving
     # (KINDRED_VECTORS_INDEX_AT_START; minutes at 100,000 new points on 2 cores).
-    vectors_index_at_start: bool = True
+    vectors_index_at_start: bool = False
     # Whether this instance runs the dispatcher (the embedding of what changed, ...).
     dispatch: bool = True
     # How often the dispatcher looks for events other instances wrote (its own wake it at once).
