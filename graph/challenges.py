@@ -68,15 +68,26 @@ def challenge_condition(
             "template",
             template,
         ),
-        ("EXISTS { (n)-[:ABOUT]->({uid: $about, owner: $owner}) }", "about", about.uid if about else None),
+        _about(about),
     )
 
 
 def artifact_condition(kinds: list[str] | None = None, about: Ref | None = None) -> Condition:
     return Condition.of(
         ("n.kind IN $kinds", "kinds", kinds),
-        ("EXISTS { (n)-[:ABOUT]->({uid: $about, owner: $owner}) }", "about", about.uid if about else None),
+        _about(about),
     )
+
+
+def _about(about: Ref | None) -> tuple[str, str, str | None]:
+    """The clause of a list filtered to what is ABOUT the owner's node `about`, matched with its label
+    (one of the subjects: no other label is written into the Cypher), so through that label's uid index
+    and never a node of another kind with the same uid. Nothing is about a node of another kind."""
+    if about is None:
+        return ("true", "about", None)
+    if about.label not in CHALLENGE_SUBJECTS:
+        return ("false", "about", about.uid)
+    return (f"EXISTS {{ (n)-[:ABOUT]->(:{about.label} {{uid: $about, owner: $owner}}) }}", "about", about.uid)
 
 
 async def create_template(

@@ -65,8 +65,13 @@ async def create(
     return DOCUMENT.row(record["n"])
 
 
-async def mark_deleted(tx: AsyncManagedTransaction, *, owner: str, uid: str) -> list[str]:
-    """Hides the Document at once (the consumer removes it); NotFound if it is not a visible one."""
+async def mark_deleted(
+    tx: AsyncManagedTransaction, *, owner: str, uid: str, within: frozenset[str] | None = None
+) -> list[str]:
+    """Hides the Document at once (the consumer removes it); NotFound if it is not a visible one,
+    OutOfScope (nothing hidden) when `within` (the kinds an API key may write) leaves out documents. The
+    node it is attached to stays: only the Document is checked."""
+    nodes.refuse_outside(within, [str(Ref("Document", uid))])
     query = f"""
     MATCH (n:Document {{uid: $uid, owner: $owner}}) WHERE {DOCUMENT.visible}
     SET n.deleted_at = datetime()

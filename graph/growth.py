@@ -32,7 +32,7 @@ from graph import events
 from graph.events import GROWTH_RECORDED
 from graph.kinds import BY_LABEL, GROWING, GROWTH_BUCKET, HAS_GROWTH
 from graph.refs import Ref
-from graph.series import PERIODS, millis, month_of
+from graph.series import PERIODS, by_month, empty_arrays, merged, millis
 
 # Where a credit comes from, and the labels its source node may have (a challenge's label is added by
 # the challenge kind when it exists; "manual" has no source node).
@@ -159,19 +159,13 @@ async def record(
         }
         for index, credit in enumerate(credits)
     ]
-    groups: dict[tuple[str, str, int], list[dict[str, Any]]] = defaultdict(list)
+    by_entity: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for entry in made:
-        groups[(entry["label"], entry["entity"], month_of(entry["t"])[0])].append(entry)
+        by_entity[(entry["label"], entry["entity"])].append(entry)
     params = [
-        {
-            "label": label,
-            "uid": uid,
-            "month": month,
-            "start": month_of(entries[0]["t"])[1],
-            "end": month_of(entries[0]["t"])[2],
-            "entries": entries,
-        }
-        for (label, uid, month), entries in sorted(groups.items())
+        {"label": label, "uid": uid, **group}
+        for (label, uid), entries in sorted(by_entity.items())
+        for group in by_month(entries)
     ]
     base = await _write(tx, owner, params)
     cards = list(dict.fromkeys(credit.entity for credit in credits if credit.entity is not None))
@@ -190,6 +184,10 @@ async def record(
         }
         for entry in made
     ]
+
+
+# A credit's keys and the growth bucket's arrays that keep them (besides its times and sequences).
+_ARRAYS = {"k": "dims", "d": "deltas", "s": "sources", "r": "source_ids"}
 
 
 async def _write(tx: AsyncManagedTransaction, owner: str, groups: list[dict[str, Any]]) -> int:
@@ -214,22 +212,11 @@ async def _write(tx: AsyncManagedTransaction, owner: str, groups: list[dict[str,
       CALL (g) {{ {entity} }}
       MERGE (e)-[:{HAS_GROWTH}]->(b:{GROWTH_BUCKET} {{month: g.month}})
       ON CREATE SET b.uid = randomUUID(), b.owner = $owner, b.entity = g.uid, b.entity_label = g.label,
-                    b.start = g.start, b.end = g.end, b.times = [], b.seqs = [], b.dims = [], b.deltas = [],
-                    b.sources = [], b.source_ids = []
-      WITH b, [i IN range(0, size(b.times) - 1) |
-                 {{t: b.times[i], q: b.seqs[i], k: b.dims[i], d: b.deltas[i], s: b.sources[i],
-                   r: b.source_ids[i]}}]
-              + [e IN g.entries | {{t: e.t, q: base + e.i, k: e.k, d: e.d, s: e.s, r: e.r}}] AS merged
-      CALL (merged) {{
-        UNWIND merged AS e
-        WITH e ORDER BY e.t, e.q
-        RETURN collect(e) AS sorted
-      }}
+                    b.start = g.start, b.end = g.end, {empty_arrays(_ARRAYS)}
+      {merged(_ARRAYS)}
       WITH b, sorted,
            reduce(keys = [], e IN sorted | CASE WHEN e.k IN keys THEN keys ELSE keys + e.k END) AS keys
-      SET b.times = [e IN sorted | e.t], b.seqs = [e IN sorted | e.q], b.dims = [e IN sorted | e.k],
-          b.deltas = [e IN sorted | e.d], b.sources = [e IN sorted | e.s], b.source_ids = [e IN sorted | e.r],
-          b.dim_keys = keys,
+      SET b.dim_keys = keys,
           b.dim_totals = [k IN keys |
                           reduce(t = 0.0, e IN sorted | t + CASE WHEN e.k = k THEN e.d ELSE 0.0 END)]
       RETURN count(*) AS written

@@ -170,7 +170,7 @@ async def delete_where(
     found = [(record["refs"], record["ids"]) async for record in await tx.run(query, owner=owner, **params)]
     if not found:
         return []
-    _refuse_outside(within, [ref for refs, _ in found for ref in refs])
+    refuse_outside(within, [ref for refs, _ in found for ref in refs])
     await events.append_all(tx, owner, [(EventKind.deleted(kind.label), refs) for refs, _ in found])
     ids = list(dict.fromkeys(element for _, elements in found for element in elements))
     gone = "UNWIND $ids AS id MATCH (x) WHERE elementId(x) = id DETACH DELETE x"
@@ -178,7 +178,7 @@ async def delete_where(
     return [refs for refs, _ in found]
 
 
-def _refuse_outside(within: frozenset[str] | None, refs: list[str]) -> None:
+def refuse_outside(within: frozenset[str] | None, refs: list[str]) -> None:
     """OutOfScope when a delete would take nodes of a kind outside `within`: raised before anything is
     written, so the transaction is rolled back whole. What is no kind (a series' buckets) goes with its
     node."""

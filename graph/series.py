@@ -28,7 +28,7 @@ nothing. Transactions are a `transaction` series (the amount as value, the trade
 import json
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -80,6 +80,43 @@ def month_of(ms: int) -> tuple[int, int, int]:
     return at.year * 100 + at.month, millis(start), millis(end)
 
 
+def by_month(entries: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The entries (each with its time `t` in epoch ms) grouped by UTC calendar month, in month order:
+    each group its `month` key, its bounds `start` and `end`, and its `entries`, as `merged` takes them."""
+    grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for entry in entries:
+        grouped[month_of(entry["t"])[0]].append(entry)
+    return [
+        dict(zip(("month", "start", "end"), month_of(group[0]["t"]), strict=True), entries=group)
+        for _, group in sorted(grouped.items())
+    ]
+
+
+def empty_arrays(arrays: Mapping[str, str]) -> str:
+    """Cypher setting a new bucket `b`'s parallel arrays empty: `times`, `seqs` and each of `arrays`."""
+    return ", ".join(f"b.{name} = []" for name in ("times", "seqs", *arrays.values()))
+
+
+def merged(arrays: Mapping[str, str]) -> str:
+    """Cypher merging a group's entries (`g.entries`, each with its time `t` and its index `i` after the
+    sequence `base`) into its bucket `b`'s parallel arrays in time order (then sequence): `times`, `seqs`
+    and one for each of `arrays` (an entry's key: the bucket's array). Binds `b` and `sorted` (the
+    bucket's entries after, as maps of those keys and `t`, `q`)."""
+    fields = {"t": "times", "q": "seqs", **arrays}
+    kept = ", ".join(f"{key}: b.{name}[i]" for key, name in fields.items())
+    given = ", ".join(["t: e.t", "q: base + e.i", *(f"{key}: e.{key}" for key in arrays)])
+    written = ", ".join(f"b.{name} = [e IN sorted | e.{key}]" for key, name in fields.items())
+    return f"""
+      WITH b, [i IN range(0, size(b.times) - 1) | {{{kept}}}] + [e IN g.entries | {{{given}}}] AS merged
+      CALL (merged) {{
+        UNWIND merged AS e
+        WITH e ORDER BY e.t, e.q
+        RETURN collect(e) AS sorted
+      }}
+      SET {written}
+      WITH b, sorted"""
+
+
 def condition(kinds: list[str] | None = None, recipient: str | None = None) -> Condition:
     return Condition.of(
         ("n.kind IN $kinds", "kinds", kinds),
@@ -126,18 +163,18 @@ SET s.entry_count = total,
 """
 
 
+# An entry's keys and the series bucket's arrays that keep them (besides its times and sequences).
+_ARRAYS = {"v": "values", "d": "deltas", "n": "notes", "x": "details"}
+
+
 async def append(
     tx: AsyncManagedTransaction, *, owner: str, uid: str, entries: Sequence[Entry]
 ) -> tuple[Row, int]:
     """Adds the entries, each month's merged into its bucket in time order, under the series' lock; the
     series after, and how many were added. NotFound when the series is not the owner's; BadUserInput
     (nothing written) when a month would hold more than MAX_PER_BUCKET."""
-    months: dict[int, dict[str, Any]] = {}
-    grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for index, entry in enumerate(entries):
-        key, start, end = month_of(entry.at)
-        months[key] = {"month": key, "start": start, "end": end}
-        grouped[key].append(
+    groups = by_month(
+        [
             {
                 "t": entry.at,
                 "i": index + 1,
@@ -146,8 +183,9 @@ async def append(
                 "n": entry.note or "",
                 "x": "" if entry.detail is None else json.dumps(entry.detail, separators=(",", ":")),
             }
-        )
-    groups = [{**months[key], "entries": grouped[key]} for key in sorted(months)]
+            for index, entry in enumerate(entries)
+        ]
+    )
     # The first SET takes the series' write lock before its sequence is read: appends at once queue here.
     query = f"""
     MATCH (s:Series {{uid: $uid, owner: $owner}})
@@ -160,18 +198,8 @@ async def append(
       UNWIND $groups AS g
       MERGE (s)-[:{HAS_BUCKET}]->(b:{BUCKET} {{month: g.month}})
       ON CREATE SET b.uid = randomUUID(), b.owner = $owner, b.start = g.start, b.end = g.end,
-                    b.times = [], b.values = [], b.seqs = [], b.deltas = [], b.notes = [], b.details = []
-      WITH b, [i IN range(0, size(b.times) - 1) |
-                 {{t: b.times[i], q: b.seqs[i], v: b.values[i], d: b.deltas[i], n: b.notes[i],
-                   x: b.details[i]}}]
-              + [e IN g.entries | {{t: e.t, q: base + e.i, v: e.v, d: e.d, n: e.n, x: e.x}}] AS merged
-      CALL (merged) {{
-        UNWIND merged AS e
-        WITH e ORDER BY e.t, e.q
-        RETURN collect(e) AS sorted
-      }}
-      SET b.times = [e IN sorted | e.t], b.seqs = [e IN sorted | e.q], b.values = [e IN sorted | e.v],
-          b.deltas = [e IN sorted | e.d], b.notes = [e IN sorted | e.n], b.details = [e IN sorted | e.x]
+                    {empty_arrays(_ARRAYS)}
+      {merged(_ARRAYS)}
       RETURN max(size(sorted)) AS fullest
     }}
     SET s.entry_count = coalesce(s.entry_count, 0) + $count, s.updated_at = datetime(),

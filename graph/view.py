@@ -78,10 +78,10 @@ def _shown(var: str) -> str:
         if k.label in DOMAIN_LABELS and (k.visible, k.listed, k.shown) != ("true", "true", "true")
     ]
     parts = [f"(NOT {var}:{label} OR {_NODE_VAR.sub(var, visible)})" for label, visible in conditions]
-    return " AND ".join([*parts, _told(var)])
+    return " AND ".join([*parts, told(var)])
 
 
-def _told(var: str) -> str:
+def told(var: str) -> str:
     """Whether the request may see the node `var`: a request made with an API key (`$keyed`) sees only
     the personas built from confirmed insights alone, as it reads them everywhere (resolvers/personas.py)."""
     return f"(NOT {var}:{PERSONA.label} OR NOT $keyed OR coalesce({var}.confirmed_only, false))"
@@ -584,7 +584,7 @@ async def neighbourhood(
     if label not in DOMAIN_LABELS:
         return None
     query = f"""
-    MATCH (p:{label} {{uid: $uid}}) WHERE {readable("p")} AND {_shown("p")} AND {_told("p")}
+    MATCH (p:{label} {{uid: $uid}}) WHERE {readable("p")} AND {_shown("p")} AND {told("p")}
     OPTIONAL CALL (p) {{
       MATCH (p)-[r:{"|".join(TYPES)}]-(m) WHERE {readable("m")} AND {_shown("m")}
       // A message is not drawn: its link is its conversation's (the view folds messages into it).

@@ -18,6 +18,7 @@ from neo4j import AsyncManagedTransaction
 from graph.events import Change, EventKind
 from graph.kinds import DOMAIN_LABELS, ENDS, TITLE, oriented
 from graph.refs import Ref
+from graph.view import told
 
 # A link as the log names it, oriented as its type's ends say: (type, source, target).
 LinkKey = tuple[str, Ref, Ref]
@@ -93,10 +94,11 @@ def _oriented(rel: str, one: Ref, other: Ref) -> LinkKey:
 
 
 async def drawn(
-    tx: AsyncManagedTransaction, *, owner: str, past: Past, labels: list[str], types: list[str]
+    tx: AsyncManagedTransaction, *, owner: str, past: Past, labels: list[str], types: list[str], keyed: bool
 ) -> list[Any]:
-    """Today's fields of the nodes of these labels alive then, and today's links of these types among
-    them (one statement, each node through its label's uid index)."""
+    """Today's fields of the nodes of these labels alive then that the request may see (an API key
+    (`keyed`) only personas built from confirmed insights, as in today's view), and today's links of these
+    types among them (one statement, each node through its label's uid index)."""
     by_label: dict[str, list[str]] = defaultdict(list)
     for ref in past.nodes:
         if ref.label in labels:
@@ -104,7 +106,7 @@ async def drawn(
     source = (
         "\n UNION ALL\n ".join(
             f"UNWIND $alive['{label}'] AS uid MATCH (n:{label} {{uid: uid}}) USING INDEX n:{label}(uid) "
-            f"WHERE n.owner = $owner RETURN n"
+            f"WHERE n.owner = $owner AND {told('n')} RETURN n"
             for label in sorted(by_label)
         )
         or "RETURN null AS n LIMIT 0"
@@ -124,18 +126,25 @@ async def drawn(
     }}
     RETURN rows, links
     """
-    record = await (await tx.run(query, owner=owner, alive=dict(by_label))).single(strict=True)
+    record = await (await tx.run(query, owner=owner, alive=dict(by_label), keyed=keyed)).single(strict=True)
     return [record["rows"], record["links"]]
 
 
 async def as_of(
-    tx: AsyncManagedTransaction, *, owner: str, sequence: int, labels: list[str], types: list[str]
+    tx: AsyncManagedTransaction,
+    *,
+    owner: str,
+    sequence: int,
+    labels: list[str],
+    types: list[str],
+    keyed: bool = False,
 ) -> Drawn:
-    """The owner's graph as it was at `sequence`: nodes alive then (and still there), and the links
-    among them that existed then. The caller checks `sequence` against `newest`."""
+    """The owner's graph as it was at `sequence`: nodes alive then (and still there, and seen by this
+    request: `drawn`), and the links among them that existed then. The caller checks `sequence` against
+    `newest`."""
     newest, events = await newest_and_events(tx, owner=owner, until=sequence)
     past = replay(events)
-    rows, today = await drawn(tx, owner=owner, past=past, labels=labels, types=types)
+    rows, today = await drawn(tx, owner=owner, past=past, labels=labels, types=types, keyed=keyed)
     labels_of = {row["uid"]: row["label"] for row in rows}
     links = []
     for kind, source, target, weight in today:

@@ -163,6 +163,7 @@ async def graph_view_as_of(
         sequence=sequence,
         labels=view.checked(context.scope.readable(labels, view.LABELS), view.LABELS),
         types=view.checked(types, view.TYPES),
+        keyed=by_key(context),
     )
     if sequence > past.newest:
         raise BadUserInput(f"asOf must be 1 to {past.newest}, your last change.", field="asOf")

@@ -3,29 +3,29 @@ challenge (schema/challenges.py), linked to it and to what it was about; drawn a
 
 import datetime as dt
 from enum import Enum
-from typing import Annotated, Any
+from typing import Any
 
 import strawberry
 from strawberry import relay
 
+from graph import kinds
 from graph.kinds import CHALLENGE_SUBJECTS
 from resolvers import artifacts as resolve
 from resolvers.pages import Order
 from schema.challenges import Challenge, subject
 from schema.concepts import Concept
+from schema.deletion import deleting
 from schema.docs import described
 from schema.memories import Memory, kinds_named
 from schema.nodes import ref_of
+from schema.ordering import ordering
 from schema.placed import Placed
 from schema.recipients import Recipient
 from schema.relay import (
-    DeletePayload,
     Info,
-    OrderDirection,
     OwnedNode,
     attach,
     listing,
-    node_uid,
     related,
     related_one,
 )
@@ -74,18 +74,8 @@ class ArtifactFilter:
     )
 
 
-@strawberry.enum(description="What a list of artifacts may be ordered by.")
-class ArtifactOrderField(Enum):
-    CREATED_AT = strawberry.enum_value("created_at", description="When it was made.")
-    TITLE = strawberry.enum_value("title", description="Its title.")
-
-
-@strawberry.input(description="One key of an ordering of artifacts.")
-class ArtifactOrder:
-    field: ArtifactOrderField = strawberry.field(description="The field to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+@ordering(kinds.ARTIFACT, "artifacts", {"created_at": "When it was made.", "title": "Its title."})
+class ArtifactOrder: ...
 
 
 attach(
@@ -121,9 +111,9 @@ class ArtifactQuery:
 
 @strawberry.type
 class ArtifactMutation:
-    @strawberry.mutation(description="Deletes an artifact (a trophy: its challenge stays, completed).")
-    async def delete_artifact(
-        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The artifact.")]
-    ) -> DeletePayload:
-        deleted = await resolve.delete(info.context, node_uid(id, "Artifact"))
-        return DeletePayload(deleted_id=id, deleted_count=len(deleted))
+    delete_artifact = deleting(
+        "Artifact",
+        resolve.delete,
+        "Deletes an artifact (a trophy: its challenge stays, completed).",
+        "The artifact.",
+    )

@@ -12,21 +12,22 @@ import strawberry
 from strawberry import relay
 
 from errors import BadUserInput
+from graph import kinds
 from graph.kinds import CHALLENGE_SUBJECTS
 from resolvers import challenges as resolve
 from resolvers.nodes import LABEL
 from resolvers.pages import Order, PageArgs
 from schema.concepts import Concept
+from schema.deletion import deleting
 from schema.docs import described
 from schema.evidence import node_types
 from schema.memories import Memory, kinds_named
 from schema.nodes import ref_of
+from schema.ordering import ordering
 from schema.placed import Placed
 from schema.recipients import Recipient
 from schema.relay import (
-    DeletePayload,
     Info,
-    OrderDirection,
     OwnedNode,
     attach,
     from_node,
@@ -269,19 +270,12 @@ class ChallengeTemplateFilter:
     )
 
 
-@strawberry.enum(description="What a list of template versions may be ordered by.")
-class ChallengeTemplateOrderField(Enum):
-    NAME = strawberry.enum_value("name", description="Its name.")
-    VERSION = strawberry.enum_value("version", description="Its version.")
-    CREATED_AT = strawberry.enum_value("created_at", description="When it was made.")
-
-
-@strawberry.input(description="One key of an ordering of template versions.")
-class ChallengeTemplateOrder:
-    field: ChallengeTemplateOrderField = strawberry.field(description="The field to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+@ordering(
+    kinds.CHALLENGE_TEMPLATE,
+    "template versions",
+    {"name": "Its name.", "version": "Its version.", "created_at": "When it was made."},
+)
+class ChallengeTemplateOrder: ...
 
 
 @strawberry.input(description="Which challenges to list: all the conditions given hold.")
@@ -297,19 +291,16 @@ class ChallengeFilter:
     )
 
 
-@strawberry.enum(description="What a list of challenges may be ordered by.")
-class ChallengeOrderField(Enum):
-    STARTED_AT = strawberry.enum_value("started_at", description="When it was taken on.")
-    PROGRESS = strawberry.enum_value("progress", description="How far along it is.")
-    CREATED_AT = strawberry.enum_value("created_at", description="When it was made.")
-
-
-@strawberry.input(description="One key of an ordering of challenges.")
-class ChallengeOrder:
-    field: ChallengeOrderField = strawberry.field(description="The field to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.ASC, description="Ascending (the default) or descending."
-    )
+@ordering(
+    kinds.CHALLENGE,
+    "challenges",
+    {
+        "started_at": "When it was taken on.",
+        "progress": "How far along it is.",
+        "created_at": "When it was made.",
+    },
+)
+class ChallengeOrder: ...
 
 
 attach(
@@ -448,9 +439,6 @@ class ChallengeMutation:
     ) -> Challenge:
         return Challenge.from_row(await resolve.abandon(info.context, node_uid(id, "Challenge")))
 
-    @strawberry.mutation(description="Deletes a challenge, and the trophy it earned.")
-    async def delete_challenge(
-        self, info: Info, id: Annotated[relay.GlobalID, strawberry.argument(description="The challenge.")]
-    ) -> DeletePayload:
-        deleted = await resolve.delete(info.context, node_uid(id, "Challenge"))
-        return DeletePayload(deleted_id=id, deleted_count=len(deleted))
+    delete_challenge = deleting(
+        "Challenge", resolve.delete, "Deletes a challenge, and the trophy it earned.", "The challenge."
+    )

@@ -4,14 +4,20 @@ OUT_OF_SCOPE and nothing written."""
 
 from typing import Any
 
+import pytest
+
+from errors import OutOfScope
+from graph import documents as graph_documents
 from graph.driver import Graph
 from tests import test_conversations as conversations
+from tests import test_documents as documents
 from tests import test_search
 from tests.client import GraphQLClient
 from tests.test_recipients import create as create_recipient
 from tests.test_search import Instance
 
 kindred = test_search.kindred  # the fixture: an app with its own vectors and its dispatcher
+files = documents.kindred  # the fixture: an app that keeps files
 
 CREATE_KEY = """
 mutation ($name: String!, $scope: ApiKeyScopeInput) {
@@ -336,3 +342,34 @@ async def test_a_key_limited_to_kinds_reads_no_growth_profile(client: GraphQLCli
     grown = await client.data("{ concepts { nodes { growth { total } } } }", token=concepts)
     assert grown["concepts"]["nodes"] == [{"growth": {"total": 0.5}}]
     assert (await client.data("{ growthProfile { total } }", token=token))["growthProfile"]["total"] == 1.0
+
+
+async def test_a_key_limited_to_other_kinds_deletes_no_document(
+    files: documents.Instance, graph: Graph
+) -> None:
+    """A key for concepts may not delete a document (it stays), neither as it asks (the mutation's scope)
+    nor where the delete is written (the kinds it passes down); a key for documents may."""
+    token = await files.client.sign_up("scope-document-delete@example.com")
+    ann = await documents.recipient(files, token)
+    answer = await documents.upload(files.http, token, ann, "PROFILE", "p.pdf", documents.profile_pdf())
+    made = answer.json()["data"]["uploadDocument"]
+    concepts = await key(files.client, token, kinds=["CONCEPT"])
+    error = await files.client.error(documents.DELETE, {"id": made["id"]}, token=concepts)
+    assert error["extensions"]["code"] == "OUT_OF_SCOPE"
+    assert await documents.document(files, token, made["id"]) is not None
+    uid, owner = await _owned(graph, "Document")
+    with pytest.raises(OutOfScope):
+        await graph.write(graph_documents.mark_deleted, owner=owner, uid=uid, within=frozenset({"Concept"}))
+    assert await documents.document(files, token, made["id"]) is not None
+    keeper = await key(files.client, token, kinds=["DOCUMENT"])
+    deleted = await files.client.data(documents.DELETE, {"id": made["id"]}, token=keeper)
+    assert deleted["deleteDocument"] == {"deletedId": made["id"]}
+    assert await documents.document(files, token, made["id"]) is None
+
+
+async def _owned(graph: Graph, label: str) -> tuple[str, str]:
+    """The uid and owner of the one node of `label`."""
+    async with graph.driver.session() as session:
+        found = await session.run(f"MATCH (n:{label}) RETURN n.uid AS uid, n.owner AS owner")
+        record = await found.single(strict=True)
+    return str(record["uid"]), str(record["owner"])

@@ -164,6 +164,10 @@ async def test_a_challenge_progresses_and_completes_once_for_a_linked_trophy(cli
     assert lists["node"]["challenges"]["nodes"] == [{"id": challenge["id"], "status": "COMPLETED"}]
     assert lists["node"]["artifacts"]["nodes"] == [{"id": trophy["id"]}]
     assert lists["challenges"]["nodes"] == [{"id": challenge["id"]}]
+    # Ann's uid under another kind's id is about nothing.
+    assert await about_lists(client, token, ann) == ([challenge["id"]], [trophy["id"]])
+    wrong = str(relay.GlobalID("Concept", relay.GlobalID.from_id(ann).node_id))
+    assert await about_lists(client, token, wrong) == ([], [])
     # An abandoned one is ended too; deleting a challenge takes its trophy with it.
     other = await start(client, token, made["id"])
     gave_up = await client.data(ABANDON, {"id": other["id"]}, token=token)
@@ -177,6 +181,17 @@ async def test_a_challenge_progresses_and_completes_once_for_a_linked_trophy(cli
     )
     assert deleted["deleteChallenge"]["deletedCount"] == 2
     assert (await client.data("{ artifacts { totalCount } }", token=token))["artifacts"]["totalCount"] == 0
+
+
+async def about_lists(client: GraphQLClient, token: str, about: str) -> tuple[list[str], list[str]]:
+    """The ids of the challenges and of the artifacts filtered as about `about`."""
+    found = await client.data(
+        "query ($about: ID!) { challenges(filter: {aboutId: $about}) { nodes { id } } "
+        "artifacts(filter: {aboutId: $about}) { nodes { id } } }",
+        {"about": about},
+        token=token,
+    )
+    return [n["id"] for n in found["challenges"]["nodes"]], [n["id"] for n in found["artifacts"]["nodes"]]
 
 
 async def credits_of(graph: Graph, challenge_id: str) -> list[tuple[str, str, float, str]]:

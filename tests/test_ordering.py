@@ -24,6 +24,33 @@ def test_each_kinds_order_field_offers_exactly_its_declared_sorts() -> None:
         assert [value.value for value in fields.values.values()] == list(kind.sorts), kind.label
 
 
+def test_each_kinds_order_and_delete_are_made_by_the_factories() -> None:
+    """No kind's ordering or delete is written by hand, so none drifts from its declaration: a delete
+    answers another payload only where it says more (a series' entries) or counts less (a document's
+    passages are not its nodes)."""
+    built = build_schema(Settings(_env_file=None))
+    types = built._schema.type_map
+    made = [
+        types[f"{kind.label}OrderField"].extensions["strawberry-definition"].wrapped_cls.__module__
+        for kind in KINDS
+        if f"{kind.label}OrderField" in types
+    ]
+    assert set(made) == {"schema.ordering"}
+    mutation = built.get_type_by_name("Mutation")
+    deletes = {f"delete_{_snake(kind.label)}" for kind in KINDS} - {"delete_series", "delete_document"}
+    writers = {
+        field.python_name: field.base_resolver.wrapped_func.__module__
+        for field in mutation.fields  # type: ignore[union-attr]
+        if field.python_name in deletes and field.base_resolver is not None
+    }
+    assert len(writers) >= 15
+    assert {name for name, module in writers.items() if module != "schema.deletion"} == set()
+
+
+def _snake(label: str) -> str:
+    return "".join(f"_{ch.lower()}" if ch.isupper() else ch for ch in label).lstrip("_")
+
+
 def test_a_description_of_a_sort_the_kind_does_not_declare_is_refused() -> None:
     with pytest.raises(ValueError, match="shoe_size"):
         order_fields("Recipient", RECIPIENT.sorts, "recipients", {"shoe_size": "How big their feet are."})

@@ -201,6 +201,7 @@ PERSONAS = "{ personas { totalCount nodes { id expired } } }"
 NODE = "query ($id: ID!) { node(id: $id) { id } }"
 SEARCH = 'query { search(query: "pottery weekend", kinds: [PERSONA], minScore: 0) { node { id } } }'
 VIEW = "{ graphView(labels: [PERSONA]) { nodes { id } } }"
+PAST_VIEW = "query ($asOf: Int) { graphView(asOf: $asOf, labels: [PERSONA]) { nodes { id } } }"
 
 
 async def test_a_key_reads_only_personas_built_from_confirmed_insights(client: GraphQLClient) -> None:
@@ -216,6 +217,12 @@ async def test_a_key_reads_only_personas_built_from_confirmed_insights(client: G
     assert theirs == {"totalCount": 1, "nodes": [{"id": told["id"], "expired": False}]}
     assert (await client.data(NODE, {"id": own["id"]}, token=lister))["node"] is None
     assert (await client.data(NODE, {"id": told["id"]}, token=lister))["node"] == {"id": told["id"]}
+    # So does the view as it was at the last change (the person's has both).
+    last = (await client.data("{ graphView { sequence } }", token=token))["graphView"]["sequence"]
+    past = {"asOf": last}
+    drawn = (await client.data(PAST_VIEW, past, token=token))["graphView"]["nodes"]
+    assert {node["id"] for node in drawn} == {own["id"], told["id"]}
+    assert (await client.data(PAST_VIEW, past, token=lister))["graphView"]["nodes"] == [{"id": told["id"]}]
     error = await client.error(RATE, {"id": own["id"], "rating": 5}, token=agent)
     assert error["extensions"]["code"] == "NOT_FOUND"
     # The person's own persona is not served again to the agent, whatever it asks.
