@@ -73,7 +73,8 @@ class FlatViewLists(StrawberryGraphQLCoreExecutionContext):
         new_defer_usages: Sequence[DeferUsage],
     ) -> Any:
         """A query Kindred can read in one statement is answered so (schema/compiled.py), after
-        validation, limits and admission as any other; anything else, field by field."""
+        validation, limits and admission as any other, with what the statement cannot answer resolved
+        field by field below it; anything else, field by field."""
         context = self.context_value
         if (
             self.operation.operation is OperationType.QUERY
@@ -97,7 +98,8 @@ class FlatViewLists(StrawberryGraphQLCoreExecutionContext):
         new_defer_usages: Sequence[DeferUsage],
     ) -> Any:
         try:
-            data = await compiled.answer(self, root_type, grouped_field_set)
+            plan = await compiled.plan(self, root_type, grouped_field_set)
+            data = await compiled.read(self, plan)
         except compiled.NotCompiled:
             metrics.COMPILED_READS.labels(outcome="fallback").inc()
         except Exception:
@@ -106,8 +108,9 @@ class FlatViewLists(StrawberryGraphQLCoreExecutionContext):
             logger.warning("a compiled read failed; it is answered field by field", exc_info=True)
             metrics.COMPILED_READS.labels(outcome="error").inc()
         else:
-            metrics.COMPILED_READS.labels(outcome="compiled").inc()
-            return data
+            # What the statement could not answer, the usual way: its errors are the fields' own.
+            metrics.COMPILED_READS.labels(outcome="partial" if plan.partial else "compiled").inc()
+            return await compiled.complete(self, plan, data)
         result = super().execute_collected_root_fields(
             root_type, root_value, grouped_field_set, serially, new_defer_usages
         )

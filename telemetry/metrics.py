@@ -37,7 +37,9 @@ NEO4J_STATEMENT_SECONDS = Histogram(
 )
 COMPILED_READS = Counter(
     "kindred_compiled_reads",
-    "Queries answered in one compiled statement (compiled), or field by field although asked (fallback).",
+    "Queries answered in one compiled statement (compiled), in one with some fields resolved field by "
+    "field (partial), or wholly field by field although asked (fallback, or error when the statement "
+    "failed).",
     ["outcome"],
 )
 NEO4J_TRANSACTIONS = Counter(
