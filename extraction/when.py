@@ -14,6 +14,7 @@ _COUNTS = (
     (re.compile(r"\ba few\b", re.IGNORECASE), "3"),
     (re.compile(r"\ba couple of\b", re.IGNORECASE), "2"),
 )
+_AGO = re.compile(r"\bago\b", re.IGNORECASE)
 _SETTINGS = {
     "PREFER_DATES_FROM": "past",
     "TIMEZONE": "UTC",
@@ -30,7 +31,11 @@ def resolve(said: str | None, at: datetime | None) -> datetime | None:
     for pattern, number in _COUNTS:
         said = pattern.sub(number, said)
     base = (at if at.tzinfo is not None else at.replace(tzinfo=UTC)).astimezone(UTC).replace(tzinfo=None)
-    found = dateparser.parse(said.strip(), languages=["en"], settings={**_SETTINGS, "RELATIVE_BASE": base})
+    # A month said without its day ("in June 2021") is its first day, not the day of the month the text
+    # was written; a count back ("two years ago") keeps the text's own day.
+    day = "current" if _AGO.search(said) else "first"
+    settings = {**_SETTINGS, "RELATIVE_BASE": base, "PREFER_DAY_OF_MONTH": day}
+    found = dateparser.parse(said.strip(), languages=["en"], settings=settings)
     return None if found is None else found.astimezone(UTC)
 
 
