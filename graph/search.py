@@ -150,13 +150,15 @@ async def signals(
     candidates: list[Ref],
     near: Ref | None,
     max_distance: int = 4,
+    proposed: bool = False,
 ) -> dict[str, Any]:
     """What ranking needs, read in one transaction and computed from the owner's nodes alone: the nodes
     among `labels` (and documents' passages, with `passages`) whose text holds one of the query's words
     (`lexical`, found through the full-text indexes, whose scores are not used: they weigh words across
     every user), how many nodes the owner has there (`total`), the searched fields of those and of the
     vector `candidates` (`fields`, by Ref; a passage's with its document and place), and their memory
-    importance, age and distance from the `near` node (`nodes`, by Ref)."""
+    importance, age and distance from the `near` node (`nodes`, by Ref). With `proposed`, the owner's
+    proposed memories are found too."""
     lexical, total = await _lexical(
         tx, owner=owner, query=query, labels=labels, passages=passages, limit=limit
     )
@@ -164,7 +166,10 @@ async def signals(
     return {
         "lexical": lexical,
         "total": total,
-        "fields": {**await fields(tx, owner=owner, refs=refs), **await _passages(tx, owner=owner, refs=refs)},
+        "fields": {
+            **await fields(tx, owner=owner, refs=refs, proposed=proposed),
+            **await _passages(tx, owner=owner, refs=refs),
+        },
         "nodes": await _graph_signals(tx, owner=owner, refs=refs, near=near, max_distance=max_distance),
     }
 
@@ -209,19 +214,21 @@ async def _lexical(
 
 
 async def fields(
-    tx: AsyncManagedTransaction, *, owner: str, refs: Iterable[Ref]
+    tx: AsyncManagedTransaction, *, owner: str, refs: Iterable[Ref], proposed: bool = False
 ) -> dict[Ref, dict[str, Any]]:
     """The searched fields (as their kind declares them) of these nodes that exist and are in sight
-    (their kind's `shown`: an expired persona is found no more): one query per label."""
+    (their kind's `shown`: an expired persona is found no more): one query per label. With `proposed`,
+    the owner's proposals (a proposed memory) are in sight too."""
     found: dict[Ref, dict[str, Any]] = {}
     for label, uids in _by_label(refs).items():
         searched, kind = _searched(label), BY_LABEL[label]
-        # A proposed memory is not found (`listed`), nor an expired persona (`shown`).
+        # A proposed memory is not found unless asked (`listed_or_proposed`), nor an expired persona.
         query = f"""
-        MATCH (n:{label}) WHERE n.uid IN $uids AND {kind.scope()} AND {kind.listed} AND {kind.shown}
+        MATCH (n:{label}) WHERE n.uid IN $uids AND {kind.scope()} AND {kind.listed_or_proposed}
+          AND {kind.shown}
         CALL (n) {{ {searched.fields} }}
         RETURN uid, fields, n.owner = $owner AS own"""
-        async for r in await tx.run(query, owner=owner, uids=uids):
+        async for r in await tx.run(query, owner=owner, uids=uids, proposed=proposed):
             fields_of = native(r["fields"])  # a partner's shared node: its own fields alone
             found[Ref(label, r["uid"])] = {"fields": fields_of if r["own"] else searched.own(fields_of)}
     return found
