@@ -101,3 +101,27 @@ HELD_OUT: tuple[Conversation, ...] = (
     ),
     _c(("Sofia told me about her new job at the bakery.",), _e(("sofia",), "job")),
 )
+
+# When the times said resolve to (extraction/when.py): sentences told on SENT (a Friday afternoon, UTC),
+# each with the day a careful reader would date it to (None: no day can be told). Written after the
+# resolver, by its author, not tuned on.
+SENT = "2025-03-21T15:30:00+00:00"
+TIMES: tuple[tuple[str, str | None], ...] = (
+    ("Tom and I had dinner at Luigi's last Tuesday.", "2025-03-18"),
+    ("I met Priya on 3 March.", "2025-03-03"),
+    ("We visited Leo in Rome two years ago.", "2023-03-21"),
+    ("Sofia and I hiked the Alps in June 2021.", "2021-06-01"),
+    ("Yesterday Maya baked a cake.", "2025-03-20"),
+    ("We went to the lake with Leo last Saturday.", "2025-03-15"),
+    ("Tom and I watched the fireworks last night.", "2025-03-20"),
+    ("I visited my mum three days ago.", "2025-03-18"),
+    ("Priya and I went bowling on Sunday.", "2025-03-16"),
+    ("Sofia flew to Lisbon a few weeks ago.", "2025-02-28"),
+    ("We celebrated Maya's birthday on the 2nd of February.", "2025-02-02"),
+    ("Leo and I went skiing in January.", "2025-01-01"),
+    ("I went to the gym this morning.", "2025-03-21"),
+    ("Tom and I played tennis last weekend.", "2025-03-15"),
+    ("We went camping with Leo last summer.", "2024-06-01"),
+    ("Maya and I moved to Berlin in 2019.", "2019-01-01"),
+    ("We went to the lake with Tom.", None),
+)

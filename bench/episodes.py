@@ -7,11 +7,13 @@ of all proposed; recall: expected episodes found of all expected. Run by `./kind
 
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from bench.episode_set import HELD_OUT, TUNED, Conversation
+from bench.episode_set import HELD_OUT, SENT, TIMES, TUNED, Conversation
 from dispatch.mention_finder import words
 from extraction import VIEWER, Person, Text
 from extraction.episodes import find
+from extraction.when import resolve
 from graph.refs import Ref
 
 
@@ -101,3 +103,31 @@ def measure(people: list[Person], show: bool) -> None:
                 print(f"  missed: {line}")
             for line in score.wrong:
                 print(f"  wrong: {line}")
+    measure_times(people, show)
+
+
+def measure_times(people: list[Person], show: bool) -> None:
+    """How often a time said resolves to the day a reader would date it to (bench/episode_set.py's TIMES,
+    told on SENT), and what it costs (extraction/when.py, through the finder)."""
+    sent, right, unresolved, seconds = datetime.fromisoformat(SENT), 0, 0, 0.0
+    misses: list[str] = []
+    started = time.perf_counter()
+    resolve("yesterday", sent)  # dateparser loads its language data once, on its first call
+    first = time.perf_counter() - started
+    for sentence, expected in TIMES:
+        started = time.perf_counter()
+        [episode] = find(Text(Ref("Message", "t"), sentence, VIEWER, sent), people)
+        seconds += time.perf_counter() - started
+        day = episode.happened_at.date().isoformat() if episode.happened_at is not None else None
+        unresolved += day is None and expected is not None
+        if day == expected:
+            right += 1
+        else:
+            misses.append(f"{sentence!r}: {day} (expected {expected})")
+    print(
+        f"memory times: {right}/{len(TIMES)} dated to the expected day, {unresolved} said and not resolved, "
+        f"{seconds / len(TIMES) * 1000:.2f} ms a sentence (a process's first call: {first * 1000:.0f} ms)"
+    )
+    if show:
+        for line in misses:
+            print(f"  time: {line}")

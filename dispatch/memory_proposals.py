@@ -13,8 +13,12 @@ from one piece of evidence has a key kept on the memory (`claim_keys`):
 - a text that no longer tells an episode (an edit, a superseded message, a rejected observation): a
   proposed memory lets go of that evidence, and is deleted when it has none left;
 - when evidence is deleted, the proposed memories left resting on nothing go (`sweep`).
-A proposed memory is the extractor's (`extractor`); the viewer confirms or rejects it with
-updateMemory's status. It is no text the insights are read from until it is confirmed.
+The episodes are the extractor's (services.extractor: a model reads the batch's texts together and
+names each episode's evidence among them, falling back to the rules when its call fails; else the
+rules, text by text). A proposed memory names the extractor that found it (`extractor`), when it
+happened (`happened_at`: the time said, counted from its text's own time; none said, none kept) and the
+concepts a model named (MENTIONS); the viewer confirms or rejects it with updateMemory's status. It
+is no text the insights are read from until it is confirmed.
 """
 
 from collections.abc import Sequence
@@ -23,8 +27,8 @@ from uuid import uuid4
 from neo4j import AsyncManagedTransaction
 
 from dispatch import Services
-from extraction import Person, Text, key_from
-from extraction.episodes import Episode, EpisodeFinder
+from extraction import Episode, Person, Text, key_from
+from extraction.patterns import PatternExtractor
 from graph import memories, memory_proposals, nodes
 from graph.kinds import MEMORY, RESTS_ON
 from graph.memory_proposals import CLAIM_PREFIX, ProposedMemory
@@ -33,7 +37,7 @@ from graph.proposals import Source
 from graph.refs import Ref
 
 _OPEN = ("proposed", "confirmed")
-_FINDER = EpisodeFinder()
+_RULES = PatternExtractor()
 # The texts episodes are read from: a memory is one already, and never proposes another.
 _TOLD_IN = ("Message", "Observation", "Document")
 
@@ -49,25 +53,22 @@ async def propose(
     sources = [source for source in found if source.ref.label in _TOLD_IN]
     if not sources:
         return
-    read: list[tuple[Ref, list[Episode]]] = []
-    for source in sources:
-        texts = [words for _, words in source.passages] or [source.text or ""]
-        told = [
-            episode
-            for words in texts
-            if words.strip()
-            for episode in _FINDER.find(Text(source.ref, words, speakers.get(source.ref)), people)
-        ]
-        read.append((source.ref, told))
+    texts = [
+        Text(source.ref, words, speakers.get(source.ref), source.at)
+        for source in sources
+        for words in ([words for _, words in source.passages] or [source.text or ""])
+        if words.strip()
+    ]
+    told = await (services.extractor or _RULES).episodes(texts, people)
+    # Each text with the episodes it tells (an episode a model found in several texts, in each of them).
+    read = [(source.ref, [e for e in told if source.ref in e.evidence]) for source in sources]
     refs = [ref for ref, _ in read]
     derived = await services.graph.read(memory_proposals.proposed, owner=owner, claims=(), evidence=refs)
-    if any(told for _, told in read) or derived:
-        await services.graph.write(keep, owner=owner, read=read, finder=_FINDER.name)
+    if any(episodes for _, episodes in read) or derived:
+        await services.graph.write(keep, owner=owner, read=read)
 
 
-async def keep(
-    tx: AsyncManagedTransaction, *, owner: str, read: list[tuple[Ref, list[Episode]]], finder: str
-) -> None:
+async def keep(tx: AsyncManagedTransaction, *, owner: str, read: list[tuple[Ref, list[Episode]]]) -> None:
     """Writes what the texts' episodes propose now, with the events of each change."""
     messages = [ref.uid for ref, _ in read if ref.label == "Message"]
     scopes = await memory_proposals.conversations(tx, owner=owner, messages=messages)
@@ -84,7 +85,7 @@ async def keep(
             claims.append(claim)
             more = await memory_proposals.proposed(tx, owner=owner, claims=[claim], evidence=())
             existing.extend(m for m in more if m.uid not in {e.uid for e in existing})
-            await _propose(tx, owner, source, episode, claim, existing, finder)
+            await _propose(tx, owner, source, episode, claim, existing)
         for memory in [m for m in existing if source in m.evidence and m.claim not in claims]:
             await _withdraw(tx, owner, source, memory, existing)
 
@@ -120,7 +121,6 @@ async def _propose(
     episode: Episode,
     claim: str,
     existing: list[ProposedMemory],
-    finder: str,
 ) -> None:
     key = key_from(claim, source)
     if any(key in memory.keys for memory in existing):
@@ -134,12 +134,15 @@ async def _propose(
             "kind": "episodic",
             "content": episode.content,
             "status": "proposed",
-            "extractor": finder,
+            "extractor": episode.extractor,
             "claim": claim,
             "claim_keys": [key],
             "tags": [],
+            "happened_at": episode.happened_at,
         }
-        await memories.create(tx, owner=owner, uid=uid, values=made, recipients=people, mentions=[])
+        await memories.create(
+            tx, owner=owner, uid=uid, values=made, recipients=people, mentions=list(episode.concepts)
+        )
         await nodes.link(tx, MEMORY.label, owner=owner, uid=uid, to=Link(RESTS_ON, *source, props=weight))
         existing.append(ProposedMemory(uid, claim, "proposed", episode.content, set(people), [key], {source}))
         return

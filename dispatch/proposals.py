@@ -99,11 +99,14 @@ async def _propose_from(
     """Runs the extractor over the texts (outside any transaction) and keeps what they propose now."""
     extractor = services.extractor or _DEFAULT
     by_ref = {person.ref: person for person in people}
+    speakers = {source.ref: _speaker(source.speaker, by_ref) for source in found}
+    # The moments the same texts tell of, proposed as memories: first, as a model that fails falls back
+    # to the rules for them, while the insights wait for it (the event is handed over again).
+    await memory_proposals.propose(services, owner, found, people, speakers)
     read: list[tuple[Ref, list[Proposal]]] = []
     passages: dict[str, int] = {}  # a claim's key from its evidence -> the passage it was first read in
-    speakers: dict[Ref, Ref | None] = {}
     for source in found:
-        speaker = speakers[source.ref] = _speaker(source.speaker, by_ref)
+        speaker = speakers[source.ref]
         texts = source.passages or ((-1, source.text or ""),)
         claims: dict[str, Proposal] = {}
         for index, words in texts:
@@ -116,8 +119,6 @@ async def _propose_from(
     # Nothing proposed and nothing proposed before to withdraw: no write at all.
     if any(claims for _, claims in read) or derived:
         await services.graph.write(keep, owner=owner, read=read, extractor=extractor.name, passages=passages)
-    # The moments the same texts tell of, proposed as memories.
-    await memory_proposals.propose(services, owner, found, people, speakers)
 
 
 def _speaker(speaker: str | None, people: dict[Ref, Person]) -> Ref | None:

@@ -16,15 +16,16 @@ question, a hedge ("if", "maybe", "I wish"), a habit ("always", "usually", "used
 
 Whom an episode involves: the people its sentences name (and the one "he"/"she" stands for). Its
 `anchor` is the time as said, folded ("last saturday"), or None: the consumer (dispatch/memory_proposals.py)
-joins an episode with no time of its own to the conversation's latest one.
+joins an episode with no time of its own to the conversation's latest one. When it happened
+(`happened_at`) is that time counted from the text's own (extraction/when.py).
 """
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from dispatch.mention_finder import Finder, Name, words
-from extraction import Person, Text
+from dispatch.mention_finder import Finder, Name
+from extraction import Episode, Person, Text
+from extraction.when import resolve
 from graph.refs import Ref
 
 NAME = "deterministic"
@@ -36,7 +37,10 @@ _NUMBER = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|a few|a
 _WHEN = re.compile(
     rf"\b(?P<when>yesterday(?:\s+(?:morning|afternoon|evening))?|last\s+{_PERIODS}|last\s+{_WEEKDAYS}"
     rf"|this\s+(?:morning|afternoon|evening|past\s+{_PERIODS})|earlier\s+today|tonight"
-    rf"|on\s+{_WEEKDAYS}(?:\s+(?:morning|afternoon|evening|night))?|in\s+{_MONTHS}"
+    rf"|on\s+{_WEEKDAYS}(?:\s+(?:morning|afternoon|evening|night))?"
+    rf"|in\s+{_MONTHS}(?:\s+\d{{4}})?|in\s+(?:19|20)\d\d"
+    rf"|on\s+(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}(?:\s+\d{{4}})?"
+    rf"|on\s+{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"
     rf"|{_NUMBER}\s+(?:days?|weeks?|months?|years?)\s+ago)\b",
     re.IGNORECASE,
 )
@@ -66,40 +70,14 @@ CONFIDENCE = 0.6  # one sentence telling of a moment
 CONFIDENCE_MORE = 0.8  # two or more, or a time said
 
 
-@dataclass(frozen=True)
-class Episode:
-    """A moment a text tells of: its sentences as written (`content`), whom it involves, the time said
-    (`anchor`, folded; None when no sentence says one) and how sure the finder is."""
-
-    content: str
-    people: tuple[Ref, ...]
-    anchor: str | None
-    confidence: float
-    # Told with no time and no one ("We ate so many pastries."): it only continues an episode already
-    # told (in its conversation); it never starts one.
-    continues: bool = False
-
-    @property
-    def claim(self) -> str:
-        """What the episode is known by within its text or conversation: its time, else its first words."""
-        if self.anchor is not None:
-            return f"at {self.anchor}"
-        return "told " + " ".join(word for _, _, word in words(self.content)[:8])
-
-
-class EpisodeFinder:
-    """Finds the episodes of a text (see the module's doc)."""
-
-    @property
-    def name(self) -> str:
-        return NAME
-
-    def find(self, text: Text, people: Sequence[Person]) -> list[Episode]:
-        return find(text, people)
+def find_all(texts: Sequence[Text], people: Sequence[Person]) -> list[Episode]:
+    """The episodes each text tells of, text by text (each its own evidence)."""
+    return [episode for text in texts if text.text.strip() for episode in find(text, people)]
 
 
 def find(text: Text, people: Sequence[Person]) -> list[Episode]:
-    """The episodes the text tells of, in the order told."""
+    """The episodes the text tells of, in the order told, each when it happened (the time said, counted
+    from the text's own time)."""
     finder = Finder(Name(person.ref, name) for person in people for name in person.names)
     body = text.text.replace("\u2019", "'").replace("\u2018", "'")
     named = {m.target for m in finder.find({"text": body})}
@@ -125,9 +103,9 @@ def find(text: Text, people: Sequence[Person]) -> list[Episode]:
                 episodes[-1] = (anchor, current[1], current[2])
             episodes[-1][1].append(sentence)
             episodes[-1][2].extend(found)
-    found_episodes = [_episode(anchor, sentences, found) for anchor, sentences, found in episodes]
+    found_episodes = [_episode(text, anchor, sentences, found) for anchor, sentences, found in episodes]
     if alone and not episodes:
-        return [Episode(" ".join(alone), (), None, CONFIDENCE, continues=True)]
+        return [Episode(" ".join(alone), (), None, CONFIDENCE, continues=True, evidence=(text.source,))]
     return found_episodes
 
 
@@ -161,9 +139,17 @@ def _told(sentence: str, finder: Finder, named: set[Ref]) -> tuple[str | None, l
     return anchor, people
 
 
-def _episode(anchor: str | None, sentences: list[str], people: list[Ref]) -> Episode:
+def _episode(text: Text, anchor: str | None, sentences: list[str], people: list[Ref]) -> Episode:
     sure = CONFIDENCE_MORE if anchor is not None or len(sentences) > 1 else CONFIDENCE
-    return Episode(" ".join(sentences), tuple(dict.fromkeys(people)), anchor, sure)
+    return Episode(
+        " ".join(sentences),
+        tuple(dict.fromkeys(people)),
+        anchor,
+        sure,
+        happened_at=resolve(anchor, text.at),
+        evidence=(text.source,),
+        extractor=NAME,
+    )
 
 
-__all__ = ["Episode", "EpisodeFinder", "find"]
+__all__ = ["Episode", "find", "find_all"]

@@ -10,14 +10,13 @@ item; a confidence is kept to 0-1.
 """
 
 import json
-import math
 from collections.abc import Sequence
 from typing import Any
 
 from openai import AsyncOpenAI
 
 from dispatch.mention_finder import Finder, Name
-from extraction import CATEGORIES, VIEWER, Person, Proposal, Text
+from extraction import CATEGORIES, VIEWER, Episode, Person, Proposal, Text, confidence_of, model_episodes
 
 PROMPT = """You read one text from a person's life (the user's) and list what a careful reader would learn
 from it about the people named below, and about the user themselves where the user's own first person
@@ -73,6 +72,10 @@ class OpenAIExtractor:
         content = answer.choices[0].message.content or "{}"
         return proposals_of(content, people, viewer=text.speaker == VIEWER)
 
+    async def episodes(self, texts: Sequence[Text], people: Sequence[Person]) -> list[Episode]:
+        """The moments the model reads in the texts (extraction/model_episodes.py), else the rules'."""
+        return await model_episodes.ask(self._client, self._model, texts, people)
+
     async def close(self) -> None:
         await self._client.close()
 
@@ -116,13 +119,5 @@ def _proposal(item: Any, finder: Finder, viewer: bool) -> Proposal | None:
         concerns=(whom[0],),
         claim=claim.strip() if isinstance(claim, str) and claim.strip() else statement,
         value=value if isinstance(value, dict) else {},
-        confidence=_confidence(confidence),
+        confidence=confidence_of(confidence),
     )
-
-
-def _confidence(value: Any) -> float:
-    """The model's confidence kept to 0-1; 0.5 for what is no number (a bool, NaN or an infinity: JSON
-    lets a model say them)."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return 0.5
-    return min(max(float(value), 0.0), 1.0)

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from dispatch.mention_finder import Finder, Name
-from extraction import VIEWER, Person, Proposal, Text
+from extraction import VIEWER, Episode, Person, Proposal, Text
+from extraction.episodes import find_all
 from graph.refs import Ref
 
 NAME = "deterministic"
@@ -269,6 +270,9 @@ class PatternExtractor:
 
     async def extract(self, text: Text, people: Sequence[Person]) -> list[Proposal]:
         return extract(text, people)
+
+    async def episodes(self, texts: Sequence[Text], people: Sequence[Person]) -> list[Episode]:
+        return find_all(texts, people)
 
     async def close(self) -> None:
         return None

@@ -134,6 +134,9 @@ class Kind:
     # What lists, relations, search and the view show unless a filter asks for more (a memory an extractor
     # proposed, or one the viewer rejected, is read by its id and listed by its status alone): Cypher on `n`.
     listed: str = "true"
+    # Cypher on `n`: among what is not listed, what an extractor proposed: what search and the view show
+    # too when asked (includeProposed), of the viewer's own alone (`listed_or_proposed`).
+    proposal: str = "false"
     # Cypher on `n`: whether a node it keeps (listed, read by id) is also drawn in the view and found by
     # search; an expired persona is kept until the purge but is out of sight.
     shown: str = "true"
@@ -174,6 +177,13 @@ class Kind:
     def widened(self) -> bool:
         """Whether a partner may read some nodes of this kind (shared, or shared through another)."""
         return self.shareable or bool(self.shared_through)
+
+    @property
+    def listed_or_proposed(self) -> str:
+        """Cypher on `n`: listed, or (with `$proposed` true) one of the owner's proposals."""
+        if self.proposal == "false":
+            return self.listed
+        return f"(({self.listed}) OR ($proposed AND n.owner = $owner AND ({self.proposal})))"
 
     def scope(self, n: str = "n") -> str:
         """Cypher: the viewer ($owner) may read the node `n` of this kind: it is theirs, or its author

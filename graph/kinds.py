@@ -313,6 +313,8 @@ def belonging(by: str, fields: Mapping[str, tuple[str, ...]], nouns: str) -> tup
 # The memories lists, relations, search and the view show unless asked for more: those the viewer wrote or
 # confirmed (a proposal waits for its decision; a rejected one stays, so it is never proposed again).
 MEMORY_LISTED = "n.status = 'confirmed'"
+# What search and the view show too when asked (includeProposed): a proposal, never a rejected one.
+MEMORY_PROPOSED = "n.status = 'proposed'"
 
 
 def _readable_memory(uid: str) -> str:
@@ -330,6 +332,7 @@ MEMORY = Kind(
     shareable=True,
     visible="(n.expires_at IS NULL OR n.expires_at > datetime())",
     listed=MEMORY_LISTED,
+    proposal=MEMORY_PROPOSED,
     computed={
         # Its importance as it decays with age and recall (graph/decay.py), as of now.
         "effective_importance": decay.effective_importance("n"),

@@ -8,6 +8,7 @@ carries the owner.
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from neo4j import AsyncManagedTransaction
@@ -39,6 +40,12 @@ READ: Mapping[str, tuple[str, str]] = {
         f"'{VIEWER}'",
     ),
 }
+# When a text of each label was written or said: what a time it tells is counted from (Cypher on `n`).
+_WRITTEN: Mapping[str, str] = {
+    "Message": "coalesce(n.sent_at, n.created_at)",
+    "Observation": "coalesce(n.observed_at, n.created_at)",
+    "Memory": "n.created_at",
+}
 # Evidence that still counts: a Document deleted (or attached to nothing) is gone at once, though its node
 # waits for the documents consumer's purge.
 _KEPT = f"(NOT e:{DOCUMENT.label} OR (e.deleted_at IS NULL AND EXISTS {{ (e)-[:ATTACHED_TO]->() }}))"
@@ -53,6 +60,7 @@ class Source:
     text: str | None
     speaker: str | None = None
     passages: tuple[tuple[int, str], ...] = ()
+    at: datetime | None = None  # when it was written or said (UTC)
 
 
 @dataclass
@@ -78,15 +86,16 @@ async def sources(tx: AsyncManagedTransaction, *, owner: str, refs: Iterable[Ref
     branches = [
         f"MATCH (n:{label}) USING INDEX n:{label}(uid) WHERE n.uid IN $uids.{label} AND n.owner = $owner "
         f"RETURN '{label}' AS label, n.uid AS uid, {READ[label][0]} AS text, {READ[label][1]} AS speaker, "
-        "n.created_at AS made"
+        f"n.created_at AS made, {_WRITTEN[label]} AS at"
         for label in by_label
     ]
     # In the order they were written: of two texts saying one claim, the first one's words state it.
-    query = (
-        f"CALL () {{ {' UNION ALL '.join(branches)} }} RETURN label, uid, text, speaker ORDER BY made, uid"
-    )
+    union = " UNION ALL ".join(branches)
+    query = f"CALL () {{ {union} }} RETURN label, uid, text, speaker, at ORDER BY made, uid"
     result = await tx.run(query, owner=owner, uids=by_label)
-    return [Source(Ref(r["label"], r["uid"]), r["text"], r["speaker"]) async for r in result]
+    return [
+        Source(Ref(r["label"], r["uid"]), r["text"], r["speaker"], at=_utc(r["at"])) async for r in result
+    ]
 
 
 async def document(tx: AsyncManagedTransaction, *, owner: str, uid: str) -> Source | None:
@@ -97,13 +106,18 @@ async def document(tx: AsyncManagedTransaction, *, owner: str, uid: str) -> Sour
     MATCH (n:{DOCUMENT.label} {{uid: $uid, owner: $owner}})-[a:ATTACHED_TO]->(t)
     WHERE {DOCUMENT.visible} AND a.role <> 'voice_note'
     RETURN CASE a.role WHEN 'profile' THEN t.uid WHEN 'evidence' THEN '{VIEWER}' END AS speaker,
-           [(n)-[:HAS_CHUNK]->(c:DocumentChunk) | [c.index, c.text]] AS passages
+           [(n)-[:HAS_CHUNK]->(c:DocumentChunk) | [c.index, c.text]] AS passages, n.created_at AS at
     """
     record = await (await tx.run(query, owner=owner, uid=uid)).single()
     if record is None:
         return None
     passages = tuple(sorted((int(index), str(text)) for index, text in record["passages"] if text))
-    return Source(Ref(DOCUMENT.label, uid), None, record["speaker"], passages)
+    return Source(Ref(DOCUMENT.label, uid), None, record["speaker"], passages, _utc(record["at"]))
+
+
+def _utc(value: Any) -> datetime | None:
+    """A stored time (the driver's DateTime) as a Python one in UTC; None when there is none."""
+    return None if value is None else value.to_native().astimezone(UTC)
 
 
 _PROPOSED = f"""

@@ -160,13 +160,15 @@ async def signals(
     candidates: list[Ref],
     near: Ref | None,
     max_distance: int = 4,
+    proposed: bool = False,
 ) -> dict[str, Any]:
     """What ranking needs, read in one transaction and computed from the owner's nodes alone: the nodes
     among `labels` (and documents' passages, with `passages`) whose text holds one of the query's words
     (`lexical`, found through the full-text indexes, whose scores are not used: they weigh words across
     every user), how many nodes the owner has there (`total`), the searched fields of those and of the
     vector `candidates` (`fields`, by Ref; a passage's with its document and place), and their memory
-    importance, age and distance from the `near` node (`nodes`, by Ref)."""
+    importance, age and distance from the `near` node (`nodes`, by Ref). With `proposed`, the owner's
+    proposed memories are found too."""
     lexical, total = await _lexical(
         tx, owner=owner, query=query, labels=labels, passages=passages, limit=limit
     )
@@ -174,7 +176,10 @@ async def signals(
     return {
         "lexical": lexical,
         "total": total,
-        "fields": {**await fields(tx, owner=owner, refs=refs), **await _passages(tx, owner=owner, refs=refs)},
+        "fields": {
+            **await fields(tx, owner=owner, refs=refs, proposed=proposed),
+            **await _passages(tx, owner=owner, refs=refs),
+        },
         "nodes": await _graph_signals(tx, owner=owner, refs=refs, near=near, max_distance=max_distance),
     }
 
@@ -222,21 +227,26 @@ async def _lexical(
 
 
 async def fields(
-    tx: AsyncManagedTransaction, *, owner: str, refs: Iterable[Ref], in_sight: bool = True
+    tx: AsyncManagedTransaction,
+    *,
+    owner: str,
+    refs: Iterable[Ref],
+    in_sight: bool = True,
+    proposed: bool = False,
 ) -> dict[Ref, dict[str, Any]]:
     """The searched fields (as their kind declares them) of these nodes the viewer reads (theirs, or a
     partner's shared node: its own fields alone) that exist and, with `in_sight`, are found by search
-    (their kind's `listed` and `shown`: a proposed memory or an expired persona is not): one query per
-    label."""
+    (their kind's `listed` and `shown`: a proposed memory or an expired persona is not; with `proposed`,
+    the owner's proposals are): one query per label."""
     found: dict[Ref, dict[str, Any]] = {}
     for label, uids in _by_label(refs).items():
         searched, kind = _searched(label), BY_LABEL[label]
-        sight = f"AND {kind.listed} AND {kind.shown}" if in_sight else ""
+        sight = f"AND {kind.listed_or_proposed} AND {kind.shown}" if in_sight else ""
         query = f"""
         MATCH (n:{label}) WHERE n.uid IN $uids AND {kind.scope()} {sight}
         CALL (n) {{ {searched.fields} }}
         RETURN uid, fields, n.owner = $owner AS own"""
-        async for r in await tx.run(query, owner=owner, uids=uids):
+        async for r in await tx.run(query, owner=owner, uids=uids, proposed=proposed):
             fields_of = native(r["fields"])  # a partner's shared node: its own fields alone
             found[Ref(label, r["uid"])] = {"fields": fields_of if r["own"] else searched.own(fields_of)}
     return found

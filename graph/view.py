@@ -71,9 +71,10 @@ _NODE_VAR = re.compile(r"\bn\b")  # the node a kind's `visible` condition is wri
 def _shown(var: str) -> str:
     """Whether the node `var` is in sight as its kind declares (`visible`: an expired memory is not,
     though it stays in the graph until the purge; `listed`: a proposed memory is not drawn; `shown`: an
-    expired persona is listed but not drawn), for the drawn kinds that declare a condition."""
+    expired persona is listed but not drawn), for the drawn kinds that declare a condition; with
+    `$proposed`, the owner's proposals (a proposed memory) are drawn too."""
     conditions = [
-        (k.label, f"({k.visible}) AND ({k.listed}) AND ({k.shown})")
+        (k.label, f"({k.visible}) AND ({k.listed_or_proposed}) AND ({k.shown})")
         for k in KINDS
         if k.label in DOMAIN_LABELS and (k.visible, k.listed, k.shown) != ("true", "true", "true")
     ]
@@ -388,6 +389,7 @@ async def frame(
     depth: int = 2,
     community: int | None = None,
     keyed: bool = False,
+    proposed: bool = False,
 ) -> Frame | None:
     """The owner's nodes a view may show: all of them (of these labels), those within `depth` links (of
     these types) of `center` (none if it is not the owner's), or one community's members; with the owner's
@@ -419,7 +421,8 @@ async def frame(
     RETURN nodes, fresh, sequence
     """
     rels: dict[str, Any] = {"rels": "|".join(kinds)} if center is not None else {}
-    record = await (await tx.run(query, owner=owner, keyed=keyed, **scope.params, **rels)).single(strict=True)
+    params = {"keyed": keyed, "proposed": proposed, **scope.params, **rels}
+    record = await (await tx.run(query, owner=owner, **params)).single(strict=True)
     return Frame(
         [Candidate._make(row) for row in record["nodes"]],
         [Link._make(row) for row in record["fresh"]],
@@ -461,6 +464,7 @@ async def details(
     depth: int = 2,
     community: int | None = None,
     keyed: bool = False,
+    proposed: bool = False,
 ) -> Details:
     """Names and counts of the chosen nodes and the links a view draws between what it shows, summed
     per community where an end is folded: one statement, whatever the size. `among` lists every candidate
@@ -521,6 +525,7 @@ async def details(
         "growth": list(chosen.growth),
         "among": {uid: True for uid in among} if among is not None else None,
         "keyed": keyed,
+        "proposed": proposed,
         **scope.params,
     }
     if center is not None:
@@ -545,10 +550,11 @@ async def view_of(
     depth: int = 2,
     community: int | None = None,
     keyed: bool = False,
+    proposed: bool = False,
 ) -> tuple[Frame, C | None, Details | None] | None:
     """A view in one read transaction of two statements: the frame, the caller's cut of it (`choose`,
     no I/O), then what is drawn of the nodes it chose (neither when the frame is empty). None if `center`
-    is of no label a view shows."""
+    is of no label a view shows. With `proposed`, the owner's proposed memories are drawn too."""
     where: dict[str, Any]  # each value goes to the parameter of its name
     where = {
         "labels": labels,
@@ -557,6 +563,7 @@ async def view_of(
         "depth": depth,
         "community": community,
         "keyed": keyed,
+        "proposed": proposed,
     }
     found = await frame(tx, owner=owner, **where)
     if found is None or not found.nodes:
@@ -603,7 +610,14 @@ async def neighbourhood(
     """
     after_list = list(after) if after is not None else None
     result = await tx.run(
-        query, owner=owner, uid=uid, after=after_list, limit=limit, drawn=list(LABELS), keyed=keyed
+        query,
+        owner=owner,
+        uid=uid,
+        after=after_list,
+        limit=limit,
+        drawn=list(LABELS),
+        keyed=keyed,
+        proposed=False,  # a neighbourhood draws what the view draws by default
     )
     record = await result.single()
     if record is None:

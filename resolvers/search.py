@@ -80,13 +80,15 @@ async def find(
     near: Ref | None = None,
     hybrid: bool = True,
     min_score: float | None = None,
+    proposed: bool = False,
 ) -> list[Hit]:
     """The viewer's best `first` nodes for `query` scoring at least `min_score` (the floor by default);
-    with `hybrid` off, ranked by meaning alone."""
+    with `hybrid` off, ranked by meaning alone; with `proposed`, their proposed memories among them."""
     text, first = checked_query(context, query), checked_first(first)
     floor = FLOOR if min_score is None else checked_min_score(min_score)
+    pool = max(MIN_POOL, 3 * first)
     found = await candidates(
-        context, text, labels=labels, near=near, hybrid=hybrid, pool=max(MIN_POOL, 3 * first)
+        context, text, labels=labels, near=near, hybrid=hybrid, pool=pool, proposed=proposed
     )
     return ranked(found, WEIGHTS, floor, first)
 
@@ -105,6 +107,7 @@ async def candidates(
     near: Ref | None = None,
     hybrid: bool = True,
     pool: int = MIN_POOL,
+    proposed: bool = False,
 ) -> list[Candidate]:
     """Every node the query's meaning or words point to, with its signals (unscored)."""
     if near is not None and near.label not in DOMAIN_LABELS:
@@ -123,6 +126,7 @@ async def candidates(
         limit=LEXICAL_POOL if hybrid else 0,
         candidates=[Ref(hit.label, hit.uid) for hit in hits],
         near=near if hybrid else None,
+        proposed=proposed,
     )
     # A node the vector ranking did not return is no nearer than its last hit (when it was cut short).
     cosines = {Ref(hit.label, hit.uid): hit.score for hit in hits}

@@ -121,8 +121,10 @@ async def graph_view(
     max_nodes: int,
     labels: list[str],
     types: list[str],
+    proposed: bool = False,
 ) -> View:
-    """The viewer's graph (or what lies within `depth` links of `center`), cut to `max_nodes`."""
+    """The viewer's graph (or what lies within `depth` links of `center`), cut to `max_nodes`; with
+    `proposed`, their proposed memories drawn too."""
     budget = _checked_budget(max_nodes)
     if not 1 <= depth <= MAX_DEPTH:
         raise BadUserInput(f"depth must be 1 to {MAX_DEPTH}.", field="depth")
@@ -139,6 +141,7 @@ async def graph_view(
         center=center,
         depth=depth,
         keyed=by_key(context),
+        proposed=proposed,
     )
     if found is None or (center is not None and not found[0].nodes):
         raise NotFound("No node of yours has this id.", id=center[1] if center is not None else "")

@@ -138,11 +138,24 @@ class SearchQuery:
                 f"{FLOOR}); lower asks for more, weaker hits."
             ),
         ] = None,
+        include_proposed: Annotated[
+            bool,
+            strawberry.argument(
+                description="Also the memories proposed to the viewer that they have not yet decided "
+                "about (their `status` says PROPOSED); never rejected ones."
+            ),
+        ] = False,
     ) -> list[SearchHit]:
         labels = [kind.value for kind in kinds] if kinds else None
         near_ref = ref_of(near, "near") if near is not None else None
         hits = await resolve.find(
-            info.context, query, labels=labels, first=first, near=near_ref, min_score=min_score
+            info.context,
+            query,
+            labels=labels,
+            first=first,
+            near=near_ref,
+            min_score=min_score,
+            proposed=include_proposed,
         )
         return await _hydrated(info, hits)
 

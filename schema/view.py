@@ -249,10 +249,21 @@ class ViewQuery:
                 "`sequence` is this one."
             ),
         ] = None,
+        include_proposed: Annotated[
+            bool,
+            strawberry.argument(
+                description="Also draw the memories proposed to the viewer that they have not yet "
+                "decided about (select `... on Memory { status }` through `node` to mark them); never "
+                "rejected ones. Not with `asOf`."
+            ),
+        ] = False,
     ) -> GraphView:
         if as_of is not None:
             if center is not None:
                 raise BadUserInput("asOf draws the whole graph: leave out center.", field="center")
+            if include_proposed:
+                refused = "asOf replays the log: leave out includeProposed."
+                raise BadUserInput(refused, field="includeProposed")
             past = await resolve.graph_view_as_of(
                 info.context,
                 sequence=as_of,
@@ -268,6 +279,7 @@ class ViewQuery:
             max_nodes=max_nodes,
             labels=enum_values(labels),
             types=enum_values(relationship_types),
+            proposed=include_proposed,
         )
         return GraphView.of(found)
 

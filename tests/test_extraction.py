@@ -265,9 +265,9 @@ async def test_a_proposal_whose_evidence_was_taken_by_hand_stays_when_other_evid
 
 
 def test_a_models_confidence_that_is_no_number_reads_as_a_guess() -> None:
-    from extraction.openai_extractor import _confidence
+    from extraction import confidence_of
 
-    assert [_confidence(v) for v in (float("nan"), float("inf"), True, "0.9", None, 1.7, -2, 0.25)] == [
+    assert [confidence_of(v) for v in (float("nan"), float("inf"), True, "0.9", None, 1.7, -2, 0.25)] == [
         0.5, 0.5, 0.5, 0.5, 0.5, 1.0, 0.0, 0.25,
     ]  # fmt: skip
 

@@ -4,23 +4,33 @@ the viewer confirms them; a rejected one is never proposed again from the same e
 can neither see nor decide about them. Against a real Neo4j, with the proposals consumer; and the
 episode finder's own cases."""
 
+import base64
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
+
+import pytest
+from openai import APIError
 
 from extraction import VIEWER, Person, Text
 from extraction.episodes import find
+from extraction.openai_extractor import OpenAIExtractor
 from graph.driver import Graph
 from graph.refs import Ref
 from tests.client import GraphQLClient
+from tests.openai_stand_in import OpenAIStandIn
 from tests.test_conversations import _conversation, _say
 from tests.test_extraction import drain
 from tests.test_insights import _memory
 from tests.test_observations import _observation
 from tests.test_recipients import create as create_recipient
+from tests.test_search import Instance, kindred  # noqa: F401 -- the fixture (its user: noqa F811)
 
 SAM = Person(Ref("Recipient", "sam"), ("Sam",))
 LEO = Person(Ref("Recipient", "leo"), ("Leo",))
 MEMORIES = """query ($statuses: [MemoryStatus!]) { memories(filter: {statuses: $statuses}) { nodes {
-  id content status extractor recipients { nodes { name } } derivedFrom { nodes { __typename id } } } } }"""
+  id content status extractor happenedAt recipients { nodes { name } } concepts { nodes { name } }
+  derivedFrom { nodes { __typename id } } } } }"""
 STATUS = """mutation ($id: ID!, $status: MemoryStatus) {
   updateMemory(input: {id: $id, status: $status}) { id status } }"""
 NODE = "query ($id: ID!) { node(id: $id) { id ... on Memory { status content } } }"
@@ -62,6 +72,28 @@ def test_preferences_plans_habits_questions_and_negations_are_no_moment() -> Non
         "Went shopping.",  # no one, no time: nothing to remember it by
     ):
         assert _told(text) == [], text
+
+
+# A Friday afternoon, long before the tests run: a time said counts from it, never from now.
+SENT = datetime(2025, 3, 21, 15, 30, tzinfo=UTC)
+
+
+def _when(text: str) -> datetime | None:
+    [episode] = find(Text(Ref("Message", "m"), text, VIEWER, SENT), (SAM, LEO))
+    return episode.happened_at
+
+
+def test_a_time_said_is_when_it_happened_counted_from_the_texts_own_time_in_utc() -> None:
+    assert _when("Sam and I went bowling last Tuesday.") == datetime(2025, 3, 18, tzinfo=UTC)
+    assert _when("I met Leo on 3 March.") == datetime(2025, 3, 3, tzinfo=UTC)
+    assert _when("We visited Sam in Rome two years ago.") == datetime(2023, 3, 21, 15, 30, tzinfo=UTC)
+    assert _when("Leo and I hiked the Alps in June 2021.") == datetime(2021, 6, 1, tzinfo=UTC)  # its start
+    assert _when("Yesterday Sam baked a cake.") == datetime(2025, 3, 20, 15, 30, tzinfo=UTC)
+    assert _when("In June we visited Leo.") == datetime(2024, 6, 1, tzinfo=UTC)  # the June before
+    assert _when("Sam and I went bowling.") is None  # nothing said, nothing resolved
+    # The time said and the text's time unknown: no guess either.
+    [unknown] = find(Text(Ref("Message", "m"), "Sam and I went bowling yesterday.", VIEWER), (SAM,))
+    assert (unknown.anchor, unknown.happened_at) == ("yesterday", None)
 
 
 # Through the API.
@@ -172,3 +204,133 @@ async def test_a_status_cleared_or_unknown_is_refused_with_a_code(client: GraphQ
     unknown = await client.error(STATUS, {"id": memory, "status": "MAYBE"}, token=token)
     assert unknown["extensions"]["code"] in ("BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED")
     assert (await client.data(NODE, {"id": memory}, token=token))["node"]["status"] == "CONFIRMED"
+
+
+# A model's moments, through the local stand-in of OpenAI's API (a real HTTP server).
+
+
+@pytest.fixture(scope="module")
+def stand_in() -> Iterator[OpenAIStandIn]:
+    with OpenAIStandIn() as server:
+        yield server
+
+
+def _uid(global_id: str) -> str:
+    return base64.b64decode(global_id).decode().split(":", 1)[1]
+
+
+async def _told_the_model(client: GraphQLClient, token: str) -> tuple[str, str]:
+    """A conversation of two messages sent on SENT telling one moment; their uids."""
+    await create_recipient(client, token, "Noor")
+    chat = (await _conversation(client, token, "Market"))["id"]
+    sent = SENT.isoformat()
+    first = await _say(client, token, chat, "Noor and I went to the flower market last Tuesday.", sentAt=sent)
+    second = await _say(client, token, chat, "We bought far too many tulips!", sentAt=sent)
+    return _uid(first["id"]), _uid(second["id"])
+
+
+async def test_a_model_proposes_the_moments_with_its_name_time_people_concepts_and_evidence(
+    client: GraphQLClient, graph: Graph, stand_in: OpenAIStandIn
+) -> None:
+    token = await client.sign_up("episode-model@example.com")
+    first, second = await _told_the_model(client, token)
+    moment = {
+        "text": "Went to the flower market with Noor and bought far too many tulips.",
+        "when": "last Tuesday",
+        "people": ["Noor", "Somebody unknown"],
+        "concepts": ["flower market", "tulips"],
+        "confidence": 0.9,
+        "evidence": [first, second, "not-a-text-given"],
+    }
+    stand_in.chat_fails, stand_in.chat_answer = False, {"insights": [], "moments": [moment, {"text": ""}]}
+    extractor = OpenAIExtractor(api_key="sk-test", base_url=stand_in.url, model="small-model", max_retries=0)
+    await drain(graph, extractor)
+    await extractor.close()
+    [proposed] = await _memories(client, token, "PROPOSED")
+    assert proposed["content"] == moment["text"]
+    assert proposed["extractor"] == "openai:small-model"
+    assert proposed["happenedAt"] == "2025-03-18T00:00:00+00:00"  # the Tuesday before the messages
+    assert proposed["recipients"]["nodes"] == [{"name": "Noor"}]
+    assert sorted(c["name"] for c in proposed["concepts"]["nodes"]) == ["flower market", "tulips"]
+    evidence = {_uid(e["id"]) for e in proposed["derivedFrom"]["nodes"]}
+    assert evidence == {first, second}
+    asked = [c for c in stand_in.chats if "moments" in c["messages"][0]["content"]]
+    assert asked and all(uid in asked[-1]["messages"][1]["content"] for uid in (first, second))
+    # Another user sees nothing of it.
+    other = await client.sign_up("episode-model-other@example.com")
+    assert await _memories(client, other, "PROPOSED", "CONFIRMED", "REJECTED") == []
+
+
+async def test_a_model_that_fails_leaves_the_moments_to_the_rules(
+    client: GraphQLClient, graph: Graph, stand_in: OpenAIStandIn
+) -> None:
+    token = await client.sign_up("episode-model-down@example.com")
+    first, second = await _told_the_model(client, token)
+    stand_in.chat_fails = True
+    extractor = OpenAIExtractor(api_key="sk-test", base_url=stand_in.url, model="small-model", max_retries=0)
+    try:
+        with pytest.raises(APIError):  # the insights wait for the model: their event is retried
+            await drain(graph, extractor)
+    finally:
+        stand_in.chat_fails = False
+        await extractor.close()
+    [proposed] = await _memories(client, token, "PROPOSED")
+    assert proposed["extractor"] == "deterministic"
+    assert proposed["content"] == (
+        "Noor and I went to the flower market last Tuesday. We bought far too many tulips!"
+    )
+    assert proposed["happenedAt"] == "2025-03-18T00:00:00+00:00"
+    assert {_uid(e["id"]) for e in proposed["derivedFrom"]["nodes"]} == {first, second}
+
+
+# includeProposed: search and the view show the viewer's proposals when asked, never rejected ones.
+SEARCH = """query ($q: String!, $proposed: Boolean!) {
+  search(query: $q, minScore: 0, first: 50, includeProposed: $proposed) {
+    node { id ... on Memory { status } } } }"""
+DRAWN = "query ($proposed: Boolean!) { graphView(includeProposed: $proposed) { nodes { id } } }"
+
+
+async def _found(client: GraphQLClient, token: str, proposed: bool) -> dict[str, str | None]:
+    hits = await client.data(SEARCH, {"q": "flower market tulips", "proposed": proposed}, token=token)
+    return {hit["node"]["id"]: hit["node"].get("status") for hit in hits["search"]}
+
+
+async def _drawn(client: GraphQLClient, token: str, proposed: bool) -> set[str]:
+    view = await client.data(DRAWN, {"proposed": proposed}, token=token)
+    return {node["id"] for node in view["graphView"]["nodes"]}
+
+
+async def test_include_proposed_finds_and_draws_the_viewers_proposals_never_rejected_or_anothers(
+    kindred: Instance,  # noqa: F811
+) -> None:
+    # An app whose dispatcher runs every consumer: the proposals, and the search index they feed.
+    client = kindred.client
+    ann = await client.sign_up("episode-include@example.com")
+    await create_recipient(client, ann, "Noor")
+    chat = (await _conversation(client, ann, "Market"))["id"]
+    await _say(client, ann, chat, "Noor and I went to the flower market last Tuesday and bought tulips.")
+    await _observation(client, ann, "Noor and I walked past the flower market tulips yesterday.")
+    await kindred.dispatcher.drain(within=300)  # every consumer, on a machine that may be busy
+    by_words = {m["content"].split()[3]: m for m in await _memories(client, ann, "PROPOSED")}
+    proposed, rejected = by_words["went"], by_words["walked"]
+    await client.data(STATUS, {"id": rejected["id"], "status": "REJECTED"}, token=ann)
+
+    # By default, as before: neither found nor drawn.
+    assert proposed["id"] not in await _found(client, ann, False)
+    assert proposed["id"] not in await _drawn(client, ann, False)
+    # Asked for: found and drawn, marked by its status; the rejected one never.
+    found = await _found(client, ann, True)
+    assert found[proposed["id"]] == "PROPOSED" and rejected["id"] not in found
+    drawn = await _drawn(client, ann, True)
+    assert proposed["id"] in drawn and rejected["id"] not in drawn
+    # Another user, asking or not, neither finds nor draws either.
+    bob = await client.sign_up("episode-include-bob@example.com")
+    for asked in (False, True):
+        assert not {proposed["id"], rejected["id"]} & set(await _found(client, bob, asked))
+        assert not {proposed["id"], rejected["id"]} & await _drawn(client, bob, asked)
+    # Confirmed, it is found and drawn by default.
+    await client.data(STATUS, {"id": proposed["id"], "status": "CONFIRMED"}, token=ann)
+    assert (await _found(client, ann, False))[proposed["id"]] == "CONFIRMED"
+    # A past view replays the log: it takes no includeProposed.
+    refused = await client.error("{ graphView(asOf: 1, includeProposed: true) { nodes { id } } }", token=ann)
+    assert refused["extensions"]["code"] == "BAD_USER_INPUT"
