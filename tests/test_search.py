@@ -129,9 +129,17 @@ async def test_neo4j_round_trips_of_a_search_do_not_grow_with_first(kindred: Ins
     await kindred.dispatcher.drain()
 
     async def statements(first: int) -> int:
-        with counting() as count:  # the request's own: not the dispatcher's, the eraser's or the scheduler's
-            assert len(await hits(kindred, token, "beach", first=first, minScore=0)) == first
-        return count.statements
+        """The fewer of two asks: a request also reads the viewer's credential (two statements) once its
+        cached state is older than `auth_state_ttl_seconds`, which a slow first search (the embedder
+        loading) outlasts on a busy machine; two asks in a row are not both that request."""
+        counts = []
+        for _ in range(2):
+            with (
+                counting() as count
+            ):  # the request's own: not the dispatcher's, the eraser's, the scheduler's
+                assert len(await hits(kindred, token, "beach", first=first, minScore=0)) == first
+            counts.append(count.statements)
+        return min(counts)
 
     # The viewer's check, their couple (a partner's shared nodes are candidates too), the full-text
     # candidates, their fields (one statement per searched label among them), their graph signals, one
