@@ -915,7 +915,11 @@ def readable(var: str) -> str:
     is widened and its scope lets them (a partner shared it with their couple). Where a read crosses
     nodes of several kinds at once (a path's steps, a search's `near`, the view) this is the one
     widening, each kind's own `scope` (graph/kind.py); a personal kind is never widened."""
-    shared = " OR ".join(f"({var}:{kind.label} AND {kind.scope(var)})" for kind in WIDENED)
+    # Kinds of one scope share one test (`var:A|B AND ...`): each copy is a subquery the planner plans.
+    by_scope: dict[str, list[str]] = defaultdict(list)
+    for kind in WIDENED:
+        by_scope[kind.scope(var)].append(kind.label)
+    shared = " OR ".join(f"({var}:{'|'.join(labels)} AND {scope})" for scope, labels in by_scope.items())
     return f"({var}.owner = $owner OR {shared})" if shared else f"{var}.owner = $owner"
 
 

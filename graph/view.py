@@ -23,6 +23,7 @@ from neo4j import AsyncManagedTransaction
 from graph import events
 from graph.kind import MEMBER_OF, SHARED_WITH
 from graph.kinds import (
+    BY_LABEL,
     CARD_GROWN,
     CARD_LINKS,
     CARD_RECENT,
@@ -68,18 +69,30 @@ def checked(names: Iterable[str], allowed: Sequence[str]) -> list[str]:
 _NODE_VAR = re.compile(r"\bn\b")  # the node a kind's `visible` condition is written of
 
 
+def _condition(label: str) -> str | None:
+    """The condition (of `n`) under which a node of this drawn kind is in sight as its kind declares
+    (`visible`: an expired memory is not, though it stays in the graph until the purge; `listed`: a
+    proposed memory is not drawn unless `$proposed` asks, and then only the owner's; `shown`: an expired
+    persona is listed but not drawn); None if always."""
+    for k in KINDS:
+        if k.label == label and (k.visible, k.listed, k.shown) != ("true", "true", "true"):
+            return f"({k.visible}) AND ({k.listed_or_proposed}) AND ({k.shown})"
+    return None
+
+
 def _shown(var: str) -> str:
-    """Whether the node `var` is in sight as its kind declares (`visible`: an expired memory is not,
-    though it stays in the graph until the purge; `listed`: a proposed memory is not drawn; `shown`: an
-    expired persona is listed but not drawn), for the drawn kinds that declare a condition; with
-    `$proposed`, the owner's proposals (a proposed memory) are drawn too."""
-    conditions = [
-        (k.label, f"({k.visible}) AND ({k.listed_or_proposed}) AND ({k.shown})")
-        for k in KINDS
-        if k.label in DOMAIN_LABELS and (k.visible, k.listed, k.shown) != ("true", "true", "true")
-    ]
-    parts = [f"(NOT {var}:{label} OR {_NODE_VAR.sub(var, visible)})" for label, visible in conditions]
+    """Whether the node `var`, of any drawn kind, is in sight (`_condition`) and told (`told`)."""
+    conditions = [(label, _condition(label)) for label in LABELS]
+    parts = [f"(NOT {var}:{label} OR {_NODE_VAR.sub(var, c)})" for label, c in conditions if c is not None]
     return " AND ".join([*parts, told(var)])
+
+
+def _shown_as(label: str) -> str:
+    """`_shown` of `n` where its label is known: only that kind's own condition. Each branch of a view's
+    UNION would otherwise carry every kind's, which the planner pays for (seconds under load)."""
+    condition = _condition(label)
+    told_ = [told("n")] if label == PERSONA.label else []
+    return " AND ".join([*([condition] if condition is not None else []), *told_]) or "true"
 
 
 def told(var: str) -> str:
@@ -88,12 +101,18 @@ def told(var: str) -> str:
     return f"(NOT {var}:{PERSONA.label} OR NOT $keyed OR coalesce({var}.confirmed_only, false))"
 
 
-def _owned(labels: Sequence[str], where: str = "true") -> str:
+def _owned(labels: Sequence[str], where: str = "true", shown: bool = False) -> str:
     """A CALL body binding `n` to each of the owner's nodes of these labels (each through its owner
-    index) for which `where` holds."""
+    index) for which `where` holds (and, if `shown`, which are in sight: `_shown_as`)."""
     return "\n UNION ALL\n ".join(
-        f"MATCH (n:{label} {{owner: $owner}}) WHERE {where} RETURN n" for label in labels
+        f"MATCH (n:{label} {{owner: $owner}}) WHERE {_where(label, where, shown)} RETURN n"
+        for label in labels
     )
+
+
+def _where(label: str, where: str, shown: bool) -> str:
+    condition = _shown_as(label) if shown else "true"
+    return where if condition == "true" else f"{where} AND {condition}"
 
 
 # The drawn kinds a partner may share: their shared nodes are in a member's view too.
@@ -109,16 +128,16 @@ def _degree(var: str) -> str:
     )
 
 
-def _viewed(labels: Sequence[str], where: str = "true") -> str:
-    """A CALL body binding `n` to each node of these labels a view may show (for which `where` holds):
-    the owner's, and those their partner shared with their couple."""
+def _viewed(labels: Sequence[str], where: str = "true", shown: bool = False) -> str:
+    """A CALL body binding `n` to each node of these labels a view may show (for which `where` holds and,
+    if `shown`, which are in sight): the owner's, and those their partner shared with their couple."""
     shared = [
         f"MATCH (:User {{uid: $owner}})-[:{MEMBER_OF}]->(:Couple)<-[:{SHARED_WITH}]-(n:{label}) "
-        f"WHERE n.owner <> $owner AND {where} RETURN n"
+        f"WHERE n.owner <> $owner AND {_where(label, where, shown)} RETURN n"
         for label in labels
         if label in _SHARED_DRAWN
     ]
-    return "\n UNION ALL\n ".join([_owned(labels, where), *shared])
+    return "\n UNION ALL\n ".join([_owned(labels, where, shown), *shared])
 
 
 async def layout_graph(tx: AsyncManagedTransaction, *, owner: str) -> tuple[list[dict], list[tuple]]:
@@ -357,19 +376,18 @@ def _scope(
     chosen = checked(labels, LABELS)
     if center is None:
         where = "n.view_community = $community" if community is not None else "true"
-        where += f" AND {_shown('n')}"
         # Every link type joins two domain labels (ENDS): with all of them chosen, an owned end is one.
         member = "true" if set(chosen) == set(LABELS) else f"m:{'|'.join(chosen)}"
         member += f" AND {_shown('m')}"
         if community is not None:
             member += " AND m.view_community = $community"
         # A community is the viewer's layout's: a partner's node is in none of them.
-        source = _owned(chosen, where) if community is not None else _viewed(chosen, where)
+        source = _owned(chosen, where, True) if community is not None else _viewed(chosen, where, True)
         return _Scope(source, member, {"community": community})
     if center[0] not in DOMAIN_LABELS:
         return None
     # APOC's expander visits each node once (a variable-length MATCH would walk every path).
-    source = f"""MATCH (c:{center[0]} {{uid: $uid}}) WHERE {readable("c")}
+    source = f"""MATCH (c:{center[0]} {{uid: $uid}}) WHERE {BY_LABEL[center[0]].scope("c")}
         CALL apoc.path.subgraphNodes(c, {{maxLevel: $depth, relationshipFilter: $rels,
                                           labelFilter: $label_filter}}) YIELD node AS n
         WITH c, n WHERE {readable("n")} AND (n = c OR labels(n)[0] IN $labels) AND {_shown("n")}
@@ -431,12 +449,13 @@ async def frame(
 
 
 def _by_label(refs: Iterable[tuple[str, str]], parameter: str) -> str:
-    """A CALL body binding `n` to each of the owner's nodes named in $parameter (a map of label to
-    uids), each through its label's uid index."""
+    """A CALL body binding `n` to each node the viewer reads named in $parameter (a map of label to
+    uids), each through its label's uid index, read as its own kind says (`readable` holds every kind's)."""
     return (
         "\n UNION ALL\n ".join(
             f"UNWIND coalesce(${parameter}['{label}'], []) AS uid "
-            f"MATCH (n:{label} {{uid: uid}}) USING INDEX n:{label}(uid) WHERE {readable('n')} RETURN n"
+            f"MATCH (n:{label} {{uid: uid}}) USING INDEX n:{label}(uid) "
+            f"WHERE {BY_LABEL[label].scope('n')} RETURN n"
             for label in sorted({label for label, _ in refs})
         )
         or "RETURN null AS n LIMIT 0"
