@@ -298,7 +298,7 @@ async def phase(
         for part, milliseconds in (await parts(context, embedder.inner, text)).items():
             costs.setdefault(part, []).append(milliseconds)
         if isinstance(embedder, QueryCache):
-            embedder._kept.pop(text, None)
+            embedder._kept.clear()  # asked cold: no asker has it kept
         for ask in ("search, first ask", "search, asked again"):
             body = {"query": SEARCH, "variables": {"q": text}}
             milliseconds, answer = await timed(functools.partial(http.post, "/graphql", json=body))

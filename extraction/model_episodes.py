@@ -63,7 +63,8 @@ async def ask(
     except OpenAIError as error:
         logger.warning("the model did not read the moments (the rules did): %s", error)
         return find_all(told, people)
-    found = episodes_of(answer.choices[0].message.content or "", told, people, f"openai:{model}")
+    content = answer.choices[0].message.content if answer.choices else None
+    found = episodes_of(content or "", told, people, f"openai:{model}")
     if found is None:
         logger.warning("the model's moments were no JSON of moments (the rules read them)")
         return find_all(told, people)

@@ -235,13 +235,15 @@ async def fields(
     proposed: bool = False,
 ) -> dict[Ref, dict[str, Any]]:
     """The searched fields (as their kind declares them) of these nodes the viewer reads (theirs, or a
-    partner's shared node: its own fields alone) that exist and, with `in_sight`, are found by search
-    (their kind's `listed` and `shown`: a proposed memory or an expired persona is not; with `proposed`,
-    the owner's proposals are): one query per label."""
+    partner's shared node: its own fields alone) that exist, are visible (an expired memory is not) and,
+    with `in_sight`, are found by search (their kind's `listed` and `shown`: a proposed memory or an
+    expired persona is not; with `proposed`, the owner's proposals are): one query per label."""
     found: dict[Ref, dict[str, Any]] = {}
     for label, uids in _by_label(refs).items():
         searched, kind = _searched(label), BY_LABEL[label]
-        sight = f"AND {kind.listed_or_proposed} AND {kind.shown}" if in_sight else ""
+        sight = f"AND {kind.visible}" + (
+            f" AND {kind.listed_or_proposed} AND {kind.shown}" if in_sight else ""
+        )
         query = f"""
         MATCH (n:{label}) WHERE n.uid IN $uids AND {kind.scope()} {sight}
         CALL (n) {{ {searched.fields} }}

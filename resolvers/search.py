@@ -19,6 +19,7 @@ from resolvers.context import Context
 from resolvers.search_score import FLOOR, WEIGHTS, Features, Signal, Weights, signals
 from resolvers.search_words import Words
 from storage.embeddings import EmbeddingsUnavailable, ModelMissing
+from storage.embeddings.query_cache import QueryCache
 from storage.vectors import VectorHit, VectorsUnavailable, couple_owner
 
 MAX_FIRST = 100
@@ -210,7 +211,14 @@ async def similar(context: Context, label: str, uid: str, first: int = 10) -> li
         raise NotFound("No searchable node of yours has this id.", id=uid)
     vector = await _embed(context, search.compose(label, read[ref]["fields"]))
     labels = context.scope.readable(None, SEARCHED_LABELS) or list(SEARCHED_LABELS)
-    hits = await _nearest(context, vector, labels, first, exclude=[uid], also=await _couples_points(context))
+    near = await _nearest(
+        context, vector, labels, 2 * first, exclude=[uid], also=await _couples_points(context)
+    )
+    # Only what search would find: a proposed or rejected memory has a point too, but is not listed (a
+    # passage is hydrated through its document's own rule).
+    kept = [Ref(h.label, h.uid) for h in near if h.label in SEARCHED_LABELS]
+    found = await context.graph.read(search.fields, owner=context.viewer, refs=kept)
+    hits = [h for h in near if h.label not in SEARCHED_LABELS or Ref(h.label, h.uid) in found][:first]
     return [
         Hit(hit.label, hit.uid, round(max(0.0, hit.score), 4), hit.text, signals=(Signal.MEANING,))
         for hit in hits
@@ -221,6 +229,8 @@ async def _embed(context: Context, text: str) -> list[float]:
     if context.embedder is None:
         raise SearchUnavailable("Search is not available on this server.")
     try:
+        if isinstance(context.embedder, QueryCache):  # kept per viewer
+            return await context.embedder.query(text, context.viewer)
         return (await context.embedder.embed([text]))[0]
     except ModelMissing as error:
         raise SearchUnavailable(

@@ -126,7 +126,8 @@ class CoupleMutation:
 
     @strawberry.mutation(
         description="Ends the viewer's couple, for both members: every share ends (each keeps what they "
-        "authored) and the couple goes. NOT_FOUND when in none."
+        "authored), each member's messages in the other's joint mediation sessions are deleted, and the "
+        "couple goes. NOT_FOUND when in none."
     )
     async def leave_couple(self, info: Info) -> bool:
         return await resolve.leave(info.context)

@@ -16,6 +16,7 @@ from storage.embeddings import EmbeddingsUnavailable
 from storage.embeddings.factory import create_embedder
 from storage.embeddings.minilm import MiniLM
 from storage.embeddings.openai_embedder import OpenAIEmbedder
+from storage.embeddings.query_cache import QueryCache
 from tests.openai_stand_in import OpenAIStandIn, vector_of
 
 REFERENCE = json.loads((Path(__file__).parent / "reference" / "minilm_all_l6_v2.json").read_text())
@@ -149,29 +150,30 @@ def test_openai_is_used_when_its_key_is_set_else_the_local_model(stand_in: OpenA
 # --- the query cache ---------------------------------------------------------------------------------
 
 
-async def test_a_repeated_query_is_embedded_once_and_batches_pass_through(fresh: OpenAIStandIn) -> None:
+async def test_a_repeated_query_is_embedded_once_per_asker_and_batches_pass_through(
+    fresh: OpenAIStandIn,
+) -> None:
     settings = Settings(
         _env_file=None, OPENAI_API_KEY="sk-test", OPENAI_BASE_URL=fresh.url, query_cache_size=2
     )
     embedder = create_embedder(settings)
-    first = await embedder.embed(["pottery with Clara"])
-    again = await embedder.embed(["pottery with Clara"])
-    assert first == again == [vector_of("pottery with Clara", 1536)]
+    assert isinstance(embedder, QueryCache)
+    first = await embedder.query("pottery with Clara", "ann")
+    again = await embedder.query("pottery with Clara", "ann")
+    assert first == again == vector_of("pottery with Clara", 1536)
     assert [request["input"] for request in fresh.requests] == [["pottery with Clara"]]
+    # Another asker's same words are embedded for them: nobody learns what others asked by its speed.
+    await embedder.query("pottery with Clara", "bob")
+    assert len(fresh.requests) == 2
     # A batch (the dispatcher's) is embedded every time and leaves the kept queries alone.
     await embedder.embed(["one", "two"])
     await embedder.embed(["one", "two"])
-    await embedder.embed(["pottery with Clara"])
-    assert len(fresh.requests) == 3
+    await embedder.query("pottery with Clara", "bob")
+    assert len(fresh.requests) == 4
     # The least recently asked of more queries than it keeps is embedded again.
-    await embedder.embed(["hiking boots"])
-    await embedder.embed(["a third query"])
-    await embedder.embed(["pottery with Clara"])
-    assert [request["input"] for request in fresh.requests[3:]] == [
-        ["hiking boots"],
-        ["a third query"],
-        ["pottery with Clara"],
-    ]
+    await embedder.query("hiking boots", "ann")
+    await embedder.query("pottery with Clara", "ann")
+    assert [request["input"] for request in fresh.requests[4:]] == [["hiking boots"], ["pottery with Clara"]]
     await embedder.close()
 
 
@@ -180,7 +182,8 @@ async def test_without_the_query_cache_every_query_is_embedded(fresh: OpenAIStan
         _env_file=None, OPENAI_API_KEY="sk-test", OPENAI_BASE_URL=fresh.url, query_cache_size=0
     )
     embedder = create_embedder(settings)
-    await embedder.embed(["pottery with Clara"])
-    await embedder.embed(["pottery with Clara"])
+    assert isinstance(embedder, QueryCache)
+    await embedder.query("pottery with Clara", "ann")
+    await embedder.query("pottery with Clara", "ann")
     assert len(fresh.requests) == 2
     await embedder.close()

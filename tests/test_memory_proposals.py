@@ -288,6 +288,7 @@ SEARCH = """query ($q: String!, $proposed: Boolean!) {
   search(query: $q, minScore: 0, first: 50, includeProposed: $proposed) {
     node { id ... on Memory { status } } } }"""
 DRAWN = "query ($proposed: Boolean!) { graphView(includeProposed: $proposed) { nodes { id } } }"
+SIMILAR = "query ($id: ID!) { similar(id: $id, first: 20) { node { id } } }"
 
 
 async def _found(client: GraphQLClient, token: str, proposed: bool) -> dict[str, str | None]:
@@ -315,6 +316,12 @@ async def test_include_proposed_finds_and_draws_the_viewers_proposals_never_reje
     proposed, rejected = by_words["went"], by_words["walked"]
     await client.data(STATUS, {"id": rejected["id"], "status": "REJECTED"}, token=ann)
 
+    # Nor is either answered as like a confirmed memory of the same moment.
+    planted = {"kind": "EPISODIC", "content": "Tulips from the flower market with Noor"}
+    confirmed = (await client.data(CREATE, {"input": planted}, token=ann))["createMemory"]["id"]
+    await kindred.dispatcher.drain(within=300)
+    like = await client.data(SIMILAR, {"id": confirmed}, token=ann)
+    assert not {proposed["id"], rejected["id"]} & {hit["node"]["id"] for hit in like["similar"]}
     # By default, as before: neither found nor drawn.
     assert proposed["id"] not in await _found(client, ann, False)
     assert proposed["id"] not in await _drawn(client, ann, False)

@@ -5,8 +5,9 @@ searched in Rust with the owner filter applied through its keyword index (the te
 so each runs in a worker thread.
 
 New points go to an appendable segment that a search scans exactly (0.3 ms per 1,000 points an owner
-has). qdrant-edge builds its HNSW index only when asked (`optimize`, run at start: it holds Python's GIL
-while it builds, so it cannot run beside requests), turning segments over its indexing threshold into
+has). qdrant-edge builds its HNSW index only when asked (`optimize`, run at start when
+KINDRED_VECTORS_INDEX_AT_START is set: it holds Python's GIL while it builds, so it cannot run beside
+requests), turning segments over its indexing threshold into
 indexed ones; a search then walks the graph (`HNSW_EF` candidates) instead of every point.
 
 A shard's folder is locked by one process: one Kindred instance per data folder; several instances share
