@@ -87,7 +87,7 @@ def _shown(var: str) -> str:
     return " AND ".join([*parts, told(var)])
 
 
-def _shown_as(label: str) -> str:
+def shown_as(label: str) -> str:
     """`_shown` of `n` where its label is known: only that kind's own condition. Each branch of a view's
     UNION would otherwise carry every kind's, which the planner pays for (seconds under load)."""
     condition = _condition(label)
@@ -111,7 +111,7 @@ def _owned(labels: Sequence[str], where: str = "true", shown: bool = False) -> s
 
 
 def _where(label: str, where: str, shown: bool) -> str:
-    condition = _shown_as(label) if shown else "true"
+    condition = shown_as(label) if shown else "true"
     return where if condition == "true" else f"{where} AND {condition}"
 
 

@@ -18,7 +18,7 @@ from neo4j import AsyncManagedTransaction
 from graph.events import Change, EventKind
 from graph.kinds import DOMAIN_LABELS, ENDS, TITLE, oriented
 from graph.refs import Ref
-from graph.view import told
+from graph.view import shown_as
 
 # A link as the log names it, oriented as its type's ends say: (type, source, target).
 LinkKey = tuple[str, Ref, Ref]
@@ -96,9 +96,10 @@ def _oriented(rel: str, one: Ref, other: Ref) -> LinkKey:
 async def drawn(
     tx: AsyncManagedTransaction, *, owner: str, past: Past, labels: list[str], types: list[str], keyed: bool
 ) -> list[Any]:
-    """Today's fields of the nodes of these labels alive then that the request may see (an API key
-    (`keyed`) only personas built from confirmed insights, as in today's view), and today's links of these
-    types among them (one statement, each node through its label's uid index)."""
+    """Today's fields of the nodes of these labels alive then that today's view would draw (not a memory
+    proposed, rejected or expired by now, nor an expired persona; an API key (`keyed`) only personas built
+    from confirmed insights), and today's links of these types among them (one statement, each node
+    through its label's uid index)."""
     by_label: dict[str, list[str]] = defaultdict(list)
     for ref in past.nodes:
         if ref.label in labels:
@@ -106,7 +107,7 @@ async def drawn(
     source = (
         "\n UNION ALL\n ".join(
             f"UNWIND $alive['{label}'] AS uid MATCH (n:{label} {{uid: uid}}) USING INDEX n:{label}(uid) "
-            f"WHERE n.owner = $owner AND {told('n')} RETURN n"
+            f"WHERE n.owner = $owner AND {shown_as(label)} RETURN n"
             for label in sorted(by_label)
         )
         or "RETURN null AS n LIMIT 0"
@@ -126,7 +127,8 @@ async def drawn(
     }}
     RETURN rows, links
     """
-    record = await (await tx.run(query, owner=owner, alive=dict(by_label), keyed=keyed)).single(strict=True)
+    parameters = {"owner": owner, "alive": dict(by_label), "keyed": keyed, "proposed": False}
+    record = await (await tx.run(query, parameters)).single(strict=True)
     return [record["rows"], record["links"]]
 
 
