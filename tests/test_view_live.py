@@ -3,6 +3,7 @@ made in between, and the layout's deltas carry each node's kept position (`... o
 graphView draws. A real server with the live and layout consumers, a real WebSocket."""
 
 import asyncio
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -42,14 +43,16 @@ def server(settings: Settings) -> Iterator[LiveServer]:
 
 
 async def placed_view(server: LiveServer, token: str, names: set[str]) -> dict[str, Any]:
-    """graphView once every one of these names is drawn at a place the layout kept (null before)."""
-    for _ in range(200):
+    """graphView once every one of these names is drawn at a place the layout kept (null before). Bounded
+    in time, not in asks: on a machine whose cores are busy, each ask and the layout's pass take longer."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
         found = (await post(server, VIEW, token=token))["graphView"]
         kept = {node["name"] for node in found["nodes"] if node["community"] is not None}
         if names <= kept:
             return found
         await asyncio.sleep(0.1)
-    raise AssertionError(f"the layout never placed {names}")
+    raise AssertionError(f"the layout never placed {names} in 120 s")
 
 
 async def test_a_view_then_graph_changed_since_its_sequence_misses_nothing_made_in_between(
