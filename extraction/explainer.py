@@ -5,17 +5,15 @@ recommendation's reasons as Kindred worked them out, or else no one (the ranking
 The model only rewords: what it rests on stays the reasons and evidence the graph gave. Any failure or an
 answer of the wrong shape keeps Kindred's words (a list is never refused for its explanations)."""
 
-import json
-import logging
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from openai import AsyncOpenAI, OpenAIError
+from openai import AsyncOpenAI
 
+from extraction.model_json import ask_json
 from settings import Settings
 
-logger = logging.getLogger(__name__)
 MAX_EXPLANATION = 500
 PROMPT = """You explain gift suggestions to the person choosing a gift. For each numbered suggestion you get
 its title and the reasons behind it. Write one or two friendly sentences per suggestion using only those
@@ -34,29 +32,14 @@ class OpenAIExplainer:
     async def explain(self, person: str, items: Sequence[tuple[str, Sequence[str]]]) -> list[str] | None:
         """One explanation per (title, reasons) item, in order; None when the model could not give them."""
         listed = "\n".join(f"{i}. {title}: {'; '.join(says)}" for i, (title, says) in enumerate(items, 1))
-        try:
-            answer = await self._client.chat.completions.create(
-                model=self._model,
-                messages=[
-                    {"role": "system", "content": PROMPT},
-                    {"role": "user", "content": f"The gift is for {person}.\n{listed}"},
-                ],
-                response_format={"type": "json_object"},
-                temperature=0,
-            )
-        except OpenAIError as error:
-            logger.warning("the model did not explain the recommendations: %s", error)
-            return None
-        return explanations_of(answer.choices[0].message.content or "", len(items))
+        asked = f"The gift is for {person}.\n{listed}"
+        parsed = await ask_json(self._client, self._model, PROMPT, asked, task="explain the recommendations")
+        return explanations_of(parsed, len(items)) if parsed is not None else None
 
 
-def explanations_of(content: str, count: int) -> list[str] | None:
+def explanations_of(parsed: dict[str, Any], count: int) -> list[str] | None:
     """The model's explanations if it gave exactly `count` non-empty texts, each cut to MAX_EXPLANATION."""
-    try:
-        parsed: Any = json.loads(content)
-    except ValueError:
-        return None
-    said = parsed.get("explanations") if isinstance(parsed, dict) else None
+    said = parsed.get("explanations")
     if not isinstance(said, list) or len(said) != count:
         return None
     if not all(isinstance(text, str) and text.strip() for text in said):

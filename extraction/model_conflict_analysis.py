@@ -10,14 +10,13 @@ that is no such object, or whose findings all rest on no message given, falls ba
 analyzer (extraction/conflict_analysis.py), whose generator the analysis then records.
 """
 
-import json
 import logging
 import re
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from openai import AsyncOpenAI, OpenAIError
+from openai import AsyncOpenAI
 
 from extraction.conflict_analysis import (
     ANTIDOTES,
@@ -31,6 +30,7 @@ from extraction.conflict_analysis import (
     Turn,
     result_of,
 )
+from extraction.model_json import ask_json
 from settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -76,29 +76,15 @@ class ModelAnalyzer:
         findings, summary = found
         return result_of(findings, self.name, self.version, summary)
 
-    async def _ask(self, turns: Sequence[Turn]) -> str | None:
+    async def _ask(self, turns: Sequence[Turn]) -> dict[str, Any] | None:
         listed = "\n".join(f"[{turn.message}] {turn.name or turn.speaker}: {turn.text}" for turn in turns)
-        try:
-            answer = await self._client.chat.completions.create(
-                model=self._model,
-                messages=[{"role": "system", "content": PROMPT}, {"role": "user", "content": listed}],
-                response_format={"type": "json_object"},
-                temperature=0,
-            )
-        except OpenAIError as error:
-            logger.warning("the model did not analyze the conflict: %s", error)
-            return None
-        return answer.choices[0].message.content or ""
+        return await ask_json(self._client, self._model, PROMPT, listed, task="analyze the conflict")
 
 
-def findings_of(content: str, turns: Sequence[Turn]) -> tuple[list[Finding], str | None] | None:
+def findings_of(parsed: dict[str, Any], turns: Sequence[Turn]) -> tuple[list[Finding], str | None] | None:
     """The findings (one per message each rests on) and summary of the model's answer, kept to what the
     turns hold; None when the answer is no analysis, or when it found things and none rests on a turn."""
-    try:
-        parsed: Any = json.loads(content)
-    except ValueError:
-        return None
-    said = parsed.get("findings") if isinstance(parsed, dict) else None
+    said = parsed.get("findings")
     if not isinstance(said, list):
         return None
     given_summary = parsed.get("summary")

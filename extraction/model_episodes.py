@@ -11,16 +11,16 @@ not a date the model computes. When the call fails (an error, a timeout, an answ
 moments), the rules read the texts instead: their episodes say so (`extractor: "deterministic"`).
 """
 
-import json
 import logging
 from collections.abc import Sequence
 from typing import Any
 
-from openai import AsyncOpenAI, OpenAIError
+from openai import AsyncOpenAI
 
 from dispatch.mention_finder import Finder, Name
 from extraction import Episode, Person, Text, confidence_of
 from extraction.episodes import find_all
+from extraction.model_json import ask_json
 from extraction.when import resolve
 from graph.refs import Ref
 
@@ -50,23 +50,13 @@ async def ask(
         return []
     listed = "\n".join(f"- {', '.join(person.names)}" for person in people) or "(none)"
     shown = "\n".join(f"[{text.source.uid}] ({_written(text)}) {text.text}" for text in told)
-    try:
-        answer = await client.chat.completions.create(
-            model=model,
-            messages=[
-                {"role": "system", "content": PROMPT},
-                {"role": "user", "content": f"People:\n{listed}\n\nTexts:\n{shown}"},
-            ],
-            response_format={"type": "json_object"},
-            temperature=0,
-        )
-    except OpenAIError as error:
-        logger.warning("the model did not read the moments (the rules did): %s", error)
+    asked = f"People:\n{listed}\n\nTexts:\n{shown}"
+    parsed = await ask_json(client, model, PROMPT, asked, task="read the moments (the rules did)")
+    if parsed is None:  # ask_json logged why
         return find_all(told, people)
-    content = answer.choices[0].message.content if answer.choices else None
-    found = episodes_of(content or "", told, people, f"openai:{model}")
+    found = episodes_of(parsed, told, people, f"openai:{model}")
     if found is None:
-        logger.warning("the model's moments were no JSON of moments (the rules read them)")
+        logger.warning("the model's answer had no list of moments (the rules read them)")
         return find_all(told, people)
     return found
 
@@ -76,15 +66,11 @@ def _written(text: Text) -> str:
 
 
 def episodes_of(
-    content: str, texts: Sequence[Text], people: Sequence[Person], extractor: str
+    parsed: dict[str, Any], texts: Sequence[Text], people: Sequence[Person], extractor: str
 ) -> list[Episode] | None:
     """The model's answer as episodes, kept to what checks out (see the module's doc); None when the
-    answer is no JSON object with a list of moments."""
-    try:
-        parsed: Any = json.loads(content)
-    except ValueError:
-        return None
-    moments = parsed.get("moments") if isinstance(parsed, dict) else None
+    answer holds no list of moments."""
+    moments = parsed.get("moments")
     if not isinstance(moments, list):
         return None
     finder = Finder(Name(person.ref, name) for person in people for name in person.names)

@@ -9,7 +9,6 @@ the user), a category not among CATEGORIES, an empty statement or a value that i
 item; a confidence is kept to 0-1.
 """
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,6 +16,7 @@ from openai import AsyncOpenAI
 
 from dispatch.mention_finder import Finder, Name
 from extraction import CATEGORIES, VIEWER, Episode, Person, Proposal, Text, confidence_of, model_episodes
+from extraction.model_json import json_object
 
 PROMPT = """You read one text from a person's life (the user's) and list what a careful reader would learn
 from it about the people named below, and about the user themselves where the user's own first person
@@ -83,11 +83,8 @@ class OpenAIExtractor:
 def proposals_of(content: str, people: Sequence[Person], *, viewer: bool = False) -> list[Proposal]:
     """The model's answer as proposals: what checks out of it (see the module's doc); claims about the
     user ("me") only when `viewer` (the text is the user's own words)."""
-    try:
-        parsed = json.loads(content)
-    except json.JSONDecodeError:
-        return []
-    items = parsed.get("insights") if isinstance(parsed, dict) else None
+    parsed = json_object(content)
+    items = parsed.get("insights") if parsed is not None else None
     if not isinstance(items, list):
         return []
     finder = Finder(Name(person.ref, name) for person in people for name in person.names)
