@@ -8,6 +8,7 @@ import struct
 import time
 import wave
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -108,12 +109,13 @@ class Instance:
     vectors: VectorStore
 
 
-@pytest.fixture
-async def kindred(settings: Settings, graph: Graph, tmp_path: Path) -> AsyncIterator[Instance]:
-    """An app of its own (its blobs and vectors in a fresh folder); its dispatcher runs on `drain`."""
-    # No transcriber: these tests are about uploads and PDFs (tests/test_local_transcription.py hears).
-    update = {"data_dir": tmp_path, "max_upload_bytes": 2_000_000, "transcriber": "none"}
-    own = settings.model_copy(update=update)
+@asynccontextmanager
+async def app_of(
+    settings: Settings, graph: Graph, tmp_path: Path, **update: object
+) -> AsyncIterator[Instance]:
+    """An app of its own (its blobs and vectors in `tmp_path`), its settings `update`d; its dispatcher runs
+    on `drain`."""
+    own = settings.model_copy(update={"data_dir": tmp_path, **update})
     async with started(create_app(own, graph)) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://kindred.test") as http:
@@ -126,6 +128,14 @@ async def kindred(settings: Settings, graph: Graph, tmp_path: Path) -> AsyncIter
                 own.blobs_dir,
                 state["vectors"],
             )
+
+
+@pytest.fixture
+async def kindred(settings: Settings, graph: Graph, tmp_path: Path) -> AsyncIterator[Instance]:
+    """An app of its own (its blobs and vectors in a fresh folder); its dispatcher runs on `drain`."""
+    # No transcriber: these tests are about uploads and PDFs (tests/test_local_transcription.py hears).
+    async with app_of(settings, graph, tmp_path, max_upload_bytes=2_000_000, transcriber="none") as made:
+        yield made
 
 
 def blob_files(folder: Path) -> list[Path]:

@@ -5,41 +5,19 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import httpx
 import pytest
 from pypdf import PageObject
 
-from app import create_app
 from dispatch import pdf_text
 from graph.driver import Graph
 from settings import Settings
-from tests.client import GraphQLClient
-from tests.lifespan import started
 from tests.pdf_bomb import page_tree_bomb
-from tests.test_documents import Instance, document, pdf_of, profile_pdf, recipient, upload
-
-
-async def instance(
-    settings: Settings, graph: Graph, tmp_path: Path, **bounds: object
-) -> AsyncIterator[Instance]:
-    own = settings.model_copy(update={"data_dir": tmp_path, **bounds})
-    async with started(create_app(own, graph)) as manager:
-        transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://kindred.test") as http:
-            state = manager._state
-            yield Instance(
-                GraphQLClient(http),
-                http,
-                state["dispatcher"],
-                state["blobs"],
-                own.blobs_dir,
-                state["vectors"],
-            )
+from tests.test_documents import Instance, app_of, document, pdf_of, profile_pdf, recipient, upload
 
 
 @pytest.fixture
 async def bounded(settings: Settings, graph: Graph, tmp_path: Path) -> AsyncIterator[Instance]:
-    async for made in instance(settings, graph, tmp_path, extraction_max_passages=4):
+    async with app_of(settings, graph, tmp_path, extraction_max_passages=4) as made:
         yield made
 
 
@@ -103,13 +81,13 @@ async def test_a_document_past_the_passages_bound_fails_with_its_reason(bounded:
 async def test_a_pdf_that_takes_longer_than_the_time_bound_fails_with_its_reason(
     settings: Settings, graph: Graph, tmp_path: Path
 ) -> None:
-    async for k in instance(settings, graph, tmp_path, extraction_max_seconds=0.05):
+    async with app_of(settings, graph, tmp_path, extraction_max_seconds=0.05) as k:
         found = await extracted(k, "slow@example.com", "p.pdf", profile_pdf())
         assert found["status"] == "FAILED"
         assert found["failureReason"] == "reading it took more than 0.05 seconds", found
 
 
 async def test_a_lower_page_bound_is_the_one_told(settings: Settings, graph: Graph, tmp_path: Path) -> None:
-    async for k in instance(settings, graph, tmp_path, extraction_max_pages=2):
+    async with app_of(settings, graph, tmp_path, extraction_max_pages=2) as k:
         found = await extracted(k, "pages@example.com", "p.pdf", profile_pdf())
         assert found["status"] == "FAILED" and found["failureReason"] == "it has more than 2 pages"
