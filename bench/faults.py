@@ -45,11 +45,11 @@ from websockets.typing import Subprotocol
 
 from bench.pdfs import pdf
 from bench.processes import Kindred, Moto, Redis, kindred_env
-from dispatch.documents import CHUNK_LABEL, VECTOR_KIND
+from dispatch.documents import CHUNK_LABEL
 from graph.kinds import DRAWN, SEARCHED_LABELS
 from graph.search import vector_kind
 from localneo4j import LocalNeo4j, free_port
-from storage.vectors import VectorSpace
+from storage.vectors import DOCUMENT_KIND, VectorSpace
 from storage.vectors.edge_store import EdgeStore
 
 SIGN_UP = """
@@ -313,10 +313,10 @@ async def converged(
     finally:
         await driver.close()
     kindred.stop()
-    vectors = await _vectors(data / "vectors" / "edge", [*map(vector_kind, SEARCHED_LABELS), VECTOR_KIND])
+    vectors = await _vectors(data / "vectors" / "edge", [*map(vector_kind, SEARCHED_LABELS), DOCUMENT_KIND])
     for label in SEARCHED_LABELS:
         found[f"vectors of {label}"] = (counts[label], vectors[vector_kind(label)])
-    found["vectors of passages"] = (counts[CHUNK_LABEL], vectors[VECTOR_KIND])
+    found["vectors of passages"] = (counts[CHUNK_LABEL], vectors[DOCUMENT_KIND])
     return found
 
 

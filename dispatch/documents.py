@@ -4,7 +4,7 @@ deleted Document leaves behind.
 A PDF's text is read page by page (pypdf); a recording is transcribed when the server has a
 transcriber (the local Whisper model or OpenAI's API, KINDRED_TRANSCRIBER), else marked untranscribed.
 The text is cut into chunks that keep their page (or their times), kept as (:DocumentChunk) nodes and
-embedded into the vector store's "document" collection, where `search` finds them. A recording's
+embedded into the vector store's DOCUMENT_KIND collection, where `search` finds them. A recording's
 transcript becomes its conflict's, and the text of each voice note (a message without text) carrying
 it. Every step re-reads the graph, so an event delivered twice does nothing more (a Document done is
 left as it is); a service that is down raises, and the dispatcher retries. Once its passages are kept,
@@ -32,10 +32,9 @@ from graph.events import Change, EventKind
 from graph.refs import Ref
 from storage.blobs import BlobNotFound
 from storage.transcription import Segment, TranscriptionFailed, TranscriptionUnavailable
-from storage.vectors import VectorPoint, couple_point
+from storage.vectors import DOCUMENT_KIND, VectorPoint, couple_point
 
 NAME = "documents"
-VECTOR_KIND = "document"
 CHUNK_LABEL = "DocumentChunk"
 CHUNK_CHARS = 800  # about 150 words: a passage MiniLM (256 tokens at most) embeds whole
 OVERLAP_CHARS = 120  # a phrase cut by a chunk's end is whole in the next one
@@ -104,7 +103,7 @@ async def purge(services: Services, owner: str) -> None:
         return
     for row in removable:
         if row["chunks"]:  # their own points and, were it shared, their couple points
-            await services.vectors.delete(VECTOR_KIND, _with_couple_points(row["chunks"]))
+            await services.vectors.delete(DOCUMENT_KIND, _with_couple_points(row["chunks"]))
         # Asked again just before: an upload of the same bytes may have been recorded meanwhile.
         keep = row["shared"] or await services.graph.read(documents.keeps_key, owner=owner, key=row["key"])
         if row["key"] and not keep:
@@ -220,10 +219,10 @@ async def _index(services: Services, owner: str, uid: str, chunks: list[dict[str
         batch = chunks[start : start + EMBED_BATCH]
         vectors = await services.embedder.embed([chunk["text"] for chunk in batch])
         points = [_point(owner, uid, chunk, vector) for chunk, vector in zip(batch, vectors, strict=True)]
-        await services.vectors.upsert(VECTOR_KIND, points)
+        await services.vectors.upsert(DOCUMENT_KIND, points)
     dropped = await services.graph.write(documents.replace_chunks, owner=owner, uid=uid, chunks=chunks)
     if dropped:
-        await services.vectors.delete(VECTOR_KIND, _with_couple_points(dropped))
+        await services.vectors.delete(DOCUMENT_KIND, _with_couple_points(dropped))
     # Shared before its text was read: its partner finds its passages too (their couple points).
     await embeddings.refresh_couple(services, owner, [Ref("Document", uid)])
     # Its passages name people and concepts too (no event of theirs wakes the mentions consumer).

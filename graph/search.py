@@ -24,6 +24,7 @@ from graph.kinds import BY_LABEL, COUPLE_SEARCHED_LABELS, DOCUMENT, DOMAIN_LABEL
 from graph.migrations import COUPLE_INDEX, PASSAGE_INDEX, PASSAGE_LABEL, SEARCH_INDEX
 from graph.refs import Ref
 from graph.rows import native
+from storage.vectors import DOCUMENT_KIND
 
 
 def _document_of(passage: str) -> str:
@@ -36,8 +37,8 @@ def _document_of(passage: str) -> str:
 
 
 def vector_kind(label: str) -> str:
-    """The vector collection kind a label's texts are kept in (a document's passages: "document")."""
-    return "document" if label == PASSAGE_LABEL else label.lower()
+    """The vector collection kind a label's texts are kept in (a document's passages: DOCUMENT_KIND)."""
+    return DOCUMENT_KIND if label == PASSAGE_LABEL else label.lower()
 
 
 def compose(label: str, fields: Mapping[str, Any]) -> str:

@@ -26,7 +26,7 @@ MAX_FIRST = 100
 MIN_POOL = 50  # candidates the vector ranking gives, at least
 LEXICAL_POOL = 200  # candidates the full-text indexes give, at most (their order is not a signal)
 RECENCY_HALF_LIFE_DAYS = 180.0
-# Passages of Documents (dispatch/documents.py) are kept as points of this label in the "document"
+# Passages of Documents (dispatch/documents.py) are kept as points of this label in the DOCUMENT_KIND
 # collection and as (:DocumentChunk) nodes; a hit on one answers its Document and where in it.
 DOCUMENT = "Document"
 CHUNK_LABEL = PASSAGE_LABEL

@@ -6,6 +6,7 @@ stranger, is never found."""
 from typing import Any
 
 from bench.pdfs import pdf as pdf_of
+from storage.vectors import DOCUMENT_KIND
 from tests.test_couples import LEAVE, SHARE, UNSHARE, couple_of_two
 from tests.test_documents import DELETE, Instance, upload
 from tests.test_documents import kindred as kindred  # the fixture: an app with its blobs and dispatcher
@@ -90,10 +91,10 @@ async def test_a_deleted_shared_document_is_found_by_neither(kindred: Instance) 
     await k.client.data(SHARE, {"id": quince}, token=ann)
     await k.dispatcher.drain(BUSY)
     assert quince in await found(k, ben, "quince jam")
-    points = await k.vectors.count("document")
+    points = await k.vectors.count(DOCUMENT_KIND)
     await k.client.data(DELETE, {"id": quince}, token=ann)
     assert quince not in await found(k, ben, "quince jam", 0.0)  # out of sight at once
     await k.dispatcher.drain(BUSY)
     assert await found(k, ben, "quince jam", 0.0) == {} and await found(k, ann, "quince jam", 0.0) == {}
     # Its passages' points are gone, their couple points with them (two passages: 2 + 2 points).
-    assert await k.vectors.count("document") == points - 4
+    assert await k.vectors.count(DOCUMENT_KIND) == points - 4
