@@ -610,7 +610,7 @@ async def neighbourhood(
     if label not in DOMAIN_LABELS:
         return None
     query = f"""
-    MATCH (p:{label} {{uid: $uid}}) WHERE {readable("p")} AND {_shown("p")} AND {told("p")}
+    MATCH (p:{label} {{uid: $uid}}) WHERE {readable("p")} AND {_shown("p")}
     OPTIONAL CALL (p) {{
       MATCH (p)-[r:{"|".join(TYPES)}]-(m) WHERE {readable("m")} AND {_shown("m")}
       // A message is not drawn: its link is its conversation's (the view folds messages into it).
