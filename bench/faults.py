@@ -47,9 +47,9 @@ from bench.pdfs import pdf
 from bench.processes import Kindred, Moto, Redis, kindred_env
 from dispatch.documents import CHUNK_LABEL
 from graph.kinds import DRAWN, SEARCHED_LABELS
-from graph.search import vector_kind
+from graph.search import DOCUMENT_KIND, vector_kind
 from localneo4j import LocalNeo4j, free_port
-from storage.vectors import DOCUMENT_KIND, VectorSpace
+from storage.vectors import VectorSpace
 from storage.vectors.edge_store import EdgeStore
 
 SIGN_UP = """

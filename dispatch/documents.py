@@ -30,9 +30,10 @@ from dispatch.fair_queue import FairQueue
 from graph import documents
 from graph.events import Change, EventKind
 from graph.refs import Ref
+from graph.search import DOCUMENT_KIND
 from storage.blobs import BlobNotFound
 from storage.transcription import Segment, TranscriptionFailed, TranscriptionUnavailable
-from storage.vectors import DOCUMENT_KIND, VectorPoint, couple_point
+from storage.vectors import VectorPoint, couple_point
 
 NAME = "documents"
 CHUNK_LABEL = "DocumentChunk"

@@ -24,7 +24,9 @@ from graph.kinds import BY_LABEL, COUPLE_SEARCHED_LABELS, DOCUMENT, DOMAIN_LABEL
 from graph.migrations import COUPLE_INDEX, PASSAGE_INDEX, PASSAGE_LABEL, SEARCH_INDEX
 from graph.refs import Ref
 from graph.rows import native
-from storage.vectors import DOCUMENT_KIND
+
+# The vector collection kind that holds Documents' passages (every other kind's is its label, lower-cased).
+DOCUMENT_KIND = "document"
 
 
 def _document_of(passage: str) -> str:

@@ -6,7 +6,7 @@ stranger, is never found."""
 from typing import Any
 
 from bench.pdfs import pdf as pdf_of
-from storage.vectors import DOCUMENT_KIND
+from graph.search import DOCUMENT_KIND
 from tests.test_couples import LEAVE, SHARE, UNSHARE, couple_of_two
 from tests.test_documents import DELETE, Instance, upload
 from tests.test_documents import kindred as kindred  # the fixture: an app with its blobs and dispatcher

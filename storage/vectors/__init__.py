@@ -21,8 +21,6 @@ from typing import Any, Protocol
 POINT_NAMESPACE = uuid.UUID("6f1d8a52-3c0e-5b7a-9a44-0d6e2b7c9f10")
 # Payload keys the store owns; a caller's extra payload cannot override them.
 RESERVED = frozenset({"owner", "uid", "label", "text"})
-# The kind whose collection holds Documents' passages (every other kind is its label, lower-cased).
-DOCUMENT_KIND = "document"
 # Who wrote a couple point (its owner key is the couple's): a search leaves out the searcher's own.
 AUTHOR = "author"
 
