@@ -440,6 +440,9 @@ async def measure(folder: Path, uri: str, nodes: int, queries: list[str]) -> Non
                 f"{written} searched nodes for one owner; {built}. {held}",
                 "",
                 *(f"- {n}" for n in (f"{before}", f"{index}", f"{after}")),
+                "",
+                "In every phase the GraphQL search reads the viewer's couple while the query is embedded "
+                "(resolvers/search.py, as on this branch); the parts are timed one after another.",
             ]
             RESULTS.write_text(report(nodes, phases, notes))
             print(f"\nwritten to {RESULTS}")
