@@ -10,23 +10,31 @@ vector is the sum of its phrases' vectors (each phrase embedded once), normalise
 embedding 100,000 texts one by one takes an hour on this machine, and the vector search's cost does not
 depend on how a vector was made, only on how the vectors cluster, which phrases give them as texts would.
 
-"before": no query cache, the vectors an exact scan of the owner's points (as on main);
-"after": the vectors' HNSW index built (EdgeStore.optimize) and the query cache on. Each query is asked
-once cold (its embedding computed) and once again (a repeat: typing, paging). Totals are the GraphQL
-`search` (first 10, hydrated: each hit's node and kind-specific fields) through the app in process.
+Three phases, in one run on one graph: "before", main's ranking statements as they were at 28a52f0
+(bench/search_main_statements.py: one fields statement per searched label, and a graph-signal statement
+looking each candidate up in every label's branch), no query cache and the vectors an exact scan of the
+owner's points; "index", the same statements with the vectors' HNSW index built (EdgeStore.optimize) and
+the query cache on; "after", that and the candidate-bounded statements of graph/search.py (one fields
+statement that finds each candidate by its uid and reads a memory's importance and time with its fields;
+distances from `near:` only when asked). Each query is asked once cold (its embedding computed) and once
+again (a repeat: typing, paging). Totals are the GraphQL `search` (first 10, hydrated: each hit's node
+and kind-specific fields) through the app in process. The medians and 95th percentiles, with the load
+average, are printed and written to bench/search_size_results.md.
 
     python -m bench.search_size [--nodes 100000] [--queries 30]   (./kindred bench search size)
 """
 
 import argparse
 import asyncio
+import contextlib
 import functools
 import os
 import random
 import statistics
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +45,7 @@ from neo4j import AsyncManagedTransaction
 
 from app import create_app
 from auth.tokens import issue_token
+from bench import search_main_statements as main_statements
 from bench.generate import load
 from bench.shape import Maker, Size
 from graph import couples, migrations, search
@@ -51,6 +60,7 @@ from storage.embeddings.query_cache import QueryCache
 from storage.vectors import VectorPoint
 from storage.vectors.edge_store import EdgeStore
 
+RESULTS = Path(__file__).with_name("search_size_results.md")
 SEED = 7
 SECRET = "a-bench-secret-that-is-long-enough-for-hs256"  # noqa: S105 -- a throwaway instance's
 BATCH = 2_000
@@ -234,8 +244,9 @@ async def timed(work: Callable[[], Awaitable[Any]]) -> tuple[float, Any]:
     return (time.perf_counter() - started) * 1000, answer
 
 
-async def parts(context: Context, embedder: Any, text: str) -> dict[str, float]:
-    """Each part of one search, timed on its own as resolvers/search.py runs it."""
+async def parts(context: Context, embedder: Any, text: str, bounded: bool) -> dict[str, float]:
+    """Each part of one search, timed on its own as resolvers/search.py runs it (with main's statements
+    or, `bounded`, today's)."""
     labels = [*SEARCHED_LABELS, resolve.DOCUMENT]
     graph, owner = context.graph, context.viewer
     costs: dict[str, float] = {}
@@ -258,10 +269,16 @@ async def parts(context: Context, embedder: Any, text: str) -> dict[str, float]:
         )
     )
     refs = list(dict.fromkeys([*lexical, *[Ref(hit.label, hit.uid) for hit in hits]]))
-    costs["fields"], _ = await timed(lambda: graph.read(search.fields, owner=owner, refs=refs))
+    if bounded:  # a memory's importance and time come with its fields; no distance without `near`
+        costs["fields"], _ = await timed(
+            lambda: graph.read(search._field_rows, owner=owner, refs=refs, in_sight=True, proposed=False)
+        )
+        costs["graph signals"] = 0.0
+        return costs
+    costs["fields"], _ = await timed(lambda: graph.read(main_statements.fields, owner=owner, refs=refs))
     costs["graph signals"], _ = await timed(
         lambda: graph.read(
-            search._graph_signals,
+            main_statements._graph_signals,
             owner=owner,
             refs=refs,
             near=None,
@@ -269,6 +286,18 @@ async def parts(context: Context, embedder: Any, text: str) -> dict[str, float]:
         )
     )
     return costs
+
+
+@contextlib.contextmanager
+def statements(bounded: bool) -> Iterator[None]:
+    """Search's ranking reads main's statements (bench/search_main_statements.py) unless `bounded`."""
+    kept = search.signals
+    if not bounded:
+        search.signals = main_statements.signals
+    try:
+        yield
+    finally:
+        search.signals = kept
 
 
 async def overlap(context: Context, embedder: Any, queries: list[str]) -> float:
@@ -289,28 +318,61 @@ async def overlap(context: Context, embedder: Any, queries: list[str]) -> float:
 
 
 async def phase(
-    name: str, http: httpx.AsyncClient, context: Context, embedder: Any, queries: list[str]
-) -> dict[str, float]:
-    """Medians of each part, and of the whole GraphQL search asked cold and asked again."""
+    name: str, http: httpx.AsyncClient, context: Context, embedder: Any, queries: list[str], bounded: bool
+) -> dict[str, list[float]]:
+    """Each part's cost, and the whole GraphQL search's asked cold and asked again, per query."""
     costs: dict[str, list[float]] = {}
     print(f"\n{name}: per query, ms (the parts below, in order)", flush=True)
-    for text in queries:
-        for part, milliseconds in (await parts(context, embedder.inner, text)).items():
-            costs.setdefault(part, []).append(milliseconds)
-        if isinstance(embedder, QueryCache):
-            embedder._kept.clear()  # asked cold: no asker has it kept
-        for ask in ("search, first ask", "search, asked again"):
-            body = {"query": SEARCH, "variables": {"q": text}}
-            milliseconds, answer = await timed(functools.partial(http.post, "/graphql", json=body))
-            assert "errors" not in answer.json(), answer.json()
-            costs.setdefault(ask, []).append(milliseconds)
-        # Each query's line as it comes: a run cut short on a busy machine still says something.
-        print(f"  {text[:28]:<30}" + "".join(f"{values[-1]:8.0f}" for values in costs.values()), flush=True)
-    medians = {part: statistics.median(values) for part, values in costs.items()}
-    print(f"\n{name} (p50 of {len(queries)} queries, ms; load average {os.getloadavg()[0]:.1f})")
-    for part, median in medians.items():
-        print(f"  {part:<22}{median:8.1f}")
-    return medians
+    with statements(bounded):
+        for text in queries:
+            for part, milliseconds in (await parts(context, embedder.inner, text, bounded)).items():
+                costs.setdefault(part, []).append(milliseconds)
+            if isinstance(embedder, QueryCache):
+                embedder._kept.clear()  # asked cold: no asker has it kept
+            for ask in ("search, first ask", "search, asked again"):
+                body = {"query": SEARCH, "variables": {"q": text}}
+                milliseconds, answer = await timed(functools.partial(http.post, "/graphql", json=body))
+                assert "errors" not in answer.json(), answer.json()
+                costs.setdefault(ask, []).append(milliseconds)
+            # Each query's line as it comes: a run cut short on a busy machine still says something.
+            print(
+                f"  {text[:28]:<30}" + "".join(f"{values[-1]:8.0f}" for values in costs.values()), flush=True
+            )
+    print(f"\n{name} (of {len(queries)} queries, ms; load average {os.getloadavg()[0]:.1f})")
+    for part, values in costs.items():
+        print(f"  {part:<22} p50 {statistics.median(values):8.1f}   p95 {p95(values):8.1f}")
+    return costs
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20, method="inclusive")[18] if len(values) > 1 else values[0]
+
+
+def report(nodes: int, phases: dict[str, tuple[dict[str, list[float]], float]], notes: list[str]) -> str:
+    """The results as Markdown: each part's p50 and p95 per phase, with the load average it ran at."""
+    load = os.getloadavg()
+    names = list(phases)
+    parts_of = list(dict.fromkeys(part for costs, _ in phases.values() for part in costs))
+    lines = [
+        "# Search at size: 100,000 nodes for one owner"
+        if nodes == 100_000
+        else f"# Search at size: {nodes} nodes",
+        "",
+        f"`./kindred bench search size --nodes {nodes}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
+        f"{os.cpu_count()} cores, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} at the end; "
+        f"{len(next(iter(phases.values()))[0]['embedding'])} queries. Milliseconds, p50 / p95; the load "
+        "average (1 minute) at the end of each phase in its heading.",
+        "",
+        "| part | " + " | ".join(f"{name} (load {at:.1f})" for name, (_, at) in phases.items()) + " |",
+        "| --- |" + " ---: |" * len(names),
+    ]
+    for part in parts_of:
+        cells = []
+        for costs, _ in phases.values():
+            values = costs.get(part)
+            cells.append(f"{statistics.median(values):.0f} / {p95(values):.0f}" if values else "")
+        lines.append(f"| {part} | " + " | ".join(cells) + " |")
+    return "\n".join([*lines, "", *notes]) + "\n"
 
 
 async def run(nodes: int, queries: int) -> None:
@@ -354,15 +416,36 @@ async def measure(folder: Path, uri: str, nodes: int, queries: list[str]) -> Non
         async with httpx.AsyncClient(
             transport=transport, base_url="http://kindred.bench", headers=headers
         ) as http:
+            phases: dict[str, tuple[dict[str, list[float]], float]] = {}
             size = embedder._size
             embedder._size = 0
-            await phase("before: exact scan, no query cache", http, context, embedder, queries)
+            before = "before: main's statements, exact scan, no query cache"
+            costs = await phase(before, http, context, embedder, queries, bounded=False)
+            phases["before"] = (costs, os.getloadavg()[0])
             embedder._size = size
             milliseconds, _ = await timed(store.optimize)
-            print(f"\nHNSW index built in {milliseconds / 1000:.0f} s")
-            await phase("after: HNSW index, query cache", http, context, embedder, queries)
+            built = f"HNSW index built in {milliseconds / 1000:.0f} s"
+            print(f"\n{built}")
+            index = "index: main's statements, HNSW index, query cache"
+            phases["index"] = (
+                await phase(index, http, context, embedder, queries, False),
+                os.getloadavg()[0],
+            )
+            after = "after: bounded statements, HNSW index, query cache"
+            phases["after"] = (await phase(after, http, context, embedder, queries, True), os.getloadavg()[0])
             share = await overlap(context, embedder, queries)
-            print(f"\nthe index's top {resolve.MIN_POOL} hold {share:.1%} of the exact scan's")
+            held = f"The index's top {resolve.MIN_POOL} held {share:.1%} of the exact scan's."
+            print(f"\n{held}")
+            notes = [
+                f"{written} searched nodes for one owner; {built}. {held}",
+                "",
+                *(f"- {n}" for n in (f"{before}", f"{index}", f"{after}")),
+                "",
+                "In every phase the GraphQL search reads the viewer's couple while the query is embedded "
+                "(resolvers/search.py, as on this branch); the parts are timed one after another.",
+            ]
+            RESULTS.write_text(report(nodes, phases, notes))
+            print(f"\nwritten to {RESULTS}")
     await graph.close()
 
 

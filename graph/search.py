@@ -15,6 +15,7 @@ score rests on what they cannot read. A shared document's passages are found by 
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from functools import cache
 from typing import Any
 
 from neo4j import AsyncManagedTransaction
@@ -171,19 +172,27 @@ async def signals(
     every user), how many nodes the owner has there (`total`), the searched fields of those and of the
     vector `candidates` (`fields`, by Ref; a passage's with its document and place), and their memory
     importance, age and distance from the `near` node (`nodes`, by Ref). With `proposed`, the owner's
-    proposed memories are found too."""
+    proposed memories are found too. Every read is bounded by the candidates (each found by its uid),
+    never by how many nodes the owner has, but for `total` (an index count)."""
     lexical, total = await _lexical(
         tx, owner=owner, query=query, labels=labels, passages=passages, limit=limit
     )
     refs = list(dict.fromkeys([*lexical, *candidates]))
+    rows = await _field_rows(tx, owner=owner, refs=refs, in_sight=True, proposed=proposed)
+    nodes = {ref: {"importance": row["importance"], "at": row["at"]} for ref, row in rows.items()}
+    if near is not None:
+        elements = {ref: row["element"] for ref, row in rows.items()}
+        distances = await _distances(tx, owner=owner, elements=elements, near=near, max_distance=max_distance)
+        for ref, node in nodes.items():
+            node["distance"] = distances.get(ref)
     return {
         "lexical": lexical,
         "total": total,
         "fields": {
-            **await fields(tx, owner=owner, refs=refs, proposed=proposed),
+            **{ref: {"fields": row["fields"]} for ref, row in rows.items()},
             **await _passages(tx, owner=owner, refs=refs),
         },
-        "nodes": await _graph_signals(tx, owner=owner, refs=refs, near=near, max_distance=max_distance),
+        "nodes": nodes,
     }
 
 
@@ -240,21 +249,54 @@ async def fields(
     """The searched fields (as their kind declares them) of these nodes the viewer reads (theirs, or a
     partner's shared node: its own fields alone) that exist, are visible (an expired memory is not) and,
     with `in_sight`, are found by search (their kind's `listed` and `shown`: a proposed memory or an
-    expired persona is not; with `proposed`, the owner's proposals are): one query per label."""
+    expired persona is not; with `proposed`, the owner's proposals are): one statement."""
+    rows = await _field_rows(tx, owner=owner, refs=refs, in_sight=in_sight, proposed=proposed)
+    return {ref: {"fields": row["fields"]} for ref, row in rows.items()}
+
+
+async def _field_rows(
+    tx: AsyncManagedTransaction, *, owner: str, refs: Iterable[Ref], in_sight: bool, proposed: bool
+) -> dict[Ref, dict[str, Any]]:
+    """`fields`' nodes, each with its searched fields, its importance and time (a memory's: what ranking
+    weighs besides the match) and its element id (for `_distances`, in the same transaction)."""
+    grouped = _by_label(refs)
+    if not grouped:
+        return {}
+    result = await tx.run(_fields_statement(in_sight), owner=owner, uids=grouped, proposed=proposed)
     found: dict[Ref, dict[str, Any]] = {}
-    for label, uids in _by_label(refs).items():
+    async for r in result:
+        searched = _searched(r["label"])
+        fields_of = native(r["fields"])  # a partner's shared node: its own fields alone
+        found[Ref(r["label"], r["uid"])] = {
+            "fields": fields_of if r["own"] else searched.own(fields_of),
+            "importance": r["importance"],
+            "at": r["at"],
+            "element": r["element"],
+        }
+    return found
+
+
+@cache
+def _fields_statement(in_sight: bool) -> str:
+    """The fields of the nodes `$uids` names (label -> uids), each searched label a branch that finds
+    its nodes by their uid (a unique index seek each: never a scan of the owner's nodes, nor another
+    index the planner might prefer for a kind's conditions): one statement, planned once, whichever
+    labels a search's candidates have (a label without candidates unwinds nothing)."""
+    branches = []
+    for label in SEARCHED_LABELS:
         searched, kind = _searched(label), BY_LABEL[label]
         sight = f"AND {kind.visible}" + (
             f" AND {kind.listed_or_proposed} AND {kind.shown}" if in_sight else ""
         )
-        query = f"""
-        MATCH (n:{label}) WHERE n.uid IN $uids AND {kind.scope()} {sight}
+        branches.append(f"""
+        UNWIND coalesce($uids.{label}, []) AS id
+        MATCH (n:{label} {{uid: id}}) WHERE {kind.scope()} {sight}
         CALL (n) {{ {searched.fields} }}
-        RETURN uid, fields, n.owner = $owner AS own"""
-        async for r in await tx.run(query, owner=owner, uids=uids, proposed=proposed):
-            fields_of = native(r["fields"])  # a partner's shared node: its own fields alone
-            found[Ref(label, r["uid"])] = {"fields": fields_of if r["own"] else searched.own(fields_of)}
-    return found
+        RETURN '{label}' AS label, uid, fields, n AS node""")
+    return f"""
+    CALL () {{ {" UNION ALL ".join(branches)} }}
+    RETURN label, uid, fields, node.owner = $owner AS own, node.importance AS importance,
+           toString(coalesce(node.happened_at, node.created_at)) AS at, elementId(node) AS element"""
 
 
 async def _passages(
@@ -277,41 +319,32 @@ async def _passages(
     return found
 
 
-async def _graph_signals(
-    tx: AsyncManagedTransaction, *, owner: str, refs: list[Ref], near: Ref | None, max_distance: int
-) -> dict[Ref, dict[str, Any]]:
-    """For these nodes: a memory's importance and time, and the distance from `near` over the nodes the
-    viewer may read (theirs, and what a partner shared with them: `near` may be one of those)."""
-    near_label, near_uid = near if near is not None else ("", "")
-    if near is not None and near_label not in DOMAIN_LABELS:
+async def _distances(
+    tx: AsyncManagedTransaction,
+    *,
+    owner: str,
+    elements: Mapping[Ref, str],
+    near: Ref,
+    max_distance: int,
+) -> dict[Ref, int]:
+    """The distance from `near` of each of these nodes (by element id, read in this transaction) over
+    the nodes the viewer may read (theirs, and what a partner shared with them: `near` may be one of
+    those), up to `max_distance` steps: one shortest path per candidate, none across the owner's graph."""
+    near_label, near_uid = near
+    if near_label not in DOMAIN_LABELS:
         raise ValueError(f"not a label of the graph: {near_label}")
-    # Each node is found by its label's uid index (labels cannot be parameters: one branch each).
-    by_label = "\n      UNION\n".join(
-        f"""      WITH ref WHERE ref STARTS WITH '{label}:'
-      MATCH (b:{label} {{uid: substring(ref, {len(label) + 1})}}) WHERE {readable("b")} RETURN b"""
-        for label in SEARCHED_LABELS
-    )
-    near_match = (  # `near` may be a node a partner shared with the viewer's couple (its kind's scope)
-        f"OPTIONAL MATCH (a:{near_label} {{uid: $near_uid}}) WHERE {readable('a')}"
-        if near is not None
-        else "WITH *, null AS a"
-    )
     statement = f"""
-    UNWIND $refs AS ref
-    {near_match}
-    OPTIONAL CALL (ref) {{
-{by_label}
-    }}
-    WITH a, ref, b, CASE WHEN b = a THEN null ELSE b END AS other
+    MATCH (a:{near_label} {{uid: $near_uid}}) WHERE {readable("a")}
+    UNWIND $elements AS element
+    MATCH (b) WHERE elementId(b) = element
+    WITH a, b, element, CASE WHEN b = a THEN null ELSE b END AS other  // no path from a node to itself
     CALL (a, other) {{
       OPTIONAL MATCH p = shortestPath((a)-[*..{max_distance}]-(other))
       WHERE all(x IN nodes(p) WHERE {readable("x")})
       RETURN length(p) AS steps
     }}
-    RETURN ref, b.importance AS importance, toString(coalesce(b.happened_at, b.created_at)) AS at,
-           CASE WHEN a IS NOT NULL AND b = a THEN 0 ELSE steps END AS distance
+    RETURN element, CASE WHEN b = a THEN 0 ELSE steps END AS distance
     """
-    result = await tx.run(
-        statement, owner=owner, refs=[str(ref) for ref in refs], near_label=near_label, near_uid=near_uid
-    )
-    return {Ref.parse(r["ref"]): native(dict(r)) async for r in result}
+    by_element = {element: ref for ref, element in elements.items()}
+    result = await tx.run(statement, owner=owner, elements=list(by_element), near_uid=near_uid)
+    return {by_element[r["element"]]: r["distance"] async for r in result if r["distance"] is not None}

@@ -4,6 +4,7 @@ partner's shared node on its own fields alone, graph/search.py), hits
 below the relevance floor left out. Memories also weigh their importance and recency. The schema hydrates
 the hits (re-checking the owner) in one query per type."""
 
+import asyncio
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -116,8 +117,12 @@ async def candidates(
     if near is not None and not context.scope.allows(near.label):
         raise OutOfScope("This API key may not read the node given as near.", field="near")
     labels = context.scope.readable(labels, [*SEARCHED_LABELS, DOCUMENT]) or [*SEARCHED_LABELS, DOCUMENT]
-    vector = await _embed(context, text)
-    hits = await _nearest(context, vector, labels, pool, also=await _couples_points(context))
+    couple = asyncio.ensure_future(_couples_points(context))  # read while the query is embedded
+    try:
+        vector = await _embed(context, text)
+    finally:
+        also = await couple
+    hits = await _nearest(context, vector, labels, pool, also=also)
     read = await context.graph.read(
         search.signals,
         owner=context.viewer,
