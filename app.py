@@ -44,7 +44,7 @@ from dispatch.exports import Exporter
 from dispatch.runner import Dispatcher
 from dispatch.schedule import Scheduler
 from extraction.factory import create_extractor
-from graph import migrations
+from graph import migrations, plans
 from graph.driver import Graph
 from localneo4j import LocalNeo4j
 from schema import build_schema
@@ -134,6 +134,10 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
                 stack.push_async_callback(scheduler.stop)
             readiness = Readiness(used, services.vectors, services.embedder, shutdown)
             readiness.start_loading()
+            # Entered last, so a shutdown cancels it first.
+            plans_warmed = (
+                await stack.enter_async_context(plans.warming(used)) if settings.warm_plans else None
+            )
             blobs, pubsub = services.blobs, services.pubsub
             assert blobs is not None and pubsub is not None  # open_services makes both
             logger.info("Kindred is ready: GraphiQL on http://%s:%s/graphql", settings.host, settings.port)
@@ -152,6 +156,7 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
                 dispatcher=dispatcher,
                 pubsub=pubsub,
                 readiness=readiness,
+                plans=plans_warmed,
             )
 
     routes: list[BaseRoute] = [*health.routes(), metrics.route()]

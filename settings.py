@@ -123,6 +123,9 @@ class Settings(BaseSettings):
     # Build the embedded vectors' HNSW index of what grew since the last start, before serving
     # (KINDRED_VECTORS_INDEX_AT_START; minutes at 100,000 new points on 2 cores).
     vectors_index_at_start: bool = False
+    # Whether Neo4j plans the view's and layout's statements in the background after start
+    # (graph/plans.py), so the first graphView after a restart does not wait for it.
+    warm_plans: bool = True
     # Whether this instance runs the dispatcher (the embedding of what changed, ...).
     dispatch: bool = True
     # How often the dispatcher looks for events other instances wrote (its own wake it at once).

@@ -176,7 +176,7 @@ async def layout_around(
     between two of them. Its cost grows with the degree of what changed, not with the owner's graph."""
     grouped = _grouped((ref.label, ref.uid) for ref in refs)
     query = f"""
-    CALL () {{ {_by_label(((label, "") for label in grouped), "named")} }}
+    CALL () {{ {_by_label("named")} }}
     WITH collect(DISTINCT n) AS named
     CALL (named) {{
       UNWIND named AS t
@@ -448,17 +448,16 @@ async def frame(
     )
 
 
-def _by_label(refs: Iterable[tuple[str, str]], parameter: str) -> str:
+def _by_label(parameter: str) -> str:
     """A CALL body binding `n` to each node the viewer reads named in $parameter (a map of label to
-    uids), each through its label's uid index, read as its own kind says (`readable` holds every kind's)."""
-    return (
-        "\n UNION ALL\n ".join(
-            f"UNWIND coalesce(${parameter}['{label}'], []) AS uid "
-            f"MATCH (n:{label} {{uid: uid}}) USING INDEX n:{label}(uid) "
-            f"WHERE {BY_LABEL[label].scope('n')} RETURN n"
-            for label in sorted({label for label, _ in refs})
-        )
-        or "RETURN null AS n LIMIT 0"
+    uids), each through its label's uid index, read as its own kind says (`readable` holds every kind's).
+    A branch for every label, named or not: the text is the same whatever is named, so Neo4j plans it
+    once (graph/plans.py plans it at start) rather than once per mix of labels."""
+    return "\n UNION ALL\n ".join(
+        f"UNWIND coalesce(${parameter}['{label}'], []) AS uid "
+        f"MATCH (n:{label} {{uid: uid}}) USING INDEX n:{label}(uid) "
+        f"WHERE {BY_LABEL[label].scope('n')} RETURN n"
+        for label in LABELS
     )
 
 
@@ -511,12 +510,12 @@ async def details(
     )
     query = f"""
     CALL () {{
-      CALL () {{ {_by_label(chosen.shown, "shown_by_label")} }}
+      CALL () {{ {_by_label("shown_by_label")} }}
       RETURN collect(n) AS picked, apoc.map.fromLists(collect(elementId(n)), collect(true)) AS shown
     }}
     CALL () {{
       WITH datetime() - duration({{days: 30}}) AS since
-      CALL () {{ {_by_label(chosen.shown + chosen.named, "named")} }}
+      CALL () {{ {_by_label("named")} }}
       WITH n, since, {_degree("n")} AS degree
       RETURN collect([n.uid, {TITLE}, degree,
         CASE WHEN labels(n)[0] IN {list(EVOLVING)} AND $growth[0] <= degree <= $growth[1]

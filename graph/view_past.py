@@ -104,11 +104,13 @@ async def drawn(
     for ref in past.nodes:
         if ref.label in labels:
             by_label[ref.label].append(ref.uid)
+    # A branch for every label asked for, alive then or not: the text is the same whatever the past
+    # holds, so Neo4j plans it once (graph/plans.py plans it at start), not once per mix of labels.
     source = (
         "\n UNION ALL\n ".join(
-            f"UNWIND $alive['{label}'] AS uid MATCH (n:{label} {{uid: uid}}) USING INDEX n:{label}(uid) "
-            f"WHERE n.owner = $owner AND {shown_as(label)} RETURN n"
-            for label in sorted(by_label)
+            f"UNWIND coalesce($alive['{label}'], []) AS uid MATCH (n:{label} {{uid: uid}}) "
+            f"USING INDEX n:{label}(uid) WHERE n.owner = $owner AND {shown_as(label)} RETURN n"
+            for label in sorted(set(labels))
         )
         or "RETURN null AS n LIMIT 0"
     )

@@ -2,6 +2,7 @@
 rest, typed (Starlette's typed lifespan state: read it through `Request[AppState]`, or `state_of` where
 Strawberry's signatures say a plain Request)."""
 
+import asyncio
 from typing import Any, NotRequired, TypedDict, cast
 
 from starlette.requests import HTTPConnection
@@ -41,6 +42,9 @@ class AppState(TypedDict):
     pubsub: PubSub
     # What /health/ready checks, and whether a shutdown has begun (web/readiness.py).
     readiness: Readiness
+    # Neo4j planning the view's and layout's statements after start (graph/plans.py): its result is how
+    # many it planned; None when settings.warm_plans is off.
+    plans: asyncio.Task[int] | None
     # Not the lifespan's: set in each request's copy of the state by web/request_id.py.
     request_id: NotRequired[str]
 

@@ -1,0 +1,96 @@
+"""The view's and layout's statements are planned at start (graph/plans.py): the first graphView after a
+restart finds Neo4j's plans made, start and readiness never wait for them, and a shutdown stops them."""
+
+from typing import Any
+
+import httpx
+from neo4j import AsyncManagedTransaction
+
+from app import create_app
+from graph import plans
+from graph.driver import Graph
+from settings import Settings
+from tests.client import GraphQLClient
+from tests.conftest import running
+from tests.lifespan import started
+from tests.test_view import concept, link
+
+FIRST_VIEW = "{ graphView(maxNodes: 2) { totalCount nodes { id } links { id } } }"
+
+
+async def _fresh_plans(graph: Graph) -> None:
+    """Neo4j as after a restart: no plan cached, and its query statistics collected from now on."""
+
+    async def fresh(tx: AsyncManagedTransaction) -> None:
+        await (await tx.run("CALL db.clearQueryCaches()")).consume()
+
+    async with graph.driver.session() as session:
+        await session.execute_write(fresh)
+        for call in ("db.stats.stop", "db.stats.clear", "db.stats.collect"):
+            await (await session.run(f"CALL {call}('QUERIES')")).consume()
+
+
+async def _compile_seconds(graph: Graph) -> dict[str, list[tuple[str, float]]]:
+    """Each statement Neo4j ran since `_fresh_plans`, by its text: who ran it (the `owner` parameter) and
+    how long it took to plan, each time."""
+    async with graph.driver.session() as session:
+        rows = await (await session.run("CALL db.stats.retrieve('QUERIES')")).data()
+    found: dict[str, list[tuple[str, float]]] = {}
+    for row in rows:
+        data: dict[str, Any] = row["data"]
+        for run in data["invocations"]:
+            owner = (run.get("params") or {}).get("owner")
+            found.setdefault(data["query"], []).append((owner, run["elapsedCompileTimeInUs"] / 1e6))
+    return found
+
+
+async def test_the_first_view_after_a_start_finds_its_statements_planned(
+    settings: Settings, graph: Graph
+) -> None:
+    # Written first, by an app that plans nothing: Neo4j plans a statement again when its statistics
+    # have moved far since it was planned.
+    async with running(settings.model_copy(update={"warm_plans": False}), graph) as client:
+        token = await client.sign_up("first-view@example.com")
+        ids = [await concept(client, token, name) for name in ("tea", "cake", "jam")]
+        await link(client, token, ids[0], ids[1])
+        await link(client, token, ids[1], ids[2])
+    await _fresh_plans(graph)
+    async with started(create_app(settings, graph)) as manager:
+        assert await manager._state["plans"] == len(plans.statements())  # every one planned, none failed
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://kindred.test") as http:
+            view = (await GraphQLClient(http).data(FIRST_VIEW, token=token))["graphView"]
+    assert view["totalCount"] == 3 and len(view["nodes"]) <= 2  # cut and folded: both statements ran
+    planned = await _compile_seconds(graph)
+    mine = [runs for runs in planned.values() if any(owner not in (plans.OWNER, None) for owner, _ in runs)]
+    warmed = [runs for runs in mine if any(owner == plans.OWNER for owner, _ in runs)]
+    ran = [(text[:60], runs) for text, runs in planned.items()]
+    assert len(warmed) == 2, f"the view's two statements, each of one text, were warmed: {ran}"
+    for runs in warmed:
+        # Planned by a warm-up (the same text and parameter types: the suite's own app may have planned it
+        # first, and this app's then found it); the request only looked it up.
+        warm_up = max(seconds for owner, seconds in runs if owner == plans.OWNER)
+        (request,) = [seconds for owner, seconds in runs if owner != plans.OWNER]
+        assert request < warm_up / 5, f"planned again by the request: {runs}"
+
+
+async def test_a_shutdown_stops_the_warm_up_and_readiness_never_waits_for_it(
+    settings: Settings, graph: Graph
+) -> None:
+    await _fresh_plans(graph)  # so there is planning left to do when the app stops
+    async with started(create_app(settings, graph)) as manager:
+        task = manager._state["plans"]
+        assert task is not None
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://kindred.test") as http:
+            ready = await http.get("/health/ready")
+            assert ready.status_code == 200, ready.text
+            running = not task.done()
+    assert task.done()
+    assert task.cancelled() or not running  # stopped where it was, without an error
+
+
+async def test_the_warm_up_can_be_turned_off(settings: Settings, graph: Graph) -> None:
+    off = settings.model_copy(update={"warm_plans": False})
+    async with started(create_app(off, graph)) as manager:
+        assert manager._state["plans"] is None
