@@ -53,6 +53,10 @@ def settings(neo4j_server: LocalNeo4j, tmp_path_factory: pytest.TempPathFactory)
         # this; a test counting a request's statements on a busy machine would count them too. The
         # tests of the expiry set their own.
         auth_state_ttl_seconds=3600,
+        # No background planning of the view's statements in every app the suite starts: each test empties
+        # the graph, so Neo4j would plan them again and again beside the tests. tests/test_view_plans.py
+        # turns it on.
+        warm_plans=False,
     )
 
 

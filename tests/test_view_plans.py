@@ -49,13 +49,13 @@ async def test_the_first_view_after_a_start_finds_its_statements_planned(
 ) -> None:
     # Written first, by an app that plans nothing: Neo4j plans a statement again when its statistics
     # have moved far since it was planned.
-    async with running(settings.model_copy(update={"warm_plans": False}), graph) as client:
+    async with running(settings, graph) as client:
         token = await client.sign_up("first-view@example.com")
         ids = [await concept(client, token, name) for name in ("tea", "cake", "jam")]
         await link(client, token, ids[0], ids[1])
         await link(client, token, ids[1], ids[2])
     await _fresh_plans(graph)
-    async with started(create_app(settings, graph)) as manager:
+    async with started(create_app(settings.model_copy(update={"warm_plans": True}), graph)) as manager:
         assert await manager._state["plans"] == len(plans.statements())  # every one planned, none failed
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://kindred.test") as http:
@@ -78,7 +78,7 @@ async def test_a_shutdown_stops_the_warm_up_and_readiness_never_waits_for_it(
     settings: Settings, graph: Graph
 ) -> None:
     await _fresh_plans(graph)  # so there is planning left to do when the app stops
-    async with started(create_app(settings, graph)) as manager:
+    async with started(create_app(settings.model_copy(update={"warm_plans": True}), graph)) as manager:
         task = manager._state["plans"]
         assert task is not None
         transport = httpx.ASGITransport(app=manager.app)
