@@ -337,10 +337,6 @@ async def main(args: argparse.Namespace) -> tuple[Run, list[Measured]]:
                 for server in servers:
                     await _wait_until_serving(http, server, DATA / f"{server.name}.log")
                 client = Client(http, {server.name: server.port for server in servers})
-                print("checking answers ...", flush=True)
-                problems = await check_answers(client, sample_list, operations)
-                for problem in problems:
-                    print("  differs:", problem)
                 runner = Runner(
                     client,
                     {server.name: server.pid for server in servers},
@@ -350,6 +346,13 @@ async def main(args: argparse.Namespace) -> tuple[Run, list[Measured]]:
                     args.repeats,
                     args.settle,
                 )
+                # Kindred's dispatcher first catches up with the graph's events (on a graph it has never
+                # served: every owner's whole log), or the check's requests wait on its locks.
+                await _idle(runner)
+                print("checking answers ...", flush=True)
+                problems = await check_answers(client, sample_list, operations)
+                for problem in problems:
+                    print("  differs:", problem)
                 measured = await _timed(runner, operations, sample_list, args.samples, args.seed)
         await graph.close()
     finally:
@@ -368,6 +371,7 @@ async def main(args: argparse.Namespace) -> tuple[Run, list[Measured]]:
         args.margin,
         args.repeats,
         problems,
+        args.settle,
     ), measured
 
 
@@ -382,9 +386,7 @@ async def _timed(
     runner: Runner, operations: list[Operation], sample_list: list[Sample], requests: int, seed: int
 ) -> list[Measured]:
     """Every cell in turn, each with its own draw of users."""
-    print("waiting for every server to be idle ...", flush=True)
-    for server in SERVERS:  # Kindred's dispatcher first catches up with the generated users' events
-        print(f"  {server}: idle after {await runner.settle(server):.1f} s", flush=True)
+    await _idle(runner)  # the check's writes' deferred work done
     rng = random.Random(seed)
     measured = []
     for cell in cells(operations, CONCURRENCIES, SERVERS):
@@ -392,6 +394,12 @@ async def _timed(
         measured.append(await runner.cell(cell, picks(sample_list, requests, rng)))
     print(f"timed (load {load_average():.1f})", flush=True)
     return measured
+
+
+async def _idle(runner: Runner) -> None:
+    print("waiting for every server to be idle ...", flush=True)
+    for server in SERVERS:
+        print(f"  {server}: idle after {await runner.settle(server):.1f} s", flush=True)
 
 
 def arguments(parser: argparse.ArgumentParser) -> None:

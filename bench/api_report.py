@@ -32,6 +32,7 @@ class Run:
     margin: float
     repeats: int
     problems: list[str]  # the check before timing
+    settle: float = 0.0  # seconds at most waited for a server to be idle before a turn
 
 
 def _ratio(kindred: float, other: float) -> str:
@@ -165,9 +166,11 @@ def report(run: Run, measured: list[Measured]) -> str:
         f"- Load: cells of one operation at one concurrency ({concurrencies}), each server taking its turn "
         f"in every cell (the first turn passing on cell by cell), {run.samples} requests a turn, each as "
         f"another of {run.users} users sampled across the graph (seed {run.seed}), the same users for every "
-        f"server; every server idle before its turn (Kindred: its dispatcher's consumers caught up); a cell "
-        f"whose load average rose by more than {run.margin} in a turn run again (at most {run.repeats} "
-        "times), the least disturbed attempt kept",
+        f"server; before its turn every server waited for, at most {run.settle:g} s, until idle (Kindred: "
+        "its dispatcher's consumers caught up; all: the server's process and Neo4j quiet), so a turn that "
+        "waited that long began busy (the seconds waited are in the loads table); a cell whose load average "
+        f"rose by more than {run.margin} in a turn run again (at most {run.repeats} times), the least "
+        "disturbed attempt kept",
         "- Versions: " + ", ".join(f"{name} {version}" for name, version in run.versions.items()),
         "",
         f"p50 latency in ms at concurrency {concurrencies}:",
@@ -233,6 +236,7 @@ def raw(run: Run, measured: list[Measured]) -> dict[str, Any]:
             "seed": run.seed,
             "margin": run.margin,
             "repeats": run.repeats,
+            "settle": run.settle,
         },
         "cells": [
             {
