@@ -172,15 +172,16 @@ async def signals(
     every user), how many nodes the owner has there (`total`), the searched fields of those and of the
     vector `candidates` (`fields`, by Ref; a passage's with its document and place), and their memory
     importance, age and distance from the `near` node (`nodes`, by Ref). With `proposed`, the owner's
-    proposed memories are found too. Every read is bounded by the candidates (each found by its uid),
-    never by how many nodes the owner has, but for `total` (an index count)."""
+    proposed memories are found too. The fields are read by the candidates' uids (an index seek each),
+    whatever the owner's graph holds; the words' matches and `total` come from the full-text indexes,
+    and the distances from `near` from a shortest path per candidate."""
     lexical, total = await _lexical(
         tx, owner=owner, query=query, labels=labels, passages=passages, limit=limit
     )
     refs = list(dict.fromkeys([*lexical, *candidates]))
     rows = await _field_rows(tx, owner=owner, refs=refs, in_sight=True, proposed=proposed)
     nodes = {ref: {"importance": row["importance"], "at": row["at"]} for ref, row in rows.items()}
-    if near is not None:
+    if near is not None and rows:
         elements = {ref: row["element"] for ref, row in rows.items()}
         distances = await _distances(tx, owner=owner, elements=elements, near=near, max_distance=max_distance)
         for ref, node in nodes.items():
@@ -329,7 +330,8 @@ async def _distances(
 ) -> dict[Ref, int]:
     """The distance from `near` of each of these nodes (by element id, read in this transaction) over
     the nodes the viewer may read (theirs, and what a partner shared with them: `near` may be one of
-    those), up to `max_distance` steps: one shortest path per candidate, none across the owner's graph."""
+    those), up to `max_distance` steps: one shortest path search per candidate (which may walk much of the
+    owner's graph within those steps)."""
     near_label, near_uid = near
     if near_label not in DOMAIN_LABELS:
         raise ValueError(f"not a label of the graph: {near_label}")

@@ -117,11 +117,14 @@ async def candidates(
     if near is not None and not context.scope.allows(near.label):
         raise OutOfScope("This API key may not read the node given as near.", field="near")
     labels = context.scope.readable(labels, [*SEARCHED_LABELS, DOCUMENT]) or [*SEARCHED_LABELS, DOCUMENT]
-    couple = asyncio.ensure_future(_couples_points(context))  # read while the query is embedded
+    couple = asyncio.create_task(_couples_points(context))  # read while the query is embedded
     try:
         vector = await _embed(context, text)
-    finally:
-        also = await couple
+    except BaseException:  # the embedder's error is the answer (SEARCH_UNAVAILABLE), not the read's
+        couple.cancel()
+        await asyncio.gather(couple, return_exceptions=True)
+        raise
+    also = await couple
     hits = await _nearest(context, vector, labels, pool, also=also)
     read = await context.graph.read(
         search.signals,
