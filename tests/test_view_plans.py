@@ -1,6 +1,7 @@
 """The view's and layout's statements are planned at start (graph/plans.py): the first graphView after a
 restart finds Neo4j's plans made, start and readiness never wait for them, and a shutdown stops them."""
 
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -44,8 +45,14 @@ async def _compile_seconds(graph: Graph) -> dict[str, list[tuple[str, float]]]:
     return found
 
 
+def warming(settings: Settings, data: Path) -> Settings:
+    """Settings for an app that warms the plans, with its own data folder: the suite's session app may hold
+    the vector store's files in the shared one (qdrant-edge locks its write-ahead log)."""
+    return settings.model_copy(update={"warm_plans": True, "data_dir": data})
+
+
 async def test_the_first_view_after_a_start_finds_its_statements_planned(
-    settings: Settings, graph: Graph
+    settings: Settings, graph: Graph, tmp_path: Path
 ) -> None:
     # Written first, by an app that plans nothing: Neo4j plans a statement again when its statistics
     # have moved far since it was planned.
@@ -55,7 +62,7 @@ async def test_the_first_view_after_a_start_finds_its_statements_planned(
         await link(client, token, ids[0], ids[1])
         await link(client, token, ids[1], ids[2])
     await _fresh_plans(graph)
-    async with started(create_app(settings.model_copy(update={"warm_plans": True}), graph)) as manager:
+    async with started(create_app(warming(settings, tmp_path), graph)) as manager:
         assert await manager._state["plans"] == len(plans.statements())  # every one planned, none failed
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://kindred.test") as http:
@@ -75,10 +82,10 @@ async def test_the_first_view_after_a_start_finds_its_statements_planned(
 
 
 async def test_a_shutdown_stops_the_warm_up_and_readiness_never_waits_for_it(
-    settings: Settings, graph: Graph
+    settings: Settings, graph: Graph, tmp_path: Path
 ) -> None:
     await _fresh_plans(graph)  # so there is planning left to do when the app stops
-    async with started(create_app(settings.model_copy(update={"warm_plans": True}), graph)) as manager:
+    async with started(create_app(warming(settings, tmp_path), graph)) as manager:
         task = manager._state["plans"]
         assert task is not None
         transport = httpx.ASGITransport(app=manager.app)
