@@ -380,7 +380,12 @@ def serve(app: Starlette, **options: Any) -> None:
     nested read's CPU)."""
     gc.collect()
     gc.freeze()
-    GracefulServer(uvicorn.Config(app, **options), app.state.shutdown).run()
+    try:
+        GracefulServer(uvicorn.Config(app, **options), app.state.shutdown).run()
+    except KeyboardInterrupt:
+        # uvicorn raises the Ctrl-C it caught again once it has shut down; the shutdown was clean, so
+        # exit as a shell expects of an interrupted program, without a traceback.
+        raise SystemExit(130) from None
 
 
 def main() -> None:

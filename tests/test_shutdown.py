@@ -110,6 +110,16 @@ async def test_sigterm_answers_the_request_in_flight_and_closes_subscriptions_wi
     assert await asyncio.to_thread(process.wait, 60) == -signal.SIGTERM
 
 
+async def test_ctrl_c_stops_it_quietly_with_the_code_of_an_interrupted_program(
+    kindred_process: tuple[subprocess.Popen, str], tmp_path: Path
+) -> None:
+    process, _ = kindred_process
+    process.send_signal(signal.SIGINT)  # what Ctrl-C sends to `./kindred run` in a terminal
+    assert await asyncio.to_thread(process.wait, 60) == 130
+    log = (tmp_path / "kindred.log").read_text()
+    assert "Traceback" not in log and "KeyboardInterrupt" not in log, log
+
+
 async def test_stopping_lets_the_batch_in_hand_finish_and_keeps_its_progress(graph: Graph) -> None:
     owner = await owner_with_events(graph, 3)
     entered, gate, handled = asyncio.Event(), asyncio.Event(), []
