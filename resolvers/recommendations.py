@@ -152,7 +152,7 @@ async def _semantic(context: Context, features: Mapping[str, Any], month: int) -
     texts = [ranking.profile_text(features)]
     texts += [ranking.candidate_text(item.category, item.idea) for item in found.values()]
     try:
-        vectors = await context.embedder.embed(texts)
+        vectors = await context.embedder.embed_now(texts)
     except EmbeddingsUnavailable:
         return {}
     profile, *others = vectors

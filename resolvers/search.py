@@ -239,7 +239,7 @@ async def _embed(context: Context, text: str) -> list[float]:
     try:
         if isinstance(context.embedder, QueryCache):  # kept per viewer
             return await context.embedder.query(text, context.viewer)
-        return (await context.embedder.embed([text]))[0]
+        return (await context.embedder.embed_now([text]))[0]
     except ModelMissing as error:
         raise SearchUnavailable(
             "Search is not available on this server: its embedding model is not installed."

@@ -3,6 +3,7 @@ local stand-in of its HTTP API, batches, passes the dimensions and rides out a r
 
 import asyncio
 import json
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -76,6 +77,40 @@ async def test_local_embedding_leaves_the_event_loop_free(minilm: MiniLM) -> Non
     elapsed = time.perf_counter() - started
     ticker.cancel()
     assert ticks >= elapsed / 0.005 / 4, (ticks, elapsed)
+
+
+HOLD = "a background text whose batch is held until the test lets it go"
+
+
+class Held(MiniLM):
+    """The local model, whose batch holding HOLD stops half-way until released: a long background batch
+    (the dispatcher's, a scheduled job's) in the middle of its work."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.holding, self.release = threading.Event(), threading.Event()
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        if HOLD in texts:
+            self.holding.set()
+            self.release.wait(60)
+        return super()._embed_batch(texts)
+
+
+async def test_a_search_query_is_not_queued_behind_the_background_batches() -> None:
+    held = Held()
+    embedder = QueryCache(held)
+    background = asyncio.create_task(embedder.embed([HOLD, "a memory of the lake"]))
+    assert await asyncio.to_thread(held.holding.wait, 30)
+    try:
+        query = await asyncio.wait_for(embedder.query("pottery with Clara", "asker"), 30)
+        queued = asyncio.create_task(embedder.embed(["the next background batch"]))
+        await asyncio.sleep(0.2)
+        assert not queued.done()  # the background's batches still run one at a time
+    finally:
+        held.release.set()
+    await asyncio.gather(background, queued)
+    assert np.allclose(query, (await held.embed(["pottery with Clara"]))[0], atol=1e-5)
 
 
 async def test_a_paraphrase_is_nearer_than_a_lexical_trap(minilm: MiniLM) -> None:

@@ -23,6 +23,11 @@ class Embedder(Protocol):
         """One vector (a list of `dimensions` floats, L2-normalised) per text, in the order given."""
         ...
 
+    async def embed_now(self, texts: list[str]) -> list[list[float]]:
+        """The same vectors as `embed`, for a request someone waits on (a search's query): never queued
+        behind the background's batches (the dispatcher's, the scheduled jobs')."""
+        ...
+
     def missing(self) -> str | None:
         """Why it cannot embed at all on this server (its model is not installed: what to install), or
         None. Checked at start, so a server that cannot search says so at once."""

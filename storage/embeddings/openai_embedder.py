@@ -42,6 +42,9 @@ class OpenAIEmbedder:
             vectors.extend(await self._embed_batch(texts[start : start + self._batch_size]))
         return vectors
 
+    async def embed_now(self, texts: list[str]) -> list[list[float]]:
+        return await self.embed(texts)  # each call is a request of its own: there is no queue to skip
+
     async def _embed_batch(self, texts: list[str]) -> list[list[float]]:
         extra: dict[str, Any] = (
             {"dimensions": self.dimensions} if self._model.startswith(_SHORTENABLE) else {}
