@@ -213,14 +213,18 @@ class Kind:
         through the owner index and those shared with the viewer's couple (or shared through another)."""
         if not self.widened:
             return f"MATCH (n:{self.label} {{owner: $owner}})"
+        own = f"MATCH (n:{self.label} {{owner: $owner}}) RETURN n"
+        return f"CALL () {{ {own} UNION {self.shared} RETURN n }} WITH n"
+
+    @cached_property
+    def shared(self) -> str:
+        """A clause binding `n` to each node of this (widened) kind that a partner shared with the
+        viewer's couple, or shared through another node."""
         couple = f"(:User {{uid: $owner}})-[:{MEMBER_OF}]->(:Couple)<-[:{SHARED_WITH}]-"
         if self.shareable:
-            shared = f"MATCH {couple}(n:{self.label})"
-        else:
-            through = self.shared_through.replace("(n)", f"(n:{self.label})", 1)
-            shared = f"MATCH {couple}(via) MATCH {through}"
-        own = f"MATCH (n:{self.label} {{owner: $owner}}) RETURN n"
-        return f"CALL () {{ {own} UNION {shared} RETURN n }} WITH n"
+            return f"MATCH {couple}(n:{self.label})"
+        through = self.shared_through.replace("(n)", f"(n:{self.label})", 1)
+        return f"MATCH {couple}(via) MATCH {through}"
 
     def __post_init__(self) -> None:
         if self.personal and (self.drawn or self.searched is not None or self.widened):

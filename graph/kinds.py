@@ -923,6 +923,22 @@ def readable(var: str) -> str:
     return f"({var}.owner = $owner OR {shared})" if shared else f"{var}.owner = $owner"
 
 
+def shared_list(var: str = "shared") -> str:
+    """Cypher: a statement's first clause, binding `var` to the list of the nodes a partner shared with
+    the viewer's couple (of every widened kind, and what is shared through them), for `readable_in`."""
+    branches = " UNION ".join(f"{kind.shared} RETURN n" for kind in WIDENED)
+    return f"CALL () {{ {branches} }} WITH collect(n) AS {var}"
+
+
+def readable_in(var: str, shared: str = "shared") -> str:
+    """Cypher: what `readable` says of `var`, against the list `shared_list` bound. A property and a
+    list, no subquery: a shortest path search tests it as it expands, where `readable`'s subqueries make
+    it search without it, test the path found, and fall back to an exhaustive search (measured, a path
+    between two recipients of a 5,000-memory owner: 2,742 db hits with `readable`, 265 with this; the
+    owner's property alone, 222)."""
+    return f"({var}.owner = $owner OR {var} IN {shared})"
+
+
 # The caption of a node `n` of any drawn kind, as Cypher: its kind's title property, at most 80 characters.
 TITLE_LENGTH = 80
 TITLE = "left(coalesce(CASE labels(n)[0] {} END, ''), {})".format(

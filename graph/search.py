@@ -21,7 +21,16 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph.kind import Searched
-from graph.kinds import BY_LABEL, COUPLE_SEARCHED_LABELS, DOCUMENT, DOMAIN_LABELS, SEARCHED_LABELS, readable
+from graph.kinds import (
+    BY_LABEL,
+    COUPLE_SEARCHED_LABELS,
+    DOCUMENT,
+    DOMAIN_LABELS,
+    SEARCHED_LABELS,
+    readable,
+    readable_in,
+    shared_list,
+)
 from graph.migrations import COUPLE_INDEX, PASSAGE_INDEX, PASSAGE_LABEL, SEARCH_INDEX
 from graph.refs import Ref
 from graph.rows import native
@@ -330,19 +339,21 @@ async def _distances(
 ) -> dict[Ref, int]:
     """The distance from `near` of each of these nodes (by element id, read in this transaction) over
     the nodes the viewer may read (theirs, and what a partner shared with them: `near` may be one of
-    those), up to `max_distance` steps: one shortest path search per candidate (which may walk much of the
-    owner's graph within those steps)."""
+    those), up to `max_distance` steps: one shortest path search per candidate, which tests each node it
+    reaches as it expands (`readable_in`: measured at 5,000 memories, 84,000 db hits for 250 candidates
+    where `readable` took 1,050,000)."""
     near_label, near_uid = near
     if near_label not in DOMAIN_LABELS:
         raise ValueError(f"not a label of the graph: {near_label}")
     statement = f"""
-    MATCH (a:{near_label} {{uid: $near_uid}}) WHERE {readable("a")}
+    {shared_list()}
+    MATCH (a:{near_label} {{uid: $near_uid}}) WHERE {readable_in("a")}
     UNWIND $elements AS element
     MATCH (b) WHERE elementId(b) = element
-    WITH a, b, element, CASE WHEN b = a THEN null ELSE b END AS other  // no path from a node to itself
-    CALL (a, other) {{
+    WITH a, b, shared, element, CASE WHEN b = a THEN null ELSE b END AS other  // no path to itself
+    CALL (a, other, shared) {{
       OPTIONAL MATCH p = shortestPath((a)-[*..{max_distance}]-(other))
-      WHERE all(x IN nodes(p) WHERE {readable("x")})
+      WHERE all(x IN nodes(p) WHERE {readable_in("x")})
       RETURN length(p) AS steps
     }}
     RETURN element, CASE WHEN b = a THEN 0 ELSE steps END AS distance
