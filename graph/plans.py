@@ -1,12 +1,13 @@
-"""Neo4j's plans of the view's and the layout's statements, made at start instead of at the first request.
+"""Neo4j's plans of the view's, the layout's and search's statements, made at start instead of at the first
+request.
 
 Those statements are large (a UNION branch per kind, each kind's conditions): Neo4j takes seconds to plan
 one on a loaded machine, and keeps the plan per statement text and parameter types, per server. Without
-this, the first graphView after a restart, and the layout consumer's first pass, wait for it. `warm` runs
-each for an owner who has nothing, by calling the query functions of graph/view.py and graph/view_past.py
-themselves with arguments of the kinds requests pass, so the texts and parameter types are the ones
-requests send, and there is no copy of the Cypher to keep in step. Run, not EXPLAINed: measured on Neo4j
-5.26, a statement EXPLAINed first is planned again when it is run.
+this, the first graphView or search after a restart, and the layout consumer's first pass, wait for it.
+`warm` runs each for an owner who has nothing, by calling the query functions of graph/view.py,
+graph/view_past.py and graph/search.py themselves with arguments of the kinds requests pass, so the texts
+and parameter types are the ones requests send, and there is no copy of the Cypher to keep in step. Run, not
+EXPLAINed: measured on Neo4j 5.26, a statement EXPLAINed first is planned again when it is run.
 """
 
 import asyncio
@@ -19,8 +20,9 @@ from typing import Any
 from neo4j import READ_ACCESS
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
-from graph import view, view_past
+from graph import search, view, view_past
 from graph.driver import Graph
+from graph.kinds import DOCUMENT, SEARCHED_LABELS
 from graph.refs import Ref
 
 logger = logging.getLogger("kindred.plans")
@@ -71,7 +73,30 @@ def statements() -> list[tuple[str, Statement]]:
     )
     for label in view.LABELS:
         found += _about(label)
-    return found
+    return [*found, *_searches()]
+
+
+def _searches() -> list[tuple[str, Statement]]:
+    """What a search reads besides its vectors (the words' matches, and the fields of candidates of every
+    searched label), and what `similar` reads of the node it starts from."""
+    candidates = [Ref(label, _UID) for label in SEARCHED_LABELS]
+    labels = [*SEARCHED_LABELS, DOCUMENT.label]
+    return [
+        (
+            "search",
+            lambda tx: search.signals(
+                tx,
+                owner=OWNER,
+                query="plans",
+                labels=labels,
+                passages=True,
+                limit=1,
+                candidates=candidates,
+                near=None,
+            ),
+        ),
+        ("similar", lambda tx: search.fields(tx, owner=OWNER, refs=candidates[:1], in_sight=False)),
+    ]
 
 
 def _about(label: str) -> list[tuple[str, Statement]]:

@@ -1,5 +1,6 @@
-"""The view's and layout's statements are planned at start (graph/plans.py): the first graphView after a
-restart finds Neo4j's plans made, start and readiness never wait for them, and a shutdown stops them."""
+"""The view's, the layout's and search's statements are planned at start (graph/plans.py): the first
+graphView and search after a restart find Neo4j's plans made, start and readiness never wait for them, and a
+shutdown stops them."""
 
 from pathlib import Path
 from typing import Any
@@ -12,11 +13,12 @@ from graph import plans
 from graph.driver import Graph
 from settings import Settings
 from tests.client import GraphQLClient
-from tests.conftest import running
+from tests.conftest import client_of
 from tests.lifespan import started
 from tests.test_view import concept, link
 
 FIRST_VIEW = "{ graphView(maxNodes: 2) { totalCount nodes { id } links { id } } }"
+FIRST_SEARCH = '{ search(query: "tea") { node { id } } }'
 
 
 async def _fresh_plans(graph: Graph) -> None:
@@ -51,28 +53,33 @@ def warming(settings: Settings, data: Path) -> Settings:
     return settings.model_copy(update={"warm_plans": True, "data_dir": data})
 
 
-async def test_the_first_view_after_a_start_finds_its_statements_planned(
+async def test_the_first_view_and_search_after_a_start_find_their_statements_planned(
     settings: Settings, graph: Graph, tmp_path: Path
 ) -> None:
     # Written first, by an app that plans nothing: Neo4j plans a statement again when its statistics
     # have moved far since it was planned.
-    async with running(settings, graph) as client:
+    writing = warming(settings, tmp_path).model_copy(update={"warm_plans": False, "dispatch": True})
+    async with started(create_app(writing, graph)) as manager, client_of(manager.app) as client:
         token = await client.sign_up("first-view@example.com")
         ids = [await concept(client, token, name) for name in ("tea", "cake", "jam")]
         await link(client, token, ids[0], ids[1])
         await link(client, token, ids[1], ids[2])
+        await manager._state["dispatcher"].drain()  # their texts kept for search, and their vectors
     await _fresh_plans(graph)
     async with started(create_app(warming(settings, tmp_path), graph)) as manager:
         assert await manager._state["plans"] == len(plans.statements())  # every one planned, none failed
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://kindred.test") as http:
             view = (await GraphQLClient(http).data(FIRST_VIEW, token=token))["graphView"]
+            found = (await GraphQLClient(http).data(FIRST_SEARCH, token=token))["search"]
     assert view["totalCount"] == 3 and len(view["nodes"]) <= 2  # cut and folded: both statements ran
+    assert [hit["node"]["id"] for hit in found][:1] == ids[:1]  # found by its word: both statements ran
     planned = await _compile_seconds(graph)
     mine = [runs for runs in planned.values() if any(owner not in (plans.OWNER, None) for owner, _ in runs)]
     warmed = [runs for runs in mine if any(owner == plans.OWNER for owner, _ in runs)]
     ran = [(text[:60], runs) for text, runs in planned.items()]
-    assert len(warmed) == 2, f"the view's two statements, each of one text, were warmed: {ran}"
+    # The view's two statements, each of one text, and search's two (the words' matches, the fields).
+    assert len(warmed) == 4, f"warmed: {ran}"
     for runs in warmed:
         # Planned by a warm-up (the same text and parameter types: the suite's own app may have planned it
         # first, and this app's then found it); the request only looked it up.
