@@ -120,6 +120,15 @@ async def test_stored_vectors_are_read_back_by_uid_for_their_owner_only(store: V
     assert await store.count("memories") == 1_206
 
 
+async def test_reading_vectors_of_a_kind_never_written_creates_no_shard(tmp_path: Path) -> None:
+    store = EdgeStore(tmp_path / "edge", SPACE)
+    try:
+        assert await store.vectors("conflicts", ["c"], owner=ANN) == {}
+        assert not (tmp_path / "edge" / SPACE.collection("conflicts")).exists()
+    finally:
+        await store.close()
+
+
 async def test_search_over_several_kinds_merges_them_by_score(store: VectorStore) -> None:
     query = unit(1)
     await store.upsert("memories", [point("memory", ANN, near(query, 0.05)), point("other", ANN, unit(5))])
