@@ -14,9 +14,11 @@ first recorded. The others are marked `mergedAt` and `mergedIntoId` and the one 
 (`mergedFromIds`); no text, person, concept or evidence of any of them changes, and none is deleted or
 hidden. A user expects the same moment once, yet no words of theirs lost, and a merge they can see and
 undo by hand (every original is still there, as it was): so the merge marks, it does not rewrite. Each
-run reads the owner's unmerged memories that involve someone (one read), and embeds only the candidates'
-texts (those with a partner of the same people within WINDOW), once each, to ask the store for their
-nearest memories; a memory with no vector in the store yet is found on a later run.
+run reads the owner's unmerged memories that involve someone (one read), then the stored vectors of the
+candidates alone (those with a partner of the same people within WINDOW), as the embeddings consumer
+wrote them, and asks the store for each one's nearest memories. Nothing is embedded: a text changed
+since has its vector rewritten by that consumer (the freshness search has), and a memory with no vector
+in the store yet is found on a later run.
 
 One write per owner for the decay and one for the merges; idempotent (a memory already marked stays as
 it was, with its first fadedAt; a merged one is never merged again). What changed is told with
@@ -30,8 +32,6 @@ from typing import Any, cast
 
 from dispatch import DAILY, Services
 from graph import learning, search
-from graph.refs import Ref
-from storage.embeddings import Embedder
 from storage.vectors import VectorStore
 
 NAME = "consolidation"
@@ -62,10 +62,9 @@ async def consolidate(services: Services, owner: str, now: datetime) -> int:
 
 async def merge(services: Services, owner: str, now: datetime) -> int:
     """Merges the owner's near-duplicate memories (see the doc); returns how many were folded into
-    another. A Services without an embedder or vectors (as tools and some tests make) merges nothing."""
+    another. A Services without vectors (as tools and some tests make) merges nothing."""
     # None where a tool or a test made its Services with the graph alone.
-    embedder, vectors = cast(Embedder | None, services.embedder), cast(VectorStore | None, services.vectors)
-    if embedder is None or vectors is None or embedder.missing() is not None:
+    if cast(VectorStore | None, services.vectors) is None:
         return 0
     memories = await services.graph.read(learning.merge_candidates, owner=owner)
     pairs = candidate_pairs(memories)
@@ -96,18 +95,17 @@ def candidate_pairs(memories: Sequence[dict[str, Any]]) -> set[tuple[str, str]]:
 
 
 async def _alike(services: Services, owner: str, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], float]:
-    """Those of the pairs whose vectors are ALIKE or more, with their similarity: each candidate's text
-    embedded (as the embeddings consumer composes it) and its nearest memories asked of the store."""
+    """Those of the pairs whose vectors are ALIKE or more, with their similarity: each candidate's stored
+    vector read from the store (none embedded here) and its nearest memories asked of it."""
     uids = sorted({uid for pair in pairs for uid in pair})
-    texts = await services.graph.read(search.texts, owner=owner, refs=[Ref("Memory", u) for u in uids])
-    by_uid = texts.get("Memory", {})
-    present = [uid for uid in uids if uid in by_uid]
-    vectors = await services.embedder.embed([by_uid[uid] for uid in present]) if present else []
     kind = search.vector_kind("Memory")
+    stored = await services.vectors.vectors(kind, uids, owner=owner)
     found: dict[tuple[str, str], float] = {}
-    for uid, vector in zip(present, vectors, strict=True):
+    for uid in uids:
+        if uid not in stored:  # not embedded yet: a later run finds it
+            continue
         hits = await services.vectors.search(
-            [kind], vector, owner=owner, limit=NEIGHBOURS, labels=["Memory"], exclude=[uid]
+            [kind], stored[uid], owner=owner, limit=NEIGHBOURS, labels=["Memory"], exclude=[uid]
         )
         for hit in hits:
             pair = (min(uid, hit.uid), max(uid, hit.uid))

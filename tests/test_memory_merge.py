@@ -11,10 +11,12 @@ import pytest
 
 from app import create_app
 from dispatch import Services, consolidation
+from graph import search
 from graph.driver import Graph
 from settings import Settings
 from tests.conftest import client_of
 from tests.lifespan import started
+from tests.test_couple_isolation import uid
 from tests.test_couples import ACCEPT, INVITE, SHARE, UNSHARE, couple_of_two
 from tests.test_learning import owner_of
 from tests.test_recipients import create as create_recipient
@@ -98,6 +100,42 @@ async def test_near_duplicate_memories_are_merged_into_the_fullest_and_every_ori
     await k.client.data(SHARE, {"id": again}, token=token)
     seen = (await k.client.data(MERGED, {"id": fullest}, token=partner))["node"]
     assert seen["mergedFromIds"] == [again]
+
+
+class RefusingEmbedder:
+    """An embedder that fails the test if it is asked to embed: the job must read stored vectors."""
+
+    model_id, dimensions = "refusing", 0
+
+    async def embed(self, texts: list[str]) -> list[list[float]]:
+        raise AssertionError(f"the consolidation embedded {len(texts)} texts")
+
+    def missing(self) -> str | None:
+        return None
+
+    async def close(self) -> None:
+        pass
+
+
+async def test_the_job_merges_by_the_stored_vectors_without_embedding_and_skips_one_not_stored_yet(
+    kindred: Instance, graph: Graph
+) -> None:
+    k = kindred
+    token = await k.client.sign_up("merge-stored@example.com")
+    ana = (await create_recipient(k.client, token, "Ana"))["id"]
+    bea = (await create_recipient(k.client, token, "Bea"))["id"]
+    fullest = await remember(k, token, PICNIC, "2025-06-01T12:00:00Z", [ana])
+    again = await remember(k, token, PICNIC_AGAIN, "2025-06-02T09:00:00Z", [ana])
+    await remember(k, token, PICNIC, "2025-06-01T12:00:00Z", [bea])
+    unstored = await remember(k, token, PICNIC_AGAIN, "2025-06-02T09:00:00Z", [bea])
+    await k.dispatcher.drain()  # the embeddings consumer wrote every memory's vector
+    await k.vectors.delete(search.vector_kind("Memory"), [uid(unstored)])  # as if not embedded yet
+    services = Services(graph, RefusingEmbedder(), k.vectors)
+
+    assert await consolidation.merge(services, await owner_of(graph, ana), datetime.now(UTC)) == 1
+    found = await memories(k, token)
+    assert found[again]["mergedIntoId"] == fullest and found[fullest]["mergedFromIds"] == [again]
+    assert all(m["mergedAt"] is None for key, m in found.items() if key != again)  # Bea's pair waits
 
 
 def test_candidates_share_their_people_and_happened_within_the_window() -> None:

@@ -105,6 +105,30 @@ async def test_deleting_an_owner_empties_their_points_of_every_kind_only(store: 
     assert [hit.uid for hit in await store.search(["memories"], unit(1), owner=BOB)] == ["m-bob"]
 
 
+async def test_stored_vectors_are_read_back_by_uid_for_their_owner_only(store: VectorStore) -> None:
+    ann = {f"ann-{i}": unit(i) for i in range(1_205)}  # more than one batch of ids
+    await store.upsert("memories", [point(uid, ANN, vector) for uid, vector in ann.items()])
+    await store.upsert("memories", [point("bob", BOB, unit(7))])
+    asked = [*ann, "bob", "never-written"]
+    found = await store.vectors("memories", asked, owner=ANN)
+    assert set(found) == set(ann)  # Bob's uid and an unknown one are left out
+    assert all(np.allclose(found[uid], vector, atol=1e-5) for uid, vector in ann.items())
+    assert set(await store.vectors("memories", asked, owner=BOB)) == {"bob"}
+    assert await store.vectors("memories", ["ann-1"], owner="owner-nobody") == {}
+    # A kind never written holds nothing.
+    assert await store.vectors("conflicts", ["ann-1"], owner=ANN) == {}
+    assert await store.count("memories") == 1_206
+
+
+async def test_reading_vectors_of_a_kind_never_written_creates_no_shard(tmp_path: Path) -> None:
+    store = EdgeStore(tmp_path / "edge", SPACE)
+    try:
+        assert await store.vectors("conflicts", ["c"], owner=ANN) == {}
+        assert not (tmp_path / "edge" / SPACE.collection("conflicts")).exists()
+    finally:
+        await store.close()
+
+
 async def test_search_over_several_kinds_merges_them_by_score(store: VectorStore) -> None:
     query = unit(1)
     await store.upsert("memories", [point("memory", ANN, near(query, 0.05)), point("other", ANN, unit(5))])

@@ -13,7 +13,7 @@ embedded, kept under the couple's owner key (`couple_owner`) with its author in 
 
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -95,6 +95,26 @@ def point_id(uid: str) -> str:
     return str(uuid.uuid5(POINT_NAMESPACE, uid))
 
 
+# Point ids asked of a store in one call by `vectors`: a long list of uids is read in batches of this.
+RETRIEVE_BATCH = 1_000
+
+
+def batches(uids: Sequence[str], size: int = RETRIEVE_BATCH) -> list[Sequence[str]]:
+    """The uids in consecutive slices of at most `size`."""
+    return [uids[at : at + size] for at in range(0, len(uids), size)]
+
+
+def owned_vectors(
+    records: Iterable[tuple[Mapping[str, Any] | None, Any]], owner: str
+) -> dict[str, list[float]]:
+    """(payload, vector) of retrieved points to {uid: vector}, the points of another owner left out."""
+    found = {}
+    for payload, vector in records:
+        if payload and payload.get("owner") == owner and isinstance(vector, list):
+            found[str(payload["uid"])] = list(vector)
+    return found
+
+
 class VectorStore(Protocol):
     space: VectorSpace
 
@@ -130,6 +150,12 @@ class VectorStore(Protocol):
         `labels` keeps only points of those node labels; `exclude` drops these node uids (e.g. the node
         itself in "similar to"); `also`, more owner keys read (a couple's), their points by the owner
         left out."""
+        ...
+
+    async def vectors(self, kind: str, uids: Sequence[str], *, owner: str) -> dict[str, list[float]]:
+        """The stored vectors of these node uids (their own points, not their couple points), by uid: those
+        that have a point AND whose point is `owner`'s; another owner's uid and an unknown one are left
+        out. What a job reads instead of embedding again texts the embeddings consumer already did."""
         ...
 
     async def count(self, kind: str, owner: str | None = None) -> int: ...

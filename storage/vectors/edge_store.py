@@ -23,7 +23,17 @@ from typing import TypeVar
 import anyio
 import qdrant_edge as edge
 
-from storage.vectors import AUTHOR, VectorHit, VectorPoint, VectorSpace, check_vector, merge, point_id
+from storage.vectors import (
+    AUTHOR,
+    VectorHit,
+    VectorPoint,
+    VectorSpace,
+    batches,
+    check_vector,
+    merge,
+    owned_vectors,
+    point_id,
+)
 
 T = TypeVar("T")
 _INDEXED = {"owner": True, "uid": False, "label": False}  # keyword payload indexes; True: the tenant key
@@ -89,6 +99,17 @@ class EdgeStore:
             found.append([VectorHit.of(kind, point.score, point.payload or {}) for point in points])
         return merge(found, limit)
 
+    async def vectors(self, kind: str, uids: Sequence[str], *, owner: str) -> dict[str, list[float]]:
+        shard = await self._run(self._existing, self.space.collection(kind))
+        found: dict[str, list[float]] = {}
+        if shard is None:  # never written: nothing stored, and no empty shard made for it
+            return found
+        for batch in batches(uids):
+            ids = [point_id(uid) for uid in batch]
+            records = await self._run(lambda ids=ids: shard.retrieve(ids, True, True))
+            found.update(owned_vectors(((r.payload, r.vector) for r in records), owner))
+        return found
+
     async def count(self, kind: str, owner: str | None = None) -> int:
         request = edge.CountRequest(exact=True, filter=_filter(owner) if owner else None)
         name = self.space.collection(kind)
@@ -127,6 +148,15 @@ class EdgeStore:
             shard = self._shards.get(name)
             if shard is None:
                 shard = self._shards[name] = self._open(self._root / name)
+            return shard
+
+    def _existing(self, name: str) -> edge.EdgeShard | None:
+        """The collection's shard if it is open or on disk; None (and nothing created) if not."""
+        path = self._root / name
+        with self._opening:
+            shard = self._shards.get(name)
+            if shard is None and path.exists() and any(path.iterdir()):
+                shard = self._shards[name] = self._open(path)
             return shard
 
     def _open(self, path: Path) -> edge.EdgeShard:

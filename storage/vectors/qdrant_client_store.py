@@ -19,8 +19,10 @@ from storage.vectors import (
     VectorPoint,
     VectorSpace,
     VectorsUnavailable,
+    batches,
     check_vector,
     merge,
+    owned_vectors,
     point_id,
 )
 
@@ -115,6 +117,20 @@ class QdrantStore:
                 )
             found.append([VectorHit.of(kind, point.score, point.payload or {}) for point in response.points])
         return merge(found, limit)
+
+    async def vectors(self, kind: str, uids: Sequence[str], *, owner: str) -> dict[str, list[float]]:
+        await self.ensure(kind)
+        found: dict[str, list[float]] = {}
+        for batch in batches(uids):
+            async with self._reaching():
+                records = await self._client.retrieve(
+                    self.space.collection(kind),
+                    ids=[point_id(uid) for uid in batch],
+                    with_payload=True,
+                    with_vectors=True,
+                )
+            found.update(owned_vectors(((r.payload, r.vector) for r in records), owner))
+        return found
 
     async def count(self, kind: str, owner: str | None = None) -> int:
         await self.ensure(kind)
