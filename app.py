@@ -5,6 +5,8 @@ driver, the caches (given to each request as its typed state, web/state.py)."""
 import gc
 import importlib.metadata
 import logging
+import os
+import signal
 import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -383,9 +385,10 @@ def serve(app: Starlette, **options: Any) -> None:
     try:
         GracefulServer(uvicorn.Config(app, **options), app.state.shutdown).run()
     except KeyboardInterrupt:
-        # uvicorn raises the Ctrl-C it caught again once it has shut down; the shutdown was clean, so
-        # exit as a shell expects of an interrupted program, without a traceback.
-        raise SystemExit(130) from None
+        # uvicorn raises the Ctrl-C it caught again once it has stopped: end by SIGINT, as Python
+        # itself would (a calling shell script then stops too), without its traceback.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGINT)
 
 
 def main() -> None:
