@@ -99,6 +99,7 @@ class Held(MiniLM):
 
 async def test_a_search_query_is_not_queued_behind_the_background_batches() -> None:
     held = Held()
+    await held.embed_now(["the model loaded first"])
     embedder = QueryCache(held)
     background = asyncio.create_task(embedder.embed([HOLD, "a memory of the lake"]))
     assert await asyncio.to_thread(held.holding.wait, 30)
@@ -111,6 +112,15 @@ async def test_a_search_query_is_not_queued_behind_the_background_batches() -> N
         held.release.set()
     await asyncio.gather(background, queued)
     assert np.allclose(query, (await held.embed(["pottery with Clara"]))[0], atol=1e-5)
+
+
+async def test_both_lanes_at_once_give_the_vectors_each_gives_alone(minilm: MiniLM) -> None:
+    texts = [f"a memory about the lake, number {i}" for i in range(64)]
+    queries = [f"a search for number {i}" for i in range(8)]
+    alone = np.array(await minilm.embed(texts)), np.array(await minilm.embed_now(queries))
+    together = await asyncio.gather(minilm.embed(texts), minilm.embed_now(queries))
+    for one, other in zip(alone, together, strict=True):
+        assert np.allclose(one, np.array(other), atol=1e-5)
 
 
 async def test_a_paraphrase_is_nearer_than_a_lexical_trap(minilm: MiniLM) -> None:

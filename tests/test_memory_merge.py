@@ -110,6 +110,9 @@ class RefusingEmbedder:
     async def embed(self, texts: list[str]) -> list[list[float]]:
         raise AssertionError(f"the consolidation embedded {len(texts)} texts")
 
+    async def embed_now(self, texts: list[str]) -> list[list[float]]:
+        raise AssertionError(f"the consolidation embedded {len(texts)} texts")
+
     def missing(self) -> str | None:
         return None
 

@@ -2,11 +2,12 @@
 never waits on the model, in two lanes.
 
 The background's batches (the dispatcher's, the scheduled jobs', a reindex) run one at a time: they are
-many, and nobody waits on any one of them. What a request needs (a search's query, a recommendation's
-few texts) runs in a lane of its own: it never queues behind the background's batches. Measured with the
+many, and nobody waits on any one of them. What requests need (a search's query, a recommendation's
+candidates) runs in a lane of its own, two batches at a time (a search's one text need not wait for a
+recommendation's few dozen): it never queues behind the background's batches. Measured with the
 consolidation job embedding an owner's 100,000 memories, a search's query waited for the batch in hand
-each time (266 ms at p50 instead of 17 ms). A batch runs its matrix products on one core (each model's
-`threads`), so the two lanes together keep at most two busy.
+each time (266 ms at p50 instead of 17 ms). Each model's matrix products use `threads` threads (one by
+default), so the lanes' batches share the cores rather than each trying to take them all.
 """
 
 import anyio
@@ -19,7 +20,7 @@ class LocalEmbedder:
     def __init__(self, batch_size: int) -> None:
         self._batch_size = batch_size
         self._background = anyio.CapacityLimiter(1)
-        self._waited_on = anyio.CapacityLimiter(1)
+        self._waited_on = anyio.CapacityLimiter(2)
 
     async def embed(self, texts: list[str]) -> list[list[float]]:
         return await self._embed(texts, self._background)

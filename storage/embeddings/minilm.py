@@ -55,9 +55,7 @@ class MiniLM(LocalEmbedder):
         self._loading = threading.Lock()
 
     def _embed_batch(self, texts: list[str]) -> np.ndarray:
-        encoder = self._loaded()
-        with threadpool_limits(limits=self._threads, user_api="blas"):
-            return encoder.encode(texts)
+        return self._loaded().encode(texts)
 
     def missing(self) -> str | None:
         """Why the model cannot be loaded (what to install), or None when its files are in place."""
@@ -79,6 +77,9 @@ class MiniLM(LocalEmbedder):
                 if problem is not None:  # EmbeddingsUnavailable: search says so, embedding events wait
                     raise ModelMissing(problem)
                 self._encoder = _Encoder(self._model_dir or bundled_model_dir())
+                # BLAS's threads are the process's: set once here, not per batch (two lanes entering
+                # and leaving a limit at once would each restore what the other had set).
+                threadpool_limits(limits=self._threads, user_api="blas")
             return self._encoder
 
     async def close(self) -> None:
