@@ -220,6 +220,8 @@ class Kind:
     def shared(self) -> str:
         """A clause binding `n` to each node of this (widened) kind that a partner shared with the
         viewer's couple, or shared through another node."""
+        if not self.widened:
+            raise ValueError(f"{self.label} is never shared")
         couple = f"(:User {{uid: $owner}})-[:{MEMBER_OF}]->(:Couple)<-[:{SHARED_WITH}]-"
         if self.shareable:
             return f"MATCH {couple}(n:{self.label})"

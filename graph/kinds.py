@@ -913,8 +913,9 @@ COUPLE_SEARCHED_LABELS: tuple[str, ...] = tuple(kind.label for kind in SEARCHED 
 def readable(var: str) -> str:
     """Cypher: the viewer ($owner) may read the node `var`, whatever its label: it is theirs, or its kind
     is widened and its scope lets them (a partner shared it with their couple). Where a read crosses
-    nodes of several kinds at once (a path's steps, a search's `near`, the view) this is the one
-    widening, each kind's own `scope` (graph/kind.py); a personal kind is never widened."""
+    nodes of several kinds at once (the view; a path's steps and a search's `near` use `readable_in`,
+    the same rule) this is the one widening, each kind's own `scope` (graph/kind.py); a personal kind is
+    never widened."""
     # Kinds of one scope share one test (`var:A|B AND ...`): each copy is a subquery the planner plans.
     by_scope: dict[str, list[str]] = defaultdict(list)
     for kind in WIDENED:
@@ -926,6 +927,8 @@ def readable(var: str) -> str:
 def shared_list(var: str = "shared") -> str:
     """Cypher: a statement's first clause, binding `var` to the list of the nodes a partner shared with
     the viewer's couple (of every widened kind, and what is shared through them), for `readable_in`."""
+    if not WIDENED:
+        return f"WITH [] AS {var}"
     branches = " UNION ".join(f"{kind.shared} RETURN n" for kind in WIDENED)
     return f"CALL () {{ {branches} }} WITH collect(n) AS {var}"
 

@@ -39,9 +39,10 @@ def _chosen(folded: bool) -> view.Chosen:
 
 
 def statements() -> list[tuple[str, Statement]]:
-    """Each statement a view or the layout sends, by name, with the arguments of a usual request: the
-    whole view first (what a user opens first), then the layout's reads, a community, the past, and a
-    view centred on, and the neighbours of, a node of each label."""
+    """Each statement a view, the layout or a search sends, by name, with the arguments of a usual
+    request: the whole view first (what a user opens first), then the layout's reads, a community, the
+    past, a view centred on, and the neighbours of, a node of each label, and last search's (not its
+    distances from `near:`, one statement per label of the node it is near, seldom asked)."""
     everything = [Ref(label, _UID) for label in view.LABELS]
     past = view_past.Past(nodes=set(everything))
     labels, types = list(view.LABELS), list(view.TYPES)
@@ -111,22 +112,33 @@ def _about(label: str) -> list[tuple[str, Statement]]:
     ]
 
 
+# Statements failing one after another before the warm-up gives up: past that, the database itself is
+# what fails (each further statement would only log the same error again).
+FAILURES_IN_A_ROW = 3
+
+
 async def warm(graph: Graph) -> int:
     """Has Neo4j plan every statement of `statements`, one after another (a core at most), running each
     for no one; returns how many it planned. A statement that fails is logged and the rest go on; once
-    Neo4j is unreachable, the warm-up stops (the first requests then plan as they would have)."""
-    started, planned = time.perf_counter(), 0
+    Neo4j is unreachable, or FAILURES_IN_A_ROW statements failed in a row, the warm-up stops (the first
+    requests then plan as they would have)."""
+    started, planned, failed = time.perf_counter(), 0, 0
     for name, statement in statements():
         try:
             await _run(graph, statement)
-            planned += 1
+            planned, failed = planned + 1, 0
         except (ServiceUnavailable, SessionExpired) as error:
-            logger.warning("stopped planning the view's statements: Neo4j is unavailable (%s)", error)
+            logger.warning("stopped planning statements: Neo4j is unavailable (%s)", error)
             break
-        except Exception:
-            logger.warning("could not plan the view's statement %r", name, exc_info=True)
+        except Exception as error:
+            failed += 1
+            if failed == FAILURES_IN_A_ROW:
+                logger.warning("stopped planning statements: %d failed in a row (%s)", failed, error)
+                break
+            # The traceback once: the same error again says nothing new.
+            logger.warning("could not plan the statement %r", name, exc_info=failed == 1)
     seconds = time.perf_counter() - started
-    logger.info("planned %d of the view's and layout's statements in %.1f s", planned, seconds)
+    logger.info("planned %d statements of the view, the layout and search in %.1f s", planned, seconds)
     return planned
 
 
@@ -143,9 +155,16 @@ async def warming(graph: Graph) -> AsyncIterator[asyncio.Task[int]]:
     """`warm` in the background for as long as this is entered, off every request's path: cancelled on
     exit if it is still going."""
     task = asyncio.create_task(warm(graph), name="plans warm-up")
+    task.add_done_callback(_told)
     try:
         yield task
     finally:
         task.cancel()
         with suppress(asyncio.CancelledError):
             await task
+
+
+def _told(task: asyncio.Task[int]) -> None:
+    """Logs what escaped the warm-up when it ends, not when the app stops and awaits it."""
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("the plan warm-up failed", exc_info=task.exception())

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from neo4j import AsyncManagedTransaction
 
 from graph import changes, conversations, events
 from graph.driver import Graph
+from graph.kinds import readable, readable_in, shared_list
 from tests.client import GraphQLClient
 from tests.test_couples import ACCEPT, INVITE, LEAVE, LINK_PARTNER, SHARE, UNSHARE
 from tests.test_documents import MEMORY, PNG, Instance, upload
@@ -146,6 +148,17 @@ async def reads(k: Instance, token: str, w: World) -> set[str]:
     return found
 
 
+async def _readable_both_ways(
+    tx: AsyncManagedTransaction, *, owner: str, uids: list[str]
+) -> dict[str, tuple[bool, bool]]:
+    query = f"""
+    {shared_list()}
+    MATCH (x) WHERE x.uid IN $uids
+    RETURN x.uid AS uid, {readable("x")} AS old, {readable_in("x")} AS new
+    """
+    return {r["uid"]: (r["old"], r["new"]) async for r in await tx.run(query, owner=owner, uids=uids)}
+
+
 async def downloads(k: Instance, token: str, id: str) -> tuple[str | None, int | None]:
     """The Document's link as `token` reads it, and what fetching it answers (None: no link at all)."""
     node = (await k.client.data(DOCUMENT, {"id": id}, token=token))["node"]
@@ -197,6 +210,14 @@ async def test_a_partner_reads_exactly_what_was_shared_and_a_stranger_nothing(
     other = {"a": w.kept["Memory"], "b": w.kept["Occasion"]}
     assert (await k.client.data(PATH, other, token=w.bob))["shortestPath"] is None
     assert (await k.client.data(PATH, one, token=w.eve))["shortestPath"] is None
+    # What paths and near: walk by (readable_in, against the list of what was shared) says of every node
+    # here, a message shared through its conversation too, what every other read says (readable).
+    ann_uid = await owner(graph, "iso-ann@example.com")
+    uids = [uid(id) for id in [*shared, *kept]]
+    for viewer, readable_by_it in ((ann_uid, shared | kept), (bob_uid, shared), (eve_uid, set())):
+        both = await graph.read(_readable_both_ways, owner=viewer, uids=uids)
+        assert all(old == new for old, new in both.values()), both
+        assert {id for id in [*shared, *kept] if both[uid(id)][1]} == readable_by_it
 
     # The shared photo downloads for Bob; the kept one gives him no link; Eve has none of either.
     link, status = await downloads(k, w.bob, w.shared["Document"])

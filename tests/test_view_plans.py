@@ -2,10 +2,12 @@
 graphView and search after a restart find Neo4j's plans made, start and readiness never wait for them, and a
 shutdown stops them."""
 
+import logging
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from neo4j import AsyncManagedTransaction
 
 from app import create_app
@@ -25,7 +27,9 @@ async def _fresh_plans(graph: Graph) -> None:
     """Neo4j as after a restart: no plan cached, and its query statistics collected from now on."""
 
     async def fresh(tx: AsyncManagedTransaction) -> None:
-        await (await tx.run("CALL db.clearQueryCaches()")).consume()
+        # Indexes resampled, then the plans cleared: statistics that moved after the writes (sampled in
+        # the background) would have Neo4j plan a statement again when a request runs it.
+        await (await tx.run("CALL db.prepareForReplanning(120)")).consume()
 
     async with graph.driver.session() as session:
         await session.execute_write(fresh)
@@ -108,3 +112,25 @@ async def test_the_warm_up_can_be_turned_off(settings: Settings, graph: Graph) -
     off = settings.model_copy(update={"warm_plans": False})
     async with started(create_app(off, graph)) as manager:
         assert manager._state["plans"] is None
+
+
+async def test_the_warm_up_gives_up_when_statements_keep_failing(
+    graph: Graph, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    ran: list[str] = []
+
+    def statement(name: str, cypher: str) -> tuple[str, plans.Statement]:
+        async def run(tx: AsyncManagedTransaction) -> None:
+            ran.append(name)
+            await (await tx.run(cypher)).consume()
+
+        return name, run
+
+    broken = "RETURN no_such_variable"  # refused by Neo4j as a database-wide fault would refuse them all
+    found = [statement("first", "RETURN 1"), *(statement(f"broken {i}", broken) for i in range(4))]
+    monkeypatch.setattr(plans, "statements", lambda: [*found, statement("last", "RETURN 1")])
+    with caplog.at_level(logging.WARNING, logger="kindred.plans"):
+        assert await plans.warm(graph) == 1
+    assert ran == ["first", "broken 0", "broken 1", "broken 2"]  # stopped at the third in a row
+    tracebacks = [record for record in caplog.records if record.exc_info]
+    assert len(tracebacks) == 1, caplog.text  # the error's traceback once, not once per statement
