@@ -1,6 +1,6 @@
 """Search at size: `search` timed with --nodes searched nodes (100,000 by default) for one owner, beside the
-cost of each of its parts (the query's embedding, the vectors, the full-text statement, the fields and
-graph statements, the hydration), before and after what makes it fast, in one run.
+cost of each of its parts (the query's embedding, the vectors, the full-text statement, the fields
+statement), with the vectors scanned exactly and then through their index, in one run.
 
 One user of the bench graph's shape (bench/shape.py: 100 people, their gifts and occasions, 100 concepts)
 with the rest of the nodes as memories whose text is made of everyday phrases, loaded straight into a fresh
@@ -10,30 +10,28 @@ vector is the sum of its phrases' vectors (each phrase embedded once), normalise
 embedding 100,000 texts one by one takes an hour on this machine, and the vector search's cost does not
 depend on how a vector was made, only on how the vectors cluster, which phrases give them as texts would.
 
-Three phases, in one run on one graph: "before", main's ranking statements as they were at 28a52f0
-(bench/search_main_statements.py: one fields statement per searched label, and a graph-signal statement
-looking each candidate up in every label's branch), no query cache and the vectors an exact scan of the
-owner's points; "index", the same statements with the vectors' HNSW index built (EdgeStore.optimize) and
-the query cache on; "after", that and the candidate-bounded statements of graph/search.py (one fields
-statement that finds each candidate by its uid and reads a memory's importance and time with its fields;
-distances from `near:` only when asked). Each query is asked once cold (its embedding computed) and once
-again (a repeat: typing, paging). Totals are the GraphQL `search` (first 10, hydrated: each hit's node
-and kind-specific fields) through the app in process. The medians and 95th percentiles, with the load
-average, are printed and written to bench/search_size_results.md.
+Two phases, in one run on one graph: "exact", no query cache and the vectors an exact scan of the owner's
+points; "index", the vectors' HNSW index built (EdgeStore.optimize) and the query cache on. Both read with
+graph/search.py's statements (one fields statement that finds each candidate by its uid and reads a
+memory's importance and time with its fields; distances from `near:` only when asked). Each query is asked
+once cold (its embedding computed) and once again (a repeat: typing, paging). Totals are the GraphQL
+`search` (first 10, hydrated: each hit's node and kind-specific fields) through the app in process, with
+its scheduled jobs on as a server runs them. The medians and 95th percentiles, with the load average, are
+printed and written to bench/search_size_results.md. (The run committed at 4924e4b also timed main's
+statements before the candidate-bounded ones, from a frozen copy since removed.)
 
     python -m bench.search_size [--nodes 100000] [--queries 30]   (./kindred bench search size)
 """
 
 import argparse
 import asyncio
-import contextlib
 import functools
 import os
 import random
 import statistics
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -45,7 +43,6 @@ from neo4j import AsyncManagedTransaction
 
 from app import create_app
 from auth.tokens import issue_token
-from bench import search_main_statements as main_statements
 from bench.generate import load
 from bench.shape import Maker, Size
 from graph import couples, migrations, search
@@ -244,13 +241,12 @@ async def timed(work: Callable[[], Awaitable[Any]]) -> tuple[float, Any]:
     return (time.perf_counter() - started) * 1000, answer
 
 
-async def parts(context: Context, embedder: Any, text: str, bounded: bool) -> dict[str, float]:
-    """Each part of one search, timed on its own as resolvers/search.py runs it (with main's statements
-    or, `bounded`, today's)."""
+async def parts(context: Context, embedder: Any, text: str) -> dict[str, float]:
+    """Each part of one search, timed on its own, as resolvers/search.py runs it."""
     labels = [*SEARCHED_LABELS, resolve.DOCUMENT]
     graph, owner = context.graph, context.viewer
     costs: dict[str, float] = {}
-    costs["embedding"], vectors = await timed(lambda: embedder.embed([text]))
+    costs["embedding"], vectors = await timed(lambda: embedder.embed_now([text]))
     costs["couple read"], _ = await timed(lambda: graph.read(couples.couple_of, owner=owner))
     kinds = [search.vector_kind(label) for label in labels]
     store = context.vectors
@@ -269,35 +265,10 @@ async def parts(context: Context, embedder: Any, text: str, bounded: bool) -> di
         )
     )
     refs = list(dict.fromkeys([*lexical, *[Ref(hit.label, hit.uid) for hit in hits]]))
-    if bounded:  # a memory's importance and time come with its fields; no distance without `near`
-        costs["fields"], _ = await timed(
-            lambda: graph.read(search._field_rows, owner=owner, refs=refs, in_sight=True, proposed=False)
-        )
-        costs["graph signals"] = 0.0
-        return costs
-    costs["fields"], _ = await timed(lambda: graph.read(main_statements.fields, owner=owner, refs=refs))
-    costs["graph signals"], _ = await timed(
-        lambda: graph.read(
-            main_statements._graph_signals,
-            owner=owner,
-            refs=refs,
-            near=None,
-            max_distance=4,
-        )
+    costs["fields"], _ = await timed(
+        lambda: graph.read(search._field_rows, owner=owner, refs=refs, in_sight=True, proposed=False)
     )
     return costs
-
-
-@contextlib.contextmanager
-def statements(bounded: bool) -> Iterator[None]:
-    """Search's ranking reads main's statements (bench/search_main_statements.py) unless `bounded`."""
-    kept = search.signals
-    if not bounded:
-        search.signals = main_statements.signals
-    try:
-        yield
-    finally:
-        search.signals = kept
 
 
 async def overlap(context: Context, embedder: Any, queries: list[str]) -> float:
@@ -318,26 +289,23 @@ async def overlap(context: Context, embedder: Any, queries: list[str]) -> float:
 
 
 async def phase(
-    name: str, http: httpx.AsyncClient, context: Context, embedder: Any, queries: list[str], bounded: bool
+    name: str, http: httpx.AsyncClient, context: Context, embedder: Any, queries: list[str]
 ) -> dict[str, list[float]]:
     """Each part's cost, and the whole GraphQL search's asked cold and asked again, per query."""
     costs: dict[str, list[float]] = {}
     print(f"\n{name}: per query, ms (the parts below, in order)", flush=True)
-    with statements(bounded):
-        for text in queries:
-            for part, milliseconds in (await parts(context, embedder.inner, text, bounded)).items():
-                costs.setdefault(part, []).append(milliseconds)
-            if isinstance(embedder, QueryCache):
-                embedder._kept.clear()  # asked cold: no asker has it kept
-            for ask in ("search, first ask", "search, asked again"):
-                body = {"query": SEARCH, "variables": {"q": text}}
-                milliseconds, answer = await timed(functools.partial(http.post, "/graphql", json=body))
-                assert "errors" not in answer.json(), answer.json()
-                costs.setdefault(ask, []).append(milliseconds)
-            # Each query's line as it comes: a run cut short on a busy machine still says something.
-            print(
-                f"  {text[:28]:<30}" + "".join(f"{values[-1]:8.0f}" for values in costs.values()), flush=True
-            )
+    for text in queries:
+        for part, milliseconds in (await parts(context, embedder.inner, text)).items():
+            costs.setdefault(part, []).append(milliseconds)
+        if isinstance(embedder, QueryCache):
+            embedder._kept.clear()  # asked cold: no asker has it kept
+        for ask in ("search, first ask", "search, asked again"):
+            body = {"query": SEARCH, "variables": {"q": text}}
+            milliseconds, answer = await timed(functools.partial(http.post, "/graphql", json=body))
+            assert "errors" not in answer.json(), answer.json()
+            costs.setdefault(ask, []).append(milliseconds)
+        # Each query's line as it comes: a run cut short on a busy machine still says something.
+        print(f"  {text[:28]:<30}" + "".join(f"{values[-1]:8.0f}" for values in costs.values()), flush=True)
     print(f"\n{name} (of {len(queries)} queries, ms; load average {os.getloadavg()[0]:.1f})")
     for part, values in costs.items():
         print(f"  {part:<22} p50 {statistics.median(values):8.1f}   p95 {p95(values):8.1f}")
@@ -419,30 +387,24 @@ async def measure(folder: Path, uri: str, nodes: int, queries: list[str]) -> Non
             phases: dict[str, tuple[dict[str, list[float]], float]] = {}
             size = embedder._size
             embedder._size = 0
-            before = "before: main's statements, exact scan, no query cache"
-            costs = await phase(before, http, context, embedder, queries, bounded=False)
-            phases["before"] = (costs, os.getloadavg()[0])
+            exact = "exact: exact scan, no query cache"
+            phases["exact"] = (await phase(exact, http, context, embedder, queries), os.getloadavg()[0])
             embedder._size = size
             milliseconds, _ = await timed(store.optimize)
             built = f"HNSW index built in {milliseconds / 1000:.0f} s"
             print(f"\n{built}")
-            index = "index: main's statements, HNSW index, query cache"
-            phases["index"] = (
-                await phase(index, http, context, embedder, queries, False),
-                os.getloadavg()[0],
-            )
-            after = "after: bounded statements, HNSW index, query cache"
-            phases["after"] = (await phase(after, http, context, embedder, queries, True), os.getloadavg()[0])
+            index = "index: HNSW index, query cache"
+            phases["index"] = (await phase(index, http, context, embedder, queries), os.getloadavg()[0])
             share = await overlap(context, embedder, queries)
             held = f"The index's top {resolve.MIN_POOL} held {share:.1%} of the exact scan's."
             print(f"\n{held}")
             notes = [
                 f"{written} searched nodes for one owner; {built}. {held}",
                 "",
-                *(f"- {n}" for n in (f"{before}", f"{index}", f"{after}")),
+                *(f"- {n}" for n in (exact, index)),
                 "",
-                "In every phase the GraphQL search reads the viewer's couple while the query is embedded "
-                "(resolvers/search.py, as on this branch); the parts are timed one after another.",
+                "The GraphQL search reads the viewer's couple while the query is embedded "
+                "(resolvers/search.py); the parts are timed one after another.",
             ]
             RESULTS.write_text(report(nodes, phases, notes))
             print(f"\nwritten to {RESULTS}")
