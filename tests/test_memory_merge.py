@@ -45,6 +45,14 @@ async def remember(k: Instance, token: str, content: str, day: str, people: list
     return str((await k.client.data(MEMORY, {"input": memory}, token=token))["createMemory"]["id"])
 
 
+async def with_ana_and_bea(k: Instance, email: str) -> tuple[str, str, str]:
+    """A new user with two people, Ana and Bea: the user's token and the two people's ids."""
+    token = await k.client.sign_up(email)
+    ana = (await create_recipient(k.client, token, "Ana"))["id"]
+    bea = (await create_recipient(k.client, token, "Bea"))["id"]
+    return token, ana, bea
+
+
 async def memories(k: Instance, token: str, merged: bool | None = None) -> dict[str, dict[str, Any]]:
     found = await k.client.data(MEMORIES, {"merged": merged}, token=token)
     return {m["id"]: m for m in found["memories"]["nodes"]}
@@ -54,9 +62,7 @@ async def test_near_duplicate_memories_are_merged_into_the_fullest_and_every_ori
     kindred: Instance, graph: Graph
 ) -> None:
     k = kindred
-    token = await k.client.sign_up("merge@example.com")
-    ana = (await create_recipient(k.client, token, "Ana"))["id"]
-    bea = (await create_recipient(k.client, token, "Bea"))["id"]
+    token, ana, bea = await with_ana_and_bea(k, "merge@example.com")
     fullest = await remember(k, token, PICNIC, "2025-06-01T12:00:00Z", [ana])
     again = await remember(k, token, PICNIC_AGAIN, "2025-06-02T09:00:00Z", [ana])
     await remember(k, token, PICNIC, "2025-09-01T12:00:00Z", [ana])  # the same words, months later
@@ -124,9 +130,7 @@ async def test_the_job_merges_by_the_stored_vectors_without_embedding_and_skips_
     kindred: Instance, graph: Graph
 ) -> None:
     k = kindred
-    token = await k.client.sign_up("merge-stored@example.com")
-    ana = (await create_recipient(k.client, token, "Ana"))["id"]
-    bea = (await create_recipient(k.client, token, "Bea"))["id"]
+    token, ana, bea = await with_ana_and_bea(k, "merge-stored@example.com")
     fullest = await remember(k, token, PICNIC, "2025-06-01T12:00:00Z", [ana])
     again = await remember(k, token, PICNIC_AGAIN, "2025-06-02T09:00:00Z", [ana])
     await remember(k, token, PICNIC, "2025-06-01T12:00:00Z", [bea])
