@@ -367,33 +367,22 @@ class Dispatcher:
     async def _advance(
         self, consumer: Consumer, progress: dict[str, int], read: bool, skip: list[str]
     ) -> list[Event]:
-        """Moves the cursors (in a transaction that sees the lease still held) and, when asked, reads
-        what is pending next in the same transaction."""
+        """Moves the cursors (in a transaction that sees the lease still held) and, when asked, then
+        reads what is pending next. Not in one transaction: moving the cursors write-locks the owners
+        moved, and reading what is pending read-locks every owner due, so two consumers doing both at
+        once each held an owner the other waited for (Neo4j's DeadlockDetected, seen under load)."""
         state = self._states[consumer.name]
-        graph = self.services.graph
         # Renewed if it runs out soon: if another instance took the lease meanwhile, it redoes these
         # events (at least once) and this one moves nothing.
         await self._hold(consumer)
-        moved: dict[str, int] | None
-        events: list[Event] = []
-        name, holder = consumer.name, self.holder
-        if read:
-            state.read_at = asyncio.get_running_loop().time()
-            moved, events = await graph.write(
-                dispatcher.advance_and_read,
-                consumer=name,
-                holder=holder,
-                done=progress,
-                limit=self.batch,
-                skip=skip,
-            )
-        else:
-            moved = await graph.write(dispatcher.advance, consumer=name, holder=holder, done=progress)
+        moved = await self.services.graph.write(
+            dispatcher.advance, consumer=consumer.name, holder=self.holder, done=progress
+        )
         if moved is None:
             state.lost()
             raise LeaseBusy(consumer.name)  # the lease expired mid-batch: its new holder redoes it
         state.know(moved)
-        return events
+        return await self._pending(consumer, skip) if read else []
 
     async def _hold(self, consumer: Consumer) -> None:
         """Makes sure the lease is held: taken if it is not, renewed once half of it has run out."""

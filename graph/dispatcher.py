@@ -100,9 +100,11 @@ async def pending(
     """The oldest `limit` events the consumer does not have yet, by owner and sequence, of the owners
     marked due but those in `skip`. Every kind: the consumer passes over those it does not handle."""
     # Both hinted: without them the planner may scan every User by uid, or every event of an owner.
-    # The owner's node is read-locked first (APPLIED, in graph/events.py, says why).
+    # The owner's node is read-locked first (APPLIED, in graph/events.py, says why), owners in uid order
+    # as `advance` write-locks them, so the two never wait on each other in a cycle.
     query = f"""
     MATCH (u:User) USING INDEX u:User(dispatch_due) WHERE u.dispatch_due = true AND NOT u.uid IN $skip
+    WITH u ORDER BY u.uid
     {APPLIED}
     OPTIONAL MATCH (c:Cursor {{consumer: $consumer, owner: u.uid}})
     WITH u, coalesce(c.sequence, 0) AS done WHERE u.event_sequence > done
@@ -156,22 +158,6 @@ async def advance(
     """
     await (await tx.run(unmark, owners=sorted(moved))).consume()
     return moved
-
-
-async def advance_and_read(
-    tx: AsyncManagedTransaction,
-    *,
-    consumer: str,
-    holder: str,
-    done: dict[str, int],
-    limit: int,
-    skip: list[str],
-) -> tuple[dict[str, int] | None, list[Event]]:
-    """advance, then pending, in one transaction: the next batch comes with the progress of the last."""
-    moved = await advance(tx, consumer=consumer, holder=holder, done=done)
-    if moved is None:
-        return None, []
-    return moved, await pending(tx, consumer=consumer, limit=limit, skip=skip)
 
 
 async def park(tx: AsyncManagedTransaction, *, uid: str, consumer: str) -> None:
