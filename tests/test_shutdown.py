@@ -29,12 +29,17 @@ from tests.live import GRAPHQL_TRANSPORT_WS, SIGN_UP
 from tests.test_dispatcher import owner_with_events
 from tests.test_dispatcher import services as services_of
 
+_WITH_CTRL_C = (
+    "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')"
+)
+
 
 @pytest.fixture
 def kindred_process(
     settings: Settings, tmp_path: Path, project_dir: Path
 ) -> Iterator[tuple[subprocess.Popen, str]]:
-    """`python app.py` as ./kindred run starts it, on a free port, logging JSON to a file."""
+    """`python app.py` as ./kindred run starts it from a terminal, on a free port, logging JSON to a file."""
     port = free_port()
     env = {
         **os.environ,
@@ -47,7 +52,10 @@ def kindred_process(
         "KINDRED_RATE_LIMIT_PER_IP": "100000/minute",
     }
     log = (tmp_path / "kindred.log").open("w")
-    process = subprocess.Popen([sys.executable, "app.py"], cwd=project_dir, env=env, stderr=log, stdout=log)
+    # Ctrl-C's default, as a terminal gives it: a process started in the background by a script (as CI
+    # may start the suite) inherits SIGINT ignored, and Python then leaves it ignored in the child too.
+    command = [sys.executable, "-c", _WITH_CTRL_C, "app.py"]
+    process = subprocess.Popen(command, cwd=project_dir, env=env, stderr=log, stdout=log)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while True:
