@@ -81,16 +81,23 @@ export function regionNames(layer, graph) {
         element.textContent = region.name;
         element.dataset.id = String(region.id);
         layer.appendChild(element);
-        // Measured once (a layout per frame would cost the frame); estimated if the layer is hidden now.
+        // Measured once (a layout per frame would cost the frame); estimated while the layer is hidden,
+        // and measured the first time it is drawn (an estimate too small let two names overlap).
+        const measured = element.offsetWidth > 0;
         const width = element.offsetWidth || region.name.length * 10 + 8;
         const height = element.offsetHeight || 20;
-        shown.push({ element, region, width, height });
+        shown.push({ element, region, width, height, measured });
       }
     },
     follow(visible) {
       const taken = [];
       const [screenWidth, screenHeight] = [layer.clientWidth || innerWidth, layer.clientHeight || innerHeight];
-      for (const { element, region, width, height } of shown) {
+      for (const entry of shown) {
+        const { element, region } = entry;
+        if (!entry.measured && element.offsetWidth > 0) {
+          [entry.width, entry.height, entry.measured] = [element.offsetWidth, element.offsetHeight, true];
+        }
+        const { width, height } = entry;
         const { x, y } = graph.graph2ScreenCoords(region.x, region.y, region.z);
         const box = { left: x - width / 2, right: x + width / 2, top: y - height / 2, bottom: y + height / 2 };
         // A name off the screen is not written, and keeps no room from one on it.
