@@ -14,7 +14,8 @@ The bookkeeping a commit costs is a small constant, whatever the number of users
 - while it holds the lease, this instance alone moves the consumer's cursors, so it knows those it
   moved: the events its own commits wrote are handed over as they are, unread, when they follow a
   cursor it knows. Anything else (another instance's events, a gap, an owner it does not know, a batch
-  that failed) is read from the owners marked due (graph/dispatcher.py), as it is at every poll.
+  that failed) is read from the owners marked due (graph/dispatcher.py), as it is at every poll;
+- the cursors of the consumers that finish about together move in one transaction (`_Cursors`).
 """
 
 import asyncio
@@ -31,6 +32,7 @@ from uuid import uuid4
 from dispatch import Consumer, Event, Services
 from dispatch.poison import Failures
 from graph import dispatcher
+from graph.driver import Graph
 from graph.events import acting_as
 from telemetry import metrics
 
@@ -119,6 +121,7 @@ class Dispatcher:
         self.failed = Failures()
         self._states = {consumer.name: _State() for consumer in self.consumers}
         self._tasks: list[asyncio.Task[None]] = []
+        self._cursors = _Cursors(services.graph, self.holder)
         self._stopping = False  # set by stop(): a delivery ends after the batch it is in
 
     def wake(self, *names: str) -> None:
@@ -169,6 +172,7 @@ class Dispatcher:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
+        await self._cursors.settled()  # the moves asked for before the loops went
         self._stopping = False  # its loops are gone: a drain asked for after the stop delivers in full
         for state in self._states.values():
             if state.lock.locked():
@@ -375,9 +379,7 @@ class Dispatcher:
         # Renewed if it runs out soon: if another instance took the lease meanwhile, it redoes these
         # events (at least once) and this one moves nothing.
         await self._hold(consumer)
-        moved = await self.services.graph.write(
-            dispatcher.advance, consumer=consumer.name, holder=self.holder, done=progress
-        )
+        moved = await self._cursors.move(consumer.name, progress)
         if moved is None:
             state.lost()
             raise LeaseBusy(consumer.name)  # the lease expired mid-batch: its new holder redoes it
@@ -462,6 +464,53 @@ class Dispatcher:
                 # While backing off, commits must not wake it at once: wait out the delay.
                 await asyncio.sleep(delay)
                 delay = 0
+
+
+class _Cursors:
+    """Moves the consumers' cursors, several consumers' in one transaction (a group commit): while one
+    transaction is written, the moves asked for meanwhile wait, and go together in the next. The
+    consumers a commit woke finish about together, and each move write-locks the owner: one by one
+    they queued behind each other and before the owner's next write, a commit (and a flush of the
+    transaction log) each."""
+
+    def __init__(self, graph: Graph, holder: str) -> None:
+        self.graph = graph
+        self.holder = holder
+        self._asked: dict[str, tuple[dict[str, int], asyncio.Future[dict[str, int] | None]]] = {}
+        self._writing: asyncio.Task[None] | None = None
+
+    async def move(self, consumer: str, done: dict[str, int]) -> dict[str, int] | None:
+        """The consumer's cursors once moved to `done` (each owner's last event it has); None when its
+        lease was lost (nothing moved). A consumer asks for one move at a time (under its lock)."""
+        moved: asyncio.Future[dict[str, int] | None] = asyncio.get_running_loop().create_future()
+        self._asked[consumer] = (done, moved)
+        if self._writing is None or self._writing.done():
+            self._writing = asyncio.create_task(self._write())
+        return await moved
+
+    async def settled(self) -> None:
+        """Once every move asked for so far is written (or failed)."""
+        if self._writing is not None:
+            with contextlib.suppress(Exception):
+                await self._writing
+
+    async def _write(self) -> None:
+        while self._asked:
+            asked, self._asked = self._asked, {}
+            try:
+                moved = await self.graph.write(
+                    dispatcher.advance,
+                    holder=self.holder,
+                    moves={name: done for name, (done, _) in asked.items()},
+                )
+            except Exception as error:  # each consumer that asked fails as its own write would have
+                for _, future in asked.values():
+                    if not future.done():
+                        future.set_exception(error)
+                continue
+            for name, (_, future) in asked.items():
+                if not future.done():  # not when the consumer's task was cancelled meanwhile
+                    future.set_result(moved[name])
 
 
 def _observe_lag(consumer: str, events: list[Event]) -> None:

@@ -123,23 +123,31 @@ def _event(row: dict[str, Any]) -> Event:
 
 
 async def advance(
-    tx: AsyncManagedTransaction, *, consumer: str, holder: str, done: dict[str, int]
-) -> dict[str, int] | None:
-    """Records that the consumer has every event up to done[owner] of each owner, if `holder` still holds
-    its lease (a cursor never moves back), and unmarks the owners every consumer now has whole. Returns
-    each owner's cursor as it now is; None (nothing written) when the lease was lost."""
+    tx: AsyncManagedTransaction, *, holder: str, moves: dict[str, dict[str, int]]
+) -> dict[str, dict[str, int] | None]:
+    """Records, for each consumer whose lease `holder` still holds, that it has every event up to
+    moves[consumer][owner] of each owner (a cursor never moves back), and unmarks the owners every
+    consumer now has whole. Returns each consumer's cursors as they now are; None for a consumer whose
+    lease was lost (nothing written for it). Several consumers in one transaction: one commit for the
+    cursors a commit's events moved, not one per consumer."""
     query = """
-    OPTIONAL MATCH (l:Lease {name: $consumer, holder: $holder})
-    WITH l WHERE l IS NOT NULL
-    UNWIND keys($done) AS owner
-    MERGE (c:Cursor {consumer: $consumer, owner: owner})
-    SET c.sequence = CASE WHEN coalesce(c.sequence, 0) < $done[owner] THEN $done[owner] ELSE c.sequence END
-    RETURN collect([owner, c.sequence]) AS cursors
+    UNWIND keys($moves) AS consumer
+    OPTIONAL MATCH (l:Lease {name: consumer, holder: $holder})
+    WITH consumer WHERE l IS NOT NULL
+    CALL (consumer) {
+      UNWIND keys($moves[consumer]) AS owner
+      MERGE (c:Cursor {consumer: consumer, owner: owner})
+      SET c.sequence = CASE WHEN coalesce(c.sequence, 0) < $moves[consumer][owner]
+                            THEN $moves[consumer][owner] ELSE c.sequence END
+      RETURN collect([owner, c.sequence]) AS cursors
+    }
+    RETURN consumer, cursors
     """
-    record = await (await tx.run(query, consumer=consumer, holder=holder, done=done)).single()
-    if record is None or len(record["cursors"]) != len(done):
-        return None
-    moved = {owner: sequence for owner, sequence in record["cursors"]}
+    result = await tx.run(query, holder=holder, moves=moves)
+    moved: dict[str, dict[str, int] | None] = dict.fromkeys(moves)
+    async for record in result:
+        moved[record["consumer"]] = {owner: sequence for owner, sequence in record["cursors"]}
+    owners = sorted({owner for cursors in moved.values() if cursors for owner in cursors})
     # The owner's node is locked (by the first SET) before the other cursors and its last sequence are
     # read: an append (which takes the same lock) lands before or after, never in between, and of two
     # consumers catching up at once the second sees the first's cursor. In owner order, so two such
@@ -156,7 +164,8 @@ async def advance(
     }
     REMOVE u.dispatch_due
     """
-    await (await tx.run(unmark, owners=sorted(moved))).consume()
+    if owners:
+        await (await tx.run(unmark, owners=owners)).consume()
     return moved
 
 
