@@ -1,6 +1,7 @@
 """One contract for every vector store that runs here (qdrant-edge, qdrant-client's local mode), and the
 server path's outage: every search by owner inside the engine, points replaced by uid, two models apart."""
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -120,11 +121,16 @@ async def test_stored_vectors_are_read_back_by_uid_for_their_owner_only(store: V
     assert await store.count("memories") == 1_206
 
 
-async def test_reading_vectors_of_a_kind_never_written_creates_no_shard(tmp_path: Path) -> None:
-    store = EdgeStore(tmp_path / "edge", SPACE)
+async def test_reading_vectors_of_a_kind_never_written_creates_no_collection(
+    opener: Opener, tmp_path: Path
+) -> None:
+    store = opener(SPACE)
     try:
+        await store.upsert("memories", [point("m", ANN, unit(1))])
         assert await store.vectors("conflicts", ["c"], owner=ANN) == {}
-        assert not (tmp_path / "edge" / SPACE.collection("conflicts")).exists()
+        kept = {path.name for path in await asyncio.to_thread(lambda: list(tmp_path.rglob("*")))}
+        assert SPACE.collection("memories") in kept  # where a store keeps a collection it made
+        assert SPACE.collection("conflicts") not in kept
     finally:
         await store.close()
 

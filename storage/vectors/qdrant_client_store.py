@@ -119,8 +119,12 @@ class QdrantStore:
         return merge(found, limit)
 
     async def vectors(self, kind: str, uids: Sequence[str], *, owner: str) -> dict[str, list[float]]:
-        await self.ensure(kind)
         found: dict[str, list[float]] = {}
+        name = self.space.collection(kind)
+        if name not in self._ensured:
+            async with self._reaching():
+                if not await self._client.collection_exists(name):
+                    return found  # never written: nothing stored, and no empty collection made for it
         for batch in batches(uids):
             async with self._reaching():
                 records = await self._client.retrieve(
