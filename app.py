@@ -105,7 +105,12 @@ def create_app(settings: Settings | None = None, graph: Graph | None = None) -> 
             _say_if_search_cannot_work(services)
             if settings.vectors_index_at_start:
                 await _index_vectors(services)
-            dispatcher = Dispatcher(services, CONSUMERS, poll_seconds=settings.dispatch_poll_seconds)
+            dispatcher = Dispatcher(
+                services,
+                CONSUMERS,
+                poll_seconds=settings.dispatch_poll_seconds,
+                linger_seconds=settings.dispatch_linger_seconds,
+            )
             if services.extractions is not None:
                 stack.push_async_callback(services.extractions.stop)
             if settings.dispatch:

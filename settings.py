@@ -130,6 +130,9 @@ class Settings(BaseSettings):
     dispatch: bool = True
     # How often the dispatcher looks for events other instances wrote (its own wake it at once).
     dispatch_poll_seconds: float = Field(default=5, gt=0)
+    # How long a consumer woken by a commit waits before its pass, so the commits of a burst meanwhile
+    # are one batch: one pass of each consumer (one embedding call, one move of its cursors) for many.
+    dispatch_linger_seconds: float = Field(default=0, ge=0, le=5)
     # How many of an erased account's nodes one transaction deletes (dispatch/erasure.py).
     erasure_batch_size: int = Field(default=1000, gt=0)
     # Whether this instance runs the scheduled jobs (purge, announcements; once a period across instances),

@@ -1,7 +1,8 @@
 """Issue 26, measured side by side in one run on the bench graph (`./kindred bench generate`).
 
     python -m bench.speed_ab reads  [--rounds 6] [--requests 15] [--setting read_selected|compiled_reads]
-    python -m bench.speed_ab writes [--writes 12] [--before <git revision>]
+    python -m bench.speed_ab writes [--writes 12] [--before <git revision>] [--burst 30] [--burst-rounds 4]
+                                    [--before-env KEY=VALUE ...] [--after-env KEY=VALUE ...]
 
 `reads`: two Kindred servers on the same bench Neo4j, alike but for one setting, `--setting`:
 KINDRED_READ_SELECTED (true: each level projects only the fields its selection asks for; false: every
@@ -19,7 +20,12 @@ response (request CPU) and from then until its dispatcher is idle (deferred CPU:
 embeddings; idle once both consumers' cursors have the owner's last event and the process has spent
 no CPU for a while), and the same for its Neo4j. Each sampled user gets one write on each side first,
 not counted: the bench graph has never been laid out or embedded, so that first pass is whole on
-both sides (reported apart).
+both sides (reported apart). Then `--burst-rounds` rounds per side (alternating) of `--burst` writes
+sent back to back at concurrency 1, as a client that writes steadily does, so each write's derived work
+runs beside the writes after it: their latency, and the CPU per write of the server and its Neo4j from
+the round's first request until both are quiet again (the derived work counted). `--before-env` and
+`--after-env` set one side's environment (a setting, such as KINDRED_DISPATCH_LINGER_SECONDS=0.2):
+with `--before HEAD`, the same code both ways but for it.
 """
 
 import argparse
@@ -30,7 +36,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +49,7 @@ from bench.machine import cpu_seconds, load_average, until_quiet
 from bench.operations import ME, NESTED, OPERATIONS, Operation, Sample
 from graph.driver import Graph
 from localneo4j import LocalNeo4j, free_port
+from settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 READ_OPERATIONS = tuple(os.environ.get("BENCH_READS", "nested,me,recipients").split(","))
@@ -210,9 +218,16 @@ class Side:
     deferred: list[float]
     neo4j_cpu: list[float]
     first: list[float]  # deferred CPU of the first (whole) pass per user
+    # Back to back: each write's latency, and per round the server's and its Neo4j's CPU per write
+    # from the round's first request until both are quiet again (its derived work counted).
+    back_to_back: list[float] = field(default_factory=list)
+    round_cpu: list[float] = field(default_factory=list)
+    round_neo4j_cpu: list[float] = field(default_factory=list)
 
 
-async def writes(count: int, users: int, seed: int, before: str) -> None:
+async def writes(
+    count: int, users: int, seed: int, before: str, rounds: int, burst: int, envs: dict[str, dict[str, str]]
+) -> None:
     import json
 
     manifest = json.loads(MANIFEST.read_text())
@@ -234,6 +249,7 @@ async def writes(count: int, users: int, seed: int, before: str) -> None:
                     "KINDRED_JWT_SECRET": SECRET,
                     "KINDRED_DATA_DIR": str(tmp / f"{name}-data"),
                     "KINDRED_DISPATCH_POLL_SECONDS": "1",
+                    **envs[name],
                 }
                 server = _kindred(name, free_port(), env, code)
                 _start(server, tmp / f"{name}.log", code)
@@ -260,6 +276,13 @@ async def writes(count: int, users: int, seed: int, before: str) -> None:
                         side.deferred.append(deferred)
                         side.neo4j_cpu.append(neo4j_cpu)
                     print(f"  write {index + 1}/{count} (load {load_average():.1f})", flush=True)
+                for round_number in range(rounds):
+                    order = sides if round_number % 2 == 0 else sides[::-1]
+                    for side in order:
+                        await _back_to_back(client, side, create, sample_list, burst)
+                    print(
+                        f"  back to back {round_number + 1}/{rounds} (load {load_average():.1f})", flush=True
+                    )
         finally:
             for side in sides:
                 side.server.stop()
@@ -276,6 +299,42 @@ async def writes(count: int, users: int, seed: int, before: str) -> None:
             f"{max(side.deferred) * 1000:.0f} | {_ms(side.neo4j_cpu, 0.5)} | {_ms(side.first, 0.5)} |"
         )
     print(f"\n{count} writes per side after one first write per user, {len(sample_list)} users.")
+    if not rounds:
+        return
+    print(
+        "\n| code | back to back: latency ms (p50 / p99) | server CPU ms per write | Neo4j CPU ms per write |"
+    )
+    print("| --- | --- | --- | --- |")
+    for side in sides:
+        print(
+            f"| {side.name} | {_ms(side.back_to_back, 0.5)} / {_ms(side.back_to_back, 0.99)} "
+            f"| {_ms(side.round_cpu, 0.5)} | {_ms(side.round_neo4j_cpu, 0.5)} |"
+        )
+    print(
+        f"\n{rounds} rounds of {burst} writes per side at concurrency 1, one after another, the sides "
+        "alternating per round; CPU per write: the median round's, from its first request until the "
+        "server and its Neo4j are quiet again."
+    )
+
+
+async def _back_to_back(
+    client: Kindred, side: Side, create: Operation, sample_list: list[Sample], burst: int
+) -> None:
+    """`burst` createGifts sent one after another as the sampled users in turn, as a client that
+    writes steadily does: each write's derived work runs beside the writes after it."""
+    pid = side.server.process.pid if side.server.process else 0
+    neo4j_pid = side.neo4j._running_pid() or 0
+    await until_quiet([pid, neo4j_pid])
+    cpu, neo4j_cpu = cpu_seconds(pid), cpu_seconds(neo4j_pid)
+    for index in range(burst):
+        started = time.perf_counter()
+        await client.call(side.name, create, sample_list[index % len(sample_list)])
+        side.back_to_back.append(time.perf_counter() - started)
+    for sample in sample_list:
+        await _idle(side, sample.owner, pid, quiet=False)
+    await until_quiet([pid, neo4j_pid])  # once: its poll's CPU is not counted once per user
+    side.round_cpu.append((cpu_seconds(pid) - cpu) / burst)
+    side.round_neo4j_cpu.append((cpu_seconds(neo4j_pid) - neo4j_cpu) / burst)
 
 
 async def _one_write(
@@ -292,7 +351,7 @@ async def _one_write(
     return answered - cpu, idle_cpu - answered, cpu_seconds(neo4j_pid) - neo4j_cpu
 
 
-async def _idle(side: Side, owner: str, pid: int, consumers: bool = True) -> float:
+async def _idle(side: Side, owner: str, pid: int, consumers: bool = True, quiet: bool = True) -> float:
     """Waits until the layout and embeddings consumers have the owner's last event (with `consumers`)
     and the process has been quiet for a while; returns its CPU when it went quiet."""
     query = """
@@ -305,7 +364,7 @@ async def _idle(side: Side, owner: str, pid: int, consumers: bool = True) -> flo
         async with side.graph.driver.session() as session:
             record = await (await session.run(query, owner=owner)).single(strict=True)
         if not consumers or (len(record["reached"]) == 2 and min(record["reached"]) >= record["last"]):
-            return await until_quiet([pid])
+            return await until_quiet([pid]) if quiet else 0.0
         await asyncio.sleep(0.2)
 
 
@@ -321,8 +380,28 @@ if __name__ == "__main__":
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--before", default="main")
     parser.add_argument("--setting", choices=sorted(SETTINGS), default="read_selected")
+    for side in ("before", "after"):
+        parser.add_argument(
+            f"--{side}-env",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help=f"writes: the {side} server's",
+        )
+    parser.add_argument("--burst", type=int, default=30, help="writes: back-to-back writes a round")
+    parser.add_argument("--burst-rounds", type=int, default=4, help="writes: back-to-back rounds a side")
     args = parser.parse_args()
     if args.what == "reads":
         asyncio.run(reads(args.rounds, args.requests, args.users, args.seed, args.setting))
     else:
-        asyncio.run(writes(args.writes, args.users, args.seed, args.before))
+        envs = {
+            side: dict(pair.split("=", 1) for pair in getattr(args, f"{side}_env"))
+            for side in ("before", "after")
+        }
+        known = {f"KINDRED_{name.upper()}" for name in Settings.model_fields} | {"NEO4J_URI"}
+        unknown = sorted({key for env in envs.values() for key in env} - known)
+        if unknown:  # Settings ignores what it does not know: a typo would measure nothing
+            parser.error(f"no such setting: {', '.join(unknown)}")
+        asyncio.run(
+            writes(args.writes, args.users, args.seed, args.before, args.burst_rounds, args.burst, envs)
+        )

@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 from operator import attrgetter
+from typing import Any
 from uuid import uuid4
 
 from dispatch import Consumer, Event, Services
@@ -102,6 +103,7 @@ class Dispatcher:
         consumers: Sequence[Consumer],
         *,
         poll_seconds: float = 5.0,
+        linger_seconds: float = 0.0,
         lease_seconds: float = 30.0,
         batch: int = 200,
         backoff_seconds: float = 0.5,
@@ -111,6 +113,7 @@ class Dispatcher:
         self.consumers = list(consumers)
         self.holder = str(uuid4())  # this instance, as its leases name it
         self.poll_seconds = poll_seconds
+        self.linger_seconds = linger_seconds
         self.lease_seconds = lease_seconds
         self.batch = batch
         self.backoff_seconds = backoff_seconds
@@ -172,7 +175,7 @@ class Dispatcher:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
-        await self._cursors.settled()  # the moves asked for before the loops went
+        await self._cursors.settled(within=5)  # the moves asked for before the loops went
         self._stopping = False  # its loops are gone: a drain asked for after the stop delivers in full
         for state in self._states.values():
             if state.lock.locked():
@@ -433,6 +436,9 @@ class Dispatcher:
                     await state.wake.wait()
             except TimeoutError:
                 polled = True
+            if not polled and self.linger_seconds:
+                # The commits of a burst meanwhile join this pass; still woken, so not idle.
+                await asyncio.sleep(self.linger_seconds)
             state.wake.clear()
             try:
                 done = await self.deliver(consumer, read=polled)
@@ -471,7 +477,8 @@ class _Cursors:
     transaction is written, the moves asked for meanwhile wait, and go together in the next. The
     consumers a commit woke finish about together, and each move write-locks the owner: one by one
     they queued behind each other and before the owner's next write, a commit (and a flush of the
-    transaction log) each."""
+    transaction log) each. A write that fails (its retries spent) fails every consumer in it, each then
+    backing off as it would have alone."""
 
     def __init__(self, graph: Graph, holder: str) -> None:
         self.graph = graph
@@ -483,34 +490,46 @@ class _Cursors:
         """The consumer's cursors once moved to `done` (each owner's last event it has); None when its
         lease was lost (nothing moved). A consumer asks for one move at a time (under its lock)."""
         moved: asyncio.Future[dict[str, int] | None] = asyncio.get_running_loop().create_future()
+        if consumer in self._asked:  # an ask left from a pass that was cancelled: its moves go too
+            earlier, _ = self._asked[consumer]
+            done = {owner: max(earlier.get(owner, 0), done.get(owner, 0)) for owner in {*earlier, *done}}
         self._asked[consumer] = (done, moved)
         if self._writing is None or self._writing.done():
             self._writing = asyncio.create_task(self._write())
         return await moved
 
-    async def settled(self) -> None:
-        """Once every move asked for so far is written (or failed)."""
-        if self._writing is not None:
-            with contextlib.suppress(Exception):
-                await self._writing
+    async def settled(self, within: float) -> None:
+        """Once every move asked for so far is written (or failed), or `within` seconds have passed."""
+        if self._writing is not None:  # it raises nothing: a failed write fails the moves that asked
+            await asyncio.wait([self._writing], timeout=within)
 
     async def _write(self) -> None:
-        while self._asked:
-            asked, self._asked = self._asked, {}
-            try:
-                moved = await self.graph.write(
-                    dispatcher.advance,
-                    holder=self.holder,
-                    moves={name: done for name, (done, _) in asked.items()},
-                )
-            except Exception as error:  # each consumer that asked fails as its own write would have
-                for _, future in asked.values():
-                    if not future.done():
-                        future.set_exception(error)
-                continue
-            for name, (_, future) in asked.items():
-                if not future.done():  # not when the consumer's task was cancelled meanwhile
-                    future.set_result(moved[name])
+        asked: dict[str, tuple[dict[str, int], asyncio.Future[dict[str, int] | None]]] = {}
+        try:
+            while self._asked:
+                asked, self._asked = self._asked, {}
+                try:
+                    moved = await self.graph.write(
+                        dispatcher.advance,
+                        holder=self.holder,
+                        moves={name: done for name, (done, _) in asked.items()},
+                    )
+                except Exception as error:  # each consumer that asked fails as its own write would have
+                    _fail(asked, error)
+                    continue
+                for name, (_, future) in asked.items():
+                    if not future.done():  # not when the consumer's task was cancelled meanwhile
+                        future.set_result(moved[name])
+        except BaseException as error:  # cancelled: no consumer may wait for a write that will not come
+            _fail({**asked, **self._asked}, LeaseBusy(f"the cursors were not moved: {error!r}"))
+            self._asked = {}
+            raise
+
+
+def _fail(asked: dict[str, tuple[dict[str, int], asyncio.Future[Any]]], error: Exception) -> None:
+    for _, future in asked.values():
+        if not future.done():
+            future.set_exception(error)
 
 
 def _observe_lag(consumer: str, events: list[Event]) -> None:

@@ -132,8 +132,9 @@ async def advance(
     cursors a commit's events moved, not one per consumer."""
     query = """
     UNWIND keys($moves) AS consumer
+    WITH consumer ORDER BY consumer
     OPTIONAL MATCH (l:Lease {name: consumer, holder: $holder})
-    WITH consumer WHERE l IS NOT NULL
+    WITH consumer, l WHERE l IS NOT NULL
     CALL (consumer) {
       UNWIND keys($moves[consumer]) AS owner
       MERGE (c:Cursor {consumer: consumer, owner: owner})
