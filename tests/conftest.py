@@ -1,12 +1,13 @@
 """One fixture per real service: the project's own local Neo4j over Bolt, in a throwaway folder."""
 
+import asyncio
 import socket
 import subprocess
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import httpx
 import pytest
@@ -150,6 +151,7 @@ class LiveServer(Served):
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(create_app(settings))
+        self.settings = settings
         self.pubsub = (settings.redis_url or f"in-process:{id(self)}") if settings.dispatch else None
 
     @property
@@ -171,6 +173,36 @@ class LiveServer(Served):
     def __exit__(self, *exc_info: object) -> None:
         super().__exit__(*exc_info)
         LiveServer.dispatching.pop(id(self), None)
+
+    def dispatch_report(self) -> str:
+        """What its dispatcher is doing, for a test that waited for it in vain: each consumer's lease as
+        this instance knows it, its failures in a row, and what its task awaits now (read from another
+        thread: a glimpse, not a consistent snapshot)."""
+        dispatcher = self.server.lifespan.state.get("dispatcher")
+        if dispatcher is None:
+            return "no dispatcher"
+        lines = []
+        for consumer, task in zip(dispatcher.consumers, dispatcher._tasks, strict=False):
+            state = dispatcher._states[consumer.name]
+            lines.append(
+                f"{consumer.name}: held_until={state.held_until:.1f} locked={state.lock.locked()} "
+                f"woken={state.wake.is_set()} failures={dispatcher.failures[consumer.name]} "
+                f"delivered={dispatcher.delivered[consumer.name]} done={task.done()} "
+                f"awaiting {_awaited(task)}"
+            )
+        return "\n".join(lines)
+
+
+def _awaited(task: asyncio.Task[Any]) -> str:
+    """The chain of coroutines a task awaits, outermost first, each at its line."""
+    chain, awaited = [], task.get_coro()
+    while awaited is not None and hasattr(awaited, "cr_frame") and awaited.cr_frame is not None:
+        frame = awaited.cr_frame
+        chain.append(f"{frame.f_code.co_name}:{frame.f_lineno}")
+        awaited = awaited.cr_await
+    if awaited is not None:
+        chain.append(type(awaited).__name__)
+    return " > ".join(chain)
 
 
 @pytest.fixture

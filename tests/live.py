@@ -15,6 +15,7 @@ from websockets.typing import Subprotocol
 
 import app
 from dispatch import Consumer, live
+from graph.driver import Graph
 from settings import Settings
 from tests.conftest import LiveServer
 
@@ -88,6 +89,23 @@ async def post(
         ).json()
     assert "errors" not in answer, answer
     return answer["data"]
+
+
+async def stuck_report(server: LiveServer) -> str:
+    """Why the dispatcher may not have done what a test waited for: its consumers (LiveServer's
+    dispatch_report) and the transactions Neo4j is running now, with what each waits for."""
+    assert server.settings.neo4j_uri is not None
+    graph = Graph.connect(server.settings.neo4j_uri, None, server.settings.neo4j_database)
+    try:
+        async with graph.driver.session() as session:
+            query = """SHOW TRANSACTIONS YIELD transactionId, status, elapsedTime, currentQuery, metaData
+                       RETURN transactionId, status, toString(elapsedTime) AS elapsed,
+                              left(currentQuery, 200) AS query"""
+            running = [record.data() async for record in await session.run(query)]
+    finally:
+        await graph.close()
+    listed = "\n".join(str(row) for row in running)
+    return f"{server.dispatch_report()}\nNeo4j's transactions:\n{listed}"
 
 
 async def sign_up(server: LiveServer, email: str) -> str:

@@ -14,7 +14,15 @@ from dispatch import Consumer, live
 from dispatch import layout as layout_consumer
 from settings import Settings
 from tests.conftest import LiveServer
-from tests.live import CREATE_CONCEPT, CREATE_RECIPIENT, Socket, live_settings, post, sign_up
+from tests.live import (
+    CREATE_CONCEPT,
+    CREATE_RECIPIENT,
+    Socket,
+    live_settings,
+    post,
+    sign_up,
+    stuck_report,
+)
 
 PLACED = """
 subscription ($since: Int, $layout: Boolean! = true, $labels: [ChangedLabel!], $kinds: [ChangeKind!]) {
@@ -52,7 +60,7 @@ async def placed_view(server: LiveServer, token: str, names: set[str]) -> dict[s
         if names <= kept:
             return found
         await asyncio.sleep(0.1)
-    raise AssertionError(f"the layout never placed {names} in 120 s")
+    raise AssertionError(f"the layout never placed {names} in 120 s:\n{await stuck_report(server)}")
 
 
 async def test_a_view_then_graph_changed_since_its_sequence_misses_nothing_made_in_between(
